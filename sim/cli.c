@@ -1,0 +1,560 @@
+/* sim/cli.c: the `cossim` command line.
+ *
+ * Each verb parses its own options with GOptionContext; every mistake on the
+ * command line is one line on stderr naming what and where, exit code 2,
+ * and nothing written.  The one piece of process-wide state is the path of
+ * the trace being written, kept for the signal handler that removes it when
+ * the run is interrupted (signals are process-wide by nature).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cossim-config.h"
+#include "bench.h"
+#include "json.h"
+#include "lua.h"
+#include "sim.h"
+
+/* ---- interruption: never leave a half-written trace ---- */
+
+static volatile sig_atomic_t interrupted_signal;
+static char *volatile temp_trace;
+
+static void on_signal(int sig)
+{
+    char *p = temp_trace;
+    if (p)
+        unlink(p);
+    signal(sig, SIG_DFL);
+    raise(sig);
+    interrupted_signal = sig;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* ---- helpers ---- */
+
+static int usage_error(const char *verb, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static int usage_error(const char *verb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "cossim%s%s: %s\n", verb ? " " : "", verb ? verb : "", msg);
+    return SIMCLI_EXIT_USAGE;
+}
+
+const char *simcli_scenario_dir(void)
+{
+    const char *env = g_getenv("COSSIM_SCENARIOS");
+    if (env && *env)
+        return env;
+    if (g_file_test(COSSIM_SOURCE_SCENARIOS, G_FILE_TEST_IS_DIR))
+        return COSSIM_SOURCE_SCENARIOS;
+    return COSSIM_INSTALLED_SCENARIOS;
+}
+
+/* A scenario named on the command line: a path, or the name of a bundled
+ * scenario ("quickstart", "labs/ipc"). */
+static char *find_scenario(const char *arg)
+{
+    if (g_file_test(arg, G_FILE_TEST_IS_REGULAR))
+        return g_strdup(arg);
+    if (g_path_is_absolute(arg) || g_str_has_prefix(arg, "."))
+        return NULL;
+    const char *dir = simcli_scenario_dir();
+    g_autofree char *a = g_build_filename(dir, arg, NULL);
+    if (g_file_test(a, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer(&a);
+    g_autofree char *withext = g_strconcat(arg, ".lua", NULL);
+    g_autofree char *b = g_build_filename(dir, withext, NULL);
+    if (g_file_test(b, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer(&b);
+    return NULL;
+}
+
+static bool valid_param_key(const char *k, size_t n)
+{
+    if (n == 0 || !(g_ascii_isalpha(k[0]) || k[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!(g_ascii_isalnum(k[i]) || k[i] == '_'))
+            return false;
+    return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    guint64 v;
+    bool hex = g_str_has_prefix(s, "0x") || g_str_has_prefix(s, "0X");
+    if (!g_ascii_string_to_unsigned(hex ? s + 2 : s, hex ? 16 : 10, 0, G_MAXUINT64, &v, NULL))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ---- progress on a terminal ---- */
+
+typedef struct progress {
+    gint64 start_us, last_us;
+    uint64_t last_events;
+    bool shown;
+} progress;
+
+static void show_progress(sim *s, void *user)
+{
+    progress *p = user;
+    gint64 now = g_get_monotonic_time();
+    if (now - p->last_us < 200000)
+        return;
+    double rate = (double)(s->dispatched - p->last_events) / ((double)(now - p->last_us) / 1e6);
+    char t[SIMT_FMT_LEN], target[SIMT_FMT_LEN];
+    simt_format(sim_now(s), t, sizeof t);
+    if (s->target != SIM_TIME_MAX)
+        fprintf(stderr, "\r\033[Kcossim: %s of %s (%.0f%%), %.2f M events/s", t,
+                simt_format(s->target, target, sizeof target),
+                100.0 * (double)sim_now(s) / (double)(s->target ? s->target : 1), rate / 1e6);
+    else
+        fprintf(stderr, "\r\033[Kcossim: %s, %.2f M events/s", t, rate / 1e6);
+    fflush(stderr);
+    p->last_us = now;
+    p->last_events = s->dispatched;
+    p->shown = true;
+}
+
+/* ---- run ---- */
+
+typedef struct run_opts {
+    char *seed;
+    char *until;
+    char *trace;
+    char **set;
+    gboolean json;
+    gint lua_memory_mib;
+    gint64 lua_instructions;
+} run_opts;
+
+static GOptionContext *run_context(run_opts *o)
+{
+    GOptionEntry entries[] = {
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed, "Seed of every random stream (default 1)", "N" },
+        { "until", 0, 0, G_OPTION_ARG_STRING, &o->until, "Stop at this simulated time (ps, ns, us, ms, s)", "TIME" },
+        { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o->trace, "Trace database (default: SCENARIO.db here; 'none' for no file)", "FILE" },
+        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->set, "Set params.KEY for the script (repeatable)", "KEY=VALUE" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object instead of the summary (script output goes to stderr)", NULL },
+        { "lua-memory", 0, 0, G_OPTION_ARG_INT, &o->lua_memory_mib, "Memory cap of the script, MiB (default 256; 0 = none)", "MIB" },
+        { "lua-instructions", 0, 0, G_OPTION_ARG_INT64, &o->lua_instructions, "Instruction cap of the script (default 2e9; 0 = none)", "N" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new("SCENARIO - run a scenario");
+    g_option_context_set_summary(ctx,
+        "Runs SCENARIO (a path, or the name of a bundled scenario: see 'cossim scenarios'),\n"
+        "writes its trace and prints a summary with the trace's digest.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    return ctx;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_opts o = { .lua_memory_mib = -1, .lua_instructions = -1 };
+    g_autoptr(GOptionContext) ctx = run_context(&o);
+    g_autoptr(GError) err = NULL;
+    int rc = SIMCLI_EXIT_USAGE;
+    simtr *tr = NULL;
+    sim *s = NULL;
+    simlua *h = NULL;
+    g_autofree char *path = NULL, *text = NULL, *trace_path = NULL, *script_sha = NULL, *base = NULL;
+    g_autofree char *lib_dir = NULL, *report = NULL;
+    gsize text_len = 0;
+
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        rc = usage_error("run", "%s", err->message);
+        goto out;
+    }
+    if (argc != 2) {
+        rc = usage_error("run", argc < 2 ? "which scenario? (cossim run SCENARIO.lua)"
+                                          : "one scenario at a time ('%s' is extra)", argc < 2 ? "" : argv[2]);
+        goto out;
+    }
+    uint64_t seed = 1;
+    if (o.seed && !parse_u64(o.seed, &seed)) {
+        rc = usage_error("run", "--seed: '%s' is not a whole number from 0 to 2^64-1", o.seed);
+        goto out;
+    }
+    sim_time_t until = 0;
+    if (o.until && !simt_parse(o.until, &until, &err)) {
+        rc = usage_error("run", "--until: %s", err->message);
+        goto out;
+    }
+    simlua_limits lim = { SIMLUA_DEFAULT_MEMORY, SIMLUA_DEFAULT_INSTRUCTIONS };
+    if (o.lua_memory_mib >= 0)
+        lim.memory = (size_t)o.lua_memory_mib << 20;
+    if (o.lua_instructions >= 0)
+        lim.instructions = (uint64_t)o.lua_instructions;
+    if (o.lua_memory_mib == 0)
+        lim.memory = 0;
+    for (char **kv = o.set; kv && *kv; kv++) {
+        const char *eq = strchr(*kv, '=');
+        if (eq == NULL || !valid_param_key(*kv, (size_t)(eq - *kv))) {
+            rc = usage_error("run", "--set: '%s' is not KEY=VALUE (KEY: letters, digits and _, not starting with a digit)", *kv);
+            goto out;
+        }
+    }
+    path = find_scenario(argv[1]);
+    if (path == NULL) {
+        rc = usage_error("run", "scenario '%s' not found (a path to a .lua file, or a bundled name: see 'cossim scenarios')", argv[1]);
+        goto out;
+    }
+    if (!g_file_get_contents(path, &text, &text_len, &err)) {
+        rc = usage_error("run", "cannot read scenario: %s", err->message);
+        goto out;
+    }
+    script_sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, text_len);
+    base = g_path_get_basename(path);
+    if (o.trace == NULL) {
+        g_autofree char *stem = g_str_has_suffix(base, ".lua") ? g_strndup(base, strlen(base) - 4) : g_strdup(base);
+        trace_path = g_strconcat(stem, ".db", NULL);
+    } else if (strcmp(o.trace, "none") != 0) {
+        trace_path = g_strdup(o.trace);
+    }
+    if (trace_path && g_file_test(trace_path, G_FILE_TEST_IS_DIR)) {
+        rc = usage_error("run", "--trace: '%s' is a folder", trace_path);
+        goto out;
+    }
+    tr = simtr_open(trace_path, &err);
+    if (tr == NULL) {
+        rc = usage_error("run", "%s", err->message);
+        goto out;
+    }
+    temp_trace = (char *)simtr_temp_path(tr);
+    install_signals();
+    s = sim_new(seed, tr);
+    tr = NULL;
+    for (char **kv = o.set; kv && *kv; kv++) {
+        char *eq = strchr(*kv, '=');
+        *eq = '\0';
+        sim_param(s, *kv, eq + 1);
+        *eq = '=';
+    }
+    lib_dir = g_build_filename(simcli_scenario_dir(), "lib", NULL);
+    h = simlua_new(s, &lim, o.json ? stderr : stdout, lib_dir, &err);
+    if (h == NULL) {
+        rc = usage_error("run", "%s", err->message);
+        goto out;
+    }
+    for (char **kv = o.set; kv && *kv; kv++) {
+        char *eq = strchr(*kv, '=');
+        *eq = '\0';
+        simlua_param(h, *kv, eq + 1);
+        *eq = '=';
+    }
+    if (o.until)
+        simlua_set_until(h, until);
+
+    progress prog = { 0 };
+    prog.start_us = prog.last_us = g_get_monotonic_time();
+    if (isatty(STDERR_FILENO))
+        sim_set_progress(s, show_progress, &prog);
+    gint64 t0 = g_get_monotonic_time();
+    bool ok = simlua_run(h, path, text, text_len, &err);
+    gint64 t1 = g_get_monotonic_time();
+    if (prog.shown)
+        fprintf(stderr, "\r\033[K");
+    fflush(stdout);
+    if (!ok) {
+        fprintf(stderr, "%s\n", err->message);
+        rc = SIMCLI_EXIT_USAGE;
+        goto out;
+    }
+
+    simtr_run run = {
+        .scenario = base,
+        .scenario_sha256 = script_sha,
+        .machine = "none",
+        .seed = seed,
+        .has_until = o.until != NULL,
+        .until_ps = until,
+        .end_ps = sim_now(s),
+        .events = s->dispatched,
+    };
+    uint64_t rows = simtr_rows(s->t_events);
+    sim_time_t end = sim_now(s);
+    uint64_t events = s->dispatched;
+    char digest[SIMTR_DIGEST_HEX];
+    report = g_strdup(simlua_report(h));
+    simlua_free(h);
+    h = NULL;
+    if (!sim_finish(s, &run, digest, &err)) {
+        temp_trace = NULL;
+        fprintf(stderr, "cossim run: %s\n", err->message);
+        rc = SIMCLI_EXIT_FAIL;
+        goto out;
+    }
+    temp_trace = NULL;
+    double host_s = (double)(t1 - t0) / 1e6;
+    double eps = host_s > 0 ? (double)events / host_s : 0;
+    char tbuf[SIMT_FMT_LEN];
+    simt_format(end, tbuf, sizeof tbuf);
+    if (o.json) {
+        GString *j = g_string_new("{\"scenario\":");
+        simjson_string(j, base, -1);
+        g_string_append(j, ",\"machine\":\"none\",\"seed\":");
+        g_string_append_printf(j, "%" PRIu64, seed);
+        g_string_append_printf(j, ",\"sim_time_ps\":%" PRIu64 ",\"sim_time\":", end);
+        simjson_string(j, tbuf, -1);
+        g_string_append_printf(j, ",\"events\":%" PRIu64 ",\"host_seconds\":", events);
+        simjson_double(j, host_s);
+        g_string_append(j, ",\"events_per_second\":");
+        simjson_double(j, eps);
+        g_string_append(j, ",\"trace\":");
+        if (trace_path)
+            simjson_string(j, trace_path, -1);
+        else
+            g_string_append(j, "null");
+        g_string_append_printf(j, ",\"trace_events\":%" PRIu64 ",\"digest\":\"%s\",\"report\":", rows, digest);
+        g_string_append(j, report);
+        g_string_append(j, "}\n");
+        fputs(j->str, stdout);
+        g_string_free(j, TRUE);
+    } else {
+        printf("scenario   %s\n", base);
+        printf("machine    none\n");
+        printf("seed       %" PRIu64 "\n", seed);
+        printf("simulated  %s (%" PRIu64 " ps)\n", tbuf, end);
+        printf("events     %" PRIu64 " dispatched\n", events);
+        printf("host time  %.3f s (%.2f M events/s)\n", host_s, eps / 1e6);
+        if (trace_path)
+            printf("trace      %s (%" PRIu64 " event rows)\n", trace_path, rows);
+        else
+            printf("trace      none (%" PRIu64 " event rows digested)\n", rows);
+        printf("digest     %s\n", digest);
+    }
+    rc = 0;
+out:
+    if (h)
+        simlua_free(h);
+    if (s)
+        sim_free(s);
+    simtr_abort(tr);
+    temp_trace = NULL;
+    g_free(o.seed);
+    g_free(o.until);
+    g_free(o.trace);
+    g_strfreev(o.set);
+    return rc;
+}
+
+/* ---- scenarios ---- */
+
+/* The one-line description: the first line, if it is a comment. */
+static char *describe(const char *file)
+{
+    g_autofree char *text = NULL;
+    if (!g_file_get_contents(file, &text, NULL, NULL))
+        return g_strdup("(unreadable)");
+    char *line = text;
+    if (g_str_has_prefix(line, "#!")) {
+        char *nl = strchr(line, '\n');
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    if (!g_str_has_prefix(line, "--"))
+        return g_strdup("");
+    line += 2;
+    while (*line == '-' || *line == ' ')
+        line++;
+    char *nl = strchr(line, '\n');
+    return g_strstrip(g_strndup(line, nl ? (gsize)(nl - line) : strlen(line)));
+}
+
+static void collect(const char *root, const char *rel, GPtrArray *out)
+{
+    g_autofree char *dir = rel ? g_build_filename(root, rel, NULL) : g_strdup(root);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return;
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        g_autofree char *r = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
+        g_autofree char *full = g_build_filename(root, r, NULL);
+        if (g_file_test(full, G_FILE_TEST_IS_DIR)) {
+            if (rel == NULL && strcmp(name, "lib") == 0)
+                continue;    /* helpers, not scenarios */
+            collect(root, r, out);
+        } else if (g_str_has_suffix(name, ".lua")) {
+            g_ptr_array_add(out, g_steal_pointer(&r));
+        }
+    }
+    g_dir_close(d);
+}
+
+static int cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_scenarios(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- list the bundled scenarios");
+    g_autoptr(GError) err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err))
+        return usage_error("scenarios", "%s", err->message);
+    if (argc > 1)
+        return usage_error("scenarios", "takes no arguments ('%s')", argv[1]);
+    const char *root = simcli_scenario_dir();
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+    collect(root, NULL, list);
+    g_ptr_array_sort(list, cmp_str);
+    if (list->len == 0)
+        fprintf(stderr, "cossim scenarios: none found in %s\n", root);
+    for (guint i = 0; i < list->len; i++) {
+        const char *rel = list->pdata[i];
+        g_autofree char *full = g_build_filename(root, rel, NULL);
+        g_autofree char *name = g_strndup(rel, strlen(rel) - 4);
+        g_autofree char *desc = describe(full);
+        printf("%-28s %s\n", name, desc);
+    }
+    g_ptr_array_free(list, TRUE);
+    return 0;
+}
+
+/* ---- bench ---- */
+
+static int cmd_bench(int argc, char **argv)
+{
+    gdouble scale = 1.0;
+    gboolean json = FALSE;
+    char *dir = NULL;
+    GOptionEntry entries[] = {
+        { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "Multiply the work of each benchmark (default 1)", "X" },
+        { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Folder for the scratch trace (default: the system temporary folder)", "DIR" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- measure the engine: events, context switches, trace rows per second");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_autoptr(GError) err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err))
+        return usage_error("bench", "%s", err->message);
+    if (argc > 1)
+        return usage_error("bench", "takes no arguments ('%s')", argv[1]);
+    if (!(scale > 0 && scale <= 1000))
+        return usage_error("bench", "--scale must be above 0 and at most 1000");
+    simbench_result r;
+    bool ok = simbench_run(scale, dir ? dir : g_get_tmp_dir(), &r, &err);
+    g_free(dir);
+    if (!ok) {
+        fprintf(stderr, "cossim bench: %s\n", err->message);
+        return SIMCLI_EXIT_FAIL;
+    }
+    if (json) {
+        printf("{\"events\":%" PRIu64 ",\"pending\":%" PRIu64 ",\"events_per_second\":%.0f,"
+               "\"switches\":%" PRIu64 ",\"switches_per_second\":%.0f,\"context_backend\":\"%s\","
+               "\"trace_rows\":%" PRIu64 ",\"trace_rows_per_second\":%.0f,\"digest_rows_per_second\":%.0f}\n",
+               r.events, r.pending, r.events_per_s, r.switches, r.switches_per_s, r.ctx_backend,
+               r.rows, r.rows_per_s, r.hash_rows_per_s);
+    } else {
+        printf("schedule+dispatch  %6.1f M/s   (%" PRIu64 " events, %" PRIu64 " pending)\n",
+               r.events_per_s / 1e6, r.events, r.pending);
+        printf("context switches   %6.1f M/s   (%" PRIu64 " switches, %s)\n", r.switches_per_s / 1e6,
+               r.switches, r.ctx_backend);
+        printf("trace rows         %6.2f M/s   (%" PRIu64 " event rows into SQLite, with digest)\n",
+               r.rows_per_s / 1e6, r.rows);
+        printf("digest only        %6.2f M/s   (the same rows with --trace none)\n", r.hash_rows_per_s / 1e6);
+    }
+    return 0;
+}
+
+/* ---- version, help, dispatch ---- */
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return usage_error("version", "takes no arguments");
+    printf("cossim %s\n", COSSIM_VERSION);
+    return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+typedef struct verb {
+    const char *name;
+    const char *summary;
+    int (*fn)(int argc, char **argv);
+} verb;
+
+static const verb verbs[] = {
+    { "run", "run a scenario and write its trace", cmd_run },
+    { "scenarios", "list the bundled scenarios", cmd_scenarios },
+    { "bench", "measure the engine's speed", cmd_bench },
+    { "version", "print the version", cmd_version },
+    { "help", "help on cossim or on one verb", cmd_help },
+};
+
+static void general_help(FILE *f)
+{
+    fprintf(f, "cossim %s: a deterministic simulator of a component-based OS\n\n"
+               "usage: cossim VERB [OPTIONS] [ARGS]\n\nverbs:\n", COSSIM_VERSION);
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++)
+        fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+    fprintf(f, "\n'cossim help VERB' or 'cossim VERB --help' for a verb's options.\n"
+               "Example: cossim run quickstart --seed 7 --until 10ms\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        general_help(stdout);
+        return 0;
+    }
+    if (argc > 2)
+        return usage_error("help", "one verb at a time");
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
+        if (strcmp(verbs[i].name, argv[1]) != 0)
+            continue;
+        if (verbs[i].fn == cmd_help || verbs[i].fn == cmd_version) {
+            printf("cossim %s: %s\n", verbs[i].name, verbs[i].summary);
+            return 0;
+        }
+        char *args[] = { (char *)verbs[i].name, (char *)"--help", NULL };
+        return verbs[i].fn(2, args);   /* GOption prints the help and exits 0 */
+    }
+    return usage_error("help", "unknown verb '%s' (see 'cossim help')", argv[1]);
+}
+
+int simcli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        general_help(stderr);
+        return SIMCLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+        return cmd_help(1, argv);
+    if (strcmp(name, "--version") == 0)
+        return cmd_version(1, argv);
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++)
+        if (strcmp(verbs[i].name, name) == 0) {
+            g_autofree char *prg = g_strdup_printf("cossim %s", name);
+            g_set_prgname(prg);   /* GOption's "Usage:" line */
+            return verbs[i].fn(argc - 1, argv + 1);
+        }
+    return usage_error(NULL, "unknown verb '%s' (verbs: run, scenarios, bench, version, help)", name);
+}

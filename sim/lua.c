@@ -1,0 +1,1427 @@
+/* sim/lua.c: the sandboxed Lua host and the `sim` table (see lua.h and
+ * docs/scenarios.md).
+ *
+ * Stack effects of the bindings are noted as in the Lua manual:
+ * [-pop, +push, errors] where 'e' means may raise an error. */
+#include "lua.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "json.h"
+
+G_DEFINE_QUARK(simlua-error-quark, simlua_error)
+
+#define HOOK_EVERY 1000          /* instructions between count-hook calls */
+#define LUA_EVENT_PRIO 128       /* Lua callbacks and processes, among engine events */
+#define MAX_REFUSAL_FRAMES 10
+#define REPORT_DEPTH 32
+
+typedef struct lcall lcall;
+typedef struct lproc lproc;
+
+/* What a Lua thread's extra space points at: its host and, for a
+ * process, the process. */
+typedef struct lthread {
+    simlua *h;
+    lproc *p;
+} lthread;
+
+struct simlua {
+    lua_State *L;
+    lthread main_thread;
+    lua_State *running;          /* the thread executing now (main or a process) */
+    sim *s;
+    FILE *out;
+    char *lib_dir;
+    char *script_dir;
+    char *script_path;
+    simlua_limits lim;
+    size_t mem, mem_peak;
+    uint64_t instructions;
+    bool fatal;                  /* a limit was hit or the run failed: nothing may catch it */
+    char *failure;               /* the formatted error that ended the run */
+    bool refused;                /* the allocator refused a request */
+    char refusal[MAX_REFUSAL_FRAMES][96];
+    int refusal_frames;
+    bool has_until;
+    sim_time_t until;
+    bool ran;                    /* the script called sim.run */
+    int loaded_ref;              /* registry ref: module name -> value */
+    int report_ref;
+    char *report;
+    simrng math_rng;
+    lcall *calls, *free_calls;   /* scheduled callbacks; recycled records */
+    lproc *procs;                /* live processes */
+    uint64_t next_proc;
+};
+
+/* A Lua function to call at a time.  Records are recycled; a handle
+ * (userdata) names one by pointer and generation, so a stale handle is
+ * recognised instead of cancelling somebody else's event. */
+struct lcall {
+    simq_event ev;
+    simlua *h;
+    int fn_ref;
+    uint64_t gen;
+    lcall *prev, *next;          /* in h->calls while scheduled; next in free list */
+};
+
+/* A process: a Lua coroutine that waits in simulated time. */
+struct lproc {
+    simq_event ev;
+    lthread t;
+    simlua *h;
+    lua_State *co;
+    int thread_ref;
+    uint64_t id;
+    char *name;
+    int nargs;                   /* arguments for the first resume */
+    lproc *prev, *next;
+};
+
+#define CALL_MT "cossim.timer"
+#define RNG_MT "cossim.rng"
+
+static simlua *host(lua_State *L)
+{
+    return (*(lthread **)lua_getextraspace(L))->h;
+}
+
+/* ---- limits ---- */
+
+/* Remember where the script was when memory ran out; the message handler
+ * is not called for memory errors, so this is the only traceback.  Reads
+ * the stack only (lua_getstack/lua_getinfo allocate nothing). */
+static void note_refusal(simlua *h)
+{
+    h->refused = true;
+    h->refusal_frames = 0;
+    lua_State *T = h->running;
+    if (T == NULL)
+        return;
+    lua_Debug ar;
+    for (int level = 0; h->refusal_frames < MAX_REFUSAL_FRAMES && lua_getstack(T, level, &ar); level++) {
+        if (!lua_getinfo(T, "Sl", &ar) || ar.currentline < 0)
+            continue;
+        g_snprintf(h->refusal[h->refusal_frames++], sizeof h->refusal[0], "%s:%d", ar.short_src,
+                   ar.currentline);
+    }
+}
+
+static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    simlua *h = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        h->mem -= old;
+        return NULL;
+    }
+    if (h->lim.memory && nsize > old && h->mem - old + nsize > h->lim.memory) {
+        note_refusal(h);
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p == NULL)
+        return NULL;
+    h->mem = h->mem - old + nsize;
+    if (h->mem > h->mem_peak)
+        h->mem_peak = h->mem;
+    return p;
+}
+
+/* "src:line: " of the innermost Lua function on T's stack, or "" */
+static void push_where(lua_State *L, lua_State *T)
+{
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(T, level, &ar); level++) {
+        if (lua_getinfo(T, "Sl", &ar) && ar.currentline >= 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    simlua *h = host(L);
+    (void)ar;
+    h->instructions += HOOK_EVERY;
+    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions)) {
+        if (!h->fatal) {
+            h->fatal = true;
+            /* From now on raise at once, wherever the script tries to go on. */
+            lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+        }
+        push_where(L, L);
+        lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop? raise it with --lua-instructions)",
+                        (lua_Integer)h->lim.instructions);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+}
+
+/* ---- errors ---- */
+
+static bool has_position(const char *msg)
+{
+    /* "anything:123:" within the first line */
+    for (const char *p = msg; *p && *p != '\n'; p++) {
+        if (*p != ':' || !g_ascii_isdigit(p[1]))
+            continue;
+        const char *q = p + 1;
+        while (g_ascii_isdigit(*q))
+            q++;
+        if (*q == ':')
+            return true;
+    }
+    return false;
+}
+
+/* The message of the error object at idx, with a position prefix taken
+ * from T's stack if it has none. [-0, +1, m] */
+static const char *push_message(lua_State *L, int idx, lua_State *T)
+{
+    idx = lua_absindex(L, idx);
+    int t = lua_type(L, idx);
+    if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+        lua_pushvalue(L, idx);
+        lua_tostring(L, -1);
+    } else if (luaL_callmeta(L, idx, "__tostring")) {
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            lua_pop(L, 1);
+            lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, idx));
+        }
+    } else {
+        lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, idx));
+    }
+    if (!has_position(lua_tostring(L, -1))) {
+        push_where(L, T);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+    }
+    return lua_tostring(L, -1);
+}
+
+/* Message handler for lua_pcall: message with position, then traceback. */
+static int msgh(lua_State *L)
+{
+    simlua *h = host(L);
+    if (h->failure) {   /* an earlier failure is being carried out: keep its text */
+        lua_pushstring(L, h->failure);
+        return 1;
+    }
+    const char *msg = push_message(L, 1, L);
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+/* Record the run's failure (first one wins), stop the engine. */
+static void set_failure(simlua *h, const char *text)
+{
+    if (h->failure == NULL)
+        h->failure = g_strdup(text);
+    h->fatal = true;
+    sim_stop(h->s, "script error");
+}
+
+static void memory_failure(simlua *h)
+{
+    GString *m = g_string_new(NULL);
+    g_string_append_printf(m, "%s: memory limit of %zu bytes (%.1f MiB) exceeded (raise it with --lua-memory)",
+                           h->refusal_frames ? h->refusal[0] : h->script_path, h->lim.memory,
+                           (double)h->lim.memory / (1 << 20));
+    g_string_append(m, "\nstack traceback:");
+    for (int i = 0; i < h->refusal_frames; i++)
+        g_string_append_printf(m, "\n\t%s", h->refusal[i]);
+    set_failure(h, m->str);
+    g_string_free(m, TRUE);
+}
+
+/* Carry a failure out of the current Lua call; nothing can catch it. */
+static int raise_failure(lua_State *L)
+{
+    simlua *h = host(L);
+    h->fatal = true;
+    lua_pushstring(L, h->failure ? h->failure : "run failed");
+    return lua_error(L);
+}
+
+/* Call the function at the top (with nargs below it... above it) under
+ * the message handler; on error record the failure. [-(nargs+1), +0, -] */
+static bool protected_call(simlua *h, lua_State *L, int nargs)
+{
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, msgh);
+    lua_insert(L, base);
+    lua_State *was = h->running;
+    h->running = L;
+    int status = lua_pcall(L, nargs, 0, base);
+    h->running = was;
+    bool ok = status == LUA_OK;
+    if (!ok) {
+        if (status == LUA_ERRMEM && h->refused)
+            memory_failure(h);
+        else
+            set_failure(h, lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
+        lua_pop(L, 1);
+    }
+    lua_remove(L, base);
+    return ok;
+}
+
+/* ---- sandbox replacements for base functions ---- */
+
+static int finish_pcall(lua_State *L, int status, lua_KContext extra)
+{
+    simlua *h = host(L);
+    if (status != LUA_OK && status != LUA_YIELD) {
+        if (status == LUA_ERRMEM)
+            h->fatal = true;
+        if (h->fatal)
+            return lua_error(L);     /* limits and failures go through */
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - (int)extra;
+}
+
+/* pcall(f, ...) [-0, +?, e] */
+static int l_pcall(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, finish_pcall);
+    return finish_pcall(L, status, 0);
+}
+
+/* xpcall(f, handler, ...) [-0, +?, e] */
+static int l_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_pcall);
+    return finish_pcall(L, status, 2);
+}
+
+/* print(...) to the host's output [-0, +0, e] */
+static int l_print(lua_State *L)
+{
+    simlua *h = host(L);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1)
+            fputc('\t', h->out);
+        fwrite(s, 1, len, h->out);
+        lua_pop(L, 1);
+    }
+    fputc('\n', h->out);
+    return 0;
+}
+
+/* load(chunk [, name [, mode [, env]]]): text chunks only [-0, +1/2, e] */
+static int l_load(lua_State *L)
+{
+    int n = lua_gettop(L);
+    if (n >= 3 && !lua_isnil(L, 3)) {
+        const char *mode = luaL_checkstring(L, 3);
+        if (strchr(mode, 't') == NULL)
+            return luaL_error(L, "load: binary chunks are not allowed in scenarios");
+    }
+    size_t len = 0;
+    const char *chunk = NULL;
+    if (lua_type(L, 1) == LUA_TSTRING)
+        chunk = lua_tolstring(L, 1, &len);
+    else
+        luaL_argexpected(L, lua_type(L, 1) == LUA_TSTRING, 1, "string (function readers are not supported)");
+    const char *name = luaL_optstring(L, 2, chunk);
+    int status = luaL_loadbufferx(L, chunk, len, name, "t");
+    if (status != LUA_OK) {
+        if (status == LUA_ERRMEM)
+            return lua_error(L);
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    if (n >= 4) {   /* env becomes the chunk's first upvalue */
+        lua_pushvalue(L, 4);
+        if (!lua_setupvalue(L, -2, 1))
+            lua_pop(L, 1);
+    }
+    return 1;
+}
+
+/* collectgarbage(opt): a safe subset [-0, +1, e] */
+static int l_collectgarbage(lua_State *L)
+{
+    static const char *const opts[] = { "collect", "count", "step", "isrunning", NULL };
+    int o = luaL_checkoption(L, 1, "collect", opts);
+    switch (o) {
+    case 0:
+        lua_gc(L, LUA_GCCOLLECT);
+        lua_pushinteger(L, 0);
+        return 1;
+    case 1: {
+        int k = lua_gc(L, LUA_GCCOUNT), b = lua_gc(L, LUA_GCCOUNTB);
+        lua_pushnumber(L, (lua_Number)k + ((lua_Number)b / 1024));
+        return 1;
+    }
+    case 2:
+        lua_pushboolean(L, lua_gc(L, LUA_GCSTEP, (int)luaL_optinteger(L, 2, 0)));
+        return 1;
+    default:
+        lua_pushboolean(L, lua_gc(L, LUA_GCISRUNNING));
+        return 1;
+    }
+}
+
+/* ---- deterministic pairs ---- */
+
+typedef struct pkey {
+    int type;          /* LUA_TNUMBER, LUA_TSTRING, LUA_TBOOLEAN */
+    bool is_int;
+    lua_Integer i;
+    lua_Number d;
+    const char *s;
+    size_t len;
+} pkey;
+
+static int type_rank(int t)
+{
+    return t == LUA_TNUMBER ? 0 : t == LUA_TSTRING ? 1 : 2;
+}
+
+static int pkey_cmp(const void *pa, const void *pb)
+{
+    const pkey *a = pa, *b = pb;
+    if (a->type != b->type)
+        return type_rank(a->type) - type_rank(b->type);
+    switch (a->type) {
+    case LUA_TNUMBER:
+        if (a->is_int && b->is_int)
+            return a->i < b->i ? -1 : a->i > b->i;
+        return a->d < b->d ? -1 : a->d > b->d;
+    case LUA_TSTRING: {
+        int c = memcmp(a->s, b->s, MIN(a->len, b->len));
+        return c ? c : (a->len < b->len ? -1 : a->len > b->len);
+    }
+    default:
+        return a->i < b->i ? -1 : a->i > b->i;
+    }
+}
+
+/* iterator: upvalues (table, keys, position) [-0, +2, -] */
+static int pairs_next(lua_State *L)
+{
+    lua_Integer pos = lua_tointeger(L, lua_upvalueindex(3));
+    lua_Integer n = (lua_Integer)lua_rawlen(L, lua_upvalueindex(2));
+    while (pos < n) {
+        pos++;
+        lua_rawgeti(L, lua_upvalueindex(2), pos);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {
+            lua_pushinteger(L, pos);
+            lua_replace(L, lua_upvalueindex(3));
+            return 2;
+        }
+        lua_pop(L, 2);   /* removed during the traversal: skip */
+    }
+    lua_pushinteger(L, n);
+    lua_replace(L, lua_upvalueindex(3));
+    lua_pushnil(L);
+    return 1;
+}
+
+/* pairs(t): array part in order, then numbers, strings and booleans sorted.
+ * Keys of other types have no reproducible order and are refused.
+ * [-0, +3, e] */
+static int l_pairs(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 3);
+        return 3;
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer seq = 0;
+    while (lua_rawgeti(L, 1, seq + 1) != LUA_TNIL) {
+        lua_pop(L, 1);
+        seq++;
+    }
+    lua_pop(L, 1);
+    GArray *keys = g_array_new(FALSE, FALSE, sizeof(pkey));
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        pkey k = { .type = lua_type(L, -1) };
+        switch (k.type) {
+        case LUA_TNUMBER:
+            k.is_int = lua_isinteger(L, -1);
+            k.i = lua_tointeger(L, -1);
+            k.d = lua_tonumber(L, -1);
+            if (k.is_int && k.i >= 1 && k.i <= seq)
+                continue;
+            break;
+        case LUA_TSTRING:
+            k.s = lua_tolstring(L, -1, &k.len);   /* anchored by the table */
+            break;
+        case LUA_TBOOLEAN:
+            k.i = lua_toboolean(L, -1);
+            break;
+        default: {
+            const char *tn = luaL_typename(L, -1);
+            g_array_free(keys, TRUE);
+            return luaL_error(L, "pairs: a key of type %s has no reproducible order "
+                                 "(cossim visits keys in sorted order; key the table by number or string)", tn);
+        }
+        }
+        g_array_append_val(keys, k);
+    }
+    g_array_sort(keys, pkey_cmp);
+    lua_pushcfunction(L, pairs_next);
+    lua_pushvalue(L, 1);
+    lua_createtable(L, (int)(seq + keys->len), 0);
+    for (lua_Integer i = 1; i <= seq; i++) {
+        lua_pushinteger(L, i);
+        lua_rawseti(L, -2, i);
+    }
+    for (guint j = 0; j < keys->len; j++) {
+        pkey *k = &g_array_index(keys, pkey, j);
+        switch (k->type) {
+        case LUA_TNUMBER:
+            if (k->is_int)
+                lua_pushinteger(L, k->i);
+            else
+                lua_pushnumber(L, k->d);
+            break;
+        case LUA_TSTRING:
+            lua_pushlstring(L, k->s, k->len);
+            break;
+        default:
+            lua_pushboolean(L, (int)k->i);
+        }
+        lua_rawseti(L, -2, seq + 1 + (lua_Integer)j);
+    }
+    g_array_free(keys, TRUE);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, pairs_next, 3);
+    lua_remove(L, -2);
+    lua_pushnil(L);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* ---- math.random from the run's stream ---- */
+
+static int l_random(lua_State *L)
+{
+    simlua *h = host(L);
+    lua_Integer lo, hi;
+    switch (lua_gettop(L)) {
+    case 0:
+        lua_pushnumber(L, simrng_uniform(&h->math_rng));
+        return 1;
+    case 1:
+        lo = 1;
+        hi = luaL_checkinteger(L, 1);
+        if (hi == 0) {   /* Lua 5.4: random(0) gives a whole random integer */
+            lua_pushinteger(L, (lua_Integer)simrng_next(&h->math_rng));
+            return 1;
+        }
+        break;
+    case 2:
+        lo = luaL_checkinteger(L, 1);
+        hi = luaL_checkinteger(L, 2);
+        break;
+    default:
+        return luaL_error(L, "wrong number of arguments");
+    }
+    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    lua_pushinteger(L, simrng_range(&h->math_rng, lo, hi));
+    return 1;
+}
+
+static int l_randomseed(lua_State *L)
+{
+    simlua *h = host(L);
+    uint64_t seed = lua_isnoneornil(L, 1) ? h->s->seed : (uint64_t)luaL_checkinteger(L, 1);
+    simrng_init(&h->math_rng, seed, "lua.math");
+    return 0;
+}
+
+/* ---- require ---- */
+
+static bool valid_module_name(const char *name)
+{
+    if (*name == '\0' || *name == '.')
+        return false;
+    for (const char *p = name; *p; p++) {
+        if (*p == '.') {
+            if (p[1] == '.' || p[1] == '\0')
+                return false;
+        } else if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* require(name) [-0, +1, e] */
+static int l_require(lua_State *L)
+{
+    simlua *h = host(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->loaded_ref);
+    if (lua_getfield(L, -1, name) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    if (!valid_module_name(name))
+        return luaL_error(L, "require: '%s' is not a module name (letters, digits, _ and -, "
+                             "separated by dots)", name);
+    g_autofree char *rel = g_strdup(name);
+    g_strdelimit(rel, ".", G_DIR_SEPARATOR);
+    g_autofree char *file = g_strconcat(rel, ".lua", NULL);
+    const char *dirs[2] = { h->script_dir, h->lib_dir };
+    for (int i = 0; i < 2; i++) {
+        if (dirs[i] == NULL)
+            continue;
+        g_autofree char *path = g_build_filename(dirs[i], file, NULL);
+        g_autofree char *text = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(path, &text, &len, NULL))
+            continue;
+        g_autofree char *chunk = g_strconcat("@", path, NULL);
+        if (luaL_loadbufferx(L, text, len, chunk, "t") != LUA_OK)
+            return lua_error(L);
+        lua_pushstring(L, name);
+        lua_pushstring(L, path);
+        lua_call(L, 2, 1);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushboolean(L, 1);
+        }
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, name);
+        return 1;
+    }
+    return luaL_error(L, "require: module '%s' not found (looked for %s in %s and %s)", name, file,
+                      h->script_dir ? h->script_dir : "(no script folder)",
+                      h->lib_dir ? h->lib_dir : "(no library folder)");
+}
+
+/* ---- time arguments ---- */
+
+/* A time from a string with a unit or an integer count of picoseconds.
+ * [-0, +0, e] */
+static sim_time_t check_time(lua_State *L, int arg)
+{
+    if (lua_type(L, arg) == LUA_TSTRING) {
+        GError *err = NULL;
+        sim_time_t t;
+        if (!simt_parse(lua_tostring(L, arg), &t, &err)) {
+            lua_pushstring(L, err->message);
+            g_error_free(err);
+            return (sim_time_t)luaL_argerror(L, arg, lua_tostring(L, -1));
+        }
+        return t;
+    }
+    if (lua_isinteger(L, arg)) {
+        lua_Integer v = lua_tointeger(L, arg);
+        luaL_argcheck(L, v >= 0, arg, "time cannot be negative");
+        return (sim_time_t)v;
+    }
+    if (lua_type(L, arg) == LUA_TNUMBER) {
+        lua_Number v = lua_tonumber(L, arg);
+        luaL_argcheck(L, v >= 0 && v == floor(v) && v < 0x1p63, arg,
+                      "a time in picoseconds must be a whole, non-negative number (or write a unit: \"1.5us\")");
+        return (sim_time_t)v;
+    }
+    return (sim_time_t)luaL_typeerror(L, arg, "time (\"10ms\" or an integer of picoseconds)");
+}
+
+static void push_time(lua_State *L, sim_time_t t)
+{
+    lua_pushinteger(L, (lua_Integer)t);
+}
+
+/* sim.time(x) -> ps [-0, +1, e] */
+static int l_time(lua_State *L)
+{
+    push_time(L, check_time(L, 1));
+    return 1;
+}
+
+static int unit_conv(lua_State *L, sim_time_t unit)
+{
+    lua_Number v = luaL_checknumber(L, 1);
+    lua_Number ps = v * (lua_Number)unit;
+    luaL_argcheck(L, ps >= 0 && ps < 0x1p63, 1, "time out of range");
+    push_time(L, (sim_time_t)llround(ps));
+    return 1;
+}
+static int l_ps(lua_State *L) { return unit_conv(L, SIM_PS); }
+static int l_ns(lua_State *L) { return unit_conv(L, SIM_NS); }
+static int l_us(lua_State *L) { return unit_conv(L, SIM_US); }
+static int l_ms(lua_State *L) { return unit_conv(L, SIM_MS); }
+static int l_s(lua_State *L) { return unit_conv(L, SIM_S); }
+
+/* sim.format(t) -> "1.5ms" [-0, +1, e] */
+static int l_format(lua_State *L)
+{
+    char buf[SIMT_FMT_LEN];
+    lua_pushstring(L, simt_format(check_time(L, 1), buf, sizeof buf));
+    return 1;
+}
+
+/* sim.now() -> ps [-0, +1, -] */
+static int l_now(lua_State *L)
+{
+    push_time(L, sim_now(host(L)->s));
+    return 1;
+}
+
+/* ---- timers: sim.at / sim.after ---- */
+
+typedef struct timer_handle {
+    lcall *c;
+    uint64_t gen;
+} timer_handle;
+
+static void unlink_call(simlua *h, lcall *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        h->calls = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    luaL_unref(h->L, LUA_REGISTRYINDEX, c->fn_ref);
+    c->fn_ref = LUA_NOREF;
+    c->gen++;
+    c->prev = NULL;
+    c->next = h->free_calls;
+    h->free_calls = c;
+}
+
+static void call_fire(void *owner, simq_event *ev)
+{
+    lcall *c = (lcall *)ev;
+    simlua *h = c->h;
+    (void)owner;
+    lua_State *L = h->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref);
+    unlink_call(h, c);
+    protected_call(h, L, 0);
+}
+
+static int schedule_call(lua_State *L, sim_time_t when)
+{
+    simlua *h = host(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    if (when < sim_now(h->s))
+        return luaL_error(L, "sim.at: %I ps is in the past (now is %I ps)", (lua_Integer)when,
+                          (lua_Integer)sim_now(h->s));
+    timer_handle *th = lua_newuserdatauv(L, sizeof *th, 0);
+    luaL_setmetatable(L, CALL_MT);
+    lcall *c = h->free_calls;
+    if (c)
+        h->free_calls = c->next;
+    else {
+        c = g_new0(lcall, 1);
+        c->h = h;
+    }
+    simq_event_init(&c->ev, call_fire);
+    lua_pushvalue(L, 2);
+    c->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    c->prev = NULL;
+    c->next = h->calls;
+    if (h->calls)
+        h->calls->prev = c;
+    h->calls = c;
+    th->c = c;
+    th->gen = c->gen;
+    sim_schedule(h->s, &c->ev, when, LUA_EVENT_PRIO);
+    return 1;
+}
+
+/* sim.at(time, fn) -> timer [-0, +1, e] */
+static int l_at(lua_State *L)
+{
+    return schedule_call(L, check_time(L, 1));
+}
+
+/* sim.after(delay, fn) -> timer [-0, +1, e] */
+static int l_after(lua_State *L)
+{
+    sim_time_t d = check_time(L, 1), now = sim_now(host(L)->s);
+    return schedule_call(L, d > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + d);
+}
+
+/* timer:cancel() -> true if it was still pending [-0, +1, e] */
+static int l_timer_cancel(lua_State *L)
+{
+    timer_handle *th = luaL_checkudata(L, 1, CALL_MT);
+    simlua *h = host(L);
+    bool pending = th->c->gen == th->gen && simq_scheduled(&th->c->ev);
+    if (pending) {
+        sim_deschedule(h->s, &th->c->ev);
+        unlink_call(h, th->c);
+    }
+    lua_pushboolean(L, pending);
+    return 1;
+}
+
+/* timer:pending() [-0, +1, e] */
+static int l_timer_pending(lua_State *L)
+{
+    timer_handle *th = luaL_checkudata(L, 1, CALL_MT);
+    lua_pushboolean(L, th->c->gen == th->gen && simq_scheduled(&th->c->ev));
+    return 1;
+}
+
+/* ---- processes: sim.spawn / sim.wait ---- */
+
+static void proc_free(simlua *h, lproc *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        h->procs = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    if (simq_scheduled(&p->ev))
+        sim_deschedule(h->s, &p->ev);
+    luaL_unref(h->L, LUA_REGISTRYINDEX, p->thread_ref);
+    g_free(p->name);
+    g_free(p);
+}
+
+static void proc_fire(void *owner, simq_event *ev)
+{
+    lproc *p = (lproc *)ev;
+    simlua *h = p->h;
+    (void)owner;
+    int nres = 0, nargs = p->nargs;
+    p->nargs = 0;
+    lua_State *was = h->running;
+    h->running = p->co;
+    int status = lua_resume(p->co, h->L, nargs, &nres);
+    h->running = was;
+    if (status == LUA_YIELD) {
+        lua_pop(p->co, nres);
+        if (!simq_scheduled(&p->ev) && !h->fatal) {
+            set_failure(h, "process yielded without waiting (use sim.wait)");
+        }
+        return;
+    }
+    if (status != LUA_OK) {
+        if (status == LUA_ERRMEM && h->refused) {
+            memory_failure(h);
+        } else if (h->failure == NULL) {
+            lua_State *L = h->L;
+            lua_checkstack(L, 6);
+            lua_xmove(p->co, L, 1);          /* the error object */
+            const char *msg = push_message(L, -1, p->co);
+            luaL_traceback(L, p->co, msg, 0);
+            lua_pushfstring(L, "\n\t(in process '%s')", p->name);
+            lua_concat(L, 2);
+            set_failure(h, lua_tostring(L, -1));
+            lua_pop(L, 3);
+        }
+    }
+    proc_free(h, p);
+}
+
+/* sim.spawn(name, fn, ...) -> id; the process starts now, after what is
+ * already due now. [-0, +1, e] */
+static int l_spawn(lua_State *L)
+{
+    simlua *h = host(L);
+    const char *name = luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    int nargs = lua_gettop(L) - 2;
+    lproc *p = g_new0(lproc, 1);
+    p->h = h;
+    p->id = ++h->next_proc;
+    p->name = g_strdup(name);
+    p->co = lua_newthread(L);
+    p->t.h = h;
+    p->t.p = p;
+    *(lthread **)lua_getextraspace(p->co) = &p->t;
+    p->thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_checkstack(p->co, nargs + 1);
+    for (int i = 2; i <= nargs + 2; i++)
+        lua_pushvalue(L, i);
+    lua_xmove(L, p->co, nargs + 1);
+    p->nargs = nargs;
+    p->next = h->procs;
+    if (h->procs)
+        h->procs->prev = p;
+    h->procs = p;
+    simq_event_init(&p->ev, proc_fire);
+    sim_schedule(h->s, &p->ev, sim_now(h->s), LUA_EVENT_PRIO);
+    lua_pushinteger(L, (lua_Integer)p->id);
+    return 1;
+}
+
+static lproc *current_proc(lua_State *L, const char *what)
+{
+    lproc *p = (*(lthread **)lua_getextraspace(L))->p;
+    if (p == NULL)
+        luaL_error(L, "%s can only be called inside a process (see sim.spawn)", what);
+    return p;
+}
+
+static int wait_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    push_time(L, sim_now(host(L)->s));
+    return 1;
+}
+
+static int wait_at(lua_State *L, sim_time_t when, const char *what)
+{
+    simlua *h = host(L);
+    lproc *p = current_proc(L, what);
+    if (!lua_isyieldable(L))
+        return luaL_error(L, "%s cannot wait here (inside a metamethod or require)", what);
+    sim_schedule(h->s, &p->ev, when, LUA_EVENT_PRIO);
+    return lua_yieldk(L, 0, 0, wait_k);
+}
+
+/* sim.wait(delay) -> now, in a process [-0, +1, e] */
+static int l_wait(lua_State *L)
+{
+    sim_time_t d = check_time(L, 1), now = sim_now(host(L)->s);
+    return wait_at(L, d > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + d, "sim.wait");
+}
+
+/* sim.wait_until(time) -> now, in a process [-0, +1, e] */
+static int l_wait_until(lua_State *L)
+{
+    sim_time_t t = check_time(L, 1), now = sim_now(host(L)->s);
+    return wait_at(L, t < now ? now : t, "sim.wait_until");
+}
+
+/* sim.self() -> name, id of the running process, or nil [-0, +1|2, -] */
+static int l_self(lua_State *L)
+{
+    lproc *p = (*(lthread **)lua_getextraspace(L))->p;
+    if (p == NULL) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushstring(L, p->name);
+    lua_pushinteger(L, (lua_Integer)p->id);
+    return 2;
+}
+
+/* ---- running ---- */
+
+/* sim.run([span]) -> reason [-0, +1, e] */
+static int l_run(lua_State *L)
+{
+    simlua *h = host(L);
+    if (h->s->running)
+        return luaL_error(L, "sim.run cannot be called from inside the simulation (an event or a process)");
+    sim_time_t now = sim_now(h->s), target;
+    if (lua_isnoneornil(L, 1)) {
+        if (!h->has_until)
+            return luaL_error(L, "sim.run needs a span, e.g. sim.run(\"10ms\"), or --until on the command line");
+        target = h->until;
+    } else {
+        sim_time_t span = check_time(L, 1);
+        target = span > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + span;
+        if (h->has_until && target > h->until)
+            target = h->until;
+    }
+    if (target < now)
+        target = now;
+    h->ran = true;
+    sim_stop_reason why = sim_run(h->s, target, 0);
+    if (h->failure)
+        return raise_failure(L);
+    lua_pushstring(L, sim_stop_name(why));
+    return 1;
+}
+
+/* sim.stop([note]) [-0, +0, e] */
+static int l_stop(lua_State *L)
+{
+    sim_stop(host(L)->s, luaL_optstring(L, 1, NULL));
+    return 0;
+}
+
+/* sim.stats() -> {now=, events=, pending=, lua_memory=} [-0, +1, m] */
+static int l_stats(lua_State *L)
+{
+    simlua *h = host(L);
+    lua_createtable(L, 0, 4);
+    push_time(L, sim_now(h->s));
+    lua_setfield(L, -2, "now");
+    lua_pushinteger(L, (lua_Integer)h->s->dispatched);
+    lua_setfield(L, -2, "events");
+    lua_pushinteger(L, (lua_Integer)simq_size(&h->s->queue));
+    lua_setfield(L, -2, "pending");
+    lua_pushinteger(L, (lua_Integer)h->mem);
+    lua_setfield(L, -2, "lua_memory");
+    return 1;
+}
+
+/* ---- trace events ---- */
+
+/* sim.event(kind [, {core=, thread=, component=, a0=, a1=, a2=, note=}])
+ * writes one row of the events table at the current time. [-0, +0, e] */
+static int l_event(lua_State *L)
+{
+    simlua *h = host(L);
+    const char *kind = luaL_checkstring(L, 1);
+    luaL_argcheck(L, *kind != '\0', 1, "empty event kind");
+    static const char *const fields[] = { "core", "thread", "component", "a0", "a1", "a2", NULL };
+    int64_t v[6] = { SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE };
+    const char *note = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        lua_pushnil(L);
+        while (lua_next(L, 2)) {
+            if (lua_type(L, -2) != LUA_TSTRING)
+                return luaL_error(L, "sim.event: field names must be strings");
+            const char *f = lua_tostring(L, -2);
+            if (strcmp(f, "note") == 0) {
+                note = luaL_checkstring(L, -1);   /* anchored by the table */
+                lua_pop(L, 1);
+                continue;
+            }
+            int i = 0;
+            while (fields[i] && strcmp(fields[i], f) != 0)
+                i++;
+            if (fields[i] == NULL)
+                return luaL_error(L, "sim.event: unknown field '%s' (core, thread, component, a0, a1, a2, note)", f);
+            if (!lua_isinteger(L, -1))
+                return luaL_error(L, "sim.event: field '%s' must be an integer", f);
+            v[i] = lua_tointeger(L, -1);
+            if (v[i] == SIM_NONE)
+                return luaL_error(L, "sim.event: field '%s' is out of range", f);
+            lua_pop(L, 1);
+        }
+    }
+    sim_event(h->s, sim_kind(h->s, kind), v[0], v[1], v[2], v[3], v[4], v[5], note);
+    return 0;
+}
+
+/* ---- random streams ---- */
+
+/* sim.rng(name) -> stream [-0, +1, e] */
+static int l_rng(lua_State *L)
+{
+    simlua *h = host(L);
+    const char *name = luaL_checkstring(L, 1);
+    luaL_argcheck(L, *name != '\0', 1, "a stream needs a name");
+    simrng *r = lua_newuserdatauv(L, sizeof *r, 0);
+    luaL_setmetatable(L, RNG_MT);
+    sim_rng(h->s, name, r);
+    return 1;
+}
+
+static int l_rng_uniform(lua_State *L)
+{
+    simrng *r = luaL_checkudata(L, 1, RNG_MT);
+    if (lua_gettop(L) >= 3) {
+        lua_Number a = luaL_checknumber(L, 2), b = luaL_checknumber(L, 3);
+        lua_pushnumber(L, a + (b - a) * simrng_uniform(r));
+    } else {
+        lua_pushnumber(L, simrng_uniform(r));
+    }
+    return 1;
+}
+
+static int l_rng_int(lua_State *L)
+{
+    simrng *r = luaL_checkudata(L, 1, RNG_MT);
+    lua_Integer lo = luaL_checkinteger(L, 2), hi = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, lo <= hi, 3, "interval is empty");
+    lua_pushinteger(L, simrng_range(r, lo, hi));
+    return 1;
+}
+
+static int l_rng_exponential(lua_State *L)
+{
+    simrng *r = luaL_checkudata(L, 1, RNG_MT);
+    lua_Number mean = luaL_checknumber(L, 2);
+    luaL_argcheck(L, mean > 0 && isfinite(mean), 2, "mean must be positive");
+    lua_pushnumber(L, simrng_exponential(r, mean));
+    return 1;
+}
+
+/* ---- the report: what the script returned, as JSON ---- */
+
+static bool to_json(lua_State *L, int idx, GString *out, int depth, GError **error);
+
+static bool table_json(lua_State *L, int idx, GString *out, int depth, GError **error)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+    lua_Integer count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+    }
+    if (count > 0 && count == n) {   /* a sequence: an array */
+        g_string_append_c(out, '[');
+        for (lua_Integer i = 1; i <= n; i++) {
+            if (i > 1)
+                g_string_append_c(out, ',');
+            lua_rawgeti(L, idx, i);
+            bool ok = to_json(L, lua_gettop(L), out, depth + 1, error);
+            lua_pop(L, 1);
+            if (!ok)
+                return false;
+        }
+        g_string_append_c(out, ']');
+        return true;
+    }
+    /* an object, keys in sorted order (deterministic pairs) */
+    lua_pushcfunction(L, l_pairs);
+    lua_pushvalue(L, idx);
+    lua_call(L, 1, 3);
+    g_string_append_c(out, '{');
+    bool first = true;
+    for (;;) {
+        lua_pushvalue(L, -3);
+        lua_pushvalue(L, -3);
+        lua_pushvalue(L, -3);
+        lua_call(L, 2, 2);
+        if (lua_isnil(L, -2)) {
+            lua_pop(L, 2);
+            break;
+        }
+        if (!first)
+            g_string_append_c(out, ',');
+        first = false;
+        size_t klen;
+        lua_pushvalue(L, -2);
+        const char *k = luaL_tolstring(L, -1, &klen);
+        simjson_string(out, k, (ssize_t)klen);
+        lua_pop(L, 2);
+        g_string_append_c(out, ':');
+        if (!to_json(L, lua_gettop(L), out, depth + 1, error))
+            return false;     /* the protected caller resets the stack */
+        lua_pop(L, 1);
+        lua_replace(L, -2);   /* the key becomes the control value */
+    }
+    lua_pop(L, 3);
+    g_string_append_c(out, '}');
+    return true;
+}
+
+static bool to_json(lua_State *L, int idx, GString *out, int depth, GError **error)
+{
+    if (depth > REPORT_DEPTH) {
+        g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT,
+                    "the returned report nests deeper than %d levels (a cycle?)", REPORT_DEPTH);
+        return false;
+    }
+    lua_checkstack(L, 8);
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+        g_string_append(out, "null");
+        return true;
+    case LUA_TBOOLEAN:
+        g_string_append(out, lua_toboolean(L, idx) ? "true" : "false");
+        return true;
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx))
+            simjson_int(out, lua_tointeger(L, idx));
+        else
+            simjson_double(out, lua_tonumber(L, idx));
+        return true;
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        simjson_string(out, s, (ssize_t)len);
+        return true;
+    }
+    case LUA_TTABLE:
+        return table_json(L, idx, out, depth, error);
+    default:
+        g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT,
+                    "the returned report holds a %s, which has no JSON form", luaL_typename(L, idx));
+        return false;
+    }
+}
+
+/* report_json(GString *out, GError **error, value) -> ok, run under pcall
+ * because converting may raise (an unorderable key, a __tostring).
+ * [-0, +1, e] */
+static int report_json(lua_State *L)
+{
+    GString *out = lua_touserdata(L, 1);
+    GError **error = lua_touserdata(L, 2);
+    lua_pushboolean(L, to_json(L, 3, out, 0, error));
+    return 1;
+}
+
+/* ---- set-up ---- */
+
+static const luaL_Reg sim_funcs[] = {
+    { "now", l_now },
+    { "time", l_time },
+    { "ps", l_ps }, { "ns", l_ns }, { "us", l_us }, { "ms", l_ms }, { "s", l_s },
+    { "format", l_format },
+    { "at", l_at },
+    { "after", l_after },
+    { "spawn", l_spawn },
+    { "wait", l_wait },
+    { "wait_until", l_wait_until },
+    { "self", l_self },
+    { "run", l_run },
+    { "stop", l_stop },
+    { "stats", l_stats },
+    { "event", l_event },
+    { "rng", l_rng },
+    { NULL, NULL },
+};
+
+static int open_sandbox(lua_State *L)
+{
+    simlua *h = host(L);
+    static const luaL_Reg libs[] = {
+        { LUA_GNAME, luaopen_base },
+        { LUA_TABLIBNAME, luaopen_table },
+        { LUA_STRLIBNAME, luaopen_string },
+        { LUA_MATHLIBNAME, luaopen_math },
+        { LUA_UTF8LIBNAME, luaopen_utf8 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(libs); i++) {
+        luaL_requiref(L, libs[i].name, libs[i].func, 1);
+        lua_pop(L, 1);
+    }
+    lua_pushglobaltable(L);
+    static const char *const removed[] = { "dofile", "loadfile", "warn", NULL };
+    for (int i = 0; removed[i]; i++) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, removed[i]);
+    }
+    static const luaL_Reg replaced[] = {
+        { "pcall", l_pcall }, { "xpcall", l_xpcall }, { "print", l_print }, { "load", l_load },
+        { "collectgarbage", l_collectgarbage }, { "pairs", l_pairs }, { "require", l_require },
+        { NULL, NULL },
+    };
+    luaL_setfuncs(L, replaced, 0);
+
+    lua_getfield(L, -1, LUA_STRLIBNAME);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+
+    lua_getfield(L, -1, LUA_MATHLIBNAME);
+    lua_pushcfunction(L, l_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, l_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+
+    luaL_newlib(L, sim_funcs);
+    lua_pushinteger(L, (lua_Integer)h->s->seed);
+    lua_setfield(L, -2, "seed");
+    lua_setfield(L, -2, "sim");
+
+    lua_newtable(L);
+    lua_setfield(L, -2, "params");
+    lua_pop(L, 1);
+
+    luaL_newmetatable(L, CALL_MT);
+    lua_newtable(L);
+    lua_pushcfunction(L, l_timer_cancel);
+    lua_setfield(L, -2, "cancel");
+    lua_pushcfunction(L, l_timer_pending);
+    lua_setfield(L, -2, "pending");
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+
+    luaL_newmetatable(L, RNG_MT);
+    lua_newtable(L);
+    lua_pushcfunction(L, l_rng_uniform);
+    lua_setfield(L, -2, "uniform");
+    lua_pushcfunction(L, l_rng_int);
+    lua_setfield(L, -2, "int");
+    lua_pushcfunction(L, l_rng_exponential);
+    lua_setfield(L, -2, "exponential");
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+
+    lua_newtable(L);
+    h->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *lib_dir, GError **error)
+{
+    simlua *h = g_new0(simlua, 1);
+    h->s = s;
+    h->out = out;
+    h->lim = *limits;
+    h->lib_dir = g_strdup(lib_dir);
+    h->report_ref = LUA_NOREF;
+    simrng_init(&h->math_rng, s->seed, "lua.math");
+    h->L = lua_newstate(l_alloc, h);
+    if (h->L == NULL) {
+        g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_INIT, "cannot create a Lua state (memory limit too small?)");
+        simlua_free(h);
+        return NULL;
+    }
+    h->main_thread.h = h;
+    *(lthread **)lua_getextraspace(h->L) = &h->main_thread;
+    lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    h->running = h->L;
+    lua_pushcfunction(h->L, open_sandbox);
+    if (lua_pcall(h->L, 0, 0, 0) != LUA_OK) {
+        g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_INIT, "cannot set up the Lua sandbox: %s",
+                    lua_tostring(h->L, -1) ? lua_tostring(h->L, -1) : "out of memory");
+        simlua_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void simlua_free(simlua *h)
+{
+    if (h == NULL)
+        return;
+    while (h->procs)
+        proc_free(h, h->procs);
+    while (h->calls) {
+        lcall *c = h->calls;
+        if (simq_scheduled(&c->ev))
+            sim_deschedule(h->s, &c->ev);
+        unlink_call(h, c);
+    }
+    if (h->L)
+        lua_close(h->L);   /* timer handles are collected here; they only read their records */
+    while (h->free_calls) {
+        lcall *c = h->free_calls;
+        h->free_calls = c->next;
+        g_free(c);
+    }
+    g_free(h->lib_dir);
+    g_free(h->script_dir);
+    g_free(h->script_path);
+    g_free(h->failure);
+    g_free(h->report);
+    g_free(h);
+}
+
+void simlua_param(simlua *h, const char *key, const char *value)
+{
+    lua_State *L = h->L;
+    lua_getglobal(L, "params");
+    char *end = NULL;
+    errno = 0;
+    long long ll = strtoll(value, &end, 10);
+    if (*value && *end == '\0' && errno == 0) {
+        lua_pushinteger(L, (lua_Integer)ll);
+    } else {
+        double d = g_ascii_strtod(value, &end);
+        if (*value && *end == '\0' && isfinite(d))
+            lua_pushnumber(L, d);
+        else if (strcmp(value, "true") == 0)
+            lua_pushboolean(L, 1);
+        else if (strcmp(value, "false") == 0)
+            lua_pushboolean(L, 0);
+        else
+            lua_pushstring(L, value);
+    }
+    lua_setfield(L, -2, key);
+    lua_pop(L, 1);
+}
+
+void simlua_set_until(simlua *h, sim_time_t until)
+{
+    h->has_until = true;
+    h->until = until;
+}
+
+bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError **error)
+{
+    lua_State *L = h->L;
+    g_free(h->script_path);
+    h->script_path = g_strdup(path);
+    g_free(h->script_dir);
+    h->script_dir = g_path_get_dirname(path);
+    g_autofree char *chunk = g_strconcat("@", path, NULL);
+    int base = lua_gettop(L);
+    lua_pushcfunction(L, msgh);
+    int status = luaL_loadbufferx(L, buf, len, chunk, "t");
+    if (status == LUA_OK) {
+        h->running = L;
+        status = lua_pcall(L, 0, 1, base + 1);
+    }
+    if (status != LUA_OK) {
+        if (h->failure == NULL) {
+            if (status == LUA_ERRMEM && h->refused)
+                memory_failure(h);
+            else
+                set_failure(h, lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
+        }
+        lua_settop(L, base);
+        g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
+        return false;
+    }
+    /* the returned report */
+    h->report_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_settop(L, base);
+    if (!h->ran && h->has_until && h->until >= sim_now(h->s)) {
+        sim_run(h->s, h->until, 0);
+        if (h->failure) {
+            g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
+            return false;
+        }
+    }
+    GString *out = g_string_new(NULL);
+    GError *jerr = NULL;
+    lua_pushcfunction(L, report_json);
+    lua_pushlightuserdata(L, out);
+    lua_pushlightuserdata(L, &jerr);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->report_ref);
+    status = lua_pcall(L, 3, 1, 0);
+    bool ok = status == LUA_OK && lua_toboolean(L, -1);
+    if (!ok && jerr == NULL)
+        g_set_error(&jerr, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s",
+                    lua_tostring(L, -1) ? lua_tostring(L, -1) : "out of memory");
+    lua_settop(L, base);
+    if (!ok) {
+        g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", path, jerr->message);
+        g_error_free(jerr);
+        g_string_free(out, TRUE);
+        return false;
+    }
+    h->report = g_string_free(out, FALSE);
+    return true;
+}
+
+const char *simlua_report(const simlua *h)
+{
+    return h->report ? h->report : "null";
+}
+
+size_t simlua_memory(const simlua *h)
+{
+    return h->mem_peak;
+}

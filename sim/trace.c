@@ -1,0 +1,556 @@
+/* sim/trace.c: SQLite trace writer with a content digest (see trace.h and
+ * docs/trace-schema.md). */
+#include "trace.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "cossim-config.h"
+
+G_DEFINE_QUARK(simtr-error-quark, simtr_error)
+
+#define ROWS_PER_TRANSACTION 65536
+#define HASH_BUF 4096
+#define DIGEST_MAGIC "cossim-trace-v1\n"
+
+struct simtr_table {
+    simtr *tr;
+    char *name;
+    simtr_column *cols;
+    unsigned ncols;
+    unsigned col;              /* next column of the row being written */
+    sqlite3_stmt *insert;
+    GChecksum *sum;
+    uint64_t rows;
+    size_t hlen;
+    unsigned char hbuf[HASH_BUF];
+};
+
+struct simtr {
+    sqlite3 *db;
+    char *path;                /* requested; NULL for no database */
+    char *temp;                /* being written */
+    GPtrArray *tables;         /* simtr_table *, declaration order */
+    simtr_table *run;
+    uint64_t pending;          /* rows in the open transaction */
+    char *failure;             /* first SQLite error, sticky */
+};
+
+static void fail(simtr *tr, const char *what)
+{
+    if (tr->failure == NULL)
+        tr->failure = g_strdup_printf("%s: %s", what, tr->db ? sqlite3_errmsg(tr->db) : "no database");
+}
+
+static bool exec(simtr *tr, const char *sql)
+{
+    if (tr->db == NULL || tr->failure)
+        return tr->failure == NULL;
+    char *msg = NULL;
+    if (sqlite3_exec(tr->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        if (tr->failure == NULL)
+            tr->failure = g_strdup_printf("%s: %s", sql, msg ? msg : "error");
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+static const simtr_column run_columns[] = {
+    { "schema_version", SIMTR_INT, true },
+    { "cossim_version", SIMTR_TEXT, true },
+    { "scenario", SIMTR_TEXT, true },
+    { "scenario_sha256", SIMTR_TEXT, true },
+    { "machine", SIMTR_TEXT, true },
+    { "seed", SIMTR_INT, true },
+    { "until_ps", SIMTR_INT, false },
+    { "end_ps", SIMTR_INT, true },
+    { "events", SIMTR_INT, true },
+};
+
+simtr *simtr_open(const char *path, GError **error)
+{
+    simtr *tr = g_new0(simtr, 1);
+    tr->tables = g_ptr_array_new();
+    if (path != NULL) {
+        tr->path = g_strdup(path);
+        tr->temp = g_strdup_printf("%s.tmp-XXXXXX", path);
+        int fd = g_mkstemp(tr->temp);
+        if (fd < 0) {
+            int e = errno;
+            g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot write trace '%s': %s",
+                        path, g_strerror(e));
+            g_clear_pointer(&tr->temp, g_free);
+            simtr_abort(tr);
+            return NULL;
+        }
+        close(fd);
+        if (sqlite3_open_v2(tr->temp, &tr->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+            g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot open trace '%s': %s",
+                        path, tr->db ? sqlite3_errmsg(tr->db) : "out of memory");
+            simtr_abort(tr);
+            return NULL;
+        }
+        char pragmas[256];
+        g_snprintf(pragmas, sizeof pragmas,
+                   "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
+                   "PRAGMA temp_store=MEMORY; PRAGMA application_id=%d; PRAGMA user_version=%d;"
+                   "CREATE TABLE trace_tables(position INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
+                   "BEGIN;",
+                   0x636f7373 /* "coss" */, SIMTR_SCHEMA_VERSION);
+        if (!exec(tr, pragmas)) {
+            g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot set up trace '%s': %s",
+                        path, tr->failure);
+            simtr_abort(tr);
+            return NULL;
+        }
+    }
+    tr->run = simtr_define(tr, "run", run_columns, G_N_ELEMENTS(run_columns));
+    return tr;
+}
+
+static const char *type_sql(simtr_type t)
+{
+    switch (t) {
+    case SIMTR_INT: return "INTEGER";
+    case SIMTR_REAL: return "REAL";
+    case SIMTR_TEXT: return "TEXT";
+    }
+    g_assert_not_reached();
+}
+
+simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols)
+{
+    for (guint i = 0; i < tr->tables->len; i++)
+        g_assert(strcmp(((simtr_table *)tr->tables->pdata[i])->name, name) != 0);
+    simtr_table *t = g_new0(simtr_table, 1);
+    t->tr = tr;
+    t->name = g_strdup(name);
+    t->ncols = ncols;
+    t->cols = g_new0(simtr_column, ncols);
+    t->sum = g_checksum_new(G_CHECKSUM_SHA256);
+    for (unsigned i = 0; i < ncols; i++) {
+        t->cols[i] = cols[i];
+        t->cols[i].name = g_intern_string(cols[i].name);
+    }
+    g_ptr_array_add(tr->tables, t);
+    if (tr->db == NULL)
+        return t;
+
+    /* run is declared first, by simtr_open; only it has the digest column */
+    bool is_run = tr->tables->len == 1;
+    g_autoptr(GString) create = g_string_new(NULL);
+    g_autoptr(GString) insert = g_string_new(NULL);
+    g_string_append_printf(create, "CREATE TABLE %s(id INTEGER PRIMARY KEY", name);
+    g_string_append_printf(insert, "INSERT INTO %s(", name);
+    for (unsigned i = 0; i < ncols; i++) {
+        g_string_append_printf(create, ", %s %s%s", cols[i].name, type_sql(cols[i].type),
+                               cols[i].not_null ? " NOT NULL" : "");
+        g_string_append_printf(insert, "%s%s", i ? ", " : "", cols[i].name);
+    }
+    if (is_run)
+        g_string_append(create, ", digest TEXT");
+    g_string_append(create, ") STRICT;");
+    g_string_append(insert, ") VALUES(");
+    for (unsigned i = 0; i < ncols; i++)
+        g_string_append(insert, i ? ", ?" : "?");
+    g_string_append(insert, ")");
+    if (!exec(tr, create->str))
+        return t;
+    char *reg = sqlite3_mprintf("INSERT INTO trace_tables(position, name) VALUES(%u, %Q);",
+                                tr->tables->len, name);
+    exec(tr, reg);
+    sqlite3_free(reg);
+    if (sqlite3_prepare_v3(tr->db, insert->str, -1, SQLITE_PREPARE_PERSISTENT, &t->insert, NULL) != SQLITE_OK)
+        fail(tr, "prepare");
+    return t;
+}
+
+static inline void hash_bytes(simtr_table *t, const void *p, size_t n)
+{
+    if (t->hlen + n > HASH_BUF) {
+        g_checksum_update(t->sum, t->hbuf, t->hlen);
+        t->hlen = 0;
+        if (n > HASH_BUF) {
+            g_checksum_update(t->sum, p, n);
+            return;
+        }
+    }
+    memcpy(t->hbuf + t->hlen, p, n);
+    t->hlen += n;
+}
+
+static inline void hash_u64(simtr_table *t, char tag, uint64_t v)
+{
+    unsigned char b[9];
+    b[0] = (unsigned char)tag;
+    for (int i = 0; i < 8; i++)
+        b[1 + i] = (unsigned char)(v >> (8 * i));
+    hash_bytes(t, b, sizeof b);
+}
+
+static inline void hash_text(simtr_table *t, const char *s, size_t n)
+{
+    unsigned char b[5];
+    b[0] = 'T';
+    g_assert(n <= UINT32_MAX);
+    for (int i = 0; i < 4; i++)
+        b[1 + i] = (unsigned char)(n >> (8 * i));
+    hash_bytes(t, b, sizeof b);
+    hash_bytes(t, s, n);
+}
+
+static inline const simtr_column *next_col(simtr_table *t, simtr_type type)
+{
+    g_assert(t->col < t->ncols);
+    const simtr_column *c = &t->cols[t->col++];
+    g_assert(c->type == type);
+    return c;
+}
+
+void simtr_begin(simtr_table *t)
+{
+    g_assert(t->col == 0);
+}
+
+void simtr_int(simtr_table *t, int64_t v)
+{
+    next_col(t, SIMTR_INT);
+    hash_u64(t, 'I', (uint64_t)v);
+    if (t->insert)
+        sqlite3_bind_int64(t->insert, (int)t->col, v);
+}
+
+void simtr_real(simtr_table *t, double v)
+{
+    if (isnan(v)) {
+        next_col(t, SIMTR_REAL);
+        t->col--;
+        simtr_null(t);
+        return;
+    }
+    next_col(t, SIMTR_REAL);
+    if (v == 0)
+        v = 0;   /* SQLite keeps -0.0 as 0.0 only sometimes; store one zero */
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    hash_u64(t, 'F', bits);
+    if (t->insert)
+        sqlite3_bind_double(t->insert, (int)t->col, v);
+}
+
+void simtr_text(simtr_table *t, const char *s, ssize_t len)
+{
+    next_col(t, SIMTR_TEXT);
+    size_t n = len < 0 ? strlen(s) : (size_t)len;
+    hash_text(t, s, n);
+    if (t->insert)
+        sqlite3_bind_text64(t->insert, (int)t->col, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void simtr_null(simtr_table *t)
+{
+    g_assert(t->col < t->ncols);
+    const simtr_column *c = &t->cols[t->col++];
+    g_assert(!c->not_null);
+    unsigned char tag = 'N';
+    hash_bytes(t, &tag, 1);
+    if (t->insert)
+        sqlite3_bind_null(t->insert, (int)t->col);
+}
+
+void simtr_end(simtr_table *t)
+{
+    g_assert(t->col == t->ncols);
+    t->col = 0;
+    t->rows++;
+    simtr *tr = t->tr;
+    if (t->insert == NULL || tr->failure)
+        return;
+    if (sqlite3_step(t->insert) != SQLITE_DONE)
+        fail(tr, t->name);
+    sqlite3_reset(t->insert);
+    if (++tr->pending >= ROWS_PER_TRANSACTION) {
+        exec(tr, "COMMIT; BEGIN;");
+        tr->pending = 0;
+    }
+}
+
+uint64_t simtr_rows(const simtr_table *t)
+{
+    return t->rows;
+}
+
+const char *simtr_temp_path(const simtr *tr)
+{
+    return tr ? tr->temp : NULL;
+}
+
+const char *simtr_failure(const simtr *tr)
+{
+    return tr->failure;
+}
+
+static void to_hex(const guint8 *d, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* The run digest from per-table digests, in declaration order. */
+static void combine(GChecksum *all, const char *name, uint64_t rows, GChecksum *table)
+{
+    guint8 d[32];
+    gsize dlen = sizeof d;
+    unsigned char n[8];
+    g_checksum_get_digest(table, d, &dlen);
+    g_checksum_update(all, (const guchar *)name, strlen(name) + 1);
+    for (int i = 0; i < 8; i++)
+        n[i] = (unsigned char)(rows >> (8 * i));
+    g_checksum_update(all, n, 8);
+    g_checksum_update(all, d, dlen);
+}
+
+static void free_table(simtr_table *t)
+{
+    if (t->insert)
+        sqlite3_finalize(t->insert);
+    g_checksum_free(t->sum);
+    g_free(t->cols);
+    g_free(t->name);
+    g_free(t);
+}
+
+static void free_tr(simtr *tr)
+{
+    for (guint i = 0; i < tr->tables->len; i++)
+        free_table(tr->tables->pdata[i]);
+    g_ptr_array_free(tr->tables, TRUE);
+    if (tr->db)
+        sqlite3_close(tr->db);
+    g_free(tr->path);
+    g_free(tr->temp);
+    g_free(tr->failure);
+    g_free(tr);
+}
+
+void simtr_abort(simtr *tr)
+{
+    if (tr == NULL)
+        return;
+    for (guint i = 0; i < tr->tables->len; i++) {
+        simtr_table *t = tr->tables->pdata[i];
+        if (t->insert) {
+            sqlite3_finalize(t->insert);
+            t->insert = NULL;
+        }
+    }
+    if (tr->db) {
+        sqlite3_close(tr->db);
+        tr->db = NULL;
+    }
+    if (tr->temp)
+        unlink(tr->temp);
+    free_tr(tr);
+}
+
+bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_HEX], GError **error)
+{
+    simtr_table *r = tr->run;
+    simtr_begin(r);
+    simtr_int(r, SIMTR_SCHEMA_VERSION);
+    simtr_text(r, COSSIM_VERSION, -1);
+    simtr_text(r, run->scenario, -1);
+    simtr_text(r, run->scenario_sha256, -1);
+    simtr_text(r, run->machine, -1);
+    simtr_int(r, (int64_t)run->seed);
+    if (run->has_until)
+        simtr_int(r, (int64_t)run->until_ps);
+    else
+        simtr_null(r);
+    simtr_int(r, (int64_t)run->end_ps);
+    simtr_int(r, (int64_t)run->events);
+    simtr_end(r);
+
+    GChecksum *all = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(all, (const guchar *)DIGEST_MAGIC, strlen(DIGEST_MAGIC));
+    for (guint i = 0; i < tr->tables->len; i++) {
+        simtr_table *t = tr->tables->pdata[i];
+        if (t->hlen) {
+            g_checksum_update(t->sum, t->hbuf, t->hlen);
+            t->hlen = 0;
+        }
+        combine(all, t->name, t->rows, t->sum);
+    }
+    guint8 d[32];
+    gsize dlen = sizeof d;
+    g_checksum_get_digest(all, d, &dlen);
+    g_checksum_free(all);
+    to_hex(d, dlen, digest_hex);
+
+    if (tr->db) {
+        char *sql = sqlite3_mprintf("UPDATE run SET digest = %Q; COMMIT;", digest_hex);
+        exec(tr, sql);
+        sqlite3_free(sql);
+        for (guint i = 0; i < tr->tables->len; i++) {
+            simtr_table *t = tr->tables->pdata[i];
+            if (t->insert) {
+                sqlite3_finalize(t->insert);
+                t->insert = NULL;
+            }
+        }
+        if (tr->failure == NULL && sqlite3_close(tr->db) != SQLITE_OK)
+            fail(tr, "close");
+        else
+            tr->db = NULL;
+        if (tr->failure == NULL && rename(tr->temp, tr->path) != 0)
+            tr->failure = g_strdup_printf("cannot rename '%s' to '%s': %s", tr->temp, tr->path,
+                                          g_strerror(errno));
+        if (tr->failure) {
+            g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_WRITE, "trace '%s' not written: %s",
+                        tr->path, tr->failure);
+            simtr_abort(tr);
+            return false;
+        }
+    }
+    free_tr(tr);
+    return true;
+}
+
+/* ---- reading a trace back ---- */
+
+static bool digest_table(sqlite3 *db, const char *name, GChecksum *all, GError **error)
+{
+    /* Columns in declaration order, without id (and without run.digest). */
+    g_autoptr(GString) sql = g_string_new("SELECT ");
+    sqlite3_stmt *info = NULL;
+    char *q = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) ORDER BY cid", name);
+    int rc = sqlite3_prepare_v2(db, q, -1, &info, NULL);
+    sqlite3_free(q);
+    if (rc != SQLITE_OK)
+        goto bad;
+    int ncols = 0;
+    while (sqlite3_step(info) == SQLITE_ROW) {
+        const char *col = (const char *)sqlite3_column_text(info, 0);
+        if (strcmp(col, "id") == 0 || (strcmp(name, "run") == 0 && strcmp(col, "digest") == 0))
+            continue;
+        char *qc = sqlite3_mprintf("%s\"%w\"", ncols ? ", " : "", col);
+        g_string_append(sql, qc);
+        sqlite3_free(qc);
+        ncols++;
+    }
+    sqlite3_finalize(info);
+    if (ncols == 0) {
+        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "table '%s' is missing or empty of columns", name);
+        return false;
+    }
+    char *from = sqlite3_mprintf(" FROM \"%w\" ORDER BY id", name);
+    g_string_append(sql, from);
+    sqlite3_free(from);
+
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql->str, -1, &st, NULL) != SQLITE_OK)
+        goto bad;
+    simtr_table t = { 0 };
+    t.sum = g_checksum_new(G_CHECKSUM_SHA256);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < ncols; c++) {
+            switch (sqlite3_column_type(st, c)) {
+            case SQLITE_INTEGER:
+                hash_u64(&t, 'I', (uint64_t)sqlite3_column_int64(st, c));
+                break;
+            case SQLITE_FLOAT: {
+                double v = sqlite3_column_double(st, c);
+                uint64_t bits;
+                memcpy(&bits, &v, sizeof bits);
+                hash_u64(&t, 'F', bits);
+                break;
+            }
+            case SQLITE_TEXT: {
+                const char *s = (const char *)sqlite3_column_text(st, c);
+                hash_text(&t, s, (size_t)sqlite3_column_bytes(st, c));
+                break;
+            }
+            case SQLITE_NULL: {
+                unsigned char tag = 'N';
+                hash_bytes(&t, &tag, 1);
+                break;
+            }
+            default:
+                g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "table '%s' holds a blob", name);
+                sqlite3_finalize(st);
+                g_checksum_free(t.sum);
+                return false;
+            }
+        }
+        t.rows++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        g_checksum_free(t.sum);
+        goto bad;
+    }
+    if (t.hlen)
+        g_checksum_update(t.sum, t.hbuf, t.hlen);
+    combine(all, name, t.rows, t.sum);
+    g_checksum_free(t.sum);
+    return true;
+bad:
+    g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "reading table '%s': %s", name, sqlite3_errmsg(db));
+    return false;
+}
+
+bool simtr_digest_file(const char *path, char computed[SIMTR_DIGEST_HEX],
+                       char stored[SIMTR_DIGEST_HEX], GError **error)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot open trace '%s': %s", path,
+                    db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return false;
+    }
+    bool ok = false;
+    sqlite3_stmt *st = NULL;
+    GChecksum *all = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(all, (const guchar *)DIGEST_MAGIC, strlen(DIGEST_MAGIC));
+    if (sqlite3_prepare_v2(db, "SELECT name FROM trace_tables ORDER BY position", -1, &st, NULL) != SQLITE_OK) {
+        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "'%s' is not a cossim trace: %s", path,
+                    sqlite3_errmsg(db));
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!digest_table(db, (const char *)sqlite3_column_text(st, 0), all, error))
+            goto out;
+    if (rc != SQLITE_DONE) {
+        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "'%s': %s", path, sqlite3_errmsg(db));
+        goto out;
+    }
+    guint8 d[32];
+    gsize dlen = sizeof d;
+    g_checksum_get_digest(all, d, &dlen);
+    to_hex(d, dlen, computed);
+    if (stored) {
+        stored[0] = '\0';
+        sqlite3_stmt *s2 = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT digest FROM run", -1, &s2, NULL) == SQLITE_OK &&
+            sqlite3_step(s2) == SQLITE_ROW && sqlite3_column_text(s2, 0))
+            g_strlcpy(stored, (const char *)sqlite3_column_text(s2, 0), SIMTR_DIGEST_HEX);
+        sqlite3_finalize(s2);
+    }
+    ok = true;
+out:
+    sqlite3_finalize(st);
+    g_checksum_free(all);
+    sqlite3_close(db);
+    return ok;
+}
