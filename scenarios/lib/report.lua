@@ -1,0 +1,55 @@
+-- Shared helpers for scenarios: aligned tables and statistics.
+-- Usage: local report = require("report")
+local report = {}
+
+-- report.table{ header = {"task", "mean"}, rows = {{"a", 1.5}, ...} } -> string
+-- Columns are padded to their widest cell; numbers are right-aligned.
+function report.table(t)
+  local widths, lines = {}, {}
+  local function cell(v)
+    if math.type(v) == "float" then return string.format("%.3f", v) end
+    return tostring(v)
+  end
+  local all = { t.header }
+  for _, r in ipairs(t.rows) do all[#all + 1] = r end
+  for _, r in ipairs(all) do
+    for i, v in ipairs(r) do
+      widths[i] = math.max(widths[i] or 0, #cell(v))
+    end
+  end
+  for n, r in ipairs(all) do
+    local parts = {}
+    for i, v in ipairs(r) do
+      local s = cell(v)
+      if type(v) == "number" then
+        parts[i] = string.rep(" ", widths[i] - #s) .. s
+      else
+        parts[i] = s .. string.rep(" ", widths[i] - #s)
+      end
+    end
+    lines[#lines + 1] = table.concat(parts, "  ")
+    if n == 1 and t.header then
+      local rule = {}
+      for i = 1, #widths do rule[i] = string.rep("-", widths[i]) end
+      lines[#lines + 1] = table.concat(rule, "  ")
+    end
+  end
+  return table.concat(lines, "\n")
+end
+
+-- Mean, minimum, maximum and sample standard deviation of a list.
+function report.stats(xs)
+  local n, sum, min, max = #xs, 0, math.huge, -math.huge
+  for _, x in ipairs(xs) do
+    sum = sum + x
+    if x < min then min = x end
+    if x > max then max = x end
+  end
+  local mean = n > 0 and sum / n or 0
+  local ss = 0
+  for _, x in ipairs(xs) do ss = ss + (x - mean) ^ 2 end
+  return { n = n, mean = mean, min = n > 0 and min or 0, max = n > 0 and max or 0,
+           sd = n > 1 and math.sqrt(ss / (n - 1)) or 0 }
+end
+
+return report

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages cossim needs, if any is missing.  Sourced by
+# setup.sh and test.sh; safe to run again (it only installs what is absent).
+COSSIM_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libcmocka-dev \
+liblua5.4-dev libsqlite3-dev sqlite3 gnuplot-nox valgrind"
+
+cossim_install_deps() {
+    missing=""
+    for p in $COSSIM_PACKAGES; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $p"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    echo "cossim: installing:$missing" >&2
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}

@@ -1,0 +1,10 @@
+#!/bin/sh
+# One command from a fresh Debian 12 machine to a first result: install what
+# is missing, build with meson, run the default scenario.
+set -eu
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+cossim_install_deps
+[ -f build/build.ninja ] || meson setup build
+meson compile -C build
+./build/cossim run quickstart

@@ -1,0 +1,386 @@
+/* tests/test_cli.c: the cossim command, end to end (suite: scenario).
+ * argv: the cossim binary, then the same simulator built at -O0 and -O2.
+ * Each case runs in a fresh temporary folder so that "nothing written" can
+ * be checked by listing it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+static const char *cossim, *cossim_o0, *cossim_o2;
+
+typedef struct result {
+    int status;          /* exit code, or 128 + signal */
+    char *out, *err;
+} result;
+
+static void result_clear(result *r)
+{
+    g_free(r->out);
+    g_free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+static const char *data(const char *name)
+{
+    static char buf[4096];
+    g_snprintf(buf, sizeof buf, "%s/%s", g_getenv("COSSIM_TEST_DATA"), name);
+    return buf;
+}
+
+/* Run `bin` with a NULL-terminated argument list in folder `dir`. */
+static result run_in(const char *dir, const char *bin, ...)
+{
+    GPtrArray *argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (char *)bin);
+    va_list ap;
+    va_start(ap, bin);
+    const char *a;
+    while ((a = va_arg(ap, const char *)))
+        g_ptr_array_add(argv, (char *)a);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    result r = { 0 };
+    int wait_status;
+    GError *err = NULL;
+    if (!g_spawn_sync(dir, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r.out, &r.err,
+                      &wait_status, &err))
+        fail_msg("cannot run %s: %s", bin, err->message);
+    g_ptr_array_free(argv, TRUE);
+    if (WIFEXITED(wait_status))
+        r.status = WEXITSTATUS(wait_status);
+    else
+        r.status = 128 + WTERMSIG(wait_status);
+    return r;
+}
+
+static char *tmpdir(void)
+{
+    char *d = g_dir_make_tmp("cossim-cli-XXXXXX", NULL);
+    assert_non_null(d);
+    return d;
+}
+
+static int count_files(const char *dir)
+{
+    int n = 0;
+    GDir *d = g_dir_open(dir, 0, NULL);
+    while (d && g_dir_read_name(d))
+        n++;
+    if (d)
+        g_dir_close(d);
+    return n;
+}
+
+static void rmtree(char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *n;
+    while (d && (n = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, n, NULL);
+        unlink(p);
+    }
+    if (d)
+        g_dir_close(d);
+    rmdir(dir);
+    g_free(dir);
+}
+
+/* The 64 hex digits after "digest" in a summary. */
+static char *digest_of(const result *r)
+{
+    const char *p = r->out ? strstr(r->out, "\ndigest ") : NULL;
+    if (p == NULL)
+        fail_msg("no digest line in:\n%s\nstderr:\n%s", r->out, r->err);
+    p += strlen("\ndigest ");
+    while (*p == ' ')
+        p++;
+    assert_true(strspn(p, "0123456789abcdef") == 64);
+    return g_strndup(p, 64);
+}
+
+static void expect_status(const result *r, int status)
+{
+    if (r->status != status)
+        fail_msg("exit status %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->status, status, r->out, r->err);
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    /* Same scenario, seed and parameters: the same digest and the same
+     * bytes on disk; with --trace none the same digest again. */
+    result a = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2000", "--trace", "a.db", NULL);
+    result b = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2000", "--trace", "b.db", NULL);
+    result n = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2000", "--trace", "none", NULL);
+    expect_status(&a, 0);
+    expect_status(&b, 0);
+    expect_status(&n, 0);
+    g_autofree char *da = digest_of(&a), *db = digest_of(&b), *dn = digest_of(&n);
+    assert_string_equal(da, db);
+    assert_string_equal(da, dn);
+    g_autofree char *pa = g_build_filename(dir, "a.db", NULL), *pb = g_build_filename(dir, "b.db", NULL);
+    g_autofree char *ca = NULL, *cb = NULL;
+    gsize la, lb;
+    assert_true(g_file_get_contents(pa, &ca, &la, NULL));
+    assert_true(g_file_get_contents(pb, &cb, &lb, NULL));
+    assert_int_equal(la, lb);
+    assert_memory_equal(ca, cb, la);
+
+    /* A different seed changes what the scenario draws, so the digest. */
+    result c = run_in(dir, cossim, "run", "quickstart", "--seed", "4", "--set", "jobs=2000", "--trace", "none", NULL);
+    expect_status(&c, 0);
+    g_autofree char *dc = digest_of(&c);
+    assert_string_not_equal(da, dc);
+    /* So does a different parameter. */
+    result p = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2001", "--trace", "none", NULL);
+    g_autofree char *dp = digest_of(&p);
+    assert_string_not_equal(da, dp);
+    result_clear(&a); result_clear(&b); result_clear(&n); result_clear(&c); result_clear(&p);
+    rmtree(dir);
+}
+
+static void test_optimisation_levels_agree(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    /* The same simulator compiled at -O0 and -O2 (and the default build):
+     * floating point (exponential draws, Lua arithmetic) and event order
+     * must not depend on the optimiser. */
+    const char *bins[] = { cossim, cossim_o0, cossim_o2 };
+    char *digests[3];
+    for (int i = 0; i < 3; i++) {
+        result r = run_in(dir, bins[i], "run", "quickstart", "--seed", "11", "--set", "load=0.7",
+                          "--set", "jobs=3000", "--trace", "none", NULL);
+        expect_status(&r, 0);
+        digests[i] = digest_of(&r);
+        result_clear(&r);
+        result q = run_in(dir, bins[i], "run", data("random_events.lua"), "--trace", "none", NULL);
+        expect_status(&q, 0);
+        g_autofree char *d = digest_of(&q);
+        char *both = g_strconcat(digests[i], d, NULL);
+        g_free(digests[i]);
+        digests[i] = both;
+        result_clear(&q);
+    }
+    assert_string_equal(digests[0], digests[1]);
+    assert_string_equal(digests[0], digests[2]);
+    for (int i = 0; i < 3; i++)
+        g_free(digests[i]);
+    rmtree(dir);
+}
+
+static void test_quickstart_against_queueing_theory(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    /* M/M/1 at load 0.5 with mean service 100us: mean response
+     * 1/(mu - lambda) = 100us / (1 - 0.5) = 200us (Kleinrock, Queueing
+     * Systems vol. 1, 1975, eq. 3.26).  The simulated mean over 20,000 jobs
+     * is a random estimate: over seeds 1..20 its relative error had a
+     * standard deviation of 1.8% (measured with this scenario on
+     * 2026-11-21), so 10% is more than 5 sigma, while a wrong exponential,
+     * a lost job or a time-unit slip is far outside it.  Utilisation must be
+     * rho = 0.5 within 0.03. */
+    result r = run_in(dir, cossim, "run", "quickstart", "--set", "jobs=20000", "--json", "--trace", "none", NULL);
+    expect_status(&r, 0);
+    const char *m = strstr(r.out, "\"mean_response_ps\":");
+    assert_non_null(m);
+    double mean = g_ascii_strtod(m + strlen("\"mean_response_ps\":"), NULL);
+    const char *u = strstr(r.out, "\"utilisation\":");
+    assert_non_null(u);
+    double util = g_ascii_strtod(u + strlen("\"utilisation\":"), NULL);
+    if (fabs(mean / 200e6 - 1) > 0.10 || fabs(util - 0.5) > 0.03)
+        fail_msg("mean response %.0f ps (expected 200e6 +- 10%%), utilisation %.3f (expected 0.5)", mean, util);
+    assert_non_null(strstr(r.out, "\"jobs\":20000"));
+    /* script output went to stderr, keeping stdout one JSON object */
+    assert_true(r.out[0] == '{');
+    assert_non_null(strstr(r.err, "M/M/1"));
+    result_clear(&r);
+    rmtree(dir);
+}
+
+static void test_default_trace_name(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "quickstart", "--set", "jobs=100", NULL);
+    expect_status(&r, 0);
+    g_autofree char *db = g_build_filename(dir, "quickstart.db", NULL);
+    assert_true(g_file_test(db, G_FILE_TEST_IS_REGULAR));
+    assert_int_equal(count_files(dir), 1);
+    assert_non_null(strstr(r.out, "scenario   quickstart.lua"));
+    assert_non_null(strstr(r.out, "events/s"));
+    result_clear(&r);
+    rmtree(dir);
+}
+
+typedef struct bad_case {
+    const char *why;
+    const char *args[8];
+    const char *stderr_has;
+} bad_case;
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    const bad_case cases[] = {
+        { "unknown verb", { "frobnicate" }, "unknown verb 'frobnicate'" },
+        { "unknown option", { "run", "quickstart", "--frob" }, "Unknown option --frob" },
+        { "missing scenario", { "run", "no-such-scenario.lua" }, "'no-such-scenario.lua' not found" },
+        { "no scenario", { "run" }, "which scenario" },
+        { "unreadable scenario", { "run", "/proc/self/mem" }, "cannot read scenario" },
+        { "time without unit", { "run", "quickstart", "--until", "10" }, "--until: '10' has no unit" },
+        { "bad time unit", { "run", "quickstart", "--until", "10 weeks" }, "unknown unit 'weeks'" },
+        { "bad --set", { "run", "quickstart", "--set", "novalue" }, "--set: 'novalue' is not KEY=VALUE" },
+        { "bad seed", { "run", "quickstart", "--seed", "-1" }, "--seed: '-1'" },
+        { "unwritable trace", { "run", "quickstart", "--trace", "/nonexistent-dir/x.db" }, "cannot write trace '/nonexistent-dir/x.db'" },
+        { "script syntax error", { "run", NULL }, "syntax_error.lua:3:" },
+        { "script runtime error", { "run", NULL }, "runtime_error.lua:4: attempt to index a nil value" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *dir = tmpdir();
+        const char *args[10] = { 0 };
+        int n = 0;
+        for (int k = 0; k < 8 && cases[i].args[k]; k++)
+            args[n++] = cases[i].args[k];
+        if (i == G_N_ELEMENTS(cases) - 2)
+            args[n++] = data("syntax_error.lua");
+        if (i == G_N_ELEMENTS(cases) - 1) {
+            args[n++] = data("runtime_error.lua");
+        }
+        result r = run_in(dir, cossim, args[0], args[1], args[2], args[3], args[4], args[5], NULL);
+        if (r.status != 2 || r.err == NULL || strstr(r.err, cases[i].stderr_has) == NULL)
+            fail_msg("%s: exit %d, expected 2 and stderr containing \"%s\"; stderr:\n%s", cases[i].why,
+                     r.status, cases[i].stderr_has, r.err);
+        /* command-line mistakes are one line; script errors add a traceback */
+        if (i < G_N_ELEMENTS(cases) - 2 && strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
+            fail_msg("%s: expected one line on stderr, got:\n%s", cases[i].why, r.err);
+        if (count_files(dir) != 0)
+            fail_msg("%s: something was written to the working folder", cases[i].why);
+        result_clear(&r);
+        rmtree(dir);
+    }
+}
+
+static void test_interrupted_run_leaves_nothing(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *argv[] = { (char *)cossim, "run", (char *)data("long_run.lua"), "--trace", "long.db", NULL };
+    GPid pid;
+    GError *err = NULL;
+    assert_true(g_spawn_async(dir, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &err));
+    /* wait (up to 20 s) until the temporary trace exists and has grown */
+    for (int i = 0; i < 2000 && count_files(dir) == 0; i++)
+        g_usleep(10000);
+    assert_int_equal(count_files(dir), 1);
+    g_usleep(200000);
+    kill(pid, SIGTERM);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    if (count_files(dir) != 0)
+        fail_msg("an interrupted run left %d file(s) behind", count_files(dir));
+    rmtree(dir);
+}
+
+static void test_verbs(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "version", NULL);
+    expect_status(&r, 0);
+    assert_true(g_str_has_prefix(r.out, "cossim "));
+    result_clear(&r);
+    r = run_in(dir, cossim, "help", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "run "));
+    assert_non_null(strstr(r.out, "scenarios"));
+    result_clear(&r);
+    r = run_in(dir, cossim, "help", "run", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "--until"));
+    assert_non_null(strstr(r.out, "--set"));
+    result_clear(&r);
+    r = run_in(dir, cossim, "scenarios", NULL);
+    expect_status(&r, 0);
+    /* the description is the first comment line of the script */
+    assert_non_null(strstr(r.out, "quickstart"));
+    assert_non_null(strstr(r.out, "Quick start: one server"));
+    assert_null(strstr(r.out, "report"));   /* lib/ holds helpers, not scenarios */
+    result_clear(&r);
+    /* --until caps a script's own span */
+    r = run_in(dir, cossim, "run", data("long_run.lua"), "--until", "2us", "--trace", "none", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "simulated  2us (2000000 ps)"));
+    assert_non_null(strstr(r.out, "2001 event rows"));   /* ticks at 0, 1ns, ..., 2000ns */
+    result_clear(&r);
+    assert_int_equal(count_files(dir), 0);
+    rmtree(dir);
+}
+
+/* Every ```lua block of docs/scenarios.md is a complete scenario that
+ * runs (the doc promises "a runnable example per call"). */
+static void test_docs_examples_run(void **state)
+{
+    (void)state;
+    g_autofree char *doc = g_build_filename(g_getenv("COSSIM_DOCS"), "scenarios.md", NULL);
+    g_autofree char *text = NULL;
+    assert_true(g_file_get_contents(doc, &text, NULL, NULL));
+    char *dir = tmpdir();
+    int count = 0;
+    for (char *p = strstr(text, "```lua\n"); p; p = strstr(p, "```lua\n")) {
+        p += strlen("```lua\n");
+        char *end = strstr(p, "```");
+        assert_non_null(end);
+        g_autofree char *code = g_strndup(p, (gsize)(end - p));
+        g_autofree char *name = g_strdup_printf("example%d.lua", ++count);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        assert_true(g_file_set_contents(path, code, -1, NULL));
+        result r = run_in(dir, cossim, "run", name, "--trace", "none", NULL);
+        if (r.status != 0)
+            fail_msg("docs/scenarios.md example %d fails (exit %d):\n%s\n%s", count, r.status, code, r.err);
+        result_clear(&r);
+        unlink(path);
+        p = end + 3;
+    }
+    /* one per call of the engine layer at least */
+    assert_true(count >= 10);
+    rmtree(dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: test_cli COSSIM COSSIM-O0 COSSIM-O2\n");
+        return 2;
+    }
+    cossim = argv[1];
+    cossim_o0 = argv[2];
+    cossim_o2 = argv[3];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_optimisation_levels_agree),
+        cmocka_unit_test(test_quickstart_against_queueing_theory),
+        cmocka_unit_test(test_default_trace_name),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_interrupted_run_leaves_nothing),
+        cmocka_unit_test(test_verbs),
+        cmocka_unit_test(test_docs_examples_run),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

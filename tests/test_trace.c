@@ -1,0 +1,347 @@
+/* tests/test_trace.c: the trace writer (sim/trace.h): schema, digest,
+ * and that a failed or killed run leaves nothing under the requested name. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+
+#include "cossim-config.h"
+
+#include "sim/trace.h"
+
+static const simtr_column cols[] = {
+    { "t", SIMTR_INT, true },
+    { "x", SIMTR_REAL, false },
+    { "name", SIMTR_TEXT, false },
+};
+
+typedef struct fixture {
+    char *dir;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = g_new0(fixture, 1);
+    f->dir = g_dir_make_tmp("cossim-trace-XXXXXX", NULL);
+    assert_non_null(f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    GDir *d = g_dir_open(f->dir, 0, NULL);
+    const char *n;
+    while (d && (n = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(f->dir, n, NULL);
+        if (g_file_test(p, G_FILE_TEST_IS_DIR))
+            rmdir(p);
+        else
+            unlink(p);
+    }
+    if (d)
+        g_dir_close(d);
+    rmdir(f->dir);
+    g_free(f->dir);
+    g_free(f);
+    return 0;
+}
+
+static int count_files(const char *dir)
+{
+    int n = 0;
+    GDir *d = g_dir_open(dir, 0, NULL);
+    while (d && g_dir_read_name(d))
+        n++;
+    if (d)
+        g_dir_close(d);
+    return n;
+}
+
+static const simtr_run run_meta = { "t.lua", "00", "none", 42, true, 5000, 4000, 3 };
+
+/* Rows (i, i/4, "row i") for i < n; `tweak` changes one value of row 1. */
+static void write_rows(simtr *tr, unsigned n, int tweak)
+{
+    simtr_table *t = simtr_define(tr, "things", cols, G_N_ELEMENTS(cols));
+    for (unsigned i = 0; i < n; i++) {
+        simtr_begin(t);
+        simtr_int(t, (int64_t)i + (tweak == 1 && i == 1));
+        simtr_real(t, i / 4.0 + (tweak == 2 && i == 1 ? 1e-9 : 0));
+        if (tweak == 3 && i == 1) {
+            simtr_null(t);
+        } else {
+            char buf[32];
+            g_snprintf(buf, sizeof buf, "row %u", i);
+            simtr_text(t, buf, -1);
+        }
+        simtr_end(t);
+    }
+}
+
+static void make_trace(const char *path, unsigned n, int tweak, char digest[SIMTR_DIGEST_HEX])
+{
+    GError *err = NULL;
+    simtr *tr = simtr_open(path, &err);
+    assert_non_null(tr);
+    write_rows(tr, n, tweak);
+    if (!simtr_finish(tr, &run_meta, digest, &err))
+        fail_msg("finish: %s", err->message);
+}
+
+static void test_schema(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "a.db", NULL);
+    char digest[SIMTR_DIGEST_HEX];
+    make_trace(path, 3, 0, digest);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    /* the tables, in declaration order (docs/trace-schema.md) */
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM trace_tables ORDER BY position)", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "run,things");
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(name || ':' || type, ',') FROM pragma_table_info('run')", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "id:INTEGER,schema_version:INTEGER,cossim_version:TEXT,scenario:TEXT,scenario_sha256:TEXT,"
+                        "machine:TEXT,seed:INTEGER,until_ps:INTEGER,end_ps:INTEGER,events:INTEGER,digest:TEXT");
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT seed, until_ps, end_ps, events, digest, schema_version FROM run", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 0), 42);
+    assert_int_equal(sqlite3_column_int64(st, 1), 5000);
+    assert_int_equal(sqlite3_column_int64(st, 2), 4000);
+    assert_int_equal(sqlite3_column_int64(st, 3), 3);
+    assert_string_equal((const char *)sqlite3_column_text(st, 4), digest);
+    assert_int_equal(sqlite3_column_int64(st, 5), SIMTR_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, t, x, name FROM things ORDER BY id", -1, &st, NULL), SQLITE_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int64(st, 0), i + 1);   /* ids from 1 in write order */
+        assert_int_equal(sqlite3_column_int64(st, 1), i);
+        assert_true(sqlite3_column_double(st, 2) == i / 4.0);
+    }
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), SIMTR_SCHEMA_VERSION);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(count_files(f->dir), 1);   /* no temporary left */
+}
+
+/* The digest, written out by hand from docs/trace-schema.md, independently
+ * of sim/trace.c. */
+static void le64(GChecksum *c, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    g_checksum_update(c, b, 8);
+}
+static void val_int(GChecksum *c, int64_t v)
+{
+    g_checksum_update(c, (const guchar *)"I", 1);
+    le64(c, (uint64_t)v);
+}
+static void val_text(GChecksum *c, const char *s)
+{
+    unsigned char b[4];
+    size_t n = strlen(s);
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(n >> (8 * i));
+    g_checksum_update(c, (const guchar *)"T", 1);
+    g_checksum_update(c, b, 4);
+    g_checksum_update(c, (const guchar *)s, n);
+}
+static void val_real(GChecksum *c, double d)
+{
+    uint64_t bits;
+    memcpy(&bits, &d, 8);
+    g_checksum_update(c, (const guchar *)"F", 1);
+    le64(c, bits);
+}
+static void add_table(GChecksum *all, const char *name, uint64_t rows, GChecksum *t)
+{
+    guint8 d[32];
+    gsize n = 32;
+    g_checksum_get_digest(t, d, &n);
+    g_checksum_update(all, (const guchar *)name, strlen(name) + 1);
+    le64(all, rows);
+    g_checksum_update(all, d, 32);
+}
+
+static void test_digest_matches_documented_encoding(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "a.db", NULL);
+    char digest[SIMTR_DIGEST_HEX];
+    make_trace(path, 2, 3, digest);   /* rows: (0, 0.0, "row 0"), (1, 0.25, NULL) */
+
+    GChecksum *run = g_checksum_new(G_CHECKSUM_SHA256);
+    val_int(run, SIMTR_SCHEMA_VERSION);
+    val_text(run, COSSIM_VERSION);
+    val_text(run, "t.lua");
+    val_text(run, "00");
+    val_text(run, "none");
+    val_int(run, 42);
+    val_int(run, 5000);
+    val_int(run, 4000);
+    val_int(run, 3);
+    GChecksum *things = g_checksum_new(G_CHECKSUM_SHA256);
+    val_int(things, 0);
+    val_real(things, 0.0);
+    val_text(things, "row 0");
+    val_int(things, 1);
+    val_real(things, 0.25);
+    g_checksum_update(things, (const guchar *)"N", 1);
+    GChecksum *all = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(all, (const guchar *)"cossim-trace-v1\n", 16);
+    add_table(all, "run", 1, run);
+    add_table(all, "things", 2, things);
+    assert_string_equal(digest, g_checksum_get_string(all));
+    g_checksum_free(run);
+    g_checksum_free(things);
+    g_checksum_free(all);
+}
+
+static void test_digest_stable_and_recomputable(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *a = g_build_filename(f->dir, "a.db", NULL);
+    g_autofree char *b = g_build_filename(f->dir, "b.db", NULL);
+    char da[SIMTR_DIGEST_HEX], db_[SIMTR_DIGEST_HEX], dn[SIMTR_DIGEST_HEX];
+    /* 200,000 rows: more than one transaction (65,536 rows each) */
+    make_trace(a, 200000, 0, da);
+    make_trace(b, 200000, 0, db_);
+    make_trace(NULL, 200000, 0, dn);
+    assert_string_equal(da, db_);
+    assert_string_equal(da, dn);   /* --trace none digests the same content */
+
+    /* the files themselves are byte-identical */
+    g_autofree char *ca = NULL, *cb = NULL;
+    gsize la, lb;
+    assert_true(g_file_get_contents(a, &ca, &la, NULL));
+    assert_true(g_file_get_contents(b, &cb, &lb, NULL));
+    assert_int_equal(la, lb);
+    assert_memory_equal(ca, cb, la);
+
+    char computed[SIMTR_DIGEST_HEX], stored[SIMTR_DIGEST_HEX];
+    GError *err = NULL;
+    assert_true(simtr_digest_file(a, computed, stored, &err));
+    assert_string_equal(computed, da);
+    assert_string_equal(stored, da);
+
+    /* an edit to the database is detected */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(a, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE things SET name = 'edited' WHERE id = 1000", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_true(simtr_digest_file(a, computed, stored, &err));
+    assert_string_not_equal(computed, stored);
+}
+
+static void test_digest_sensitive(void **state)
+{
+    (void)state;
+    char d0[SIMTR_DIGEST_HEX], d[SIMTR_DIGEST_HEX];
+    make_trace(NULL, 10, 0, d0);
+    for (int tweak = 1; tweak <= 3; tweak++) {   /* an int, a real by 1e-9, a text to NULL */
+        make_trace(NULL, 10, tweak, d);
+        assert_string_not_equal(d0, d);
+    }
+    make_trace(NULL, 11, 0, d);                  /* one more row */
+    assert_string_not_equal(d0, d);
+}
+
+static void test_abort_leaves_nothing(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "a.db", NULL);
+    simtr *tr = simtr_open(path, NULL);
+    assert_non_null(tr);
+    write_rows(tr, 1000, 0);
+    assert_int_equal(count_files(f->dir), 1);   /* the temporary */
+    assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    simtr_abort(tr);
+    assert_int_equal(count_files(f->dir), 0);
+}
+
+static void test_unwritable_path(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "no-such-folder", "a.db", NULL);
+    GError *err = NULL;
+    assert_null(simtr_open(path, &err));
+    assert_non_null(strstr(err->message, "no-such-folder"));
+    g_error_free(err);
+    assert_int_equal(count_files(f->dir), 0);
+}
+
+static void test_failed_rename_leaves_nothing(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "a.db", NULL);
+    simtr *tr = simtr_open(path, NULL);
+    write_rows(tr, 10, 0);
+    /* a non-empty folder appears under the requested name: rename fails */
+    assert_int_equal(mkdir(path, 0700), 0);
+    g_autofree char *inner = g_build_filename(path, "x", NULL);
+    assert_true(g_file_set_contents(inner, "x", 1, NULL));
+    char digest[SIMTR_DIGEST_HEX];
+    GError *err = NULL;
+    assert_false(simtr_finish(tr, &run_meta, digest, &err));
+    assert_non_null(err);
+    g_error_free(err);
+    unlink(inner);
+    rmdir(path);
+    assert_int_equal(count_files(f->dir), 0);   /* the temporary is gone too */
+}
+
+static void test_killed_writer_leaves_no_trace(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "a.db", NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        simtr *tr = simtr_open(path, NULL);
+        write_rows(tr, 100000, 0);
+        raise(SIGKILL);
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    /* Nothing under the requested name; the orphaned temporary is all. */
+    assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_matches_documented_encoding, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_stable_and_recomputable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_sensitive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unwritable_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_rename_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_killed_writer_leaves_no_trace, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
