@@ -85,6 +85,7 @@ sim_stop_reason sim_run(sim *s, sim_time_t until, uint64_t max_events)
     g_assert(until >= s->now);
     s->running = true;
     s->stop_requested = false;
+    g_clear_pointer(&s->stop_note, g_free);
     s->target = until;
     uint64_t budget_end = max_events ? s->dispatched + max_events : UINT64_MAX;
     sim_stop_reason why;
@@ -101,6 +102,9 @@ sim_stop_reason sim_run(sim *s, sim_time_t until, uint64_t max_events)
         if (ev == NULL || ev->when > until) {
             if (until != SIM_TIME_MAX) {
                 s->now = until;
+                /* nothing may now be scheduled before the clock, even by
+                 * code that calls the queue directly */
+                s->queue.floor = until;
                 why = SIM_STOP_TIME;
             } else {
                 why = SIM_STOP_EMPTY;

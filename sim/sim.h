@@ -63,6 +63,7 @@ static inline sim_time_t sim_now(const sim *s) { return s->now; }
 
 static inline void sim_schedule(sim *s, simq_event *ev, sim_time_t when, unsigned prio)
 {
+    g_assert(when >= s->now);   /* the clock never goes backwards */
     simq_schedule(&s->queue, ev, when, prio);
 }
 /* Schedule `delay` after now; saturates at SIM_TIME_MAX. */
@@ -70,6 +71,7 @@ void sim_after(sim *s, simq_event *ev, sim_time_t delay, unsigned prio);
 static inline void sim_deschedule(sim *s, simq_event *ev) { simq_deschedule(&s->queue, ev); }
 static inline void sim_reschedule(sim *s, simq_event *ev, sim_time_t when, unsigned prio)
 {
+    g_assert(when >= s->now);
     simq_reschedule(&s->queue, ev, when, prio);
 }
 

@@ -32,9 +32,10 @@ bool simt_parse(const char *text, sim_time_t *out, GError **error)
         p++;
     for (; g_ascii_isdigit(*p); p++) {
         digits = true;
-        if (whole > (UINT64_MAX - 9) / 10)
+        uint64_t d = (uint64_t)(*p - '0');
+        if (whole > UINT64_MAX / 10 || (whole == UINT64_MAX / 10 && d > UINT64_MAX % 10))
             goto range;
-        whole = whole * 10 + (uint64_t)(*p - '0');
+        whole = whole * 10 + d;
     }
     if (*p == '.') {
         p++;
