@@ -465,7 +465,16 @@ static int l_pairs(lua_State *L)
         seq++;
     }
     lua_pop(L, 1);
-    GArray *keys = g_array_new(FALSE, FALSE, sizeof(pkey));
+    /* count, then collect into a buffer Lua owns (an error here must not
+     * leak host memory) */
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        n++;
+    }
+    pkey *keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(pkey), 0);   /* 2 */
+    size_t nk = 0;
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         lua_pop(L, 1);
@@ -484,25 +493,24 @@ static int l_pairs(lua_State *L)
         case LUA_TBOOLEAN:
             k.i = lua_toboolean(L, -1);
             break;
-        default: {
-            const char *tn = luaL_typename(L, -1);
-            g_array_free(keys, TRUE);
+        default:
             return luaL_error(L, "pairs: a key of type %s has no reproducible order "
-                                 "(cossim visits keys in sorted order; key the table by number or string)", tn);
+                                 "(cossim visits keys in sorted order; key the table by number or string)",
+                              luaL_typename(L, -1));
         }
-        }
-        g_array_append_val(keys, k);
+        g_assert(nk < n);
+        keys[nk++] = k;
     }
-    g_array_sort(keys, pkey_cmp);
-    lua_pushcfunction(L, pairs_next);
-    lua_pushvalue(L, 1);
-    lua_createtable(L, (int)(seq + keys->len), 0);
+    qsort(keys, nk, sizeof(pkey), pkey_cmp);
+    lua_pushcfunction(L, pairs_next);                         /* 3 */
+    lua_pushvalue(L, 1);                                      /* 4: upvalue table */
+    lua_createtable(L, (int)(seq + (lua_Integer)nk), 0);      /* 5: upvalue keys */
     for (lua_Integer i = 1; i <= seq; i++) {
         lua_pushinteger(L, i);
         lua_rawseti(L, -2, i);
     }
-    for (guint j = 0; j < keys->len; j++) {
-        pkey *k = &g_array_index(keys, pkey, j);
+    for (size_t j = 0; j < nk; j++) {
+        pkey *k = &keys[j];
         switch (k->type) {
         case LUA_TNUMBER:
             if (k->is_int)
@@ -518,10 +526,9 @@ static int l_pairs(lua_State *L)
         }
         lua_rawseti(L, -2, seq + 1 + (lua_Integer)j);
     }
-    g_array_free(keys, TRUE);
-    lua_pushinteger(L, 0);
-    lua_pushcclosure(L, pairs_next, 3);
-    lua_remove(L, -2);
+    lua_pushinteger(L, 0);                                    /* 6: upvalue position */
+    lua_pushcclosure(L, pairs_next, 3);                       /* 4: the iterator */
+    lua_remove(L, 3);
     lua_pushnil(L);
     lua_pushnil(L);
     return 3;
@@ -582,42 +589,49 @@ static bool valid_module_name(const char *name)
     return true;
 }
 
-/* require(name) [-0, +1, e] */
+/* require(name) [-0, +1, e]
+ * Nothing from GLib may be held across a call that can raise: a Lua error
+ * is a longjmp, and g_autofree cleanups do not run.  Paths are Lua strings. */
 static int l_require(lua_State *L)
 {
     simlua *h = host(L);
     const char *name = luaL_checkstring(L, 1);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, h->loaded_ref);
-    if (lua_getfield(L, -1, name) != LUA_TNIL)
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->loaded_ref);          /* 2: loaded */
+    if (lua_getfield(L, 2, name) != LUA_TNIL)
         return 1;
     lua_pop(L, 1);
     if (!valid_module_name(name))
         return luaL_error(L, "require: '%s' is not a module name (letters, digits, _ and -, "
                              "separated by dots)", name);
-    g_autofree char *rel = g_strdup(name);
-    g_strdelimit(rel, ".", G_DIR_SEPARATOR);
-    g_autofree char *file = g_strconcat(rel, ".lua", NULL);
+    luaL_gsub(L, name, ".", G_DIR_SEPARATOR_S);
+    lua_pushliteral(L, ".lua");
+    lua_concat(L, 2);                                           /* 3: relative file */
+    const char *file = lua_tostring(L, 3);
     const char *dirs[2] = { h->script_dir, h->lib_dir };
     for (int i = 0; i < 2; i++) {
         if (dirs[i] == NULL)
             continue;
-        g_autofree char *path = g_build_filename(dirs[i], file, NULL);
-        g_autofree char *text = NULL;
+        const char *path = lua_pushfstring(L, "%s" G_DIR_SEPARATOR_S "%s", dirs[i], file);  /* 4 */
+        lua_pushfstring(L, "@%s", path);                        /* 5: chunk name */
+        char *text = NULL;
         gsize len = 0;
-        if (!g_file_get_contents(path, &text, &len, NULL))
+        if (!g_file_get_contents(path, &text, &len, NULL)) {
+            lua_pop(L, 2);
             continue;
-        g_autofree char *chunk = g_strconcat("@", path, NULL);
-        if (luaL_loadbufferx(L, text, len, chunk, "t") != LUA_OK)
+        }
+        int status = luaL_loadbufferx(L, text, len, lua_tostring(L, 5), "t");   /* protected */
+        g_free(text);
+        if (status != LUA_OK)
             return lua_error(L);
         lua_pushstring(L, name);
-        lua_pushstring(L, path);
+        lua_pushvalue(L, 4);
         lua_call(L, 2, 1);
         if (lua_isnil(L, -1)) {
             lua_pop(L, 1);
             lua_pushboolean(L, 1);
         }
         lua_pushvalue(L, -1);
-        lua_setfield(L, -3, name);
+        lua_setfield(L, 2, name);
         return 1;
     }
     return luaL_error(L, "require: module '%s' not found (looked for %s in %s and %s)", name, file,
@@ -635,9 +649,10 @@ static sim_time_t check_time(lua_State *L, int arg)
         GError *err = NULL;
         sim_time_t t;
         if (!simt_parse(lua_tostring(L, arg), &t, &err)) {
-            lua_pushstring(L, err->message);
-            g_error_free(err);
-            return (sim_time_t)luaL_argerror(L, arg, lua_tostring(L, -1));
+            char msg[256];
+            g_strlcpy(msg, err->message, sizeof msg);
+            g_error_free(err);      /* before raising: the error is a longjmp */
+            return (sim_time_t)luaL_argerror(L, arg, msg);
         }
         return t;
     }
@@ -739,6 +754,8 @@ static int schedule_call(lua_State *L, sim_time_t when)
                           (lua_Integer)sim_now(h->s));
     timer_handle *th = lua_newuserdatauv(L, sizeof *th, 0);
     luaL_setmetatable(L, CALL_MT);
+    lua_pushvalue(L, 2);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* may raise: before the host allocation */
     lcall *c = h->free_calls;
     if (c)
         h->free_calls = c->next;
@@ -747,8 +764,7 @@ static int schedule_call(lua_State *L, sim_time_t when)
         c->h = h;
     }
     simq_event_init(&c->ev, call_fire);
-    lua_pushvalue(L, 2);
-    c->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    c->fn_ref = ref;
     c->prev = NULL;
     c->next = h->calls;
     if (h->calls)
@@ -856,16 +872,23 @@ static int l_spawn(lua_State *L)
     const char *name = luaL_checkstring(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     int nargs = lua_gettop(L) - 2;
+    /* everything that can raise comes before the host allocation */
+    luaL_checkstack(L, nargs + 4, "sim.spawn: too many arguments");
+    lua_State *co = lua_newthread(L);
+    if (!lua_checkstack(co, nargs + 1))
+        return luaL_error(L, "sim.spawn: too many arguments");
+    lua_pushvalue(L, -1);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
     lproc *p = g_new0(lproc, 1);
     p->h = h;
     p->id = ++h->next_proc;
     p->name = g_strdup(name);
-    p->co = lua_newthread(L);
+    p->co = co;
     p->t.h = h;
     p->t.p = p;
     *(lthread **)lua_getextraspace(p->co) = &p->t;
-    p->thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_checkstack(p->co, nargs + 1);
+    p->thread_ref = ref;
     for (int i = 2; i <= nargs + 2; i++)
         lua_pushvalue(L, i);
     lua_xmove(L, p->co, nargs + 1);

@@ -23,7 +23,7 @@
 
 #include <glib.h>
 
-#include "ctx.h"
+#include "sim/ctx.h"
 
 #if defined(__has_include)
 #  if __has_include(<valgrind/valgrind.h>)
