@@ -8,14 +8,32 @@
  *
  * Events are intrusive: the owner embeds a simq_event in its own structure
  * and schedules it as often as it likes; the queue allocates nothing per
- * event (its heap array grows geometrically and then stays).  The heap is
- * 4-ary with the keys stored inline, so a sift touches one array, not the
- * events.
+ * event (its bucket arrays grow geometrically and then stay).
+ *
+ * (Until 2026-11 this was a 4-ary heap; BENCHMARKS.md has the comparison.)
+ *
+ * Structure: a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, "Faster
+ * algorithms for the shortest path problem", JACM 1990) with hexadecimal
+ * digits, which suits a simulator because time only moves forward.  Every
+ * queued time is >= `base`.  Bucket 0 holds the events at exactly base, as a
+ * binary heap on (time, priority, sequence).  Any other event sits in bucket
+ * 1 + 16 d + v, where d is the highest hexadecimal digit in which its time
+ * differs from base and v is that digit of its time; in index order the
+ * buckets cover ascending, disjoint ranges of time.  When bucket 0 runs dry,
+ * the lowest non-empty bucket is emptied: base becomes its earliest time and
+ * its events fall to lower levels.  An event moves at most 16 times in its
+ * life (about log16 of how far ahead it was scheduled), so schedule and pop
+ * cost O(1) amortised instead of a heap's O(log n) comparisons; cancelling
+ * is O(1).  Scheduling before base (possible once a peek has raised base,
+ * e.g. after a run stopped at its target) re-buckets everything against the
+ * new time: O(n), and rare.
  *
  * Invariants (checked by simq_verify):
- *  - heap order: no entry's key is smaller than its parent's;
- *  - ev->pos == index + 1 for every entry, and 0 for an unscheduled event;
- *  - every entry's time is >= the time of the last event popped (no past).
+ *  - every queued time is >= base >= floor (the time of the last pop);
+ *  - each event sits in the bucket its time and base give, at the index its
+ *    pos names (pos = index + 1; 0 while not scheduled);
+ *  - bucket 0 is heap-ordered on (time, priority, sequence); the non-empty
+ *    masks match the buckets.
  */
 #pragma once
 
@@ -33,12 +51,14 @@ typedef void (*simq_fn)(void *owner, simq_event *ev);
 struct simq_event {
     simq_fn fn;
     sim_time_t when;      /* valid while scheduled */
-    uint32_t pos;         /* heap index + 1; 0 while not scheduled */
+    uint32_t pos;         /* index in its bucket + 1; 0 while not scheduled */
     uint8_t prio;
+    uint16_t bucket;
 };
 
 #define SIMQ_PRIO_MAX 255u
 #define SIMQ_SEQ_BITS 56
+#define SIMQ_BUCKETS (1 + 16 * 16)
 
 typedef struct simq_entry {
     sim_time_t when;
@@ -46,15 +66,23 @@ typedef struct simq_entry {
     simq_event *ev;
 } simq_entry;
 
-typedef struct simq {
-    simq_entry *heap;
+typedef struct simq_bucket {
+    simq_entry *v;
     uint32_t len, cap;
+} simq_bucket;
+
+typedef struct simq {
+    simq_bucket b[SIMQ_BUCKETS];
+    uint16_t digit_mask[16];  /* level d: bit v set when bucket 1 + 16 d + v is not empty */
+    uint16_t level_mask;      /* bit d set when level d has a non-empty bucket */
+    sim_time_t base;
+    uint32_t len;
     uint64_t seq;         /* next sequence number */
     sim_time_t floor;     /* time of the last popped event */
 } simq;
 
 void simq_init(simq *q);
-/* Frees the heap; every event still in it becomes unscheduled. */
+/* Frees the buckets; every event still queued becomes unscheduled. */
 void simq_clear(simq *q);
 
 static inline void simq_event_init(simq_event *ev, simq_fn fn)
@@ -63,15 +91,11 @@ static inline void simq_event_init(simq_event *ev, simq_fn fn)
     ev->when = 0;
     ev->pos = 0;
     ev->prio = 0;
+    ev->bucket = 0;
 }
 static inline bool simq_scheduled(const simq_event *ev) { return ev->pos != 0; }
 static inline size_t simq_size(const simq *q) { return q->len; }
 static inline bool simq_empty(const simq *q) { return q->len == 0; }
-/* Time of the earliest event; SIM_TIME_MAX when empty. */
-static inline sim_time_t simq_next_time(const simq *q)
-{
-    return q->len ? q->heap[0].when : SIM_TIME_MAX;
-}
 
 /* Schedule an unscheduled event at `when` (>= the last popped time). */
 void simq_schedule(simq *q, simq_event *ev, sim_time_t when, unsigned prio);
@@ -80,11 +104,19 @@ void simq_deschedule(simq *q, simq_event *ev);
 /* Move an event (scheduled or not) to a new time; it takes a new sequence
  * number, so it goes behind events already waiting at the same key. */
 void simq_reschedule(simq *q, simq_event *ev, sim_time_t when, unsigned prio);
-/* Earliest event, or NULL. */
-static inline simq_event *simq_peek(const simq *q) { return q->len ? q->heap[0].ev : NULL; }
+/* Earliest event, or NULL.  Not const: it may re-bucket (never reorders). */
+simq_event *simq_peek(simq *q);
+/* Time of the earliest event; SIM_TIME_MAX when empty. */
+sim_time_t simq_next_time(simq *q);
 /* Remove and return the earliest event (NULL when empty); its time becomes
  * the queue's floor. */
 simq_event *simq_pop(simq *q);
+/* The same, but only if it is due at or before `until`; else NULL and the
+ * queue is unchanged (the run loop's one call per event). */
+simq_event *simq_pop_until(simq *q, sim_time_t until);
+/* Raise the floor to t (<= every queued time): nothing may be scheduled
+ * before t from now on.  The run loop calls it when it stops at a target. */
+void simq_raise_floor(simq *q, sim_time_t t);
 /* Walk the whole queue and check the invariants above; false (with a
  * g_warning naming the broken one) if any fails. */
 bool simq_verify(const simq *q);

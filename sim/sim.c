@@ -98,20 +98,19 @@ sim_stop_reason sim_run(sim *s, sim_time_t until, uint64_t max_events)
             why = SIM_STOP_BUDGET;
             break;
         }
-        simq_event *ev = simq_peek(&s->queue);
-        if (ev == NULL || ev->when > until) {
+        simq_event *ev = simq_pop_until(&s->queue, until);
+        if (ev == NULL) {
             if (until != SIM_TIME_MAX) {
                 s->now = until;
                 /* nothing may now be scheduled before the clock, even by
                  * code that calls the queue directly */
-                s->queue.floor = until;
+                simq_raise_floor(&s->queue, until);
                 why = SIM_STOP_TIME;
             } else {
                 why = SIM_STOP_EMPTY;
             }
             break;
         }
-        simq_pop(&s->queue);
         s->now = ev->when;
         s->dispatched++;
         ev->fn(s, ev);

@@ -232,8 +232,9 @@ static void test_deschedule_head_middle_last(void **state)
     assert_verified(&q);
     assert_int_equal(id_of(simq_peek(&q)), 20);
 
-    /* the entry in the last array slot (no hole to fill) */
-    simq_event *last = q.heap[q.len - 1].ev;
+    /* the entry in the last slot of its bucket (no hole to fill) */
+    simq_bucket *bk = &q.b[e[11].ev.bucket];
+    simq_event *last = bk->v[bk->len - 1].ev;
     int last_id = id_of(last);
     simq_deschedule(&q, last);
     assert_false(simq_scheduled(last));
@@ -423,14 +424,16 @@ static int ref_min(const ref_key *k, int n)
     return best;
 }
 
-static void test_random_against_reference(void **state)
+/* wide: times spread log-uniformly from 1 ps to 2^47 ps ahead, so that every
+ * level of the queue's radix structure and its re-bucketing are exercised;
+ * otherwise a narrow window of 64 ps, for many exact ties. */
+static void fuzz(uint64_t seed, bool wide)
 {
-    (void)state;
     static tev e[POOL];
     static ref_key ref[POOL];
     simq q;
     simq_init(&q);
-    uint64_t rs = 20240601;               /* fixed seed: the run is reproducible */
+    uint64_t rs = seed;                   /* fixed seed: the run is reproducible */
     uint64_t seq = 0;                     /* the reference's own counter */
     sim_time_t floor = 0;
     size_t live = 0;
@@ -444,7 +447,8 @@ static void test_random_against_reference(void **state)
         int i = (int)(fuzz_next(&rs) % POOL);
         unsigned kind = (unsigned)(fuzz_next(&rs) % 100);
         /* A narrow window above the floor and 4 priorities give many ties. */
-        sim_time_t when = floor + fuzz_next(&rs) % 64;
+        sim_time_t when = wide ? floor + (fuzz_next(&rs) & ((UINT64_C(1) << (fuzz_next(&rs) % 48)) - 1))
+                               : floor + fuzz_next(&rs) % 64;
         unsigned prio = (unsigned)(fuzz_next(&rs) % 4);
         if (kind < 35) {                                    /* schedule */
             if (ref[i].on)
@@ -506,6 +510,18 @@ static void test_random_against_reference(void **state)
     assert_null(simq_pop(&q));
     assert_verified(&q);
     simq_clear(&q);
+}
+
+static void test_random_against_reference(void **state)
+{
+    (void)state;
+    fuzz(20240601, false);
+}
+
+static void test_random_wide_times_against_reference(void **state)
+{
+    (void)state;
+    fuzz(20261121, true);
 }
 
 /* ---- misuse is caught ----------------------------------------------------- */
@@ -605,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_clear_unschedules_everything),
         cmocka_unit_test(test_schedule_at_floor_is_allowed),
         cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_random_wide_times_against_reference),
         cmocka_unit_test(test_misuse_aborts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
