@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "cossim-config.h"
+#include "sha256.h"
 
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 
@@ -24,7 +25,7 @@ struct simtr_table {
     unsigned ncols;
     unsigned col;              /* next column of the row being written */
     sqlite3_stmt *insert;
-    GChecksum *sum;
+    simsha256 sum;
     uint64_t rows;
     size_t hlen;
     unsigned char hbuf[HASH_BUF];
@@ -89,19 +90,18 @@ simtr *simtr_open(const char *path, GError **error)
             return NULL;
         }
         close(fd);
-        if (sqlite3_open_v2(tr->temp, &tr->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        if (sqlite3_open_v2(tr->temp, &tr->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
             g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot open trace '%s': %s",
                         path, tr->db ? sqlite3_errmsg(tr->db) : "out of memory");
             simtr_abort(tr);
             return NULL;
         }
-        char pragmas[256];
-        g_snprintf(pragmas, sizeof pragmas,
-                   "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-                   "PRAGMA temp_store=MEMORY; PRAGMA application_id=%d; PRAGMA user_version=%d;"
-                   "CREATE TABLE trace_tables(position INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
-                   "BEGIN;",
-                   0x636f7373 /* "coss" */, SIMTR_SCHEMA_VERSION);
+        g_autofree char *pragmas = g_strdup_printf(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
+            "PRAGMA temp_store=MEMORY; PRAGMA application_id=%d; PRAGMA user_version=%d;"
+            "CREATE TABLE trace_tables(position INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
+            "BEGIN;",
+            0x636f7373 /* "coss" */, SIMTR_SCHEMA_VERSION);
         if (!exec(tr, pragmas)) {
             g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot set up trace '%s': %s",
                         path, tr->failure);
@@ -132,7 +132,7 @@ simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols,
     t->name = g_strdup(name);
     t->ncols = ncols;
     t->cols = g_new0(simtr_column, ncols);
-    t->sum = g_checksum_new(G_CHECKSUM_SHA256);
+    simsha256_init(&t->sum);
     for (unsigned i = 0; i < ncols; i++) {
         t->cols[i] = cols[i];
         t->cols[i].name = g_intern_string(cols[i].name);
@@ -173,10 +173,10 @@ simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols,
 static inline void hash_bytes(simtr_table *t, const void *p, size_t n)
 {
     if (t->hlen + n > HASH_BUF) {
-        g_checksum_update(t->sum, t->hbuf, t->hlen);
+        simsha256_update(&t->sum, t->hbuf, t->hlen);
         t->hlen = 0;
         if (n > HASH_BUF) {
-            g_checksum_update(t->sum, p, n);
+            simsha256_update(&t->sum, p, n);
             return;
         }
     }
@@ -186,11 +186,15 @@ static inline void hash_bytes(simtr_table *t, const void *p, size_t n)
 
 static inline void hash_u64(simtr_table *t, char tag, uint64_t v)
 {
-    unsigned char b[9];
+    if (t->hlen + 9 > HASH_BUF) {
+        simsha256_update(&t->sum, t->hbuf, t->hlen);
+        t->hlen = 0;
+    }
+    unsigned char *b = t->hbuf + t->hlen;
+    uint64_t le = GUINT64_TO_LE(v);
     b[0] = (unsigned char)tag;
-    for (int i = 0; i < 8; i++)
-        b[1 + i] = (unsigned char)(v >> (8 * i));
-    hash_bytes(t, b, sizeof b);
+    memcpy(b + 1, &le, 8);
+    t->hlen += 9;
 }
 
 static inline void hash_text(simtr_table *t, const char *s, size_t n)
@@ -306,24 +310,22 @@ static void to_hex(const guint8 *d, size_t n, char *out)
 }
 
 /* The run digest from per-table digests, in declaration order. */
-static void combine(GChecksum *all, const char *name, uint64_t rows, GChecksum *table)
+static void combine(simsha256 *all, const char *name, uint64_t rows, simsha256 *table)
 {
-    guint8 d[32];
-    gsize dlen = sizeof d;
+    unsigned char d[SIMSHA256_LEN];
     unsigned char n[8];
-    g_checksum_get_digest(table, d, &dlen);
-    g_checksum_update(all, (const guchar *)name, strlen(name) + 1);
+    simsha256_final(table, d);
+    simsha256_update(all, name, strlen(name) + 1);
     for (int i = 0; i < 8; i++)
         n[i] = (unsigned char)(rows >> (8 * i));
-    g_checksum_update(all, n, 8);
-    g_checksum_update(all, d, dlen);
+    simsha256_update(all, n, 8);
+    simsha256_update(all, d, sizeof d);
 }
 
 static void free_table(simtr_table *t)
 {
     if (t->insert)
         sqlite3_finalize(t->insert);
-    g_checksum_free(t->sum);
     g_free(t->cols);
     g_free(t->name);
     g_free(t);
@@ -380,21 +382,20 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
     simtr_int(r, (int64_t)run->events);
     simtr_end(r);
 
-    GChecksum *all = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(all, (const guchar *)DIGEST_MAGIC, strlen(DIGEST_MAGIC));
+    simsha256 all;
+    simsha256_init(&all);
+    simsha256_update(&all, DIGEST_MAGIC, strlen(DIGEST_MAGIC));
     for (guint i = 0; i < tr->tables->len; i++) {
         simtr_table *t = tr->tables->pdata[i];
         if (t->hlen) {
-            g_checksum_update(t->sum, t->hbuf, t->hlen);
+            simsha256_update(&t->sum, t->hbuf, t->hlen);
             t->hlen = 0;
         }
-        combine(all, t->name, t->rows, t->sum);
+        combine(&all, t->name, t->rows, &t->sum);
     }
-    guint8 d[32];
-    gsize dlen = sizeof d;
-    g_checksum_get_digest(all, d, &dlen);
-    g_checksum_free(all);
-    to_hex(d, dlen, digest_hex);
+    unsigned char d[SIMSHA256_LEN];
+    simsha256_final(&all, d);
+    to_hex(d, sizeof d, digest_hex);
 
     if (tr->db) {
         char *sql = sqlite3_mprintf("UPDATE run SET digest = %Q; COMMIT;", digest_hex);
@@ -427,7 +428,7 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
 
 /* ---- reading a trace back ---- */
 
-static bool digest_table(sqlite3 *db, const char *name, GChecksum *all, GError **error)
+static bool digest_table(sqlite3 *db, const char *name, simsha256 *all, GError **error)
 {
     /* Columns in declaration order, without id (and without run.digest). */
     g_autoptr(GString) sql = g_string_new("SELECT ");
@@ -460,7 +461,7 @@ static bool digest_table(sqlite3 *db, const char *name, GChecksum *all, GError *
     if (sqlite3_prepare_v2(db, sql->str, -1, &st, NULL) != SQLITE_OK)
         goto bad;
     simtr_table t = { 0 };
-    t.sum = g_checksum_new(G_CHECKSUM_SHA256);
+    simsha256_init(&t.sum);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         for (int c = 0; c < ncols; c++) {
             switch (sqlite3_column_type(st, c)) {
@@ -487,21 +488,17 @@ static bool digest_table(sqlite3 *db, const char *name, GChecksum *all, GError *
             default:
                 g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "table '%s' holds a blob", name);
                 sqlite3_finalize(st);
-                g_checksum_free(t.sum);
                 return false;
             }
         }
         t.rows++;
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        g_checksum_free(t.sum);
+    if (rc != SQLITE_DONE)
         goto bad;
-    }
     if (t.hlen)
-        g_checksum_update(t.sum, t.hbuf, t.hlen);
-    combine(all, name, t.rows, t.sum);
-    g_checksum_free(t.sum);
+        simsha256_update(&t.sum, t.hbuf, t.hlen);
+    combine(all, name, t.rows, &t.sum);
     return true;
 bad:
     g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "reading table '%s': %s", name, sqlite3_errmsg(db));
@@ -520,8 +517,9 @@ bool simtr_digest_file(const char *path, char computed[SIMTR_DIGEST_HEX],
     }
     bool ok = false;
     sqlite3_stmt *st = NULL;
-    GChecksum *all = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(all, (const guchar *)DIGEST_MAGIC, strlen(DIGEST_MAGIC));
+    simsha256 all;
+    simsha256_init(&all);
+    simsha256_update(&all, DIGEST_MAGIC, strlen(DIGEST_MAGIC));
     if (sqlite3_prepare_v2(db, "SELECT name FROM trace_tables ORDER BY position", -1, &st, NULL) != SQLITE_OK) {
         g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "'%s' is not a cossim trace: %s", path,
                     sqlite3_errmsg(db));
@@ -529,16 +527,15 @@ bool simtr_digest_file(const char *path, char computed[SIMTR_DIGEST_HEX],
     }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (!digest_table(db, (const char *)sqlite3_column_text(st, 0), all, error))
+        if (!digest_table(db, (const char *)sqlite3_column_text(st, 0), &all, error))
             goto out;
     if (rc != SQLITE_DONE) {
         g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "'%s': %s", path, sqlite3_errmsg(db));
         goto out;
     }
-    guint8 d[32];
-    gsize dlen = sizeof d;
-    g_checksum_get_digest(all, d, &dlen);
-    to_hex(d, dlen, computed);
+    unsigned char d[SIMSHA256_LEN];
+    simsha256_final(&all, d);
+    to_hex(d, sizeof d, computed);
     if (stored) {
         stored[0] = '\0';
         sqlite3_stmt *s2 = NULL;
@@ -550,7 +547,6 @@ bool simtr_digest_file(const char *path, char computed[SIMTR_DIGEST_HEX],
     ok = true;
 out:
     sqlite3_finalize(st);
-    g_checksum_free(all);
     sqlite3_close(db);
     return ok;
 }
