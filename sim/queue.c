@@ -185,7 +185,8 @@ static void rebase(simq *q, sim_time_t base)
     simq_entry *all = g_new(simq_entry, total ? total : 1);
     uint32_t n = 0;
     for (unsigned k = 0; k < SIMQ_BUCKETS; k++) {
-        memcpy(all + n, q->b[k].v, q->b[k].len * sizeof(simq_entry));
+        if (q->b[k].len)
+            memcpy(all + n, q->b[k].v, q->b[k].len * sizeof(simq_entry));
         n += q->b[k].len;
         q->b[k].len = 0;
     }
