@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <signal.h>
@@ -72,30 +74,7 @@ static char *tmpdir(void)
     return d;
 }
 
-static int count_files(const char *dir)
-{
-    int n = 0;
-    GDir *d = g_dir_open(dir, 0, NULL);
-    while (d && g_dir_read_name(d))
-        n++;
-    if (d)
-        g_dir_close(d);
-    return n;
-}
 
-static void rmtree(char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *n;
-    while (d && (n = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, n, NULL);
-        unlink(p);
-    }
-    if (d)
-        g_dir_close(d);
-    rmdir(dir);
-    g_free(dir);
-}
 
 /* The 64 hex digits after "digest" in a summary. */
 static char *digest_of(const result *r)
@@ -149,7 +128,8 @@ static void test_determinism(void **state)
     g_autofree char *dp = digest_of(&p);
     assert_string_not_equal(da, dp);
     result_clear(&a); result_clear(&b); result_clear(&n); result_clear(&c); result_clear(&p);
-    rmtree(dir);
+    tu_rmtree(dir);
+    g_free(dir);
 }
 
 static void test_optimisation_levels_agree(void **state)
@@ -179,7 +159,8 @@ static void test_optimisation_levels_agree(void **state)
     assert_string_equal(digests[0], digests[2]);
     for (int i = 0; i < 3; i++)
         g_free(digests[i]);
-    rmtree(dir);
+    tu_rmtree(dir);
+    g_free(dir);
 }
 
 static void test_quickstart_against_queueing_theory(void **state)
@@ -209,7 +190,8 @@ static void test_quickstart_against_queueing_theory(void **state)
     assert_true(r.out[0] == '{');
     assert_non_null(strstr(r.err, "M/M/1"));
     result_clear(&r);
-    rmtree(dir);
+    tu_rmtree(dir);
+    g_free(dir);
 }
 
 static void test_default_trace_name(void **state)
@@ -220,11 +202,12 @@ static void test_default_trace_name(void **state)
     expect_status(&r, 0);
     g_autofree char *db = g_build_filename(dir, "quickstart.db", NULL);
     assert_true(g_file_test(db, G_FILE_TEST_IS_REGULAR));
-    assert_int_equal(count_files(dir), 1);
+    assert_int_equal(tu_count_files(dir), 1);
     assert_non_null(strstr(r.out, "scenario   quickstart.lua"));
     assert_non_null(strstr(r.out, "events/s"));
     result_clear(&r);
-    rmtree(dir);
+    tu_rmtree(dir);
+    g_free(dir);
 }
 
 typedef struct bad_case {
@@ -268,10 +251,11 @@ static void test_bad_input(void **state)
         /* command-line mistakes are one line; script errors add a traceback */
         if (i < G_N_ELEMENTS(cases) - 2 && strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
             fail_msg("%s: expected one line on stderr, got:\n%s", cases[i].why, r.err);
-        if (count_files(dir) != 0)
+        if (tu_count_files(dir) != 0)
             fail_msg("%s: something was written to the working folder", cases[i].why);
         result_clear(&r);
-        rmtree(dir);
+        tu_rmtree(dir);
+    g_free(dir);
     }
 }
 
@@ -285,17 +269,18 @@ static void test_interrupted_run_leaves_nothing(void **state)
     assert_true(g_spawn_async(dir, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &err));
     /* wait (up to 20 s) until the temporary trace exists and has grown */
-    for (int i = 0; i < 2000 && count_files(dir) == 0; i++)
+    for (int i = 0; i < 2000 && tu_count_files(dir) == 0; i++)
         g_usleep(10000);
-    assert_int_equal(count_files(dir), 1);
+    assert_int_equal(tu_count_files(dir), 1);
     g_usleep(200000);
     kill(pid, SIGTERM);
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
-    if (count_files(dir) != 0)
-        fail_msg("an interrupted run left %d file(s) behind", count_files(dir));
-    rmtree(dir);
+    if (tu_count_files(dir) != 0)
+        fail_msg("an interrupted run left %d file(s) behind", tu_count_files(dir));
+    tu_rmtree(dir);
+    g_free(dir);
 }
 
 static void test_verbs(void **state)
@@ -329,8 +314,9 @@ static void test_verbs(void **state)
     assert_non_null(strstr(r.out, "simulated  2us (2000000 ps)"));
     assert_non_null(strstr(r.out, "2001 event rows"));   /* ticks at 0, 1ns, ..., 2000ns */
     result_clear(&r);
-    assert_int_equal(count_files(dir), 0);
-    rmtree(dir);
+    assert_int_equal(tu_count_files(dir), 0);
+    tu_rmtree(dir);
+    g_free(dir);
 }
 
 /* Every ```lua block of docs/scenarios.md is a complete scenario that
@@ -360,7 +346,8 @@ static void test_docs_examples_run(void **state)
     }
     /* one per call of the engine layer at least */
     assert_true(count >= 10);
-    rmtree(dir);
+    tu_rmtree(dir);
+    g_free(dir);
 }
 
 int main(int argc, char **argv)

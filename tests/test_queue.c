@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,38 +84,11 @@ static void assert_pops(simq *q, const int *want, size_t n)
         assert_pops((q), want_, G_N_ELEMENTS(want_)); \
     } while (0)
 
-/* Run fn in a child process and describe how it ended, e.g. "killed by
- * SIGABRT" (what g_assert does) or "exited with status 0".  cmocka's
- * expect_assert_failure cannot catch g_assert, which aborts instead of
- * calling mock_assert, so misuse is checked in a child. */
-static const char *run_child(void (*fn)(void), char *buf, size_t len)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        struct rlimit no_core = { 0, 0 };
-        setrlimit(RLIMIT_CORE, &no_core);
-        signal(SIGABRT, SIG_DFL);
-        /* GLib writes the assertion message; keep the test log readable. */
-        if (freopen("/dev/null", "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
-            _exit(98);
-        fn();
-        _exit(0);      /* no assertion fired */
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (WIFSIGNALED(status))
-        g_snprintf(buf, len, "killed by %s", strsignal(WTERMSIG(status)));
-    else
-        g_snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-    return buf;
-}
 
 static void assert_child_ends(void (*fn)(void), const char *name, const char *want)
 {
     char buf[128];
-    const char *got = run_child(fn, buf, sizeof buf);
+    const char *got = tu_run_child(fn, buf, sizeof buf);
     if (strcmp(got, want) != 0)
         fail_msg("%s: child %s, expected %s", name, got, want);
 }

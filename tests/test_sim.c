@@ -17,6 +17,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -556,34 +558,11 @@ static void test_kind_ids(void **state)
 
 /* ---- misuse ------------------------------------------------------------------------ */
 
-/* Run fn in a child; "killed by <signal>" or "exited with status N". */
-static const char *run_child(void (*fn)(void), char *buf, size_t len)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        struct rlimit no_core = { 0, 0 };
-        setrlimit(RLIMIT_CORE, &no_core);
-        signal(SIGABRT, SIG_DFL);
-        if (freopen("/dev/null", "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
-            _exit(98);
-        fn();
-        _exit(0);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (WIFSIGNALED(status))
-        g_snprintf(buf, len, "killed by %s", strsignal(WTERMSIG(status)));
-    else
-        g_snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-    return buf;
-}
 
 static void assert_aborts(void (*fn)(void), const char *name)
 {
     char got[128], want[128];
-    run_child(fn, got, sizeof got);
+    tu_run_child(fn, got, sizeof got);
     g_snprintf(want, sizeof want, "killed by %s", strsignal(SIGABRT));
     if (strcmp(got, want) != 0)
         fail_msg("%s: child %s, expected it to be %s", name, got, want);
@@ -628,7 +607,7 @@ static void test_clock_never_goes_backwards(void **state)
      * the clock is ahead of that, so the simulation must refuse times
      * before the clock. */
     char got[128], want[128];
-    run_child(misuse_schedule_before_clock, got, sizeof got);
+    tu_run_child(misuse_schedule_before_clock, got, sizeof got);
     g_snprintf(want, sizeof want, "killed by %s", strsignal(SIGABRT));
     if (strcmp(got, "exited with status 3") == 0)
         fail_msg("scheduling at 50ps with the clock at 100ps was accepted, and the next "

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -56,16 +58,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int count_files(const char *dir)
-{
-    int n = 0;
-    GDir *d = g_dir_open(dir, 0, NULL);
-    while (d && g_dir_read_name(d))
-        n++;
-    if (d)
-        g_dir_close(d);
-    return n;
-}
 
 static const simtr_run run_meta = { "t.lua", "00", "none", 42, true, 5000, 4000, 3 };
 
@@ -141,7 +133,7 @@ static void test_schema(void **state)
     assert_int_equal(sqlite3_column_int(st, 0), SIMTR_SCHEMA_VERSION);
     sqlite3_finalize(st);
     sqlite3_close(db);
-    assert_int_equal(count_files(f->dir), 1);   /* no temporary left */
+    assert_int_equal(tu_count_files(f->dir), 1);   /* no temporary left */
 }
 
 /* The digest, written out by hand from docs/trace-schema.md, independently
@@ -275,10 +267,10 @@ static void test_abort_leaves_nothing(void **state)
     simtr *tr = simtr_open(path, NULL);
     assert_non_null(tr);
     write_rows(tr, 1000, 0);
-    assert_int_equal(count_files(f->dir), 1);   /* the temporary */
+    assert_int_equal(tu_count_files(f->dir), 1);   /* the temporary */
     assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
     simtr_abort(tr);
-    assert_int_equal(count_files(f->dir), 0);
+    assert_int_equal(tu_count_files(f->dir), 0);
 }
 
 static void test_unwritable_path(void **state)
@@ -289,7 +281,7 @@ static void test_unwritable_path(void **state)
     assert_null(simtr_open(path, &err));
     assert_non_null(strstr(err->message, "no-such-folder"));
     g_error_free(err);
-    assert_int_equal(count_files(f->dir), 0);
+    assert_int_equal(tu_count_files(f->dir), 0);
 }
 
 static void test_failed_rename_leaves_nothing(void **state)
@@ -309,7 +301,7 @@ static void test_failed_rename_leaves_nothing(void **state)
     g_error_free(err);
     unlink(inner);
     rmdir(path);
-    assert_int_equal(count_files(f->dir), 0);   /* the temporary is gone too */
+    assert_int_equal(tu_count_files(f->dir), 0);   /* the temporary is gone too */
 }
 
 static void test_killed_writer_leaves_no_trace(void **state)
