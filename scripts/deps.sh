@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs the Debian packages cossim needs, if any is missing.  Sourced by
+# Installs the Debian packages cossim needs, if any is missing, and builds.  Sourced by
 # setup.sh and test.sh; safe to run again (it only installs what is absent).
 COSSIM_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libcmocka-dev \
 liblua5.4-dev libsqlite3-dev sqlite3 gnuplot-nox valgrind"
@@ -17,4 +17,11 @@ cossim_install_deps() {
     $SUDO apt-get update -qq
     # shellcheck disable=SC2086
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}
+
+# Install what is missing, then configure (once) and build in ./build.
+cossim_build() {
+    cossim_install_deps
+    [ -f build/build.ninja ] || meson setup build
+    meson compile -C build
 }

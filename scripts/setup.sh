@@ -4,7 +4,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-cossim_install_deps
-[ -f build/build.ninja ] || meson setup build
-meson compile -C build
+cossim_build
 ./build/cossim run quickstart

@@ -5,9 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-cossim_install_deps
-[ -f build/build.ninja ] || meson setup build
-meson compile -C build
+cossim_build
 meson test -C build --print-errorlogs
 if [ "${CI:-}" = "true" ]; then
     [ -f build-asan/build.ninja ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
