@@ -32,6 +32,14 @@ static void on_signal(int sig)
     char *p = temp_trace;
     if (p)
         unlink(p);
+    if (sig == SIGALRM) {
+        /* --timeout: a bound on host time for CI; it decides only whether
+         * the run fails, never what a run that finishes computes */
+        static const char msg[] = "cossim run: stopped: the host-time limit (--timeout) ran out\n";
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+            _exit(SIMCLI_EXIT_USAGE);
+        _exit(SIMCLI_EXIT_USAGE);
+    }
     signal(sig, SIG_DFL);
     raise(sig);
     interrupted_signal = sig;
@@ -46,6 +54,7 @@ static void install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
 }
 
 /* ---- helpers ---- */
@@ -149,6 +158,7 @@ typedef struct run_opts {
     gboolean json;
     gint lua_memory_mib;
     gint64 lua_instructions;
+    gint timeout_s;
 } run_opts;
 
 static GOptionContext *run_context(run_opts *o)
@@ -161,6 +171,7 @@ static GOptionContext *run_context(run_opts *o)
         { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object instead of the summary (script output goes to stderr)", NULL },
         { "lua-memory", 0, 0, G_OPTION_ARG_INT, &o->lua_memory_mib, "Memory cap of the script, MiB (default 256; 0 = none)", "MIB" },
         { "lua-instructions", 0, 0, G_OPTION_ARG_INT64, &o->lua_instructions, "Instruction cap of the script (default 2e9; 0 = none)", "N" },
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout_s, "Give up after this many seconds of host time (exit 2; default: no limit)", "SECONDS" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - run a scenario");
@@ -210,6 +221,18 @@ static int cmd_run(int argc, char **argv)
         lim.instructions = (uint64_t)o.lua_instructions;
     if (o.lua_memory_mib == 0)
         lim.memory = 0;
+    if (o.lua_memory_mib < -1 || o.lua_memory_mib > 1 << 20) {
+        rc = usage_error("run", "--lua-memory: %d is not a size in MiB from 0 to 1048576", o.lua_memory_mib);
+        goto out;
+    }
+    if (o.lua_instructions < -1) {
+        rc = usage_error("run", "--lua-instructions: %" G_GINT64_FORMAT " is negative", o.lua_instructions);
+        goto out;
+    }
+    if (o.timeout_s < 0) {
+        rc = usage_error("run", "--timeout: %d is negative", o.timeout_s);
+        goto out;
+    }
     for (char **kv = o.set; kv && *kv; kv++) {
         const char *eq = strchr(*kv, '=');
         if (eq == NULL || !valid_param_key(*kv, (size_t)(eq - *kv))) {
@@ -245,6 +268,8 @@ static int cmd_run(int argc, char **argv)
     }
     temp_trace = (char *)simtr_temp_path(tr);
     install_signals();
+    if (o.timeout_s > 0)
+        alarm((unsigned)o.timeout_s);
     s = sim_new(seed, tr);
     tr = NULL;
     for (char **kv = o.set; kv && *kv; kv++) {
@@ -348,6 +373,7 @@ static int cmd_run(int argc, char **argv)
     }
     rc = 0;
 out:
+    alarm(0);
     if (h)
         simlua_free(h);
     if (s)

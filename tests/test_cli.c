@@ -229,6 +229,8 @@ static void test_bad_input(void **state)
         { "bad time unit", { "run", "quickstart", "--until", "10 weeks" }, "unknown unit 'weeks'" },
         { "bad --set", { "run", "quickstart", "--set", "novalue" }, "--set: 'novalue' is not KEY=VALUE" },
         { "bad seed", { "run", "quickstart", "--seed", "-1" }, "--seed: '-1'" },
+        { "bad timeout", { "run", "quickstart", "--timeout", "-3" }, "--timeout: -3 is negative" },
+        { "bad memory cap", { "run", "quickstart", "--lua-memory", "-7" }, "--lua-memory: -7" },
         { "unwritable trace", { "run", "quickstart", "--trace", "/nonexistent-dir/x.db" }, "cannot write trace '/nonexistent-dir/x.db'" },
         { "script syntax error", { "run", NULL }, "syntax_error.lua:3:" },
         { "script runtime error", { "run", NULL }, "runtime_error.lua:4: attempt to index a nil value" },
@@ -279,6 +281,13 @@ static void test_interrupted_run_leaves_nothing(void **state)
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
     if (tu_count_files(dir) != 0)
         fail_msg("an interrupted run left %d file(s) behind", tu_count_files(dir));
+
+    /* --timeout: the same, by the host-time limit; exit 2 and one line */
+    result r = run_in(dir, cossim, "run", data("long_run.lua"), "--trace", "long.db", "--timeout", "1", NULL);
+    expect_status(&r, 2);
+    assert_non_null(strstr(r.err, "--timeout"));
+    assert_int_equal(tu_count_files(dir), 0);
+    result_clear(&r);
     tu_rmtree(dir);
     g_free(dir);
 }
