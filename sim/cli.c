@@ -184,7 +184,7 @@ static GOptionContext *run_context(run_opts *o)
 
 static int cmd_run(int argc, char **argv)
 {
-    run_opts o = { .lua_memory_mib = -1, .lua_instructions = -1 };
+    run_opts o = { .lua_memory_mib = G_MININT, .lua_instructions = G_MININT64 };   /* unset */
     g_autoptr(GOptionContext) ctx = run_context(&o);
     g_autoptr(GError) err = NULL;
     int rc = SIMCLI_EXIT_USAGE;
@@ -214,20 +214,24 @@ static int cmd_run(int argc, char **argv)
         rc = usage_error("run", "--until: %s", err->message);
         goto out;
     }
-    simlua_limits lim = { SIMLUA_DEFAULT_MEMORY, SIMLUA_DEFAULT_INSTRUCTIONS };
-    if (o.lua_memory_mib >= 0)
-        lim.memory = (size_t)o.lua_memory_mib << 20;
-    if (o.lua_instructions >= 0)
-        lim.instructions = (uint64_t)o.lua_instructions;
-    if (o.lua_memory_mib == 0)
-        lim.memory = 0;
-    if (o.lua_memory_mib < -1 || o.lua_memory_mib > 1 << 20) {
-        rc = usage_error("run", "--lua-memory: %d is not a size in MiB from 0 to 1048576", o.lua_memory_mib);
+    if (o.until && until > (sim_time_t)INT64_MAX) {
+        rc = usage_error("run", "--until: '%s' is past the end of scenario time (2^63-1 ps, about 106 days)", o.until);
         goto out;
     }
-    if (o.lua_instructions < -1) {
-        rc = usage_error("run", "--lua-instructions: %" G_GINT64_FORMAT " is negative", o.lua_instructions);
-        goto out;
+    simlua_limits lim = { SIMLUA_DEFAULT_MEMORY, SIMLUA_DEFAULT_INSTRUCTIONS };
+    if (o.lua_memory_mib != G_MININT) {
+        if (o.lua_memory_mib < 0 || o.lua_memory_mib > 1 << 20) {
+            rc = usage_error("run", "--lua-memory: %d is not a size in MiB from 0 (no cap) to 1048576", o.lua_memory_mib);
+            goto out;
+        }
+        lim.memory = (size_t)o.lua_memory_mib << 20;
+    }
+    if (o.lua_instructions != G_MININT64) {
+        if (o.lua_instructions < 0) {
+            rc = usage_error("run", "--lua-instructions: %" G_GINT64_FORMAT " is negative (0 means no cap)", o.lua_instructions);
+            goto out;
+        }
+        lim.instructions = (uint64_t)o.lua_instructions;
     }
     if (o.timeout_s < 0) {
         rc = usage_error("run", "--timeout: %d is negative", o.timeout_s);
@@ -255,6 +259,10 @@ static int cmd_run(int argc, char **argv)
         g_autofree char *stem = g_str_has_suffix(base, ".lua") ? g_strndup(base, strlen(base) - 4) : g_strdup(base);
         trace_path = g_strconcat(stem, ".db", NULL);
     } else if (strcmp(o.trace, "none") != 0) {
+        if (*o.trace == '\0') {
+            rc = usage_error("run", "--trace: an empty name (give a file, or 'none')");
+            goto out;
+        }
         trace_path = g_strdup(o.trace);
     }
     if (trace_path && g_file_test(trace_path, G_FILE_TEST_IS_DIR)) {
@@ -482,6 +490,11 @@ static int cmd_bench(int argc, char **argv)
         return usage_error("bench", "takes no arguments ('%s')", argv[1]);
     if (!(scale > 0 && scale <= 1000))
         return usage_error("bench", "--scale must be above 0 and at most 1000");
+    if (dir && !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+        int rc = usage_error("bench", "--dir: '%s' is not a folder", dir);
+        g_free(dir);
+        return rc;
+    }
     simbench_result r;
     bool ok = simbench_run(scale, dir ? dir : g_get_tmp_dir(), &r, &err);
     g_free(dir);

@@ -22,6 +22,9 @@ G_DEFINE_QUARK(simlua-error-quark, simlua_error)
 #define LUA_EVENT_PRIO 128       /* Lua callbacks and processes, among engine events */
 #define MAX_REFUSAL_FRAMES 10
 #define REPORT_DEPTH 32
+#define SIMLUA_TIME_MAX ((sim_time_t)INT64_MAX)   /* Lua integers are signed */
+#define SIMLUA_MAX_NOTE 65536
+#define SIMLUA_MAX_KINDS 65536
 
 typedef struct lcall lcall;
 typedef struct lproc lproc;
@@ -53,8 +56,9 @@ struct simlua {
     bool has_until;
     sim_time_t until;
     bool ran;                    /* the script called sim.run */
+    bool ended;                  /* the scenario is over: sim.* may no longer act */
+    GString *warning;            /* a warning from Lua being assembled */
     int loaded_ref;              /* registry ref: module name -> value */
-    int report_ref;
     char *report;
     simrng math_rng;
     lcall *calls, *free_calls;   /* scheduled callbacks; recycled records */
@@ -150,23 +154,41 @@ static void push_where(lua_State *L, lua_State *T)
     lua_pushliteral(L, "");
 }
 
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* The instruction limit is spent: from now on raise at once, wherever the
+ * script tries to go on (pcall cannot stop it: see finish_pcall). */
+static int limit_error(lua_State *L)
+{
+    simlua *h = host(L);
+    if (!h->fatal) {
+        h->fatal = true;
+        lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+    }
+    push_where(L, L);
+    lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop? raise it with --lua-instructions)",
+                    (lua_Integer)h->lim.instructions);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     simlua *h = host(L);
     (void)ar;
     h->instructions += HOOK_EVERY;
-    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions)) {
-        if (!h->fatal) {
-            h->fatal = true;
-            /* From now on raise at once, wherever the script tries to go on. */
-            lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-        }
-        push_where(L, L);
-        lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop? raise it with --lua-instructions)",
-                        (lua_Integer)h->lim.instructions);
-        lua_concat(L, 2);
-        lua_error(L);
-    }
+    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
+        limit_error(L);
+}
+
+/* Charge work done in C on the script's behalf (a loop in the string or
+ * table library, a new process) to the instruction budget. [-0, +0, e] */
+static void charge(lua_State *L, uint64_t n)
+{
+    simlua *h = host(L);
+    h->instructions = n > UINT64_MAX - h->instructions ? UINT64_MAX : h->instructions + n;
+    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
+        limit_error(L);
 }
 
 /* ---- errors ---- */
@@ -276,6 +298,30 @@ static bool protected_call(simlua *h, lua_State *L, int nargs)
     }
     lua_remove(L, base);
     return ok;
+}
+
+/* Lua reports an error in a __gc finalizer as a warning ("error in __gc
+ * (MESSAGE)"), in pieces.  In a scenario it is an error like any other. */
+static void on_warning(void *ud, const char *msg, int tocont)
+{
+    simlua *h = ud;
+    if (h->warning == NULL)
+        h->warning = g_string_new(NULL);
+    g_string_append(h->warning, msg);
+    if (tocont)
+        return;
+    g_autofree char *text = g_string_free(h->warning, FALSE);
+    h->warning = NULL;
+    if (text[0] == '@')      /* a control message ("@on", "@off") */
+        return;
+    const char *open = strstr(text, " (");
+    const char *close = strrchr(text, ')');
+    g_autofree char *inner = open && close > open ? g_strndup(open + 2, (gsize)(close - open - 2)) : g_strdup(text);
+    g_autofree char *m = has_position(inner)
+        ? g_strdup_printf("%s (in a __gc finalizer)\nstack traceback:\n\t[collector]: in a __gc finalizer", inner)
+        : g_strdup_printf("%s: %s (in a __gc finalizer)\nstack traceback:\n\t[collector]: in a __gc finalizer",
+                          h->script_path ? h->script_path : "?", inner);
+    set_failure(h, m);
 }
 
 /* ---- sandbox replacements for base functions ---- */
@@ -390,6 +436,44 @@ static int l_collectgarbage(lua_State *L)
     }
 }
 
+/* ---- library loops the instruction hook cannot see ---- */
+
+/* Call upvalue 1 (the library's own function) with our arguments. */
+static int call_original(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* string.rep(s, n [, sep]): its loop runs n times even when the result is
+ * empty, so charge n. [-0, +1, e] */
+static int l_string_rep(lua_State *L)
+{
+    size_t l, lsep = 0;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (n > 0 && l + lsep == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    if (n > 0)
+        charge(L, (uint64_t)n);
+    return call_original(L);
+}
+
+/* table.move(a1, f, e, t [, a2]): charge the elements it walks. [-0, +1, e] */
+static int l_table_move(lua_State *L)
+{
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f)
+        charge(L, (uint64_t)e - (uint64_t)f + 1);
+    return call_original(L);
+}
+
 /* ---- deterministic pairs ---- */
 
 typedef struct pkey {
@@ -397,8 +481,9 @@ typedef struct pkey {
     bool is_int;
     lua_Integer i;
     lua_Number d;
-    const char *s;
+    const char *s;     /* anchored by the keys table while sorting */
     size_t len;
+    lua_Integer slot;  /* the key's index in the keys table */
 } pkey;
 
 static int type_rank(int t)
@@ -406,26 +491,48 @@ static int type_rank(int t)
     return t == LUA_TNUMBER ? 0 : t == LUA_TSTRING ? 1 : 2;
 }
 
+/* Integer against float, exactly (converting the integer to a double
+ * would make 2^63-1 and 2^63 equal, and the sort inconsistent). */
+static int cmp_int_float(lua_Integer i, lua_Number f)
+{
+    if (f >= 0x1p63)
+        return -1;
+    if (f < -0x1p63)
+        return 1;
+    lua_Number fl = floor(f);
+    lua_Integer fi = (lua_Integer)fl;    /* exact: fl is within range */
+    if (i != fi)
+        return i < fi ? -1 : 1;
+    return f > fl ? -1 : 0;
+}
+
 static int pkey_cmp(const void *pa, const void *pb)
 {
     const pkey *a = pa, *b = pb;
     if (a->type != b->type)
         return type_rank(a->type) - type_rank(b->type);
+    int c;
     switch (a->type) {
     case LUA_TNUMBER:
         if (a->is_int && b->is_int)
-            return a->i < b->i ? -1 : a->i > b->i;
-        return a->d < b->d ? -1 : a->d > b->d;
-    case LUA_TSTRING: {
-        int c = memcmp(a->s, b->s, MIN(a->len, b->len));
+            c = a->i < b->i ? -1 : a->i > b->i;
+        else if (a->is_int)
+            c = cmp_int_float(a->i, b->d);
+        else if (b->is_int)
+            c = -cmp_int_float(b->i, a->d);
+        else
+            c = a->d < b->d ? -1 : a->d > b->d;
+        /* equal values cannot both be keys; keep the order total anyway */
+        return c ? c : (int)b->is_int - (int)a->is_int;
+    case LUA_TSTRING:
+        c = memcmp(a->s, b->s, MIN(a->len, b->len));
         return c ? c : (a->len < b->len ? -1 : a->len > b->len);
-    }
     default:
         return a->i < b->i ? -1 : a->i > b->i;
     }
 }
 
-/* iterator: upvalues (table, keys, position) [-0, +2, -] */
+/* iterator: upvalues (table, ordered keys, position) [-0, +2, -] */
 static int pairs_next(lua_State *L)
 {
     lua_Integer pos = lua_tointeger(L, lua_upvalueindex(3));
@@ -447,9 +554,72 @@ static int pairs_next(lua_State *L)
     return 1;
 }
 
-/* pairs(t): array part in order, then numbers, strings and booleans sorted.
- * Keys of other types have no reproducible order and are refused.
- * [-0, +3, e] */
+/* Push a new table listing the keys of the table at idx in cossim's fixed
+ * order: the array part 1..n, then numbers ascending, strings bytewise,
+ * false, true.  Other key types have no reproducible order: an error.
+ * Every key is anchored in a Lua table before anything can run the
+ * collector (a finalizer may empty the source table meanwhile).
+ * [-0, +1, e] */
+static void push_sorted_keys(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lua_Integer seq = 0;
+    while (lua_rawgeti(L, idx, seq + 1) != LUA_TNIL) {
+        lua_pop(L, 1);
+        seq++;
+    }
+    lua_pop(L, 1);
+    lua_newtable(L);                                   /* the other keys, anchored */
+    int others = lua_gettop(L);
+    lua_Integer n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        int t = lua_type(L, -1);
+        if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
+            lua_Integer k = lua_tointeger(L, -1);
+            if (k >= 1 && k <= seq)
+                continue;
+        } else if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN) {
+            luaL_error(L, "pairs: a key of type %s has no reproducible order "
+                          "(cossim visits keys in sorted order; key the table by number or string)",
+                       luaL_typename(L, -1));
+        }
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, others, ++n);
+    }
+    pkey *keys = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof(pkey), 0);
+    for (lua_Integer j = 1; j <= n; j++) {
+        lua_rawgeti(L, others, j);
+        pkey k = { .type = lua_type(L, -1), .slot = j };
+        if (k.type == LUA_TNUMBER) {
+            k.is_int = lua_isinteger(L, -1);
+            k.i = lua_tointeger(L, -1);
+            k.d = lua_tonumber(L, -1);
+        } else if (k.type == LUA_TSTRING) {
+            k.s = lua_tolstring(L, -1, &k.len);   /* a string: no conversion, no allocation */
+        } else {
+            k.i = lua_toboolean(L, -1);
+        }
+        lua_pop(L, 1);
+        keys[j - 1] = k;
+    }
+    qsort(keys, (size_t)n, sizeof(pkey), pkey_cmp);
+    lua_createtable(L, (int)(seq + n), 0);             /* the result */
+    for (lua_Integer i = 1; i <= seq; i++) {
+        lua_pushinteger(L, i);
+        lua_rawseti(L, -2, i);
+    }
+    for (lua_Integer j = 0; j < n; j++) {
+        lua_rawgeti(L, others, keys[j].slot);
+        lua_rawseti(L, -2, seq + 1 + j);
+    }
+    lua_replace(L, others);                            /* result where `others` was */
+    lua_pop(L, 1);                                     /* the userdata */
+}
+
+/* pairs(t): the __pairs metamethod if any, else the fixed order of
+ * push_sorted_keys. [-0, +3, e] */
 static int l_pairs(lua_State *L)
 {
     luaL_checkany(L, 1);
@@ -459,76 +629,10 @@ static int l_pairs(lua_State *L)
         return 3;
     }
     luaL_checktype(L, 1, LUA_TTABLE);
-    lua_Integer seq = 0;
-    while (lua_rawgeti(L, 1, seq + 1) != LUA_TNIL) {
-        lua_pop(L, 1);
-        seq++;
-    }
-    lua_pop(L, 1);
-    /* count, then collect into a buffer Lua owns (an error here must not
-     * leak host memory) */
-    size_t n = 0;
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        n++;
-    }
-    pkey *keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(pkey), 0);   /* 2 */
-    size_t nk = 0;
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        pkey k = { .type = lua_type(L, -1) };
-        switch (k.type) {
-        case LUA_TNUMBER:
-            k.is_int = lua_isinteger(L, -1);
-            k.i = lua_tointeger(L, -1);
-            k.d = lua_tonumber(L, -1);
-            if (k.is_int && k.i >= 1 && k.i <= seq)
-                continue;
-            break;
-        case LUA_TSTRING:
-            k.s = lua_tolstring(L, -1, &k.len);   /* anchored by the table */
-            break;
-        case LUA_TBOOLEAN:
-            k.i = lua_toboolean(L, -1);
-            break;
-        default:
-            return luaL_error(L, "pairs: a key of type %s has no reproducible order "
-                                 "(cossim visits keys in sorted order; key the table by number or string)",
-                              luaL_typename(L, -1));
-        }
-        g_assert(nk < n);
-        keys[nk++] = k;
-    }
-    qsort(keys, nk, sizeof(pkey), pkey_cmp);
-    lua_pushcfunction(L, pairs_next);                         /* 3 */
-    lua_pushvalue(L, 1);                                      /* 4: upvalue table */
-    lua_createtable(L, (int)(seq + (lua_Integer)nk), 0);      /* 5: upvalue keys */
-    for (lua_Integer i = 1; i <= seq; i++) {
-        lua_pushinteger(L, i);
-        lua_rawseti(L, -2, i);
-    }
-    for (size_t j = 0; j < nk; j++) {
-        pkey *k = &keys[j];
-        switch (k->type) {
-        case LUA_TNUMBER:
-            if (k->is_int)
-                lua_pushinteger(L, k->i);
-            else
-                lua_pushnumber(L, k->d);
-            break;
-        case LUA_TSTRING:
-            lua_pushlstring(L, k->s, k->len);
-            break;
-        default:
-            lua_pushboolean(L, (int)k->i);
-        }
-        lua_rawseti(L, -2, seq + 1 + (lua_Integer)j);
-    }
-    lua_pushinteger(L, 0);                                    /* 6: upvalue position */
-    lua_pushcclosure(L, pairs_next, 3);                       /* 4: the iterator */
-    lua_remove(L, 3);
+    lua_settop(L, 1);
+    push_sorted_keys(L, 1);                            /* 2 */
+    lua_pushinteger(L, 0);                             /* 3 */
+    lua_pushcclosure(L, pairs_next, 3);                /* iterator(t, keys, 0) */
     lua_pushnil(L);
     lua_pushnil(L);
     return 3;
@@ -654,6 +758,8 @@ static sim_time_t check_time(lua_State *L, int arg)
             g_error_free(err);      /* before raising: the error is a longjmp */
             return (sim_time_t)luaL_argerror(L, arg, msg);
         }
+        if (t > SIMLUA_TIME_MAX)
+            return (sim_time_t)luaL_argerror(L, arg, "past the end of scenario time (2^63-1 ps, about 106 days)");
         return t;
     }
     if (lua_isinteger(L, arg)) {
@@ -672,7 +778,26 @@ static sim_time_t check_time(lua_State *L, int arg)
 
 static void push_time(lua_State *L, sim_time_t t)
 {
+    g_assert(t <= SIMLUA_TIME_MAX);
     lua_pushinteger(L, (lua_Integer)t);
+}
+
+/* now + delay, refused past the end of scenario time. [-0, +0, e] */
+static sim_time_t later(lua_State *L, sim_time_t delay, const char *what)
+{
+    sim_time_t now = sim_now(host(L)->s);
+    if (delay > SIMLUA_TIME_MAX - now)
+        luaL_error(L, "%s: %I ps from now is past the end of scenario time (2^63-1 ps, about 106 days)",
+                   what, (lua_Integer)delay);
+    return now + delay;
+}
+
+/* Calls that act on the simulation are refused once the scenario is over
+ * (e.g. from a __gc finalizer run when the state is closed). [-0, +0, e] */
+static void check_live(lua_State *L, const char *what)
+{
+    if (host(L)->ended)
+        luaL_error(L, "%s: the scenario has ended", what);
 }
 
 /* sim.time(x) -> ps [-0, +1, e] */
@@ -748,6 +873,7 @@ static void call_fire(void *owner, simq_event *ev)
 static int schedule_call(lua_State *L, sim_time_t when)
 {
     simlua *h = host(L);
+    check_live(L, "sim.at");
     luaL_checktype(L, 2, LUA_TFUNCTION);
     if (when < sim_now(h->s))
         return luaL_error(L, "sim.at: %I ps is in the past (now is %I ps)", (lua_Integer)when,
@@ -785,8 +911,7 @@ static int l_at(lua_State *L)
 /* sim.after(delay, fn) -> timer [-0, +1, e] */
 static int l_after(lua_State *L)
 {
-    sim_time_t d = check_time(L, 1), now = sim_now(host(L)->s);
-    return schedule_call(L, d > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + d);
+    return schedule_call(L, later(L, check_time(L, 1), "sim.after"));
 }
 
 /* timer:cancel() -> true if it was still pending [-0, +1, e] */
@@ -828,6 +953,18 @@ static void proc_free(simlua *h, lproc *p)
     g_free(p);
 }
 
+/* format_process_error(error, thread, name) -> message with position and
+ * traceback; run under lua_pcall. [-0, +1, e] */
+static int format_process_error(lua_State *L)
+{
+    lua_State *co = lua_tothread(L, 2);
+    const char *msg = push_message(L, 1, co);
+    luaL_traceback(L, co, msg, 0);
+    lua_pushfstring(L, "\n\t(in process '%s')", (const char *)lua_touserdata(L, 3));
+    lua_concat(L, 2);
+    return 1;
+}
+
 static void proc_fire(void *owner, simq_event *ev)
 {
     lproc *p = (lproc *)ev;
@@ -850,15 +987,27 @@ static void proc_fire(void *owner, simq_event *ev)
         if (status == LUA_ERRMEM && h->refused) {
             memory_failure(h);
         } else if (h->failure == NULL) {
+            /* Formatting can run script code (__tostring) and can fail:
+             * do it under pcall; nothing here may raise unprotected. */
             lua_State *L = h->L;
-            lua_checkstack(L, 6);
-            lua_xmove(p->co, L, 1);          /* the error object */
-            const char *msg = push_message(L, -1, p->co);
-            luaL_traceback(L, p->co, msg, 0);
-            lua_pushfstring(L, "\n\t(in process '%s')", p->name);
-            lua_concat(L, 2);
-            set_failure(h, lua_tostring(L, -1));
-            lua_pop(L, 3);
+            if (!lua_checkstack(L, 8)) {
+                set_failure(h, "a process failed, and there was no stack left to report why");
+            } else {
+                lua_pushcfunction(L, format_process_error);
+                lua_xmove(p->co, L, 1);                            /* the error object */
+                lua_rawgeti(L, LUA_REGISTRYINDEX, p->thread_ref);  /* the thread */
+                lua_pushlightuserdata(L, p->name);
+                if (lua_pcall(L, 3, 1, 0) == LUA_OK) {
+                    set_failure(h, lua_tostring(L, -1));
+                } else {
+                    g_autofree char *m = g_strdup_printf(
+                        "%s: process '%s' failed, and printing its error failed too (%s)\nstack traceback:\n\t(unavailable)",
+                        h->script_path, p->name,
+                        lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "no message");
+                    set_failure(h, m);
+                }
+                lua_pop(L, 1);
+            }
         }
     }
     proc_free(h, p);
@@ -871,6 +1020,10 @@ static int l_spawn(lua_State *L)
     simlua *h = host(L);
     const char *name = luaL_checkstring(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
+    check_live(L, "sim.spawn");
+    /* a new thread's own count starts afresh, so charge the hook's
+     * granularity up front: short processes are not free */
+    charge(L, HOOK_EVERY);
     int nargs = lua_gettop(L) - 2;
     /* everything that can raise comes before the host allocation */
     luaL_checkstack(L, nargs + 4, "sim.spawn: too many arguments");
@@ -922,6 +1075,7 @@ static int wait_k(lua_State *L, int status, lua_KContext ctx)
 static int wait_at(lua_State *L, sim_time_t when, const char *what)
 {
     simlua *h = host(L);
+    check_live(L, what);
     lproc *p = current_proc(L, what);
     if (!lua_isyieldable(L))
         return luaL_error(L, "%s cannot wait here (inside a metamethod or require)", what);
@@ -932,8 +1086,7 @@ static int wait_at(lua_State *L, sim_time_t when, const char *what)
 /* sim.wait(delay) -> now, in a process [-0, +1, e] */
 static int l_wait(lua_State *L)
 {
-    sim_time_t d = check_time(L, 1), now = sim_now(host(L)->s);
-    return wait_at(L, d > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + d, "sim.wait");
+    return wait_at(L, later(L, check_time(L, 1), "sim.wait"), "sim.wait");
 }
 
 /* sim.wait_until(time) -> now, in a process [-0, +1, e] */
@@ -962,6 +1115,7 @@ static int l_self(lua_State *L)
 static int l_run(lua_State *L)
 {
     simlua *h = host(L);
+    check_live(L, "sim.run");
     if (h->s->running)
         return luaL_error(L, "sim.run cannot be called from inside the simulation (an event or a process)");
     sim_time_t now = sim_now(h->s), target;
@@ -971,7 +1125,8 @@ static int l_run(lua_State *L)
         target = h->until;
     } else {
         sim_time_t span = check_time(L, 1);
-        target = span > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + span;
+        /* a span past the end of scenario time runs to its end */
+        target = span > SIMLUA_TIME_MAX - now ? SIMLUA_TIME_MAX : now + span;
         if (h->has_until && target > h->until)
             target = h->until;
     }
@@ -988,6 +1143,7 @@ static int l_run(lua_State *L)
 /* sim.stop([note]) [-0, +0, e] */
 static int l_stop(lua_State *L)
 {
+    check_live(L, "sim.stop");
     sim_stop(host(L)->s, luaL_optstring(L, 1, NULL));
     return 0;
 }
@@ -1015,8 +1171,13 @@ static int l_stats(lua_State *L)
 static int l_event(lua_State *L)
 {
     simlua *h = host(L);
-    const char *kind = luaL_checkstring(L, 1);
-    luaL_argcheck(L, *kind != '\0', 1, "empty event kind");
+    check_live(L, "sim.event");
+    size_t klen;
+    const char *kind = luaL_checklstring(L, 1, &klen);
+    luaL_argcheck(L, klen > 0, 1, "empty event kind");
+    luaL_argcheck(L, strlen(kind) == klen, 1, "an event kind cannot contain a NUL byte");
+    if (h->s->kinds->len >= SIMLUA_MAX_KINDS && g_hash_table_lookup(h->s->kind_ids, kind) == NULL)
+        return luaL_error(L, "sim.event: more than %d kinds of event", SIMLUA_MAX_KINDS);
     static const char *const fields[] = { "core", "thread", "component", "a0", "a1", "a2", NULL };
     int64_t v[6] = { SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE, SIM_NONE };
     const char *note = NULL;
@@ -1028,7 +1189,11 @@ static int l_event(lua_State *L)
                 return luaL_error(L, "sim.event: field names must be strings");
             const char *f = lua_tostring(L, -2);
             if (strcmp(f, "note") == 0) {
-                note = luaL_checkstring(L, -1);   /* anchored by the table */
+                size_t nlen;
+                note = luaL_checklstring(L, -1, &nlen);   /* anchored by the table */
+                if (nlen > SIMLUA_MAX_NOTE || strlen(note) != nlen)
+                    return luaL_error(L, "sim.event: a note is text of at most %d bytes without NUL bytes",
+                                      SIMLUA_MAX_NOTE);
                 lua_pop(L, 1);
                 continue;
             }
@@ -1055,8 +1220,10 @@ static int l_event(lua_State *L)
 static int l_rng(lua_State *L)
 {
     simlua *h = host(L);
-    const char *name = luaL_checkstring(L, 1);
-    luaL_argcheck(L, *name != '\0', 1, "a stream needs a name");
+    size_t nlen;
+    const char *name = luaL_checklstring(L, 1, &nlen);
+    luaL_argcheck(L, nlen > 0, 1, "a stream needs a name");
+    luaL_argcheck(L, strlen(name) == nlen, 1, "a stream name cannot contain a NUL byte");
     simrng *r = lua_newuserdatauv(L, sizeof *r, 0);
     luaL_setmetatable(L, RNG_MT);
     sim_rng(h->s, name, r);
@@ -1097,6 +1264,21 @@ static int l_rng_exponential(lua_State *L)
 
 static bool to_json(lua_State *L, int idx, GString *out, int depth, GError **error);
 
+/* The report lives in host memory, outside the Lua cap: bound it. */
+#define REPORT_MAX ((gsize)16 << 20)
+
+static bool report_fits(GString *out, GError **error)
+{
+    if (out->len <= REPORT_MAX)
+        return true;
+    g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT,
+                "larger than %u MiB as JSON (shared subtables are written out once per use)",
+                (unsigned)(REPORT_MAX >> 20));
+    return false;
+}
+
+/* Raw contents only: __pairs and __index are not consulted, so no script
+ * code runs here and no host address can become a key. */
 static bool table_json(lua_State *L, int idx, GString *out, int depth, GError **error)
 {
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
@@ -1114,42 +1296,34 @@ static bool table_json(lua_State *L, int idx, GString *out, int depth, GError **
             lua_rawgeti(L, idx, i);
             bool ok = to_json(L, lua_gettop(L), out, depth + 1, error);
             lua_pop(L, 1);
-            if (!ok)
+            if (!ok || !report_fits(out, error))
                 return false;
         }
         g_string_append_c(out, ']');
         return true;
     }
-    /* an object, keys in sorted order (deterministic pairs) */
-    lua_pushcfunction(L, l_pairs);
-    lua_pushvalue(L, idx);
-    lua_call(L, 1, 3);
+    push_sorted_keys(L, idx);
+    int keys = lua_gettop(L);
     g_string_append_c(out, '{');
-    bool first = true;
-    for (;;) {
-        lua_pushvalue(L, -3);
-        lua_pushvalue(L, -3);
-        lua_pushvalue(L, -3);
-        lua_call(L, 2, 2);
-        if (lua_isnil(L, -2)) {
-            lua_pop(L, 2);
-            break;
-        }
-        if (!first)
+    for (lua_Integer i = 1; i <= count; i++) {
+        if (i > 1)
             g_string_append_c(out, ',');
-        first = false;
+        lua_rawgeti(L, keys, i);
         size_t klen;
-        lua_pushvalue(L, -2);
-        const char *k = luaL_tolstring(L, -1, &klen);
+        lua_pushvalue(L, -1);
+        const char *k = lua_tolstring(L, -1, &klen);   /* a number, a string or... */
+        if (k == NULL)
+            k = lua_toboolean(L, -2) ? "true" : "false", klen = strlen(k);
         simjson_string(out, k, (ssize_t)klen);
-        lua_pop(L, 2);
-        g_string_append_c(out, ':');
-        if (!to_json(L, lua_gettop(L), out, depth + 1, error))
-            return false;     /* the protected caller resets the stack */
         lua_pop(L, 1);
-        lua_replace(L, -2);   /* the key becomes the control value */
+        g_string_append_c(out, ':');
+        lua_rawget(L, idx);
+        bool ok = to_json(L, lua_gettop(L), out, depth + 1, error);
+        lua_pop(L, 1);
+        if (!ok || !report_fits(out, error))
+            return false;
     }
-    lua_pop(L, 3);
+    lua_pop(L, 1);
     g_string_append_c(out, '}');
     return true;
 }
@@ -1158,7 +1332,7 @@ static bool to_json(lua_State *L, int idx, GString *out, int depth, GError **err
 {
     if (depth > REPORT_DEPTH) {
         g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT,
-                    "the returned report nests deeper than %d levels (a cycle?)", REPORT_DEPTH);
+                    "it nests deeper than %d levels (a cycle?)", REPORT_DEPTH);
         return false;
     }
     lua_checkstack(L, 8);
@@ -1185,7 +1359,7 @@ static bool to_json(lua_State *L, int idx, GString *out, int depth, GError **err
         return table_json(L, idx, out, depth, error);
     default:
         g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT,
-                    "the returned report holds a %s, which has no JSON form", luaL_typename(L, idx));
+                    "it holds a %s, which has no JSON form", luaL_typename(L, idx));
         return false;
     }
 }
@@ -1252,6 +1426,14 @@ static int open_sandbox(lua_State *L)
     lua_getfield(L, -1, LUA_STRLIBNAME);
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    lua_getfield(L, -1, "rep");
+    lua_pushcclosure(L, l_string_rep, 1);
+    lua_setfield(L, -2, "rep");
+    lua_pop(L, 1);
+    lua_getfield(L, -1, LUA_TABLIBNAME);
+    lua_getfield(L, -1, "move");
+    lua_pushcclosure(L, l_table_move, 1);
+    lua_setfield(L, -2, "move");
     lua_pop(L, 1);
 
     lua_getfield(L, -1, LUA_MATHLIBNAME);
@@ -1302,7 +1484,6 @@ simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *l
     h->out = out;
     h->lim = *limits;
     h->lib_dir = g_strdup(lib_dir);
-    h->report_ref = LUA_NOREF;
     simrng_init(&h->math_rng, s->seed, "lua.math");
     h->L = lua_newstate(l_alloc, h);
     if (h->L == NULL) {
@@ -1313,6 +1494,7 @@ simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *l
     h->main_thread.h = h;
     *(lthread **)lua_getextraspace(h->L) = &h->main_thread;
     lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    lua_setwarnf(h->L, on_warning, h);
     h->running = h->L;
     lua_pushcfunction(h->L, open_sandbox);
     if (lua_pcall(h->L, 0, 0, 0) != LUA_OK) {
@@ -1336,8 +1518,11 @@ void simlua_free(simlua *h)
             sim_deschedule(h->s, &c->ev);
         unlink_call(h, c);
     }
+    h->ended = true;          /* finalizers run by lua_close may not act */
     if (h->L)
         lua_close(h->L);   /* timer handles are collected here; they only read their records */
+    if (h->warning)
+        g_string_free(h->warning, TRUE);
     while (h->free_calls) {
         lcall *c = h->free_calls;
         h->free_calls = c->next;
@@ -1401,37 +1586,43 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
             if (status == LUA_ERRMEM && h->refused)
                 memory_failure(h);
             else
-                set_failure(h, lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
+                set_failure(h, lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error");
         }
         lua_settop(L, base);
         g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
         return false;
     }
-    /* the returned report */
-    h->report_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_settop(L, base);
-    if (!h->ran && h->has_until && h->until >= sim_now(h->s)) {
+    /* The returned report stays on the stack (at base + 2, above the
+     * message handler) while the simulation finishes. */
+    int report = lua_gettop(L);
+    if (!h->ran && h->has_until && h->until >= sim_now(h->s) && h->failure == NULL)
         sim_run(h->s, h->until, 0);
-        if (h->failure) {
-            g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
-            return false;
-        }
+    if (h->failure) {       /* a callback, a process, or a __gc finalizer */
+        lua_settop(L, base);
+        g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
+        return false;
     }
     GString *out = g_string_new(NULL);
     GError *jerr = NULL;
     lua_pushcfunction(L, report_json);
     lua_pushlightuserdata(L, out);
     lua_pushlightuserdata(L, &jerr);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, h->report_ref);
+    lua_pushvalue(L, report);
     status = lua_pcall(L, 3, 1, 0);
     bool ok = status == LUA_OK && lua_toboolean(L, -1);
     if (!ok && jerr == NULL)
         g_set_error(&jerr, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s",
-                    lua_tostring(L, -1) ? lua_tostring(L, -1) : "out of memory");
+                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "out of memory");
     lua_settop(L, base);
+    h->ended = true;
     if (!ok) {
         g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", path, jerr->message);
         g_error_free(jerr);
+        g_string_free(out, TRUE);
+        return false;
+    }
+    if (h->failure) {
+        g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
         g_string_free(out, TRUE);
         return false;
     }

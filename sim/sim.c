@@ -161,6 +161,7 @@ void sim_event(sim *s, uint32_t kind, int64_t core, int64_t thread, int64_t comp
                int64_t a0, int64_t a1, int64_t a2, const char *note)
 {
     g_assert(kind >= 1 && kind <= s->kinds->len);
+    g_assert(s->now <= (sim_time_t)INT64_MAX);   /* time_ps is a signed column */
     simtr_table *t = s->t_events;
     simtr_begin(t);
     simtr_int(t, (int64_t)s->now);

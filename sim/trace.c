@@ -225,8 +225,8 @@ void simtr_int(simtr_table *t, int64_t v)
 {
     next_col(t, SIMTR_INT);
     hash_u64(t, 'I', (uint64_t)v);
-    if (t->insert)
-        sqlite3_bind_int64(t->insert, (int)t->col, v);
+    if (t->insert && sqlite3_bind_int64(t->insert, (int)t->col, v) != SQLITE_OK)
+        fail(t->tr, t->name);
 }
 
 void simtr_real(simtr_table *t, double v)
@@ -243,8 +243,8 @@ void simtr_real(simtr_table *t, double v)
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
     hash_u64(t, 'F', bits);
-    if (t->insert)
-        sqlite3_bind_double(t->insert, (int)t->col, v);
+    if (t->insert && sqlite3_bind_double(t->insert, (int)t->col, v) != SQLITE_OK)
+        fail(t->tr, t->name);
 }
 
 void simtr_text(simtr_table *t, const char *s, ssize_t len)
@@ -252,8 +252,10 @@ void simtr_text(simtr_table *t, const char *s, ssize_t len)
     next_col(t, SIMTR_TEXT);
     size_t n = len < 0 ? strlen(s) : (size_t)len;
     hash_text(t, s, n);
-    if (t->insert)
-        sqlite3_bind_text64(t->insert, (int)t->col, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+    /* a value SQLite refuses (longer than its limit) must fail the trace,
+     * not become a NULL that the digest does not describe */
+    if (t->insert && sqlite3_bind_text64(t->insert, (int)t->col, s, n, SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
+        fail(t->tr, t->name);
 }
 
 void simtr_null(simtr_table *t)
@@ -263,8 +265,8 @@ void simtr_null(simtr_table *t)
     g_assert(!c->not_null);
     unsigned char tag = 'N';
     hash_bytes(t, &tag, 1);
-    if (t->insert)
-        sqlite3_bind_null(t->insert, (int)t->col);
+    if (t->insert && sqlite3_bind_null(t->insert, (int)t->col) != SQLITE_OK)
+        fail(t->tr, t->name);
 }
 
 void simtr_end(simtr_table *t)

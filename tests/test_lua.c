@@ -42,7 +42,8 @@ static run *run_script(const char *code, const simlua_limits *lim, uint64_t seed
 
 static void run_free(run *r)
 {
-    simlua_free(r->h);
+    if (r->h)
+        simlua_free(r->h);
     sim_free(r->s);
     g_clear_error(&r->err);
     free(r->out);
@@ -352,6 +353,136 @@ static void test_params(void **state)
     sim_free(s);
 }
 
+/* ---- regressions from review (2026-11-21) ---- */
+
+static void test_pairs_survives_finalizers(void **state)
+{
+    (void)state;
+    /* A finalizer that empties the table and makes garbage while pairs is
+     * sorting must not free the keys pairs is holding (was a heap
+     * use-after-free; the sanitizer build sees it if it comes back). */
+    run *r = run_script(
+        "local t = {}\nlocal pad = string.rep('k', 60)\n"
+        "for i = 1, 20000 do t[pad .. i] = true end\n"
+        "collectgarbage('collect')\n"
+        "do setmetatable({}, {__gc = function()\n"
+        "  local k = next(t)\n  while k do local nk = next(t, k); t[k] = nil; k = nk end\n"
+        "  local g = string.rep('z', 4 * 1024 * 1024) end}) end\n"
+        "local n = 0\nfor k in pairs(t) do n = n + 1 end\nprint(n <= 20000)\n",
+        NULL, 1);
+    assert_ok(r);
+    assert_string_equal(r->out, "true\n");
+    run_free(r);
+}
+
+static void test_pairs_orders_integers_against_floats_exactly(void **state)
+{
+    (void)state;
+    /* 2^63 - 1 (the largest integer) < 2^63 (a float key); as doubles both
+     * are 2^63, which made the order depend on the hash layout. */
+    run *r = run_script(
+        "local t = {[2.0^63] = 'f', [math.maxinteger] = 'i', [math.maxinteger - 1] = 'j', [-2.0^63 - 4096] = 'g', [math.mininteger] = 'm'}\n"
+        "local out = {}\nfor k, v in pairs(t) do out[#out + 1] = v end\nprint(table.concat(out))\n",
+        NULL, 1);
+    assert_ok(r);
+    assert_string_equal(r->out, "gmjif\n");
+    run_free(r);
+}
+
+static void test_process_error_that_cannot_be_printed(void **state)
+{
+    (void)state;
+    /* the error object's __tostring raises: the run still fails cleanly,
+     * and pcall around sim.run cannot turn it into a success */
+    run *r = run_script(
+        "sim.spawn('p', function() error(setmetatable({}, {__tostring = function() error('boom') end})) end)\n"
+        "print(pcall(sim.run, '1ms'))\nprint('carried on')\n", NULL, 1);
+    assert_false(r->ok);
+    assert_true(g_str_has_prefix(r->err->message, "t.lua"));
+    assert_non_null(strstr(r->err->message, "process 'p'"));
+    assert_non_null(strstr(r->err->message, "boom"));
+    assert_null(strstr(r->out, "carried on"));
+    run_free(r);
+}
+
+static void test_library_loops_are_charged(void **state)
+{
+    (void)state;
+    simlua_limits lim = { 64 << 20, 1000000 };
+    /* an empty string repeated 2^62 times: immediate, and empty */
+    run *r = run_script("local s = string.rep('', 1 << 62)\nprint(#s)\n", &lim, 1);
+    assert_ok(r);
+    assert_string_equal(r->out, "0\n");
+    run_free(r);
+    /* walking 2^60 table slots is charged to the instruction budget */
+    r = run_script("local x = 1\ntable.move({}, 1, 1 << 60, 1)\n", &lim, 1);
+    assert_fails(r, "t.lua:2:", "instruction limit");
+    run_free(r);
+    /* processes that each run a few instructions and spawn the next */
+    r = run_script("local function p() sim.spawn('p', p) end\nsim.spawn('p', p)\nsim.run('1ms')\n", &lim, 1);
+    assert_fails(r, "t.lua:1:", "instruction limit");
+    run_free(r);
+}
+
+static void test_report_ignores_metamethods_and_is_bounded(void **state)
+{
+    (void)state;
+    /* __pairs is not consulted (no script code, no host addresses) */
+    run *r = run_script("return setmetatable({a = 1}, {__pairs = function() return math.max, 1, 0 end})\n", NULL, 1);
+    assert_ok(r);
+    assert_string_equal(simlua_report(r->h), "{\"a\":1}");
+    run_free(r);
+    /* a DAG that doubles 31 times would be 2^31 leaves: refused */
+    r = run_script("local t = {1}\nfor i = 1, 31 do t = {t, t} end\nreturn t\n", NULL, 1);
+    assert_false(r->ok);
+    assert_non_null(strstr(r->err->message, "larger than 16 MiB"));
+    run_free(r);
+}
+
+static void test_finalizer_errors_fail_the_run(void **state)
+{
+    (void)state;
+    run *r = run_script("setmetatable({}, {__gc = function() error('in gc') end})\ncollectgarbage('collect')\n", NULL, 1);
+    assert_fails(r, "t.lua:1: in gc", "__gc finalizer");
+    run_free(r);
+}
+
+static void test_nothing_acts_after_the_end(void **state)
+{
+    (void)state;
+    /* finalizers run when the state closes may not write to the trace or
+     * schedule anything */
+    run *r = run_script("KEEP = setmetatable({}, {__gc = function()\n"
+                        "  sim.event('late')\n  sim.after(1, function() end)\n  sim.spawn('p', function() end)\nend})\n"
+                        "sim.event('early')\nsim.run('1us')\n", NULL, 1);
+    assert_ok(r);
+    uint64_t rows = simtr_rows(r->s->t_events);
+    size_t pending = simq_size(&r->s->queue);
+    simlua_free(r->h);
+    r->h = NULL;
+    assert_int_equal(simtr_rows(r->s->t_events), rows);
+    assert_int_equal(simq_size(&r->s->queue), pending);
+    run_free(r);
+}
+
+static void test_time_range_and_names(void **state)
+{
+    (void)state;
+    static const struct { const char *code; const char *want; } v[] = {
+        { "local x = 1\nsim.at('18446744073709551615ps', print)\n", "past the end of scenario time" },
+        { "local x = 1\nsim.run('9223372036854775808ps')\n", "past the end of scenario time" },
+        { "sim.run('9223372036854775807ps')\nsim.after(1, print)\n", "past the end of scenario time" },
+        { "local x = 1\nsim.rng('a\\0b')\n", "NUL" },
+        { "local x = 1\nsim.event('k\\0x')\n", "NUL" },
+        { "local x = 1\nsim.event('k', {note = string.rep('n', 65537)})\n", "at most 65536 bytes" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(v); i++) {
+        run *r = run_script(v[i].code, NULL, 1);
+        assert_fails(r, "t.lua:2:", v[i].want);
+        run_free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +502,14 @@ int main(void)
         cmocka_unit_test(test_time_helpers),
         cmocka_unit_test(test_report_json),
         cmocka_unit_test(test_params),
+        cmocka_unit_test(test_pairs_survives_finalizers),
+        cmocka_unit_test(test_pairs_orders_integers_against_floats_exactly),
+        cmocka_unit_test(test_process_error_that_cannot_be_printed),
+        cmocka_unit_test(test_library_loops_are_charged),
+        cmocka_unit_test(test_report_ignores_metamethods_and_is_bounded),
+        cmocka_unit_test(test_finalizer_errors_fail_the_run),
+        cmocka_unit_test(test_nothing_acts_after_the_end),
+        cmocka_unit_test(test_time_range_and_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
