@@ -48,14 +48,13 @@ static inline void b0_place(simq_bucket *b, uint32_t i, simq_entry e)
 {
     b->v[i] = e;
     e.ev->pos = i + 1;
-    e.ev->bucket = 0;
 }
 
 static void b0_up(simq_bucket *b, uint32_t i, simq_entry e)
 {
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;
-        if (b->v[parent].order <= e.order)
+        if (b->v[parent].ev->order <= e.ev->order)
             break;
         b0_place(b, i, b->v[parent]);
         i = parent;
@@ -69,9 +68,9 @@ static void b0_down(simq_bucket *b, uint32_t i, simq_entry e)
         uint32_t c = 2 * i + 1;
         if (c >= b->len)
             break;
-        if (c + 1 < b->len && b->v[c + 1].order < b->v[c].order)
+        if (c + 1 < b->len && b->v[c + 1].ev->order < b->v[c].ev->order)
             c++;
-        if (e.order <= b->v[c].order)
+        if (e.ev->order <= b->v[c].ev->order)
             break;
         b0_place(b, i, b->v[c]);
         i = c;
@@ -91,7 +90,7 @@ static void b0_remove(simq_bucket *b, uint32_t i)
     simq_entry last = b->v[--b->len];
     if (i == b->len)
         return;
-    if (i > 0 && last.order < b->v[(i - 1) / 2].order)
+    if (i > 0 && last.ev->order < b->v[(i - 1) / 2].ev->order)
         b0_up(b, i, last);
     else
         b0_down(b, i, last);
@@ -111,7 +110,6 @@ static inline void put(simq *q, simq_entry e)
         grow(b);
     b->v[b->len] = e;
     e.ev->pos = ++b->len;
-    e.ev->bucket = (uint16_t)k;
     mark(q, k);
 }
 
@@ -167,7 +165,6 @@ static void refill(simq *q)
             grow(t);
         t->v[t->len] = e;
         e.ev->pos = ++t->len;
-        e.ev->bucket = (uint16_t)kk;
         masks[dd] |= (uint16_t)(1u << digit);
     }
     for (unsigned l = 0; l < d; l++) {
@@ -229,23 +226,19 @@ void simq_schedule(simq *q, simq_event *ev, sim_time_t when, unsigned prio)
     if (G_UNLIKELY(when < q->base))
         rebase(q, when);
     ev->when = when;
-    ev->prio = (uint8_t)prio;
-    simq_entry e = { when, next_order(q, prio), ev };
+    ev->order = next_order(q, prio);
+    simq_entry e = { when, ev };
     put(q, e);
     q->len++;
 }
 
-static inline void check_owned(const simq *q, const simq_event *ev)
-{
-    g_assert(simq_scheduled(ev));
-    g_assert(ev->bucket < SIMQ_BUCKETS && ev->pos <= q->b[ev->bucket].len &&
-             q->b[ev->bucket].v[ev->pos - 1].ev == ev);
-}
-
+/* An event's bucket follows from its time and base; it is not stored. */
 void simq_deschedule(simq *q, simq_event *ev)
 {
-    check_owned(q, ev);
-    take(q, ev->bucket, ev->pos - 1);
+    g_assert(simq_scheduled(ev));
+    unsigned k = bucket_of(ev->when, q->base);
+    g_assert(ev->pos <= q->b[k].len && q->b[k].v[ev->pos - 1].ev == ev);
+    take(q, k, ev->pos - 1);
     ev->pos = 0;
     q->len--;
 }
@@ -312,11 +305,11 @@ bool simq_verify(const simq *q)
         }
         for (uint32_t i = 0; i < b->len; i++) {
             const simq_entry *e = &b->v[i];
-            if (e->ev == NULL || e->ev->pos != i + 1 || e->ev->bucket != k) {
+            if (e->ev == NULL || e->ev->pos != i + 1) {
                 g_warning("simq_verify: entry %u of bucket %u does not point back at itself", i, k);
                 return false;
             }
-            if (e->ev->when != e->when || e->ev->prio != (e->order >> SIMQ_SEQ_BITS)) {
+            if (e->ev->when != e->when) {
                 g_warning("simq_verify: entry %u of bucket %u: key differs from its event", i, k);
                 return false;
             }
@@ -325,11 +318,11 @@ bool simq_verify(const simq *q)
                           i, e->when, k, e->when < q->base ? 999u : bucket_of(e->when, q->base), q->base);
                 return false;
             }
-            if ((e->order & ((UINT64_C(1) << SIMQ_SEQ_BITS) - 1)) >= q->seq) {
+            if ((e->ev->order & ((UINT64_C(1) << SIMQ_SEQ_BITS) - 1)) >= q->seq) {
                 g_warning("simq_verify: entry %u of bucket %u has a sequence number not yet issued", i, k);
                 return false;
             }
-            if (k == 0 && i > 0 && e->order < b->v[(i - 1) / 2].order) {
+            if (k == 0 && i > 0 && e->ev->order < b->v[(i - 1) / 2].ev->order) {
                 g_warning("simq_verify: bucket 0 entry %u comes before its parent", i);
                 return false;
             }

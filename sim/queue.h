@@ -16,7 +16,7 @@
  * algorithms for the shortest path problem", JACM 1990) with hexadecimal
  * digits, which suits a simulator because time only moves forward.  Every
  * queued time is >= `base`.  Bucket 0 holds the events at exactly base, as a
- * binary heap on (time, priority, sequence).  Any other event sits in bucket
+ * binary heap on (priority, sequence).  Any other event sits in bucket
  * 1 + 16 d + v, where d is the highest hexadecimal digit in which its time
  * differs from base and v is that digit of its time; in index order the
  * buckets cover ascending, disjoint ranges of time.  When bucket 0 runs dry,
@@ -28,11 +28,15 @@
  * e.g. after a run stopped at its target) re-buckets everything against the
  * new time: O(n), and rare.
  *
+ * A bucket entry is the event's time and a pointer: 16 bytes to move.  The
+ * (priority, sequence) key lives in the event, since only bucket 0 compares
+ * it, and an event's bucket is not stored: it follows from its time and
+ * base.
  * Invariants (checked by simq_verify):
  *  - every queued time is >= base >= floor (the time of the last pop);
  *  - each event sits in the bucket its time and base give, at the index its
  *    pos names (pos = index + 1; 0 while not scheduled);
- *  - bucket 0 is heap-ordered on (time, priority, sequence); the non-empty
+ *  - bucket 0 is heap-ordered on (priority, sequence); the non-empty
  *    masks match the buckets.
  */
 #pragma once
@@ -51,9 +55,8 @@ typedef void (*simq_fn)(void *owner, simq_event *ev);
 struct simq_event {
     simq_fn fn;
     sim_time_t when;      /* valid while scheduled */
+    uint64_t order;       /* prio << 56 | sequence, valid while scheduled */
     uint32_t pos;         /* index in its bucket + 1; 0 while not scheduled */
-    uint8_t prio;
-    uint16_t bucket;
 };
 
 #define SIMQ_PRIO_MAX 255u
@@ -61,8 +64,7 @@ struct simq_event {
 #define SIMQ_BUCKETS (1 + 16 * 16)
 
 typedef struct simq_entry {
-    sim_time_t when;
-    uint64_t order;       /* prio << 56 | sequence */
+    sim_time_t when;      /* a copy of ev->when, so that scans stay in the array */
     simq_event *ev;
 } simq_entry;
 
@@ -90,8 +92,7 @@ static inline void simq_event_init(simq_event *ev, simq_fn fn)
     ev->fn = fn;
     ev->when = 0;
     ev->pos = 0;
-    ev->prio = 0;
-    ev->bucket = 0;
+    ev->order = 0;
 }
 static inline bool simq_scheduled(const simq_event *ev) { return ev->pos != 0; }
 static inline size_t simq_size(const simq *q) { return q->len; }
