@@ -41,6 +41,7 @@ local function start_next()
     sim.event("finish", { a0 = job.n })
     response[#response + 1] = sim.now() - job.arrived
     last_departure = sim.now()
+    if #response == jobs then sim.stop("all jobs served") end
     start_next()
   end)
 end
@@ -54,7 +55,7 @@ sim.spawn("arrivals", function()
   end
 end)
 
-sim.run(params.span or "1000s")            -- the queue empties long before
+sim.run(params.span or "1000s")            -- stops when the last job is served
 if busy then busy_ps = busy_ps + (sim.now() - busy_since) end
 local elapsed = busy and sim.now() or last_departure
 
