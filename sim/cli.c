@@ -25,6 +25,8 @@
 /* ---- interruption: never leave a half-written trace ---- */
 
 static volatile sig_atomic_t interrupted_signal;
+/* What main() added (verbs, benchmarks): fixed for the life of the process. */
+static const simcli_app *the_app;
 static char *volatile temp_trace;
 
 static void on_signal(int sig)
@@ -502,12 +504,25 @@ static int cmd_bench(int argc, char **argv)
         fprintf(stderr, "cossim bench: %s\n", err->message);
         return SIMCLI_EXIT_FAIL;
     }
+    g_autoptr(GString) more_text = g_string_new(NULL);
+    g_autoptr(GString) more_json = g_string_new(NULL);
+    for (size_t i = 0; the_app && i < the_app->nbenches; i++) {
+        GString *j = g_string_new(NULL);
+        if (!the_app->benches[i].run(scale, more_text, j, &err)) {
+            fprintf(stderr, "cossim bench: %s: %s\n", the_app->benches[i].name, err->message);
+            g_string_free(j, TRUE);
+            return SIMCLI_EXIT_FAIL;
+        }
+        if (j->len)
+            g_string_append_printf(more_json, ",%s", j->str);
+        g_string_free(j, TRUE);
+    }
     if (json) {
         printf("{\"events\":%" PRIu64 ",\"pending\":%" PRIu64 ",\"events_per_second\":%.0f,"
                "\"switches\":%" PRIu64 ",\"switches_per_second\":%.0f,\"context_backend\":\"%s\","
-               "\"trace_rows\":%" PRIu64 ",\"trace_rows_per_second\":%.0f,\"digest_rows_per_second\":%.0f}\n",
+               "\"trace_rows\":%" PRIu64 ",\"trace_rows_per_second\":%.0f,\"digest_rows_per_second\":%.0f%s}\n",
                r.events, r.pending, r.events_per_s, r.switches, r.switches_per_s, r.ctx_backend,
-               r.rows, r.rows_per_s, r.hash_rows_per_s);
+               r.rows, r.rows_per_s, r.hash_rows_per_s, more_json->str);
     } else {
         printf("schedule+dispatch  %6.1f M/s   (%" PRIu64 " events, %" PRIu64 " pending)\n",
                r.events_per_s / 1e6, r.events, r.pending);
@@ -516,6 +531,7 @@ static int cmd_bench(int argc, char **argv)
         printf("trace rows         %6.2f M/s   (%" PRIu64 " event rows into SQLite, with digest)\n",
                r.rows_per_s / 1e6, r.rows);
         printf("digest only        %6.2f M/s   (the same rows with --trace none)\n", r.hash_rows_per_s / 1e6);
+        fputs(more_text->str, stdout);
     }
     return 0;
 }
@@ -553,6 +569,8 @@ static void general_help(FILE *f)
                "usage: cossim VERB [OPTIONS] [ARGS]\n\nverbs:\n", COSSIM_VERSION);
     for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++)
         fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+    for (size_t i = 0; the_app && i < the_app->nverbs; i++)
+        fprintf(f, "  %-10s %s\n", the_app->verbs[i].name, the_app->verbs[i].summary);
     fprintf(f, "\n'cossim help VERB' or 'cossim VERB --help' for a verb's options.\n"
                "Example: cossim run quickstart --seed 7 --until 10ms\n");
 }
@@ -575,11 +593,17 @@ static int cmd_help(int argc, char **argv)
         char *args[] = { (char *)verbs[i].name, (char *)"--help", NULL };
         return verbs[i].fn(2, args);   /* GOption prints the help and exits 0 */
     }
+    for (size_t i = 0; the_app && i < the_app->nverbs; i++)
+        if (strcmp(the_app->verbs[i].name, argv[1]) == 0) {
+            char *args[] = { (char *)the_app->verbs[i].name, (char *)"--help", NULL };
+            return the_app->verbs[i].fn(2, args);
+        }
     return usage_error("help", "unknown verb '%s' (see 'cossim help')", argv[1]);
 }
 
-int simcli_main(int argc, char **argv)
+int simcli_main(int argc, char **argv, const simcli_app *app)
 {
+    the_app = app;
     if (argc < 2) {
         general_help(stderr);
         return SIMCLI_EXIT_USAGE;
@@ -595,5 +619,11 @@ int simcli_main(int argc, char **argv)
             g_set_prgname(prg);   /* GOption's "Usage:" line */
             return verbs[i].fn(argc - 1, argv + 1);
         }
-    return usage_error(NULL, "unknown verb '%s' (verbs: run, scenarios, bench, version, help)", name);
+    for (size_t i = 0; the_app && i < the_app->nverbs; i++)
+        if (strcmp(the_app->verbs[i].name, name) == 0) {
+            g_autofree char *prg = g_strdup_printf("cossim %s", name);
+            g_set_prgname(prg);
+            return the_app->verbs[i].fn(argc - 1, argv + 1);
+        }
+    return usage_error(NULL, "unknown verb '%s' (see 'cossim help')", name);
 }

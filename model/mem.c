@@ -1,0 +1,491 @@
+/* model/mem.c: caches, coherence, the bus and physical memory (see mem.h). */
+#include "mem.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+G_DEFINE_QUARK(hwmem-error-quark, hwmem_error)
+
+#define BAD(...) do { g_set_error(error, HWMEM_ERROR, HWMEM_ERROR_CONFIG, __VA_ARGS__); return false; } while (0)
+
+uint64_t hwmem_ps_to_cycles(sim_time_t ps, uint64_t freq_hz)
+{
+    unsigned __int128 x = (unsigned __int128)ps * freq_hz;
+    return (uint64_t)((x + 999999999999u) / 1000000000000u);
+}
+
+sim_time_t hwmem_cycles_to_ps(uint64_t cycles, uint64_t freq_hz)
+{
+    unsigned __int128 x = (unsigned __int128)cycles * 1000000000000u;
+    return (sim_time_t)((x + freq_hz - 1) / freq_hz);
+}
+
+bool hwmem_config_check(const hwmem_config *cfg, GError **error)
+{
+    if (cfg->cores == 0 || cfg->cores > HWMEM_MAX_CORES)
+        BAD("cores: %u is not between 1 and %d", cfg->cores, HWMEM_MAX_CORES);
+    if (cfg->freq_hz == 0)
+        BAD("frequency_hz: must be above zero");
+    if (cfg->size == 0 || cfg->size % 4096 != 0)
+        BAD("memory.size: %" G_GUINT64_FORMAT " bytes is not a positive multiple of 4 KiB", cfg->size);
+    if (cfg->nouter > HWMEM_MAX_OUTER)
+        BAD("caches: at most %d levels below L1", HWMEM_MAX_OUTER);
+    unsigned line = 0;
+    if (cfg->has_l1) {
+        if (!hwcache_config_check(&cfg->l1i, "caches.l1i", error) ||
+            !hwcache_config_check(&cfg->l1d, "caches.l1d", error))
+            return false;
+        if (cfg->l1i.line != cfg->l1d.line)
+            BAD("caches.l1i.line: %u differs from caches.l1d.line %u (one line size per machine)",
+                cfg->l1i.line, cfg->l1d.line);
+        line = cfg->l1d.line;
+    }
+    bool seen_shared = false;
+    for (unsigned k = 0; k < cfg->nouter; k++) {
+        const hwmem_outer_config *o = &cfg->outer[k];
+        g_autofree char *what = g_strdup_printf("caches.%s", o->name[0] ? o->name : "outer");
+        if (!hwcache_config_check(&o->cache, what, error))
+            return false;
+        if (line && o->cache.line != line)
+            BAD("%s.line: %u differs from the line above it (%u): one line size per machine", what, o->cache.line, line);
+        line = o->cache.line;
+        if (seen_shared && !o->shared)
+            BAD("%s.shared: a private level cannot sit below a shared one", what);
+        seen_shared |= o->shared;
+    }
+    return true;
+}
+
+/* The cache of level k (0 = L1 data, 1.. = outer) as core c sees it. */
+static inline hwcache *level(hwmem *m, unsigned c, unsigned k)
+{
+    if (k == 0)
+        return &m->core[c].l1d;
+    return m->cfg.outer[k - 1].shared ? &m->shared[k - 1] : &m->core[c].outer[k - 1];
+}
+
+static inline bool level_shared(const hwmem *m, unsigned k)
+{
+    return k > 0 && m->cfg.outer[k - 1].shared;
+}
+
+static inline unsigned first_level(const hwmem *m)
+{
+    return m->cfg.has_l1 ? 0 : 1;
+}
+
+static inline unsigned levels_end(const hwmem *m)
+{
+    return m->cfg.nouter + 1;
+}
+
+static inline uint64_t fill_ways(const hwmem *m, unsigned c, unsigned k)
+{
+    if (!level_shared(m, k))
+        return 0;   /* all */
+    uint64_t ways = m->fill_mask[k - 1][c] ? m->fill_mask[k - 1][c] : m->shared[k - 1].all_ways;
+    return ways & ~m->locked[k - 1];
+}
+
+/* Time the bus is busy for one line from `now`; returns the wait. */
+static sim_time_t bus_transfer(hwmem *m, sim_time_t now)
+{
+    sim_time_t start = now > m->bus_free ? now : m->bus_free;
+    m->bus_free = start + m->cfg.bus_line;
+    return start - now;
+}
+
+static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st, sim_time_t now);
+
+/* A dirty line leaves level k of core c: the next level down takes it, or
+ * memory does (over the bus). */
+static void writeback(hwmem *m, unsigned c, unsigned k, uint64_t la, sim_time_t now)
+{
+    m->core[c].n.writebacks++;
+    for (unsigned j = k + 1; j < levels_end(m); j++) {
+        hwcache *h = level(m, c, j);
+        if (!h->cfg.write_back)
+            continue;                   /* written through: on to the next */
+        hwcache_line *l = hwcache_find(h, la);
+        if (l) {
+            l->state = HWCACHE_MODIFIED;
+            return;
+        }
+        if (fill_ways(m, c, j) == 0 && level_shared(m, j))
+            continue;                   /* no way to put it in */
+        fill(m, c, j, la, HWCACHE_MODIFIED, now);
+        return;
+    }
+    m->core[c].n.mem_writes++;
+    bus_transfer(m, now);
+}
+
+static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st, sim_time_t now)
+{
+    uint64_t ways = fill_ways(m, c, k);
+    if (level_shared(m, k) && ways == 0)
+        return;                         /* this core may not allocate here */
+    hwcache_victim v;
+    hwcache_fill(level(m, c, k), la, st, ways, &v);
+    if (v.state == HWCACHE_MODIFIED)
+        writeback(m, c, k, v.line_addr, now);
+}
+
+/* The strongest state core p holds line la in, over its private data levels. */
+static hwcache_state peer_state(hwmem *m, unsigned p, uint64_t la)
+{
+    hwcache_state best = HWCACHE_INVALID;
+    for (unsigned k = first_level(m); k < levels_end(m) && !level_shared(m, k); k++) {
+        hwcache_line *l = hwcache_find(level(m, p, k), la);
+        if (l && l->state > best)
+            best = (hwcache_state)l->state;
+    }
+    return best;
+}
+
+/* Another core reads: p keeps Shared copies; a Modified one is written to
+ * the shared level first. */
+static void peer_downgrade(hwmem *m, unsigned p, uint64_t la, sim_time_t now)
+{
+    bool dirty = false;
+    unsigned last = first_level(m);
+    for (unsigned k = first_level(m); k < levels_end(m) && !level_shared(m, k); k++) {
+        hwcache_line *l = hwcache_find(level(m, p, k), la);
+        last = k;
+        if (l) {
+            dirty |= l->state == HWCACHE_MODIFIED;
+            l->state = HWCACHE_SHARED;
+        }
+    }
+    if (dirty)
+        writeback(m, p, last, la, now);
+}
+
+/* Another core writes: p loses every copy. */
+static void peer_invalidate(hwmem *m, unsigned p, uint64_t la)
+{
+    for (unsigned k = first_level(m); k < levels_end(m) && !level_shared(m, k); k++)
+        if (hwcache_invalidate(level(m, p, k), la) != HWCACHE_INVALID)
+            m->core[p].n.invalidations++;
+}
+
+/* Make core c the only holder (before it writes a line it has Shared). */
+static void invalidate_others(hwmem *m, unsigned c, uint64_t la)
+{
+    for (unsigned p = 0; p < m->cfg.cores; p++)
+        if (p != c)
+            peer_invalidate(m, p, la);
+}
+
+static uint64_t from_memory(hwmem *m, unsigned c, sim_time_t now, uint64_t tag_cycles)
+{
+    sim_time_t wait = bus_transfer(m, now);
+    uint64_t waitc = hwmem_ps_to_cycles(wait, m->cfg.freq_hz);
+    m->core[c].n.bus_wait_cycles += waitc;
+    return tag_cycles + hwmem_ps_to_cycles(wait + m->cfg.mem_latency, m->cfg.freq_hz);
+}
+
+static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_source *from)
+{
+    hwmem_core *core = &m->core[c];
+    if (m->cfg.has_l1) {
+        hwcache_line *l = hwcache_find(&core->l1i, la);
+        if (l) {
+            hwcache_touch(&core->l1i, l);
+            *from = HWMEM_L1I;
+            return core->l1i.cfg.hit_cycles;
+        }
+        core->n.misses[HWMEM_L1I]++;
+    }
+    uint64_t cyc = 0;
+    bool found = false;
+    unsigned k;
+    for (k = 1; k < levels_end(m); k++) {
+        hwcache *h = level(m, c, k);
+        hwcache_line *l = hwcache_find(h, la);
+        if (l) {
+            hwcache_touch(h, l);
+            cyc = h->cfg.hit_cycles;
+            *from = k == 1 ? HWMEM_OUTER0 : HWMEM_OUTER1;
+            found = true;
+            break;
+        }
+        core->n.misses[k == 1 ? HWMEM_OUTER0 : HWMEM_OUTER1]++;
+    }
+    if (!found) {
+        uint64_t tag = m->cfg.nouter ? level(m, c, m->cfg.nouter)->cfg.hit_cycles
+                                     : (m->cfg.has_l1 ? core->l1i.cfg.hit_cycles : 0);
+        cyc = from_memory(m, c, now, tag);
+        *from = HWMEM_DRAM;
+    }
+    for (unsigned j = (found ? k : levels_end(m)) - 1; j >= 1; j--)
+        fill(m, c, j, la, HWCACHE_EXCLUSIVE, now);
+    if (m->cfg.has_l1) {
+        hwcache_victim v;
+        hwcache_fill(&core->l1i, la, HWCACHE_EXCLUSIVE, 0, &v);   /* instruction lines are never dirty */
+    }
+    return cyc;
+}
+
+static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t now, hwmem_source *from)
+{
+    hwmem_core *core = &m->core[c];
+    static const hwmem_source src_of[] = { HWMEM_L1D, HWMEM_OUTER0, HWMEM_OUTER1 };
+    /* 1. this core's private levels */
+    unsigned k;
+    for (k = first_level(m); k < levels_end(m) && !level_shared(m, k); k++) {
+        hwcache *h = level(m, c, k);
+        hwcache_line *l = hwcache_find(h, la);
+        if (l == NULL) {
+            core->n.misses[src_of[k]]++;
+            continue;
+        }
+        hwcache_touch(h, l);
+        uint64_t cyc = h->cfg.hit_cycles;
+        hwcache_state st = (hwcache_state)l->state;
+        if (write && st == HWCACHE_SHARED) {
+            invalidate_others(m, c, la);
+            core->n.upgrades++;
+            cyc += m->cfg.coherence_cycles;
+        }
+        if (write)
+            st = HWCACHE_MODIFIED;
+        if (h->cfg.write_back || st != HWCACHE_MODIFIED)
+            l->state = (uint8_t)st;
+        else
+            writeback(m, c, k, la, now);        /* write-through */
+        for (unsigned j = k; j-- > first_level(m);)
+            fill(m, c, j, la, st, now);
+        *from = src_of[k];
+        return cyc;
+    }
+    unsigned first_shared = k;
+    /* 2. the other cores */
+    bool others = false, transfer = false;
+    for (unsigned p = 0; p < m->cfg.cores; p++) {
+        if (p == c)
+            continue;
+        hwcache_state ps = peer_state(m, p, la);
+        if (ps == HWCACHE_INVALID)
+            continue;
+        transfer |= ps == HWCACHE_MODIFIED;
+        if (write) {
+            peer_invalidate(m, p, la);
+        } else {
+            peer_downgrade(m, p, la, now);
+            others = true;
+        }
+    }
+    uint64_t cyc = 0;
+    if (transfer) {
+        core->n.coherence_transfers++;
+        cyc = m->cfg.coherence_cycles;
+        *from = HWMEM_PEER;
+    } else {
+        /* 3. the shared levels, then memory */
+        bool found = false;
+        for (k = first_shared; k < levels_end(m); k++) {
+            hwcache *h = level(m, c, k);
+            hwcache_line *l = hwcache_find(h, la);
+            if (l) {
+                hwcache_touch(h, l);
+                cyc = h->cfg.hit_cycles;
+                *from = src_of[k];
+                found = true;
+                for (unsigned j = k; j-- > first_shared;)
+                    fill(m, c, j, la, HWCACHE_EXCLUSIVE, now);   /* shared levels above it */
+                break;
+            }
+            core->n.misses[src_of[k]]++;
+        }
+        if (!found) {
+            unsigned last = levels_end(m) - 1;
+            uint64_t tag = last >= first_level(m) ? level(m, c, last)->cfg.hit_cycles : 0;
+            cyc = from_memory(m, c, now, tag);
+            *from = HWMEM_DRAM;
+            for (unsigned j = levels_end(m) - 1; j >= first_shared && j >= 1; j--)
+                fill(m, c, j, la, HWCACHE_EXCLUSIVE, now);     /* clean copies below */
+        }
+    }
+    hwcache_state st = write ? HWCACHE_MODIFIED : others ? HWCACHE_SHARED : HWCACHE_EXCLUSIVE;
+    for (unsigned j = first_shared; j-- > first_level(m);)
+        fill(m, c, j, la, st, now);
+    return cyc;
+}
+
+uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, sim_time_t now,
+                      hwmem_source *from)
+{
+    g_assert(core < m->cfg.cores);
+    g_assert(paddr < m->cfg.size);
+    hwmem_source where = HWMEM_DRAM;
+    uint64_t la = paddr >> m->line_shift;
+    uint64_t cyc;
+    if (!m->cfg.has_l1 && m->cfg.nouter == 0)
+        cyc = from_memory(m, core, now, 0);
+    else if (kind == HWMEM_FETCH)
+        cyc = fetch(m, core, la, now, &where);
+    else
+        cyc = data(m, core, la, kind == HWMEM_WRITE, now, &where);
+    hwmem_counters *n = &m->core[core].n;
+    n->accesses[kind]++;
+    n->served[where]++;
+    n->cycles += cyc;
+    if (from)
+        *from = where;
+    return cyc;
+}
+
+uint64_t hwmem_access_range(hwmem *m, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind,
+                            sim_time_t now)
+{
+    if (len == 0)
+        return 0;
+    uint64_t line = UINT64_C(1) << m->line_shift;
+    uint64_t total = 0;
+    for (uint64_t a = paddr & ~(line - 1); a < paddr + len; a += line) {
+        total += hwmem_access(m, core, a, kind, now + hwmem_cycles_to_ps(total, m->cfg.freq_hz), NULL);
+    }
+    return total;
+}
+
+hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
+{
+    if (!hwmem_config_check(cfg, error))
+        return NULL;
+    hwmem *m = g_new0(hwmem, 1);
+    m->cfg = *cfg;
+    m->line_shift = (unsigned)__builtin_ctz(cfg->has_l1 ? cfg->l1d.line : cfg->nouter ? cfg->outer[0].cache.line : 64);
+    m->core = g_new0(hwmem_core, cfg->cores);
+    for (unsigned c = 0; c < cfg->cores; c++) {
+        char name[48];
+        simrng r;
+        if (cfg->has_l1) {
+            g_snprintf(name, sizeof name, "cache.l1i.%u", c);
+            simrng_init(&r, seed, name);
+            hwcache_init(&m->core[c].l1i, &cfg->l1i, &r, "caches.l1i", NULL);
+            g_snprintf(name, sizeof name, "cache.l1d.%u", c);
+            simrng_init(&r, seed, name);
+            hwcache_init(&m->core[c].l1d, &cfg->l1d, &r, "caches.l1d", NULL);
+        }
+        for (unsigned k = 0; k < cfg->nouter; k++)
+            if (!cfg->outer[k].shared) {
+                g_snprintf(name, sizeof name, "cache.%s.%u", cfg->outer[k].name, c);
+                simrng_init(&r, seed, name);
+                hwcache_init(&m->core[c].outer[k], &cfg->outer[k].cache, &r, cfg->outer[k].name, NULL);
+            }
+    }
+    for (unsigned k = 0; k < cfg->nouter; k++)
+        if (cfg->outer[k].shared) {
+            char name[48];
+            simrng r;
+            g_snprintf(name, sizeof name, "cache.%s", cfg->outer[k].name);
+            simrng_init(&r, seed, name);
+            hwcache_init(&m->shared[k], &cfg->outer[k].cache, &r, cfg->outer[k].name, NULL);
+        }
+    /* Memory is reserved, not committed: pages appear when first touched. */
+    void *ram = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (ram == MAP_FAILED) {
+        g_set_error(error, HWMEM_ERROR, HWMEM_ERROR_CONFIG, "memory.size: cannot reserve %" G_GUINT64_FORMAT
+                    " bytes of host address space for simulated memory", cfg->size);
+        hwmem_free(m);
+        return NULL;
+    }
+    m->ram = ram;
+    return m;
+}
+
+void hwmem_free(hwmem *m)
+{
+    if (m == NULL)
+        return;
+    for (unsigned c = 0; m->core && c < m->cfg.cores; c++) {
+        hwcache_free(&m->core[c].l1i);
+        hwcache_free(&m->core[c].l1d);
+        for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++)
+            hwcache_free(&m->core[c].outer[k]);
+    }
+    for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++)
+        hwcache_free(&m->shared[k]);
+    if (m->ram)
+        munmap(m->ram, m->cfg.size);
+    g_free(m->core);
+    g_free(m);
+}
+
+static bool check_level(const hwmem *m, unsigned lvl, GError **error)
+{
+    if (lvl >= m->cfg.nouter || !m->cfg.outer[lvl].shared)
+        BAD("way partitioning applies to a shared cache level; level %u is not one", lvl);
+    return true;
+}
+
+bool hwmem_set_partition(hwmem *m, unsigned lvl, unsigned core, uint64_t ways, GError **error)
+{
+    if (!check_level(m, lvl, error))
+        return false;
+    if (core >= m->cfg.cores)
+        BAD("partition: core %u does not exist (the machine has %u)", core, m->cfg.cores);
+    if (ways & ~m->shared[lvl].all_ways)
+        BAD("partition: ways 0x%" G_GINT64_MODIFIER "x include ways %s does not have", ways, m->cfg.outer[lvl].name);
+    m->fill_mask[lvl][core] = ways;
+    return true;
+}
+
+bool hwmem_lock_ways(hwmem *m, unsigned lvl, uint64_t ways, GError **error)
+{
+    if (!check_level(m, lvl, error))
+        return false;
+    if (ways & ~m->shared[lvl].all_ways)
+        BAD("lock: ways 0x%" G_GINT64_MODIFIER "x include ways %s does not have", ways, m->cfg.outer[lvl].name);
+    m->locked[lvl] = ways;
+    return true;
+}
+
+void hwmem_flush_all(hwmem *m)
+{
+    for (unsigned c = 0; c < m->cfg.cores; c++) {
+        if (m->cfg.has_l1) {
+            hwcache_invalidate_all(&m->core[c].l1i);
+            m->core[c].n.mem_writes += hwcache_invalidate_all(&m->core[c].l1d);
+        }
+        for (unsigned k = 0; k < m->cfg.nouter; k++)
+            if (!m->cfg.outer[k].shared)
+                m->core[c].n.mem_writes += hwcache_invalidate_all(&m->core[c].outer[k]);
+    }
+    for (unsigned k = 0; k < m->cfg.nouter; k++)
+        if (m->cfg.outer[k].shared)
+            hwcache_invalidate_all(&m->shared[k]);
+}
+
+bool hwmem_verify(const hwmem *m)
+{
+    hwmem *mm = (hwmem *)m;     /* lookups only */
+    for (unsigned c = 0; c < m->cfg.cores; c++) {
+        if (m->cfg.has_l1 && (!hwcache_verify(&m->core[c].l1i) || !hwcache_verify(&m->core[c].l1d)))
+            return false;
+        for (unsigned k = first_level(m); k < levels_end(m) && !level_shared(m, k); k++) {
+            hwcache *h = level(mm, c, k);
+            if (k > 0 && !hwcache_verify(h))
+                return false;
+            /* single writer: a line Modified or Exclusive here is nowhere
+             * else in another core's private levels */
+            size_t n = (size_t)h->sets * h->cfg.ways;
+            for (size_t i = 0; i < n; i++) {
+                const hwcache_line *l = &h->lines[i];
+                if (l->state != HWCACHE_MODIFIED && l->state != HWCACHE_EXCLUSIVE)
+                    continue;
+                for (unsigned p = 0; p < m->cfg.cores; p++)
+                    if (p != c && peer_state(mm, p, l->tag - 1) != HWCACHE_INVALID) {
+                        g_warning("hwmem_verify: core %u holds line 0x%" G_GINT64_MODIFIER "x %s, and core %u has a copy",
+                                  c, l->tag - 1, l->state == HWCACHE_MODIFIED ? "Modified" : "Exclusive", p);
+                        return false;
+                    }
+            }
+        }
+    }
+    for (unsigned k = 0; k < m->cfg.nouter; k++)
+        if (m->cfg.outer[k].shared && !hwcache_verify(&m->shared[k]))
+            return false;
+    return true;
+}

@@ -1,0 +1,149 @@
+/* model/mem.h: the memory system of a machine: physical memory, the cache
+ * hierarchy of every core, coherence between the cores' private caches, and
+ * the shared bus to memory.
+ *
+ * Shape: per core, optional private L1 instruction and data caches; then up
+ * to two outer levels, each either private per core or shared by all (e.g.
+ * Cortex-A9: private L1s, shared L2; x86-64: private L1s and L2, shared L3).
+ * All levels use one line size, which is also the coherence granule.
+ *
+ * Latency: the level that supplies the data sets it (its hit_cycles are a
+ * load-to-use latency); a miss in every level costs the last level's
+ * hit_cycles (the tag check on the way) plus the memory latency plus any
+ * wait for the bus.  The bus is one resource: each line transferred to or
+ * from memory occupies it for `bus_line` picoseconds, so one core's misses
+ * (and write-backs) delay another's.  Latencies are returned in cycles of the
+ * requesting core (memory times are converted, rounding up).
+ *
+ * Coherence (MESI, write-invalidate) among the cores' private data caches:
+ * a core's state for a line is the strongest held by any of its private
+ * levels.  A read that misses privately takes the line from a core holding
+ * it Modified (a cache-to-cache transfer costing `coherence_cycles`; the
+ * holder keeps it Shared and the data is written back to the shared level),
+ * else from the shared levels or memory; it gets Exclusive if no other core
+ * has it, Shared if one does.  A write needs the only copy: other copies
+ * are invalidated (an upgrade from Shared costs `coherence_cycles`).
+ * Instruction fetches take no part in coherence.  Evicting a Modified line
+ * writes it to the next level down (or to memory, using the bus).  Levels
+ * are neither inclusive nor exclusive.
+ *
+ * Timing approximation: an access is costed at the time the caller gives
+ * (the core's time within a kernel path, which may run ahead of other
+ * cores' events); the bus is claimed in the order accesses are made.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+#include "sim/simtime.h"
+#include "cache.h"
+
+#define HWMEM_ERROR (hwmem_error_quark())
+GQuark hwmem_error_quark(void);
+enum { HWMEM_ERROR_CONFIG };
+
+#define HWMEM_MAX_CORES 64
+#define HWMEM_MAX_OUTER 2
+
+typedef enum { HWMEM_READ, HWMEM_WRITE, HWMEM_FETCH } hwmem_kind;
+
+/* Where an access was served, for counters and tests. */
+typedef enum {
+    HWMEM_L1I, HWMEM_L1D, HWMEM_OUTER0, HWMEM_OUTER1, HWMEM_PEER, HWMEM_DRAM,
+    HWMEM_SOURCES
+} hwmem_source;
+
+typedef struct hwmem_outer_config {
+    hwcache_config cache;
+    bool shared;
+    char name[8];               /* "l2", "l3" */
+} hwmem_outer_config;
+
+typedef struct hwmem_config {
+    unsigned cores;
+    uint64_t freq_hz;           /* of every core */
+    uint64_t size;              /* physical memory, bytes */
+    bool has_l1;
+    hwcache_config l1i, l1d;
+    unsigned nouter;
+    hwmem_outer_config outer[HWMEM_MAX_OUTER];
+    sim_time_t mem_latency;     /* ps, after the last cache level */
+    sim_time_t bus_line;        /* ps the bus is busy per line transferred */
+    unsigned coherence_cycles;  /* a cache-to-cache transfer or an upgrade */
+} hwmem_config;
+
+typedef struct hwmem_counters {
+    uint64_t accesses[3];                   /* by hwmem_kind */
+    uint64_t served[HWMEM_SOURCES];         /* where each access found its line */
+    uint64_t misses[HWMEM_SOURCES];         /* per cache level looked up and missed */
+    uint64_t coherence_transfers;           /* lines taken from another core's cache */
+    uint64_t upgrades;                      /* Shared -> Modified */
+    uint64_t invalidations;                 /* copies invalidated in other cores */
+    uint64_t writebacks;                    /* dirty lines written towards memory (any level) */
+    uint64_t mem_writes;                    /* ... of which reached memory */
+    uint64_t bus_wait_cycles;
+    uint64_t cycles;                        /* total latency returned */
+} hwmem_counters;
+
+typedef struct hwmem_core {
+    hwcache l1i, l1d;
+    hwcache outer[HWMEM_MAX_OUTER];         /* private outer levels only */
+    hwmem_counters n;
+} hwmem_core;
+
+typedef struct hwmem {
+    hwmem_config cfg;
+    unsigned line_shift;
+    hwmem_core *core;                       /* [cores] */
+    hwcache shared[HWMEM_MAX_OUTER];        /* shared outer levels only */
+    uint64_t fill_mask[HWMEM_MAX_OUTER][HWMEM_MAX_CORES];  /* way partitions (0 = all) */
+    uint64_t locked[HWMEM_MAX_OUTER];       /* ways no fill may use */
+    sim_time_t bus_free;                    /* when the bus is next idle */
+    uint8_t *ram;                           /* the contents of physical memory */
+} hwmem;
+
+/* Check a configuration; the message names the key. */
+bool hwmem_config_check(const hwmem_config *cfg, GError **error);
+/* seed: the run's seed, for random replacement (each cache draws from its
+ * own stream, named after the level and core). */
+hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error);
+void hwmem_free(hwmem *m);
+
+/* Cost one access to the line holding paddr, at time `now`, in cycles of
+ * `core`; updates caches, coherence, the bus and counters.  *from (may be
+ * NULL) says where the line came from.  paddr must be in memory
+ * (hwmem_in_range). */
+uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, sim_time_t now,
+                      hwmem_source *from);
+/* Every line of [paddr, paddr + len), one after the other from `now`. */
+uint64_t hwmem_access_range(hwmem *m, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind,
+                            sim_time_t now);
+
+static inline bool hwmem_in_range(const hwmem *m, uint64_t paddr, uint64_t len)
+{
+    return paddr < m->cfg.size && len <= m->cfg.size - paddr;
+}
+/* The bytes of physical memory at paddr (len must be in range): kernel
+ * objects and page tables really live here. */
+static inline void *hwmem_ram(hwmem *m, uint64_t paddr)
+{
+    return m->ram + paddr;
+}
+
+/* Way partitioning and locking of outer level `level` (0 or 1): the ways
+ * `core` may fill into, and ways no one may fill (lines already there stay
+ * until invalidated). */
+bool hwmem_set_partition(hwmem *m, unsigned level, unsigned core, uint64_t ways, GError **error);
+bool hwmem_lock_ways(hwmem *m, unsigned level, uint64_t ways, GError **error);
+
+/* Write back and drop every line of every cache (what a "cold" experiment
+ * starts from); the bus is not charged. */
+void hwmem_flush_all(hwmem *m);
+
+/* Picoseconds -> cycles of a core at freq_hz, rounding up; and back,
+ * rounding up too (a cost never shrinks in translation). */
+uint64_t hwmem_ps_to_cycles(sim_time_t ps, uint64_t freq_hz);
+sim_time_t hwmem_cycles_to_ps(uint64_t cycles, uint64_t freq_hz);
+
+bool hwmem_verify(const hwmem *m);

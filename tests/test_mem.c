@@ -1,0 +1,266 @@
+/* tests/test_mem.c: the memory system (model/mem.h): latencies by level,
+ * MESI transfers and upgrades, write-back traffic, bus contention between
+ * cores, way partitioning, no-cache machines.
+ *
+ * The test machine (hand-chosen so that every figure is easy to follow):
+ * 1 GHz cores (1 cycle = 1 ns = 1000 ps); private L1 I and D of 128 bytes,
+ * 2 ways, 32-byte lines (2 sets), 2-cycle hits, LRU; one shared L2 of 512
+ * bytes, 4 ways (4 sets), 10-cycle hits, LRU; memory 50 ns after the L2;
+ * the bus busy 10 ns per line; a cache-to-cache transfer or an upgrade 20
+ * cycles.  So: L1 hit 2, L2 hit 10, memory 10 + 50 = 60 cycles. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "model/mem.h"
+
+static hwmem_config test_config(unsigned cores, hwcache_policy l2policy)
+{
+    hwmem_config cfg = {
+        .cores = cores, .freq_hz = 1000000000, .size = 1 << 20, .has_l1 = true,
+        .l1i = { 128, 2, 32, 2, HWCACHE_LRU, true },
+        .l1d = { 128, 2, 32, 2, HWCACHE_LRU, true },
+        .nouter = 1,
+        .outer = { { .cache = { 512, 4, 32, 10, l2policy, true }, .shared = true, .name = "l2" } },
+        .mem_latency = 50 * SIM_NS, .bus_line = 10 * SIM_NS, .coherence_cycles = 20,
+    };
+    return cfg;
+}
+
+static hwmem *make(unsigned cores)
+{
+    hwmem_config cfg = test_config(cores, HWCACHE_LRU);
+    GError *err = NULL;
+    hwmem *m = hwmem_new(&cfg, 1, &err);
+    if (m == NULL)
+        fail_msg("hwmem_new: %s", err->message);
+    return m;
+}
+
+/* An access at time t (ns) that must cost `cycles` and be served by `from`. */
+static void expect(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind k, uint64_t t_ns, uint64_t cycles,
+                   hwmem_source from)
+{
+    hwmem_source got;
+    uint64_t c = hwmem_access(m, core, paddr, k, t_ns * SIM_NS, &got);
+    if (c != cycles || got != from)
+        fail_msg("core %u %s 0x%lx at %luns: %lu cycles from source %d, expected %lu from %d", core,
+                 k == HWMEM_WRITE ? "write" : k == HWMEM_READ ? "read" : "fetch", (unsigned long)paddr,
+                 (unsigned long)t_ns, (unsigned long)c, got, (unsigned long)cycles, from);
+    assert_true(hwmem_verify(m));
+}
+
+static void test_latency_by_level(void **state)
+{
+    (void)state;
+    hwmem *m = make(2);
+    expect(m, 0, 0x100, HWMEM_READ, 0, 60, HWMEM_DRAM);     /* cold: 10 + 50 */
+    expect(m, 0, 0x104, HWMEM_READ, 100, 2, HWMEM_L1D);     /* same line */
+    /* core 1: not in its L1, core 0 holds it Exclusive (clean): no
+     * transfer, the shared L2 has it: 10 cycles, and both end up Shared */
+    expect(m, 1, 0x100, HWMEM_READ, 200, 10, HWMEM_OUTER0);
+    assert_int_equal(hwcache_find(&m->core[0].l1d, 0x100 >> 5)->state, HWCACHE_SHARED);
+    assert_int_equal(hwcache_find(&m->core[1].l1d, 0x100 >> 5)->state, HWCACHE_SHARED);
+    /* instruction fetch: its own L1I; the L2 has the line */
+    expect(m, 0, 0x100, HWMEM_FETCH, 300, 10, HWMEM_OUTER0);
+    expect(m, 0, 0x100, HWMEM_FETCH, 400, 2, HWMEM_L1I);
+    hwmem_free(m);
+}
+
+static void test_mesi_ping_pong(void **state)
+{
+    (void)state;
+    hwmem *m = make(2);
+    /* Two cores write one line in turn.  The first write misses to memory
+     * (60) and holds the line Modified; every later write finds it
+     * Modified in the other core: a 20-cycle transfer that invalidates the
+     * other copy.  10 rounds: 1 miss + 9 transfers, 9 invalidations. */
+    expect(m, 0, 0x2000, HWMEM_WRITE, 0, 60, HWMEM_DRAM);
+    for (int i = 1; i < 10; i++)
+        expect(m, (unsigned)i % 2, 0x2000, HWMEM_WRITE, (uint64_t)i * 100, 20, HWMEM_PEER);
+    uint64_t transfers = m->core[0].n.coherence_transfers + m->core[1].n.coherence_transfers;
+    uint64_t inval = m->core[0].n.invalidations + m->core[1].n.invalidations;
+    assert_int_equal(transfers, 9);
+    assert_int_equal(inval, 9);
+    hwmem_free(m);
+}
+
+static void test_read_after_write_and_upgrade(void **state)
+{
+    (void)state;
+    hwmem *m = make(2);
+    expect(m, 0, 0x3000, HWMEM_WRITE, 0, 60, HWMEM_DRAM);
+    /* core 1 reads a line core 0 holds Modified: a transfer (20); core 0
+     * keeps it Shared and writes it back to the L2 (one write-back) */
+    expect(m, 1, 0x3000, HWMEM_READ, 100, 20, HWMEM_PEER);
+    assert_int_equal(m->core[0].n.writebacks, 1);
+    assert_int_equal(hwcache_find(&m->shared[0], 0x3000 >> 5)->state, HWCACHE_MODIFIED);
+    /* core 0 writes its Shared copy: an L1 hit (2) plus an upgrade (20)
+     * that invalidates core 1's copy */
+    expect(m, 0, 0x3000, HWMEM_WRITE, 200, 22, HWMEM_L1D);
+    assert_int_equal(m->core[0].n.upgrades, 1);
+    assert_null(hwcache_find(&m->core[1].l1d, 0x3000 >> 5));
+    /* a write to an Exclusive line is silent: read first, then write */
+    expect(m, 1, 0x4000, HWMEM_READ, 300, 60, HWMEM_DRAM);
+    expect(m, 1, 0x4000, HWMEM_WRITE, 400, 2, HWMEM_L1D);
+    assert_int_equal(m->core[1].n.upgrades, 0);
+    hwmem_free(m);
+}
+
+static void test_write_back_traffic(void **state)
+{
+    (void)state;
+    hwmem *m = make(1);
+    /* L1D set 0 holds line addresses 0, 2, 4 ... (paddr 0, 64, 128).
+     * Write 0 and 64 (both Modified), then read 128: the LRU line, paddr 0,
+     * leaves dirty and goes into the L2, which has it (filled clean on the
+     * miss): one write-back, nothing written to memory. */
+    expect(m, 0, 0, HWMEM_WRITE, 0, 60, HWMEM_DRAM);
+    expect(m, 0, 64, HWMEM_WRITE, 100, 60, HWMEM_DRAM);
+    expect(m, 0, 128, HWMEM_READ, 200, 60, HWMEM_DRAM);
+    assert_int_equal(m->core[0].n.writebacks, 1);
+    assert_int_equal(m->core[0].n.mem_writes, 0);
+    assert_int_equal(hwcache_find(&m->shared[0], 0)->state, HWCACHE_MODIFIED);
+    /* L2 set 0 holds line addresses 0, 4, 8, ... (paddr multiples of 128):
+     * 4 ways.  Fill 4 more such lines by reading: the dirty paddr-0 line is
+     * the L2's LRU and goes to memory over the bus. */
+    for (uint64_t a = 256; a <= 640; a += 128)
+        hwmem_access(m, 0, a, HWMEM_READ, 1000, NULL);
+    assert_int_equal(m->core[0].n.mem_writes, 1);
+    assert_true(hwmem_verify(m));
+    hwmem_free(m);
+}
+
+static void test_bus_contention(void **state)
+{
+    (void)state;
+    hwmem *m = make(2);
+    /* Three misses at t = 0 on two cores.  The bus carries one line per
+     * 10 ns: the first waits 0 (60 cycles), the second 10 ns (70), the
+     * third 20 ns (80).  A later miss after the bus is idle waits 0. */
+    expect(m, 0, 0x10000, HWMEM_READ, 0, 60, HWMEM_DRAM);
+    expect(m, 1, 0x20000, HWMEM_READ, 0, 70, HWMEM_DRAM);
+    expect(m, 0, 0x30000, HWMEM_READ, 0, 80, HWMEM_DRAM);
+    expect(m, 1, 0x40000, HWMEM_READ, 1000, 60, HWMEM_DRAM);
+    assert_int_equal(m->core[1].n.bus_wait_cycles, 10);
+    assert_int_equal(m->core[0].n.bus_wait_cycles, 20);
+    hwmem_free(m);
+}
+
+static void test_way_partitioning(void **state)
+{
+    (void)state;
+    hwmem *m = make(2);
+    GError *err = NULL;
+    assert_true(hwmem_set_partition(m, 0, 0, 0x3, &err));   /* core 0: ways 0-1 */
+    assert_true(hwmem_set_partition(m, 0, 1, 0xC, &err));   /* core 1: ways 2-3 */
+    /* core 0 brings two lines of L2 set 0 (paddr multiples of 128) */
+    hwmem_access(m, 0, 0, HWMEM_READ, 0, NULL);
+    hwmem_access(m, 0, 128, HWMEM_READ, 0, NULL);
+    /* core 1 streams 40 other lines of the same set through the L2 */
+    for (uint64_t i = 0; i < 40; i++)
+        hwmem_access(m, 1, 0x8000 + i * 128, HWMEM_READ, 1000, NULL);
+    /* core 0's lines are still in the L2: partitioned ways are isolated */
+    assert_non_null(hwcache_find(&m->shared[0], 0));
+    assert_non_null(hwcache_find(&m->shared[0], 128 >> 5));
+    /* without partitions the same stream pushes them out */
+    hwmem *u = make(2);
+    hwmem_access(u, 0, 0, HWMEM_READ, 0, NULL);
+    for (uint64_t i = 0; i < 40; i++)
+        hwmem_access(u, 1, 0x8000 + i * 128, HWMEM_READ, 1000, NULL);
+    assert_null(hwcache_find(&u->shared[0], 0));
+    /* errors name what is wrong */
+    assert_false(hwmem_set_partition(m, 0, 5, 0x1, &err));
+    assert_non_null(g_strstr_len(err->message, -1, "core 5"));
+    g_clear_error(&err);
+    assert_false(hwmem_set_partition(m, 0, 0, 0x10, &err));
+    g_clear_error(&err);
+    hwmem_free(m);
+    hwmem_free(u);
+}
+
+static void test_no_caches(void **state)
+{
+    (void)state;
+    /* a Cortex-M4-like machine: no caches, memory 30 ns at 1 GHz = 30
+     * cycles per access, every access */
+    hwmem_config cfg = { .cores = 1, .freq_hz = 1000000000, .size = 1 << 16, .has_l1 = false,
+                         .nouter = 0, .mem_latency = 30 * SIM_NS, .bus_line = 0, .coherence_cycles = 0 };
+    hwmem *m = hwmem_new(&cfg, 1, NULL);
+    assert_non_null(m);
+    expect(m, 0, 0x100, HWMEM_READ, 0, 30, HWMEM_DRAM);
+    expect(m, 0, 0x100, HWMEM_READ, 100, 30, HWMEM_DRAM);
+    hwmem_free(m);
+}
+
+static void test_cycle_conversion(void **state)
+{
+    (void)state;
+    /* 3.2 GHz: a cycle is 312.5 ps, so 1 cycle -> 313 ps (rounded up) and
+     * 1000 ps -> 3.2 cycles -> 4; 667 MHz: 80 ns -> 53.36 cycles -> 54 */
+    assert_int_equal(hwmem_cycles_to_ps(1, 3200000000u), 313);
+    assert_int_equal(hwmem_cycles_to_ps(2, 3200000000u), 625);
+    assert_int_equal(hwmem_ps_to_cycles(1000, 3200000000u), 4);
+    assert_int_equal(hwmem_ps_to_cycles(80 * SIM_NS, 667000000u), 54);
+}
+
+static uint64_t served_dram(uint64_t seed)
+{
+    hwmem_config cfg = test_config(1, HWCACHE_RANDOM);
+    hwmem *m = hwmem_new(&cfg, seed, NULL);
+    simrng r;
+    simrng_init(&r, 99, "addresses");
+    for (int i = 0; i < 5000; i++)
+        hwmem_access(m, 0, simrng_below(&r, 64) * 32, HWMEM_READ, (uint64_t)i * SIM_US, NULL);
+    uint64_t n = m->core[0].n.served[HWMEM_DRAM] * 100000 + m->core[0].n.served[HWMEM_OUTER0];
+    hwmem_free(m);
+    return n;
+}
+
+static void test_random_replacement_is_deterministic(void **state)
+{
+    (void)state;
+    /* the same accesses with random L2 replacement: the same seed gives
+     * the same hits and misses; another seed (almost surely) not */
+    assert_int_equal(served_dram(5), served_dram(5));
+    assert_int_not_equal(served_dram(5), served_dram(6));
+}
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    GError *err = NULL;
+    hwmem_config cfg = test_config(2, HWCACHE_LRU);
+    cfg.outer[0].cache.line = 64;
+    assert_null(hwmem_new(&cfg, 1, &err));
+    assert_non_null(g_strstr_len(err->message, -1, "caches.l2.line"));
+    g_clear_error(&err);
+    cfg = test_config(0, HWCACHE_LRU);
+    assert_null(hwmem_new(&cfg, 1, &err));
+    assert_non_null(g_strstr_len(err->message, -1, "cores"));
+    g_clear_error(&err);
+    cfg = test_config(1, HWCACHE_LRU);
+    cfg.freq_hz = 0;
+    assert_null(hwmem_new(&cfg, 1, &err));
+    assert_non_null(g_strstr_len(err->message, -1, "frequency_hz"));
+    g_clear_error(&err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_latency_by_level),
+        cmocka_unit_test(test_mesi_ping_pong),
+        cmocka_unit_test(test_read_after_write_and_upgrade),
+        cmocka_unit_test(test_write_back_traffic),
+        cmocka_unit_test(test_bus_contention),
+        cmocka_unit_test(test_way_partitioning),
+        cmocka_unit_test(test_no_caches),
+        cmocka_unit_test(test_cycle_conversion),
+        cmocka_unit_test(test_random_replacement_is_deterministic),
+        cmocka_unit_test(test_config_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
