@@ -3,14 +3,19 @@
  * so that no layer has to include one above it. */
 #include "sim/cli.h"
 #include "model/bench.h"
+#include "model/machine.h"
+
+static const simcli_verb verbs[] = {
+    { "machines", "list the machine presets, or print one with its sources", model_cli_machines },
+};
 
 static const simcli_bench benches[] = {
     { "caches", hwbench_caches },
 };
 
 static const simcli_app app = {
-    .verbs = NULL,
-    .nverbs = 0,
+    .verbs = verbs,
+    .nverbs = G_N_ELEMENTS(verbs),
     .benches = benches,
     .nbenches = G_N_ELEMENTS(benches),
 };

@@ -1,0 +1,710 @@
+/* model/machine.c: reading machine presets (see machine.h, docs/machines.md). */
+#include "machine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <lauxlib.h>
+
+#include "cossim-config.h"
+
+G_DEFINE_QUARK(model-error-quark, model_error)
+
+static const char *const cost_names[MODEL_COSTS] = {
+    "syscall_entry", "syscall_exit", "exception_entry", "exception_exit",
+    "irq_entry", "irq_exit", "irq_tail_chain", "pt_switch",
+    "tlb_flush_all", "tlb_flush_asid", "tlb_flush_addr", "mpu_region_write",
+    "ipi_send", "timer_program", "fpu_save", "fpu_restore", "atomic_rmw",
+};
+
+const char *model_cost_name(model_cost c)
+{
+    return c < MODEL_COSTS ? cost_names[c] : "?";
+}
+
+static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", NULL };
+static const char *const irq_names[] = { "lapic", "gic", "nvic", NULL };
+static const char *const timer_names[] = { "tsc-deadline", "arm-generic", "arm-private", "systick", NULL };
+static const char *const mpu_names[] = { "v7m", "v8m", NULL };
+static const char *const policy_names[] = { "lru", "pseudo-lru", "fifo", "random", NULL };
+static const char *const write_names[] = { "back", "through", "none", NULL };
+
+const char *model_arch_name(model_arch a)
+{
+    return (unsigned)a < G_N_ELEMENTS(arch_names) - 1 ? arch_names[a] : "?";
+}
+
+/* ---- the reader: walks a Lua table against the schema ---- */
+
+typedef struct rd {
+    lua_State *L;
+    const char *what;          /* the preset, for messages */
+    char path[128];            /* the table being read, e.g. "caches.l1d" */
+    const char *source;        /* inherited source of the table being read */
+    GPtrArray *figures;
+    GError **error;
+    bool failed;
+} rd;
+
+static void fail(rd *r, const char *key, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void fail(rd *r, const char *key, const char *fmt, ...)
+{
+    if (r->failed)
+        return;
+    r->failed = true;
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(r->error, MODEL_ERROR, MODEL_ERROR_PRESET, "%s: %s%s%s: %s", r->what, r->path,
+                r->path[0] && key ? "." : "", key ? key : "", msg);
+}
+
+/* Refuse keys of the table at t that are not in `allowed` (reported in
+ * sorted order, so the message does not depend on Lua's hash order). */
+static void check_keys(rd *r, int t, const char *const *allowed)
+{
+    lua_State *L = r->L;
+    GPtrArray *unknown = g_ptr_array_new_with_free_func(g_free);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            g_ptr_array_add(unknown, g_strdup_printf("[%s]", luaL_typename(L, -1)));
+            continue;
+        }
+        const char *k = lua_tostring(L, -1);
+        bool ok = false;
+        for (int i = 0; allowed[i]; i++)
+            ok |= strcmp(allowed[i], k) == 0;
+        if (!ok)
+            g_ptr_array_add(unknown, g_strdup(k));
+    }
+    if (unknown->len) {
+        /* sorted by content (insertion sort: a handful of keys) */
+        for (guint i = 1; i < unknown->len; i++)
+            for (guint j = i; j > 0 && strcmp(unknown->pdata[j - 1], unknown->pdata[j]) > 0; j--) {
+                gpointer x = unknown->pdata[j];
+                unknown->pdata[j] = unknown->pdata[j - 1];
+                unknown->pdata[j - 1] = x;
+            }
+        g_autoptr(GString) known = g_string_new(NULL);
+        for (int i = 0; allowed[i]; i++)
+            g_string_append_printf(known, "%s%s", i ? ", " : "", allowed[i]);
+        fail(r, unknown->pdata[0], "unknown key (known here: %s)", known->str);
+    }
+    g_ptr_array_free(unknown, TRUE);
+}
+
+/* Enter subtable `key` of the table at t: pushes it and returns its index,
+ * or 0 (nothing pushed) when absent.  Sets the path and inherited source. */
+typedef struct saved { char path[128]; const char *source; } saved;
+
+static int enter(rd *r, int t, const char *key, saved *sv)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, t, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (!lua_istable(L, -1)) {
+        fail(r, key, "must be a table, not a %s", luaL_typename(L, -1));
+        lua_pop(L, 1);
+        return 0;
+    }
+    memcpy(sv->path, r->path, sizeof sv->path);
+    sv->source = r->source;
+    if (r->path[0])
+        g_strlcat(r->path, ".", sizeof r->path);
+    g_strlcat(r->path, key, sizeof r->path);
+    int idx = lua_gettop(L);
+    lua_getfield(L, idx, "source");
+    if (lua_type(L, -1) == LUA_TSTRING)
+        r->source = lua_tostring(L, -1);     /* anchored by the table */
+    lua_pop(L, 1);
+    return idx;
+}
+
+static void leave(rd *r, int idx, const saved *sv)
+{
+    memcpy(r->path, sv->path, sizeof r->path);
+    r->source = sv->source;
+    lua_remove(r->L, idx);
+}
+
+/* Push the value of figure `key` (unwrapping { value, source = ... });
+ * record it with its source.  Returns false (nothing pushed) if absent. */
+static bool figure(rd *r, int t, const char *key, bool required)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, t, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        if (required)
+            fail(r, key, "is required");
+        return false;
+    }
+    const char *source = r->source;
+    bool calibrated = false;
+    if (lua_istable(L, -1)) {
+        int f = lua_gettop(L);
+        static const char *const fig_keys[] = { "source", "calibrated", NULL };
+        /* allowed: [1], source, calibrated */
+        lua_pushnil(L);
+        while (lua_next(L, f)) {
+            lua_pop(L, 1);
+            bool ok = lua_isinteger(L, -1) && lua_tointeger(L, -1) == 1;
+            for (int i = 0; !ok && fig_keys[i]; i++)
+                ok = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), fig_keys[i]) == 0;
+            if (!ok) {
+                lua_pop(L, 2);
+                fail(r, key, "a figure is { value, source = \"...\" } or { value, calibrated = \"...\" }");
+                return false;
+            }
+        }
+        lua_getfield(L, f, "source");
+        lua_getfield(L, f, "calibrated");
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            source = lua_tostring(L, -1);
+            calibrated = true;
+        } else if (lua_type(L, -2) == LUA_TSTRING) {
+            source = lua_tostring(L, -2);
+        }
+        lua_pop(L, 2);
+        lua_rawgeti(L, f, 1);
+        lua_remove(L, f);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            fail(r, key, "a figure table needs its value first: { value, source = \"...\" }");
+            return false;
+        }
+    }
+    if (source == NULL || *source == '\0') {
+        lua_pop(L, 1);
+        fail(r, key, "has no source (give { value, source = \"...\" } or a source for the table)");
+        return false;
+    }
+    model_figure *fg = g_new0(model_figure, 1);
+    fg->path = g_strdup_printf("%s%s%s", r->path, r->path[0] ? "." : "", key);
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        if (lua_isinteger(L, -1))
+            fg->value = g_strdup_printf("%lld", (long long)lua_tointeger(L, -1));
+        else
+            fg->value = g_strdup_printf("%.10g", lua_tonumber(L, -1));
+    } else if (lua_type(L, -1) == LUA_TBOOLEAN) {
+        fg->value = g_strdup(lua_toboolean(L, -1) ? "true" : "false");
+    } else {
+        fg->value = g_strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    }
+    fg->source = g_strdup(source);
+    fg->calibrated = calibrated;
+    g_ptr_array_add(r->figures, fg);
+    return true;
+}
+
+static bool whole(lua_State *L, int idx, uint64_t *out)
+{
+    if (lua_isinteger(L, idx)) {
+        lua_Integer v = lua_tointeger(L, idx);
+        if (v < 0)
+            return false;
+        *out = (uint64_t)v;
+        return true;
+    }
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        double d = lua_tonumber(L, idx);
+        if (!(d >= 0 && d < 0x1p63 && d == floor(d)))
+            return false;
+        *out = (uint64_t)d;
+        return true;
+    }
+    return false;
+}
+
+/* An integer figure in [lo, hi]. */
+static uint64_t get_int(rd *r, int t, const char *key, bool required, uint64_t lo, uint64_t hi, uint64_t dflt)
+{
+    if (!figure(r, t, key, required))
+        return dflt;
+    uint64_t v = 0;
+    if (!whole(r->L, -1, &v) || v < lo || v > hi)
+        fail(r, key, "must be a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT, lo, hi);
+    lua_pop(r->L, 1);
+    return v;
+}
+
+/* A size: bytes, or "32K", "512K", "1M", "4G" (binary). */
+static uint64_t get_size(rd *r, int t, const char *key, bool required)
+{
+    if (!figure(r, t, key, required))
+        return 0;
+    uint64_t v = 0;
+    lua_State *L = r->L;
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        const char *s = lua_tostring(L, -1);
+        char *end = NULL;
+        guint64 n = g_ascii_strtoull(s, &end, 10);
+        int shift = -1;
+        if (end != s) {
+            if (*end == '\0')
+                shift = 0;
+            else if (end[1] == '\0' || (end[1] == 'B' && end[2] == '\0') || (end[1] == 'i' && end[2] == 'B' && end[3] == '\0'))
+                shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : -1;
+        }
+        if (shift < 0 || n > (UINT64_MAX >> shift))
+            fail(r, key, "'%s' is not a size (bytes, or a number with K, M or G)", s);
+        else
+            v = n << shift;
+    } else if (!whole(L, -1, &v)) {
+        fail(r, key, "must be a size (bytes, or a string such as \"32K\")");
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static sim_time_t get_time(rd *r, int t, const char *key, bool required)
+{
+    if (!figure(r, t, key, required))
+        return 0;
+    sim_time_t v = 0;
+    GError *e = NULL;
+    if (lua_type(r->L, -1) != LUA_TSTRING)
+        fail(r, key, "must be a time with a unit, e.g. \"80ns\"");
+    else if (!simt_parse(lua_tostring(r->L, -1), &v, &e)) {
+        fail(r, key, "%s", e->message);
+        g_error_free(e);
+    }
+    lua_pop(r->L, 1);
+    return v;
+}
+
+static double get_real(rd *r, int t, const char *key, bool required, double lo, double hi)
+{
+    if (!figure(r, t, key, required))
+        return 0;
+    double v = lua_tonumber(r->L, -1);
+    if (lua_type(r->L, -1) != LUA_TNUMBER || !(v >= lo && v <= hi))
+        fail(r, key, "must be a number from %g to %g", lo, hi);
+    lua_pop(r->L, 1);
+    return v;
+}
+
+static int get_enum(rd *r, int t, const char *key, bool required, const char *const *names, int dflt)
+{
+    if (!figure(r, t, key, required))
+        return dflt;
+    const char *s = lua_type(r->L, -1) == LUA_TSTRING ? lua_tostring(r->L, -1) : "";
+    int found = -1;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], s) == 0)
+            found = i;
+    if (found < 0) {
+        g_autoptr(GString) all = g_string_new(NULL);
+        for (int i = 0; names[i]; i++)
+            g_string_append_printf(all, "%s%s", i ? ", " : "", names[i]);
+        fail(r, key, "'%s' is not one of %s", s, all->str);
+        found = dflt;
+    }
+    lua_pop(r->L, 1);
+    return found;
+}
+
+static bool get_bool(rd *r, int t, const char *key, bool dflt)
+{
+    lua_getfield(r->L, t, key);
+    bool v = dflt;
+    if (lua_isboolean(r->L, -1))
+        v = lua_toboolean(r->L, -1);
+    else if (!lua_isnil(r->L, -1))
+        fail(r, key, "must be true or false");
+    lua_pop(r->L, 1);
+    return v;
+}
+
+static char *get_string(rd *r, int t, const char *key, bool required)
+{
+    lua_getfield(r->L, t, key);
+    char *v = NULL;
+    if (lua_type(r->L, -1) == LUA_TSTRING)
+        v = g_strdup(lua_tostring(r->L, -1));
+    else if (!lua_isnil(r->L, -1) || required)
+        fail(r, key, lua_isnil(r->L, -1) ? "is required" : "must be a string");
+    lua_pop(r->L, 1);
+    return v;
+}
+
+/* ---- sections ---- */
+
+static void read_cache(rd *r, int t, const char *key, hwcache_config *c, bool *present, bool *shared)
+{
+    saved sv;
+    int s = enter(r, t, key, &sv);
+    *present = s != 0;
+    if (!s)
+        return;
+    static const char *const keys[] = { "size", "ways", "line", "hit_cycles", "replacement", "write", "shared", "source", NULL };
+    check_keys(r, s, keys);
+    c->size = get_size(r, s, "size", true);
+    c->ways = (unsigned)get_int(r, s, "ways", true, 1, 64, 1);
+    c->line = (unsigned)get_int(r, s, "line", true, 4, 4096, 64);
+    c->hit_cycles = (unsigned)get_int(r, s, "hit_cycles", true, 0, 100000, 1);
+    c->policy = (hwcache_policy)get_enum(r, s, "replacement", true, policy_names, 0);
+    int w = get_enum(r, s, "write", false, write_names, 0);
+    c->write_back = w == 0;
+    if (shared)
+        *shared = get_bool(r, s, "shared", false);
+    if (!r->failed) {
+        GError *e = NULL;
+        if (!hwcache_config_check(c, r->path, &e)) {
+            r->failed = true;
+            g_set_error(r->error, MODEL_ERROR, MODEL_ERROR_PRESET, "%s: %s", r->what, e->message);
+            g_error_free(e);
+        }
+    }
+    leave(r, s, &sv);
+}
+
+static void read_tlb_level(rd *r, int t, const char *key, model_tlb_level *l)
+{
+    saved sv;
+    int s = enter(r, t, key, &sv);
+    if (!s)
+        return;
+    static const char *const keys[] = { "entries", "ways", "source", NULL };
+    check_keys(r, s, keys);
+    l->entries = (unsigned)get_int(r, s, "entries", true, 1, 1 << 16, 1);
+    l->ways = (unsigned)get_int(r, s, "ways", true, 1, 1 << 16, 1);
+    if (!r->failed && (l->entries % l->ways || (l->entries / l->ways & (l->entries / l->ways - 1))))
+        fail(r, "ways", "%u entries in %u ways is not a power-of-two number of sets", l->entries, l->ways);
+    leave(r, s, &sv);
+}
+
+static void read_config(rd *r, int top, model_config *cfg)
+{
+    static const char *const top_keys[] = { "name", "description", "arch", "source", "cores", "frequency_hz",
+                                            "memory", "caches", "tlb", "mpu", "irq", "timer", "costs", NULL };
+    check_keys(r, top, top_keys);
+    lua_getfield(r->L, top, "source");
+    if (lua_type(r->L, -1) == LUA_TSTRING)
+        r->source = lua_tostring(r->L, -1);
+    lua_pop(r->L, 1);
+    cfg->name = get_string(r, top, "name", true);
+    cfg->description = get_string(r, top, "description", false);
+    cfg->arch = (model_arch)get_enum(r, top, "arch", true, arch_names, 0);
+    cfg->cores = (unsigned)get_int(r, top, "cores", true, 1, HWMEM_MAX_CORES, 1);
+    cfg->freq_hz = get_int(r, top, "frequency_hz", true, 1, UINT64_C(100000000000), 1);
+    bool m_profile = cfg->arch == MODEL_ARMV7M || cfg->arch == MODEL_ARMV7EM;
+    hwmem_config *m = &cfg->mem;
+    m->cores = cfg->cores;
+    m->freq_hz = cfg->freq_hz;
+
+    saved sv;
+    int s = enter(r, top, "memory", &sv);
+    if (!s) {
+        fail(r, "memory", "is required");
+    } else {
+        static const char *const keys[] = { "size", "dram_latency", "bus", "coherence_transfer_cycles", "source", NULL };
+        check_keys(r, s, keys);
+        m->size = get_size(r, s, "size", true);
+        m->mem_latency = get_time(r, s, "dram_latency", true);
+        m->coherence_cycles = (unsigned)get_int(r, s, "coherence_transfer_cycles", cfg->cores > 1, 0, 100000, 0);
+        saved sb;
+        int b = enter(r, s, "bus", &sb);
+        if (b) {
+            static const char *const bkeys[] = { "line_transfer", "source", NULL };
+            check_keys(r, b, bkeys);
+            m->bus_line = get_time(r, b, "line_transfer", true);
+            leave(r, b, &sb);
+        }
+        leave(r, s, &sv);
+    }
+
+    s = enter(r, top, "caches", &sv);
+    if (s) {
+        static const char *const keys[] = { "l1i", "l1d", "l2", "l3", "source", NULL };
+        check_keys(r, s, keys);
+        bool has_i = false, has_d = false;
+        read_cache(r, s, "l1i", &m->l1i, &has_i, NULL);
+        read_cache(r, s, "l1d", &m->l1d, &has_d, NULL);
+        if (has_i != has_d)
+            fail(r, has_i ? "l1d" : "l1i", "l1i and l1d come together");
+        m->has_l1 = has_i && has_d;
+        static const char *const outer[] = { "l2", "l3" };
+        for (int k = 0; k < 2; k++) {
+            bool present = false, shared = false;
+            hwcache_config c = { 0 };
+            read_cache(r, s, outer[k], &c, &present, &shared);
+            if (!present)
+                continue;
+            if (k == 1 && m->nouter == 0)
+                fail(r, "l3", "an l3 needs an l2");
+            hwmem_outer_config *o = &m->outer[m->nouter++];
+            o->cache = c;
+            o->shared = shared;
+            g_strlcpy(o->name, outer[k], sizeof o->name);
+        }
+        leave(r, s, &sv);
+    }
+
+    s = enter(r, top, "tlb", &sv);
+    cfg->has_tlb = s != 0;
+    if (s) {
+        if (m_profile)
+            fail(r, NULL, "a Cortex-M has no MMU, so no TLB");
+        static const char *const keys[] = { "itlb", "dtlb", "l2tlb", "asid", "source", NULL };
+        check_keys(r, s, keys);
+        read_tlb_level(r, s, "itlb", &cfg->itlb);
+        read_tlb_level(r, s, "dtlb", &cfg->dtlb);
+        read_tlb_level(r, s, "l2tlb", &cfg->l2tlb);
+        cfg->asid = get_bool(r, s, "asid", true);
+        leave(r, s, &sv);
+    } else if (!m_profile) {
+        fail(r, "tlb", "is required for %s", model_arch_name(cfg->arch));
+    }
+
+    s = enter(r, top, "mpu", &sv);
+    cfg->has_mpu = s != 0;
+    if (s) {
+        if (!m_profile)
+            fail(r, NULL, "only the M profile has an MPU in this model");
+        static const char *const keys[] = { "arch", "regions", "source", NULL };
+        check_keys(r, s, keys);
+        cfg->mpu_kind = (model_mpu_kind)get_enum(r, s, "arch", true, mpu_names, 0);
+        unsigned most = cfg->mpu_kind == MODEL_MPU_V7M ? 16 : 16;
+        cfg->mpu_regions = (unsigned)get_int(r, s, "regions", true, 0, most, 8);
+        if (!r->failed && cfg->mpu_regions != 0 && cfg->mpu_regions != 8 && cfg->mpu_regions != 16)
+            fail(r, "regions", "%u regions: the architecture allows 0, 8 or 16", cfg->mpu_regions);
+        leave(r, s, &sv);
+    }
+
+    s = enter(r, top, "irq", &sv);
+    if (!s) {
+        fail(r, "irq", "is required");
+    } else {
+        static const char *const keys[] = { "controller", "lines", "ipi_latency", "priority_bits", "source", NULL };
+        check_keys(r, s, keys);
+        cfg->irq = (model_irq_kind)get_enum(r, s, "controller", true, irq_names, 0);
+        cfg->irq_lines = (unsigned)get_int(r, s, "lines", true, 1, 1024, 1);
+        cfg->ipi_latency = get_time(r, s, "ipi_latency", cfg->cores > 1);
+        get_int(r, s, "priority_bits", false, 1, 8, 8);
+        if (!r->failed && (cfg->irq == MODEL_IRQ_NVIC) != m_profile)
+            fail(r, "controller", "%s does not go with %s", irq_names[cfg->irq], model_arch_name(cfg->arch));
+        leave(r, s, &sv);
+    }
+
+    s = enter(r, top, "timer", &sv);
+    if (!s) {
+        fail(r, "timer", "is required");
+    } else {
+        static const char *const keys[] = { "kind", "frequency_hz", "source", NULL };
+        check_keys(r, s, keys);
+        cfg->timer = (model_timer_kind)get_enum(r, s, "kind", true, timer_names, 0);
+        cfg->timer_freq_hz = get_int(r, s, "frequency_hz", true, 1, UINT64_C(100000000000), 1);
+        leave(r, s, &sv);
+    }
+
+    s = enter(r, top, "costs", &sv);
+    if (!s) {
+        fail(r, "costs", "is required");
+    } else {
+        const char *keys[MODEL_COSTS + 3];
+        for (int i = 0; i < MODEL_COSTS; i++)
+            keys[i] = cost_names[i];
+        keys[MODEL_COSTS] = "cpi";
+        keys[MODEL_COSTS + 1] = "source";
+        keys[MODEL_COSTS + 2] = NULL;
+        check_keys(r, s, keys);
+        cfg->cpi = get_real(r, s, "cpi", true, 0.05, 100);
+        for (int i = 0; i < MODEL_COSTS; i++) {
+            bool required = i == MODEL_COST_SYSCALL_ENTRY || i == MODEL_COST_SYSCALL_EXIT ||
+                            i == MODEL_COST_IRQ_ENTRY || i == MODEL_COST_IRQ_EXIT;
+            cfg->cost[i] = get_int(r, s, cost_names[i], required, 0, 10000000, 0);
+        }
+        leave(r, s, &sv);
+    }
+
+    if (!r->failed) {
+        GError *e = NULL;
+        if (!hwmem_config_check(m, &e)) {
+            r->failed = true;
+            g_set_error(r->error, MODEL_ERROR, MODEL_ERROR_PRESET, "%s: %s", r->what, e->message);
+            g_error_free(e);
+        }
+    }
+}
+
+static void free_figure(gpointer p)
+{
+    model_figure *f = p;
+    g_free(f->path);
+    g_free(f->value);
+    g_free(f->source);
+    g_free(f);
+}
+
+void model_config_clear(model_config *cfg)
+{
+    g_free(cfg->name);
+    g_free(cfg->description);
+    if (cfg->figures)
+        g_ptr_array_free(cfg->figures, TRUE);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+bool model_config_from_lua(lua_State *L, int idx, const char *what, model_config *cfg, GError **error)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->figures = g_ptr_array_new_with_free_func(free_figure);
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx)) {
+        g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "%s: a machine is a table", what);
+        return false;
+    }
+    rd r = { .L = L, .what = what, .figures = cfg->figures, .error = error };
+    int top = lua_gettop(L);
+    read_config(&r, idx, cfg);
+    lua_settop(L, top);
+    if (r.failed) {
+        model_config_clear(cfg);
+        return false;
+    }
+    return true;
+}
+
+/* ---- finding and loading presets ---- */
+
+const char *model_preset_dir(void)
+{
+    const char *env = g_getenv("COSSIM_PRESETS");
+    if (env && *env)
+        return env;
+    if (g_file_test(COSSIM_SOURCE_PRESETS, G_FILE_TEST_IS_DIR))
+        return COSSIM_SOURCE_PRESETS;
+    return COSSIM_INSTALLED_PRESETS;
+}
+
+char **model_preset_names(void)
+{
+    GPtrArray *names = g_ptr_array_new();
+    GDir *d = g_dir_open(model_preset_dir(), 0, NULL);
+    const char *n;
+    while (d && (n = g_dir_read_name(d)))
+        if (g_str_has_suffix(n, ".lua"))
+            g_ptr_array_add(names, g_strndup(n, strlen(n) - 4));
+    if (d)
+        g_dir_close(d);
+    for (guint i = 1; i < names->len; i++)
+        for (guint j = i; j > 0 && strcmp(names->pdata[j - 1], names->pdata[j]) > 0; j--) {
+            gpointer x = names->pdata[j];
+            names->pdata[j] = names->pdata[j - 1];
+            names->pdata[j - 1] = x;
+        }
+    g_ptr_array_add(names, NULL);
+    return (char **)g_ptr_array_free(names, FALSE);
+}
+
+/* A preset is data: it runs with an empty environment and a small
+ * instruction budget. */
+static void preset_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    luaL_error(L, "a preset is data: it ran too long");
+}
+
+bool model_preset_push(lua_State *L, const char *name, GError **error)
+{
+    g_autofree char *path = NULL;
+    if (g_str_has_suffix(name, ".lua") || strchr(name, '/'))
+        path = g_strdup(name);
+    else
+        path = g_strdup_printf("%s/%s.lua", model_preset_dir(), name);
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &text, &len, NULL)) {
+        g_auto(GStrv) names = model_preset_names();
+        g_autofree char *list = g_strjoinv(", ", names);
+        g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "no machine preset '%s' (presets: %s)", name, list);
+        return false;
+    }
+    g_autofree char *chunk = g_strconcat("@", path, NULL);
+    int top = lua_gettop(L);
+    if (luaL_loadbufferx(L, text, len, chunk, "t") != LUA_OK) {
+        g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "%s", lua_tostring(L, -1));
+        lua_settop(L, top);
+        return false;
+    }
+    lua_newtable(L);                       /* the environment: nothing */
+    lua_setupvalue(L, -2, 1);
+    lua_sethook(L, preset_hook, LUA_MASKCOUNT, 1000000);
+    int rc = lua_pcall(L, 0, 1, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (rc != LUA_OK || !lua_istable(L, -1)) {
+        g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "%s: %s", path,
+                    rc != LUA_OK ? lua_tostring(L, -1) : "a preset must return a table");
+        lua_settop(L, top);
+        return false;
+    }
+    return true;
+}
+
+bool model_config_load(const char *name, model_config *cfg, GError **error)
+{
+    lua_State *L = luaL_newstate();
+    if (L == NULL) {
+        g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "out of memory");
+        return false;
+    }
+    bool ok = model_preset_push(L, name, error) && model_config_from_lua(L, -1, name, cfg, error);
+    lua_close(L);
+    return ok;
+}
+
+/* ---- `cossim machines` ---- */
+
+int model_cli_machines(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new("[NAME] - list the machine presets, or print one with its sources");
+    g_autoptr(GError) err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        fprintf(stderr, "cossim machines: %s\n", err->message);
+        return 2;
+    }
+    if (argc > 2) {
+        fprintf(stderr, "cossim machines: one machine at a time ('%s' is extra)\n", argv[2]);
+        return 2;
+    }
+    if (argc == 1) {
+        g_auto(GStrv) names = model_preset_names();
+        for (char **n = names; *n; n++) {
+            model_config cfg;
+            if (!model_config_load(*n, &cfg, &err)) {
+                printf("%-14s (invalid: %s)\n", *n, err->message);
+                g_clear_error(&err);
+                continue;
+            }
+            printf("%-14s %-9s %u core%s, %.0f MHz  %s\n", *n, model_arch_name(cfg.arch), cfg.cores,
+                   cfg.cores == 1 ? " " : "s", (double)cfg.freq_hz / 1e6, cfg.description ? cfg.description : "");
+            model_config_clear(&cfg);
+        }
+        return 0;
+    }
+    model_config cfg;
+    if (!model_config_load(argv[1], &cfg, &err)) {
+        fprintf(stderr, "cossim machines: %s\n", err->message);
+        return 2;
+    }
+    printf("%s: %s\n\n", cfg.name, cfg.description ? cfg.description : "");
+    size_t w = 0;
+    for (guint i = 0; i < cfg.figures->len; i++) {
+        model_figure *f = cfg.figures->pdata[i];
+        w = MAX(w, strlen(f->path) + strlen(f->value) + 3);
+    }
+    for (guint i = 0; i < cfg.figures->len; i++) {
+        model_figure *f = cfg.figures->pdata[i];
+        g_autofree char *lhs = g_strdup_printf("%s = %s", f->path, f->value);
+        printf("%-*s  %s%s\n", (int)w, lhs, f->calibrated ? "CALIBRATED: " : "", f->source);
+    }
+    model_config_clear(&cfg);
+    return 0;
+}

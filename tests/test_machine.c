@@ -1,0 +1,142 @@
+/* tests/test_machine.c: reading machine presets (model/machine.h).  The
+ * preset tests/data/presets/tiny.lua is made up for this test; the
+ * expectations are read off it by hand. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "model/machine.h"
+
+static const char *tiny(void)
+{
+    static char path[1024];
+    g_snprintf(path, sizeof path, "%s/presets/tiny.lua", g_getenv("COSSIM_TEST_DATA"));
+    return path;
+}
+
+static void test_reads_a_preset(void **state)
+{
+    (void)state;
+    model_config cfg;
+    GError *err = NULL;
+    if (!model_config_load(tiny(), &cfg, &err))
+        fail_msg("%s", err->message);
+    assert_string_equal(cfg.name, "tiny");
+    assert_int_equal(cfg.arch, MODEL_ARMV7A);
+    assert_int_equal(cfg.cores, 2);
+    assert_int_equal(cfg.freq_hz, 667000000);              /* 667e6, a float in Lua */
+    assert_int_equal(cfg.mem.size, 64u << 20);
+    assert_int_equal(cfg.mem.mem_latency, 80 * SIM_NS);
+    assert_int_equal(cfg.mem.bus_line, 5 * SIM_NS);
+    assert_true(cfg.mem.has_l1);
+    assert_int_equal(cfg.mem.l1d.size, 32768);
+    assert_int_equal(cfg.mem.l1d.policy, HWCACHE_PLRU);
+    assert_false(cfg.mem.l1i.write_back);                   /* write = "none" */
+    assert_int_equal(cfg.mem.nouter, 1);
+    assert_true(cfg.mem.outer[0].shared);
+    assert_int_equal(cfg.mem.outer[0].cache.size, 512 * 1024);
+    assert_int_equal(cfg.l2tlb.entries, 128);
+    assert_int_equal(cfg.irq, MODEL_IRQ_GIC);
+    assert_int_equal(cfg.ipi_latency, 500 * SIM_NS);
+    assert_int_equal(cfg.timer_freq_hz, 333500000);
+    assert_true(cfg.cpi == 1.5);
+    assert_int_equal(cfg.cost[MODEL_COST_SYSCALL_ENTRY], 40);
+    assert_int_equal(cfg.cost[MODEL_COST_PT_SWITCH], 20);
+    assert_int_equal(cfg.cost[MODEL_COST_FPU_SAVE], 0);    /* absent: 0 */
+    /* figures in schema order with the source that applies to each */
+    model_figure *f0 = cfg.figures->pdata[0];
+    assert_string_equal(f0->path, "arch");
+    bool saw_dram = false, saw_l2 = false, saw_cal = false;
+    for (guint i = 0; i < cfg.figures->len; i++) {
+        model_figure *f = cfg.figures->pdata[i];
+        if (strcmp(f->path, "memory.dram_latency") == 0) {
+            saw_dram = true;
+            assert_string_equal(f->source, "test figure A");      /* its own */
+        }
+        if (strcmp(f->path, "caches.l2.hit_cycles") == 0) {
+            saw_l2 = true;
+            assert_string_equal(f->source, "test figure B");      /* its table's */
+        }
+        if (strcmp(f->path, "costs.syscall_entry") == 0) {
+            saw_cal = true;
+            assert_true(f->calibrated);
+        }
+        if (strcmp(f->path, "caches.l1d.size") == 0)
+            assert_string_equal(f->source, "made up for tests/test_machine.c");   /* the preset's */
+    }
+    assert_true(saw_dram && saw_l2 && saw_cal);
+    /* the memory system builds from it */
+    hwmem *m = hwmem_new(&cfg.mem, 1, &err);
+    assert_non_null(m);
+    hwmem_free(m);
+    model_config_clear(&cfg);
+}
+
+/* Load tiny.lua, apply `edit` (Lua code with the table as T), expect an
+ * error containing `want`. */
+static void expect_error(const char *edit, const char *want)
+{
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    GError *err = NULL;
+    assert_true(model_preset_push(L, tiny(), &err));
+    lua_setglobal(L, "T");
+    if (luaL_dostring(L, edit) != LUA_OK)
+        fail_msg("edit '%s': %s", edit, lua_tostring(L, -1));
+    lua_getglobal(L, "T");
+    model_config cfg;
+    if (model_config_from_lua(L, -1, "tiny", &cfg, &err)) {
+        model_config_clear(&cfg);
+        fail_msg("'%s' was accepted; expected an error with '%s'", edit, want);
+    }
+    if (strstr(err->message, want) == NULL)
+        fail_msg("'%s': error '%s' lacks '%s'", edit, err->message, want);
+    g_error_free(err);
+    lua_close(L);
+}
+
+static void test_errors_name_the_key(void **state)
+{
+    (void)state;
+    expect_error("T.caches.l2.sise = 1", "tiny: caches.l2.sise: unknown key");
+    expect_error("T.frobs = 1", "tiny: frobs: unknown key");
+    expect_error("T.caches.l2.size = '384K'", "caches.l2.size: 393216 bytes gives 1536 sets, not a power of two");
+    expect_error("T.frequency_hz = 0", "tiny: frequency_hz: must be a whole number from 1");
+    expect_error("T.cores = 0", "tiny: cores: must be a whole number from 1");
+    expect_error("T.source = nil", "has no source");
+    expect_error("T.memory.dram_latency = '80'", "memory.dram_latency: '80' has no unit");
+    expect_error("T.caches.l1d.replacement = 'lfu'", "caches.l1d.replacement: 'lfu' is not one of");
+    expect_error("T.mpu = { arch = 'v7m', regions = 8 }", "only the M profile has an MPU");
+    expect_error("T.arch = 'armv7-m'; T.tlb = nil; T.irq.controller = 'nvic'; T.mpu = { arch = 'v7m', regions = 12 }",
+                 "mpu.regions: 12 regions: the architecture allows 0, 8 or 16");
+    expect_error("T.irq.controller = 'nvic'", "nvic does not go with armv7-a");
+    expect_error("T.costs.syscall_entry = nil", "costs.syscall_entry: is required");
+    expect_error("T.costs.irq_entry = { source = 'x' }", "needs its value first");
+    expect_error("T.caches.l1i = nil", "l1i and l1d come together");
+}
+
+static void test_unknown_preset(void **state)
+{
+    (void)state;
+    model_config cfg;
+    GError *err = NULL;
+    assert_false(model_config_load("no-such-machine", &cfg, &err));
+    assert_non_null(strstr(err->message, "no machine preset 'no-such-machine'"));
+    g_error_free(err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reads_a_preset),
+        cmocka_unit_test(test_errors_name_the_key),
+        cmocka_unit_test(test_unknown_preset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
