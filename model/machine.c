@@ -310,9 +310,20 @@ static int get_enum(rd *r, int t, const char *key, bool required, const char *co
     return found;
 }
 
-static bool get_bool(rd *r, int t, const char *key, bool dflt)
+/* Push field `key`, unwrapping a { value, source = ... } table (a
+ * scenario's override of a setting arrives that way). */
+static void get_plain(rd *r, int t, const char *key)
 {
     lua_getfield(r->L, t, key);
+    if (lua_istable(r->L, -1)) {
+        lua_rawgeti(r->L, -1, 1);
+        lua_remove(r->L, -2);
+    }
+}
+
+static bool get_bool(rd *r, int t, const char *key, bool dflt)
+{
+    get_plain(r, t, key);
     bool v = dflt;
     if (lua_isboolean(r->L, -1))
         v = lua_toboolean(r->L, -1);
@@ -324,7 +335,7 @@ static bool get_bool(rd *r, int t, const char *key, bool dflt)
 
 static char *get_string(rd *r, int t, const char *key, bool required)
 {
-    lua_getfield(r->L, t, key);
+    get_plain(r, t, key);
     char *v = NULL;
     if (lua_type(r->L, -1) == LUA_TSTRING)
         v = g_strdup(lua_tostring(r->L, -1));
@@ -646,6 +657,39 @@ bool model_preset_push(lua_State *L, const char *name, GError **error)
         return false;
     }
     return true;
+}
+
+void model_preset_merge(lua_State *L, int base, int over)
+{
+    base = lua_absindex(L, base);
+    over = lua_absindex(L, over);
+    luaL_checkstack(L, 8, "model_preset_merge");
+    lua_pushnil(L);
+    while (lua_next(L, over)) {
+        /* key at -2, value at -1 */
+        lua_pushvalue(L, -2);
+        lua_rawget(L, base);                    /* the base's value */
+        if (lua_istable(L, -1) && lua_istable(L, -2) && lua_rawlen(L, -2) == 0) {
+            /* a table of settings over a table: merge (a figure written as
+             * { value, source = ... } replaces instead) */
+            model_preset_merge(L, -1, -2);
+            lua_pop(L, 2);
+            continue;
+        }
+        lua_pop(L, 1);
+        lua_pushvalue(L, -2);
+        lua_pushvalue(L, -2);
+        if (lua_type(L, -1) != LUA_TTABLE) {
+            /* a plain value from a scenario: it carries its own source */
+            lua_createtable(L, 1, 1);
+            lua_insert(L, -2);
+            lua_rawseti(L, -2, 1);
+            lua_pushliteral(L, "set by the scenario");
+            lua_setfield(L, -2, "source");
+        }
+        lua_rawset(L, base);
+        lua_pop(L, 1);
+    }
 }
 
 bool model_config_load(const char *name, model_config *cfg, GError **error)

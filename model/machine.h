@@ -89,6 +89,13 @@ bool model_preset_push(lua_State *L, const char *name, GError **error);
 /* Read the machine table at idx into *cfg (filled; free with
  * model_config_clear).  `what` names the table in messages (the preset). */
 bool model_config_from_lua(lua_State *L, int idx, const char *what, model_config *cfg, GError **error);
+/* Merge the table at `over` into the table at `base` (both on L's stack):
+ * tables merge key by key, anything else replaces.  How a scenario
+ * overrides a preset: machine{preset = "cortex-a9", cores = 4,
+ * caches = {l2 = {size = "1M"}}} (the preset key itself is the caller's).
+ * An override of a figure that had its own source keeps no source: the
+ * scenario's value stands with the source "set by the scenario". [-0, +0] */
+void model_preset_merge(lua_State *L, int base, int over);
 /* The two steps above, in a private Lua state. */
 bool model_config_load(const char *name, model_config *cfg, GError **error);
 void model_config_clear(model_config *cfg);

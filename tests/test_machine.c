@@ -121,6 +121,45 @@ static void test_errors_name_the_key(void **state)
     expect_error("T.caches.l1i = nil", "l1i and l1d come together");
 }
 
+static void test_overrides(void **state)
+{
+    (void)state;
+    /* machine{preset = "tiny", cores = 4, caches = {l2 = {size = "1M"}}}:
+     * the override changes two figures, keeps the rest of l2, and the new
+     * figures say where they came from */
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    GError *err = NULL;
+    assert_true(model_preset_push(L, tiny(), &err));
+    assert_int_equal(luaL_dostring(L, "return { cores = 4, caches = { l2 = { size = '1M' } }, description = 'bigger' }"), LUA_OK);
+    model_preset_merge(L, -2, -1);
+    lua_pop(L, 1);
+    model_config cfg;
+    if (!model_config_from_lua(L, -1, "tiny", &cfg, &err))
+        fail_msg("%s", err->message);
+    assert_int_equal(cfg.cores, 4);
+    assert_int_equal(cfg.mem.cores, 4);
+    assert_int_equal(cfg.mem.outer[0].cache.size, 1 << 20);
+    assert_int_equal(cfg.mem.outer[0].cache.ways, 8);          /* kept from the preset */
+    assert_string_equal(cfg.description, "bigger");
+    for (guint i = 0; i < cfg.figures->len; i++) {
+        model_figure *f = cfg.figures->pdata[i];
+        if (strcmp(f->path, "caches.l2.size") == 0 || strcmp(f->path, "cores") == 0)
+            assert_string_equal(f->source, "set by the scenario");
+        if (strcmp(f->path, "caches.l2.ways") == 0)
+            assert_string_equal(f->source, "test figure B");
+    }
+    model_config_clear(&cfg);
+    /* an override with a typo is refused like a preset's */
+    assert_int_equal(luaL_dostring(L, "return { caches = { l2 = { sise = '1M' } } }"), LUA_OK);
+    model_preset_merge(L, -2, -1);
+    lua_pop(L, 1);
+    assert_false(model_config_from_lua(L, -1, "tiny", &cfg, &err));
+    assert_non_null(strstr(err->message, "caches.l2.sise: unknown key"));
+    g_error_free(err);
+    lua_close(L);
+}
+
 static void test_unknown_preset(void **state)
 {
     (void)state;
@@ -136,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_a_preset),
         cmocka_unit_test(test_errors_name_the_key),
+        cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_unknown_preset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
