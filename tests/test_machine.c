@@ -160,6 +160,61 @@ static void test_overrides(void **state)
     lua_close(L);
 }
 
+static void test_bundled_presets_load(void **state)
+{
+    (void)state;
+    /* every preset in model/presets/ passes the loader, and the five the
+     * machine-model issue names are there with the figures it gives */
+    g_autofree char *dir = g_build_filename(g_getenv("COSSIM_SOURCE_ROOT"), "model", "presets", NULL);
+    g_setenv("COSSIM_PRESETS", dir, TRUE);
+    g_auto(GStrv) names = model_preset_names();
+    int n = 0;
+    for (char **p = names; *p; p++, n++) {
+        model_config cfg;
+        GError *err = NULL;
+        if (!model_config_load(*p, &cfg, &err))
+            fail_msg("preset %s: %s", *p, err->message);
+        hwmem *m = hwmem_new(&cfg.mem, 1, &err);
+        if (m == NULL)
+            fail_msg("preset %s: %s", *p, err->message);
+        hwmem_free(m);
+        model_config_clear(&cfg);
+    }
+    assert_true(n >= 5);
+    static const struct { const char *name; unsigned cores; uint64_t hz; } want[] = {
+        { "x86_64", 4, 3200000000u }, { "cortex-a9", 2, 667000000u }, { "cortex-a53", 4, 0 },
+        { "cortex-m7", 1, 216000000u }, { "cortex-m4", 1, 168000000u },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+        model_config cfg;
+        assert_true(model_config_load(want[i].name, &cfg, NULL));
+        assert_int_equal(cfg.cores, want[i].cores);
+        if (want[i].hz)
+            assert_int_equal(cfg.freq_hz, want[i].hz);
+        model_config_clear(&cfg);
+    }
+    /* the issue's geometry: Zynq-7000 32 KiB L1s and 512 KiB shared L2;
+     * STM32F767 16 KiB I and D and an 8-region MPU, 512 KiB SRAM; the M4 has
+     * no cache */
+    model_config a9, m7, m4;
+    assert_true(model_config_load("cortex-a9", &a9, NULL));
+    assert_int_equal(a9.mem.l1d.size, 32768);
+    assert_int_equal(a9.mem.outer[0].cache.size, 524288);
+    assert_true(a9.mem.outer[0].shared);
+    assert_true(model_config_load("cortex-m7", &m7, NULL));
+    assert_int_equal(m7.mem.l1i.size, 16384);
+    assert_int_equal(m7.mem.l1d.size, 16384);
+    assert_int_equal(m7.mpu_regions, 8);
+    assert_int_equal(m7.mem.size, 512 * 1024);
+    assert_true(model_config_load("cortex-m4", &m4, NULL));
+    assert_false(m4.mem.has_l1);
+    assert_int_equal(m4.mem.nouter, 0);
+    model_config_clear(&a9);
+    model_config_clear(&m7);
+    model_config_clear(&m4);
+    g_unsetenv("COSSIM_PRESETS");
+}
+
 static void test_unknown_preset(void **state)
 {
     (void)state;
@@ -176,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_reads_a_preset),
         cmocka_unit_test(test_errors_name_the_key),
         cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_bundled_presets_load),
         cmocka_unit_test(test_unknown_preset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
