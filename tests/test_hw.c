@@ -1,0 +1,101 @@
+/* tests/test_hw.c: the hardware layer (model/hw.h) on the made-up preset
+ * tests/data/presets/tiny.lua: 667 MHz, cpi 1.5, L2 hit 25 cycles, memory
+ * 80 ns. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "model/hw.h"
+
+static hw *make(sim **s, const char *trace)
+{
+    model_config cfg;
+    g_autofree char *path = g_strdup_printf("%s/presets/tiny.lua", g_getenv("COSSIM_TEST_DATA"));
+    GError *err = NULL;
+    if (!model_config_load(path, &cfg, &err))
+        fail_msg("%s", err->message);
+    *s = sim_new(1, simtr_open(trace, NULL));
+    hw *h = hw_new(*s, &cfg, &err);
+    assert_non_null(h);
+    return h;
+}
+
+static void test_costs_and_time(void **state)
+{
+    (void)state;
+    sim *s;
+    hw *h = make(&s, NULL);
+    /* 10 instructions at cpi 1.5: 15 cycles; 667 cycles at 667 MHz are
+     * exactly 1 us = 1,000,000 ps; 1 cycle is 1499.25 ps, rounded up 1500 */
+    assert_int_equal(hw_instructions(h, 10), 15);
+    assert_int_equal(hw_ps(h, 667), 1000000);
+    assert_int_equal(hw_ps(h, 1), 1500);
+    assert_int_equal(hw_cost(h, MODEL_COST_SYSCALL_ENTRY), 40);
+    /* a cold access: the L2's 25-cycle tag check plus 80 ns of memory =
+     * 80,000 ps x 667e6 / 1e12 = 53.36 -> 54 cycles: 79; then an L1 hit (4) */
+    assert_int_equal(hw_access(h, 0, 0x1000, 4, HWMEM_READ, 0), 79);
+    assert_int_equal(hw_access(h, 0, 0x1000, 4, HWMEM_READ, 0), 4);
+    /* two lines of 32 bytes: 64 bytes from 0x2010 touch 0x2000, 0x2020 and
+     * 0x2040: three cold lines, 79 each; the bus (5 ns per line) is free by
+     * the time each starts because they are costed one after the other */
+    assert_int_equal(hw_access(h, 1, 0x2010, 64, HWMEM_WRITE, SIM_US), 3 * 79);
+    hw_free(h);
+    sim_free(s);
+}
+
+static void test_counters_in_trace(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cossim-hw-XXXXXX";
+    assert_non_null(g_mkdtemp(dir));
+    g_autofree char *path = g_build_filename(dir, "t.db", NULL);
+    sim *s;
+    hw *h = make(&s, path);
+    hw_access(h, 0, 0x1000, 4, HWMEM_READ, 0);
+    hw_access(h, 0, 0x1000, 4, HWMEM_READ, 0);
+    hw_access(h, 1, 0x1000, 4, HWMEM_WRITE, 0);
+    hw_account(h, 0, 100, true);
+    hw_account(h, 0, 7, false);
+    hw_write_counters(h);
+    simtr_run run = { "t.lua", "-", "tiny", 1, false, 0, 0, 0 };
+    char digest[SIMTR_DIGEST_HEX];
+    assert_true(sim_finish(s, &run, digest, NULL));
+    hw_free(h);
+    sim_free(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT core, kernel_cycles, user_cycles, l1d_hits, l1d_misses, l2_misses, "
+                                            "mem_reads, invalidations, peer_transfers FROM counters ORDER BY core", -1, &st, NULL), SQLITE_OK);
+    /* core 0: one miss to memory, one L1 hit, 100 kernel and 7 user
+     * cycles; core 1's write finds core 0's Exclusive copy: no transfer
+     * (clean), core 0's copy invalidated, the L2 serves it */
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t want0[] = { 0, 100, 7, 1, 1, 1, 1, 1, 0 };
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(sqlite3_column_int64(st, i), want0[i]);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t want1[] = { 1, 0, 0, 0, 1, 0, 0, 0, 0 };
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(sqlite3_column_int64(st, i), want1[i]);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_costs_and_time),
+        cmocka_unit_test(test_counters_in_trace),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
