@@ -1,0 +1,837 @@
+/* model/pagetable.c: the x86-64 and ARMv7-A walkers, the MMU's translate
+ * call and the table builders (see pagetable.h for the contract). */
+#include "pagetable.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+G_DEFINE_QUARK(hwpt-error-quark, hwpt_error)
+
+/* Bits hi..lo set (hi >= lo, both < 64). */
+#define BITS(hi, lo) ((~UINT64_C(0) >> (63 - (hi))) & ~((UINT64_C(1) << (lo)) - 1))
+
+static const char *size_name(hwtlb_size s)
+{
+    static const char *const name[HWTLB_NSIZES] = {
+        [HWTLB_4K] = "4 KiB", [HWTLB_64K] = "64 KiB", [HWTLB_1M] = "1 MiB",
+        [HWTLB_2M] = "2 MiB", [HWTLB_16M] = "16 MiB", [HWTLB_1G] = "1 GiB",
+    };
+    return (unsigned)s < HWTLB_NSIZES ? name[s] : "unknown";
+}
+
+static void set_fault(hwpt_result *r, hwpt_fault_kind kind, uint64_t addr, uint32_t code, unsigned level,
+                      unsigned domain)
+{
+    r->fault.kind = kind;
+    r->fault.addr = addr;
+    r->fault.code = code;
+    r->fault.level = (uint8_t)level;
+    r->fault.domain = (uint8_t)domain;
+}
+
+static uint64_t pte_read(hwpt_mmu *m, hwpt_result *r, uint64_t paddr, unsigned size)
+{
+    r->reads++;
+    m->st.pte_reads++;
+    return m->mem.read(m->mem.ctx, paddr, size);
+}
+
+static void pte_write(hwpt_mmu *m, hwpt_result *r, uint64_t paddr, uint64_t value, unsigned size)
+{
+    r->writes++;
+    m->st.pte_writes++;
+    m->mem.write(m->mem.ctx, paddr, value, size);
+}
+
+uint16_t hwpt_asid(const hwpt_mmu *m)
+{
+    if (m->arch == HWTLB_X86_64)
+        return m->x86.pcide ? (uint16_t)(m->x86.cr3 & 0xfff) : 0;   /* SDM 4.10.1 */
+    return m->arm.asid;
+}
+
+/* ======================================================================
+ * x86-64 4-level paging (Intel SDM vol. 3A 4.5 - 4.8)
+ * ====================================================================== */
+
+static bool x86_canonical(uint64_t va)
+{
+    /* Bits 63:47 all equal (SDM vol. 1 3.3.7.1). */
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/* Reserved bits of a present entry at `level` (4 = PML4E .. 1 = PTE), per
+ * the entry-format tables of 4.5 and the list in 4.7 ("RSVD flag"): the
+ * address bits 51:M, XD while EFER.NXE = 0, PS in a PML4E, and the bits
+ * between the page offset and the frame of a large page (PAT sits at 12). */
+static uint64_t x86_rsvd(const hwpt_x86_regs *x, unsigned level, uint64_t e)
+{
+    uint64_t r = x->maxphyaddr < 52 ? BITS(51, x->maxphyaddr) : 0;
+    if (!x->nxe)
+        r |= HWPT_X86_XD;
+    if (level == 4)
+        r |= HWPT_X86_PS;
+    else if (level == 3 && (e & HWPT_X86_PS))
+        r |= BITS(29, 13);
+    else if (level == 2 && (e & HWPT_X86_PS))
+        r |= BITS(20, 13);
+    return r;
+}
+
+/* Bits of CR3 a MOV may not set: 62:M, and 63 unless PCIDE (where it is
+ * the no-invalidate flag, not stored) (SDM vol. 3A 4.5 "CR3", 2.5). */
+static uint64_t x86_cr3_rsvd(unsigned maxphyaddr, bool pcide)
+{
+    return BITS(62, maxphyaddr) | (pcide ? 0 : UINT64_C(1) << 63);
+}
+
+/* Access rights (SDM 4.6.1) from the rights of the whole walk: RW and US
+ * set only if set at every level, XD set if set at any.  SMAP and
+ * protection keys are not modelled. */
+static bool x86_allowed(const hwpt_x86_regs *x, uint64_t rights, unsigned acc)
+{
+    bool rw = rights & HWPT_X86_RW, us = rights & HWPT_X86_US;
+    bool xd = x->nxe && (rights & HWPT_X86_XD);
+    if (acc & HWPT_ACC_USER) {
+        if (!us)
+            return false;           /* user-mode access to a supervisor-mode address */
+        if (acc & HWPT_ACC_WRITE)
+            return rw;              /* whatever CR0.WP says */
+        if (acc & HWPT_ACC_FETCH)
+            return !xd;
+        return true;
+    }
+    if (acc & HWPT_ACC_WRITE)
+        return rw || !x->wp;        /* CR0.WP = 0: supervisor writes anywhere */
+    if (acc & HWPT_ACC_FETCH)
+        return !xd && !(x->smep && us);
+    return true;
+}
+
+/* The #PF error code for this access (SDM 4.7): W/R and U/S describe the
+ * access, not the rights; I/D is set for fetches when NXE or SMEP is on. */
+static uint32_t x86_pf_code(const hwpt_x86_regs *x, unsigned acc, uint32_t bits)
+{
+    if (acc & HWPT_ACC_WRITE)
+        bits |= HWPT_PF_W;
+    if (acc & HWPT_ACC_USER)
+        bits |= HWPT_PF_U;
+    if ((acc & HWPT_ACC_FETCH) && (x->nxe || x->smep))
+        bits |= HWPT_PF_ID;
+    return bits;
+}
+
+/* The walk.  One 8-byte read per level: 4 for a 4 KiB page, 3 for 2 MiB,
+ * 2 for 1 GiB (4.5: PML4E, PDPTE, PDE, PTE; PS ends the walk early).
+ * Accessed flags: set in each non-leaf entry as the walk moves past it
+ * (4.8 "whenever the processor uses a paging-structure entry as part of
+ * linear-address translation, it sets the accessed flag"; 6.15 adds that
+ * on a protection fault the accessed flag "in the page-directory entry is
+ * set", while for the last entry it is "model specific"); set in the leaf,
+ * with dirty for a write, only when the access is allowed.  Each update is
+ * one 8-byte write through the callback. */
+static bool x86_walk(hwpt_mmu *m, uint64_t va, unsigned acc, hwpt_result *r)
+{
+    const hwpt_x86_regs *x = &m->x86;
+    uint64_t table = x->cr3 & BITS(51, 12);
+    uint64_t rights = HWPT_X86_RW | HWPT_X86_US;
+
+    m->st.walks++;
+    for (unsigned level = 4;; level--) {
+        unsigned shift = 12 + 9 * (level - 1);
+        uint64_t a = table | (((va >> shift) & 511) << 3);
+        uint64_t e = pte_read(m, r, a, 8);
+        if (!(e & HWPT_X86_P)) {
+            set_fault(r, HWPT_FAULT_TRANSLATION, va, x86_pf_code(x, acc, 0), level, 0);
+            return false;
+        }
+        if (e & x86_rsvd(x, level, e)) {
+            set_fault(r, HWPT_FAULT_RESERVED, va, x86_pf_code(x, acc, HWPT_PF_P | HWPT_PF_RSVD), level, 0);
+            return false;
+        }
+        rights &= e | ~(HWPT_X86_RW | HWPT_X86_US);
+        rights |= e & HWPT_X86_XD;
+        if (level > 1 && !(e & HWPT_X86_PS)) {
+            if (!(e & HWPT_X86_A))
+                pte_write(m, r, a, e | HWPT_X86_A, 8);
+            table = e & BITS(51, 12);
+            continue;
+        }
+
+        hwtlb_size size = level == 1 ? HWTLB_4K : level == 2 ? HWTLB_2M : HWTLB_1G;
+        uint64_t pat = level == 1 ? (e & HWPT_X86_PAT) : ((e & HWPT_X86_PAT_LARGE) ? HWPT_X86_PAT : 0);
+        hwtlb_entry *ent = &r->entry;
+        ent->va = va & ~(hwtlb_size_bytes(size) - 1);
+        ent->pa = e & BITS(51, shift);
+        ent->attr = rights | (e & (HWPT_X86_PWT | HWPT_X86_PCD)) | pat;
+        ent->asid = hwpt_asid(m);
+        ent->size = (uint8_t)size;
+        ent->global = x->pge && (e & HWPT_X86_G);   /* G is ignored while CR4.PGE = 0 (4.10.2.4) */
+        r->have_entry = true;
+        if (!x86_allowed(x, rights, acc)) {
+            set_fault(r, HWPT_FAULT_PERMISSION, va, x86_pf_code(x, acc, HWPT_PF_P), level, 0);
+            return false;
+        }
+        uint64_t ne = e | HWPT_X86_A | ((acc & HWPT_ACC_WRITE) ? HWPT_X86_D : 0);
+        if (ne != e)
+            pte_write(m, r, a, ne, 8);
+        ent->attr |= ne & HWPT_X86_D;
+        r->paddr = hwtlb_paddr(ent, va);
+        return true;
+    }
+}
+
+static bool x86_translate(hwpt_mmu *m, uint64_t va, unsigned acc, hwpt_result *r)
+{
+    uint16_t asid = hwpt_asid(m);
+    hwtlb_entry e;
+    if (m->tlb && hwtlb_lookup(m->tlb, va, asid, &e)) {
+        r->tlb_hit = true;
+        r->have_entry = true;
+        r->entry = e;
+        if (!x86_allowed(&m->x86, e.attr, acc)) {
+            /* The fault comes from the cached rights; the page's entries go
+             * (SDM 4.10.4.1), globals too, or the fault would recur. */
+            set_fault(r, HWPT_FAULT_PERMISSION, va, x86_pf_code(&m->x86, acc, HWPT_PF_P), 0, 0);
+            hwtlb_invalidate_addr(m->tlb, va, asid, true);
+            return false;
+        }
+        if (!(acc & HWPT_ACC_WRITE) || (e.attr & HWPT_X86_D)) {
+            r->paddr = hwtlb_paddr(&e, va);
+            return true;
+        }
+        /* A write through a clean entry: D must be set in memory (4.8),
+         * which takes a walk to find the entry. */
+        r->have_entry = false;
+    }
+    bool ok = x86_walk(m, va, acc, r);
+    if (m->tlb) {
+        if (ok)
+            hwtlb_insert(m->tlb, &r->entry);
+        else
+            hwtlb_invalidate_addr(m->tlb, va, asid, true);
+    }
+    return ok;
+}
+
+bool hwpt_mmu_init_x86(hwpt_mmu *m, const hwpt_x86_regs *regs, const hwpt_mem *mem, hwtlb *tlb,
+                       GError **error)
+{
+    g_assert(mem != NULL && mem->read != NULL && mem->write != NULL);
+    if (regs->maxphyaddr < 36 || regs->maxphyaddr > 52) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_CONFIG, "maxphyaddr = %u: must be between 36 and 52",
+                    regs->maxphyaddr);
+        return false;
+    }
+    uint64_t bad = regs->cr3 & x86_cr3_rsvd(regs->maxphyaddr, regs->pcide);
+    if (bad) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_CONFIG,
+                    "cr3 = %#" PRIx64 ": reserved bits %#" PRIx64 " set (maxphyaddr = %u, pcide = %d)",
+                    regs->cr3, bad, regs->maxphyaddr, regs->pcide);
+        return false;
+    }
+    if (tlb && tlb->cfg.arch != HWTLB_X86_64) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_CONFIG, "tlb arch: an x86-64 MMU needs an x86-64 TLB");
+        return false;
+    }
+    if (tlb && tlb->cfg.asid_enabled != regs->pcide) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_CONFIG, "tlb asid_enabled = %s disagrees with cr4.pcide = %s",
+                    tlb->cfg.asid_enabled ? "true" : "false", regs->pcide ? "true" : "false");
+        return false;
+    }
+    memset(m, 0, sizeof *m);
+    m->arch = HWTLB_X86_64;
+    m->x86 = *regs;
+    m->mem = *mem;
+    m->tlb = tlb;
+    if (tlb && regs->pcide)
+        hwtlb_switch(tlb, hwpt_asid(m), true);      /* the current PCID; nothing flushed */
+    return true;
+}
+
+bool hwpt_x86_write_cr3(hwpt_mmu *m, uint64_t value)
+{
+    g_assert(m->arch == HWTLB_X86_64);
+    if (value & x86_cr3_rsvd(m->x86.maxphyaddr, m->x86.pcide))
+        return false;
+    bool preserve = m->x86.pcide && (value >> 63);
+    m->x86.cr3 = value & ~(UINT64_C(1) << 63);
+    if (m->tlb)
+        hwtlb_switch(m->tlb, hwpt_asid(m), preserve);
+    return true;
+}
+
+bool hwpt_x86_write_cr4(hwpt_mmu *m, bool pcide, bool pge, bool smep)
+{
+    g_assert(m->arch == HWTLB_X86_64);
+    hwpt_x86_regs *x = &m->x86;
+    /* #GP: setting PCIDE while CR3[11:0] != 000H (SDM vol. 3A 4.10.1). */
+    if (pcide && !x->pcide && (x->cr3 & 0xfff))
+        return false;
+    bool all = pge != x->pge || (x->pcide && !pcide);
+    bool current = smep && !x->smep;
+    if (m->tlb) {
+        if (all)
+            hwtlb_invalidate_all(m->tlb);
+        else if (current)
+            hwtlb_invalidate_asid_all(m->tlb, hwpt_asid(m));
+        hwtlb_set_asid_enabled(m->tlb, pcide);
+    }
+    x->pcide = pcide;
+    x->pge = pge;
+    x->smep = smep;
+    return true;
+}
+
+/* ======================================================================
+ * ARMv7-A short-descriptor translation (ARM DDI 0406C B3.5)
+ * ====================================================================== */
+
+/* AP[2:0] with SCTLR.AFE = 0 (DDI 0406C Table B3-8, "VMSAv7 MMU access
+ * permissions"): [AP][0 = PL1, 1 = PL0], bit 0 read, bit 1 write.
+ *   000 no access / no access      100 reserved: we treat it as no access
+ *   001 RW / no access             101 RO / no access
+ *   010 RW / RO                    110 RO / RO (deprecated encoding)
+ *   011 RW / RW                    111 RO / RO
+ * (The same table as the Cortex-M3 TRM's AP encoding, DDI 0337G Table
+ * 9-10, and QEMU's ap_to_rw_prot.) */
+#define AP_R 1u
+#define AP_W 2u
+static const uint8_t arm_ap_rights[8][2] = {
+    { 0, 0 }, { AP_R | AP_W, 0 }, { AP_R | AP_W, AP_R }, { AP_R | AP_W, AP_R | AP_W },
+    { 0, 0 }, { AP_R, 0 },      { AP_R, AP_R },      { AP_R, AP_R },
+};
+
+static uint32_t arm_fsr(unsigned fs, unsigned domain, unsigned acc)
+{
+    uint32_t v = (fs & 0xfu) | ((uint32_t)(fs >> 4) << 10);
+    if (!(acc & HWPT_ACC_FETCH)) {       /* DFSR: domain and WnR; IFSR has neither */
+        v |= (uint32_t)domain << 4;
+        if (acc & HWPT_ACC_WRITE)
+            v |= HWPT_ARM_FSR_WNR;
+    }
+    return v;
+}
+
+static void arm_fault(hwpt_result *r, hwpt_fault_kind kind, unsigned fs, unsigned level, unsigned domain,
+                      uint64_t va, unsigned acc)
+{
+    set_fault(r, kind, va, arm_fsr(fs, domain, acc), level, domain);
+}
+
+/* Domain and permission checks of a translation (walked or from the TLB),
+ * in the order of the fault-checking sequence (domain, then permissions;
+ * DDI 0406C B3.12, and the same figure in the ARM926EJ-S TRM, DDI 0198D
+ * 3.5).  DACR field: 00 no access and 10 reserved give a Domain fault (the
+ * Cortex-A8 TRM, DDI 0344K 3.2.34: "Reserved. Any access generates a
+ * domain fault"); 11 manager is never checked, XN and PXN included ("a
+ * location is marked as Execute Never when it has its XN attribute set to
+ * 1 in a Client domain", DDI 0406B B3.6.2; Cortex-A8 TRM 3.2.34); 01
+ * client checks XN/PXN for fetches and AP.  A fetch needs read
+ * permission (DDI 0406B B3.6.2: "valid read permissions exist"). */
+static bool arm_check(const hwpt_mmu *m, const hwtlb_entry *e, uint64_t va, unsigned acc, hwpt_result *r)
+{
+    bool section = e->size == HWTLB_1M || e->size == HWTLB_16M;
+    unsigned level = section ? 1 : 2;
+    unsigned dom = hwpt_arm_domain_of(e->attr);
+    unsigned dacr = (m->arm.dacr >> (2 * dom)) & 3;
+    if (dacr == 0 || dacr == 2) {
+        arm_fault(r, HWPT_FAULT_DOMAIN, section ? HWPT_ARM_FS_DOMAIN_L1 : HWPT_ARM_FS_DOMAIN_L2, level, dom, va,
+                  acc);
+        return false;
+    }
+    if (dacr == 1) {
+        bool user = acc & HWPT_ACC_USER;
+        unsigned rights = arm_ap_rights[e->attr & HWPT_ARM_AP_MASK][user];
+        bool ok;
+        if (acc & HWPT_ACC_FETCH)
+            ok = (rights & AP_R) && !(e->attr & HWPT_ARM_XN) && !(!user && (e->attr & HWPT_ARM_PXN));
+        else if (acc & HWPT_ACC_WRITE)
+            ok = rights & AP_W;
+        else
+            ok = rights & AP_R;
+        if (!ok) {
+            arm_fault(r, HWPT_FAULT_PERMISSION, section ? HWPT_ARM_FS_PERMISSION_L1 : HWPT_ARM_FS_PERMISSION_L2,
+                      level, dom, va, acc);
+            return false;
+        }
+    }
+    r->paddr = hwtlb_paddr(e, va);
+    return true;
+}
+
+/* The walk: one 4-byte read for a section or supersection, two for a
+ * page.  Descriptor layouts: DDI 0406C B3.5.1 (first level: bits[1:0] 00
+ * fault, 01 page table, 1x section or supersection by bit 18, with bit 0
+ * the PXN bit where PXN exists and 0b11 otherwise reserved, which we treat
+ * as a translation fault, as QEMU does; second level: 00 fault, 01 large
+ * page, 1x small page with bit 0 XN).  Table addresses (B3.5.4): TTBR0
+ * bits 31:14-N with VA bits 31-N:20, or TTBR1 bits 31:14 with VA 31:20
+ * when VA bits 31:32-N are not all zero; second level: the page-table
+ * base 31:10 with VA 19:12. */
+static bool arm_walk(hwpt_mmu *m, uint64_t va64, unsigned acc, hwpt_result *r)
+{
+    const hwpt_arm_regs *a = &m->arm;
+    uint32_t va = (uint32_t)va64;
+    unsigned n = a->ttbcr_n;
+    uint32_t l1;
+    if (n > 0 && (va >> (32 - n)) != 0)
+        l1 = (a->ttbr1 & 0xffffc000u) | ((va >> 20) << 2);
+    else
+        l1 = (a->ttbr0 & (0xffffffffu << (14 - n))) | (((va >> 20) & ((1u << (12 - n)) - 1)) << 2);
+
+    m->st.walks++;
+    uint32_t d1 = (uint32_t)pte_read(m, r, l1, 4);
+    unsigned type = d1 & 3;
+    if (type == 0 || (type == 3 && !a->has_pxn)) {
+        arm_fault(r, HWPT_FAULT_TRANSLATION, HWPT_ARM_FS_TRANSLATION_L1, 1, 0, va, acc);
+        return false;
+    }
+
+    hwtlb_entry *e = &r->entry;
+    uint32_t attr;
+    bool ng;
+    if (type == 1) {
+        unsigned dom = (d1 >> 5) & 15;
+        bool pxn = a->has_pxn && (d1 & (1u << 2));
+        uint32_t l2 = (d1 & 0xfffffc00u) | (((va >> 12) & 0xff) << 2);
+        uint32_t d2 = (uint32_t)pte_read(m, r, l2, 4);
+        if ((d2 & 3) == 0) {
+            arm_fault(r, HWPT_FAULT_TRANSLATION, HWPT_ARM_FS_TRANSLATION_L2, 2, dom, va, acc);
+            return false;
+        }
+        unsigned ap = ((d2 >> 4) & 3) | (((d2 >> 9) & 1) << 2);
+        bool xn, large = (d2 & 3) == 1;
+        unsigned tex;
+        if (large) {
+            e->pa = d2 & 0xffff0000u;
+            xn = d2 & (1u << 15);
+            tex = (d2 >> 12) & 7;
+        } else {
+            e->pa = d2 & 0xfffff000u;
+            xn = d2 & 1u;
+            tex = (d2 >> 6) & 7;
+        }
+        e->size = large ? HWTLB_64K : HWTLB_4K;
+        ng = d2 & (1u << 11);
+        attr = HWPT_ARM_AP(ap) | (xn ? HWPT_ARM_XN : 0) | (pxn ? HWPT_ARM_PXN : 0) |
+               ((d2 & 4u) ? HWPT_ARM_B : 0) | ((d2 & 8u) ? HWPT_ARM_C : 0) |
+               ((d2 & (1u << 10)) ? HWPT_ARM_S : 0) | HWPT_ARM_TEX(tex) | HWPT_ARM_DOMAIN(dom);
+    } else {
+        bool super = d1 & (1u << 18);
+        unsigned dom = super ? 0 : (d1 >> 5) & 15;      /* supersections are in domain 0 */
+        bool pxn = a->has_pxn && (d1 & 1u);
+        unsigned ap = ((d1 >> 10) & 3) | (((d1 >> 15) & 1) << 2);
+        if (super) {
+            /* PA[39:36] in bits 8:5, PA[35:32] in bits 23:20, PA[31:24] in 31:24. */
+            e->pa = (d1 & 0xff000000u) | ((uint64_t)((d1 >> 20) & 15) << 32) | ((uint64_t)((d1 >> 5) & 15) << 36);
+            e->size = HWTLB_16M;
+        } else {
+            e->pa = d1 & 0xfff00000u;
+            e->size = HWTLB_1M;
+        }
+        ng = d1 & (1u << 17);
+        attr = HWPT_ARM_AP(ap) | ((d1 & (1u << 4)) ? HWPT_ARM_XN : 0) | (pxn ? HWPT_ARM_PXN : 0) |
+               ((d1 & 4u) ? HWPT_ARM_B : 0) | ((d1 & 8u) ? HWPT_ARM_C : 0) |
+               ((d1 & (1u << 16)) ? HWPT_ARM_S : 0) | HWPT_ARM_TEX((d1 >> 12) & 7) | HWPT_ARM_DOMAIN(dom);
+    }
+    e->va = va & ~(uint32_t)(hwtlb_size_bytes((hwtlb_size)e->size) - 1);
+    e->attr = attr;
+    e->asid = a->asid;
+    e->global = !ng;
+    r->have_entry = true;
+    return arm_check(m, e, va, acc, r);
+}
+
+static bool arm_translate(hwpt_mmu *m, uint64_t va, unsigned acc, hwpt_result *r)
+{
+    hwtlb_entry e;
+    if (m->tlb && hwtlb_lookup(m->tlb, va, m->arm.asid, &e)) {
+        r->tlb_hit = true;
+        r->have_entry = true;
+        r->entry = e;
+        return arm_check(m, &e, va, acc, r);
+    }
+    bool ok = arm_walk(m, va, acc, r);
+    if (m->tlb && r->have_entry)
+        hwtlb_insert(m->tlb, &r->entry);
+    return ok;
+}
+
+bool hwpt_mmu_init_armv7a(hwpt_mmu *m, const hwpt_arm_regs *regs, const hwpt_mem *mem, hwtlb *tlb,
+                          GError **error)
+{
+    g_assert(mem != NULL && mem->read != NULL && mem->write != NULL);
+    if (regs->ttbcr_n > 7) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_CONFIG, "ttbcr.n = %u: must be between 0 and 7", regs->ttbcr_n);
+        return false;
+    }
+    if (tlb && tlb->cfg.arch != HWTLB_ARMV7A) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_CONFIG, "tlb arch: an ARMv7-A MMU needs an ARMv7-A TLB");
+        return false;
+    }
+    if (tlb && !tlb->cfg.asid_enabled && regs->asid != 0) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_CONFIG, "asid = %u: the TLB does not use ASIDs, so it must be 0",
+                    regs->asid);
+        return false;
+    }
+    memset(m, 0, sizeof *m);
+    m->arch = HWTLB_ARMV7A;
+    m->arm = *regs;
+    m->mem = *mem;
+    m->tlb = tlb;
+    if (tlb && tlb->cfg.asid_enabled)
+        hwtlb_switch(tlb, regs->asid, false);       /* ARM: sets the ASID, flushes nothing */
+    return true;
+}
+
+void hwpt_arm_switch(hwpt_mmu *m, uint32_t ttbr0, uint8_t asid)
+{
+    g_assert(m->arch == HWTLB_ARMV7A);
+    g_assert(m->tlb == NULL || m->tlb->cfg.asid_enabled || asid == 0);
+    m->arm.ttbr0 = ttbr0;
+    m->arm.asid = asid;
+    if (m->tlb)
+        hwtlb_switch(m->tlb, asid, false);
+}
+
+/* ======================================================================
+ * Both
+ * ====================================================================== */
+
+bool hwpt_translate(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r)
+{
+    memset(r, 0, sizeof *r);
+    m->st.translations++;
+    bool ok;
+    if (m->arch == HWTLB_X86_64) {
+        if (!x86_canonical(vaddr)) {
+            set_fault(r, HWPT_FAULT_NONCANONICAL, vaddr, 0, 0, 0);
+            ok = false;
+        } else {
+            ok = x86_translate(m, vaddr, acc, r);
+        }
+    } else {
+        g_assert(vaddr <= UINT32_MAX);
+        ok = arm_translate(m, vaddr, acc, r);
+    }
+    if (!ok)
+        m->st.faults++;
+    return ok;
+}
+
+bool hwpt_walk(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r)
+{
+    memset(r, 0, sizeof *r);
+    bool ok;
+    if (m->arch == HWTLB_X86_64) {
+        if (!x86_canonical(vaddr)) {
+            set_fault(r, HWPT_FAULT_NONCANONICAL, vaddr, 0, 0, 0);
+            ok = false;
+        } else {
+            ok = x86_walk(m, vaddr, acc, r);
+        }
+    } else {
+        g_assert(vaddr <= UINT32_MAX);
+        ok = arm_walk(m, vaddr, acc, r);
+    }
+    if (!ok)
+        m->st.faults++;
+    return ok;
+}
+
+bool hwpt_verify(const hwpt_mmu *m)
+{
+    if (m->tlb == NULL)
+        return true;
+    if (m->tlb->cfg.arch != m->arch) {
+        g_warning("hwpt_verify: the TLB is of the other architecture");
+        return false;
+    }
+    if (m->arch == HWTLB_X86_64 && m->tlb->cfg.asid_enabled != m->x86.pcide) {
+        g_warning("hwpt_verify: TLB asid_enabled %d, CR4.PCIDE %d", m->tlb->cfg.asid_enabled, m->x86.pcide);
+        return false;
+    }
+    if (hwtlb_asid(m->tlb) != hwpt_asid(m)) {
+        g_warning("hwpt_verify: TLB id %u, MMU id %u", hwtlb_asid(m->tlb), hwpt_asid(m));
+        return false;
+    }
+    return hwtlb_verify(m->tlb);
+}
+
+/* ======================================================================
+ * Builders
+ * ====================================================================== */
+
+static unsigned x86_leaf_level(hwtlb_size size)
+{
+    return size == HWTLB_4K ? 1 : size == HWTLB_2M ? 2 : 3;
+}
+
+static bool x86_build_checks(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_size size,
+                             GError **error)
+{
+    g_assert(mem != NULL && mem->read != NULL && mem->write != NULL);
+    if (!hwtlb_arch_has_size(HWTLB_X86_64, size)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "size %s: x86-64 has 4 KiB, 2 MiB and 1 GiB pages",
+                    size_name(size));
+        return false;
+    }
+    if (root & ~BITS(51, 12)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "root = %#" PRIx64 ": not a 4 KiB-aligned physical address",
+                    root);
+        return false;
+    }
+    if (!x86_canonical(vaddr)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx64 " is not canonical", vaddr);
+        return false;
+    }
+    if (vaddr & (hwtlb_size_bytes(size) - 1)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx64 " is not aligned to a %s page", vaddr,
+                    size_name(size));
+        return false;
+    }
+    return true;
+}
+
+bool hwpt_x86_map(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, uint64_t paddr, hwtlb_size size,
+                  uint64_t flags, GError **error)
+{
+    const uint64_t allowed = HWPT_X86_RW | HWPT_X86_US | HWPT_X86_PWT | HWPT_X86_PCD | HWPT_X86_A |
+                             HWPT_X86_D | HWPT_X86_G | HWPT_X86_XD | HWPT_X86_PAT;
+    if (!x86_build_checks(mem, root, vaddr, size, error))
+        return false;
+    if (flags & ~allowed) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                    "flags = %#" PRIx64 ": bits %#" PRIx64 " are not attributes a mapping may set", flags,
+                    flags & ~allowed);
+        return false;
+    }
+    if ((paddr & (hwtlb_size_bytes(size) - 1)) || (paddr >> 52)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                    "paddr = %#" PRIx64 " is not a %s-aligned address below 2^52", paddr, size_name(size));
+        return false;
+    }
+    unsigned leaf = x86_leaf_level(size);
+    uint64_t table = root;
+    for (unsigned level = 4; level > leaf; level--) {
+        uint64_t a = table | (((vaddr >> (12 + 9 * (level - 1))) & 511) << 3);
+        uint64_t e = mem->read(mem->ctx, a, 8);
+        if (!(e & HWPT_X86_P)) {
+            uint64_t t;
+            if (mem->alloc == NULL || !mem->alloc(mem->ctx, 4096, &t)) {
+                g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                            "vaddr = %#" PRIx64 ": no memory for a level-%u table", vaddr, level - 1);
+                return false;
+            }
+            g_assert((t & ~BITS(51, 12)) == 0);
+            e = t | HWPT_X86_P | HWPT_X86_RW | HWPT_X86_US;
+            mem->write(mem->ctx, a, e, 8);
+        } else if (level <= 3 && (e & HWPT_X86_PS)) {
+            g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx64 " is inside a %s page already mapped",
+                        vaddr, level == 3 ? "1 GiB" : "2 MiB");
+            return false;
+        }
+        table = e & BITS(51, 12);
+    }
+    uint64_t a = table | (((vaddr >> (12 + 9 * (leaf - 1))) & 511) << 3);
+    uint64_t e = mem->read(mem->ctx, a, 8);
+    if (e & HWPT_X86_P) {
+        bool is_table = leaf > 1 && !(e & HWPT_X86_PS);
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                    is_table ? "vaddr = %#" PRIx64 ": a page table is there, a %s page cannot replace it"
+                             : "vaddr = %#" PRIx64 " is already mapped (asked for a %s page)",
+                    vaddr, size_name(size));
+        return false;
+    }
+    uint64_t v = paddr | HWPT_X86_P | (flags & ~HWPT_X86_PAT);
+    if (flags & HWPT_X86_PAT)
+        v |= leaf == 1 ? HWPT_X86_PAT : HWPT_X86_PAT_LARGE;
+    if (leaf > 1)
+        v |= HWPT_X86_PS;
+    mem->write(mem->ctx, a, v, 8);
+    return true;
+}
+
+bool hwpt_x86_unmap(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_size size, GError **error)
+{
+    if (!x86_build_checks(mem, root, vaddr, size, error))
+        return false;
+    unsigned leaf = x86_leaf_level(size);
+    uint64_t table = root;
+    for (unsigned level = 4;; level--) {
+        uint64_t a = table | (((vaddr >> (12 + 9 * (level - 1))) & 511) << 3);
+        uint64_t e = mem->read(mem->ctx, a, 8);
+        bool large = level > 1 && level <= 3 && (e & HWPT_X86_PS);
+        if (!(e & HWPT_X86_P) || (level > leaf && large) || (level == leaf && leaf > 1 && !large)) {
+            g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx64 " is not mapped by a %s page", vaddr,
+                        size_name(size));
+            return false;
+        }
+        if (level == leaf) {
+            mem->write(mem->ctx, a, 0, 8);
+            return true;
+        }
+        table = e & BITS(51, 12);
+    }
+}
+
+static bool arm_build_checks(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_size size, GError **error)
+{
+    g_assert(mem != NULL && mem->read != NULL && mem->write != NULL);
+    if (!hwtlb_arch_has_size(HWTLB_ARMV7A, size)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                    "size %s: ARMv7-A has 4 KiB, 64 KiB, 1 MiB and 16 MiB pages", size_name(size));
+        return false;
+    }
+    /* The smallest first-level table (TTBCR.N = 7) is 128 bytes, aligned
+     * to its size (DDI 0406C B3.5.4). */
+    if (ttb & 0x7fu) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "ttb = %#" PRIx32 ": not a first-level table base", ttb);
+        return false;
+    }
+    if (vaddr & (uint32_t)(hwtlb_size_bytes(size) - 1)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx32 " is not aligned to a %s page", vaddr,
+                    size_name(size));
+        return false;
+    }
+    return true;
+}
+
+bool hwpt_arm_map(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, uint64_t paddr, hwtlb_size size,
+                  uint32_t flags, GError **error)
+{
+    const uint32_t allowed = HWPT_ARM_AP_MASK | HWPT_ARM_XN | HWPT_ARM_PXN | HWPT_ARM_NG | HWPT_ARM_B |
+                             HWPT_ARM_C | HWPT_ARM_S | HWPT_ARM_TEX(7) | HWPT_ARM_DOMAIN(15);
+    if (!arm_build_checks(mem, ttb, vaddr, size, error))
+        return false;
+    if (flags & ~allowed) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                    "flags = %#" PRIx32 ": bits %#" PRIx32 " are not attributes a mapping may set", flags,
+                    flags & ~allowed);
+        return false;
+    }
+    unsigned pa_bits = size == HWTLB_16M ? 40 : 32;
+    if ((paddr & (hwtlb_size_bytes(size) - 1)) || (paddr >> pa_bits)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "paddr = %#" PRIx64 " is not a %s-aligned address below 2^%u",
+                    paddr, size_name(size), pa_bits);
+        return false;
+    }
+    unsigned ap = flags & HWPT_ARM_AP_MASK, dom = hwpt_arm_domain_of(flags), tex = (flags >> 9) & 7;
+    uint32_t b = (flags & HWPT_ARM_B) ? 1u << 2 : 0, c = (flags & HWPT_ARM_C) ? 1u << 3 : 0;
+    uint32_t l1idx = vaddr >> 20;
+
+    if (size == HWTLB_1M || size == HWTLB_16M) {
+        if (size == HWTLB_16M && dom != 0) {
+            g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                        "vaddr = %#" PRIx32 ": supersections are in domain 0, flags ask for domain %u", vaddr, dom);
+            return false;
+        }
+        uint32_t d = 2u | b | c | ((flags & HWPT_ARM_PXN) ? 1u : 0) | ((flags & HWPT_ARM_XN) ? 1u << 4 : 0) |
+                     ((uint32_t)(ap & 3) << 10) | ((uint32_t)tex << 12) | ((uint32_t)(ap >> 2) << 15) |
+                     ((flags & HWPT_ARM_S) ? 1u << 16 : 0) | ((flags & HWPT_ARM_NG) ? 1u << 17 : 0);
+        unsigned first = l1idx, count = 1;
+        if (size == HWTLB_16M) {
+            d |= (uint32_t)(paddr & 0xff000000u) | (uint32_t)((paddr >> 32) & 15) << 20 |
+                 (uint32_t)((paddr >> 36) & 15) << 5 | 1u << 18;
+            first = l1idx & ~15u;   /* 16 identical copies (B3.5.1, supersections) */
+            count = 16;
+        } else {
+            d |= (uint32_t)paddr | (uint32_t)dom << 5;
+        }
+        for (unsigned i = 0; i < count; i++) {
+            uint32_t cur = (uint32_t)mem->read(mem->ctx, ttb + 4u * (first + i), 4);
+            if (cur & 3) {
+                g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                            "vaddr = %#" PRIx32 ": the first-level entry for %#" PRIx32 " is already in use", vaddr,
+                            (first + i) << 20);
+                return false;
+            }
+        }
+        for (unsigned i = 0; i < count; i++)
+            mem->write(mem->ctx, ttb + 4u * (first + i), d, 4);
+        return true;
+    }
+
+    /* A page: find or make the second-level table. */
+    uint32_t want = 1u | (uint32_t)dom << 5 | ((flags & HWPT_ARM_PXN) ? 1u << 2 : 0);
+    uint32_t l1a = ttb + 4u * l1idx;
+    uint32_t d1 = (uint32_t)mem->read(mem->ctx, l1a, 4);
+    if ((d1 & 3) == 0) {
+        uint64_t t;
+        if (mem->alloc == NULL || !mem->alloc(mem->ctx, 1024, &t)) {
+            g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx32 ": no memory for a second-level table",
+                        vaddr);
+            return false;
+        }
+        g_assert((t & 0x3ffu) == 0 && (t >> 32) == 0);
+        d1 = (uint32_t)t | want;
+        mem->write(mem->ctx, l1a, d1, 4);
+    } else if ((d1 & 3) != 1) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx32 " is inside a section already mapped",
+                    vaddr);
+        return false;
+    } else if ((d1 & 0x1e4u) != (want & 0x1e4u)) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP,
+                    "vaddr = %#" PRIx32 ": its 1 MiB page table has domain %u and PXN %u, flags ask for %u and %u",
+                    vaddr, (d1 >> 5) & 15, (d1 >> 2) & 1, dom, (flags & HWPT_ARM_PXN) ? 1 : 0);
+        return false;
+    }
+    uint32_t l2base = d1 & 0xfffffc00u, l2idx = (vaddr >> 12) & 0xff;
+    uint32_t d = b | c | ((uint32_t)(ap & 3) << 4) | ((uint32_t)(ap >> 2) << 9) |
+                 ((flags & HWPT_ARM_S) ? 1u << 10 : 0) | ((flags & HWPT_ARM_NG) ? 1u << 11 : 0);
+    unsigned first = l2idx, count = 1;
+    if (size == HWTLB_64K) {
+        d |= 1u | (uint32_t)paddr | (uint32_t)tex << 12 | ((flags & HWPT_ARM_XN) ? 1u << 15 : 0);
+        first = l2idx & ~15u;       /* 16 identical copies (B3.5.1, large pages) */
+        count = 16;
+    } else {
+        d |= 2u | (uint32_t)paddr | (uint32_t)tex << 6 | ((flags & HWPT_ARM_XN) ? 1u : 0);
+    }
+    for (unsigned i = 0; i < count; i++) {
+        if ((uint32_t)mem->read(mem->ctx, l2base + 4u * (first + i), 4) & 3) {
+            g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx32 " is already mapped", vaddr);
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < count; i++)
+        mem->write(mem->ctx, l2base + 4u * (first + i), d, 4);
+    return true;
+}
+
+bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_size size, GError **error)
+{
+    if (!arm_build_checks(mem, ttb, vaddr, size, error))
+        return false;
+    uint32_t l1idx = vaddr >> 20;
+    uint32_t d1 = (uint32_t)mem->read(mem->ctx, ttb + 4u * l1idx, 4);
+    unsigned type = d1 & 3;
+    bool ok;
+    uint32_t base;
+    unsigned first, count = 1;
+    if (size == HWTLB_1M || size == HWTLB_16M) {
+        bool super = d1 & (1u << 18);
+        ok = (type & 2) && super == (size == HWTLB_16M);
+        base = ttb;
+        first = size == HWTLB_16M ? (l1idx & ~15u) : l1idx;
+        count = size == HWTLB_16M ? 16 : 1;
+    } else {
+        ok = type == 1;
+        base = d1 & 0xfffffc00u;
+        uint32_t l2idx = (vaddr >> 12) & 0xff;
+        if (ok) {
+            uint32_t d2 = (uint32_t)mem->read(mem->ctx, base + 4u * l2idx, 4);
+            ok = size == HWTLB_64K ? (d2 & 3) == 1 : (d2 & 2) != 0;
+        }
+        first = size == HWTLB_64K ? (l2idx & ~15u) : l2idx;
+        count = size == HWTLB_64K ? 16 : 1;
+    }
+    if (!ok) {
+        g_set_error(error, HWPT_ERROR, HWPT_ERROR_MAP, "vaddr = %#" PRIx32 " is not mapped by a %s page", vaddr,
+                    size_name(size));
+        return false;
+    }
+    for (unsigned i = 0; i < count; i++)
+        mem->write(mem->ctx, base + 4u * (first + i), 0, 4);
+    return true;
+}
