@@ -28,6 +28,97 @@ static const simtr_column counter_cols[] = {
     { "interrupts", SIMTR_INT, true },
 };
 
+/* Descriptor reads and writes of a walk: the bytes from simulated memory,
+ * the cost from the caches, accumulated in the core's walk counter. */
+static uint64_t walk_read(void *ctx, uint64_t paddr, unsigned size)
+{
+    hw_core *c = ctx;
+    hw *h = c->h;
+    uint64_t v = 0;
+    if (!hwmem_in_range(h->mem, paddr, size))
+        return 0;       /* outside memory reads as zero: a translation fault */
+    memcpy(&v, hwmem_ram(h->mem, paddr), size);   /* little-endian hosts and targets */
+    c->walk_cycles += hwmem_access(h->mem, c->id, paddr, HWMEM_READ,
+                                   c->walk_at + hw_ps(h, c->walk_cycles), NULL);
+    return v;
+}
+
+static void walk_write(void *ctx, uint64_t paddr, uint64_t value, unsigned size)
+{
+    hw_core *c = ctx;
+    hw *h = c->h;
+    if (!hwmem_in_range(h->mem, paddr, size))
+        return;
+    memcpy(hwmem_ram(h->mem, paddr), &value, size);
+    c->walk_cycles += hwmem_access(h->mem, c->id, paddr, HWMEM_WRITE,
+                                   c->walk_at + hw_ps(h, c->walk_cycles), NULL);
+}
+
+static uint64_t build_read(void *ctx, uint64_t paddr, unsigned size)
+{
+    hw *h = ((hw_builder *)ctx)->h;
+    uint64_t v = 0;
+    if (hwmem_in_range(h->mem, paddr, size))
+        memcpy(&v, hwmem_ram(h->mem, paddr), size);
+    return v;
+}
+
+static void build_write(void *ctx, uint64_t paddr, uint64_t value, unsigned size)
+{
+    hw *h = ((hw_builder *)ctx)->h;
+    if (hwmem_in_range(h->mem, paddr, size))
+        memcpy(hwmem_ram(h->mem, paddr), &value, size);
+}
+
+static bool build_alloc(void *ctx, unsigned size, uint64_t *paddr)
+{
+    hw_builder *b = ctx;
+    if (b->alloc == NULL || !b->alloc(b->alloc_ctx, size, paddr))
+        return false;
+    if (!hwmem_in_range(b->h->mem, *paddr, size))
+        return false;
+    memset(hwmem_ram(b->h->mem, *paddr), 0, size);   /* the builders expect zeroed tables */
+    return true;
+}
+
+void hw_pt_builder(hw *h, hwpt_alloc_fn alloc, void *alloc_ctx, hw_builder *b)
+{
+    b->h = h;
+    b->alloc = alloc;
+    b->alloc_ctx = alloc_ctx;
+    b->mem = (hwpt_mem){ build_read, build_write, build_alloc, b };
+}
+
+static bool init_core(hw *h, unsigned c, GError **error)
+{
+    hw_core *k = &h->core[c];
+    k->h = h;
+    k->id = c;
+    const model_config *cfg = &h->cfg;
+    if (cfg->has_tlb && (cfg->arch == MODEL_X86_64 || cfg->arch == MODEL_ARMV7A || cfg->arch == MODEL_ARMV8A)) {
+        const model_tlb_level *l = cfg->l2tlb.entries ? &cfg->l2tlb : &cfg->dtlb;
+        hwtlb_config tc = { cfg->arch == MODEL_X86_64 ? HWTLB_X86_64 : HWTLB_ARMV7A, l->entries, l->ways, cfg->asid };
+        k->tlb = hwtlb_new(&tc, error);
+        if (k->tlb == NULL)
+            return false;
+        hwpt_mem mem = { walk_read, walk_write, NULL, k };
+        if (cfg->arch == MODEL_X86_64) {
+            /* Skylake client parts: 39 physical address bits; NX, WP and
+             * global pages on, SMEP off until the kernel turns it on */
+            hwpt_x86_regs r = { .cr3 = 0, .maxphyaddr = 39, .nxe = true, .wp = true, .smep = false,
+                                .pge = true, .pcide = cfg->asid };
+            return hwpt_mmu_init_x86(&k->mmu, &r, &mem, k->tlb, error);
+        }
+        /* every domain "client": permissions come from the descriptors */
+        hwpt_arm_regs r = { .ttbr0 = 0, .ttbr1 = 0, .ttbcr_n = 0, .dacr = 0x55555555u, .asid = 0,
+                            .has_pxn = cfg->arch == MODEL_ARMV8A };
+        return hwpt_mmu_init_armv7a(&k->mmu, &r, &mem, k->tlb, error);
+    }
+    if (cfg->has_mpu)
+        return hwmpu_init(&k->mpu, cfg->mpu_kind == MODEL_MPU_V7M ? HWMPU_V7M : HWMPU_V8M, cfg->mpu_regions, error);
+    return true;
+}
+
 hw *hw_new(sim *s, model_config *cfg, GError **error)
 {
     hwmem *mem = hwmem_new(&cfg->mem, s->seed, error);
@@ -39,6 +130,11 @@ hw *hw_new(sim *s, model_config *cfg, GError **error)
     memset(cfg, 0, sizeof *cfg);
     h->mem = mem;
     h->core = g_new0(hw_core, h->cfg.cores);
+    for (unsigned c = 0; c < h->cfg.cores; c++)
+        if (!init_core(h, c, error)) {
+            hw_free(h);
+            return NULL;
+        }
     h->t_counters = simtr_define(s->trace, "counters", counter_cols, G_N_ELEMENTS(counter_cols));
     return h;
 }
@@ -47,6 +143,8 @@ void hw_free(hw *h)
 {
     if (h == NULL)
         return;
+    for (unsigned c = 0; h->core && c < h->cfg.cores; c++)
+        hwtlb_free(h->core[c].tlb);
     hwmem_free(h->mem);
     model_config_clear(&h->cfg);
     g_free(h->core);
@@ -71,6 +169,49 @@ uint64_t hw_access(hw *h, unsigned core, uint64_t paddr, uint64_t len, hwmem_kin
 {
     g_assert(hwmem_in_range(h->mem, paddr, len));
     return hwmem_access_range(h->mem, core, paddr, len, kind, at);
+}
+
+uint64_t hw_translate(hw *h, unsigned core, uint64_t vaddr, unsigned acc, sim_time_t at, hwpt_result *r)
+{
+    g_assert(core < h->cfg.cores);
+    hw_core *k = &h->core[core];
+    if (k->tlb == NULL) {
+        memset(r, 0, sizeof *r);
+        r->paddr = vaddr;
+        r->tlb_hit = true;
+        return 0;
+    }
+    k->walk_at = at;
+    k->walk_cycles = 0;
+    hwpt_translate(&k->mmu, vaddr, acc, r);
+    if (!r->tlb_hit)
+        k->tlb_misses++;
+    return k->walk_cycles;
+}
+
+uint64_t hw_switch_address_space(hw *h, unsigned core, uint64_t root, uint16_t asid, bool keep)
+{
+    g_assert(core < h->cfg.cores);
+    hw_core *k = &h->core[core];
+    if (k->tlb == NULL)
+        return 0;
+    if (h->cfg.arch == MODEL_X86_64) {
+        uint64_t cr3 = root | (h->cfg.asid ? (asid & 0xfffu) : 0) | (h->cfg.asid && keep ? UINT64_C(1) << 63 : 0);
+        bool ok = hwpt_x86_write_cr3(&k->mmu, cr3);
+        g_assert(ok);   /* the kernel passes an aligned root in range */
+    } else {
+        hwpt_arm_switch(&k->mmu, (uint32_t)root, (uint8_t)asid);
+    }
+    return hw_cost(h, MODEL_COST_PT_SWITCH);
+}
+
+uint64_t hw_mpu_program(hw *h, unsigned core, const hwmpu *to)
+{
+    g_assert(core < h->cfg.cores && h->cfg.has_mpu);
+    hw_core *k = &h->core[core];
+    unsigned n = hwmpu_regions_changed(&k->mpu, to);
+    k->mpu = *to;
+    return n * hw_cost(h, MODEL_COST_MPU_REGION_WRITE);
 }
 
 void hw_write_counters(hw *h)

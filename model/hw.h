@@ -25,20 +25,37 @@
 #include "sim/sim.h"
 #include "machine.h"
 #include "mem.h"
+#include "mpu.h"
+#include "pagetable.h"
+#include "tlb.h"
+
+typedef struct hw hw;
 
 typedef struct hw_core {
+    hw *h;
+    unsigned id;
     uint64_t kernel_cycles, user_cycles;
     uint64_t interrupts;
     uint64_t tlb_misses;
+    /* address translation (x86-64, ARMv7-A; the Cortex-A53 preset runs its
+     * kernel in AArch32 with the short-descriptor format): one TLB per
+     * core with the preset's main-TLB geometry, and the MMU's registers */
+    hwtlb *tlb;
+    hwpt_mmu mmu;
+    /* the walk being costed: descriptor reads go through the caches */
+    sim_time_t walk_at;
+    uint64_t walk_cycles;
+    /* protection on the M profile */
+    hwmpu mpu;
 } hw_core;
 
-typedef struct hw {
+struct hw {
     sim *s;
     model_config cfg;
     hwmem *mem;
     hw_core *core;              /* [cfg.cores] */
     simtr_table *t_counters;
-} hw;
+};
 
 /* The machine of preset configuration *cfg (taken over: *cfg is left
  * empty) in simulation s; declares the `counters` trace table. */
@@ -61,6 +78,31 @@ static inline sim_time_t hw_ps(const hw *h, uint64_t cycles)
 void hw_account(hw *h, unsigned core, uint64_t cycles, bool kernel);
 /* Cycles to access [paddr, paddr + len) from `core`, starting at `at`. */
 uint64_t hw_access(hw *h, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind, sim_time_t at);
+
+/* Translate vaddr for an access (HWPT_ACC_* flags) by `core` at time `at`:
+ * the TLB, and on a miss a walk whose descriptor reads go through the
+ * caches.  Returns the cycles the translation adds; r says where it went
+ * (r->fault.kind != HWPT_OK: a fault, for the kernel to handle).  Machines
+ * without an MMU translate one to one at no cost. */
+uint64_t hw_translate(hw *h, unsigned core, uint64_t vaddr, unsigned acc, sim_time_t at, hwpt_result *r);
+/* Switch core's address space: write the page-table base (x86: CR3 with
+ * `asid` as PCID, keeping the PCID's entries when `keep`; ARM: TTBR0 and
+ * CONTEXTIDR.ASID).  Returns the instruction's cost (pt_switch); the TLB
+ * refills that follow are paid by later hw_translate calls. */
+uint64_t hw_switch_address_space(hw *h, unsigned core, uint64_t root, uint16_t asid, bool keep);
+/* Memory callbacks for building page tables in simulated memory (no cost:
+ * building happens at boot), with the kernel's allocator: fill *b, then
+ * pass &b->mem to hwpt_x86_map / hwpt_arm_map.  b must outlive its use. */
+typedef struct hw_builder {
+    hwpt_mem mem;
+    hw *h;
+    hwpt_alloc_fn alloc;
+    void *alloc_ctx;
+} hw_builder;
+void hw_pt_builder(hw *h, hwpt_alloc_fn alloc, void *alloc_ctx, hw_builder *b);
+/* Program core's MPU to `to` (a copy of hw_core.mpu with changes);
+ * returns the cycles (regions changed x mpu_region_write). */
+uint64_t hw_mpu_program(hw *h, unsigned core, const hwmpu *to);
 
 /* One row per core in `counters`, at the current time. */
 void hw_write_counters(hw *h);
