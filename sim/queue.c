@@ -292,10 +292,6 @@ void simq_raise_floor(simq *q, sim_time_t t)
 bool simq_verify(const simq *q)
 {
     uint32_t total = 0;
-    if (q->base < q->floor && q->len > 0) {
-        g_warning("simq_verify: base %" PRIu64 "ps is below the floor %" PRIu64 "ps", q->base, q->floor);
-        return false;
-    }
     for (unsigned k = 0; k < SIMQ_BUCKETS; k++) {
         const simq_bucket *b = &q->b[k];
         total += b->len;
@@ -311,6 +307,11 @@ bool simq_verify(const simq *q)
             }
             if (e->ev->when != e->when) {
                 g_warning("simq_verify: entry %u of bucket %u: key differs from its event", i, k);
+                return false;
+            }
+            if (e->when < q->floor) {
+                g_warning("simq_verify: entry %u of bucket %u at %" PRIu64 "ps is before the floor %" PRIu64 "ps",
+                          i, k, e->when, q->floor);
                 return false;
             }
             if (e->when < q->base || bucket_of(e->when, q->base) != k) {

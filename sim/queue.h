@@ -33,7 +33,9 @@
  * it, and an event's bucket is not stored: it follows from its time and
  * base.
  * Invariants (checked by simq_verify):
- *  - every queued time is >= base >= floor (the time of the last pop);
+ *  - every queued time is >= base and >= floor (the time of the last pop,
+ *    or the target a run stopped at); base may lag behind the floor when
+ *    the queue emptied;
  *  - each event sits in the bucket its time and base give, at the index its
  *    pos names (pos = index + 1; 0 while not scheduled);
  *  - bucket 0 is heap-ordered on (priority, sequence); the non-empty
