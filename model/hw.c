@@ -119,7 +119,47 @@ static bool init_core(hw *h, unsigned c, GError **error)
     return true;
 }
 
-hw *hw_new(sim *s, model_config *cfg, GError **error)
+/* The controller, lines and timer of the preset (DDI/SDM numbers in
+ * model/irq.h and model/timer.h): the LAPIC's timer is an LVT vector the OS
+ * picks (0xEF, as Linux's LOCAL_TIMER_VECTOR); the A9 private timer is PPI
+ * 29, the generic timer's non-secure physical PPI 30; SysTick is exception
+ * 15.  Cortex-M "lines" count the 16 system exceptions before the external
+ * interrupts. */
+static bool init_irq(hw *h, hwirq_signal_fn signal, void *ctx, GError **error)
+{
+    const model_config *cfg = &h->cfg;
+    hwirq_config ic = { .ncores = cfg->cores, .prio_bits = cfg->irq_prio_bits ? cfg->irq_prio_bits : 8,
+                        .ipi_latency = cfg->ipi_latency, .signal = signal, .core_ctx = ctx };
+    hwtimer_config tc = { .ncores = cfg->cores, .freq_hz = cfg->timer_freq_hz };
+    switch (cfg->irq) {
+    case MODEL_IRQ_LAPIC:
+        ic.kind = HWIRQ_LAPIC;
+        ic.nlines = 256;
+        break;
+    case MODEL_IRQ_GIC:
+        ic.kind = HWIRQ_GIC;
+        ic.nlines = cfg->irq_lines;
+        break;
+    case MODEL_IRQ_NVIC:
+        ic.kind = HWIRQ_NVIC;
+        ic.nlines = 16 + cfg->irq_lines;
+        break;
+    }
+    switch (cfg->timer) {
+    case MODEL_TIMER_TSC_DEADLINE: tc.kind = HWTIMER_TSC_DEADLINE; tc.line = 0xEF; break;
+    case MODEL_TIMER_ARM_GENERIC: tc.kind = HWTIMER_GENERIC; tc.line = 30; break;
+    case MODEL_TIMER_ARM_PRIVATE: tc.kind = HWTIMER_A9_PRIVATE; tc.line = 29; break;
+    case MODEL_TIMER_SYSTICK: tc.kind = HWTIMER_SYSTICK; tc.line = 15; break;
+    }
+    h->irq = hwirq_new(h->s, &ic, error);
+    if (h->irq == NULL)
+        return false;
+    h->timer = hwtimer_new(h->s, h->irq, &tc, error);
+    h->timer_line = tc.line;
+    return h->timer != NULL;
+}
+
+hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, GError **error)
 {
     hwmem *mem = hwmem_new(&cfg->mem, s->seed, error);
     if (mem == NULL)
@@ -135,6 +175,10 @@ hw *hw_new(sim *s, model_config *cfg, GError **error)
             hw_free(h);
             return NULL;
         }
+    if (!init_irq(h, signal, signal_ctx, error)) {
+        hw_free(h);
+        return NULL;
+    }
     h->t_counters = simtr_define(s->trace, "counters", counter_cols, G_N_ELEMENTS(counter_cols));
     return h;
 }
@@ -143,6 +187,8 @@ void hw_free(hw *h)
 {
     if (h == NULL)
         return;
+    hwtimer_free(h->timer);
+    hwirq_free(h->irq);
     for (unsigned c = 0; h->core && c < h->cfg.cores; c++)
         hwtlb_free(h->core[c].tlb);
     hwmem_free(h->mem);

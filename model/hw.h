@@ -13,9 +13,12 @@
  * `counters` table by hw_write_counters: at the end of a run, and whenever
  * a scenario asks.
  *
- * Still to come in this layer (issue 3): the TLBs and page-table walkers
- * (model/tlb.h, model/pagetable.h), the MPU per core (model/mpu.h), the
- * interrupt controller and timers (model/irq.h, model/timer.h).
+ * The layer owns, per machine: the memory system (model/mem.h), per core a
+ * TLB and MMU (model/tlb.h, model/pagetable.h) or an MPU (model/mpu.h),
+ * the interrupt controller with its IPIs and device sources (model/irq.h)
+ * and the per-core timers (model/timer.h).  The kernel reaches those
+ * directly through h->irq and h->timer for their register-level calls, and
+ * through the functions below for everything that costs time.
  */
 #pragma once
 
@@ -28,6 +31,8 @@
 #include "mpu.h"
 #include "pagetable.h"
 #include "tlb.h"
+#include "irq.h"
+#include "timer.h"
 
 typedef struct hw hw;
 
@@ -54,12 +59,17 @@ struct hw {
     model_config cfg;
     hwmem *mem;
     hw_core *core;              /* [cfg.cores] */
+    hwirq *irq;                 /* the interrupt controller */
+    hwtimer *timer;             /* the per-core timers, on their preset line */
+    unsigned timer_line;
     simtr_table *t_counters;
 };
 
 /* The machine of preset configuration *cfg (taken over: *cfg is left
- * empty) in simulation s; declares the `counters` trace table. */
-hw *hw_new(sim *s, model_config *cfg, GError **error);
+ * empty) in simulation s; declares the `counters` trace table.  signal
+ * (may be NULL) is told when an interrupt becomes deliverable to a core
+ * (model/irq.h); the kernel sets it. */
+hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, GError **error);
 void hw_free(hw *h);
 
 static inline uint64_t hw_cost(const hw *h, model_cost c)
@@ -73,6 +83,11 @@ uint64_t hw_instructions(const hw *h, uint64_t n);
 static inline sim_time_t hw_ps(const hw *h, uint64_t cycles)
 {
     return hwmem_cycles_to_ps(cycles, h->cfg.freq_hz);
+}
+/* An interrupt taken by `core` (counted for the counters table). */
+static inline void hw_interrupt_taken(hw *h, unsigned core)
+{
+    h->core[core].interrupts++;
 }
 /* Record that `core` spent `cycles` in kernel or user mode. */
 void hw_account(hw *h, unsigned core, uint64_t cycles, bool kernel);

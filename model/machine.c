@@ -498,7 +498,7 @@ static void read_config(rd *r, int top, model_config *cfg)
         cfg->irq = (model_irq_kind)get_enum(r, s, "controller", true, irq_names, 0);
         cfg->irq_lines = (unsigned)get_int(r, s, "lines", true, 1, 1024, 1);
         cfg->ipi_latency = get_time(r, s, "ipi_latency", cfg->cores > 1);
-        get_int(r, s, "priority_bits", false, 1, 8, 8);
+        cfg->irq_prio_bits = (unsigned)get_int(r, s, "priority_bits", false, 1, 8, 0);
         if (!r->failed && (cfg->irq == MODEL_IRQ_NVIC) != m_profile)
             fail(r, "controller", "%s does not go with %s", irq_names[cfg->irq], model_arch_name(cfg->arch));
         leave(r, s, &sv);

@@ -70,6 +70,7 @@ typedef struct model_config {
     unsigned mpu_regions;
     model_irq_kind irq;
     unsigned irq_lines;
+    unsigned irq_prio_bits;     /* 0: all 8 */
     sim_time_t ipi_latency;
     model_timer_kind timer;
     uint64_t timer_freq_hz;

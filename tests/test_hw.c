@@ -21,7 +21,7 @@ static hw *make(sim **s, const char *trace)
     if (!model_config_load(path, &cfg, &err))
         fail_msg("%s", err->message);
     *s = sim_new(1, simtr_open(trace, NULL));
-    hw *h = hw_new(*s, &cfg, &err);
+    hw *h = hw_new(*s, &cfg, NULL, NULL, &err);
     assert_non_null(h);
     return h;
 }
@@ -145,12 +145,49 @@ static void test_translation_through_the_caches(void **state)
     sim_free(s);
 }
 
+static void test_every_preset_builds(void **state)
+{
+    (void)state;
+    /* each bundled preset makes a whole machine (memory, MMU or MPU,
+     * controller, timers); on the multi-core ones an IPI from core 0 is
+     * pending at core 1 exactly the preset's latency later, not earlier */
+    g_autofree char *dir = g_build_filename(g_getenv("COSSIM_SOURCE_ROOT"), "model", "presets", NULL);
+    g_setenv("COSSIM_PRESETS", dir, TRUE);
+    g_auto(GStrv) names = model_preset_names();
+    for (char **p = names; *p; p++) {
+        model_config cfg;
+        GError *err = NULL;
+        assert_true(model_config_load(*p, &cfg, &err));
+        sim *s = sim_new(1, simtr_open(NULL, NULL));
+        hw *h = hw_new(s, &cfg, NULL, NULL, &err);
+        if (h == NULL)
+            fail_msg("%s: %s", *p, err->message);
+        if (h->cfg.cores > 1) {
+            /* an IPI line each controller accepts: LAPIC vector 0xFD, GIC
+             * SGI 1 */
+            unsigned line = h->cfg.irq == MODEL_IRQ_LAPIC ? 0xFD : 1;
+            assert_int_equal(hwirq_ipi(h->irq, 0, HWIRQ_DEST_CORE, 1, line), HWIRQ_OK);
+            sim_time_t lat = h->cfg.ipi_latency;
+            assert_true(lat > 0);
+            sim_run(s, lat - 1, 0);
+            assert_false(hwirq_is_pending(h->irq, 1, line));
+            sim_run(s, lat, 0);
+            if (!hwirq_is_pending(h->irq, 1, line))
+                fail_msg("%s: the IPI is not pending at %" G_GUINT64_FORMAT " ps", *p, lat);
+        }
+        hw_free(h);
+        sim_free(s);
+    }
+    g_unsetenv("COSSIM_PRESETS");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_costs_and_time),
         cmocka_unit_test(test_counters_in_trace),
         cmocka_unit_test(test_translation_through_the_caches),
+        cmocka_unit_test(test_every_preset_builds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
