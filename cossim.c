@@ -4,6 +4,12 @@
 #include "sim/cli.h"
 #include "model/bench.h"
 #include "model/machine.h"
+#include "model/lua.h"
+#include "sim/lua.h"
+
+static const simlua_lib libs[] = {
+    { "machine", hwlua_open },
+};
 
 static const simcli_verb verbs[] = {
     { "machines", "list the machine presets, or print one with its sources", model_cli_machines },
@@ -18,6 +24,8 @@ static const simcli_app app = {
     .nverbs = G_N_ELEMENTS(verbs),
     .benches = benches,
     .nbenches = G_N_ELEMENTS(benches),
+    .libs = libs,
+    .nlibs = G_N_ELEMENTS(libs),
 };
 
 int main(int argc, char **argv)

@@ -647,9 +647,13 @@ bool model_preset_push(lua_State *L, const char *name, GError **error)
     }
     lua_newtable(L);                       /* the environment: nothing */
     lua_setupvalue(L, -2, 1);
-    lua_sethook(L, preset_hook, LUA_MASKCOUNT, 1000000);
+    /* a state of our own gets a budget; a scenario's keeps its own hook */
+    bool own_hook = lua_gethook(L) == NULL;
+    if (own_hook)
+        lua_sethook(L, preset_hook, LUA_MASKCOUNT, 1000000);
     int rc = lua_pcall(L, 0, 1, 0);
-    lua_sethook(L, NULL, 0, 0);
+    if (own_hook)
+        lua_sethook(L, NULL, 0, 0);
     if (rc != LUA_OK || !lua_istable(L, -1)) {
         g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "%s: %s", path,
                     rc != LUA_OK ? lua_tostring(L, -1) : "a preset must return a table");

@@ -194,7 +194,7 @@ static int cmd_run(int argc, char **argv)
     sim *s = NULL;
     simlua *h = NULL;
     g_autofree char *path = NULL, *text = NULL, *trace_path = NULL, *script_sha = NULL, *base = NULL;
-    g_autofree char *lib_dir = NULL, *report = NULL;
+    g_autofree char *lib_dir = NULL, *report = NULL, *machine = NULL;
     gsize text_len = 0;
 
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
@@ -289,7 +289,8 @@ static int cmd_run(int argc, char **argv)
         *eq = '=';
     }
     lib_dir = g_build_filename(simcli_scenario_dir(), "lib", NULL);
-    h = simlua_new(s, &lim, o.json ? stderr : stdout, lib_dir, &err);
+    h = simlua_new(s, &lim, o.json ? stderr : stdout, lib_dir, the_app ? the_app->libs : NULL,
+                   the_app ? the_app->nlibs : 0, &err);
     if (h == NULL) {
         rc = usage_error("run", "%s", err->message);
         goto out;
@@ -319,10 +320,11 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
 
+    machine = g_strdup(simlua_machine(h));
     simtr_run run = {
         .scenario = base,
         .scenario_sha256 = script_sha,
-        .machine = "none",
+        .machine = machine,
         .seed = seed,
         .has_until = o.until != NULL,
         .until_ps = until,
@@ -350,7 +352,9 @@ static int cmd_run(int argc, char **argv)
     if (o.json) {
         GString *j = g_string_new("{\"scenario\":");
         simjson_string(j, base, -1);
-        g_string_append(j, ",\"machine\":\"none\",\"seed\":");
+        g_string_append(j, ",\"machine\":");
+        simjson_string(j, machine, -1);
+        g_string_append(j, ",\"seed\":");
         g_string_append_printf(j, "%" PRIu64, seed);
         g_string_append_printf(j, ",\"sim_time_ps\":%" PRIu64 ",\"sim_time\":", end);
         simjson_string(j, tbuf, -1);
@@ -370,7 +374,7 @@ static int cmd_run(int argc, char **argv)
         g_string_free(j, TRUE);
     } else {
         printf("scenario   %s\n", base);
-        printf("machine    none\n");
+        printf("machine    %s\n", machine);
         printf("seed       %" PRIu64 "\n", seed);
         printf("simulated  %s (%" PRIu64 " ps)\n", tbuf, end);
         printf("events     %" PRIu64 " dispatched\n", events);

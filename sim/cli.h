@@ -28,11 +28,15 @@ typedef struct simcli_bench {
     bool (*run)(double scale, GString *text, GString *json, GError **error);
 } simcli_bench;
 
+typedef struct simlua_lib simlua_lib;
+
 typedef struct simcli_app {
     const simcli_verb *verbs;
     size_t nverbs;
     const simcli_bench *benches;
     size_t nbenches;
+    const simlua_lib *libs;         /* what scenarios see beyond `sim` */
+    size_t nlibs;
 } simcli_app;
 
 int simcli_main(int argc, char **argv, const simcli_app *app);

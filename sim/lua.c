@@ -62,6 +62,8 @@ struct simlua {
     char *report;
     simrng math_rng;
     lcall *calls, *free_calls;   /* scheduled callbacks; recycled records */
+    GArray *attached;            /* attachment, in order */
+    char *machine;
     lproc *procs;                /* live processes */
     uint64_t next_proc;
 };
@@ -1477,13 +1479,54 @@ static int open_sandbox(lua_State *L)
     return 0;
 }
 
-simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *lib_dir, GError **error)
+typedef struct attachment {
+    void *obj;
+    void (*end)(void *obj);
+    void (*free_fn)(void *obj);
+} attachment;
+
+sim *simlua_sim(lua_State *L)
+{
+    return host(L)->s;
+}
+
+void simlua_attach(lua_State *L, void *obj, void (*end)(void *obj), void (*free_fn)(void *obj))
+{
+    attachment a = { obj, end, free_fn };
+    g_array_append_val(host(L)->attached, a);
+}
+
+void simlua_set_machine(lua_State *L, const char *name)
+{
+    simlua *h = host(L);
+    g_free(h->machine);
+    h->machine = g_strdup(name);
+}
+
+const char *simlua_machine(const simlua *h)
+{
+    return h->machine ? h->machine : "none";
+}
+
+/* open_lib(open fn as light userdata) under pcall [-0, +0, e] */
+static int open_lib(lua_State *L)
+{
+    int (*fn)(lua_State *) = (int (*)(lua_State *))lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    lua_pushglobaltable(L);
+    fn(L);
+    return 0;
+}
+
+simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *lib_dir,
+                   const simlua_lib *libs, size_t nlibs, GError **error)
 {
     simlua *h = g_new0(simlua, 1);
     h->s = s;
     h->out = out;
     h->lim = *limits;
     h->lib_dir = g_strdup(lib_dir);
+    h->attached = g_array_new(FALSE, FALSE, sizeof(attachment));
     simrng_init(&h->math_rng, s->seed, "lua.math");
     h->L = lua_newstate(l_alloc, h);
     if (h->L == NULL) {
@@ -1503,6 +1546,16 @@ simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *l
         simlua_free(h);
         return NULL;
     }
+    for (size_t i = 0; i < nlibs; i++) {
+        lua_pushcfunction(h->L, open_lib);
+        lua_pushlightuserdata(h->L, (void *)libs[i].open);
+        if (lua_pcall(h->L, 1, 0, 0) != LUA_OK) {
+            g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_INIT, "cannot open the %s library: %s", libs[i].name,
+                        lua_type(h->L, -1) == LUA_TSTRING ? lua_tostring(h->L, -1) : "error");
+            simlua_free(h);
+            return NULL;
+        }
+    }
     return h;
 }
 
@@ -1521,6 +1574,14 @@ void simlua_free(simlua *h)
     h->ended = true;          /* finalizers run by lua_close may not act */
     if (h->L)
         lua_close(h->L);   /* timer handles are collected here; they only read their records */
+    for (guint i = h->attached ? h->attached->len : 0; i-- > 0;) {
+        attachment *a = &g_array_index(h->attached, attachment, i);
+        if (a->free_fn)
+            a->free_fn(a->obj);        /* last attached, first freed */
+    }
+    if (h->attached)
+        g_array_free(h->attached, TRUE);
+    g_free(h->machine);
     if (h->warning)
         g_string_free(h->warning, TRUE);
     while (h->free_calls) {
@@ -1615,6 +1676,11 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
                     lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "out of memory");
     lua_settop(L, base);
     h->ended = true;
+    for (guint i = 0; ok && h->failure == NULL && i < h->attached->len; i++) {
+        attachment *a = &g_array_index(h->attached, attachment, i);
+        if (a->end)
+            a->end(a->obj);            /* e.g. the machine writes its counters */
+    }
     if (!ok) {
         g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", path, jerr->message);
         g_error_free(jerr);

@@ -38,11 +38,33 @@ typedef struct simlua_limits {
 #define SIMLUA_DEFAULT_INSTRUCTIONS UINT64_C(2000000000)
 
 typedef struct simlua simlua;
+struct lua_State;
+
+/* What the layers above the engine add to a scenario's world (the machine,
+ * later the kernel and components): open() runs once at set-up, in
+ * protected mode, with the global table on top of the stack; it may add
+ * globals.  cossim.c passes the list; sim/ never includes those layers. */
+typedef struct simlua_lib {
+    const char *name;
+    int (*open)(struct lua_State *L);
+} simlua_lib;
 
 /* A sandboxed state for simulation s.  print() writes to `out`.
  * lib_dir is the folder `require` searches after the script's own. */
 simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *lib_dir,
-                   GError **error);
+                   const simlua_lib *libs, size_t nlibs, GError **error);
+
+/* For bindings: the simulation of the state L belongs to. */
+sim *simlua_sim(struct lua_State *L);
+/* For bindings: something the scenario created that must act when the
+ * run ends (end(obj): after the simulation, before the trace is closed;
+ * e.g. write counters) and be freed when the host is (free(obj), before
+ * the simulation is freed).  Hooks run in the order they were attached. */
+void simlua_attach(struct lua_State *L, void *obj, void (*end)(void *obj), void (*free_fn)(void *obj));
+/* For bindings: name the machine of this run (for the run table). */
+void simlua_set_machine(struct lua_State *L, const char *name);
+/* The machine the scenario chose, or "none". */
+const char *simlua_machine(const simlua *h);
 /* Deschedules everything the state still has in s's queue; call before
  * sim_free. NULL-safe. */
 void simlua_free(simlua *h);

@@ -32,7 +32,7 @@ static run *run_script(const char *code, const simlua_limits *lim, uint64_t seed
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     g_autofree char *lib = g_build_filename(g_getenv("COSSIM_SCENARIOS") ? g_getenv("COSSIM_SCENARIOS") : "scenarios", "lib", NULL);
-    r->h = simlua_new(r->s, lim ? lim : &def, out, lib, &r->err);
+    r->h = simlua_new(r->s, lim ? lim : &def, out, lib, NULL, 0, &r->err);
     assert_non_null(r->h);
     r->ok = simlua_run(r->h, "t.lua", code, strlen(code), &r->err);
     fclose(out);
@@ -338,7 +338,7 @@ static void test_params(void **state)
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     simlua_limits lim = { 64 << 20, 0 };
-    simlua *h = simlua_new(s, &lim, out, NULL, NULL);
+    simlua *h = simlua_new(s, &lim, out, NULL, NULL, 0, NULL);
     simlua_param(h, "n", "42");
     simlua_param(h, "x", "0.25");
     simlua_param(h, "flag", "true");

@@ -1,0 +1,240 @@
+/* model/lua.c: the `machine` binding for scenarios (see lua.h). */
+#include "lua.h"
+
+#include <string.h>
+#include <lauxlib.h>
+
+#include "sim/lua.h"
+#include "hw.h"
+
+#define MACHINE_MT "cossim.machine"
+#define MACHINE_KEY "cossim.machine.instance"
+
+/* Raise a GError as a Lua error: the message is copied to Lua first, since
+ * the error is a longjmp. [-0, +0, e] */
+static int raise_gerror(lua_State *L, GError *err)
+{
+    lua_pushstring(L, err->message);
+    g_error_free(err);
+    return lua_error(L);
+}
+
+static hw *check_machine(lua_State *L)
+{
+    hw **p = luaL_checkudata(L, 1, MACHINE_MT);
+    return *p;
+}
+
+static void end_run(void *obj)
+{
+    hw_write_counters(obj);
+}
+
+static void free_hw(void *obj)
+{
+    hw_free(obj);
+}
+
+/* machine{preset = NAME, ...overrides} -> machine [-0, +1, e] */
+static int l_machine(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, MACHINE_KEY) != LUA_TNIL)
+        return luaL_error(L, "machine: a run has one machine, and this one has it already");
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "preset") != LUA_TSTRING)
+        return luaL_error(L, "machine: give a preset, e.g. machine{preset = \"cortex-a9\"} (see 'cossim machines')");
+    const char *preset = lua_tostring(L, -1);
+    int preset_idx = lua_gettop(L);
+    /* the overrides: a copy of the argument without `preset`, with the
+     * cache levels allowed at the top as a shorthand (l2 = {...}) */
+    lua_newtable(L);
+    int over = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -2);
+            if (strcmp(k, "preset") == 0) {
+                lua_pop(L, 1);
+                continue;
+            }
+            if (strcmp(k, "l1i") == 0 || strcmp(k, "l1d") == 0 || strcmp(k, "l2") == 0 || strcmp(k, "l3") == 0) {
+                if (lua_getfield(L, over, "caches") == LUA_TNIL) {
+                    lua_pop(L, 1);
+                    lua_newtable(L);
+                    lua_pushvalue(L, -1);
+                    lua_setfield(L, over, "caches");
+                }
+                lua_pushvalue(L, -3);
+                lua_pushvalue(L, -3);
+                lua_rawset(L, -3);
+                lua_pop(L, 2);
+                continue;
+            }
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, over);
+    }
+    GError *err = NULL;
+    if (!model_preset_push(L, preset, &err))
+        return raise_gerror(L, err);
+    int base = lua_gettop(L);
+    model_preset_merge(L, base, over);
+    model_config cfg;
+    if (!model_config_from_lua(L, base, preset, &cfg, &err))
+        return raise_gerror(L, err);
+    g_autofree char *name = g_strdup(lua_tostring(L, preset_idx));
+    hw *h = hw_new(simlua_sim(L), &cfg, NULL, NULL, &err);
+    model_config_clear(&cfg);
+    if (h == NULL)
+        return raise_gerror(L, err);
+    hw **p = lua_newuserdatauv(L, sizeof *p, 0);     /* may raise: attach first */
+    *p = NULL;
+    simlua_attach(L, h, end_run, free_hw);
+    *p = h;
+    luaL_setmetatable(L, MACHINE_MT);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, MACHINE_KEY);
+    simlua_set_machine(L, name);
+    return 1;
+}
+
+/* m:info() -> {name, arch, cores, frequency_hz} [-0, +1, m] */
+static int l_info(lua_State *L)
+{
+    hw *h = check_machine(L);
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, h->cfg.name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, model_arch_name(h->cfg.arch));
+    lua_setfield(L, -2, "arch");
+    lua_pushinteger(L, h->cfg.cores);
+    lua_setfield(L, -2, "cores");
+    lua_pushinteger(L, (lua_Integer)h->cfg.freq_hz);
+    lua_setfield(L, -2, "frequency_hz");
+    return 1;
+}
+
+static unsigned check_core(lua_State *L, hw *h, int arg)
+{
+    lua_Integer c = luaL_checkinteger(L, arg);
+    if (c < 0 || c >= h->cfg.cores)
+        luaL_argerror(L, arg, lua_pushfstring(L, "core %I does not exist (the machine has %d)", c, (int)h->cfg.cores));
+    return (unsigned)c;
+}
+
+/* m:access(core, paddr, len, "read"|"write"|"fetch") -> cycles, at now: a
+ * probe of the memory system (the kernel's and threads' own accesses go
+ * through it the same way). [-0, +1, e] */
+static int l_access(lua_State *L)
+{
+    hw *h = check_machine(L);
+    unsigned core = check_core(L, h, 2);
+    lua_Integer addr = luaL_checkinteger(L, 3), len = luaL_checkinteger(L, 4);
+    static const char *const kinds[] = { "read", "write", "fetch", NULL };
+    int k = luaL_checkoption(L, 5, "read", kinds);
+    if (addr < 0 || len < 1 || !hwmem_in_range(h->mem, (uint64_t)addr, (uint64_t)len))
+        return luaL_error(L, "m:access: [0x%I, +%I) is outside the machine's %I bytes of memory",
+                          addr, len, (lua_Integer)h->cfg.mem.size);
+    uint64_t lines = ((uint64_t)addr + (uint64_t)len - 1) / h->cfg.mem.l1d.line - (uint64_t)addr / h->cfg.mem.l1d.line;
+    if (lines > (1u << 20))
+        return luaL_error(L, "m:access: at most a million lines per call");
+    uint64_t cyc = hw_access(h, core, (uint64_t)addr, (uint64_t)len, (hwmem_kind)k, sim_now(simlua_sim(L)));
+    lua_pushinteger(L, (lua_Integer)cyc);
+    return 1;
+}
+
+/* m:partition(level, core, ways) and m:lock(level, ways): level 1 is the
+ * first cache below the L1s (l2), 2 the next. [-0, +0, e] */
+static int l_partition(lua_State *L)
+{
+    hw *h = check_machine(L);
+    lua_Integer level = luaL_checkinteger(L, 2);
+    unsigned core = check_core(L, h, 3);
+    lua_Integer ways = luaL_checkinteger(L, 4);
+    GError *err = NULL;
+    if (level < 1 || level > 2 || ways < 0 || !hwmem_set_partition(h->mem, (unsigned)level - 1, core, (uint64_t)ways, &err)) {
+        if (err == NULL)
+            return luaL_error(L, "m:partition: level is 1 or 2, ways a bit mask");
+        return raise_gerror(L, err);
+    }
+    return 0;
+}
+
+static int l_lock(lua_State *L)
+{
+    hw *h = check_machine(L);
+    lua_Integer level = luaL_checkinteger(L, 2), ways = luaL_checkinteger(L, 3);
+    GError *err = NULL;
+    if (level < 1 || level > 2 || ways < 0 || !hwmem_lock_ways(h->mem, (unsigned)level - 1, (uint64_t)ways, &err)) {
+        if (err == NULL)
+            return luaL_error(L, "m:lock: level is 1 or 2, ways a bit mask");
+        return raise_gerror(L, err);
+    }
+    return 0;
+}
+
+/* m:ps(cycles) -> picoseconds those cycles of a core take (rounded up)
+ * [-0, +1, e] */
+static int l_ps(lua_State *L)
+{
+    hw *h = check_machine(L);
+    lua_Integer c = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, c >= 0, 2, "cycles cannot be negative");
+    sim_time_t ps = hw_ps(h, (uint64_t)c);
+    luaL_argcheck(L, ps <= (sim_time_t)INT64_MAX, 2, "too many cycles");
+    lua_pushinteger(L, (lua_Integer)ps);
+    return 1;
+}
+
+/* m:flush(): write back and drop every cache line (a cold start). */
+static int l_flush(lua_State *L)
+{
+    hwmem_flush_all(check_machine(L)->mem);
+    return 0;
+}
+
+/* m:counters() -> { [core+1] = { l1d_misses = ..., ... } }, and a row per
+ * core in the trace's counters table now. [-0, +1, m] */
+static int l_counters(lua_State *L)
+{
+    hw *h = check_machine(L);
+    hw_write_counters(h);
+    lua_createtable(L, (int)h->cfg.cores, 0);
+    for (unsigned c = 0; c < h->cfg.cores; c++) {
+        const hwmem_counters *n = &h->mem->core[c].n;
+        lua_createtable(L, 0, 12);
+#define F(name, v) (lua_pushinteger(L, (lua_Integer)(v)), lua_setfield(L, -2, name))
+        F("l1i_hits", n->served[HWMEM_L1I]);
+        F("l1i_misses", n->misses[HWMEM_L1I]);
+        F("l1d_hits", n->served[HWMEM_L1D]);
+        F("l1d_misses", n->misses[HWMEM_L1D]);
+        F("l2_hits", n->served[HWMEM_OUTER0]);
+        F("l2_misses", n->misses[HWMEM_OUTER0]);
+        F("l3_hits", n->served[HWMEM_OUTER1]);
+        F("l3_misses", n->misses[HWMEM_OUTER1]);
+        F("peer_transfers", n->served[HWMEM_PEER]);
+        F("mem_reads", n->served[HWMEM_DRAM]);
+        F("writebacks", n->writebacks);
+        F("bus_wait_cycles", n->bus_wait_cycles);
+#undef F
+        lua_rawseti(L, -2, (lua_Integer)c + 1);
+    }
+    return 1;
+}
+
+int hwlua_open(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        { "info", l_info }, { "access", l_access }, { "partition", l_partition },
+        { "lock", l_lock }, { "flush", l_flush }, { "counters", l_counters }, { "ps", l_ps }, { NULL, NULL },
+    };
+    luaL_newmetatable(L, MACHINE_MT);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_machine);
+    lua_setglobal(L, "machine");
+    return 0;
+}
