@@ -175,6 +175,146 @@ static int l_lock(lua_State *L)
     return 0;
 }
 
+#define DEVICE_MT "cossim.device"
+
+/* A time argument: a string with a unit or integer picoseconds. */
+static sim_time_t check_time(lua_State *L, int idx, const char *what)
+{
+    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
+        return (sim_time_t)lua_tointeger(L, idx);
+    sim_time_t t = 0;
+    GError *err = NULL;
+    if (lua_type(L, idx) != LUA_TSTRING || !simt_parse(lua_tostring(L, idx), &t, &err)) {
+        if (err) {
+            lua_pushfstring(L, "m:device: %s: %s", what, err->message);
+            g_error_free(err);
+            return (sim_time_t)lua_error(L);
+        }
+        return (sim_time_t)luaL_error(L, "m:device: %s must be a time such as \"1ms\"", what);
+    }
+    return t;
+}
+
+/* m:device{line = N, core = C, periodic = "1ms", phase = "0ms"}
+ *   or {line, core, sporadic = { min_gap = T, extra = T, distribution =
+ *   "exponential"|"uniform", stream = NAME }, start = T}
+ *   or {line, core, times = { T, T, ... }}
+ * attaches a device interrupt source to a line of the controller; the
+ * kernel, when there is one, takes the interrupts.  -> device with
+ * :stats() and :stop(). [-0, +1, e] */
+static int l_device(lua_State *L)
+{
+    hw *h = check_machine(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_getfield(L, 2, "line");
+    lua_getfield(L, 2, "core");
+    if (!lua_isinteger(L, -2))
+        return luaL_error(L, "m:device: give the interrupt line, line = N");
+    lua_Integer line = lua_tointeger(L, -2), core = luaL_optinteger(L, -1, 0);
+    lua_pop(L, 2);
+    if (core < 0 || core >= h->cfg.cores || line < 0 || line > 100000)
+        return luaL_error(L, "m:device: core %I or line %I does not exist", core, line);
+    sim_time_t now = sim_now(simlua_sim(L));
+    hwirq_source *src = NULL;
+    GError *err = NULL;
+    int kinds = 0;
+    if (lua_getfield(L, 2, "periodic") != LUA_TNIL) {
+        kinds++;
+        sim_time_t period = check_time(L, -1, "periodic");
+        lua_getfield(L, 2, "phase");
+        sim_time_t phase = lua_isnil(L, -1) ? now : check_time(L, -1, "phase");
+        lua_pop(L, 1);
+        src = hwirq_source_periodic(h->irq, (unsigned)core, (unsigned)line, period, phase, &err);
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "sporadic") != LUA_TNIL) {
+        kinds++;
+        luaL_checktype(L, -1, LUA_TTABLE);
+        int sp = lua_gettop(L);
+        lua_getfield(L, sp, "min_gap");
+        sim_time_t gap = check_time(L, -1, "sporadic.min_gap");
+        lua_getfield(L, sp, "extra");
+        sim_time_t extra = lua_isnil(L, -1) ? 0 : check_time(L, -1, "sporadic.extra");
+        lua_getfield(L, sp, "distribution");
+        const char *d = luaL_optstring(L, -1, "exponential");
+        lua_getfield(L, sp, "stream");
+        const char *stream = luaL_optstring(L, -1, "device");
+        lua_getfield(L, 2, "start");
+        sim_time_t start = lua_isnil(L, -1) ? now : check_time(L, -1, "start");
+        if (strcmp(d, "exponential") != 0 && strcmp(d, "uniform") != 0)
+            return luaL_error(L, "m:device: sporadic.distribution is \"exponential\" or \"uniform\"");
+        src = hwirq_source_sporadic(h->irq, (unsigned)core, (unsigned)line, start, gap,
+                                    strcmp(d, "uniform") == 0 ? HWIRQ_EXTRA_UNIFORM : HWIRQ_EXTRA_EXPONENTIAL,
+                                    extra, stream, &err);
+        lua_settop(L, sp);
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 2, "times") != LUA_TNIL) {
+        kinds++;
+        luaL_checktype(L, -1, LUA_TTABLE);
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        if (n < 1 || n > 1000000)
+            return luaL_error(L, "m:device: times holds 1 to 1,000,000 times");
+        sim_time_t *t = lua_newuserdatauv(L, (size_t)n * sizeof *t, 0);   /* Lua owns it */
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, -2, i);
+            t[i - 1] = check_time(L, -1, "times");
+            lua_pop(L, 1);
+        }
+        src = hwirq_source_list(h->irq, (unsigned)core, (unsigned)line, t, (size_t)n, &err);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (kinds != 1) {
+        g_clear_error(&err);
+        return luaL_error(L, "m:device: give exactly one of periodic, sporadic or times");
+    }
+    if (src == NULL)
+        return raise_gerror(L, err);
+    hwirq_source **p = lua_newuserdatauv(L, sizeof *p, 1);
+    *p = src;
+    lua_pushvalue(L, 1);                 /* keep the machine reachable */
+    lua_setiuservalue(L, -2, 1);
+    luaL_setmetatable(L, DEVICE_MT);
+    return 1;
+}
+
+static int l_device_stats(lua_State *L)
+{
+    hwirq_source **p = luaL_checkudata(L, 1, DEVICE_MT);
+    hwirq_source_stats st = hwirq_source_get_stats(*p);
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, (lua_Integer)st.raised);
+    lua_setfield(L, -2, "raised");
+    lua_pushinteger(L, (lua_Integer)st.coalesced);
+    lua_setfield(L, -2, "coalesced");
+    lua_pushinteger(L, (lua_Integer)st.dropped);
+    lua_setfield(L, -2, "dropped");
+    if (st.next <= (sim_time_t)INT64_MAX) {
+        lua_pushinteger(L, (lua_Integer)st.next);
+        lua_setfield(L, -2, "next");
+    }
+    return 1;
+}
+
+static int l_device_stop(lua_State *L)
+{
+    hwirq_source **p = luaL_checkudata(L, 1, DEVICE_MT);
+    hwirq_source_stop(*p);
+    return 0;
+}
+
+/* m:pending(core, line) -> whether the line waits at that core */
+static int l_pending(lua_State *L)
+{
+    hw *h = check_machine(L);
+    unsigned core = check_core(L, h, 2);
+    lua_Integer line = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, line >= 0 && line < 100000, 3, "no such line");
+    lua_pushboolean(L, hwirq_is_pending(h->irq, core, (unsigned)line));
+    return 1;
+}
+
 /* m:ps(cycles) -> picoseconds those cycles of a core take (rounded up)
  * [-0, +1, e] */
 static int l_ps(lua_State *L)
@@ -228,10 +368,18 @@ int hwlua_open(lua_State *L)
 {
     static const luaL_Reg methods[] = {
         { "info", l_info }, { "access", l_access }, { "partition", l_partition },
-        { "lock", l_lock }, { "flush", l_flush }, { "counters", l_counters }, { "ps", l_ps }, { NULL, NULL },
+        { "lock", l_lock }, { "flush", l_flush }, { "counters", l_counters }, { "ps", l_ps },
+        { "device", l_device }, { "pending", l_pending }, { NULL, NULL },
+    };
+    static const luaL_Reg device_methods[] = {
+        { "stats", l_device_stats }, { "stop", l_device_stop }, { NULL, NULL },
     };
     luaL_newmetatable(L, MACHINE_MT);
     luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, DEVICE_MT);
+    luaL_newlib(L, device_methods);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
     lua_pushcfunction(L, l_machine);
