@@ -227,6 +227,13 @@ uint64_t hw_translate(hw *h, unsigned core, uint64_t vaddr, unsigned acc, sim_ti
         r->tlb_hit = true;
         return 0;
     }
+    if (h->cfg.arch != MODEL_X86_64 && vaddr > UINT32_MAX) {
+        /* a 32-bit MMU: an address beyond 4 GiB cannot be translated */
+        memset(r, 0, sizeof *r);
+        r->fault.kind = HWPT_FAULT_TRANSLATION;
+        r->fault.addr = vaddr;
+        return 0;
+    }
     k->walk_at = at;
     k->walk_cycles = 0;
     hwpt_translate(&k->mmu, vaddr, acc, r);

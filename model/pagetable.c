@@ -499,45 +499,36 @@ void hwpt_arm_switch(hwpt_mmu *m, uint32_t ttbr0, uint8_t asid)
  * Both
  * ====================================================================== */
 
-bool hwpt_translate(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r)
+/* Translate through the TLB or walk without it: the same checks first. */
+static bool dispatch(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r, bool through_tlb)
 {
     memset(r, 0, sizeof *r);
-    m->st.translations++;
     bool ok;
     if (m->arch == HWTLB_X86_64) {
         if (!x86_canonical(vaddr)) {
             set_fault(r, HWPT_FAULT_NONCANONICAL, vaddr, 0, 0, 0);
             ok = false;
         } else {
-            ok = x86_translate(m, vaddr, acc, r);
+            ok = through_tlb ? x86_translate(m, vaddr, acc, r) : x86_walk(m, vaddr, acc, r);
         }
     } else {
         g_assert(vaddr <= UINT32_MAX);
-        ok = arm_translate(m, vaddr, acc, r);
+        ok = through_tlb ? arm_translate(m, vaddr, acc, r) : arm_walk(m, vaddr, acc, r);
     }
     if (!ok)
         m->st.faults++;
     return ok;
 }
 
+bool hwpt_translate(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r)
+{
+    m->st.translations++;
+    return dispatch(m, vaddr, acc, r, true);
+}
+
 bool hwpt_walk(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r)
 {
-    memset(r, 0, sizeof *r);
-    bool ok;
-    if (m->arch == HWTLB_X86_64) {
-        if (!x86_canonical(vaddr)) {
-            set_fault(r, HWPT_FAULT_NONCANONICAL, vaddr, 0, 0, 0);
-            ok = false;
-        } else {
-            ok = x86_walk(m, vaddr, acc, r);
-        }
-    } else {
-        g_assert(vaddr <= UINT32_MAX);
-        ok = arm_walk(m, vaddr, acc, r);
-    }
-    if (!ok)
-        m->st.faults++;
-    return ok;
+    return dispatch(m, vaddr, acc, r, false);
 }
 
 bool hwpt_verify(const hwpt_mmu *m)
