@@ -594,11 +594,15 @@ static int cmd_help(int argc, char **argv)
             printf("cossim %s: %s\n", verbs[i].name, verbs[i].summary);
             return 0;
         }
+        g_autofree char *prg = g_strdup_printf("cossim %s", verbs[i].name);
+        g_set_prgname(prg);
         char *args[] = { (char *)verbs[i].name, (char *)"--help", NULL };
         return verbs[i].fn(2, args);   /* GOption prints the help and exits 0 */
     }
     for (size_t i = 0; the_app && i < the_app->nverbs; i++)
         if (strcmp(the_app->verbs[i].name, argv[1]) == 0) {
+            g_autofree char *prg = g_strdup_printf("cossim %s", the_app->verbs[i].name);
+            g_set_prgname(prg);
             char *args[] = { (char *)the_app->verbs[i].name, (char *)"--help", NULL };
             return the_app->verbs[i].fn(2, args);
         }
