@@ -249,11 +249,13 @@ uint64_t hw_switch_address_space(hw *h, unsigned core, uint64_t root, uint16_t a
     if (k->tlb == NULL)
         return 0;
     if (h->cfg.arch == MODEL_X86_64) {
+        g_assert(asid <= 0xfff);
         uint64_t cr3 = root | (h->cfg.asid ? (asid & 0xfffu) : 0) | (h->cfg.asid && keep ? UINT64_C(1) << 63 : 0);
         bool ok = hwpt_x86_write_cr3(&k->mmu, cr3);
         g_assert(ok);   /* the kernel passes an aligned root in range */
     } else {
-        hwpt_arm_switch(&k->mmu, (uint32_t)root, (uint8_t)asid);
+        g_assert(asid <= 255 && root <= UINT32_MAX);   /* the kernel's to check */
+        hwpt_arm_switch(&k->mmu, (uint32_t)root, h->cfg.asid ? (uint8_t)asid : 0);
     }
     return hw_cost(h, MODEL_COST_PT_SWITCH);
 }

@@ -19,9 +19,18 @@ static int raise_gerror(lua_State *L, GError *err)
     return lua_error(L);
 }
 
+static void check_live(lua_State *L, const char *what)
+{
+    if (!simlua_live(L))
+        luaL_error(L, "%s: the scenario has ended", what);
+}
+
 static hw *check_machine(lua_State *L)
 {
     hw **p = luaL_checkudata(L, 1, MACHINE_MT);
+    check_live(L, "machine");
+    if (*p == NULL)
+        luaL_error(L, "machine: not built");
     return *p;
 }
 
@@ -35,68 +44,131 @@ static void free_hw(void *obj)
     hw_free(obj);
 }
 
+/* Copy table t (recursively); a table the preset does not have gets the
+ * source "set by the scenario", so its figures do not borrow the preset's
+ * citations. [-0, +1, m] */
+static void copy_table(lua_State *L, int t)
+{
+    t = lua_absindex(L, t);
+    luaL_checkstack(L, 6, "machine");
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pushvalue(L, -2);
+        if (lua_istable(L, -2))
+            copy_table(L, -2);
+        else
+            lua_pushvalue(L, -2);
+        lua_rawset(L, -5);
+        lua_pop(L, 1);
+    }
+}
+
+static const char *const cache_levels[] = { "l1i", "l1d", "l2", "l3", NULL };
+
+static bool is_level(const char *k)
+{
+    for (int i = 0; cache_levels[i]; i++)
+        if (strcmp(k, cache_levels[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool valid_preset_name(const char *n)
+{
+    if (*n == '\0' || *n == '.')
+        return false;
+    for (const char *p = n; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
+            return false;
+    return !g_str_has_suffix(n, ".lua");
+}
+
 /* machine{preset = NAME, ...overrides} -> machine [-0, +1, e] */
 static int l_machine(lua_State *L)
 {
+    check_live(L, "machine");
     luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
     if (lua_getfield(L, LUA_REGISTRYINDEX, MACHINE_KEY) != LUA_TNIL)
         return luaL_error(L, "machine: a run has one machine, and this one has it already");
     lua_pop(L, 1);
     if (lua_getfield(L, 1, "preset") != LUA_TSTRING)
         return luaL_error(L, "machine: give a preset, e.g. machine{preset = \"cortex-a9\"} (see 'cossim machines')");
-    const char *preset = lua_tostring(L, -1);
-    int preset_idx = lua_gettop(L);
-    /* the overrides: a copy of the argument without `preset`, with the
-     * cache levels allowed at the top as a shorthand (l2 = {...}) */
+    if (!valid_preset_name(lua_tostring(L, 2)))
+        return luaL_error(L, "machine: '%s' is not a preset name (see 'cossim machines')", lua_tostring(L, 2));
+    /* 3: the overrides, built in a fixed order: every other key first
+     * (keys are distinct, so lua_next's order cannot matter), then the
+     * cache levels given at the top, merged into a copy of `caches` */
     lua_newtable(L);
-    int over = lua_gettop(L);
     lua_pushnil(L);
     while (lua_next(L, 1)) {
-        if (lua_type(L, -2) == LUA_TSTRING) {
-            const char *k = lua_tostring(L, -2);
-            if (strcmp(k, "preset") == 0) {
-                lua_pop(L, 1);
-                continue;
-            }
-            if (strcmp(k, "l1i") == 0 || strcmp(k, "l1d") == 0 || strcmp(k, "l2") == 0 || strcmp(k, "l3") == 0) {
-                if (lua_getfield(L, over, "caches") == LUA_TNIL) {
-                    lua_pop(L, 1);
-                    lua_newtable(L);
-                    lua_pushvalue(L, -1);
-                    lua_setfield(L, over, "caches");
-                }
-                lua_pushvalue(L, -3);
-                lua_pushvalue(L, -3);
-                lua_rawset(L, -3);
-                lua_pop(L, 2);
-                continue;
-            }
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        if (k && (strcmp(k, "preset") == 0 || strcmp(k, "caches") == 0 || is_level(k))) {
+            lua_pop(L, 1);
+            continue;
         }
         lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, over);
+        if (lua_istable(L, -2))
+            copy_table(L, -2);
+        else
+            lua_pushvalue(L, -2);
+        lua_rawset(L, 3);
+        lua_pop(L, 1);
     }
+    int t = lua_getfield(L, 1, "caches");                       /* 4 */
+    if (t != LUA_TNIL && t != LUA_TTABLE)
+        return luaL_error(L, "machine: caches must be a table, not a %s", lua_typename(L, t));
+    bool any = t == LUA_TTABLE;
+    if (t == LUA_TTABLE)
+        copy_table(L, 4);
+    else
+        lua_newtable(L);                                        /* 5: caches to merge */
+    for (int i = 0; cache_levels[i]; i++) {
+        if (lua_getfield(L, 1, cache_levels[i]) == LUA_TNIL) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (lua_getfield(L, 5, cache_levels[i]) != LUA_TNIL)
+            return luaL_error(L, "machine: give %s at the top or in caches, not both", cache_levels[i]);
+        lua_pop(L, 1);
+        if (lua_istable(L, -1))
+            copy_table(L, -1);
+        else
+            lua_pushvalue(L, -1);
+        lua_setfield(L, 5, cache_levels[i]);
+        lua_pop(L, 1);
+        any = true;
+    }
+    if (any) {
+        lua_pushvalue(L, 5);
+        lua_setfield(L, 3, "caches");
+    }
+    lua_settop(L, 3);
     GError *err = NULL;
-    if (!model_preset_push(L, preset, &err))
+    if (!model_preset_push(L, lua_tostring(L, 2), &err))          /* 4 */
         return raise_gerror(L, err);
-    int base = lua_gettop(L);
-    model_preset_merge(L, base, over);
+    model_preset_merge(L, 4, 3);
+    /* the userdata first (it may raise), then the machine (nothing raises
+     * between building it and handing it to the host) */
+    hw **p = lua_newuserdatauv(L, sizeof *p, 0);                /* 5 */
+    *p = NULL;
+    luaL_setmetatable(L, MACHINE_MT);
     model_config cfg;
-    if (!model_config_from_lua(L, base, preset, &cfg, &err))
+    if (!model_config_from_lua(L, 4, lua_tostring(L, 2), &cfg, &err))
         return raise_gerror(L, err);
-    g_autofree char *name = g_strdup(lua_tostring(L, preset_idx));
     hw *h = hw_new(simlua_sim(L), &cfg, NULL, NULL, &err);
     model_config_clear(&cfg);
-    if (h == NULL)
+    if (h == NULL) {
+        g_prefix_error(&err, "machine %s: ", lua_tostring(L, 2));
         return raise_gerror(L, err);
-    hw **p = lua_newuserdatauv(L, sizeof *p, 0);     /* may raise: attach first */
-    *p = NULL;
+    }
     simlua_attach(L, h, end_run, free_hw);
     *p = h;
-    luaL_setmetatable(L, MACHINE_MT);
-    lua_pushvalue(L, -1);
+    lua_pushvalue(L, 5);
     lua_setfield(L, LUA_REGISTRYINDEX, MACHINE_KEY);
-    simlua_set_machine(L, name);
+    simlua_set_machine(L, lua_tostring(L, 2));
+    lua_settop(L, 5);
     return 1;
 }
 
@@ -135,9 +207,9 @@ static int l_access(lua_State *L)
     static const char *const kinds[] = { "read", "write", "fetch", NULL };
     int k = luaL_checkoption(L, 5, "read", kinds);
     if (addr < 0 || len < 1 || !hwmem_in_range(h->mem, (uint64_t)addr, (uint64_t)len))
-        return luaL_error(L, "m:access: [0x%I, +%I) is outside the machine's %I bytes of memory",
-                          addr, len, (lua_Integer)h->cfg.mem.size);
-    uint64_t lines = ((uint64_t)addr + (uint64_t)len - 1) / h->cfg.mem.l1d.line - (uint64_t)addr / h->cfg.mem.l1d.line;
+        return luaL_error(L, "m:access: [%I, %I + %I) is outside the machine's %I bytes of memory",
+                          addr, addr, len, (lua_Integer)h->cfg.mem.size);
+    uint64_t lines = (((uint64_t)addr + (uint64_t)len - 1) >> h->mem->line_shift) - ((uint64_t)addr >> h->mem->line_shift);
     if (lines > (1u << 20))
         return luaL_error(L, "m:access: at most a million lines per call");
     uint64_t cyc = hw_access(h, core, (uint64_t)addr, (uint64_t)len, (hwmem_kind)k, sim_now(simlua_sim(L)));
@@ -206,38 +278,48 @@ static int l_device(lua_State *L)
 {
     hw *h = check_machine(L);
     luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
     lua_getfield(L, 2, "line");
     lua_getfield(L, 2, "core");
-    if (!lua_isinteger(L, -2))
+    if (!lua_isinteger(L, 3))
         return luaL_error(L, "m:device: give the interrupt line, line = N");
-    lua_Integer line = lua_tointeger(L, -2), core = luaL_optinteger(L, -1, 0);
-    lua_pop(L, 2);
-    if (core < 0 || core >= h->cfg.cores || line < 0 || line > 100000)
-        return luaL_error(L, "m:device: core %I or line %I does not exist", core, line);
+    lua_Integer line = lua_tointeger(L, 3), core = luaL_optinteger(L, 4, 0);
+    if (core < 0 || core >= h->cfg.cores)
+        return luaL_error(L, "m:device: core %I does not exist (the machine has %d)", core, (int)h->cfg.cores);
+    if (line < 0 || line >= (lua_Integer)hwirq_nlines(h->irq))
+        return luaL_error(L, "m:device: line %I does not exist on this controller (0 to %d)", line,
+                          (int)hwirq_nlines(h->irq) - 1);
+    /* which pattern: exactly one, before anything is created */
+    static const char *const patterns[] = { "periodic", "sporadic", "times", NULL };
+    int which = -1;
+    for (int i = 0; patterns[i]; i++) {
+        if (lua_getfield(L, 2, patterns[i]) != LUA_TNIL) {
+            if (which >= 0)
+                return luaL_error(L, "m:device: give exactly one of periodic, sporadic or times");
+            which = i;
+        }
+        lua_pop(L, 1);
+    }
+    if (which < 0)
+        return luaL_error(L, "m:device: give exactly one of periodic, sporadic or times");
     sim_time_t now = sim_now(simlua_sim(L));
     hwirq_source *src = NULL;
     GError *err = NULL;
-    int kinds = 0;
-    if (lua_getfield(L, 2, "periodic") != LUA_TNIL) {
-        kinds++;
-        sim_time_t period = check_time(L, -1, "periodic");
+    lua_getfield(L, 2, patterns[which]);               /* 5 */
+    if (which == 0) {
+        sim_time_t period = check_time(L, 5, "periodic");
         lua_getfield(L, 2, "phase");
         sim_time_t phase = lua_isnil(L, -1) ? now : check_time(L, -1, "phase");
-        lua_pop(L, 1);
         src = hwirq_source_periodic(h->irq, (unsigned)core, (unsigned)line, period, phase, &err);
-    }
-    lua_pop(L, 1);
-    if (lua_getfield(L, 2, "sporadic") != LUA_TNIL) {
-        kinds++;
-        luaL_checktype(L, -1, LUA_TTABLE);
-        int sp = lua_gettop(L);
-        lua_getfield(L, sp, "min_gap");
+    } else if (which == 1) {
+        luaL_checktype(L, 5, LUA_TTABLE);
+        lua_getfield(L, 5, "min_gap");
         sim_time_t gap = check_time(L, -1, "sporadic.min_gap");
-        lua_getfield(L, sp, "extra");
+        lua_getfield(L, 5, "extra");
         sim_time_t extra = lua_isnil(L, -1) ? 0 : check_time(L, -1, "sporadic.extra");
-        lua_getfield(L, sp, "distribution");
+        lua_getfield(L, 5, "distribution");
         const char *d = luaL_optstring(L, -1, "exponential");
-        lua_getfield(L, sp, "stream");
+        lua_getfield(L, 5, "stream");
         const char *stream = luaL_optstring(L, -1, "device");
         lua_getfield(L, 2, "start");
         sim_time_t start = lua_isnil(L, -1) ? now : check_time(L, -1, "start");
@@ -246,28 +328,18 @@ static int l_device(lua_State *L)
         src = hwirq_source_sporadic(h->irq, (unsigned)core, (unsigned)line, start, gap,
                                     strcmp(d, "uniform") == 0 ? HWIRQ_EXTRA_UNIFORM : HWIRQ_EXTRA_EXPONENTIAL,
                                     extra, stream, &err);
-        lua_settop(L, sp);
-    }
-    lua_pop(L, 1);
-    if (lua_getfield(L, 2, "times") != LUA_TNIL) {
-        kinds++;
-        luaL_checktype(L, -1, LUA_TTABLE);
-        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    } else {
+        luaL_checktype(L, 5, LUA_TTABLE);
+        lua_Integer n = (lua_Integer)lua_rawlen(L, 5);
         if (n < 1 || n > 1000000)
             return luaL_error(L, "m:device: times holds 1 to 1,000,000 times");
         sim_time_t *t = lua_newuserdatauv(L, (size_t)n * sizeof *t, 0);   /* Lua owns it */
         for (lua_Integer i = 1; i <= n; i++) {
-            lua_rawgeti(L, -2, i);
+            lua_rawgeti(L, 5, i);
             t[i - 1] = check_time(L, -1, "times");
             lua_pop(L, 1);
         }
         src = hwirq_source_list(h->irq, (unsigned)core, (unsigned)line, t, (size_t)n, &err);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    if (kinds != 1) {
-        g_clear_error(&err);
-        return luaL_error(L, "m:device: give exactly one of periodic, sporadic or times");
     }
     if (src == NULL)
         return raise_gerror(L, err);
@@ -282,6 +354,7 @@ static int l_device(lua_State *L)
 static int l_device_stats(lua_State *L)
 {
     hwirq_source **p = luaL_checkudata(L, 1, DEVICE_MT);
+    check_live(L, "device");
     hwirq_source_stats st = hwirq_source_get_stats(*p);
     lua_createtable(L, 0, 4);
     lua_pushinteger(L, (lua_Integer)st.raised);
@@ -300,6 +373,7 @@ static int l_device_stats(lua_State *L)
 static int l_device_stop(lua_State *L)
 {
     hwirq_source **p = luaL_checkudata(L, 1, DEVICE_MT);
+    check_live(L, "device");
     hwirq_source_stop(*p);
     return 0;
 }
@@ -310,7 +384,7 @@ static int l_pending(lua_State *L)
     hw *h = check_machine(L);
     unsigned core = check_core(L, h, 2);
     lua_Integer line = luaL_checkinteger(L, 3);
-    luaL_argcheck(L, line >= 0 && line < 100000, 3, "no such line");
+    luaL_argcheck(L, line >= 0 && line < (lua_Integer)hwirq_nlines(h->irq), 3, "no such line on this controller");
     lua_pushboolean(L, hwirq_is_pending(h->irq, core, (unsigned)line));
     return 1;
 }

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include <lauxlib.h>
 
 #include "cossim-config.h"
@@ -22,7 +24,7 @@ const char *model_cost_name(model_cost c)
     return c < MODEL_COSTS ? cost_names[c] : "?";
 }
 
-static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", NULL };
+static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", "armv8-m", NULL };
 static const char *const irq_names[] = { "lapic", "gic", "nvic", NULL };
 static const char *const timer_names[] = { "tsc-deadline", "arm-generic", "arm-private", "systick", NULL };
 static const char *const mpu_names[] = { "v7m", "v8m", NULL };
@@ -363,6 +365,8 @@ static void read_cache(rd *r, int t, const char *key, hwcache_config *c, bool *p
     c->policy = (hwcache_policy)get_enum(r, s, "replacement", true, policy_names, 0);
     int w = get_enum(r, s, "write", false, write_names, 0);
     c->write_back = w == 0;
+    if (w == 2 && strcmp(key, "l1i") != 0)
+        fail(r, "write", "\"none\" is for an instruction cache; a data cache writes back or through");
     if (shared)
         *shared = get_bool(r, s, "shared", false);
     if (!r->failed) {
@@ -405,7 +409,7 @@ static void read_config(rd *r, int top, model_config *cfg)
     cfg->arch = (model_arch)get_enum(r, top, "arch", true, arch_names, 0);
     cfg->cores = (unsigned)get_int(r, top, "cores", true, 1, HWMEM_MAX_CORES, 1);
     cfg->freq_hz = get_int(r, top, "frequency_hz", true, 1, UINT64_C(100000000000), 1);
-    bool m_profile = cfg->arch == MODEL_ARMV7M || cfg->arch == MODEL_ARMV7EM;
+    bool m_profile = cfg->arch == MODEL_ARMV7M || cfg->arch == MODEL_ARMV7EM || cfg->arch == MODEL_ARMV8M;
     hwmem_config *m = &cfg->mem;
     m->cores = cfg->cores;
     m->freq_hz = cfg->freq_hz;
@@ -419,6 +423,8 @@ static void read_config(rd *r, int top, model_config *cfg)
         check_keys(r, s, keys);
         m->size = get_size(r, s, "size", true);
         m->mem_latency = get_time(r, s, "dram_latency", true);
+        if (m->mem_latency > SIM_MS)
+            fail(r, "dram_latency", "more than 1ms is not a memory latency");
         m->coherence_cycles = (unsigned)get_int(r, s, "coherence_transfer_cycles", cfg->cores > 1, 0, 100000, 0);
         saved sb;
         int b = enter(r, s, "bus", &sb);
@@ -426,6 +432,8 @@ static void read_config(rd *r, int top, model_config *cfg)
             static const char *const bkeys[] = { "line_transfer", "source", NULL };
             check_keys(r, b, bkeys);
             m->bus_line = get_time(r, b, "line_transfer", true);
+            if (m->bus_line > SIM_MS)
+                fail(r, "line_transfer", "more than 1ms is not a line transfer");
             leave(r, b, &sb);
         }
         leave(r, s, &sv);
@@ -482,6 +490,9 @@ static void read_config(rd *r, int top, model_config *cfg)
         static const char *const keys[] = { "arch", "regions", "source", NULL };
         check_keys(r, s, keys);
         cfg->mpu_kind = (model_mpu_kind)get_enum(r, s, "arch", true, mpu_names, 0);
+        if (!r->failed && (cfg->mpu_kind == MODEL_MPU_V8M) != (cfg->arch == MODEL_ARMV8M))
+            fail(r, "arch", "a %s core has the %s MPU", model_arch_name(cfg->arch),
+                 cfg->arch == MODEL_ARMV8M ? "v8m" : "v7m");
         unsigned most = cfg->mpu_kind == MODEL_MPU_V7M ? 16 : 16;
         cfg->mpu_regions = (unsigned)get_int(r, s, "regions", true, 0, most, 8);
         if (!r->failed && cfg->mpu_regions != 0 && cfg->mpu_regions != 8 && cfg->mpu_regions != 16)
@@ -498,6 +509,8 @@ static void read_config(rd *r, int top, model_config *cfg)
         cfg->irq = (model_irq_kind)get_enum(r, s, "controller", true, irq_names, 0);
         cfg->irq_lines = (unsigned)get_int(r, s, "lines", true, 1, 1024, 1);
         cfg->ipi_latency = get_time(r, s, "ipi_latency", cfg->cores > 1);
+        if (cfg->ipi_latency > SIM_S)
+            fail(r, "ipi_latency", "more than 1s is not an IPI latency");
         cfg->irq_prio_bits = (unsigned)get_int(r, s, "priority_bits", false, 1, 8, 0);
         if (!r->failed && (cfg->irq == MODEL_IRQ_NVIC) != m_profile)
             fail(r, "controller", "%s does not go with %s", irq_names[cfg->irq], model_arch_name(cfg->arch));
@@ -632,7 +645,10 @@ bool model_preset_push(lua_State *L, const char *name, GError **error)
         path = g_strdup_printf("%s/%s.lua", model_preset_dir(), name);
     g_autofree char *text = NULL;
     gsize len = 0;
-    if (!g_file_get_contents(path, &text, &len, NULL)) {
+    GStatBuf st;
+    /* a preset is a small regular file (not a device, not a pipe) */
+    bool ok_file = g_stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (1 << 20);
+    if (!ok_file || !g_file_get_contents(path, &text, &len, NULL)) {
         g_auto(GStrv) names = model_preset_names();
         g_autofree char *list = g_strjoinv(", ", names);
         g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "no machine preset '%s' (presets: %s)", name, list);
@@ -663,6 +679,36 @@ bool model_preset_push(lua_State *L, const char *name, GError **error)
     return true;
 }
 
+/* Mark a table a scenario added (and the tables in it) as the scenario's. */
+static void mark_scenario(lua_State *L, int t)
+{
+    t = lua_absindex(L, t);
+    luaL_checkstack(L, 4, "model_preset_merge");
+    if (lua_getfield(L, t, "source") == LUA_TNIL && lua_getfield(L, t, "calibrated") == LUA_TNIL) {
+        lua_pushliteral(L, "set by the scenario");
+        lua_setfield(L, t, "source");
+    } else if (lua_rawlen(L, t) == 0) {
+        /* a settings table with its own source: keep it */
+    }
+    lua_settop(L, t);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        if (lua_istable(L, -1) && lua_rawlen(L, -1) == 0)
+            mark_scenario(L, -1);
+        lua_pop(L, 1);
+    }
+}
+
+/* Keys whose values are text about the machine, not figures. */
+static bool is_prose(lua_State *L, int k)
+{
+    if (lua_type(L, k) != LUA_TSTRING)
+        return false;
+    const char *s = lua_tostring(L, k);
+    return strcmp(s, "source") == 0 || strcmp(s, "name") == 0 || strcmp(s, "description") == 0 ||
+           strcmp(s, "calibrated") == 0;
+}
+
 void model_preset_merge(lua_State *L, int base, int over)
 {
     base = lua_absindex(L, base);
@@ -680,10 +726,14 @@ void model_preset_merge(lua_State *L, int base, int over)
             lua_pop(L, 2);
             continue;
         }
+        bool absent = lua_isnil(L, -1);
         lua_pop(L, 1);
         lua_pushvalue(L, -2);
         lua_pushvalue(L, -2);
-        if (lua_type(L, -1) != LUA_TTABLE) {
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            if (absent && lua_rawlen(L, -1) == 0)
+                mark_scenario(L, -1);           /* a new section: the scenario's figures */
+        } else if (!is_prose(L, -2)) {
             /* a plain value from a scenario: it carries its own source */
             lua_createtable(L, 1, 1);
             lua_insert(L, -2);

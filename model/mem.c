@@ -10,14 +10,14 @@ G_DEFINE_QUARK(hwmem-error-quark, hwmem_error)
 
 uint64_t hwmem_ps_to_cycles(sim_time_t ps, uint64_t freq_hz)
 {
-    unsigned __int128 x = (unsigned __int128)ps * freq_hz;
-    return (uint64_t)((x + 999999999999u) / 1000000000000u);
+    unsigned __int128 x = ((unsigned __int128)ps * freq_hz + 999999999999u) / 1000000000000u;
+    return x > UINT64_MAX ? UINT64_MAX : (uint64_t)x;       /* saturate, never wrap */
 }
 
 sim_time_t hwmem_cycles_to_ps(uint64_t cycles, uint64_t freq_hz)
 {
-    unsigned __int128 x = (unsigned __int128)cycles * 1000000000000u;
-    return (sim_time_t)((x + freq_hz - 1) / freq_hz);
+    unsigned __int128 x = ((unsigned __int128)cycles * 1000000000000u + freq_hz - 1) / freq_hz;
+    return x > SIM_TIME_MAX ? SIM_TIME_MAX : (sim_time_t)x;
 }
 
 bool hwmem_config_check(const hwmem_config *cfg, GError **error)
@@ -40,6 +40,15 @@ bool hwmem_config_check(const hwmem_config *cfg, GError **error)
                 cfg->l1i.line, cfg->l1d.line);
         line = cfg->l1d.line;
     }
+    /* line state is host memory: bound it (2^23 lines, ~200 MiB) */
+    uint64_t lines = 0;
+    if (cfg->has_l1)
+        lines += (uint64_t)cfg->cores * (cfg->l1i.size / cfg->l1i.line + cfg->l1d.size / cfg->l1d.line);
+    for (unsigned k = 0; k < cfg->nouter; k++)
+        lines += (cfg->outer[k].shared ? 1 : cfg->cores) * (cfg->outer[k].cache.size / MAX(cfg->outer[k].cache.line, 1u));
+    if (lines > (UINT64_C(1) << 23))
+        BAD("caches: %" G_GUINT64_FORMAT " cache lines in all (every core's and the shared ones) is more than "
+            "this model holds (8,388,608)", lines);
     bool seen_shared = false;
     for (unsigned k = 0; k < cfg->nouter; k++) {
         const hwmem_outer_config *o = &cfg->outer[k];
@@ -185,8 +194,14 @@ static uint64_t from_memory(hwmem *m, unsigned c, sim_time_t now, uint64_t tag_c
     return tag_cycles + hwmem_ps_to_cycles(wait + m->cfg.mem_latency, m->cfg.freq_hz);
 }
 
+/* An instruction fetch.  Instruction lines take no part in coherence, so
+ * a fetch never installs a line in the private data levels (that would be
+ * a copy the MESI protocol does not know of): it looks there, takes a line
+ * another core holds Modified as a transfer (without changing its state),
+ * and fills only the L1I and the shared levels. */
 static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_source *from)
 {
+    static const hwmem_source src_of[] = { HWMEM_L1D, HWMEM_OUTER0, HWMEM_OUTER1 };
     hwmem_core *core = &m->core[c];
     if (m->cfg.has_l1) {
         hwcache_line *l = hwcache_find(&core->l1i, la);
@@ -200,26 +215,53 @@ static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_s
     uint64_t cyc = 0;
     bool found = false;
     unsigned k;
-    for (k = 1; k < levels_end(m); k++) {
+    /* 1. this core's private outer levels: a hit, no fill */
+    for (k = 1; k < levels_end(m) && !level_shared(m, k); k++) {
         hwcache *h = level(m, c, k);
         hwcache_line *l = hwcache_find(h, la);
         if (l) {
             hwcache_touch(h, l);
             cyc = h->cfg.hit_cycles;
-            *from = k == 1 ? HWMEM_OUTER0 : HWMEM_OUTER1;
+            *from = src_of[k];
             found = true;
             break;
         }
-        core->n.misses[k == 1 ? HWMEM_OUTER0 : HWMEM_OUTER1]++;
+        core->n.misses[src_of[k]]++;
+    }
+    unsigned first_shared = k;
+    /* 2. a line another core has written */
+    for (unsigned p = 0; !found && p < m->cfg.cores; p++)
+        if (p != c && peer_state(m, p, la) == HWCACHE_MODIFIED) {
+            core->n.coherence_transfers++;
+            cyc = m->cfg.coherence_cycles;
+            *from = HWMEM_PEER;
+            found = true;
+        }
+    /* 3. the shared levels, then memory */
+    if (!found) {
+        for (k = first_shared; k < levels_end(m); k++) {
+            hwcache *h = level(m, c, k);
+            hwcache_line *l = hwcache_find(h, la);
+            if (l) {
+                hwcache_touch(h, l);
+                cyc = h->cfg.hit_cycles;
+                *from = src_of[k];
+                found = true;
+                for (unsigned j = k; j-- > first_shared;)
+                    fill(m, c, j, la, HWCACHE_EXCLUSIVE, now);
+                break;
+            }
+            core->n.misses[src_of[k]]++;
+        }
     }
     if (!found) {
         uint64_t tag = m->cfg.nouter ? level(m, c, m->cfg.nouter)->cfg.hit_cycles
                                      : (m->cfg.has_l1 ? core->l1i.cfg.hit_cycles : 0);
         cyc = from_memory(m, c, now, tag);
         *from = HWMEM_DRAM;
+        for (unsigned j = levels_end(m) - 1; j >= first_shared && j >= 1; j--)
+            fill(m, c, j, la, HWCACHE_EXCLUSIVE, now);
     }
-    for (unsigned j = (found ? k : levels_end(m)) - 1; j >= 1; j--)
-        fill(m, c, j, la, HWCACHE_EXCLUSIVE, now);
     if (m->cfg.has_l1) {
         hwcache_victim v;
         hwcache_fill(&core->l1i, la, HWCACHE_EXCLUSIVE, 0, &v);   /* instruction lines are never dirty */
@@ -248,14 +290,15 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
             core->n.upgrades++;
             cyc += m->cfg.coherence_cycles;
         }
-        if (write)
+        if (write && h->cfg.write_back) {
             st = HWCACHE_MODIFIED;
-        if (h->cfg.write_back || st != HWCACHE_MODIFIED)
-            l->state = (uint8_t)st;
-        else
-            writeback(m, c, k, la, now);        /* write-through */
+        } else if (write) {
+            st = HWCACHE_EXCLUSIVE;             /* the only copy, kept clean: */
+            writeback(m, c, k, la, now);        /* written through below */
+        }
+        l->state = (uint8_t)st;
         for (unsigned j = k; j-- > first_level(m);)
-            fill(m, c, j, la, st, now);
+            fill(m, c, j, la, write ? HWCACHE_MODIFIED : st, now);   /* write-through levels keep it clean */
         *from = src_of[k];
         return cyc;
     }
@@ -309,7 +352,9 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
     }
     hwcache_state st = write ? HWCACHE_MODIFIED : others ? HWCACHE_SHARED : HWCACHE_EXCLUSIVE;
     for (unsigned j = first_shared; j-- > first_level(m);)
-        fill(m, c, j, la, st, now);
+        fill(m, c, j, la, st, now);            /* a write-through level takes it clean */
+    if (write && first_shared > first_level(m) && !level(m, c, first_level(m))->cfg.write_back)
+        writeback(m, c, first_level(m), la, now);   /* and writes it through */
     return cyc;
 }
 
@@ -355,7 +400,8 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
         return NULL;
     hwmem *m = g_new0(hwmem, 1);
     m->cfg = *cfg;
-    m->line_shift = (unsigned)__builtin_ctz(cfg->has_l1 ? cfg->l1d.line : cfg->nouter ? cfg->outer[0].cache.line : 64);
+    /* without caches the unit moved is a 32-bit word (the Cortex-M's bus) */
+    m->line_shift = (unsigned)__builtin_ctz(cfg->has_l1 ? cfg->l1d.line : cfg->nouter ? cfg->outer[0].cache.line : 4);
     m->core = g_new0(hwmem_core, cfg->cores);
     for (unsigned c = 0; c < cfg->cores; c++) {
         char name[48];
@@ -416,7 +462,8 @@ void hwmem_free(hwmem *m)
 static bool check_level(const hwmem *m, unsigned lvl, GError **error)
 {
     if (lvl >= m->cfg.nouter || !m->cfg.outer[lvl].shared)
-        BAD("way partitioning applies to a shared cache level; level %u is not one", lvl);
+        BAD("way partitioning applies to a shared cache level; level %u (counting from 1 below the L1s) is not one",
+            lvl + 1);
     return true;
 }
 
@@ -444,14 +491,16 @@ bool hwmem_lock_ways(hwmem *m, unsigned lvl, uint64_t ways, GError **error)
 
 void hwmem_flush_all(hwmem *m)
 {
+    /* a reset, not traffic: dirty lines are dropped uncounted, as if they
+     * had been written back before the measurement began */
     for (unsigned c = 0; c < m->cfg.cores; c++) {
         if (m->cfg.has_l1) {
             hwcache_invalidate_all(&m->core[c].l1i);
-            m->core[c].n.mem_writes += hwcache_invalidate_all(&m->core[c].l1d);
+            hwcache_invalidate_all(&m->core[c].l1d);
         }
         for (unsigned k = 0; k < m->cfg.nouter; k++)
             if (!m->cfg.outer[k].shared)
-                m->core[c].n.mem_writes += hwcache_invalidate_all(&m->core[c].outer[k]);
+                hwcache_invalidate_all(&m->core[c].outer[k]);
     }
     for (unsigned k = 0; k < m->cfg.nouter; k++)
         if (m->cfg.outer[k].shared)

@@ -5,7 +5,8 @@
  * Shape: per core, optional private L1 instruction and data caches; then up
  * to two outer levels, each either private per core or shared by all (e.g.
  * Cortex-A9: private L1s, shared L2; x86-64: private L1s and L2, shared L3).
- * All levels use one line size, which is also the coherence granule.
+ * All levels use one line size, which is also the coherence granule.  A
+ * machine without caches moves 32-bit words: each is one bus transfer.
  *
  * Latency: the level that supplies the data sets it (its hit_cycles are a
  * load-to-use latency); a miss in every level costs the last level's
@@ -137,8 +138,8 @@ static inline void *hwmem_ram(hwmem *m, uint64_t paddr)
 bool hwmem_set_partition(hwmem *m, unsigned level, unsigned core, uint64_t ways, GError **error);
 bool hwmem_lock_ways(hwmem *m, unsigned level, uint64_t ways, GError **error);
 
-/* Write back and drop every line of every cache (what a "cold" experiment
- * starts from); the bus is not charged. */
+/* Drop every line of every cache (what a "cold" experiment starts from):
+ * a reset, so neither the bus nor the counters see the dirty lines go. */
 void hwmem_flush_all(hwmem *m);
 
 /* Picoseconds -> cycles of a core at freq_hz, rounding up; and back,

@@ -1496,6 +1496,11 @@ void simlua_attach(lua_State *L, void *obj, void (*end)(void *obj), void (*free_
     g_array_append_val(host(L)->attached, a);
 }
 
+bool simlua_live(lua_State *L)
+{
+    return !host(L)->ended;
+}
+
 void simlua_set_machine(lua_State *L, const char *name)
 {
     simlua *h = host(L);

@@ -61,6 +61,9 @@ sim *simlua_sim(struct lua_State *L);
  * e.g. write counters) and be freed when the host is (free(obj), before
  * the simulation is freed).  Hooks run in the order they were attached. */
 void simlua_attach(struct lua_State *L, void *obj, void (*end)(void *obj), void (*free_fn)(void *obj));
+/* For bindings: false once the scenario has ended (its calls that act on
+ * the simulation must then raise "the scenario has ended"). */
+bool simlua_live(struct lua_State *L);
 /* For bindings: name the machine of this run (for the run table). */
 void simlua_set_machine(struct lua_State *L, const char *name);
 /* The machine the scenario chose, or "none". */

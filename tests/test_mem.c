@@ -248,6 +248,79 @@ static void test_config_errors(void **state)
     g_clear_error(&err);
 }
 
+/* An x86-like shape: private L1s and L2, shared L3 (fetches must not make
+ * coherence-invisible copies in the private L2). 1 GHz; L1 2, L2 6, L3 10,
+ * memory 50 ns, transfer/upgrade 20. */
+static hwmem *make_three_level(void)
+{
+    hwmem_config cfg = {
+        .cores = 2, .freq_hz = 1000000000, .size = 1 << 20, .has_l1 = true,
+        .l1i = { 128, 2, 32, 2, HWCACHE_LRU, false },
+        .l1d = { 128, 2, 32, 2, HWCACHE_LRU, true },
+        .nouter = 2,
+        .outer = { { .cache = { 256, 2, 32, 6, HWCACHE_LRU, true }, .shared = false, .name = "l2" },
+                   { .cache = { 512, 4, 32, 10, HWCACHE_LRU, true }, .shared = true, .name = "l3" } },
+        .mem_latency = 50 * SIM_NS, .bus_line = 10 * SIM_NS, .coherence_cycles = 20,
+    };
+    hwmem *m = hwmem_new(&cfg, 1, NULL);
+    assert_non_null(m);
+    return m;
+}
+
+static void test_fetch_keeps_coherence(void **state)
+{
+    (void)state;
+    hwmem *m = make_three_level();
+    /* core 0 writes X (memory: L3 tag 10 + 50 = 60), Modified */
+    expect(m, 0, 0x400, HWMEM_WRITE, 0, 60, HWMEM_DRAM);
+    /* core 1 fetches X: the current data is in core 0's cache: a transfer,
+     * and core 0 keeps it Modified (instruction lines are not coherent) */
+    expect(m, 1, 0x400, HWMEM_FETCH, 100, 20, HWMEM_PEER);
+    assert_int_equal(hwcache_find(&m->core[0].l1d, 0x400 >> 5)->state, HWCACHE_MODIFIED);
+    assert_null(hwcache_find(&m->core[1].outer[0], 0x400 >> 5));   /* no private data copy */
+    /* core 1 reads X as data: another transfer, both Shared */
+    expect(m, 1, 0x400, HWMEM_READ, 200, 20, HWMEM_PEER);
+    /* core 1 writes: an upgrade (L1 hit 2 + 20) that invalidates core 0 */
+    expect(m, 1, 0x400, HWMEM_WRITE, 300, 22, HWMEM_L1D);
+    assert_null(hwcache_find(&m->core[0].l1d, 0x400 >> 5));
+    hwmem_free(m);
+}
+
+static void test_write_through_l1(void **state)
+{
+    (void)state;
+    hwmem_config cfg = test_config(2, HWCACHE_LRU);
+    cfg.l1d.write_back = false;
+    hwmem *m = hwmem_new(&cfg, 1, NULL);
+    /* a write miss fills the L1 clean and writes through to the L2 */
+    expect(m, 0, 0x500, HWMEM_WRITE, 0, 60, HWMEM_DRAM);
+    assert_int_equal(hwcache_find(&m->core[0].l1d, 0x500 >> 5)->state, HWCACHE_EXCLUSIVE);
+    assert_int_equal(hwcache_find(&m->shared[0], 0x500 >> 5)->state, HWCACHE_MODIFIED);
+    assert_int_equal(m->core[0].n.writebacks, 1);
+    /* core 1 reads (both Shared); core 0 writes: one upgrade (2 + 20), and
+     * the line stays the only copy, clean: later writes are L1 hits (2),
+     * each written through */
+    expect(m, 1, 0x500, HWMEM_READ, 100, 10, HWMEM_OUTER0);
+    expect(m, 0, 0x500, HWMEM_WRITE, 200, 22, HWMEM_L1D);
+    for (int i = 0; i < 4; i++)
+        expect(m, 0, 0x500, HWMEM_WRITE, 300 + (uint64_t)i, 2, HWMEM_L1D);
+    assert_int_equal(m->core[0].n.upgrades, 1);
+    assert_int_equal(m->core[0].n.writebacks, 6);
+    hwmem_free(m);
+}
+
+static void test_conversions_saturate(void **state)
+{
+    (void)state;
+    /* 2^60 cycles at 100 MHz are 1.15e25 ps: beyond 2^64, so the answer
+     * saturates instead of wrapping to a small number */
+    assert_true(hwmem_cycles_to_ps(UINT64_C(1) << 60, 100000000u) == SIM_TIME_MAX);
+    /* and (2^64 - 1) ps at 20 THz would be 3.7e20 cycles: saturates too;
+     * at 100 GHz it is 1.8e18, which fits: ceil((2^64 - 1) / 10) */
+    assert_true(hwmem_ps_to_cycles(SIM_TIME_MAX, UINT64_C(20000000000000)) == UINT64_MAX);
+    assert_true(hwmem_ps_to_cycles(SIM_TIME_MAX, UINT64_C(100000000000)) == UINT64_C(1844674407370955162));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +334,9 @@ int main(void)
         cmocka_unit_test(test_cycle_conversion),
         cmocka_unit_test(test_random_replacement_is_deterministic),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_fetch_keeps_coherence),
+        cmocka_unit_test(test_write_through_l1),
+        cmocka_unit_test(test_conversions_saturate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,17 +51,23 @@ return {
             hit_cycles = { 1, source =
               "derived: modelling convention -- instruction-fetch hits are pipelined "
               .. "and their slot is inside cpi; 1 = one fetch slot (see docs/calibration.md)" },
-            replacement = "pseudo-lru", write = "none",
+            replacement = { "random", source = "DDI 0500 (Cortex-A53 TRM), Instruction Fetch Unit: "
+                  .. "pseudo-random cache replacement policy (corrected 2026-11-21 on review; was "
+                  .. "pseudo-LRU from H&P)" },
+            write = "none",
             source = "DDI 0500 section 6.1 'About the L1 memory system': 2-way set-associative "
                   .. "L1 instruction cache, 64-byte lines; 32 KB on the Zynq UltraScale+ (UG1273 "
-                  .. "APU table); H&P 2.6: L1 replacement is an LRU approximation" },
+                  .. "APU table)" },
     l1d = { size = "32K", ways = 4, line = 64,
             hit_cycles = { 3, source =
               "LLVM AArch64SchedA53.td (CortexA53Model: LoadLatency = 3, taken from ARM's "
               .. "'Cortex-A53 Software Optimisation Specification - Instruction Timings')" },
-            replacement = "pseudo-lru", write = "back",
+            replacement = { "random", source = "DDI 0500 (Cortex-A53 TRM, r0p4 'Data cache' feature "
+                  .. "list): pseudo-random replacement (corrected 2026-11-21 on review; was pseudo-LRU "
+                  .. "from H&P)" },
+            write = "back",
             source = "DDI 0500 section 6.1: 4-way set-associative L1 data cache, 64-byte "
-                  .. "lines; 32 KB (UG1273 APU table); H&P 2.6: write-back, LRU approximation" },
+                  .. "lines; 32 KB (UG1273 APU table); write-back" },
     l2  = { size = "1M", ways = 16, line = 64,
             hit_cycles = { 13, source =
               "H&P 2.6: L1 miss penalty to the L2 is 13 clock cycles on the Cortex-A53" },
