@@ -150,6 +150,20 @@ static void test_overrides(void **state)
             assert_string_equal(f->source, "test figure B");
     }
     model_config_clear(&cfg);
+    /* a section the preset does not have: its figures are the scenario's,
+     * not the preset's citations */
+    assert_int_equal(luaL_dostring(L, "return { caches = { l3 = { size = '2M', ways = 8, line = 32, hit_cycles = 40, "
+                                      "replacement = 'lru', shared = true } } }"), LUA_OK);
+    model_preset_merge(L, -2, -1);
+    lua_pop(L, 1);
+    assert_true(model_config_from_lua(L, -1, "tiny", &cfg, &err));
+    for (guint i = 0; i < cfg.figures->len; i++) {
+        model_figure *f = cfg.figures->pdata[i];
+        if (g_str_has_prefix(f->path, "caches.l3."))
+            assert_string_equal(f->source, "set by the scenario");
+    }
+    assert_int_equal(cfg.mem.nouter, 2);
+    model_config_clear(&cfg);
     /* an override with a typo is refused like a preset's */
     assert_int_equal(luaL_dostring(L, "return { caches = { l2 = { sise = '1M' } } }"), LUA_OK);
     model_preset_merge(L, -2, -1);
