@@ -1,0 +1,339 @@
+/* analysis/tsio.c: task-set files (see tsio.h). */
+#include "tsio.h"
+
+#include <string.h>
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "sim/simtime.h"
+
+G_DEFINE_QUARK(an-tsio-error-quark, an_tsio_error)
+
+#define BAD(...) g_set_error(error, AN_TSIO_ERROR, AN_TSIO_ERROR_INPUT, __VA_ARGS__)
+
+/* "10ms", "250", "1.5us" -> ns; a bare number is ns. */
+static bool parse_ns(const char *text, uint64_t *out, GError **error)
+{
+    const char *p = text;
+    while (g_ascii_isspace(*p))
+        p++;
+    char *end = NULL;
+    guint64 v = g_ascii_strtoull(p, &end, 10);
+    if (end != p) {
+        const char *q = end;
+        while (g_ascii_isspace(*q))
+            q++;
+        if (*q == '\0') {
+            *out = v;
+            return true;
+        }
+    }
+    sim_time_t ps;
+    GError *e = NULL;
+    if (!simt_parse(text, &ps, &e)) {
+        BAD("%s", e->message);
+        g_error_free(e);
+        return false;
+    }
+    if (ps % 1000 != 0) {
+        BAD("'%s' is not a whole number of nanoseconds", text);
+        return false;
+    }
+    *out = ps / 1000;
+    return true;
+}
+
+void an_tsio_free(an_taskset *ts)
+{
+    for (size_t i = 0; i < ts->n; i++)
+        g_free(ts->t[i].name);
+    g_free(ts->t);
+    ts->t = NULL;
+    ts->n = 0;
+}
+
+static bool check_task(const an_task *t, const char *where, GError **error)
+{
+    if (t->period == 0 || t->wcet == 0 || t->deadline == 0) {
+        BAD("%s: period, wcet and deadline must be above zero", where);
+        return false;
+    }
+    return true;
+}
+
+/* ---- CSV ---- */
+
+enum { C_NAME, C_PERIOD, C_WCET, C_DEADLINE, C_PRIORITY, C_CORE, C_JITTER, C_BLOCKING, C_N };
+static const char *const col_names[C_N] = { "name", "period", "wcet", "deadline", "priority", "core", "jitter", "blocking" };
+
+static bool read_csv(const char *path, const char *text, an_taskset *ts, GError **error)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    int col[C_N];
+    for (int i = 0; i < C_N; i++)
+        col[i] = -1;
+    bool header = false;
+    GArray *tasks = g_array_new(FALSE, TRUE, sizeof(an_task));
+    bool ok = true;
+    for (int ln = 0; lines[ln] && ok; ln++) {
+        g_strstrip(lines[ln]);
+        if (lines[ln][0] == '\0' || lines[ln][0] == '#')
+            continue;
+        g_auto(GStrv) cells = g_strsplit(lines[ln], ",", -1);
+        int ncells = (int)g_strv_length(cells);
+        for (int c = 0; c < ncells; c++)
+            g_strstrip(cells[c]);
+        if (!header) {
+            for (int c = 0; c < ncells && ok; c++) {
+                int k = 0;
+                while (k < C_N && g_ascii_strcasecmp(cells[c], col_names[k]) != 0)
+                    k++;
+                if (k == C_N) {
+                    BAD("%s:%d: unknown column '%s' (columns: name, period, wcet, deadline, priority, core, jitter, blocking)",
+                        path, ln + 1, cells[c]);
+                    ok = false;
+                } else if (col[k] >= 0) {
+                    BAD("%s:%d: column '%s' appears twice", path, ln + 1, cells[c]);
+                    ok = false;
+                } else {
+                    col[k] = c;
+                }
+            }
+            static const int required[] = { C_NAME, C_PERIOD, C_WCET };
+            for (size_t r = 0; ok && r < G_N_ELEMENTS(required); r++)
+                if (col[required[r]] < 0) {
+                    BAD("%s:%d: the header needs a '%s' column", path, ln + 1, col_names[required[r]]);
+                    ok = false;
+                }
+            header = true;
+            continue;
+        }
+        an_task t = { .priority = -1, .core = -1 };
+        for (int k = 0; k < C_N && ok; k++) {
+            if (col[k] < 0)
+                continue;
+            const char *v = col[k] < ncells ? cells[col[k]] : "";
+            GError *e = NULL;
+            switch (k) {
+            case C_NAME:
+                t.name = g_strdup(v);
+                break;
+            case C_PRIORITY:
+            case C_CORE:
+                if (*v) {
+                    gint64 x;
+                    if (!g_ascii_string_to_signed(v, 10, 0, k == C_CORE ? 1023 : G_MAXINT, &x, NULL)) {
+                        BAD("%s:%d: %s '%s' is not a non-negative integer", path, ln + 1, col_names[k], v);
+                        ok = false;
+                    } else if (k == C_CORE) {
+                        t.core = (int)x;
+                    } else {
+                        t.priority = (int)x;
+                    }
+                }
+                break;
+            default: {
+                if (*v == '\0' && k != C_PERIOD && k != C_WCET)
+                    break;
+                uint64_t ns;
+                if (!parse_ns(v, &ns, &e)) {
+                    BAD("%s:%d: %s: %s", path, ln + 1, col_names[k], e->message);
+                    g_error_free(e);
+                    ok = false;
+                    break;
+                }
+                if (k == C_PERIOD) t.period = ns;
+                else if (k == C_WCET) t.wcet = ns;
+                else if (k == C_DEADLINE) t.deadline = ns;
+                else if (k == C_JITTER) t.jitter = ns;
+                else t.blocking = ns;
+            }
+            }
+        }
+        if (ok && t.deadline == 0)
+            t.deadline = t.period;
+        if (ok) {
+            g_autofree char *where = g_strdup_printf("%s:%d", path, ln + 1);
+            ok = check_task(&t, where, error);
+        }
+        if (!ok) {
+            g_free(t.name);
+            break;
+        }
+        g_array_append_val(tasks, t);
+    }
+    if (ok && !header) {
+        BAD("%s: empty (a header line, then a task per line)", path);
+        ok = false;
+    }
+    ts->n = tasks->len;
+    ts->t = (an_task *)g_array_free(tasks, FALSE);
+    if (!ok)
+        an_tsio_free(ts);
+    return ok;
+}
+
+/* ---- Lua ---- */
+
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    luaL_error(L, "a task set is data: it ran too long");
+}
+
+static bool lua_time(lua_State *L, int idx, uint64_t *out, GError **error)
+{
+    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0) {
+        *out = (uint64_t)lua_tointeger(L, idx);
+        return true;
+    }
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return parse_ns(lua_tostring(L, idx), out, error);
+    BAD("a time is an integer of ns or a string with a unit");
+    return false;
+}
+
+static bool read_lua(const char *path, const char *text, gsize len, an_taskset *ts, an_overheads *oh, GError **error)
+{
+    lua_State *L = luaL_newstate();
+    if (L == NULL) {
+        BAD("out of memory");
+        return false;
+    }
+    bool ok = false;
+    g_autofree char *chunk = g_strconcat("@", path, NULL);
+    GArray *tasks = g_array_new(FALSE, TRUE, sizeof(an_task));
+    if (luaL_loadbufferx(L, text, len, chunk, "t") != LUA_OK) {
+        BAD("%s", lua_tostring(L, -1));
+        goto out;
+    }
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 10000000);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK || !lua_istable(L, -1)) {
+        BAD("%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "a task set file returns a table");
+        goto out;
+    }
+    int top = lua_gettop(L);
+    if (lua_getfield(L, top, "tasks") == LUA_TTABLE) {
+        if (lua_getfield(L, top, "overheads") == LUA_TTABLE) {
+            static const char *const keys[] = { "ctx_switch", "sched", "irq", "invocation" };
+            uint64_t *dst[] = { &oh->ctx_switch, &oh->sched, &oh->irq, &oh->invocation };
+            for (int k = 0; k < 4; k++) {
+                if (lua_getfield(L, -1, keys[k]) != LUA_TNIL) {
+                    GError *e = NULL;
+                    if (!lua_time(L, -1, dst[k], &e)) {
+                        BAD("%s: overheads.%s: %s", path, keys[k], e->message);
+                        g_error_free(e);
+                        goto out;
+                    }
+                }
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 1);
+    } else {
+        lua_pop(L, 1);
+        lua_pushvalue(L, top);
+    }
+    int list = lua_gettop(L);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+    if (n == 0) {
+        BAD("%s: no tasks (a list of tables)", path);
+        goto out;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, list, i) != LUA_TTABLE) {
+            BAD("%s: task %lld is not a table", path, (long long)i);
+            goto out;
+        }
+        an_task t = { .priority = -1, .core = -1 };
+        int tt = lua_gettop(L);
+        /* unknown keys are mistakes */
+        lua_pushnil(L);
+        while (lua_next(L, tt)) {
+            lua_pop(L, 1);
+            int k = 0;
+            while (k < C_N && !(lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), col_names[k]) == 0))
+                k++;
+            if (k == C_N) {
+                BAD("%s: task %lld: unknown key '%s'", path, (long long)i,
+                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+                goto out;
+            }
+        }
+        for (int k = 0; k < C_N; k++) {
+            lua_getfield(L, tt, col_names[k]);
+            if (lua_isnil(L, -1)) {
+                if (k == C_NAME || k == C_PERIOD || k == C_WCET) {
+                    BAD("%s: task %lld: '%s' is required", path, (long long)i, col_names[k]);
+                    g_free(t.name);
+                    goto out;
+                }
+                lua_pop(L, 1);
+                continue;
+            }
+            GError *e = NULL;
+            bool good = true;
+            if (k == C_NAME) {
+                good = lua_type(L, -1) == LUA_TSTRING;
+                if (good)
+                    t.name = g_strdup(lua_tostring(L, -1));
+            } else if (k == C_PRIORITY || k == C_CORE) {
+                good = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) < (k == C_CORE ? 1024 : G_MAXINT);
+                if (good && k == C_CORE) t.core = (int)lua_tointeger(L, -1);
+                else if (good) t.priority = (int)lua_tointeger(L, -1);
+            } else {
+                uint64_t ns = 0;
+                good = lua_time(L, -1, &ns, &e);
+                if (k == C_PERIOD) t.period = ns;
+                else if (k == C_WCET) t.wcet = ns;
+                else if (k == C_DEADLINE) t.deadline = ns;
+                else if (k == C_JITTER) t.jitter = ns;
+                else t.blocking = ns;
+            }
+            if (!good) {
+                BAD("%s: task %lld: %s: %s", path, (long long)i, col_names[k], e ? e->message : "wrong type");
+                g_clear_error(&e);
+                g_free(t.name);
+                goto out;
+            }
+            lua_pop(L, 1);
+        }
+        if (t.deadline == 0)
+            t.deadline = t.period;
+        g_autofree char *where = g_strdup_printf("%s: task %lld (%s)", path, (long long)i, t.name);
+        if (!check_task(&t, where, error)) {
+            g_free(t.name);
+            goto out;
+        }
+        g_array_append_val(tasks, t);
+        lua_settop(L, list);
+    }
+    ok = true;
+out:
+    lua_close(L);
+    ts->n = tasks->len;
+    ts->t = (an_task *)g_array_free(tasks, FALSE);
+    if (!ok)
+        an_tsio_free(ts);
+    return ok;
+}
+
+bool an_tsio_read(const char *path, an_taskset *ts, an_overheads *oh, GError **error)
+{
+    memset(ts, 0, sizeof *ts);
+    memset(oh, 0, sizeof *oh);
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    GError *e = NULL;
+    if (!g_file_get_contents(path, &text, &len, &e)) {
+        BAD("cannot read task set: %s", e->message);
+        g_error_free(e);
+        return false;
+    }
+    if (g_str_has_suffix(path, ".csv"))
+        return read_csv(path, text, ts, error);
+    if (g_str_has_suffix(path, ".lua"))
+        return read_lua(path, text, len, ts, oh, error);
+    BAD("%s: a task set is a .csv or a .lua file", path);
+    return false;
+}
