@@ -2,6 +2,7 @@
  * hands the command line (sim/cli.h) what the layers above the engine add,
  * so that no layer has to include one above it. */
 #include "sim/cli.h"
+#include "analysis/cli.h"
 #include "model/bench.h"
 #include "model/machine.h"
 #include "model/lua.h"
@@ -13,6 +14,7 @@ static const simlua_lib libs[] = {
 
 static const simcli_verb verbs[] = {
     { "machines", "list the machine presets, or print one with its sources", model_cli_machines },
+    { "analyze", "schedulability of a task set (--taskset FILE)", an_cli_analyze },
 };
 
 static const simcli_bench benches[] = {

@@ -363,6 +363,60 @@ static void test_cache_interference_lab(void **state)
     g_free(dir);
 }
 
+static void test_analyze_taskset(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *three = g_strdup(data("tasksets/three.csv"));
+    g_autofree char *full = g_strdup(data("tasksets/full.lua"));
+    /* (C, T) = (1, 4), (2, 6), (3, 10) ms, priorities by rate.  By hand:
+     * R_a = 1; R_b = 2 + 1 = 3; R_c: 3 + 1 + 2 = 6, 3 + 2*1 + 1*2 = 7,
+     * 3 + 2 + 2*2 = 9, 3 + 3 + 2*2 = 10, 3 + 3 + 2*2 = 10: R_c = 10 = D. */
+    result r = run_in(dir, cossim, "analyze", "--taskset", three, "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"schedulable\":true"));
+    assert_non_null(strstr(r.out, "\"name\":\"a\",\"wcrt_ns\":1000000,"));
+    assert_non_null(strstr(r.out, "\"name\":\"b\",\"wcrt_ns\":3000000,"));
+    assert_non_null(strstr(r.out, "\"name\":\"c\",\"wcrt_ns\":10000000,"));
+    result_clear(&r);
+    /* U = 1 with (2, 4), (3, 6): EDF meets every deadline (U <= 1, Liu and
+     * Layland 1973); fixed priority cannot: with rate-monotonic priorities
+     * R_y = 3 + 2 ceil(R/4): 5 -> 7 -> 7 > 6 (exit 1, the set is not
+     * schedulable); Audsley's search finds no order either. */
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--policy", "edf", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--assign", "rm", "--json", NULL);
+    expect_status(&r, 1);
+    assert_non_null(strstr(r.out, "\"name\":\"y\",\"wcrt_ns\":null,\"schedulable\":false"));
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--assign", "audsley", NULL);
+    expect_status(&r, 1);
+    result_clear(&r);
+    /* two cores and first fit: each task alone on a core */
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--assign", "dm", "--cores", "2", "--partition", "ff", "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"name\":\"y\",\"wcrt_ns\":3000000,\"schedulable\":true,\"core\":1"));
+    result_clear(&r);
+    /* bad input: exit 2 and one line */
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--policy", "lottery", NULL);
+    expect_status(&r, 2);
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", full, NULL);     /* no priorities */
+    expect_status(&r, 2);
+    assert_non_null(strstr(r.err, "has no priority"));
+    result_clear(&r);
+    g_autofree char *bad = g_build_filename(dir, "bad.csv", NULL);
+    assert_true(g_file_set_contents(bad, "name, period, wcet\nz, 10, 1 fortnight\n", -1, NULL));
+    r = run_in(dir, cossim, "analyze", "--taskset", bad, NULL);
+    expect_status(&r, 2);
+    assert_non_null(strstr(r.err, "bad.csv:2: wcet"));
+    result_clear(&r);
+    unlink(bad);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 /* Every ```lua block of docs/scenarios.md is a complete scenario that
  * runs (the doc promises "a runnable example per call"). */
 static void test_docs_examples_run(void **state)
@@ -413,6 +467,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_verbs),
         cmocka_unit_test(test_docs_examples_run),
         cmocka_unit_test(test_cache_interference_lab),
+        cmocka_unit_test(test_analyze_taskset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,255 @@
+/* analysis/cli.c: `cossim analyze --taskset` (see cli.h and
+ * docs/analysis.md).  Trace analysis (`cossim analyze TRACE.db`) needs the
+ * job tables of the components and comes with them. */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+#include "edf.h"
+#include "fp.h"
+#include "partition.h"
+#include "tsio.h"
+#include "sim/json.h"
+
+typedef enum { POLICY_FP, POLICY_EDF } policy;
+
+/* The uniprocessor test a partitioner asks: does this core's set pass? */
+static bool fp_test(const an_taskset *core_set, void *ctx)
+{
+    const char *assign = ctx;
+    an_taskset copy = { g_memdup2(core_set->t, core_set->n * sizeof(an_task)), core_set->n };
+    if (assign && strcmp(assign, "rm") == 0)
+        an_fp_assign_rm(&copy);
+    else if (assign && strcmp(assign, "audsley") == 0) {
+        bool ok = an_fp_assign_audsley(&copy, NULL);
+        g_free(copy.t);
+        return ok;
+    } else
+        an_fp_assign_dm(&copy);
+    an_result *res = g_new0(an_result, copy.n ? copy.n : 1);
+    bool ok = an_fp_rta(&copy, NULL, res);
+    g_free(res);
+    g_free(copy.t);
+    return ok;
+}
+
+static bool edf_test(const an_taskset *core_set, void *ctx)
+{
+    (void)ctx;
+    return an_edf_schedulable(core_set, NULL, NULL);
+}
+
+static int usage(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static int usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *m = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "cossim analyze: %s\n", m);
+    return 2;
+}
+
+int an_cli_analyze(int argc, char **argv)
+{
+    char *taskset = NULL, *policy_s = NULL, *assign = NULL, *part = NULL;
+    gint cores = 0;
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "taskset", 0, 0, G_OPTION_ARG_FILENAME, &taskset, "Task set to analyse (.csv or .lua; see docs/analysis.md)", "FILE" },
+        { "policy", 0, 0, G_OPTION_ARG_STRING, &policy_s, "fp (fixed priority, default) or edf", "POLICY" },
+        { "assign", 0, 0, G_OPTION_ARG_STRING, &assign, "Assign priorities: dm, rm or audsley (default: the priority column)", "HOW" },
+        { "cores", 0, 0, G_OPTION_ARG_INT, &cores, "Partition over this many cores (default: the core column, or one core)", "N" },
+        { "partition", 0, 0, G_OPTION_ARG_STRING, &part, "Bin packing: ff, bf, wf, ffd, bfd or wfd (with --cores)", "HOW" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("--taskset FILE - schedulability of a task set");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_autoptr(GError) err = NULL;
+    int rc = 2;
+    an_taskset ts = { 0 };
+    an_overheads oh;
+    an_result *res = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        rc = usage("%s", err->message);
+        goto out;
+    }
+    if (argc > 1) {
+        rc = usage("'%s': trace analysis (cossim analyze TRACE.db) comes with the job tables of the components issue; "
+                   "for a task set use --taskset FILE", argv[1]);
+        goto out;
+    }
+    if (taskset == NULL) {
+        rc = usage("which task set? (--taskset FILE)");
+        goto out;
+    }
+    policy pol = POLICY_FP;
+    if (policy_s && strcmp(policy_s, "edf") == 0)
+        pol = POLICY_EDF;
+    else if (policy_s && strcmp(policy_s, "fp") != 0) {
+        rc = usage("--policy: '%s' is not fp or edf", policy_s);
+        goto out;
+    }
+    if (assign && strcmp(assign, "dm") != 0 && strcmp(assign, "rm") != 0 && strcmp(assign, "audsley") != 0) {
+        rc = usage("--assign: '%s' is not dm, rm or audsley", assign);
+        goto out;
+    }
+    if (assign && pol == POLICY_EDF) {
+        rc = usage("--assign: EDF has no priorities to assign");
+        goto out;
+    }
+    static const char *const heur_names[] = { "ff", "bf", "wf", "ffd", "bfd", "wfd" };
+    static const an_part_heuristic heurs[] = { AN_PART_FIRST_FIT, AN_PART_BEST_FIT, AN_PART_WORST_FIT,
+                                               AN_PART_FIRST_FIT_DECREASING, AN_PART_BEST_FIT_DECREASING,
+                                               AN_PART_WORST_FIT_DECREASING };
+    int heur = -1;
+    if (part) {
+        for (int i = 0; i < 6; i++)
+            if (strcmp(part, heur_names[i]) == 0)
+                heur = i;
+        if (heur < 0) {
+            rc = usage("--partition: '%s' is not ff, bf, wf, ffd, bfd or wfd", part);
+            goto out;
+        }
+        if (cores < 1) {
+            rc = usage("--partition needs --cores N");
+            goto out;
+        }
+    }
+    if (cores < 0 || cores > 1024) {
+        rc = usage("--cores: %d is not between 1 and 1024", cores);
+        goto out;
+    }
+    if (!an_tsio_read(taskset, &ts, &oh, &err)) {
+        rc = usage("%s", err->message);
+        goto out;
+    }
+
+    /* cores: partition, or the core column, or everything on core 0 */
+    int ncores = cores ? cores : 1;
+    if (heur >= 0) {
+        for (size_t i = 0; i < ts.n; i++)
+            ts.t[i].core = -1;
+        an_part_assign(&ts, (unsigned)ncores, heurs[heur], pol == POLICY_FP ? fp_test : edf_test,
+                       pol == POLICY_FP ? assign : NULL);
+    } else {
+        for (size_t i = 0; i < ts.n; i++) {
+            if (ts.t[i].core < 0)
+                ts.t[i].core = 0;
+            if (ts.t[i].core >= ncores)
+                ncores = ts.t[i].core + 1;
+        }
+    }
+
+    res = g_new0(an_result, ts.n ? ts.n : 1);
+    bool all = true;
+    for (int c = 0; c < ncores; c++) {
+        GArray *idx = g_array_new(FALSE, FALSE, sizeof(size_t));
+        for (size_t i = 0; i < ts.n; i++)
+            if (ts.t[i].core == c)
+                g_array_append_val(idx, i);
+        if (idx->len == 0) {
+            g_array_free(idx, TRUE);
+            continue;
+        }
+        an_taskset sub = { g_new0(an_task, idx->len), idx->len };
+        for (guint k = 0; k < idx->len; k++)
+            sub.t[k] = ts.t[g_array_index(idx, size_t, k)];
+        an_result *r = g_new0(an_result, idx->len);
+        bool ok = false;
+        if (pol == POLICY_FP) {
+            bool assigned = true;
+            if (assign == NULL) {
+                for (guint k = 0; k < idx->len; k++)
+                    if (sub.t[k].priority < 0) {
+                        g_free(sub.t);
+                        g_free(r);
+                        g_array_free(idx, TRUE);
+                        rc = usage("%s: task '%s' has no priority (give a priority column or --assign dm|rm|audsley)",
+                                   taskset, ts.t[g_array_index(idx, size_t, k)].name);
+                        goto out;
+                    }
+            } else if (strcmp(assign, "dm") == 0) {
+                an_fp_assign_dm(&sub);
+            } else if (strcmp(assign, "rm") == 0) {
+                an_fp_assign_rm(&sub);
+            } else {
+                assigned = an_fp_assign_audsley(&sub, &oh);
+                if (!assigned)
+                    an_fp_assign_dm(&sub);   /* report the DM verdicts when no order works */
+            }
+            ok = an_fp_rta(&sub, &oh, r) && assigned;
+        } else {
+            uint64_t witness = 0;
+            ok = an_edf_schedulable(&sub, &oh, &witness);
+            for (guint k = 0; k < idx->len; k++)
+                r[k].schedulable = ok;
+        }
+        for (guint k = 0; k < idx->len; k++) {
+            size_t i = g_array_index(idx, size_t, k);
+            ts.t[i].priority = sub.t[k].priority;
+            res[i] = r[k];
+        }
+        all &= ok;
+        g_free(sub.t);
+        g_free(r);
+        g_array_free(idx, TRUE);
+    }
+    for (size_t i = 0; i < ts.n; i++)
+        if (ts.t[i].core < 0) {       /* not placed by the partitioner */
+            res[i].schedulable = false;
+            all = false;
+        }
+
+    if (json) {
+        GString *j = g_string_new(NULL);
+        g_string_append_printf(j, "{\"schedulable\":%s,\"policy\":\"%s\",\"tasks\":[", all ? "true" : "false",
+                               pol == POLICY_FP ? "fp" : "edf");
+        for (size_t i = 0; i < ts.n; i++) {
+            g_string_append(j, i ? ",{\"name\":" : "{\"name\":");
+            simjson_string(j, ts.t[i].name, -1);
+            if (pol == POLICY_FP && ts.t[i].core >= 0 && res[i].schedulable)
+                g_string_append_printf(j, ",\"wcrt_ns\":%" PRIu64, res[i].wcrt);
+            else
+                g_string_append(j, ",\"wcrt_ns\":null");
+            g_string_append_printf(j, ",\"schedulable\":%s,\"core\":%d", res[i].schedulable ? "true" : "false",
+                                   ts.t[i].core);
+            if (pol == POLICY_FP)
+                g_string_append_printf(j, ",\"priority\":%d", ts.t[i].priority);
+            g_string_append_c(j, '}');
+        }
+        g_string_append(j, "]}\n");
+        fputs(j->str, stdout);
+        g_string_free(j, TRUE);
+    } else {
+        printf("%-16s %4s %4s %12s %12s %12s  %s\n", "task", "core", "prio", "period_ns", "wcet_ns", "deadline_ns",
+               pol == POLICY_FP ? "wcrt_ns" : "verdict");
+        for (size_t i = 0; i < ts.n; i++) {
+            char verdict[64];
+            if (ts.t[i].core < 0)
+                g_snprintf(verdict, sizeof verdict, "not placed on any core");
+            else if (pol == POLICY_EDF)
+                g_snprintf(verdict, sizeof verdict, "%s", res[i].schedulable ? "schedulable" : "unschedulable");
+            else if (res[i].schedulable)
+                g_snprintf(verdict, sizeof verdict, "%" PRIu64, res[i].wcrt);
+            else
+                g_snprintf(verdict, sizeof verdict, "unschedulable");
+            printf("%-16s %4d %4d %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "  %s\n", ts.t[i].name, ts.t[i].core,
+                   pol == POLICY_FP ? ts.t[i].priority : -1, ts.t[i].period, ts.t[i].wcet, ts.t[i].deadline, verdict);
+        }
+        printf("%s\n", all ? "schedulable" : "NOT schedulable");
+    }
+    rc = all ? 0 : 1;
+out:
+    g_free(res);
+    an_tsio_free(&ts);
+    g_free(taskset);
+    g_free(policy_s);
+    g_free(assign);
+    g_free(part);
+    return rc;
+}
