@@ -16,21 +16,28 @@
 
 typedef enum { POLICY_FP, POLICY_EDF } policy;
 
+/* ctx for the fixed-priority partition test */
+typedef struct fp_ctx {
+    const char *assign;
+    const an_overheads *oh;
+} fp_ctx;
+
 /* The uniprocessor test a partitioner asks: does this core's set pass? */
 static bool fp_test(const an_taskset *core_set, void *ctx)
 {
-    const char *assign = ctx;
+    const char *assign = ((const struct fp_ctx *)ctx)->assign;
+    const an_overheads *oh = ((const struct fp_ctx *)ctx)->oh;
     an_taskset copy = { g_memdup2(core_set->t, core_set->n * sizeof(an_task)), core_set->n };
     if (assign && strcmp(assign, "rm") == 0)
         an_fp_assign_rm(&copy);
     else if (assign && strcmp(assign, "audsley") == 0) {
-        bool ok = an_fp_assign_audsley(&copy, NULL);
+        bool ok = an_fp_assign_audsley(&copy, oh);
         g_free(copy.t);
         return ok;
     } else
         an_fp_assign_dm(&copy);
     an_result *res = g_new0(an_result, copy.n ? copy.n : 1);
-    bool ok = an_fp_rta(&copy, NULL, res);
+    bool ok = an_fp_rta(&copy, oh, res);
     g_free(res);
     g_free(copy.t);
     return ok;
@@ -38,9 +45,10 @@ static bool fp_test(const an_taskset *core_set, void *ctx)
 
 static bool edf_test(const an_taskset *core_set, void *ctx)
 {
-    (void)ctx;
-    return an_edf_schedulable(core_set, NULL, NULL);
+    return an_edf_schedulable(core_set, ctx, NULL);   /* ctx: the overheads */
 }
+
+
 
 static int usage(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static int usage(const char *fmt, ...)
@@ -134,8 +142,9 @@ int an_cli_analyze(int argc, char **argv)
     if (heur >= 0) {
         for (size_t i = 0; i < ts.n; i++)
             ts.t[i].core = -1;
+        fp_ctx fc = { assign, &oh };
         an_part_assign(&ts, (unsigned)ncores, heurs[heur], pol == POLICY_FP ? fp_test : edf_test,
-                       pol == POLICY_FP ? assign : NULL);
+                       pol == POLICY_FP ? (void *)&fc : (void *)&oh);
     } else {
         for (size_t i = 0; i < ts.n; i++) {
             if (ts.t[i].core < 0)

@@ -12,9 +12,10 @@
  *     the first one, bisect with QPA as the oracle (first_violation()).
  *
  * All demand arithmetic is unsigned 128-bit, saturating, so no 64-bit input
- * can overflow it.  The only floating point is in the bound L_a, which is
- * rounded up with an explicit error margin: L can come out larger than
- * needed (more work) but never smaller (a missed violation).
+ * can overflow it, and instants go up to 2^128 ns.  The only floating point
+ * is in the bounds L_a and (for the witness with U > 1) bound_overload(),
+ * rounded up with an explicit error margin: a bound can come out larger
+ * than needed (more work) but never smaller (a missed violation).
  */
 #include "analysis/edf.h"
 
@@ -28,7 +29,7 @@ typedef unsigned __int128 u128;
 
 /* One task as the test sees it. */
 typedef struct edf_task {
-    uint64_t c;          /* wcet + per-job overheads, saturated */
+    u128 c;              /* wcet + per-job overheads (< 2^67) */
     uint64_t t;          /* period */
     uint64_t d;          /* D - J, > 0 */
     uint64_t b;          /* blocking */
@@ -39,12 +40,6 @@ typedef struct edf_set {
     size_t n;
     uint64_t d_min, d_max, b_max;
 } edf_set;
-
-static inline uint64_t sat_add(uint64_t a, uint64_t b)
-{
-    uint64_t s;
-    return __builtin_add_overflow(a, b, &s) ? UINT64_MAX : s;
-}
 
 static inline u128 sat_add128(u128 a, u128 b)
 {
@@ -59,15 +54,11 @@ static inline u128 sat_mul128(u128 a, u128 b)
     return a * b;
 }
 
-static uint64_t inflated_wcet(const an_task *tk, const an_overheads *oh)
+static u128 inflated_wcet(const an_task *tk, const an_overheads *oh)
 {
-    uint64_t c = tk->wcet;
-    if (oh) {
-        c = sat_add(c, oh->ctx_switch);
-        c = sat_add(c, oh->ctx_switch);
-        c = sat_add(c, oh->sched);
-        c = sat_add(c, oh->invocation);
-    }
+    u128 c = tk->wcet;
+    if (oh)
+        c += 2 * (u128)oh->ctx_switch + oh->sched + oh->invocation;
     return c;
 }
 
@@ -111,8 +102,9 @@ static bool prepare(const an_taskset *ts, const an_overheads *oh, edf_set *s)
 /* h(t) = sum_i dbf_i(t) + B(t), exact in 128 bits (saturating).
  * dbf_i(t) = (floor((t - D'_i) / T_i) + 1) C_i for t >= D'_i, else 0:
  * the same as the max(0, floor((t + T - D') / T)) form, without a signed
- * intermediate. */
-static u128 demand(const edf_set *s, uint64_t t)
+ * intermediate.  Instants are 128-bit so that the bounds below, which can
+ * pass 2^64 ns when U is close to 1, need no cut-off. */
+static u128 demand(const edf_set *s, u128 t)
 {
     u128 h = 0;
     uint64_t b = 0;
@@ -120,7 +112,7 @@ static u128 demand(const edf_set *s, uint64_t t)
         const edf_task *e = &s->v[i];
         if (t < e->d)
             continue;
-        u128 jobs = (u128)((t - e->d) / e->t) + 1;
+        u128 jobs = (t - e->d) / e->t + 1;
         h = sat_add128(h, sat_mul128(jobs, e->c));
         b = MAX(b, e->b);
     }
@@ -128,15 +120,15 @@ static u128 demand(const edf_set *s, uint64_t t)
 }
 
 /* The largest absolute deadline strictly below t (t > d_min). */
-static uint64_t prev_deadline(const edf_set *s, uint64_t t)
+static u128 prev_deadline(const edf_set *s, u128 t)
 {
-    uint64_t best = 0;
+    u128 best = 0;
     for (size_t i = 0; i < s->n; i++) {
         const edf_task *e = &s->v[i];
         if (e->d >= t)
             continue;
-        uint64_t k = (t - 1 - e->d) / e->t;
-        uint64_t d = e->d + k * e->t;     /* <= t - 1: no overflow */
+        u128 k = (t - 1 - e->d) / e->t;
+        u128 d = e->d + k * e->t;         /* <= t - 1: no overflow */
         best = MAX(best, d);
     }
     g_assert(best > 0);
@@ -157,9 +149,16 @@ static u128 gcd128(u128 a, u128 b)
 
 enum { U_BELOW = -1, U_ONE = 0, U_ABOVE = 1, U_UNKNOWN = 2 };
 
-/* sum C_i/T_i as a reduced fraction in 128 bits; U_UNKNOWN when the
+/* U compared with 1, and how far from 1 it is. */
+typedef struct util_cmp {
+    int cmp;              /* U_BELOW ... U_UNKNOWN */
+    double u;             /* sum C/T in double */
+    double gap;           /* |U - 1|, within 4 ulps, when exact; NAN if not */
+} util_cmp;
+
+/* sum C_i/T_i as a reduced fraction num/den in 128 bits; false when the
  * denominators (the lcm of the periods, roughly) outgrow it. */
-static int util_cmp_exact(const edf_set *s)
+static bool util_exact(const edf_set *s, u128 *num_out, u128 *den_out)
 {
     u128 num = 0, den = 1;
     for (size_t i = 0; i < s->n; i++) {
@@ -173,15 +172,15 @@ static int util_cmp_exact(const edf_set *s)
             __builtin_mul_overflow(num, b / g, &x) ||
             __builtin_mul_overflow(a, den / g, &y) ||
             __builtin_add_overflow(x, y, &num))
-            return U_UNKNOWN;
+            return false;
         den = nd;
         g = gcd128(num, den);
         num /= g;
         den /= g;
-        if (num > den)          /* the sum only grows */
-            return U_ABOVE;
     }
-    return num == den ? U_ONE : U_BELOW;
+    *num_out = num;
+    *den_out = den;
+    return true;
 }
 
 /* Relative error bound of a sum of n terms, each the product or quotient
@@ -192,33 +191,58 @@ static double rel_err(size_t n)
     return 4.0 * ((double)n + 8.0) * DBL_EPSILON;
 }
 
-static int util_cmp_one(const edf_set *s, double *u_out)
+static util_cmp compare_util(const edf_set *s)
 {
-    double u = 0;
+    util_cmp r = { U_UNKNOWN, 0, NAN };
     for (size_t i = 0; i < s->n; i++)
-        u += (double)s->v[i].c / (double)s->v[i].t;
-    *u_out = u;
-    int r = util_cmp_exact(s);
-    if (r != U_UNKNOWN)
+        r.u += (double)s->v[i].c / (double)s->v[i].t;
+    u128 num, den;
+    if (util_exact(s, &num, &den)) {
+        r.cmp = num < den ? U_BELOW : num == den ? U_ONE : U_ABOVE;
+        /* Exact difference, then one division: no cancellation. */
+        u128 diff = num < den ? den - num : num - den;
+        r.gap = (double)diff / (double)den;
         return r;
-    double margin = rel_err(s->n) * MAX(u, 1.0);
-    if (u > 1.0 + margin)
-        return U_ABOVE;
-    if (u < 1.0 - margin)
-        return U_BELOW;
-    return U_UNKNOWN;
+    }
+    double margin = rel_err(s->n) * MAX(r.u, 1.0);
+    if (r.u > 1.0 + margin)
+        r.cmp = U_ABOVE;
+    else if (r.u < 1.0 - margin)
+        r.cmp = U_BELOW;
+    return r;
+}
+
+/* A lower bound of |U - 1| for the bounds below (U != 1 known); <= 0 when
+ * the double sum cannot tell it from 0. */
+static double gap_lo(const edf_set *s, const util_cmp *uc)
+{
+    if (!isnan(uc->gap))
+        return uc->gap * (1.0 - 8.0 * DBL_EPSILON);
+    return fabs(1.0 - uc->u) - rel_err(s->n) * MAX(uc->u, 1.0);
 }
 
 /* ---- the bound L ---------------------------------------------------------- */
 
-/* L_a, Baruah, Rosier and Howell 1990 (as restated by Zhang and Burns 2009,
- * Theorem 2), here with blocking.  For t >= max_i (D'_i - T_i), floor(x) <= x
+/* "No bound": U too close to 1, or a bound beyond 2^128 ns. */
+#define NO_BOUND U128_MAX
+
+/* A double known to be at least the true value, rounded up to an instant;
+ * NO_BOUND when it does not fit. */
+static u128 ceil_instant(double x)
+{
+    x = ceil(x) + 1.0;
+    if (!(x < 340282366920938463463374607431768211456.0))   /* 2^128 */
+        return NO_BOUND;
+    return (u128)x;
+}
+
+/* L_a, Baruah, Rosier and Howell 1990 (as restated by Zhang and Burns
+ * 2009), here with blocking.  For t >= max_i (D'_i - T_i), floor(x) <= x
  * gives dbf(t) <= U t + sum_i (T_i - D'_i) U_i, and B(t) <= B_max, so
  * h(t) > t needs t < (sum_i (T_i - D'_i) U_i + B_max) / (1 - U) when U < 1.
  * Hence no violation above max(D'_max, that), D'_max covering the small t.
- * Computed in double and rounded up by a margin larger than its error.
- * Returns UINT64_MAX when U is too close to 1 to bound it. */
-static uint64_t bound_la(const edf_set *s, double u)
+ * Computed in double and rounded up by a margin larger than its error. */
+static u128 bound_la(const edf_set *s, const util_cmp *uc)
 {
     double num = 0, mag = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -232,25 +256,22 @@ static uint64_t bound_la(const edf_set *s, double u)
     mag += (double)s->b_max;
     double err = rel_err(s->n);
     double num_hi = num + err * mag;
-    double den_lo = (1.0 - u) - err * MAX(u, 1.0);
+    double den_lo = gap_lo(s, uc);
     if (num_hi <= 0)
         return s->d_max;
     if (den_lo <= 0)
-        return UINT64_MAX;
-    double la = ceil(num_hi / den_lo * (1.0 + err)) + 1.0;
-    if (!(la < 18446744073709551616.0))   /* 2^64 */
-        return UINT64_MAX;
-    return MAX(s->d_max, (uint64_t)la);
+        return NO_BOUND;
+    return MAX((u128)s->d_max, ceil_instant(num_hi / den_lo * (1.0 + err)));
 }
 
 /* L_b, the synchronous busy period: the least w > 0 with
- * w = sum_i ceil(w / T_i) C_i (Spuri 1996; Zhang and Burns 2009, Theorem 3
- * take min(L_a, L_b)).  dbf(t) <= that workload for every t, and the first
+ * w = sum_i ceil(w / T_i) C_i (Spuri 1996; Zhang and Burns 2009 take
+ * min(L_a, L_b)).  dbf(t) <= that workload for every t, and the first
  * deadline miss of the synchronous arrival pattern, the worst one, falls in
  * its first busy period.  Finite iff U <= 1.  Valid for the test only
- * without blocking.  The iteration stops early once it passes `cap` (a
- * bound already known), returning cap. */
-static uint64_t bound_lb(const edf_set *s, uint64_t cap)
+ * without blocking.  The iteration stops once it passes `cap` (a bound
+ * already known, or NO_BOUND), returning cap. */
+static u128 bound_lb(const edf_set *s, u128 cap)
 {
     u128 w = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -261,11 +282,11 @@ static uint64_t bound_lb(const edf_set *s, uint64_t cap)
         u128 next = 0;
         for (size_t i = 0; i < s->n; i++) {
             const edf_task *e = &s->v[i];
-            u128 jobs = (w + e->t - 1) / e->t;
+            u128 jobs = w / e->t + (w % e->t != 0);
             next = sat_add128(next, sat_mul128(jobs, e->c));
         }
         if (next == w)
-            return (uint64_t)w;
+            return w;
         w = next;
     }
 }
@@ -274,36 +295,49 @@ static uint64_t bound_lb(const edf_set *s, uint64_t cap)
  * apply): H + D'_max, H the hyperperiod.  For t >= D'_max every task has
  * released a job and B(t) = B_max, so h(t + H) = h(t) + U H = h(t) + H:
  * t + H violates iff t does, and a first violation lies below D'_max + H.
- * False when H does not fit in 64 bits. */
-static bool bound_hyper(const edf_set *s, uint64_t *L)
+ * NO_BOUND when that does not fit in 128 bits. */
+static u128 bound_hyper(const edf_set *s)
 {
     u128 H = 1;
     for (size_t i = 0; i < s->n; i++) {
-        H = H / gcd128(H, s->v[i].t) * s->v[i].t;
-        if (H > UINT64_MAX)
-            return false;
+        if (__builtin_mul_overflow(H / gcd128(H, s->v[i].t), (u128)s->v[i].t, &H))
+            return NO_BOUND;
     }
-    u128 x = H + s->d_max;
-    if (x > UINT64_MAX)
-        return false;
-    *L = (uint64_t)x;
-    return true;
+    u128 x;
+    if (__builtin_add_overflow(H, (u128)s->d_max, &x))
+        return NO_BOUND;
+    return x;
+}
+
+/* With U > 1, some t has h(t) > t; a first one is needed only for the
+ * witness.  floor(x) > x - 1 gives dbf(t) > U t - sum_i U_i D'_i for all t,
+ * so t >= sum_i U_i D'_i / (U - 1) violates.  Rounded up with margin. */
+static u128 bound_overload(const edf_set *s, const util_cmp *uc)
+{
+    double num = 0;
+    for (size_t i = 0; i < s->n; i++)
+        num += (double)s->v[i].d * ((double)s->v[i].c / (double)s->v[i].t);
+    double err = rel_err(s->n);
+    double den = gap_lo(s, uc);
+    if (den <= 0)
+        return NO_BOUND;
+    return ceil_instant(num * (1.0 + err) / den * (1.0 + err));
 }
 
 /* ---- QPA ------------------------------------------------------------------- */
 
-/* QPA (Zhang and Burns 2009, Theorem 5 and Fig. 2) from an arbitrary start
- * point: returns true and the violating instant in *at (h(*at) > *at) when
- * there is a violation at or below `from`, false when there is none.
+/* QPA (Zhang and Burns 2009) from an arbitrary start point: returns true
+ * and the violating instant in *at (h(*at) > *at) when there is a
+ * violation at or below `from`, false when there is none.
  * Why each step is sound (h is non-decreasing):
  *  - h(t) < t: every s in [h(t), t] has h(s) <= h(t) <= s, so jump to h(t);
  *  - h(t) = t: h is constant from the largest deadline below t up to t, so
  *    only that deadline remains to be checked;
  *  - h(t) <= d_min: every s in [d_min, t] has h(s) <= h(t) <= s, and
  *    h(s) = 0 below d_min; nothing is left. */
-static bool qpa(const edf_set *s, uint64_t from, uint64_t *at)
+static bool qpa(const edf_set *s, u128 from, u128 *at)
 {
-    uint64_t t = from;
+    u128 t = from;
     for (;;) {
         u128 h = demand(s, t);
         if (h > t) {
@@ -313,46 +347,29 @@ static bool qpa(const edf_set *s, uint64_t from, uint64_t *at)
         if (h <= s->d_min)
             return false;
         if (h < t)
-            t = (uint64_t)h;
+            t = h;
         else
             t = prev_deadline(s, t);
     }
 }
 
 /* The least t with h(t) > t, knowing h(v) > v.  Bisection on "is there a
- * violation at or below m?", answered by QPA from m: at most 64 rounds, each
- * one QPA run, instead of a walk over every deadline below v.  The least
- * violating t is an absolute deadline, since h only rises at deadlines. */
-static uint64_t first_violation(const edf_set *s, uint64_t v)
+ * violation at or below m?", answered by QPA from m: at most 128 rounds,
+ * each one QPA run, instead of a walk over every deadline below v.  The
+ * least violating t is an absolute deadline, since h only rises at
+ * deadlines. */
+static u128 first_violation(const edf_set *s, u128 v)
 {
-    uint64_t lo = s->d_min - 1;   /* no violation at or below lo: h = 0 there */
-    uint64_t hi = v;              /* h(hi) > hi */
+    u128 lo = s->d_min - 1;       /* no violation at or below lo: h = 0 there */
+    u128 hi = v;                  /* h(hi) > hi */
     while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2, at;
+        u128 mid = lo + (hi - lo) / 2, at;
         if (qpa(s, mid, &at))
             hi = at;              /* lo < at <= mid */
         else
             lo = mid;
     }
     return hi;
-}
-
-/* With U > 1, some t has h(t) > t; a first one is needed only for the
- * witness.  floor(x) > x - 1 gives dbf(t) > U t - sum_i U_i D'_i for all t,
- * so t >= sum_i U_i D'_i / (U - 1) violates.  Rounded up with margin. */
-static uint64_t bound_overload(const edf_set *s, double u)
-{
-    double num = 0;
-    for (size_t i = 0; i < s->n; i++)
-        num += (double)s->v[i].d * ((double)s->v[i].c / (double)s->v[i].t);
-    double err = rel_err(s->n);
-    double den = (u - 1.0) - err * u;
-    if (den <= 0)
-        return UINT64_MAX;
-    double x = ceil(num * (1.0 + err) / den * (1.0 + err)) + 1.0;
-    if (!(x < 18446744073709551616.0))
-        return UINT64_MAX;
-    return (uint64_t)x;
 }
 
 bool an_edf_schedulable(const an_taskset *ts, const an_overheads *oh, uint64_t *witness)
@@ -365,47 +382,50 @@ bool an_edf_schedulable(const an_taskset *ts, const an_overheads *oh, uint64_t *
 
     edf_set s;
     bool ok = prepare(ts, oh, &s);
+    util_cmp uc = ok ? compare_util(&s) : (util_cmp){ U_UNKNOWN, 0, NAN };
+    int cmp = uc.cmp;
+    u128 viol = 0;
+    bool found = false;
     if (!ok) {
-        g_free(s.v);
-        return false;
-    }
-
-    double u;
-    int cmp = util_cmp_one(&s, &u);
-    uint64_t viol = 0;
-    bool found;
-    if (cmp == U_ABOVE) {
-        if (!witness) {
-            g_free(s.v);
-            return false;
-        }
-        found = qpa(&s, bound_overload(&s, u), &viol);
+        /* J >= D: fails at t = 0. */
+    } else if (cmp == U_ABOVE) {
         ok = false;
+        if (witness) {
+            /* Past the bound every instant violates; without one, search
+             * from the top of the range (a violation below 2^128 is still
+             * found; none further out is worth reporting). */
+            u128 from = bound_overload(&s, &uc);
+            found = qpa(&s, from == NO_BOUND ? NO_BOUND - 1 : from, &viol);
+        }
     } else if (cmp == U_UNKNOWN) {
         /* |U - 1| below ~1e-14 with periods whose lcm exceeds 2^128:
          * undecidable here; say no rather than risk a wrong yes. */
-        g_free(s.v);
-        return false;
+        ok = false;
     } else {
-        uint64_t L;
+        u128 L;
         if (cmp == U_BELOW)
-            L = bound_la(&s, u);
+            L = bound_la(&s, &uc);
         else if (s.b_max == 0)
-            L = UINT64_MAX;          /* L_b below is finite */
-        else if (!bound_hyper(&s, &L)) {
-            /* U = 1 with blocking and a hyperperiod beyond 2^64 ns: no
-             * bound; say no.  (With every D' <= T that is also the exact
-             * answer: dbf(k H) = k H, and blocking adds to it.) */
-            g_free(s.v);
-            return false;
-        }
+            L = NO_BOUND;            /* L_b below is finite */
+        else
+            L = bound_hyper(&s);
         if (s.b_max == 0)
             L = bound_lb(&s, L);
-        found = qpa(&s, L, &viol);
-        ok = !found;
+        if (L == NO_BOUND) {
+            /* No instant up to 2^128 ns (10^22 years) bounds the search:
+             * U = 1 with blocking and a vast hyperperiod, or a busy period
+             * as long.  Say no.  (With blocking and every D' <= T that is
+             * also the exact answer: dbf(k H) = k H, and B adds to it.) */
+            ok = false;
+        } else {
+            found = qpa(&s, L, &viol);
+            ok = !found;
+        }
     }
-    if (found && witness)
-        *witness = first_violation(&s, viol);
+    if (found && witness) {
+        u128 first = first_violation(&s, viol);
+        *witness = first > UINT64_MAX ? UINT64_MAX : (uint64_t)first;
+    }
     g_free(s.v);
     return ok;
 }

@@ -24,9 +24,10 @@
  * with every B_i = 0 the test is exact.
  *
  * Two corners are answered "no" without proof, to stay safe: U = 1 exactly
- * with some blocking and a hyperperiod beyond 2^64 ns; and U within about
- * 1e-14 of 1 when the fraction sum C_i/T_i does not fit in 128 bits, so
- * that U cannot be compared with 1 exactly.
+ * with no bound on the instants to check below 2^128 ns (blocking and a
+ * hyperperiod that long, or no blocking and a busy period that long); and
+ * U within about 1e-14 of 1 when the fraction sum C_i/T_i does not fit in
+ * 128 bits, so that U cannot be compared with 1 exactly.
  *
  * Overheads, when given, inflate each job's C by 2 * ctx_switch + sched +
  * invocation (one switch in, one out, one scheduler run, one invocation),
@@ -38,7 +39,13 @@
  * analysis for real-time systems with EDF scheduling", IEEE Trans.
  * Computers 58(9), 2009), which is exact and visits few points.  edf.c
  * explains the bound.  Times are ns; arithmetic is exact (128-bit, no
- * overflow for any 64-bit inputs); U is compared with 1 exactly.
+ * overflow for any 64-bit inputs, instants up to 2^128 ns); U is compared
+ * with 1 exactly.
+ *
+ * Cost: O(n) per point visited.  QPA usually visits few points (about
+ * 0.05 ms for 100 generated tasks at U = 0.99 on a 2020s x86 core); it can
+ * visit many when U is exactly 1 or within a hair of it, where the
+ * interval to check grows towards the hyperperiod.
  */
 #pragma once
 
@@ -54,9 +61,10 @@
  * the shortest window, starting at a synchronous release, whose demand does
  * not fit, i.e. where the first deadline is missed in that scenario.  It is
  * 0 when the set is schedulable, and also when it fails at t = 0 (a task
- * with J >= D); trust the return value, not the witness.  Finding the
- * first such t costs up to 64 more QPA runs; pass NULL when only the
- * verdict matters (with U > 1 the answer is then immediate).
+ * with J >= D); trust the return value, not the witness.  A first miss
+ * beyond 2^64 ns (U a hair below or above 1) is reported as UINT64_MAX.
+ * Finding the first such t costs up to 128 more QPA runs; pass NULL when
+ * only the verdict matters (with U > 1 the answer is then immediate).
  *
  * An empty set is schedulable.  Every task must have period, wcet and
  * deadline > 0 (asserted). */

@@ -1,6 +1,7 @@
 /* analysis/gen.c: UUniFast, Randfixedsum, log-uniform periods, and the
  * task sets built from them (see gen.h for the distributions and sources).
  */
+#define G_LOG_DOMAIN "an_gen"
 #include "analysis/gen.h"
 
 #include <float.h>
@@ -49,15 +50,10 @@ bool an_gen_randfixedsum(simrng *r, size_t n, double U, double *out)
     double *w = g_new0(double, n * (n + 1));
     double *t = g_new0(double, (n - 1) * n + 1);
     const double tiny = DBL_TRUE_MIN;   /* MATLAB's 2^-1074 */
-    /* MATLAB starts w at realmax and lets it shrink by about 1/i per row,
-     * which underflows beyond n ~ 170.  Only ratios within a row reach t,
-     * and each row is linear in the one before, so here every row is
-     * rescaled to a largest entry of 1 instead: any n works. */
-    w[0 * (n + 1) + 1] = 1;
+    w[0 * (n + 1) + 1] = DBL_MAX;       /* scaled for the full double range */
     for (size_t i = 2; i <= n; i++) {
         double *wp = &w[(i - 2) * (n + 1)], *wi = &w[(i - 1) * (n + 1)];
         double *ti = &t[(i - 2) * n];
-        double top = 0;
         for (size_t q = 0; q < i; q++) {
             double tmp1 = wp[q + 1] * s1[q] / (double)i;
             double tmp2 = wp[q] * s2[n - i + q] / (double)i;
@@ -65,11 +61,7 @@ bool an_gen_randfixedsum(simrng *r, size_t n, double U, double *out)
             double tmp3 = wi[q + 1] + tiny;   /* both 0: t is 0 left, 1 right */
             bool right = s2[n - i + q] > s1[q];
             ti[q] = right ? tmp2 / tmp3 : 1 - tmp1 / tmp3;
-            top = fmax(top, wi[q + 1]);
         }
-        if (top > 0)
-            for (size_t q = 0; q < i; q++)
-                wi[q + 1] /= top;
     }
     size_t j = (size_t)k + 1;           /* MATLAB's 1-based column */
     double sm = 0, pr = 1;
@@ -114,6 +106,8 @@ bool an_gen_params_check(const an_gen_params *p, GError **error)
         g_set_error(error, AN_GEN_ERROR, AN_GEN_ERROR_INVALID, __VA_ARGS__); \
         return false; \
     } while (0)
+    if (p->method != AN_GEN_UUNIFAST && p->method != AN_GEN_RANDFIXEDSUM)
+        BAD("unknown utilisation method %d", (int)p->method);
     if (p->n < 1)
         BAD("a task set needs at least one task");
     if (!(p->U > 0) || !isfinite(p->U))
@@ -122,8 +116,6 @@ bool an_gen_params_check(const an_gen_params *p, GError **error)
         BAD("utilisation %g: UUniFast gives values above 1 when U > 1; use Randfixedsum", p->U);
     if (p->method == AN_GEN_RANDFIXEDSUM && p->U > (double)p->n)
         BAD("utilisation %g: more than %zu tasks of utilisation at most 1 can carry", p->U, p->n);
-    if (p->method != AN_GEN_UUNIFAST && p->method != AN_GEN_RANDFIXEDSUM)
-        BAD("unknown utilisation method %d", (int)p->method);
     if (p->granularity < 1)
         BAD("period granularity must be at least 1 ns");
     if (p->Tmin < 1 || p->Tmin > p->Tmax)

@@ -11,10 +11,11 @@
  *    on { 0 <= u_i <= 1, sum u_i = U } for any 0 <= U <= n, the multicore
  *    case.
  * Periods: log-uniform in [Tmin, Tmax] with a granularity g (Emberson et
- * al. 2010): r uniform in [ln Tmin, ln(Tmax + g)), T =
- * floor(e^r / g) g, so each multiple of g gets the share of its interval
- * [T, T + g) on the log scale.
- * Execution times: C = U_i T rounded to the nearest ns, at least 1.
+ * al. 2010): r uniform in [ln Tmin, ln(Tmax + g)), T = floor(e^r / g) g,
+ * so each multiple of g gets the share of its interval [T, T + g) on the
+ * log scale.
+ * Execution times: C = U_i T rounded to the nearest ns, at least 1 and at
+ * most T; so the set's utilisation differs from U by up to n / (2 Tmin).
  * Deadlines: implicit (D = T), or constrained: an integer uniform in
  * [C + ceil(alpha (T - C)), T]; alpha = 0 gives [C, T], alpha = 1 gives T.
  *
@@ -50,7 +51,7 @@ typedef enum an_gen_deadlines {
 
 typedef struct an_gen_params {
     size_t n;               /* tasks, >= 1 */
-    double U;               /* total utilisation, >= 0 */
+    double U;               /* total utilisation, > 0 */
     an_gen_method method;
     uint64_t Tmin, Tmax;    /* ns, multiples of granularity, Tmin <= Tmax */
     uint64_t granularity;   /* ns, >= 1 */

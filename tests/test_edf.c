@@ -219,10 +219,16 @@ static void test_overheads_inflate_each_job(void **state)
     an_taskset ts = make(s, 2);
     assert_true(an_edf_utilisation(&ts, NULL) == 0.8);
     assert_true(an_edf_utilisation(&ts, &mix) == 1.0);
-    /* Overheads that do not fit in 64 bits saturate instead of wrapping. */
+    /* Overheads that do not fit in 64 bits are added exactly: neither
+     * wrapped round to a small C nor saturated to C' = T (which would
+     * pass as U = 1 here). */
     an_overheads huge = { .ctx_switch = UINT64_MAX / 2 + 1 };
     assert_false(an_edf_schedulable(&ts, &huge, NULL));
     an_taskset_clear(&ts);
+    static const spec whole[] = { { UINT64_MAX - 1, UINT64_MAX, UINT64_MAX, 0, 0 } };
+    an_overheads one = { .sched = 1 }, two = { .sched = 2 };
+    check_edf(whole, 1, &one, true, 0, "C' = T = 2^64 - 1");
+    check_edf(whole, 1, &two, false, UINT64_MAX, "C' = 2^64 > T");
 }
 
 static void test_empty_set(void **state)

@@ -94,7 +94,7 @@ static void test_uunifast_sums_to_U(void **state)
     }
 }
 
-static double uniform_half(double x)    /* U[0, 0.8] */
+static double cdf_uniform_08(double x)    /* U[0, 0.8] */
 {
     return fmin(fmax(x / 0.8, 0), 1);
 }
@@ -112,7 +112,7 @@ static void test_uunifast_two_tasks_uniform(void **state)
         an_gen_uunifast(&r, 2, 0.8, u);
         x[k] = u[0];
     }
-    check_ks(x, DRAWS, uniform_half, "UUniFast n = 2, U = 0.8, u1");
+    check_ks(x, DRAWS, cdf_uniform_08, "UUniFast n = 2, U = 0.8, u1");
 }
 
 /* ---- Randfixedsum ------------------------------------------------------------- */
@@ -158,9 +158,10 @@ static void test_randfixedsum_sums_and_bounds(void **state)
  *    2 (1 - x1), CDF 1 - (1 - x)^2 (a Beta(1, 2)).
  *  n = 3, s = 2: by x -> 1 - x from s = 1: CDF x^2.
  *  n = 3, s = 1.5: the segment { y2 + y3 = 1.5 - x1 } in the unit square
- *    has length ~ 0.5 + x1 for x1 <= 0.5 and 1.5 - x1 above; the total is
- *    0.75, so F(x) = (x/2 + x^2/2) / 0.75 for x <= 0.5 and
- *    1 - (1 - x)(1 + x - 1 + 0.5 ... ) below, written out in cdf_3_15. */
+ *    has length ~ 0.5 + x1 for x1 <= 0.5 and 1.5 - x1 above; the total
+ *    area is 0.375 + 0.375 = 0.75, so F(x) = (x/2 + x^2/2) / 0.75 for
+ *    x <= 0.5, and 1 - (integral from x to 1 of (1.5 - y) dy) / 0.75
+ *    above. */
 static double cdf_2_15(double x)
 {
     return fmin(fmax((x - 0.5) / 0.5, 0), 1);
@@ -279,6 +280,31 @@ static void test_randfixedsum_matches_rejection_sampling(void **state)
         fail_msg("two-sample KS: first coordinate %.5f, largest %.5f; critical %.5f", d0, dmax, crit);
 }
 
+static void test_randfixedsum_many_tasks(void **state)
+{
+    (void)state;
+    /* n = 400, s = 100: too many for rejection sampling, but for large n
+     * one coordinate of a uniform point on { x in [0,1]^n, sum = s } tends
+     * to the maximum-entropy density on [0, 1] with mean s / n = 0.25,
+     * f(x) = l e^(l x) / (e^l - 1) with l = -3.5935 (solving
+     * 1 / (1 - e^-l) - 1 / l = 0.25).  Then P(x < 0.1) = (e^(0.1 l) - 1) /
+     * (e^l - 1) = 0.3104.  200 vectors give 80,000 values: standard error
+     * about 0.0016, and the finite-n difference is O(1/n); allow 0.01.
+     * A walk that went wrong in the large table would not land here. */
+    enum { N = 400, V = 200 };
+    static double u[N];
+    simrng r;
+    simrng_init(&r, 10, "test_gen.rfs_many");
+    int below = 0;
+    for (int k = 0; k < V; k++) {
+        assert_true(an_gen_randfixedsum(&r, N, 100.0, u));
+        assert_near(sum(u, N), 100.0, 1e-9);
+        for (int i = 0; i < N; i++)
+            below += u[i] < 0.1;
+    }
+    assert_near((double)below / (N * V), 0.3104, 0.01);
+}
+
 static void test_randfixedsum_symmetric_means(void **state)
 {
     (void)state;
@@ -366,9 +392,15 @@ static void test_first_set_pinned(void **state)
     simrng_init(&r, 1, "pinned");
     an_taskset ts;
     an_gen_taskset(&r, &p, &ts);
-    for (size_t i = 0; i < ts.n; i++)
-        print_message("PIN %s %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", ts.t[i].name,
-                      ts.t[i].period, ts.t[i].wcet, ts.t[i].deadline);
+    static const uint64_t want[4][2] = {
+        { 75000000, 36907743 }, { 31000000, 2252084 }, { 532000000, 46871863 }, { 203000000, 29870210 },
+    };
+    assert_int_equal(ts.n, 4);
+    for (size_t i = 0; i < ts.n; i++) {
+        if (ts.t[i].period != want[i][0] || ts.t[i].wcet != want[i][1] || ts.t[i].deadline != want[i][0])
+            fail_msg("%s: T %" PRIu64 " C %" PRIu64 " D %" PRIu64 ", pinned T %" PRIu64 " C %" PRIu64,
+                     ts.t[i].name, ts.t[i].period, ts.t[i].wcet, ts.t[i].deadline, want[i][0], want[i][1]);
+    }
     an_taskset_clear(&ts);
 }
 
@@ -467,13 +499,6 @@ static void test_params_check(void **state)
     assert_true(an_gen_params_check(&p, &err));
     assert_null(err);
 
-    static const struct {
-        void (*edit)(an_gen_params *);
-        const char *needle;
-    } bad[] = {
-        { NULL, NULL },
-    };
-    (void)bad;
 #define REFUSE(stmt, needle) do { \
         an_gen_params q = base_params(); \
         stmt; \
@@ -518,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_randfixedsum_sums_and_bounds),
         cmocka_unit_test(test_randfixedsum_marginals),
         cmocka_unit_test(test_randfixedsum_matches_rejection_sampling),
+        cmocka_unit_test(test_randfixedsum_many_tasks),
         cmocka_unit_test(test_randfixedsum_symmetric_means),
         cmocka_unit_test(test_same_seed_same_sets),
         cmocka_unit_test(test_first_set_pinned),
