@@ -3,6 +3,7 @@
  * so that no layer has to include one above it. */
 #include "sim/cli.h"
 #include "analysis/cli.h"
+#include "analysis/plot.h"
 #include "model/bench.h"
 #include "model/machine.h"
 #include "model/lua.h"
@@ -14,7 +15,8 @@ static const simlua_lib libs[] = {
 
 static const simcli_verb verbs[] = {
     { "machines", "list the machine presets, or print one with its sources", model_cli_machines },
-    { "analyze", "schedulability of a task set (--taskset FILE)", an_cli_analyze },
+    { "analyze", "schedulability of a task set (--taskset FILE) or of random ones (--sweep)", an_cli_analyze },
+    { "plot", "figures: schedulability RESULT.csv", an_cli_plot },
 };
 
 static const simcli_bench benches[] = {

@@ -11,6 +11,7 @@
 #include "edf.h"
 #include "fp.h"
 #include "partition.h"
+#include "sweep.h"
 #include "tsio.h"
 #include "sim/json.h"
 
@@ -63,9 +64,10 @@ static int usage(const char *fmt, ...)
 
 int an_cli_analyze(int argc, char **argv)
 {
-    char *taskset = NULL, *policy_s = NULL, *assign = NULL, *part = NULL;
-    gint cores = 0;
-    gboolean json = FALSE;
+    char *taskset = NULL, *policy_s = NULL, *assign = NULL, *part = NULL, *csv = NULL, *dl = NULL, *seed_s = NULL;
+    gint cores = 0, tasks = 10, sets = 1000;
+    gdouble from = 0.05, to = 1.0, step = 0.05;
+    gboolean json = FALSE, sweep = FALSE;
     GOptionEntry entries[] = {
         { "taskset", 0, 0, G_OPTION_ARG_FILENAME, &taskset, "Task set to analyse (.csv or .lua; see docs/analysis.md)", "FILE" },
         { "policy", 0, 0, G_OPTION_ARG_STRING, &policy_s, "fp (fixed priority, default) or edf", "POLICY" },
@@ -73,6 +75,15 @@ int an_cli_analyze(int argc, char **argv)
         { "cores", 0, 0, G_OPTION_ARG_INT, &cores, "Partition over this many cores (default: the core column, or one core)", "N" },
         { "partition", 0, 0, G_OPTION_ARG_STRING, &part, "Bin packing: ff, bf, wf, ffd, bfd or wfd (with --cores)", "HOW" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
+        { "sweep", 0, 0, G_OPTION_ARG_NONE, &sweep, "The schedulability experiment: random task sets per utilisation point", NULL },
+        { "tasks", 0, 0, G_OPTION_ARG_INT, &tasks, "Sweep: tasks per set (default 10)", "N" },
+        { "sets", 0, 0, G_OPTION_ARG_INT, &sets, "Sweep: sets per utilisation point (default 1000)", "N" },
+        { "from", 0, 0, G_OPTION_ARG_DOUBLE, &from, "Sweep: first utilisation (default 0.05)", "U" },
+        { "to", 0, 0, G_OPTION_ARG_DOUBLE, &to, "Sweep: last utilisation (default 1.0)", "U" },
+        { "step", 0, 0, G_OPTION_ARG_DOUBLE, &step, "Sweep: step (default 0.05)", "U" },
+        { "deadlines", 0, 0, G_OPTION_ARG_STRING, &dl, "Sweep: implicit (default) or constrained", "KIND" },
+        { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_s, "Sweep: seed of the task-set streams (default 1)", "N" },
+        { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Sweep: write the CSV here (default: standard output)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("--taskset FILE - schedulability of a task set");
@@ -91,8 +102,42 @@ int an_cli_analyze(int argc, char **argv)
                    "for a task set use --taskset FILE", argv[1]);
         goto out;
     }
+    if (sweep) {
+        guint64 seed = 1;
+        if (seed_s && !g_ascii_string_to_unsigned(seed_s, 10, 0, G_MAXUINT64, &seed, NULL)) {
+            rc = usage("--seed: '%s' is not a whole number", seed_s);
+            goto out;
+        }
+        an_sweep_params sp = { .tasks = tasks > 0 ? (size_t)tasks : 0, .sets = sets > 0 ? (unsigned)sets : 0,
+                               .from = from, .to = to, .step = step, .seed = seed,
+                               .deadlines = AN_GEN_IMPLICIT, .tmin = 10000000, .tmax = 1000000000 };
+        if (dl && strcmp(dl, "constrained") == 0)
+            sp.deadlines = AN_GEN_CONSTRAINED;
+        else if (dl && strcmp(dl, "implicit") != 0) {
+            rc = usage("--deadlines: '%s' is not implicit or constrained", dl);
+            goto out;
+        }
+        GString *out_csv = g_string_new(NULL);
+        if (!an_sweep_run(&sp, out_csv, &err)) {
+            g_string_free(out_csv, TRUE);
+            rc = usage("%s", err->message);
+            goto out;
+        }
+        if (csv) {
+            if (!g_file_set_contents(csv, out_csv->str, (gssize)out_csv->len, &err)) {
+                g_string_free(out_csv, TRUE);
+                rc = usage("--csv: %s", err->message);
+                goto out;
+            }
+        } else {
+            fputs(out_csv->str, stdout);
+        }
+        g_string_free(out_csv, TRUE);
+        rc = 0;
+        goto out;
+    }
     if (taskset == NULL) {
-        rc = usage("which task set? (--taskset FILE)");
+        rc = usage("which task set? (--taskset FILE, or --sweep)");
         goto out;
     }
     policy pol = POLICY_FP;
@@ -260,5 +305,8 @@ out:
     g_free(policy_s);
     g_free(assign);
     g_free(part);
+    g_free(csv);
+    g_free(dl);
+    g_free(seed_s);
     return rc;
 }

@@ -417,6 +417,61 @@ static void test_analyze_taskset(void **state)
     g_free(dir);
 }
 
+static void test_sweep_and_plot(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    /* 100 sets of 8 tasks per point.  Dominance, from the theory rather
+     * than from the code: a set under the Liu-Layland bound passes exact
+     * RTA under RM = DM (implicit deadlines); DM-feasible sets are
+     * Audsley-feasible (Audsley's assignment is optimal); fixed-priority
+     * feasible sets are EDF-feasible (EDF is optimal on one core).  So per
+     * point: ll <= fp-dm <= fp-audsley <= edf, and all accept everything at
+     * low utilisation.  Same seed, same file. */
+    result r = run_in(dir, cossim, "analyze", "--sweep", "--tasks", "8", "--sets", "100", "--from", "0.1", "--step", "0.1",
+                      "--seed", "5", "--csv", "a.csv", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--sweep", "--tasks", "8", "--sets", "100", "--from", "0.1", "--step", "0.1",
+               "--seed", "5", "--csv", "b.csv", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    g_autofree char *pa = g_build_filename(dir, "a.csv", NULL), *pb = g_build_filename(dir, "b.csv", NULL);
+    g_autofree char *ca = NULL, *cb = NULL;
+    assert_true(g_file_get_contents(pa, &ca, NULL, NULL));
+    assert_true(g_file_get_contents(pb, &cb, NULL, NULL));
+    assert_string_equal(ca, cb);
+    g_auto(GStrv) lines = g_strsplit(ca, "\n", -1);
+    int points = 0;
+    for (int i = 1; lines[i] && lines[i][0]; i += 4, points++) {
+        double f[4];
+        for (int k = 0; k < 4; k++) {
+            g_auto(GStrv) c = g_strsplit(lines[i + k], ",", -1);
+            assert_int_equal(g_strv_length(c), 5);
+            f[k] = g_ascii_strtod(c[4], NULL);
+        }
+        if (!(f[0] <= f[1] && f[1] <= f[2] && f[2] <= f[3]))
+            fail_msg("dominance broken at %s: ll %.3f, dm %.3f, audsley %.3f, edf %.3f", lines[i], f[0], f[1], f[2], f[3]);
+        if (points == 0 && f[0] != 1.0)
+            fail_msg("at U = 0.1 every test must accept every set");
+    }
+    assert_int_equal(points, 10);
+    /* the figure: a PNG file (its 8-byte signature) */
+    r = run_in(dir, cossim, "plot", "schedulability", "a.csv", "--output", "fig.png", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    g_autofree char *fig = g_build_filename(dir, "fig.png", NULL);
+    g_autofree char *png = NULL;
+    gsize len = 0;
+    assert_true(g_file_get_contents(fig, &png, &len, NULL));
+    assert_true(len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+    r = run_in(dir, cossim, "plot", "gantt", "a.csv", NULL);
+    expect_status(&r, 2);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 /* Every ```lua block of docs/scenarios.md is a complete scenario that
  * runs (the doc promises "a runnable example per call"). */
 static void test_docs_examples_run(void **state)
@@ -468,6 +523,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_docs_examples_run),
         cmocka_unit_test(test_cache_interference_lab),
         cmocka_unit_test(test_analyze_taskset),
+        cmocka_unit_test(test_sweep_and_plot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
