@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 
 #include "sim/simtime.h"
+#include "gen.h"
 
 G_DEFINE_QUARK(an-tsio-error-quark, an_tsio_error)
 
@@ -45,11 +46,7 @@ static bool parse_ns(const char *text, uint64_t *out, GError **error)
 
 void an_tsio_free(an_taskset *ts)
 {
-    for (size_t i = 0; i < ts->n; i++)
-        g_free(ts->t[i].name);
-    g_free(ts->t);
-    ts->t = NULL;
-    ts->n = 0;
+    an_taskset_clear(ts);
 }
 
 static bool check_task(const an_task *t, const char *where, GError **error)
