@@ -1,15 +1,38 @@
 #!/bin/sh
 # Build and run the whole test suite (unit, scenario and slow suites).
 # Under CI=true also builds with AddressSanitizer + UBSan and runs the unit
-# and scenario suites there.
+# and scenario suites there.  Ends with one line "tests: N passed, M failed".
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 cossim_build
-meson test -C build --print-errorlogs
+
+passed=0
+failed=0
+# run_suite DIR [meson test options]: run, show the log, add up the summary
+run_suite() {
+    dir=$1
+    shift
+    log=$(mktemp)
+    status=0
+    meson test -C "$dir" --print-errorlogs "$@" >"$log" 2>&1 || status=$?
+    cat "$log"
+    ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+    fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+    rm -f "$log"
+    passed=$((passed + ${ok:-0}))
+    failed=$((failed + ${fail:-0}))
+    if [ "$status" -ne 0 ] && [ "${fail:-0}" -eq 0 ]; then
+        failed=$((failed + 1))      # meson itself failed
+    fi
+}
+
+run_suite build
 if [ "${CI:-}" = "true" ]; then
     [ -f build-asan/build.ninja ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
     meson compile -C build-asan
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        meson test -C build-asan --print-errorlogs --suite unit --suite scenario
+    export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    run_suite build-asan --suite unit --suite scenario
 fi
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
