@@ -1,0 +1,149 @@
+/* kernel/kmem.c: the retype table (see kmem.h). */
+#include "kmem.h"
+
+#include <string.h>
+#include <glib.h>
+
+const char *cos_err_name(cos_err e)
+{
+    static const char *const names[] = { "ok", "range", "align", "type", "busy", "quiesce", "exist", "noent" };
+    return (unsigned)e < G_N_ELEMENTS(names) ? names[e] : "?";
+}
+
+typedef struct entry {
+    uint32_t type;
+    uint32_t refs;
+    uint64_t freed_at;        /* ps; 0 = never freed */
+} entry;
+G_STATIC_ASSERT(sizeof(entry) == 16);
+
+static inline uint64_t entry_paddr(uint64_t page)
+{
+    return page * sizeof(entry);
+}
+
+static inline entry *at(const k_mem *m, uint64_t page)
+{
+    return (entry *)hwmem_ram(m->h->mem, entry_paddr(page));
+}
+
+/* Charge one access to a page's entry at the path's current time. */
+static void touch(k_mem *m, unsigned core, uint64_t page, bool write, sim_time_t now, uint64_t *cycles)
+{
+    *cycles += hw_access(m->h, core, entry_paddr(page), sizeof(entry), write ? HWMEM_WRITE : HWMEM_READ,
+                         now + hw_ps(m->h, *cycles));
+}
+
+void k_mem_init(k_mem *m, hw *h, sim_time_t quiescence)
+{
+    m->h = h;
+    m->npages = h->cfg.mem.size / COS_PAGE_SIZE;
+    m->table_pages = (m->npages * sizeof(entry) + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
+    m->quiescence = quiescence;
+    g_assert(m->table_pages < m->npages);
+    memset(hwmem_ram(h->mem, 0), 0, m->npages * sizeof(entry));
+    for (uint64_t p = 0; p < m->table_pages; p++)
+        at(m, p)->type = K_PAGE_KERNEL;
+}
+
+/* Decode a page address: in range, aligned, not the table's own. */
+static cos_err page_of(const k_mem *m, uint64_t paddr, uint64_t *page)
+{
+    if (paddr % COS_PAGE_SIZE)
+        return COS_EALIGN;
+    if (paddr / COS_PAGE_SIZE >= m->npages || paddr / COS_PAGE_SIZE < m->table_pages)
+        return COS_ERANGE;
+    *page = paddr / COS_PAGE_SIZE;
+    return COS_OK;
+}
+
+cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, k_page_type to,
+                     sim_time_t now, uint64_t *cycles)
+{
+    uint64_t page;
+    cos_err e = page_of(m, paddr, &page);
+    if (e)
+        return e;
+    if (from == to || (from != K_PAGE_UNTYPED && to != K_PAGE_UNTYPED) || from > K_PAGE_USER || to > K_PAGE_USER)
+        return COS_ETYPE;
+    /* decode: read the entry, check everything */
+    touch(m, core, page, false, now, cycles);
+    entry *en = at(m, page);
+    if (en->type != (uint32_t)from)
+        return COS_ETYPE;
+    if (to == K_PAGE_UNTYPED) {
+        if (en->refs)
+            return COS_EBUSY;
+        if (en->freed_at && now < en->freed_at + m->quiescence)
+            return COS_EQUIESCE;
+    }
+    /* invoke: cannot fail */
+    en->type = (uint32_t)to;
+    touch(m, core, page, true, now, cycles);
+    return COS_OK;
+}
+
+cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles)
+{
+    uint64_t page;
+    cos_err e = page_of(m, paddr & ~(uint64_t)(COS_PAGE_SIZE - 1), &page);
+    if (e)
+        return e;
+    touch(m, core, page, false, now, cycles);
+    entry *en = at(m, page);
+    if (en->type != K_PAGE_KERNEL && en->type != K_PAGE_USER)
+        return COS_ETYPE;
+    if (en->refs == UINT32_MAX)
+        return COS_EBUSY;
+    en->refs++;
+    touch(m, core, page, true, now, cycles);
+    return COS_OK;
+}
+
+cos_err k_mem_put(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles)
+{
+    uint64_t page;
+    cos_err e = page_of(m, paddr & ~(uint64_t)(COS_PAGE_SIZE - 1), &page);
+    if (e)
+        return e;
+    touch(m, core, page, false, now, cycles);
+    entry *en = at(m, page);
+    if (en->type != K_PAGE_KERNEL && en->type != K_PAGE_USER)
+        return COS_ETYPE;
+    if (en->refs == 0)
+        return COS_ENOENT;
+    en->refs--;
+    en->freed_at = now;
+    touch(m, core, page, true, now, cycles);
+    return COS_OK;
+}
+
+k_page_type k_mem_type(const k_mem *m, uint64_t paddr)
+{
+    return (k_page_type)at(m, paddr / COS_PAGE_SIZE)->type;
+}
+
+uint32_t k_mem_refs(const k_mem *m, uint64_t paddr)
+{
+    return at(m, paddr / COS_PAGE_SIZE)->refs;
+}
+
+bool k_mem_verify(const k_mem *m)
+{
+    for (uint64_t p = 0; p < m->npages; p++) {
+        const entry *en = at(m, p);
+        if (en->type > K_PAGE_USER) {
+            g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " has type %u", p, en->type);
+            return false;
+        }
+        if (en->type == K_PAGE_UNTYPED && en->refs) {
+            g_warning("k_mem_verify: untyped page %" G_GUINT64_FORMAT " has %u references", p, en->refs);
+            return false;
+        }
+        if (p < m->table_pages && en->type != K_PAGE_KERNEL) {
+            g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " of the retype table is not kernel memory", p);
+            return false;
+        }
+    }
+    return true;
+}
