@@ -19,26 +19,9 @@ static void charge(k_mem *m, unsigned core, uint64_t paddr, unsigned len, bool w
     *cycles += hw_access(m->h, core, paddr, len, write ? HWMEM_WRITE : HWMEM_READ, now + hw_ps(m->h, *cycles));
 }
 
-/* A kernel page nothing uses yet (it becomes used by the caller). */
-static cos_err fresh_kernel_page(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles)
-{
-    if (paddr % COS_PAGE_SIZE)
-        return COS_EALIGN;
-    if (paddr / COS_PAGE_SIZE >= m->npages || paddr / COS_PAGE_SIZE < m->table_pages)
-        return COS_ERANGE;
-    if (k_mem_type(m, paddr) != K_PAGE_KERNEL)
-        return COS_ETYPE;
-    if (k_mem_refs(m, paddr) != 0)
-        return COS_EBUSY;
-    (void)core;
-    (void)now;
-    (void)cycles;
-    return COS_OK;
-}
-
 cos_err k_ct_create(k_mem *m, unsigned core, uint64_t root, sim_time_t now, uint64_t *cycles, k_captbl *out)
 {
-    cos_err e = fresh_kernel_page(m, core, root, now, cycles);
+    cos_err e = k_mem_check_unused_kernel(m, root);
     if (e)
         return e;
     e = k_mem_get(m, core, root, now, cycles);      /* cannot fail after the checks */
@@ -59,7 +42,7 @@ cos_err k_ct_expand(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index,
 {
     if (index >= K_CT_L1)
         return COS_ERANGE;
-    cos_err e = fresh_kernel_page(m, core, node, now, cycles);
+    cos_err e = k_mem_check_unused_kernel(m, node);
     if (e)
         return e;
     charge(m, core, l1_paddr(ct, index), sizeof(uint64_t), false, now, cycles);

@@ -83,16 +83,26 @@ cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, 
     return COS_OK;
 }
 
+/* Decode for get/put: the entry of the page holding paddr (read, costed),
+ * which must hold objects (kernel or user memory). */
+static cos_err typed_entry(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles,
+                           uint64_t *page, entry **en)
+{
+    cos_err e = page_of(m, paddr & ~(uint64_t)(COS_PAGE_SIZE - 1), page);
+    if (e)
+        return e;
+    touch(m, core, *page, false, now, cycles);
+    *en = at(m, *page);
+    return (*en)->type == K_PAGE_KERNEL || (*en)->type == K_PAGE_USER ? COS_OK : COS_ETYPE;
+}
+
 cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles)
 {
     uint64_t page;
-    cos_err e = page_of(m, paddr & ~(uint64_t)(COS_PAGE_SIZE - 1), &page);
+    entry *en;
+    cos_err e = typed_entry(m, core, paddr, now, cycles, &page, &en);
     if (e)
         return e;
-    touch(m, core, page, false, now, cycles);
-    entry *en = at(m, page);
-    if (en->type != K_PAGE_KERNEL && en->type != K_PAGE_USER)
-        return COS_ETYPE;
     if (en->refs == UINT32_MAX)
         return COS_EBUSY;
     en->refs++;
@@ -103,19 +113,27 @@ cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint6
 cos_err k_mem_put(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles)
 {
     uint64_t page;
-    cos_err e = page_of(m, paddr & ~(uint64_t)(COS_PAGE_SIZE - 1), &page);
+    entry *en;
+    cos_err e = typed_entry(m, core, paddr, now, cycles, &page, &en);
     if (e)
         return e;
-    touch(m, core, page, false, now, cycles);
-    entry *en = at(m, page);
-    if (en->type != K_PAGE_KERNEL && en->type != K_PAGE_USER)
-        return COS_ETYPE;
     if (en->refs == 0)
         return COS_ENOENT;
     en->refs--;
     en->freed_at = now;
     touch(m, core, page, true, now, cycles);
     return COS_OK;
+}
+
+cos_err k_mem_check_unused_kernel(const k_mem *m, uint64_t paddr)
+{
+    uint64_t page;
+    cos_err e = page_of(m, paddr, &page);
+    if (e)
+        return e;
+    if (at(m, page)->type != K_PAGE_KERNEL)
+        return COS_ETYPE;
+    return at(m, page)->refs ? COS_EBUSY : COS_OK;
 }
 
 k_page_type k_mem_type(const k_mem *m, uint64_t paddr)

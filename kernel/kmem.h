@@ -43,6 +43,10 @@ cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, 
 cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles);
 cos_err k_mem_put(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles);
 
+/* Whether paddr is a kernel page that holds nothing yet, fit to become a
+ * new kernel object's home (no cost: the caller's k_mem_get pays for the
+ * entry). */
+cos_err k_mem_check_unused_kernel(const k_mem *m, uint64_t paddr);
 /* For tests and the invariant checker (no cost). */
 k_page_type k_mem_type(const k_mem *m, uint64_t paddr);
 uint32_t k_mem_refs(const k_mem *m, uint64_t paddr);
