@@ -8,9 +8,17 @@
 #include "model/machine.h"
 #include "model/lua.h"
 #include "sim/lua.h"
+#include "kernel/lua.h"
+#include "components/images.h"
+
+static int open_kernel(lua_State *L)
+{
+    return klua_open(L, cos_images, COS_IMAGES);
+}
 
 static const simlua_lib libs[] = {
     { "machine", hwlua_open },
+    { "kernel", open_kernel },
 };
 
 static const simcli_verb verbs[] = {

@@ -21,13 +21,14 @@ static void charge(k_mem *m, unsigned core, uint64_t paddr, unsigned len, bool w
 
 cos_err k_ct_create(k_mem *m, unsigned core, uint64_t root, sim_time_t now, uint64_t *cycles, k_captbl *out)
 {
-    cos_err e = k_mem_check_unused_kernel(m, root);
+    cos_err e = k_mem_check_unused_kernel(m, root, now);
     if (e)
         return e;
     e = k_mem_get(m, core, root, now, cycles);      /* cannot fail after the checks */
     g_assert(e == COS_OK);
     memset(ram(m, root), 0, COS_PAGE_SIZE);
     charge(m, core, root, COS_PAGE_SIZE, true, now, cycles);
+    k_mem_set_kind(m, root, COS_CAP_CAPTBL);
     out->root = root;
     return COS_OK;
 }
@@ -42,7 +43,7 @@ cos_err k_ct_expand(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index,
 {
     if (index >= K_CT_L1)
         return COS_ERANGE;
-    cos_err e = k_mem_check_unused_kernel(m, node);
+    cos_err e = k_mem_check_unused_kernel(m, node, now);
     if (e)
         return e;
     charge(m, core, l1_paddr(ct, index), sizeof(uint64_t), false, now, cycles);
@@ -102,6 +103,8 @@ cos_err k_ct_activate(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id,
     k_slot *s = ram(m, sp);
     if (s->type != COS_CAP_FREE)
         return COS_EEXIST;
+    if (s->obj && now + hw_ps(m->h, *cycles) < s->obj + m->quiescence)
+        return COS_EQUIESCE;
     s->type = (uint16_t)type;
     s->flags = 0;
     s->obj = obj;
@@ -122,8 +125,25 @@ cos_err k_ct_deactivate(k_mem *m, const k_captbl *ct, unsigned core, cos_capid i
     if (s->type != (uint16_t)type)
         return COS_ETYPE;
     s->type = COS_CAP_FREE;
-    s->obj = 0;
+    s->obj = now + hw_ps(m->h, *cycles);    /* a free slot keeps when it was freed */
+    if (s->obj == 0)
+        s->obj = 1;
     s->epoch++;
     charge(m, core, sp, sizeof(k_slot), true, now, cycles);
+    return COS_OK;
+}
+
+cos_err k_ct_check_free(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, sim_time_t now,
+                        uint64_t *cycles)
+{
+    uint64_t sp;
+    cos_err e = find(m, ct, core, id, now, cycles, &sp);
+    if (e)
+        return e;
+    const k_slot *s = ram(m, sp);
+    if (s->type != COS_CAP_FREE)
+        return COS_EEXIST;
+    if (s->obj && now + hw_ps(m->h, *cycles) < s->obj + m->quiescence)
+        return COS_EQUIESCE;
     return COS_OK;
 }

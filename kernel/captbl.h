@@ -9,7 +9,8 @@
  *
  * A slot: its type (cos_cap_type), flags, an epoch counting its
  * deactivations (so that a stale reference to a reused slot can be told
- * apart), and the physical address of the object.
+ * apart), and the physical address of the object (for a free slot: when
+ * it was freed, 0 never).
  *
  * Every call decodes first (all checks, each lookup costed) and only then
  * changes anything.
@@ -46,6 +47,12 @@ cos_err k_ct_lookup(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, s
 /* Put an object of `type` at physical address `obj` in free slot id. */
 cos_err k_ct_activate(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, cos_cap_type type, uint64_t obj,
                       sim_time_t now, uint64_t *cycles);
-/* Free slot id, which must hold a capability of `type`. */
+/* Whether slot id exists and is free, and was freed at least the
+ * quiescence period ago (COS_EQUIESCE otherwise). */
+cos_err k_ct_check_free(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, sim_time_t now,
+                        uint64_t *cycles);
+/* Free slot id, which must hold a capability of `type`.  The free slot
+ * keeps the time it was freed: it takes a new capability only after the
+ * quiescence period (kernel/kmem.h). */
 cos_err k_ct_deactivate(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, cos_cap_type type,
                         sim_time_t now, uint64_t *cycles);

@@ -11,7 +11,7 @@ const char *cos_err_name(cos_err e)
 }
 
 typedef struct entry {
-    uint32_t type;
+    uint32_t type;            /* k_page_type in bits 0-7; for kernel pages, the object kind in 8-15 */
     uint32_t refs;
     uint64_t freed_at;        /* ps; 0 = never freed */
 } entry;
@@ -69,7 +69,7 @@ cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, 
     /* decode: read the entry, check everything */
     touch(m, core, page, false, now, cycles);
     entry *en = at(m, page);
-    if (en->type != (uint32_t)from)
+    if ((en->type & 0xFFu) != (uint32_t)from)
         return COS_ETYPE;
     if (to == K_PAGE_UNTYPED) {
         if (en->refs)
@@ -93,7 +93,8 @@ static cos_err typed_entry(k_mem *m, unsigned core, uint64_t paddr, sim_time_t n
         return e;
     touch(m, core, *page, false, now, cycles);
     *en = at(m, *page);
-    return (*en)->type == K_PAGE_KERNEL || (*en)->type == K_PAGE_USER ? COS_OK : COS_ETYPE;
+    uint32_t t = (*en)->type & 0xFFu;
+    return t == K_PAGE_KERNEL || t == K_PAGE_USER ? COS_OK : COS_ETYPE;
 }
 
 cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles)
@@ -120,25 +121,46 @@ cos_err k_mem_put(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint6
     if (en->refs == 0)
         return COS_ENOENT;
     en->refs--;
-    en->freed_at = now;
+    if (en->refs == 0) {
+        en->freed_at = now;
+        en->type &= 0xFFu;      /* nothing lives there any more */
+    }
     touch(m, core, page, true, now, cycles);
     return COS_OK;
 }
 
-cos_err k_mem_check_unused_kernel(const k_mem *m, uint64_t paddr)
+cos_err k_mem_check_unused_kernel(const k_mem *m, uint64_t paddr, sim_time_t now)
 {
     uint64_t page;
     cos_err e = page_of(m, paddr, &page);
     if (e)
         return e;
-    if (at(m, page)->type != K_PAGE_KERNEL)
+    const entry *en = at(m, page);
+    if ((en->type & 0xFFu) != K_PAGE_KERNEL)
         return COS_ETYPE;
-    return at(m, page)->refs ? COS_EBUSY : COS_OK;
+    if (en->refs)
+        return COS_EBUSY;
+    if (en->freed_at && now < en->freed_at + m->quiescence)
+        return COS_EQUIESCE;
+    return COS_OK;
 }
 
 k_page_type k_mem_type(const k_mem *m, uint64_t paddr)
 {
-    return (k_page_type)at(m, paddr / COS_PAGE_SIZE)->type;
+    return (k_page_type)(at(m, paddr / COS_PAGE_SIZE)->type & 0xFFu);
+}
+
+unsigned k_mem_kind(const k_mem *m, uint64_t paddr)
+{
+    const entry *en = at(m, paddr / COS_PAGE_SIZE);
+    return (en->type & 0xFFu) == K_PAGE_KERNEL ? (en->type >> 8) & 0xFFu : 0;
+}
+
+void k_mem_set_kind(k_mem *m, uint64_t paddr, unsigned kind)
+{
+    entry *en = at(m, paddr / COS_PAGE_SIZE);
+    g_assert((en->type & 0xFFu) == K_PAGE_KERNEL && kind < 256);
+    en->type = K_PAGE_KERNEL | kind << 8;
 }
 
 uint32_t k_mem_refs(const k_mem *m, uint64_t paddr)
@@ -150,15 +172,16 @@ bool k_mem_verify(const k_mem *m)
 {
     for (uint64_t p = 0; p < m->npages; p++) {
         const entry *en = at(m, p);
-        if (en->type > K_PAGE_USER) {
+        if ((en->type & 0xFFu) > K_PAGE_USER || ((en->type >> 8) && (en->type & 0xFFu) != K_PAGE_KERNEL)
+            || en->type >> 16) {
             g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " has type %u", p, en->type);
             return false;
         }
-        if (en->type == K_PAGE_UNTYPED && en->refs) {
+        if ((en->type & 0xFFu) == K_PAGE_UNTYPED && en->refs) {
             g_warning("k_mem_verify: untyped page %" G_GUINT64_FORMAT " has %u references", p, en->refs);
             return false;
         }
-        if (p < m->table_pages && en->type != K_PAGE_KERNEL) {
+        if (p < m->table_pages && (en->type & 0xFFu) != K_PAGE_KERNEL) {
             g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " of the retype table is not kernel memory", p);
             return false;
         }

@@ -43,10 +43,16 @@ cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, 
 cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles);
 cos_err k_mem_put(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles);
 
-/* Whether paddr is a kernel page that holds nothing yet, fit to become a
- * new kernel object's home (no cost: the caller's k_mem_get pays for the
- * entry). */
-cos_err k_mem_check_unused_kernel(const k_mem *m, uint64_t paddr);
+/* Whether paddr is a kernel page that holds nothing and has been free for
+ * the quiescence period at `now`, fit to become a new kernel object's
+ * home (no cost: the caller's k_mem_get pays for the entry). */
+cos_err k_mem_check_unused_kernel(const k_mem *m, uint64_t paddr, sim_time_t now);
+/* The kind of object a kernel page holds (a cos_cap_type; 0: none, or
+ * hardware-format tables), kept in the page's entry; set at creation, and
+ * cleared when the last reference goes.  No cost: set and read with the
+ * reference count the caller pays for. */
+unsigned k_mem_kind(const k_mem *m, uint64_t paddr);
+void k_mem_set_kind(k_mem *m, uint64_t paddr, unsigned kind);
 /* For tests and the invariant checker (no cost). */
 k_page_type k_mem_type(const k_mem *m, uint64_t paddr);
 uint32_t k_mem_refs(const k_mem *m, uint64_t paddr);

@@ -125,11 +125,24 @@ static bool init_core(hw *h, unsigned c, GError **error)
  * 29, the generic timer's non-secure physical PPI 30; SysTick is exception
  * 15.  Cortex-M "lines" count the 16 system exceptions before the external
  * interrupts. */
-static bool init_irq(hw *h, hwirq_signal_fn signal, void *ctx, GError **error)
+static void signal_tramp(void *ctx, unsigned core, unsigned line)
+{
+    hw *h = ctx;
+    if (h->signal)
+        h->signal(h->signal_ctx, core, line);
+}
+
+void hw_set_signal(hw *h, hwirq_signal_fn signal, void *ctx)
+{
+    h->signal = signal;
+    h->signal_ctx = ctx;
+}
+
+static bool init_irq(hw *h, GError **error)
 {
     const model_config *cfg = &h->cfg;
     hwirq_config ic = { .ncores = cfg->cores, .prio_bits = cfg->irq_prio_bits ? cfg->irq_prio_bits : 8,
-                        .ipi_latency = cfg->ipi_latency, .signal = signal, .core_ctx = ctx };
+                        .ipi_latency = cfg->ipi_latency, .signal = signal_tramp, .core_ctx = h };
     hwtimer_config tc = { .ncores = cfg->cores, .freq_hz = cfg->timer_freq_hz };
     switch (cfg->irq) {
     case MODEL_IRQ_LAPIC:
@@ -175,11 +188,15 @@ hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, 
             hw_free(h);
             return NULL;
         }
-    if (!init_irq(h, signal, signal_ctx, error)) {
+    h->signal = signal;
+    h->signal_ctx = signal_ctx;
+    if (!init_irq(h, error)) {
         hw_free(h);
         return NULL;
     }
-    h->t_counters = simtr_define(s->trace, "counters", counter_cols, G_N_ELEMENTS(counter_cols));
+    h->t_counters = simtr_find(s->trace, "counters");
+    if (h->t_counters == NULL)
+        h->t_counters = simtr_define(s->trace, "counters", counter_cols, G_N_ELEMENTS(counter_cols));
     return h;
 }
 
@@ -269,6 +286,76 @@ uint64_t hw_mpu_program(hw *h, unsigned core, const hwmpu *to)
     return n * hw_cost(h, MODEL_COST_MPU_REGION_WRITE);
 }
 
+uint64_t hw_flush_cold(hw *h, unsigned core)
+{
+    g_assert(core < h->cfg.cores);
+    hwmem_flush_all(h->mem);
+    if (h->core[core].tlb)
+        hwtlb_invalidate_all(h->core[core].tlb);
+    return hw_cost(h, MODEL_COST_TLB_FLUSH_ALL);
+}
+
+uint64_t hw_timer_oneshot(hw *h, unsigned core, sim_time_t at)
+{
+    g_assert(core < h->cfg.cores);
+    hwtimer *t = h->timer;
+    uint64_t f = h->cfg.timer_freq_hz;
+    sim_time_t now = sim_now(h->s);
+    bool arm = at != SIM_TIME_MAX;
+    if (arm && at <= now)
+        at = now + 1;     /* the next tick: a deadline already passed fires at once */
+    /* the first tick at or after `at` */
+    uint64_t tick = arm ? hwtimer_ticks_at(f, 1, at) : 0;
+    if (arm && hwtimer_tick_time(f, 1, tick) < at)
+        tick++;
+    uint64_t nowtick = hwtimer_ticks_at(f, 1, now);
+    uint64_t delta = tick > nowtick ? tick - nowtick : 1;
+    hwtimer_status st = HWTIMER_OK;
+    switch (h->cfg.timer) {
+    case MODEL_TIMER_TSC_DEADLINE:
+        st = hwtimer_write(t, core, HWTIMER_REG_TSC_DEADLINE, arm ? (tick ? tick : 1) : 0);
+        break;
+    case MODEL_TIMER_ARM_GENERIC:
+        if (arm)
+            st = hwtimer_write(t, core, HWTIMER_REG_CNTP_CVAL, tick);
+        if (st == HWTIMER_OK)
+            st = hwtimer_write(t, core, HWTIMER_REG_CNTP_CTL, arm ? HWTIMER_CNTP_CTL_ENABLE : 0);
+        break;
+    case MODEL_TIMER_ARM_PRIVATE:
+        st = hwtimer_write(t, core, HWTIMER_REG_A9_CONTROL, 0);
+        if (arm && st == HWTIMER_OK) {
+            st = hwtimer_write(t, core, HWTIMER_REG_A9_LOAD, MIN(delta, (uint64_t)UINT32_MAX));
+            if (st == HWTIMER_OK)
+                st = hwtimer_write(t, core, HWTIMER_REG_A9_CONTROL, HWTIMER_A9_CTL_ENABLE | HWTIMER_A9_CTL_IRQ);
+        }
+        break;
+    case MODEL_TIMER_SYSTICK:
+        st = hwtimer_write(t, core, HWTIMER_REG_SYST_CSR, 0);
+        if (arm && st == HWTIMER_OK) {
+            /* period RELOAD + 1 clocks; the counter restarts from RELOAD after CVR is cleared */
+            uint64_t reload = MIN(delta, (uint64_t)0xFFFFFF);
+            st = hwtimer_write(t, core, HWTIMER_REG_SYST_RVR, reload ? reload : 1);
+            if (st == HWTIMER_OK)
+                st = hwtimer_write(t, core, HWTIMER_REG_SYST_CVR, 0);
+            if (st == HWTIMER_OK)
+                st = hwtimer_write(t, core, HWTIMER_REG_SYST_CSR, HWTIMER_SYST_ENABLE | HWTIMER_SYST_TICKINT);
+        }
+        break;
+    }
+    g_assert(st == HWTIMER_OK);
+    return hw_cost(h, MODEL_COST_TIMER_PROGRAM);
+}
+
+unsigned hw_ipi_line(const hw *h)
+{
+    switch (h->cfg.irq) {
+    case MODEL_IRQ_LAPIC: return 0xF0;
+    case MODEL_IRQ_GIC: return 1;
+    case MODEL_IRQ_NVIC: break;
+    }
+    return HWIRQ_NONE;
+}
+
 void hw_write_counters(hw *h)
 {
     simtr_table *t = h->t_counters;
@@ -276,7 +363,7 @@ void hw_write_counters(hw *h)
         const hwmem_counters *n = &h->mem->core[c].n;
         const hw_core *k = &h->core[c];
         int64_t v[] = {
-            (int64_t)sim_now(h->s), c, (int64_t)k->kernel_cycles, (int64_t)k->user_cycles,
+            (int64_t)sim_now(h->s), (int64_t)h->core_base + c, (int64_t)k->kernel_cycles, (int64_t)k->user_cycles,
             (int64_t)n->served[HWMEM_L1I], (int64_t)n->misses[HWMEM_L1I],
             (int64_t)n->served[HWMEM_L1D], (int64_t)n->misses[HWMEM_L1D],
             (int64_t)n->served[HWMEM_OUTER0], (int64_t)n->misses[HWMEM_OUTER0],

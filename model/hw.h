@@ -63,14 +63,23 @@ struct hw {
     hwtimer *timer;             /* the per-core timers, on their preset line */
     unsigned timer_line;
     simtr_table *t_counters;
+    /* Where the interrupt controller's signals go (hw_set_signal). */
+    hwirq_signal_fn signal;
+    void *signal_ctx;
+    /* The first core's number in the trace: a run may hold several
+     * machines, and their cores are numbered on from one another. */
+    unsigned core_base;
 };
 
 /* The machine of preset configuration *cfg (taken over: *cfg is left
- * empty) in simulation s; declares the `counters` trace table.  signal
- * (may be NULL) is told when an interrupt becomes deliverable to a core
- * (model/irq.h); the kernel sets it. */
+ * empty) in simulation s; declares the `counters` trace table (or shares
+ * it with a machine built before in the same run).  signal (may be NULL)
+ * is told when an interrupt becomes deliverable to a core (model/irq.h). */
 hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, GError **error);
 void hw_free(hw *h);
+/* Send the interrupt signals elsewhere from now on (the kernel, booted on
+ * a machine built before it). */
+void hw_set_signal(hw *h, hwirq_signal_fn signal, void *ctx);
 
 static inline uint64_t hw_cost(const hw *h, model_cost c)
 {
@@ -118,6 +127,23 @@ void hw_pt_builder(hw *h, hwpt_alloc_fn alloc, void *alloc_ctx, hw_builder *b);
 /* Program core's MPU to `to` (a copy of hw_core.mpu with changes);
  * returns the cycles (regions changed x mpu_region_write). */
 uint64_t hw_mpu_program(hw *h, unsigned core, const hwmpu *to);
+
+/* A cold start for benchmarks: write back and drop every cache line of
+ * the machine and invalidate `core`'s TLB.  Returns the TLB flush's cost
+ * (tlb_flush_all); the write-backs are not timed (a benchmark reads its
+ * clock after this). */
+uint64_t hw_flush_cold(hw *h, unsigned core);
+
+/* Arm `core`'s timer to raise its line (h->timer_line) at the first tick
+ * of the timer's clock at or after `at` (SIM_TIME_MAX or a time not after
+ * now: disarm), as the kernel's one-shot: TSC deadline, CNTP_CVAL, the A9
+ * private timer's load value, or SysTick's reload (24 bits: a later time
+ * fires early at the longest reload, and the kernel re-arms).  Returns the
+ * cost (timer_program). */
+uint64_t hw_timer_oneshot(hw *h, unsigned core, sim_time_t at);
+/* The line IPIs use: LAPIC vector 0xF0, GIC SGI 1; HWIRQ_NONE on NVIC
+ * machines, which have one core. */
+unsigned hw_ipi_line(const hw *h);
 
 /* One row per core in `counters`, at the current time. */
 void hw_write_counters(hw *h);

@@ -90,9 +90,6 @@ static int l_machine(lua_State *L)
     check_live(L, "machine");
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    if (lua_getfield(L, LUA_REGISTRYINDEX, MACHINE_KEY) != LUA_TNIL)
-        return luaL_error(L, "machine: a run has one machine, and this one has it already");
-    lua_pop(L, 1);
     if (lua_getfield(L, 1, "preset") != LUA_TSTRING)
         return luaL_error(L, "machine: give a preset, e.g. machine{preset = \"cortex-a9\"} (see 'cossim machines')");
     if (!valid_preset_name(lua_tostring(L, 2)))
@@ -165,9 +162,29 @@ static int l_machine(lua_State *L)
     }
     simlua_attach(L, h, end_run, free_hw);
     *p = h;
+    /* the run's machines, in order: cores are numbered on from the ones
+     * before, and the run is named after all of them */
+    if (lua_getfield(L, LUA_REGISTRYINDEX, MACHINE_KEY) != LUA_TTABLE) {   /* 6 */
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, MACHINE_KEY);
+    }
+    lua_Integer n = luaL_len(L, 6);
+    g_autoptr(GString) name = g_string_new(NULL);
+    unsigned base = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 6, i);
+        hw *o = *(hw **)lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        base += o->cfg.cores;
+        g_string_append_printf(name, "%s+", o->cfg.name);
+    }
+    h->core_base = base;
+    g_string_append(name, h->cfg.name);
     lua_pushvalue(L, 5);
-    lua_setfield(L, LUA_REGISTRYINDEX, MACHINE_KEY);
-    simlua_set_machine(L, lua_tostring(L, 2));
+    lua_rawseti(L, 6, n + 1);
+    simlua_set_machine(L, name->str);
     lua_settop(L, 5);
     return 1;
 }
@@ -459,4 +476,13 @@ int hwlua_open(lua_State *L)
     lua_pushcfunction(L, l_machine);
     lua_setglobal(L, "machine");
     return 0;
+}
+
+hw *hwlua_check(lua_State *L, int idx)
+{
+    hw **p = luaL_checkudata(L, idx, MACHINE_MT);
+    check_live(L, "machine");
+    if (*p == NULL)
+        luaL_error(L, "machine: not built");
+    return *p;
 }

@@ -123,6 +123,14 @@ static const char *type_sql(simtr_type t)
     g_assert_not_reached();
 }
 
+simtr_table *simtr_find(simtr *tr, const char *name)
+{
+    for (guint i = 0; i < tr->tables->len; i++)
+        if (strcmp(((simtr_table *)tr->tables->pdata[i])->name, name) == 0)
+            return tr->tables->pdata[i];
+    return NULL;
+}
+
 simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols)
 {
     for (guint i = 0; i < tr->tables->len; i++)

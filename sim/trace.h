@@ -54,6 +54,8 @@ simtr *simtr_open(const char *path, GError **error);
 /* Declare a table (name and columns are copied).  Declaration order is
  * digest order.  Programming errors (a duplicate name) assert. */
 simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols);
+/* A table defined already, or NULL. */
+simtr_table *simtr_find(simtr *tr, const char *name);
 
 /* Write one row: begin, one value per column in declaration order, end.
  * The type of each value must match its column (asserted); NaN is NULL. */

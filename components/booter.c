@@ -1,0 +1,124 @@
+/* components/booter.c: the booter's library (see booter.h). */
+#include "components/booter.h"
+
+#define TRY(x) do { cos_err e_ = (x); if (e_) return e_; } while (0)
+
+cos_err bt_init(bt *b)
+{
+    *b = (bt){ .kmem = COS_BOOT_KMEM, .next = 0, .slot = COS_BOOT_FREE };
+    /* an MPU machine takes a one-page layout; an MMU machine refuses it
+     * (a page table needs its root and tables besides the object) */
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    cos_capid slot = b->slot;
+    cos_err e = cos_pgtbl_alloc(b->kmem, page, slot, 1);
+    if (e == COS_OK) {
+        b->mpu = true;
+        return cos_cap_remove(COS_BOOT_CAPTBL, slot);
+    }
+    return e == COS_EINVAL ? COS_OK : e;
+}
+
+cos_err bt_page(bt *b, bool kernel, uint64_t *page)
+{
+    TRY(cos_kmem_retype(b->kmem, b->next, COS_MEM_UNTYPED, kernel ? COS_MEM_KERNEL : COS_MEM_USER));
+    *page = b->next++;
+    return COS_OK;
+}
+
+static cos_capid next_slot(bt *b)
+{
+    return b->slot++;
+}
+
+cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
+{
+    *out = (bt_comp){ .next_slot = 1 };
+    uint64_t page;
+    /* the capability table, with both level-2 nodes of slots 0..511 */
+    TRY(bt_page(b, true, &page));
+    out->captbl = next_slot(b);
+    TRY(cos_captbl_alloc(b->kmem, page, out->captbl));
+    for (uint32_t i = 0; i < 2; i++) {
+        TRY(bt_page(b, true, &page));
+        TRY(cos_captbl_expand(out->captbl, i, b->kmem, page));
+    }
+    /* the page table or MPU layout: consecutive pages */
+    unsigned pool = b->mpu ? 1 : BT_POOL_PAGES;
+    uint64_t first = 0;
+    for (unsigned i = 0; i < pool; i++) {
+        TRY(bt_page(b, true, &page));
+        if (i == 0)
+            first = page;
+    }
+    out->pgtbl = next_slot(b);
+    TRY(cos_pgtbl_alloc(b->kmem, first, out->pgtbl, pool));
+    out->comp = next_slot(b);
+    TRY(bt_page(b, true, &page));
+    TRY(cos_comp_alloc(b->kmem, page, out->comp, out->captbl, out->pgtbl, image));
+    /* its memory */
+    if (b->mpu && user_pages > BT_MPU_PAGES)
+        return COS_ERANGE;
+    out->user_pages = user_pages;
+    out->base = BT_USER_BASE;
+    for (unsigned i = 0; i < user_pages; i++) {
+        TRY(bt_page(b, false, &page));
+        if (i == 0)
+            out->user_first = page;
+        if (b->mpu)
+            TRY(cos_mpu_region(out->pgtbl, i, b->kmem, page, 12, COS_MAP_WRITE));
+        else
+            TRY(cos_pgtbl_map(out->pgtbl, BT_USER_BASE + (uint64_t)i * COS_PAGE_SIZE, b->kmem, page, COS_MAP_WRITE));
+    }
+    return COS_OK;
+}
+
+cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd)
+{
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    *thd = next_slot(b);
+    return cos_thd_alloc(b->kmem, page, *thd, comp->comp, entry, arg);
+}
+
+cos_err bt_give(bt *b, bt_comp *comp, cos_capid cap, cos_capid *slot)
+{
+    (void)b;
+    *slot = comp->next_slot;
+    TRY(cos_cap_copy(comp->captbl, *slot, cap));
+    comp->next_slot++;
+    return COS_OK;
+}
+
+cos_err bt_sinv(bt *b, bt_comp *client, const bt_comp *server, unsigned entry, cos_capid *client_slot)
+{
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    cos_capid s = next_slot(b);
+    TRY(cos_sinv_alloc(b->kmem, page, s, server->comp, entry));
+    return bt_give(b, client, s, client_slot);
+}
+
+cos_err bt_rcv(bt *b, cos_capid thd, cos_capid tcap, cos_capid parent, cos_capid *rcv)
+{
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    *rcv = next_slot(b);
+    return cos_rcv_alloc(b->kmem, page, *rcv, thd, tcap, parent);
+}
+
+cos_err bt_asnd(bt *b, cos_capid rcv, cos_capid *asnd)
+{
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    *asnd = next_slot(b);
+    return cos_asnd_alloc(b->kmem, page, *asnd, rcv);
+}
+
+cos_err bt_tcap(bt *b, cos_capid *tcap)
+{
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    *tcap = next_slot(b);
+    return cos_tcap_alloc(b->kmem, page, *tcap);
+}

@@ -1,0 +1,6 @@
+/* components/images.c: the bundled images (see images.h). */
+#include "components/images.h"
+
+const cos_image *const cos_images[COS_IMAGES] = {
+    [COS_IMAGE_IPCBENCH] = &cos_image_ipcbench,
+};

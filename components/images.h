@@ -1,0 +1,15 @@
+/* components/images.h: the component images cossim bundles (kernel/abi.h,
+ * cos_image), in a fixed order: an image's index is its id for
+ * COS_OP_COMP_ALLOC, and scenarios name images by their name. */
+#pragma once
+
+#include "kernel/abi.h"
+
+enum {
+    COS_IMAGE_IPCBENCH = 0,
+    COS_IMAGES
+};
+
+extern const cos_image cos_image_ipcbench;
+/* All of them, index = id. */
+extern const cos_image *const cos_images[COS_IMAGES];

@@ -1,0 +1,159 @@
+/* components/ipcbench.c: the IPC round-trip benchmark (scenarios/ipc-roundtrip.lua).
+ *
+ * The booter (entry 0, on core 0) builds two components, a client and a
+ * server, each with its own capability table and address space (page
+ * table with its own ASID/PCID, or MPU layout), and measures from the
+ * client, with the core's cycle counter read just before and just after:
+ *
+ *  (a) thread migration: an invocation (sinv) of the server's empty
+ *      function and its return, on the client's thread;
+ *  (b) L4-style IPC between two threads: the client sends to the server's
+ *      endpoint and waits on its own (asnd+rcv in one call, as seL4's Call),
+ *      the server wakes, replies to the client's endpoint and waits on its
+ *      own again (seL4's ReplyRecv).
+ *
+ * warm: after `warmup` unmeasured rounds; cold: the caches and TLBs are
+ * flushed (COS_OP_HW_FLUSH) before each measured round.  Each measurement
+ * reports its median, minimum, maximum and mean over `iterations` rounds
+ * with cos_report ("sinv.median", ...).
+ *
+ * The boot argument packs the parameters: bits 0-31 iterations, 32-47
+ * warm-up rounds, bit 48 cold (ipcbench_arg builds it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "components/booter.h"
+#include "components/images.h"
+
+/* the client's and server's capability slots (given in this order by the booter) */
+enum { C_SINV = 1, C_ASND = 2, C_RCV = 3, C_HW = 4 };
+enum { S_RCV = 1, S_ASND = 2 };
+enum { E_BOOT = 0, E_CLIENT = 1, E_EMPTY = 2, E_SERVER = 3 };
+
+typedef struct params {
+    uint64_t iterations, warmup;
+    bool cold;
+} params;
+
+static params unpack(cos_word arg)
+{
+    return (params){ .iterations = arg & 0xFFFFFFFFu, .warmup = (arg >> 32) & 0xFFFFu, .cold = (arg >> 48) & 1u };
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, uint64_t *v, uint64_t n)
+{
+    char key[64];
+    if (n == 0)
+        return;
+    qsort(v, n, sizeof *v, cmp_u64);
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < n; i++)
+        sum += v[i];
+    /* the median of an even count: the lower middle (a sample, not an average) */
+    snprintf(key, sizeof key, "%s.median", what);
+    cos_report(key, (int64_t)v[(n - 1) / 2]);
+    snprintf(key, sizeof key, "%s.min", what);
+    cos_report(key, (int64_t)v[0]);
+    snprintf(key, sizeof key, "%s.max", what);
+    cos_report(key, (int64_t)v[n - 1]);
+    snprintf(key, sizeof key, "%s.mean", what);
+    cos_report(key, (int64_t)((sum + n / 2) / n));
+    snprintf(key, sizeof key, "%s.n", what);
+    cos_report(key, (int64_t)n);
+}
+
+static cos_word empty(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    return 0;
+}
+
+/* The server thread: wait, then reply-and-wait for ever. */
+static cos_word server(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    cos_ret r = cos_rcv(S_RCV, 0);
+    while (r.err == COS_OK)
+        r = cos_asnd_rcv(S_ASND, S_RCV);
+    cos_report("server.error", r.err);
+    return 0;
+}
+
+static cos_word client(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    params p = unpack(arg);
+    uint64_t *v = malloc(sizeof *v * (p.iterations ? p.iterations : 1));
+    for (int what = 0; what < 2; what++) {
+        uint64_t n = 0;
+        for (uint64_t i = 0; i < p.warmup + p.iterations; i++) {
+            bool measured = i >= p.warmup;
+            if (measured && p.cold && cos_hw_flush(C_HW) != COS_OK)
+                cos_report("client.error", -1);
+            uint64_t t0 = cos_cycles();
+            cos_err e = what == 0 ? cos_sinv(C_SINV, 0, 0, 0, 0).err : cos_asnd_rcv(C_ASND, C_RCV).err;
+            uint64_t t1 = cos_cycles();
+            if (e != COS_OK) {
+                cos_report(what == 0 ? "sinv.error" : "ipc.error", e);
+                break;
+            }
+            if (measured)
+                v[n++] = t1 - t0;
+        }
+        report(what == 0 ? "sinv" : "ipc", v, n);
+    }
+    free(v);
+    return 0;
+}
+
+#define CHECK(x) do { cos_err e_ = (x); if (e_) { cos_report("boot.error", e_); cos_report("boot.line", __LINE__); return 0; } } while (0)
+
+static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a2, (void)a3;
+    if (core != 0)
+        return 0;
+    bt b;
+    bt_comp cl, sv;
+    cos_capid sl, tc, ts, rc, rs, ac, as;
+    CHECK(bt_init(&b));
+    CHECK(bt_comp_new(&b, COS_IMAGE_IPCBENCH, 1, &cl));
+    CHECK(bt_comp_new(&b, COS_IMAGE_IPCBENCH, 1, &sv));
+    CHECK(bt_sinv(&b, &cl, &sv, E_EMPTY, &sl));
+    CHECK(bt_thd(&b, &cl, E_CLIENT, arg, &tc));
+    CHECK(bt_thd(&b, &sv, E_SERVER, 0, &ts));
+    /* the threads' endpoints, under this (the root) scheduler */
+    CHECK(bt_rcv(&b, tc, 0, COS_BOOT_RCV(0), &rc));
+    CHECK(bt_rcv(&b, ts, 0, COS_BOOT_RCV(0), &rs));
+    CHECK(bt_asnd(&b, rs, &as));
+    CHECK(bt_asnd(&b, rc, &ac));
+    cos_capid s;
+    CHECK(bt_give(&b, &cl, as, &s));
+    CHECK(s == C_ASND ? COS_OK : COS_EINVAL);
+    CHECK(bt_give(&b, &cl, rc, &s));
+    CHECK(s == C_RCV ? COS_OK : COS_EINVAL);
+    CHECK(bt_give(&b, &cl, COS_BOOT_HW, &s));
+    CHECK(s == C_HW ? COS_OK : COS_EINVAL);
+    CHECK(bt_give(&b, &sv, rs, &s));
+    CHECK(s == S_RCV ? COS_OK : COS_EINVAL);
+    CHECK(bt_give(&b, &sv, ac, &s));
+    CHECK(s == S_ASND ? COS_OK : COS_EINVAL);
+    /* the server first: it runs until it waits on its endpoint */
+    CHECK(cos_switch(ts, 0, 0, 0, 0, 0));
+    CHECK(cos_switch(tc, 0, 0, 0, 0, 0));
+    /* the client has finished when this thread runs again with nothing
+     * else runnable */
+    cos_report("boot.done", 1);
+    return 0;
+}
+
+static const cos_entry_fn entries[] = { [E_BOOT] = boot, [E_CLIENT] = client, [E_EMPTY] = empty, [E_SERVER] = server };
+
+const cos_image cos_image_ipcbench = { "ipc-bench", entries, 4 };

@@ -1,0 +1,287 @@
+/* kernel/internal.h: what the kernel's files share (not an interface).
+ *
+ * Kernel objects live in kernel pages of simulated memory, one object per
+ * page (as Composite allocates kernel objects from page-sized kernel
+ * memory).  Their layouts are below; every field is read and written
+ * through obj_rd / obj_wr, which charge the access through the caches at
+ * the path's current time.  Objects refer to each other by physical
+ * address, never by host pointer.
+ */
+#pragma once
+
+#include "kernel.h"
+#include <stddef.h>
+#include "sim/sim.h"
+
+/* The first word of every object page: what it is (a cos_cap_type). */
+typedef struct k_hdr {
+    uint32_t type;
+    uint32_t core;      /* the core it belongs to (threads, rcvs, tcaps); 0 otherwise */
+} k_hdr;
+
+typedef enum { K_THD_RUNNABLE = 0, K_THD_BLOCKED_RCV, K_THD_BLOCKED_SCHED, K_THD_EXITED } k_thd_state;
+
+/* Register-file words a thread switch saves and restores (per arch). */
+#define K_REGS_MAX 20
+
+typedef struct k_thd_o {
+    k_hdr h;
+    uint32_t id;
+    uint32_t state;         /* k_thd_state */
+    uint32_t depth;         /* invocation-stack entries in use */
+    uint32_t entry;         /* entry index of its function in its home image */
+    uint64_t arg;
+    uint64_t comp;          /* the component it executes in now */
+    uint64_t home;          /* the component it was created in (a reference) */
+    uint64_t rcv;           /* the rcv it owns (0: none; the rcv holds the reference) */
+    uint64_t sched;         /* its scheduler's rcv (a reference; 0: none) */
+    uint64_t tcap;          /* the tcap it runs under (a reference; 0: its activator's) */
+    uint64_t blocked_on;    /* the rcv it waits on */
+    uint64_t ev_next;       /* next thread in its scheduler's event list */
+    uint32_t ev_flags;      /* COS_SCHED_EV_* not yet reported */
+    uint32_t ev_queued;     /* on its scheduler's event list (holds a reference) */
+    uint64_t ev_cycles;     /* cycles run since it was last reported */
+    uint64_t inv[COS_INV_DEPTH];      /* the components it came from, innermost last */
+    uint64_t regs[K_REGS_MAX];
+} k_thd_o;
+
+typedef struct k_comp_o {
+    k_hdr h;
+    uint32_t image, id;
+    uint64_t captbl;        /* root of its capability table (a reference) */
+    uint64_t pgtbl;         /* its page table / MPU layout object (a reference) */
+    uint64_t active;        /* invocations in progress inside it (threads on their way through) */
+} k_comp_o;
+
+typedef struct k_sinv_o {
+    k_hdr h;
+    uint32_t entry, pad;
+    uint64_t comp;          /* the server (a reference) */
+} k_sinv_o;
+
+typedef struct k_rcv_o {
+    k_hdr h;
+    uint32_t depth;         /* scheduler nesting: 0 for a root */
+    uint32_t pad;
+    uint64_t thd;           /* owner (a reference) */
+    uint64_t tcap;          /* the tcap its thread runs under when activated (a reference; 0 none) */
+    uint64_t parent;        /* the scheduler rcv above (a reference; 0 for a root) */
+    uint64_t pending;       /* sends not yet received */
+    uint64_t token;         /* scheduling events delivered so far */
+    uint64_t ev_head, ev_tail;  /* threads with events for this scheduler */
+    uint64_t timeout;       /* absolute cycles of its pending switch timeout (0 none) */
+} k_rcv_o;
+
+typedef struct k_asnd_o {
+    k_hdr h;
+    uint64_t rcv;           /* a reference */
+} k_asnd_o;
+
+typedef struct k_deleg {
+    uint64_t sched;         /* the scheduler: its rcv's address */
+    uint32_t prio, pad;
+} k_deleg;
+
+typedef struct k_tcap_o {
+    k_hdr h;
+    uint32_t ndelegs, pad;
+    uint64_t budget;        /* cycles; COS_BUDGET_INF */
+    uint64_t owner;         /* the scheduler that controls it (rcv address; not a reference: see check.c) */
+    k_deleg deleg[COS_TCAP_DELEGS];
+} k_tcap_o;
+
+typedef struct k_pgtbl_o {
+    k_hdr h;
+    uint32_t asid, npages;  /* npages: the pool */
+    uint64_t pool;          /* first page of the pool (this object's page) */
+    uint64_t next;          /* first free byte of the pool */
+    uint64_t root;          /* the top-level table (MMU); 0 on MPU machines */
+    hwmpu mpu;              /* the MPU layout (MPU machines) */
+    uint64_t region_first[HWMPU_MAX_REGIONS];   /* pages mapped per region (references) */
+    uint64_t region_pages[HWMPU_MAX_REGIONS];
+} k_pgtbl_o;
+
+/* Per core: the kernel's per-core variables and kernel stack page. */
+typedef struct k_core_o {
+    uint64_t cur_thd, cur_tcap;
+    uint64_t timer_at;      /* cycles the timer is armed for (0: not) */
+} k_core_o;
+
+/* A cross-core ring (source core -> destination core), 64 bytes: the
+ * destination's activations waiting for its IPI handler. */
+#define K_RING_SLOTS 6u
+typedef struct k_ring {
+    uint32_t head, tail;    /* free-running; head == tail: empty */
+    uint64_t rcv[K_RING_SLOTS];
+    uint64_t pad;
+} k_ring;
+
+/* ---- the host side ---------------------------------------------------- */
+
+typedef enum { K_REQ_NONE = 0, K_REQ_CALL, K_REQ_SRET, K_REQ_COMPUTE, K_REQ_TOUCH, K_REQ_EXIT } k_req;
+
+/* A thread's execution state on the host: its coroutine and the request it
+ * trapped with.  Scheduling state lives in its object (obj). */
+typedef struct k_thread {
+    k_kernel *k;
+    cos_thdid id;
+    unsigned core;
+    uint64_t obj;
+    simctx *ctx;
+    cos_entry_fn fn;        /* its function */
+    cos_word arg, arg2;
+    k_req req;
+    cos_op op;
+    cos_capid cap;
+    cos_word a[5];
+    cos_ret ret;
+    uint64_t compute_left;  /* cycles of user compute not yet run */
+    bool upcall;            /* the kernel asks it to run fn_up (an invocation) */
+    cos_entry_fn fn_up;
+    cos_thdid up_caller;
+    cos_word up_a[4];
+} k_thread;
+
+typedef enum { K_CORE_IDLE = 0, K_CORE_KERNEL, K_CORE_USER } k_core_state;
+
+typedef struct k_core {
+    k_kernel *k;
+    unsigned id;
+    simq_event ev;           /* end of the kernel path or of the user compute */
+    k_core_state state;
+    k_thread *cur;           /* running or about to run (NULL idle) */
+    sim_time_t user_since;   /* start of the compute in progress */
+    uint64_t compute_cycles; /* its length */
+    sim_time_t tcap_since;   /* the current tcap is charged from here */
+    bool irq_pending;        /* an interrupt came during the kernel path */
+    uint64_t page;           /* its k_core_o page (and kernel stack) */
+    uint64_t ring;           /* its incoming ring page: one k_ring per source core */
+    uint64_t root_rcv;       /* its root scheduler's rcv */
+    /* the path being run */
+    sim_time_t now;          /* when it started */
+    uint64_t cycles;         /* cycles so far */
+    k_thread *next;          /* the thread that runs when it ends */
+} k_core;
+
+struct k_kernel {
+    sim *s;
+    hw *h;
+    k_config cfg;
+    k_mem mem;
+    bool booted;
+    unsigned ncores;
+    k_core *core;
+    GPtrArray *threads;      /* k_thread *, index id - 1 */
+    simctx *host;            /* the engine's stack */
+    uint64_t text;           /* the kernel's code: physical address of its text */
+    uint64_t hwtbl;          /* line -> rcv table (8-byte entries) */
+    unsigned nlines;
+    uint32_t next_comp_id;
+    uint32_t next_asid;
+    uint64_t *asid_owner;    /* [ncores * asids]: the pgtbl an ASID's TLB entries belong to */
+    unsigned nasids;
+    k_stats st;
+    GArray *reports;         /* k_report */
+    uint32_t kind[16];       /* trace kinds */
+    unsigned regs_words, word_bytes;
+};
+
+/* ---- costs (kernel/path.c) ------------------------------------------------ */
+
+/* Kernel code steps: each has an instruction count and a place in the
+ * kernel's text; running one charges its instructions (x cpi) and the
+ * fetch of its text lines through the instruction cache. */
+typedef enum {
+    K_P_ENTRY,      /* trap entry: save the user context on the kernel stack, decode the op */
+    K_P_EXIT,       /* return to user: restore, return value */
+    K_P_CAP,        /* decode one capability: index split, type and epoch checks */
+    K_P_INV,        /* invocation: push, switch protection domain, set up the upcall */
+    K_P_RET,        /* return: pop, switch back */
+    K_P_SWITCH,     /* thread switch: save one register file, load another */
+    K_P_SEND,       /* asynchronous send: pending count, wake-up */
+    K_P_RECV,       /* receive: take pending or block */
+    K_P_EVENT,      /* deliver a scheduling event */
+    K_P_TCAP,       /* compare two tcaps (plus K_P_TCAP_ENTRY per shared scheduler) */
+    K_P_TCAP_ENTRY,
+    K_P_ACCT,       /* charge the elapsed cycles to the current tcap */
+    K_P_DISPATCH,   /* scheduler dispatch checks (token, target, tcap) */
+    K_P_IRQ,        /* interrupt: acknowledge, find the binding, end of interrupt */
+    K_P_IPI,        /* cross-core: ring entry and IPI */
+    K_P_MGMT,       /* object creation and capability management (per call) */
+    K_P_FAULT,      /* a user fault reflected back as an error */
+    K_P_STEPS
+} k_path_step;
+
+void k_path_init(k_kernel *k);
+uint64_t k_path_text_bytes(void);
+/* Charge step s on core c's current path. */
+void k_step(k_core *c, k_path_step s);
+
+/* Charge an access to [paddr, paddr+len) on core c's current path. */
+static inline void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write)
+{
+    hw *h = c->k->h;
+    c->cycles += hw_access(h, c->id, paddr, len, write ? HWMEM_WRITE : HWMEM_READ, c->now + hw_ps(h, c->cycles));
+}
+static inline void *k_ram(const k_kernel *k, uint64_t paddr)
+{
+    return hwmem_ram(k->h->mem, paddr);
+}
+/* Read or write a field of an object (charged). */
+#define K_RD(c, type, paddr, field) \
+    (k_touch((c), (paddr) + offsetof(type, field), sizeof(((type *)0)->field), false), \
+     ((type *)k_ram((c)->k, (paddr)))->field)
+#define K_WR(c, type, paddr, field, value) \
+    do { \
+        k_touch((c), (paddr) + offsetof(type, field), sizeof(((type *)0)->field), true); \
+        ((type *)k_ram((c)->k, (paddr)))->field = (value); \
+    } while (0)
+/* The object without charge (checker, tests, or after an explicit k_touch). */
+#define K_OBJ(k, type, paddr) ((type *)k_ram((k), (paddr)))
+
+/* ---- shared by kernel.c and syscall.c ------------------------------------- */
+
+/* Boot-time allocation: the next free page, retyped to kernel (boot runs
+ * before any user code, so a bump pointer is enough); 0 when out. */
+typedef struct boot_alloc {
+    k_kernel *k;
+    uint64_t next, end;
+} boot_alloc;
+uint64_t k_boot_page(boot_alloc *b);
+/* The boot component, per-core init threads, tcaps and rcvs, and the
+ * booter's capabilities; false when memory is too small. */
+bool k_boot_objects(k_kernel *k, k_core *c, boot_alloc *b, GError **error);
+k_thread *k_thread_new(k_kernel *k, uint64_t obj, unsigned core, cos_entry_fn fn, cos_word arg);
+/* A blocked receiver or scheduler woken: what its call returns. */
+void k_rcv_woken(k_core *c, uint64_t thd, uint64_t rcv);
+void k_sched_woken(k_core *c, uint64_t thd, uint64_t rcv);
+
+cos_ret k_syscall(k_core *c, k_thread *t);
+cos_ret k_sret(k_core *c, k_thread *t, cos_word value);
+/* Decode capability id in component comp's table: its slot (charged). */
+cos_err k_cap(k_core *c, uint64_t comp, cos_capid id, cos_cap_type type, k_slot *out);
+/* Reference counts on object pages (charged); a count reaching zero ends
+ * the object and drops the references it held. */
+void k_ref(k_core *c, uint64_t obj);
+void k_unref(k_core *c, uint64_t obj);
+
+/* Scheduling (kernel.c). */
+k_thread *k_thread_of(k_kernel *k, uint64_t obj);
+void k_event(k_core *c, uint64_t thd, uint32_t flags);
+/* Thread thd (runnable) becomes the next to run on c under its tcap. */
+void k_dispatch(k_core *c, uint64_t thd);
+/* The current thread stops running: pick who runs (its scheduler). */
+void k_block_current(k_core *c, uint64_t thd, uint32_t state, uint64_t on);
+/* Local activation of rcv (pending++, wake its thread, maybe preempt). */
+void k_activate(k_core *c, uint64_t rcv, bool sender_yields);
+/* The tcap thd runs under when dispatched or activated through rcv. */
+uint64_t k_run_tcap(k_core *c, uint64_t thd, uint64_t rcv);
+/* The partial order: does tcap a (activated) preempt b (running)? */
+bool k_tcap_higher(k_core *c, uint64_t a, uint64_t b);
+/* Cross-core send: ring + IPI.  COS_ENOMEM if the ring is full. */
+cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to_core);
+void k_arm_timer(k_core *c);
+void k_trace(k_core *c, unsigned kind, int64_t thread, int64_t comp, int64_t a0, int64_t a1, int64_t a2);
+enum { K_EV_SWITCH, K_EV_SINV, K_EV_SRET, K_EV_SEND, K_EV_RCV, K_EV_IRQ, K_EV_EXPIRE, K_EV_TIMEOUT,
+       K_EV_FAULT, K_EV_ERROR, K_EV_EXIT, K_EV_KINDS };
+uint64_t k_cycles_now(const k_kernel *k);
