@@ -13,8 +13,9 @@ cos_err bt_init(bt *b)
     cos_capid slot = b->slot;
     cos_err e = cos_pgtbl_alloc(b->kmem, page, slot, 1);
     if (e == COS_OK) {
-        b->mpu = true;
-        return cos_cap_remove(COS_BOOT_CAPTBL, slot);
+        b->mpu = true;      /* the probe's layout stays: a spare */
+        b->slot++;
+        return COS_OK;
     }
     return e == COS_EINVAL ? COS_OK : e;
 }

@@ -47,7 +47,8 @@ static void count(counts *n, uint64_t paddr)
 
 static bool is_obj(k_kernel *k, uint64_t paddr, unsigned type)
 {
-    if (paddr == 0 || paddr % COS_PAGE_SIZE || paddr >= k->mem.npages * COS_PAGE_SIZE)
+    uint64_t page = paddr & ~(uint64_t)(COS_PAGE_SIZE - 1);
+    if (paddr == 0 || paddr != k_obj_addr(type, page) || paddr >= k->mem.npages * COS_PAGE_SIZE)
         return false;
     return k_mem_type(&k->mem, paddr) == K_PAGE_KERNEL && k_mem_kind(&k->mem, paddr) == type
            && k_mem_refs(&k->mem, paddr) > 0;
@@ -106,6 +107,8 @@ bool k_check(k_kernel *k)
         if (k_mem_type(&k->mem, a) != K_PAGE_KERNEL || k_mem_refs(&k->mem, a) == 0)
             continue;
         unsigned kind = k_mem_kind(&k->mem, a);
+        uint64_t pg = a;
+        a = k_obj_addr(kind, pg);
         switch (kind) {
         case COS_CAP_CAPTBL:
             if (!check_captbl(k, &n, a))
@@ -123,16 +126,16 @@ bool k_check(k_kernel *k)
         }
         case COS_CAP_PGTBL: {
             const k_pgtbl_o *o = k_ram(k, a);
-            if (o->pool != a || o->npages == 0 || o->next > a + (uint64_t)o->npages * COS_PAGE_SIZE)
+            if (o->pool != pg || o->npages == 0 || o->next > pg + (uint64_t)o->npages * COS_PAGE_SIZE)
                 FAIL("page table %#" G_GINT64_MODIFIER "x: pool", a);
             for (uint32_t i = 1; i < o->npages; i++)
-                count(&n, a + (uint64_t)i * COS_PAGE_SIZE);
+                count(&n, pg + (uint64_t)i * COS_PAGE_SIZE);
             for (unsigned r = 0; r < HWMPU_MAX_REGIONS; r++)
                 for (uint64_t i = 0; i < o->region_pages[r]; i++) {
-                    uint64_t pg = o->region_first[r] + i * COS_PAGE_SIZE;
-                    if (k_mem_type(&k->mem, pg) != K_PAGE_USER)
+                    uint64_t up = o->region_first[r] + i * COS_PAGE_SIZE;
+                    if (k_mem_type(&k->mem, up) != K_PAGE_USER)
                         FAIL("MPU region %u maps a page that is not user memory", r);
-                    count(&n, pg);
+                    count(&n, up);
                 }
             if (k->h->cfg.has_mpu && !hwmpu_verify(&o->mpu))
                 FAIL("page table %#" G_GINT64_MODIFIER "x: MPU layout", a);
@@ -267,7 +270,6 @@ bool k_check(k_kernel *k)
             const k_thd_o *t = k_ram(k, cur);
             if (!is_obj(k, cur, COS_CAP_THREAD) || t->state != K_THD_RUNNABLE || t->h.core != i)
                 FAIL("core %u: runs thread %u, which is not runnable here", i, t->id);
-            count(&n, cur);
         }
         if (co->cur_tcap && !is_obj(k, co->cur_tcap, COS_CAP_TCAP))
             FAIL("core %u: current tcap not live", i);
@@ -288,9 +290,10 @@ bool k_check(k_kernel *k)
         if (k_mem_refs(&k->mem, a) < found)
             FAIL("page %#" G_GINT64_MODIFIER "x: %u references counted, %" G_GSIZE_FORMAT " found", a,
                  k_mem_refs(&k->mem, a), found);
-        if (k_mem_kind(&k->mem, a) == COS_CAP_COMP && K_OBJ(k, k_comp_o, a)->active != active[p])
+        uint64_t o = k_obj_addr(COS_CAP_COMP, a);
+        if (k_mem_kind(&k->mem, a) == COS_CAP_COMP && K_OBJ(k, k_comp_o, o)->active != active[p])
             FAIL("component %u: active %" G_GUINT64_FORMAT ", invocations in progress %" G_GUINT64_FORMAT,
-                 K_OBJ(k, k_comp_o, a)->id, K_OBJ(k, k_comp_o, a)->active, active[p]);
+                 K_OBJ(k, k_comp_o, o)->id, K_OBJ(k, k_comp_o, o)->active, active[p]);
     }
     ok = true;
 out:

@@ -13,7 +13,20 @@
 #include <stddef.h>
 #include "sim/sim.h"
 
-/* The first word of every object page: what it is (a cos_cap_type). */
+/* Where the object in kernel page `page` starts.  Objects are coloured
+ * (Bonwick, "The Slab Allocator", USENIX Summer 1994, section 4.1): each
+ * starts a different number of cache lines into its page, so that the
+ * first lines of objects in different pages, the most used ones, fall into
+ * different cache sets instead of all competing for the sets at offset 0.
+ * Capability tables are hardware-format pages and start at 0. */
+#define K_COLORS 48u
+#define K_OBJ_MAX (COS_PAGE_SIZE - K_COLORS * 64u)
+static inline uint64_t k_obj_addr(unsigned kind, uint64_t page)
+{
+    return kind == 1 /* COS_CAP_CAPTBL */ ? page : page + ((page / COS_PAGE_SIZE) % K_COLORS) * 64u;
+}
+
+/* The first word of every object: what it is (a cos_cap_type). */
 typedef struct k_hdr {
     uint32_t type;
     uint32_t core;      /* the core it belongs to (threads, rcvs, tcaps); 0 otherwise */
@@ -161,6 +174,8 @@ typedef struct k_core {
     sim_time_t now;          /* when it started */
     uint64_t cycles;         /* cycles so far */
     k_thread *next;          /* the thread that runs when it ends */
+    unsigned kind;           /* its kind (k_path_stats) */
+    uint64_t p_arch, p_instr, p_fetch, p_accesses;   /* its parts so far */
 } k_core;
 
 struct k_kernel {
@@ -181,6 +196,7 @@ struct k_kernel {
     uint64_t *asid_owner;    /* [ncores * asids]: the pgtbl an ASID's TLB entries belong to */
     unsigned nasids;
     k_stats st;
+    k_path_stats paths[K_PATHS];
     GArray *reports;         /* k_report */
     uint32_t kind[16];       /* trace kinds */
     unsigned regs_words, word_bytes;
@@ -217,10 +233,17 @@ uint64_t k_path_text_bytes(void);
 /* Charge step s on core c's current path. */
 void k_step(k_core *c, k_path_step s);
 
+/* Charge an architectural event (cost-table figure) to c's path. */
+static inline void k_arch(k_core *c, uint64_t cycles)
+{
+    c->cycles += cycles;
+    c->p_arch += cycles;
+}
 /* Charge an access to [paddr, paddr+len) on core c's current path. */
 static inline void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write)
 {
     hw *h = c->k->h;
+    c->p_accesses++;
     c->cycles += hw_access(h, c->id, paddr, len, write ? HWMEM_WRITE : HWMEM_READ, c->now + hw_ps(h, c->cycles));
 }
 static inline void *k_ram(const k_kernel *k, uint64_t paddr)

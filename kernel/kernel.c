@@ -55,10 +55,10 @@ void k_ref(k_core *c, uint64_t obj)
 }
 
 /* The references an object holds, dropped when it ends. */
-static void release(k_core *c, uint64_t obj)
+static void release(k_core *c, uint64_t obj, unsigned kind)
 {
     k_kernel *k = c->k;
-    switch (k_mem_kind(&k->mem, obj)) {
+    switch (kind) {
     case COS_CAP_COMP: {
         k_comp_o *o = K_OBJ(k, k_comp_o, obj);
         k_touch(c, obj, sizeof *o, false);
@@ -131,10 +131,11 @@ void k_unref(k_core *c, uint64_t obj)
 {
     k_kernel *k = c->k;
     uint64_t page = obj & ~(uint64_t)(COS_PAGE_SIZE - 1);
+    unsigned kind = k_mem_kind(&k->mem, page);
     cos_err e = k_mem_put(&k->mem, c->id, page, c->now + hw_ps(k->h, c->cycles), &c->cycles);
     g_assert(e == COS_OK);
-    if (k_mem_refs(&k->mem, page) == 0 && obj == page)
-        release(c, obj);
+    if (k_mem_refs(&k->mem, page) == 0 && kind && obj == k_obj_addr(kind, page))
+        release(c, obj, kind);
 }
 
 /* ---- tcaps --------------------------------------------------------------- */
@@ -270,12 +271,10 @@ void k_dispatch(k_core *c, uint64_t thd)
         k->st.switches++;
         k_trace(c, K_EV_SWITCH, thd_id(k, cur), SIM_NONE, thd_id(k, thd), 0, 0);
     }
-    /* the per-core variables: current thread (a reference) and tcap */
+    /* the per-core variables: current thread and tcap (the current thread
+     * holds no reference: removing its last capability is refused while it
+     * is current, syscall.c) */
     k_touch(c, c->page, sizeof *co, true);
-    if (thd && cur != thd)
-        k_ref(c, thd);
-    if (cur && cur != thd)
-        k_unref(c, cur);
     co->cur_thd = thd;
     co->cur_tcap = thd ? k_run_tcap(c, thd, 0) : 0;
     c->next = nt;
@@ -365,7 +364,7 @@ cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to)
     rg->rcv[rg->tail % K_RING_SLOTS] = rcv;
     k_touch(c, ring, 8, true);
     rg->tail++;
-    c->cycles += hw_cost(k->h, MODEL_COST_IPI_SEND);
+    k_arch(c, hw_cost(k->h, MODEL_COST_IPI_SEND));
     hwirq_status st = hwirq_ipi(k->h->irq, c->id, HWIRQ_DEST_CORE, to, hw_ipi_line(k->h));
     g_assert(st == HWIRQ_OK || st == HWIRQ_COALESCED);
     k->st.ipis++;
@@ -425,7 +424,7 @@ void k_arm_timer(k_core *c)
     k_touch(c, c->page, sizeof *co, true);
     co->timer_at = at;
     sim_time_t when = at ? hwtimer_tick_time(k->h->cfg.freq_hz, 1, at) : SIM_TIME_MAX;
-    c->cycles += hw_timer_oneshot(k->h, c->id, when);
+    k_arch(c, hw_timer_oneshot(k->h, c->id, when));
 }
 
 static void timer_fired(k_core *c)
@@ -478,11 +477,13 @@ static void timer_fired(k_core *c)
 static void core_event(void *owner, simq_event *ev);
 static void enter_thread(k_core *c);
 
-static void begin_path(k_core *c)
+static void begin_path(k_core *c, unsigned kind)
 {
     c->state = K_CORE_KERNEL;
     c->now = sim_now(c->k->s);
     c->cycles = 0;
+    c->kind = kind;
+    c->p_arch = c->p_instr = c->p_fetch = c->p_accesses = 0;
     c->next = c->cur;
     account(c);
 }
@@ -492,6 +493,14 @@ static void end_path(k_core *c)
     k_kernel *k = c->k;
     k_arm_timer(c);
     c->cur = c->next;
+    k_path_stats *p = &k->paths[c->kind];
+    p->n++;
+    p->cycles += c->cycles;
+    p->arch += c->p_arch;
+    p->instructions += c->p_instr;
+    p->fetch += c->p_fetch;
+    p->data += c->cycles - c->p_arch - c->p_instr - c->p_fetch;
+    p->accesses += c->p_accesses;
     hw_account(k->h, c->id, c->cycles, true);
     k->st.kernel_cycles += c->cycles;
     sim_schedule(k->s, &c->ev, c->now + hw_ps(k->h, c->cycles), 0);
@@ -504,9 +513,9 @@ static void take_interrupts(k_core *c)
     k_kernel *k = c->k;
     hwirq *irq = k->h->irq;
     bool nvic = hwirq_get_kind(irq) == HWIRQ_NVIC;
-    begin_path(c);
+    begin_path(c, K_PATH_IRQ);
     c->irq_pending = false;
-    c->cycles += hw_cost(k->h, MODEL_COST_IRQ_ENTRY);
+    k_arch(c, hw_cost(k->h, MODEL_COST_IRQ_ENTRY));
     unsigned ipi = hw_ipi_line(k->h);
     for (unsigned n = 0; n < MAX_IRQS_PER_PATH; n++) {
         unsigned line = hwirq_ack(irq, c->id, NULL);
@@ -535,11 +544,11 @@ static void take_interrupts(k_core *c)
             hwirq_ret r = hwirq_return(irq, c->id);
             if (r.kind != HWIRQ_RET_TAIL_CHAIN)
                 break;
-            c->cycles += hw_cost(k->h, MODEL_COST_IRQ_TAIL_CHAIN);
+            k_arch(c, hw_cost(k->h, MODEL_COST_IRQ_TAIL_CHAIN));
             line = r.line;
         }
     }
-    c->cycles += hw_cost(k->h, MODEL_COST_IRQ_EXIT);
+    k_arch(c, hw_cost(k->h, MODEL_COST_IRQ_EXIT));
     end_path(c);
 }
 
@@ -629,10 +638,11 @@ static void user_touch(k_core *c, k_thread *t)
         return;
     }
     /* the fault: exception entry, the kernel turns it into an error */
-    begin_path(c);
-    c->cycles += cycles + hw_cost(h, MODEL_COST_EXCEPTION_ENTRY);
+    begin_path(c, K_PATH_FAULT);
+    c->cycles += cycles;
+    k_arch(c, hw_cost(h, MODEL_COST_EXCEPTION_ENTRY));
     k_step(c, K_P_FAULT);
-    c->cycles += hw_cost(h, MODEL_COST_EXCEPTION_EXIT);
+    k_arch(c, hw_cost(h, MODEL_COST_EXCEPTION_EXIT));
     k->st.faults++;
     k_trace(c, K_EV_FAULT, t->id, SIM_NONE, (int64_t)vaddr, (int64_t)len, write);
     t->ret = (cos_ret){ .err = COS_EFAULT };
@@ -643,8 +653,10 @@ static void user_touch(k_core *c, k_thread *t)
 static void kernel_path(k_core *c, k_thread *t)
 {
     k_kernel *k = c->k;
-    begin_path(c);
-    c->cycles += hw_cost(k->h, MODEL_COST_SYSCALL_ENTRY);
+    begin_path(c, t->req == K_REQ_SRET ? K_PATH_SRET
+                  : t->req == K_REQ_EXIT ? K_PATH_EXIT
+                  : t->op > 0 && t->op < COS_OPS ? (unsigned)t->op : 0);
+    k_arch(c, hw_cost(k->h, MODEL_COST_SYSCALL_ENTRY));
     k_step(c, K_P_ENTRY);
     switch (t->req) {
     case K_REQ_CALL:
@@ -667,7 +679,7 @@ static void kernel_path(k_core *c, k_thread *t)
     }
     t->req = K_REQ_NONE;
     k_step(c, K_P_EXIT);
-    c->cycles += hw_cost(k->h, MODEL_COST_SYSCALL_EXIT);
+    k_arch(c, hw_cost(k->h, MODEL_COST_SYSCALL_EXIT));
     end_path(c);
 }
 
@@ -962,6 +974,31 @@ void k_free(k_kernel *k)
 /* ---- inspection -------------------------------------------------------------------- */
 
 const k_stats *k_get_stats(const k_kernel *k) { return &k->st; }
+
+const k_path_stats *k_get_path_stats(const k_kernel *k, unsigned kind)
+{
+    g_assert(kind < K_PATHS);
+    return &k->paths[kind];
+}
+
+const char *k_path_name(unsigned kind)
+{
+    static const char *const names[K_PATHS] = {
+        [0] = "bad-op",
+        [COS_OP_SINV] = "sinv", [COS_OP_ASND] = "asnd", [COS_OP_RCV] = "rcv", [COS_OP_ASND_RCV] = "asnd_rcv",
+        [COS_OP_SCHED_RCV] = "sched_rcv", [COS_OP_THD_SWITCH] = "thd_switch",
+        [COS_OP_TCAP_TRANSFER] = "tcap_transfer", [COS_OP_TCAP_DELEGATE] = "tcap_delegate",
+        [COS_OP_TCAP_MERGE] = "tcap_merge", [COS_OP_CAP_COPY] = "cap_copy", [COS_OP_CAP_REMOVE] = "cap_remove",
+        [COS_OP_KMEM_NARROW] = "kmem_narrow", [COS_OP_KMEM_RETYPE] = "kmem_retype",
+        [COS_OP_CAPTBL_EXPAND] = "captbl_expand", [COS_OP_CAPTBL_ALLOC] = "captbl_alloc",
+        [COS_OP_PGTBL_ALLOC] = "pgtbl_alloc", [COS_OP_COMP_ALLOC] = "comp_alloc", [COS_OP_THD_ALLOC] = "thd_alloc",
+        [COS_OP_SINV_ALLOC] = "sinv_alloc", [COS_OP_RCV_ALLOC] = "rcv_alloc", [COS_OP_ASND_ALLOC] = "asnd_alloc",
+        [COS_OP_TCAP_ALLOC] = "tcap_alloc", [COS_OP_PGTBL_MAP] = "pgtbl_map", [COS_OP_MPU_REGION] = "mpu_region",
+        [COS_OP_HW_ATTACH] = "hw_attach", [COS_OP_HW_DETACH] = "hw_detach", [COS_OP_HW_FLUSH] = "hw_flush",
+        [K_PATH_SRET] = "sret", [K_PATH_IRQ] = "irq", [K_PATH_FAULT] = "fault", [K_PATH_EXIT] = "exit",
+    };
+    return kind < K_PATHS && names[kind] ? names[kind] : "?";
+}
 unsigned k_threads(const k_kernel *k) { return k->threads->len; }
 hw *k_hw(const k_kernel *k) { return k->h; }
 k_mem *k_kmem(k_kernel *k) { return &k->mem; }

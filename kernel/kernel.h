@@ -70,6 +70,19 @@ typedef struct k_stats {
 } k_stats;
 const k_stats *k_get_stats(const k_kernel *k);
 unsigned k_threads(const k_kernel *k);       /* thread ids are 1..k_threads */
+/* What kernel paths cost, per kind of path, summed over the run: how many
+ * ran, their cycles, and the parts: architectural events from the cost
+ * table (mode switches, page-table or MPU switches, timer programming,
+ * IPIs), instructions x cpi, instruction fetch through the I-cache, and
+ * the data accesses to kernel objects (what is left).  Kinds: the system
+ * calls by op (1 .. COS_OPS - 1), then K_PATH_SRET, _IRQ, _FAULT, _EXIT. */
+enum { K_PATH_SRET = COS_OPS, K_PATH_IRQ, K_PATH_FAULT, K_PATH_EXIT, K_PATHS };
+typedef struct k_path_stats {
+    uint64_t n, cycles, arch, instructions, fetch, data, accesses;
+} k_path_stats;
+const k_path_stats *k_get_path_stats(const k_kernel *k, unsigned kind);
+const char *k_path_name(unsigned kind);
+
 /* Thread state for tests: "runnable", "blocked", "exited". */
 const char *k_thread_state(const k_kernel *k, cos_thdid id);
 /* The thread running on (or dispatched to) a core, 0 when idle. */

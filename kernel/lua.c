@@ -179,6 +179,30 @@ static int l_stats(lua_State *L)
     return 1;
 }
 
+/* sys:paths() -> { name = {n, cycles, arch, instructions, fetch, data, accesses}, ... }
+ * (sums over the run; only paths that ran) [-0, +1, m] */
+static int l_paths(lua_State *L)
+{
+    k_kernel *k = check_system(L);
+    lua_newtable(L);
+    for (unsigned i = 0; i < K_PATHS; i++) {
+        const k_path_stats *p = k_get_path_stats(k, i);
+        if (p->n == 0)
+            continue;
+        lua_createtable(L, 0, 7);
+        struct { const char *name; uint64_t v; } f[] = {
+            { "n", p->n }, { "cycles", p->cycles }, { "arch", p->arch }, { "instructions", p->instructions },
+            { "fetch", p->fetch }, { "data", p->data }, { "accesses", p->accesses },
+        };
+        for (size_t j = 0; j < G_N_ELEMENTS(f); j++) {
+            lua_pushinteger(L, (lua_Integer)f[j].v);
+            lua_setfield(L, -2, f[j].name);
+        }
+        lua_setfield(L, -2, k_path_name(i));
+    }
+    return 1;
+}
+
 /* sys:check() -> true if every kernel invariant holds [-0, +1, -] */
 static int l_check(lua_State *L)
 {
@@ -193,7 +217,7 @@ int klua_open(lua_State *L, const cos_image *const *v, unsigned n)
     im->n = n;
     lua_setfield(L, LUA_REGISTRYINDEX, IMAGES_KEY);
     static const luaL_Reg methods[] = {
-        { "reports", l_reports }, { "report", l_report }, { "stats", l_stats }, { "check", l_check }, { NULL, NULL },
+        { "reports", l_reports }, { "report", l_report }, { "stats", l_stats }, { "paths", l_paths }, { "check", l_check }, { NULL, NULL },
     };
     luaL_newmetatable(L, SYSTEM_MT);
     luaL_newlib(L, methods);

@@ -78,6 +78,10 @@ void k_path_init(k_kernel *k)
 void k_step(k_core *c, k_path_step s)
 {
     hw *h = c->k->h;
-    c->cycles += hw_instructions(h, steps[s].instructions);
-    c->cycles += hw_access(h, c->id, c->k->text + text_off[s], text_len[s], HWMEM_FETCH, c->now + hw_ps(h, c->cycles));
+    uint64_t in = hw_instructions(h, steps[s].instructions);
+    c->cycles += in;
+    c->p_instr += in;
+    uint64_t f = hw_access(h, c->id, c->k->text + text_off[s], text_len[s], HWMEM_FETCH, c->now + hw_ps(h, c->cycles));
+    c->cycles += f;
+    c->p_fetch += f;
 }

@@ -76,11 +76,13 @@ static void put_cap(k_core *c, uint64_t comp, cos_capid slot, cos_cap_type type,
 
 static void *new_obj(k_core *c, uint64_t page, cos_cap_type type, unsigned core, size_t size)
 {
+    g_assert(size <= K_OBJ_MAX);
     k_ref(c, page);         /* the capability about to name it */
     k_mem_set_kind(&c->k->mem, page, type);
-    void *o = k_ram(c->k, page);
-    memset(o, 0, COS_PAGE_SIZE);
-    k_touch(c, page, size, true);
+    memset(k_ram(c->k, page), 0, COS_PAGE_SIZE);
+    uint64_t obj = k_obj_addr(type, page);
+    void *o = k_ram(c->k, obj);
+    k_touch(c, obj, size, true);
     ((k_hdr *)o)->type = type;
     ((k_hdr *)o)->core = core;
     return o;
@@ -144,6 +146,7 @@ static uint64_t pgtbl_init(k_core *c, uint64_t page, uint64_t npages)
     k_pgtbl_o *o = new_obj(c, page, COS_CAP_PGTBL, 0, sizeof(k_pgtbl_o));
     for (uint64_t i = 1; i < npages; i++)
         k_ref(c, page + i * COS_PAGE_SIZE);     /* held by the pgtbl */
+    uint64_t obj = k_obj_addr(COS_CAP_PGTBL, page);
     o->pool = page;
     o->npages = (uint32_t)npages;
     o->next = page + COS_PAGE_SIZE;
@@ -153,14 +156,14 @@ static uint64_t pgtbl_init(k_core *c, uint64_t page, uint64_t npages)
             memset(&o->mpu.r[i], 0, sizeof o->mpu.r[i]);
         o->mpu.ctrl = HWMPU_CTRL_ENABLE | HWMPU_CTRL_PRIVDEFENA;
     } else {
-        pool_ctx p = { k, page };
+        pool_ctx p = { k, obj };
         unsigned size = k->h->cfg.arch == MODEL_X86_64 ? 4096 : 16384;
         bool ok = pool_alloc(&p, size, &o->root);
         g_assert(ok);   /* checked by the caller */
         o->asid = new_asid(k);
         k_touch(c, o->root, 64, true);
     }
-    return page;
+    return k_obj_addr(COS_CAP_PGTBL, page);
 }
 
 static uint64_t comp_init(k_core *c, uint64_t page, uint64_t captbl, uint64_t pgtbl, unsigned image)
@@ -172,7 +175,7 @@ static uint64_t comp_init(k_core *c, uint64_t page, uint64_t captbl, uint64_t pg
     o->pgtbl = pgtbl;
     k_ref(c, captbl);
     k_ref(c, pgtbl);
-    return page;
+    return k_obj_addr(COS_CAP_COMP, page);
 }
 
 static uint64_t thd_init(k_core *c, uint64_t page, uint64_t comp, unsigned entry, cos_word arg, unsigned core,
@@ -190,9 +193,10 @@ static uint64_t thd_init(k_core *c, uint64_t page, uint64_t comp, unsigned entry
         k_ref(c, sched);
     }
     const cos_image *img = k->cfg.images[K_OBJ(k, k_comp_o, comp)->image];
-    k_thread *t = k_thread_new(k, page, core, img->entries[entry], arg);
+    uint64_t obj = k_obj_addr(COS_CAP_THREAD, page);
+    k_thread *t = k_thread_new(k, obj, core, img->entries[entry], arg);
     o->id = t->id;
-    return page;
+    return obj;
 }
 
 static uint64_t tcap_init(k_core *c, uint64_t page, unsigned core, uint64_t owner, uint64_t budget, uint32_t prio)
@@ -205,7 +209,7 @@ static uint64_t tcap_init(k_core *c, uint64_t page, unsigned core, uint64_t owne
         o->deleg[0].sched = owner;
         o->deleg[0].prio = prio;
     }
-    return page;
+    return k_obj_addr(COS_CAP_TCAP, page);
 }
 
 static uint64_t rcv_init(k_core *c, uint64_t page, uint64_t thd, uint64_t tcap, uint64_t parent)
@@ -222,12 +226,13 @@ static uint64_t rcv_init(k_core *c, uint64_t page, uint64_t thd, uint64_t tcap, 
         k_ref(c, tcap);
     if (parent)
         k_ref(c, parent);
-    K_WR(c, k_thd_o, thd, rcv, page);
+    uint64_t obj = k_obj_addr(COS_CAP_RCV, page);
+    K_WR(c, k_thd_o, thd, rcv, obj);
     if (parent && t->sched == 0) {
         t->sched = parent;
         k_ref(c, parent);
     }
-    return page;
+    return obj;
 }
 
 /* ---- protection domains -------------------------------------------------------------- */
@@ -241,7 +246,7 @@ static void switch_pd(k_core *c, uint64_t comp)
     if (k->h->cfg.has_mpu) {
         k_touch(c, pt + offsetof(k_pgtbl_o, mpu), sizeof o->mpu, false);
         hwmpu to = o->mpu;
-        c->cycles += hw_mpu_program(k->h, c->id, &to);
+        k_arch(c, hw_mpu_program(k->h, c->id, &to));
         return;
     }
     k_touch(c, pt + offsetof(k_pgtbl_o, asid), 4, false);
@@ -251,7 +256,7 @@ static void switch_pd(k_core *c, uint64_t comp)
     uint64_t *owner = &k->asid_owner[(size_t)c->id * k->nasids + o->asid];
     bool keep = *owner == pt;
     *owner = pt;
-    c->cycles += hw_switch_address_space(k->h, c->id, o->root, (uint16_t)o->asid, keep);
+    k_arch(c, hw_switch_address_space(k->h, c->id, o->root, (uint16_t)o->asid, keep));
 }
 
 /* ---- the calls --------------------------------------------------------------------- */
@@ -656,6 +661,14 @@ static cos_ret do_remove(k_core *c, k_thread *t, k_thd_o *th)
          * component, nor a table that is still some component's */
         if (s.type == COS_CAP_COMP && K_RD(c, k_comp_o, s.obj, active))
             return RET(COS_EBUSY);
+        if (s.type == COS_CAP_THREAD) {
+            /* not a thread some core is running (its per-core variable;
+             * another core's is a shared line, charged as such) */
+            unsigned core = K_RD(c, k_hdr, s.obj, core);
+            k_touch(c, k->core[core].page, 8, false);
+            if (K_OBJ(k, k_core_o, k->core[core].page)->cur_thd == s.obj)
+                return RET(COS_EBUSY);
+        }
     }
     cos_err e = k_ct_deactivate(&k->mem, &ct, c->id, (cos_capid)t->a[0], (cos_cap_type)s.type, c->now, &c->cycles);
     g_assert(e == COS_OK);
@@ -813,7 +826,7 @@ static cos_ret do_alloc(k_core *c, k_thread *t, k_thd_o *th)
     default:
         g_assert_not_reached();
     }
-    put_cap(c, th->comp, slot, type, page);
+    put_cap(c, th->comp, slot, type, k_obj_addr(type, page));
     return RET(COS_OK);
 }
 
@@ -922,7 +935,7 @@ static cos_ret do_region(k_core *c, k_thread *t, k_thd_o *th)
     k_touch(c, pt.obj + offsetof(k_pgtbl_o, mpu), sizeof m, true);
     /* the running component's layout takes effect now */
     if (K_OBJ(k, k_comp_o, th->comp)->pgtbl == pt.obj)
-        c->cycles += hw_mpu_program(k->h, c->id, &m);
+        k_arch(c, hw_mpu_program(k->h, c->id, &m));
     return RET(COS_OK);
 }
 
@@ -932,7 +945,7 @@ static cos_ret do_hw(k_core *c, k_thread *t, k_thd_o *th)
     k_slot s;
     TRY(k_cap(c, th->comp, t->cap, COS_CAP_HW, &s));
     if (t->op == COS_OP_HW_FLUSH) {
-        c->cycles += hw_flush_cold(k->h, c->id);
+        k_arch(c, hw_flush_cold(k->h, c->id));
         return RET(COS_OK);
     }
     cos_word line = t->a[0];
@@ -1038,10 +1051,10 @@ bool k_boot_objects(k_kernel *k, k_core *c, boot_alloc *b, GError **error)
     if (!k->h->cfg.has_mpu && k->h->cfg.arch != MODEL_X86_64)
         while ((b->next + COS_PAGE_SIZE) % 16384)
             k_boot_page(b);
-    uint64_t pt = b->next;
+    uint64_t pool_first = b->next;
     for (unsigned i = 0; i < pool; i++)
         k_boot_page(b);
-    pgtbl_init(c, pt, pool);
+    uint64_t pt = pgtbl_init(c, pool_first, pool);
     uint64_t comp = comp_init(c, k_boot_page(b), ct.root, pt, k->cfg.boot_image);
     k->asid_owner[0] = 0;
     /* capabilities: the table, page table and component hold one reference each already */
@@ -1068,7 +1081,6 @@ bool k_boot_objects(k_kernel *k, k_core *c, boot_alloc *b, GError **error)
         k_core_o *co = K_OBJ(k, k_core_o, ci->page);
         co->cur_thd = thd;
         co->cur_tcap = tc;
-        k_ref(c, thd);
         /* the core starts in the boot component's address space */
         ci->now = c->now;
         ci->cycles = 0;
