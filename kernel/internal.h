@@ -175,6 +175,7 @@ typedef struct k_core {
     uint64_t cycles;         /* cycles so far */
     k_thread *next;          /* the thread that runs when it ends */
     unsigned kind;           /* its kind (k_path_stats) */
+    uint64_t pd;             /* the page table / MPU layout object loaded on the core */
     uint64_t p_arch, p_instr, p_fetch, p_accesses;   /* its parts so far */
 } k_core;
 
@@ -239,13 +240,15 @@ static inline void k_arch(k_core *c, uint64_t cycles)
     c->cycles += cycles;
     c->p_arch += cycles;
 }
-/* Charge an access to [paddr, paddr+len) on core c's current path. */
-static inline void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write)
-{
-    hw *h = c->k->h;
-    c->p_accesses++;
-    c->cycles += hw_access(h, c->id, paddr, len, write ? HWMEM_WRITE : HWMEM_READ, c->now + hw_ps(h, c->cycles));
-}
+/* Charge an access to [paddr, paddr+len) on core c's current path, line
+ * by line (kernel/path.c): the access instructions are in the path's
+ * instruction count (cpi covers an L1 hit), so the path pays the memory
+ * stall, what the memory system answers beyond an L1 hit (misses,
+ * upgrades, coherence, bus waits), as in the textbook decomposition
+ * CPU time = (instructions x CPI + memory stall cycles) x cycle time
+ * (Hennessy and Patterson, "Computer Architecture: A Quantitative
+ * Approach", 5th ed., section B.1). */
+void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write);
 static inline void *k_ram(const k_kernel *k, uint64_t paddr)
 {
     return hwmem_ram(k->h->mem, paddr);
@@ -304,6 +307,8 @@ bool k_tcap_higher(k_core *c, uint64_t a, uint64_t b);
 /* Cross-core send: ring + IPI.  COS_ENOMEM if the ring is full. */
 cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to_core);
 void k_arm_timer(k_core *c);
+/* Load comp's address space on c (nothing if it is loaded already). */
+void k_switch_pd(k_core *c, uint64_t comp);
 void k_trace(k_core *c, unsigned kind, int64_t thread, int64_t comp, int64_t a0, int64_t a1, int64_t a2);
 enum { K_EV_SWITCH, K_EV_SINV, K_EV_SRET, K_EV_SEND, K_EV_RCV, K_EV_IRQ, K_EV_EXPIRE, K_EV_TIMEOUT,
        K_EV_FAULT, K_EV_ERROR, K_EV_EXIT, K_EV_KINDS };

@@ -491,6 +491,9 @@ static void begin_path(k_core *c, unsigned kind)
 static void end_path(k_core *c)
 {
     k_kernel *k = c->k;
+    /* the next thread runs in its component's address space */
+    if (c->next)
+        k_switch_pd(c, K_RD(c, k_thd_o, c->next->obj, comp));
     k_arm_timer(c);
     c->cur = c->next;
     k_path_stats *p = &k->paths[c->kind];

@@ -85,3 +85,20 @@ void k_step(k_core *c, k_path_step s)
     c->cycles += f;
     c->p_fetch += f;
 }
+
+void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write)
+{
+    hw *h = c->k->h;
+    const hwmem_config *mc = &h->cfg.mem;
+    uint64_t ls = mc->has_l1 ? mc->l1d.line : 64;
+    uint64_t hit = mc->has_l1 ? mc->l1d.hit_cycles : 0;
+    c->p_accesses++;
+    if (len == 0)
+        return;
+    for (uint64_t a = paddr & ~(ls - 1); a < paddr + len; a += ls) {
+        uint64_t cost = hw_access(h, c->id, a, 1, write ? HWMEM_WRITE : HWMEM_READ, c->now + hw_ps(h, c->cycles));
+        /* an L1 hit is inside the instruction's cpi; what the path waits
+         * for is the stall beyond it */
+        c->cycles += cost > hit ? cost - hit : 0;
+    }
+}

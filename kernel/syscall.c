@@ -237,11 +237,15 @@ static uint64_t rcv_init(k_core *c, uint64_t page, uint64_t thd, uint64_t tcap, 
 
 /* ---- protection domains -------------------------------------------------------------- */
 
-/* Make comp's address space the core's (page-table base or MPU regions). */
-static void switch_pd(k_core *c, uint64_t comp)
+/* Make comp's address space the core's (page-table base or MPU regions);
+ * components that share a page table switch nothing. */
+void k_switch_pd(k_core *c, uint64_t comp)
 {
     k_kernel *k = c->k;
     uint64_t pt = K_RD(c, k_comp_o, comp, pgtbl);
+    if (pt == c->pd)
+        return;
+    c->pd = pt;
     k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, pt);
     if (k->h->cfg.has_mpu) {
         k_touch(c, pt + offsetof(k_pgtbl_o, mpu), sizeof o->mpu, false);
@@ -280,7 +284,7 @@ static cos_ret do_sinv(k_core *c, k_thread *t, k_thd_o *th)
     k_comp_o *so = K_OBJ(k, k_comp_o, server);
     k_touch(c, server, sizeof *so, true);
     so->active++;
-    switch_pd(c, server);
+    k_switch_pd(c, server);
     t->upcall = true;
     t->fn_up = k->cfg.images[so->image]->entries[entry];
     t->up_caller = t->id;
@@ -305,7 +309,7 @@ cos_ret k_sret(k_core *c, k_thread *t, cos_word value)
     k_touch(c, t->obj + offsetof(k_thd_o, depth), 4, true);
     K_OBJ(k, k_comp_o, server)->active--;
     k_touch(c, server + offsetof(k_comp_o, active), 8, true);
-    switch_pd(c, th->comp);
+    k_switch_pd(c, th->comp);
     k->st.returns++;
     k_trace(c, K_EV_SRET, t->id, K_OBJ(k, k_comp_o, th->comp)->id, th->depth, 0, 0);
     return (cos_ret){ .err = COS_OK, .r = { value } };
@@ -1084,7 +1088,7 @@ bool k_boot_objects(k_kernel *k, k_core *c, boot_alloc *b, GError **error)
         /* the core starts in the boot component's address space */
         ci->now = c->now;
         ci->cycles = 0;
-        switch_pd(ci, comp);
+        k_switch_pd(ci, comp);
     }
     /* the rest of memory, untyped, to the booter */
     uint64_t first = b->next / COS_PAGE_SIZE, n = b->end / COS_PAGE_SIZE - first;
