@@ -37,7 +37,7 @@ void k_trace(k_core *c, unsigned kind, int64_t thread, int64_t comp, int64_t a0,
     k_kernel *k = c->k;
     if (!k->cfg.trace)
         return;
-    sim_event(k->s, k->kind[kind], c->id, thread, comp, a0, a1, a2, NULL);
+    sim_event(k->s, k->kind[kind], (int64_t)k->h->core_base + c->id, thread, comp, a0, a1, a2, NULL);
 }
 
 static int64_t thd_id(k_kernel *k, uint64_t thd)

@@ -97,7 +97,11 @@ static int l_boot(lua_State *L)
         arg = (cos_word)lua_tointeger(L, 5);
     }
     k_config cfg = { .images = im->v, .nimages = im->n, .boot_image = id, .boot_entry = 0, .boot_arg = arg,
-                     .trace = opt_bool(L, 1, "trace"), .check = opt_bool(L, 1, "check") };
+                     .trace = true, .check = opt_bool(L, 1, "check") };
+    lua_getfield(L, 1, "trace");
+    if (!lua_isnil(L, -1))
+        cfg.trace = opt_bool(L, 1, "trace");
+    lua_pop(L, 1);
     k_kernel **p = lua_newuserdatauv(L, sizeof *p, 1);      /* 6 */
     *p = NULL;
     luaL_setmetatable(L, SYSTEM_MT);
