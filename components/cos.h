@@ -110,15 +110,15 @@ static inline cos_err cos_mpu_region(cos_capid pgtbl, unsigned region, cos_capid
 {
     return cos_call(COS_OP_MPU_REGION, pgtbl, region, kmem, first, log2_bytes, flags).err;
 }
-static inline cos_err cos_hw_attach(cos_capid hw, unsigned line, cos_capid rcv)
+static inline cos_err cos_hw_attach(cos_capid hwcap, unsigned line, cos_capid rcv)
 {
-    return cos_call(COS_OP_HW_ATTACH, hw, line, rcv, 0, 0, 0).err;
+    return cos_call(COS_OP_HW_ATTACH, hwcap, line, rcv, 0, 0, 0).err;
 }
-static inline cos_err cos_hw_detach(cos_capid hw, unsigned line)
+static inline cos_err cos_hw_detach(cos_capid hwcap, unsigned line)
 {
-    return cos_call(COS_OP_HW_DETACH, hw, line, 0, 0, 0, 0).err;
+    return cos_call(COS_OP_HW_DETACH, hwcap, line, 0, 0, 0, 0).err;
 }
-static inline cos_err cos_hw_flush(cos_capid hw)
+static inline cos_err cos_hw_flush(cos_capid hwcap)
 {
-    return cos_call(COS_OP_HW_FLUSH, hw, 0, 0, 0, 0, 0).err;
+    return cos_call(COS_OP_HW_FLUSH, hwcap, 0, 0, 0, 0, 0).err;
 }

@@ -70,6 +70,15 @@ static void release(k_core *c, uint64_t obj, unsigned kind)
     }
     case COS_CAP_THREAD: {
         k_thd_o *o = K_OBJ(k, k_thd_o, obj);
+        if (K_OBJ(k, k_core_o, k->core[o->h.core].page)->cur_thd == obj) {
+            /* its last reference went (e.g. with its rcv) while a core runs
+             * it: it keeps running, unreachable, on a reference nobody will
+             * drop (a leak the kernel accepts rather than free a running
+             * thread) */
+            k_ref(c, obj);
+            k_mem_set_kind(&k->mem, obj & ~(uint64_t)(COS_PAGE_SIZE - 1), COS_CAP_THREAD);
+            break;
+        }
         k_touch(c, obj, sizeof *o, true);
         /* a thread ends only when nothing refers to it: not current, not
          * queued for its scheduler, not owning a live rcv */
@@ -941,6 +950,7 @@ bool k_boot(k_kernel *k, hw *h, GError **error)
     for (unsigned i = 0; i < k->ncores; i++) {
         k_core *c = &k->core[i];
         c->state = K_CORE_KERNEL;
+        c->next = c->cur;
         sim_schedule(k->s, &c->ev, sim_now(k->s), 0);
     }
     return true;

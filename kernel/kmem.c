@@ -6,7 +6,9 @@
 
 const char *cos_err_name(cos_err e)
 {
-    static const char *const names[] = { "ok", "range", "align", "type", "busy", "quiesce", "exist", "noent" };
+    static const char *const names[] = { "ok", "range", "align", "type", "busy", "quiesce", "exist", "noent",
+                                         "inval", "perm", "depth", "nomem", "stale", "fault", "core" };
+    G_STATIC_ASSERT(G_N_ELEMENTS(names) == COS_ERRS);
     return (unsigned)e < G_N_ELEMENTS(names) ? names[e] : "?";
 }
 

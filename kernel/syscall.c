@@ -557,8 +557,6 @@ static cos_err tcap_move(k_core *c, uint64_t src, uint64_t dst, uint64_t cycles,
         list[n++] = dn->deleg[i];
     for (uint32_t i = 0; i < so->ndelegs; i++) {
         uint32_t p = so->deleg[i].prio;
-        if (so->deleg[i].sched == so->owner && prio)
-            p = prio;
         uint32_t j;
         for (j = 0; j < n; j++)
             if (list[j].sched == so->deleg[i].sched)
@@ -567,6 +565,9 @@ static cos_err tcap_move(k_core *c, uint64_t src, uint64_t dst, uint64_t cycles,
             list[n++] = (k_deleg){ .sched = so->deleg[i].sched, .prio = p };
         else if (p > list[j].prio)
             list[j].prio = p;
+        /* the delegating scheduler's own entry is what it says, after the merge */
+        if (so->deleg[i].sched == so->owner && prio)
+            list[j].prio = prio;
     }
     if (n > COS_TCAP_DELEGS)
         return COS_EDEPTH;
