@@ -74,12 +74,18 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     return COS_OK;
 }
 
-cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd)
+cos_err bt_thd_id(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd, cos_thdid *id)
 {
     uint64_t page;
     TRY(bt_page(b, true, &page));
     *thd = next_slot(b);
-    return cos_thd_alloc(b->kmem, page, *thd, comp->comp, entry, arg);
+    return cos_thd_alloc_id(b->kmem, page, *thd, comp->comp, entry, arg, id);
+}
+
+cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd)
+{
+    cos_thdid id;
+    return bt_thd_id(b, comp, entry, arg, thd, &id);
 }
 
 cos_err bt_give(bt *b, bt_comp *comp, cos_capid cap, cos_capid *slot)

@@ -40,8 +40,10 @@ cos_err bt_init(bt *b);
 cos_err bt_page(bt *b, bool kernel, uint64_t *page);
 /* A component running `image`, with user_pages pages of memory. */
 cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out);
-/* A thread in comp running entry(arg); its capability in the boot table. */
+/* A thread in comp running entry(arg); its capability in the boot table
+ * (and, with bt_thd_id, its id). */
 cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd);
+cos_err bt_thd_id(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd, cos_thdid *id);
 /* An invocation of server's entry, given to client at its next slot. */
 cos_err bt_sinv(bt *b, bt_comp *client, const bt_comp *server, unsigned entry, cos_capid *client_slot);
 cos_err bt_rcv(bt *b, cos_capid thd, cos_capid tcap, cos_capid parent, cos_capid *rcv);

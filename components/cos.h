@@ -84,6 +84,14 @@ static inline cos_err cos_thd_alloc(cos_capid kmem, uint64_t page, cos_capid slo
 {
     return cos_call(COS_OP_THD_ALLOC, kmem, page, slot, comp, entry, arg).err;
 }
+/* The same, with the new thread's id (what scheduling events name it by). */
+static inline cos_err cos_thd_alloc_id(cos_capid kmem, uint64_t page, cos_capid slot, cos_capid comp, unsigned entry,
+                                       cos_word arg, cos_thdid *id)
+{
+    cos_ret r = cos_call(COS_OP_THD_ALLOC, kmem, page, slot, comp, entry, arg);
+    *id = (cos_thdid)r.r[0];
+    return r.err;
+}
 static inline cos_err cos_sinv_alloc(cos_capid kmem, uint64_t page, cos_capid slot, cos_capid server, unsigned entry)
 {
     return cos_call(COS_OP_SINV_ALLOC, kmem, page, slot, server, entry, 0).err;

@@ -769,9 +769,9 @@ static cos_ret do_alloc(k_core *c, k_thread *t, k_thd_o *th)
         unsigned image = K_RD(c, k_comp_o, s1.obj, image);
         if (t->a[3] >= k->cfg.images[image]->nentries)
             return RET(COS_ERANGE);
-        thd_init(c, page, s1.obj, (unsigned)t->a[3], t->a[4], c->id, K_OBJ(k, k_thd_o, t->obj)->rcv);
-        type = COS_CAP_THREAD;
-        break;
+        uint64_t thd = thd_init(c, page, s1.obj, (unsigned)t->a[3], t->a[4], c->id, K_OBJ(k, k_thd_o, t->obj)->rcv);
+        put_cap(c, th->comp, slot, COS_CAP_THREAD, thd);
+        return (cos_ret){ .err = COS_OK, .r = { K_OBJ(k, k_thd_o, thd)->id } };
     }
     case COS_OP_SINV_ALLOC: {
         TRY(k_cap(c, th->comp, (cos_capid)t->a[2], COS_CAP_COMP, &s1));
