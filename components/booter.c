@@ -129,3 +129,42 @@ cos_err bt_tcap(bt *b, cos_capid *tcap)
     *tcap = next_slot(b);
     return cos_tcap_alloc(b->kmem, page, *tcap);
 }
+
+cos_err bt_build(const bt_desc *d, bt_system *out)
+{
+    if (d->ncomps > BT_MAX || d->nthds > BT_MAX || d->nsinvs > BT_MAX || d->nasnds > BT_MAX)
+        return COS_ERANGE;
+    for (unsigned i = 0; i < d->nthds; i++)
+        if (d->thds[i].comp >= d->ncomps)
+            return COS_ERANGE;
+    for (unsigned i = 0; i < d->nsinvs; i++)
+        if (d->sinvs[i].client >= d->ncomps || d->sinvs[i].server >= d->ncomps)
+            return COS_ERANGE;
+    for (unsigned i = 0; i < d->nasnds; i++)
+        if (d->asnds[i].from_comp >= d->ncomps || d->asnds[i].to_thd >= d->nthds)
+            return COS_ERANGE;
+    bt *b = &out->b;
+    TRY(bt_init(b));
+    for (unsigned i = 0; i < d->ncomps; i++)
+        TRY(bt_comp_new(b, d->comps[i].image, d->comps[i].user_pages, &out->comp[i]));
+    for (unsigned i = 0; i < d->nthds; i++) {
+        const bt_desc_thd *t = &d->thds[i];
+        TRY(bt_thd_id(b, &out->comp[t->comp], t->entry, t->arg, &out->thd[i], &out->thd_id[i]));
+        out->tcap[i] = 0;
+        if (t->prio)
+            TRY(bt_tcap(b, &out->tcap[i]));
+        TRY(bt_rcv(b, out->thd[i], out->tcap[i], COS_BOOT_RCV(0), &out->rcv[i]));
+        if (t->prio)
+            TRY(cos_tcap_transfer(COS_BOOT_TCAP(0), out->rcv[i], t->budget, t->prio));
+        TRY(bt_give(b, &out->comp[t->comp], out->rcv[i], &out->thd_rcv_slot[i]));
+    }
+    for (unsigned i = 0; i < d->nsinvs; i++)
+        TRY(bt_sinv(b, &out->comp[d->sinvs[i].client], &out->comp[d->sinvs[i].server], d->sinvs[i].entry,
+                    &out->sinv_slot[i]));
+    for (unsigned i = 0; i < d->nasnds; i++) {
+        cos_capid a;
+        TRY(bt_asnd(b, out->rcv[d->asnds[i].to_thd], &a));
+        TRY(bt_give(b, &out->comp[d->asnds[i].from_comp], a, &out->asnd_slot[i]));
+    }
+    return COS_OK;
+}

@@ -51,3 +51,54 @@ cos_err bt_asnd(bt *b, cos_capid rcv, cos_capid *asnd);
 cos_err bt_tcap(bt *b, cos_capid *tcap);
 /* Copy a capability of the boot table to comp's next slot. */
 cos_err bt_give(bt *b, bt_comp *comp, cos_capid cap, cos_capid *slot);
+
+/* ---- building from a description -------------------------------------------
+ * A system as data: components, threads (each with its endpoint under the
+ * booter's root scheduler, and a tcap with budget from the root's at a
+ * priority), invocations between components, and sends to threads'
+ * endpoints.  bt_build makes all of it in order and gives each component,
+ * in its own table from slot 1, in this order: for each of its threads,
+ * the thread's endpoint; then each invocation it makes; then each send it
+ * may do.  The caller learns every slot from the result. */
+#define BT_MAX 32u
+
+typedef struct bt_desc_comp {
+    unsigned image, user_pages;
+} bt_desc_comp;
+typedef struct bt_desc_thd {
+    unsigned comp, entry;
+    cos_word arg;
+    uint32_t prio;              /* for the root scheduler, in the thread's tcap (0: no tcap of its own) */
+    uint64_t budget;            /* cycles moved into its tcap (0: all of the root's, infinite) */
+} bt_desc_thd;
+typedef struct bt_desc_sinv {
+    unsigned client, server, entry;
+} bt_desc_sinv;
+typedef struct bt_desc_asnd {
+    unsigned from_comp, to_thd;
+} bt_desc_asnd;
+
+typedef struct bt_desc {
+    const bt_desc_comp *comps;
+    unsigned ncomps;
+    const bt_desc_thd *thds;
+    unsigned nthds;
+    const bt_desc_sinv *sinvs;
+    unsigned nsinvs;
+    const bt_desc_asnd *asnds;
+    unsigned nasnds;
+} bt_desc;
+
+typedef struct bt_system {
+    bt b;
+    bt_comp comp[BT_MAX];
+    cos_capid thd[BT_MAX], tcap[BT_MAX], rcv[BT_MAX];    /* in the boot table */
+    cos_thdid thd_id[BT_MAX];
+    cos_capid thd_rcv_slot[BT_MAX];                      /* the endpoint in its component's table */
+    cos_capid sinv_slot[BT_MAX], asnd_slot[BT_MAX];      /* in the client's / sender's table */
+} bt_system;
+
+/* Build d with the root scheduler of core 0 as every thread's scheduler.
+ * COS_ERANGE for a description with more than BT_MAX of anything or an
+ * index out of range; otherwise the first kernel error. */
+cos_err bt_build(const bt_desc *d, bt_system *out);

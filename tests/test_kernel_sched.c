@@ -29,6 +29,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 #include "kernel_fixture.h"
 #include "components/booter.h"
@@ -221,11 +222,98 @@ static void test_cross_core_send(void **state)
     S = NULL;
 }
 
+/* ---- a system from a description ---------------------------------------------- *
+ * Components A (client) and B (server); thread TA in A (priority 2) invokes
+ * B's entry 3 (which returns its argument + 1) and sends to TB's endpoint;
+ * thread TB in B (priority 1) waits on its endpoint.  bt_build gives A, in
+ * order: TA's endpoint (slot 1), the invocation (slot 2), the send (slot
+ * 3); B: TB's endpoint (slot 1).  The FP scheduler runs TB first (it
+ * blocks), then TA; TA's send wakes TB, whose tcap (priority 1) outranks
+ * TA's (2), so TB runs before TA's next statement. */
+static char order[8];
+static unsigned norder;
+
+static cos_word d_server(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    return a0 + 1;
+}
+
+static cos_word d_ta(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    cos_ret r = cos_sinv(2, 41, 0, 0, 0);
+    if (r.err || r.r[0] != 42)
+        S->err = 1;
+    order[norder++] = 'a';
+    if (cos_asnd(3, false))
+        S->err = 2;
+    order[norder++] = 'A';
+    return 0;
+}
+
+static cos_word d_tb(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    cos_ret r = cos_rcv(1, 0);
+    order[norder++] = r.err == COS_OK && r.r[0] == 1 ? 'B' : 'x';
+    return 0;
+}
+
+static cos_word boot_desc(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    if (core != 0)
+        return 0;
+    static const bt_desc_comp comps[] = { { 0, 1 }, { 0, 1 } };
+    static const bt_desc_thd thds[] = { { .comp = 0, .entry = 1, .prio = 2 }, { .comp = 1, .entry = 2, .prio = 1 } };
+    static const bt_desc_sinv sinvs[] = { { .client = 0, .server = 1, .entry = 3 } };
+    static const bt_desc_asnd asnds[] = { { .from_comp = 0, .to_thd = 1 } };
+    static const bt_desc d = { comps, 2, thds, 2, sinvs, 1, asnds, 1 };
+    bt_system *sys = malloc(sizeof *sys);
+    cos_err e = bt_build(&d, sys);
+    if (e || sys->thd_rcv_slot[0] != 1 || sys->sinv_slot[0] != 2 || sys->asnd_slot[0] != 3 || sys->thd_rcv_slot[1] != 1) {
+        S->err = (uint64_t)e << 16 | 1;
+        free(sys);
+        return 0;
+    }
+    fp_sched fp;
+    fp_init(&fp, COS_BOOT_RCV(0));
+    fp_add(&fp, sys->thd[0], sys->thd_id[0], 2, sys->tcap[0]);
+    fp_add(&fp, sys->thd[1], sys->thd_id[1], 1, sys->tcap[1]);
+    free(sys);
+    CHECK(fp_run(&fp, 0));
+    S->sched_done = true;
+    return 0;
+}
+
+static const cos_entry_fn desc_entries[] = { boot_desc, d_ta, d_tb, d_server };
+static const cos_image desc_image = { "desc-test", desc_entries, 4 };
+static const cos_image *const desc_images[] = { &desc_image };
+
+static void test_build_from_description(void **state)
+{
+    (void)state;
+    st s = { 0 };
+    S = &s;
+    norder = 0;
+    kfx *f = kfx_new_mem("cortex-a9", UINT64_C(16) << 20, desc_images, 1, 0, 0, true);
+    kfx_run(f, SIM_MS);
+    assert_int_equal(s.err, 0);
+    assert_true(s.sched_done);
+    assert_int_equal(k_get_stats(f->k)->check_failures, 0);
+    order[norder] = 0;
+    assert_string_equal(order, "aBA");
+    kfx_free(f);
+    S = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fp_with_interrupt_thread),
         cmocka_unit_test(test_cross_core_send),
+        cmocka_unit_test(test_build_from_description),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
