@@ -5,7 +5,7 @@
  * takes kernel and user pages from its untyped memory in order, and slots
  * of its own table in order from COS_BOOT_FREE, and gives every component
  * it makes a capability table (slots 1..511), a page table (MMU machines:
- * a pool of 8 pages) or an MPU layout, and user memory: on MMU machines
+ * a pool of BT_POOL_PAGES pages) or an MPU layout, and user memory: on MMU machines
  * pages mapped from BT_USER_BASE up, on MPU machines one 4 KiB region per
  * page (at most BT_MPU_PAGES).
  *
@@ -18,7 +18,7 @@
 
 #define BT_USER_BASE UINT64_C(0x400000)
 #define BT_MPU_PAGES 4u
-#define BT_POOL_PAGES 8u
+#define BT_POOL_PAGES 12u   /* ARM: the header, up to 3 pages skipped to align the 16 KiB root, the root, and second-level tables */
 
 typedef struct bt {
     cos_capid kmem;         /* the untyped memory it allocates from */
