@@ -157,6 +157,12 @@ typedef struct k_thread {
 
 typedef enum { K_CORE_IDLE = 0, K_CORE_KERNEL, K_CORE_USER } k_core_state;
 
+/* The engine priority of a core's event (end of a kernel path or of user
+ * compute): after the timer (24), device raises (32) and the interrupt
+ * signal (48) at the same picosecond, so an interrupt due then is seen
+ * first (docs/model.md). */
+#define K_EV_PRIO 64u
+
 typedef struct k_core {
     k_kernel *k;
     unsigned id;

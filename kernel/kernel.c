@@ -515,7 +515,7 @@ static void end_path(k_core *c)
     p->accesses += c->p_accesses;
     hw_account(k->h, c->id, c->cycles, true);
     k->st.kernel_cycles += c->cycles;
-    sim_schedule(k->s, &c->ev, c->now + hw_ps(k->h, c->cycles), 0);
+    sim_schedule(k->s, &c->ev, c->now + hw_ps(k->h, c->cycles), K_EV_PRIO);
     if (k->cfg.check && !k_check(k))
         k->st.check_failures++;
 }
@@ -601,7 +601,7 @@ static void start_compute(k_core *c, uint64_t cycles)
     /* end at the first picosecond at which the cycle counter has advanced
      * by `cycles` from where it stands now */
     uint64_t end = ps_to_cycles(k, c->user_since) + cycles;
-    sim_schedule(k->s, &c->ev, hwtimer_tick_time(k->h->cfg.freq_hz, 1, end), 0);
+    sim_schedule(k->s, &c->ev, hwtimer_tick_time(k->h->cfg.freq_hz, 1, end), K_EV_PRIO);
 }
 
 /* A user memory access by thread t (charged as user time; a fault is a
@@ -951,7 +951,7 @@ bool k_boot(k_kernel *k, hw *h, GError **error)
         k_core *c = &k->core[i];
         c->state = K_CORE_KERNEL;
         c->next = c->cur;
-        sim_schedule(k->s, &c->ev, sim_now(k->s), 0);
+        sim_schedule(k->s, &c->ev, sim_now(k->s), K_EV_PRIO);
     }
     return true;
 nomem:

@@ -663,7 +663,7 @@ static cos_ret do_remove(k_core *c, k_thread *t, k_thd_o *th)
     TRY(k_ct_lookup(&k->mem, &ct, c->id, (cos_capid)t->a[0], c->now, &c->cycles, &s, NULL));
     if (counted(s.type) && k_mem_refs(&k->mem, s.obj & ~(uint64_t)(COS_PAGE_SIZE - 1)) == 1) {
         /* the last reference: the object ends; not while threads run in a
-         * component, nor a table that is still some component's */
+         * component, nor while a core runs the thread */
         if (s.type == COS_CAP_COMP && K_RD(c, k_comp_o, s.obj, active))
             return RET(COS_EBUSY);
         if (s.type == COS_CAP_THREAD) {

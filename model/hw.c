@@ -332,8 +332,9 @@ uint64_t hw_timer_oneshot(hw *h, unsigned core, sim_time_t at)
     case MODEL_TIMER_SYSTICK:
         st = hwtimer_write(t, core, HWTIMER_REG_SYST_CSR, 0);
         if (arm && st == HWTIMER_OK) {
-            /* period RELOAD + 1 clocks; the counter restarts from RELOAD after CVR is cleared */
-            uint64_t reload = MIN(delta, (uint64_t)0xFFFFFF);
+            /* from CVR cleared, the exception comes RELOAD + 1 clocks later
+             * (one clock to load RVR, then RELOAD down to 0) */
+            uint64_t reload = MIN(delta - 1, (uint64_t)0xFFFFFF);
             st = hwtimer_write(t, core, HWTIMER_REG_SYST_RVR, reload ? reload : 1);
             if (st == HWTIMER_OK)
                 st = hwtimer_write(t, core, HWTIMER_REG_SYST_CVR, 0);

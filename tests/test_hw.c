@@ -181,6 +181,47 @@ static void test_every_preset_builds(void **state)
     g_unsetenv("COSSIM_PRESETS");
 }
 
+/* The kernel's one-shot on every kind of timer: armed for 10 us + 1 ps it
+ * raises the core's timer line at the first tick of the timer's clock at or
+ * after that time, and not before.  Clocks (the presets): x86_64 TSC at the
+ * core's 3.2 GHz (tick 312.5 ps), cortex-a9 private timer at PERIPHCLK
+ * 333.5 MHz, cortex-a53 generic timer at 100 MHz (tick 10 ns: the deadline
+ * rounds up to 10.01 us), cortex-m7 SysTick at 216 MHz.  The expected
+ * tick comes from hwtimer_tick_time/hwtimer_ticks_at, whose arithmetic
+ * tests/test_timer.c checks by hand.  SIM_TIME_MAX disarms. */
+static void test_timer_oneshot_every_kind(void **state)
+{
+    (void)state;
+    static const char *const presets[] = { "x86_64", "cortex-a9", "cortex-a53", "cortex-m7" };
+    for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
+        model_config cfg;
+        GError *err = NULL;
+        assert_true(model_config_load(presets[i], &cfg, &err));
+        sim *s = sim_new(1, simtr_open(NULL, NULL));
+        hw *h = hw_new(s, &cfg, NULL, NULL, &err);
+        assert_non_null(h);
+        uint64_t f = h->cfg.timer_freq_hz;
+        sim_time_t at = 10 * SIM_US + 1;
+        uint64_t tick = hwtimer_ticks_at(f, 1, at);
+        if (hwtimer_tick_time(f, 1, tick) < at)
+            tick++;
+        sim_time_t due = hwtimer_tick_time(f, 1, tick);
+        assert_int_equal(hw_timer_oneshot(h, 0, at), hw_cost(h, MODEL_COST_TIMER_PROGRAM));
+        sim_run(s, due - 1, 0);
+        if (hwtimer_fired(h->timer, 0) != 0)
+            fail_msg("%s: fired before %" G_GUINT64_FORMAT " ps", presets[i], due);
+        sim_run(s, due, 0);
+        if (hwtimer_fired(h->timer, 0) != 1 || !hwirq_is_pending(h->irq, 0, h->timer_line))
+            fail_msg("%s: not fired at %" G_GUINT64_FORMAT " ps", presets[i], due);
+        /* disarmed: nothing more */
+        hw_timer_oneshot(h, 0, SIM_TIME_MAX);
+        sim_run(s, due + SIM_MS, 0);
+        assert_int_equal(hwtimer_fired(h->timer, 0), 1);
+        hw_free(h);
+        sim_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_counters_in_trace),
         cmocka_unit_test(test_translation_through_the_caches),
         cmocka_unit_test(test_every_preset_builds),
+        cmocka_unit_test(test_timer_oneshot_every_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

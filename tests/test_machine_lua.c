@@ -163,6 +163,7 @@ static void test_two_machines(void **state)
                         "local b = machine{ preset = 'x86_64' }\n"
                         "local c = b:counters()\n"
                         "assert(#c == 4)\n"
+                        "assert(#a:counters() == 2)\n"
                         "sim.run('1us')\n");
     assert_true(r->ok);
     assert_string_equal(simlua_machine(r->h), "cortex-a9+x86_64");
