@@ -45,6 +45,13 @@ static inline cos_err cos_tcap_merge(cos_capid dst, cos_capid captbl, cos_capid 
 {
     return cos_call(COS_OP_TCAP_MERGE, dst, captbl, slot, 0, 0, 0).err;
 }
+/* The budget left in a tcap of this core (COS_BUDGET_INF: infinite). */
+static inline cos_err cos_tcap_budget(cos_capid tcap, uint64_t *budget)
+{
+    cos_ret r = cos_call(COS_OP_TCAP_BUDGET, tcap, 0, 0, 0, 0, 0);
+    *budget = r.r[0];
+    return r.err;
+}
 static inline cos_err cos_cap_copy(cos_capid dst_captbl, cos_capid dst_slot, cos_capid src)
 {
     return cos_call(COS_OP_CAP_COPY, dst_captbl, dst_slot, src, 0, 0, 0).err;

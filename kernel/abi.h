@@ -117,6 +117,8 @@ typedef enum cos_op {
     COS_OP_HW_DETACH,     /* a0 = line */
     COS_OP_HW_FLUSH,      /* write back and drop every cache line, flush this core's TLB (cold-cache
                            * benchmarks) */
+    /* temporal capabilities, read */
+    COS_OP_TCAP_BUDGET,   /* cap = tcap (of this core); r[0] = its budget left (COS_BUDGET_INF: infinite) */
     COS_OPS
 } cos_op;
 
@@ -195,3 +197,44 @@ cos_thdid cos_thdid_self(void);
 unsigned cos_core(void);
 /* A figure the code reports to the scenario (the trace's `reports` table). */
 void cos_report(const char *key, int64_t value);
+/* Run n instructions of straight-line user code (n x the core's cpi, as
+ * cos_compute): what user-level bookkeeping such as a scheduler's decision
+ * costs, given by its instruction count rather than in cycles. */
+void cos_instructions(uint64_t n);
+
+/* ---- instrumentation -------------------------------------------------------
+ * What user-level code records in the trace (free of simulated time, like
+ * a logging build's ring buffer read out after the run). */
+/* An event of kind "u.<kind>" with the calling thread, its core and
+ * component and three arguments (docs/trace-schema.md lists the kinds the
+ * bundled components write). */
+void cos_trace(const char *kind, int64_t a0, int64_t a1, int64_t a2);
+/* A job of a task (the trace's `jobs` table); times in the core's cycles
+ * (cos_cycles), converted to picoseconds by the kernel. */
+typedef struct cos_job_rec {
+    uint32_t task;          /* the task's number (the `tasks` table) */
+    uint64_t job;           /* from 1 */
+    uint64_t release, start, finish, deadline;   /* deadline: absolute */
+} cos_job_rec;
+void cos_job(const cos_job_rec *j);
+
+/* ---- the user-level dispatch (Slite) ---------------------------------------
+ * Switch from the calling thread to thread `thd` (a capability in the
+ * caller's table) without a system call: the registers are saved and
+ * loaded at user level and the core's current-thread word, shared with the
+ * kernel, is rewritten; the kernel sees the change the next time it is
+ * entered on this core and charges its repair there.  Refused (and nothing
+ * changes) unless it is safe without the kernel: the target is a runnable
+ * thread of the same component on this core, not the caller, that would
+ * run under the tcap running now (so no budget timer or priority changes).
+ * COS_EINVAL (not a thread, the caller, another component, exited or
+ * blocked), COS_ECORE (another core), COS_EPERM (another tcap).  The
+ * switch itself costs only user-level instructions: a store and a load per
+ * register of the register file, and 12 more for the shared word and the
+ * jump (K_UL_SWITCH_INSTR in kernel/path.c). */
+cos_err cos_ul_switch(cos_capid thd);
+
+/* The boot description: a block the scenario's host side hands to the
+ * booter unread (k_config.boot_data), the same for every thread of this
+ * system; NULL if none. */
+void *cos_boot_data(void);

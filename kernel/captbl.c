@@ -91,6 +91,20 @@ cos_err k_ct_lookup(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, s
     return COS_OK;
 }
 
+cos_err k_ct_peek(k_mem *m, const k_captbl *ct, cos_capid id, k_slot *out)
+{
+    if (id >= K_CT_MAX)
+        return COS_ERANGE;
+    uint64_t node = *(uint64_t *)ram(m, l1_paddr(ct, id / K_CT_L2));
+    if (node == 0)
+        return COS_ENOENT;
+    k_slot *s = ram(m, node + (uint64_t)(id % K_CT_L2) * sizeof(k_slot));
+    if (s->type == COS_CAP_FREE)
+        return COS_ENOENT;
+    *out = *s;
+    return COS_OK;
+}
+
 cos_err k_ct_activate(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, cos_cap_type type, uint64_t obj,
                       sim_time_t now, uint64_t *cycles)
 {

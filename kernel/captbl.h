@@ -44,6 +44,9 @@ cos_err k_ct_expand(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index,
 /* The slot of capability id (a copy), and its physical address. */
 cos_err k_ct_lookup(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, sim_time_t now, uint64_t *cycles,
                     k_slot *out, uint64_t *slot_paddr);
+/* The same read with no cost and no cache traffic: for what user level
+ * holds already (the user-level dispatch, kernel/kernel.c) and checks. */
+cos_err k_ct_peek(k_mem *m, const k_captbl *ct, cos_capid id, k_slot *out);
 /* Put an object of `type` at physical address `obj` in free slot id. */
 cos_err k_ct_activate(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, cos_cap_type type, uint64_t obj,
                       sim_time_t now, uint64_t *cycles);

@@ -131,7 +131,7 @@ typedef struct k_ring {
 
 /* ---- the host side ---------------------------------------------------- */
 
-typedef enum { K_REQ_NONE = 0, K_REQ_CALL, K_REQ_SRET, K_REQ_COMPUTE, K_REQ_TOUCH, K_REQ_EXIT } k_req;
+typedef enum { K_REQ_NONE = 0, K_REQ_CALL, K_REQ_SRET, K_REQ_COMPUTE, K_REQ_TOUCH, K_REQ_EXIT, K_REQ_ULSWITCH } k_req;
 
 /* A thread's execution state on the host: its coroutine and the request it
  * trapped with.  Scheduling state lives in its object (obj). */
@@ -183,6 +183,7 @@ typedef struct k_core {
     unsigned kind;           /* its kind (k_path_stats) */
     uint64_t pd;             /* the page table / MPU layout object loaded on the core */
     uint64_t p_arch, p_instr, p_fetch, p_accesses;   /* its parts so far */
+    bool ul_dirty;           /* a user-level dispatch since the kernel last ran here */
 } k_core;
 
 struct k_kernel {
@@ -206,6 +207,8 @@ struct k_kernel {
     k_path_stats paths[K_PATHS];
     GArray *reports;         /* k_report */
     uint32_t kind[16];       /* trace kinds */
+    GHashTable *ukinds;      /* "u.<kind>" name -> trace kind + 1 (looked up by name only) */
+    simtr_table *t_jobs;     /* the jobs table (NULL without a trace) */
     unsigned regs_words, word_bytes;
 };
 
@@ -232,6 +235,7 @@ typedef enum {
     K_P_IPI,        /* cross-core: ring entry and IPI */
     K_P_MGMT,       /* object creation and capability management (per call) */
     K_P_FAULT,      /* a user fault reflected back as an error */
+    K_P_REPAIR,     /* the first entry after a user-level dispatch: learn the new current thread */
     K_P_STEPS
 } k_path_step;
 
@@ -317,5 +321,9 @@ void k_arm_timer(k_core *c);
 void k_switch_pd(k_core *c, uint64_t comp);
 void k_trace(k_core *c, unsigned kind, int64_t thread, int64_t comp, int64_t a0, int64_t a1, int64_t a2);
 enum { K_EV_SWITCH, K_EV_SINV, K_EV_SRET, K_EV_SEND, K_EV_RCV, K_EV_IRQ, K_EV_EXPIRE, K_EV_TIMEOUT,
-       K_EV_FAULT, K_EV_ERROR, K_EV_EXIT, K_EV_KINDS };
+       K_EV_FAULT, K_EV_ERROR, K_EV_EXIT, K_EV_ULSWITCH, K_EV_KINDS };
+
+/* User-level dispatch (cos_ul_switch): instructions beyond a store and a
+ * load per register (write the shared current-thread word, compare, jump). */
+#define K_UL_SWITCH_INSTR 12u
 uint64_t k_cycles_now(const k_kernel *k);

@@ -494,6 +494,14 @@ static void begin_path(k_core *c, unsigned kind)
     c->kind = kind;
     c->p_arch = c->p_instr = c->p_fetch = c->p_accesses = 0;
     c->next = c->cur;
+    if (c->ul_dirty) {
+        /* a user-level dispatch happened here: the kernel learns the
+         * current thread from the word user level rewrote */
+        c->ul_dirty = false;
+        k_step(c, K_P_REPAIR);
+        k_touch(c, c->page + offsetof(k_core_o, cur_thd), 8, false);
+        c->k->st.repairs++;
+    }
     account(c);
 }
 
@@ -695,6 +703,52 @@ static void kernel_path(k_core *c, k_thread *t)
     end_path(c);
 }
 
+/* A user-level dispatch from t (cos_ul_switch): checked against what the
+ * kernel knows, free of kernel cost (user level did the work); see
+ * kernel/abi.h.  Returns the thread to run on. */
+static k_thread *ul_switch(k_core *c, k_thread *t)
+{
+    k_kernel *k = c->k;
+    k_thd_o *th = K_OBJ(k, k_thd_o, t->obj);
+    k_captbl ct = { .root = K_OBJ(k, k_comp_o, th->comp)->captbl };
+    k_slot s;
+    cos_err e = k_ct_peek(&k->mem, &ct, (cos_capid)t->a[0], &s);
+    if (e == COS_OK && s.type != COS_CAP_THREAD)
+        e = COS_EINVAL;
+    k_thd_o *to = e == COS_OK ? K_OBJ(k, k_thd_o, s.obj) : NULL;
+    if (e == COS_OK && (s.obj == t->obj || to->comp != th->comp || to->state != K_THD_RUNNABLE || to->depth != 0))
+        e = COS_EINVAL;
+    if (e == COS_OK && to->h.core != c->id)
+        e = COS_ECORE;
+    k_core_o *co = K_OBJ(k, k_core_o, c->page);
+    if (e == COS_OK && k_run_tcap(c, s.obj, 0) != co->cur_tcap)
+        e = COS_EPERM;
+    t->ret = (cos_ret){ .err = e };
+    if (e)
+        return t;
+    /* what the kernel's repair will find: the cycles so far are the old
+     * thread's (the tcap is the same one), and the new one is current */
+    sim_time_t now = sim_now(k->s);
+    uint64_t ran = ps_to_cycles(k, now) - ps_to_cycles(k, c->tcap_since);
+    c->tcap_since = now;
+    if (co->cur_tcap) {
+        k_tcap_o *tc = K_OBJ(k, k_tcap_o, co->cur_tcap);
+        if (tc->budget != COS_BUDGET_INF)
+            tc->budget = tc->budget > ran ? tc->budget - ran : 0;
+    }
+    th->ev_cycles += ran;
+    co->cur_thd = s.obj;
+    c->ul_dirty = true;
+    k->st.ul_switches++;
+    k_thread *nt = k_thread_of(k, s.obj);
+    k_trace(c, K_EV_ULSWITCH, t->id, SIM_NONE, nt->id, 0, 0);
+    /* the registers saved and loaded at user level: user time, before
+     * the new thread's own code goes on */
+    nt->compute_left += hw_instructions(k->h, 2u * k->regs_words + K_UL_SWITCH_INSTR);
+    c->cur = nt;
+    return nt;
+}
+
 /* Run the core's current thread until it asks for something that takes
  * time. */
 static void enter_thread(k_core *c)
@@ -719,6 +773,10 @@ static void enter_thread(k_core *c)
         case K_REQ_COMPUTE:
             t->compute_left = t->a[0];
             t->req = K_REQ_NONE;
+            continue;
+        case K_REQ_ULSWITCH:
+            t->req = K_REQ_NONE;
+            t = ul_switch(c, t);
             continue;
         case K_REQ_TOUCH:
             t->req = K_REQ_NONE;
@@ -836,6 +894,77 @@ void cos_report(const char *key, int64_t value)
     g_array_append_val(t->k->reports, r);
 }
 
+void cos_instructions(uint64_t n)
+{
+    k_thread *t = self("cos_instructions");
+    cos_compute(hw_instructions(t->k->h, n));
+}
+
+void cos_trace(const char *kind, int64_t a0, int64_t a1, int64_t a2)
+{
+    k_thread *t = self("cos_trace");
+    k_kernel *k = t->k;
+    if (!k->cfg.trace)
+        return;
+    char name[48];
+    g_snprintf(name, sizeof name, "u.%s", kind ? kind : "");
+    gpointer v = g_hash_table_lookup(k->ukinds, name);
+    if (v == NULL) {
+        v = GUINT_TO_POINTER(sim_kind(k->s, name) + 1);
+        g_hash_table_insert(k->ukinds, g_strdup(name), v);
+    }
+    k_thd_o *th = K_OBJ(k, k_thd_o, t->obj);
+    sim_event(k->s, GPOINTER_TO_UINT(v) - 1, (int64_t)k->h->core_base + t->core, t->id,
+              K_OBJ(k, k_comp_o, th->comp)->id, a0, a1, a2, NULL);
+}
+
+void cos_job(const cos_job_rec *j)
+{
+    k_thread *t = self("cos_job");
+    k_kernel *k = t->k;
+    k->st.jobs++;
+    if (k->t_jobs == NULL) {
+        static const simtr_column cols[] = {
+            { "task", SIMTR_INT, true },        { "job", SIMTR_INT, true },
+            { "core", SIMTR_INT, true },        { "thread", SIMTR_INT, true },
+            { "release_ps", SIMTR_INT, true },  { "start_ps", SIMTR_INT, true },
+            { "finish_ps", SIMTR_INT, true },   { "deadline_ps", SIMTR_INT, true },
+            { "response_ps", SIMTR_INT, true }, { "missed", SIMTR_INT, true },
+        };
+        k->t_jobs = simtr_find(k->s->trace, "jobs");
+        if (k->t_jobs == NULL)
+            k->t_jobs = simtr_define(k->s->trace, "jobs", cols, G_N_ELEMENTS(cols));
+    }
+    sim_time_t rel = hw_ps(k->h, j->release), fin = hw_ps(k->h, j->finish), dl = hw_ps(k->h, j->deadline);
+    simtr_table *tb = k->t_jobs;
+    simtr_begin(tb);
+    simtr_int(tb, j->task);
+    simtr_int(tb, (int64_t)j->job);
+    simtr_int(tb, (int64_t)(k->h->core_base + t->core));
+    simtr_int(tb, t->id);
+    simtr_int(tb, (int64_t)rel);
+    simtr_int(tb, (int64_t)hw_ps(k->h, j->start));
+    simtr_int(tb, (int64_t)fin);
+    simtr_int(tb, (int64_t)dl);
+    simtr_int(tb, fin >= rel ? (int64_t)(fin - rel) : 0);
+    simtr_int(tb, j->finish > j->deadline);
+    simtr_end(tb);
+}
+
+cos_err cos_ul_switch(cos_capid thd)
+{
+    k_thread *t = self("cos_ul_switch");
+    t->req = K_REQ_ULSWITCH;
+    t->a[0] = thd;
+    trap(t);
+    return t->ret.err;
+}
+
+void *cos_boot_data(void)
+{
+    return self("cos_boot_data")->k->cfg.boot_data;
+}
+
 static void thread_main(void *arg)
 {
     k_thread *t = arg;
@@ -873,11 +1002,13 @@ k_kernel *k_new(sim *s, const k_config *cfg)
         k->cfg.quiescence = DEFAULT_QUIESCENCE;
     k->threads = g_ptr_array_new();
     k->reports = g_array_new(FALSE, FALSE, sizeof(k_report));
+    k->ukinds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return k;
 }
 
 static const char *const kind_names[K_EV_KINDS] = {
     "k.switch", "k.sinv", "k.sret", "k.send", "k.rcv", "k.irq", "k.expire", "k.timeout", "k.fault", "k.error", "k.exit",
+    "k.ulswitch",
 };
 
 bool k_boot(k_kernel *k, hw *h, GError **error)
@@ -977,6 +1108,7 @@ void k_free(k_kernel *k)
     for (guint i = 0; i < k->reports->len; i++)
         g_free(g_array_index(k->reports, k_report, i).key);
     g_array_free(k->reports, TRUE);
+    g_hash_table_destroy(k->ukinds);
     if (k->host)
         simctx_free(k->host);
     g_free(k->asid_owner);
@@ -1008,6 +1140,7 @@ const char *k_path_name(unsigned kind)
         [COS_OP_SINV_ALLOC] = "sinv_alloc", [COS_OP_RCV_ALLOC] = "rcv_alloc", [COS_OP_ASND_ALLOC] = "asnd_alloc",
         [COS_OP_TCAP_ALLOC] = "tcap_alloc", [COS_OP_PGTBL_MAP] = "pgtbl_map", [COS_OP_MPU_REGION] = "mpu_region",
         [COS_OP_HW_ATTACH] = "hw_attach", [COS_OP_HW_DETACH] = "hw_detach", [COS_OP_HW_FLUSH] = "hw_flush",
+        [COS_OP_TCAP_BUDGET] = "tcap_budget",
         [K_PATH_SRET] = "sret", [K_PATH_IRQ] = "irq", [K_PATH_FAULT] = "fault", [K_PATH_EXIT] = "exit",
     };
     return kind < K_PATHS && names[kind] ? names[kind] : "?";

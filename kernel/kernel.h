@@ -45,6 +45,7 @@ typedef struct k_config {
     size_t stack_size;            /* per thread coroutine; 0: the default */
     bool trace;                   /* write kernel events (switches, invocations, ...) to the trace */
     bool check;                   /* run k_check after every kernel path (tests, fuzzing) */
+    void *boot_data;              /* what cos_boot_data returns (not read by the kernel) */
 } k_config;
 
 /* A kernel not yet booted: make it first, so that the machine can be
@@ -65,6 +66,8 @@ void k_free(k_kernel *k);
 typedef struct k_stats {
     uint64_t syscalls, invocations, returns, switches, sends, receives, interrupts, ipis;
     uint64_t events, expiries, timeouts, faults, errors;
+    uint64_t ul_switches, repairs;    /* user-level dispatches, and the kernel entries that learned of them */
+    uint64_t jobs;                    /* cos_job records */
     uint64_t kernel_cycles, user_cycles;
     uint64_t check_failures;      /* kernel paths after which k_check failed (cfg.check) */
 } k_stats;

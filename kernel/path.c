@@ -43,6 +43,8 @@ static const step steps[K_P_STEPS] = {
     [K_P_IPI] = { "ipi", 16 },          /* ring slot, store, send the IPI */
     [K_P_MGMT] = { "mgmt", 40 },        /* object creation and capability management, per call */
     [K_P_FAULT] = { "fault", 30 },      /* decode the fault, make it an error for the thread */
+    [K_P_REPAIR] = { "repair", 10 },    /* after a user-level dispatch: read the shared current-thread
+                                         * word, compare, take the new thread as current */
 };
 
 static uint64_t text_off[K_P_STEPS];

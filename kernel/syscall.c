@@ -634,6 +634,17 @@ static cos_ret do_merge(k_core *c, k_thread *t, k_thd_o *th)
     return RET(COS_OK);
 }
 
+static cos_ret do_budget(k_core *c, k_thread *t, k_thd_o *th)
+{
+    uint64_t tc;
+    TRY(tcap_of(c, th, t->cap, &tc));
+    k_step(c, K_P_TCAP);
+    k_touch(c, tc + offsetof(k_tcap_o, budget), 8, false);
+    cos_ret r = RET(COS_OK);
+    r.r[0] = K_OBJ(c->k, k_tcap_o, tc)->budget;
+    return r;
+}
+
 static bool counted(uint16_t type)
 {
     return type != COS_CAP_KMEM && type != COS_CAP_HW;
@@ -997,6 +1008,7 @@ cos_ret k_syscall(k_core *c, k_thread *t)
     case COS_OP_TCAP_TRANSFER: return do_transfer(c, t, th, false);
     case COS_OP_TCAP_DELEGATE: return do_transfer(c, t, th, true);
     case COS_OP_TCAP_MERGE: return do_merge(c, t, th);
+    case COS_OP_TCAP_BUDGET: return do_budget(c, t, th);
     case COS_OP_CAP_COPY: k_step(c, K_P_MGMT); return do_copy(c, t, th);
     case COS_OP_CAP_REMOVE: k_step(c, K_P_MGMT); return do_remove(c, t, th);
     case COS_OP_KMEM_NARROW: k_step(c, K_P_MGMT); return do_narrow(c, t, th);
