@@ -10,6 +10,7 @@
 #include "sim/lua.h"
 #include "kernel/lua.h"
 #include "components/images.h"
+#include "compose.h"
 
 static int open_kernel(lua_State *L)
 {
@@ -19,6 +20,7 @@ static int open_kernel(lua_State *L)
 static const simlua_lib libs[] = {
     { "machine", hwlua_open },
     { "kernel", open_kernel },
+    { "system", compose_open },
 };
 
 static const simcli_verb verbs[] = {

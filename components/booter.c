@@ -27,9 +27,17 @@ cos_err bt_page(bt *b, bool kernel, uint64_t *page)
     return COS_OK;
 }
 
-static cos_capid next_slot(bt *b)
+/* The next slot of the boot table, growing the table by a level-2 node
+ * (256 slots) when the slots run past those it has. */
+static cos_err take_slot(bt *b, cos_capid *slot)
 {
-    return b->slot++;
+    if (b->slot % 256u == 0 && b->slot >= 512u) {
+        uint64_t page;
+        TRY(bt_page(b, true, &page));
+        TRY(cos_captbl_expand(COS_BOOT_CAPTBL, b->slot / 256u, b->kmem, page));
+    }
+    *slot = b->slot++;
+    return COS_OK;
 }
 
 cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
@@ -38,7 +46,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     uint64_t page;
     /* the capability table, with both level-2 nodes of slots 0..511 */
     TRY(bt_page(b, true, &page));
-    out->captbl = next_slot(b);
+    TRY(take_slot(b, &out->captbl));
     TRY(cos_captbl_alloc(b->kmem, page, out->captbl));
     for (uint32_t i = 0; i < 2; i++) {
         TRY(bt_page(b, true, &page));
@@ -52,9 +60,9 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
         if (i == 0)
             first = page;
     }
-    out->pgtbl = next_slot(b);
+    TRY(take_slot(b, &out->pgtbl));
     TRY(cos_pgtbl_alloc(b->kmem, first, out->pgtbl, pool));
-    out->comp = next_slot(b);
+    TRY(take_slot(b, &out->comp));
     TRY(bt_page(b, true, &page));
     TRY(cos_comp_alloc(b->kmem, page, out->comp, out->captbl, out->pgtbl, image));
     /* its memory */
@@ -78,7 +86,7 @@ cos_err bt_thd_id(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_
 {
     uint64_t page;
     TRY(bt_page(b, true, &page));
-    *thd = next_slot(b);
+    TRY(take_slot(b, thd));
     return cos_thd_alloc_id(b->kmem, page, *thd, comp->comp, entry, arg, id);
 }
 
@@ -90,7 +98,11 @@ cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_cap
 
 cos_err bt_give(bt *b, bt_comp *comp, cos_capid cap, cos_capid *slot)
 {
-    (void)b;
+    if (comp->next_slot % 256u == 0 && comp->next_slot >= 512u) {
+        uint64_t page;
+        TRY(bt_page(b, true, &page));
+        TRY(cos_captbl_expand(comp->captbl, comp->next_slot / 256u, b->kmem, page));
+    }
     *slot = comp->next_slot;
     TRY(cos_cap_copy(comp->captbl, *slot, cap));
     comp->next_slot++;
@@ -101,7 +113,8 @@ cos_err bt_sinv(bt *b, bt_comp *client, const bt_comp *server, unsigned entry, c
 {
     uint64_t page;
     TRY(bt_page(b, true, &page));
-    cos_capid s = next_slot(b);
+    cos_capid s;
+    TRY(take_slot(b, &s));
     TRY(cos_sinv_alloc(b->kmem, page, s, server->comp, entry));
     return bt_give(b, client, s, client_slot);
 }
@@ -110,7 +123,7 @@ cos_err bt_rcv(bt *b, cos_capid thd, cos_capid tcap, cos_capid parent, cos_capid
 {
     uint64_t page;
     TRY(bt_page(b, true, &page));
-    *rcv = next_slot(b);
+    TRY(take_slot(b, rcv));
     return cos_rcv_alloc(b->kmem, page, *rcv, thd, tcap, parent);
 }
 
@@ -118,7 +131,7 @@ cos_err bt_asnd(bt *b, cos_capid rcv, cos_capid *asnd)
 {
     uint64_t page;
     TRY(bt_page(b, true, &page));
-    *asnd = next_slot(b);
+    TRY(take_slot(b, asnd));
     return cos_asnd_alloc(b->kmem, page, *asnd, rcv);
 }
 
@@ -126,7 +139,7 @@ cos_err bt_tcap(bt *b, cos_capid *tcap)
 {
     uint64_t page;
     TRY(bt_page(b, true, &page));
-    *tcap = next_slot(b);
+    TRY(take_slot(b, tcap));
     return cos_tcap_alloc(b->kmem, page, *tcap);
 }
 

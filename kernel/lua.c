@@ -102,11 +102,28 @@ static int l_boot(lua_State *L)
     if (!lua_isnil(L, -1))
         cfg.trace = opt_bool(L, 1, "trace");
     lua_pop(L, 1);
-    k_kernel **p = lua_newuserdatauv(L, sizeof *p, 1);      /* 6 */
+    return klua_boot(L, 2, &cfg);
+}
+
+int klua_boot(lua_State *L, int machine, const k_config *config)
+{
+    machine = lua_absindex(L, machine);
+    hw *h = hwlua_check(L, machine);
+    if (h->signal)
+        return luaL_error(L, "kernel.boot: this machine runs a kernel already");
+    lua_getfield(L, LUA_REGISTRYINDEX, IMAGES_KEY);
+    const images *im = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    k_config cfg = *config;
+    if (cfg.images == NULL) {
+        cfg.images = im->v;
+        cfg.nimages = im->n;
+    }
+    k_kernel **p = lua_newuserdatauv(L, sizeof *p, 1);
     *p = NULL;
     luaL_setmetatable(L, SYSTEM_MT);
-    lua_pushvalue(L, 2);
-    lua_setiuservalue(L, 6, 1);     /* keep the machine alive with it */
+    lua_pushvalue(L, machine);
+    lua_setiuservalue(L, -2, 1);     /* keep the machine alive with it */
     k_kernel *k = k_new(simlua_sim(L), &cfg);
     GError *err = NULL;
     hw_set_signal(h, k_irq_signal, k);
@@ -119,8 +136,16 @@ static int l_boot(lua_State *L)
     }
     simlua_attach(L, k, NULL, free_kernel);
     *p = k;
-    lua_settop(L, 6);
     return 1;
+}
+
+k_kernel *klua_check(lua_State *L, int idx)
+{
+    k_kernel **p = luaL_checkudata(L, idx, SYSTEM_MT);
+    check_live(L);
+    if (*p == NULL)
+        luaL_error(L, "kernel: not booted");
+    return *p;
 }
 
 /* sys:reports() -> { {key, value, at, thread}, ... } [-0, +1, m] */

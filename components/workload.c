@@ -1,0 +1,737 @@
+/* components/workload.c: the workload system: booter, per-core scheduler,
+ * task and interrupt threads, locks, servers (see workload.h). */
+#include <string.h>
+#include "components/workload.h"
+
+enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2 };
+enum { E_SERVE = 0 };
+
+/* What the policy code costs in user-level instructions: a fixed part
+ * (load the core's state, compare the timeout, branch) and a linear scan
+ * of the core's threads (load state and key, compare, branch).  Estimates
+ * of this C, like kernel/path.c's; the scheduler's state is assumed
+ * L1-resident (docs/components.md). */
+#define WL_PICK_BASE 24u
+#define WL_PICK_PER 5u
+#define WL_LOCK_INSTR 20u     /* test-and-set of the owner word, bookkeeping */
+#define WL_JOB_INSTR 40u      /* end of job: statistics, next arrival */
+#define WL_EDF_BASE 64u       /* EDF tasks get tcap priorities from here, by deadline rank */
+
+#define NONE (-1)
+
+static wl_desc *W(void)
+{
+    return cos_boot_data();
+}
+
+static void fail(wl_desc *w, cos_err e, int line)
+{
+    if (w->error == 0) {
+        w->error = e;
+        w->error_line = line;
+        cos_report("wl.error", e);
+        cos_report("wl.error_line", line);
+    }
+}
+#define CHECK(x) do { cos_err e_ = (x); if (e_) { fail(w, e_, __LINE__); return e_; } } while (0)
+
+/* ---- seeded draws (splitmix64) ---------------------------------------------- */
+static uint64_t next_u64(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* uniform in [0, n] */
+static uint64_t below_incl(uint64_t *s, uint64_t n)
+{
+    if (n == 0)
+        return 0;
+    if (n == UINT64_MAX)
+        return next_u64(s);
+    return next_u64(s) % (n + 1);
+}
+
+/* exponential with mean m, in integer cycles: -m ln(U), U in (0, 1] */
+static uint64_t exp_draw(uint64_t *s, uint64_t m)
+{
+    double u = (double)((next_u64(s) >> 11) + 1) * (1.0 / 9007199254740992.0);
+    /* ln by the series of atanh: exact enough and free of libm differences */
+    double y = (u - 1.0) / (u + 1.0), y2 = y * y, term = y, sum = 0.0;
+    for (int k = 1; k < 400; k += 2) {
+        sum += term / k;
+        term *= y2;
+        if (term < 1e-18 && term > -1e-18)
+            break;
+    }
+    double v = -2.0 * sum * (double)m;
+    return v > 0 ? (uint64_t)(v + 0.5) : 0;
+}
+
+/* ---- the policy (run by the scheduler thread and by the fast path) ----------- */
+
+static bool has_tcap(const wl_desc *w, const wl_rt_thd *r)
+{
+    return r->irq || w->task[r->idx].budget != 0;
+}
+
+/* Whether a outranks b (both ready). */
+static bool outranks(const wl_desc *w, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
+{
+    if (w->policy[core] == WL_EDF) {
+        if (a->irq != b->irq)
+            return a->irq;      /* interrupt threads first: their tcap bounds them */
+        if (a->irq)
+            return a->eff_prio < b->eff_prio;
+        return a->eff_deadline < b->eff_deadline;
+    }
+    return a->eff_prio < b->eff_prio;
+}
+
+static bool ready(const wl_rt_thd *r)
+{
+    return r->state == WL_S_READY;
+}
+
+/* The thread to run next on the core: -1 for none.  Round robin among
+ * equals: the scan starts after the last one dispatched. */
+static int pick(wl_desc *w, unsigned core)
+{
+    wl_rt_core *c = &w->rt.core[core];
+    cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
+    int best = NONE;
+    unsigned start = 0;
+    for (unsigned k = 0; k < c->nthd; k++)
+        if (c->cur >= 0 && c->thd[k] == (unsigned)c->cur)
+            start = k + 1;
+    for (unsigned k = 0; k < c->nthd; k++) {
+        unsigned i = c->thd[(start + k) % c->nthd];
+        wl_rt_thd *r = &w->rt.thd[i];
+        if (!ready(r))
+            continue;
+        if (best == NONE || outranks(w, core, r, &w->rt.thd[best]))
+            best = (int)i;
+    }
+    return best;
+}
+
+/* The earliest time the scheduler must act (0: nothing pending). */
+static uint64_t next_timeout(const wl_desc *w, unsigned core)
+{
+    const wl_rt_core *c = &w->rt.core[core];
+    uint64_t t = UINT64_MAX;
+    for (unsigned k = 0; k < c->nthd; k++) {
+        const wl_rt_thd *r = &w->rt.thd[c->thd[k]];
+        if (r->state == WL_S_IDLE && r->ready_at < t)
+            t = r->ready_at;
+        if (r->state == WL_S_SLEEP && r->wake_at < t)
+            t = r->wake_at;
+        if (has_tcap(w, r) && r->replenish_at < t)
+            t = r->replenish_at;
+    }
+    return t == UINT64_MAX ? 0 : t;
+}
+
+static uint64_t budget_of(const wl_desc *w, const wl_rt_thd *r)
+{
+    return r->irq ? w->irq[r->idx].budget : w->task[r->idx].budget;
+}
+
+static uint64_t replenish_period(const wl_desc *w, const wl_rt_thd *r)
+{
+    return r->irq ? w->irq[r->idx].period : w->task[r->idx].period;
+}
+
+static uint32_t base_prio(const wl_desc *w, const wl_rt_thd *r)
+{
+    return r->irq ? w->irq[r->idx].prio : w->task[r->idx].prio;
+}
+
+/* Releases, wake-ups and budget top-ups due at `now`.  With `scheduler`
+ * false (the fast path, which holds no tcap capability) it changes nothing
+ * and returns false if one of them needs a tcap transfer. */
+static bool release(wl_desc *w, unsigned core, uint64_t now, bool scheduler)
+{
+    wl_rt_core *c = &w->rt.core[core];
+    if (!scheduler)
+        for (unsigned k = 0; k < c->nthd; k++) {
+            const wl_rt_thd *r = &w->rt.thd[c->thd[k]];
+            if (budget_of(w, r) && r->replenish_at <= now)
+                return false;
+        }
+    for (unsigned k = 0; k < c->nthd; k++) {
+        wl_rt_thd *r = &w->rt.thd[c->thd[k]];
+        if (r->state == WL_S_IDLE && r->ready_at <= now) {
+            const wl_task *t = &w->task[r->idx];
+            r->state = WL_S_READY;
+            r->deadline = r->arrival + t->deadline;
+            r->eff_prio = t->prio;
+            r->eff_deadline = r->deadline;
+            w->task[r->idx].st.released++;
+        }
+        if (r->state == WL_S_SLEEP && r->wake_at <= now)
+            r->state = WL_S_READY;
+        uint64_t b = budget_of(w, r);
+        if (b && r->replenish_at <= now) {
+            uint64_t left = 0;
+            cos_err e = cos_tcap_budget(r->tcap, &left);
+            if (e == COS_OK && left < b)
+                e = cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, b - left, base_prio(w, r));
+            if (e)
+                fail(w, e, __LINE__);
+            uint64_t p = replenish_period(w, r);
+            while (r->replenish_at <= now)
+                r->replenish_at += p;
+            if (r->state == WL_S_DEPLETED)
+                r->state = WL_S_READY;
+        }
+    }
+    return true;
+}
+
+/* The tcap priority a dispatch gives: FP the effective priority; EDF the
+ * rank of the job's deadline among the ready ones (interrupt threads keep
+ * theirs). */
+static uint32_t dispatch_prio(const wl_desc *w, unsigned core, const wl_rt_thd *r)
+{
+    if (!has_tcap(w, r))
+        return 0;
+    if (w->policy[core] == WL_FP || r->irq)
+        return r->eff_prio;
+    const wl_rt_core *c = &w->rt.core[core];
+    uint32_t rank = 0;
+    for (unsigned k = 0; k < c->nthd; k++) {
+        const wl_rt_thd *o = &w->rt.thd[c->thd[k]];
+        if (!o->irq && o != r && o->state == WL_S_READY && o->eff_deadline < r->eff_deadline)
+            rank++;
+    }
+    return WL_EDF_BASE + (rank < 60000 ? rank : 60000);
+}
+
+/* ---- scheduling events -------------------------------------------------------- */
+
+static void apply(wl_desc *w, const cos_ret *ev)
+{
+    cos_thdid id = (cos_thdid)ev->r[0];
+    if (id == 0 || id >= WL_MAX_THDID || w->rt.by_id[id] == 0)
+        return;     /* about the scheduler itself (a timeout) */
+    wl_rt_thd *r = &w->rt.thd[w->rt.by_id[id] - 1];
+    uint32_t f = (uint32_t)ev->r[1];
+    if (f & COS_SCHED_EV_EXPIRED) {
+        if (r->irq)
+            w->irq[r->idx].expiries++;
+        else
+            w->task[r->idx].st.expiries++;
+        if (r->state == WL_S_READY || r->state == WL_S_KBLOCK)
+            r->state = r->state == WL_S_READY ? WL_S_DEPLETED : r->state;
+        cos_trace("expire", id, 0, 0);
+    }
+    if (f & COS_SCHED_EV_EXITED) {
+        r->state = WL_S_EXITED;
+        return;
+    }
+    if (f & COS_SCHED_EV_RUNNABLE) {
+        if (r->state == WL_S_KBLOCK)
+            r->state = WL_S_READY;
+    } else if (r->state == WL_S_READY || r->state == WL_S_DEPLETED) {
+        r->state = WL_S_KBLOCK;
+    }
+}
+
+static void drain(wl_desc *w, wl_rt_core *c, unsigned core)
+{
+    for (;;) {
+        cos_ret ev = cos_sched_rcv(COS_BOOT_RCV(core), COS_RCV_NONBLOCK);
+        if (ev.err)
+            return;
+        c->token = ev.r[3];
+        if (ev.r[0] == 0)
+            return;
+        apply(w, &ev);
+    }
+}
+
+/* The scheduler thread of a core: for ever. */
+static void schedule(wl_desc *w, unsigned core)
+{
+    wl_rt_core *c = &w->rt.core[core];
+    cos_capid rcv = COS_BOOT_RCV(core);
+    for (;;) {
+        drain(w, c, core);
+        release(w, core, cos_cycles(), true);
+        int b = pick(w, core);
+        uint64_t to = next_timeout(w, core);
+        c->armed = to;
+        if (b == NONE) {
+            c->cur = NONE;
+            c->idles++;
+            cos_err e = cos_switch(COS_BOOT_THD(core), 0, 0, to, rcv, c->token);
+            if (e == COS_ESTALE) {
+                c->stale++;
+                continue;
+            }
+            if (e) {
+                fail(w, e, __LINE__);
+                return;
+            }
+            cos_ret ev = cos_sched_rcv(rcv, 0);
+            if (ev.err) {
+                fail(w, ev.err, __LINE__);
+                return;
+            }
+            c->token = ev.r[3];
+            apply(w, &ev);
+            continue;
+        }
+        wl_rt_thd *r = &w->rt.thd[b];
+        uint32_t prio = dispatch_prio(w, core, r);
+        cos_trace("sched", r->id, prio, 0);
+        c->cur = b;
+        cos_err e = cos_switch(r->thd, has_tcap(w, r) ? r->tcap : 0, prio, to, rcv, c->token);
+        switch (e) {
+        case COS_OK:
+            c->dispatches++;
+            break;
+        case COS_ESTALE:
+            c->stale++;
+            break;
+        case COS_EBUSY:
+            r->state = WL_S_KBLOCK;     /* blocked meanwhile: its event is on the way */
+            break;
+        case COS_EPERM:
+            r->state = WL_S_DEPLETED;   /* no budget left */
+            break;
+        default:
+            fail(w, e, __LINE__);
+            return;
+        }
+    }
+}
+
+/* ---- a task or interrupt thread gives up the core ------------------------------- */
+
+static void yield(wl_desc *w, wl_rt_thd *me)
+{
+    unsigned core = w->task[me->idx].core;
+    wl_rt_core *c = &w->rt.core[core];
+    if (w->fastpath) {
+        uint64_t now = cos_cycles();
+        if (release(w, core, now, false)) {
+            int b = pick(w, core);
+            unsigned self = (unsigned)(me - w->rt.thd);
+            if (b != NONE && (unsigned)b == self)
+                return;     /* still the one to run */
+            uint64_t to = next_timeout(w, core);
+            if (b != NONE && (to == 0 || (c->armed != 0 && c->armed <= to))) {
+                wl_rt_thd *r = &w->rt.thd[b];
+                int was = c->cur;
+                c->cur = b;
+                cos_trace("sched", r->id, 0, 1);
+                if (cos_ul_switch(r->app_thd) == COS_OK) {
+                    c->ul_dispatches++;
+                    return;
+                }
+                c->cur = was;
+                c->ul_refused++;
+            }
+        }
+    }
+    c->cur = NONE;
+    cos_err e = cos_switch(c->sched_app, 0, 0, 0, 0, 0);
+    if (e)
+        fail(w, e, __LINE__);
+}
+
+/* ---- locks -------------------------------------------------------------------------- */
+
+static int thd_index(wl_desc *w, const wl_rt_thd *r)
+{
+    return (int)(r - w->rt.thd);
+}
+
+/* The effective priority/deadline of r: its own, raised by the locks it
+ * holds (their ceilings, or the waiters' effective ones). */
+static void recompute(wl_desc *w, wl_rt_thd *r)
+{
+    const wl_task *t = &w->task[r->idx];
+    uint32_t p = t->prio;
+    uint64_t d = r->deadline;
+    int me = thd_index(w, r);
+    for (unsigned l = 0; l < w->nlocks; l++) {
+        if (w->rt.lock_owner[l] != me)
+            continue;
+        if (w->lock[l].protocol == WL_LOCK_CEILING && w->policy[t->core] == WL_FP) {
+            if (w->lock[l].ceiling < p)
+                p = w->lock[l].ceiling;
+        } else if (w->lock[l].protocol != WL_LOCK_NONE) {
+            for (unsigned i = 0; i < w->ntasks; i++) {
+                const wl_rt_thd *o = &w->rt.thd[i];
+                if (o->state == WL_S_LOCK && o->waiting == (int)l) {
+                    if (o->eff_prio < p)
+                        p = o->eff_prio;
+                    if (o->eff_deadline < d)
+                        d = o->eff_deadline;
+                }
+            }
+        }
+    }
+    r->eff_prio = p;
+    r->eff_deadline = d;
+}
+
+static void op_lock(wl_desc *w, wl_rt_thd *me, unsigned l)
+{
+    cos_instructions(WL_LOCK_INSTR);
+    int self = thd_index(w, me);
+    w->lock[l].acquisitions++;
+    if (w->rt.lock_owner[l] == NONE) {
+        w->rt.lock_owner[l] = self;
+        recompute(w, me);
+        return;
+    }
+    /* contended: wait, lending priority along the chain of owners */
+    w->lock[l].contended++;
+    me->state = WL_S_LOCK;
+    me->waiting = (int)l;
+    me->wait_since = cos_cycles();
+    cos_trace("lock_wait", (int64_t)l, w->rt.thd[w->rt.lock_owner[l]].id, 0);
+    int o = w->rt.lock_owner[l];
+    for (unsigned hops = 0; o != NONE && hops < WL_TASKS; hops++) {
+        wl_rt_thd *or = &w->rt.thd[o];
+        recompute(w, or);
+        o = or->state == WL_S_LOCK && or->waiting >= 0 ? w->rt.lock_owner[or->waiting] : NONE;
+    }
+    while (w->rt.lock_owner[l] != self)
+        yield(w, me);
+    uint64_t waited = cos_cycles() - me->wait_since;
+    wl_stats *st = &w->task[me->idx].st;
+    st->lock_waits++;
+    st->lock_wait_sum += waited;
+    if (waited > st->lock_wait_max)
+        st->lock_wait_max = waited;
+    cos_trace("lock_acquire", (int64_t)l, (int64_t)waited, 0);
+}
+
+static void op_unlock(wl_desc *w, wl_rt_thd *me, unsigned l)
+{
+    cos_instructions(WL_LOCK_INSTR);
+    int self = thd_index(w, me);
+    if (w->rt.lock_owner[l] != self)
+        return;     /* not held: compose.c's validation keeps this from happening */
+    /* hand it to the best waiter */
+    int best = NONE;
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        wl_rt_thd *o = &w->rt.thd[i];
+        if (o->state == WL_S_LOCK && o->waiting == (int)l
+            && (best == NONE || outranks(w, w->task[o->idx].core, o, &w->rt.thd[best])))
+            best = (int)i;
+    }
+    w->rt.lock_owner[l] = best;
+    if (best != NONE) {
+        wl_rt_thd *o = &w->rt.thd[best];
+        o->state = WL_S_READY;
+        o->waiting = NONE;
+        recompute(w, o);
+    }
+    recompute(w, me);
+    /* give way if someone now outranks this thread */
+    unsigned core = w->task[me->idx].core;
+    int b = pick(w, core);
+    if (b != NONE && b != self && outranks(w, core, &w->rt.thd[b], me))
+        yield(w, me);
+}
+
+/* ---- the task thread -------------------------------------------------------------- */
+
+static uint64_t draw(wl_rt_thd *r, const wl_op *op)
+{
+    switch (op->dist) {
+    case WL_UNIFORM: return op->a + below_incl(&r->rng, op->b - op->a);
+    case WL_EXP: {
+        uint64_t v = exp_draw(&r->rng, op->a);
+        return op->b && v > op->b ? op->b : v;
+    }
+    default: return op->a;
+    }
+}
+
+static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
+{
+    const wl_task *t = &w->task[me->idx];
+    switch (op->kind) {
+    case WL_COMPUTE:
+        cos_compute(draw(me, op));
+        break;
+    case WL_TOUCH: {
+        uint64_t base = w->rt.app_base + t->mem_off + op->a;
+        for (uint64_t off = 0; off < op->b;) {
+            uint64_t a = base + off;
+            uint64_t n = COS_PAGE_SIZE - (a % COS_PAGE_SIZE);
+            if (n > op->b - off)
+                n = op->b - off;
+            cos_err e = cos_touch(a, n, op->target != 0);
+            if (e)
+                fail(w, e, __LINE__);
+            off += n;
+        }
+        break;
+    }
+    case WL_INVOKE: {
+        cos_ret r = cos_sinv(w->rt.sinv[op->target], op->target, 0, 0, 0);
+        if (r.err)
+            fail(w, r.err, __LINE__);
+        break;
+    }
+    case WL_SEND: {
+        cos_err e = cos_asnd(w->rt.asnd[op->target], false);
+        if (e)
+            fail(w, e, __LINE__);
+        break;
+    }
+    case WL_RECV: {
+        cos_ret r = cos_rcv(me->app_rcv, 0);
+        if (r.err)
+            fail(w, r.err, __LINE__);
+        break;
+    }
+    case WL_LOCK:
+        op_lock(w, me, op->target);
+        break;
+    case WL_UNLOCK:
+        op_unlock(w, me, op->target);
+        break;
+    case WL_SLEEP:
+        me->wake_at = cos_cycles() + op->a;
+        me->state = WL_S_SLEEP;
+        yield(w, me);
+        break;
+    default:
+        break;
+    }
+}
+
+static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = W();
+    wl_task *t = &w->task[idx];
+    wl_rt_thd *me = &w->rt.thd[idx];
+    for (;;) {
+        /* dispatched: the job starts */
+        me->start = cos_cycles();
+        if (t->program) {
+            wl_op op;
+            while (t->program(t->program_ctx, (unsigned)idx, me->job, &op))
+                run_op(w, me, &op);
+        } else {
+            for (unsigned i = 0; i < t->nops; i++)
+                run_op(w, me, &t->ops[i]);
+        }
+        cos_instructions(WL_JOB_INSTR);
+        uint64_t fin = cos_cycles();
+        cos_job_rec j = { .task = (uint32_t)idx, .job = me->job, .release = me->arrival, .start = me->start,
+                          .finish = fin, .deadline = me->deadline };
+        cos_job(&j);
+        wl_stats *st = &t->st;
+        uint64_t resp = fin - me->arrival;
+        if (st->jobs == 0 || resp < st->resp_min)
+            st->resp_min = resp;
+        if (resp > st->resp_max)
+            st->resp_max = resp;
+        if (me->start - me->arrival > st->start_max)
+            st->start_max = me->start - me->arrival;
+        st->resp_sum += resp;
+        st->jobs++;
+        st->missed += fin > me->deadline;
+        /* the next job */
+        me->arrival += t->period + (t->sporadic ? exp_draw(&me->rng, t->extra) : 0);
+        me->ready_at = me->arrival + below_incl(&me->rng, t->jitter);
+        me->job++;
+        me->state = WL_S_IDLE;
+        yield(w, me);
+    }
+    return 0;
+}
+
+/* An interrupt thread: wait for the line's interrupts, handle each. */
+static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = W();
+    wl_irq *q = &w->irq[idx];
+    wl_rt_thd *me = &w->rt.thd[WL_TASKS + idx];
+    for (;;) {
+        cos_ret r = cos_rcv(me->app_rcv, 0);
+        if (r.err) {
+            fail(w, r.err, __LINE__);
+            return 0;
+        }
+        q->activations++;
+        cos_trace("irq_thread", (int64_t)idx, (int64_t)r.r[0], 0);
+        for (uint64_t n = 0; n < r.r[0]; n++) {
+            cos_compute(q->work);
+            q->handled++;
+        }
+    }
+    return 0;
+}
+
+/* ---- a server component ----------------------------------------------------------- */
+
+static cos_word serve(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = W();
+    if (idx >= w->nservers)
+        return 0;
+    wl_server *s = &w->server[idx];
+    s->calls++;
+    uint64_t base = w->rt.server[idx].base;
+    for (uint64_t off = 0; off < s->touch; off += COS_PAGE_SIZE) {
+        uint64_t n = s->touch - off < COS_PAGE_SIZE ? s->touch - off : COS_PAGE_SIZE;
+        cos_touch(base + off, n, true);
+    }
+    cos_compute(s->work);
+    return 0;
+}
+
+/* ---- boot ------------------------------------------------------------------------- */
+
+/* The threads of `core`: made by that core (objects belong to the core
+ * that makes them). */
+static cos_err build_core(wl_desc *w, unsigned core)
+{
+    bt *b = &w->rt.b;
+    wl_rt_core *c = &w->rt.core[core];
+    c->cur = NONE;
+    CHECK(bt_give(b, &w->rt.app, COS_BOOT_THD(core), &c->sched_app));
+    for (unsigned i = 0; i < w->ntasks + w->nirqs; i++) {
+        bool irq = i >= w->ntasks;
+        unsigned idx = irq ? i - w->ntasks : i;
+        unsigned tcore = irq ? w->irq[idx].core : w->task[idx].core;
+        if (tcore != core)
+            continue;
+        wl_rt_thd *r = &w->rt.thd[irq ? WL_TASKS + idx : idx];
+        *r = (wl_rt_thd){ .irq = irq, .idx = idx, .waiting = NONE, .replenish_at = w->start };
+        CHECK(bt_thd_id(b, &w->rt.app, irq ? E_IRQ : E_TASK, idx, &r->thd, &r->id));
+        if (r->id >= WL_MAX_THDID)
+            CHECK(COS_ERANGE);
+        w->rt.by_id[r->id] = (uint16_t)((irq ? WL_TASKS + idx : idx) + 1);
+        bool own = irq || w->task[idx].budget != 0;
+        if (own)
+            CHECK(bt_tcap(b, &r->tcap));
+        CHECK(bt_rcv(b, r->thd, r->tcap, COS_BOOT_RCV(core), &r->rcv));
+        if (irq) {
+            /* unbounded: all of the root's (infinite) budget; bounded: topped up per period */
+            CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, w->irq[idx].budget, w->irq[idx].prio));
+            CHECK(cos_hw_attach(COS_BOOT_HW, w->irq[idx].line, r->rcv));
+            r->state = WL_S_READY;      /* it runs once to reach its wait */
+            r->eff_prio = w->irq[idx].prio;
+            r->replenish_at = w->irq[idx].budget ? 0 : UINT64_MAX;
+        } else {
+            wl_task *t = &w->task[idx];
+            r->rng = t->seed;
+            r->job = 1;
+            r->eff_prio = t->prio;
+            r->state = WL_S_IDLE;
+            r->replenish_at = own ? 0 : UINT64_MAX;     /* set at the start */
+            if (own)
+                CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, 1, t->prio));
+        }
+        CHECK(bt_give(b, &w->rt.app, r->thd, &r->app_thd));
+        CHECK(bt_give(b, &w->rt.app, r->rcv, &r->app_rcv));
+        if (!irq && w->rt.recv_target[idx]) {
+            cos_capid a;
+            CHECK(bt_asnd(b, r->rcv, &a));
+            CHECK(bt_give(b, &w->rt.app, a, &w->rt.asnd[idx]));
+        }
+        if (c->nthd < WL_TASKS + WL_IRQS)
+            c->thd[c->nthd++] = (uint16_t)(irq ? WL_TASKS + idx : idx);
+    }
+    return COS_OK;
+}
+
+static cos_err build_shared(wl_desc *w)
+{
+    bt *b = &w->rt.b;
+    CHECK(bt_init(b));
+    CHECK(bt_comp_new(b, w->workload_image, (unsigned)w->app_pages, &w->rt.app));
+    w->rt.app_base = w->rt.app.base;
+    for (unsigned i = 0; i < w->nservers; i++) {
+        CHECK(bt_comp_new(b, w->server_image, w->server[i].pages, &w->rt.server[i]));
+        CHECK(bt_sinv(b, &w->rt.app, &w->rt.server[i], E_SERVE, &w->rt.sinv[i]));
+    }
+    for (unsigned l = 0; l < WL_LOCKS; l++)
+        w->rt.lock_owner[l] = NONE;
+    for (unsigned i = 0; i < w->ntasks; i++)
+        for (unsigned k = 0; k < w->task[i].nops; k++)
+            if (w->task[i].ops[k].kind == WL_SEND && w->task[i].ops[k].target < w->ntasks)
+                w->rt.recv_target[w->task[i].ops[k].target] = true;
+    /* the start signals: one asnd to each core's root rcv */
+    for (unsigned c = 0; c < w->ncores; c++)
+        CHECK(bt_asnd(b, COS_BOOT_RCV(c), &w->rt.core[c].go));
+    return COS_OK;
+}
+
+/* Every core's threads are made: fix the start and the first arrivals. */
+static void start(wl_desc *w)
+{
+    uint64_t now = cos_cycles();
+    uint64_t al = w->start_align ? w->start_align : 1;
+    w->start = (now / al + 1) * al;
+    for (unsigned i = 0; i < WL_TASKS + WL_IRQS; i++) {
+        wl_rt_thd *r = &w->rt.thd[i];
+        if (r->id == 0)
+            continue;
+        if (!r->irq) {
+            const wl_task *t = &w->task[r->idx];
+            r->arrival = w->start + t->offset;
+            r->ready_at = r->arrival + below_incl(&r->rng, t->jitter);
+            r->replenish_at = t->budget ? r->arrival : UINT64_MAX;
+        } else if (w->irq[r->idx].budget) {
+            r->replenish_at = w->start;
+        }
+    }
+    w->built = true;
+    cos_report("wl.start", (int64_t)w->start);
+}
+
+static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)arg, (void)a2, (void)a3;
+    wl_desc *w = W();
+    if (w == NULL || core >= w->ncores)
+        return 0;
+    if (core == 0) {
+        if (build_shared(w))
+            return 0;
+    } else {
+        /* wait for the previous core to finish */
+        cos_ret r = cos_rcv(COS_BOOT_RCV(core), 0);
+        if (r.err || w->error)
+            return 0;
+    }
+    if (build_core(w, (unsigned)core))
+        return 0;
+    w->cores_built++;
+    if (core + 1 < w->ncores) {
+        CHECK(cos_asnd(w->rt.core[core + 1].go, false));
+        cos_ret r = cos_rcv(COS_BOOT_RCV(core), 0);     /* the go from the last core */
+        if (r.err || w->error)
+            return 0;
+    } else {
+        start(w);
+        for (unsigned c = 0; c + 1 < w->ncores; c++)
+            CHECK(cos_asnd(w->rt.core[c].go, false));
+    }
+    schedule(w, (unsigned)core);
+    return 0;
+}
+
+static const cos_entry_fn entries[] = { [E_BOOT] = boot, [E_TASK] = task_main, [E_IRQ] = irq_main };
+const cos_image cos_image_workload = { "workload", entries, 3 };
+
+static const cos_entry_fn server_entries[] = { [E_SERVE] = serve };
+const cos_image cos_image_wl_server = { "wl-server", server_entries, 1 };

@@ -1,0 +1,199 @@
+/* components/workload.h: a system built from a description, and the
+ * user-level scheduler that runs its tasks.
+ *
+ * The description (wl_desc) is what a scenario composes (compose.c fills
+ * it from Lua; a test may fill it by hand).  The kernel hands it to the
+ * booter unread (cos_boot_data).  The `workload` image then builds, with
+ * system calls only:
+ *
+ *  - the app component: every task and interrupt thread, with its own
+ *    memory (page table or MPU layout), and the scheduler's shared state;
+ *  - server components that tasks invoke (thread migration);
+ *  - per core, in the order of the cores (objects belong to the core that
+ *    makes them): the core's threads, their endpoints under the core's root
+ *    scheduler, tcaps for threads with a budget, the interrupt bindings,
+ *    and the endpoints tasks send to.
+ *
+ * Each core's init thread is then that core's scheduler (partitioned
+ * scheduling): fixed priority with round robin among equals, or EDF, as
+ * the description says per core.  It releases jobs on its timeout, tops up
+ * budgets at each release (tcap transfer from the core's root tcap),
+ * dispatches with a thread switch that names the thread's tcap and a
+ * priority (EDF: the job's rank by absolute deadline), and reads the
+ * kernel's scheduling events (blocked, woken, budget expired).
+ *
+ * Tasks keep their scheduling state in memory shared with the scheduler
+ * (Slite's design): a task that ends its job, blocks on a lock or yields
+ * runs the same policy code itself and, with the fast path on and where
+ * that is safe (kernel/abi.h, cos_ul_switch), dispatches the next thread
+ * at user level without entering the kernel; otherwise it switches to the
+ * scheduler thread, which dispatches through the kernel.
+ *
+ * Locks (priority inheritance or immediate priority ceiling) live in the
+ * same shared state.  Interrupt threads (wl_irq) wait on an endpoint bound
+ * to a device's line and run under their own tcap: with a budget per
+ * replenishment period their load is bounded; without one they run at
+ * their priority with no bound.
+ *
+ * Every job is recorded (cos_job: the trace's `jobs` table) and summed in
+ * the description's results; scheduler decisions, lock waits and
+ * interrupt-thread activations are trace events (u.*, docs/trace-schema.md).
+ */
+#pragma once
+
+#include "components/booter.h"
+
+#define WL_CORES 8u
+#define WL_TASKS 128u
+#define WL_OPS 24u
+#define WL_LOCKS 16u
+#define WL_SERVERS 8u
+#define WL_IRQS 8u
+#define WL_MAX_THDID 2048u
+
+typedef enum { WL_FP = 0, WL_EDF = 1 } wl_policy;
+typedef enum { WL_LOCK_PI = 0, WL_LOCK_CEILING = 1, WL_LOCK_NONE = 2 } wl_protocol;
+
+/* What a task's job does, op by op. */
+typedef enum {
+    WL_COMPUTE,     /* a: cycles (dist FIXED), or a..b (UNIFORM), or mean a (EXP, at most b when b > 0) */
+    WL_TOUCH,       /* a: offset in the task's memory, b: bytes, target: 1 = write; every line of the range */
+    WL_INVOKE,      /* target: server; the server computes its work and touches its memory */
+    WL_SEND,        /* target: task whose endpoint is sent to (asynchronous; may be on another core) */
+    WL_RECV,        /* wait on the task's own endpoint */
+    WL_LOCK,        /* target: lock */
+    WL_UNLOCK,      /* target: lock */
+    WL_SLEEP,       /* a: cycles to sleep (the scheduler wakes it) */
+    WL_OPKINDS
+} wl_opkind;
+typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
+
+typedef struct wl_op {
+    uint8_t kind, dist;
+    uint16_t target;
+    uint64_t a, b;
+} wl_op;
+
+/* A program written elsewhere (a Lua coroutine, compose.c): called for
+ * the next op of job `job`; returns false when the job is done. */
+typedef bool (*wl_program_fn)(void *ctx, unsigned task, uint64_t job, wl_op *op);
+
+typedef struct wl_stats {
+    uint64_t jobs, missed;            /* completed jobs, and those finished after their deadline */
+    uint64_t resp_min, resp_max, resp_sum;   /* response times (finish - release), cycles */
+    uint64_t start_max;               /* worst release-to-start delay */
+    uint64_t lock_waits, lock_wait_max, lock_wait_sum;   /* cycles blocked on locks */
+    uint64_t expiries;                /* budget expirations */
+    uint64_t released;                /* jobs released */
+} wl_stats;
+
+typedef struct wl_task {
+    unsigned core;
+    uint32_t prio;          /* fixed priority (1 highest); EDF ignores it */
+    uint64_t period;        /* cycles; sporadic: the minimum inter-arrival time */
+    uint64_t deadline;      /* relative, cycles */
+    uint64_t budget;        /* cycles per job in its own tcap; 0: no tcap of its own (runs under the root's) */
+    uint64_t offset;        /* first release, after the start */
+    uint64_t jitter;        /* release jitter: each job becomes ready up to this much after its arrival */
+    bool sporadic;          /* arrivals: period + an exponential extra gap of mean `extra` */
+    uint64_t extra;
+    uint64_t mem_off, mem_len;        /* its memory: bytes within the app component's */
+    wl_op ops[WL_OPS];
+    unsigned nops;
+    wl_program_fn program;  /* instead of ops, when not NULL */
+    void *program_ctx;
+    uint64_t seed;
+    wl_stats st;            /* results (written by the component) */
+} wl_task;
+
+typedef struct wl_server {
+    uint64_t work;          /* cycles per invocation */
+    uint64_t touch;         /* bytes of its memory touched per invocation */
+    unsigned pages;         /* its memory */
+    uint64_t calls;         /* result */
+} wl_server;
+
+typedef struct wl_lock {
+    wl_protocol protocol;
+    uint32_t ceiling;       /* immediate ceiling: the highest priority of its users (compose.c computes it) */
+    uint64_t acquisitions, contended;   /* results */
+} wl_lock;
+
+typedef struct wl_irq {
+    unsigned core, line;
+    uint32_t prio;          /* its tcap's priority for the core's scheduler */
+    uint64_t budget;        /* cycles per replenishment period; 0: unbounded (infinite budget) */
+    uint64_t period;        /* replenishment period (cycles) */
+    uint64_t work;          /* cycles of handling per interrupt */
+    uint64_t handled, activations, expiries, max_latency;   /* results */
+} wl_irq;
+
+/* ---- the scheduler's shared state (user memory; host copy here) -------- */
+typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
+
+typedef struct wl_rt_thd {
+    cos_capid thd, tcap, rcv;         /* in the boot table (the scheduler's) */
+    cos_capid app_thd, app_rcv;       /* in the app component's table */
+    cos_thdid id;
+    uint8_t state;
+    bool irq;                         /* an interrupt thread (index into irq[]) */
+    unsigned idx;
+    uint64_t job, arrival, ready_at, deadline, start;   /* the current job */
+    uint64_t wake_at;                 /* WL_S_SLEEP */
+    uint32_t eff_prio;                /* with inherited or ceiling priority */
+    uint64_t eff_deadline;
+    int waiting;                      /* the lock it waits for, -1 none */
+    uint64_t wait_since;
+    uint64_t replenish_at;            /* interrupt threads: next budget top-up */
+    uint64_t rng;
+} wl_rt_thd;
+
+typedef struct wl_rt_core {
+    cos_capid sched_app;              /* the scheduler thread, in the app's table */
+    cos_capid go;                     /* an asnd to the core's root rcv (boot table) */
+    uint64_t token;
+    uint64_t armed;                   /* the timeout the scheduler last gave (absolute cycles; 0 none) */
+    int cur;                          /* the thread it last dispatched (-1: none) */
+    unsigned nthd;
+    uint16_t thd[WL_TASKS + WL_IRQS]; /* its threads (index into rt.thd) */
+    uint64_t dispatches, ul_dispatches, stale, idles, ul_refused;   /* results */
+} wl_rt_core;
+
+typedef struct wl_desc {
+    unsigned ncores;
+    wl_policy policy[WL_CORES];
+    bool fastpath;
+    unsigned workload_image, server_image;    /* image ids (components/images.h) */
+    uint64_t start_align;                     /* the start is the first multiple of this (cycles) after the build */
+    wl_task task[WL_TASKS];
+    unsigned ntasks;
+    wl_server server[WL_SERVERS];
+    unsigned nservers;
+    wl_lock lock[WL_LOCKS];
+    unsigned nlocks;
+    wl_irq irq[WL_IRQS];
+    unsigned nirqs;
+    uint64_t app_pages;
+
+    /* ---- written by the component --------------------------------------- */
+    bool built;
+    uint64_t start;                   /* cycles: arrivals count from here */
+    int32_t error, error_line;        /* the first kernel error in building or running (0: none) */
+    unsigned cores_built;
+    struct {
+        wl_rt_thd thd[WL_TASKS + WL_IRQS];
+        wl_rt_core core[WL_CORES];
+        int lock_owner[WL_LOCKS];
+        uint16_t by_id[WL_MAX_THDID];   /* thread id -> index + 1 */
+        cos_capid sinv[WL_SERVERS];     /* in the app's table */
+        cos_capid asnd[WL_TASKS];       /* to task i's endpoint, in the app's table (0: none) */
+        bool recv_target[WL_TASKS];
+        uint64_t app_base;              /* where the app's memory starts (its address space) */
+        bt b;                           /* the booter's allocation state, passed from core to core */
+        bt_comp app, server[WL_SERVERS];
+    } rt;
+} wl_desc;
+
+/* The image: entry 0 boots (every core), then the threads' entries. */
+extern const cos_image cos_image_workload;
+extern const cos_image cos_image_wl_server;
