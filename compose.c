@@ -927,6 +927,12 @@ static int l_results(lua_State *L)
         set_int(L, "ul_refused", rc->ul_refused);
         set_int(L, "stale", rc->stale);
         set_int(L, "idles", rc->idles);
+        set_int(L, "handoffs", rc->handoffs);
+        if (rc->handoffs) {
+            set_int(L, "handoff_min_cycles", rc->handoff_min);
+            set_int(L, "handoff_max_cycles", rc->handoff_max);
+            set_num(L, "handoff_mean_cycles", (double)rc->handoff_sum / (double)rc->handoffs);
+        }
         lua_rawseti(L, -2, (lua_Integer)k + 1);
     }
     lua_setfield(L, -2, "cores");

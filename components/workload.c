@@ -96,7 +96,8 @@ static bool ready(const wl_rt_thd *r)
 }
 
 /* The thread to run next on the core: -1 for none.  Round robin among
- * equals: the scan starts after the last one dispatched. */
+ * equals at job ends: the scan starts after the last one dispatched; a
+ * preempted or still-running thread keeps the core against equals. */
 static int pick(wl_desc *w, unsigned core)
 {
     wl_rt_core *c = &w->rt.core[core];
@@ -114,6 +115,10 @@ static int pick(wl_desc *w, unsigned core)
         if (best == NONE || outranks(w, core, r, &w->rt.thd[best]))
             best = (int)i;
     }
+    /* a newly ready thread of equal rank does not preempt the one running */
+    if (best != NONE && c->cur >= 0 && c->cur != best && ready(&w->rt.thd[c->cur])
+        && !outranks(w, core, &w->rt.thd[best], &w->rt.thd[c->cur]))
+        best = c->cur;
     return best;
 }
 
@@ -521,6 +526,17 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
     for (;;) {
         /* dispatched: the job starts */
         me->start = cos_cycles();
+        wl_rt_core *c = &w->rt.core[t->core];
+        if (c->handoff_at) {
+            uint64_t d = me->start - c->handoff_at;
+            if (c->handoffs == 0 || d < c->handoff_min)
+                c->handoff_min = d;
+            if (d > c->handoff_max)
+                c->handoff_max = d;
+            c->handoff_sum += d;
+            c->handoffs++;
+            c->handoff_at = 0;
+        }
         if (t->program) {
             wl_op op;
             while (t->program(t->program_ctx, (unsigned)idx, me->job, &op))
@@ -550,6 +566,13 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         me->ready_at = me->arrival + below_incl(&me->rng, t->jitter);
         me->job++;
         me->state = WL_S_IDLE;
+        /* instrumentation (free): is another job waiting for the core? */
+        c->handoff_at = 0;
+        for (unsigned k = 0; k < c->nthd; k++) {
+            const wl_rt_thd *o = &w->rt.thd[c->thd[k]];
+            if (o != me && !o->irq && o->state == WL_S_READY)
+                c->handoff_at = fin;
+        }
         yield(w, me);
     }
     return 0;

@@ -157,6 +157,11 @@ typedef struct wl_rt_core {
     unsigned nthd;
     uint16_t thd[WL_TASKS + WL_IRQS]; /* its threads (index into rt.thd) */
     uint64_t dispatches, ul_dispatches, stale, idles, ul_refused;   /* results */
+    /* dispatch latency: from the end of a job to the start of the next
+     * job on the core, counted when another thread was ready at the end
+     * (so no idle time is inside it) */
+    uint64_t handoff_at;              /* 0: none pending */
+    uint64_t handoffs, handoff_sum, handoff_min, handoff_max;
 } wl_rt_core;
 
 typedef struct wl_desc {

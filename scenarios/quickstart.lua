@@ -1,82 +1,47 @@
--- Quick start: one server, random arrivals, checked against queueing theory (engine only; the kernel scenarios replace it)
+-- Quick start: three periodic tasks, a server and a lock on one core under fixed priority
 --
--- Requests arrive as a Poisson process and wait in FIFO order for one server
--- whose service times are exponential: the M/M/1 queue.  Its mean response
--- time is 1 / (mu - lambda) (Kleinrock, Queueing Systems vol. 1, 1975,
--- eq. 3.26), so the simulated figure can be checked against the formula.
+-- The kernel boots on an x86_64 core; the workload booter builds an app
+-- component holding the tasks and a "log" server component with its own
+-- address space.  Each core's scheduler is a user-level component thread:
+-- it releases jobs on its timer, dispatches by priority (1 is the highest)
+-- and reads the kernel's scheduling events.
 --
--- Parameters (cossim run quickstart --set load=0.8 --set jobs=20000):
---   load     utilisation lambda/mu, below 1   (default 0.5)
---   service  mean service time                (default "100us")
---   jobs     number of arrivals to simulate   (default 10000)
+--   control  every 1 ms: 150 us of work, a short section under lock "state"
+--   telemetry every 4 ms: 400 us of work, calls the log server, takes "state"
+--   logger   every 10 ms: 2 ms of work, touches 32 KiB of its memory
+--
+-- Priority inheritance on "state" bounds control's blocking by telemetry's
+-- critical section.  The script prints per-task response times (best, mean,
+-- worst) and returns them for --json.  Parameters: --set span=100ms,
+-- --set preset=x86_64 (any MMU preset), --set lock=pi|ceiling|none.
 local report = require("report")
 
-local load = params.load or 0.5
-local service = sim.time(params.service or "100us")
-local jobs = params.jobs or 10000
-assert(load > 0 and load < 1, "load must be between 0 and 1")
-assert(math.type(jobs) == "integer" and jobs > 0, "jobs must be a positive integer")
-
-local arrivals = sim.rng("arrivals")
-local services = sim.rng("service")
-local mean_gap = service / load            -- ps between arrivals, on average
-
-local queue, head, busy = {}, 1, false
-local response = {}
-local busy_ps, busy_since, last_departure = 0, 0, 0
-
-local function start_next()
-  if head > #queue then
-    busy = false
-    busy_ps = busy_ps + (sim.now() - busy_since)
-    return
-  end
-  local job = queue[head]
-  head = head + 1
-  if not busy then
-    busy, busy_since = true, sim.now()
-  end
-  sim.event("start", { a0 = job.n })
-  sim.after(math.floor(services:exponential(service) + 0.5), function()
-    sim.event("finish", { a0 = job.n })
-    response[#response + 1] = sim.now() - job.arrived
-    last_departure = sim.now()
-    if #response == jobs then sim.stop("all jobs served") end
-    start_next()
-  end)
-end
-
-sim.spawn("arrivals", function()
-  for n = 1, jobs do
-    sim.wait(math.floor(arrivals:exponential(mean_gap) + 0.5))
-    queue[#queue + 1] = { n = n, arrived = sim.now() }
-    sim.event("arrive", { a0 = n })
-    if not busy then start_next() end
-  end
-end)
-
-sim.run(params.span or "1000s")            -- stops when the last job is served
-if busy then busy_ps = busy_ps + (sim.now() - busy_since) end
-local elapsed = busy and sim.now() or last_departure
-
-local r = report.stats(response)
-local analytic = service / (1 - load)
-print(string.format("M/M/1 queue at load %.2f, mean service %s", load, sim.format(service)))
-print(report.table{
-  header = { "figure", "simulated", "analytic" },
-  rows = {
-    { "jobs served", r.n, "" },
-    { "mean response (us)", r.mean / 1e6, analytic / 1e6 },
-    { "max response (us)", r.max / 1e6, "" },
-    { "server busy", busy_ps / elapsed, load },
-  },
-})
-print(string.format("mean response differs from 1/(mu-lambda) by %+.1f%%", 100 * (r.mean / analytic - 1)))
-
-return {
-  jobs = r.n,
-  mean_response_ps = r.mean,
-  analytic_response_ps = analytic,
-  max_response_ps = r.max,
-  utilisation = busy_ps / elapsed,
+local span = params.span or "100ms"
+local m = machine{ preset = params.preset or "x86_64", cores = 1 }
+local sys = system{
+  machine = m,
+  policy = "fp",
+  servers = { log = { work = "20us", touch = "4K" } },
+  locks = { state = params.lock or "pi" },
 }
+sys:task{ name = "control", priority = 1, period = "1ms",
+          body = { {"compute", "100us"}, {"lock", "state"}, {"compute", "10us"}, {"unlock", "state"},
+                   {"compute", "40us"} } }
+sys:task{ name = "telemetry", priority = 2, period = "4ms", offset = "650us",
+          body = { {"compute", "300us"}, {"invoke", "log"}, {"lock", "state"}, {"compute", "50us"},
+                   {"unlock", "state"}, {"compute", "50us"} } }
+sys:task{ name = "logger", priority = 3, period = "10ms", memory = "32K",
+          body = { {"touch", 0, "32K", "write"}, {"compute", "2ms"} } }
+sys:run(span)
+
+local r = sys:results()
+local tasks = report.tasks(r, string.format("%s, fixed priority, %s of simulated time", m:info().name, span))
+local l = r.locks.state
+local c = r.tasks[1]
+print(string.format("lock state (%s): %d acquisitions, %d contended; control waited at most %.1f us",
+                    params.lock or "pi", l.acquisitions, l.contended, c.lock_wait_max_ns / 1e3))
+local k = sys:kernel():stats()
+print(string.format("kernel: %d system calls, %d switches, %d interrupts; scheduler: %d dispatches",
+                    k.syscalls, k.switches, k.interrupts, r.cores[1].dispatches))
+return { tasks = tasks, lock = { contended = l.contended, control_wait_max_us = c.lock_wait_max_ns / 1e3 },
+         syscalls = k.syscalls, switches = k.switches }

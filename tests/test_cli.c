@@ -101,9 +101,9 @@ static void test_determinism(void **state)
     char *dir = tmpdir();
     /* Same scenario, seed and parameters: the same digest and the same
      * bytes on disk; with --trace none the same digest again. */
-    result a = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2000", "--trace", "a.db", NULL);
-    result b = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2000", "--trace", "b.db", NULL);
-    result n = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2000", "--trace", "none", NULL);
+    result a = run_in(dir, cossim, "run", "mm1-queue", "--seed", "3", "--set", "jobs=2000", "--trace", "a.db", NULL);
+    result b = run_in(dir, cossim, "run", "mm1-queue", "--seed", "3", "--set", "jobs=2000", "--trace", "b.db", NULL);
+    result n = run_in(dir, cossim, "run", "mm1-queue", "--seed", "3", "--set", "jobs=2000", "--trace", "none", NULL);
     expect_status(&a, 0);
     expect_status(&b, 0);
     expect_status(&n, 0);
@@ -119,12 +119,12 @@ static void test_determinism(void **state)
     assert_memory_equal(ca, cb, la);
 
     /* A different seed changes what the scenario draws, so the digest. */
-    result c = run_in(dir, cossim, "run", "quickstart", "--seed", "4", "--set", "jobs=2000", "--trace", "none", NULL);
+    result c = run_in(dir, cossim, "run", "mm1-queue", "--seed", "4", "--set", "jobs=2000", "--trace", "none", NULL);
     expect_status(&c, 0);
     g_autofree char *dc = digest_of(&c);
     assert_string_not_equal(da, dc);
     /* So does a different parameter. */
-    result p = run_in(dir, cossim, "run", "quickstart", "--seed", "3", "--set", "jobs=2001", "--trace", "none", NULL);
+    result p = run_in(dir, cossim, "run", "mm1-queue", "--seed", "3", "--set", "jobs=2001", "--trace", "none", NULL);
     g_autofree char *dp = digest_of(&p);
     assert_string_not_equal(da, dp);
     result_clear(&a); result_clear(&b); result_clear(&n); result_clear(&c); result_clear(&p);
@@ -144,7 +144,7 @@ static void test_optimisation_levels_agree(void **state)
     const char *bins[] = { cossim, cossim_o0, cossim_o2 };
     char *digests[3];
     for (int i = 0; i < 3; i++) {
-        result r = run_in(dir, bins[i], "run", "quickstart", "--seed", "11", "--set", "load=0.7",
+        result r = run_in(dir, bins[i], "run", "mm1-queue", "--seed", "11", "--set", "load=0.7",
                           "--set", "jobs=3000", "--trace", "none", NULL);
         expect_status(&r, 0);
         digests[i] = digest_of(&r);
@@ -173,7 +173,7 @@ static void test_optimisation_levels_agree(void **state)
     g_free(dir);
 }
 
-static void test_quickstart_against_queueing_theory(void **state)
+static void test_mm1_against_queueing_theory(void **state)
 {
     (void)state;
     char *dir = tmpdir();
@@ -185,7 +185,7 @@ static void test_quickstart_against_queueing_theory(void **state)
      * 2026-11-21), so 10% is more than 5 sigma, while a wrong exponential,
      * a lost job or a time-unit slip is far outside it.  Utilisation must be
      * rho = 0.5 within 0.03. */
-    result r = run_in(dir, cossim, "run", "quickstart", "--set", "jobs=20000", "--json", "--trace", "none", NULL);
+    result r = run_in(dir, cossim, "run", "mm1-queue", "--set", "jobs=20000", "--json", "--trace", "none", NULL);
     expect_status(&r, 0);
     const char *m = strstr(r.out, "\"mean_response_ps\":");
     assert_non_null(m);
@@ -208,12 +208,12 @@ static void test_default_trace_name(void **state)
 {
     (void)state;
     char *dir = tmpdir();
-    result r = run_in(dir, cossim, "run", "quickstart", "--set", "jobs=100", NULL);
+    result r = run_in(dir, cossim, "run", "mm1-queue", "--set", "jobs=100", NULL);
     expect_status(&r, 0);
-    g_autofree char *db = g_build_filename(dir, "quickstart.db", NULL);
+    g_autofree char *db = g_build_filename(dir, "mm1-queue.db", NULL);
     assert_true(g_file_test(db, G_FILE_TEST_IS_REGULAR));
     assert_int_equal(tu_count_files(dir), 1);
-    assert_non_null(strstr(r.out, "scenario   quickstart.lua"));
+    assert_non_null(strstr(r.out, "scenario   mm1-queue.lua"));
     assert_non_null(strstr(r.out, "events/s"));
     result_clear(&r);
     tu_rmtree(dir);
@@ -231,17 +231,17 @@ static void test_bad_input(void **state)
     (void)state;
     const bad_case cases[] = {
         { "unknown verb", { "frobnicate" }, "unknown verb 'frobnicate'" },
-        { "unknown option", { "run", "quickstart", "--frob" }, "Unknown option --frob" },
+        { "unknown option", { "run", "mm1-queue", "--frob" }, "Unknown option --frob" },
         { "missing scenario", { "run", "no-such-scenario.lua" }, "'no-such-scenario.lua' not found" },
         { "no scenario", { "run" }, "which scenario" },
         { "unreadable scenario", { "run", "/proc/self/mem" }, "cannot read scenario" },
-        { "time without unit", { "run", "quickstart", "--until", "10" }, "--until: '10' has no unit" },
-        { "bad time unit", { "run", "quickstart", "--until", "10 weeks" }, "unknown unit 'weeks'" },
-        { "bad --set", { "run", "quickstart", "--set", "novalue" }, "--set: 'novalue' is not KEY=VALUE" },
-        { "bad seed", { "run", "quickstart", "--seed", "-1" }, "--seed: '-1'" },
-        { "bad timeout", { "run", "quickstart", "--timeout", "-3" }, "--timeout: -3 is negative" },
-        { "bad memory cap", { "run", "quickstart", "--lua-memory", "-7" }, "--lua-memory: -7" },
-        { "unwritable trace", { "run", "quickstart", "--trace", "/nonexistent-dir/x.db" }, "cannot write trace '/nonexistent-dir/x.db'" },
+        { "time without unit", { "run", "mm1-queue", "--until", "10" }, "--until: '10' has no unit" },
+        { "bad time unit", { "run", "mm1-queue", "--until", "10 weeks" }, "unknown unit 'weeks'" },
+        { "bad --set", { "run", "mm1-queue", "--set", "novalue" }, "--set: 'novalue' is not KEY=VALUE" },
+        { "bad seed", { "run", "mm1-queue", "--seed", "-1" }, "--seed: '-1'" },
+        { "bad timeout", { "run", "mm1-queue", "--timeout", "-3" }, "--timeout: -3 is negative" },
+        { "bad memory cap", { "run", "mm1-queue", "--lua-memory", "-7" }, "--lua-memory: -7" },
+        { "unwritable trace", { "run", "mm1-queue", "--trace", "/nonexistent-dir/x.db" }, "cannot write trace '/nonexistent-dir/x.db'" },
         { "script syntax error", { "run", NULL }, "syntax_error.lua:3:" },
         { "script runtime error", { "run", NULL }, "runtime_error.lua:4: attempt to index a nil value" },
     };
@@ -323,7 +323,7 @@ static void test_verbs(void **state)
     r = run_in(dir, cossim, "scenarios", NULL);
     expect_status(&r, 0);
     /* the description is the first comment line of the script */
-    assert_non_null(strstr(r.out, "quickstart"));
+    assert_non_null(strstr(r.out, "mm1-queue"));
     assert_non_null(strstr(r.out, "Quick start: one server"));
     assert_null(strstr(r.out, "report"));   /* lib/ holds helpers, not scenarios */
     result_clear(&r);
@@ -591,7 +591,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_optimisation_levels_agree),
-        cmocka_unit_test(test_quickstart_against_queueing_theory),
+        cmocka_unit_test(test_mm1_against_queueing_theory),
         cmocka_unit_test(test_default_trace_name),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_interrupted_run_leaves_nothing),

@@ -52,4 +52,23 @@ function report.stats(xs)
            sd = n > 1 and math.sqrt(ss / (n - 1)) or 0 }
 end
 
+-- The per-task table of a composed system's results (sys:results()):
+-- prints it and returns the figures keyed by task name, in microseconds
+-- ({jobs, missed, best_us, mean_us, worst_us, ...}), for the scenario's report.
+function report.tasks(results, title)
+  local rows, out = {}, {}
+  for _, t in ipairs(results.tasks) do
+    local missed = t.missed + t.late_unfinished
+    rows[#rows + 1] = { t.name, t.core, t.priority, t.period_ns / 1e3, t.jobs, missed,
+                        (t.resp_min_ns or 0) / 1e3, (t.resp_mean_ns or 0) / 1e3, (t.resp_max_ns or 0) / 1e3 }
+    out[t.name] = { jobs = t.jobs, missed = missed, best_us = (t.resp_min_ns or 0) / 1e3,
+                    mean_us = (t.resp_mean_ns or 0) / 1e3, worst_us = (t.resp_max_ns or 0) / 1e3,
+                    deadline_us = t.deadline_ns / 1e3 }
+  end
+  if title then print(title) end
+  print(report.table{ header = { "task", "core", "prio", "period_us", "jobs", "missed", "best_us", "mean_us", "worst_us" },
+                      rows = rows })
+  return out
+end
+
 return report
