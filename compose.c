@@ -41,19 +41,22 @@ typedef struct composed {
     char body_error[1024];           /* the first error of a Lua body */
 } composed;
 
+/* The userdata holds a pointer: the system's state is the host's, freed
+ * when the run ends (its threads refer to it until then, whatever Lua's
+ * collector does with the userdata). */
 static composed *check_composed(lua_State *L)
 {
-    composed *c = luaL_checkudata(L, 1, COMPOSE_MT);
+    composed **c = luaL_checkudata(L, 1, COMPOSE_MT);
     if (!simlua_live(L))
         luaL_error(L, "system: the scenario has ended");
-    return c;
+    return *c;
 }
 
 static void free_composed(void *p)
 {
     composed *c = p;
     g_free(c->w);
-    c->w = NULL;
+    g_free(c);
 }
 
 /* ---- values ----------------------------------------------------------------- */
@@ -193,8 +196,8 @@ static int l_system(lua_State *L)
     hw *h = hwlua_check(L, 2);
     if (h->signal)
         return luaL_error(L, "system: this machine runs a kernel already");
-    composed *c = lua_newuserdatauv(L, sizeof *c, 3);  /* 3: 1 machine, 2 kernel system, 3 bodies */
-    memset(c, 0, sizeof *c);
+    composed **cp = lua_newuserdatauv(L, sizeof *cp, 3);  /* 3: 1 machine, 2 kernel system, 3 bodies */
+    composed *c = *cp = g_new0(composed, 1);
     luaL_setmetatable(L, COMPOSE_MT);
     lua_pushvalue(L, 2);
     lua_setiuservalue(L, 3, 1);
@@ -976,8 +979,35 @@ static int l_kernel(lua_State *L)
     return 1;
 }
 
+/* step.<kind>(...): inside a task's body function, yield the step
+ * {kind, ...} to the task's thread (upvalue 1: the kind). */
+static int l_step(lua_State *L)
+{
+    int n = lua_gettop(L);
+    const char *kind = lua_tostring(L, lua_upvalueindex(1));
+    if (!lua_isyieldable(L))
+        return luaL_error(L, "step.%s: only inside a task's body function (sys:task{body = function(job) ... end})",
+                          kind);
+    lua_createtable(L, n + 1, 0);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_rawseti(L, -2, 1);
+    for (int i = 1; i <= n; i++) {
+        lua_pushvalue(L, i);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return lua_yield(L, 1);
+}
+
 int compose_open(lua_State *L)
 {
+    static const char *const steps[] = { "compute", "touch", "invoke", "recv", "sleep", NULL };
+    lua_newtable(L);
+    for (int i = 0; steps[i]; i++) {
+        lua_pushstring(L, steps[i]);
+        lua_pushcclosure(L, l_step, 1);
+        lua_setfield(L, -2, steps[i]);
+    }
+    lua_setglobal(L, "step");
     static const luaL_Reg methods[] = {
         { "task", l_task }, { "irq", l_irq }, { "run", l_run }, { "results", l_results }, { "kernel", l_kernel },
         { NULL, NULL },

@@ -40,7 +40,7 @@ for _, p in ipairs(presets) do
     local c = sys:results().cores[1]
     local kind = fast and "fast" or "kernel"
     out[p][kind] = { handoffs = c.handoffs, min = c.handoff_min_cycles, mean = c.handoff_mean_cycles,
-                     max = c.handoff_max_cycles, user_level = c.ul_dispatches, kernel = c.dispatches }
+                     max = c.handoff_max_cycles, user_dispatches = c.ul_dispatches, kernel_dispatches = c.dispatches }
     rows[#rows + 1] = { p, kind, c.handoffs, c.handoff_min_cycles, c.handoff_mean_cycles, c.handoff_max_cycles,
                         c.ul_dispatches, c.dispatches }
   end

@@ -324,7 +324,7 @@ static void test_verbs(void **state)
     expect_status(&r, 0);
     /* the description is the first comment line of the script */
     assert_non_null(strstr(r.out, "mm1-queue"));
-    assert_non_null(strstr(r.out, "Quick start: one server"));
+    assert_non_null(strstr(r.out, "Quick start: three periodic tasks"));
     assert_null(strstr(r.out, "report"));   /* lib/ holds helpers, not scenarios */
     result_clear(&r);
     /* --until caps a script's own span */
@@ -437,6 +437,197 @@ static void test_ipc_roundtrip(void **state)
     result_clear(&r);
     tu_rmtree(dir);
     g_free(dir);
+}
+
+
+/* ---- the composed-system scenarios (issue 5) -------------------------------- */
+
+static result run_json(const char *dir, const char *scenario)
+{
+    result r = run_in(dir, cossim, "run", scenario, "--json", "--trace", "none", NULL);
+    expect_status(&r, 0);
+    return r;
+}
+
+static void in_band(const char *what, double v, double lo, double hi)
+{
+    if (!(v >= lo && v <= hi))
+        fail_msg("%s = %.3f, expected %.3f .. %.3f", what, v, lo, hi);
+}
+
+static void test_quickstart(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "quickstart");
+    /* Fixed priority, C/T in us: control 150/1000 (10 under the lock),
+     * telemetry 420/4000 (300 + the log server's 20 + 100; 50 under the
+     * lock; first release 650 us in), logger 2000 + a 32 KiB touch / 10000.
+     * Response-time analysis by hand, kernel overheads aside:
+     *   control   R = 150 + B, B = telemetry's section, 50: at most 200
+     *   telemetry R = 420 + ceil(R/1000) * 150 = 570
+     *   logger    R = 2000 + 3*150 + 420 = 2870 (plus the touch)
+     * Every job meets its deadline.  The simulated figures add the kernel's
+     * and the scheduler's overheads (a few us per preemption here), so the
+     * bands are [analytic, analytic + 40 us]; control's worst case must
+     * show the blocking (above 160: it waits for telemetry's section once
+     * every 4 ms, as the offset arranges) and stay under its bound. */
+    in_band("control best", JP(r.out, "tasks", "control", "best_us"), 150, 160);
+    in_band("control worst", JP(r.out, "tasks", "control", "worst_us"), 160, 200 + 40);
+    in_band("telemetry worst", JP(r.out, "tasks", "telemetry", "worst_us"), 570, 570 + 40);
+    in_band("logger worst", JP(r.out, "tasks", "logger", "worst_us"), 2870, 2870 + 40);
+    in_band("control jobs", JP(r.out, "tasks", "control", "jobs"), 100, 100);
+    in_band("misses", JP(r.out, "tasks", "control", "missed") + JP(r.out, "tasks", "telemetry", "missed")
+                      + JP(r.out, "tasks", "logger", "missed"), 0, 0);
+    /* priority inheritance: control waits once per telemetry job (25 in
+     * 100 ms), for at most the 50 us section */
+    in_band("lock contended", JP(r.out, "lock", "contended"), 25, 25);
+    in_band("control lock wait", JP(r.out, "lock", "control_wait_max_us"), 1, 50);
+    result_clear(&r);
+    /* the ceiling protocol: telemetry runs its section at control's
+     * priority, so control never finds the lock taken */
+    r = run_in(dir, cossim, "run", "quickstart", "--json", "--trace", "none", "--set", "lock=ceiling", NULL);
+    expect_status(&r, 0);
+    in_band("ceiling: contended", JP(r.out, "lock", "contended"), 0, 0);
+    in_band("ceiling: control worst", JP(r.out, "tasks", "control", "worst_us"), 160, 200 + 40);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_fp_vs_edf(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "fp-vs-edf");
+    /* (C, T) = (2, 5) and (4, 7) ms, U = 0.971 (Buttazzo's example).  EDF:
+     * U <= 1, no misses (Liu and Layland).  RM: t2's first response by hand
+     * R = 4 + ceil(R/5)*2 -> 6 -> 8 -> 8 ms > 7: it misses; t1 never does.
+     * The simulated worst cases add overheads of a few us. */
+    in_band("fp t1 missed", JP(r.out, "fp", "t1", "missed"), 0, 0);
+    in_band("fp t2 missed", JP(r.out, "fp", "t2", "missed"), 1, 50);
+    in_band("fp t2 worst", JP(r.out, "fp", "t2", "worst_us"), 8000, 8050);
+    in_band("edf t1 missed", JP(r.out, "edf", "t1", "missed"), 0, 0);
+    in_band("edf t2 missed", JP(r.out, "edf", "t2", "missed"), 0, 0);
+    in_band("edf t2 worst", JP(r.out, "edf", "t2", "worst_us"), 4000, 7000);
+    in_band("edf t1 jobs", JP(r.out, "edf", "t1", "jobs"), 70, 70);    /* 350 ms / 5 ms */
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_interrupt_threads(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "interrupt-threads");
+    /* The burst asks for 20 us every 25 us (80%); control needs 300 us per
+     * 1 ms.  Unbounded at priority 1 the interrupt thread leaves control
+     * 200 us per ms during the burst: it must miss.  Bounded at 200 us per
+     * ms: control's response is at most 300 + 200 = 500 us plus overheads,
+     * and nothing misses.  All 200 interrupts are handled when unbounded;
+     * bounded, at most 10 per ms (200 us / 20 us) after the burst starts at
+     * 12 ms: by 30 ms at most ~180-200, and the budget must have expired. */
+    in_band("unbounded control missed", JP(r.out, "unbounded", "control", "missed"), 1, 30);
+    in_band("unbounded handled", JP(r.out, "unbounded", "nic", "handled"), 200, 200);
+    in_band("bounded control missed", JP(r.out, "bounded", "control", "missed"), 0, 0);
+    in_band("bounded logger missed", JP(r.out, "bounded", "logger", "missed"), 0, 0);
+    in_band("bounded control worst", JP(r.out, "bounded", "control", "worst_us"), 500, 560);
+    in_band("bounded handled", JP(r.out, "bounded", "nic", "handled"), 150, 200);
+    in_band("bounded expiries", JP(r.out, "bounded", "nic", "expiries"), 5, 30);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_fastpath(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "fastpath");
+    /* Three tasks per 1 ms period, 100 periods: 2 hand-offs per period, 200.
+     * The first hand-off of each period needs the scheduler's timer changed
+     * (the ended job's next release is the only one pending), so it goes
+     * through the kernel; the second is at user level: ~100 of them.
+     * Kernel dispatch is two kernel thread switches and two address-space
+     * switches (task -> scheduler -> task); the user-level one saves and
+     * loads one register file (36 x86 / 34 ARM instructions + 12) plus the
+     * policy code, so its minimum must be several times smaller. */
+    static const char *const presets[] = { "x86_64", "cortex-a9" };
+    for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
+        const char *p = presets[i];
+        in_band("handoffs", JP(r.out, p, "kernel", "handoffs"), 200, 200);
+        in_band("user-level dispatches", JP(r.out, p, "fast", "user_dispatches"), 95, 100);
+        double k = JP(r.out, p, "kernel", "min"), f = JP(r.out, p, "fast", "min");
+        if (!(f * 4 < k) || !(f > 30))
+            fail_msg("%s: fast path %.0f cycles, kernel %.0f: expected fast < kernel / 4", p, f, k);
+    }
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_interference(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "interference");
+    /* Alone, the victim's 256 KiB stays in the 512 KiB shared L2 between
+     * jobs: after the first job its L1 misses hit the L2, so its L2 misses
+     * on core 1 are the first job's 8192 lines (256 KiB / 32 B) or fewer.
+     * With the aggressor writing 384 KiB every 2 ms, 256 + 384 > 512 KiB:
+     * the victim's lines are evicted between jobs and refetched (how many
+     * depends on the L2's LRU order of the two streams: at most all 8192
+     * per job).  More than four jobs' worth in 20 jobs rules out the cold
+     * start alone; its response time grows by the memory latency of those
+     * misses (over 2x). */
+    in_band("alone core1 l2 misses", JP(r.out, "alone", "core1", "l2_misses"), 0, 8192 + 512);
+    in_band("with core1 l2 misses", JP(r.out, "with_aggressor", "core1", "l2_misses"), 4 * 8192, 21 * 8192);
+    in_band("slowdown", JP(r.out, "slowdown"), 2, 20);
+    if (!(JP(r.out, "with_aggressor", "core1", "bus_wait_cycles") > 10 * JP(r.out, "alone", "core1", "bus_wait_cycles")))
+        fail_msg("bus waits on core 1 did not grow");
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* A scenario's mistakes in composing a system: exit 2, the script's file
+ * and line, a message naming the problem. */
+static void test_compose_errors(void **state)
+{
+    (void)state;
+    static const struct { const char *body, *msg; } cases[] = {
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'invoke', 'nope'} } }", "no server 'nope'" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', budget = '2ms', body = { {'compute', 10} } }",
+          "budget is larger than the period" },
+        { "sys:task{ name = 'a', priority = 70000, period = '1ms', body = { {'compute', 10} } }", "out of range" },
+        { "sys:task{ name = 'a', priority = 1, core = 5, period = '1ms', body = { {'compute', 10} } }",
+          "core 5 does not exist" },
+        { "sys:task{ name = 'a', period = '1ms', body = { {'compute', 10} } }", "give priority" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'lock', 'nolock'} } }", "no lock 'nolock'" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'frob'} } }", "unknown step" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'send', 'b'} } }\nsys:run('1ms')",
+          "sends to 'b', which is no task" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', memory = 64, body = { {'touch', 0, 128} } }",
+          "touches past the task's memory" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = function(job) step.compute(-5) end }\n"
+          "sys:run('2ms')", "cycles cannot be negative" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *dir = tmpdir();
+        g_autofree char *path = g_build_filename(dir, "bad.lua", NULL);
+        g_autofree char *text = g_strdup_printf("local m = machine{ preset = 'x86_64', cores = 1 }\n"
+                                                "local sys = system{ machine = m, locks = { l = 'pi' } }\n%s\n",
+                                                cases[i].body);
+        assert_true(g_file_set_contents(path, text, -1, NULL));
+        result r = run_in(dir, cossim, "run", path, "--trace", "none", NULL);
+        if (r.status != 2 || strstr(r.err, cases[i].msg) == NULL || strstr(r.err, "bad.lua:") == NULL)
+            fail_msg("case %zu: exit %d, expected 2 with \"bad.lua:\" and \"%s\"; stderr:\n%s", i, r.status,
+                     cases[i].msg, r.err);
+        result_clear(&r);
+        tu_rmtree(dir);
+        g_free(dir);
+    }
 }
 
 static void test_analyze_taskset(void **state)
@@ -599,6 +790,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_docs_examples_run),
         cmocka_unit_test(test_cache_interference_lab),
         cmocka_unit_test(test_ipc_roundtrip),
+        cmocka_unit_test(test_quickstart),
+        cmocka_unit_test(test_fp_vs_edf),
+        cmocka_unit_test(test_interrupt_threads),
+        cmocka_unit_test(test_fastpath),
+        cmocka_unit_test(test_interference),
+        cmocka_unit_test(test_compose_errors),
         cmocka_unit_test(test_analyze_taskset),
         cmocka_unit_test(test_sweep_and_plot),
     };
