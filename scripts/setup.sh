@@ -5,4 +5,4 @@ set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 cossim_build
-./build/cossim run ipc-roundtrip
+./build/cossim run quickstart

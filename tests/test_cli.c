@@ -164,6 +164,17 @@ static void test_optimisation_levels_agree(void **state)
         g_free(digests[i]);
         digests[i] = both;
         result_clear(&k);
+        /* composed systems: the user-level scheduler, locks, the fast path */
+        static const char *const composed[] = { "quickstart", "fastpath" };
+        for (size_t j = 0; j < G_N_ELEMENTS(composed); j++) {
+            result cs = run_in(dir, bins[i], "run", composed[j], "--set", "span=20ms", "--trace", "none", NULL);
+            expect_status(&cs, 0);
+            g_autofree char *dc = digest_of(&cs);
+            both = g_strconcat(digests[i], dc, NULL);
+            g_free(digests[i]);
+            digests[i] = both;
+            result_clear(&cs);
+        }
     }
     assert_string_equal(digests[0], digests[1]);
     assert_string_equal(digests[0], digests[2]);
