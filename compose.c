@@ -63,19 +63,7 @@ static void free_composed(void *p)
 
 static sim_time_t to_time(lua_State *L, int idx, const char *what)
 {
-    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
-        return (sim_time_t)lua_tointeger(L, idx);
-    sim_time_t t = 0;
-    GError *err = NULL;
-    if (lua_type(L, idx) != LUA_TSTRING || !simt_parse(lua_tostring(L, idx), &t, &err)) {
-        if (err) {
-            lua_pushfstring(L, "%s: %s", what, err->message);
-            g_error_free(err);
-            return (sim_time_t)lua_error(L);
-        }
-        return (sim_time_t)luaL_error(L, "%s must be a time such as \"10ms\" (or integer picoseconds)", what);
-    }
-    return t;
+    return simlua_time(L, idx, what);
 }
 
 static uint64_t ps_cycles(const composed *c, sim_time_t ps)

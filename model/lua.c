@@ -269,19 +269,9 @@ static int l_lock(lua_State *L)
 /* A time argument: a string with a unit or integer picoseconds. */
 static sim_time_t check_time(lua_State *L, int idx, const char *what)
 {
-    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
-        return (sim_time_t)lua_tointeger(L, idx);
-    sim_time_t t = 0;
-    GError *err = NULL;
-    if (lua_type(L, idx) != LUA_TSTRING || !simt_parse(lua_tostring(L, idx), &t, &err)) {
-        if (err) {
-            lua_pushfstring(L, "m:device: %s: %s", what, err->message);
-            g_error_free(err);
-            return (sim_time_t)lua_error(L);
-        }
-        return (sim_time_t)luaL_error(L, "m:device: %s must be a time such as \"1ms\"", what);
-    }
-    return t;
+    char w[96];
+    g_snprintf(w, sizeof w, "m:device: %s", what);
+    return simlua_time(L, idx, w);
 }
 
 /* m:device{line = N, core = C, periodic = "1ms", phase = "0ms"}

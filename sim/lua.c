@@ -778,6 +778,22 @@ static sim_time_t check_time(lua_State *L, int arg)
     return (sim_time_t)luaL_typeerror(L, arg, "time (\"10ms\" or an integer of picoseconds)");
 }
 
+sim_time_t simlua_time(lua_State *L, int idx, const char *what)
+{
+    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
+        return (sim_time_t)lua_tointeger(L, idx);
+    sim_time_t t = 0;
+    GError *err = NULL;
+    if (lua_type(L, idx) == LUA_TSTRING && simt_parse(lua_tostring(L, idx), &t, &err))
+        return t;
+    if (err) {
+        lua_pushfstring(L, "%s: %s", what, err->message);
+        g_error_free(err);      /* before raising: the error is a longjmp */
+        return (sim_time_t)lua_error(L);
+    }
+    return (sim_time_t)luaL_error(L, "%s must be a time such as \"10ms\" (or integer picoseconds)", what);
+}
+
 static void push_time(lua_State *L, sim_time_t t)
 {
     g_assert(t <= SIMLUA_TIME_MAX);

@@ -61,6 +61,9 @@ sim *simlua_sim(struct lua_State *L);
  * e.g. write counters) and be freed when the host is (free(obj), before
  * the simulation is freed).  Hooks run in the order they were attached. */
 void simlua_attach(struct lua_State *L, void *obj, void (*end)(void *obj), void (*free_fn)(void *obj));
+/* For bindings: the time at stack index idx (a string with a unit, or
+ * integer picoseconds), or a Lua error "WHAT: ..." [-0, +0, e]. */
+sim_time_t simlua_time(struct lua_State *L, int idx, const char *what);
 /* For bindings: false once the scenario has ended (its calls that act on
  * the simulation must then raise "the scenario has ended"). */
 bool simlua_live(struct lua_State *L);
