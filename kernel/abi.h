@@ -227,8 +227,10 @@ void cos_job(const cos_job_rec *j);
  * changes) unless it is safe without the kernel: the target is a runnable
  * thread of the same component on this core, not the caller, that would
  * run under the tcap running now (so no budget timer or priority changes).
- * COS_EINVAL (not a thread, the caller, another component, exited or
- * blocked), COS_ECORE (another core), COS_EPERM (another tcap).  The
+ * COS_ENOENT (an empty slot), COS_EINVAL (not a thread, the caller,
+ * another component's, in an invocation, exited or blocked), COS_ECORE
+ * (another core), COS_EPERM (it has a tcap of its own, from its last
+ * dispatch, other than the one running).  The
  * switch itself costs only user-level instructions: a store and a load per
  * register of the register file, and 12 more for the shared word and the
  * jump (K_UL_SWITCH_INSTR in kernel/path.c). */

@@ -721,7 +721,9 @@ static k_thread *ul_switch(k_core *c, k_thread *t)
     if (e == COS_OK && to->h.core != c->id)
         e = COS_ECORE;
     k_core_o *co = K_OBJ(k, k_core_o, c->page);
-    if (e == COS_OK && k_run_tcap(c, s.obj, 0) != co->cur_tcap)
+    /* the tcap a dispatch without one would run it under (k_run_tcap,
+     * read here without charges: user level did this work) */
+    if (e == COS_OK && to->tcap && to->tcap != co->cur_tcap)
         e = COS_EPERM;
     t->ret = (cos_ret){ .err = e };
     if (e)

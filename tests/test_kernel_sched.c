@@ -308,12 +308,146 @@ static void test_build_from_description(void **state)
     S = NULL;
 }
 
+/* 4. The user-level dispatch (cos_ul_switch) and COS_OP_TCAP_BUDGET, on
+ * x86_64 (18-word register file, cpi 0.8).  Component A holds threads P
+ * and Q (no tcap of their own: they run under the root's), R (its own
+ * tcap, given 50,000 cycles; the booter dispatches it once under that
+ * tcap, and it switches straight back) and W (blocked in rcv); component
+ * B holds U.
+ * The booter dispatches P, which tries every refusal (itself, another
+ * component's thread, another tcap, a blocked thread, a capability that
+ * is no thread, an empty slot) and then switches to Q.  By hand: the
+ * switch costs 2 x 18 + 12 = 48 user instructions x 0.8 = 38.4, rounded
+ * up: Q's first cycle-counter read is exactly 39 cycles after P's last,
+ * with no kernel path between (ul_switches 1, and no system call from P
+ * in between).  Q's system call is the first kernel entry after it: one
+ * repair.  The budget Q reads for R is the 50,000 cycles transferred less
+ * what R's one dispatch charged it (no user code, a switch there and back:
+ * under 2,000 cycles, the IPC table's round trip being 866); the root
+ * tcap's is infinite. */
+enum { U_W_RCV = 1, U_P = 2, U_Q = 3, U_R = 4, U_W = 5, U_U = 6, U_RTCAP = 7, U_ROOT = 8, U_BOOT = 9 };
+static struct {
+    uint64_t err, t_p, t_q, budget_r, budget_root;
+    cos_err refused[6];
+    bool q_ran;
+} U;
+
+static cos_word u_p(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    U.refused[0] = cos_ul_switch(U_P);        /* itself */
+    U.refused[1] = cos_ul_switch(U_U);        /* another component's */
+    U.refused[2] = cos_ul_switch(U_R);        /* runs under another tcap */
+    U.refused[3] = cos_ul_switch(U_W);        /* blocked in rcv */
+    U.refused[4] = cos_ul_switch(U_W_RCV);    /* not a thread */
+    U.refused[5] = cos_ul_switch(400);        /* nothing there */
+    U.t_p = cos_cycles();
+    if (cos_ul_switch(U_Q) != COS_OK)
+        U.err = 1;
+    return 0;
+}
+
+static cos_word u_q(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    U.t_q = cos_cycles();
+    U.q_ran = true;
+    if (cos_tcap_budget(U_RTCAP, &U.budget_r) || cos_tcap_budget(U_ROOT, &U.budget_root))
+        U.err = 2;
+    return 0;
+}
+
+static cos_word u_w(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    cos_rcv(U_W_RCV, 0);
+    return 0;
+}
+
+static cos_word u_idle(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    return 0;
+}
+
+/* R: back to the booter each time it is dispatched */
+static cos_word u_r(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    for (;;)
+        if (cos_switch(U_BOOT, 0, 0, 0, 0, 0))
+            U.err = 3;
+    return 0;
+}
+
+#define UCHECK(x) do { cos_err e_ = (x); if (e_) { U.err = (uint64_t)e_ << 16 | __LINE__; return 0; } } while (0)
+
+static cos_word u_boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    if (core != 0)
+        return 0;
+    bt b;
+    bt_comp a, bb;
+    cos_capid p, q, r, w, u, rt, wr, rr, slot;
+    UCHECK(bt_init(&b));
+    UCHECK(bt_comp_new(&b, 0, 1, &a));
+    UCHECK(bt_comp_new(&b, 0, 1, &bb));
+    UCHECK(bt_thd(&b, &a, 1, 0, &p));
+    UCHECK(bt_thd(&b, &a, 2, 0, &q));
+    UCHECK(bt_thd(&b, &a, 5, 0, &r));
+    UCHECK(bt_thd(&b, &a, 3, 0, &w));
+    UCHECK(bt_thd(&b, &bb, 4, 0, &u));
+    UCHECK(bt_tcap(&b, &rt));
+    UCHECK(bt_rcv(&b, w, 0, COS_BOOT_RCV(0), &wr));
+    UCHECK(bt_rcv(&b, r, rt, COS_BOOT_RCV(0), &rr));
+    UCHECK(cos_tcap_transfer(COS_BOOT_TCAP(0), rr, 50000, 3));
+    const cos_capid give[] = { wr, p, q, r, w, u, rt, COS_BOOT_TCAP(0), COS_BOOT_THD(0) };
+    for (unsigned i = 0; i < 9; i++) {
+        UCHECK(bt_give(&b, &a, give[i], &slot));
+        UCHECK(slot == i + 1 ? COS_OK : COS_EINVAL);
+    }
+    UCHECK(cos_switch(r, rt, 3, 0, 0, 0));    /* R now runs under its own tcap */
+    UCHECK(cos_switch(w, 0, 0, 0, 0, 0));     /* W runs until it blocks */
+    UCHECK(cos_switch(p, 0, 0, 0, 0, 0));
+    return 0;
+}
+
+static const cos_entry_fn ul_entries[] = { u_boot, u_p, u_q, u_w, u_idle, u_r };
+static const cos_image ul_image = { "ul-test", ul_entries, 6 };
+static const cos_image *const ul_images[] = { &ul_image };
+
+static void test_user_level_dispatch(void **state)
+{
+    (void)state;
+    memset(&U, 0, sizeof U);
+    kfx *f = kfx_new_mem("x86_64", UINT64_C(16) << 20, ul_images, 1, 0, 0, true);
+    kfx_run(f, SIM_MS);
+    if (U.err || !U.q_ran)
+        fail_msg("err %#llx, q ran %d, p at %llu, refusals %d %d %d %d %d %d", (unsigned long long)U.err, U.q_ran,
+                 (unsigned long long)U.t_p, U.refused[0], U.refused[1], U.refused[2], U.refused[3], U.refused[4],
+                 U.refused[5]);
+    const cos_err want[6] = { COS_EINVAL, COS_EINVAL, COS_EPERM, COS_EINVAL, COS_EINVAL, COS_ENOENT };
+    for (unsigned i = 0; i < 6; i++)
+        if (U.refused[i] != want[i])
+            fail_msg("refusal %u: %d, expected %d", i, U.refused[i], want[i]);
+    assert_int_equal(U.t_q - U.t_p, 39);
+    const k_stats *ks = k_get_stats(f->k);
+    assert_int_equal(ks->ul_switches, 1);
+    assert_int_equal(ks->repairs, 1);
+    assert_int_equal(ks->check_failures, 0);
+    assert_in_range(U.budget_r, 50000 - 2000, 50000);
+    assert_true(U.budget_root == COS_BUDGET_INF);
+    kfx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fp_with_interrupt_thread),
         cmocka_unit_test(test_cross_core_send),
         cmocka_unit_test(test_build_from_description),
+        cmocka_unit_test(test_user_level_dispatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
