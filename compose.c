@@ -663,10 +663,12 @@ static void define_tasks_table(composed *c, sim *s)
     if (tb == NULL)
         tb = simtr_define(s->trace, "tasks", cols, G_N_ELEMENTS(cols));
     wl_desc *w = c->w;
+    /* numbered on from the systems already in the run */
+    w->task_base = (uint32_t)simtr_rows(tb);
     for (unsigned i = 0; i < w->ntasks; i++) {
         const wl_task *t = &w->task[i];
         simtr_begin(tb);
-        simtr_int(tb, i);
+        simtr_int(tb, w->task_base + i);
         simtr_text(tb, c->names[i], -1);
         simtr_int(tb, (int64_t)(c->h->core_base + t->core));
         simtr_text(tb, w->policy[t->core] == WL_EDF ? "edf" : "fp", -1);

@@ -547,7 +547,7 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         }
         cos_instructions(WL_JOB_INSTR);
         uint64_t fin = cos_cycles();
-        cos_job_rec j = { .task = (uint32_t)idx, .job = me->job, .release = me->arrival, .start = me->start,
+        cos_job_rec j = { .task = w->task_base + (uint32_t)idx, .job = me->job, .release = me->arrival, .start = me->start,
                           .finish = fin, .deadline = me->deadline };
         cos_job(&j);
         wl_stats *st = &t->st;

@@ -179,6 +179,7 @@ typedef struct wl_desc {
     wl_irq irq[WL_IRQS];
     unsigned nirqs;
     uint64_t app_pages;
+    uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
     /* ---- written by the component --------------------------------------- */
     bool built;

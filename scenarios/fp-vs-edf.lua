@@ -13,14 +13,21 @@
 local report = require("report")
 
 local span = params.span or "350ms"
-local out = {}
+local out, systems = {}, {}
 for _, policy in ipairs{ "fp", "edf" } do
   local m = machine{ preset = params.preset or "x86_64", cores = 1 }
   local sys = system{ machine = m, policy = policy }
   sys:task{ name = "t1", priority = 1, period = "5ms", body = { {"compute", "2ms"} } }
   sys:task{ name = "t2", priority = 2, period = "7ms", body = { {"compute", "4ms"} } }
-  sys:run(span)
-  out[policy] = report.tasks(sys:results(), policy == "fp" and "fixed priority (rate monotonic)" or "EDF")
+  systems[policy] = sys
+end
+-- the two machines run side by side: boot the first (run(0): build and
+-- reach its start), then run the second for the span; the first runs
+-- with it (and has had ~1 ms more, which completes no extra job)
+systems.fp:run(0)
+systems.edf:run(span)
+for _, policy in ipairs{ "fp", "edf" } do
+  out[policy] = report.tasks(systems[policy]:results(), policy == "fp" and "fixed priority (rate monotonic)" or "EDF")
   print()
 end
 print(string.format("deadline misses: fixed priority %d, EDF %d",

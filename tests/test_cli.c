@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "testutil.h"
 
@@ -641,6 +642,74 @@ static void test_compose_errors(void **state)
     }
 }
 
+/* The jobs and tasks tables of a run with two composed systems (the
+ * fp-vs-edf scenario): tasks are numbered on across systems; each job row
+ * is one completed job.  By hand: over 350 ms t1 (T = 5 ms) completes 70
+ * jobs under both policies, t2 (T = 7 ms) 50 under EDF (U <= 1: all in
+ * time, none missed); under RM t2 misses (its first response is 8 ms > 7). */
+static void test_jobs_table(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "fp-vs-edf", "--trace", "t.db", NULL);
+    expect_status(&r, 0);
+    g_autofree char *db_path = g_build_filename(dir, "t.db", NULL);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+        "SELECT t.policy, t.name, count(*), sum(j.missed), min(j.response_ps), "
+        "sum(j.response_ps = j.finish_ps - j.release_ps), sum(j.start_ps >= j.release_ps AND j.finish_ps > j.start_ps) "
+        "FROM jobs j JOIN tasks t ON t.task = j.task GROUP BY j.task ORDER BY j.task", -1, &st, NULL), SQLITE_OK);
+    static const struct { const char *policy, *name; int jobs, missed_lo, missed_hi; } want[] = {
+        { "fp", "t1", 70, 0, 0 }, { "fp", "t2", 50, 1, 50 }, { "edf", "t1", 70, 0, 0 }, { "edf", "t2", 50, 0, 0 },
+    };
+    unsigned n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        assert_true(n < G_N_ELEMENTS(want));
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), want[n].policy);
+        assert_string_equal((const char *)sqlite3_column_text(st, 1), want[n].name);
+        int jobs = sqlite3_column_int(st, 2), missed = sqlite3_column_int(st, 3);
+        if (jobs != want[n].jobs || missed < want[n].missed_lo || missed > want[n].missed_hi)
+            fail_msg("%s %s: %d jobs, %d missed", want[n].policy, want[n].name, jobs, missed);
+        /* a job's response is at least its 2 or 4 ms of compute */
+        assert_true(sqlite3_column_int64(st, 4) >= (n % 2 ? 4 : 2) * (sqlite3_int64)1000000000);
+        assert_int_equal(sqlite3_column_int(st, 5), jobs);
+        assert_int_equal(sqlite3_column_int(st, 6), jobs);
+        n++;
+    }
+    assert_int_equal(n, G_N_ELEMENTS(want));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* 128 tasks on 4 cores (the most a system takes): the booter needs more
+ * than the boot table's first 512 slots (a thread and an endpoint per task
+ * from slot 256, plus components and start signals), so it grows the
+ * table.  Each core's 32 tasks have U = 0.6 under rate monotonic, below
+ * Liu and Layland's bound 32 (2^(1/32) - 1) = 0.70: no deadline may be
+ * missed. */
+static void test_many_tasks(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "many-tasks", "--set", "tasks=128", "--set", "span=200ms", "--json",
+                      "--trace", "none", NULL);
+    expect_status(&r, 0);
+    in_band("missed", JP(r.out, "missed"), 0, 0);
+    /* every task has a period of at most 1 s, so in 200 ms at least the
+     * 128 first jobs of tasks with periods under 200 ms... at least one
+     * job per task whose period is below the span; more than 128 overall */
+    if (!(JP(r.out, "jobs") > 128))
+        fail_msg("only %.0f jobs", JP(r.out, "jobs"));
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 static void test_analyze_taskset(void **state)
 {
     (void)state;
@@ -807,6 +876,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),
+        cmocka_unit_test(test_jobs_table),
+        cmocka_unit_test(test_many_tasks),
         cmocka_unit_test(test_analyze_taskset),
         cmocka_unit_test(test_sweep_and_plot),
     };
