@@ -380,7 +380,6 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
             luaL_error(L, "%s: name the task to send to", what);
         /* resolved at the first run: the receiver may be declared later */
         op->target = UINT16_MAX;
-        op->a = (uint64_t)g_str_hash(name);   /* placeholder, replaced when resolved */
         lua_pop(L, 1);
     } else if (strcmp(k, "recv") == 0) {
         op->kind = WL_RECV;
@@ -725,7 +724,6 @@ static void boot(lua_State *L, composed *c)
                 luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which never receives", c->where[i], c->names[i],
                            (int)k + 1, lua_tostring(L, -1));
             op->target = (uint16_t)r;
-            op->a = 0;
             lua_pop(L, 1);
         }
     /* locks: users on one core; the ceiling is the highest priority of its users */

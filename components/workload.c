@@ -229,8 +229,8 @@ static void apply(wl_desc *w, const cos_ret *ev)
             w->irq[r->idx].expiries++;
         else
             w->task[r->idx].st.expiries++;
-        if (r->state == WL_S_READY || r->state == WL_S_KBLOCK)
-            r->state = r->state == WL_S_READY ? WL_S_DEPLETED : r->state;
+        if (r->state == WL_S_READY)
+            r->state = WL_S_DEPLETED;
         cos_trace("expire", id, 0, 0);
     }
     if (f & COS_SCHED_EV_EXITED) {
