@@ -32,6 +32,7 @@ typedef struct composed {
     char irq_names[WL_IRQS][48];
     char server_names[WL_SERVERS][48];
     char lock_names[WL_LOCKS][48];
+    char group_names[WL_GROUPS][48];
     int program_ref[WL_TASKS];       /* registry refs of Lua bodies (LUA_NOREF: none) */
     lua_State *L;
     bool trace, check;
@@ -476,8 +477,69 @@ static bool lua_program(void *ctx, unsigned task, uint64_t job, wl_op *op)
     return more;
 }
 
+/* sys:group{name=, core=, policy=, priority=, budget=, period=} -> group number:
+ * a child scheduler with a budget per period delegated by its core's
+ * scheduler (hierarchical scheduling). */
+static int l_group(lua_State *L)
+{
+    composed *c = check_composed(L);
+    check_not_booted(L, c, "sys:group");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    static const char *const known[] = { "name", "core", "policy", "priority", "budget", "period", NULL };
+    check_keys(L, 2, "sys:group", known);
+    wl_desc *w = c->w;
+    if (w->ngroups >= WL_GROUPS)
+        return luaL_error(L, "sys:group: at most %d groups", (int)WL_GROUPS);
+    wl_group *g = &w->group[w->ngroups];
+    *g = (wl_group){ 0 };
+    lua_getfield(L, 2, "name");
+    const char *name = lua_tostring(L, -1);
+    if (name == NULL)
+        return luaL_error(L, "sys:group: give the group a name");
+    check_name(L, "sys:group", name);
+    if (find_name(c->group_names, w->ngroups, name) >= 0)
+        return luaL_error(L, "sys:group: there is a group '%s' already", name);
+    char who[80];
+    g_snprintf(who, sizeof who, "sys:group '%s'", name);
+    lua_getfield(L, 2, "core");
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        return luaL_error(L, "%s: core must be an integer", who);
+    lua_Integer core = luaL_optinteger(L, -1, 0);
+    if (core < 0 || core >= (lua_Integer)w->ncores)
+        return luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)w->ncores);
+    g->core = (unsigned)core;
+    lua_getfield(L, 2, "policy");
+    g->policy = lua_isnil(L, -1) ? WL_FP : to_policy(L, -1);
+    lua_getfield(L, 2, "priority");
+    if (lua_isnil(L, -1) && w->policy[core] == WL_FP)
+        return luaL_error(L, "%s: core %d schedules by fixed priority: give the group's priority = N", who, (int)core);
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        return luaL_error(L, "%s: priority must be an integer", who);
+    lua_Integer prio = luaL_optinteger(L, -1, 1);
+    if (prio < 1 || prio > COS_PRIO_MIN)
+        return luaL_error(L, "%s: priority %I out of range (1 is the highest, up to %d)", who, prio, (int)COS_PRIO_MIN);
+    g->prio = (uint32_t)prio;
+    lua_pop(L, 3);
+    lua_getfield(L, 2, "budget");
+    lua_getfield(L, 2, "period");
+    if (lua_isnil(L, -1) || lua_isnil(L, -2))
+        return luaL_error(L, "%s: give its budget and period (the budget its parent delegates per period)", who);
+    lua_pop(L, 2);
+    g->budget = opt_cycles(L, c, 2, "budget", who, 0);
+    g->period = opt_cycles(L, c, 2, "period", who, 0);
+    if (g->budget == 0 || g->period == 0)
+        return luaL_error(L, "%s: the budget and the period must be at least one cycle", who);
+    if (g->budget > g->period)
+        return luaL_error(L, "%s: the budget is larger than the period", who);
+    g_strlcpy(c->group_names[w->ngroups], name, 48);
+    w->ngroups++;
+    lua_pushinteger(L, w->ngroups);
+    return 1;
+}
+
 /* sys:task{name=, core=, priority=, period=, deadline=, budget=, offset=, jitter=,
- *          sporadic=, memory=, body=} -> task number */
+ *          sporadic=, memory=, group=, body=} -> task number */
 static int l_task(lua_State *L)
 {
     composed *c = check_composed(L);
@@ -485,7 +547,7 @@ static int l_task(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
     static const char *const known[] = { "name", "core", "priority", "period", "deadline", "budget", "offset", "jitter",
-                                         "sporadic", "memory", "body", NULL };
+                                         "sporadic", "memory", "group", "body", NULL };
     check_keys(L, 2, "sys:task", known);
     wl_desc *w = c->w;
     if (w->ntasks >= WL_TASKS)
@@ -504,15 +566,29 @@ static int l_task(lua_State *L)
     lua_pop(L, 1);
     char who[80];
     g_snprintf(who, sizeof who, "sys:task '%s'", name);
+    /* a group: its child scheduler, on its core */
+    lua_getfield(L, 2, "group");
+    const char *gname = lua_tostring(L, -1);
+    int gi = gname ? find_name(c->group_names, w->ngroups, gname) : -1;
+    if (!lua_isnil(L, -1) && gi < 0)
+        return luaL_error(L, "%s: no group '%s' (declare it with sys:group{...} first)", who, gname ? gname : "?");
+    lua_pop(L, 1);
+    t->group = gi >= 0 ? (unsigned)gi + 1 : 0;
     lua_getfield(L, 2, "core");
     if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
         return luaL_error(L, "%s: core must be an integer", who);
-    lua_Integer core = luaL_optinteger(L, -1, 0);
+    lua_Integer core = luaL_optinteger(L, -1, gi >= 0 ? (lua_Integer)w->group[gi].core : 0);
     if (core < 0 || core >= (lua_Integer)w->ncores)
         return luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)w->ncores);
+    if (gi >= 0 && (unsigned)core != w->group[gi].core)
+        return luaL_error(L, "%s: its group '%s' is on core %d", who, gname, (int)w->group[gi].core);
     t->core = (unsigned)core;
+    wl_policy policy = gi >= 0 ? w->group[gi].policy : w->policy[core];
     lua_getfield(L, 2, "priority");
-    if (lua_isnil(L, -1) && w->policy[core] == WL_FP)
+    if (lua_isnil(L, -1) && policy == WL_FP && gi >= 0)
+        return luaL_error(L, "%s: group '%s' schedules by fixed priority: give priority = N (1 is the highest)", who,
+                          gname);
+    if (lua_isnil(L, -1) && policy == WL_FP)
         return luaL_error(L, "%s: core %d schedules by fixed priority: give priority = N (1 is the highest)", who,
                           (int)core);
     if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
@@ -537,6 +613,8 @@ static int l_task(lua_State *L)
         return luaL_error(L, "%s: the deadline must be at least one cycle", who);
     if (t->budget > t->period)
         return luaL_error(L, "%s: the budget is larger than the period", who);
+    if (t->budget && t->group)
+        return luaL_error(L, "%s: a task of a group runs on the group's budget (no budget of its own)", who);
     int ty = lua_getfield(L, 2, "sporadic");
     if (ty == LUA_TBOOLEAN) {
         t->sporadic = lua_toboolean(L, -1);
@@ -726,9 +804,10 @@ static void boot(lua_State *L, composed *c)
             op->target = (uint16_t)r;
             lua_pop(L, 1);
         }
-    /* locks: users on one core; the ceiling is the highest priority of its users */
+    /* locks: users on one core, under one scheduler; the ceiling is the
+     * highest priority of its users */
     for (unsigned l = 0; l < w->nlocks; l++) {
-        int core = -1;
+        int core = -1, group = -1;
         for (unsigned i = 0; i < w->ntasks; i++)
             for (unsigned k = 0; k < w->task[i].nops; k++) {
                 const wl_op *op = &w->task[i].ops[k];
@@ -738,7 +817,12 @@ static void boot(lua_State *L, composed *c)
                     luaL_error(L, "%s sys:task '%s': lock '%s' is used on cores %d and %d (locks are per core: no "
                                "multi-core protocol is built)", c->where[i], c->names[i], c->lock_names[l], core,
                                (int)w->task[i].core);
+                if (group >= 0 && (unsigned)group != w->task[i].group)
+                    luaL_error(L, "%s sys:task '%s': lock '%s' is used under two schedulers (tasks of different "
+                               "groups, or of a group and of its core: priorities do not compare across them)",
+                               c->where[i], c->names[i], c->lock_names[l]);
                 core = (int)w->task[i].core;
+                group = (int)w->task[i].group;
                 if (w->task[i].prio < w->lock[l].ceiling)
                     w->lock[l].ceiling = w->task[i].prio;
             }
@@ -882,6 +966,10 @@ static int l_results(lua_State *L)
         lua_newtable(L);
         lua_pushstring(L, c->names[i]);
         lua_setfield(L, -2, "name");
+        if (t->group) {
+            lua_pushstring(L, c->group_names[t->group - 1]);
+            lua_setfield(L, -2, "group");
+        }
         set_int(L, "core", t->core);
         set_int(L, "priority", t->prio);
         set_int(L, "jobs", st->jobs);
@@ -955,6 +1043,20 @@ static int l_results(lua_State *L)
         lua_setfield(L, -2, c->server_names[v]);
     }
     lua_setfield(L, -2, "servers");
+    lua_newtable(L);
+    for (unsigned g = 0; g < w->ngroups; g++) {
+        const wl_group *gr = &w->group[g];
+        lua_newtable(L);
+        set_int(L, "core", gr->core);
+        set_num(L, "budget_ns", (double)gr->budget * ns);
+        set_num(L, "period_ns", (double)gr->period * ns);
+        set_int(L, "dispatches", gr->dispatches);
+        set_int(L, "idles", gr->idles);
+        set_int(L, "wakes", gr->wakes);
+        set_int(L, "expiries", gr->expiries);
+        lua_setfield(L, -2, c->group_names[g]);
+    }
+    lua_setfield(L, -2, "groups");
     set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, w->start) / 1000.0 : 0.0);
     return 1;
 }
@@ -997,7 +1099,7 @@ int compose_open(lua_State *L)
     }
     lua_setglobal(L, "step");
     static const luaL_Reg methods[] = {
-        { "task", l_task }, { "irq", l_irq }, { "run", l_run }, { "results", l_results }, { "kernel", l_kernel },
+        { "task", l_task }, { "irq", l_irq }, { "group", l_group }, { "run", l_run }, { "results", l_results }, { "kernel", l_kernel },
         { NULL, NULL },
     };
     luaL_newmetatable(L, COMPOSE_MT);

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "components/workload.h"
 
-enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2 };
+enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3 };
 enum { E_SERVE = 0 };
 
 /* What the policy code costs in user-level instructions: a fixed part
@@ -18,6 +18,7 @@ enum { E_SERVE = 0 };
 #define WL_EDF_BASE 64u       /* EDF tasks get tcap priorities from here, by deadline rank */
 
 #define NONE (-1)
+#define G_IDX(g) (WL_TASKS + WL_IRQS + (g))     /* a group's thread in rt.thd */
 
 static wl_desc *W(void)
 {
@@ -72,15 +73,27 @@ static uint64_t exp_draw(uint64_t *s, uint64_t m)
 
 /* ---- the policy (run by the scheduler thread and by the fast path) ----------- */
 
+/* Schedulers are numbered: core k's root scheduler is k, group g's child
+ * scheduler is WL_CORES + g. */
+static wl_policy policy_of(const wl_desc *w, unsigned s)
+{
+    return s < WL_CORES ? w->policy[s] : w->group[s - WL_CORES].policy;
+}
+
+static unsigned core_of(const wl_desc *w, unsigned s)
+{
+    return s < WL_CORES ? s : w->group[s - WL_CORES].core;
+}
+
 static bool has_tcap(const wl_desc *w, const wl_rt_thd *r)
 {
-    return r->irq || w->task[r->idx].budget != 0;
+    return r->irq || r->group || w->task[r->idx].budget != 0;
 }
 
 /* Whether a outranks b (both ready). */
 static bool outranks(const wl_desc *w, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
 {
-    if (w->policy[core] == WL_EDF) {
+    if (policy_of(w, core) == WL_EDF) {
         if (a->irq != b->irq)
             return a->irq;      /* interrupt threads first: their tcap bounds them */
         if (a->irq)
@@ -141,22 +154,22 @@ static uint64_t next_timeout(const wl_desc *w, unsigned core)
 
 static uint64_t budget_of(const wl_desc *w, const wl_rt_thd *r)
 {
-    return r->irq ? w->irq[r->idx].budget : w->task[r->idx].budget;
+    return r->irq ? w->irq[r->idx].budget : r->group ? w->group[r->idx].budget : w->task[r->idx].budget;
 }
 
 static uint64_t replenish_period(const wl_desc *w, const wl_rt_thd *r)
 {
-    return r->irq ? w->irq[r->idx].period : w->task[r->idx].period;
+    return r->irq ? w->irq[r->idx].period : r->group ? w->group[r->idx].period : w->task[r->idx].period;
 }
 
 static uint32_t base_prio(const wl_desc *w, const wl_rt_thd *r)
 {
-    return r->irq ? w->irq[r->idx].prio : w->task[r->idx].prio;
+    return r->irq ? w->irq[r->idx].prio : r->group ? w->group[r->idx].prio : w->task[r->idx].prio;
 }
 
 /* Releases, wake-ups and budget top-ups due at `now`.  With `scheduler`
  * false (the fast path, which holds no tcap capability) it changes nothing
- * and returns false if one of them needs a tcap transfer. */
+ * and returns false if one of them needs a tcap transfer or a send. */
 static bool release(wl_desc *w, unsigned core, uint64_t now, bool scheduler)
 {
     wl_rt_core *c = &w->rt.core[core];
@@ -164,6 +177,8 @@ static bool release(wl_desc *w, unsigned core, uint64_t now, bool scheduler)
         for (unsigned k = 0; k < c->nthd; k++) {
             const wl_rt_thd *r = &w->rt.thd[c->thd[k]];
             if (budget_of(w, r) && r->replenish_at <= now)
+                return false;
+            if (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)
                 return false;
         }
     for (unsigned k = 0; k < c->nthd; k++) {
@@ -176,19 +191,29 @@ static bool release(wl_desc *w, unsigned core, uint64_t now, bool scheduler)
             r->eff_deadline = r->deadline;
             w->task[r->idx].st.released++;
         }
-        if (r->state == WL_S_SLEEP && r->wake_at <= now)
+        if (r->state == WL_S_SLEEP && r->wake_at <= now) {
             r->state = WL_S_READY;
+            if (r->group) {
+                /* a child scheduler waits for events on its endpoint: wake it */
+                w->group[r->idx].wakes++;
+                cos_err e = cos_asnd(r->wake, false);
+                if (e)
+                    fail(w, e, __LINE__);
+            }
+        }
         uint64_t b = budget_of(w, r);
         if (b && r->replenish_at <= now) {
             uint64_t left = 0;
             cos_err e = cos_tcap_budget(r->tcap, &left);
             if (e == COS_OK && left < b)
-                e = cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, b - left, base_prio(w, r));
+                e = cos_tcap_transfer(COS_BOOT_TCAP(core_of(w, core)), r->rcv, b - left, base_prio(w, r));
             if (e)
                 fail(w, e, __LINE__);
             uint64_t p = replenish_period(w, r);
             while (r->replenish_at <= now)
                 r->replenish_at += p;
+            if (r->group)
+                r->deadline = r->eff_deadline = r->replenish_at;    /* EDF parent: the end of the period */
             if (r->state == WL_S_DEPLETED)
                 r->state = WL_S_READY;
         }
@@ -203,7 +228,7 @@ static uint32_t dispatch_prio(const wl_desc *w, unsigned core, const wl_rt_thd *
 {
     if (!has_tcap(w, r))
         return 0;
-    if (w->policy[core] == WL_FP || r->irq)
+    if (policy_of(w, core) == WL_FP || r->irq)
         return r->eff_prio;
     const wl_rt_core *c = &w->rt.core[core];
     uint32_t rank = 0;
@@ -217,19 +242,24 @@ static uint32_t dispatch_prio(const wl_desc *w, unsigned core, const wl_rt_thd *
 
 /* ---- scheduling events -------------------------------------------------------- */
 
-static void apply(wl_desc *w, const cos_ret *ev)
+/* An event on scheduler s's endpoint. */
+static void apply(wl_desc *w, unsigned s, const cos_ret *ev)
 {
     cos_thdid id = (cos_thdid)ev->r[0];
     if (id == 0 || id >= WL_MAX_THDID || w->rt.by_id[id] == 0)
-        return;     /* about the scheduler itself (a timeout) */
+        return;     /* about the scheduler itself (a timeout), or a wake-up send */
     wl_rt_thd *r = &w->rt.thd[w->rt.by_id[id] - 1];
+    if (r->sched != s)
+        return;     /* a child scheduler hearing of itself: its parent's business */
     uint32_t f = (uint32_t)ev->r[1];
     if (f & COS_SCHED_EV_EXPIRED) {
         if (r->irq)
             w->irq[r->idx].expiries++;
+        else if (r->group)
+            w->group[r->idx].expiries++;
         else
             w->task[r->idx].st.expiries++;
-        if (r->state == WL_S_READY)
+        if (r->state == WL_S_READY && has_tcap(w, r))
             r->state = WL_S_DEPLETED;
         cos_trace("expire", id, 0, 0);
     }
@@ -238,23 +268,24 @@ static void apply(wl_desc *w, const cos_ret *ev)
         return;
     }
     if (f & COS_SCHED_EV_RUNNABLE) {
-        if (r->state == WL_S_KBLOCK)
+        if (r->state == WL_S_KBLOCK || (r->group && r->state == WL_S_SLEEP))
             r->state = WL_S_READY;
     } else if (r->state == WL_S_READY || r->state == WL_S_DEPLETED) {
         r->state = WL_S_KBLOCK;
     }
 }
 
-static void drain(wl_desc *w, wl_rt_core *c, unsigned core)
+static void drain(wl_desc *w, unsigned s)
 {
+    wl_rt_core *c = &w->rt.core[s];
     for (;;) {
-        cos_ret ev = cos_sched_rcv(COS_BOOT_RCV(core), COS_RCV_NONBLOCK);
+        cos_ret ev = cos_sched_rcv(c->rcv, COS_RCV_NONBLOCK);
         if (ev.err)
             return;
         c->token = ev.r[3];
         if (ev.r[0] == 0)
             return;
-        apply(w, &ev);
+        apply(w, s, &ev);
     }
 }
 
@@ -262,9 +293,9 @@ static void drain(wl_desc *w, wl_rt_core *c, unsigned core)
 static void schedule(wl_desc *w, unsigned core)
 {
     wl_rt_core *c = &w->rt.core[core];
-    cos_capid rcv = COS_BOOT_RCV(core);
+    cos_capid rcv = c->rcv;
     for (;;) {
-        drain(w, c, core);
+        drain(w, core);
         release(w, core, cos_cycles(), true);
         int b = pick(w, core);
         uint64_t to = next_timeout(w, core);
@@ -287,7 +318,7 @@ static void schedule(wl_desc *w, unsigned core)
                 return;
             }
             c->token = ev.r[3];
-            apply(w, &ev);
+            apply(w, core, &ev);
             continue;
         }
         wl_rt_thd *r = &w->rt.thd[b];
@@ -315,11 +346,76 @@ static void schedule(wl_desc *w, unsigned core)
     }
 }
 
+/* A child scheduler (group g): the same policy over its own tasks, each
+ * dispatched with the group's tcap, so their time is what the parent
+ * delegates.  With nothing to run it tells its parent, in the state they
+ * share, when it wants the core again (its next release or wake-up), and
+ * waits for events on its endpoint; the parent wakes it with a send at
+ * that time, and the kernel wakes it earlier for an event about one of its
+ * tasks (and tells the parent that it woke). */
+static void schedule_group(wl_desc *w, unsigned g)
+{
+    unsigned s = WL_CORES + g;
+    wl_rt_core *c = &w->rt.core[s];
+    wl_group *gr = &w->group[g];
+    wl_rt_thd *me = &w->rt.thd[G_IDX(g)];
+    for (;;) {
+        drain(w, s);
+        release(w, s, cos_cycles(), true);
+        int b = pick(w, s);
+        uint64_t to = next_timeout(w, s);
+        c->armed = to;
+        if (b == NONE) {
+            c->cur = NONE;
+            c->idles++;
+            gr->idles++;
+            me->wake_at = to ? to : UINT64_MAX;
+            me->state = WL_S_SLEEP;
+            cos_ret ev = cos_sched_rcv(c->rcv, 0);
+            me->state = WL_S_READY;     /* running again */
+            if (ev.err) {
+                fail(w, ev.err, __LINE__);
+                return;
+            }
+            c->token = ev.r[3];
+            apply(w, s, &ev);
+            continue;
+        }
+        wl_rt_thd *r = &w->rt.thd[b];
+        uint32_t prio = dispatch_prio(w, s, r);
+        cos_trace("sched", r->id, prio, 0);
+        c->cur = b;
+        cos_err e = cos_switch(r->thd, c->tcap, 0, to, c->rcv, c->token);
+        switch (e) {
+        case COS_OK:
+            c->dispatches++;
+            gr->dispatches++;
+            break;
+        case COS_ESTALE:
+            c->stale++;
+            break;
+        case COS_EBUSY:
+            r->state = WL_S_KBLOCK;
+            break;
+        case COS_EPERM:
+            /* the group's budget is spent: the core goes back to the parent */
+            c->cur = NONE;
+            e = cos_switch(COS_BOOT_THD(gr->core), 0, 0, 0, 0, 0);
+            if (e)
+                fail(w, e, __LINE__);
+            break;
+        default:
+            fail(w, e, __LINE__);
+            return;
+        }
+    }
+}
+
 /* ---- a task or interrupt thread gives up the core ------------------------------- */
 
 static void yield(wl_desc *w, wl_rt_thd *me)
 {
-    unsigned core = w->task[me->idx].core;
+    unsigned core = me->sched;
     wl_rt_core *c = &w->rt.core[core];
     if (w->fastpath) {
         uint64_t now = cos_cycles();
@@ -329,7 +425,7 @@ static void yield(wl_desc *w, wl_rt_thd *me)
             if (b != NONE && (unsigned)b == self)
                 return;     /* still the one to run */
             uint64_t to = next_timeout(w, core);
-            if (b != NONE && (to == 0 || (c->armed != 0 && c->armed <= to))) {
+            if (b != NONE && !w->rt.thd[b].group && (to == 0 || (c->armed != 0 && c->armed <= to))) {
                 wl_rt_thd *r = &w->rt.thd[b];
                 int was = c->cur;
                 c->cur = b;
@@ -367,7 +463,7 @@ static void recompute(wl_desc *w, wl_rt_thd *r)
     for (unsigned l = 0; l < w->nlocks; l++) {
         if (w->rt.lock_owner[l] != me)
             continue;
-        if (w->lock[l].protocol == WL_LOCK_CEILING && w->policy[t->core] == WL_FP) {
+        if (w->lock[l].protocol == WL_LOCK_CEILING && policy_of(w, r->sched) == WL_FP) {
             if (w->lock[l].ceiling < p)
                 p = w->lock[l].ceiling;
         } else if (w->lock[l].protocol != WL_LOCK_NONE) {
@@ -430,7 +526,7 @@ static void op_unlock(wl_desc *w, wl_rt_thd *me, unsigned l)
     for (unsigned i = 0; i < w->ntasks; i++) {
         wl_rt_thd *o = &w->rt.thd[i];
         if (o->state == WL_S_LOCK && o->waiting == (int)l
-            && (best == NONE || outranks(w, w->task[o->idx].core, o, &w->rt.thd[best])))
+            && (best == NONE || outranks(w, o->sched, o, &w->rt.thd[best])))
             best = (int)i;
     }
     w->rt.lock_owner[l] = best;
@@ -442,7 +538,7 @@ static void op_unlock(wl_desc *w, wl_rt_thd *me, unsigned l)
     }
     recompute(w, me);
     /* give way if someone now outranks this thread */
-    unsigned core = w->task[me->idx].core;
+    unsigned core = me->sched;
     int b = pick(w, core);
     if (b != NONE && b != self && outranks(w, core, &w->rt.thd[b], me))
         yield(w, me);
@@ -526,7 +622,7 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
     for (;;) {
         /* dispatched: the job starts */
         me->start = cos_cycles();
-        wl_rt_core *c = &w->rt.core[t->core];
+        wl_rt_core *c = &w->rt.core[me->sched];
         if (c->handoff_at) {
             uint64_t d = me->start - c->handoff_at;
             if (c->handoffs == 0 || d < c->handoff_min)
@@ -622,6 +718,111 @@ static cos_word serve(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, 
 
 /* ---- boot ------------------------------------------------------------------------- */
 
+/* The child schedulers of `core`: a thread of the boot component each, its
+ * endpoint under the core's root, its tcap (topped up from the start), and
+ * a send to its endpoint for the parent. */
+static cos_err build_groups(wl_desc *w, unsigned core)
+{
+    bt *b = &w->rt.b;
+    wl_rt_core *pc = &w->rt.core[core];
+    const bt_comp self = { .comp = COS_BOOT_COMP };
+    for (unsigned g = 0; g < w->ngroups; g++) {
+        const wl_group *gr = &w->group[g];
+        if (gr->core != core)
+            continue;
+        wl_rt_thd *r = &w->rt.thd[G_IDX(g)];
+        *r = (wl_rt_thd){ .group = true, .idx = g, .sched = (uint16_t)core, .waiting = NONE, .state = WL_S_READY,
+                          .eff_prio = gr->prio };
+        CHECK(bt_thd_id(b, &self, E_GROUP, g, &r->thd, &r->id));
+        if (r->id >= WL_MAX_THDID)
+            CHECK(COS_ERANGE);
+        w->rt.by_id[r->id] = (uint16_t)(G_IDX(g) + 1);
+        CHECK(bt_tcap(b, &r->tcap));
+        CHECK(bt_rcv(b, r->thd, r->tcap, COS_BOOT_RCV(core), &r->rcv));
+        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, 1, gr->prio));
+        CHECK(bt_asnd(b, r->rcv, &r->wake));
+        wl_rt_core *gc = &w->rt.core[WL_CORES + g];
+        gc->cur = NONE;
+        gc->rcv = r->rcv;
+        gc->tcap = r->tcap;
+        CHECK(bt_give(b, &w->rt.app, r->thd, &gc->sched_app));
+        if (pc->nthd < WL_THDS)
+            pc->thd[pc->nthd++] = (uint16_t)G_IDX(g);
+        /* let it make its tasks, on the root's budget */
+        CHECK(cos_switch(r->thd, COS_BOOT_TCAP(core), 0, 0, 0, 0));
+        if (w->error)
+            return w->error;
+    }
+    return COS_OK;
+}
+
+
+/* Thread i (tasks, then interrupt threads) of `core`, made by its
+ * scheduler: the core's root, or a group's child scheduler (a thread's
+ * scheduler is the one that makes it). */
+static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
+{
+    bt *b = &w->rt.b;
+    bool irq = i >= w->ntasks;
+    unsigned idx = irq ? i - w->ntasks : i;
+    wl_rt_thd *r = &w->rt.thd[irq ? WL_TASKS + idx : idx];
+    unsigned sched = !irq && w->task[idx].group ? WL_CORES + w->task[idx].group - 1 : core;
+    wl_rt_core *sc = &w->rt.core[sched];
+    *r = (wl_rt_thd){ .irq = irq, .idx = idx, .sched = (uint16_t)sched, .waiting = NONE, .replenish_at = w->start };
+    CHECK(bt_thd_id(b, &w->rt.app, irq ? E_IRQ : E_TASK, idx, &r->thd, &r->id));
+    if (r->id >= WL_MAX_THDID)
+        CHECK(COS_ERANGE);
+    w->rt.by_id[r->id] = (uint16_t)((irq ? WL_TASKS + idx : idx) + 1);
+    bool own = irq || w->task[idx].budget != 0;
+    if (own)
+        CHECK(bt_tcap(b, &r->tcap));
+    CHECK(bt_rcv(b, r->thd, r->tcap, sc->rcv, &r->rcv));
+    if (irq) {
+        /* unbounded: all of the root's (infinite) budget; bounded: topped up per period */
+        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, w->irq[idx].budget, w->irq[idx].prio));
+        CHECK(cos_hw_attach(COS_BOOT_HW, w->irq[idx].line, r->rcv));
+        r->state = WL_S_READY;      /* it runs once to reach its wait */
+        r->eff_prio = w->irq[idx].prio;
+        r->replenish_at = w->irq[idx].budget ? 0 : UINT64_MAX;
+    } else {
+        wl_task *t = &w->task[idx];
+        r->rng = t->seed;
+        r->job = 1;
+        r->eff_prio = t->prio;
+        r->state = WL_S_IDLE;
+        r->replenish_at = own ? 0 : UINT64_MAX;     /* set at the start */
+        if (own)
+            CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, 1, t->prio));
+    }
+    CHECK(bt_give(b, &w->rt.app, r->thd, &r->app_thd));
+    CHECK(bt_give(b, &w->rt.app, r->rcv, &r->app_rcv));
+    if (!irq && w->rt.recv_target[idx]) {
+        cos_capid a;
+        CHECK(bt_asnd(b, r->rcv, &a));
+        CHECK(bt_give(b, &w->rt.app, a, &w->rt.asnd[idx]));
+    }
+    if (sc->nthd < WL_THDS)
+        sc->thd[sc->nthd++] = (uint16_t)(irq ? WL_TASKS + idx : idx);
+    return COS_OK;
+}
+
+/* A child scheduler: it makes its tasks' threads first, hands the core
+ * back to the booter, and from the start schedules them. */
+static cos_word group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = W();
+    unsigned core = w->group[g].core;
+    for (unsigned i = 0; i < w->ntasks; i++)
+        if (w->task[i].group == g + 1 && build_thd(w, core, i))
+            break;
+    cos_err e = cos_switch(COS_BOOT_THD(core), 0, 0, 0, 0, 0);
+    if (e)
+        fail(w, e, __LINE__);
+    schedule_group(w, (unsigned)g);
+    return 0;
+}
+
 /* The threads of `core`: made by that core (objects belong to the core
  * that makes them). */
 static cos_err build_core(wl_desc *w, unsigned core)
@@ -629,49 +830,15 @@ static cos_err build_core(wl_desc *w, unsigned core)
     bt *b = &w->rt.b;
     wl_rt_core *c = &w->rt.core[core];
     c->cur = NONE;
+    c->rcv = COS_BOOT_RCV(core);
     CHECK(bt_give(b, &w->rt.app, COS_BOOT_THD(core), &c->sched_app));
+    CHECK(build_groups(w, core));
     for (unsigned i = 0; i < w->ntasks + w->nirqs; i++) {
         bool irq = i >= w->ntasks;
         unsigned idx = irq ? i - w->ntasks : i;
-        unsigned tcore = irq ? w->irq[idx].core : w->task[idx].core;
-        if (tcore != core)
+        if ((irq ? w->irq[idx].core : w->task[idx].core) != core || (!irq && w->task[idx].group))
             continue;
-        wl_rt_thd *r = &w->rt.thd[irq ? WL_TASKS + idx : idx];
-        *r = (wl_rt_thd){ .irq = irq, .idx = idx, .waiting = NONE, .replenish_at = w->start };
-        CHECK(bt_thd_id(b, &w->rt.app, irq ? E_IRQ : E_TASK, idx, &r->thd, &r->id));
-        if (r->id >= WL_MAX_THDID)
-            CHECK(COS_ERANGE);
-        w->rt.by_id[r->id] = (uint16_t)((irq ? WL_TASKS + idx : idx) + 1);
-        bool own = irq || w->task[idx].budget != 0;
-        if (own)
-            CHECK(bt_tcap(b, &r->tcap));
-        CHECK(bt_rcv(b, r->thd, r->tcap, COS_BOOT_RCV(core), &r->rcv));
-        if (irq) {
-            /* unbounded: all of the root's (infinite) budget; bounded: topped up per period */
-            CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, w->irq[idx].budget, w->irq[idx].prio));
-            CHECK(cos_hw_attach(COS_BOOT_HW, w->irq[idx].line, r->rcv));
-            r->state = WL_S_READY;      /* it runs once to reach its wait */
-            r->eff_prio = w->irq[idx].prio;
-            r->replenish_at = w->irq[idx].budget ? 0 : UINT64_MAX;
-        } else {
-            wl_task *t = &w->task[idx];
-            r->rng = t->seed;
-            r->job = 1;
-            r->eff_prio = t->prio;
-            r->state = WL_S_IDLE;
-            r->replenish_at = own ? 0 : UINT64_MAX;     /* set at the start */
-            if (own)
-                CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, 1, t->prio));
-        }
-        CHECK(bt_give(b, &w->rt.app, r->thd, &r->app_thd));
-        CHECK(bt_give(b, &w->rt.app, r->rcv, &r->app_rcv));
-        if (!irq && w->rt.recv_target[idx]) {
-            cos_capid a;
-            CHECK(bt_asnd(b, r->rcv, &a));
-            CHECK(bt_give(b, &w->rt.app, a, &w->rt.asnd[idx]));
-        }
-        if (c->nthd < WL_TASKS + WL_IRQS)
-            c->thd[c->nthd++] = (uint16_t)(irq ? WL_TASKS + idx : idx);
+        CHECK(build_thd(w, core, i));
     }
     return COS_OK;
 }
@@ -704,11 +871,13 @@ static void start(wl_desc *w)
     uint64_t now = cos_cycles();
     uint64_t al = w->start_align ? w->start_align : 1;
     w->start = (now / al + 1) * al;
-    for (unsigned i = 0; i < WL_TASKS + WL_IRQS; i++) {
+    for (unsigned i = 0; i < WL_THDS; i++) {
         wl_rt_thd *r = &w->rt.thd[i];
         if (r->id == 0)
             continue;
-        if (!r->irq) {
+        if (r->group) {
+            r->replenish_at = w->start;
+        } else if (!r->irq) {
             const wl_task *t = &w->task[r->idx];
             r->arrival = w->start + t->offset;
             r->ready_at = r->arrival + below_incl(&r->rng, t->jitter);
@@ -753,8 +922,9 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     return 0;
 }
 
-static const cos_entry_fn entries[] = { [E_BOOT] = boot, [E_TASK] = task_main, [E_IRQ] = irq_main };
-const cos_image cos_image_workload = { "workload", entries, 3 };
+static const cos_entry_fn entries[] = { [E_BOOT] = boot, [E_TASK] = task_main, [E_IRQ] = irq_main,
+                                        [E_GROUP] = group_main };
+const cos_image cos_image_workload = { "workload", entries, 4 };
 
 static const cos_entry_fn server_entries[] = { [E_SERVE] = serve };
 const cos_image cos_image_wl_server = { "wl-server", server_entries, 1 };

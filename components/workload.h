@@ -49,6 +49,9 @@
 #define WL_LOCKS 16u
 #define WL_SERVERS 8u
 #define WL_IRQS 8u
+#define WL_GROUPS 8u
+#define WL_SCHEDS (WL_CORES + WL_GROUPS)   /* schedulers: one per core, then the child schedulers */
+#define WL_THDS (WL_TASKS + WL_IRQS + WL_GROUPS)
 #define WL_MAX_THDID 2048u
 
 typedef enum { WL_FP = 0, WL_EDF = 1 } wl_policy;
@@ -100,6 +103,7 @@ typedef struct wl_task {
     uint64_t mem_off, mem_len;        /* its memory: bytes within the app component's */
     wl_op ops[WL_OPS];
     unsigned nops;
+    unsigned group;         /* 0: scheduled by its core's scheduler; g + 1: by child scheduler g (on the same core) */
     wl_program_fn program;  /* instead of ops, when not NULL */
     void *program_ctx;
     uint64_t seed;
@@ -128,6 +132,20 @@ typedef struct wl_irq {
     uint64_t handled, activations, expiries, max_latency;   /* results */
 } wl_irq;
 
+/* A child scheduler (hierarchical scheduling): a thread of the boot
+ * component with its own endpoint under its core's root scheduler and a
+ * tcap its parent tops up with `budget` every `period` at `prio` (for the
+ * parent: FP priority; under an EDF parent the deadline is the end of the
+ * current period).  It schedules its own tasks (policy) with that tcap
+ * only: their time is bounded by what the parent delegates. */
+typedef struct wl_group {
+    unsigned core;
+    wl_policy policy;
+    uint32_t prio;
+    uint64_t budget, period;          /* cycles */
+    uint64_t expiries, dispatches, idles, wakes;   /* results */
+} wl_group;
+
 /* ---- the scheduler's shared state (user memory; host copy here) -------- */
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
 
@@ -137,6 +155,9 @@ typedef struct wl_rt_thd {
     cos_thdid id;
     uint8_t state;
     bool irq;                         /* an interrupt thread (index into irq[]) */
+    bool group;                       /* a child scheduler's thread (index into group[]) */
+    uint16_t sched;                   /* the scheduler it belongs to (a core, or WL_CORES + group) */
+    cos_capid wake;                   /* a group: an asnd to its endpoint, for the parent to wake it */
     unsigned idx;
     uint64_t job, arrival, ready_at, deadline, start;   /* the current job */
     uint64_t wake_at;                 /* WL_S_SLEEP */
@@ -150,12 +171,13 @@ typedef struct wl_rt_thd {
 
 typedef struct wl_rt_core {
     cos_capid sched_app;              /* the scheduler thread, in the app's table */
+    cos_capid rcv, tcap;              /* its endpoint (the core's root rcv, or a group's), and a group's tcap (boot table) */
     cos_capid go;                     /* an asnd to the core's root rcv (boot table) */
     uint64_t token;
     uint64_t armed;                   /* the timeout the scheduler last gave (absolute cycles; 0 none) */
     int cur;                          /* the thread it last dispatched (-1: none) */
     unsigned nthd;
-    uint16_t thd[WL_TASKS + WL_IRQS]; /* its threads (index into rt.thd) */
+    uint16_t thd[WL_THDS];            /* its threads (index into rt.thd) */
     uint64_t dispatches, ul_dispatches, stale, idles, ul_refused;   /* results */
     /* dispatch latency: from the end of a job to the start of the next
      * job on the core, counted when another thread was ready at the end
@@ -178,6 +200,8 @@ typedef struct wl_desc {
     unsigned nlocks;
     wl_irq irq[WL_IRQS];
     unsigned nirqs;
+    wl_group group[WL_GROUPS];
+    unsigned ngroups;
     uint64_t app_pages;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
@@ -187,8 +211,8 @@ typedef struct wl_desc {
     int32_t error, error_line;        /* the first kernel error in building or running (0: none) */
     unsigned cores_built;
     struct {
-        wl_rt_thd thd[WL_TASKS + WL_IRQS];
-        wl_rt_core core[WL_CORES];
+        wl_rt_thd thd[WL_THDS];         /* tasks, then interrupt threads, then groups */
+        wl_rt_core core[WL_SCHEDS];     /* per scheduler: the cores', then the groups' */
         int lock_owner[WL_LOCKS];
         uint16_t by_id[WL_MAX_THDID];   /* thread id -> index + 1 */
         cos_capid sinv[WL_SERVERS];     /* in the app's table */

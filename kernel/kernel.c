@@ -245,6 +245,10 @@ static void wake_scheduler(k_core *c, uint64_t rcv, bool preempt)
         K_WR(c, k_thd_o, st, state, (uint32_t)K_THD_RUNNABLE);
         s->blocked_on = 0;
         k_sched_woken(c, st, rcv);
+        /* a child scheduler that wakes is news for its parent, as any
+         * thread that wakes is (a root scheduler has none); the parent
+         * hears first, so on an idle core it is the one that runs */
+        k_event(c, st, COS_SCHED_EV_WOKEN);
     } else if (!preempt) {
         return;
     }
@@ -334,6 +338,12 @@ void k_activate(k_core *c, uint64_t rcv, bool sender_yields)
     k_thd_o *t = K_OBJ(k, k_thd_o, thd);
     k_touch(c, thd, 64, false);
     k->st.sends++;
+    if (t->state == K_THD_BLOCKED_SCHED && t->blocked_on == rcv) {
+        /* a scheduler waiting for events on this endpoint: a send wakes
+         * it too (its cos_sched_rcv returns with no event, r[0] = 0) */
+        wake_scheduler(c, rcv, false);
+        return;
+    }
     if (t->state != K_THD_BLOCKED_RCV || t->blocked_on != rcv)
         return;
     t->state = K_THD_RUNNABLE;
@@ -451,6 +461,18 @@ static void timer_fired(k_core *c)
         k_trace(c, K_EV_EXPIRE, thd_id(k, thd), SIM_NONE, 0, 0, 0);
         k_event(c, thd, COS_SCHED_EV_EXPIRED);
         uint64_t owner = K_RD(c, k_tcap_o, tc, owner);
+        /* the tcap's owner is a scheduler further up (a parent that
+         * delegated it to a child scheduler): it hears of the expiry as an
+         * event about its own child, the thread below it on thd's chain */
+        uint64_t x = thd;
+        for (unsigned i = 0; owner && i <= COS_TCAP_DELEGS; i++) {
+            uint64_t r = K_RD(c, k_thd_o, x, sched);
+            if (r == 0 || r == owner)
+                break;
+            x = K_RD(c, k_rcv_o, r, thd);
+        }
+        if (owner && x != thd && K_OBJ(k, k_thd_o, x)->sched == owner)
+            queue_event(c, owner, x, COS_SCHED_EV_EXPIRED);
         uint64_t to = owner ? K_OBJ(k, k_rcv_o, owner)->thd : 0;
         if (to == 0 || to == thd || K_OBJ(k, k_thd_o, to)->state != K_THD_RUNNABLE
             || K_OBJ(k, k_thd_o, to)->h.core != c->id

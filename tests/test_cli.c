@@ -528,6 +528,37 @@ static void test_fp_vs_edf(void **state)
     g_free(dir);
 }
 
+static void test_hierarchical(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "hierarchical");
+    /* By hand (scenarios/hierarchical.lua): each 5 ms the root runs hi
+     * [0, 1] (C = 1 ms), group B [1, 2] (its 1 ms budget), group A [2, 4]
+     * (2 ms).  a1 (1 ms, T = 10 ms) runs [2, 3]: R = 3 ms; a2 (2 ms, T = 20
+     * ms) runs [3, 4] and [7, 8]: R = 8 ms.  Both under the periodic
+     * resource model bounds for A (P = 5, Q = 2; Shin and Lee 2003): 7 and
+     * 13 ms.  Overheads add a few us.  b1 wants 8 ms per 10 ms and gets 2:
+     * it misses, and B's budget runs out every period (40 in 200 ms, 41
+     * with the ~1 ms the first system runs ahead).  Flat, b1 at priority 2
+     * takes all but hi's 2 ms of every 10: a1 and a2 never finish a job. */
+    in_band("hier hi missed", JP(r.out, "groups", "hi", "missed"), 0, 0);
+    in_band("hier a1 missed", JP(r.out, "groups", "a1", "missed"), 0, 0);
+    in_band("hier a2 missed", JP(r.out, "groups", "a2", "missed"), 0, 0);
+    in_band("hier a1 worst", JP(r.out, "groups", "a1", "worst_us"), 3000, 3030);
+    in_band("hier a2 worst", JP(r.out, "groups", "a2", "worst_us"), 8000, 8040);
+    in_band("hier a1 jobs", JP(r.out, "groups", "a1", "jobs"), 20, 20);
+    in_band("hier b1 missed", JP(r.out, "groups", "b1", "missed"), 3, 20);
+    in_band("hier B expiries", JP(r.out, "groups", "group B", "expiries"), 40, 41);
+    in_band("hier A wakes", JP(r.out, "groups", "group A", "wakes"), 20, 21);
+    in_band("flat a1 jobs", JP(r.out, "flat", "a1", "jobs"), 0, 0);
+    in_band("flat a2 jobs", JP(r.out, "flat", "a2", "jobs"), 0, 0);
+    in_band("flat a1 missed", JP(r.out, "flat", "a1", "missed"), 1, 1);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 static void test_interrupt_threads(void **state)
 {
     (void)state;
@@ -624,6 +655,17 @@ static void test_compose_errors(void **state)
           "touches past the task's memory" },
         { "sys:task{ name = 'a', priority = 1, period = '1ms', body = function(job) step.compute(-5) end }\n"
           "sys:run('2ms')", "cycles cannot be negative" },
+        { "sys:task{ name = 'a', priority = 1, group = 'g', period = '1ms', body = { {'compute', 10} } }",
+          "no group 'g'" },
+        { "sys:group{ name = 'g', priority = 2, budget = '2ms', period = '1ms' }", "budget is larger than the period" },
+        { "sys:group{ name = 'g', budget = '1ms', period = '2ms' }", "give the group's priority" },
+        { "sys:group{ name = 'g', priority = 2, budget = '1ms', period = '2ms' }\n"
+          "sys:task{ name = 'a', priority = 1, group = 'g', budget = '1ms', period = '2ms', body = { {'compute', 10} } }",
+          "runs on the group's budget" },
+        { "sys:group{ name = 'g', priority = 2, budget = '1ms', period = '2ms' }\n"
+          "sys:task{ name = 'a', priority = 1, group = 'g', period = '2ms', body = { {'lock', 'l'}, {'unlock', 'l'} } }\n"
+          "sys:task{ name = 'b', priority = 1, period = '2ms', body = { {'lock', 'l'}, {'unlock', 'l'} } }\n"
+          "sys:run('1ms')", "used under two schedulers" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *dir = tmpdir();
@@ -873,6 +915,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_quickstart),
         cmocka_unit_test(test_fp_vs_edf),
         cmocka_unit_test(test_interrupt_threads),
+        cmocka_unit_test(test_hierarchical),
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),

@@ -441,6 +441,131 @@ static void test_user_level_dispatch(void **state)
     kfx_free(f);
 }
 
+/* ---- a child scheduler (hierarchical scheduling) -------------------------------
+ * The root (the booter of core 0) makes a child scheduler C, a thread of
+ * the boot component with endpoint RC under the root's and tcap TC holding
+ * 20,000 cycles at priority 2; C makes its own thread T (so T's events go
+ * to RC) and dispatches it under TC.  T computes 1,000,000 cycles:
+ *  1. TC runs out under T: C hears T's expiry on RC, and the root, TC's
+ *     owner, hears it as an event about C (its own child), not about T;
+ *  2. C waits for events on RC: the root hears that C blocked;
+ *  3. the root sends to RC: C wakes (its wait returns no event, r[0] = 0)
+ *     and the root hears that C woke (runnable) before running it. */
+enum { H_C = 0, H_T = 1, H_N = 2 };
+static struct {
+    uint64_t err;
+    bt b;
+    cos_capid c, tc, rc, t, tr;
+    cos_thdid c_id, t_id;
+    cos_ret root_ev[3][4];        /* events the root drained after steps 1, 2 and 3 */
+    unsigned root_n[3];
+    bool child_saw_t_expire;
+    int64_t woke_r0;
+    bool woke;
+} H;
+
+#define HCHECK(x) do { cos_err e_ = (x); if (e_ && !H.err) H.err = (uint64_t)e_ << 16 | __LINE__; if (e_) return 0; } while (0)
+
+static uint64_t h_drain(cos_capid rcv, cos_ret *out, unsigned *n, unsigned max)
+{
+    for (;;) {
+        cos_ret ev = cos_sched_rcv(rcv, COS_RCV_NONBLOCK);
+        if (ev.err || ev.r[0] == 0)
+            return ev.r[3];
+        if (out && *n < max)
+            out[(*n)++] = ev;
+        if (rcv == H.rc && ev.r[0] == H.t_id && (ev.r[1] & COS_SCHED_EV_EXPIRED))
+            H.child_saw_t_expire = true;
+    }
+}
+
+static cos_word h_worker(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    for (;;)
+        cos_compute(1000000);
+    return 0;
+}
+
+static cos_word h_child(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    /* make T: a thread's scheduler is the one that makes it */
+    const bt_comp self = { .comp = COS_BOOT_COMP };
+    HCHECK(bt_thd_id(&H.b, &self, H_T + 2, 0, &H.t, &H.t_id));
+    HCHECK(bt_rcv(&H.b, H.t, 0, H.rc, &H.tr));
+    HCHECK(cos_switch(COS_BOOT_THD(0), 0, 0, 0, 0, 0));
+    /* run 1: dispatch T under TC */
+    uint64_t tok = h_drain(H.rc, NULL, NULL, 0);
+    HCHECK(cos_switch(H.t, H.tc, 0, 0, H.rc, tok));
+    /* run 2: read T's expiry, then wait for events */
+    h_drain(H.rc, NULL, NULL, 0);
+    cos_ret r = cos_sched_rcv(H.rc, 0);
+    HCHECK(r.err);
+    H.woke = true;
+    H.woke_r0 = (int64_t)r.r[0];
+    for (;;)
+        HCHECK(cos_switch(COS_BOOT_THD(0), 0, 0, 0, 0, 0));
+    return 0;
+}
+
+static cos_word h_boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    if (core != 0)
+        return 0;
+    const bt_comp self = { .comp = COS_BOOT_COMP };
+    cos_capid a_rc;
+    HCHECK(bt_init(&H.b));
+    HCHECK(bt_thd_id(&H.b, &self, H_C + 2, 0, &H.c, &H.c_id));
+    HCHECK(bt_tcap(&H.b, &H.tc));
+    HCHECK(bt_rcv(&H.b, H.c, H.tc, COS_BOOT_RCV(0), &H.rc));
+    HCHECK(cos_tcap_transfer(COS_BOOT_TCAP(0), H.rc, 20000, 2));
+    HCHECK(bt_asnd(&H.b, H.rc, &a_rc));
+    HCHECK(cos_switch(H.c, COS_BOOT_TCAP(0), 0, 0, 0, 0));     /* C makes T on the root's budget */
+    uint64_t tok = h_drain(COS_BOOT_RCV(0), NULL, NULL, 0);
+    HCHECK(cos_switch(H.c, H.tc, 2, 0, COS_BOOT_RCV(0), tok));  /* 1: until TC runs out */
+    tok = h_drain(COS_BOOT_RCV(0), H.root_ev[0], &H.root_n[0], 4);
+    HCHECK(cos_tcap_transfer(COS_BOOT_TCAP(0), H.rc, 1000000, 2));
+    HCHECK(cos_switch(H.c, H.tc, 2, 0, COS_BOOT_RCV(0), tok));  /* 2: C waits */
+    h_drain(COS_BOOT_RCV(0), H.root_ev[1], &H.root_n[1], 4);
+    HCHECK(cos_asnd(a_rc, false));                              /* 3: wake it */
+    tok = h_drain(COS_BOOT_RCV(0), H.root_ev[2], &H.root_n[2], 4);
+    HCHECK(cos_switch(H.c, H.tc, 2, 0, COS_BOOT_RCV(0), tok));
+    return 0;
+}
+
+static const cos_entry_fn h_entries[] = { h_boot, h_worker, h_child, h_worker };
+static const cos_image h_image = { "hier-test", h_entries, 4 };
+static const cos_image *const h_images[] = { &h_image };
+
+static void test_child_scheduler(void **state)
+{
+    (void)state;
+    memset(&H, 0, sizeof H);
+    kfx *f = kfx_new_mem("x86_64", UINT64_C(16) << 20, h_images, 1, 0, 0, true);
+    kfx_run(f, SIM_MS);
+    if (H.err)
+        fail_msg("err %#llx", (unsigned long long)H.err);
+    /* 1: exactly one event for the root, about C, an expiry; C saw T's */
+    assert_int_equal(H.root_n[0], 1);
+    assert_int_equal(H.root_ev[0][0].r[0], H.c_id);
+    assert_true(H.root_ev[0][0].r[1] & COS_SCHED_EV_EXPIRED);
+    assert_true(H.child_saw_t_expire);
+    /* 2: C blocked (not runnable) */
+    assert_int_equal(H.root_n[1], 1);
+    assert_int_equal(H.root_ev[1][0].r[0], H.c_id);
+    assert_false(H.root_ev[1][0].r[1] & COS_SCHED_EV_RUNNABLE);
+    /* 3: the send woke C, the root heard it first, C's wait returned no event */
+    assert_int_equal(H.root_n[2], 1);
+    assert_int_equal(H.root_ev[2][0].r[0], H.c_id);
+    assert_true(H.root_ev[2][0].r[1] & COS_SCHED_EV_RUNNABLE);
+    assert_true(H.woke);
+    assert_int_equal(H.woke_r0, 0);
+    assert_int_equal(k_get_stats(f->k)->check_failures, 0);
+    kfx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_cross_core_send),
         cmocka_unit_test(test_build_from_description),
         cmocka_unit_test(test_user_level_dispatch),
+        cmocka_unit_test(test_child_scheduler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
