@@ -33,6 +33,7 @@ typedef struct composed {
     char server_names[WL_SERVERS][48];
     char lock_names[WL_LOCKS][48];
     char group_names[WL_GROUPS][48];
+    char chan_names[WL_CHANNELS][48];
     int program_ref[WL_TASKS];       /* registry refs of Lua bodies (LUA_NOREF: none) */
     lua_State *L;
     bool trace, check;
@@ -177,7 +178,7 @@ static int l_system(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const known[] = { "machine", "policy", "fastpath", "trace", "check", "servers", "locks",
-                                         "start_align", NULL };
+                                         "channels", "start_align", NULL };
     check_keys(L, 1, "system", known);
     lua_getfield(L, 1, "machine");                      /* 2 */
     if (lua_isnil(L, 2))
@@ -292,6 +293,41 @@ static int l_system(lua_State *L)
         return luaL_error(L, "system: locks = { name = \"pi\" | \"ceiling\" | \"none\" }");
     }
     lua_pop(L, 1);
+    /* channels = { name = { slots = N, size = bytes } } */
+    if (lua_getfield(L, 1, "channels") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
+                return luaL_error(L, "system: channels = { name = { slots = N, size = bytes } }");
+            if (w->nchans >= WL_CHANNELS)
+                return luaL_error(L, "system: at most %d channels", (int)WL_CHANNELS);
+            const char *name = lua_tostring(L, -2);
+            check_name(L, "system: channels", name);
+            int t = lua_gettop(L);
+            static const char *const ck[] = { "slots", "size", NULL };
+            check_keys(L, t, "system: channels", ck);
+            wl_channel *ch = &w->chan[w->nchans];
+            lua_getfield(L, t, "slots");
+            lua_Integer slots = lua_isnil(L, -1) ? 16 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+            if (slots < 1 || slots > (lua_Integer)WL_CHAN_SLOTS)
+                return luaL_error(L, "system: channel '%s': slots is an integer from 1 to %d", name, (int)WL_CHAN_SLOTS);
+            lua_getfield(L, t, "size");
+            uint64_t size = lua_isnil(L, -1) ? 64 : to_bytes(L, -1, "system: channels: size");
+            if (size == 0 || size > COS_PAGE_SIZE)
+                return luaL_error(L, "system: channel '%s': a message is 1 byte to 4 KiB", name);
+            lua_pop(L, 2);
+            ch->slots = (unsigned)slots;
+            ch->size = size;
+            ch->stride = (size + 7) & ~(uint64_t)7;
+            ch->producer = ch->consumer = UINT32_MAX;
+            g_strlcpy(c->chan_names[w->nchans], name, 48);
+            w->nchans++;
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        return luaL_error(L, "system: channels = { name = { slots = N, size = bytes } }");
+    }
+    lua_pop(L, 1);
     lua_settop(L, 3);
     return 1;
 }
@@ -382,6 +418,15 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
         /* resolved at the first run: the receiver may be declared later */
         op->target = UINT16_MAX;
         lua_pop(L, 1);
+    } else if (strcmp(k, "put") == 0 || strcmp(k, "get") == 0) {
+        op->kind = k[0] == 'p' ? WL_PUT : WL_GET;
+        lua_rawgeti(L, idx, 2);
+        const char *name = lua_tostring(L, -1);
+        int i = name ? find_name(c->chan_names, c->w->nchans, name) : -1;
+        if (i < 0)
+            luaL_error(L, "%s: no channel '%s' (declare it in system{channels = ...})", what, name ? name : "?");
+        op->target = (uint16_t)i;
+        lua_pop(L, 1);
     } else if (strcmp(k, "recv") == 0) {
         op->kind = WL_RECV;
     } else if (strcmp(k, "sleep") == 0) {
@@ -390,7 +435,7 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
         op->a = to_cycles(L, c, -1, what);
         lua_pop(L, 1);
     } else {
-        luaL_error(L, "%s: unknown step (compute, touch, invoke, send, recv, lock, unlock, sleep)", what);
+        luaL_error(L, "%s: unknown step (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get)", what);
     }
 }
 
@@ -405,9 +450,10 @@ static int parse_protected(lua_State *L)
     char who[80];
     g_snprintf(who, sizeof who, "task '%s'", c->names[task]);
     parse_op(L, c, 1, op, who);
-    if (op->kind == WL_SEND || op->kind == WL_LOCK || op->kind == WL_UNLOCK)
+    if (op->kind == WL_SEND || op->kind == WL_LOCK || op->kind == WL_UNLOCK || op->kind == WL_PUT
+        || op->kind == WL_GET)
         luaL_error(L, "%s: a Lua body cannot %s (give a list of steps for that)", who,
-                   op->kind == WL_SEND ? "send" : "lock");
+                   op->kind == WL_SEND ? "send" : op->kind == WL_PUT || op->kind == WL_GET ? "use a channel" : "lock");
     if (op->kind == WL_TOUCH && op->a + op->b > c->w->task[task].mem_len)
         luaL_error(L, "%s: touch past the task's memory (%d bytes; give memory = ...)", who,
                    (int)c->w->task[task].mem_len);
@@ -843,7 +889,8 @@ static void boot(lua_State *L, composed *c)
                     luaL_error(L, "%s sys:task '%s': step %d releases lock '%s', which is not the last one it took",
                                c->where[i], c->names[i], (int)k + 1, c->lock_names[op->target]);
                 n--;
-            } else if ((op->kind == WL_RECV || op->kind == WL_SLEEP) && n > 0) {
+            } else if ((op->kind == WL_RECV || op->kind == WL_SLEEP || op->kind == WL_PUT || op->kind == WL_GET)
+                       && n > 0) {
                 luaL_error(L, "%s sys:task '%s': step %d blocks while holding lock '%s'", c->where[i], c->names[i],
                            (int)k + 1, c->lock_names[held[n - 1]]);
             }
@@ -852,6 +899,33 @@ static void boot(lua_State *L, composed *c)
             luaL_error(L, "%s sys:task '%s': the job ends holding lock '%s'", c->where[i], c->names[i],
                        c->lock_names[held[n - 1]]);
     }
+    /* channels: one producer and one consumer task each; a task that
+     * waits on a channel does not also recv (both wait on its endpoint) */
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        bool recv = false, chan = false;
+        for (unsigned k = 0; k < w->task[i].nops; k++) {
+            const wl_op *op = &w->task[i].ops[k];
+            recv = recv || op->kind == WL_RECV;
+            if (op->kind != WL_PUT && op->kind != WL_GET)
+                continue;
+            chan = true;
+            wl_channel *ch = &w->chan[op->target];
+            unsigned *end = op->kind == WL_PUT ? &ch->producer : &ch->consumer;
+            if (*end != UINT32_MAX && *end != i)
+                luaL_error(L, "%s sys:task '%s': channel '%s' has a %s already ('%s'): a channel has one producer and "
+                           "one consumer", c->where[i], c->names[i], c->chan_names[op->target],
+                           op->kind == WL_PUT ? "producer" : "consumer", c->names[*end]);
+            *end = i;
+        }
+        if (recv && chan)
+            luaL_error(L, "%s sys:task '%s': a task that uses a channel cannot also recv (both wait on its one "
+                       "endpoint)", c->where[i], c->names[i]);
+    }
+    for (unsigned ch = 0; ch < w->nchans; ch++)
+        if ((w->chan[ch].producer == UINT32_MAX) != (w->chan[ch].consumer == UINT32_MAX))
+            luaL_error(L, "sys:run: channel '%s' has a %s but no %s", c->chan_names[ch],
+                       w->chan[ch].producer == UINT32_MAX ? "consumer" : "producer",
+                       w->chan[ch].producer == UINT32_MAX ? "producer" : "consumer");
     /* interrupt lines exist */
     for (unsigned q = 0; q < w->nirqs; q++)
         if (w->irq[q].line >= hwirq_nlines(c->h->irq) || w->irq[q].line == c->h->timer_line
@@ -864,6 +938,15 @@ static void boot(lua_State *L, composed *c)
         w->task[i].mem_off = off;
         off += w->task[i].mem_len;
     }
+    /* then the channels' rings, each from a line of its own */
+    for (unsigned ch = 0; ch < w->nchans; ch++) {
+        off = (off + 63) & ~(uint64_t)63;
+        w->chan[ch].mem_off = off;
+        off += 64 + w->chan[ch].slots * w->chan[ch].stride;
+    }
+    if (w->nchans && c->h->cfg.has_mpu)
+        luaL_error(L, "sys:run: channels need touch, not on an MPU machine yet (the booter cannot learn its memory's "
+                   "physical address)");
     w->app_pages = (off + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
     if (w->app_pages == 0)
         w->app_pages = 1;
@@ -1057,6 +1140,24 @@ static int l_results(lua_State *L)
         lua_setfield(L, -2, c->group_names[g]);
     }
     lua_setfield(L, -2, "groups");
+    lua_newtable(L);
+    for (unsigned k = 0; k < w->nchans; k++) {
+        const wl_channel *ch = &w->chan[k];
+        lua_newtable(L);
+        set_int(L, "puts", ch->puts);
+        set_int(L, "gets", ch->gets);
+        set_int(L, "full_waits", ch->full_waits);
+        set_int(L, "empty_waits", ch->empty_waits);
+        set_int(L, "notifies", ch->notifies);
+        set_int(L, "max_fill", ch->max_fill);
+        if (ch->lat_n) {
+            set_int(L, "latency_min_cycles", ch->lat_min);
+            set_int(L, "latency_max_cycles", ch->lat_max);
+            set_num(L, "latency_mean_cycles", (double)ch->lat_sum / (double)ch->lat_n);
+        }
+        lua_setfield(L, -2, c->chan_names[k]);
+    }
+    lua_setfield(L, -2, "channels");
     set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, w->start) / 1000.0 : 0.0);
     return 1;
 }

@@ -15,6 +15,7 @@ enum { E_SERVE = 0 };
 #define WL_PICK_PER 5u
 #define WL_LOCK_INSTR 20u     /* test-and-set of the owner word, bookkeeping */
 #define WL_JOB_INSTR 40u      /* end of job: statistics, next arrival */
+#define WL_CHAN_INSTR 12u     /* a ring operation: indices, compare, flag, slot address */
 #define WL_EDF_BASE 64u       /* EDF tasks get tcap priorities from here, by deadline rank */
 
 #define NONE (-1)
@@ -558,6 +559,117 @@ static uint64_t draw(wl_rt_thd *r, const wl_op *op)
     }
 }
 
+/* Touch len bytes from offset off of the app component's memory, page by page. */
+static void touch_app(wl_desc *w, uint64_t off, uint64_t len, bool write)
+{
+    uint64_t base = w->rt.app_base + off;
+    for (uint64_t done = 0; done < len;) {
+        uint64_t a = base + done;
+        uint64_t n = COS_PAGE_SIZE - (a % COS_PAGE_SIZE);
+        if (n > len - done)
+            n = len - done;
+        cos_err e = cos_touch(a, n, write);
+        if (e)
+            fail(w, e, __LINE__);
+        done += n;
+    }
+}
+
+/* ---- channels ---------------------------------------------------------------------- */
+
+/* Wait until the ring has room (put) or a message (get): say so in the
+ * header, look again (the other side may have acted meanwhile: it reads
+ * the flag after it moves its index), and wait on the task's endpoint. */
+static void chan_wait(wl_desc *w, wl_rt_thd *me, unsigned ch, bool put)
+{
+    const wl_channel *c = &w->chan[ch];
+    wl_rt_chan *q = &w->rt.chan[ch];
+    for (;;) {
+        cos_instructions(WL_CHAN_INSTR);
+        touch_app(w, c->mem_off, 16, false);
+        bool can = put ? q->head - q->tail < c->slots : q->head != q->tail;
+        if (can)
+            return;
+        if (put)
+            q->prod_wait = true;
+        else
+            q->cons_wait = true;
+        touch_app(w, c->mem_off + 16, 8, true);
+        touch_app(w, c->mem_off, 16, false);
+        can = put ? q->head - q->tail < c->slots : q->head != q->tail;
+        if (can) {
+            if (put)
+                q->prod_wait = false;
+            else
+                q->cons_wait = false;
+            return;
+        }
+        if (put)
+            w->chan[ch].full_waits++;
+        else
+            w->chan[ch].empty_waits++;
+        cos_trace("chan_wait", (int64_t)ch, put, 0);
+        cos_ret r = cos_rcv(me->app_rcv, 0);
+        if (r.err) {
+            fail(w, r.err, __LINE__);
+            return;
+        }
+    }
+}
+
+/* Move the index after the message, then notify the other side if it waits. */
+static void chan_notify(wl_desc *w, unsigned ch, bool put)
+{
+    wl_channel *c = &w->chan[ch];
+    wl_rt_chan *q = &w->rt.chan[ch];
+    touch_app(w, c->mem_off + (put ? 0 : 8), 8, true);
+    if (put)
+        q->head++;
+    else
+        q->tail++;
+    touch_app(w, c->mem_off + 16, 8, false);
+    bool *waits = put ? &q->cons_wait : &q->prod_wait;
+    if (*waits) {
+        *waits = false;
+        c->notifies++;
+        cos_err e = cos_asnd(w->rt.asnd[put ? c->consumer : c->producer], false);
+        if (e)
+            fail(w, e, __LINE__);
+    }
+}
+
+static void op_put(wl_desc *w, wl_rt_thd *me, unsigned ch)
+{
+    wl_channel *c = &w->chan[ch];
+    wl_rt_chan *q = &w->rt.chan[ch];
+    chan_wait(w, me, ch, true);
+    uint64_t slot = q->head % c->slots;
+    touch_app(w, c->mem_off + 64 + slot * c->stride, c->size, true);
+    q->put_at[slot] = cos_cycles();
+    chan_notify(w, ch, true);
+    c->puts++;
+    if (q->head - q->tail > c->max_fill)
+        c->max_fill = q->head - q->tail;
+}
+
+static void op_get(wl_desc *w, wl_rt_thd *me, unsigned ch)
+{
+    wl_channel *c = &w->chan[ch];
+    wl_rt_chan *q = &w->rt.chan[ch];
+    chan_wait(w, me, ch, false);
+    uint64_t slot = q->tail % c->slots;
+    touch_app(w, c->mem_off + 64 + slot * c->stride, c->size, false);
+    uint64_t lat = cos_cycles() - q->put_at[slot];
+    if (c->lat_n == 0 || lat < c->lat_min)
+        c->lat_min = lat;
+    if (lat > c->lat_max)
+        c->lat_max = lat;
+    c->lat_sum += lat;
+    c->lat_n++;
+    chan_notify(w, ch, false);
+    c->gets++;
+}
+
 static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
 {
     const wl_task *t = &w->task[me->idx];
@@ -565,20 +677,15 @@ static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
     case WL_COMPUTE:
         cos_compute(draw(me, op));
         break;
-    case WL_TOUCH: {
-        uint64_t base = w->rt.app_base + t->mem_off + op->a;
-        for (uint64_t off = 0; off < op->b;) {
-            uint64_t a = base + off;
-            uint64_t n = COS_PAGE_SIZE - (a % COS_PAGE_SIZE);
-            if (n > op->b - off)
-                n = op->b - off;
-            cos_err e = cos_touch(a, n, op->target != 0);
-            if (e)
-                fail(w, e, __LINE__);
-            off += n;
-        }
+    case WL_TOUCH:
+        touch_app(w, t->mem_off + op->a, op->b, op->target != 0);
         break;
-    }
+    case WL_PUT:
+        op_put(w, me, op->target);
+        break;
+    case WL_GET:
+        op_get(w, me, op->target);
+        break;
     case WL_INVOKE: {
         cos_ret r = cos_sinv(w->rt.sinv[op->target], op->target, 0, 0, 0);
         if (r.err)
@@ -859,6 +966,13 @@ static cos_err build_shared(wl_desc *w)
         for (unsigned k = 0; k < w->task[i].nops; k++)
             if (w->task[i].ops[k].kind == WL_SEND && w->task[i].ops[k].target < w->ntasks)
                 w->rt.recv_target[w->task[i].ops[k].target] = true;
+    /* both ends of a channel may wait for a notification */
+    for (unsigned ch = 0; ch < w->nchans; ch++) {
+        if (w->chan[ch].producer < w->ntasks)
+            w->rt.recv_target[w->chan[ch].producer] = true;
+        if (w->chan[ch].consumer < w->ntasks)
+            w->rt.recv_target[w->chan[ch].consumer] = true;
+    }
     /* the start signals: one asnd to each core's root rcv */
     for (unsigned c = 0; c < w->ncores; c++)
         CHECK(bt_asnd(b, COS_BOOT_RCV(c), &w->rt.core[c].go));

@@ -50,6 +50,8 @@
 #define WL_SERVERS 8u
 #define WL_IRQS 8u
 #define WL_GROUPS 8u
+#define WL_CHANNELS 8u
+#define WL_CHAN_SLOTS 256u
 #define WL_SCHEDS (WL_CORES + WL_GROUPS)   /* schedulers: one per core, then the child schedulers */
 #define WL_THDS (WL_TASKS + WL_IRQS + WL_GROUPS)
 #define WL_MAX_THDID 2048u
@@ -67,6 +69,8 @@ typedef enum {
     WL_LOCK,        /* target: lock */
     WL_UNLOCK,      /* target: lock */
     WL_SLEEP,       /* a: cycles to sleep (the scheduler wakes it) */
+    WL_PUT,         /* target: channel; waits while the ring is full */
+    WL_GET,         /* target: channel; waits while the ring is empty */
     WL_OPKINDS
 } wl_opkind;
 typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
@@ -146,6 +150,23 @@ typedef struct wl_group {
     uint64_t expiries, dispatches, idles, wakes;   /* results */
 } wl_group;
 
+/* A channel: a single-producer single-consumer ring in the app
+ * component's memory (a header line with the two indices, then `slots`
+ * messages of `size` bytes, each slot `stride` apart), with endpoint
+ * notifications: a side that finds the ring full (empty) says so in the
+ * header and waits on its own endpoint; the other side sends to it after
+ * its next get (put).  Producer and consumer may be on different cores:
+ * the ring's lines then move between their caches, and the notification
+ * is an IPI. */
+typedef struct wl_channel {
+    unsigned slots;
+    uint64_t size, stride;            /* message bytes; bytes between slots (size rounded up to 8) */
+    uint64_t mem_off;                 /* the header line, in the app's memory (compose.c lays it out) */
+    unsigned producer, consumer;      /* tasks */
+    uint64_t puts, gets, full_waits, empty_waits, max_fill, notifies;   /* results */
+    uint64_t lat_n, lat_sum, lat_min, lat_max;   /* put to get of each message, cycles */
+} wl_channel;
+
 /* ---- the scheduler's shared state (user memory; host copy here) -------- */
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
 
@@ -168,6 +189,14 @@ typedef struct wl_rt_thd {
     uint64_t replenish_at;            /* interrupt threads: next budget top-up */
     uint64_t rng;
 } wl_rt_thd;
+
+/* A channel's ring header (in the app's memory: head at +0, tail at +8,
+ * the two wait flags at +16). */
+typedef struct wl_rt_chan {
+    uint64_t head, tail;              /* messages put, taken */
+    bool prod_wait, cons_wait;        /* a side waits for the other's notification */
+    uint64_t put_at[WL_CHAN_SLOTS];   /* instrumentation (free): when each message was put */
+} wl_rt_chan;
 
 typedef struct wl_rt_core {
     cos_capid sched_app;              /* the scheduler thread, in the app's table */
@@ -202,6 +231,8 @@ typedef struct wl_desc {
     unsigned nirqs;
     wl_group group[WL_GROUPS];
     unsigned ngroups;
+    wl_channel chan[WL_CHANNELS];
+    unsigned nchans;
     uint64_t app_pages;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
@@ -218,6 +249,7 @@ typedef struct wl_desc {
         cos_capid sinv[WL_SERVERS];     /* in the app's table */
         cos_capid asnd[WL_TASKS];       /* to task i's endpoint, in the app's table (0: none) */
         bool recv_target[WL_TASKS];
+        wl_rt_chan chan[WL_CHANNELS];
         uint64_t app_base;              /* where the app's memory starts (its address space) */
         bt b;                           /* the booter's allocation state, passed from core to core */
         bt_comp app, server[WL_SERVERS];

@@ -559,6 +559,41 @@ static void test_hierarchical(void **state)
     g_free(dir);
 }
 
+static void test_channels(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "channels");
+    /* scenarios/channels.lua: 4 messages per 1 ms into a 2-slot ring; the
+     * filter (priority 1) runs first each period and waits.
+     * Same core: every put wakes it at once (one tcap: the send preempts),
+     * it takes the message and waits again: every get waits, the ring
+     * never fills; 21 periods (this system runs ~1 ms ahead of the other)
+     * of 4 = 84.  The latency is a send and a switch: no IPI, so under the
+     * preset's 500 ns (1,600 cycles) IPI latency.
+     * Two cores: 20 periods, 80 messages; the first get of a period waits
+     * (20), the wake-up crosses by IPI so no message arrives sooner than
+     * 1,600 cycles after its put; the sensor fills both slots and waits
+     * (twice a period: 40), and nothing misses (4 x 10 us of filtering in
+     * 1 ms). */
+    in_band("same puts", JP(r.out, "same core", "puts"), 84, 84);
+    in_band("same gets", JP(r.out, "same core", "gets"), 84, 84);
+    in_band("same empty waits", JP(r.out, "same core", "empty_waits"), 84, 84);
+    in_band("same full waits", JP(r.out, "same core", "full_waits"), 0, 0);
+    in_band("same latency min", JP(r.out, "same core", "latency_min_cycles"), 1, 1599);
+    in_band("two puts", JP(r.out, "two cores", "puts"), 80, 80);
+    in_band("two gets", JP(r.out, "two cores", "gets"), 80, 80);
+    in_band("two empty waits", JP(r.out, "two cores", "empty_waits"), 20, 20);
+    in_band("two full waits", JP(r.out, "two cores", "full_waits"), 20, 40);
+    in_band("two max fill", JP(r.out, "two cores", "max_fill"), 2, 2);
+    in_band("two latency min", JP(r.out, "two cores", "latency_min_cycles"), 1600, 20000);
+    in_band("two filter missed", JP(r.out, "two cores", "filter_missed"), 0, 0);
+    in_band("two sensor missed", JP(r.out, "two cores", "sensor_missed"), 0, 0);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 static void test_interrupt_threads(void **state)
 {
     (void)state;
@@ -666,6 +701,17 @@ static void test_compose_errors(void **state)
           "sys:task{ name = 'a', priority = 1, group = 'g', period = '2ms', body = { {'lock', 'l'}, {'unlock', 'l'} } }\n"
           "sys:task{ name = 'b', priority = 1, period = '2ms', body = { {'lock', 'l'}, {'unlock', 'l'} } }\n"
           "sys:run('1ms')", "used under two schedulers" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'put', 'nochan'} } }", "no channel 'nochan'" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, channels = { c = { slots = 2 } } }\n"
+          "s2:task{ name = 'a', priority = 1, period = '1ms', body = { {'put', 'c'} } }\n"
+          "s2:task{ name = 'b', priority = 1, period = '1ms', body = { {'put', 'c'} } }\n"
+          "s2:task{ name = 'c', priority = 1, period = '1ms', body = { {'get', 'c'} } }\n"
+          "s2:run('1ms')", "has a producer already" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, channels = { c = { slots = 2 } } }\n"
+          "s2:task{ name = 'a', priority = 1, period = '1ms', body = { {'put', 'c'} } }\n"
+          "s2:run('1ms')", "has a producer but no consumer" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, channels = { c = { slots = 0 } } }",
+          "slots is an integer" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *dir = tmpdir();
@@ -916,6 +962,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fp_vs_edf),
         cmocka_unit_test(test_interrupt_threads),
         cmocka_unit_test(test_hierarchical),
+        cmocka_unit_test(test_channels),
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),
