@@ -233,8 +233,11 @@ static int l_system(lua_State *L)
     w->start_align = opt_cycles(L, c, 1, "start_align", "system", ps_cycles(c, SIM_MS));
     /* servers = { name = { work = cycles|time, touch = bytes, memory = bytes } } */
     if (lua_getfield(L, 1, "servers") == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
+        int tab = lua_gettop(L);
+        simlua_sorted_keys(L, tab);
+        for (lua_Integer ki = 1; lua_rawgeti(L, tab + 1, ki) != LUA_TNIL; ki++) {
+            lua_pushvalue(L, -1);
+            lua_rawget(L, tab);
             if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
                 return luaL_error(L, "system: servers = { name = { work = ..., touch = ..., memory = ... } }");
             if (w->nservers >= WL_SERVERS)
@@ -259,16 +262,20 @@ static int l_system(lua_State *L)
             if (s->pages == 0)
                 s->pages = 1;
             w->nservers++;
-            lua_pop(L, 1);
+            lua_pop(L, 2);
         }
+        lua_pop(L, 2);     /* the nil and the keys */
     } else if (!lua_isnil(L, -1)) {
         return luaL_error(L, "system: servers = { name = { work = ..., touch = ..., memory = ... } }");
     }
     lua_pop(L, 1);
     /* locks = { name = "pi" | "ceiling" | "none" } */
     if (lua_getfield(L, 1, "locks") == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
+        int tab = lua_gettop(L);
+        simlua_sorted_keys(L, tab);
+        for (lua_Integer ki = 1; lua_rawgeti(L, tab + 1, ki) != LUA_TNIL; ki++) {
+            lua_pushvalue(L, -1);
+            lua_rawget(L, tab);
             const char *p = lua_tostring(L, -1);
             if (lua_type(L, -2) != LUA_TSTRING || p == NULL)
                 return luaL_error(L, "system: locks = { name = \"pi\" | \"ceiling\" | \"none\" }");
@@ -287,16 +294,20 @@ static int l_system(lua_State *L)
             l->ceiling = COS_PRIO_MIN;
             g_strlcpy(c->lock_names[w->nlocks], lua_tostring(L, -2), 48);
             w->nlocks++;
-            lua_pop(L, 1);
+            lua_pop(L, 2);
         }
+        lua_pop(L, 2);     /* the nil and the keys */
     } else if (!lua_isnil(L, -1)) {
         return luaL_error(L, "system: locks = { name = \"pi\" | \"ceiling\" | \"none\" }");
     }
     lua_pop(L, 1);
     /* channels = { name = { slots = N, size = bytes } } */
     if (lua_getfield(L, 1, "channels") == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
+        int tab = lua_gettop(L);
+        simlua_sorted_keys(L, tab);
+        for (lua_Integer ki = 1; lua_rawgeti(L, tab + 1, ki) != LUA_TNIL; ki++) {
+            lua_pushvalue(L, -1);
+            lua_rawget(L, tab);
             if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
                 return luaL_error(L, "system: channels = { name = { slots = N, size = bytes } }");
             if (w->nchans >= WL_CHANNELS)
@@ -322,8 +333,9 @@ static int l_system(lua_State *L)
             ch->producer = ch->consumer = UINT32_MAX;
             g_strlcpy(c->chan_names[w->nchans], name, 48);
             w->nchans++;
-            lua_pop(L, 1);
+            lua_pop(L, 2);
         }
+        lua_pop(L, 2);     /* the nil and the keys */
     } else if (!lua_isnil(L, -1)) {
         return luaL_error(L, "system: channels = { name = { slots = N, size = bytes } }");
     }

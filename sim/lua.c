@@ -620,6 +620,11 @@ static void push_sorted_keys(lua_State *L, int idx)
     lua_pop(L, 1);                                     /* the userdata */
 }
 
+void simlua_sorted_keys(lua_State *L, int idx)
+{
+    push_sorted_keys(L, idx);
+}
+
 /* pairs(t): the __pairs metamethod if any, else the fixed order of
  * push_sorted_keys. [-0, +3, e] */
 static int l_pairs(lua_State *L)

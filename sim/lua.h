@@ -67,6 +67,11 @@ sim_time_t simlua_time(struct lua_State *L, int idx, const char *what);
 /* For bindings: false once the scenario has ended (its calls that act on
  * the simulation must then raise "the scenario has ended"). */
 bool simlua_live(struct lua_State *L);
+/* Push a sequence of the keys of the table at idx in the order pairs()
+ * visits them (1..n, then numbers, strings bytewise, booleans): C code that
+ * numbers what a script names iterates this, never lua_next's hash order
+ * (Lua seeds its string hashes per process). [-0, +1, e] */
+void simlua_sorted_keys(struct lua_State *L, int idx);
 /* For bindings: name the machine of this run (for the run table). */
 void simlua_set_machine(struct lua_State *L, const char *name);
 /* The machine the scenario chose, or "none". */
