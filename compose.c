@@ -203,6 +203,7 @@ static int l_system(lua_State *L)
         return luaL_error(L, "system: at most %d cores (the machine has %d)", (int)WL_CORES, (int)w->ncores);
     w->workload_image = COS_IMAGE_WORKLOAD;
     w->server_image = COS_IMAGE_WL_SERVER;
+    w->timer_image = COS_IMAGE_WL_TIMER;
     for (unsigned i = 0; i < WL_TASKS; i++)
         c->program_ref[i] = c->thread_ref[i] = LUA_NOREF;
     /* policy: one for all cores, or a list per core */
@@ -439,6 +440,13 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
             luaL_error(L, "%s: no channel '%s' (declare it in system{channels = ...})", what, name ? name : "?");
         op->target = (uint16_t)i;
         lua_pop(L, 1);
+    } else if (strcmp(k, "timeout") == 0 || strcmp(k, "tick") == 0) {
+        op->kind = k[1] == 'i' && k[2] == 'm' ? WL_TIMEOUT : WL_TICK;
+        lua_rawgeti(L, idx, 2);
+        op->a = to_cycles(L, c, -1, what);
+        lua_pop(L, 1);
+        if (op->a == 0)
+            luaL_error(L, "%s: give a time of at least one cycle", what);
     } else if (strcmp(k, "recv") == 0) {
         op->kind = WL_RECV;
     } else if (strcmp(k, "sleep") == 0) {
@@ -447,7 +455,7 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
         op->a = to_cycles(L, c, -1, what);
         lua_pop(L, 1);
     } else {
-        luaL_error(L, "%s: unknown step (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get)", what);
+        luaL_error(L, "%s: unknown step (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get, timeout, tick)", what);
     }
 }
 
@@ -463,9 +471,12 @@ static int parse_protected(lua_State *L)
     g_snprintf(who, sizeof who, "task '%s'", c->names[task]);
     parse_op(L, c, 1, op, who);
     if (op->kind == WL_SEND || op->kind == WL_LOCK || op->kind == WL_UNLOCK || op->kind == WL_PUT
-        || op->kind == WL_GET)
+        || op->kind == WL_GET || op->kind == WL_TIMEOUT || op->kind == WL_TICK)
         luaL_error(L, "%s: a Lua body cannot %s (give a list of steps for that)", who,
-                   op->kind == WL_SEND ? "send" : op->kind == WL_PUT || op->kind == WL_GET ? "use a channel" : "lock");
+                   op->kind == WL_SEND                          ? "send"
+                   : op->kind == WL_PUT || op->kind == WL_GET   ? "use a channel"
+                   : op->kind == WL_TIMEOUT || op->kind == WL_TICK ? "use the timer manager"
+                                                                 : "lock");
     if (op->kind == WL_TOUCH && op->a + op->b > c->w->task[task].mem_len)
         luaL_error(L, "%s: touch past the task's memory (%d bytes; give memory = ...)", who,
                    (int)c->w->task[task].mem_len);
@@ -911,13 +922,23 @@ static void boot(lua_State *L, composed *c)
             luaL_error(L, "%s sys:task '%s': the job ends holding lock '%s'", c->where[i], c->names[i],
                        c->lock_names[held[n - 1]]);
     }
-    /* channels: one producer and one consumer task each; a task that
-     * waits on a channel does not also recv (both wait on its endpoint) */
+    /* channels: one producer and one consumer task each; a task waits on
+     * its endpoint for one thing only: sends (recv), channels, or timers */
     for (unsigned i = 0; i < w->ntasks; i++) {
-        bool recv = false, chan = false;
+        bool recv = false, chan = false, timer = false;
+        uint64_t tick = 0;
         for (unsigned k = 0; k < w->task[i].nops; k++) {
             const wl_op *op = &w->task[i].ops[k];
             recv = recv || op->kind == WL_RECV;
+            timer = timer || op->kind == WL_TIMEOUT || op->kind == WL_TICK;
+            if ((op->kind == WL_TICK && tick && tick != op->a) || (op->kind == WL_TICK && tick == UINT64_MAX)
+                || (op->kind == WL_TIMEOUT && tick && tick != UINT64_MAX))
+                luaL_error(L, "%s sys:task '%s': step %d: a task has one timer: timeouts, or ticks of one period",
+                           c->where[i], c->names[i], (int)k + 1);
+            if (op->kind == WL_TICK)
+                tick = op->a;
+            else if (op->kind == WL_TIMEOUT)
+                tick = UINT64_MAX;
             if (op->kind != WL_PUT && op->kind != WL_GET)
                 continue;
             chan = true;
@@ -929,9 +950,18 @@ static void boot(lua_State *L, composed *c)
                            op->kind == WL_PUT ? "producer" : "consumer", c->names[*end]);
             *end = i;
         }
-        if (recv && chan)
-            luaL_error(L, "%s sys:task '%s': a task that uses a channel cannot also recv (both wait on its one "
-                       "endpoint)", c->where[i], c->names[i]);
+        if (recv + chan + timer > 1)
+            luaL_error(L, "%s sys:task '%s': a task waits on its one endpoint for one thing: recv, a channel, or the "
+                       "timer manager (timeout, tick), not two of them", c->where[i], c->names[i]);
+        if (timer) {
+            w->tm.used = true;
+            if (c->h->cfg.has_mpu)
+                luaL_error(L, "%s sys:task '%s': the timer manager touches its table: not on an MPU machine yet",
+                           c->where[i], c->names[i]);
+        }
+        if (timer && w->task[i].group)
+            luaL_error(L, "%s sys:task '%s': a task of a group cannot use the timer manager yet (its timer thread "
+                       "is its core's)", c->where[i], c->names[i]);
     }
     for (unsigned ch = 0; ch < w->nchans; ch++)
         if ((w->chan[ch].producer == UINT32_MAX) != (w->chan[ch].consumer == UINT32_MAX))
@@ -1170,6 +1200,17 @@ static int l_results(lua_State *L)
         lua_setfield(L, -2, c->chan_names[k]);
     }
     lua_setfield(L, -2, "channels");
+    lua_newtable(L);
+    set_int(L, "arms", w->tm.arms);
+    set_int(L, "expirations", w->tm.expirations);
+    set_int(L, "wakeups", w->tm.wakeups);
+    set_int(L, "waits", w->tm.late_n);
+    if (w->tm.late_n) {
+        set_int(L, "late_min_cycles", w->tm.late_min);
+        set_int(L, "late_max_cycles", w->tm.late_max);
+        set_num(L, "late_mean_cycles", (double)w->tm.late_sum / (double)w->tm.late_n);
+    }
+    lua_setfield(L, -2, "timers");
     set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, w->start) / 1000.0 : 0.0);
     return 1;
 }

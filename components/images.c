@@ -5,4 +5,5 @@ const cos_image *const cos_images[COS_IMAGES] = {
     [COS_IMAGE_IPCBENCH] = &cos_image_ipcbench,
     [COS_IMAGE_WORKLOAD] = &cos_image_workload,
     [COS_IMAGE_WL_SERVER] = &cos_image_wl_server,
+    [COS_IMAGE_WL_TIMER] = &cos_image_wl_timer,
 };

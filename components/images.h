@@ -9,11 +9,13 @@ enum {
     COS_IMAGE_IPCBENCH = 0,
     COS_IMAGE_WORKLOAD,
     COS_IMAGE_WL_SERVER,
+    COS_IMAGE_WL_TIMER,
     COS_IMAGES
 };
 
 extern const cos_image cos_image_ipcbench;
 extern const cos_image cos_image_workload;     /* components/workload.h */
 extern const cos_image cos_image_wl_server;
+extern const cos_image cos_image_wl_timer;
 /* All of them, index = id. */
 extern const cos_image *const cos_images[COS_IMAGES];

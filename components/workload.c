@@ -3,7 +3,8 @@
 #include <string.h>
 #include "components/workload.h"
 
-enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3 };
+enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3, E_TIMER = 4 };
+enum { TM_ARM = 0, TM_EXPIRE = 1 };
 enum { E_SERVE = 0 };
 
 /* What the policy code costs in user-level instructions: a fixed part
@@ -20,6 +21,9 @@ enum { E_SERVE = 0 };
 
 #define NONE (-1)
 #define G_IDX(g) (WL_TASKS + WL_IRQS + (g))     /* a group's thread in rt.thd */
+#define T_IDX(c) (WL_TASKS + WL_IRQS + WL_GROUPS + (c))     /* a core's timer thread */
+#define WL_TM_BASE 20u        /* the timer manager: an operation's fixed part */
+#define WL_TM_PER 6u          /* ... and per timer of the core it scans */
 
 static wl_desc *W(void)
 {
@@ -88,12 +92,14 @@ static unsigned core_of(const wl_desc *w, unsigned s)
 
 static bool has_tcap(const wl_desc *w, const wl_rt_thd *r)
 {
-    return r->irq || r->group || w->task[r->idx].budget != 0;
+    return r->irq || r->group || (!r->timer && w->task[r->idx].budget != 0);
 }
 
 /* Whether a outranks b (both ready). */
 static bool outranks(const wl_desc *w, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
 {
+    if (a->timer != b->timer)
+        return a->timer;        /* the timer thread above everything on its core */
     if (policy_of(w, core) == WL_EDF) {
         if (a->irq != b->irq)
             return a->irq;      /* interrupt threads first: their tcap bounds them */
@@ -155,7 +161,7 @@ static uint64_t next_timeout(const wl_desc *w, unsigned core)
 
 static uint64_t budget_of(const wl_desc *w, const wl_rt_thd *r)
 {
-    return r->irq ? w->irq[r->idx].budget : r->group ? w->group[r->idx].budget : w->task[r->idx].budget;
+    return r->irq ? w->irq[r->idx].budget : r->group ? w->group[r->idx].budget : r->timer ? 0 : w->task[r->idx].budget;
 }
 
 static uint64_t replenish_period(const wl_desc *w, const wl_rt_thd *r)
@@ -670,6 +676,75 @@ static void op_get(wl_desc *w, wl_rt_thd *me, unsigned ch)
     c->gets++;
 }
 
+/* ---- timers: the client side (a task) ------------------------------------------------ */
+
+/* Arm the task's timer in the timer manager; if it is now its core's
+ * earliest, bring the core's timer thread's wake-up forward (the
+ * scheduler's shared state: the scheduler arms its timeout from it when
+ * this task blocks). */
+static void tm_arm(wl_desc *w, wl_rt_thd *me, uint64_t at, uint64_t period)
+{
+    unsigned core = w->task[me->idx].core;
+    cos_ret r = cos_sinv(w->rt.tm_sinv, TM_ARM, me->idx, at, period);
+    if (r.err) {
+        fail(w, r.err, __LINE__);
+        return;
+    }
+    wl_rt_thd *tt = &w->rt.thd[T_IDX(core)];
+    uint64_t next = r.r[0];
+    if (next == 0)
+        return;
+    if (tt->tm_pending == 0 || next < tt->tm_pending)
+        tt->tm_pending = next;      /* for a timer thread in the middle of expiring */
+    if (tt->state == WL_S_SLEEP && next < tt->wake_at)
+        tt->wake_at = next;
+}
+
+/* Wait on the task's endpoint until `at` has passed (a send may be an
+ * earlier tick's, still pending), then count the lateness. */
+static void tm_wait(wl_desc *w, wl_rt_thd *me, uint64_t at)
+{
+    while (cos_cycles() < at) {
+        cos_ret r = cos_rcv(me->app_rcv, 0);
+        if (r.err) {
+            fail(w, r.err, __LINE__);
+            return;
+        }
+    }
+    uint64_t late = cos_cycles() - at;
+    wl_timers *tm = &w->tm;
+    if (tm->late_n == 0 || late < tm->late_min)
+        tm->late_min = late;
+    if (late > tm->late_max)
+        tm->late_max = late;
+    tm->late_sum += late;
+    tm->late_n++;
+}
+
+static void op_timeout(wl_desc *w, wl_rt_thd *me, uint64_t cycles)
+{
+    uint64_t at = cos_cycles() + cycles;
+    tm_arm(w, me, at, 0);
+    tm_wait(w, me, at);
+}
+
+/* The task's periodic timer ticks at the multiples of `period` from the
+ * start; the first use makes it.  A tick that came while the task was
+ * busy is not waited for. */
+static void op_tick(wl_desc *w, wl_rt_thd *me, uint64_t period)
+{
+    uint64_t now = cos_cycles();
+    if (me->tick_period != period) {
+        me->tick_period = period;
+        me->tick_next = w->start + ((now - w->start) / period + 1) * period;
+        tm_arm(w, me, me->tick_next, period);
+    }
+    tm_wait(w, me, me->tick_next);
+    now = cos_cycles();
+    while (me->tick_next <= now)
+        me->tick_next += period;
+}
+
 static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
 {
     const wl_task *t = &w->task[me->idx];
@@ -679,6 +754,12 @@ static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
         break;
     case WL_TOUCH:
         touch_app(w, t->mem_off + op->a, op->b, op->target != 0);
+        break;
+    case WL_TIMEOUT:
+        op_timeout(w, me, op->a);
+        break;
+    case WL_TICK:
+        op_tick(w, me, op->a);
         break;
     case WL_PUT:
         op_put(w, me, op->target);
@@ -804,6 +885,99 @@ static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a
     return 0;
 }
 
+/* A core's timer thread: expire what is due, sleep until the next. */
+static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = W();
+    wl_rt_thd *me = &w->rt.thd[T_IDX(core)];
+    for (;;) {
+        me->tm_pending = 0;
+        cos_ret r = cos_sinv(w->rt.tm_sinv, TM_EXPIRE, core, cos_cycles(), 0);
+        if (r.err) {
+            fail(w, r.err, __LINE__);
+            return 0;
+        }
+        /* a task it woke may have armed a timer meanwhile (it preempts) */
+        uint64_t next = r.r[0] ? r.r[0] : UINT64_MAX;
+        if (me->tm_pending && me->tm_pending < next)
+            next = me->tm_pending;
+        me->wake_at = next;
+        me->state = WL_S_SLEEP;
+        yield(w, me);
+    }
+    return 0;
+}
+
+/* ---- the timer manager component ------------------------------------------------------ */
+
+/* TM_ARM (task, at, period): arm the task's timer; TM_EXPIRE (core, now):
+ * wake the tasks whose timers are due (periodic ones re-arm).  Both return
+ * the core's earliest armed timer (0: none).  The table is this
+ * component's memory: every entry looked at is touched. */
+static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller;
+    wl_desc *w = W();
+    uint64_t base = w->rt.timer.base;
+    unsigned core;
+    if (op == TM_ARM) {
+        if (a1 >= w->ntasks)
+            return 0;
+        core = w->task[a1].core;
+        w->tm.arms++;
+        cos_touch(base + a1 * 32, 32, true);
+        w->rt.tm[a1].at = a2;
+        w->rt.tm[a1].period = a3;
+        w->rt.tm[a1].armed = true;
+        cos_instructions(WL_TM_BASE);
+        cos_touch(base + WL_TASKS * 32 + core * 8, 8, true);
+        if (w->rt.tm_next[core] == 0 || a2 < w->rt.tm_next[core])
+            w->rt.tm_next[core] = a2;
+        return w->rt.tm_next[core];
+    }
+    if (op != TM_EXPIRE || a1 >= w->ncores)
+        return 0;
+    core = (unsigned)a1;
+    uint64_t next = 0;
+    unsigned n = 0, ndue = 0;
+    uint16_t due[WL_TASKS];
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        if (w->task[i].core != core || w->rt.tm_asnd[i] == 0)
+            continue;
+        n++;
+        cos_touch(base + i * 32, 32, false);
+        if (!w->rt.tm[i].armed)
+            continue;
+        if (w->rt.tm[i].at <= a2) {
+            w->tm.expirations++;
+            due[ndue++] = (uint16_t)i;
+            if (w->rt.tm[i].period) {
+                while (w->rt.tm[i].at <= a2)
+                    w->rt.tm[i].at += w->rt.tm[i].period;
+            } else {
+                w->rt.tm[i].armed = false;
+            }
+            cos_touch(base + i * 32, 32, true);
+        }
+        if (w->rt.tm[i].armed && (next == 0 || w->rt.tm[i].at < next))
+            next = w->rt.tm[i].at;
+    }
+    cos_instructions(WL_TM_BASE + WL_TM_PER * n);
+    cos_touch(base + WL_TASKS * 32 + core * 8, 8, true);
+    w->rt.tm_next[core] = next;
+    /* the wake-ups last: a woken task may preempt this thread here (and
+     * invoke the manager itself), so the table is consistent first */
+    for (unsigned k = 0; k < ndue; k++) {
+        cos_err e = cos_asnd(w->rt.tm_asnd[due[k]], false);
+        if (e)
+            fail(w, e, __LINE__);
+        else
+            w->tm.wakeups++;
+    }
+    return next;
+}
+
 /* ---- a server component ----------------------------------------------------------- */
 
 static cos_word serve(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
@@ -864,6 +1038,39 @@ static cos_err build_groups(wl_desc *w, unsigned core)
 }
 
 
+static bool uses_timer(const wl_task *t)
+{
+    for (unsigned k = 0; k < t->nops; k++)
+        if (t->ops[k].kind == WL_TIMEOUT || t->ops[k].kind == WL_TICK)
+            return true;
+    return false;
+}
+
+/* The timer thread of `core`, if a task of it uses timers: an app thread
+ * under the core's root, asleep until a timer is armed. */
+static cos_err build_timer_thd(wl_desc *w, unsigned core)
+{
+    bool any = false;
+    for (unsigned i = 0; i < w->ntasks; i++)
+        any = any || (w->task[i].core == core && uses_timer(&w->task[i]));
+    if (!any)
+        return COS_OK;
+    bt *b = &w->rt.b;
+    wl_rt_core *c = &w->rt.core[core];
+    wl_rt_thd *r = &w->rt.thd[T_IDX(core)];
+    *r = (wl_rt_thd){ .timer = true, .idx = core, .sched = (uint16_t)core, .waiting = NONE, .state = WL_S_SLEEP,
+                      .wake_at = UINT64_MAX, .replenish_at = UINT64_MAX };
+    CHECK(bt_thd_id(b, &w->rt.app, E_TIMER, core, &r->thd, &r->id));
+    if (r->id >= WL_MAX_THDID)
+        CHECK(COS_ERANGE);
+    w->rt.by_id[r->id] = (uint16_t)(T_IDX(core) + 1);
+    CHECK(bt_rcv(b, r->thd, 0, COS_BOOT_RCV(core), &r->rcv));
+    CHECK(bt_give(b, &w->rt.app, r->thd, &r->app_thd));
+    if (c->nthd < WL_THDS)
+        c->thd[c->nthd++] = (uint16_t)T_IDX(core);
+    return COS_OK;
+}
+
 /* Thread i (tasks, then interrupt threads) of `core`, made by its
  * scheduler: the core's root, or a group's child scheduler (a thread's
  * scheduler is the one that makes it). */
@@ -907,6 +1114,8 @@ static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
         cos_capid a;
         CHECK(bt_asnd(b, r->rcv, &a));
         CHECK(bt_give(b, &w->rt.app, a, &w->rt.asnd[idx]));
+        if (uses_timer(&w->task[idx]))
+            CHECK(bt_give(b, &w->rt.timer, a, &w->rt.tm_asnd[idx]));
     }
     if (sc->nthd < WL_THDS)
         sc->thd[sc->nthd++] = (uint16_t)(irq ? WL_TASKS + idx : idx);
@@ -939,6 +1148,7 @@ static cos_err build_core(wl_desc *w, unsigned core)
     c->cur = NONE;
     c->rcv = COS_BOOT_RCV(core);
     CHECK(bt_give(b, &w->rt.app, COS_BOOT_THD(core), &c->sched_app));
+    CHECK(build_timer_thd(w, core));
     CHECK(build_groups(w, core));
     for (unsigned i = 0; i < w->ntasks + w->nirqs; i++) {
         bool irq = i >= w->ntasks;
@@ -960,12 +1170,22 @@ static cos_err build_shared(wl_desc *w)
         CHECK(bt_comp_new(b, w->server_image, w->server[i].pages, &w->rt.server[i]));
         CHECK(bt_sinv(b, &w->rt.app, &w->rt.server[i], E_SERVE, &w->rt.sinv[i]));
     }
+    if (w->tm.used) {
+        /* the timer manager: its table (32 bytes per task) and the per-core earliest */
+        unsigned pages = (unsigned)((WL_TASKS * 32 + WL_CORES * 8 + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
+        CHECK(bt_comp_new(b, w->timer_image, pages, &w->rt.timer));
+        CHECK(bt_sinv(b, &w->rt.app, &w->rt.timer, 0, &w->rt.tm_sinv));
+    }
     for (unsigned l = 0; l < WL_LOCKS; l++)
         w->rt.lock_owner[l] = NONE;
     for (unsigned i = 0; i < w->ntasks; i++)
         for (unsigned k = 0; k < w->task[i].nops; k++)
             if (w->task[i].ops[k].kind == WL_SEND && w->task[i].ops[k].target < w->ntasks)
                 w->rt.recv_target[w->task[i].ops[k].target] = true;
+    /* timer users are woken by the timer manager's sends */
+    for (unsigned i = 0; i < w->ntasks; i++)
+        if (uses_timer(&w->task[i]))
+            w->rt.recv_target[i] = true;
     /* both ends of a channel may wait for a notification */
     for (unsigned ch = 0; ch < w->nchans; ch++) {
         if (w->chan[ch].producer < w->ntasks)
@@ -1037,8 +1257,11 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
 }
 
 static const cos_entry_fn entries[] = { [E_BOOT] = boot, [E_TASK] = task_main, [E_IRQ] = irq_main,
-                                        [E_GROUP] = group_main };
-const cos_image cos_image_workload = { "workload", entries, 4 };
+                                        [E_GROUP] = group_main, [E_TIMER] = timer_main };
+const cos_image cos_image_workload = { "workload", entries, 5 };
 
 static const cos_entry_fn server_entries[] = { [E_SERVE] = serve };
 const cos_image cos_image_wl_server = { "wl-server", server_entries, 1 };
+
+static const cos_entry_fn timer_entries[] = { tm_serve };
+const cos_image cos_image_wl_timer = { "wl-timer", timer_entries, 1 };

@@ -53,7 +53,7 @@
 #define WL_CHANNELS 8u
 #define WL_CHAN_SLOTS 256u
 #define WL_SCHEDS (WL_CORES + WL_GROUPS)   /* schedulers: one per core, then the child schedulers */
-#define WL_THDS (WL_TASKS + WL_IRQS + WL_GROUPS)
+#define WL_THDS (WL_TASKS + WL_IRQS + WL_GROUPS + WL_CORES)   /* ... and a timer thread per core */
 #define WL_MAX_THDID 2048u
 
 typedef enum { WL_FP = 0, WL_EDF = 1 } wl_policy;
@@ -71,6 +71,8 @@ typedef enum {
     WL_SLEEP,       /* a: cycles to sleep (the scheduler wakes it) */
     WL_PUT,         /* target: channel; waits while the ring is full */
     WL_GET,         /* target: channel; waits while the ring is empty */
+    WL_TIMEOUT,     /* a: cycles; wait that long through the timer manager */
+    WL_TICK,        /* a: period (cycles); wait for the next tick of the task's periodic timer (made at first use) */
     WL_OPKINDS
 } wl_opkind;
 typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
@@ -167,6 +169,19 @@ typedef struct wl_channel {
     uint64_t lat_n, lat_sum, lat_min, lat_max;   /* put to get of each message, cycles */
 } wl_channel;
 
+/* The timer manager: a component of its own whose memory holds a table
+ * of timers (one per task: expiry, period, armed), invoked by tasks (arm)
+ * and by a timer thread per core (expire); it wakes a task with a send to
+ * the task's endpoint.  Each timer thread is an app thread above every
+ * task of its core: it sleeps, in the scheduler's state, until the
+ * earliest timer of its core, invokes the manager to expire what is due,
+ * and sleeps again. */
+typedef struct wl_timers {
+    bool used;                        /* some task uses timeout or tick (compose.c) */
+    uint64_t arms, expirations, wakeups;   /* results */
+    uint64_t late_n, late_sum, late_min, late_max;   /* a wake-up's lateness after its expiry, cycles */
+} wl_timers;
+
 /* ---- the scheduler's shared state (user memory; host copy here) -------- */
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
 
@@ -177,6 +192,9 @@ typedef struct wl_rt_thd {
     uint8_t state;
     bool irq;                         /* an interrupt thread (index into irq[]) */
     bool group;                       /* a child scheduler's thread (index into group[]) */
+    bool timer;                       /* a core's timer thread (idx: the core) */
+    uint64_t tick_next, tick_period;  /* a task's periodic timer (WL_TICK) */
+    uint64_t tm_pending;              /* a timer thread: the earliest expiry armed while it expires (0: none) */
     uint16_t sched;                   /* the scheduler it belongs to (a core, or WL_CORES + group) */
     cos_capid wake;                   /* a group: an asnd to its endpoint, for the parent to wake it */
     unsigned idx;
@@ -233,6 +251,8 @@ typedef struct wl_desc {
     unsigned ngroups;
     wl_channel chan[WL_CHANNELS];
     unsigned nchans;
+    wl_timers tm;
+    unsigned timer_image;
     uint64_t app_pages;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
@@ -250,6 +270,11 @@ typedef struct wl_desc {
         cos_capid asnd[WL_TASKS];       /* to task i's endpoint, in the app's table (0: none) */
         bool recv_target[WL_TASKS];
         wl_rt_chan chan[WL_CHANNELS];
+        bt_comp timer;                  /* the timer manager */
+        cos_capid tm_sinv;              /* to it, in the app's table */
+        cos_capid tm_asnd[WL_TASKS];    /* to task i's endpoint, in the timer manager's table */
+        struct { uint64_t at, period; bool armed; } tm[WL_TASKS];   /* its table (its memory: 32 bytes each) */
+        uint64_t tm_next[WL_CORES];     /* its earliest armed timer per core (0: none) */
         uint64_t app_base;              /* where the app's memory starts (its address space) */
         bt b;                           /* the booter's allocation state, passed from core to core */
         bt_comp app, server[WL_SERVERS];
@@ -259,3 +284,4 @@ typedef struct wl_desc {
 /* The image: entry 0 boots (every core), then the threads' entries. */
 extern const cos_image cos_image_workload;
 extern const cos_image cos_image_wl_server;
+extern const cos_image cos_image_wl_timer;
