@@ -296,76 +296,21 @@ static void drain(wl_desc *w, unsigned s)
     }
 }
 
-/* The scheduler thread of a core: for ever. */
-static void schedule(wl_desc *w, unsigned core)
-{
-    wl_rt_core *c = &w->rt.core[core];
-    cos_capid rcv = c->rcv;
-    for (;;) {
-        drain(w, core);
-        release(w, core, cos_cycles(), true);
-        int b = pick(w, core);
-        uint64_t to = next_timeout(w, core);
-        c->armed = to;
-        if (b == NONE) {
-            c->cur = NONE;
-            c->idles++;
-            cos_err e = cos_switch(COS_BOOT_THD(core), 0, 0, to, rcv, c->token);
-            if (e == COS_ESTALE) {
-                c->stale++;
-                continue;
-            }
-            if (e) {
-                fail(w, e, __LINE__);
-                return;
-            }
-            cos_ret ev = cos_sched_rcv(rcv, 0);
-            if (ev.err) {
-                fail(w, ev.err, __LINE__);
-                return;
-            }
-            c->token = ev.r[3];
-            apply(w, core, &ev);
-            continue;
-        }
-        wl_rt_thd *r = &w->rt.thd[b];
-        uint32_t prio = dispatch_prio(w, core, r);
-        cos_trace("sched", r->id, prio, 0);
-        c->cur = b;
-        cos_err e = cos_switch(r->thd, has_tcap(w, r) ? r->tcap : 0, prio, to, rcv, c->token);
-        switch (e) {
-        case COS_OK:
-            c->dispatches++;
-            break;
-        case COS_ESTALE:
-            c->stale++;
-            break;
-        case COS_EBUSY:
-            r->state = WL_S_KBLOCK;     /* blocked meanwhile: its event is on the way */
-            break;
-        case COS_EPERM:
-            r->state = WL_S_DEPLETED;   /* no budget left */
-            break;
-        default:
-            fail(w, e, __LINE__);
-            return;
-        }
-    }
-}
-
-/* A child scheduler (group g): the same policy over its own tasks, each
- * dispatched with the group's tcap, so their time is what the parent
- * delegates.  With nothing to run it tells its parent, in the state they
- * share, when it wants the core again (its next release or wake-up), and
- * waits for events on its endpoint; the parent wakes it with a send at
- * that time, and the kernel wakes it earlier for an event about one of its
+/* A scheduler thread, for ever: a core's root (s < WL_CORES) or a group's
+ * child scheduler (s = WL_CORES + g).  A child dispatches every thread of
+ * its own under its one tcap, without a priority (the parent gives that
+ * tcap its priority).  With nothing to run, a root sets the timeout of its
+ * next release and waits for events; a child tells its parent, in the
+ * state they share, when it wants the core again (its next release or
+ * wake-up) and waits for events on its endpoint: the parent wakes it with a
+ * send at that time, the kernel earlier for an event about one of its
  * tasks (and tells the parent that it woke). */
-static void schedule_group(wl_desc *w, unsigned g)
+static void schedule(wl_desc *w, unsigned s)
 {
-    unsigned s = WL_CORES + g;
     wl_rt_core *c = &w->rt.core[s];
-    wl_group *gr = &w->group[g];
-    wl_rt_thd *me = &w->rt.thd[G_IDX(g)];
+    bool child = s >= WL_CORES;
+    wl_group *gr = child ? &w->group[s - WL_CORES] : NULL;
+    wl_rt_thd *me = child ? &w->rt.thd[G_IDX(s - WL_CORES)] : NULL;
     for (;;) {
         drain(w, s);
         release(w, s, cos_cycles(), true);
@@ -375,11 +320,24 @@ static void schedule_group(wl_desc *w, unsigned g)
         if (b == NONE) {
             c->cur = NONE;
             c->idles++;
-            gr->idles++;
-            me->wake_at = to ? to : UINT64_MAX;
-            me->state = WL_S_SLEEP;
+            if (child) {
+                gr->idles++;
+                me->wake_at = to ? to : UINT64_MAX;
+                me->state = WL_S_SLEEP;
+            } else {
+                cos_err e = cos_switch(COS_BOOT_THD(s), 0, 0, to, c->rcv, c->token);
+                if (e == COS_ESTALE) {
+                    c->stale++;
+                    continue;
+                }
+                if (e) {
+                    fail(w, e, __LINE__);
+                    return;
+                }
+            }
             cos_ret ev = cos_sched_rcv(c->rcv, 0);
-            me->state = WL_S_READY;     /* running again */
+            if (child)
+                me->state = WL_S_READY;     /* running again */
             if (ev.err) {
                 fail(w, ev.err, __LINE__);
                 return;
@@ -392,19 +350,25 @@ static void schedule_group(wl_desc *w, unsigned g)
         uint32_t prio = dispatch_prio(w, s, r);
         cos_trace("sched", r->id, prio, 0);
         c->cur = b;
-        cos_err e = cos_switch(r->thd, c->tcap, 0, to, c->rcv, c->token);
+        cos_err e = child ? cos_switch(r->thd, c->tcap, 0, to, c->rcv, c->token)
+                          : cos_switch(r->thd, has_tcap(w, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
         switch (e) {
         case COS_OK:
             c->dispatches++;
-            gr->dispatches++;
+            if (child)
+                gr->dispatches++;
             break;
         case COS_ESTALE:
             c->stale++;
             break;
         case COS_EBUSY:
-            r->state = WL_S_KBLOCK;
+            r->state = WL_S_KBLOCK;     /* blocked meanwhile: its event is on the way */
             break;
         case COS_EPERM:
+            if (!child) {
+                r->state = WL_S_DEPLETED;   /* no budget left */
+                break;
+            }
             /* the group's budget is spent: the core goes back to the parent */
             c->cur = NONE;
             e = cos_switch(COS_BOOT_THD(gr->core), 0, 0, 0, 0, 0);
@@ -1135,7 +1099,7 @@ static cos_word group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a
     cos_err e = cos_switch(COS_BOOT_THD(core), 0, 0, 0, 0, 0);
     if (e)
         fail(w, e, __LINE__);
-    schedule_group(w, (unsigned)g);
+    schedule(w, WL_CORES + (unsigned)g);
     return 0;
 }
 
