@@ -173,6 +173,105 @@ static wl_policy to_policy(lua_State *L, int idx)
     return (wl_policy)luaL_error(L, "system: policy is \"fp\" or \"edf\"");
 }
 
+/* system{field = { name = value, ... }}: fn for each entry, in the sorted
+ * order of the names (what a script names is numbered in that order, never
+ * in lua_next's, which Lua seeds per process); values must be of type vt. */
+typedef void (*named_fn)(lua_State *L, composed *c, const char *name, int v);
+static void each_named(lua_State *L, composed *c, const char *field, const char *usage, int vt, named_fn fn)
+{
+    int ty = lua_getfield(L, 1, field);
+    if (ty != LUA_TTABLE) {
+        if (ty != LUA_TNIL)
+            luaL_error(L, "system: %s", usage);
+        lua_pop(L, 1);
+        return;
+    }
+    int tab = lua_gettop(L);
+    simlua_sorted_keys(L, tab);
+    for (lua_Integer i = 1; lua_rawgeti(L, tab + 1, i) != LUA_TNIL; i++) {
+        lua_pushvalue(L, -1);
+        lua_rawget(L, tab);
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != vt)
+            luaL_error(L, "system: %s", usage);
+        fn(L, c, lua_tostring(L, -2), lua_gettop(L));
+        lua_settop(L, tab + 1);
+    }
+    lua_settop(L, tab - 1);
+}
+
+/* servers = { name = { work = cycles|time, touch = bytes, memory = bytes } } */
+static void add_server(lua_State *L, composed *c, const char *name, int t)
+{
+    wl_desc *w = c->w;
+    if (w->nservers >= WL_SERVERS)
+        luaL_error(L, "system: at most %d servers", (int)WL_SERVERS);
+    check_name(L, "system: servers", name);
+    static const char *const sk[] = { "work", "touch", "memory", NULL };
+    check_keys(L, t, "system: servers", sk);
+    wl_server *s = &w->server[w->nservers];
+    g_strlcpy(c->server_names[w->nservers], name, 48);
+    lua_getfield(L, t, "work");
+    s->work = lua_isnil(L, -1) ? 0 : to_cycles(L, c, -1, "system: servers: work");
+    lua_getfield(L, t, "touch");
+    s->touch = lua_isnil(L, -1) ? 0 : to_bytes(L, -1, "system: servers: touch");
+    lua_getfield(L, t, "memory");
+    uint64_t mem = lua_isnil(L, -1) ? s->touch : to_bytes(L, -1, "system: servers: memory");
+    if (s->touch > mem)
+        luaL_error(L, "system: server '%s' touches more than its memory", name);
+    s->pages = (unsigned)((mem + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
+    if (s->pages == 0)
+        s->pages = 1;
+    w->nservers++;
+}
+
+/* locks = { name = "pi" | "ceiling" | "none" } */
+static void add_lock(lua_State *L, composed *c, const char *name, int v)
+{
+    wl_desc *w = c->w;
+    if (w->nlocks >= WL_LOCKS)
+        luaL_error(L, "system: at most %d locks", (int)WL_LOCKS);
+    check_name(L, "system: locks", name);
+    const char *p = lua_tostring(L, v);
+    wl_lock *l = &w->lock[w->nlocks];
+    if (strcmp(p, "pi") == 0)
+        l->protocol = WL_LOCK_PI;
+    else if (strcmp(p, "ceiling") == 0)
+        l->protocol = WL_LOCK_CEILING;
+    else if (strcmp(p, "none") == 0)
+        l->protocol = WL_LOCK_NONE;
+    else
+        luaL_error(L, "system: lock '%s': protocol is \"pi\", \"ceiling\" or \"none\"", name);
+    l->ceiling = COS_PRIO_MIN;
+    g_strlcpy(c->lock_names[w->nlocks], name, 48);
+    w->nlocks++;
+}
+
+/* channels = { name = { slots = N, size = bytes } } */
+static void add_channel(lua_State *L, composed *c, const char *name, int t)
+{
+    wl_desc *w = c->w;
+    if (w->nchans >= WL_CHANNELS)
+        luaL_error(L, "system: at most %d channels", (int)WL_CHANNELS);
+    check_name(L, "system: channels", name);
+    static const char *const ck[] = { "slots", "size", NULL };
+    check_keys(L, t, "system: channels", ck);
+    wl_channel *ch = &w->chan[w->nchans];
+    lua_getfield(L, t, "slots");
+    lua_Integer slots = lua_isnil(L, -1) ? 16 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+    if (slots < 1 || slots > (lua_Integer)WL_CHAN_SLOTS)
+        luaL_error(L, "system: channel '%s': slots is an integer from 1 to %d", name, (int)WL_CHAN_SLOTS);
+    lua_getfield(L, t, "size");
+    uint64_t size = lua_isnil(L, -1) ? 64 : to_bytes(L, -1, "system: channels: size");
+    if (size == 0 || size > COS_PAGE_SIZE)
+        luaL_error(L, "system: channel '%s': a message is 1 byte to 4 KiB", name);
+    ch->slots = (unsigned)slots;
+    ch->size = size;
+    ch->stride = (size + 7) & ~(uint64_t)7;
+    ch->producer = ch->consumer = UINT32_MAX;
+    g_strlcpy(c->chan_names[w->nchans], name, 48);
+    w->nchans++;
+}
+
 static int l_system(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -232,115 +331,10 @@ static int l_system(lua_State *L)
     c->check = lua_toboolean(L, -1);
     lua_pop(L, 3);
     w->start_align = opt_cycles(L, c, 1, "start_align", "system", ps_cycles(c, SIM_MS));
-    /* servers = { name = { work = cycles|time, touch = bytes, memory = bytes } } */
-    if (lua_getfield(L, 1, "servers") == LUA_TTABLE) {
-        int tab = lua_gettop(L);
-        simlua_sorted_keys(L, tab);
-        for (lua_Integer ki = 1; lua_rawgeti(L, tab + 1, ki) != LUA_TNIL; ki++) {
-            lua_pushvalue(L, -1);
-            lua_rawget(L, tab);
-            if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
-                return luaL_error(L, "system: servers = { name = { work = ..., touch = ..., memory = ... } }");
-            if (w->nservers >= WL_SERVERS)
-                return luaL_error(L, "system: at most %d servers", (int)WL_SERVERS);
-            const char *name = lua_tostring(L, -2);
-            check_name(L, "system: servers", name);
-            int t = lua_gettop(L);
-            static const char *const sk[] = { "work", "touch", "memory", NULL };
-            check_keys(L, t, "system: servers", sk);
-            wl_server *s = &w->server[w->nservers];
-            g_strlcpy(c->server_names[w->nservers], name, 48);
-            lua_getfield(L, t, "work");
-            s->work = lua_isnil(L, -1) ? 0 : to_cycles(L, c, -1, "system: servers: work");
-            lua_getfield(L, t, "touch");
-            s->touch = lua_isnil(L, -1) ? 0 : to_bytes(L, -1, "system: servers: touch");
-            lua_getfield(L, t, "memory");
-            uint64_t mem = lua_isnil(L, -1) ? s->touch : to_bytes(L, -1, "system: servers: memory");
-            lua_pop(L, 3);
-            if (s->touch > mem)
-                return luaL_error(L, "system: server '%s' touches more than its memory", name);
-            s->pages = (unsigned)((mem + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
-            if (s->pages == 0)
-                s->pages = 1;
-            w->nservers++;
-            lua_pop(L, 2);
-        }
-        lua_pop(L, 2);     /* the nil and the keys */
-    } else if (!lua_isnil(L, -1)) {
-        return luaL_error(L, "system: servers = { name = { work = ..., touch = ..., memory = ... } }");
-    }
-    lua_pop(L, 1);
-    /* locks = { name = "pi" | "ceiling" | "none" } */
-    if (lua_getfield(L, 1, "locks") == LUA_TTABLE) {
-        int tab = lua_gettop(L);
-        simlua_sorted_keys(L, tab);
-        for (lua_Integer ki = 1; lua_rawgeti(L, tab + 1, ki) != LUA_TNIL; ki++) {
-            lua_pushvalue(L, -1);
-            lua_rawget(L, tab);
-            const char *p = lua_tostring(L, -1);
-            if (lua_type(L, -2) != LUA_TSTRING || p == NULL)
-                return luaL_error(L, "system: locks = { name = \"pi\" | \"ceiling\" | \"none\" }");
-            if (w->nlocks >= WL_LOCKS)
-                return luaL_error(L, "system: at most %d locks", (int)WL_LOCKS);
-            check_name(L, "system: locks", lua_tostring(L, -2));
-            wl_lock *l = &w->lock[w->nlocks];
-            if (strcmp(p, "pi") == 0)
-                l->protocol = WL_LOCK_PI;
-            else if (strcmp(p, "ceiling") == 0)
-                l->protocol = WL_LOCK_CEILING;
-            else if (strcmp(p, "none") == 0)
-                l->protocol = WL_LOCK_NONE;
-            else
-                return luaL_error(L, "system: lock '%s': protocol is \"pi\", \"ceiling\" or \"none\"", lua_tostring(L, -2));
-            l->ceiling = COS_PRIO_MIN;
-            g_strlcpy(c->lock_names[w->nlocks], lua_tostring(L, -2), 48);
-            w->nlocks++;
-            lua_pop(L, 2);
-        }
-        lua_pop(L, 2);     /* the nil and the keys */
-    } else if (!lua_isnil(L, -1)) {
-        return luaL_error(L, "system: locks = { name = \"pi\" | \"ceiling\" | \"none\" }");
-    }
-    lua_pop(L, 1);
-    /* channels = { name = { slots = N, size = bytes } } */
-    if (lua_getfield(L, 1, "channels") == LUA_TTABLE) {
-        int tab = lua_gettop(L);
-        simlua_sorted_keys(L, tab);
-        for (lua_Integer ki = 1; lua_rawgeti(L, tab + 1, ki) != LUA_TNIL; ki++) {
-            lua_pushvalue(L, -1);
-            lua_rawget(L, tab);
-            if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
-                return luaL_error(L, "system: channels = { name = { slots = N, size = bytes } }");
-            if (w->nchans >= WL_CHANNELS)
-                return luaL_error(L, "system: at most %d channels", (int)WL_CHANNELS);
-            const char *name = lua_tostring(L, -2);
-            check_name(L, "system: channels", name);
-            int t = lua_gettop(L);
-            static const char *const ck[] = { "slots", "size", NULL };
-            check_keys(L, t, "system: channels", ck);
-            wl_channel *ch = &w->chan[w->nchans];
-            lua_getfield(L, t, "slots");
-            lua_Integer slots = lua_isnil(L, -1) ? 16 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
-            if (slots < 1 || slots > (lua_Integer)WL_CHAN_SLOTS)
-                return luaL_error(L, "system: channel '%s': slots is an integer from 1 to %d", name, (int)WL_CHAN_SLOTS);
-            lua_getfield(L, t, "size");
-            uint64_t size = lua_isnil(L, -1) ? 64 : to_bytes(L, -1, "system: channels: size");
-            if (size == 0 || size > COS_PAGE_SIZE)
-                return luaL_error(L, "system: channel '%s': a message is 1 byte to 4 KiB", name);
-            lua_pop(L, 2);
-            ch->slots = (unsigned)slots;
-            ch->size = size;
-            ch->stride = (size + 7) & ~(uint64_t)7;
-            ch->producer = ch->consumer = UINT32_MAX;
-            g_strlcpy(c->chan_names[w->nchans], name, 48);
-            w->nchans++;
-            lua_pop(L, 2);
-        }
-        lua_pop(L, 2);     /* the nil and the keys */
-    } else if (!lua_isnil(L, -1)) {
-        return luaL_error(L, "system: channels = { name = { slots = N, size = bytes } }");
-    }
-    lua_pop(L, 1);
+    each_named(L, c, "servers", "servers = { name = { work = ..., touch = ..., memory = ... } }", LUA_TTABLE,
+               add_server);
+    each_named(L, c, "locks", "locks = { name = \"pi\" | \"ceiling\" | \"none\" }", LUA_TSTRING, add_lock);
+    each_named(L, c, "channels", "channels = { name = { slots = N, size = bytes } }", LUA_TTABLE, add_channel);
     lua_settop(L, 3);
     return 1;
 }

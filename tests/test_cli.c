@@ -764,6 +764,42 @@ static void test_compose_errors(void **state)
     }
 }
 
+/* Locks (like servers and channels) are numbered in the sorted order of
+ * their names, whatever order Lua's per-process string hashing gives the
+ * table: with locks zz, aa, mm, zz is number 2 (aa 0, mm 1).  By hand:
+ * lo takes zz for 100 us from the start of each 1 ms period, hi wants it
+ * 50 us in: one u.lock_wait per period, 3 in 3 ms, each naming lock 2. */
+static void test_names_numbered_in_order(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "num.lua", NULL);
+    assert_true(g_file_set_contents(path,
+        "local m = machine{ preset = 'x86_64', cores = 1 }\n"
+        "local sys = system{ machine = m, policy = 'fp', locks = { zz = 'pi', aa = 'pi', mm = 'none' } }\n"
+        "sys:task{ name = 'lo', priority = 2, period = '1ms', body = { {'lock', 'zz'}, {'compute', '100us'}, {'unlock', 'zz'} } }\n"
+        "sys:task{ name = 'hi', priority = 1, period = '1ms', offset = '50us', body = { {'lock', 'zz'}, {'unlock', 'zz'} } }\n"
+        "sys:run('3ms')\n", -1, NULL));
+    result r = run_in(dir, cossim, "run", "num.lua", "--trace", "t.db", NULL);
+    expect_status(&r, 0);
+    g_autofree char *db_path = g_build_filename(dir, "t.db", NULL);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+        "SELECT count(*), min(e.a0), max(e.a0) FROM events e JOIN event_kinds k ON k.id = e.kind "
+        "WHERE k.name = 'u.lock_wait'", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 3);
+    assert_int_equal(sqlite3_column_int(st, 1), 2);
+    assert_int_equal(sqlite3_column_int(st, 2), 2);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 /* The jobs and tasks tables of a run with two composed systems (the
  * fp-vs-edf scenario): tasks are numbered on across systems; each job row
  * is one completed job.  By hand: over 350 ms t1 (T = 5 ms) completes 70
@@ -1002,6 +1038,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),
         cmocka_unit_test(test_jobs_table),
+        cmocka_unit_test(test_names_numbered_in_order),
         cmocka_unit_test(test_many_tasks),
         cmocka_unit_test(test_analyze_taskset),
         cmocka_unit_test(test_sweep_and_plot),
