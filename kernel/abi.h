@@ -119,6 +119,9 @@ typedef enum cos_op {
                            * benchmarks) */
     /* temporal capabilities, read */
     COS_OP_TCAP_BUDGET,   /* cap = tcap (of this core); r[0] = its budget left (COS_BUDGET_INF: infinite) */
+    COS_OP_PGTBL_UNMAP,   /* cap = pgtbl; a0 = vaddr (a 4 KiB page mapped by PGTBL_MAP); r[0] = the other
+                           * cores sent a TLB shootdown.  The frame may be retyped after the quiescence
+                           * period (by then every shootdown has been taken) */
     COS_OPS
 } cos_op;
 

@@ -23,12 +23,16 @@
  *  7. tcaps: delegation count within COS_TCAP_DELEGS; no scheduler twice;
  *     priorities in range;
  *  8. components: active counts equal the invocations in progress through
- *     them, over all threads.
+ *     them, over all threads;
+ *  9. TLBs: no entry on any core translates to a page that is not user
+ *     memory (an unmapped frame is retyped only after every core has taken
+ *     its shootdown).
  *
  * No cost (it is the simulator checking, not the simulated kernel).
  */
 #include "internal.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #define FAIL(...) do { g_warning("k_check: " __VA_ARGS__); goto out; } while (0)
@@ -294,6 +298,17 @@ bool k_check(k_kernel *k)
         if (k_mem_kind(&k->mem, a) == COS_CAP_COMP && K_OBJ(k, k_comp_o, o)->active != active[p])
             FAIL("component %u: active %" G_GUINT64_FORMAT ", invocations in progress %" G_GUINT64_FORMAT,
                  K_OBJ(k, k_comp_o, o)->id, K_OBJ(k, k_comp_o, o)->active, active[p]);
+    }
+    for (unsigned d = 0; d < k->h->cfg.cores; d++) {
+        const hwtlb *tlb = k->h->core[d].tlb;
+        if (tlb == NULL)
+            continue;
+        for (unsigned s = 0; s < tlb->sets * tlb->cfg.ways; s++) {
+            const hwtlb_slot *e = &tlb->slot[s];
+            if (e->valid && (e->e.pa >= npages * COS_PAGE_SIZE || k_mem_type(&k->mem, e->e.pa) != K_PAGE_USER))
+                FAIL("core %u: a TLB entry for %#" PRIx64 " translates to %#" PRIx64 ", not user memory", d, e->e.va,
+                     e->e.pa);
+        }
     }
     ok = true;
 out:

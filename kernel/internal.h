@@ -316,6 +316,15 @@ uint64_t k_run_tcap(k_core *c, uint64_t thd, uint64_t rcv);
 bool k_tcap_higher(k_core *c, uint64_t a, uint64_t b);
 /* Cross-core send: ring + IPI.  COS_ENOMEM if the ring is full. */
 cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to_core);
+/* A ring entry is an rcv's address, or (bit 0 set) a TLB shootdown:
+ * the ASID in bits 1-12, the page number from bit 13. */
+static inline uint64_t k_shootdown_word(uint64_t vaddr, uint16_t asid)
+{
+    return 1u | (uint64_t)(asid & 0xfffu) << 1 | (vaddr >> 12) << 13;
+}
+/* Whether core `to`'s ring from c has room; a TLB shootdown to it. */
+bool k_ring_room(k_core *c, unsigned to_core);
+void k_send_shootdown(k_core *c, unsigned to_core, uint64_t vaddr, uint16_t asid);
 void k_arm_timer(k_core *c);
 /* Load comp's address space on c (nothing if it is loaded already). */
 void k_switch_pd(k_core *c, uint64_t comp);

@@ -369,18 +369,24 @@ void k_activate(k_core *c, uint64_t rcv, bool sender_yields)
 
 /* ---- cross-core sends ----------------------------------------------------------- */
 
-cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to)
+static k_ring *ring_to(k_core *c, unsigned to, uint64_t *addr)
+{
+    *addr = c->k->core[to].ring + (uint64_t)c->id * sizeof(k_ring);
+    return K_OBJ(c->k, k_ring, *addr);
+}
+
+/* Put `word` on core to's ring from c and raise its IPI line. */
+static cos_err ring_push(k_core *c, unsigned to, uint64_t word)
 {
     k_kernel *k = c->k;
-    k_core *d = &k->core[to];
-    uint64_t ring = d->ring + (uint64_t)c->id * sizeof(k_ring);
+    uint64_t ring;
+    k_ring *rg = ring_to(c, to, &ring);
     k_step(c, K_P_IPI);
-    k_ring *rg = K_OBJ(k, k_ring, ring);
     k_touch(c, ring, 8, false);
     if (rg->tail - rg->head >= K_RING_SLOTS)
         return COS_ENOMEM;
     k_touch(c, ring + offsetof(k_ring, rcv) + (rg->tail % K_RING_SLOTS) * 8, 8, true);
-    rg->rcv[rg->tail % K_RING_SLOTS] = rcv;
+    rg->rcv[rg->tail % K_RING_SLOTS] = word;
     k_touch(c, ring, 8, true);
     rg->tail++;
     k_arch(c, hw_cost(k->h, MODEL_COST_IPI_SEND));
@@ -388,6 +394,25 @@ cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to)
     g_assert(st == HWIRQ_OK || st == HWIRQ_COALESCED);
     k->st.ipis++;
     return COS_OK;
+}
+
+cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to)
+{
+    return ring_push(c, to, rcv);
+}
+
+bool k_ring_room(k_core *c, unsigned to)
+{
+    uint64_t ring;
+    k_ring *rg = ring_to(c, to, &ring);
+    k_touch(c, ring, 8, false);
+    return rg->tail - rg->head < K_RING_SLOTS;
+}
+
+void k_send_shootdown(k_core *c, unsigned to, uint64_t vaddr, uint16_t asid)
+{
+    cos_err e = ring_push(c, to, k_shootdown_word(vaddr, asid));
+    g_assert(e == COS_OK);      /* the caller saw room (k_ring_room) in its decode */
 }
 
 static void drain_rings(k_core *c)
@@ -398,10 +423,16 @@ static void drain_rings(k_core *c)
         k_ring *rg = K_OBJ(k, k_ring, ring);
         k_touch(c, ring, sizeof *rg, false);
         while (rg->head != rg->tail) {
-            uint64_t rcv = rg->rcv[rg->head % K_RING_SLOTS];
+            uint64_t word = rg->rcv[rg->head % K_RING_SLOTS];
             rg->head++;
             k_touch(c, ring, 8, true);
-            k_activate(c, rcv, false);
+            if (word & 1) {
+                /* a TLB shootdown */
+                k_arch(c, hw_tlb_invalidate_page(k->h, c->id, (word >> 13) << 12, (uint16_t)((word >> 1) & 0xfffu)));
+                k->st.shootdowns++;
+            } else {
+                k_activate(c, word, false);
+            }
         }
     }
 }
@@ -1164,7 +1195,7 @@ const char *k_path_name(unsigned kind)
         [COS_OP_SINV_ALLOC] = "sinv_alloc", [COS_OP_RCV_ALLOC] = "rcv_alloc", [COS_OP_ASND_ALLOC] = "asnd_alloc",
         [COS_OP_TCAP_ALLOC] = "tcap_alloc", [COS_OP_PGTBL_MAP] = "pgtbl_map", [COS_OP_MPU_REGION] = "mpu_region",
         [COS_OP_HW_ATTACH] = "hw_attach", [COS_OP_HW_DETACH] = "hw_detach", [COS_OP_HW_FLUSH] = "hw_flush",
-        [COS_OP_TCAP_BUDGET] = "tcap_budget",
+        [COS_OP_TCAP_BUDGET] = "tcap_budget", [COS_OP_PGTBL_UNMAP] = "pgtbl_unmap",
         [K_PATH_SRET] = "sret", [K_PATH_IRQ] = "irq", [K_PATH_FAULT] = "fault", [K_PATH_EXIT] = "exit",
     };
     return kind < K_PATHS && names[kind] ? names[kind] : "?";

@@ -65,6 +65,7 @@ void k_free(k_kernel *k);
 /* Inspection (tests, the Lua binding, the invariant checker; no cost). */
 typedef struct k_stats {
     uint64_t syscalls, invocations, returns, switches, sends, receives, interrupts, ipis;
+    uint64_t shootdowns;              /* TLB shootdowns taken (a remote core's unmap) */
     uint64_t events, expiries, timeouts, faults, errors;
     uint64_t ul_switches, repairs;    /* user-level dispatches, and the kernel entries that learned of them */
     uint64_t jobs;                    /* cos_job records */

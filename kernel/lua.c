@@ -196,6 +196,7 @@ static int l_stats(lua_State *L)
         { "syscalls", s->syscalls }, { "invocations", s->invocations }, { "returns", s->returns },
         { "switches", s->switches }, { "sends", s->sends }, { "receives", s->receives },
         { "interrupts", s->interrupts }, { "ipis", s->ipis }, { "events", s->events },
+        { "shootdowns", s->shootdowns },
         { "expiries", s->expiries }, { "timeouts", s->timeouts }, { "faults", s->faults },
         { "errors", s->errors }, { "kernel_cycles", s->kernel_cycles }, { "user_cycles", s->user_cycles },
         { "check_failures", s->check_failures }, { "threads", k_threads(k) },

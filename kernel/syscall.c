@@ -893,6 +893,64 @@ static cos_ret do_map(k_core *c, k_thread *t, k_thd_o *th)
     return RET(COS_OK);
 }
 
+/* Unmap a page: clear the leaf, invalidate this core's TLB entry, and send
+ * a shootdown to every other core whose TLB may hold the table's entries
+ * (it loaded the table under its ASID since the ASID last changed hands
+ * there).  The sender does not wait for them: the frame loses the
+ * mapping's reference now, and the quiescence rule (kmem.h) keeps it from
+ * being retyped, so reused, until every shootdown has been taken.  Until
+ * then a core that has not taken its shootdown may still reach the old
+ * frame through its TLB (as on hardware before the IPI lands). */
+static cos_ret do_unmap(k_core *c, k_thread *t, k_thd_o *th)
+{
+    k_kernel *k = c->k;
+    k_slot pt;
+    TRY(k_cap(c, th->comp, t->cap, COS_CAP_PGTBL, &pt));
+    if (k->h->cfg.has_mpu)
+        return RET(COS_EINVAL);
+    uint64_t va = t->a[0];
+    bool x86 = k->h->cfg.arch == MODEL_X86_64;
+    if (va % COS_PAGE_SIZE)
+        return RET(COS_EALIGN);
+    if (va >= (x86 ? UINT64_C(1) << 47 : UINT64_C(1) << 32))
+        return RET(COS_ERANGE);
+    k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, pt.obj);
+    k_touch(c, pt.obj, 64, false);
+    /* the cores to shoot down, each with room in its ring */
+    uint64_t targets = 0;
+    for (unsigned d = 0; d < k->ncores; d++) {
+        if (d == c->id || k->asid_owner[(size_t)d * k->nasids + o->asid] != pt.obj)
+            continue;
+        if (!k_ring_room(c, d))
+            return RET(COS_EBUSY);
+        targets |= UINT64_C(1) << d;
+    }
+    /* invoke (a page not mapped there is reported before anything changes) */
+    k_step(c, K_P_MGMT);
+    pool_ctx p = { k, pt.obj };
+    hw_builder b;
+    hw_pt_builder(k->h, pool_alloc, &p, &b);
+    GError *err = NULL;
+    uint64_t frame = 0;
+    bool ok = x86 ? hwpt_x86_unmap(&b.mem, o->root, va, HWTLB_4K, &frame, &err)
+                  : hwpt_arm_unmap(&b.mem, (uint32_t)o->root, (uint32_t)va, HWTLB_4K, &frame, &err);
+    k_touch(c, o->root, 8, true);
+    if (!ok) {
+        g_error_free(err);
+        return RET(COS_ENOENT);
+    }
+    if (k->asid_owner[(size_t)c->id * k->nasids + o->asid] == pt.obj)
+        k_arch(c, hw_tlb_invalidate_page(k->h, c->id, va, (uint16_t)o->asid));
+    unsigned sent = 0;
+    for (unsigned d = 0; d < k->ncores; d++)
+        if (targets >> d & 1) {
+            k_send_shootdown(c, d, va, (uint16_t)o->asid);
+            sent++;
+        }
+    k_unref(c, frame);
+    return (cos_ret){ .err = COS_OK, .r = { sent } };
+}
+
 static cos_ret do_region(k_core *c, k_thread *t, k_thd_o *th)
 {
     k_kernel *k = c->k;
@@ -1025,6 +1083,7 @@ cos_ret k_syscall(k_core *c, k_thread *t)
         k_step(c, K_P_MGMT);
         return do_alloc(c, t, th);
     case COS_OP_PGTBL_MAP: return do_map(c, t, th);
+    case COS_OP_PGTBL_UNMAP: return do_unmap(c, t, th);
     case COS_OP_MPU_REGION: return do_region(c, t, th);
     case COS_OP_HW_ATTACH:
     case COS_OP_HW_DETACH:

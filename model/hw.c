@@ -277,6 +277,16 @@ uint64_t hw_switch_address_space(hw *h, unsigned core, uint64_t root, uint16_t a
     return hw_cost(h, MODEL_COST_PT_SWITCH);
 }
 
+uint64_t hw_tlb_invalidate_page(hw *h, unsigned core, uint64_t vaddr, uint16_t asid)
+{
+    g_assert(core < h->cfg.cores);
+    hw_core *k = &h->core[core];
+    if (k->tlb == NULL)
+        return 0;
+    hwtlb_invalidate_addr(k->tlb, vaddr, h->cfg.asid ? asid : 0, false);
+    return hw_cost(h, MODEL_COST_TLB_FLUSH_ADDR);
+}
+
 uint64_t hw_mpu_program(hw *h, unsigned core, const hwmpu *to)
 {
     g_assert(core < h->cfg.cores && h->cfg.has_mpu);

@@ -114,6 +114,9 @@ uint64_t hw_translate(hw *h, unsigned core, uint64_t vaddr, unsigned acc, sim_ti
  * CONTEXTIDR.ASID).  Returns the instruction's cost (pt_switch); the TLB
  * refills that follow are paid by later hw_translate calls. */
 uint64_t hw_switch_address_space(hw *h, unsigned core, uint64_t root, uint16_t asid, bool keep);
+/* Invalidate core's TLB entry for vaddr under `asid` (INVLPG / INVPCID
+ * type 0; TLBIMVA): returns the instruction's cost (tlb_flush_addr). */
+uint64_t hw_tlb_invalidate_page(hw *h, unsigned core, uint64_t vaddr, uint16_t asid);
 /* Memory callbacks for building page tables in simulated memory (no cost:
  * building happens at boot), with the kernel's allocator: fill *b, then
  * pass &b->mem to hwpt_x86_map / hwpt_arm_map.  b must outlive its use. */

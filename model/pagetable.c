@@ -644,7 +644,8 @@ bool hwpt_x86_map(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, uint64_t p
     return true;
 }
 
-bool hwpt_x86_unmap(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_size size, GError **error)
+bool hwpt_x86_unmap(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_size size, uint64_t *paddr,
+                    GError **error)
 {
     if (!x86_build_checks(mem, root, vaddr, size, error))
         return false;
@@ -660,6 +661,8 @@ bool hwpt_x86_unmap(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_si
             return false;
         }
         if (level == leaf) {
+            if (paddr)
+                *paddr = e & (leaf == 1 ? BITS(51, 12) : leaf == 2 ? BITS(51, 21) : BITS(51, 30));
             mem->write(mem->ctx, a, 0, 8);
             return true;
         }
@@ -790,7 +793,8 @@ bool hwpt_arm_map(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, uint64_t pa
     return true;
 }
 
-bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_size size, GError **error)
+bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_size size, uint64_t *paddr,
+                    GError **error)
 {
     if (!arm_build_checks(mem, ttb, vaddr, size, error))
         return false;
@@ -798,12 +802,13 @@ bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_siz
     uint32_t d1 = (uint32_t)mem->read(mem->ctx, ttb + 4u * l1idx, 4);
     unsigned type = d1 & 3;
     bool ok;
-    uint32_t base;
+    uint32_t base, leaf = 0;
     unsigned first, count = 1;
     if (size == HWTLB_1M || size == HWTLB_16M) {
         bool super = d1 & (1u << 18);
         ok = (type & 2) && super == (size == HWTLB_16M);
         base = ttb;
+        leaf = d1 & (size == HWTLB_16M ? 0xff000000u : 0xfff00000u);
         first = size == HWTLB_16M ? (l1idx & ~15u) : l1idx;
         count = size == HWTLB_16M ? 16 : 1;
     } else {
@@ -813,6 +818,7 @@ bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_siz
         if (ok) {
             uint32_t d2 = (uint32_t)mem->read(mem->ctx, base + 4u * l2idx, 4);
             ok = size == HWTLB_64K ? (d2 & 3) == 1 : (d2 & 2) != 0;
+            leaf = d2 & (size == HWTLB_64K ? 0xffff0000u : 0xfffff000u);
         }
         first = size == HWTLB_64K ? (l2idx & ~15u) : l2idx;
         count = size == HWTLB_64K ? 16 : 1;
@@ -822,6 +828,8 @@ bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_siz
                     size_name(size));
         return false;
     }
+    if (paddr)
+        *paddr = leaf;   /* supersections' bits 32-39 are not kept (the kernel maps 4 KiB pages) */
     for (unsigned i = 0; i < count; i++)
         mem->write(mem->ctx, base + 4u * (first + i), 0, 4);
     return true;

@@ -264,8 +264,10 @@ bool hwpt_verify(const hwpt_mmu *m);
  * holds: the caller invalidates as the OS would. */
 bool hwpt_x86_map(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, uint64_t paddr, hwtlb_size size,
                   uint64_t flags, GError **error);
-/* Clear the leaf that maps vaddr with that size (tables stay). */
-bool hwpt_x86_unmap(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_size size, GError **error);
+/* Clear the leaf that maps vaddr with that size (tables stay); *paddr
+ * (may be NULL) gets the physical base it mapped. */
+bool hwpt_x86_unmap(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_size size, uint64_t *paddr,
+                    GError **error);
 
 /* The same for ARMv7-A: `ttb` is a first-level table's base (TTBR0's or
  * TTBR1's); sizes 4K, 64K (written as 16 copies), 1M, 16M (16 copies;
@@ -275,4 +277,5 @@ bool hwpt_x86_unmap(const hwpt_mem *mem, uint64_t root, uint64_t vaddr, hwtlb_si
  * implementation without PXN reads as a translation fault. */
 bool hwpt_arm_map(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, uint64_t paddr, hwtlb_size size,
                   uint32_t flags, GError **error);
-bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_size size, GError **error);
+bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_size size, uint64_t *paddr,
+                    GError **error);

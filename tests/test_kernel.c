@@ -45,6 +45,8 @@ typedef struct rec {
 typedef struct ts ts;
 struct ts {
     void (*body)(ts *s);            /* what core 0's init thread does */
+    void (*body1)(ts *s);           /* what core 1's does (NULL: it exits) */
+    unsigned step;                  /* a hand-over between the two bodies */
     /* parameters (preemption tests) */
     uint32_t prio_r, prio_s, xfer_prio;
     bool zero_budget;
@@ -149,9 +151,11 @@ enum { E_BOOT, E_EXIT, E_RCVR, E_BLOCK, E_SELF_REMOVE, E_NO_RCV, E_SENDER, E_REC
 
 static cos_word e_boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
 {
+    ts *s = (ts *)arg;
+    if (core == 1 && s->body1)
+        s->body1(s);
     if (core != 0)
         return 0;
-    ts *s = (ts *)arg;
     s->boot_id = cos_thdid_self();
     EXPECT_ERR(s, bt_init(&s->b), COS_OK);
     s->body(s);
@@ -499,6 +503,79 @@ static void body_quiescence(ts *s)
     EXPECT_ERR(s, cos_cap_remove(COS_BOOT_CAPTBL, z), COS_OK);
     cos_compute(QUIESCE_WAIT);
     EXPECT_ERR(s, cos_kmem_retype(COS_BOOT_KMEM, p, COS_MEM_KERNEL, COS_MEM_UNTYPED), COS_OK);
+}
+
+/* ---- 1. unmap: TLB shootdown and the frame's quiescence ---------------------------- */
+
+#define UNMAP_VA UINT64_C(0x10000000)
+
+/* Wait (simulated compute) until the other core's body reaches `step`. */
+static void wait_step(ts *s, unsigned step)
+{
+    while (s->step < step)
+        cos_compute(1000);
+}
+
+/* Core 0: a user page mapped in the boot component's table (which both
+ * cores' init threads run in); both cores touch it, so both TLBs hold it;
+ * core 0 unmaps it. */
+static void body_unmap(ts *s)
+{
+    uint64_t first = s->b.next++;
+    cos_capid k = slot(s);
+    EXPECT_ERR(s, cos_kmem_narrow(COS_BOOT_KMEM, COS_BOOT_CAPTBL, k, first, 1), COS_OK);
+    EXPECT_ERR(s, cos_kmem_retype(k, 0, COS_MEM_UNTYPED, COS_MEM_USER), COS_OK);
+    EXPECT_ERR(s, cos_call(COS_OP_PGTBL_UNMAP, COS_BOOT_PGTBL, UNMAP_VA, 0, 0, 0, 0).err, COS_ENOENT);
+    EXPECT_ERR(s, cos_pgtbl_map(COS_BOOT_PGTBL, UNMAP_VA, k, 0, COS_MAP_WRITE), COS_OK);
+    EXPECT_ERR(s, cos_touch(UNMAP_VA, 8, true), COS_OK);
+    s->step = 1;
+    wait_step(s, 2);                /* core 1 has touched it too */
+    /* refusals: not a page table, misaligned, beyond the user half */
+    EXPECT_ERR(s, cos_call(COS_OP_PGTBL_UNMAP, COS_BOOT_CAPTBL, UNMAP_VA, 0, 0, 0, 0).err, COS_ETYPE);
+    EXPECT_ERR(s, cos_call(COS_OP_PGTBL_UNMAP, COS_BOOT_PGTBL, UNMAP_VA + 8, 0, 0, 0, 0).err, COS_EALIGN);
+    EXPECT_ERR(s, cos_call(COS_OP_PGTBL_UNMAP, COS_BOOT_PGTBL, UINT64_C(1) << 47, 0, 0, 0, 0).err, COS_ERANGE);
+    /* the unmap: cores 1, 2 and 3 have loaded the boot table (their init
+     * threads ran in it), so each gets a shootdown */
+    cos_ret r = cos_call(COS_OP_PGTBL_UNMAP, COS_BOOT_PGTBL, UNMAP_VA, 0, 0, 0, 0);
+    EXPECT_ERR(s, r.err, COS_OK);
+    EXPECT_EQ(s, r.r[0], 3);
+    s->step = 3;
+    /* this core's entry went at once */
+    EXPECT_ERR(s, cos_touch(UNMAP_VA, 8, false), COS_EFAULT);
+    EXPECT_ERR(s, cos_call(COS_OP_PGTBL_UNMAP, COS_BOOT_PGTBL, UNMAP_VA, 0, 0, 0, 0).err, COS_ENOENT);
+    /* the frame has no mapping left but is reused only after quiescence */
+    EXPECT_ERR(s, cos_kmem_retype(k, 0, COS_MEM_USER, COS_MEM_UNTYPED), COS_EQUIESCE);
+    cos_compute(QUIESCE_WAIT);
+    EXPECT_ERR(s, cos_kmem_retype(k, 0, COS_MEM_USER, COS_MEM_UNTYPED), COS_OK);
+    wait_step(s, 4);
+}
+
+/* Core 1: touch the page (its TLB caches it), then, once core 0 has
+ * unmapped it, keep touching: the old frame stays reachable through the
+ * stale entry until the shootdown's IPI is taken (the IPI latency: 500 ns
+ * = 1,600 cycles at 3.2 GHz, plus the sender's path), then faults. */
+static void body1_unmap(ts *s)
+{
+    wait_step(s, 1);
+    EXPECT_ERR(s, cos_touch(UNMAP_VA, 8, true), COS_OK);
+    s->step = 2;
+    wait_step(s, 3);
+    unsigned stale = 0;
+    while (cos_touch(UNMAP_VA, 8, false) == COS_OK && stale < 100) {
+        stale++;
+        cos_compute(100);
+    }
+    EXPECT_TRUE(s, stale < 100);     /* the fault came */
+    s->step = 4;
+}
+
+static void test_unmap_shootdown(void **state)
+{
+    ts s = { .body = body_unmap, .body1 = body1_unmap };
+    kfx *f = run(&s);
+    /* one shootdown taken per other core */
+    assert_int_equal(k_get_stats(f->k)->shootdowns, 3);
+    finish(f, &s);
 }
 
 static void test_quiescence(void **state)
@@ -894,6 +971,7 @@ int main(void)
         cmocka_unit_test(test_cap_errors),
         cmocka_unit_test(test_alloc_errors),
         cmocka_unit_test(test_quiescence),
+        cmocka_unit_test(test_unmap_shootdown),
         cmocka_unit_test(test_sinv),
         cmocka_unit_test(test_sinv_depth),
         cmocka_unit_test(test_remove_busy),

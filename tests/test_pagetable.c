@@ -679,7 +679,7 @@ static void test_x86_builder(void **state)
     map_x86(f, 0x401000, 0x9000, HWTLB_4K, HWPT_X86_RW);
     EXPECT_MAP_ERROR(hwpt_x86_map(&f->mem, X86_ROOT, 0x401000, 0xa000, HWTLB_4K, 0, &err), "already mapped");
     EXPECT_MAP_ERROR(hwpt_x86_map(&f->mem, X86_ROOT, 0x400000, 0x400000, HWTLB_2M, 0, &err), "a page table is there");
-    EXPECT_MAP_ERROR(hwpt_x86_unmap(&f->mem, X86_ROOT, 0x400000, HWTLB_2M, &err), "not mapped by a 2 MiB page");
+    EXPECT_MAP_ERROR(hwpt_x86_unmap(&f->mem, X86_ROOT, 0x400000, HWTLB_2M, NULL, &err), "not mapped by a 2 MiB page");
 
     /* Out of table memory: a new PML4 slot needs three tables. */
     f->m.limit = f->m.brk + 4096;
@@ -688,10 +688,13 @@ static void test_x86_builder(void **state)
 
     /* Unmap: the walk then faults at the PTE. */
     hwpt_result r;
-    assert_true(hwpt_x86_unmap(&f->mem, X86_ROOT, 0x401000, HWTLB_4K, &err));
+    uint64_t old = 0;
+    assert_true(hwpt_x86_unmap(&f->mem, X86_ROOT, 0x401000, HWTLB_4K, &old, &err));
+    assert_int_equal(old, 0x9000);      /* the frame map_x86 put there above */
     assert_false(hwpt_walk(&f->mmu, 0x401000, 0, &r));
     assert_int_equal(r.fault.level, 1);
-    assert_true(hwpt_x86_unmap(&f->mem, X86_ROOT, 0x600000, HWTLB_2M, &err));
+    assert_true(hwpt_x86_unmap(&f->mem, X86_ROOT, 0x600000, HWTLB_2M, &old, &err));
+    assert_int_equal(old, 0x200000);
     assert_false(hwpt_walk(&f->mmu, 0x600000, 0, &r));
     assert_int_equal(r.fault.level, 2);
 #undef EXPECT_MAP_ERROR
@@ -1004,12 +1007,15 @@ static void test_arm_builder(void **state)
 
     /* Unmap clears all 16 copies of a supersection. */
     map_arm(f, 0x41000000, 0x41000000, HWTLB_16M, 0);
-    assert_true(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x41000000, HWTLB_16M, &err));
+    uint64_t old = 0;
+    assert_true(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x41000000, HWTLB_16M, &old, &err));
+    assert_int_equal(old, 0x41000000);
     for (unsigned i = 0x410; i < 0x420; i++)
         assert_int_equal(peek32(&f->m, 0x4000 + 4 * i), 0);
-    EXPECT_MAP_ERROR(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x20000000, HWTLB_64K, &err), "not mapped by a 64 KiB");
-    EXPECT_MAP_ERROR(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x20001000, HWTLB_1M, &err), "not aligned");
-    assert_true(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x20001000, HWTLB_4K, &err));
+    EXPECT_MAP_ERROR(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x20000000, HWTLB_64K, NULL, &err), "not mapped by a 64 KiB");
+    EXPECT_MAP_ERROR(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x20001000, HWTLB_1M, NULL, &err), "not aligned");
+    assert_true(hwpt_arm_unmap(&f->mem, ARM_TTB, 0x20001000, HWTLB_4K, &old, &err));
+    assert_int_equal(old, 0x1000);      /* map_arm above */
     hwpt_result r;
     assert_false(hwpt_walk(&f->mmu, 0x20001000, 0, &r));
     assert_fault(&r, HWPT_FAULT_TRANSLATION, 0x047, 0x20001000);
