@@ -277,7 +277,7 @@ static int l_system(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const known[] = { "machine", "policy", "fastpath", "trace", "check", "servers", "locks",
-                                         "channels", "start_align", NULL };
+                                         "channels", "start_align", "memory", NULL };
     check_keys(L, 1, "system", known);
     lua_getfield(L, 1, "machine");                      /* 2 */
     if (lua_isnil(L, 2))
@@ -303,6 +303,7 @@ static int l_system(lua_State *L)
     w->workload_image = COS_IMAGE_WORKLOAD;
     w->server_image = COS_IMAGE_WL_SERVER;
     w->timer_image = COS_IMAGE_WL_TIMER;
+    w->mem_image = COS_IMAGE_WL_MEM;
     for (unsigned i = 0; i < WL_TASKS; i++)
         c->program_ref[i] = c->thread_ref[i] = LUA_NOREF;
     /* policy: one for all cores, or a list per core */
@@ -335,6 +336,27 @@ static int l_system(lua_State *L)
                add_server);
     each_named(L, c, "locks", "locks = { name = \"pi\" | \"ceiling\" | \"none\" }", LUA_TSTRING, add_lock);
     each_named(L, c, "channels", "channels = { name = { slots = N, size = bytes } }", LUA_TTABLE, add_channel);
+    /* memory = { pages = N, quota = M }: the memory manager's pool */
+    if (lua_getfield(L, 1, "memory") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            return luaL_error(L, "system: memory = { pages = N, quota = M }");
+        static const char *const mk[] = { "pages", "quota", NULL };
+        check_keys(L, lua_gettop(L), "system: memory", mk);
+        lua_getfield(L, -1, "pages");
+        lua_Integer pages = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+        if (pages < 1 || pages > (lua_Integer)WL_MM_POOL)
+            return luaL_error(L, "system: memory: pages is an integer from 1 to %d", (int)WL_MM_POOL);
+        lua_getfield(L, -2, "quota");
+        lua_Integer quota = lua_isnil(L, -1) ? WL_HEAP_PAGES : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+        if (quota < 1 || quota > (lua_Integer)WL_HEAP_PAGES)
+            return luaL_error(L, "system: memory: quota (pages per task) is an integer from 1 to %d",
+                              (int)WL_HEAP_PAGES);
+        if (h->cfg.has_mpu)
+            return luaL_error(L, "system: memory: the memory manager maps pages: not on an MPU machine yet");
+        w->mem.pages = (unsigned)pages;
+        w->mem.quota = (unsigned)quota;
+        lua_pop(L, 2);
+    }
     lua_settop(L, 3);
     return 1;
 }
@@ -441,6 +463,41 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
         lua_pop(L, 1);
         if (op->a == 0)
             luaL_error(L, "%s: give a time of at least one cycle", what);
+    } else if (strcmp(k, "alloc") == 0 || strcmp(k, "free") == 0) {
+        op->kind = k[0] == 'a' ? WL_ALLOC : WL_FREE;
+        if (c->w->mem.pages == 0)
+            luaL_error(L, "%s: %s needs the memory manager (system{memory = { pages = N }})", what, k);
+        lua_rawgeti(L, idx, 2);
+        lua_Integer n = lua_isnil(L, -1) && op->kind == WL_FREE ? 0 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+        if (n < (op->kind == WL_ALLOC) || n > (lua_Integer)WL_HEAP_PAGES)
+            luaL_error(L, "%s: %s takes a number of pages, 1 to %d%s", what, k, (int)WL_HEAP_PAGES,
+                       op->kind == WL_FREE ? " (none: all)" : "");
+        op->a = (uint64_t)n;
+        lua_pop(L, 1);
+    } else if (strcmp(k, "heap") == 0) {
+        op->kind = WL_HEAP;
+        if (c->w->mem.pages == 0)
+            luaL_error(L, "%s: heap needs the memory manager (system{memory = { pages = N }})", what);
+        lua_rawgeti(L, idx, 2);
+        op->a = to_bytes(L, -1, what);
+        lua_rawgeti(L, idx, 3);
+        const char *rw = luaL_optstring(L, -1, "read");
+        if (strcmp(rw, "read") != 0 && strcmp(rw, "write") != 0)
+            luaL_error(L, "%s: the access is \"read\" or \"write\"", what);
+        op->target = strcmp(rw, "write") == 0;
+        lua_pop(L, 2);
+        if (op->a == 0 || op->a > (uint64_t)WL_HEAP_PAGES * COS_PAGE_SIZE)
+            luaL_error(L, "%s: heap touches 1 byte to %d KiB (the heap window)", what,
+                       (int)(WL_HEAP_PAGES * COS_PAGE_SIZE / 1024));
+    } else if (strcmp(k, "revoke") == 0) {
+        op->kind = WL_REVOKE;
+        if (c->w->mem.pages == 0)
+            luaL_error(L, "%s: revoke needs the memory manager (system{memory = { pages = N }})", what);
+        lua_rawgeti(L, idx, 2);
+        if (lua_tostring(L, -1) == NULL)
+            luaL_error(L, "%s: name the task whose memory to revoke", what);
+        op->target = UINT16_MAX;    /* resolved at the first run */
+        lua_pop(L, 1);
     } else if (strcmp(k, "recv") == 0) {
         op->kind = WL_RECV;
     } else if (strcmp(k, "sleep") == 0) {
@@ -449,7 +506,8 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
         op->a = to_cycles(L, c, -1, what);
         lua_pop(L, 1);
     } else {
-        luaL_error(L, "%s: unknown step (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get, timeout, tick)", what);
+        luaL_error(L, "%s: unknown step (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get, timeout, "
+                   "tick, alloc, free, heap, revoke)", what);
     }
 }
 
@@ -465,11 +523,12 @@ static int parse_protected(lua_State *L)
     g_snprintf(who, sizeof who, "task '%s'", c->names[task]);
     parse_op(L, c, 1, op, who);
     if (op->kind == WL_SEND || op->kind == WL_LOCK || op->kind == WL_UNLOCK || op->kind == WL_PUT
-        || op->kind == WL_GET || op->kind == WL_TIMEOUT || op->kind == WL_TICK)
+        || op->kind == WL_GET || op->kind == WL_TIMEOUT || op->kind == WL_TICK || op->kind >= WL_ALLOC)
         luaL_error(L, "%s: a Lua body cannot %s (give a list of steps for that)", who,
                    op->kind == WL_SEND                          ? "send"
                    : op->kind == WL_PUT || op->kind == WL_GET   ? "use a channel"
                    : op->kind == WL_TIMEOUT || op->kind == WL_TICK ? "use the timer manager"
+                   : op->kind >= WL_ALLOC                       ? "use the memory manager"
                                                                  : "lock");
     if (op->kind == WL_TOUCH && op->a + op->b > c->w->task[task].mem_len)
         luaL_error(L, "%s: touch past the task's memory (%d bytes; give memory = ...)", who,
@@ -709,11 +768,11 @@ static int l_task(lua_State *L)
         for (lua_Integer k = 1; k <= n; k++) {
             lua_rawgeti(L, -1, k);
             parse_op(L, c, -1, &t->ops[k - 1], who);
-            if (t->ops[k - 1].kind == WL_SEND) {
+            if (t->ops[k - 1].kind == WL_SEND || t->ops[k - 1].kind == WL_REVOKE) {
                 lua_rawgeti(L, -1, 2);
                 lua_getiuservalue(L, 1, 3);
-                /* keep the receiver's name to resolve at the first run */
-                lua_pushfstring(L, "send:%d:%d", (int)i, (int)(k - 1));
+                /* keep the receiver's (revoked task's) name to resolve at the first run */
+                lua_pushfstring(L, "task:%d:%d", (int)i, (int)(k - 1));
                 lua_pushvalue(L, -3);
                 lua_rawset(L, -3);
                 lua_pop(L, 2);
@@ -850,11 +909,19 @@ static void boot(lua_State *L, composed *c)
     for (unsigned i = 0; i < w->ntasks; i++)
         for (unsigned k = 0; k < w->task[i].nops; k++) {
             wl_op *op = &w->task[i].ops[k];
-            if (op->kind != WL_SEND)
+            if (op->kind != WL_SEND && op->kind != WL_REVOKE)
                 continue;
-            lua_pushfstring(L, "send:%d:%d", (int)i, (int)k);
+            lua_pushfstring(L, "task:%d:%d", (int)i, (int)k);
             lua_rawget(L, names);
             int r = find_name(c->names, w->ntasks, lua_tostring(L, -1));
+            if (op->kind == WL_REVOKE) {
+                if (r < 0)
+                    luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which is no task", c->where[i],
+                               c->names[i], (int)k + 1, lua_tostring(L, -1));
+                op->target = (uint16_t)r;
+                lua_pop(L, 1);
+                continue;
+            }
             if (r < 0)
                 luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which is no task", c->where[i], c->names[i],
                            (int)k + 1, lua_tostring(L, -1));
@@ -962,6 +1029,26 @@ static void boot(lua_State *L, composed *c)
             luaL_error(L, "sys:run: channel '%s' has a %s but no %s", c->chan_names[ch],
                        w->chan[ch].producer == UINT32_MAX ? "consumer" : "producer",
                        w->chan[ch].producer == UINT32_MAX ? "producer" : "consumer");
+    /* heaps: a window each for the tasks that allocate, free or touch one */
+    unsigned nheaps = 0;
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        bool uses = false;
+        for (unsigned k = 0; k < w->task[i].nops; k++)
+            uses = uses || w->task[i].ops[k].kind == WL_ALLOC || w->task[i].ops[k].kind == WL_FREE
+                   || w->task[i].ops[k].kind == WL_HEAP;
+        if (!uses)
+            continue;
+        if (nheaps == WL_HEAPS)
+            luaL_error(L, "%s sys:task '%s': at most %d tasks use the memory manager", c->where[i], c->names[i],
+                       (int)WL_HEAPS);
+        w->task[i].heap = ++nheaps;
+    }
+    w->mem.used = nheaps > 0;
+    for (unsigned i = 0; i < w->ntasks; i++)
+        for (unsigned k = 0; k < w->task[i].nops; k++)
+            if (w->task[i].ops[k].kind == WL_REVOKE && w->task[w->task[i].ops[k].target].heap == 0)
+                luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which never allocates", c->where[i],
+                           c->names[i], (int)k + 1, c->names[w->task[i].ops[k].target]);
     /* interrupt lines exist */
     for (unsigned q = 0; q < w->nirqs; q++)
         if (w->irq[q].line >= hwirq_nlines(c->h->irq) || w->irq[q].line == c->h->timer_line
@@ -1111,6 +1198,10 @@ static int l_results(lua_State *L)
         }
         set_int(L, "lock_waits", st->lock_waits);
         set_num(L, "lock_wait_max_ns", (double)st->lock_wait_max * ns);
+        if (t->heap) {
+            set_int(L, "faults", st->faults);
+            set_int(L, "heap_pages", w->rt.mm_held[t->heap - 1]);
+        }
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "tasks");
@@ -1205,6 +1296,30 @@ static int l_results(lua_State *L)
         set_num(L, "late_mean_cycles", (double)w->tm.late_sum / (double)w->tm.late_n);
     }
     lua_setfield(L, -2, "timers");
+    if (w->mem.pages) {
+        const wl_memory *m = &w->mem;
+        lua_newtable(L);
+        set_int(L, "pages", m->pages);
+        set_int(L, "quota", m->quota);
+        set_int(L, "allocated", m->allocated);
+        set_int(L, "denied", m->denied);
+        set_int(L, "freed", m->freed);
+        set_int(L, "revoked", m->revoked);
+        set_int(L, "revocations", m->revocations);
+        set_int(L, "shootdowns", m->shootdowns);
+        set_int(L, "reuse_waits", m->reuse_waits);
+        set_int(L, "unmap_retries", m->unmap_retries);
+        set_int(L, "faults", m->faults);
+        if (m->alloc_n) {
+            set_num(L, "alloc_mean_cycles", (double)m->alloc_sum / (double)m->alloc_n);
+            set_int(L, "alloc_max_cycles", m->alloc_max);
+        }
+        if (m->free_n) {
+            set_num(L, "free_mean_cycles", (double)m->free_sum / (double)m->free_n);
+            set_int(L, "free_max_cycles", m->free_max);
+        }
+        lua_setfield(L, -2, "memory");
+    }
     set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, w->start) / 1000.0 : 0.0);
     return 1;
 }

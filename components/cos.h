@@ -120,6 +120,10 @@ static inline cos_err cos_pgtbl_map(cos_capid pgtbl, uint64_t vaddr, cos_capid k
 {
     return cos_call(COS_OP_PGTBL_MAP, pgtbl, vaddr, kmem, page, flags, 0).err;
 }
+static inline cos_ret cos_pgtbl_unmap(cos_capid pgtbl, uint64_t vaddr)
+{
+    return cos_call(COS_OP_PGTBL_UNMAP, pgtbl, vaddr, 0, 0, 0, 0);
+}
 static inline cos_err cos_mpu_region(cos_capid pgtbl, unsigned region, cos_capid kmem, uint64_t first,
                                      unsigned log2_bytes, unsigned flags)
 {

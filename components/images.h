@@ -10,6 +10,7 @@ enum {
     COS_IMAGE_WORKLOAD,
     COS_IMAGE_WL_SERVER,
     COS_IMAGE_WL_TIMER,
+    COS_IMAGE_WL_MEM,
     COS_IMAGES
 };
 
@@ -17,5 +18,6 @@ extern const cos_image cos_image_ipcbench;
 extern const cos_image cos_image_workload;     /* components/workload.h */
 extern const cos_image cos_image_wl_server;
 extern const cos_image cos_image_wl_timer;
+extern const cos_image cos_image_wl_mem;
 /* All of them, index = id. */
 extern const cos_image *const cos_images[COS_IMAGES];

@@ -5,6 +5,8 @@
 
 enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3, E_TIMER = 4 };
 enum { TM_ARM = 0, TM_EXPIRE = 1 };
+enum { MM_ALLOC = 0, MM_FREE = 1, MM_REVOKE = 2 };
+enum { MM_FRESH = 0, MM_TAKEN, MM_MAPPED, MM_FREED };
 enum { E_SERVE = 0 };
 
 /* What the policy code costs in user-level instructions: a fixed part
@@ -24,6 +26,9 @@ enum { E_SERVE = 0 };
 #define T_IDX(c) (WL_TASKS + WL_IRQS + WL_GROUPS + (c))     /* a core's timer thread */
 #define WL_TM_BASE 20u        /* the timer manager: an operation's fixed part */
 #define WL_TM_PER 6u          /* ... and per timer of the core it scans */
+#define WL_MM_BASE 30u        /* the memory manager: a call's fixed part (decode, quota, the heap's state) */
+#define WL_MM_PAGE 16u        /* ... per page (pick, record, list) */
+#define WL_MM_RETRY 500u      /* cycles it waits before an unmap refused for a full shootdown ring is tried again */
 
 static wl_desc *W(void)
 {
@@ -709,6 +714,59 @@ static void op_tick(wl_desc *w, wl_rt_thd *me, uint64_t period)
         me->tick_next += period;
 }
 
+/* ---- memory: the client side (a task) --------------------------------------------------- */
+
+static uint64_t heap_va(unsigned h, unsigned k)
+{
+    return WL_HEAP_BASE + ((uint64_t)h * WL_HEAP_PAGES + k) * COS_PAGE_SIZE;
+}
+
+/* alloc, free (of the task's own heap) and revoke (of another task's):
+ * one invocation of the manager, timed as the client sees it. */
+static void op_mem(wl_desc *w, wl_rt_thd *me, const wl_op *op)
+{
+    unsigned task = op->kind == WL_REVOKE ? op->target : me->idx;
+    unsigned mop = op->kind == WL_ALLOC ? MM_ALLOC : op->kind == WL_FREE ? MM_FREE : MM_REVOKE;
+    uint64_t t0 = cos_cycles();
+    cos_ret r = cos_sinv(w->rt.mm_sinv, mop, task, op->a, 0);
+    if (r.err) {
+        fail(w, r.err, __LINE__);
+        return;
+    }
+    uint64_t dt = cos_cycles() - t0, pages = r.r[0];
+    cos_trace("mm", (int64_t)task, mop, (int64_t)pages);
+    if (pages == 0)
+        return;
+    wl_memory *m = &w->mem;
+    uint64_t *n = mop == MM_ALLOC ? &m->alloc_n : &m->free_n, *sum = mop == MM_ALLOC ? &m->alloc_sum : &m->free_sum,
+             *max = mop == MM_ALLOC ? &m->alloc_max : &m->free_max;
+    *n += pages;
+    *sum += dt;
+    if (dt / pages > *max)
+        *max = dt / pages;
+}
+
+/* Touch the first `len` bytes of the task's heap; a page that is not
+ * mapped (never given, given back, or revoked) faults: counted, and the
+ * touch stops there. */
+static void op_heap(wl_desc *w, wl_rt_thd *me, uint64_t len, bool write)
+{
+    unsigned h = w->task[me->idx].heap - 1;
+    for (uint64_t off = 0; off < len; off += COS_PAGE_SIZE) {
+        uint64_t n = len - off < COS_PAGE_SIZE ? len - off : COS_PAGE_SIZE;
+        cos_err e = cos_touch(heap_va(h, 0) + off, n, write);
+        if (e == COS_EFAULT) {
+            w->mem.faults++;
+            w->task[me->idx].st.faults++;
+            return;
+        }
+        if (e) {
+            fail(w, e, __LINE__);
+            return;
+        }
+    }
+}
+
 static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
 {
     const wl_task *t = &w->task[me->idx];
@@ -724,6 +782,14 @@ static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
         break;
     case WL_TICK:
         op_tick(w, me, op->a);
+        break;
+    case WL_ALLOC:
+    case WL_FREE:
+    case WL_REVOKE:
+        op_mem(w, me, op);
+        break;
+    case WL_HEAP:
+        op_heap(w, me, op->a, op->target != 0);
         break;
     case WL_PUT:
         op_put(w, me, op->target);
@@ -942,6 +1008,155 @@ static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2
     return next;
 }
 
+/* ---- the memory manager component ------------------------------------------------------ */
+
+/* Its memory: a 16-byte record per pool page, the queue of freed pages
+ * (2 bytes each), each heap's list of pages (2 bytes each). */
+static uint64_t mm_rec(const wl_desc *w, unsigned p)
+{
+    return w->rt.mm.base + (uint64_t)p * 16;
+}
+
+static uint64_t mm_qent(const wl_desc *w, unsigned i)
+{
+    return w->rt.mm.base + WL_MM_POOL * 16 + (uint64_t)(i % WL_MM_POOL) * 2;
+}
+
+static uint64_t mm_list(const wl_desc *w, unsigned h, unsigned k)
+{
+    return w->rt.mm.base + WL_MM_POOL * 18 + ((uint64_t)h * WL_HEAP_PAGES + k) * 2;
+}
+
+/* One page for heap h (whose call the caller holds): a never-used page,
+ * else the page freed longest ago, whose retype back to untyped the
+ * kernel allows only after quiescence (refused: it goes back to the
+ * queue's head, and nothing is younger).  Each decision is made between
+ * two calls, so no other thread of the manager runs in the middle. */
+static bool mm_alloc_one(wl_desc *w, unsigned h)
+{
+    wl_memory *m = &w->mem;
+    unsigned p, k = w->rt.mm_held[h];
+    bool reuse = false;
+    if (k >= m->quota || k >= WL_HEAP_PAGES)
+        return false;
+    if (w->rt.mm_fresh < m->pages) {
+        p = w->rt.mm_fresh++;
+    } else if (w->rt.mm_head != w->rt.mm_tail) {
+        p = w->rt.mm_fifo[w->rt.mm_head++ % WL_MM_POOL];
+        reuse = true;
+    } else {
+        return false;
+    }
+    w->rt.mm_state[p] = MM_TAKEN;
+    cos_instructions(WL_MM_PAGE);
+    if (reuse) {
+        cos_touch(mm_qent(w, w->rt.mm_head - 1), 2, false);
+        cos_err e = cos_kmem_retype(w->rt.mm_kmem, p, COS_MEM_USER, COS_MEM_UNTYPED);
+        if (e == COS_EQUIESCE) {
+            w->rt.mm_fifo[--w->rt.mm_head % WL_MM_POOL] = (uint16_t)p;
+            w->rt.mm_state[p] = MM_FREED;
+            m->reuse_waits++;
+            return false;
+        }
+        if (e) {
+            fail(w, e, __LINE__);
+            return false;
+        }
+    }
+    cos_err e = cos_kmem_retype(w->rt.mm_kmem, p, COS_MEM_UNTYPED, COS_MEM_USER);
+    if (e == COS_OK)
+        e = cos_pgtbl_map(w->rt.mm_pgtbl, heap_va(h, k), w->rt.mm_kmem, p, COS_MAP_WRITE);
+    if (e) {
+        fail(w, e, __LINE__);
+        return false;
+    }
+    w->rt.mm_page[h][k] = (uint16_t)p;
+    w->rt.mm_held[h] = k + 1;
+    w->rt.mm_state[p] = MM_MAPPED;
+    m->allocated++;
+    cos_touch(mm_rec(w, p), 16, true);
+    cos_touch(mm_list(w, h, k), 2, true);
+    return true;
+}
+
+/* Unmap heap h's last page and queue it. */
+static void mm_free_one(wl_desc *w, unsigned h)
+{
+    wl_memory *m = &w->mem;
+    unsigned k = w->rt.mm_held[h] - 1, p = w->rt.mm_page[h][k];
+    cos_instructions(WL_MM_PAGE);
+    cos_touch(mm_list(w, h, k), 2, false);
+    cos_ret r;
+    while ((r = cos_pgtbl_unmap(w->rt.mm_pgtbl, heap_va(h, k))).err == COS_EBUSY) {
+        m->unmap_retries++;
+        cos_compute(WL_MM_RETRY);
+    }
+    if (r.err) {
+        fail(w, r.err, __LINE__);
+        return;
+    }
+    m->shootdowns += r.r[0];
+    w->rt.mm_held[h] = k;
+    w->rt.mm_state[p] = MM_FREED;
+    w->rt.mm_fifo[w->rt.mm_tail++ % WL_MM_POOL] = (uint16_t)p;
+    cos_touch(mm_rec(w, p), 16, true);
+    cos_touch(mm_qent(w, w->rt.mm_tail - 1), 2, true);
+}
+
+static unsigned mm_revoke(wl_desc *w, unsigned h)
+{
+    unsigned n = w->rt.mm_held[h];
+    while (w->rt.mm_held[h])
+        mm_free_one(w, h);
+    w->mem.revoked += n;
+    w->mem.revocations++;
+    return n;
+}
+
+/* MM_ALLOC (task, n), MM_FREE (task, n; 0: all), MM_REVOKE (task): the
+ * pages given, freed or revoked.  One call at a time per heap: a call that
+ * finds the heap's call in progress (its owner preempted, or on another
+ * core) does nothing, except that a revocation is left to that call,
+ * which carries it out before it returns. */
+static cos_word mm_serve(cos_thdid caller, cos_word op, cos_word task, cos_word n, cos_word a3)
+{
+    (void)caller, (void)a3;
+    wl_desc *w = W();
+    if (task >= w->ntasks || w->task[task].heap == 0 || op > MM_REVOKE)
+        return 0;
+    unsigned h = w->task[task].heap - 1;
+    wl_memory *m = &w->mem;
+    if (w->rt.mm_busy[h]) {
+        if (op == MM_REVOKE)
+            w->rt.mm_revoke[h] = true;
+        else if (op == MM_ALLOC)
+            m->denied += n;
+        cos_instructions(WL_MM_BASE);
+        return 0;
+    }
+    w->rt.mm_busy[h] = true;
+    cos_instructions(WL_MM_BASE);
+    unsigned done = 0;
+    if (op == MM_ALLOC) {
+        while (done < n && mm_alloc_one(w, h))
+            done++;
+        m->denied += n - done;
+    } else if (op == MM_FREE) {
+        unsigned want = n && n < w->rt.mm_held[h] ? (unsigned)n : w->rt.mm_held[h];
+        for (; done < want; done++)
+            mm_free_one(w, h);
+        m->freed += done;
+    } else {
+        done = mm_revoke(w, h);
+    }
+    while (w->rt.mm_revoke[h]) {
+        w->rt.mm_revoke[h] = false;
+        mm_revoke(w, h);
+    }
+    w->rt.mm_busy[h] = false;
+    return done;
+}
+
 /* ---- a server component ----------------------------------------------------------- */
 
 static cos_word serve(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
@@ -1140,6 +1355,17 @@ static cos_err build_shared(wl_desc *w)
         CHECK(bt_comp_new(b, w->timer_image, pages, &w->rt.timer));
         CHECK(bt_sinv(b, &w->rt.app, &w->rt.timer, 0, &w->rt.tm_sinv));
     }
+    if (w->mem.used) {
+        /* the memory manager: its records; its pool, the booter's next
+         * pages (untyped), narrowed into its table; the app's page table */
+        unsigned pages = (unsigned)((WL_MM_POOL * 18 + WL_HEAPS * WL_HEAP_PAGES * 2 + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
+        CHECK(bt_comp_new(b, w->mem_image, pages, &w->rt.mm));
+        CHECK(bt_sinv(b, &w->rt.app, &w->rt.mm, 0, &w->rt.mm_sinv));
+        w->rt.mm_kmem = w->rt.mm.next_slot++;
+        CHECK(cos_kmem_narrow(b->kmem, w->rt.mm.captbl, w->rt.mm_kmem, b->next, w->mem.pages));
+        b->next += w->mem.pages;
+        CHECK(bt_give(b, &w->rt.mm, w->rt.app.pgtbl, &w->rt.mm_pgtbl));
+    }
     for (unsigned l = 0; l < WL_LOCKS; l++)
         w->rt.lock_owner[l] = NONE;
     for (unsigned i = 0; i < w->ntasks; i++)
@@ -1229,3 +1455,6 @@ const cos_image cos_image_wl_server = { "wl-server", server_entries, 1 };
 
 static const cos_entry_fn timer_entries[] = { tm_serve };
 const cos_image cos_image_wl_timer = { "wl-timer", timer_entries, 1 };
+
+static const cos_entry_fn mem_entries[] = { mm_serve };
+const cos_image cos_image_wl_mem = { "wl-mem", mem_entries, 1 };

@@ -55,6 +55,10 @@
 #define WL_SCHEDS (WL_CORES + WL_GROUPS)   /* schedulers: one per core, then the child schedulers */
 #define WL_THDS (WL_TASKS + WL_IRQS + WL_GROUPS + WL_CORES)   /* ... and a timer thread per core */
 #define WL_MAX_THDID 2048u
+#define WL_MM_POOL 256u        /* pages the memory manager may hold */
+#define WL_HEAPS 16u           /* tasks that use it */
+#define WL_HEAP_PAGES 64u      /* a task's heap window (256 KiB) */
+#define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another */
 
 typedef enum { WL_FP = 0, WL_EDF = 1 } wl_policy;
 typedef enum { WL_LOCK_PI = 0, WL_LOCK_CEILING = 1, WL_LOCK_NONE = 2 } wl_protocol;
@@ -73,6 +77,10 @@ typedef enum {
     WL_GET,         /* target: channel; waits while the ring is empty */
     WL_TIMEOUT,     /* a: cycles; wait that long through the timer manager */
     WL_TICK,        /* a: period (cycles); wait for the next tick of the task's periodic timer (made at first use) */
+    WL_ALLOC,       /* a: pages; ask the memory manager for them (mapped at the end of the task's heap) */
+    WL_FREE,        /* a: pages (0: all); give back the last ones */
+    WL_HEAP,        /* a: bytes from the heap's start, target: 1 = write; stops at the first fault */
+    WL_REVOKE,      /* target: task; the memory manager takes back every page it holds */
     WL_OPKINDS
 } wl_opkind;
 typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
@@ -94,6 +102,7 @@ typedef struct wl_stats {
     uint64_t lock_waits, lock_wait_max, lock_wait_sum;   /* cycles blocked on locks */
     uint64_t expiries;                /* budget expirations */
     uint64_t released;                /* jobs released */
+    uint64_t faults;                  /* heap touches that faulted (memory not, or no longer, mapped) */
 } wl_stats;
 
 typedef struct wl_task {
@@ -110,6 +119,7 @@ typedef struct wl_task {
     wl_op ops[WL_OPS];
     unsigned nops;
     unsigned group;         /* 0: scheduled by its core's scheduler; g + 1: by child scheduler g (on the same core) */
+    unsigned heap;          /* 0: no heap; h + 1: heap window h (it uses the memory manager) */
     wl_program_fn program;  /* instead of ops, when not NULL */
     void *program_ctx;
     uint64_t seed;
@@ -182,6 +192,30 @@ typedef struct wl_timers {
     uint64_t late_n, late_sum, late_min, late_max;   /* a wake-up's lateness after its expiry, cycles */
 } wl_timers;
 
+/* The memory manager: a component holding a kmem capability for a pool
+ * of `pages` physical pages and the app component's page-table
+ * capability.  A task asks it for pages (alloc), which it retypes to user
+ * memory (the kernel zeroes them) and maps at the end of the task's heap
+ * window; a task gives pages back (free), and any task may revoke
+ * another's pages: the manager unmaps them (the kernel shoots down the
+ * other cores' TLB entries) and queues them, oldest first, to be retyped
+ * back to untyped, which the kernel allows only after the quiescence
+ * period.  A page is reused only through that retype (never remapped
+ * while a stale TLB entry may still reach it).  At most `quota` pages per
+ * task.  The manager's records (a 16-byte record per page, the queue, each
+ * task's page list) are its memory; it runs on the threads that invoke it,
+ * several at once (tasks on other cores, a preempting task), so each
+ * decision is taken between two calls, where no other thread can run
+ * (components/workload.c). */
+typedef struct wl_memory {
+    bool used;
+    unsigned pages, quota;
+    uint64_t allocated, denied, freed, revoked, revocations;   /* pages; revocation calls */
+    uint64_t shootdowns, reuse_waits, unmap_retries, faults;
+    uint64_t alloc_n, alloc_sum, alloc_max;   /* cycles per page, as the client sees an alloc call */
+    uint64_t free_n, free_sum, free_max;      /* the same for free and revoke */
+} wl_memory;
+
 /* ---- the scheduler's shared state (user memory; host copy here) -------- */
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
 
@@ -253,6 +287,8 @@ typedef struct wl_desc {
     unsigned nchans;
     wl_timers tm;
     unsigned timer_image;
+    wl_memory mem;
+    unsigned mem_image;
     uint64_t app_pages;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
@@ -276,6 +312,15 @@ typedef struct wl_desc {
         struct { uint64_t at, period; bool armed; } tm[WL_TASKS];   /* its table (its memory: 32 bytes each) */
         uint64_t tm_next[WL_CORES];     /* its earliest armed timer per core (0: none) */
         uint64_t app_base;              /* where the app's memory starts (its address space) */
+        bt_comp mm;                     /* the memory manager */
+        cos_capid mm_sinv;              /* to it, in the app's table */
+        cos_capid mm_kmem, mm_pgtbl;    /* its pool and the app's page table, in its table */
+        uint8_t mm_state[WL_MM_POOL];   /* its records: fresh (never used), taken, mapped, freed */
+        uint16_t mm_fifo[WL_MM_POOL];   /* freed pages, oldest first */
+        unsigned mm_head, mm_tail, mm_fresh;   /* the queue (free-running); the next never-used page */
+        uint16_t mm_page[WL_HEAPS][WL_HEAP_PAGES];   /* each heap's pages, in order */
+        unsigned mm_held[WL_HEAPS];
+        bool mm_busy[WL_HEAPS], mm_revoke[WL_HEAPS];   /* a call on the heap in progress; a revocation deferred to it */
         bt b;                           /* the booter's allocation state, passed from core to core */
         bt_comp app, server[WL_SERVERS];
     } rt;
@@ -285,3 +330,4 @@ typedef struct wl_desc {
 extern const cos_image cos_image_workload;
 extern const cos_image cos_image_wl_server;
 extern const cos_image cos_image_wl_timer;
+extern const cos_image cos_image_wl_mem;
