@@ -345,6 +345,9 @@ static int cmd_run(int argc, char **argv)
         goto out;
     }
     temp_trace = NULL;
+    /* host time: the run and the trace's completion (its writer thread
+     * may still be inserting rows when the run ends) */
+    t1 = g_get_monotonic_time();
     double host_s = (double)(t1 - t0) / 1e6;
     double eps = host_s > 0 ? (double)events / host_s : 0;
     char tbuf[SIMT_FMT_LEN];

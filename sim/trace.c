@@ -15,6 +15,7 @@
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 
 #define ROWS_PER_TRANSACTION 65536
+#define CHUNK_BYTES (256u * 1024u)   /* rows are handed to the writer thread this many bytes at a time */
 #define HASH_BUF 4096
 #define DIGEST_MAGIC "cossim-trace-v1\n"
 
@@ -24,6 +25,7 @@ struct simtr_table {
     simtr_column *cols;
     unsigned ncols;
     unsigned col;              /* next column of the row being written */
+    unsigned index;            /* its position in the declaration order */
     sqlite3_stmt *insert;
     simsha256 sum;
     uint64_t rows;
@@ -31,15 +33,51 @@ struct simtr_table {
     unsigned char hbuf[HASH_BUF];
 };
 
+/* With a database, rows are encoded into chunks (a table index, then each
+ * value tagged, then an end mark) that a writer thread binds and inserts,
+ * so SQLite's work overlaps the simulation's.  The simulation thread
+ * touches the database itself only after drain(), when the writer is idle
+ * and every row handed over is in; while the writer runs, it alone uses
+ * the connection and `failure`. */
 struct simtr {
     sqlite3 *db;
     char *path;                /* requested; NULL for no database */
     char *temp;                /* being written */
     GPtrArray *tables;         /* simtr_table *, declaration order */
     simtr_table *run;
-    uint64_t pending;          /* rows in the open transaction */
+    uint64_t pending;          /* rows in the open transaction (writer) */
     char *failure;             /* first SQLite error, sticky */
+    GThread *writer;
+    GAsyncQueue *full, *empty; /* chunks to the writer, and back */
+    struct chunk *cur;         /* the chunk being filled */
+    GMutex lock;
+    GCond idle;
+    unsigned inflight;         /* chunks handed over and not yet written */
+    gint discard;              /* abort: the writer drops what is left */
 };
+
+/* A chunk: rows as bytes; a row is never split between two. */
+typedef struct chunk {
+    size_t len, cap;
+    guint8 *data;
+} chunk;
+
+static chunk stop_mark;        /* pushed to end the writer */
+
+static chunk *chunk_new(void)
+{
+    chunk *c = g_new(chunk, 1);
+    c->len = 0;
+    c->cap = CHUNK_BYTES + 4096;
+    c->data = g_malloc(c->cap);
+    return c;
+}
+
+static void chunk_free(chunk *c)
+{
+    g_free(c->data);
+    g_free(c);
+}
 
 static void fail(simtr *tr, const char *what)
 {
@@ -59,6 +97,155 @@ static bool exec(simtr *tr, const char *sql)
         return false;
     }
     return true;
+}
+
+/* ---- the writer thread ---- */
+
+static void write_chunk(simtr *tr, const chunk *c)
+{
+    const guint8 *p = c->data, *end = c->data + c->len;
+    simtr_table *t = NULL;
+    int col = 0;
+    while (p < end && tr->failure == NULL) {
+        guint8 tag = *p++;
+        int64_t i;
+        double d;
+        uint32_t n;
+        int rc = SQLITE_OK;
+        switch (tag) {
+        case 'R':
+            memcpy(&n, p, 4);
+            p += 4;
+            t = tr->tables->pdata[n];
+            col = 0;
+            break;
+        case 'I':
+            memcpy(&i, p, 8);
+            p += 8;
+            rc = sqlite3_bind_int64(t->insert, ++col, i);
+            break;
+        case 'F':
+            memcpy(&d, p, 8);
+            p += 8;
+            rc = sqlite3_bind_double(t->insert, ++col, d);
+            break;
+        case 'T':
+            memcpy(&n, p, 4);
+            p += 4;
+            /* a value SQLite refuses (longer than its limit) must fail the
+             * trace, not become a NULL that the digest does not describe */
+            rc = sqlite3_bind_text64(t->insert, ++col, (const char *)p, n, SQLITE_STATIC, SQLITE_UTF8);
+            p += n;
+            break;
+        case 'N':
+            rc = sqlite3_bind_null(t->insert, ++col);
+            break;
+        case 'E':
+            if (sqlite3_step(t->insert) != SQLITE_DONE)
+                fail(tr, t->name);
+            sqlite3_reset(t->insert);
+            if (++tr->pending >= ROWS_PER_TRANSACTION) {
+                exec(tr, "COMMIT; BEGIN;");
+                tr->pending = 0;
+            }
+            break;
+        default:
+            g_assert_not_reached();
+        }
+        if (rc != SQLITE_OK)
+            fail(tr, t->name);
+    }
+}
+
+static gpointer writer_main(gpointer data)
+{
+    simtr *tr = data;
+    for (;;) {
+        chunk *c = g_async_queue_pop(tr->full);
+        if (c == &stop_mark)
+            return NULL;
+        if (!g_atomic_int_get(&tr->discard))
+            write_chunk(tr, c);
+        c->len = 0;
+        g_async_queue_push(tr->empty, c);
+        g_mutex_lock(&tr->lock);
+        tr->inflight--;
+        g_cond_signal(&tr->idle);
+        g_mutex_unlock(&tr->lock);
+    }
+}
+
+static void hand_over(simtr *tr)
+{
+    if (tr->cur->len == 0)
+        return;
+    g_mutex_lock(&tr->lock);
+    tr->inflight++;
+    g_mutex_unlock(&tr->lock);
+    g_async_queue_push(tr->full, tr->cur);
+    tr->cur = g_async_queue_try_pop(tr->empty);
+    if (tr->cur == NULL)
+        tr->cur = chunk_new();
+}
+
+/* Hand over what is buffered and wait until the writer has written it. */
+static void drain(simtr *tr)
+{
+    if (tr->writer == NULL)
+        return;
+    hand_over(tr);
+    g_mutex_lock(&tr->lock);
+    while (tr->inflight)
+        g_cond_wait(&tr->idle, &tr->lock);
+    g_mutex_unlock(&tr->lock);
+}
+
+static void stop_writer(simtr *tr)
+{
+    if (tr->writer == NULL)
+        return;
+    drain(tr);
+    g_async_queue_push(tr->full, &stop_mark);
+    g_thread_join(tr->writer);
+    tr->writer = NULL;
+    chunk *c;
+    while ((c = g_async_queue_try_pop(tr->empty)))
+        chunk_free(c);
+    chunk_free(tr->cur);
+    tr->cur = NULL;
+    g_async_queue_unref(tr->full);
+    g_async_queue_unref(tr->empty);
+    g_mutex_clear(&tr->lock);
+    g_cond_clear(&tr->idle);
+}
+
+static void start_writer(simtr *tr)
+{
+    g_mutex_init(&tr->lock);
+    g_cond_init(&tr->idle);
+    tr->full = g_async_queue_new();
+    tr->empty = g_async_queue_new();
+    tr->cur = chunk_new();
+    tr->writer = g_thread_new("cossim-trace", writer_main, tr);
+}
+
+static inline void put_bytes(simtr *tr, const void *p, size_t n)
+{
+    chunk *c = tr->cur;
+    if (c->len + n > c->cap) {      /* a long text value */
+        c->cap = MAX(c->cap * 2, c->len + n);
+        c->data = g_realloc(c->data, c->cap);
+    }
+    memcpy(c->data + c->len, p, n);
+    c->len += n;
+}
+
+static inline void put_tag_u64(simtr *tr, char tag, const void *v8)
+{
+    guint8 b[9];
+    b[0] = (guint8)tag;
+    memcpy(b + 1, v8, 8);
+    put_bytes(tr, b, sizeof b);
 }
 
 static const simtr_column run_columns[] = {
@@ -110,6 +297,8 @@ simtr *simtr_open(const char *path, GError **error)
         }
     }
     tr->run = simtr_define(tr, "run", run_columns, G_N_ELEMENTS(run_columns));
+    if (tr->db)
+        start_writer(tr);
     return tr;
 }
 
@@ -137,6 +326,7 @@ simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols,
         g_assert(strcmp(((simtr_table *)tr->tables->pdata[i])->name, name) != 0);
     simtr_table *t = g_new0(simtr_table, 1);
     t->tr = tr;
+    t->index = tr->tables->len;
     t->name = g_strdup(name);
     t->ncols = ncols;
     t->cols = g_new0(simtr_column, ncols);
@@ -145,6 +335,7 @@ simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols,
         t->cols[i] = cols[i];
         t->cols[i].name = g_intern_string(cols[i].name);
     }
+    drain(tr);      /* the writer is idle: the table list and the connection are this thread's */
     g_ptr_array_add(tr->tables, t);
     if (tr->db == NULL)
         return t;
@@ -216,9 +407,22 @@ static inline void hash_text(simtr_table *t, const char *s, size_t n)
     hash_bytes(t, s, n);
 }
 
+/* The row's start in the writer's chunk, before its first value. */
+static inline void row_start(simtr_table *t)
+{
+    simtr *tr = t->tr;
+    if (t->col == 0 && t->insert) {
+        guint8 b[5] = { 'R' };
+        uint32_t idx = t->index;
+        memcpy(b + 1, &idx, 4);
+        put_bytes(tr, b, sizeof b);
+    }
+}
+
 static inline const simtr_column *next_col(simtr_table *t, simtr_type type)
 {
     g_assert(t->col < t->ncols);
+    row_start(t);
     const simtr_column *c = &t->cols[t->col++];
     g_assert(c->type == type);
     return c;
@@ -233,8 +437,8 @@ void simtr_int(simtr_table *t, int64_t v)
 {
     next_col(t, SIMTR_INT);
     hash_u64(t, 'I', (uint64_t)v);
-    if (t->insert && sqlite3_bind_int64(t->insert, (int)t->col, v) != SQLITE_OK)
-        fail(t->tr, t->name);
+    if (t->insert)
+        put_tag_u64(t->tr, 'I', &v);
 }
 
 void simtr_real(simtr_table *t, double v)
@@ -251,8 +455,8 @@ void simtr_real(simtr_table *t, double v)
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
     hash_u64(t, 'F', bits);
-    if (t->insert && sqlite3_bind_double(t->insert, (int)t->col, v) != SQLITE_OK)
-        fail(t->tr, t->name);
+    if (t->insert)
+        put_tag_u64(t->tr, 'F', &v);
 }
 
 void simtr_text(simtr_table *t, const char *s, ssize_t len)
@@ -260,38 +464,40 @@ void simtr_text(simtr_table *t, const char *s, ssize_t len)
     next_col(t, SIMTR_TEXT);
     size_t n = len < 0 ? strlen(s) : (size_t)len;
     hash_text(t, s, n);
-    /* a value SQLite refuses (longer than its limit) must fail the trace,
-     * not become a NULL that the digest does not describe */
-    if (t->insert && sqlite3_bind_text64(t->insert, (int)t->col, s, n, SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
-        fail(t->tr, t->name);
+    if (t->insert) {
+        guint8 b[5] = { 'T' };
+        uint32_t n32 = (uint32_t)n;
+        memcpy(b + 1, &n32, 4);
+        put_bytes(t->tr, b, sizeof b);
+        put_bytes(t->tr, s, n);
+    }
 }
 
 void simtr_null(simtr_table *t)
 {
     g_assert(t->col < t->ncols);
+    row_start(t);
     const simtr_column *c = &t->cols[t->col++];
     g_assert(!c->not_null);
     unsigned char tag = 'N';
     hash_bytes(t, &tag, 1);
-    if (t->insert && sqlite3_bind_null(t->insert, (int)t->col) != SQLITE_OK)
-        fail(t->tr, t->name);
+    if (t->insert)
+        put_bytes(t->tr, &tag, 1);
 }
 
 void simtr_end(simtr_table *t)
 {
     g_assert(t->col == t->ncols);
+    row_start(t);       /* a table without columns */
     t->col = 0;
     t->rows++;
     simtr *tr = t->tr;
-    if (t->insert == NULL || tr->failure)
+    if (t->insert == NULL)
         return;
-    if (sqlite3_step(t->insert) != SQLITE_DONE)
-        fail(tr, t->name);
-    sqlite3_reset(t->insert);
-    if (++tr->pending >= ROWS_PER_TRANSACTION) {
-        exec(tr, "COMMIT; BEGIN;");
-        tr->pending = 0;
-    }
+    guint8 e = 'E';
+    put_bytes(tr, &e, 1);
+    if (tr->cur->len >= CHUNK_BYTES)
+        hand_over(tr);
 }
 
 uint64_t simtr_rows(const simtr_table *t)
@@ -304,8 +510,9 @@ const char *simtr_temp_path(const simtr *tr)
     return tr ? tr->temp : NULL;
 }
 
-const char *simtr_failure(const simtr *tr)
+const char *simtr_failure(simtr *tr)
 {
+    drain(tr);
     return tr->failure;
 }
 
@@ -358,6 +565,10 @@ void simtr_abort(simtr *tr)
 {
     if (tr == NULL)
         return;
+    if (tr->writer) {
+        g_atomic_int_set(&tr->discard, 1);
+        stop_writer(tr);
+    }
     for (guint i = 0; i < tr->tables->len; i++) {
         simtr_table *t = tr->tables->pdata[i];
         if (t->insert) {
@@ -408,6 +619,7 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
     to_hex(d, sizeof d, digest_hex);
 
     if (tr->db) {
+        stop_writer(tr);    /* every row is in */
         char *sql = sqlite3_mprintf("UPDATE run SET digest = %Q; COMMIT;", digest_hex);
         exec(tr, sql);
         sqlite3_free(sql);

@@ -91,7 +91,7 @@ void simtr_abort(simtr *tr);
  * must remove it when the process is interrupted. */
 const char *simtr_temp_path(const simtr *tr);
 /* The first SQLite error so far, or NULL. */
-const char *simtr_failure(const simtr *tr);
+const char *simtr_failure(simtr *tr);
 
 /* Recompute the digest of a finished trace from its content, and read the
  * one stored in its run table (stored may be NULL). */

@@ -49,6 +49,7 @@ typedef struct adv {
     uint64_t kmem_first;                /* its memory, relative to the booter's kmem */
     uint64_t rng;
     bool exited;
+    bool unmapped, mapped;              /* it unmapped (mapped) a page of its own address space */
 } adv;
 
 typedef struct fuzz {
@@ -117,7 +118,9 @@ static void random_touch(adv *a)
     F->touches++;
     if (e != COS_OK)
         F->touch_faults++;
-    if ((e == COS_OK) != inside)
+    /* inside its pages a touch succeeds, unless it unmapped one itself;
+     * outside it faults, unless it mapped memory of its own there */
+    if ((e == COS_OK) != inside && !(inside && a->unmapped) && !(!inside && a->mapped))
         F->isolation++;
 }
 
@@ -157,6 +160,10 @@ static cos_word adversary(cos_thdid caller, cos_word i, cos_word a1, cos_word a2
             F->calls++;
             cos_ret r = cos_call(op, c, x[0], x[1], x[2], x[3], x[4]);
             F->errors[r.err < COS_ERRS ? r.err : COS_ERRS]++;
+            if (r.err == COS_OK && op == COS_OP_PGTBL_UNMAP)
+                a->unmapped = true;
+            if (r.err == COS_OK && (op == COS_OP_PGTBL_MAP || op == COS_OP_MPU_REGION))
+                a->mapped = true;
         }
         cos_rcv(A_RCV, 0);  /* may fail (the adversary may have removed it): then it just goes on */
     }

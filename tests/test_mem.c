@@ -321,6 +321,36 @@ static void test_conversions_saturate(void **state)
     assert_true(hwmem_ps_to_cycles(SIM_TIME_MAX, UINT64_C(100000000000)) == UINT64_C(1844674407370955162));
 }
 
+/* The conversions' 64-bit fast paths against the plain 128-bit formulas
+ * (round up): the presets' frequencies, odd ones, and the limits, at
+ * values around the paths' boundaries and random ones (splitmix64). */
+static void test_conversion_fast_paths(void **state)
+{
+    (void)state;
+    static const uint64_t freqs[] = { 1, 3, 32768, 666666667, 667000000, 1200000000, 3200000000u,
+                                      UINT64_C(4294967295), UINT64_C(4294967296), UINT64_C(100000000000) };
+    uint64_t z = 42;
+    for (size_t i = 0; i < G_N_ELEMENTS(freqs); i++) {
+        uint64_t f = freqs[i];
+        for (unsigned k = 0; k < 20000; k++) {
+            z += UINT64_C(0x9E3779B97F4A7C15);
+            uint64_t r = z;
+            r = (r ^ (r >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+            r = (r ^ (r >> 27)) * UINT64_C(0x94D049BB133111EB);
+            r ^= r >> 31;
+            uint64_t specials[] = { 0, 1, 17999999, 18000000, 18000001, UINT64_C(999999999999),
+                                    UINT64_C(1000000000000), UINT64_C(1000000000001), SIM_TIME_MAX };
+            uint64_t v = k < G_N_ELEMENTS(specials) ? specials[k] : r >> (r % 64);
+            unsigned __int128 a = ((unsigned __int128)v * f + 999999999999u) / 1000000000000u;
+            uint64_t want_c = a > UINT64_MAX ? UINT64_MAX : (uint64_t)a;
+            unsigned __int128 b = ((unsigned __int128)v * 1000000000000u + f - 1) / f;
+            uint64_t want_p = b > UINT64_MAX ? UINT64_MAX : (uint64_t)b;
+            if (hwmem_ps_to_cycles(v, f) != want_c || hwmem_cycles_to_ps(v, f) != want_p)
+                fail_msg("f = %" G_GUINT64_FORMAT ", v = %" G_GUINT64_FORMAT, f, v);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_fetch_keeps_coherence),
         cmocka_unit_test(test_write_through_l1),
         cmocka_unit_test(test_conversions_saturate),
+        cmocka_unit_test(test_conversion_fast_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
