@@ -11,6 +11,7 @@
 
 #include "cossim-config.h"
 #include "sha256.h"
+#include <pthread.h>
 
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 
@@ -47,13 +48,14 @@ struct simtr {
     simtr_table *run;
     uint64_t pending;          /* rows in the open transaction (writer) */
     char *failure;             /* first SQLite error, sticky */
-    GThread *writer;
-    GAsyncQueue *full, *empty; /* chunks to the writer, and back */
-    struct chunk *cur;         /* the chunk being filled */
-    GMutex lock;
-    GCond idle;
+    bool writing;              /* the writer thread runs */
+    pthread_t writer;
+    pthread_mutex_t lock;      /* (pthreads, which thread checkers see) guards the three below */
+    pthread_cond_t work, idle;
+    GQueue full, empty;        /* chunks to the writer, and back */
     unsigned inflight;         /* chunks handed over and not yet written */
-    gint discard;              /* abort: the writer drops what is left */
+    bool discard;              /* abort: the writer drops what is left */
+    struct chunk *cur;         /* the chunk being filled (this thread's) */
 };
 
 /* A chunk: rows as bytes; a row is never split between two. */
@@ -157,33 +159,52 @@ static void write_chunk(simtr *tr, const chunk *c)
     }
 }
 
-static gpointer writer_main(gpointer data)
+static void *writer_main(void *data)
 {
     simtr *tr = data;
+    pthread_mutex_lock(&tr->lock);
     for (;;) {
-        chunk *c = g_async_queue_pop(tr->full);
+        while (g_queue_is_empty(&tr->full))
+            pthread_cond_wait(&tr->work, &tr->lock);
+        chunk *c = g_queue_pop_head(&tr->full);
         if (c == &stop_mark)
-            return NULL;
-        if (!g_atomic_int_get(&tr->discard))
+            break;
+        bool discard = tr->discard;
+        pthread_mutex_unlock(&tr->lock);
+        if (!discard)
             write_chunk(tr, c);
         c->len = 0;
-        g_async_queue_push(tr->empty, c);
-        g_mutex_lock(&tr->lock);
+        pthread_mutex_lock(&tr->lock);
+        g_queue_push_tail(&tr->empty, c);
         tr->inflight--;
-        g_cond_signal(&tr->idle);
-        g_mutex_unlock(&tr->lock);
+        pthread_cond_signal(&tr->idle);
     }
+    pthread_mutex_unlock(&tr->lock);
+    return NULL;
+}
+
+static void push_full(simtr *tr, chunk *c)
+{
+    pthread_mutex_lock(&tr->lock);
+    g_queue_push_tail(&tr->full, c);
+    tr->inflight += c != &stop_mark;
+    pthread_cond_signal(&tr->work);
+    pthread_mutex_unlock(&tr->lock);
 }
 
 static void hand_over(simtr *tr)
 {
     if (tr->cur->len == 0)
         return;
-    g_mutex_lock(&tr->lock);
-    tr->inflight++;
-    g_mutex_unlock(&tr->lock);
-    g_async_queue_push(tr->full, tr->cur);
-    tr->cur = g_async_queue_try_pop(tr->empty);
+    if (!tr->writing) {     /* no thread could be started: write here */
+        write_chunk(tr, tr->cur);
+        tr->cur->len = 0;
+        return;
+    }
+    push_full(tr, tr->cur);
+    pthread_mutex_lock(&tr->lock);
+    tr->cur = g_queue_pop_head(&tr->empty);
+    pthread_mutex_unlock(&tr->lock);
     if (tr->cur == NULL)
         tr->cur = chunk_new();
 }
@@ -191,42 +212,57 @@ static void hand_over(simtr *tr)
 /* Hand over what is buffered and wait until the writer has written it. */
 static void drain(simtr *tr)
 {
-    if (tr->writer == NULL)
+    if (tr->cur == NULL)
         return;
     hand_over(tr);
-    g_mutex_lock(&tr->lock);
+    if (!tr->writing)
+        return;
+    pthread_mutex_lock(&tr->lock);
     while (tr->inflight)
-        g_cond_wait(&tr->idle, &tr->lock);
-    g_mutex_unlock(&tr->lock);
+        pthread_cond_wait(&tr->idle, &tr->lock);
+    pthread_mutex_unlock(&tr->lock);
 }
 
-static void stop_writer(simtr *tr)
+static void stop_writer(simtr *tr, bool discard)
 {
-    if (tr->writer == NULL)
+    if (tr->cur == NULL)
         return;
+    if (!tr->writing) {
+        if (!discard)
+            drain(tr);
+        chunk_free(tr->cur);
+        tr->cur = NULL;
+        pthread_mutex_destroy(&tr->lock);
+        pthread_cond_destroy(&tr->work);
+        pthread_cond_destroy(&tr->idle);
+        return;
+    }
+    pthread_mutex_lock(&tr->lock);
+    tr->discard = discard;
+    pthread_mutex_unlock(&tr->lock);
     drain(tr);
-    g_async_queue_push(tr->full, &stop_mark);
-    g_thread_join(tr->writer);
-    tr->writer = NULL;
+    push_full(tr, &stop_mark);
+    pthread_join(tr->writer, NULL);
+    tr->writing = false;
     chunk *c;
-    while ((c = g_async_queue_try_pop(tr->empty)))
+    while ((c = g_queue_pop_head(&tr->empty)))
         chunk_free(c);
     chunk_free(tr->cur);
     tr->cur = NULL;
-    g_async_queue_unref(tr->full);
-    g_async_queue_unref(tr->empty);
-    g_mutex_clear(&tr->lock);
-    g_cond_clear(&tr->idle);
+    pthread_mutex_destroy(&tr->lock);
+    pthread_cond_destroy(&tr->work);
+    pthread_cond_destroy(&tr->idle);
 }
 
 static void start_writer(simtr *tr)
 {
-    g_mutex_init(&tr->lock);
-    g_cond_init(&tr->idle);
-    tr->full = g_async_queue_new();
-    tr->empty = g_async_queue_new();
+    pthread_mutex_init(&tr->lock, NULL);
+    pthread_cond_init(&tr->work, NULL);
+    pthread_cond_init(&tr->idle, NULL);
+    g_queue_init(&tr->full);
+    g_queue_init(&tr->empty);
     tr->cur = chunk_new();
-    tr->writer = g_thread_new("cossim-trace", writer_main, tr);
+    tr->writing = pthread_create(&tr->writer, NULL, writer_main, tr) == 0;
 }
 
 static inline void put_bytes(simtr *tr, const void *p, size_t n)
@@ -565,10 +601,7 @@ void simtr_abort(simtr *tr)
 {
     if (tr == NULL)
         return;
-    if (tr->writer) {
-        g_atomic_int_set(&tr->discard, 1);
-        stop_writer(tr);
-    }
+    stop_writer(tr, true);
     for (guint i = 0; i < tr->tables->len; i++) {
         simtr_table *t = tr->tables->pdata[i];
         if (t->insert) {
@@ -619,7 +652,7 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
     to_hex(d, sizeof d, digest_hex);
 
     if (tr->db) {
-        stop_writer(tr);    /* every row is in */
+        stop_writer(tr, false);    /* every row is in */
         char *sql = sqlite3_mprintf("UPDATE run SET digest = %Q; COMMIT;", digest_hex);
         exec(tr, sql);
         sqlite3_free(sql);
