@@ -11,7 +11,11 @@
  * killed run leaves nothing under the requested name.  Rows go through one
  * prepared statement per table, many rows per transaction, with journal and
  * fsync off: a deterministic trace is regenerated from its seed, not
- * recovered.
+ * recovered.  The inserts run on a writer thread: the caller's values are
+ * encoded into chunks that the writer binds and inserts in the same order,
+ * so the database is the same as if written in place; the caller's thread
+ * uses the connection only after waiting for the writer (a new table,
+ * simtr_failure, simtr_finish).
  *
  * Digest: every row is also fed, in a canonical byte encoding, to a SHA-256
  * per table; the run's digest is a SHA-256 over the tables in declaration
