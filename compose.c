@@ -411,8 +411,6 @@ static void parse_op(lua_State *L, composed *c, int idx, wl_op *op, const char *
         lua_pop(L, 1);
     } else if (strcmp(k, "touch") == 0) {
         op->kind = WL_TOUCH;
-        if (c->h->cfg.has_mpu)
-            luaL_error(L, "%s: not on an MPU machine yet (the booter cannot learn its memory's physical address)", what);
         lua_rawgeti(L, idx, 2);
         op->a = to_bytes(L, -1, what);
         lua_rawgeti(L, idx, 3);
@@ -1014,12 +1012,8 @@ static void boot(lua_State *L, composed *c)
         if (recv + chan + timer > 1)
             luaL_error(L, "%s sys:task '%s': a task waits on its one endpoint for one thing: recv, a channel, or the "
                        "timer manager (timeout, tick), not two of them", c->where[i], c->names[i]);
-        if (timer) {
+        if (timer)
             w->tm.used = true;
-            if (c->h->cfg.has_mpu)
-                luaL_error(L, "%s sys:task '%s': the timer manager touches its table: not on an MPU machine yet",
-                           c->where[i], c->names[i]);
-        }
         if (timer && w->task[i].group)
             luaL_error(L, "%s sys:task '%s': a task of a group cannot use the timer manager yet (its timer thread "
                        "is its core's)", c->where[i], c->names[i]);
@@ -1067,9 +1061,6 @@ static void boot(lua_State *L, composed *c)
         w->chan[ch].mem_off = off;
         off += 64 + w->chan[ch].slots * w->chan[ch].stride;
     }
-    if (w->nchans && c->h->cfg.has_mpu)
-        luaL_error(L, "sys:run: channels need touch, not on an MPU machine yet (the booter cannot learn its memory's "
-                   "physical address)");
     w->app_pages = (off + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
     if (w->app_pages == 0)
         w->app_pages = 1;

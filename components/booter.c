@@ -15,7 +15,9 @@ cos_err bt_init(bt *b)
     if (e == COS_OK) {
         b->mpu = true;      /* the probe's layout stays: a spare */
         b->slot++;
-        return COS_OK;
+        cos_ret r = cos_kmem_info(b->kmem);     /* memory is addressed physically */
+        b->phys = r.r[0];
+        return r.err;
     }
     return e == COS_EINVAL ? COS_OK : e;
 }
@@ -70,6 +72,8 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
         return COS_ERANGE;
     out->user_pages = user_pages;
     out->base = BT_USER_BASE;
+    if (b->mpu)     /* its pages are consecutive: the first one's physical address */
+        out->base = b->phys + b->next * COS_PAGE_SIZE;
     for (unsigned i = 0; i < user_pages; i++) {
         TRY(bt_page(b, false, &page));
         if (i == 0)

@@ -25,6 +25,7 @@ typedef struct bt {
     uint64_t next;          /* the next page of it not yet used (relative) */
     cos_capid slot;         /* the next free slot of the boot table */
     bool mpu;               /* an MPU machine (learned at bt_init) */
+    uint64_t phys;          /* MPU machines: the physical address of kmem's first page */
 } bt;
 
 typedef struct bt_comp {

@@ -120,6 +120,10 @@ static inline cos_err cos_pgtbl_map(cos_capid pgtbl, uint64_t vaddr, cos_capid k
 {
     return cos_call(COS_OP_PGTBL_MAP, pgtbl, vaddr, kmem, page, flags, 0).err;
 }
+static inline cos_ret cos_kmem_info(cos_capid kmem)
+{
+    return cos_call(COS_OP_KMEM_INFO, kmem, 0, 0, 0, 0, 0);
+}
 static inline cos_ret cos_pgtbl_unmap(cos_capid pgtbl, uint64_t vaddr)
 {
     return cos_call(COS_OP_PGTBL_UNMAP, pgtbl, vaddr, 0, 0, 0, 0);

@@ -122,6 +122,8 @@ typedef enum cos_op {
     COS_OP_PGTBL_UNMAP,   /* cap = pgtbl; a0 = vaddr (a 4 KiB page mapped by PGTBL_MAP); r[0] = the other
                            * cores sent a TLB shootdown.  The frame may be retyped after the quiescence
                            * period (by then every shootdown has been taken) */
+    COS_OP_KMEM_INFO,     /* cap = kmem; r[0] = the physical address of its first page, r[1] = its pages
+                           * (an MPU machine's components address memory physically) */
     COS_OPS
 } cos_op;
 

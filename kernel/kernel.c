@@ -1196,6 +1196,7 @@ const char *k_path_name(unsigned kind)
         [COS_OP_TCAP_ALLOC] = "tcap_alloc", [COS_OP_PGTBL_MAP] = "pgtbl_map", [COS_OP_MPU_REGION] = "mpu_region",
         [COS_OP_HW_ATTACH] = "hw_attach", [COS_OP_HW_DETACH] = "hw_detach", [COS_OP_HW_FLUSH] = "hw_flush",
         [COS_OP_TCAP_BUDGET] = "tcap_budget", [COS_OP_PGTBL_UNMAP] = "pgtbl_unmap",
+        [COS_OP_KMEM_INFO] = "kmem_info",
         [K_PATH_SRET] = "sret", [K_PATH_IRQ] = "irq", [K_PATH_FAULT] = "fault", [K_PATH_EXIT] = "exit",
     };
     return kind < K_PATHS && names[kind] ? names[kind] : "?";

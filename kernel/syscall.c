@@ -1084,6 +1084,12 @@ cos_ret k_syscall(k_core *c, k_thread *t)
         return do_alloc(c, t, th);
     case COS_OP_PGTBL_MAP: return do_map(c, t, th);
     case COS_OP_PGTBL_UNMAP: return do_unmap(c, t, th);
+    case COS_OP_KMEM_INFO: {
+        k_slot km;
+        k_step(c, K_P_MGMT);
+        TRY(k_cap(c, th->comp, t->cap, COS_CAP_KMEM, &km));
+        return (cos_ret){ .err = COS_OK, .r = { kmem_first(&km) * COS_PAGE_SIZE, kmem_pages(&km) } };
+    }
     case COS_OP_MPU_REGION: return do_region(c, t, th);
     case COS_OP_HW_ATTACH:
     case COS_OP_HW_DETACH:

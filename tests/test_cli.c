@@ -705,6 +705,49 @@ static void test_memory_reuse(void **state)
     g_free(dir);
 }
 
+/* MPU machines address memory physically: the booter learns where its
+ * memory is (KMEM_INFO) and gives each component's base, so a task's
+ * touch, a channel's ring, a server's touch and the timer manager's table
+ * all work on Cortex-M.  By hand: every task runs once per 1 ms period, so
+ * 10 jobs each in 10 ms, 10 messages and 10 timed waits; an access to a
+ * wrong address would fault (the kernel's `faults`) and stop the tasks. */
+static void test_mpu_memory(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "mpu.lua", NULL);
+    assert_true(g_file_set_contents(path,
+        "local out = {}\n"
+        "for _, preset in ipairs{ 'cortex-m4', 'cortex-m7' } do\n"
+        "  local sys = system{ machine = machine{ preset = preset }, policy = 'fp',\n"
+        "                      channels = { q = { slots = 2, size = 32 } }, servers = { fs = { work = '5us', touch = '2K' } } }\n"
+        "  sys:task{ name = 't', priority = 1, period = '1ms', memory = '4K',\n"
+        "            body = { {'touch', 0, '4K', 'write'}, {'put', 'q'}, {'invoke', 'fs'} } }\n"
+        "  sys:task{ name = 'u', priority = 2, period = '1ms', body = { {'get', 'q'}, {'compute', '10us'} } }\n"
+        "  sys:task{ name = 'v', priority = 3, period = '1ms', body = { {'timeout', '100us'}, {'compute', '10us'} } }\n"
+        "  sys:run('10ms')\n"
+        "  local r = sys:results()\n"
+        "  out[preset] = { t = r.tasks[1].jobs, u = r.tasks[2].jobs, v = r.tasks[3].jobs, gets = r.channels.q.gets,\n"
+        "                  waits = r.timers.waits, calls = r.servers.fs.calls, faults = sys:kernel():stats().faults }\n"
+        "end\n"
+        "return out\n", -1, NULL));
+    result r = run_in(dir, cossim, "run", "mpu.lua", "--json", "--trace", "none", NULL);
+    expect_status(&r, 0);
+    static const char *const presets[] = { "cortex-m4", "cortex-m7" };
+    for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
+        in_band("t jobs", JP(r.out, presets[i], "t"), 10, 10);
+        in_band("u jobs", JP(r.out, presets[i], "u"), 10, 10);
+        in_band("v jobs", JP(r.out, presets[i], "v"), 10, 10);
+        in_band("gets", JP(r.out, presets[i], "gets"), 10, 10);
+        in_band("waits", JP(r.out, presets[i], "waits"), 10, 10);
+        in_band("server calls", JP(r.out, presets[i], "calls"), 10, 10);
+        in_band("faults", JP(r.out, presets[i], "faults"), 0, 0);
+    }
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 static void test_interrupt_threads(void **state)
 {
     (void)state;
@@ -1132,6 +1175,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_timers),
         cmocka_unit_test(test_memory),
         cmocka_unit_test(test_memory_reuse),
+        cmocka_unit_test(test_mpu_memory),
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),

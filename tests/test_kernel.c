@@ -423,6 +423,12 @@ static void body_alloc_errors(ts *s)
     s->b.next += 12;
     cos_capid k = slot(s), ct = slot(s), pt = slot(s), pt2 = slot(s), x = slot(s);
     EXPECT_ERR(s, cos_kmem_narrow(COS_BOOT_KMEM, COS_BOOT_CAPTBL, k, first, 12), COS_OK);
+    /* where it is: `first` pages past the boot memory's start, 12 pages */
+    cos_ret all = cos_kmem_info(COS_BOOT_KMEM), mine = cos_kmem_info(k);
+    EXPECT_ERR(s, mine.err, COS_OK);
+    EXPECT_EQ(s, mine.r[0], all.r[0] + first * COS_PAGE_SIZE);
+    EXPECT_EQ(s, mine.r[1], 12);
+    EXPECT_ERR(s, cos_kmem_info(COS_BOOT_CAPTBL).err, COS_ETYPE);
     EXPECT_ERR(s, cos_captbl_alloc(k, 0, ct), COS_ETYPE);             /* page 0 is untyped */
     EXPECT_ERR(s, cos_kmem_retype(k, 0, COS_MEM_UNTYPED, COS_MEM_KERNEL), COS_OK);
     EXPECT_ERR(s, cos_kmem_retype(k, 1, COS_MEM_UNTYPED, COS_MEM_USER), COS_OK);
