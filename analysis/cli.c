@@ -12,6 +12,7 @@
 #include "fp.h"
 #include "partition.h"
 #include "sweep.h"
+#include "trace.h"
 #include "tsio.h"
 #include "sim/json.h"
 
@@ -86,7 +87,7 @@ int an_cli_analyze(int argc, char **argv)
         { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Sweep: write the CSV here (default: standard output)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("--taskset FILE - schedulability of a task set");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("[TRACE.db] - what a run's trace says per task and core; or, with --taskset FILE, schedulability of a task set");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     int rc = 2;
@@ -97,9 +98,30 @@ int an_cli_analyze(int argc, char **argv)
         rc = usage("%s", err->message);
         goto out;
     }
-    if (argc > 1) {
-        rc = usage("'%s': trace analysis (cossim analyze TRACE.db) comes with the job tables of the components issue; "
-                   "for a task set use --taskset FILE", argv[1]);
+    if (argc > 2) {
+        rc = usage("one trace at a time ('%s' and '%s')", argv[1], argv[2]);
+        goto out;
+    }
+    if (argc == 2) {
+        /* cossim analyze TRACE.db: what the run's trace says */
+        if (taskset || sweep) {
+            rc = usage("a trace, or --taskset, or --sweep: not two of them");
+            goto out;
+        }
+        an_trace_report tr;
+        if (!an_trace_read(argv[1], &tr, &err)) {
+            fprintf(stderr, "cossim analyze: %s\n", err->message);
+            rc = 2;
+            goto out;
+        }
+        g_autoptr(GString) s = g_string_new(NULL);
+        if (json)
+            an_trace_json(&tr, s);
+        else
+            an_trace_print(&tr, s);
+        fputs(s->str, stdout);
+        an_trace_clear(&tr);
+        rc = 0;
         goto out;
     }
     if (sweep) {

@@ -748,6 +748,56 @@ static void test_mpu_memory(void **state)
     g_free(dir);
 }
 
+/* cossim analyze TRACE.db: the per-task figures it computes from the
+ * trace's jobs rows against the figures the workload's scheduler kept
+ * during the run (workload.c's own statistics, which the scenario
+ * returns): two independent paths to the same numbers.  Equal counts;
+ * times within 0.001 us (the trace keeps picoseconds, the workload
+ * cycles: 312.5 ps each at 3.2 GHz, so each side rounds differently). */
+static void test_analyze_trace(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "quickstart", "--json", "--trace", "t.db", NULL);
+    expect_status(&r, 0);
+    result a = run_in(dir, cossim, "analyze", "t.db", "--json", NULL);
+    expect_status(&a, 0);
+    static const char *const names[] = { "control", "telemetry", "logger" };
+    static const char *const keys[] = { "jobs", "missed", "best_us", "mean_us", "worst_us" };
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *at = g_strdup_printf("\"name\":\"%s\"", names[i]);
+        const char *p = strstr(a.out, at);
+        if (p == NULL)
+            fail_msg("no task %s in %s", names[i], a.out);
+        for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+            double want = JP(r.out, "tasks", names[i], keys[k]), got = JP(p, keys[k]);
+            if (!(got >= want - 0.001 && got <= want + 0.001))
+                fail_msg("%s %s: trace says %.6f, the run %.6f", names[i], keys[k], got, want);
+        }
+    }
+    /* jitter is worst - best; one core, with its kernel and user cycles */
+    const char *c = strstr(a.out, "\"name\":\"logger\"");
+    in_band("logger jitter", JP(c, "jitter_us"), JP(c, "worst_us") - JP(c, "best_us") - 0.001,
+            JP(c, "worst_us") - JP(c, "best_us") + 0.001);
+    if (!(JP(a.out, "cores", "kernel_cycles") > 0 && JP(a.out, "cores", "user_cycles") > 0))
+        fail_msg("no cycles per core: %s", a.out);
+    result_clear(&a);
+    /* bad input: no such file, a file that is not a trace */
+    a = run_in(dir, cossim, "analyze", "nope.db", NULL);
+    if (a.status != 2 || strstr(a.err, "no such trace") == NULL)
+        fail_msg("missing trace: exit %d, %s", a.status, a.err);
+    result_clear(&a);
+    g_autofree char *junk = g_build_filename(dir, "junk.db", NULL);
+    assert_true(g_file_set_contents(junk, "not sqlite at all", -1, NULL));
+    a = run_in(dir, cossim, "analyze", "junk.db", NULL);
+    if (a.status != 2)
+        fail_msg("junk trace: exit %d, %s", a.status, a.err);
+    result_clear(&a);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 static void test_interrupt_threads(void **state)
 {
     (void)state;
@@ -1176,6 +1226,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_memory),
         cmocka_unit_test(test_memory_reuse),
         cmocka_unit_test(test_mpu_memory),
+        cmocka_unit_test(test_analyze_trace),
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),
