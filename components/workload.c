@@ -535,9 +535,10 @@ static uint64_t draw(wl_rt_thd *r, const wl_op *op)
 }
 
 /* Touch len bytes from offset off of the app component's memory, page by page. */
-static void touch_app(wl_desc *w, uint64_t off, uint64_t len, bool write)
+/* Touch [base, base + len) of the current component page by page; the
+ * first error stops it and is returned. */
+static cos_err touch_range(uint64_t base, uint64_t len, bool write)
 {
-    uint64_t base = w->rt.app_base + off;
     for (uint64_t done = 0; done < len;) {
         uint64_t a = base + done;
         uint64_t n = COS_PAGE_SIZE - (a % COS_PAGE_SIZE);
@@ -545,9 +546,17 @@ static void touch_app(wl_desc *w, uint64_t off, uint64_t len, bool write)
             n = len - done;
         cos_err e = cos_touch(a, n, write);
         if (e)
-            fail(w, e, __LINE__);
+            return e;
         done += n;
     }
+    return COS_OK;
+}
+
+static void touch_app(wl_desc *w, uint64_t off, uint64_t len, bool write)
+{
+    cos_err e = touch_range(w->rt.app_base + off, len, write);
+    if (e)
+        fail(w, e, __LINE__);
 }
 
 /* ---- channels ---------------------------------------------------------------------- */
@@ -751,19 +760,12 @@ static void op_mem(wl_desc *w, wl_rt_thd *me, const wl_op *op)
  * touch stops there. */
 static void op_heap(wl_desc *w, wl_rt_thd *me, uint64_t len, bool write)
 {
-    unsigned h = w->task[me->idx].heap - 1;
-    for (uint64_t off = 0; off < len; off += COS_PAGE_SIZE) {
-        uint64_t n = len - off < COS_PAGE_SIZE ? len - off : COS_PAGE_SIZE;
-        cos_err e = cos_touch(heap_va(h, 0) + off, n, write);
-        if (e == COS_EFAULT) {
-            w->mem.faults++;
-            w->task[me->idx].st.faults++;
-            return;
-        }
-        if (e) {
-            fail(w, e, __LINE__);
-            return;
-        }
+    cos_err e = touch_range(heap_va(w->task[me->idx].heap - 1, 0), len, write);
+    if (e == COS_EFAULT) {
+        w->mem.faults++;
+        w->task[me->idx].st.faults++;
+    } else if (e) {
+        fail(w, e, __LINE__);
     }
 }
 
@@ -1168,10 +1170,7 @@ static cos_word serve(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, 
     wl_server *s = &w->server[idx];
     s->calls++;
     uint64_t base = w->rt.server[idx].base;
-    for (uint64_t off = 0; off < s->touch; off += COS_PAGE_SIZE) {
-        uint64_t n = s->touch - off < COS_PAGE_SIZE ? s->touch - off : COS_PAGE_SIZE;
-        cos_touch(base + off, n, true);
-    }
+    (void)touch_range(base, s->touch, true);   /* its own memory: cannot fault */
     cos_compute(s->work);
     return 0;
 }

@@ -846,6 +846,14 @@ static cos_ret do_alloc(k_core *c, k_thread *t, k_thd_o *th)
     return RET(COS_OK);
 }
 
+/* A page's address in a user half: aligned, below 2^47 (x86-64) or 2^32. */
+static cos_err user_va(const k_kernel *k, uint64_t va)
+{
+    if (va % COS_PAGE_SIZE)
+        return COS_EALIGN;
+    return va >= (k->h->cfg.arch == MODEL_X86_64 ? UINT64_C(1) << 47 : UINT64_C(1) << 32) ? COS_ERANGE : COS_OK;
+}
+
 static cos_ret do_map(k_core *c, k_thread *t, k_thd_o *th)
 {
     k_kernel *k = c->k;
@@ -857,10 +865,7 @@ static cos_ret do_map(k_core *c, k_thread *t, k_thd_o *th)
     TRY(user_page(c, th->comp, (cos_capid)t->a[1], t->a[2], &frame));
     uint64_t va = t->a[0];
     bool x86 = k->h->cfg.arch == MODEL_X86_64;
-    if (va % COS_PAGE_SIZE)
-        return RET(COS_EALIGN);
-    if (va >= (x86 ? UINT64_C(1) << 47 : UINT64_C(1) << 32))
-        return RET(COS_ERANGE);
+    TRY(user_va(k, va));
     if (t->a[3] & ~(cos_word)(COS_MAP_WRITE | COS_MAP_EXEC))
         return RET(COS_EINVAL);
     k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, pt.obj);
@@ -910,10 +915,7 @@ static cos_ret do_unmap(k_core *c, k_thread *t, k_thd_o *th)
         return RET(COS_EINVAL);
     uint64_t va = t->a[0];
     bool x86 = k->h->cfg.arch == MODEL_X86_64;
-    if (va % COS_PAGE_SIZE)
-        return RET(COS_EALIGN);
-    if (va >= (x86 ? UINT64_C(1) << 47 : UINT64_C(1) << 32))
-        return RET(COS_ERANGE);
+    TRY(user_va(k, va));
     k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, pt.obj);
     k_touch(c, pt.obj, 64, false);
     /* the cores to shoot down, each with room in its ring */
