@@ -855,6 +855,7 @@ static void define_tasks_table(composed *c, sim *s)
         { "policy", SIMTR_TEXT, true },  { "priority", SIMTR_INT, true },  { "period_ps", SIMTR_INT, true },
         { "deadline_ps", SIMTR_INT, true }, { "budget_ps", SIMTR_INT, true }, { "offset_ps", SIMTR_INT, true },
         { "jitter_ps", SIMTR_INT, true }, { "sporadic", SIMTR_INT, true }, { "wcet_cycles", SIMTR_INT, false },
+        { "group_name", SIMTR_TEXT, false },
     };
     simtr_table *tb = simtr_find(s->trace, "tasks");
     if (tb == NULL)
@@ -868,7 +869,8 @@ static void define_tasks_table(composed *c, sim *s)
         simtr_int(tb, w->task_base + i);
         simtr_text(tb, c->names[i], -1);
         simtr_int(tb, (int64_t)(c->h->core_base + t->core));
-        simtr_text(tb, w->policy[t->core] == WL_EDF ? "edf" : "fp", -1);
+        wl_policy pol = t->group ? w->group[t->group - 1].policy : w->policy[t->core];
+        simtr_text(tb, pol == WL_EDF ? "edf" : "fp", -1);
         simtr_int(tb, t->prio);
         simtr_int(tb, (int64_t)hw_ps(c->h, t->period));
         simtr_int(tb, (int64_t)hw_ps(c->h, t->deadline));
@@ -888,6 +890,10 @@ static void define_tasks_table(composed *c, sim *s)
         }
         if (fixed)
             simtr_int(tb, (int64_t)sum);
+        else
+            simtr_null(tb);
+        if (t->group)
+            simtr_text(tb, c->group_names[t->group - 1], -1);
         else
             simtr_null(tb);
         simtr_end(tb);

@@ -69,6 +69,7 @@ int an_cli_analyze(int argc, char **argv)
     gint cores = 0, tasks = 10, sets = 1000;
     gdouble from = 0.05, to = 1.0, step = 0.05;
     gboolean json = FALSE, sweep = FALSE;
+    char *jobs_csv = NULL;
     GOptionEntry entries[] = {
         { "taskset", 0, 0, G_OPTION_ARG_FILENAME, &taskset, "Task set to analyse (.csv or .lua; see docs/analysis.md)", "FILE" },
         { "policy", 0, 0, G_OPTION_ARG_STRING, &policy_s, "fp (fixed priority, default) or edf", "POLICY" },
@@ -85,6 +86,7 @@ int an_cli_analyze(int argc, char **argv)
         { "deadlines", 0, 0, G_OPTION_ARG_STRING, &dl, "Sweep: implicit (default) or constrained", "KIND" },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_s, "Sweep: seed of the task-set streams (default 1)", "N" },
         { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Sweep: write the CSV here (default: standard output)", "FILE" },
+        { "jobs", 0, 0, G_OPTION_ARG_FILENAME, &jobs_csv, "Trace: write every job's response-time breakdown as CSV here ('-': standard output)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("[TRACE.db] - what a run's trace says per task and core; or, with --taskset FILE, schedulability of a task set");
@@ -109,7 +111,7 @@ int an_cli_analyze(int argc, char **argv)
             goto out;
         }
         an_trace_report tr;
-        if (!an_trace_read(argv[1], &tr, &err)) {
+        if (!an_trace_read(argv[1], NULL, &tr, &err)) {
             fprintf(stderr, "cossim analyze: %s\n", err->message);
             rc = 2;
             goto out;
@@ -120,8 +122,21 @@ int an_cli_analyze(int argc, char **argv)
         else
             an_trace_print(&tr, s);
         fputs(s->str, stdout);
-        an_trace_clear(&tr);
         rc = 0;
+        if (jobs_csv) {
+            g_string_truncate(s, 0);
+            an_trace_jobs_csv(&tr, s);
+            if (strcmp(jobs_csv, "-") == 0) {
+                fputs(s->str, stdout);
+            } else if (!g_file_set_contents(jobs_csv, s->str, (gssize)s->len, &err)) {
+                fprintf(stderr, "cossim analyze: %s\n", err->message);
+                rc = 2;
+            }
+        }
+        if (tr.bound_exceeded)
+            fprintf(stderr, "cossim analyze: %" PRId64 " task(s) above their analytic bound: the model, the analysis or the task set is wrong\n",
+                    tr.bound_exceeded);
+        an_trace_clear(&tr);
         goto out;
     }
     if (sweep) {
@@ -328,6 +343,7 @@ out:
     g_free(assign);
     g_free(part);
     g_free(csv);
+    g_free(jobs_csv);
     g_free(dl);
     g_free(seed_s);
     return rc;

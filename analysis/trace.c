@@ -1,11 +1,26 @@
-/* analysis/trace.c: a run's trace, per task and per core (see trace.h). */
+/* analysis/trace.c: a run's trace, per task, per job and per core (see
+ * trace.h; the printing is in trace_print.c). */
 #include "trace.h"
 
 #include <inttypes.h>
+#include <string.h>
 #include <sqlite3.h>
-#include "sim/json.h"
+
+#include "edf.h"
+#include "fp.h"
 
 #define ERR(...) do { g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, __VA_ARGS__); goto out; } while (0)
+
+const char *an_bd_name(an_bd b)
+{
+    static const char *const names[AN_BD_N] = {
+        [AN_BD_OWN] = "own", [AN_BD_CROSS] = "cross_core", [AN_BD_PREEMPT] = "preemption",
+        [AN_BD_IRQ] = "interrupts", [AN_BD_KERNEL] = "kernel", [AN_BD_SCHED] = "scheduler",
+        [AN_BD_LOCK] = "lock", [AN_BD_LOWER] = "lower_priority", [AN_BD_OTHER] = "other_threads",
+        [AN_BD_IDLE] = "not_ready",
+    };
+    return b < AN_BD_N ? names[b] : "?";
+}
 
 static char *col_text(sqlite3_stmt *st, int i)
 {
@@ -26,17 +41,642 @@ static bool has_table(sqlite3 *db, const char *name)
     return yes;
 }
 
-bool an_trace_read(const char *path, an_trace_report *out, GError **error)
+/* The id of an event kind, -1 if the run never used it. */
+static int64_t kind_id(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    int64_t id = -1;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM event_kinds WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+/* ---- what each thread is -------------------------------------------------------------- */
+
+enum { TH_NONE, TH_TASK, TH_SCHED, TH_IRQ };
+
+/* Thread ids are per kernel: a run with several machines has a thread 1
+ * on each, so a thread is known by its machine's first core and its id. */
+typedef struct thread_info {
+    int64_t key;            /* first core << 32 | thread id */
+    uint8_t cls;
+    int32_t task;
+    GArray *locks;          /* int64 pairs: [wait, acquire) intervals, in time order */
+    int64_t lock_since;     /* -1: not waiting */
+    GArray *inv;            /* int64 pairs: (time, component) of open invocations */
+} thread_info;
+
+struct ev_ctx;
+
+typedef struct reader {
+    sqlite3 *db;
+    struct ev_ctx *ev;      /* the event pass's kinds and open stretches */
+    an_trace_report *r;
+    GHashTable *threads;    /* &thread_info.key -> thread_info * */
+    GArray *machines;       /* int64: each machine's first core, increasing */
+    GPtrArray *core_segs;   /* GArray of an_trace_seg per core */
+    GPtrArray *core_irqs;   /* GArray of int64 irq times per core */
+    GHashTable *inv_by_comp;    /* component -> index in r->invocations */
+    GArray *inv_sum;        /* double sums of invocation time, parallel to r->invocations */
+} reader;
+
+static int64_t thread_key(const reader *rd, int64_t core, int64_t id)
+{
+    int64_t first = 0;
+    for (guint i = 0; i < rd->machines->len && g_array_index(rd->machines, int64_t, i) <= core; i++)
+        first = g_array_index(rd->machines, int64_t, i);
+    return first << 32 | (id & 0xffffffff);
+}
+
+/* The thread `id` of the machine of `core`; NULL for idle (0) and bad ids. */
+static thread_info *find_thread(const reader *rd, int64_t core, int64_t id)
+{
+    if (id <= 0 || id > 0xffffffff)
+        return NULL;
+    int64_t key = thread_key(rd, core, id);
+    return g_hash_table_lookup(rd->threads, &key);
+}
+
+static thread_info *thread_at(reader *rd, int64_t core, int64_t id)
+{
+    thread_info *t = find_thread(rd, core, id);
+    if (t || id <= 0 || id > 0xffffffff)
+        return t;
+    t = g_new0(thread_info, 1);
+    t->key = thread_key(rd, core, id);
+    t->task = -1;
+    t->lock_since = -1;
+    g_hash_table_insert(rd->threads, &t->key, t);
+    return t;
+}
+
+static void free_thread(gpointer p)
+{
+    thread_info *t = p;
+    if (t->locks)
+        g_array_free(t->locks, TRUE);
+    if (t->inv)
+        g_array_free(t->inv, TRUE);
+    g_free(t);
+}
+
+static GArray *per_core(GPtrArray *a, int64_t core, size_t elt)
+{
+    if (core < 0 || core > 4096)
+        return NULL;
+    while (a->len <= (guint)core)
+        g_ptr_array_add(a, g_array_new(FALSE, TRUE, (guint)elt));
+    return a->pdata[core];
+}
+
+/* Run a query whose rows each call fn; false with the message. */
+static bool each_row(sqlite3 *db, const char *q, void (*fn)(reader *, sqlite3_stmt *), reader *rd, GError **error)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", sqlite3_errmsg(db));
+        return false;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(rd, st);
+    bool ok = rc == SQLITE_DONE;
+    if (!ok)
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static void row_task(reader *rd, sqlite3_stmt *st)
+{
+    an_trace_task t = {
+        .task = sqlite3_column_int64(st, 0), .name = col_text(st, 1), .core = sqlite3_column_int64(st, 2),
+        .policy = col_text(st, 3), .priority = sqlite3_column_int64(st, 4),
+        .period_ps = sqlite3_column_int64(st, 5), .deadline_ps = sqlite3_column_int64(st, 6),
+        .jobs = sqlite3_column_int64(st, 7), .missed = sqlite3_column_int64(st, 8),
+        .best_ps = sqlite3_column_int64(st, 9), .worst_ps = sqlite3_column_int64(st, 10),
+        .mean_ps = sqlite3_column_double(st, 11), .start_max_ps = sqlite3_column_int64(st, 12),
+        .jitter_ps = sqlite3_column_int64(st, 13),
+        .wcet_cycles = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 14),
+        .worst_job = -1, .grouped = sqlite3_column_type(st, 15) != SQLITE_NULL,
+        .budget_ps = sqlite3_column_int64(st, 16),
+    };
+    g_array_append_val(rd->r->tasks, t);
+}
+
+static void row_core(reader *rd, sqlite3_stmt *st)
+{
+    an_trace_core c = { .core = sqlite3_column_int64(st, 0), .kernel_cycles = sqlite3_column_int64(st, 1),
+                        .user_cycles = sqlite3_column_int64(st, 2), .interrupts = sqlite3_column_int64(st, 3),
+                        .cross_cycles = sqlite3_column_int64(st, 4), .freq_hz = sqlite3_column_int64(st, 5) };
+    g_array_append_val(rd->r->cores, c);
+}
+
+static void row_path(reader *rd, sqlite3_stmt *st)
+{
+    an_trace_path p = { .first_core = sqlite3_column_int64(st, 0), .path = col_text(st, 1),
+                        .n = sqlite3_column_int64(st, 2), .cycles = sqlite3_column_int64(st, 3),
+                        .max_cycles = sqlite3_column_int64(st, 4) };
+    g_array_append_val(rd->r->paths, p);
+}
+
+static void row_task_thread(reader *rd, sqlite3_stmt *st)
+{
+    thread_info *t = thread_at(rd, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    if (t) {
+        t->cls = TH_TASK;
+        t->task = (int32_t)sqlite3_column_int64(st, 2);
+    }
+}
+
+static void row_sched_thread(reader *rd, sqlite3_stmt *st)
+{
+    thread_info *t = thread_at(rd, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    if (t && t->cls == TH_NONE)
+        t->cls = TH_SCHED;
+}
+
+static void row_irq_thread(reader *rd, sqlite3_stmt *st)
+{
+    thread_info *t = thread_at(rd, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    if (t && t->cls == TH_NONE)
+        t->cls = TH_IRQ;
+}
+
+/* ---- the events: switches, interrupts, invocations, lock waits ------------------------ */
+
+typedef struct open_seg {
+    bool open;
+    an_trace_seg s;
+} open_seg;
+
+typedef struct ev_ctx {
+    int64_t k_switch, k_irq, k_sinv, k_sret, u_wait, u_acquire;
+    GArray *open;           /* open_seg per core */
+    int64_t max_a1;
+} ev_ctx;
+
+static int32_t task_of(reader *rd, int64_t core, int64_t thread)
+{
+    thread_info *t = find_thread(rd, core, thread);
+    return t && t->cls == TH_TASK ? t->task : -1;
+}
+
+static void close_seg(reader *rd, open_seg *o, int64_t end, int64_t kc, int64_t xc)
+{
+    an_trace_seg s = o->s;
+    s.end_ps = end;
+    s.kernel_cycles = kc >= s.kernel_cycles ? kc - s.kernel_cycles : 0;
+    s.cross_cycles = xc >= s.cross_cycles ? xc - s.cross_cycles : 0;
+    GArray *a = per_core(rd->core_segs, s.core, sizeof(an_trace_seg));
+    if (a && end >= s.start_ps)
+        g_array_append_val(a, s);
+}
+
+static void row_event(reader *rd, sqlite3_stmt *st)
+{
+    ev_ctx *e = rd->ev;
+    int64_t t = sqlite3_column_int64(st, 0), core = sqlite3_column_int64(st, 1), kind = sqlite3_column_int64(st, 2);
+    int64_t thread = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 3);
+    if (core < 0 || core > 4096)
+        return;
+    if (kind == e->k_switch) {
+        int64_t to = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
+        int64_t kc = sqlite3_column_int64(st, 6), xc = sqlite3_column_int64(st, 7);
+        e->max_a1 = MAX(e->max_a1, kc);
+        if (e->open->len <= (guint)core)
+            g_array_set_size(e->open, (guint)core + 1);
+        open_seg *o = &g_array_index(e->open, open_seg, core);
+        if (!o->open)   /* the core's time before its first switch: the boot */
+            o->s = (an_trace_seg){ .start_ps = 0, .thread = -1, .core = (int32_t)core, .task = -1 };
+        close_seg(rd, o, t, kc, xc);
+        o->open = true;
+        o->s = (an_trace_seg){ .start_ps = t, .thread = to, .kernel_cycles = kc, .cross_cycles = xc,
+                               .core = (int32_t)core, .task = task_of(rd, core, to) };
+    } else if (kind == e->k_irq) {
+        GArray *a = per_core(rd->core_irqs, core, sizeof(int64_t));
+        g_array_append_val(a, t);
+    } else if (kind == e->k_sinv || kind == e->k_sret) {
+        thread_info *ti = thread_at(rd, core, thread);
+        if (ti == NULL)
+            return;
+        if (ti->inv == NULL)
+            ti->inv = g_array_new(FALSE, FALSE, sizeof(int64_t));
+        if (kind == e->k_sinv) {
+            int64_t pair[2] = { t, sqlite3_column_int64(st, 4) };
+            g_array_append_vals(ti->inv, pair, 2);
+        } else if (ti->inv->len >= 2) {
+            int64_t since = g_array_index(ti->inv, int64_t, ti->inv->len - 2);
+            int64_t comp = g_array_index(ti->inv, int64_t, ti->inv->len - 1);
+            g_array_set_size(ti->inv, ti->inv->len - 2);
+            gpointer v;
+            guint i;
+            if (g_hash_table_lookup_extended(rd->inv_by_comp, GINT_TO_POINTER((int)comp), NULL, &v)) {
+                i = GPOINTER_TO_UINT(v);
+            } else {
+                i = rd->r->invocations->len;
+                an_trace_inv z = { .component = comp };
+                double zero = 0;
+                g_array_append_val(rd->r->invocations, z);
+                g_array_append_val(rd->inv_sum, zero);
+                g_hash_table_insert(rd->inv_by_comp, GINT_TO_POINTER((int)comp), GUINT_TO_POINTER(i));
+            }
+            an_trace_inv *iv = &g_array_index(rd->r->invocations, an_trace_inv, i);
+            iv->n++;
+            iv->max_ps = MAX(iv->max_ps, t - since);
+            g_array_index(rd->inv_sum, double, i) += (double)(t - since);
+        }
+    } else if (kind == e->u_wait || kind == e->u_acquire) {
+        thread_info *ti = thread_at(rd, core, thread);
+        if (ti == NULL)
+            return;
+        if (kind == e->u_wait) {
+            ti->lock_since = t;
+        } else if (ti->lock_since >= 0) {
+            if (ti->locks == NULL)
+                ti->locks = g_array_new(FALSE, FALSE, sizeof(int64_t));
+            int64_t pair[2] = { ti->lock_since, t };
+            g_array_append_vals(ti->locks, pair, 2);
+            ti->lock_since = -1;
+        }
+    }
+}
+
+/* ---- per job -------------------------------------------------------------------------- */
+
+static int64_t ps_of(int64_t cycles, int64_t freq)
+{
+    if (freq <= 0 || cycles <= 0)
+        return 0;
+    return (int64_t)(((__int128)cycles * 1000000000000 + freq - 1) / freq);
+}
+
+static int64_t core_freq(const an_trace_report *r, int64_t core)
+{
+    for (guint i = 0; i < r->cores->len; i++)
+        if (g_array_index(r->cores, an_trace_core, i).core == core)
+            return g_array_index(r->cores, an_trace_core, i).freq_hz;
+    return 0;
+}
+
+/* The mean cost of the kernel's interrupt path on a core's machine (ps). */
+static int64_t irq_path_ps(const an_trace_report *r, int64_t core, bool max)
+{
+    const an_trace_path *best = NULL;
+    for (guint i = 0; i < r->paths->len; i++) {
+        const an_trace_path *p = &g_array_index(r->paths, an_trace_path, i);
+        if (strcmp(p->path, "irq") == 0 && p->first_core <= core && (best == NULL || p->first_core > best->first_core))
+            best = p;
+    }
+    if (best == NULL || best->n == 0)
+        return 0;
+    return ps_of(max ? best->max_cycles : (best->cycles + best->n - 1) / best->n, core_freq(r, core));
+}
+
+/* First index in a sorted int64 array (or seg array by end) past t. */
+static guint first_irq_at(GArray *a, int64_t t)
+{
+    guint lo = 0, hi = a->len;
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        if (g_array_index(a, int64_t, mid) < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static guint first_seg_ending_after(GArray *a, int64_t t)
+{
+    guint lo = 0, hi = a->len;
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        if (g_array_index(a, an_trace_seg, mid).end_ps <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* How much of [lo, hi) the thread spent waiting for a lock. */
+static int64_t lock_overlap(const thread_info *ti, int64_t lo, int64_t hi)
+{
+    if (ti == NULL || ti->locks == NULL)
+        return 0;
+    int64_t sum = 0;
+    for (guint i = 0; i + 1 < ti->locks->len; i += 2) {
+        int64_t a = g_array_index(ti->locks, int64_t, i), b = g_array_index(ti->locks, int64_t, i + 1);
+        if (a >= hi)
+            break;
+        if (b > lo)
+            sum += MIN(b, hi) - MAX(a, lo);
+    }
+    return sum;
+}
+
+static int64_t scale(int64_t v, int64_t part, int64_t whole)
+{
+    return whole > 0 && part < whole ? (int64_t)((__int128)v * part / whole) : v;
+}
+
+static void breakdown(reader *rd, an_trace_job *j, int64_t *own_total, int64_t *susp)
+{
+    an_trace_report *r = rd->r;
+    const an_trace_task *me = (guint)j->task < r->tasks->len ? &g_array_index(r->tasks, an_trace_task, j->task) : NULL;
+    GArray *segs = j->core < (int64_t)rd->core_segs->len ? rd->core_segs->pdata[j->core] : NULL;
+    int64_t freq = core_freq(r, j->core);
+    const thread_info *mine = find_thread(rd, j->core, j->thread);
+    bool edf = me && strcmp(me->policy, "edf") == 0;
+    int64_t r0 = j->release_ps, f = j->finish_ps;
+    *own_total = 0;
+    *susp = 0;
+    if (segs == NULL || segs->len == 0) {
+        j->bd[AN_BD_OWN] = f - r0;
+        *own_total = f - r0;
+        return;
+    }
+    for (guint i = first_seg_ending_after(segs, r0); i < segs->len; i++) {
+        const an_trace_seg *s = &g_array_index(segs, an_trace_seg, i);
+        if (s->start_ps >= f)
+            break;
+        int64_t lo = MAX(s->start_ps, r0), hi = MIN(s->end_ps, f), d = hi - lo, len = s->end_ps - s->start_ps;
+        if (d <= 0)
+            continue;
+        int64_t k = MIN(scale(ps_of(s->kernel_cycles, freq), d, len), d);
+        int64_t x = MIN(scale(ps_of(s->cross_cycles, freq), d, len), d - k);
+        j->bd[AN_BD_KERNEL] += k;
+        int64_t rest = d - k;
+        if (s->thread == j->thread) {
+            j->bd[AN_BD_CROSS] += x;
+            j->bd[AN_BD_OWN] += rest - x;
+            *own_total += d;
+            continue;
+        }
+        const thread_info *ti = find_thread(rd, s->core, s->thread);
+        int cls = ti ? ti->cls : TH_NONE;
+        if (cls == TH_SCHED) {
+            j->bd[AN_BD_SCHED] += rest;
+            continue;
+        }
+        if (cls == TH_IRQ) {
+            j->bd[AN_BD_IRQ] += rest;
+            continue;
+        }
+        bool higher = false;
+        if (cls == TH_TASK && (guint)ti->task < r->tasks->len && me) {
+            const an_trace_task *o = &g_array_index(r->tasks, an_trace_task, ti->task);
+            higher = edf || o->priority <= me->priority;
+        }
+        if (higher) {
+            j->bd[AN_BD_PREEMPT] += rest;
+            if (j->preempt == NULL)
+                j->preempt = g_new0(int64_t, r->tasks->len);
+            j->preempt[ti->task] += rest;
+            continue;
+        }
+        int64_t lk = scale(rest, lock_overlap(mine, lo, hi), d);
+        j->bd[AN_BD_LOCK] += lk;
+        rest -= lk;
+        an_bd where = s->thread == 0 ? AN_BD_IDLE : cls == TH_TASK ? AN_BD_LOWER : AN_BD_OTHER;
+        j->bd[where] += rest;
+        /* after its start, the job was suspended (or blocked) meanwhile */
+        int64_t after = MIN(hi, f) - MAX(lo, j->start_ps);
+        if (after > 0)
+            *susp += scale(rest, after, d);
+    }
+    /* the kernel's interrupt paths in the window: count x mean cost, out of
+     * the kernel time */
+    GArray *irqs = j->core < (int64_t)rd->core_irqs->len ? rd->core_irqs->pdata[j->core] : NULL;
+    if (irqs) {
+        int64_t n = (int64_t)first_irq_at(irqs, f) - (int64_t)first_irq_at(irqs, r0);
+        int64_t est = MIN(n * irq_path_ps(r, j->core, false), j->bd[AN_BD_KERNEL]);
+        j->bd[AN_BD_KERNEL] -= est;
+        j->bd[AN_BD_IRQ] += est;
+    }
+}
+
+static void row_job(reader *rd, sqlite3_stmt *st)
+{
+    an_trace_report *r = rd->r;
+    an_trace_job j = {
+        .task = sqlite3_column_int64(st, 0), .job = sqlite3_column_int64(st, 1), .core = sqlite3_column_int64(st, 2),
+        .thread = sqlite3_column_int64(st, 3), .release_ps = sqlite3_column_int64(st, 4),
+        .start_ps = sqlite3_column_int64(st, 5), .finish_ps = sqlite3_column_int64(st, 6),
+        .deadline_ps = sqlite3_column_int64(st, 7), .response_ps = sqlite3_column_int64(st, 8),
+        .missed = sqlite3_column_int64(st, 9) != 0,
+    };
+    if (j.finish_ps < j.release_ps || j.core < 0)
+        return;
+    int64_t own_total, susp;
+    breakdown(rd, &j, &own_total, &susp);
+    if ((guint)j.task < r->tasks->len) {
+        an_trace_task *t = &g_array_index(r->tasks, an_trace_task, j.task);
+        for (int b = 0; b < AN_BD_N; b++)
+            t->bd_mean[b] += (double)j.bd[b];
+        if (j.preempt) {
+            if (t->preempt_mean == NULL)
+                t->preempt_mean = g_new0(double, r->tasks->len);
+            for (guint k = 0; k < r->tasks->len; k++)
+                t->preempt_mean[k] += (double)j.preempt[k];
+        }
+        if (t->worst_job < 0 || j.response_ps > g_array_index(r->jobs, an_trace_job, t->worst_job).response_ps)
+            t->worst_job = r->jobs->len;
+        t->own_max_ps = MAX(t->own_max_ps, own_total);
+        t->lock_max_ps = MAX(t->lock_max_ps, j.bd[AN_BD_LOCK]);
+        t->susp_max_ps = MAX(t->susp_max_ps, susp);
+    }
+    g_array_append_val(r->jobs, j);
+}
+
+/* ---- per core ------------------------------------------------------------------------- */
+
+static void core_totals(reader *rd)
+{
+    an_trace_report *r = rd->r;
+    for (guint i = 0; i < r->cores->len; i++) {
+        an_trace_core *c = &g_array_index(r->cores, an_trace_core, i);
+        GArray *segs = c->core < (int64_t)rd->core_segs->len ? rd->core_segs->pdata[c->core] : NULL;
+        if (segs == NULL || segs->len == 0) {
+            c->utilisation = -1;    /* no timeline */
+            continue;
+        }
+        for (guint k = 0; k < segs->len; k++) {
+            const an_trace_seg *s = &g_array_index(segs, an_trace_seg, k);
+            int64_t d = s->end_ps - s->start_ps, kp = MIN(ps_of(s->kernel_cycles, c->freq_hz), d), rest = d - kp;
+            c->kernel_ps += kp;
+            const thread_info *ti = find_thread(rd, s->core, s->thread);
+            int cls = ti ? ti->cls : TH_NONE;
+            if (s->thread == 0)
+                c->idle_ps += rest;
+            else if (cls == TH_TASK)
+                c->task_ps += rest;
+            else if (cls == TH_SCHED)
+                c->sched_ps += rest;
+            else if (cls == TH_IRQ) {
+                c->irq_ps += rest;
+                c->irq_thread_ps += rest;
+            }
+            else
+                c->other_ps += rest;
+        }
+        GArray *irqs = c->core < (int64_t)rd->core_irqs->len ? rd->core_irqs->pdata[c->core] : NULL;
+        if (irqs) {
+            int64_t est = MIN((int64_t)irqs->len * irq_path_ps(r, c->core, false), c->kernel_ps);
+            c->kernel_ps -= est;
+            c->irq_ps += est;
+        }
+        c->utilisation = r->end_ps > 0 ? 1.0 - (double)c->idle_ps / (double)r->end_ps : 0;
+    }
+}
+
+/* ---- the analytic bound --------------------------------------------------------------- */
+
+static uint64_t ns_up(int64_t ps)
+{
+    return ps <= 0 ? 0 : (uint64_t)((ps + 999) / 1000);
+}
+
+static void measure_overheads(reader *rd)
+{
+    an_trace_report *r = rd->r;
+    int64_t sched = 0, irq = 0, ctx = 0;
+    for (guint c = 0; c < rd->core_segs->len; c++) {
+        GArray *segs = rd->core_segs->pdata[c];
+        for (guint k = 0; k < segs->len; k++) {
+            const an_trace_seg *s = &g_array_index(segs, an_trace_seg, k);
+            /* (not the stretch before a core's first switch: that is the boot) */
+            const thread_info *ti = s->start_ps > 0 ? find_thread(rd, s->core, s->thread) : NULL;
+            if (ti && ti->cls == TH_SCHED)
+                sched = MAX(sched, s->end_ps - s->start_ps);
+        }
+        irq = MAX(irq, irq_path_ps(r, c, true));
+    }
+    for (guint i = 0; i < r->paths->len; i++) {
+        const an_trace_path *p = &g_array_index(r->paths, an_trace_path, i);
+        if (strcmp(p->path, "thd_switch") == 0)
+            ctx = MAX(ctx, ps_of(p->max_cycles, core_freq(r, p->first_core)));
+    }
+    r->oh = (an_trace_overheads){ .ctx_switch = ctx, .sched = sched, .irq = irq + sched };
+}
+
+static void bounds(reader *rd)
+{
+    an_trace_report *r = rd->r;
+    an_overheads oh = { .ctx_switch = ns_up(r->oh.ctx_switch), .sched = ns_up(r->oh.sched),
+                        .irq = ns_up(r->oh.irq), .invocation = 0 };
+    GHashTable *done = g_hash_table_new(NULL, NULL);
+    for (guint i = 0; i < r->tasks->len; i++) {
+        an_trace_task *first = &g_array_index(r->tasks, an_trace_task, i);
+        if (g_hash_table_contains(done, GINT_TO_POINTER((int)first->core)))
+            continue;
+        g_hash_table_add(done, GINT_TO_POINTER((int)first->core));
+        /* the core's tasks */
+        GArray *idx = g_array_new(FALSE, FALSE, sizeof(guint));
+        bool fp = false, edf = false, grouped = false;
+        for (guint k = i; k < r->tasks->len; k++) {
+            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, k);
+            if (t->core != first->core)
+                continue;
+            g_array_append_val(idx, k);
+            fp |= strcmp(t->policy, "fp") == 0;
+            edf |= strcmp(t->policy, "edf") == 0;
+            grouped |= t->grouped;
+        }
+        const char *why = NULL;
+        const an_trace_core *core = NULL;
+        for (guint k = 0; k < r->cores->len; k++)
+            if (g_array_index(r->cores, an_trace_core, k).core == first->core)
+                core = &g_array_index(r->cores, an_trace_core, k);
+        if (grouped)
+            why = "the core runs a scheduling hierarchy (groups): no single-level bound (analyze the groups with --taskset and their budgets)";
+        else if (fp && edf)
+            why = "fp and edf tasks share the core: no single-level test applies";
+        else if (core && core->irq_thread_ps > 0)
+            why = "interrupt threads ran on the core and their arrivals are not in the task set: no bound";
+        an_taskset ts = { g_new0(an_task, idx->len), idx->len };
+        for (guint k = 0; k < idx->len && !why; k++) {
+            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, g_array_index(idx, guint, k));
+            int64_t c_ps = MAX(t->wcet_cycles > 0 ? ps_of(t->wcet_cycles, core_freq(r, t->core)) : 0, t->own_max_ps)
+                           + t->susp_max_ps;
+            if (c_ps <= 0 || t->period_ps <= 0 || t->deadline_ps <= 0)
+                why = "a task on the core has no declared or observed execution time, or no period";
+            else if (t->budget_ps > 0 && t->budget_ps < c_ps)
+                why = "a task's budget is below its execution time (its tcap throttles it): no bound";
+            t->c_ps = c_ps;
+            t->b_ps = t->lock_max_ps;
+            ts.t[k] = (an_task){ .name = t->name, .period = (uint64_t)(t->period_ps / 1000),
+                                 .wcet = ns_up(c_ps), .deadline = (uint64_t)(t->deadline_ps / 1000),
+                                 .jitter = ns_up(t->jitter_ps), .blocking = ns_up(t->b_ps),
+                                 .priority = (int)t->priority, .core = 0 };
+            if (ts.t[k].period == 0 || ts.t[k].deadline == 0)
+                why = "a period or deadline below 1 ns";
+        }
+        an_result *res = g_new0(an_result, idx->len ? idx->len : 1);
+        bool edf_ok = false;
+        if (!why && edf)
+            edf_ok = an_edf_schedulable(&ts, &oh, NULL);
+        else if (!why)
+            an_fp_rta(&ts, &oh, res);
+        for (guint k = 0; k < idx->len; k++) {
+            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, g_array_index(idx, guint, k));
+            if (why) {
+                t->bound_note = g_strdup(why);
+                continue;
+            }
+            t->has_bound = true;
+            if (edf) {
+                t->bound_ok = edf_ok;
+                t->bound_ps = t->deadline_ps;
+                t->bound_note = g_strdup(edf_ok ? "EDF demand test (QPA): schedulable, so response <= deadline"
+                                                : "EDF demand test (QPA): the core's set is not schedulable");
+            } else {
+                t->bound_ok = res[k].schedulable;
+                t->bound_ps = res[k].wcrt == UINT64_MAX ? INT64_MAX : (int64_t)res[k].wcrt * 1000;
+                t->bound_note = g_strdup(res[k].schedulable ? "fixed-priority response-time analysis"
+                                                            : "fixed-priority RTA: unschedulable (the bound is the first response found above the deadline)");
+            }
+            if (t->jobs && t->bound_ok && t->worst_ps > t->bound_ps)
+                r->bound_exceeded++;
+        }
+        g_free(res);
+        g_free(ts.t);
+        g_array_free(idx, TRUE);
+    }
+    g_hash_table_destroy(done);
+}
+
+/* ---- the whole read ------------------------------------------------------------------- */
+
+bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report *out, GError **error)
 {
     *out = (an_trace_report){ .tasks = g_array_new(FALSE, TRUE, sizeof(an_trace_task)),
-                              .cores = g_array_new(FALSE, TRUE, sizeof(an_trace_core)) };
+                              .cores = g_array_new(FALSE, TRUE, sizeof(an_trace_core)),
+                              .jobs = g_array_new(FALSE, TRUE, sizeof(an_trace_job)),
+                              .segs = g_array_new(FALSE, TRUE, sizeof(an_trace_seg)),
+                              .invocations = g_array_new(FALSE, TRUE, sizeof(an_trace_inv)),
+                              .paths = g_array_new(FALSE, TRUE, sizeof(an_trace_path)) };
+    reader rd = { .r = out, .threads = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free_thread),
+                  .machines = g_array_new(FALSE, FALSE, sizeof(int64_t)),
+                  .core_segs = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
+                  .core_irqs = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
+                  .inv_by_comp = g_hash_table_new(NULL, NULL), .inv_sum = g_array_new(FALSE, TRUE, sizeof(double)) };
+    ev_ctx ev = { .open = g_array_new(FALSE, TRUE, sizeof(open_seg)) };
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
+    GError *e2 = NULL;
+    char *q_sched = NULL, *q_irq = NULL, *q_ev = NULL;
     bool ok = false;
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
         ERR("%s: no such trace", path);
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         ERR("%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    rd.db = db;
     if (!has_table(db, "run"))
         ERR("%s: not a cossim trace (no run table)", path);
     if (!has_table(db, "tasks") || !has_table(db, "jobs"))
@@ -47,49 +687,100 @@ bool an_trace_read(const char *path, an_trace_report *out, GError **error)
     out->scenario = col_text(st, 0);
     out->end_ps = sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
-    /* tasks, with their jobs' aggregates (tasks without jobs too) */
-    static const char *const q_tasks =
-        "SELECT t.task, t.name, t.core, t.policy, t.priority, t.period_ps, t.deadline_ps, "
-        "count(j.job), coalesce(sum(j.missed), 0), coalesce(min(j.response_ps), 0), coalesce(max(j.response_ps), 0), "
-        "coalesce(avg(j.response_ps), 0), coalesce(max(j.start_ps - j.release_ps), 0) "
-        "FROM tasks t LEFT JOIN jobs j ON j.task = t.task GROUP BY t.task ORDER BY t.task";
-    if (sqlite3_prepare_v2(db, q_tasks, -1, &st, NULL) != SQLITE_OK)
-        ERR("%s: cannot read the tasks: %s", path, sqlite3_errmsg(db));
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        an_trace_task t = {
-            .task = sqlite3_column_int64(st, 0), .name = col_text(st, 1), .core = sqlite3_column_int64(st, 2),
-            .policy = col_text(st, 3), .priority = sqlite3_column_int64(st, 4),
-            .period_ps = sqlite3_column_int64(st, 5), .deadline_ps = sqlite3_column_int64(st, 6),
-            .jobs = sqlite3_column_int64(st, 7), .missed = sqlite3_column_int64(st, 8),
-            .best_ps = sqlite3_column_int64(st, 9), .worst_ps = sqlite3_column_int64(st, 10),
-            .mean_ps = sqlite3_column_double(st, 11), .start_max_ps = sqlite3_column_int64(st, 12),
-        };
-        g_array_append_val(out->tasks, t);
-    }
-    if (rc != SQLITE_DONE)
-        ERR("%s: cannot read the tasks: %s", path, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
     st = NULL;
+#define Q(q, fn) do { if (!each_row(db, q, fn, &rd, &e2)) ERR("%s: %s", path, e2->message); } while (0)
+    /* tasks, with their jobs' aggregates (tasks without jobs too) */
+    Q("SELECT t.task, t.name, t.core, t.policy, t.priority, t.period_ps, t.deadline_ps, "
+      "count(j.job), coalesce(sum(j.missed), 0), coalesce(min(j.response_ps), 0), coalesce(max(j.response_ps), 0), "
+      "coalesce(avg(j.response_ps), 0), coalesce(max(j.start_ps - j.release_ps), 0), t.jitter_ps, t.wcet_cycles, t.group_name, t.budget_ps "
+      "FROM tasks t LEFT JOIN jobs j ON j.task = t.task GROUP BY t.task ORDER BY t.task", row_task);
+    for (guint i = 0; i < out->tasks->len; i++)
+        if (g_array_index(out->tasks, an_trace_task, i).task != (int64_t)i)
+            ERR("%s: the tasks table does not number its tasks 0, 1, ...", path);
     /* cores: each core's last counters row (counts are since the start) */
-    if (has_table(db, "counters")) {
-        static const char *const q_cores =
-            "SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts FROM counters c "
-            "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core";
-        if (sqlite3_prepare_v2(db, q_cores, -1, &st, NULL) != SQLITE_OK)
-            ERR("%s: cannot read the counters: %s", path, sqlite3_errmsg(db));
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            an_trace_core c = { sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-                                sqlite3_column_int64(st, 3) };
-            g_array_append_val(out->cores, c);
-        }
-        if (rc != SQLITE_DONE)
-            ERR("%s: cannot read the counters: %s", path, sqlite3_errmsg(db));
+    if (has_table(db, "counters"))
+        Q("SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts, c.cross_cycles, c.freq_hz FROM counters c "
+          "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core", row_core);
+    if (has_table(db, "kernel_paths"))
+        Q("SELECT first_core, path, n, cycles, max_cycles FROM kernel_paths ORDER BY id", row_path);
+    /* what each thread is */
+    for (guint i = 0; i < out->paths->len; i++) {
+        int64_t fc = g_array_index(out->paths, an_trace_path, i).first_core;
+        guint n = rd.machines->len;
+        if (n == 0 || g_array_index(rd.machines, int64_t, n - 1) < fc)
+            g_array_append_val(rd.machines, fc);
     }
+    Q("SELECT DISTINCT core, thread, task FROM jobs", row_task_thread);
+    int64_t u_sched = kind_id(db, "u.sched"), u_irq = kind_id(db, "u.irq_thread");
+    q_sched = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64 " AND thread IS NOT NULL AND core IS NOT NULL", u_sched);
+    q_irq = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64 " AND thread IS NOT NULL AND core IS NOT NULL", u_irq);
+    Q(q_sched, row_sched_thread);
+    Q(q_irq, row_irq_thread);
+    /* the events, in the run's order */
+    ev.k_switch = kind_id(db, "k.switch");
+    ev.k_irq = kind_id(db, "k.irq");
+    ev.k_sinv = kind_id(db, "k.sinv");
+    ev.k_sret = kind_id(db, "k.sret");
+    ev.u_wait = kind_id(db, "u.lock_wait");
+    ev.u_acquire = kind_id(db, "u.lock_acquire");
+    q_ev = g_strdup_printf(
+        "SELECT time_ps, core, kind, thread, component, a0, a1, a2 FROM events WHERE kind IN "
+        "(%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ") AND core IS NOT NULL ORDER BY id",
+        ev.k_switch, ev.k_irq, ev.k_sinv, ev.k_sret, ev.u_wait, ev.u_acquire);
+    rd.ev = &ev;
+    Q(q_ev, row_event);
+    /* close each core's last stretch at the end of the run, with its final counters */
+    for (guint c = 0; c < ev.open->len; c++) {
+        open_seg *o = &g_array_index(ev.open, open_seg, c);
+        if (!o->open)
+            continue;
+        int64_t kc = o->s.kernel_cycles, xc = o->s.cross_cycles;
+        for (guint i = 0; i < out->cores->len; i++)
+            if (g_array_index(out->cores, an_trace_core, i).core == (int64_t)c) {
+                kc = g_array_index(out->cores, an_trace_core, i).kernel_cycles;
+                xc = g_array_index(out->cores, an_trace_core, i).cross_cycles;
+            }
+        close_seg(&rd, o, out->end_ps, kc, xc);
+    }
+    out->has_timeline = ev.max_a1 > 0;
+    for (guint i = 0; i < out->invocations->len; i++) {
+        an_trace_inv *iv = &g_array_index(out->invocations, an_trace_inv, i);
+        iv->mean_ps = iv->n ? g_array_index(rd.inv_sum, double, i) / (double)iv->n : 0;
+    }
+    /* the jobs, each against the timeline */
+    Q("SELECT task, job, core, thread, release_ps, start_ps, finish_ps, deadline_ps, response_ps, missed "
+      "FROM jobs ORDER BY id", row_job);
+    for (guint i = 0; i < out->tasks->len; i++) {
+        an_trace_task *t = &g_array_index(out->tasks, an_trace_task, i);
+        for (int b = 0; b < AN_BD_N && t->jobs; b++)
+            t->bd_mean[b] /= (double)t->jobs;
+        for (guint k = 0; t->preempt_mean && k < out->tasks->len; k++)
+            t->preempt_mean[k] /= (double)t->jobs;
+    }
+    core_totals(&rd);
+    measure_overheads(&rd);
+    bounds(&rd);
+    if (opts && opts->segments)
+        for (guint c = 0; c < rd.core_segs->len; c++) {
+            GArray *a = rd.core_segs->pdata[c];
+            g_array_append_vals(out->segs, a->data, a->len);
+        }
+#undef Q
     ok = true;
 out:
+    g_clear_error(&e2);
+    g_free(q_sched);
+    g_free(q_irq);
+    g_free(q_ev);
     sqlite3_finalize(st);
     sqlite3_close(db);
+    g_hash_table_destroy(rd.threads);
+    g_array_free(rd.machines, TRUE);
+    g_ptr_array_free(rd.core_segs, TRUE);
+    g_ptr_array_free(rd.core_irqs, TRUE);
+    g_hash_table_destroy(rd.inv_by_comp);
+    g_array_free(rd.inv_sum, TRUE);
+    g_array_free(ev.open, TRUE);
     if (!ok)
         an_trace_clear(out);
     return ok;
@@ -102,100 +793,27 @@ void an_trace_clear(an_trace_report *r)
             an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
             g_free(t->name);
             g_free(t->policy);
+            g_free(t->preempt_mean);
+            g_free(t->bound_note);
         }
         g_array_free(r->tasks, TRUE);
     }
+    if (r->jobs) {
+        for (guint i = 0; i < r->jobs->len; i++)
+            g_free(g_array_index(r->jobs, an_trace_job, i).preempt);
+        g_array_free(r->jobs, TRUE);
+    }
+    if (r->paths) {
+        for (guint i = 0; i < r->paths->len; i++)
+            g_free(g_array_index(r->paths, an_trace_path, i).path);
+        g_array_free(r->paths, TRUE);
+    }
     if (r->cores)
         g_array_free(r->cores, TRUE);
+    if (r->segs)
+        g_array_free(r->segs, TRUE);
+    if (r->invocations)
+        g_array_free(r->invocations, TRUE);
     g_free(r->scenario);
     *r = (an_trace_report){ 0 };
-}
-
-static double us(double ps)
-{
-    return ps / 1e6;
-}
-
-void an_trace_print(const an_trace_report *r, GString *out)
-{
-    g_string_append_printf(out, "%s: %.3f ms of simulated time\n", r->scenario, (double)r->end_ps / 1e9);
-    int w = 4;
-    for (guint i = 0; i < r->tasks->len; i++)
-        w = MAX(w, (int)strlen(g_array_index(r->tasks, an_trace_task, i).name));
-    g_string_append_printf(out, "%-*s  core  jobs  missed     best_us     mean_us    worst_us   jitter_us  start_max_us\n",
-                           w, "task");
-    for (guint i = 0; i < r->tasks->len; i++) {
-        const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
-        g_string_append_printf(out, "%-*s  %4" PRId64 "  %4" PRId64 "  %6" PRId64, w, t->name, t->core, t->jobs,
-                               t->missed);
-        if (t->jobs)
-            g_string_append_printf(out, "  %10.3f  %10.3f  %10.3f  %10.3f  %12.3f\n", us((double)t->best_ps),
-                                   us(t->mean_ps), us((double)t->worst_ps), us((double)(t->worst_ps - t->best_ps)),
-                                   us((double)t->start_max_ps));
-        else
-            g_string_append(out, "  (no job finished)\n");
-    }
-    if (r->cores->len) {
-        g_string_append(out, "\ncore  kernel_cycles   user_cycles  kernel_share  interrupts\n");
-        for (guint i = 0; i < r->cores->len; i++) {
-            const an_trace_core *c = &g_array_index(r->cores, an_trace_core, i);
-            int64_t busy = c->kernel_cycles + c->user_cycles;
-            g_string_append_printf(out, "%4" PRId64 "  %13" PRId64 "  %12" PRId64 "  %11.1f%%  %10" PRId64 "\n", c->core,
-                                   c->kernel_cycles, c->user_cycles,
-                                   busy ? 100.0 * (double)c->kernel_cycles / (double)busy : 0.0, c->interrupts);
-        }
-    }
-}
-
-static void field_num(GString *out, const char *key, double v, bool first)
-{
-    g_string_append_printf(out, "%s\"%s\":", first ? "" : ",", key);
-    simjson_double(out, v);
-}
-
-static void field_int(GString *out, const char *key, int64_t v)
-{
-    g_string_append_printf(out, ",\"%s\":", key);
-    simjson_int(out, v);
-}
-
-void an_trace_json(const an_trace_report *r, GString *out)
-{
-    g_string_append(out, "{\"scenario\":");
-    simjson_string(out, r->scenario, -1);
-    field_int(out, "end_ps", r->end_ps);
-    g_string_append(out, ",\"tasks\":[");
-    for (guint i = 0; i < r->tasks->len; i++) {
-        const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
-        g_string_append(out, i ? ",{\"name\":" : "{\"name\":");
-        simjson_string(out, t->name, -1);
-        field_int(out, "task", t->task);
-        field_int(out, "core", t->core);
-        field_int(out, "jobs", t->jobs);
-        field_int(out, "missed", t->missed);
-        if (t->jobs) {
-            g_string_append(out, ",");
-            field_num(out, "best_us", us((double)t->best_ps), true);
-            g_string_append(out, ",");
-            field_num(out, "mean_us", us(t->mean_ps), true);
-            g_string_append(out, ",");
-            field_num(out, "worst_us", us((double)t->worst_ps), true);
-            g_string_append(out, ",");
-            field_num(out, "jitter_us", us((double)(t->worst_ps - t->best_ps)), true);
-            g_string_append(out, ",");
-            field_num(out, "start_max_us", us((double)t->start_max_ps), true);
-        }
-        g_string_append(out, "}");
-    }
-    g_string_append(out, "],\"cores\":[");
-    for (guint i = 0; i < r->cores->len; i++) {
-        const an_trace_core *c = &g_array_index(r->cores, an_trace_core, i);
-        g_string_append(out, i ? ",{\"core\":" : "{\"core\":");
-        simjson_int(out, c->core);
-        field_int(out, "kernel_cycles", c->kernel_cycles);
-        field_int(out, "user_cycles", c->user_cycles);
-        field_int(out, "interrupts", c->interrupts);
-        g_string_append(out, "}");
-    }
-    g_string_append(out, "]}\n");
 }

@@ -282,7 +282,8 @@ void k_dispatch(k_core *c, uint64_t thd)
         if (thd)
             k_touch(c, thd + offsetof(k_thd_o, regs), bytes, false);
         k->st.switches++;
-        k_trace(c, K_EV_SWITCH, thd_id(k, cur), SIM_NONE, thd_id(k, thd), 0, 0);
+        k_trace(c, K_EV_SWITCH, thd_id(k, cur), SIM_NONE, thd_id(k, thd),
+                (int64_t)hw_kernel_cycles(k->h, c->id), (int64_t)hw_cross_cycles(k->h, c->id));
     }
     /* the per-core variables: current thread and tcap (the current thread
      * holds no reference: removing its last capability is refused while it
@@ -574,6 +575,7 @@ static void end_path(k_core *c)
     p->fetch += c->p_fetch;
     p->data += c->cycles - c->p_arch - c->p_instr - c->p_fetch;
     p->accesses += c->p_accesses;
+    p->max = MAX(p->max, c->cycles);
     hw_account(k->h, c->id, c->cycles, true);
     k->st.kernel_cycles += c->cycles;
     sim_schedule(k->s, &c->ev, c->now + hw_ps(k->h, c->cycles), K_EV_PRIO);
@@ -1202,6 +1204,36 @@ const char *k_path_name(unsigned kind)
     return kind < K_PATHS && names[kind] ? names[kind] : "?";
 }
 unsigned k_threads(const k_kernel *k) { return k->threads->len; }
+
+void k_write_paths(k_kernel *k)
+{
+    static const simtr_column cols[] = {
+        { "first_core", SIMTR_INT, true }, { "path", SIMTR_TEXT, true },      { "n", SIMTR_INT, true },
+        { "cycles", SIMTR_INT, true },     { "max_cycles", SIMTR_INT, true }, { "arch", SIMTR_INT, true },
+        { "instructions", SIMTR_INT, true }, { "fetch", SIMTR_INT, true },    { "data", SIMTR_INT, true },
+        { "accesses", SIMTR_INT, true },
+    };
+    simtr_table *tb = simtr_find(k->s->trace, "kernel_paths");
+    if (tb == NULL)
+        tb = simtr_define(k->s->trace, "kernel_paths", cols, G_N_ELEMENTS(cols));
+    for (unsigned kind = 0; kind < K_PATHS; kind++) {
+        const k_path_stats *p = &k->paths[kind];
+        if (p->n == 0)
+            continue;
+        simtr_begin(tb);
+        simtr_int(tb, k->h->core_base);
+        simtr_text(tb, k_path_name(kind), -1);
+        simtr_int(tb, (int64_t)p->n);
+        simtr_int(tb, (int64_t)p->cycles);
+        simtr_int(tb, (int64_t)p->max);
+        simtr_int(tb, (int64_t)p->arch);
+        simtr_int(tb, (int64_t)p->instructions);
+        simtr_int(tb, (int64_t)p->fetch);
+        simtr_int(tb, (int64_t)p->data);
+        simtr_int(tb, (int64_t)p->accesses);
+        simtr_end(tb);
+    }
+}
 hw *k_hw(const k_kernel *k) { return k->h; }
 k_mem *k_kmem(k_kernel *k) { return &k->mem; }
 const GArray *k_reports(const k_kernel *k) { return k->reports; }

@@ -83,9 +83,13 @@ unsigned k_threads(const k_kernel *k);       /* thread ids are 1..k_threads */
 enum { K_PATH_SRET = COS_OPS, K_PATH_IRQ, K_PATH_FAULT, K_PATH_EXIT, K_PATHS };
 typedef struct k_path_stats {
     uint64_t n, cycles, arch, instructions, fetch, data, accesses;
+    uint64_t max;        /* the longest one, cycles */
 } k_path_stats;
 const k_path_stats *k_get_path_stats(const k_kernel *k, unsigned kind);
 const char *k_path_name(unsigned kind);
+/* Write the path statistics as rows of the `kernel_paths` trace table
+ * (docs/trace-schema.md); at the end of a run. */
+void k_write_paths(k_kernel *k);
 
 /* Thread state for tests: "runnable", "blocked", "exited". */
 const char *k_thread_state(const k_kernel *k, cos_thdid id);

@@ -31,6 +31,11 @@ static k_kernel *check_system(lua_State *L)
     return *p;
 }
 
+static void end_kernel(void *obj)
+{
+    k_write_paths(obj);
+}
+
 static void free_kernel(void *obj)
 {
     k_free(obj);
@@ -134,7 +139,7 @@ int klua_boot(lua_State *L, int machine, const k_config *config)
         g_error_free(err);
         return lua_error(L);
     }
-    simlua_attach(L, k, NULL, free_kernel);
+    simlua_attach(L, k, end_kernel, free_kernel);
     *p = k;
     return 1;
 }

@@ -24,8 +24,10 @@ static const simtr_column counter_cols[] = {
     { "writebacks", SIMTR_INT, true },
     { "mem_writes", SIMTR_INT, true },
     { "bus_wait_cycles", SIMTR_INT, true },
+    { "cross_cycles", SIMTR_INT, true },
     { "tlb_misses", SIMTR_INT, true },
     { "interrupts", SIMTR_INT, true },
+    { "freq_hz", SIMTR_INT, true },
 };
 
 /* Descriptor reads and writes of a walk: the bytes from simulated memory,
@@ -381,8 +383,8 @@ void hw_write_counters(hw *h)
             (int64_t)n->served[HWMEM_OUTER1], (int64_t)n->misses[HWMEM_OUTER1],
             (int64_t)n->served[HWMEM_PEER], (int64_t)n->served[HWMEM_DRAM],
             (int64_t)n->upgrades, (int64_t)n->invalidations, (int64_t)n->writebacks,
-            (int64_t)n->mem_writes, (int64_t)n->bus_wait_cycles, (int64_t)k->tlb_misses,
-            (int64_t)k->interrupts,
+            (int64_t)n->mem_writes, (int64_t)n->bus_wait_cycles, (int64_t)n->cross_cycles,
+            (int64_t)k->tlb_misses, (int64_t)k->interrupts, (int64_t)h->cfg.freq_hz,
         };
         G_STATIC_ASSERT(G_N_ELEMENTS(v) == G_N_ELEMENTS(counter_cols));
         simtr_begin(t);

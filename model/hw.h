@@ -93,6 +93,17 @@ static inline sim_time_t hw_ps(const hw *h, uint64_t cycles)
 {
     return hwmem_cycles_to_ps(cycles, h->cfg.freq_hz);
 }
+/* A core's kernel-mode cycles and its cross-core cycles (model/mem.h)
+ * so far: the kernel stamps them on its switch events, so that the
+ * analysis can split each stretch a thread ran into its parts. */
+static inline uint64_t hw_kernel_cycles(const hw *h, unsigned core)
+{
+    return h->core[core].kernel_cycles;
+}
+static inline uint64_t hw_cross_cycles(const hw *h, unsigned core)
+{
+    return h->mem->core[core].n.cross_cycles;
+}
 /* An interrupt taken by `core` (counted for the counters table). */
 static inline void hw_interrupt_taken(hw *h, unsigned core)
 {

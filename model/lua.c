@@ -439,6 +439,7 @@ static int l_counters(lua_State *L)
         F("mem_reads", n->served[HWMEM_DRAM]);
         F("writebacks", n->writebacks);
         F("bus_wait_cycles", n->bus_wait_cycles);
+        F("cross_cycles", n->cross_cycles);
 #undef F
         lua_rawseti(L, -2, (lua_Integer)c + 1);
     }

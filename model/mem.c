@@ -113,10 +113,21 @@ static inline uint64_t fill_ways(const hwmem *m, unsigned c, unsigned k)
 }
 
 /* Time the bus is busy for one line from `now`; returns the wait. */
-static sim_time_t bus_transfer(hwmem *m, sim_time_t now)
+/* Reserve the bus for one line from `now` for core c; the wait.  *cross
+ * (may be NULL) is the part of the wait not spent behind c's own transfers
+ * (the bus is first come first served, so the wait is behind the
+ * reservations up to bus_free; those up to the end of c's own last one are
+ * counted as c's own: exact when one core uses the bus, and a lower bound
+ * on the cross-core part otherwise). */
+static sim_time_t bus_transfer(hwmem *m, unsigned c, sim_time_t now, sim_time_t *cross)
 {
     sim_time_t start = now > m->bus_free ? now : m->bus_free;
     m->bus_free = start + m->cfg.bus_line;
+    if (cross) {
+        sim_time_t own = m->bus_own_end[c] > now ? m->bus_own_end[c] - now : 0;
+        *cross = start - now > own ? start - now - own : 0;
+    }
+    m->bus_own_end[c] = m->bus_free;
     return start - now;
 }
 
@@ -142,7 +153,7 @@ static void writeback(hwmem *m, unsigned c, unsigned k, uint64_t la, sim_time_t 
         return;
     }
     m->core[c].n.mem_writes++;
-    bus_transfer(m, now);
+    bus_transfer(m, c, now, NULL);
 }
 
 static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st, sim_time_t now)
@@ -204,9 +215,11 @@ static void invalidate_others(hwmem *m, unsigned c, uint64_t la)
 
 static uint64_t from_memory(hwmem *m, unsigned c, sim_time_t now, uint64_t tag_cycles)
 {
-    sim_time_t wait = bus_transfer(m, now);
+    sim_time_t cross;
+    sim_time_t wait = bus_transfer(m, c, now, &cross);
     uint64_t waitc = hwmem_ps_to_cycles(wait, m->cfg.freq_hz);
     m->core[c].n.bus_wait_cycles += waitc;
+    m->core[c].n.cross_cycles += hwmem_ps_to_cycles(cross, m->cfg.freq_hz);
     return tag_cycles + hwmem_ps_to_cycles(wait + m->cfg.mem_latency, m->cfg.freq_hz);
 }
 
@@ -249,6 +262,7 @@ static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_s
     for (unsigned p = 0; !found && p < m->cfg.cores; p++)
         if (p != c && peer_state(m, p, la) == HWCACHE_MODIFIED) {
             core->n.coherence_transfers++;
+            core->n.cross_cycles += m->cfg.coherence_cycles;
             cyc = m->cfg.coherence_cycles;
             *from = HWMEM_PEER;
             found = true;
@@ -304,6 +318,7 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
         if (write && st == HWCACHE_SHARED) {
             invalidate_others(m, c, la);
             core->n.upgrades++;
+            core->n.cross_cycles += m->cfg.coherence_cycles;
             cyc += m->cfg.coherence_cycles;
         }
         if (write && h->cfg.write_back) {
@@ -338,6 +353,7 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
     uint64_t cyc = 0;
     if (transfer) {
         core->n.coherence_transfers++;
+        core->n.cross_cycles += m->cfg.coherence_cycles;
         cyc = m->cfg.coherence_cycles;
         *from = HWMEM_PEER;
     } else {

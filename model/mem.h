@@ -84,6 +84,11 @@ typedef struct hwmem_counters {
     uint64_t writebacks;                    /* dirty lines written towards memory (any level) */
     uint64_t mem_writes;                    /* ... of which reached memory */
     uint64_t bus_wait_cycles;
+    /* cycles this core's accesses spent because of other cores: bus waits
+     * behind other cores' transfers (mem.c bus_transfer), lines taken from
+     * another core's cache (coherence_cycles each) and upgrades that
+     * invalidated other copies (coherence_cycles each) */
+    uint64_t cross_cycles;
     uint64_t cycles;                        /* total latency returned */
 } hwmem_counters;
 
@@ -101,6 +106,7 @@ typedef struct hwmem {
     uint64_t fill_mask[HWMEM_MAX_OUTER][HWMEM_MAX_CORES];  /* way partitions (0 = all) */
     uint64_t locked[HWMEM_MAX_OUTER];       /* ways no fill may use */
     sim_time_t bus_free;                    /* when the bus is next idle */
+    sim_time_t bus_own_end[HWMEM_MAX_CORES]; /* end of each core's last reservation */
     uint8_t *ram;                           /* the contents of physical memory */
 } hwmem;
 

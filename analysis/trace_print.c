@@ -1,0 +1,270 @@
+/* analysis/trace_print.c: the trace report as text, JSON and CSV (see
+ * trace.h and docs/analysis.md). */
+#include "trace.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim/json.h"
+
+static double us(double ps)
+{
+    return ps / 1e6;
+}
+
+static int name_width(const an_trace_report *r)
+{
+    int w = 4;
+    for (guint i = 0; i < r->tasks->len; i++)
+        w = MAX(w, (int)strlen(g_array_index(r->tasks, an_trace_task, i).name));
+    return w;
+}
+
+/* The one-line verdict on a task's bound. */
+static void bound_text(const an_trace_task *t, GString *out)
+{
+    if (!t->has_bound)
+        g_string_append(out, "         -  (no bound)");
+    else if (!t->bound_ok)
+        g_string_append(out, "         -  unschedulable");
+    else if (t->jobs && t->worst_ps > t->bound_ps)
+        g_string_append_printf(out, "%10.3f  EXCEEDED", us((double)t->bound_ps));
+    else
+        g_string_append_printf(out, "%10.3f  ok", us((double)t->bound_ps));
+}
+
+void an_trace_print(const an_trace_report *r, GString *out)
+{
+    int w = name_width(r);
+    g_string_append_printf(out, "%s: %.3f ms of simulated time\n\n", r->scenario, (double)r->end_ps / 1e9);
+    g_string_append_printf(out, "%-*s  core  jobs  missed     best_us     mean_us    worst_us   jitter_us  start_max_us    bound_us\n",
+                           w, "task");
+    for (guint i = 0; i < r->tasks->len; i++) {
+        const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
+        g_string_append_printf(out, "%-*s  %4" PRId64 "  %4" PRId64 "  %6" PRId64, w, t->name, t->core, t->jobs,
+                               t->missed);
+        if (t->jobs)
+            g_string_append_printf(out, "  %10.3f  %10.3f  %10.3f  %10.3f  %12.3f  ", us((double)t->best_ps),
+                                   us(t->mean_ps), us((double)t->worst_ps), us((double)(t->worst_ps - t->best_ps)),
+                                   us((double)t->start_max_ps));
+        else
+            g_string_append_printf(out, "  %-58s  ", "(no job finished)");
+        bound_text(t, out);
+        g_string_append_c(out, '\n');
+    }
+    for (guint i = 0; i < r->tasks->len; i++) {
+        const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
+        if (t->has_bound && t->bound_ok && t->jobs && t->worst_ps > t->bound_ps)
+            g_string_append_printf(out,
+                                   "\n!! BOUND EXCEEDED: %s's observed worst response %.3f us is above its analytic bound "
+                                   "%.3f us.\n!! The model, the analysis or the task set is wrong.\n",
+                                   t->name, us((double)t->worst_ps), us((double)t->bound_ps));
+    }
+    if (r->tasks->len) {
+        g_string_append_printf(out, "\nbounds: %s; execution C = max(declared wcet, longest observed), blocking B = "
+                                    "longest observed lock wait; measured overheads: context switch %.3f us, "
+                                    "scheduler %.3f us, interrupt %.3f us\n",
+                               "per core", us((double)r->oh.ctx_switch), us((double)r->oh.sched), us((double)r->oh.irq));
+        g_string_append_printf(out, "%-*s        C_us        B_us  analysis\n", w, "task");
+        for (guint i = 0; i < r->tasks->len; i++) {
+            const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
+            g_string_append_printf(out, "%-*s  %10.3f  %10.3f  %s\n", w, t->name, us((double)t->c_ps),
+                                   us((double)t->b_ps), t->bound_note ? t->bound_note : "");
+        }
+    }
+    if (r->has_timeline && r->jobs->len) {
+        g_string_append_printf(out, "\nresponse time breakdown, mean per job (us)\n%-*s", w, "task");
+        for (int b = 0; b < AN_BD_N; b++)
+            g_string_append_printf(out, "  %*s", MAX(9, (int)strlen(an_bd_name(b))), an_bd_name(b));
+        g_string_append_c(out, '\n');
+        for (int worst = 0; worst < 2; worst++) {
+            if (worst)
+                g_string_append_printf(out, "worst job of each task (us)\n");
+            for (guint i = 0; i < r->tasks->len; i++) {
+                const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
+                if (!t->jobs)
+                    continue;
+                const an_trace_job *j = t->worst_job >= 0 ? &g_array_index(r->jobs, an_trace_job, t->worst_job) : NULL;
+                g_string_append_printf(out, "%-*s", w, t->name);
+                for (int b = 0; b < AN_BD_N; b++)
+                    g_string_append_printf(out, "  %*.3f", MAX(9, (int)strlen(an_bd_name(b))),
+                                           us(worst ? (double)j->bd[b] : t->bd_mean[b]));
+                if (worst)
+                    g_string_append_printf(out, "  (job %" PRId64 ")", j->job);
+                g_string_append_c(out, '\n');
+            }
+        }
+        bool any = false;
+        for (guint i = 0; i < r->tasks->len; i++) {
+            const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
+            if (!t->preempt_mean)
+                continue;
+            if (!any)
+                g_string_append(out, "preemption by task, mean per job (us)\n");
+            any = true;
+            g_string_append_printf(out, "%-*s ", w, t->name);
+            for (guint k = 0; k < r->tasks->len; k++)
+                if (t->preempt_mean[k] > 0)
+                    g_string_append_printf(out, " %s %.3f", g_array_index(r->tasks, an_trace_task, k).name,
+                                           us(t->preempt_mean[k]));
+            g_string_append_c(out, '\n');
+        }
+    }
+    if (r->cores->len) {
+        g_string_append(out, "\ncore  utilisation     idle_us    tasks_us  scheduler_us  interrupts_us   kernel_us    other_us"
+                             "  kernel_cycles   user_cycles  cross_cycles  interrupts\n");
+        for (guint i = 0; i < r->cores->len; i++) {
+            const an_trace_core *c = &g_array_index(r->cores, an_trace_core, i);
+            if (c->utilisation >= 0)
+                g_string_append_printf(out, "%4" PRId64 "  %10.1f%%  %10.3f  %10.3f  %12.3f  %13.3f  %10.3f  %10.3f",
+                                       c->core, 100.0 * c->utilisation, us((double)c->idle_ps), us((double)c->task_ps),
+                                       us((double)c->sched_ps), us((double)c->irq_ps), us((double)c->kernel_ps),
+                                       us((double)c->other_ps));
+            else
+                g_string_append_printf(out, "%4" PRId64 "  %-88s", c->core, "  (no switch events)");
+            g_string_append_printf(out, "  %13" PRId64 "  %12" PRId64 "  %12" PRId64 "  %10" PRId64 "\n",
+                                   c->kernel_cycles, c->user_cycles, c->cross_cycles, c->interrupts);
+        }
+    }
+    if (r->invocations->len) {
+        g_string_append(out, "\nsynchronous invocations (k.sinv to k.sret, the server's work included)\n"
+                             "component       n     mean_us      max_us\n");
+        for (guint i = 0; i < r->invocations->len; i++) {
+            const an_trace_inv *v = &g_array_index(r->invocations, an_trace_inv, i);
+            g_string_append_printf(out, "%9" PRId64 "  %6" PRId64 "  %10.3f  %10.3f\n", v->component, v->n, us(v->mean_ps),
+                                   us((double)v->max_ps));
+        }
+    }
+}
+
+static void field_num(GString *out, const char *key, double v)
+{
+    g_string_append_printf(out, ",\"%s\":", key);
+    simjson_double(out, v);
+}
+
+static void field_int(GString *out, const char *key, int64_t v)
+{
+    g_string_append_printf(out, ",\"%s\":", key);
+    simjson_int(out, v);
+}
+
+static void bd_json(GString *out, const char *key, const double *bd)
+{
+    g_string_append_printf(out, ",\"%s\":{", key);
+    for (int b = 0; b < AN_BD_N; b++) {
+        g_string_append_printf(out, "%s\"%s\":", b ? "," : "", an_bd_name(b));
+        simjson_double(out, us(bd[b]));
+    }
+    g_string_append_c(out, '}');
+}
+
+void an_trace_json(const an_trace_report *r, GString *out)
+{
+    g_string_append(out, "{\"scenario\":");
+    simjson_string(out, r->scenario, -1);
+    field_int(out, "end_ps", r->end_ps);
+    field_int(out, "bound_exceeded", r->bound_exceeded);
+    g_string_append(out, ",\"overheads_us\":{\"ctx_switch\":");
+    simjson_double(out, us((double)r->oh.ctx_switch));
+    field_num(out, "sched", us((double)r->oh.sched));
+    field_num(out, "irq", us((double)r->oh.irq));
+    g_string_append(out, "},\"tasks\":[");
+    for (guint i = 0; i < r->tasks->len; i++) {
+        const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
+        g_string_append(out, i ? ",{\"name\":" : "{\"name\":");
+        simjson_string(out, t->name, -1);
+        field_int(out, "task", t->task);
+        field_int(out, "core", t->core);
+        field_int(out, "jobs", t->jobs);
+        field_int(out, "missed", t->missed);
+        if (t->jobs) {
+            field_num(out, "best_us", us((double)t->best_ps));
+            field_num(out, "mean_us", us(t->mean_ps));
+            field_num(out, "worst_us", us((double)t->worst_ps));
+            field_num(out, "jitter_us", us((double)(t->worst_ps - t->best_ps)));
+            field_num(out, "start_max_us", us((double)t->start_max_ps));
+        }
+        g_string_append(out, ",\"bound_us\":");
+        if (t->has_bound && t->bound_ok)
+            simjson_double(out, us((double)t->bound_ps));
+        else
+            g_string_append(out, "null");
+        g_string_append_printf(out, ",\"bound_exceeded\":%s",
+                               t->has_bound && t->bound_ok && t->jobs && t->worst_ps > t->bound_ps ? "true" : "false");
+        field_num(out, "c_us", us((double)t->c_ps));
+        field_num(out, "b_us", us((double)t->b_ps));
+        g_string_append(out, ",\"analysis\":");
+        simjson_string(out, t->bound_note ? t->bound_note : "", -1);
+        if (t->jobs && r->has_timeline) {
+            bd_json(out, "breakdown_mean_us", t->bd_mean);
+            const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, t->worst_job);
+            double w[AN_BD_N];
+            for (int b = 0; b < AN_BD_N; b++)
+                w[b] = (double)j->bd[b];
+            bd_json(out, "breakdown_worst_us", w);
+            field_int(out, "worst_job", j->job);
+            g_string_append(out, ",\"preemption_mean_us\":{");
+            bool first = true;
+            for (guint k = 0; t->preempt_mean && k < r->tasks->len; k++)
+                if (t->preempt_mean[k] > 0) {
+                    g_string_append(out, first ? "" : ",");
+                    simjson_string(out, g_array_index(r->tasks, an_trace_task, k).name, -1);
+                    g_string_append_c(out, ':');
+                    simjson_double(out, us(t->preempt_mean[k]));
+                    first = false;
+                }
+            g_string_append_c(out, '}');
+        }
+        g_string_append(out, "}");
+    }
+    g_string_append(out, "],\"cores\":[");
+    for (guint i = 0; i < r->cores->len; i++) {
+        const an_trace_core *c = &g_array_index(r->cores, an_trace_core, i);
+        g_string_append(out, i ? ",{\"core\":" : "{\"core\":");
+        simjson_int(out, c->core);
+        field_int(out, "kernel_cycles", c->kernel_cycles);
+        field_int(out, "user_cycles", c->user_cycles);
+        field_int(out, "cross_cycles", c->cross_cycles);
+        field_int(out, "interrupts", c->interrupts);
+        if (c->utilisation >= 0) {
+            field_num(out, "utilisation", c->utilisation);
+            field_num(out, "idle_us", us((double)c->idle_ps));
+            field_num(out, "tasks_us", us((double)c->task_ps));
+            field_num(out, "scheduler_us", us((double)c->sched_ps));
+            field_num(out, "interrupts_us", us((double)c->irq_ps));
+            field_num(out, "kernel_us", us((double)c->kernel_ps));
+            field_num(out, "other_us", us((double)c->other_ps));
+        }
+        g_string_append(out, "}");
+    }
+    g_string_append(out, "],\"invocations\":[");
+    for (guint i = 0; i < r->invocations->len; i++) {
+        const an_trace_inv *v = &g_array_index(r->invocations, an_trace_inv, i);
+        g_string_append(out, i ? ",{\"component\":" : "{\"component\":");
+        simjson_int(out, v->component);
+        field_int(out, "n", v->n);
+        field_num(out, "mean_us", us(v->mean_ps));
+        field_num(out, "max_us", us((double)v->max_ps));
+        g_string_append(out, "}");
+    }
+    g_string_append(out, "]}\n");
+}
+
+void an_trace_jobs_csv(const an_trace_report *r, GString *out)
+{
+    g_string_append(out, "task,job,core,release_us,start_us,finish_us,response_us,missed");
+    for (int b = 0; b < AN_BD_N; b++)
+        g_string_append_printf(out, ",%s_us", an_bd_name(b));
+    g_string_append_c(out, '\n');
+    for (guint i = 0; i < r->jobs->len; i++) {
+        const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, i);
+        const char *name = (guint)j->task < r->tasks->len ? g_array_index(r->tasks, an_trace_task, j->task).name : "?";
+        g_string_append_printf(out, "%s,%" PRId64 ",%" PRId64 ",%.6f,%.6f,%.6f,%.6f,%d", name, j->job, j->core,
+                               us((double)j->release_ps), us((double)j->start_ps), us((double)j->finish_ps),
+                               us((double)j->response_ps), j->missed ? 1 : 0);
+        for (int b = 0; b < AN_BD_N; b++)
+            g_string_append_printf(out, ",%.6f", us((double)j->bd[b]));
+        g_string_append_c(out, '\n');
+    }
+}
