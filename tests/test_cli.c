@@ -833,6 +833,84 @@ static void test_analyze_trace(void **state)
     g_free(dir);
 }
 
+/* One core, fixed priority, a PI lock.  lo (priority 2) is released at
+ * t0 = 1 ms (the first period after the boot), computes 50 us, takes the
+ * lock and computes 200 us in it.  hi (priority 1, offset 100 us) asks for
+ * the lock at t0 + 100 us and computes 100 us under it.  By hand:
+ *   hi's first job waits for lo's section: 50 + 200 - 100 = 150 us (plus
+ *   lo's lock syscalls, under 2 us); its own work is 100 us (320000 cycles
+ *   at 3.2 GHz, plus its few user instructions); nothing preempts it;
+ *   lo's job: own 250 us, preempted by hi for hi's 100 us, no lock wait
+ *   (it never waits); one core, so no cross-core cycles.
+ * The bound (fp.h) for hi: B + C' + the irq term, with B = 150.7 us, C =
+ * 100.3 us, C' = C + 2 x 0.22 + 0.50 (context switches, scheduler) and
+ * about 1 us per release in the window: 250-255 us, and never below the
+ * observed worst.  The parts of every job add up to its response. */
+static const char bd_script[] =
+    "local m = machine{ preset = 'x86_64', cores = 1 }\n"
+    "local sys = system{ machine = m, policy = 'fp', locks = { l = 'pi' } }\n"
+    "sys:task{ name = 'hi', priority = 1, period = '1ms', offset = '100us',\n"
+    "          body = { {'lock', 'l'}, {'compute', '100us'}, {'unlock', 'l'} } }\n"
+    "sys:task{ name = 'lo', priority = 2, period = '2ms',\n"
+    "          body = { {'compute', '50us'}, {'lock', 'l'}, {'compute', '200us'}, {'unlock', 'l'} } }\n"
+    "sys:run('2ms')\n";
+
+static void test_analyze_breakdown(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "bd.lua", NULL);
+    assert_true(g_file_set_contents(path, bd_script, -1, NULL));
+    result r = run_in(dir, cossim, "run", "bd.lua", "--trace", "bd.db", NULL);
+    expect_status(&r, 0);
+    result a = run_in(dir, cossim, "analyze", "bd.db", "--json", "--jobs", "jobs.csv", NULL);
+    expect_status(&a, 0);
+    const char *hi = strstr(a.out, "\"name\":\"hi\""), *lo = strstr(a.out, "\"name\":\"lo\"");
+    assert_non_null(hi);
+    assert_non_null(lo);
+    in_band("hi lock", JP(hi, "breakdown_worst_us", "lock"), 150, 152);
+    in_band("hi own", JP(hi, "breakdown_worst_us", "own"), 100, 100.5);
+    in_band("hi preemption", JP(hi, "breakdown_worst_us", "preemption"), 0, 0);
+    in_band("lo own", JP(lo, "breakdown_worst_us", "own"), 250, 250.5);
+    in_band("lo preemption", JP(lo, "breakdown_worst_us", "preemption"), 100, 100.5);
+    in_band("lo preemption by hi", JP(lo, "preemption_mean_us", "hi"), 100, 100.5);
+    in_band("lo lock", JP(lo, "breakdown_worst_us", "lock"), 0, 0);
+    in_band("cross-core", JP(hi, "breakdown_worst_us", "cross_core") + JP(lo, "breakdown_worst_us", "cross_core"), 0, 0);
+    in_band("hi bound", JP(hi, "bound_us"), MAX(250, JP(hi, "worst_us")), 255);
+    in_band("lo bound", JP(lo, "bound_us"), JP(lo, "worst_us"), JP(lo, "worst_us") + 10);
+    in_band("exceeded", JP(a.out, "bound_exceeded"), 0, 0);
+    /* every job's parts add up to its response */
+    g_autofree char *csv_path = g_build_filename(dir, "jobs.csv", NULL), *csv = NULL;
+    assert_true(g_file_get_contents(csv_path, &csv, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(csv, "\n", -1);
+    int jobs = 0;
+    for (int i = 1; lines[i] && lines[i][0]; i++, jobs++) {
+        g_auto(GStrv) c = g_strsplit(lines[i], ",", -1);
+        assert_int_equal(g_strv_length(c), 18);
+        double sum = 0;
+        for (int k = 8; k < 18; k++)    /* own .. not_ready */
+            sum += g_ascii_strtod(c[k], NULL);
+        in_band("parts - response", sum - g_ascii_strtod(c[6], NULL), -1e-5, 1e-5);
+    }
+    assert_int_equal(jobs, 3);
+    result_clear(&a);
+    /* a trace whose worst response is above its bound is reported loudly */
+    g_autofree char *db_path = g_build_filename(dir, "bd.db", NULL);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE jobs SET response_ps = response_ps * 2 WHERE task = 1", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    a = run_in(dir, cossim, "analyze", "bd.db", NULL);
+    expect_status(&a, 0);
+    if (strstr(a.out, "BOUND EXCEEDED: lo") == NULL || strstr(a.err, "above their analytic bound") == NULL)
+        fail_msg("no loud report: %s / %s", a.out, a.err);
+    result_clear(&a);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 static void test_interrupt_threads(void **state)
 {
     (void)state;
@@ -1263,6 +1341,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_memory_revoke_inside),
         cmocka_unit_test(test_mpu_memory),
         cmocka_unit_test(test_analyze_trace),
+        cmocka_unit_test(test_analyze_breakdown),
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),
