@@ -2,6 +2,7 @@
  * hands the command line (sim/cli.h) what the layers above the engine add,
  * so that no layer has to include one above it. */
 #include "sim/cli.h"
+#include "analysis/check.h"
 #include "analysis/cli.h"
 #include "analysis/plot.h"
 #include "model/bench.h"
@@ -25,8 +26,9 @@ static const simlua_lib libs[] = {
 
 static const simcli_verb verbs[] = {
     { "machines", "list the machine presets, or print one with its sources", model_cli_machines },
-    { "analyze", "schedulability of a task set (--taskset FILE) or of random ones (--sweep)", an_cli_analyze },
-    { "plot", "figures: schedulability RESULT.csv", an_cli_plot },
+    { "analyze", "a run's trace (TRACE.db), a task set (--taskset FILE) or random ones (--sweep)", an_cli_analyze },
+    { "plot", "figures: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv", an_cli_plot },
+    { "check", "check a run's trace against timing bounds: TRACE.db BOUNDS.lua (exit 1 on a violation)", an_cli_check },
 };
 
 static const simcli_bench benches[] = {

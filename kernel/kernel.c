@@ -1218,8 +1218,8 @@ void k_write_paths(k_kernel *k)
         tb = simtr_define(k->s->trace, "kernel_paths", cols, G_N_ELEMENTS(cols));
     for (unsigned kind = 0; kind < K_PATHS; kind++) {
         const k_path_stats *p = &k->paths[kind];
-        if (p->n == 0)
-            continue;
+        if (strcmp(k_path_name(kind), "?") == 0)
+            continue;       /* every named path, those that never ran too */
         simtr_begin(tb);
         simtr_int(tb, k->h->core_base);
         simtr_text(tb, k_path_name(kind), -1);

@@ -28,6 +28,16 @@ run_suite() {
 }
 
 run_suite build
+# the project's own timing bounds (docs/examples/quickstart-bounds.lua)
+bounds_dir=$(mktemp -d)
+if ./build/cossim run quickstart --trace "$bounds_dir/quickstart.db" >/dev/null \
+   && ./build/cossim check "$bounds_dir/quickstart.db" docs/examples/quickstart-bounds.lua; then
+    passed=$((passed + 1))
+else
+    echo "timing bounds: FAILED"
+    failed=$((failed + 1))
+fi
+rm -rf "$bounds_dir"
 if [ "${CI:-}" = "true" ]; then
     [ -f build-asan/build.ninja ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
     meson compile -C build-asan

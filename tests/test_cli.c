@@ -911,6 +911,48 @@ static void test_analyze_breakdown(void **state)
     g_free(dir);
 }
 
+/* cossim check: the example bounds of docs/examples/quickstart-bounds.lua
+ * (their figures are derived there) hold on the quickstart run; a bound
+ * tightened below the observed figure fails with exit 1 and says which;
+ * a bounds file with a syntax error gets exit 2 and its line. */
+static void test_check_bounds(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "quickstart", "--trace", "q.db", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    g_autofree char *example = g_build_filename(g_getenv("COSSIM_DOCS"), "examples", "quickstart-bounds.lua", NULL);
+    r = run_in(dir, cossim, "check", "q.db", example, NULL);
+    expect_status(&r, 0);
+    if (strstr(r.out, "12 bounds checked, 0 violated") == NULL)
+        fail_msg("%s", r.out);
+    result_clear(&r);
+    g_autofree char *tight = g_build_filename(dir, "tight.lua", NULL);
+    assert_true(g_file_set_contents(tight, "return { tasks = { control = { response = '160us' } },\n"
+                                           "         kernel_paths = { irq = 1000 } }\n", -1, NULL));
+    r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
+    expect_status(&r, 1);
+    /* control's worst is 172.6 us (test_quickstart: above 160 by its
+     * blocking); the longest irq path is above 1000 cycles */
+    if (!strstr(r.out, "control (core 0): worst response") || !strstr(r.out, "FAIL")
+        || !strstr(r.out, "2 bounds checked, 2 violated"))
+        fail_msg("%s", r.out);
+    result_clear(&r);
+    assert_true(g_file_set_contents(tight, "return {\n  misses = 0,\n  tasks = { control = { response = } }\n}\n", -1, NULL));
+    r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
+    if (r.status != 2 || strstr(r.err, "tight.lua:3:") == NULL)
+        fail_msg("syntax error: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+    assert_true(g_file_set_contents(tight, "return { tasks = { nobody = { response = '1ms' } } }\n", -1, NULL));
+    r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
+    if (r.status != 2 || strstr(r.err, "no task 'nobody'") == NULL)
+        fail_msg("unknown task: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 static void test_interrupt_threads(void **state)
 {
     (void)state;
@@ -1342,6 +1384,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_mpu_memory),
         cmocka_unit_test(test_analyze_trace),
         cmocka_unit_test(test_analyze_breakdown),
+        cmocka_unit_test(test_check_bounds),
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),

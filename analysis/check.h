@@ -1,0 +1,22 @@
+/* analysis/check.h: timing bounds for CI (`cossim check TRACE.db BOUNDS.lua`).
+ *
+ * BOUNDS.lua returns a table (docs/analysis.md):
+ *   return {
+ *     misses = 0,                                  -- deadline misses, all tasks together
+ *     tasks = { control = { response = "200us",    -- worst response
+ *                           misses = 0,            -- this task's misses
+ *                           within_bound = true } },  -- worst <= the analytic bound (trace.h)
+ *     invocation = "25us",                         -- longest synchronous invocation
+ *     kernel_paths = { sinv = 1000, irq = 2000 },  -- longest run of a kernel path, cycles
+ *   }
+ * Each bound is printed beside the observed figure with pass or FAIL.
+ */
+#pragma once
+
+#include <glib.h>
+
+/* The report into out, errors into err.  0: every bound holds; 1: one or
+ * more violated; 2: a bad trace or bounds file (err says which, with the
+ * bounds file's line for a Lua error). */
+int an_check(const char *trace, const char *bounds, GString *out, GString *err);
+int an_cli_check(int argc, char **argv);
