@@ -3,6 +3,8 @@
  * them. */
 #include "plot.h"
 
+#include "sim/simtime.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +19,7 @@ static int usage(const char *msg, const char *arg)
 }
 
 /* The gnuplot terminal for an output file, by its extension. */
-static const char *terminal_for(const char *path)
+const char *an_plot_terminal(const char *path)
 {
     if (g_str_has_suffix(path, ".png"))
         return "pngcairo size 900,600 font 'Sans,11'";
@@ -73,7 +75,7 @@ static int plot_schedulability(const char *csv_path, const char *out)
         return usage("not a schedulability CSV (from cossim analyze --sweep):", csv_path);
     }
     GString *gp = g_string_new(NULL);
-    g_string_append_printf(gp, "set terminal %s\nset output '%s'\n", terminal_for(out), out);
+    g_string_append_printf(gp, "set terminal %s\nset output '%s'\n", an_plot_terminal(out), out);
     g_string_append(gp, "set title 'Schedulability of random task sets (UUniFast, log-uniform periods)'\n"
                         "set xlabel 'Total utilisation'\nset ylabel 'Fraction of task sets accepted'\n"
                         "set yrange [0:1.05]\nset key bottom left\nset grid\n");
@@ -88,7 +90,12 @@ static int plot_schedulability(const char *csv_path, const char *out)
         g_string_free(blocks->pdata[k], TRUE);
     g_ptr_array_free(blocks, TRUE);
     g_ptr_array_free(tests, TRUE);
+    return an_plot_run(gp, out);
+}
 
+int an_plot_run(GString *gp, const char *out)
+{
+    GError *err = NULL;
     g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
     if (gnuplot == NULL) {
         g_string_free(gp, TRUE);
@@ -122,24 +129,46 @@ static int plot_schedulability(const char *csv_path, const char *out)
 int an_cli_plot(int argc, char **argv)
 {
     char *output = NULL;
+    g_autofree char *from_s = NULL, *to_s = NULL;
+    gboolean mean = FALSE;
     GOptionEntry entries[] = {
-        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Figure file: .png, .svg or .pdf (default: RESULT.png)", "FILE" },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Figure file: .png, .svg or .pdf (default: TRACE-KIND.png, RESULT.png)", "FILE" },
+        { "from", 0, 0, G_OPTION_ARG_STRING, &from_s, "Gantt: start of the window (default: the first release)", "TIME" },
+        { "to", 0, 0, G_OPTION_ARG_STRING, &to_s, "Gantt: end of the window (default: 10 shortest periods on, or a longest period)", "TIME" },
+        { "mean", 0, 0, G_OPTION_ARG_NONE, &mean, "Breakdown: the mean job's parts (default: each task's worst job)", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("schedulability RESULT.csv - draw a figure");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("KIND FILE - draw a figure: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         return usage(err->message, NULL);
-    if (argc != 3)
-        return usage("usage: cossim plot schedulability RESULT.csv [--output FILE]", NULL);
-    if (strcmp(argv[1], "schedulability") != 0) {
+    if (argc != 3) {
         g_free(output);
-        return usage("figures so far: schedulability (gantt, response, breakdown and counters come with the job tables); not", argv[1]);
+        return usage("usage: cossim plot gantt|response|breakdown|counters TRACE.db, or schedulability RESULT.csv "
+                     "[--output FILE]", NULL);
     }
-    g_autofree char *out = output ? output
-                                  : g_strconcat(g_str_has_suffix(argv[2], ".csv") ? g_strndup(argv[2], strlen(argv[2]) - 4) : argv[2], ".png", NULL);
-    if (terminal_for(out) == NULL)
+    static const char *const kinds[] = { "gantt", "response", "breakdown", "counters", NULL };
+    bool trace = g_strv_contains(kinds, argv[1]);
+    if (!trace && strcmp(argv[1], "schedulability") != 0) {
+        g_free(output);
+        return usage("figures: gantt, response, breakdown, counters (of a trace) and schedulability (of a sweep); not", argv[1]);
+    }
+    const char *ext = trace ? ".db" : ".csv";
+    g_autofree char *stem = g_str_has_suffix(argv[2], ext) ? g_strndup(argv[2], strlen(argv[2]) - strlen(ext)) : g_strdup(argv[2]);
+    g_autofree char *out = output ? output : trace ? g_strconcat(stem, "-", argv[1], ".png", NULL) : g_strconcat(stem, ".png", NULL);
+    if (an_plot_terminal(out) == NULL)
         return usage("--output: the figure is .png, .svg or .pdf:", out);
+    if (trace) {
+        sim_time_t from = 0, to = 0;
+        GError *e = NULL;
+        if ((from_s && !simt_parse(from_s, &from, &e)) || (to_s && !simt_parse(to_s, &to, &e))) {
+            fprintf(stderr, "cossim plot: --from/--to: %s\n", e->message);
+            g_error_free(e);
+            return 2;
+        }
+        an_plot_opts o = { .from_ps = from_s ? (int64_t)from : -1, .to_ps = to_s ? (int64_t)to : -1, .mean = mean };
+        return an_plot_trace(argv[1], argv[2], out, &o);
+    }
     return plot_schedulability(argv[2], out);
 }

@@ -944,6 +944,24 @@ static void test_check_bounds(void **state)
     if (r.status != 2 || strstr(r.err, "tight.lua:3:") == NULL)
         fail_msg("syntax error: exit %d, %s", r.status, r.err);
     result_clear(&r);
+    /* the trace's figures, in each format (gnuplot must write them) */
+    static const struct { const char *kind, *file, *magic; } figs[] = {
+        { "gantt", "g.png", "\x89PNG" }, { "response", "r.svg", "<?xml" },
+        { "breakdown", "b.pdf", "%PDF" }, { "counters", "c.png", "\x89PNG" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(figs); i++) {
+        r = run_in(dir, cossim, "plot", figs[i].kind, "q.db", "--output", figs[i].file, NULL);
+        expect_status(&r, 0);
+        result_clear(&r);
+        g_autofree char *fp = g_build_filename(dir, figs[i].file, NULL), *data = NULL;
+        gsize len = 0;
+        assert_true(g_file_get_contents(fp, &data, &len, NULL));
+        if (len < 1000 || memcmp(data, figs[i].magic, strlen(figs[i].magic)) != 0)
+            fail_msg("%s: %zu bytes, not a %s file", figs[i].kind, len, figs[i].file);
+    }
+    r = run_in(dir, cossim, "plot", "gantt", "q.db", "--from", "5ms", "--to", "2ms", NULL);
+    expect_status(&r, 2);
+    result_clear(&r);
     assert_true(g_file_set_contents(tight, "return { tasks = { nobody = { response = '1ms' } } }\n", -1, NULL));
     r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
     if (r.status != 2 || strstr(r.err, "no task 'nobody'") == NULL)
