@@ -215,7 +215,7 @@ typedef struct open_seg {
 } open_seg;
 
 typedef struct ev_ctx {
-    int64_t k_switch, k_irq, k_sinv, k_sret, u_wait, u_acquire;
+    int64_t k_switch, k_ulswitch, k_irq, k_sinv, k_sret, u_wait, u_acquire;
     GArray *open;           /* open_seg per core */
     int64_t max_a1;
 } ev_ctx;
@@ -244,7 +244,7 @@ static void row_event(reader *rd, sqlite3_stmt *st)
     int64_t thread = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 3);
     if (core < 0 || core > 4096)
         return;
-    if (kind == e->k_switch) {
+    if (kind == e->k_switch || kind == e->k_ulswitch) {   /* a dispatch by the kernel or at user level */
         int64_t to = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
         int64_t kc = sqlite3_column_int64(st, 6), xc = sqlite3_column_int64(st, 7);
         e->max_a1 = MAX(e->max_a1, kc);
@@ -718,6 +718,7 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     Q(q_irq, row_irq_thread);
     /* the events, in the run's order */
     ev.k_switch = kind_id(db, "k.switch");
+    ev.k_ulswitch = kind_id(db, "k.ulswitch");
     ev.k_irq = kind_id(db, "k.irq");
     ev.k_sinv = kind_id(db, "k.sinv");
     ev.k_sret = kind_id(db, "k.sret");
@@ -725,8 +726,8 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     ev.u_acquire = kind_id(db, "u.lock_acquire");
     q_ev = g_strdup_printf(
         "SELECT time_ps, core, kind, thread, component, a0, a1, a2 FROM events WHERE kind IN "
-        "(%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ") AND core IS NOT NULL ORDER BY id",
-        ev.k_switch, ev.k_irq, ev.k_sinv, ev.k_sret, ev.u_wait, ev.u_acquire);
+        "(%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ") AND core IS NOT NULL ORDER BY id",
+        ev.k_switch, ev.k_ulswitch, ev.k_irq, ev.k_sinv, ev.k_sret, ev.u_wait, ev.u_acquire);
     rd.ev = &ev;
     Q(q_ev, row_event);
     /* close each core's last stretch at the end of the run, with its final counters */

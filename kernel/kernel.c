@@ -798,7 +798,8 @@ static k_thread *ul_switch(k_core *c, k_thread *t)
     c->ul_dirty = true;
     k->st.ul_switches++;
     k_thread *nt = k_thread_of(k, s.obj);
-    k_trace(c, K_EV_ULSWITCH, t->id, SIM_NONE, nt->id, 0, 0);
+    k_trace(c, K_EV_ULSWITCH, t->id, SIM_NONE, nt->id, (int64_t)hw_kernel_cycles(k->h, c->id),
+            (int64_t)hw_cross_cycles(k->h, c->id));
     /* the registers saved and loaded at user level: user time, before
      * the new thread's own code goes on */
     nt->compute_left += hw_instructions(k->h, 2u * k->regs_words + K_UL_SWITCH_INSTR);

@@ -84,6 +84,9 @@ static void test_mesi_ping_pong(void **state)
     uint64_t inval = m->core[0].n.invalidations + m->core[1].n.invalidations;
     assert_int_equal(transfers, 9);
     assert_int_equal(inval, 9);
+    /* each transfer's 20 cycles are caused by the other core: 9 x 20 (the
+     * first miss waited for no one) */
+    assert_int_equal(m->core[0].n.cross_cycles + m->core[1].n.cross_cycles, 9 * 20);
     hwmem_free(m);
 }
 
@@ -101,6 +104,8 @@ static void test_read_after_write_and_upgrade(void **state)
      * that invalidates core 1's copy */
     expect(m, 0, 0x3000, HWMEM_WRITE, 200, 22, HWMEM_L1D);
     assert_int_equal(m->core[0].n.upgrades, 1);
+    assert_int_equal(m->core[0].n.cross_cycles, 20);   /* the upgrade, not the hit */
+    assert_int_equal(m->core[1].n.cross_cycles, 20);   /* its transfer */
     assert_null(hwcache_find(&m->core[1].l1d, 0x3000 >> 5));
     /* a write to an Exclusive line is silent: read first, then write */
     expect(m, 1, 0x4000, HWMEM_READ, 300, 60, HWMEM_DRAM);
@@ -146,6 +151,18 @@ static void test_bus_contention(void **state)
     expect(m, 1, 0x40000, HWMEM_READ, 1000, 60, HWMEM_DRAM);
     assert_int_equal(m->core[1].n.bus_wait_cycles, 10);
     assert_int_equal(m->core[0].n.bus_wait_cycles, 20);
+    /* cross-core cycles: core 1 waited 10 behind core 0's transfer; core
+     * 0's second miss waited 10 behind its own first one and 10 behind
+     * core 1's, so 10 of its 20 are caused by the other core */
+    assert_int_equal(m->core[1].n.cross_cycles, 10);
+    assert_int_equal(m->core[0].n.cross_cycles, 10);
+    hwmem_free(m);
+    /* one core: its waits are all behind its own transfers */
+    m = make(1);
+    expect(m, 0, 0x10000, HWMEM_READ, 0, 60, HWMEM_DRAM);
+    expect(m, 0, 0x20000, HWMEM_READ, 0, 70, HWMEM_DRAM);
+    assert_int_equal(m->core[0].n.bus_wait_cycles, 10);
+    assert_int_equal(m->core[0].n.cross_cycles, 0);
     hwmem_free(m);
 }
 
