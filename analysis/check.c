@@ -68,30 +68,6 @@ static bool count(checker *c, lua_State *L, const char *key, int64_t *v)
     return true;
 }
 
-/* Only the keys in `known` at the table at the top of the stack. */
-static bool only_keys(checker *c, lua_State *L, const char *where, const char *const *known)
-{
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) {
-            bad(c, "%s: keys are names", where);
-            lua_pop(L, 1);
-            return false;
-        }
-        const char *k = lua_tostring(L, -1);
-        bool found = false;
-        for (const char *const *p = known; *p && !found; p++)
-            found = strcmp(*p, k) == 0;
-        if (!found) {
-            bad(c, "%s: unknown key '%s'", where, k);
-            lua_pop(L, 1);
-            return false;
-        }
-    }
-    return true;
-}
-
 static gint by_name(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -116,6 +92,19 @@ static GPtrArray *sorted_keys(checker *c, lua_State *L, const char *where)
     }
     g_ptr_array_sort(keys, by_name);
     return keys;
+}
+
+/* Only the keys in `known` at the table at the top of the stack (the
+ * first unknown one in name order is named). */
+static bool only_keys(checker *c, lua_State *L, const char *where, const char *const *known)
+{
+    g_autoptr(GPtrArray) keys = sorted_keys(c, L, where);
+    for (guint i = 0; keys && i < keys->len; i++)
+        if (!g_strv_contains(known, keys->pdata[i])) {
+            bad(c, "%s: unknown key '%s'", where, (const char *)keys->pdata[i]);
+            return false;
+        }
+    return keys != NULL;
 }
 
 static char *us_text(int64_t ps)

@@ -80,7 +80,7 @@ typedef struct reader {
     GArray *machines;       /* int64: each machine's first core, increasing */
     GPtrArray *core_segs;   /* GArray of an_trace_seg per core */
     GPtrArray *core_irqs;   /* GArray of int64 irq times per core */
-    GHashTable *inv_by_comp;    /* component -> index in r->invocations */
+    GHashTable *inv_by_comp;    /* &(first core << 32 | component) -> index in r->invocations */
     GArray *inv_sum;        /* double sums of invocation time, parallel to r->invocations */
 } reader;
 
@@ -275,15 +275,19 @@ static void row_event(reader *rd, sqlite3_stmt *st)
             g_array_set_size(ti->inv, ti->inv->len - 2);
             gpointer v;
             guint i;
-            if (g_hash_table_lookup_extended(rd->inv_by_comp, GINT_TO_POINTER((int)comp), NULL, &v)) {
+            /* component ids are per kernel too: keyed like threads */
+            int64_t key = thread_key(rd, core, comp);
+            if (g_hash_table_lookup_extended(rd->inv_by_comp, &key, NULL, &v)) {
                 i = GPOINTER_TO_UINT(v);
             } else {
                 i = rd->r->invocations->len;
-                an_trace_inv z = { .component = comp };
+                an_trace_inv z = { .component = comp, .first_core = key >> 32 };
                 double zero = 0;
                 g_array_append_val(rd->r->invocations, z);
                 g_array_append_val(rd->inv_sum, zero);
-                g_hash_table_insert(rd->inv_by_comp, GINT_TO_POINTER((int)comp), GUINT_TO_POINTER(i));
+                int64_t *k = g_new(int64_t, 1);
+                *k = key;
+                g_hash_table_insert(rd->inv_by_comp, k, GUINT_TO_POINTER(i));
             }
             an_trace_inv *iv = &g_array_index(rd->r->invocations, an_trace_inv, i);
             iv->n++;
@@ -665,7 +669,7 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
                   .machines = g_array_new(FALSE, FALSE, sizeof(int64_t)),
                   .core_segs = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
                   .core_irqs = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
-                  .inv_by_comp = g_hash_table_new(NULL, NULL), .inv_sum = g_array_new(FALSE, TRUE, sizeof(double)) };
+                  .inv_by_comp = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL), .inv_sum = g_array_new(FALSE, TRUE, sizeof(double)) };
     ev_ctx ev = { .open = g_array_new(FALSE, TRUE, sizeof(open_seg)) };
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;

@@ -98,6 +98,7 @@ typedef struct an_trace_seg {
 } an_trace_seg;
 
 typedef struct an_trace_inv {
+    int64_t first_core;         /* the machine: its first core */
     int64_t component, n, max_ps;
     double mean_ps;
 } an_trace_inv;

@@ -128,10 +128,10 @@ void an_trace_print(const an_trace_report *r, GString *out)
     }
     if (r->invocations->len) {
         g_string_append(out, "\nsynchronous invocations (k.sinv to k.sret, the server's work included)\n"
-                             "component       n     mean_us      max_us\n");
+                             "machine  component       n     mean_us      max_us\n");
         for (guint i = 0; i < r->invocations->len; i++) {
             const an_trace_inv *v = &g_array_index(r->invocations, an_trace_inv, i);
-            g_string_append_printf(out, "%9" PRId64 "  %6" PRId64 "  %10.3f  %10.3f\n", v->component, v->n, us(v->mean_ps),
+            g_string_append_printf(out, "%7" PRId64 "  %9" PRId64 "  %6" PRId64 "  %10.3f  %10.3f\n", v->first_core, v->component, v->n, us(v->mean_ps),
                                    us((double)v->max_ps));
         }
     }
@@ -243,6 +243,7 @@ void an_trace_json(const an_trace_report *r, GString *out)
         const an_trace_inv *v = &g_array_index(r->invocations, an_trace_inv, i);
         g_string_append(out, i ? ",{\"component\":" : "{\"component\":");
         simjson_int(out, v->component);
+        field_int(out, "first_core", v->first_core);
         field_int(out, "n", v->n);
         field_num(out, "mean_us", us(v->mean_ps));
         field_num(out, "max_us", us((double)v->max_ps));

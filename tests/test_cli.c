@@ -879,6 +879,18 @@ static void test_analyze_breakdown(void **state)
     in_band("hi bound", JP(hi, "bound_us"), MAX(250, JP(hi, "worst_us")), 255);
     in_band("lo bound", JP(lo, "bound_us"), JP(lo, "worst_us"), JP(lo, "worst_us") + 10);
     in_band("exceeded", JP(a.out, "bound_exceeded"), 0, 0);
+    /* the core: tasks ran their user time, 2 x 100 + 250 us by hand (plus a
+     * few instructions); the parts of the core's time add up to the run
+     * (3 ms: a boot millisecond and the 2 ms of sys:run); utilisation is
+     * 1 - idle / run */
+    const char *core = strstr(a.out, "\"cores\":");
+    assert_non_null(core);
+    in_band("tasks time", JP(core, "tasks_us"), 450, 451);
+    double parts = JP(core, "idle_us") + JP(core, "tasks_us") + JP(core, "scheduler_us") + JP(core, "interrupts_us")
+                   + JP(core, "kernel_us") + JP(core, "other_us");
+    in_band("core parts", parts, 3000 - 1e-3, 3000 + 1e-3);
+    in_band("utilisation", JP(core, "utilisation"), 1 - JP(core, "idle_us") / 3000 - 1e-6,
+            1 - JP(core, "idle_us") / 3000 + 1e-6);
     /* every job's parts add up to its response */
     g_autofree char *csv_path = g_build_filename(dir, "jobs.csv", NULL), *csv = NULL;
     assert_true(g_file_get_contents(csv_path, &csv, NULL, NULL));
@@ -966,6 +978,39 @@ static void test_check_bounds(void **state)
     r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
     if (r.status != 2 || strstr(r.err, "no task 'nobody'") == NULL)
         fail_msg("unknown task: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* User-level dispatch (the Slite-style fast path) switches threads without
+ * a kernel switch; its k.ulswitch events must cut the timeline too.
+ * Three tasks of 2000 cycles (0.625 us at 3.2 GHz) released together at
+ * priorities 1, 2, 3: c waits for a's and b's jobs, so by hand its own
+ * time is 0.625 us and its preemption 0.625 us by each (plus a few
+ * instructions of user code each). */
+static void test_analyze_user_dispatch(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "fast.lua", NULL);
+    assert_true(g_file_set_contents(path,
+        "local sys = system{ machine = machine{ preset = 'x86_64', cores = 1 }, policy = 'fp', fastpath = true }\n"
+        "for i, name in ipairs{ 'a', 'b', 'c' } do\n"
+        "  sys:task{ name = name, priority = i, period = '1ms', body = { {'compute', 2000} } }\n"
+        "end\n"
+        "sys:run('5ms')\n"
+        "assert(sys:results().cores[1].ul_dispatches > 0)\n", -1, NULL));
+    result r = run_in(dir, cossim, "run", "fast.lua", "--trace", "f.db", NULL);
+    expect_status(&r, 0);
+    result a = run_in(dir, cossim, "analyze", "f.db", "--json", NULL);
+    expect_status(&a, 0);
+    const char *c = strstr(a.out, "\"name\":\"c\"");
+    assert_non_null(c);
+    in_band("c own", JP(c, "breakdown_mean_us", "own"), 0.625, 0.66);
+    in_band("c preempted by a", JP(c, "preemption_mean_us", "a"), 0.625, 0.66);
+    in_band("c preempted by b", JP(c, "preemption_mean_us", "b"), 0.625, 0.66);
+    result_clear(&a);
     result_clear(&r);
     tu_rmtree(dir);
     g_free(dir);
@@ -1403,6 +1448,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_analyze_trace),
         cmocka_unit_test(test_analyze_breakdown),
         cmocka_unit_test(test_check_bounds),
+        cmocka_unit_test(test_analyze_user_dispatch),
         cmocka_unit_test(test_fastpath),
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_compose_errors),
