@@ -1,0 +1,366 @@
+/* tests/test_analysis_cli.c: cossim analyze, plot and check on real traces
+ * and task sets, end to end (suite: scenario).  argv: the cossim binary. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cli_util.h"
+
+/* One core, fixed priority, a PI lock.  lo (priority 2) is released at
+ * t0 = 1 ms (the first period after the boot), computes 50 us, takes the
+ * lock and computes 200 us in it.  hi (priority 1, offset 100 us) asks for
+ * the lock at t0 + 100 us and computes 100 us under it.  By hand:
+ *   hi's first job waits for lo's section: 50 + 200 - 100 = 150 us (plus
+ *   lo's lock syscalls, under 2 us); its own work is 100 us (320000 cycles
+ *   at 3.2 GHz, plus its few user instructions); nothing preempts it;
+ *   lo's job: own 250 us, preempted by hi for hi's 100 us, no lock wait
+ *   (it never waits); one core, so no cross-core cycles.
+ * The bound (fp.h) for hi: B + C' + the irq term, with B = 150.7 us, C =
+ * 100.3 us, C' = C + 2 x 0.22 + 0.50 (context switches, scheduler) and
+ * about 1 us per release in the window: 250-255 us, and never below the
+ * observed worst.  The parts of every job add up to its response. */
+static const char bd_script[] =
+    "local m = machine{ preset = 'x86_64', cores = 1 }\n"
+    "local sys = system{ machine = m, policy = 'fp', locks = { l = 'pi' } }\n"
+    "sys:task{ name = 'hi', priority = 1, period = '1ms', offset = '100us',\n"
+    "          body = { {'lock', 'l'}, {'compute', '100us'}, {'unlock', 'l'} } }\n"
+    "sys:task{ name = 'lo', priority = 2, period = '2ms',\n"
+    "          body = { {'compute', '50us'}, {'lock', 'l'}, {'compute', '200us'}, {'unlock', 'l'} } }\n"
+    "sys:run('2ms')\n";
+
+/* cossim analyze TRACE.db: the per-task figures it computes from the
+ * trace's jobs rows against the figures the workload's scheduler kept
+ * during the run (workload.c's own statistics, which the scenario
+ * returns): two independent paths to the same numbers.  Equal counts;
+ * times within 0.001 us (the trace keeps picoseconds, the workload
+ * cycles: 312.5 ps each at 3.2 GHz, so each side rounds differently). */
+static void test_analyze_trace(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "quickstart", "--json", "--trace", "t.db", NULL);
+    expect_status(&r, 0);
+    result a = run_in(dir, cossim, "analyze", "t.db", "--json", NULL);
+    expect_status(&a, 0);
+    static const char *const names[] = { "control", "telemetry", "logger" };
+    static const char *const keys[] = { "jobs", "missed", "best_us", "mean_us", "worst_us" };
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *at = g_strdup_printf("\"name\":\"%s\"", names[i]);
+        const char *p = strstr(a.out, at);
+        if (p == NULL)
+            fail_msg("no task %s in %s", names[i], a.out);
+        for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+            double want = JP(r.out, "tasks", names[i], keys[k]), got = JP(p, keys[k]);
+            if (!(got >= want - 0.001 && got <= want + 0.001))
+                fail_msg("%s %s: trace says %.6f, the run %.6f", names[i], keys[k], got, want);
+        }
+    }
+    /* jitter is worst - best; one core, with its kernel and user cycles */
+    const char *c = strstr(a.out, "\"name\":\"logger\"");
+    in_band("logger jitter", JP(c, "jitter_us"), JP(c, "worst_us") - JP(c, "best_us") - 0.001,
+            JP(c, "worst_us") - JP(c, "best_us") + 0.001);
+    if (!(JP(a.out, "cores", "kernel_cycles") > 0 && JP(a.out, "cores", "user_cycles") > 0))
+        fail_msg("no cycles per core: %s", a.out);
+    result_clear(&a);
+    /* bad input: no such file, a file that is not a trace */
+    a = run_in(dir, cossim, "analyze", "nope.db", NULL);
+    if (a.status != 2 || strstr(a.err, "no such trace") == NULL)
+        fail_msg("missing trace: exit %d, %s", a.status, a.err);
+    result_clear(&a);
+    g_autofree char *junk = g_build_filename(dir, "junk.db", NULL);
+    assert_true(g_file_set_contents(junk, "not sqlite at all", -1, NULL));
+    a = run_in(dir, cossim, "analyze", "junk.db", NULL);
+    if (a.status != 2)
+        fail_msg("junk trace: exit %d, %s", a.status, a.err);
+    result_clear(&a);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_analyze_breakdown(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "bd.lua", NULL);
+    assert_true(g_file_set_contents(path, bd_script, -1, NULL));
+    result r = run_in(dir, cossim, "run", "bd.lua", "--trace", "bd.db", NULL);
+    expect_status(&r, 0);
+    result a = run_in(dir, cossim, "analyze", "bd.db", "--json", "--jobs", "jobs.csv", NULL);
+    expect_status(&a, 0);
+    const char *hi = strstr(a.out, "\"name\":\"hi\""), *lo = strstr(a.out, "\"name\":\"lo\"");
+    assert_non_null(hi);
+    assert_non_null(lo);
+    in_band("hi lock", JP(hi, "breakdown_worst_us", "lock"), 150, 152);
+    in_band("hi own", JP(hi, "breakdown_worst_us", "own"), 100, 100.5);
+    in_band("hi preemption", JP(hi, "breakdown_worst_us", "preemption"), 0, 0);
+    in_band("lo own", JP(lo, "breakdown_worst_us", "own"), 250, 250.5);
+    in_band("lo preemption", JP(lo, "breakdown_worst_us", "preemption"), 100, 100.5);
+    in_band("lo preemption by hi", JP(lo, "preemption_mean_us", "hi"), 100, 100.5);
+    in_band("lo lock", JP(lo, "breakdown_worst_us", "lock"), 0, 0);
+    in_band("cross-core", JP(hi, "breakdown_worst_us", "cross_core") + JP(lo, "breakdown_worst_us", "cross_core"), 0, 0);
+    in_band("hi bound", JP(hi, "bound_us"), MAX(250, JP(hi, "worst_us")), 255);
+    in_band("lo bound", JP(lo, "bound_us"), JP(lo, "worst_us"), JP(lo, "worst_us") + 10);
+    in_band("exceeded", JP(a.out, "bound_exceeded"), 0, 0);
+    /* the core: tasks ran their user time, 2 x 100 + 250 us by hand (plus a
+     * few instructions); the parts of the core's time add up to the run
+     * (3 ms: a boot millisecond and the 2 ms of sys:run); utilisation is
+     * 1 - idle / run */
+    const char *core = strstr(a.out, "\"cores\":");
+    assert_non_null(core);
+    in_band("tasks time", JP(core, "tasks_us"), 450, 451);
+    double parts = JP(core, "idle_us") + JP(core, "tasks_us") + JP(core, "scheduler_us") + JP(core, "interrupts_us")
+                   + JP(core, "kernel_us") + JP(core, "other_us");
+    in_band("core parts", parts, 3000 - 1e-3, 3000 + 1e-3);
+    in_band("utilisation", JP(core, "utilisation"), 1 - JP(core, "idle_us") / 3000 - 1e-6,
+            1 - JP(core, "idle_us") / 3000 + 1e-6);
+    /* every job's parts add up to its response */
+    g_autofree char *csv_path = g_build_filename(dir, "jobs.csv", NULL), *csv = NULL;
+    assert_true(g_file_get_contents(csv_path, &csv, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(csv, "\n", -1);
+    int jobs = 0;
+    for (int i = 1; lines[i] && lines[i][0]; i++, jobs++) {
+        g_auto(GStrv) c = g_strsplit(lines[i], ",", -1);
+        assert_int_equal(g_strv_length(c), 18);
+        double sum = 0;
+        for (int k = 8; k < 18; k++)    /* own .. not_ready */
+            sum += g_ascii_strtod(c[k], NULL);
+        in_band("parts - response", sum - g_ascii_strtod(c[6], NULL), -1e-5, 1e-5);
+    }
+    assert_int_equal(jobs, 3);
+    result_clear(&a);
+    /* a trace whose worst response is above its bound is reported loudly */
+    g_autofree char *db_path = g_build_filename(dir, "bd.db", NULL);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE jobs SET response_ps = response_ps * 2 WHERE task = 1", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    a = run_in(dir, cossim, "analyze", "bd.db", NULL);
+    expect_status(&a, 0);
+    if (strstr(a.out, "BOUND EXCEEDED: lo") == NULL || strstr(a.err, "above their analytic bound") == NULL)
+        fail_msg("no loud report: %s / %s", a.out, a.err);
+    result_clear(&a);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* cossim check: the example bounds of docs/examples/quickstart-bounds.lua
+ * (their figures are derived there) hold on the quickstart run; a bound
+ * tightened below the observed figure fails with exit 1 and says which;
+ * a bounds file with a syntax error gets exit 2 and its line. */
+static void test_check_bounds(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "quickstart", "--trace", "q.db", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    g_autofree char *example = g_build_filename(g_getenv("COSSIM_DOCS"), "examples", "quickstart-bounds.lua", NULL);
+    r = run_in(dir, cossim, "check", "q.db", example, NULL);
+    expect_status(&r, 0);
+    if (strstr(r.out, "12 bounds checked, 0 violated") == NULL)
+        fail_msg("%s", r.out);
+    result_clear(&r);
+    g_autofree char *tight = g_build_filename(dir, "tight.lua", NULL);
+    assert_true(g_file_set_contents(tight, "return { tasks = { control = { response = '160us' } },\n"
+                                           "         kernel_paths = { irq = 1000 } }\n", -1, NULL));
+    r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
+    expect_status(&r, 1);
+    /* control's worst is 172.6 us (test_quickstart: above 160 by its
+     * blocking); the longest irq path is above 1000 cycles */
+    if (!strstr(r.out, "control (core 0): worst response") || !strstr(r.out, "FAIL")
+        || !strstr(r.out, "2 bounds checked, 2 violated"))
+        fail_msg("%s", r.out);
+    result_clear(&r);
+    assert_true(g_file_set_contents(tight, "return {\n  misses = 0,\n  tasks = { control = { response = } }\n}\n", -1, NULL));
+    r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
+    if (r.status != 2 || strstr(r.err, "tight.lua:3:") == NULL)
+        fail_msg("syntax error: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+    /* the trace's figures, in each format (gnuplot must write them) */
+    static const struct { const char *kind, *file, *magic; } figs[] = {
+        { "gantt", "g.png", "\x89PNG" }, { "response", "r.svg", "<?xml" },
+        { "breakdown", "b.pdf", "%PDF" }, { "counters", "c.png", "\x89PNG" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(figs); i++) {
+        r = run_in(dir, cossim, "plot", figs[i].kind, "q.db", "--output", figs[i].file, NULL);
+        expect_status(&r, 0);
+        result_clear(&r);
+        g_autofree char *fp = g_build_filename(dir, figs[i].file, NULL), *data = NULL;
+        gsize len = 0;
+        assert_true(g_file_get_contents(fp, &data, &len, NULL));
+        if (len < 1000 || memcmp(data, figs[i].magic, strlen(figs[i].magic)) != 0)
+            fail_msg("%s: %zu bytes, not a %s file", figs[i].kind, len, figs[i].file);
+    }
+    r = run_in(dir, cossim, "plot", "gantt", "q.db", "--from", "5ms", "--to", "2ms", NULL);
+    expect_status(&r, 2);
+    result_clear(&r);
+    assert_true(g_file_set_contents(tight, "return { tasks = { nobody = { response = '1ms' } } }\n", -1, NULL));
+    r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
+    if (r.status != 2 || strstr(r.err, "no task 'nobody'") == NULL)
+        fail_msg("unknown task: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* User-level dispatch (the Slite-style fast path) switches threads without
+ * a kernel switch; its k.ulswitch events must cut the timeline too.
+ * Three tasks of 2000 cycles (0.625 us at 3.2 GHz) released together at
+ * priorities 1, 2, 3: c waits for a's and b's jobs, so by hand its own
+ * time is 0.625 us and its preemption 0.625 us by each (plus a few
+ * instructions of user code each). */
+static void test_analyze_user_dispatch(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *path = g_build_filename(dir, "fast.lua", NULL);
+    assert_true(g_file_set_contents(path,
+        "local sys = system{ machine = machine{ preset = 'x86_64', cores = 1 }, policy = 'fp', fastpath = true }\n"
+        "for i, name in ipairs{ 'a', 'b', 'c' } do\n"
+        "  sys:task{ name = name, priority = i, period = '1ms', body = { {'compute', 2000} } }\n"
+        "end\n"
+        "sys:run('5ms')\n"
+        "assert(sys:results().cores[1].ul_dispatches > 0)\n", -1, NULL));
+    result r = run_in(dir, cossim, "run", "fast.lua", "--trace", "f.db", NULL);
+    expect_status(&r, 0);
+    result a = run_in(dir, cossim, "analyze", "f.db", "--json", NULL);
+    expect_status(&a, 0);
+    const char *c = strstr(a.out, "\"name\":\"c\"");
+    assert_non_null(c);
+    in_band("c own", JP(c, "breakdown_mean_us", "own"), 0.625, 0.66);
+    in_band("c preempted by a", JP(c, "preemption_mean_us", "a"), 0.625, 0.66);
+    in_band("c preempted by b", JP(c, "preemption_mean_us", "b"), 0.625, 0.66);
+    result_clear(&a);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_analyze_taskset(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *three = g_strdup(data("tasksets/three.csv"));
+    g_autofree char *full = g_strdup(data("tasksets/full.lua"));
+    /* (C, T) = (1, 4), (2, 6), (3, 10) ms, priorities by rate.  By hand:
+     * R_a = 1; R_b = 2 + 1 = 3; R_c: 3 + 1 + 2 = 6, 3 + 2*1 + 1*2 = 7,
+     * 3 + 2 + 2*2 = 9, 3 + 3 + 2*2 = 10, 3 + 3 + 2*2 = 10: R_c = 10 = D. */
+    result r = run_in(dir, cossim, "analyze", "--taskset", three, "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"schedulable\":true"));
+    assert_non_null(strstr(r.out, "\"name\":\"a\",\"wcrt_ns\":1000000,"));
+    assert_non_null(strstr(r.out, "\"name\":\"b\",\"wcrt_ns\":3000000,"));
+    assert_non_null(strstr(r.out, "\"name\":\"c\",\"wcrt_ns\":10000000,"));
+    result_clear(&r);
+    /* U = 1 with (2, 4), (3, 6): EDF meets every deadline (U <= 1, Liu and
+     * Layland 1973); fixed priority cannot: with rate-monotonic priorities
+     * R_y = 3 + 2 ceil(R/4): 5 -> 7 -> 7 > 6 (exit 1, the set is not
+     * schedulable); Audsley's search finds no order either. */
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--policy", "edf", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--assign", "rm", "--json", NULL);
+    expect_status(&r, 1);
+    assert_non_null(strstr(r.out, "\"name\":\"y\",\"wcrt_ns\":null,\"schedulable\":false"));
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--assign", "audsley", NULL);
+    expect_status(&r, 1);
+    result_clear(&r);
+    /* two cores and first fit: each task alone on a core */
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--assign", "dm", "--cores", "2", "--partition", "ff", "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"name\":\"y\",\"wcrt_ns\":3000000,\"schedulable\":true,\"core\":1"));
+    result_clear(&r);
+    /* bad input: exit 2 and one line */
+    r = run_in(dir, cossim, "analyze", "--taskset", full, "--policy", "lottery", NULL);
+    expect_status(&r, 2);
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", full, NULL);     /* no priorities */
+    expect_status(&r, 2);
+    assert_non_null(strstr(r.err, "has no priority"));
+    result_clear(&r);
+    g_autofree char *bad = g_build_filename(dir, "bad.csv", NULL);
+    assert_true(g_file_set_contents(bad, "name, period, wcet\nz, 10, 1 fortnight\n", -1, NULL));
+    r = run_in(dir, cossim, "analyze", "--taskset", bad, NULL);
+    expect_status(&r, 2);
+    assert_non_null(strstr(r.err, "bad.csv:2: wcet"));
+    result_clear(&r);
+    unlink(bad);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+static void test_sweep_and_plot(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    /* 100 sets of 8 tasks per point.  Dominance, from the theory rather
+     * than from the code: a set under the Liu-Layland bound passes exact
+     * RTA under RM = DM (implicit deadlines); DM-feasible sets are
+     * Audsley-feasible (Audsley's assignment is optimal); fixed-priority
+     * feasible sets are EDF-feasible (EDF is optimal on one core).  So per
+     * point: ll <= fp-dm <= fp-audsley <= edf, and all accept everything at
+     * low utilisation.  Same seed, same file. */
+    result r = run_in(dir, cossim, "analyze", "--sweep", "--tasks", "8", "--sets", "100", "--from", "0.1", "--step", "0.1",
+                      "--seed", "5", "--csv", "a.csv", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--sweep", "--tasks", "8", "--sets", "100", "--from", "0.1", "--step", "0.1",
+               "--seed", "5", "--csv", "b.csv", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    g_autofree char *pa = g_build_filename(dir, "a.csv", NULL), *pb = g_build_filename(dir, "b.csv", NULL);
+    g_autofree char *ca = NULL, *cb = NULL;
+    assert_true(g_file_get_contents(pa, &ca, NULL, NULL));
+    assert_true(g_file_get_contents(pb, &cb, NULL, NULL));
+    assert_string_equal(ca, cb);
+    g_auto(GStrv) lines = g_strsplit(ca, "\n", -1);
+    int points = 0;
+    for (int i = 1; lines[i] && lines[i][0]; i += 4, points++) {
+        double f[4];
+        for (int k = 0; k < 4; k++) {
+            g_auto(GStrv) c = g_strsplit(lines[i + k], ",", -1);
+            assert_int_equal(g_strv_length(c), 5);
+            f[k] = g_ascii_strtod(c[4], NULL);
+        }
+        if (!(f[0] <= f[1] && f[1] <= f[2] && f[2] <= f[3]))
+            fail_msg("dominance broken at %s: ll %.3f, dm %.3f, audsley %.3f, edf %.3f", lines[i], f[0], f[1], f[2], f[3]);
+        if (points == 0 && f[0] != 1.0)
+            fail_msg("at U = 0.1 every test must accept every set");
+    }
+    assert_int_equal(points, 10);
+    /* the figure: a PNG file (its 8-byte signature) */
+    r = run_in(dir, cossim, "plot", "schedulability", "a.csv", "--output", "fig.png", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    g_autofree char *fig = g_build_filename(dir, "fig.png", NULL);
+    g_autofree char *png = NULL;
+    gsize len = 0;
+    assert_true(g_file_get_contents(fig, &png, &len, NULL));
+    assert_true(len > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+    r = run_in(dir, cossim, "plot", "gantt", "a.csv", NULL);
+    expect_status(&r, 2);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (!cli_args(argc, argv, 2))
+        return 2;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_analyze_trace),
+        cmocka_unit_test(test_analyze_breakdown),
+        cmocka_unit_test(test_check_bounds),
+        cmocka_unit_test(test_analyze_user_dispatch),
+        cmocka_unit_test(test_analyze_taskset),
+        cmocka_unit_test(test_sweep_and_plot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
