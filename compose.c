@@ -1126,8 +1126,8 @@ static int l_run(lua_State *L)
             run_for(L, 100 * SIM_US);
         }
         if (c->w->error)
-            return luaL_error(L, "sys:run: building the system failed: kernel error %d (components/workload.c line %d)",
-                              (int)c->w->error, (int)c->w->error_line);
+            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)",
+                              (int)c->w->error, c->w->error_file, (int)c->w->error_line);
         sim_time_t st = hw_ps(c->h, c->w->start);
         if (st > sim_now(s))
             run_for(L, st - sim_now(s));
@@ -1136,8 +1136,8 @@ static int l_run(lua_State *L)
     if (c->body_error[0])
         return luaL_error(L, "sys:run: %s", c->body_error);
     if (c->w->error)
-        return luaL_error(L, "sys:run: the system failed: kernel error %d (components/workload.c line %d)",
-                          (int)c->w->error, (int)c->w->error_line);
+        return luaL_error(L, "sys:run: the system failed: kernel error %d (%s line %d)",
+                          (int)c->w->error, c->w->error_file, (int)c->w->error_line);
     return 0;
 }
 

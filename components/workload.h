@@ -41,7 +41,7 @@
  */
 #pragma once
 
-#include "components/booter.h"
+#include "components/lib/booter.h"
 
 #define WL_CORES 8u
 #define WL_TASKS 128u
@@ -206,7 +206,7 @@ typedef struct wl_timers {
  * task's page list) are its memory; it runs on the threads that invoke it,
  * several at once (tasks on other cores, a preempting task), so each
  * decision is taken between two calls, where no other thread can run
- * (components/workload.c). */
+ * (components/implementation/memmgr/simple). */
 typedef struct wl_memory {
     bool used;
     unsigned pages, quota;
@@ -296,6 +296,7 @@ typedef struct wl_desc {
     bool built;
     uint64_t start;                   /* cycles: arrivals count from here */
     int32_t error, error_line;        /* the first kernel error in building or running (0: none) */
+    const char *error_file;           /* ... and the source file that met it */
     unsigned cores_built;
     struct {
         wl_rt_thd thd[WL_THDS];         /* tasks, then interrupt threads, then groups */

@@ -1,7 +1,7 @@
 -- Channels: a producer and a consumer through a shared-memory ring, on one core and across two
 --
 -- A channel is a single-producer single-consumer ring in the app
--- component's memory with endpoint notifications (components/workload.c):
+-- component's memory with endpoint notifications (components/implementation/chan/spsc):
 -- a side that finds the ring empty (full) marks the header and waits on its
 -- endpoint; the other side sends to it after its next put (get).
 --   sensor: every 1 ms, 20 us of work, then puts `burst` messages of 64 bytes

@@ -22,7 +22,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "components/booter.h"
+#include "components/lib/booter.h"
 #include "kernel_fixture.h"
 
 #define PRESET "x86_64"

@@ -34,7 +34,7 @@
 #include <string.h>
 #include "kernel_fixture.h"
 #include "kernel/internal.h"
-#include "components/booter.h"
+#include "components/lib/booter.h"
 
 #define NADV 4u
 #define KMEM_PAGES 24u

@@ -32,8 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel_fixture.h"
-#include "components/booter.h"
-#include "components/sched_fp.h"
+#include "components/lib/booter.h"
+#include "components/implementation/sched/fprr/fprr.h"
 
 #define MHZ 3200u                 /* x86_64 preset: 3.2 GHz */
 #define LINE 0x40u                /* a LAPIC vector for the device */

@@ -1,4 +1,4 @@
-/* components/sched_fp.h: a minimal fixed-priority scheduler, run by a
+/* components/implementation/sched/fprr/fprr.h: a minimal fixed-priority scheduler, run by a
  * scheduler thread (the root scheduler's init thread, or a child's).
  *
  * It knows its threads by capability and id, with a priority each (1 is
@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include "components/cos.h"
+#include "components/lib/cos.h"
 
 #define FP_MAX 64u
 

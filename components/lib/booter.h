@@ -1,4 +1,4 @@
-/* components/booter.h: the booter's library: build a system with system
+/* components/lib/booter.h: the booter's library: build a system with system
  * calls, from the boot component's capabilities (kernel/abi.h, COS_BOOT_*).
  *
  * The booter runs as the init thread of core 0 in the boot component.  It
@@ -14,7 +14,7 @@
  */
 #pragma once
 
-#include "components/cos.h"
+#include "components/lib/cos.h"
 
 #define BT_USER_BASE UINT64_C(0x400000)
 #define BT_MPU_PAGES 4u

@@ -1,5 +1,5 @@
-/* components/sched_fp.c: the fixed-priority scheduler (see sched_fp.h). */
-#include "components/sched_fp.h"
+/* components/implementation/sched/fprr/fprr.c: the minimal fixed-priority scheduler (see fprr.h). */
+#include "components/implementation/sched/fprr/fprr.h"
 
 void fp_init(fp_sched *s, cos_capid rcv)
 {

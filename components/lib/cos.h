@@ -1,4 +1,4 @@
-/* components/cos.h: the system-call library (the cos_ stubs).
+/* components/lib/cos.h: the system-call library (the cos_ stubs).
  *
  * One small function per system call over cos_call (kernel/abi.h), with
  * the arguments named; docs/kernel-abi.md describes each call.  Only the
@@ -144,4 +144,22 @@ static inline cos_err cos_hw_detach(cos_capid hwcap, unsigned line)
 static inline cos_err cos_hw_flush(cos_capid hwcap)
 {
     return cos_call(COS_OP_HW_FLUSH, hwcap, 0, 0, 0, 0, 0).err;
+}
+
+/* ---- helpers -------------------------------------------------------------------- */
+/* Touch [base, base + len) of the current component page by page (an
+ * access does not cross a page); the first error stops it and is returned. */
+static inline cos_err cos_touch_range(uint64_t base, uint64_t len, bool write)
+{
+    for (uint64_t done = 0; done < len;) {
+        uint64_t a = base + done;
+        uint64_t n = COS_PAGE_SIZE - (a % COS_PAGE_SIZE);
+        if (n > len - done)
+            n = len - done;
+        cos_err e = cos_touch(a, n, write);
+        if (e)
+            return e;
+        done += n;
+    }
+    return COS_OK;
 }

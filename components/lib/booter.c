@@ -1,5 +1,5 @@
-/* components/booter.c: the booter's library (see booter.h). */
-#include "components/booter.h"
+/* components/lib/booter.c: the booter's library (see booter.h). */
+#include "components/lib/booter.h"
 
 #define TRY(x) do { cos_err e_ = (x); if (e_) return e_; } while (0)
 

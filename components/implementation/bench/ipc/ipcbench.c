@@ -1,4 +1,4 @@
-/* components/ipcbench.c: the IPC round-trip benchmark (scenarios/ipc-roundtrip.lua).
+/* components/implementation/bench/ipc/ipcbench.c: the IPC round-trip benchmark (scenarios/ipc-roundtrip.lua).
  *
  * The booter (entry 0, on core 0) builds two components, a client and a
  * server, each with its own capability table and address space (page
@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "components/booter.h"
+#include "components/lib/booter.h"
 #include "components/images.h"
 
 /* the client's and server's capability slots (given in this order by the booter) */

@@ -1,0 +1,196 @@
+/* components/implementation/app/workload/app.c: the app component of the
+ * workload system: task threads run their steps job after job and record
+ * each job; interrupt threads wait for their line; a core's timer thread
+ * expires the timer manager's due timers.  The image's other entries (the
+ * booter's and a child scheduler's) are in booter/composed/boot.c. */
+#include "components/implementation/wl.h"
+
+/* ---- the task thread -------------------------------------------------------------- */
+
+static uint64_t draw(wl_rt_thd *r, const wl_op *op)
+{
+    switch (op->dist) {
+    case WL_UNIFORM: return op->a + cos_rand_below_incl(&r->rng, op->b - op->a);
+    case WL_EXP: {
+        uint64_t v = cos_rand_exp(&r->rng, op->a);
+        return op->b && v > op->b ? op->b : v;
+    }
+    default: return op->a;
+    }
+}
+
+static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
+{
+    const wl_task *t = &w->task[me->idx];
+    switch (op->kind) {
+    case WL_COMPUTE:
+        cos_compute(draw(me, op));
+        break;
+    case WL_TOUCH:
+        wl_touch_app(w, t->mem_off + op->a, op->b, op->target != 0);
+        break;
+    case WL_TIMEOUT:
+        wl_timeout(w, me, op->a);
+        break;
+    case WL_TICK:
+        wl_tick(w, me, op->a);
+        break;
+    case WL_ALLOC:
+    case WL_FREE:
+    case WL_REVOKE:
+        wl_mem_op(w, me, op);
+        break;
+    case WL_HEAP:
+        wl_heap(w, me, op->a, op->target != 0);
+        break;
+    case WL_PUT:
+        wl_put(w, me, op->target);
+        break;
+    case WL_GET:
+        wl_get(w, me, op->target);
+        break;
+    case WL_INVOKE: {
+        cos_ret r = server_call(w->rt.sinv[op->target], op->target);
+        if (r.err)
+            WL_FAIL(w, r.err);
+        break;
+    }
+    case WL_SEND: {
+        cos_err e = cos_asnd(w->rt.asnd[op->target], false);
+        if (e)
+            WL_FAIL(w, e);
+        break;
+    }
+    case WL_RECV: {
+        cos_ret r = cos_rcv(me->app_rcv, 0);
+        if (r.err)
+            WL_FAIL(w, r.err);
+        break;
+    }
+    case WL_LOCK:
+        wl_lock_take(w, me, op->target);
+        break;
+    case WL_UNLOCK:
+        wl_lock_give(w, me, op->target);
+        break;
+    case WL_SLEEP:
+        me->wake_at = cos_cycles() + op->a;
+        me->state = WL_S_SLEEP;
+        wl_yield(w, me);
+        break;
+    default:
+        break;
+    }
+}
+
+static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = wl_self();
+    wl_task *t = &w->task[idx];
+    wl_rt_thd *me = &w->rt.thd[idx];
+    for (;;) {
+        /* dispatched: the job starts */
+        me->start = cos_cycles();
+        wl_rt_core *c = &w->rt.core[me->sched];
+        if (c->handoff_at) {
+            uint64_t d = me->start - c->handoff_at;
+            if (c->handoffs == 0 || d < c->handoff_min)
+                c->handoff_min = d;
+            if (d > c->handoff_max)
+                c->handoff_max = d;
+            c->handoff_sum += d;
+            c->handoffs++;
+            c->handoff_at = 0;
+        }
+        if (t->program) {
+            wl_op op;
+            while (t->program(t->program_ctx, (unsigned)idx, me->job, &op))
+                run_op(w, me, &op);
+        } else {
+            for (unsigned i = 0; i < t->nops; i++)
+                run_op(w, me, &t->ops[i]);
+        }
+        cos_instructions(WL_JOB_INSTR);
+        uint64_t fin = cos_cycles();
+        cos_job_rec j = { .task = w->task_base + (uint32_t)idx, .job = me->job, .release = me->arrival, .start = me->start,
+                          .finish = fin, .deadline = me->deadline };
+        cos_job(&j);
+        wl_stats *st = &t->st;
+        uint64_t resp = fin - me->arrival;
+        if (st->jobs == 0 || resp < st->resp_min)
+            st->resp_min = resp;
+        if (resp > st->resp_max)
+            st->resp_max = resp;
+        if (me->start - me->arrival > st->start_max)
+            st->start_max = me->start - me->arrival;
+        st->resp_sum += resp;
+        st->jobs++;
+        st->missed += fin > me->deadline;
+        /* the next job */
+        me->arrival += t->period + (t->sporadic ? cos_rand_exp(&me->rng, t->extra) : 0);
+        me->ready_at = me->arrival + cos_rand_below_incl(&me->rng, t->jitter);
+        me->job++;
+        me->state = WL_S_IDLE;
+        /* instrumentation (free): is another job waiting for the core? */
+        c->handoff_at = 0;
+        for (unsigned k = 0; k < c->nthd; k++) {
+            const wl_rt_thd *o = &w->rt.thd[c->thd[k]];
+            if (o != me && !o->irq && o->state == WL_S_READY)
+                c->handoff_at = fin;
+        }
+        wl_yield(w, me);
+    }
+    return 0;
+}
+
+/* An interrupt thread: wait for the line's interrupts, handle each. */
+static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = wl_self();
+    wl_irq *q = &w->irq[idx];
+    wl_rt_thd *me = &w->rt.thd[WL_TASKS + idx];
+    for (;;) {
+        cos_ret r = cos_rcv(me->app_rcv, 0);
+        if (r.err) {
+            WL_FAIL(w, r.err);
+            return 0;
+        }
+        q->activations++;
+        cos_trace("irq_thread", (int64_t)idx, (int64_t)r.r[0], 0);
+        for (uint64_t n = 0; n < r.r[0]; n++) {
+            cos_compute(q->work);
+            q->handled++;
+        }
+    }
+    return 0;
+}
+
+/* A core's timer thread: expire what is due, sleep until the next. */
+static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_desc *w = wl_self();
+    wl_rt_thd *me = &w->rt.thd[T_IDX(core)];
+    for (;;) {
+        me->tm_pending = 0;
+        cos_ret r = tmrmgr_expire(w->rt.tm_sinv, (unsigned)core, cos_cycles());
+        if (r.err) {
+            WL_FAIL(w, r.err);
+            return 0;
+        }
+        /* a task it woke may have armed a timer meanwhile (it preempts) */
+        uint64_t next = r.r[0] ? r.r[0] : UINT64_MAX;
+        if (me->tm_pending && me->tm_pending < next)
+            next = me->tm_pending;
+        me->wake_at = next;
+        me->state = WL_S_SLEEP;
+        wl_yield(w, me);
+    }
+    return 0;
+}
+
+static const cos_entry_fn entries[] = { [E_BOOT] = wl_boot_main, [E_TASK] = task_main, [E_IRQ] = irq_main,
+                                        [E_GROUP] = wl_group_main, [E_TIMER] = timer_main };
+const cos_image cos_image_workload = { "workload", entries, 5 };

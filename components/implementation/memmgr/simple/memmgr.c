@@ -1,0 +1,157 @@
+/* components/implementation/memmgr/simple/memmgr.c: the memory manager:
+ * pages from its pool retyped to user memory and mapped into a task's heap
+ * window, given back or revoked (unmapped, with TLB shootdowns), and reused
+ * only after quiescence (components/interface/memmgr.h). */
+#include "components/implementation/wl.h"
+
+/* ---- the memory manager component ------------------------------------------------------ */
+
+/* Its memory: a 16-byte record per pool page, the queue of freed pages
+ * (2 bytes each), each heap's list of pages (2 bytes each). */
+static uint64_t mm_rec(const wl_desc *w, unsigned p)
+{
+    return w->rt.mm.base + (uint64_t)p * 16;
+}
+
+static uint64_t mm_qent(const wl_desc *w, unsigned i)
+{
+    return w->rt.mm.base + WL_MM_POOL * 16 + (uint64_t)(i % WL_MM_POOL) * 2;
+}
+
+static uint64_t mm_list(const wl_desc *w, unsigned h, unsigned k)
+{
+    return w->rt.mm.base + WL_MM_POOL * 18 + ((uint64_t)h * WL_HEAP_PAGES + k) * 2;
+}
+
+/* One page for heap h (whose call the caller holds): a never-used page,
+ * else the page freed longest ago, whose retype back to untyped the
+ * kernel allows only after quiescence (refused: it goes back to the
+ * queue's head, and nothing is younger).  Each decision is made between
+ * two calls, so no other thread of the manager runs in the middle. */
+static bool mm_alloc_one(wl_desc *w, unsigned h)
+{
+    wl_memory *m = &w->mem;
+    unsigned p, k = w->rt.mm_held[h];
+    bool reuse = false;
+    if (k >= m->quota || k >= WL_HEAP_PAGES)
+        return false;
+    if (w->rt.mm_fresh < m->pages) {
+        p = w->rt.mm_fresh++;
+    } else if (w->rt.mm_head != w->rt.mm_tail) {
+        p = w->rt.mm_fifo[w->rt.mm_head++ % WL_MM_POOL];
+        reuse = true;
+    } else {
+        return false;
+    }
+    w->rt.mm_state[p] = MM_TAKEN;
+    cos_instructions(WL_MM_PAGE);
+    if (reuse) {
+        cos_touch(mm_qent(w, w->rt.mm_head - 1), 2, false);
+        cos_err e = cos_kmem_retype(w->rt.mm_kmem, p, COS_MEM_USER, COS_MEM_UNTYPED);
+        if (e == COS_EQUIESCE) {
+            w->rt.mm_fifo[--w->rt.mm_head % WL_MM_POOL] = (uint16_t)p;
+            w->rt.mm_state[p] = MM_FREED;
+            m->reuse_waits++;
+            return false;
+        }
+        if (e) {
+            WL_FAIL(w, e);
+            return false;
+        }
+    }
+    cos_err e = cos_kmem_retype(w->rt.mm_kmem, p, COS_MEM_UNTYPED, COS_MEM_USER);
+    if (e == COS_OK)
+        e = cos_pgtbl_map(w->rt.mm_pgtbl, wl_heap_va(h, k), w->rt.mm_kmem, p, COS_MAP_WRITE);
+    if (e) {
+        WL_FAIL(w, e);
+        return false;
+    }
+    w->rt.mm_page[h][k] = (uint16_t)p;
+    w->rt.mm_held[h] = k + 1;
+    w->rt.mm_state[p] = MM_MAPPED;
+    m->allocated++;
+    cos_touch(mm_rec(w, p), 16, true);
+    cos_touch(mm_list(w, h, k), 2, true);
+    return true;
+}
+
+/* Unmap heap h's last page and queue it. */
+static void mm_free_one(wl_desc *w, unsigned h)
+{
+    wl_memory *m = &w->mem;
+    unsigned k = w->rt.mm_held[h] - 1, p = w->rt.mm_page[h][k];
+    cos_instructions(WL_MM_PAGE);
+    cos_touch(mm_list(w, h, k), 2, false);
+    cos_ret r;
+    while ((r = cos_pgtbl_unmap(w->rt.mm_pgtbl, wl_heap_va(h, k))).err == COS_EBUSY) {
+        m->unmap_retries++;
+        cos_compute(WL_MM_RETRY);
+    }
+    if (r.err) {
+        WL_FAIL(w, r.err);
+        return;
+    }
+    m->shootdowns += r.r[0];
+    w->rt.mm_held[h] = k;
+    w->rt.mm_state[p] = MM_FREED;
+    w->rt.mm_fifo[w->rt.mm_tail++ % WL_MM_POOL] = (uint16_t)p;
+    cos_touch(mm_rec(w, p), 16, true);
+    cos_touch(mm_qent(w, w->rt.mm_tail - 1), 2, true);
+}
+
+static unsigned mm_revoke(wl_desc *w, unsigned h)
+{
+    unsigned n = w->rt.mm_held[h];
+    while (w->rt.mm_held[h])
+        mm_free_one(w, h);
+    w->mem.revoked += n;
+    w->mem.revocations++;
+    return n;
+}
+
+/* MM_ALLOC (task, n), MM_FREE (task, n; 0: all), MM_REVOKE (task): the
+ * pages given, freed or revoked.  One call at a time per heap: a call that
+ * finds the heap's call in progress (its owner preempted, or on another
+ * core) does nothing, except that a revocation is left to that call,
+ * which carries it out before it returns. */
+static cos_word mm_serve(cos_thdid caller, cos_word op, cos_word task, cos_word n, cos_word a3)
+{
+    (void)caller, (void)a3;
+    wl_desc *w = wl_self();
+    if (task >= w->ntasks || w->task[task].heap == 0 || op > MM_REVOKE)
+        return 0;
+    unsigned h = w->task[task].heap - 1;
+    wl_memory *m = &w->mem;
+    if (w->rt.mm_busy[h]) {
+        if (op == MM_REVOKE)
+            w->rt.mm_revoke[h] = true;
+        else if (op == MM_ALLOC)
+            m->denied += n;
+        cos_instructions(WL_MM_BASE);
+        return 0;
+    }
+    w->rt.mm_busy[h] = true;
+    cos_instructions(WL_MM_BASE);
+    unsigned done = 0;
+    if (op == MM_ALLOC) {
+        while (done < n && mm_alloc_one(w, h))
+            done++;
+        m->denied += n - done;
+    } else if (op == MM_FREE) {
+        unsigned want = n && n < w->rt.mm_held[h] ? (unsigned)n : w->rt.mm_held[h];
+        for (; done < want; done++)
+            mm_free_one(w, h);
+        m->freed += done;
+    } else {
+        done = mm_revoke(w, h);
+    }
+    while (w->rt.mm_revoke[h]) {
+        w->rt.mm_revoke[h] = false;
+        mm_revoke(w, h);
+    }
+    w->rt.mm_busy[h] = false;
+    return done;
+}
+
+static const cos_entry_fn mem_entries[] = { mm_serve };
+const cos_image cos_image_wl_mem = { "wl-mem", mem_entries, 1 };

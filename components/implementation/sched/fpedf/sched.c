@@ -1,0 +1,175 @@
+/* components/implementation/sched/fpedf/sched.c: the scheduler threads of
+ * the workload system (a core's root scheduler, a group's child scheduler):
+ * scheduling events from the kernel, dispatch through the kernel, and the
+ * task side of giving up the core, with the user-level dispatch (Slite)
+ * where it is safe.  The policy is policy.c. */
+#include "components/implementation/wl.h"
+
+/* ---- scheduling events -------------------------------------------------------- */
+
+/* An event on scheduler s's endpoint. */
+static void apply(wl_desc *w, unsigned s, const cos_ret *ev)
+{
+    cos_thdid id = (cos_thdid)ev->r[0];
+    if (id == 0 || id >= WL_MAX_THDID || w->rt.by_id[id] == 0)
+        return;     /* about the scheduler itself (a timeout), or a wake-up send */
+    wl_rt_thd *r = &w->rt.thd[w->rt.by_id[id] - 1];
+    if (r->sched != s)
+        return;     /* a child scheduler hearing of itself: its parent's business */
+    uint32_t f = (uint32_t)ev->r[1];
+    if (f & COS_SCHED_EV_EXPIRED) {
+        if (r->irq)
+            w->irq[r->idx].expiries++;
+        else if (r->group)
+            w->group[r->idx].expiries++;
+        else
+            w->task[r->idx].st.expiries++;
+        if (r->state == WL_S_READY && wl_has_tcap(w, r))
+            r->state = WL_S_DEPLETED;
+        cos_trace("expire", id, 0, 0);
+    }
+    if (f & COS_SCHED_EV_EXITED) {
+        r->state = WL_S_EXITED;
+        return;
+    }
+    if (f & COS_SCHED_EV_RUNNABLE) {
+        if (r->state == WL_S_KBLOCK || (r->group && r->state == WL_S_SLEEP))
+            r->state = WL_S_READY;
+    } else if (r->state == WL_S_READY || r->state == WL_S_DEPLETED) {
+        r->state = WL_S_KBLOCK;
+    }
+}
+
+static void drain(wl_desc *w, unsigned s)
+{
+    wl_rt_core *c = &w->rt.core[s];
+    for (;;) {
+        cos_ret ev = cos_sched_rcv(c->rcv, COS_RCV_NONBLOCK);
+        if (ev.err)
+            return;
+        c->token = ev.r[3];
+        if (ev.r[0] == 0)
+            return;
+        apply(w, s, &ev);
+    }
+}
+
+/* A scheduler thread, for ever: a core's root (s < WL_CORES) or a group's
+ * child scheduler (s = WL_CORES + g).  A child dispatches every thread of
+ * its own under its one tcap, without a priority (the parent gives that
+ * tcap its priority).  With nothing to run, a root sets the timeout of its
+ * next release and waits for events; a child tells its parent, in the
+ * state they share, when it wants the core again (its next release or
+ * wake-up) and waits for events on its endpoint: the parent wakes it with a
+ * send at that time, the kernel earlier for an event about one of its
+ * tasks (and tells the parent that it woke). */
+void wl_schedule(wl_desc *w, unsigned s)
+{
+    wl_rt_core *c = &w->rt.core[s];
+    bool child = s >= WL_CORES;
+    wl_group *gr = child ? &w->group[s - WL_CORES] : NULL;
+    wl_rt_thd *me = child ? &w->rt.thd[G_IDX(s - WL_CORES)] : NULL;
+    for (;;) {
+        drain(w, s);
+        wl_release(w, s, cos_cycles(), true);
+        int b = wl_pick(w, s);
+        uint64_t to = wl_next_timeout(w, s);
+        c->armed = to;
+        if (b == NONE) {
+            c->cur = NONE;
+            c->idles++;
+            if (child) {
+                gr->idles++;
+                me->wake_at = to ? to : UINT64_MAX;
+                me->state = WL_S_SLEEP;
+            } else {
+                cos_err e = cos_switch(COS_BOOT_THD(s), 0, 0, to, c->rcv, c->token);
+                if (e == COS_ESTALE) {
+                    c->stale++;
+                    continue;
+                }
+                if (e) {
+                    WL_FAIL(w, e);
+                    return;
+                }
+            }
+            cos_ret ev = cos_sched_rcv(c->rcv, 0);
+            if (child)
+                me->state = WL_S_READY;     /* running again */
+            if (ev.err) {
+                WL_FAIL(w, ev.err);
+                return;
+            }
+            c->token = ev.r[3];
+            apply(w, s, &ev);
+            continue;
+        }
+        wl_rt_thd *r = &w->rt.thd[b];
+        uint32_t prio = wl_dispatch_prio(w, s, r);
+        cos_trace("sched", r->id, prio, 0);
+        c->cur = b;
+        cos_err e = child ? cos_switch(r->thd, c->tcap, 0, to, c->rcv, c->token)
+                          : cos_switch(r->thd, wl_has_tcap(w, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
+        switch (e) {
+        case COS_OK:
+            c->dispatches++;
+            if (child)
+                gr->dispatches++;
+            break;
+        case COS_ESTALE:
+            c->stale++;
+            break;
+        case COS_EBUSY:
+            r->state = WL_S_KBLOCK;     /* blocked meanwhile: its event is on the way */
+            break;
+        case COS_EPERM:
+            if (!child) {
+                r->state = WL_S_DEPLETED;   /* no budget left */
+                break;
+            }
+            /* the group's budget is spent: the core goes back to the parent */
+            c->cur = NONE;
+            e = cos_switch(COS_BOOT_THD(gr->core), 0, 0, 0, 0, 0);
+            if (e)
+                WL_FAIL(w, e);
+            break;
+        default:
+            WL_FAIL(w, e);
+            return;
+        }
+    }
+}
+
+/* ---- a task or interrupt thread gives up the core ------------------------------- */
+
+void wl_yield(wl_desc *w, wl_rt_thd *me)
+{
+    unsigned core = me->sched;
+    wl_rt_core *c = &w->rt.core[core];
+    if (w->fastpath) {
+        uint64_t now = cos_cycles();
+        if (wl_release(w, core, now, false)) {
+            int b = wl_pick(w, core);
+            unsigned self = (unsigned)(me - w->rt.thd);
+            if (b != NONE && (unsigned)b == self)
+                return;     /* still the one to run */
+            uint64_t to = wl_next_timeout(w, core);
+            if (b != NONE && !w->rt.thd[b].group && (to == 0 || (c->armed != 0 && c->armed <= to))) {
+                wl_rt_thd *r = &w->rt.thd[b];
+                int was = c->cur;
+                c->cur = b;
+                cos_trace("sched", r->id, 0, 1);
+                if (cos_ul_switch(r->app_thd) == COS_OK) {
+                    c->ul_dispatches++;
+                    return;
+                }
+                c->cur = was;
+                c->ul_refused++;
+            }
+        }
+    }
+    c->cur = NONE;
+    cos_err e = cos_switch(c->sched_app, 0, 0, 0, 0, 0);
+    if (e)
+        WL_FAIL(w, e);
+}
