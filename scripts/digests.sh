@@ -1,6 +1,8 @@
 #!/bin/sh
 # Print the digest of every bundled scenario at its default parameters and
 # seed, one "NAME DIGEST" line each, in the format of tests/data/digests.txt.
+# The digest covers the scenario's text too (the run table holds its sha256), so
+# even a comment edited in a scenario changes that scenario's line.
 # A change meant to keep behaviour leaves this output unchanged; a change that
 # moves figures updates the file, and says why in its commit message:
 #   ./scripts/digests.sh > tests/data/digests.txt

@@ -4,6 +4,7 @@
  * task side of giving up the core, with the user-level dispatch (Slite)
  * where it is safe.  The policy is policy.c. */
 #include "components/implementation/wl.h"
+#include "components/lib/sched_ev.h"
 
 /* ---- scheduling events -------------------------------------------------------- */
 
@@ -40,18 +41,18 @@ static void apply(wl_desc *w, unsigned s, const cos_ret *ev)
     }
 }
 
+/* an event for scheduler s (ctx: which scheduler) */
+typedef struct sched_of { wl_desc *w; unsigned s; } sched_of;
+static void apply_cb(void *ctx, const cos_ret *ev)
+{
+    sched_of *o = ctx;
+    apply(o->w, o->s, ev);
+}
+
 static void drain(wl_desc *w, unsigned s)
 {
-    wl_rt_core *c = &w->rt.core[s];
-    for (;;) {
-        cos_ret ev = cos_sched_rcv(c->rcv, COS_RCV_NONBLOCK);
-        if (ev.err)
-            return;
-        c->token = ev.r[3];
-        if (ev.r[0] == 0)
-            return;
-        apply(w, s, &ev);
-    }
+    sched_of o = { w, s };
+    cos_sched_drain(w->rt.core[s].rcv, &w->rt.core[s].token, apply_cb, &o);
 }
 
 /* A scheduler thread, for ever: a core's root (s < WL_CORES) or a group's

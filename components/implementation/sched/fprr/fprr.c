@@ -1,5 +1,6 @@
 /* components/implementation/sched/fprr/fprr.c: the minimal fixed-priority scheduler (see fprr.h). */
 #include "components/implementation/sched/fprr/fprr.h"
+#include "components/lib/sched_ev.h"
 
 void fp_init(fp_sched *s, cos_capid rcv)
 {
@@ -26,18 +27,9 @@ static void apply(fp_sched *s, const cos_ret *ev)
         }
 }
 
-/* Read every queued event (without blocking). */
-static void drain(fp_sched *s)
+static void apply_cb(void *ctx, const cos_ret *ev)
 {
-    for (;;) {
-        cos_ret ev = cos_sched_rcv(s->rcv, COS_RCV_NONBLOCK);
-        if (ev.err)
-            return;
-        s->token = ev.r[3];
-        if (ev.r[0] == 0)
-            return;
-        apply(s, &ev);
-    }
+    apply(ctx, ev);
 }
 
 /* The highest-priority runnable thread, the one after `last` among equals. */
@@ -56,7 +48,7 @@ static int pick(const fp_sched *s)
 cos_err fp_run(fp_sched *s, uint64_t until)
 {
     while (until == 0 || cos_cycles() < until) {
-        drain(s);
+        cos_sched_drain(s->rcv, &s->token, apply_cb, s);
         int i = pick(s);
         if (i < 0) {
             bool all_exited = true;
