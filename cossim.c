@@ -11,7 +11,7 @@
 #include "sim/lua.h"
 #include "kernel/lua.h"
 #include "components/images.h"
-#include "compose.h"
+#include "compose/compose.h"
 
 static int open_kernel(lua_State *L)
 {

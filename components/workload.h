@@ -1,7 +1,7 @@
 /* components/workload.h: a system built from a description, and the
  * user-level scheduler that runs its tasks.
  *
- * The description (wl_desc) is what a scenario composes (compose.c fills
+ * The description (wl_desc) is what a scenario composes (compose/ fills
  * it from Lua; a test may fill it by hand).  The kernel hands it to the
  * booter unread (cos_boot_data).  The `workload` image then builds, with
  * system calls only:
@@ -91,7 +91,7 @@ typedef struct wl_op {
     uint64_t a, b;
 } wl_op;
 
-/* A program written elsewhere (a Lua coroutine, compose.c): called for
+/* A program written elsewhere (a Lua coroutine, compose/body.c): called for
  * the next op of job `job`; returns false when the job is done. */
 typedef bool (*wl_program_fn)(void *ctx, unsigned task, uint64_t job, wl_op *op);
 
@@ -135,7 +135,7 @@ typedef struct wl_server {
 
 typedef struct wl_lock {
     wl_protocol protocol;
-    uint32_t ceiling;       /* immediate ceiling: the highest priority of its users (compose.c computes it) */
+    uint32_t ceiling;       /* immediate ceiling: the highest priority of its users (compose/run.c computes it) */
     uint64_t acquisitions, contended;   /* results */
 } wl_lock;
 
@@ -173,7 +173,7 @@ typedef struct wl_group {
 typedef struct wl_channel {
     unsigned slots;
     uint64_t size, stride;            /* message bytes; bytes between slots (size rounded up to 8) */
-    uint64_t mem_off;                 /* the header line, in the app's memory (compose.c lays it out) */
+    uint64_t mem_off;                 /* the header line, in the app's memory (compose/run.c lays it out) */
     unsigned producer, consumer;      /* tasks */
     uint64_t puts, gets, full_waits, empty_waits, max_fill, notifies;   /* results */
     uint64_t lat_n, lat_sum, lat_min, lat_max;   /* put to get of each message, cycles */
@@ -187,7 +187,7 @@ typedef struct wl_channel {
  * earliest timer of its core, invokes the manager to expire what is due,
  * and sleeps again. */
 typedef struct wl_timers {
-    bool used;                        /* some task uses timeout or tick (compose.c) */
+    bool used;                        /* some task uses timeout or tick (compose/run.c) */
     uint64_t arms, expirations, wakeups;   /* results */
     uint64_t late_n, late_sum, late_min, late_max;   /* a wake-up's lateness after its expiry, cycles */
 } wl_timers;

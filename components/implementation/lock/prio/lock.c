@@ -80,7 +80,7 @@ void wl_lock_give(wl_desc *w, wl_rt_thd *me, unsigned l)
     cos_instructions(WL_LOCK_INSTR);
     int self = thd_index(w, me);
     if (w->rt.lock_owner[l] != self)
-        return;     /* not held: compose.c's validation keeps this from happening */
+        return;     /* not held: compose/run.c's validation keeps this from happening */
     /* hand it to the best waiter */
     int best = NONE;
     for (unsigned i = 0; i < w->ntasks; i++) {

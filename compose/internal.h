@@ -1,0 +1,78 @@
+/* compose/internal.h: what the files of the `system` binding share: the
+ * composed system (the description being built, the names a scenario gave,
+ * the Lua bodies) and the readers of its values.  Lua binding comments note
+ * the stack effect [-o, +p, x]. */
+#pragma once
+
+#include <glib.h>
+#include <lauxlib.h>
+
+#include "compose/compose.h"
+#include "sim/lua.h"
+#include "sim/simtime.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+#include "model/lua.h"
+#include "model/hw.h"
+#include "kernel/lua.h"
+#include "components/images.h"
+#include "components/workload.h"
+
+#define COMPOSE_MT "cossim.composed"
+
+typedef struct composed {
+    wl_desc *w;
+    hw *h;
+    bool booted;
+    char names[WL_TASKS][48];
+    char where[WL_TASKS][160];       /* "file:line:" of each sys:task */
+    char irq_names[WL_IRQS][48];
+    char server_names[WL_SERVERS][48];
+    char lock_names[WL_LOCKS][48];
+    char group_names[WL_GROUPS][48];
+    char chan_names[WL_CHANNELS][48];
+    int program_ref[WL_TASKS];       /* registry refs of Lua bodies (LUA_NOREF: none) */
+    lua_State *L;
+    bool trace, check;
+    /* the Lua body being run (a coroutine per task) */
+    int thread_ref[WL_TASKS];
+    uint64_t thread_job[WL_TASKS];
+    char body_error[1024];           /* the first error of a Lua body */
+} composed;
+
+/* ---- values.c ------------------------------------------------------------------ */
+/* The composed system of the method call at index 1 (a scenario's error
+ * once the scenario has ended). [-0, +0, e] */
+composed *cmp_check(lua_State *L);
+void cmp_free(void *p);
+/* ps to the nearest cycle of the machine's cores */
+uint64_t cmp_ps_cycles(const composed *c, sim_time_t ps);
+/* A time field of table t in cycles (nil: def). [-0, +0, e] */
+uint64_t cmp_opt_cycles(lua_State *L, composed *c, int t, const char *key, const char *who, uint64_t def);
+/* Cycles: an integer count of cycles, or a time. [-0, +0, e] */
+uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what);
+/* Bytes: an integer or "16K", "2M", "4KiB". [-0, +0, e] */
+uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what);
+void cmp_check_keys(lua_State *L, int t, const char *who, const char *const *known);
+int cmp_find_name(char (*names)[48], unsigned n, const char *name);
+void cmp_check_name(lua_State *L, const char *who, const char *name);
+
+/* ---- system.c ------------------------------------------------------------------ */
+wl_policy cmp_policy(lua_State *L, int idx);
+void cmp_check_not_booted(lua_State *L, composed *c, const char *who);
+
+/* ---- steps.c, body.c ----------------------------------------------------------- */
+/* One step from the table at idx into op. [-0, +0, e] */
+void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *who);
+/* The program of a task with a Lua body (wl_program_fn). */
+bool cmp_lua_program(void *ctx, unsigned task, uint64_t job, wl_op *op);
+/* step.<kind>(...) inside a body (upvalue 1: the kind). */
+int cmp_l_step(lua_State *L);
+
+/* ---- threads.c, run.c, results.c: the methods ---------------------------------- */
+int cmp_l_task(lua_State *L);
+int cmp_l_group(lua_State *L);
+int cmp_l_irq(lua_State *L);
+int cmp_l_run(lua_State *L);
+int cmp_l_results(lua_State *L);
+int cmp_l_kernel(lua_State *L);

@@ -1,0 +1,300 @@
+/* compose/run.c: sys:run: check what spans tasks, lay out memory, boot
+ * the kernel with the composed booter, and run; the trace's tasks table. */
+#include "compose/internal.h"
+
+#include <string.h>
+
+/* The trace's tasks table: a row per task of this system, numbered on
+ * from the systems already in the run. */
+static void define_tasks_table(composed *c, sim *s)
+{
+    static const simtr_column cols[] = {
+        { "task", SIMTR_INT, true },     { "name", SIMTR_TEXT, true },     { "core", SIMTR_INT, true },
+        { "policy", SIMTR_TEXT, true },  { "priority", SIMTR_INT, true },  { "period_ps", SIMTR_INT, true },
+        { "deadline_ps", SIMTR_INT, true }, { "budget_ps", SIMTR_INT, true }, { "offset_ps", SIMTR_INT, true },
+        { "jitter_ps", SIMTR_INT, true }, { "sporadic", SIMTR_INT, true }, { "wcet_cycles", SIMTR_INT, false },
+        { "group_name", SIMTR_TEXT, false },
+    };
+    simtr_table *tb = simtr_find(s->trace, "tasks");
+    if (tb == NULL)
+        tb = simtr_define(s->trace, "tasks", cols, G_N_ELEMENTS(cols));
+    wl_desc *w = c->w;
+    /* numbered on from the systems already in the run */
+    w->task_base = (uint32_t)simtr_rows(tb);
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        const wl_task *t = &w->task[i];
+        simtr_begin(tb);
+        simtr_int(tb, w->task_base + i);
+        simtr_text(tb, c->names[i], -1);
+        simtr_int(tb, (int64_t)(c->h->core_base + t->core));
+        wl_policy pol = t->group ? w->group[t->group - 1].policy : w->policy[t->core];
+        simtr_text(tb, pol == WL_EDF ? "edf" : "fp", -1);
+        simtr_int(tb, t->prio);
+        simtr_int(tb, (int64_t)hw_ps(c->h, t->period));
+        simtr_int(tb, (int64_t)hw_ps(c->h, t->deadline));
+        simtr_int(tb, (int64_t)hw_ps(c->h, t->budget));
+        simtr_int(tb, (int64_t)hw_ps(c->h, t->offset));
+        simtr_int(tb, (int64_t)hw_ps(c->h, t->jitter));
+        simtr_int(tb, t->sporadic);
+        /* the declared compute when every step is fixed (the analysis's C) */
+        bool fixed = t->program == NULL;
+        uint64_t sum = 0;
+        for (unsigned k = 0; k < t->nops && fixed; k++) {
+            const wl_op *op = &t->ops[k];
+            if (op->kind == WL_COMPUTE)
+                sum += op->dist == WL_FIXED ? op->a : op->dist == WL_UNIFORM ? op->b : op->b ? op->b : 0;
+            if (op->kind == WL_COMPUTE && op->dist == WL_EXP && op->b == 0)
+                fixed = false;
+        }
+        if (fixed)
+            simtr_int(tb, (int64_t)sum);
+        else
+            simtr_null(tb);
+        if (t->group)
+            simtr_text(tb, c->group_names[t->group - 1], -1);
+        else
+            simtr_null(tb);
+        simtr_end(tb);
+    }
+}
+
+/* Everything the first run needs: resolve names, check what spans tasks,
+ * lay out memory, boot. */
+static void boot(lua_State *L, composed *c)
+{
+    wl_desc *w = c->w;
+    if (w->ntasks == 0)
+        luaL_error(L, "sys:run: the system has no tasks (add them with sys:task{...})");
+    /* sends: the receiver by name */
+    lua_getiuservalue(L, 1, 3);
+    int names = lua_gettop(L);
+    for (unsigned i = 0; i < w->ntasks; i++)
+        for (unsigned k = 0; k < w->task[i].nops; k++) {
+            wl_op *op = &w->task[i].ops[k];
+            if (op->kind != WL_SEND && op->kind != WL_REVOKE)
+                continue;
+            lua_pushfstring(L, "task:%d:%d", (int)i, (int)k);
+            lua_rawget(L, names);
+            int r = cmp_find_name(c->names, w->ntasks, lua_tostring(L, -1));
+            if (op->kind == WL_REVOKE) {
+                if (r < 0)
+                    luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which is no task", c->where[i],
+                               c->names[i], (int)k + 1, lua_tostring(L, -1));
+                op->target = (uint16_t)r;
+                lua_pop(L, 1);
+                continue;
+            }
+            if (r < 0)
+                luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which is no task", c->where[i], c->names[i],
+                           (int)k + 1, lua_tostring(L, -1));
+            bool recv = false;
+            for (unsigned j = 0; j < w->task[r].nops; j++)
+                recv = recv || w->task[r].ops[j].kind == WL_RECV;
+            if (!recv && w->task[r].program == NULL)
+                luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which never receives", c->where[i], c->names[i],
+                           (int)k + 1, lua_tostring(L, -1));
+            op->target = (uint16_t)r;
+            lua_pop(L, 1);
+        }
+    /* locks: users on one core, under one scheduler; the ceiling is the
+     * highest priority of its users */
+    for (unsigned l = 0; l < w->nlocks; l++) {
+        int core = -1, group = -1;
+        for (unsigned i = 0; i < w->ntasks; i++)
+            for (unsigned k = 0; k < w->task[i].nops; k++) {
+                const wl_op *op = &w->task[i].ops[k];
+                if (op->kind != WL_LOCK || op->target != l)
+                    continue;
+                if (core >= 0 && (unsigned)core != w->task[i].core)
+                    luaL_error(L, "%s sys:task '%s': lock '%s' is used on cores %d and %d (locks are per core: no "
+                               "multi-core protocol is built)", c->where[i], c->names[i], c->lock_names[l], core,
+                               (int)w->task[i].core);
+                if (group >= 0 && (unsigned)group != w->task[i].group)
+                    luaL_error(L, "%s sys:task '%s': lock '%s' is used under two schedulers (tasks of different "
+                               "groups, or of a group and of its core: priorities do not compare across them)",
+                               c->where[i], c->names[i], c->lock_names[l]);
+                core = (int)w->task[i].core;
+                group = (int)w->task[i].group;
+                if (w->task[i].prio < w->lock[l].ceiling)
+                    w->lock[l].ceiling = w->task[i].prio;
+            }
+    }
+    /* every lock a job takes it gives back, in order */
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        int held[WL_OPS], n = 0;
+        for (unsigned k = 0; k < w->task[i].nops; k++) {
+            const wl_op *op = &w->task[i].ops[k];
+            if (op->kind == WL_LOCK) {
+                for (int j = 0; j < n; j++)
+                    if (held[j] == op->target)
+                        luaL_error(L, "%s sys:task '%s': step %d takes lock '%s' it holds already", c->where[i],
+                                   c->names[i], (int)k + 1, c->lock_names[op->target]);
+                held[n++] = op->target;
+            } else if (op->kind == WL_UNLOCK) {
+                if (n == 0 || held[n - 1] != op->target)
+                    luaL_error(L, "%s sys:task '%s': step %d releases lock '%s', which is not the last one it took",
+                               c->where[i], c->names[i], (int)k + 1, c->lock_names[op->target]);
+                n--;
+            } else if ((op->kind == WL_RECV || op->kind == WL_SLEEP || op->kind == WL_PUT || op->kind == WL_GET)
+                       && n > 0) {
+                luaL_error(L, "%s sys:task '%s': step %d blocks while holding lock '%s'", c->where[i], c->names[i],
+                           (int)k + 1, c->lock_names[held[n - 1]]);
+            }
+        }
+        if (n)
+            luaL_error(L, "%s sys:task '%s': the job ends holding lock '%s'", c->where[i], c->names[i],
+                       c->lock_names[held[n - 1]]);
+    }
+    /* channels: one producer and one consumer task each; a task waits on
+     * its endpoint for one thing only: sends (recv), channels, or timers */
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        bool recv = false, chan = false, timer = false;
+        uint64_t tick = 0;
+        for (unsigned k = 0; k < w->task[i].nops; k++) {
+            const wl_op *op = &w->task[i].ops[k];
+            recv = recv || op->kind == WL_RECV;
+            timer = timer || op->kind == WL_TIMEOUT || op->kind == WL_TICK;
+            if ((op->kind == WL_TICK && tick && tick != op->a) || (op->kind == WL_TICK && tick == UINT64_MAX)
+                || (op->kind == WL_TIMEOUT && tick && tick != UINT64_MAX))
+                luaL_error(L, "%s sys:task '%s': step %d: a task has one timer: timeouts, or ticks of one period",
+                           c->where[i], c->names[i], (int)k + 1);
+            if (op->kind == WL_TICK)
+                tick = op->a;
+            else if (op->kind == WL_TIMEOUT)
+                tick = UINT64_MAX;
+            if (op->kind != WL_PUT && op->kind != WL_GET)
+                continue;
+            chan = true;
+            wl_channel *ch = &w->chan[op->target];
+            unsigned *end = op->kind == WL_PUT ? &ch->producer : &ch->consumer;
+            if (*end != UINT32_MAX && *end != i)
+                luaL_error(L, "%s sys:task '%s': channel '%s' has a %s already ('%s'): a channel has one producer and "
+                           "one consumer", c->where[i], c->names[i], c->chan_names[op->target],
+                           op->kind == WL_PUT ? "producer" : "consumer", c->names[*end]);
+            *end = i;
+        }
+        if (recv + chan + timer > 1)
+            luaL_error(L, "%s sys:task '%s': a task waits on its one endpoint for one thing: recv, a channel, or the "
+                       "timer manager (timeout, tick), not two of them", c->where[i], c->names[i]);
+        if (timer)
+            w->tm.used = true;
+        if (timer && w->task[i].group)
+            luaL_error(L, "%s sys:task '%s': a task of a group cannot use the timer manager yet (its timer thread "
+                       "is its core's)", c->where[i], c->names[i]);
+    }
+    for (unsigned ch = 0; ch < w->nchans; ch++)
+        if ((w->chan[ch].producer == UINT32_MAX) != (w->chan[ch].consumer == UINT32_MAX))
+            luaL_error(L, "sys:run: channel '%s' has a %s but no %s", c->chan_names[ch],
+                       w->chan[ch].producer == UINT32_MAX ? "consumer" : "producer",
+                       w->chan[ch].producer == UINT32_MAX ? "producer" : "consumer");
+    /* heaps: a window each for the tasks that allocate, free or touch one */
+    unsigned nheaps = 0;
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        bool uses = false;
+        for (unsigned k = 0; k < w->task[i].nops; k++)
+            uses = uses || w->task[i].ops[k].kind == WL_ALLOC || w->task[i].ops[k].kind == WL_FREE
+                   || w->task[i].ops[k].kind == WL_HEAP;
+        if (!uses)
+            continue;
+        if (nheaps == WL_HEAPS)
+            luaL_error(L, "%s sys:task '%s': at most %d tasks use the memory manager", c->where[i], c->names[i],
+                       (int)WL_HEAPS);
+        w->task[i].heap = ++nheaps;
+    }
+    w->mem.used = nheaps > 0;
+    for (unsigned i = 0; i < w->ntasks; i++)
+        for (unsigned k = 0; k < w->task[i].nops; k++)
+            if (w->task[i].ops[k].kind == WL_REVOKE && w->task[w->task[i].ops[k].target].heap == 0)
+                luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which never allocates", c->where[i],
+                           c->names[i], (int)k + 1, c->names[w->task[i].ops[k].target]);
+    /* interrupt lines exist */
+    for (unsigned q = 0; q < w->nirqs; q++)
+        if (w->irq[q].line >= hwirq_nlines(c->h->irq) || w->irq[q].line == c->h->timer_line
+            || w->irq[q].line == hw_ipi_line(c->h))
+            luaL_error(L, "sys:run: interrupt thread '%s': line %d is not a device line of this machine",
+                       c->irq_names[q], (int)w->irq[q].line);
+    /* memory: the tasks' areas one after another */
+    uint64_t off = 0;
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        w->task[i].mem_off = off;
+        off += w->task[i].mem_len;
+    }
+    /* then the channels' rings, each from a line of its own */
+    for (unsigned ch = 0; ch < w->nchans; ch++) {
+        off = (off + 63) & ~(uint64_t)63;
+        w->chan[ch].mem_off = off;
+        off += 64 + w->chan[ch].slots * w->chan[ch].stride;
+    }
+    w->app_pages = (off + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
+    if (w->app_pages == 0)
+        w->app_pages = 1;
+    if (c->h->cfg.has_mpu && w->app_pages > BT_MPU_PAGES)
+        luaL_error(L, "sys:run: the tasks' memory needs %d pages; an MPU booter gives at most %d", (int)w->app_pages,
+                   (int)BT_MPU_PAGES);
+    if (!c->h->cfg.has_mpu && w->app_pages > 512)
+        luaL_error(L, "sys:run: the tasks' memory needs %d pages; at most 512 (2 MiB) fit one page-table pool",
+                   (int)w->app_pages);
+    /* seeds: one stream per task, from the run's seed */
+    sim *s = simlua_sim(L);
+    for (unsigned i = 0; i < w->ntasks; i++) {
+        simrng r;
+        char name[80];
+        g_snprintf(name, sizeof name, "task.%s", c->names[i]);
+        sim_rng(s, name, &r);
+        w->task[i].seed = simrng_next(&r);
+    }
+    define_tasks_table(c, s);
+    bool lua_bodies = false;
+    for (unsigned i = 0; i < w->ntasks; i++)
+        lua_bodies = lua_bodies || w->task[i].program;
+    /* a Lua body runs on its thread's stack: give it room */
+    k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WORKLOAD, .boot_entry = 0, .boot_data = w,
+                     .trace = c->trace, .check = c->check, .stack_size = lua_bodies ? 512u << 10 : 0 };
+    lua_getiuservalue(L, 1, 1);
+    klua_boot(L, -1, &cfg);
+    lua_setiuservalue(L, 1, 2);
+    lua_settop(L, names - 1);
+    c->booted = true;
+}
+
+static void run_for(lua_State *L, sim_time_t span)
+{
+    lua_getglobal(L, "sim");
+    lua_getfield(L, -1, "run");
+    lua_pushinteger(L, (lua_Integer)span);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+}
+
+/* sys:run(span): boot at the first call (and run until the system is
+ * built and has started), then run `span` of simulated time from the
+ * start (first call) or from now. */
+int cmp_l_run(lua_State *L)
+{
+    composed *c = cmp_check(L);
+    sim_time_t span = simlua_time(L, 2, "sys:run: span");
+    lua_settop(L, 2);
+    sim *s = simlua_sim(L);
+    if (!c->booted) {
+        boot(L, c);
+        sim_time_t limit = sim_now(s) + SIM_S;
+        while (!c->w->built && c->w->error == 0) {
+            if (sim_now(s) >= limit)
+                return luaL_error(L, "sys:run: the system was not built after 1 s of simulated time");
+            run_for(L, 100 * SIM_US);
+        }
+        if (c->w->error)
+            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)",
+                              (int)c->w->error, c->w->error_file, (int)c->w->error_line);
+        sim_time_t st = hw_ps(c->h, c->w->start);
+        if (st > sim_now(s))
+            run_for(L, st - sim_now(s));
+    }
+    run_for(L, span);
+    if (c->body_error[0])
+        return luaL_error(L, "sys:run: %s", c->body_error);
+    if (c->w->error)
+        return luaL_error(L, "sys:run: the system failed: kernel error %d (%s line %d)",
+                          (int)c->w->error, c->w->error_file, (int)c->w->error_line);
+    return 0;
+}

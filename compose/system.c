@@ -1,0 +1,224 @@
+/* compose/system.c: system{...}: the machine, the policies, and the named
+ * servers, locks and channels of a composed system; and the binding's
+ * registration (compose_open). */
+#include "compose/internal.h"
+
+#include <string.h>
+
+/* ---- system{...} -------------------------------------------------------------- */
+
+
+/* system{field = { name = value, ... }}: fn for each entry, in the sorted
+ * order of the names (what a script names is numbered in that order, never
+ * in lua_next's, which Lua seeds per process); values must be of type vt. */
+typedef void (*named_fn)(lua_State *L, composed *c, const char *name, int v);
+static void each_named(lua_State *L, composed *c, const char *field, const char *usage, int vt, named_fn fn)
+{
+    int ty = lua_getfield(L, 1, field);
+    if (ty != LUA_TTABLE) {
+        if (ty != LUA_TNIL)
+            luaL_error(L, "system: %s", usage);
+        lua_pop(L, 1);
+        return;
+    }
+    int tab = lua_gettop(L);
+    simlua_sorted_keys(L, tab);
+    for (lua_Integer i = 1; lua_rawgeti(L, tab + 1, i) != LUA_TNIL; i++) {
+        lua_pushvalue(L, -1);
+        lua_rawget(L, tab);
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != vt)
+            luaL_error(L, "system: %s", usage);
+        fn(L, c, lua_tostring(L, -2), lua_gettop(L));
+        lua_settop(L, tab + 1);
+    }
+    lua_settop(L, tab - 1);
+}
+
+/* servers = { name = { work = cycles|time, touch = bytes, memory = bytes } } */
+static void add_server(lua_State *L, composed *c, const char *name, int t)
+{
+    wl_desc *w = c->w;
+    if (w->nservers >= WL_SERVERS)
+        luaL_error(L, "system: at most %d servers", (int)WL_SERVERS);
+    cmp_check_name(L, "system: servers", name);
+    static const char *const sk[] = { "work", "touch", "memory", NULL };
+    cmp_check_keys(L, t, "system: servers", sk);
+    wl_server *s = &w->server[w->nservers];
+    g_strlcpy(c->server_names[w->nservers], name, 48);
+    lua_getfield(L, t, "work");
+    s->work = lua_isnil(L, -1) ? 0 : cmp_to_cycles(L, c, -1, "system: servers: work");
+    lua_getfield(L, t, "touch");
+    s->touch = lua_isnil(L, -1) ? 0 : cmp_to_bytes(L, -1, "system: servers: touch");
+    lua_getfield(L, t, "memory");
+    uint64_t mem = lua_isnil(L, -1) ? s->touch : cmp_to_bytes(L, -1, "system: servers: memory");
+    if (s->touch > mem)
+        luaL_error(L, "system: server '%s' touches more than its memory", name);
+    s->pages = (unsigned)((mem + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
+    if (s->pages == 0)
+        s->pages = 1;
+    w->nservers++;
+}
+
+/* locks = { name = "pi" | "ceiling" | "none" } */
+static void add_lock(lua_State *L, composed *c, const char *name, int v)
+{
+    wl_desc *w = c->w;
+    if (w->nlocks >= WL_LOCKS)
+        luaL_error(L, "system: at most %d locks", (int)WL_LOCKS);
+    cmp_check_name(L, "system: locks", name);
+    const char *p = lua_tostring(L, v);
+    wl_lock *l = &w->lock[w->nlocks];
+    if (strcmp(p, "pi") == 0)
+        l->protocol = WL_LOCK_PI;
+    else if (strcmp(p, "ceiling") == 0)
+        l->protocol = WL_LOCK_CEILING;
+    else if (strcmp(p, "none") == 0)
+        l->protocol = WL_LOCK_NONE;
+    else
+        luaL_error(L, "system: lock '%s': protocol is \"pi\", \"ceiling\" or \"none\"", name);
+    l->ceiling = COS_PRIO_MIN;
+    g_strlcpy(c->lock_names[w->nlocks], name, 48);
+    w->nlocks++;
+}
+
+/* channels = { name = { slots = N, size = bytes } } */
+static void add_channel(lua_State *L, composed *c, const char *name, int t)
+{
+    wl_desc *w = c->w;
+    if (w->nchans >= WL_CHANNELS)
+        luaL_error(L, "system: at most %d channels", (int)WL_CHANNELS);
+    cmp_check_name(L, "system: channels", name);
+    static const char *const ck[] = { "slots", "size", NULL };
+    cmp_check_keys(L, t, "system: channels", ck);
+    wl_channel *ch = &w->chan[w->nchans];
+    lua_getfield(L, t, "slots");
+    lua_Integer slots = lua_isnil(L, -1) ? 16 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+    if (slots < 1 || slots > (lua_Integer)WL_CHAN_SLOTS)
+        luaL_error(L, "system: channel '%s': slots is an integer from 1 to %d", name, (int)WL_CHAN_SLOTS);
+    lua_getfield(L, t, "size");
+    uint64_t size = lua_isnil(L, -1) ? 64 : cmp_to_bytes(L, -1, "system: channels: size");
+    if (size == 0 || size > COS_PAGE_SIZE)
+        luaL_error(L, "system: channel '%s': a message is 1 byte to 4 KiB", name);
+    ch->slots = (unsigned)slots;
+    ch->size = size;
+    ch->stride = (size + 7) & ~(uint64_t)7;
+    ch->producer = ch->consumer = UINT32_MAX;
+    g_strlcpy(c->chan_names[w->nchans], name, 48);
+    w->nchans++;
+}
+
+static int l_system(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    static const char *const known[] = { "machine", "policy", "fastpath", "trace", "check", "servers", "locks",
+                                         "channels", "start_align", "memory", NULL };
+    cmp_check_keys(L, 1, "system", known);
+    lua_getfield(L, 1, "machine");                      /* 2 */
+    if (lua_isnil(L, 2))
+        return luaL_error(L, "system: give the machine, e.g. system{machine = machine{preset = \"x86_64\"}}");
+    hw *h = hwlua_check(L, 2);
+    if (h->signal)
+        return luaL_error(L, "system: this machine runs a kernel already");
+    composed **cp = lua_newuserdatauv(L, sizeof *cp, 3);  /* 3: 1 machine, 2 kernel system, 3 bodies */
+    composed *c = *cp = g_new0(composed, 1);
+    luaL_setmetatable(L, COMPOSE_MT);
+    lua_pushvalue(L, 2);
+    lua_setiuservalue(L, 3, 1);
+    lua_newtable(L);
+    lua_setiuservalue(L, 3, 3);
+    c->h = h;
+    c->L = L;
+    c->w = g_new0(wl_desc, 1);
+    simlua_attach(L, c, NULL, cmp_free);
+    wl_desc *w = c->w;
+    w->ncores = h->cfg.cores;
+    if (w->ncores > WL_CORES)
+        return luaL_error(L, "system: at most %d cores (the machine has %d)", (int)WL_CORES, (int)w->ncores);
+    w->workload_image = COS_IMAGE_WORKLOAD;
+    w->server_image = COS_IMAGE_WL_SERVER;
+    w->timer_image = COS_IMAGE_WL_TIMER;
+    w->mem_image = COS_IMAGE_WL_MEM;
+    for (unsigned i = 0; i < WL_TASKS; i++)
+        c->program_ref[i] = c->thread_ref[i] = LUA_NOREF;
+    /* policy: one for all cores, or a list per core */
+    int ty = lua_getfield(L, 1, "policy");
+    if (ty == LUA_TSTRING) {
+        wl_policy p = cmp_policy(L, -1);
+        for (unsigned i = 0; i < WL_CORES; i++)
+            w->policy[i] = p;
+    } else if (ty == LUA_TTABLE) {
+        if (lua_rawlen(L, -1) != w->ncores)
+            return luaL_error(L, "system: policy lists one policy per core (%d)", (int)w->ncores);
+        for (unsigned i = 0; i < w->ncores; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            w->policy[i] = cmp_policy(L, -1);
+            lua_pop(L, 1);
+        }
+    } else if (ty != LUA_TNIL) {
+        return luaL_error(L, "system: policy is \"fp\", \"edf\" or a list per core");
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "fastpath");
+    w->fastpath = lua_toboolean(L, -1);
+    lua_getfield(L, 1, "trace");
+    c->trace = lua_isnil(L, -1) ? true : lua_toboolean(L, -1);
+    lua_getfield(L, 1, "check");
+    c->check = lua_toboolean(L, -1);
+    lua_pop(L, 3);
+    w->start_align = cmp_opt_cycles(L, c, 1, "start_align", "system", cmp_ps_cycles(c, SIM_MS));
+    each_named(L, c, "servers", "servers = { name = { work = ..., touch = ..., memory = ... } }", LUA_TTABLE,
+               add_server);
+    each_named(L, c, "locks", "locks = { name = \"pi\" | \"ceiling\" | \"none\" }", LUA_TSTRING, add_lock);
+    each_named(L, c, "channels", "channels = { name = { slots = N, size = bytes } }", LUA_TTABLE, add_channel);
+    /* memory = { pages = N, quota = M }: the memory manager's pool */
+    if (lua_getfield(L, 1, "memory") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            return luaL_error(L, "system: memory = { pages = N, quota = M }");
+        static const char *const mk[] = { "pages", "quota", NULL };
+        cmp_check_keys(L, lua_gettop(L), "system: memory", mk);
+        lua_getfield(L, -1, "pages");
+        lua_Integer pages = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+        if (pages < 1 || pages > (lua_Integer)WL_MM_POOL)
+            return luaL_error(L, "system: memory: pages is an integer from 1 to %d", (int)WL_MM_POOL);
+        lua_getfield(L, -2, "quota");
+        lua_Integer quota = lua_isnil(L, -1) ? WL_HEAP_PAGES : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+        if (quota < 1 || quota > (lua_Integer)WL_HEAP_PAGES)
+            return luaL_error(L, "system: memory: quota (pages per task) is an integer from 1 to %d",
+                              (int)WL_HEAP_PAGES);
+        if (h->cfg.has_mpu)
+            return luaL_error(L, "system: memory: the memory manager maps pages: not on an MPU machine yet");
+        w->mem.pages = (unsigned)pages;
+        w->mem.quota = (unsigned)quota;
+        lua_pop(L, 2);
+    }
+    lua_settop(L, 3);
+    return 1;
+}
+
+
+int compose_open(lua_State *L)
+{
+    static const char *const steps[] = { "compute", "touch", "invoke", "recv", "sleep", NULL };
+    lua_newtable(L);
+    for (int i = 0; steps[i]; i++) {
+        lua_pushstring(L, steps[i]);
+        lua_pushcclosure(L, cmp_l_step, 1);
+        lua_setfield(L, -2, steps[i]);
+    }
+    lua_setglobal(L, "step");
+    static const luaL_Reg methods[] = {
+        { "task", cmp_l_task }, { "irq", cmp_l_irq }, { "group", cmp_l_group }, { "run", cmp_l_run },
+        { "results", cmp_l_results }, { "kernel", cmp_l_kernel },
+        { NULL, NULL },
+    };
+    luaL_newmetatable(L, COMPOSE_MT);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "composed system");
+    lua_setfield(L, -2, "__name");
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_system);
+    lua_setglobal(L, "system");
+    return 0;
+}

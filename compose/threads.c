@@ -1,0 +1,254 @@
+/* compose/threads.c: sys:task, sys:group and sys:irq: the threads of a
+ * composed system with their temporal parameters. */
+#include "compose/internal.h"
+
+#include <string.h>
+
+/* sys:group{name=, core=, policy=, priority=, budget=, period=} -> group number:
+ * a child scheduler with a budget per period delegated by its core's
+ * scheduler (hierarchical scheduling). */
+int cmp_l_group(lua_State *L)
+{
+    composed *c = cmp_check(L);
+    cmp_check_not_booted(L, c, "sys:group");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    static const char *const known[] = { "name", "core", "policy", "priority", "budget", "period", NULL };
+    cmp_check_keys(L, 2, "sys:group", known);
+    wl_desc *w = c->w;
+    if (w->ngroups >= WL_GROUPS)
+        return luaL_error(L, "sys:group: at most %d groups", (int)WL_GROUPS);
+    wl_group *g = &w->group[w->ngroups];
+    *g = (wl_group){ 0 };
+    lua_getfield(L, 2, "name");
+    const char *name = lua_tostring(L, -1);
+    if (name == NULL)
+        return luaL_error(L, "sys:group: give the group a name");
+    cmp_check_name(L, "sys:group", name);
+    if (cmp_find_name(c->group_names, w->ngroups, name) >= 0)
+        return luaL_error(L, "sys:group: there is a group '%s' already", name);
+    char who[80];
+    g_snprintf(who, sizeof who, "sys:group '%s'", name);
+    lua_getfield(L, 2, "core");
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        return luaL_error(L, "%s: core must be an integer", who);
+    lua_Integer core = luaL_optinteger(L, -1, 0);
+    if (core < 0 || core >= (lua_Integer)w->ncores)
+        return luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)w->ncores);
+    g->core = (unsigned)core;
+    lua_getfield(L, 2, "policy");
+    g->policy = lua_isnil(L, -1) ? WL_FP : cmp_policy(L, -1);
+    lua_getfield(L, 2, "priority");
+    if (lua_isnil(L, -1) && w->policy[core] == WL_FP)
+        return luaL_error(L, "%s: core %d schedules by fixed priority: give the group's priority = N", who, (int)core);
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        return luaL_error(L, "%s: priority must be an integer", who);
+    lua_Integer prio = luaL_optinteger(L, -1, 1);
+    if (prio < 1 || prio > COS_PRIO_MIN)
+        return luaL_error(L, "%s: priority %I out of range (1 is the highest, up to %d)", who, prio, (int)COS_PRIO_MIN);
+    g->prio = (uint32_t)prio;
+    lua_pop(L, 3);
+    lua_getfield(L, 2, "budget");
+    lua_getfield(L, 2, "period");
+    if (lua_isnil(L, -1) || lua_isnil(L, -2))
+        return luaL_error(L, "%s: give its budget and period (the budget its parent delegates per period)", who);
+    lua_pop(L, 2);
+    g->budget = cmp_opt_cycles(L, c, 2, "budget", who, 0);
+    g->period = cmp_opt_cycles(L, c, 2, "period", who, 0);
+    if (g->budget == 0 || g->period == 0)
+        return luaL_error(L, "%s: the budget and the period must be at least one cycle", who);
+    if (g->budget > g->period)
+        return luaL_error(L, "%s: the budget is larger than the period", who);
+    g_strlcpy(c->group_names[w->ngroups], name, 48);
+    w->ngroups++;
+    lua_pushinteger(L, w->ngroups);
+    return 1;
+}
+
+/* sys:task{name=, core=, priority=, period=, deadline=, budget=, offset=, jitter=,
+ *          sporadic=, memory=, group=, body=} -> task number */
+int cmp_l_task(lua_State *L)
+{
+    composed *c = cmp_check(L);
+    cmp_check_not_booted(L, c, "sys:task");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    static const char *const known[] = { "name", "core", "priority", "period", "deadline", "budget", "offset", "jitter",
+                                         "sporadic", "memory", "group", "body", NULL };
+    cmp_check_keys(L, 2, "sys:task", known);
+    wl_desc *w = c->w;
+    if (w->ntasks >= WL_TASKS)
+        return luaL_error(L, "sys:task: at most %d tasks", (int)WL_TASKS);
+    unsigned i = w->ntasks;
+    wl_task *t = &w->task[i];
+    *t = (wl_task){ 0 };
+    lua_getfield(L, 2, "name");
+    const char *name = lua_tostring(L, -1);
+    if (name == NULL)
+        return luaL_error(L, "sys:task: give the task a name");
+    cmp_check_name(L, "sys:task", name);
+    if (cmp_find_name(c->names, w->ntasks, name) >= 0)
+        return luaL_error(L, "sys:task: there is a task '%s' already", name);
+    g_strlcpy(c->names[i], name, 48);
+    lua_pop(L, 1);
+    char who[80];
+    g_snprintf(who, sizeof who, "sys:task '%s'", name);
+    /* a group: its child scheduler, on its core */
+    lua_getfield(L, 2, "group");
+    const char *gname = lua_tostring(L, -1);
+    int gi = gname ? cmp_find_name(c->group_names, w->ngroups, gname) : -1;
+    if (!lua_isnil(L, -1) && gi < 0)
+        return luaL_error(L, "%s: no group '%s' (declare it with sys:group{...} first)", who, gname ? gname : "?");
+    lua_pop(L, 1);
+    t->group = gi >= 0 ? (unsigned)gi + 1 : 0;
+    lua_getfield(L, 2, "core");
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        return luaL_error(L, "%s: core must be an integer", who);
+    lua_Integer core = luaL_optinteger(L, -1, gi >= 0 ? (lua_Integer)w->group[gi].core : 0);
+    if (core < 0 || core >= (lua_Integer)w->ncores)
+        return luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)w->ncores);
+    if (gi >= 0 && (unsigned)core != w->group[gi].core)
+        return luaL_error(L, "%s: its group '%s' is on core %d", who, gname, (int)w->group[gi].core);
+    t->core = (unsigned)core;
+    wl_policy policy = gi >= 0 ? w->group[gi].policy : w->policy[core];
+    lua_getfield(L, 2, "priority");
+    if (lua_isnil(L, -1) && policy == WL_FP && gi >= 0)
+        return luaL_error(L, "%s: group '%s' schedules by fixed priority: give priority = N (1 is the highest)", who,
+                          gname);
+    if (lua_isnil(L, -1) && policy == WL_FP)
+        return luaL_error(L, "%s: core %d schedules by fixed priority: give priority = N (1 is the highest)", who,
+                          (int)core);
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        return luaL_error(L, "%s: priority must be an integer", who);
+    lua_Integer prio = luaL_optinteger(L, -1, 1);
+    if (prio < 1 || prio > COS_PRIO_MIN)
+        return luaL_error(L, "%s: priority %I out of range (1 is the highest, up to %d)", who, prio, (int)COS_PRIO_MIN);
+    t->prio = (uint32_t)prio;
+    lua_pop(L, 2);
+    lua_getfield(L, 2, "period");
+    if (lua_isnil(L, -1))
+        return luaL_error(L, "%s: give the period (the minimum inter-arrival time of a sporadic task)", who);
+    lua_pop(L, 1);
+    t->period = cmp_opt_cycles(L, c, 2, "period", who, 0);
+    if (t->period == 0)
+        return luaL_error(L, "%s: the period must be at least one cycle", who);
+    t->deadline = cmp_opt_cycles(L, c, 2, "deadline", who, t->period);
+    t->budget = cmp_opt_cycles(L, c, 2, "budget", who, 0);
+    t->offset = cmp_opt_cycles(L, c, 2, "offset", who, 0);
+    t->jitter = cmp_opt_cycles(L, c, 2, "jitter", who, 0);
+    if (t->deadline == 0)
+        return luaL_error(L, "%s: the deadline must be at least one cycle", who);
+    if (t->budget > t->period)
+        return luaL_error(L, "%s: the budget is larger than the period", who);
+    if (t->budget && t->group)
+        return luaL_error(L, "%s: a task of a group runs on the group's budget (no budget of its own)", who);
+    int ty = lua_getfield(L, 2, "sporadic");
+    if (ty == LUA_TBOOLEAN) {
+        t->sporadic = lua_toboolean(L, -1);
+        t->extra = t->period;
+    } else if (ty == LUA_TTABLE) {
+        t->sporadic = true;
+        t->extra = cmp_opt_cycles(L, c, lua_gettop(L), "extra", who, t->period);
+    } else if (ty != LUA_TNIL) {
+        return luaL_error(L, "%s: sporadic = true or { extra = TIME } (the mean extra gap)", who);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "memory");
+    uint64_t mem = lua_isnil(L, -1) ? 0 : cmp_to_bytes(L, -1, "sys:task: memory");
+    lua_pop(L, 1);
+    t->mem_len = (mem + 63) & ~(uint64_t)63;
+    /* the body */
+    ty = lua_getfield(L, 2, "body");
+    if (ty == LUA_TFUNCTION) {
+        lua_getiuservalue(L, 1, 3);
+        lua_pushvalue(L, -2);
+        c->program_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_pop(L, 1);
+        t->program = cmp_lua_program;
+        t->program_ctx = c;
+    } else if (ty == LUA_TTABLE) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        if (n < 1 || n > WL_OPS)
+            return luaL_error(L, "%s: the body lists 1 to %d steps", who, (int)WL_OPS);
+        for (lua_Integer k = 1; k <= n; k++) {
+            lua_rawgeti(L, -1, k);
+            cmp_parse_step(L, c, -1, &t->ops[k - 1], who);
+            if (t->ops[k - 1].kind == WL_SEND || t->ops[k - 1].kind == WL_REVOKE) {
+                lua_rawgeti(L, -1, 2);
+                lua_getiuservalue(L, 1, 3);
+                /* keep the receiver's (revoked task's) name to resolve at the first run */
+                lua_pushfstring(L, "task:%d:%d", (int)i, (int)(k - 1));
+                lua_pushvalue(L, -3);
+                lua_rawset(L, -3);
+                lua_pop(L, 2);
+            }
+            if (t->ops[k - 1].kind == WL_TOUCH && t->ops[k - 1].a + t->ops[k - 1].b > t->mem_len)
+                return luaL_error(L, "%s: step %I touches past the task's memory (%I bytes; give memory = ...)", who, k,
+                                  (lua_Integer)t->mem_len);
+            lua_pop(L, 1);
+        }
+        t->nops = (unsigned)n;
+    } else {
+        return luaL_error(L, "%s: give the body: a list of steps or a function(job)", who);
+    }
+    lua_pop(L, 1);
+    luaL_where(L, 1);
+    g_strlcpy(c->where[i], lua_tostring(L, -1), sizeof c->where[i]);
+    lua_pop(L, 1);
+    t->seed = 0;
+    w->ntasks++;
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    return 1;
+}
+
+/* sys:irq{name=, line=, core=, priority=, work=, budget=, period=} */
+int cmp_l_irq(lua_State *L)
+{
+    composed *c = cmp_check(L);
+    cmp_check_not_booted(L, c, "sys:irq");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    static const char *const known[] = { "name", "line", "core", "priority", "work", "budget", "period", NULL };
+    cmp_check_keys(L, 2, "sys:irq", known);
+    wl_desc *w = c->w;
+    if (w->nirqs >= WL_IRQS)
+        return luaL_error(L, "sys:irq: at most %d interrupt threads", (int)WL_IRQS);
+    wl_irq *q = &w->irq[w->nirqs];
+    *q = (wl_irq){ 0 };
+    lua_getfield(L, 2, "name");
+    const char *name = lua_tostring(L, -1);
+    if (name == NULL)
+        return luaL_error(L, "sys:irq: give it a name");
+    cmp_check_name(L, "sys:irq", name);
+    g_strlcpy(c->irq_names[w->nirqs], name, 48);
+    lua_getfield(L, 2, "line");
+    if (!lua_isinteger(L, -1))
+        return luaL_error(L, "sys:irq: give the interrupt line, line = N");
+    lua_Integer line = lua_tointeger(L, -1);
+    lua_getfield(L, 2, "core");
+    lua_Integer core = luaL_optinteger(L, -1, 0);
+    if (core < 0 || core >= (lua_Integer)w->ncores)
+        return luaL_error(L, "sys:irq: core %I does not exist (the machine has %d)", core, (int)w->ncores);
+    lua_getfield(L, 2, "priority");
+    lua_Integer prio = luaL_optinteger(L, -1, 1);
+    if (prio < 1 || prio > COS_PRIO_MIN)
+        return luaL_error(L, "sys:irq: priority %I out of range (1 to %d)", prio, (int)COS_PRIO_MIN);
+    lua_pop(L, 4);
+    q->line = (unsigned)line;
+    q->core = (unsigned)core;
+    q->prio = (uint32_t)prio;
+    lua_getfield(L, 2, "work");
+    if (lua_isnil(L, -1))
+        return luaL_error(L, "sys:irq: give the work per interrupt (cycles or a time)");
+    q->work = cmp_to_cycles(L, c, -1, "sys:irq: work");
+    lua_pop(L, 1);
+    q->budget = cmp_opt_cycles(L, c, 2, "budget", "sys:irq", 0);
+    q->period = cmp_opt_cycles(L, c, 2, "period", "sys:irq", 0);
+    if (q->budget && q->period == 0)
+        return luaL_error(L, "sys:irq: a budget needs its replenishment period");
+    if (q->budget > q->period && q->budget)
+        return luaL_error(L, "sys:irq: the budget is larger than the period");
+    w->nirqs++;
+    lua_pushinteger(L, w->nirqs);
+    return 1;
+}

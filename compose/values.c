@@ -1,0 +1,135 @@
+/* compose/values.c: the values a scenario writes in a system's
+ * description (times, cycles, bytes, names, keys), read into C with one
+ * message per mistake, the same from every call that reads it. */
+#include "compose/internal.h"
+
+#include <string.h>
+
+/* The userdata holds a pointer: the system's state is the host's, freed
+ * when the run ends (its threads refer to it until then, whatever Lua's
+ * collector does with the userdata). */
+composed *cmp_check(lua_State *L)
+{
+    composed **c = luaL_checkudata(L, 1, COMPOSE_MT);
+    if (!simlua_live(L))
+        luaL_error(L, "system: the scenario has ended");
+    return *c;
+}
+
+void cmp_free(void *p)
+{
+    composed *c = p;
+    g_free(c->w);
+    g_free(c);
+}
+
+/* ---- values ----------------------------------------------------------------- */
+
+uint64_t cmp_ps_cycles(const composed *c, sim_time_t ps)
+{
+    /* nearest cycle */
+    unsigned __int128 v = (unsigned __int128)ps * c->h->cfg.freq_hz + 500000000000u;
+    return (uint64_t)(v / 1000000000000u);
+}
+
+/* A time field of table t (nil: def). */
+uint64_t cmp_opt_cycles(lua_State *L, composed *c, int t, const char *key, const char *who, uint64_t def)
+{
+    lua_getfield(L, t, key);
+    uint64_t v = def;
+    if (!lua_isnil(L, -1)) {
+        char what[96];
+        g_snprintf(what, sizeof what, "%s: %s", who, key);
+        v = cmp_ps_cycles(c, simlua_time(L, -1, what));
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* Cycles: an integer count of cycles, or a time. */
+uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what)
+{
+    if (lua_isinteger(L, idx)) {
+        if (lua_tointeger(L, idx) < 0)
+            luaL_error(L, "%s: cycles cannot be negative", what);
+        return (uint64_t)lua_tointeger(L, idx);
+    }
+    if (lua_type(L, idx) == LUA_TNUMBER)
+        return (uint64_t)luaL_error(L, "%s: give whole cycles or a time such as \"2ms\"", what);
+    return cmp_ps_cycles(c, simlua_time(L, idx, what));
+}
+
+/* Bytes: an integer or "16K", "2M", "4KiB". */
+uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what)
+{
+    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
+        return (uint64_t)lua_tointeger(L, idx);
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        const char *s = lua_tostring(L, idx);
+        char *end;
+        guint64 v = g_ascii_strtoull(s, &end, 10);
+        if (end != s) {
+            uint64_t m = 1;
+            if (*end == 'K' || *end == 'k')
+                m = 1024, end++;
+            else if (*end == 'M')
+                m = 1024 * 1024, end++;
+            if (strcmp(end, "") == 0 || strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
+                return v * m;
+        }
+    }
+    return (uint64_t)luaL_error(L, "%s must be a size such as 4096, \"16K\" or \"1M\"", what);
+}
+
+void cmp_check_keys(lua_State *L, int t, const char *who, const char *const *known)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        bool ok = false;
+        if (lua_type(L, -1) == LUA_TSTRING)
+            for (int i = 0; known[i]; i++)
+                ok = ok || strcmp(lua_tostring(L, -1), known[i]) == 0;
+        if (!ok) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (int i = 0; known[i]; i++) {
+                luaL_addstring(&b, i ? ", " : "");
+                luaL_addstring(&b, known[i]);
+            }
+            luaL_pushresult(&b);
+            luaL_error(L, "%s: unknown key '%s' (known: %s)", who, luaL_tolstring(L, -2, NULL), lua_tostring(L, -1));
+        }
+    }
+}
+
+int cmp_find_name(char (*names)[48], unsigned n, const char *name)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+void cmp_check_name(lua_State *L, const char *who, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= 48)
+        luaL_error(L, "%s: a name of 1 to 47 characters", who);
+}
+
+wl_policy cmp_policy(lua_State *L, int idx)
+{
+    const char *p = lua_tostring(L, idx);
+    if (p && strcmp(p, "fp") == 0)
+        return WL_FP;
+    if (p && strcmp(p, "edf") == 0)
+        return WL_EDF;
+    return (wl_policy)luaL_error(L, "system: policy is \"fp\" or \"edf\"");
+}
+
+void cmp_check_not_booted(lua_State *L, composed *c, const char *who)
+{
+    if (c->booted)
+        luaL_error(L, "%s: the system runs already (add everything before the first sys:run)", who);
+}
