@@ -15,15 +15,7 @@ static int parse_protected(lua_State *L)
     lua_Integer task = lua_tointeger(L, 4);
     char who[80];
     g_snprintf(who, sizeof who, "task '%s'", c->names[task]);
-    cmp_parse_step(L, c, 1, op, who);
-    if (op->kind == WL_SEND || op->kind == WL_LOCK || op->kind == WL_UNLOCK || op->kind == WL_PUT
-        || op->kind == WL_GET || op->kind == WL_TIMEOUT || op->kind == WL_TICK || op->kind >= WL_ALLOC)
-        luaL_error(L, "%s: a Lua body cannot %s (give a list of steps for that)", who,
-                   op->kind == WL_SEND                          ? "send"
-                   : op->kind == WL_PUT || op->kind == WL_GET   ? "use a channel"
-                   : op->kind == WL_TIMEOUT || op->kind == WL_TICK ? "use the timer manager"
-                   : op->kind >= WL_ALLOC                       ? "use the memory manager"
-                                                                 : "lock");
+    cmp_parse_step(L, c, 1, op, who, true);
     if (op->kind == WL_TOUCH && op->a + op->b > c->w->task[task].mem_len)
         luaL_error(L, "%s: touch past the task's memory (%d bytes; give memory = ...)", who,
                    (int)c->w->task[task].mem_len);
@@ -91,25 +83,4 @@ bool cmp_lua_program(void *ctx, unsigned task, uint64_t job, wl_op *op)
     }
     lua_settop(L, top);
     return more;
-}
-
-
-
-/* step.<kind>(...): inside a task's body function, yield the step
- * {kind, ...} to the task's thread (upvalue 1: the kind). */
-int cmp_l_step(lua_State *L)
-{
-    int n = lua_gettop(L);
-    const char *kind = lua_tostring(L, lua_upvalueindex(1));
-    if (!lua_isyieldable(L))
-        return luaL_error(L, "step.%s: only inside a task's body function (sys:task{body = function(job) ... end})",
-                          kind);
-    lua_createtable(L, n + 1, 0);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_rawseti(L, -2, 1);
-    for (int i = 1; i <= n; i++) {
-        lua_pushvalue(L, i);
-        lua_rawseti(L, -2, i + 1);
-    }
-    return lua_yield(L, 1);
 }

@@ -55,6 +55,9 @@ uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what);
 uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what);
 void cmp_check_keys(lua_State *L, int t, const char *who, const char *const *known);
 int cmp_find_name(char (*names)[48], unsigned n, const char *name);
+/* t.core and t.priority: the one reader of each (see values.c). [-0, +0, e] */
+unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigned def);
+uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required, uint32_t def);
 void cmp_check_name(lua_State *L, const char *who, const char *name);
 
 /* ---- system.c ------------------------------------------------------------------ */
@@ -62,12 +65,13 @@ wl_policy cmp_policy(lua_State *L, int idx);
 void cmp_check_not_booted(lua_State *L, composed *c, const char *who);
 
 /* ---- steps.c, body.c ----------------------------------------------------------- */
-/* One step from the table at idx into op. [-0, +0, e] */
-void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *who);
+/* One step from the table at idx into op; body: it comes from a Lua body,
+ * which cannot take every kind. [-0, +0, e] */
+void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *who, bool body);
+/* The `step` table of Lua bodies: step.<kind> for each kind a body can take. */
+void cmp_open_steps(lua_State *L);
 /* The program of a task with a Lua body (wl_program_fn). */
 bool cmp_lua_program(void *ctx, unsigned task, uint64_t job, wl_op *op);
-/* step.<kind>(...) inside a body (upvalue 1: the kind). */
-int cmp_l_step(lua_State *L);
 
 /* ---- threads.c, run.c, results.c: the methods ---------------------------------- */
 int cmp_l_task(lua_State *L);

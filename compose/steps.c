@@ -4,19 +4,69 @@
 
 #include <string.h>
 
-/* One op from the table at idx: {"compute", N}, {"touch", offset, bytes, "read"|"write"}, ... */
-void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *who)
+/* Every kind of step, in the order the messages list them; step.<name>
+ * exists in Lua bodies for the kinds a body can take (a body is one
+ * coroutine per job: it cannot hold a lock across yields, and what needs
+ * the task's endpoint or a manager needs the steps known before the run). */
+typedef struct cmp_step_kind {
+    const char *name;
+    wl_opkind kind;
+    const char *not_in_body;     /* why a Lua body cannot take it (NULL: it can) */
+} cmp_step_kind;
+
+static const cmp_step_kind kinds[] = {
+    { "compute", WL_COMPUTE, NULL },
+    { "touch", WL_TOUCH, NULL },
+    { "invoke", WL_INVOKE, NULL },
+    { "send", WL_SEND, "send" },
+    { "recv", WL_RECV, NULL },
+    { "lock", WL_LOCK, "lock" },
+    { "unlock", WL_UNLOCK, "lock" },
+    { "sleep", WL_SLEEP, NULL },
+    { "put", WL_PUT, "use a channel" },
+    { "get", WL_GET, "use a channel" },
+    { "timeout", WL_TIMEOUT, "use the timer manager" },
+    { "tick", WL_TICK, "use the timer manager" },
+    { "alloc", WL_ALLOC, "use the memory manager" },
+    { "free", WL_FREE, "use the memory manager" },
+    { "heap", WL_HEAP, "use the memory manager" },
+    { "revoke", WL_REVOKE, "use the memory manager" },
+};
+
+/* "compute, touch, ..." on the Lua stack's top, for a message. [-0, +1, m] */
+static const char *kind_list(lua_State *L)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        luaL_addstring(&b, i ? ", " : "");
+        luaL_addstring(&b, kinds[i].name);
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+/* One op from the table at idx: {"compute", N}, {"touch", offset, bytes, "read"|"write"}, ...
+ * (body: the step comes from a Lua body, which cannot take every kind) */
+void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *who, bool body)
 {
     idx = lua_absindex(L, idx);
     if (!lua_istable(L, idx) || lua_rawgeti(L, idx, 1) != LUA_TSTRING)
         luaL_error(L, "%s: each step is a table such as {\"compute\", 10000}", who);
     const char *k = lua_tostring(L, -1);
+    const cmp_step_kind *sk = NULL;
+    for (size_t j = 0; j < G_N_ELEMENTS(kinds) && sk == NULL; j++)
+        if (strcmp(k, kinds[j].name) == 0)
+            sk = &kinds[j];
+    if (sk == NULL)
+        luaL_error(L, "%s: unknown step '%s' (%s)", who, k, kind_list(L));
+    k = sk->name;
     lua_pop(L, 1);
-    *op = (wl_op){ 0 };
+    *op = (wl_op){ .kind = (uint8_t)sk->kind };
     char what[96];
     g_snprintf(what, sizeof what, "%s: %s", who, k);
-    if (strcmp(k, "compute") == 0) {
-        op->kind = WL_COMPUTE;
+    switch (sk->kind) {
+    case WL_COMPUTE: {
         int ty = lua_rawgeti(L, idx, 2);
         if (ty == LUA_TTABLE) {
             lua_rawgeti(L, -1, 1);
@@ -44,8 +94,9 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
             op->a = cmp_to_cycles(L, c, -1, what);
         }
         lua_pop(L, 1);
-    } else if (strcmp(k, "touch") == 0) {
-        op->kind = WL_TOUCH;
+        break;
+    }
+    case WL_TOUCH: {
         lua_rawgeti(L, idx, 2);
         op->a = cmp_to_bytes(L, -1, what);
         lua_rawgeti(L, idx, 3);
@@ -58,9 +109,12 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         lua_pop(L, 3);
         if (op->b == 0)
             luaL_error(L, "%s: touch at least one byte", what);
-    } else if (strcmp(k, "invoke") == 0 || strcmp(k, "lock") == 0 || strcmp(k, "unlock") == 0) {
-        bool inv = k[0] == 'i';
-        op->kind = inv ? WL_INVOKE : k[0] == 'l' ? WL_LOCK : WL_UNLOCK;
+        break;
+    }
+    case WL_INVOKE:
+    case WL_LOCK:
+    case WL_UNLOCK: {
+        bool inv = sk->kind == WL_INVOKE;
         lua_rawgeti(L, idx, 2);
         const char *name = lua_tostring(L, -1);
         int i = name ? (inv ? cmp_find_name(c->server_names, c->w->nservers, name)
@@ -71,8 +125,9 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
                        name ? name : "?", inv ? "servers" : "locks");
         op->target = (uint16_t)i;
         lua_pop(L, 1);
-    } else if (strcmp(k, "send") == 0) {
-        op->kind = WL_SEND;
+        break;
+    }
+    case WL_SEND: {
         lua_rawgeti(L, idx, 2);
         const char *name = lua_tostring(L, -1);
         if (name == NULL)
@@ -80,8 +135,10 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         /* resolved at the first run: the receiver may be declared later */
         op->target = UINT16_MAX;
         lua_pop(L, 1);
-    } else if (strcmp(k, "put") == 0 || strcmp(k, "get") == 0) {
-        op->kind = k[0] == 'p' ? WL_PUT : WL_GET;
+        break;
+    }
+    case WL_PUT:
+    case WL_GET: {
         lua_rawgeti(L, idx, 2);
         const char *name = lua_tostring(L, -1);
         int i = name ? cmp_find_name(c->chan_names, c->w->nchans, name) : -1;
@@ -89,15 +146,18 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
             luaL_error(L, "%s: no channel '%s' (declare it in system{channels = ...})", what, name ? name : "?");
         op->target = (uint16_t)i;
         lua_pop(L, 1);
-    } else if (strcmp(k, "timeout") == 0 || strcmp(k, "tick") == 0) {
-        op->kind = k[1] == 'i' && k[2] == 'm' ? WL_TIMEOUT : WL_TICK;
+        break;
+    }
+    case WL_TIMEOUT:
+    case WL_TICK:
         lua_rawgeti(L, idx, 2);
         op->a = cmp_to_cycles(L, c, -1, what);
         lua_pop(L, 1);
         if (op->a == 0)
             luaL_error(L, "%s: give a time of at least one cycle", what);
-    } else if (strcmp(k, "alloc") == 0 || strcmp(k, "free") == 0) {
-        op->kind = k[0] == 'a' ? WL_ALLOC : WL_FREE;
+        break;
+    case WL_ALLOC:
+    case WL_FREE: {
         if (c->w->mem.pages == 0)
             luaL_error(L, "%s: %s needs the memory manager (system{memory = { pages = N }})", what, k);
         lua_rawgeti(L, idx, 2);
@@ -107,8 +167,9 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
                        op->kind == WL_FREE ? " (none: all)" : "");
         op->a = (uint64_t)n;
         lua_pop(L, 1);
-    } else if (strcmp(k, "heap") == 0) {
-        op->kind = WL_HEAP;
+        break;
+    }
+    case WL_HEAP: {
         if (c->w->mem.pages == 0)
             luaL_error(L, "%s: heap needs the memory manager (system{memory = { pages = N }})", what);
         lua_rawgeti(L, idx, 2);
@@ -122,8 +183,9 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         if (op->a == 0 || op->a > (uint64_t)WL_HEAP_PAGES * COS_PAGE_SIZE)
             luaL_error(L, "%s: heap touches 1 byte to %d KiB (the heap window)", what,
                        (int)(WL_HEAP_PAGES * COS_PAGE_SIZE / 1024));
-    } else if (strcmp(k, "revoke") == 0) {
-        op->kind = WL_REVOKE;
+        break;
+    }
+    case WL_REVOKE:
         if (c->w->mem.pages == 0)
             luaL_error(L, "%s: revoke needs the memory manager (system{memory = { pages = N }})", what);
         lua_rawgeti(L, idx, 2);
@@ -131,15 +193,49 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
             luaL_error(L, "%s: name the task whose memory to revoke", what);
         op->target = UINT16_MAX;    /* resolved at the first run */
         lua_pop(L, 1);
-    } else if (strcmp(k, "recv") == 0) {
-        op->kind = WL_RECV;
-    } else if (strcmp(k, "sleep") == 0) {
-        op->kind = WL_SLEEP;
+        break;
+    case WL_RECV:
+        break;
+    case WL_SLEEP:
         lua_rawgeti(L, idx, 2);
         op->a = cmp_to_cycles(L, c, -1, what);
         lua_pop(L, 1);
-    } else {
-        luaL_error(L, "%s: unknown step (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get, timeout, "
-                   "tick, alloc, free, heap, revoke)", what);
+        break;
+    default:
+        break;
     }
+    if (body && sk->not_in_body)
+        luaL_error(L, "%s: a Lua body cannot %s (give a list of steps for that)", who, sk->not_in_body);
+}
+
+/* step.<kind>(...): inside a task's body function, yield the step
+ * {kind, ...} to the task's thread (upvalue 1: the kind). */
+static int l_step(lua_State *L)
+{
+    int n = lua_gettop(L);
+    const char *kind = lua_tostring(L, lua_upvalueindex(1));
+    if (!lua_isyieldable(L))
+        return luaL_error(L, "step.%s: only inside a task's body function (sys:task{body = function(job) ... end})",
+                          kind);
+    lua_createtable(L, n + 1, 0);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_rawseti(L, -2, 1);
+    for (int i = 1; i <= n; i++) {
+        lua_pushvalue(L, i);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return lua_yield(L, 1);
+}
+
+void cmp_open_steps(lua_State *L)
+{
+    lua_newtable(L);
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        if (kinds[i].not_in_body)
+            continue;
+        lua_pushstring(L, kinds[i].name);
+        lua_pushcclosure(L, l_step, 1);
+        lua_setfield(L, -2, kinds[i].name);
+    }
+    lua_setglobal(L, "step");
 }

@@ -199,14 +199,7 @@ static int l_system(lua_State *L)
 
 int compose_open(lua_State *L)
 {
-    static const char *const steps[] = { "compute", "touch", "invoke", "recv", "sleep", NULL };
-    lua_newtable(L);
-    for (int i = 0; steps[i]; i++) {
-        lua_pushstring(L, steps[i]);
-        lua_pushcclosure(L, cmp_l_step, 1);
-        lua_setfield(L, -2, steps[i]);
-    }
-    lua_setglobal(L, "step");
+    cmp_open_steps(L);
     static const luaL_Reg methods[] = {
         { "task", cmp_l_task }, { "irq", cmp_l_irq }, { "group", cmp_l_group }, { "run", cmp_l_run },
         { "results", cmp_l_results }, { "kernel", cmp_l_kernel },

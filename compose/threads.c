@@ -29,25 +29,14 @@ int cmp_l_group(lua_State *L)
         return luaL_error(L, "sys:group: there is a group '%s' already", name);
     char who[80];
     g_snprintf(who, sizeof who, "sys:group '%s'", name);
-    lua_getfield(L, 2, "core");
-    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
-        return luaL_error(L, "%s: core must be an integer", who);
-    lua_Integer core = luaL_optinteger(L, -1, 0);
-    if (core < 0 || core >= (lua_Integer)w->ncores)
-        return luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)w->ncores);
-    g->core = (unsigned)core;
+    unsigned core = cmp_opt_core(L, c, 2, who, 0);
+    g->core = core;
     lua_getfield(L, 2, "policy");
     g->policy = lua_isnil(L, -1) ? WL_FP : cmp_policy(L, -1);
-    lua_getfield(L, 2, "priority");
-    if (lua_isnil(L, -1) && w->policy[core] == WL_FP)
-        return luaL_error(L, "%s: core %d schedules by fixed priority: give the group's priority = N", who, (int)core);
-    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
-        return luaL_error(L, "%s: priority must be an integer", who);
-    lua_Integer prio = luaL_optinteger(L, -1, 1);
-    if (prio < 1 || prio > COS_PRIO_MIN)
-        return luaL_error(L, "%s: priority %I out of range (1 is the highest, up to %d)", who, prio, (int)COS_PRIO_MIN);
-    g->prio = (uint32_t)prio;
-    lua_pop(L, 3);
+    lua_pop(L, 1);
+    char why[64];
+    g_snprintf(why, sizeof why, "core %u schedules by fixed priority", core);
+    g->prio = cmp_opt_prio(L, 2, who, w->policy[core] == WL_FP ? why : NULL, 1);
     lua_getfield(L, 2, "budget");
     lua_getfield(L, 2, "period");
     if (lua_isnil(L, -1) || lua_isnil(L, -2))
@@ -101,30 +90,17 @@ int cmp_l_task(lua_State *L)
         return luaL_error(L, "%s: no group '%s' (declare it with sys:group{...} first)", who, gname ? gname : "?");
     lua_pop(L, 1);
     t->group = gi >= 0 ? (unsigned)gi + 1 : 0;
-    lua_getfield(L, 2, "core");
-    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
-        return luaL_error(L, "%s: core must be an integer", who);
-    lua_Integer core = luaL_optinteger(L, -1, gi >= 0 ? (lua_Integer)w->group[gi].core : 0);
-    if (core < 0 || core >= (lua_Integer)w->ncores)
-        return luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)w->ncores);
-    if (gi >= 0 && (unsigned)core != w->group[gi].core)
+    unsigned core = cmp_opt_core(L, c, 2, who, gi >= 0 ? w->group[gi].core : 0);
+    if (gi >= 0 && core != w->group[gi].core)
         return luaL_error(L, "%s: its group '%s' is on core %d", who, gname, (int)w->group[gi].core);
-    t->core = (unsigned)core;
+    t->core = core;
     wl_policy policy = gi >= 0 ? w->group[gi].policy : w->policy[core];
-    lua_getfield(L, 2, "priority");
-    if (lua_isnil(L, -1) && policy == WL_FP && gi >= 0)
-        return luaL_error(L, "%s: group '%s' schedules by fixed priority: give priority = N (1 is the highest)", who,
-                          gname);
-    if (lua_isnil(L, -1) && policy == WL_FP)
-        return luaL_error(L, "%s: core %d schedules by fixed priority: give priority = N (1 is the highest)", who,
-                          (int)core);
-    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
-        return luaL_error(L, "%s: priority must be an integer", who);
-    lua_Integer prio = luaL_optinteger(L, -1, 1);
-    if (prio < 1 || prio > COS_PRIO_MIN)
-        return luaL_error(L, "%s: priority %I out of range (1 is the highest, up to %d)", who, prio, (int)COS_PRIO_MIN);
-    t->prio = (uint32_t)prio;
-    lua_pop(L, 2);
+    char why[96];
+    if (gi >= 0)
+        g_snprintf(why, sizeof why, "group '%s' schedules by fixed priority", gname);
+    else
+        g_snprintf(why, sizeof why, "core %u schedules by fixed priority", core);
+    t->prio = cmp_opt_prio(L, 2, who, policy == WL_FP ? why : NULL, 1);
     lua_getfield(L, 2, "period");
     if (lua_isnil(L, -1))
         return luaL_error(L, "%s: give the period (the minimum inter-arrival time of a sporadic task)", who);
@@ -172,7 +148,7 @@ int cmp_l_task(lua_State *L)
             return luaL_error(L, "%s: the body lists 1 to %d steps", who, (int)WL_OPS);
         for (lua_Integer k = 1; k <= n; k++) {
             lua_rawgeti(L, -1, k);
-            cmp_parse_step(L, c, -1, &t->ops[k - 1], who);
+            cmp_parse_step(L, c, -1, &t->ops[k - 1], who, false);
             if (t->ops[k - 1].kind == WL_SEND || t->ops[k - 1].kind == WL_REVOKE) {
                 lua_rawgeti(L, -1, 2);
                 lua_getiuservalue(L, 1, 3);
@@ -225,18 +201,12 @@ int cmp_l_irq(lua_State *L)
     if (!lua_isinteger(L, -1))
         return luaL_error(L, "sys:irq: give the interrupt line, line = N");
     lua_Integer line = lua_tointeger(L, -1);
-    lua_getfield(L, 2, "core");
-    lua_Integer core = luaL_optinteger(L, -1, 0);
-    if (core < 0 || core >= (lua_Integer)w->ncores)
-        return luaL_error(L, "sys:irq: core %I does not exist (the machine has %d)", core, (int)w->ncores);
-    lua_getfield(L, 2, "priority");
-    lua_Integer prio = luaL_optinteger(L, -1, 1);
-    if (prio < 1 || prio > COS_PRIO_MIN)
-        return luaL_error(L, "sys:irq: priority %I out of range (1 to %d)", prio, (int)COS_PRIO_MIN);
-    lua_pop(L, 4);
+    lua_pop(L, 2);
+    char who[80];
+    g_snprintf(who, sizeof who, "sys:irq '%s'", name);
     q->line = (unsigned)line;
-    q->core = (unsigned)core;
-    q->prio = (uint32_t)prio;
+    q->core = cmp_opt_core(L, c, 2, who, 0);
+    q->prio = cmp_opt_prio(L, 2, who, NULL, 1);
     lua_getfield(L, 2, "work");
     if (lua_isnil(L, -1))
         return luaL_error(L, "sys:irq: give the work per interrupt (cycles or a time)");

@@ -133,3 +133,34 @@ void cmp_check_not_booted(lua_State *L, composed *c, const char *who)
     if (c->booted)
         luaL_error(L, "%s: the system runs already (add everything before the first sys:run)", who);
 }
+
+/* t.core: a core of the machine (nil: def).  The one reader of a core
+ * field, so every call says the same of the same mistake. [-0, +0, e] */
+unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigned def)
+{
+    lua_getfield(L, t, "core");
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        luaL_error(L, "%s: core must be an integer", who);
+    lua_Integer core = luaL_optinteger(L, -1, (lua_Integer)def);
+    if (core < 0 || core >= (lua_Integer)c->w->ncores)
+        luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)c->w->ncores);
+    lua_pop(L, 1);
+    return (unsigned)core;
+}
+
+/* t.priority: 1 (the highest) to COS_PRIO_MIN.  nil: def, or, when
+ * `required` names why one is needed, an error "WHO: REQUIRED: give
+ * priority = N (1 is the highest)". [-0, +0, e] */
+uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required, uint32_t def)
+{
+    lua_getfield(L, t, "priority");
+    if (lua_isnil(L, -1) && required)
+        luaL_error(L, "%s: %s: give priority = N (1 is the highest)", who, required);
+    if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+        luaL_error(L, "%s: priority must be an integer", who);
+    lua_Integer prio = luaL_optinteger(L, -1, (lua_Integer)def);
+    if (prio < 1 || prio > COS_PRIO_MIN)
+        luaL_error(L, "%s: priority %I out of range (1 is the highest, up to %d)", who, prio, (int)COS_PRIO_MIN);
+    lua_pop(L, 1);
+    return (uint32_t)prio;
+}

@@ -319,7 +319,20 @@ static void test_compose_errors(void **state)
         { "sys:task{ name = 'a', priority = 1, group = 'g', period = '1ms', body = { {'compute', 10} } }",
           "no group 'g'" },
         { "sys:group{ name = 'g', priority = 2, budget = '2ms', period = '1ms' }", "budget is larger than the period" },
-        { "sys:group{ name = 'g', budget = '1ms', period = '2ms' }", "give the group's priority" },
+        { "sys:group{ name = 'g', budget = '1ms', period = '2ms' }",
+          "sys:group 'g': core 0 schedules by fixed priority: give priority = N" },
+        /* one reader per field: the same message from every call */
+        { "sys:task{ name = 'a', priority = 1, core = 'zero', period = '1ms', body = { {'compute', 10} } }",
+          "sys:task 'a': core must be an integer" },
+        { "sys:irq{ name = 'q', line = 3, core = 'zero', work = 100 }", "sys:irq 'q': core must be an integer" },
+        { "sys:group{ name = 'g', core = 'zero', priority = 2, budget = '1ms', period = '2ms' }",
+          "sys:group 'g': core must be an integer" },
+        { "sys:irq{ name = 'q', line = 3, priority = 'high', work = 100 }", "sys:irq 'q': priority must be an integer" },
+        { "sys:irq{ name = 'q', line = 3, priority = 0, work = 100 }",
+          "sys:irq 'q': priority 0 out of range (1 is the highest, up to 65535)" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'frob'} } }",
+          "sys:task 'a': unknown step 'frob' (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get, "
+          "timeout, tick, alloc, free, heap, revoke)" },
         { "sys:group{ name = 'g', priority = 2, budget = '1ms', period = '2ms' }\n"
           "sys:task{ name = 'a', priority = 1, group = 'g', budget = '1ms', period = '2ms', body = { {'compute', 10} } }",
           "runs on the group's budget" },
