@@ -15,7 +15,7 @@ enum {
 };
 
 extern const cos_image cos_image_ipcbench;
-extern const cos_image cos_image_workload;     /* components/workload.h */
+extern const cos_image cos_image_workload;     /* implementation/app/workload/app.h */
 extern const cos_image cos_image_wl_server;
 extern const cos_image cos_image_wl_timer;
 extern const cos_image cos_image_wl_mem;

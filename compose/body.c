@@ -16,9 +16,9 @@ static int parse_protected(lua_State *L)
     char who[80];
     g_snprintf(who, sizeof who, "task '%s'", c->names[task]);
     cmp_parse_step(L, c, 1, op, who, true);
-    if (op->kind == WL_TOUCH && op->a + op->b > c->w->task[task].mem_len)
+    if (op->kind == WL_TOUCH && op->a + op->b > c->w->app.task[task].mem_len)
         luaL_error(L, "%s: touch past the task's memory (%d bytes; give memory = ...)", who,
-                   (int)c->w->task[task].mem_len);
+                   (int)c->w->app.task[task].mem_len);
     return 0;
 }
 

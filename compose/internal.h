@@ -16,7 +16,7 @@
 #include "model/hw.h"
 #include "kernel/lua.h"
 #include "components/images.h"
-#include "components/workload.h"
+#include "components/implementation/booter/composed/composed.h"
 
 #define COMPOSE_MT "cossim.composed"
 

@@ -21,12 +21,12 @@ int cmp_l_results(lua_State *L)
     wl_desc *w = c->w;
     double ns = 1e9 / (double)c->h->cfg.freq_hz;
     lua_newtable(L);
-    lua_createtable(L, (int)w->ntasks, 0);
+    lua_createtable(L, (int)w->app.ntasks, 0);
     uint64_t now_cycles = hwmem_ps_to_cycles(sim_now(simlua_sim(L)), c->h->cfg.freq_hz);
-    for (unsigned i = 0; i < w->ntasks; i++) {
-        const wl_task *t = &w->task[i];
+    for (unsigned i = 0; i < w->app.ntasks; i++) {
+        const wl_task *t = &w->app.task[i];
         const wl_stats *st = &t->st;
-        const wl_rt_thd *r = &w->rt.thd[i];
+        const wl_rt_thd *r = &w->app.thd[i];
         lua_newtable(L);
         lua_pushstring(L, c->names[i]);
         lua_setfield(L, -2, "name");
@@ -58,16 +58,16 @@ int cmp_l_results(lua_State *L)
         set_num(L, "lock_wait_max_ns", (double)st->lock_wait_max * ns);
         if (t->heap) {
             set_int(L, "faults", st->faults);
-            set_int(L, "heap_pages", w->rt.mm_held[t->heap - 1]);
+            set_int(L, "heap_pages", w->mm.held[t->heap - 1]);
         }
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "tasks");
-    lua_createtable(L, (int)w->ncores, 0);
-    for (unsigned k = 0; k < w->ncores; k++) {
-        const wl_rt_core *rc = &w->rt.core[k];
+    lua_createtable(L, (int)w->app.ncores, 0);
+    for (unsigned k = 0; k < w->app.ncores; k++) {
+        const wl_rt_core *rc = &w->app.core[k];
         lua_newtable(L);
-        lua_pushstring(L, w->policy[k] == WL_EDF ? "edf" : "fp");
+        lua_pushstring(L, w->app.policy[k] == WL_EDF ? "edf" : "fp");
         lua_setfield(L, -2, "policy");
         set_int(L, "dispatches", rc->dispatches);
         set_int(L, "ul_dispatches", rc->ul_dispatches);
@@ -83,9 +83,9 @@ int cmp_l_results(lua_State *L)
         lua_rawseti(L, -2, (lua_Integer)k + 1);
     }
     lua_setfield(L, -2, "cores");
-    lua_createtable(L, (int)w->nirqs, 0);
-    for (unsigned q = 0; q < w->nirqs; q++) {
-        const wl_irq *x = &w->irq[q];
+    lua_createtable(L, (int)w->app.nirqs, 0);
+    for (unsigned q = 0; q < w->app.nirqs; q++) {
+        const wl_irq *x = &w->app.irq[q];
         lua_newtable(L);
         lua_pushstring(L, c->irq_names[q]);
         lua_setfield(L, -2, "name");
@@ -96,11 +96,11 @@ int cmp_l_results(lua_State *L)
     }
     lua_setfield(L, -2, "irqs");
     lua_newtable(L);
-    for (unsigned l = 0; l < w->nlocks; l++) {
+    for (unsigned l = 0; l < w->app.nlocks; l++) {
         lua_newtable(L);
-        set_int(L, "acquisitions", w->lock[l].acquisitions);
-        set_int(L, "contended", w->lock[l].contended);
-        set_int(L, "ceiling", w->lock[l].ceiling);
+        set_int(L, "acquisitions", w->app.lock[l].acquisitions);
+        set_int(L, "contended", w->app.lock[l].contended);
+        set_int(L, "ceiling", w->app.lock[l].ceiling);
         lua_setfield(L, -2, c->lock_names[l]);
     }
     lua_setfield(L, -2, "locks");
@@ -112,8 +112,8 @@ int cmp_l_results(lua_State *L)
     }
     lua_setfield(L, -2, "servers");
     lua_newtable(L);
-    for (unsigned g = 0; g < w->ngroups; g++) {
-        const wl_group *gr = &w->group[g];
+    for (unsigned g = 0; g < w->app.ngroups; g++) {
+        const wl_group *gr = &w->app.group[g];
         lua_newtable(L);
         set_int(L, "core", gr->core);
         set_num(L, "budget_ns", (double)gr->budget * ns);
@@ -126,8 +126,8 @@ int cmp_l_results(lua_State *L)
     }
     lua_setfield(L, -2, "groups");
     lua_newtable(L);
-    for (unsigned k = 0; k < w->nchans; k++) {
-        const wl_channel *ch = &w->chan[k];
+    for (unsigned k = 0; k < w->app.nchans; k++) {
+        const wl_channel *ch = &w->app.chan[k];
         lua_newtable(L);
         set_int(L, "puts", ch->puts);
         set_int(L, "gets", ch->gets);
@@ -147,15 +147,16 @@ int cmp_l_results(lua_State *L)
     set_int(L, "arms", w->tm.arms);
     set_int(L, "expirations", w->tm.expirations);
     set_int(L, "wakeups", w->tm.wakeups);
-    set_int(L, "waits", w->tm.late_n);
-    if (w->tm.late_n) {
-        set_int(L, "late_min_cycles", w->tm.late_min);
-        set_int(L, "late_max_cycles", w->tm.late_max);
-        set_num(L, "late_mean_cycles", (double)w->tm.late_sum / (double)w->tm.late_n);
+    const wl_clients *cl = &w->app.cl;     /* what the tasks measured */
+    set_int(L, "waits", cl->late_n);
+    if (cl->late_n) {
+        set_int(L, "late_min_cycles", cl->late_min);
+        set_int(L, "late_max_cycles", cl->late_max);
+        set_num(L, "late_mean_cycles", (double)cl->late_sum / (double)cl->late_n);
     }
     lua_setfield(L, -2, "timers");
-    if (w->mem.pages) {
-        const wl_memory *m = &w->mem;
+    if (w->mm.pages) {
+        const wl_memmgr *m = &w->mm;
         lua_newtable(L);
         set_int(L, "pages", m->pages);
         set_int(L, "quota", m->quota);
@@ -167,18 +168,18 @@ int cmp_l_results(lua_State *L)
         set_int(L, "shootdowns", m->shootdowns);
         set_int(L, "reuse_waits", m->reuse_waits);
         set_int(L, "unmap_retries", m->unmap_retries);
-        set_int(L, "faults", m->faults);
-        if (m->alloc_n) {
-            set_num(L, "alloc_mean_cycles", (double)m->alloc_sum / (double)m->alloc_n);
-            set_int(L, "alloc_max_cycles", m->alloc_max);
+        set_int(L, "faults", cl->faults);
+        if (cl->alloc_n) {
+            set_num(L, "alloc_mean_cycles", (double)cl->alloc_sum / (double)cl->alloc_n);
+            set_int(L, "alloc_max_cycles", cl->alloc_max);
         }
-        if (m->free_n) {
-            set_num(L, "free_mean_cycles", (double)m->free_sum / (double)m->free_n);
-            set_int(L, "free_max_cycles", m->free_max);
+        if (cl->free_n) {
+            set_num(L, "free_mean_cycles", (double)cl->free_sum / (double)cl->free_n);
+            set_int(L, "free_max_cycles", cl->free_max);
         }
         lua_setfield(L, -2, "memory");
     }
-    set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, w->start) / 1000.0 : 0.0);
+    set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, w->app.start) / 1000.0 : 0.0);
     return 1;
 }
 

@@ -20,14 +20,14 @@ static void define_tasks_table(composed *c, sim *s)
         tb = simtr_define(s->trace, "tasks", cols, G_N_ELEMENTS(cols));
     wl_desc *w = c->w;
     /* numbered on from the systems already in the run */
-    w->task_base = (uint32_t)simtr_rows(tb);
-    for (unsigned i = 0; i < w->ntasks; i++) {
-        const wl_task *t = &w->task[i];
+    w->app.task_base = (uint32_t)simtr_rows(tb);
+    for (unsigned i = 0; i < w->app.ntasks; i++) {
+        const wl_task *t = &w->app.task[i];
         simtr_begin(tb);
-        simtr_int(tb, w->task_base + i);
+        simtr_int(tb, w->app.task_base + i);
         simtr_text(tb, c->names[i], -1);
         simtr_int(tb, (int64_t)(c->h->core_base + t->core));
-        wl_policy pol = t->group ? w->group[t->group - 1].policy : w->policy[t->core];
+        wl_policy pol = t->group ? w->app.group[t->group - 1].policy : w->app.policy[t->core];
         simtr_text(tb, pol == WL_EDF ? "edf" : "fp", -1);
         simtr_int(tb, t->prio);
         simtr_int(tb, (int64_t)hw_ps(c->h, t->period));
@@ -63,19 +63,19 @@ static void define_tasks_table(composed *c, sim *s)
 static void boot(lua_State *L, composed *c)
 {
     wl_desc *w = c->w;
-    if (w->ntasks == 0)
+    if (w->app.ntasks == 0)
         luaL_error(L, "sys:run: the system has no tasks (add them with sys:task{...})");
     /* sends: the receiver by name */
     lua_getiuservalue(L, 1, 3);
     int names = lua_gettop(L);
-    for (unsigned i = 0; i < w->ntasks; i++)
-        for (unsigned k = 0; k < w->task[i].nops; k++) {
-            wl_op *op = &w->task[i].ops[k];
+    for (unsigned i = 0; i < w->app.ntasks; i++)
+        for (unsigned k = 0; k < w->app.task[i].nops; k++) {
+            wl_op *op = &w->app.task[i].ops[k];
             if (op->kind != WL_SEND && op->kind != WL_REVOKE)
                 continue;
             lua_pushfstring(L, "task:%d:%d", (int)i, (int)k);
             lua_rawget(L, names);
-            int r = cmp_find_name(c->names, w->ntasks, lua_tostring(L, -1));
+            int r = cmp_find_name(c->names, w->app.ntasks, lua_tostring(L, -1));
             if (op->kind == WL_REVOKE) {
                 if (r < 0)
                     luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which is no task", c->where[i],
@@ -88,9 +88,9 @@ static void boot(lua_State *L, composed *c)
                 luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which is no task", c->where[i], c->names[i],
                            (int)k + 1, lua_tostring(L, -1));
             bool recv = false;
-            for (unsigned j = 0; j < w->task[r].nops; j++)
-                recv = recv || w->task[r].ops[j].kind == WL_RECV;
-            if (!recv && w->task[r].program == NULL)
+            for (unsigned j = 0; j < w->app.task[r].nops; j++)
+                recv = recv || w->app.task[r].ops[j].kind == WL_RECV;
+            if (!recv && w->app.task[r].program == NULL)
                 luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which never receives", c->where[i], c->names[i],
                            (int)k + 1, lua_tostring(L, -1));
             op->target = (uint16_t)r;
@@ -98,32 +98,32 @@ static void boot(lua_State *L, composed *c)
         }
     /* locks: users on one core, under one scheduler; the ceiling is the
      * highest priority of its users */
-    for (unsigned l = 0; l < w->nlocks; l++) {
+    for (unsigned l = 0; l < w->app.nlocks; l++) {
         int core = -1, group = -1;
-        for (unsigned i = 0; i < w->ntasks; i++)
-            for (unsigned k = 0; k < w->task[i].nops; k++) {
-                const wl_op *op = &w->task[i].ops[k];
+        for (unsigned i = 0; i < w->app.ntasks; i++)
+            for (unsigned k = 0; k < w->app.task[i].nops; k++) {
+                const wl_op *op = &w->app.task[i].ops[k];
                 if (op->kind != WL_LOCK || op->target != l)
                     continue;
-                if (core >= 0 && (unsigned)core != w->task[i].core)
+                if (core >= 0 && (unsigned)core != w->app.task[i].core)
                     luaL_error(L, "%s sys:task '%s': lock '%s' is used on cores %d and %d (locks are per core: no "
                                "multi-core protocol is built)", c->where[i], c->names[i], c->lock_names[l], core,
-                               (int)w->task[i].core);
-                if (group >= 0 && (unsigned)group != w->task[i].group)
+                               (int)w->app.task[i].core);
+                if (group >= 0 && (unsigned)group != w->app.task[i].group)
                     luaL_error(L, "%s sys:task '%s': lock '%s' is used under two schedulers (tasks of different "
                                "groups, or of a group and of its core: priorities do not compare across them)",
                                c->where[i], c->names[i], c->lock_names[l]);
-                core = (int)w->task[i].core;
-                group = (int)w->task[i].group;
-                if (w->task[i].prio < w->lock[l].ceiling)
-                    w->lock[l].ceiling = w->task[i].prio;
+                core = (int)w->app.task[i].core;
+                group = (int)w->app.task[i].group;
+                if (w->app.task[i].prio < w->app.lock[l].ceiling)
+                    w->app.lock[l].ceiling = w->app.task[i].prio;
             }
     }
     /* every lock a job takes it gives back, in order */
-    for (unsigned i = 0; i < w->ntasks; i++) {
+    for (unsigned i = 0; i < w->app.ntasks; i++) {
         int held[WL_OPS], n = 0;
-        for (unsigned k = 0; k < w->task[i].nops; k++) {
-            const wl_op *op = &w->task[i].ops[k];
+        for (unsigned k = 0; k < w->app.task[i].nops; k++) {
+            const wl_op *op = &w->app.task[i].ops[k];
             if (op->kind == WL_LOCK) {
                 for (int j = 0; j < n; j++)
                     if (held[j] == op->target)
@@ -147,11 +147,11 @@ static void boot(lua_State *L, composed *c)
     }
     /* channels: one producer and one consumer task each; a task waits on
      * its endpoint for one thing only: sends (recv), channels, or timers */
-    for (unsigned i = 0; i < w->ntasks; i++) {
+    for (unsigned i = 0; i < w->app.ntasks; i++) {
         bool recv = false, chan = false, timer = false;
         uint64_t tick = 0;
-        for (unsigned k = 0; k < w->task[i].nops; k++) {
-            const wl_op *op = &w->task[i].ops[k];
+        for (unsigned k = 0; k < w->app.task[i].nops; k++) {
+            const wl_op *op = &w->app.task[i].ops[k];
             recv = recv || op->kind == WL_RECV;
             timer = timer || op->kind == WL_TIMEOUT || op->kind == WL_TICK;
             if ((op->kind == WL_TICK && tick && tick != op->a) || (op->kind == WL_TICK && tick == UINT64_MAX)
@@ -165,7 +165,7 @@ static void boot(lua_State *L, composed *c)
             if (op->kind != WL_PUT && op->kind != WL_GET)
                 continue;
             chan = true;
-            wl_channel *ch = &w->chan[op->target];
+            wl_channel *ch = &w->app.chan[op->target];
             unsigned *end = op->kind == WL_PUT ? &ch->producer : &ch->consumer;
             if (*end != UINT32_MAX && *end != i)
                 luaL_error(L, "%s sys:task '%s': channel '%s' has a %s already ('%s'): a channel has one producer and "
@@ -178,52 +178,52 @@ static void boot(lua_State *L, composed *c)
                        "timer manager (timeout, tick), not two of them", c->where[i], c->names[i]);
         if (timer)
             w->tm.used = true;
-        if (timer && w->task[i].group)
+        if (timer && w->app.task[i].group)
             luaL_error(L, "%s sys:task '%s': a task of a group cannot use the timer manager yet (its timer thread "
                        "is its core's)", c->where[i], c->names[i]);
     }
-    for (unsigned ch = 0; ch < w->nchans; ch++)
-        if ((w->chan[ch].producer == UINT32_MAX) != (w->chan[ch].consumer == UINT32_MAX))
+    for (unsigned ch = 0; ch < w->app.nchans; ch++)
+        if ((w->app.chan[ch].producer == UINT32_MAX) != (w->app.chan[ch].consumer == UINT32_MAX))
             luaL_error(L, "sys:run: channel '%s' has a %s but no %s", c->chan_names[ch],
-                       w->chan[ch].producer == UINT32_MAX ? "consumer" : "producer",
-                       w->chan[ch].producer == UINT32_MAX ? "producer" : "consumer");
+                       w->app.chan[ch].producer == UINT32_MAX ? "consumer" : "producer",
+                       w->app.chan[ch].producer == UINT32_MAX ? "producer" : "consumer");
     /* heaps: a window each for the tasks that allocate, free or touch one */
     unsigned nheaps = 0;
-    for (unsigned i = 0; i < w->ntasks; i++) {
+    for (unsigned i = 0; i < w->app.ntasks; i++) {
         bool uses = false;
-        for (unsigned k = 0; k < w->task[i].nops; k++)
-            uses = uses || w->task[i].ops[k].kind == WL_ALLOC || w->task[i].ops[k].kind == WL_FREE
-                   || w->task[i].ops[k].kind == WL_HEAP;
+        for (unsigned k = 0; k < w->app.task[i].nops; k++)
+            uses = uses || w->app.task[i].ops[k].kind == WL_ALLOC || w->app.task[i].ops[k].kind == WL_FREE
+                   || w->app.task[i].ops[k].kind == WL_HEAP;
         if (!uses)
             continue;
         if (nheaps == WL_HEAPS)
             luaL_error(L, "%s sys:task '%s': at most %d tasks use the memory manager", c->where[i], c->names[i],
                        (int)WL_HEAPS);
-        w->task[i].heap = ++nheaps;
+        w->app.task[i].heap = ++nheaps;
     }
-    w->mem.used = nheaps > 0;
-    for (unsigned i = 0; i < w->ntasks; i++)
-        for (unsigned k = 0; k < w->task[i].nops; k++)
-            if (w->task[i].ops[k].kind == WL_REVOKE && w->task[w->task[i].ops[k].target].heap == 0)
+    w->mm.used = nheaps > 0;
+    for (unsigned i = 0; i < w->app.ntasks; i++)
+        for (unsigned k = 0; k < w->app.task[i].nops; k++)
+            if (w->app.task[i].ops[k].kind == WL_REVOKE && w->app.task[w->app.task[i].ops[k].target].heap == 0)
                 luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which never allocates", c->where[i],
-                           c->names[i], (int)k + 1, c->names[w->task[i].ops[k].target]);
+                           c->names[i], (int)k + 1, c->names[w->app.task[i].ops[k].target]);
     /* interrupt lines exist */
-    for (unsigned q = 0; q < w->nirqs; q++)
-        if (w->irq[q].line >= hwirq_nlines(c->h->irq) || w->irq[q].line == c->h->timer_line
-            || w->irq[q].line == hw_ipi_line(c->h))
+    for (unsigned q = 0; q < w->app.nirqs; q++)
+        if (w->app.irq[q].line >= hwirq_nlines(c->h->irq) || w->app.irq[q].line == c->h->timer_line
+            || w->app.irq[q].line == hw_ipi_line(c->h))
             luaL_error(L, "sys:run: interrupt thread '%s': line %d is not a device line of this machine",
-                       c->irq_names[q], (int)w->irq[q].line);
+                       c->irq_names[q], (int)w->app.irq[q].line);
     /* memory: the tasks' areas one after another */
     uint64_t off = 0;
-    for (unsigned i = 0; i < w->ntasks; i++) {
-        w->task[i].mem_off = off;
-        off += w->task[i].mem_len;
+    for (unsigned i = 0; i < w->app.ntasks; i++) {
+        w->app.task[i].mem_off = off;
+        off += w->app.task[i].mem_len;
     }
     /* then the channels' rings, each from a line of its own */
-    for (unsigned ch = 0; ch < w->nchans; ch++) {
+    for (unsigned ch = 0; ch < w->app.nchans; ch++) {
         off = (off + 63) & ~(uint64_t)63;
-        w->chan[ch].mem_off = off;
-        off += 64 + w->chan[ch].slots * w->chan[ch].stride;
+        w->app.chan[ch].mem_off = off;
+        off += 64 + w->app.chan[ch].slots * w->app.chan[ch].stride;
     }
     w->app_pages = (off + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
     if (w->app_pages == 0)
@@ -236,17 +236,17 @@ static void boot(lua_State *L, composed *c)
                    (int)w->app_pages);
     /* seeds: one stream per task, from the run's seed */
     sim *s = simlua_sim(L);
-    for (unsigned i = 0; i < w->ntasks; i++) {
+    for (unsigned i = 0; i < w->app.ntasks; i++) {
         simrng r;
         char name[80];
         g_snprintf(name, sizeof name, "task.%s", c->names[i]);
         sim_rng(s, name, &r);
-        w->task[i].seed = simrng_next(&r);
+        w->app.task[i].seed = simrng_next(&r);
     }
     define_tasks_table(c, s);
     bool lua_bodies = false;
-    for (unsigned i = 0; i < w->ntasks; i++)
-        lua_bodies = lua_bodies || w->task[i].program;
+    for (unsigned i = 0; i < w->app.ntasks; i++)
+        lua_bodies = lua_bodies || w->app.task[i].program;
     /* a Lua body runs on its thread's stack: give it room */
     k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WORKLOAD, .boot_entry = 0, .boot_data = w,
                      .trace = c->trace, .check = c->check, .stack_size = lua_bodies ? 512u << 10 : 0 };
@@ -255,6 +255,17 @@ static void boot(lua_State *L, composed *c)
     lua_setiuservalue(L, 1, 2);
     lua_settop(L, names - 1);
     c->booted = true;
+}
+
+/* The first error a component of the system met (NULL: none): the
+ * booter's, the app's, then the managers'. */
+static const cos_fail *first_fail(const wl_desc *w)
+{
+    const cos_fail *all[] = { &w->boot.fail, &w->app.fail, &w->tm.fail, &w->mm.fail };
+    for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+        if (all[i]->err)
+            return all[i];
+    return NULL;
 }
 
 static void run_for(lua_State *L, sim_time_t span)
@@ -278,23 +289,25 @@ int cmp_l_run(lua_State *L)
     if (!c->booted) {
         boot(L, c);
         sim_time_t limit = sim_now(s) + SIM_S;
-        while (!c->w->built && c->w->error == 0) {
+        while (!c->w->boot.built && first_fail(c->w) == NULL) {
             if (sim_now(s) >= limit)
                 return luaL_error(L, "sys:run: the system was not built after 1 s of simulated time");
             run_for(L, 100 * SIM_US);
         }
-        if (c->w->error)
-            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)",
-                              (int)c->w->error, c->w->error_file, (int)c->w->error_line);
-        sim_time_t st = hw_ps(c->h, c->w->start);
+        const cos_fail *f = first_fail(c->w);
+        if (f)
+            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)", (int)f->err,
+                              f->file, (int)f->line);
+        sim_time_t st = hw_ps(c->h, c->w->app.start);
         if (st > sim_now(s))
             run_for(L, st - sim_now(s));
     }
     run_for(L, span);
     if (c->body_error[0])
         return luaL_error(L, "sys:run: %s", c->body_error);
-    if (c->w->error)
-        return luaL_error(L, "sys:run: the system failed: kernel error %d (%s line %d)",
-                          (int)c->w->error, c->w->error_file, (int)c->w->error_line);
+    const cos_fail *f = first_fail(c->w);
+    if (f)
+        return luaL_error(L, "sys:run: the system failed: kernel error %d (%s line %d)", (int)f->err, f->file,
+                          (int)f->line);
     return 0;
 }

@@ -118,7 +118,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         lua_rawgeti(L, idx, 2);
         const char *name = lua_tostring(L, -1);
         int i = name ? (inv ? cmp_find_name(c->server_names, c->w->nservers, name)
-                            : cmp_find_name(c->lock_names, c->w->nlocks, name))
+                            : cmp_find_name(c->lock_names, c->w->app.nlocks, name))
                      : -1;
         if (i < 0)
             luaL_error(L, "%s: no %s '%s' (declare it in system{%s = ...})", what, inv ? "server" : "lock",
@@ -141,7 +141,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
     case WL_GET: {
         lua_rawgeti(L, idx, 2);
         const char *name = lua_tostring(L, -1);
-        int i = name ? cmp_find_name(c->chan_names, c->w->nchans, name) : -1;
+        int i = name ? cmp_find_name(c->chan_names, c->w->app.nchans, name) : -1;
         if (i < 0)
             luaL_error(L, "%s: no channel '%s' (declare it in system{channels = ...})", what, name ? name : "?");
         op->target = (uint16_t)i;
@@ -158,7 +158,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         break;
     case WL_ALLOC:
     case WL_FREE: {
-        if (c->w->mem.pages == 0)
+        if (c->w->mm.pages == 0)
             luaL_error(L, "%s: %s needs the memory manager (system{memory = { pages = N }})", what, k);
         lua_rawgeti(L, idx, 2);
         lua_Integer n = lua_isnil(L, -1) && op->kind == WL_FREE ? 0 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
@@ -170,7 +170,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         break;
     }
     case WL_HEAP: {
-        if (c->w->mem.pages == 0)
+        if (c->w->mm.pages == 0)
             luaL_error(L, "%s: heap needs the memory manager (system{memory = { pages = N }})", what);
         lua_rawgeti(L, idx, 2);
         op->a = cmp_to_bytes(L, -1, what);
@@ -186,7 +186,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         break;
     }
     case WL_REVOKE:
-        if (c->w->mem.pages == 0)
+        if (c->w->mm.pages == 0)
             luaL_error(L, "%s: revoke needs the memory manager (system{memory = { pages = N }})", what);
         lua_rawgeti(L, idx, 2);
         if (lua_tostring(L, -1) == NULL)

@@ -63,11 +63,11 @@ static void add_server(lua_State *L, composed *c, const char *name, int t)
 static void add_lock(lua_State *L, composed *c, const char *name, int v)
 {
     wl_desc *w = c->w;
-    if (w->nlocks >= WL_LOCKS)
+    if (w->app.nlocks >= WL_LOCKS)
         luaL_error(L, "system: at most %d locks", (int)WL_LOCKS);
     cmp_check_name(L, "system: locks", name);
     const char *p = lua_tostring(L, v);
-    wl_lock *l = &w->lock[w->nlocks];
+    wl_lock *l = &w->app.lock[w->app.nlocks];
     if (strcmp(p, "pi") == 0)
         l->protocol = WL_LOCK_PI;
     else if (strcmp(p, "ceiling") == 0)
@@ -77,20 +77,20 @@ static void add_lock(lua_State *L, composed *c, const char *name, int v)
     else
         luaL_error(L, "system: lock '%s': protocol is \"pi\", \"ceiling\" or \"none\"", name);
     l->ceiling = COS_PRIO_MIN;
-    g_strlcpy(c->lock_names[w->nlocks], name, 48);
-    w->nlocks++;
+    g_strlcpy(c->lock_names[w->app.nlocks], name, 48);
+    w->app.nlocks++;
 }
 
 /* channels = { name = { slots = N, size = bytes } } */
 static void add_channel(lua_State *L, composed *c, const char *name, int t)
 {
     wl_desc *w = c->w;
-    if (w->nchans >= WL_CHANNELS)
+    if (w->app.nchans >= WL_CHANNELS)
         luaL_error(L, "system: at most %d channels", (int)WL_CHANNELS);
     cmp_check_name(L, "system: channels", name);
     static const char *const ck[] = { "slots", "size", NULL };
     cmp_check_keys(L, t, "system: channels", ck);
-    wl_channel *ch = &w->chan[w->nchans];
+    wl_channel *ch = &w->app.chan[w->app.nchans];
     lua_getfield(L, t, "slots");
     lua_Integer slots = lua_isnil(L, -1) ? 16 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
     if (slots < 1 || slots > (lua_Integer)WL_CHAN_SLOTS)
@@ -103,8 +103,8 @@ static void add_channel(lua_State *L, composed *c, const char *name, int t)
     ch->size = size;
     ch->stride = (size + 7) & ~(uint64_t)7;
     ch->producer = ch->consumer = UINT32_MAX;
-    g_strlcpy(c->chan_names[w->nchans], name, 48);
-    w->nchans++;
+    g_strlcpy(c->chan_names[w->app.nchans], name, 48);
+    w->app.nchans++;
 }
 
 static int l_system(lua_State *L)
@@ -132,9 +132,9 @@ static int l_system(lua_State *L)
     c->w = g_new0(wl_desc, 1);
     simlua_attach(L, c, NULL, cmp_free);
     wl_desc *w = c->w;
-    w->ncores = h->cfg.cores;
-    if (w->ncores > WL_CORES)
-        return luaL_error(L, "system: at most %d cores (the machine has %d)", (int)WL_CORES, (int)w->ncores);
+    w->app.ncores = h->cfg.cores;
+    if (w->app.ncores > WL_CORES)
+        return luaL_error(L, "system: at most %d cores (the machine has %d)", (int)WL_CORES, (int)w->app.ncores);
     w->workload_image = COS_IMAGE_WORKLOAD;
     w->server_image = COS_IMAGE_WL_SERVER;
     w->timer_image = COS_IMAGE_WL_TIMER;
@@ -146,13 +146,13 @@ static int l_system(lua_State *L)
     if (ty == LUA_TSTRING) {
         wl_policy p = cmp_policy(L, -1);
         for (unsigned i = 0; i < WL_CORES; i++)
-            w->policy[i] = p;
+            w->app.policy[i] = p;
     } else if (ty == LUA_TTABLE) {
-        if (lua_rawlen(L, -1) != w->ncores)
-            return luaL_error(L, "system: policy lists one policy per core (%d)", (int)w->ncores);
-        for (unsigned i = 0; i < w->ncores; i++) {
+        if (lua_rawlen(L, -1) != w->app.ncores)
+            return luaL_error(L, "system: policy lists one policy per core (%d)", (int)w->app.ncores);
+        for (unsigned i = 0; i < w->app.ncores; i++) {
             lua_rawgeti(L, -1, i + 1);
-            w->policy[i] = cmp_policy(L, -1);
+            w->app.policy[i] = cmp_policy(L, -1);
             lua_pop(L, 1);
         }
     } else if (ty != LUA_TNIL) {
@@ -160,7 +160,7 @@ static int l_system(lua_State *L)
     }
     lua_pop(L, 1);
     lua_getfield(L, 1, "fastpath");
-    w->fastpath = lua_toboolean(L, -1);
+    w->app.fastpath = lua_toboolean(L, -1);
     lua_getfield(L, 1, "trace");
     c->trace = lua_isnil(L, -1) ? true : lua_toboolean(L, -1);
     lua_getfield(L, 1, "check");
@@ -188,8 +188,8 @@ static int l_system(lua_State *L)
                               (int)WL_HEAP_PAGES);
         if (h->cfg.has_mpu)
             return luaL_error(L, "system: memory: the memory manager maps pages: not on an MPU machine yet");
-        w->mem.pages = (unsigned)pages;
-        w->mem.quota = (unsigned)quota;
+        w->mm.pages = (unsigned)pages;
+        w->mm.quota = (unsigned)quota;
         lua_pop(L, 2);
     }
     lua_settop(L, 3);

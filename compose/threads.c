@@ -16,16 +16,16 @@ int cmp_l_group(lua_State *L)
     static const char *const known[] = { "name", "core", "policy", "priority", "budget", "period", NULL };
     cmp_check_keys(L, 2, "sys:group", known);
     wl_desc *w = c->w;
-    if (w->ngroups >= WL_GROUPS)
+    if (w->app.ngroups >= WL_GROUPS)
         return luaL_error(L, "sys:group: at most %d groups", (int)WL_GROUPS);
-    wl_group *g = &w->group[w->ngroups];
+    wl_group *g = &w->app.group[w->app.ngroups];
     *g = (wl_group){ 0 };
     lua_getfield(L, 2, "name");
     const char *name = lua_tostring(L, -1);
     if (name == NULL)
         return luaL_error(L, "sys:group: give the group a name");
     cmp_check_name(L, "sys:group", name);
-    if (cmp_find_name(c->group_names, w->ngroups, name) >= 0)
+    if (cmp_find_name(c->group_names, w->app.ngroups, name) >= 0)
         return luaL_error(L, "sys:group: there is a group '%s' already", name);
     char who[80];
     g_snprintf(who, sizeof who, "sys:group '%s'", name);
@@ -36,7 +36,7 @@ int cmp_l_group(lua_State *L)
     lua_pop(L, 1);
     char why[64];
     g_snprintf(why, sizeof why, "core %u schedules by fixed priority", core);
-    g->prio = cmp_opt_prio(L, 2, who, w->policy[core] == WL_FP ? why : NULL, 1);
+    g->prio = cmp_opt_prio(L, 2, who, w->app.policy[core] == WL_FP ? why : NULL, 1);
     lua_getfield(L, 2, "budget");
     lua_getfield(L, 2, "period");
     if (lua_isnil(L, -1) || lua_isnil(L, -2))
@@ -48,9 +48,9 @@ int cmp_l_group(lua_State *L)
         return luaL_error(L, "%s: the budget and the period must be at least one cycle", who);
     if (g->budget > g->period)
         return luaL_error(L, "%s: the budget is larger than the period", who);
-    g_strlcpy(c->group_names[w->ngroups], name, 48);
-    w->ngroups++;
-    lua_pushinteger(L, w->ngroups);
+    g_strlcpy(c->group_names[w->app.ngroups], name, 48);
+    w->app.ngroups++;
+    lua_pushinteger(L, w->app.ngroups);
     return 1;
 }
 
@@ -66,17 +66,17 @@ int cmp_l_task(lua_State *L)
                                          "sporadic", "memory", "group", "body", NULL };
     cmp_check_keys(L, 2, "sys:task", known);
     wl_desc *w = c->w;
-    if (w->ntasks >= WL_TASKS)
+    if (w->app.ntasks >= WL_TASKS)
         return luaL_error(L, "sys:task: at most %d tasks", (int)WL_TASKS);
-    unsigned i = w->ntasks;
-    wl_task *t = &w->task[i];
+    unsigned i = w->app.ntasks;
+    wl_task *t = &w->app.task[i];
     *t = (wl_task){ 0 };
     lua_getfield(L, 2, "name");
     const char *name = lua_tostring(L, -1);
     if (name == NULL)
         return luaL_error(L, "sys:task: give the task a name");
     cmp_check_name(L, "sys:task", name);
-    if (cmp_find_name(c->names, w->ntasks, name) >= 0)
+    if (cmp_find_name(c->names, w->app.ntasks, name) >= 0)
         return luaL_error(L, "sys:task: there is a task '%s' already", name);
     g_strlcpy(c->names[i], name, 48);
     lua_pop(L, 1);
@@ -85,16 +85,16 @@ int cmp_l_task(lua_State *L)
     /* a group: its child scheduler, on its core */
     lua_getfield(L, 2, "group");
     const char *gname = lua_tostring(L, -1);
-    int gi = gname ? cmp_find_name(c->group_names, w->ngroups, gname) : -1;
+    int gi = gname ? cmp_find_name(c->group_names, w->app.ngroups, gname) : -1;
     if (!lua_isnil(L, -1) && gi < 0)
         return luaL_error(L, "%s: no group '%s' (declare it with sys:group{...} first)", who, gname ? gname : "?");
     lua_pop(L, 1);
     t->group = gi >= 0 ? (unsigned)gi + 1 : 0;
-    unsigned core = cmp_opt_core(L, c, 2, who, gi >= 0 ? w->group[gi].core : 0);
-    if (gi >= 0 && core != w->group[gi].core)
-        return luaL_error(L, "%s: its group '%s' is on core %d", who, gname, (int)w->group[gi].core);
+    unsigned core = cmp_opt_core(L, c, 2, who, gi >= 0 ? w->app.group[gi].core : 0);
+    if (gi >= 0 && core != w->app.group[gi].core)
+        return luaL_error(L, "%s: its group '%s' is on core %d", who, gname, (int)w->app.group[gi].core);
     t->core = core;
-    wl_policy policy = gi >= 0 ? w->group[gi].policy : w->policy[core];
+    wl_policy policy = gi >= 0 ? w->app.group[gi].policy : w->app.policy[core];
     char why[96];
     if (gi >= 0)
         g_snprintf(why, sizeof why, "group '%s' schedules by fixed priority", gname);
@@ -172,7 +172,7 @@ int cmp_l_task(lua_State *L)
     g_strlcpy(c->where[i], lua_tostring(L, -1), sizeof c->where[i]);
     lua_pop(L, 1);
     t->seed = 0;
-    w->ntasks++;
+    w->app.ntasks++;
     lua_pushinteger(L, (lua_Integer)i + 1);
     return 1;
 }
@@ -187,16 +187,16 @@ int cmp_l_irq(lua_State *L)
     static const char *const known[] = { "name", "line", "core", "priority", "work", "budget", "period", NULL };
     cmp_check_keys(L, 2, "sys:irq", known);
     wl_desc *w = c->w;
-    if (w->nirqs >= WL_IRQS)
+    if (w->app.nirqs >= WL_IRQS)
         return luaL_error(L, "sys:irq: at most %d interrupt threads", (int)WL_IRQS);
-    wl_irq *q = &w->irq[w->nirqs];
+    wl_irq *q = &w->app.irq[w->app.nirqs];
     *q = (wl_irq){ 0 };
     lua_getfield(L, 2, "name");
     const char *name = lua_tostring(L, -1);
     if (name == NULL)
         return luaL_error(L, "sys:irq: give it a name");
     cmp_check_name(L, "sys:irq", name);
-    g_strlcpy(c->irq_names[w->nirqs], name, 48);
+    g_strlcpy(c->irq_names[w->app.nirqs], name, 48);
     lua_getfield(L, 2, "line");
     if (!lua_isinteger(L, -1))
         return luaL_error(L, "sys:irq: give the interrupt line, line = N");
@@ -218,7 +218,7 @@ int cmp_l_irq(lua_State *L)
         return luaL_error(L, "sys:irq: a budget needs its replenishment period");
     if (q->budget > q->period && q->budget)
         return luaL_error(L, "sys:irq: the budget is larger than the period");
-    w->nirqs++;
-    lua_pushinteger(L, w->nirqs);
+    w->app.nirqs++;
+    lua_pushinteger(L, w->app.nirqs);
     return 1;
 }

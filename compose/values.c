@@ -142,8 +142,8 @@ unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigne
     if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
         luaL_error(L, "%s: core must be an integer", who);
     lua_Integer core = luaL_optinteger(L, -1, (lua_Integer)def);
-    if (core < 0 || core >= (lua_Integer)c->w->ncores)
-        luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)c->w->ncores);
+    if (core < 0 || core >= (lua_Integer)c->w->app.ncores)
+        luaL_error(L, "%s: core %I does not exist (the machine has %d)", who, core, (int)c->w->app.ncores);
     lua_pop(L, 1);
     return (unsigned)core;
 }

@@ -1,15 +1,14 @@
-/* components/implementation/wl.h: what the units of the workload system
- * share while they still share one description (components/workload.h):
- * the booter (booter/composed), the scheduler (sched/fpedf), locks
- * (lock/prio), channels (chan/spsc), the app's threads (app/workload), the
- * timer manager (tmrmgr/simple), the memory manager (memmgr/simple) and the
- * server (server/work).  Issue 14, step 2, gives each its own state and
- * removes this header's shared pointer (wl_self).
+/* components/implementation/wl.h: what the units of the app image share:
+ * the app's threads (app/workload), its scheduler (sched/fpedf), locks
+ * (lock/prio) and channels (chan/spsc), all working on the app's state
+ * (wl_app); and, until each component finds its state in its own memory
+ * (issue 14, step 2), the one place where every component's part is
+ * reached (the *_self accessors below, through cos_boot_data).
  */
 #pragma once
 
 #include <string.h>
-#include "components/workload.h"
+#include "components/implementation/booter/composed/composed.h"
 #include "components/lib/rand.h"
 #include "components/interface/tmrmgr.h"
 #include "components/interface/memmgr.h"
@@ -17,8 +16,6 @@
 
 /* The workload image's entries. */
 enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3, E_TIMER = 4 };
-/* The memory manager's page records. */
-enum { MM_FRESH = 0, MM_TAKEN, MM_MAPPED, MM_FREED };
 
 /* What the policy code costs in user-level instructions: a fixed part
  * (load the core's state, compare the timeout, branch) and a linear scan
@@ -41,26 +38,30 @@ enum { MM_FRESH = 0, MM_TAKEN, MM_MAPPED, MM_FREED };
 #define WL_MM_PAGE 16u        /* ... per page (pick, record, list) */
 #define WL_MM_RETRY 500u      /* cycles it waits before an unmap refused for a full shootdown ring is tried again */
 
-static inline wl_desc *wl_self(void)
+/* Each component's part of the description and its state.  For now every
+ * part is reached through the one description (cos_boot_data); step 2 of
+ * issue 14 puts each in its component's own memory. */
+static inline wl_desc *wl_desc_self(void)
 {
     return cos_boot_data();
 }
-
-/* The first error of the system: kept with the file and line that met it,
- * and reported (wl.error, wl.error_line). */
-static inline void wl_fail(wl_desc *w, cos_err e, const char *file, int line)
+static inline wl_app *wl_app_self(void)
 {
-    if (w->error == 0) {
-        w->error = e;
-        w->error_line = line;
-        const char *rel = strstr(file, "components/");     /* not the build's own path */
-        w->error_file = rel ? rel : file;
-        cos_report("wl.error", e);
-        cos_report("wl.error_line", line);
-    }
+    return &wl_desc_self()->app;
 }
-#define WL_FAIL(w, e) wl_fail((w), (e), __FILE__, __LINE__)
-#define CHECK(x) do { cos_err e_ = (x); if (e_) { WL_FAIL(w, e_); return e_; } } while (0)
+static inline wl_tmrmgr *wl_tmrmgr_self(void)
+{
+    return &wl_desc_self()->tm;
+}
+static inline wl_memmgr *wl_memmgr_self(void)
+{
+    return &wl_desc_self()->mm;
+}
+static inline wl_server *wl_server_self(unsigned idx)
+{
+    wl_desc *w = wl_desc_self();
+    return idx < w->nservers ? &w->server[idx] : NULL;
+}
 
 static inline bool wl_ready(const wl_rt_thd *r)
 {
@@ -74,49 +75,49 @@ static inline uint64_t wl_heap_va(unsigned h, unsigned k)
 }
 
 /* Touch [off, off + len) of the app component's memory, page by page. */
-static inline void wl_touch_app(wl_desc *w, uint64_t off, uint64_t len, bool write)
+static inline void wl_touch_app(wl_app *app, uint64_t off, uint64_t len, bool write)
 {
-    cos_err e = cos_touch_range(w->rt.app_base + off, len, write);
+    cos_err e = cos_touch_range(app->base + off, len, write);
     if (e)
-        WL_FAIL(w, e);
+        COS_FAIL(&app->fail, e);
 }
 
 /* ---- sched/fpedf: the policy (policy.c) -------------------------------------- */
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
  * scheduler is WL_CORES + g. */
-wl_policy wl_policy_of(const wl_desc *w, unsigned s);
-unsigned wl_core_of(const wl_desc *w, unsigned s);
-bool wl_has_tcap(const wl_desc *w, const wl_rt_thd *r);
+wl_policy wl_policy_of(const wl_app *app, unsigned s);
+unsigned wl_core_of(const wl_app *app, unsigned s);
+bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r);
 /* Whether a outranks b (both ready) under scheduler `core`'s policy. */
-bool wl_outranks(const wl_desc *w, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b);
+bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b);
 /* The thread to run next under scheduler `core`: -1 for none. */
-int wl_pick(wl_desc *w, unsigned core);
+int wl_pick(wl_app *app, unsigned core);
 /* The earliest time the scheduler must act (0: nothing pending). */
-uint64_t wl_next_timeout(const wl_desc *w, unsigned core);
+uint64_t wl_next_timeout(const wl_app *app, unsigned core);
 /* Releases, wake-ups and budget top-ups due at `now` (see policy.c). */
-bool wl_release(wl_desc *w, unsigned core, uint64_t now, bool scheduler);
+bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler);
 /* The tcap priority a dispatch gives. */
-uint32_t wl_dispatch_prio(const wl_desc *w, unsigned core, const wl_rt_thd *r);
+uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r);
 
 /* ---- sched/fpedf: the scheduler threads (sched.c) ------------------------------ */
 /* Scheduler s, for ever. */
-void wl_schedule(wl_desc *w, unsigned s);
+void wl_schedule(wl_app *app, unsigned s);
 /* A task or interrupt thread gives up the core (fast path where safe). */
-void wl_yield(wl_desc *w, wl_rt_thd *me);
+void wl_yield(wl_app *app, wl_rt_thd *me);
 
 /* ---- lock/prio ------------------------------------------------------------------- */
-void wl_lock_take(wl_desc *w, wl_rt_thd *me, unsigned l);
-void wl_lock_give(wl_desc *w, wl_rt_thd *me, unsigned l);
+void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l);
+void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l);
 
 /* ---- chan/spsc ------------------------------------------------------------------- */
-void wl_put(wl_desc *w, wl_rt_thd *me, unsigned ch);
-void wl_get(wl_desc *w, wl_rt_thd *me, unsigned ch);
+void wl_put(wl_app *app, wl_rt_thd *me, unsigned ch);
+void wl_get(wl_app *app, wl_rt_thd *me, unsigned ch);
 
 /* ---- app/workload ------------------------------------------------------------------ */
-void wl_timeout(wl_desc *w, wl_rt_thd *me, uint64_t cycles);
-void wl_tick(wl_desc *w, wl_rt_thd *me, uint64_t period);
-void wl_mem_op(wl_desc *w, wl_rt_thd *me, const wl_op *op);
-void wl_heap(wl_desc *w, wl_rt_thd *me, uint64_t len, bool write);
+void wl_timeout(wl_app *app, wl_rt_thd *me, uint64_t cycles);
+void wl_tick(wl_app *app, wl_rt_thd *me, uint64_t period);
+void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op);
+void wl_heap(wl_app *app, wl_rt_thd *me, uint64_t len, bool write);
 
 /* ---- booter/composed ------------------------------------------------------------- */
 /* The workload image's boot entry (every core's init thread) and a child

@@ -19,64 +19,64 @@ static uint64_t draw(wl_rt_thd *r, const wl_op *op)
     }
 }
 
-static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
+static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
 {
-    const wl_task *t = &w->task[me->idx];
+    const wl_task *t = &app->task[me->idx];
     switch (op->kind) {
     case WL_COMPUTE:
         cos_compute(draw(me, op));
         break;
     case WL_TOUCH:
-        wl_touch_app(w, t->mem_off + op->a, op->b, op->target != 0);
+        wl_touch_app(app, t->mem_off + op->a, op->b, op->target != 0);
         break;
     case WL_TIMEOUT:
-        wl_timeout(w, me, op->a);
+        wl_timeout(app, me, op->a);
         break;
     case WL_TICK:
-        wl_tick(w, me, op->a);
+        wl_tick(app, me, op->a);
         break;
     case WL_ALLOC:
     case WL_FREE:
     case WL_REVOKE:
-        wl_mem_op(w, me, op);
+        wl_mem_op(app, me, op);
         break;
     case WL_HEAP:
-        wl_heap(w, me, op->a, op->target != 0);
+        wl_heap(app, me, op->a, op->target != 0);
         break;
     case WL_PUT:
-        wl_put(w, me, op->target);
+        wl_put(app, me, op->target);
         break;
     case WL_GET:
-        wl_get(w, me, op->target);
+        wl_get(app, me, op->target);
         break;
     case WL_INVOKE: {
-        cos_ret r = server_call(w->rt.sinv[op->target], op->target);
+        cos_ret r = server_call(app->sinv[op->target], op->target);
         if (r.err)
-            WL_FAIL(w, r.err);
+            COS_FAIL(&app->fail, r.err);
         break;
     }
     case WL_SEND: {
-        cos_err e = cos_asnd(w->rt.asnd[op->target], false);
+        cos_err e = cos_asnd(app->asnd[op->target], false);
         if (e)
-            WL_FAIL(w, e);
+            COS_FAIL(&app->fail, e);
         break;
     }
     case WL_RECV: {
         cos_ret r = cos_rcv(me->app_rcv, 0);
         if (r.err)
-            WL_FAIL(w, r.err);
+            COS_FAIL(&app->fail, r.err);
         break;
     }
     case WL_LOCK:
-        wl_lock_take(w, me, op->target);
+        wl_lock_take(app, me, op->target);
         break;
     case WL_UNLOCK:
-        wl_lock_give(w, me, op->target);
+        wl_lock_give(app, me, op->target);
         break;
     case WL_SLEEP:
         me->wake_at = cos_cycles() + op->a;
         me->state = WL_S_SLEEP;
-        wl_yield(w, me);
+        wl_yield(app, me);
         break;
     default:
         break;
@@ -86,13 +86,13 @@ static void run_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
 static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
-    wl_desc *w = wl_self();
-    wl_task *t = &w->task[idx];
-    wl_rt_thd *me = &w->rt.thd[idx];
+    wl_app *app = wl_app_self();
+    wl_task *t = &app->task[idx];
+    wl_rt_thd *me = &app->thd[idx];
     for (;;) {
         /* dispatched: the job starts */
         me->start = cos_cycles();
-        wl_rt_core *c = &w->rt.core[me->sched];
+        wl_rt_core *c = &app->core[me->sched];
         if (c->handoff_at) {
             uint64_t d = me->start - c->handoff_at;
             if (c->handoffs == 0 || d < c->handoff_min)
@@ -106,14 +106,14 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         if (t->program) {
             wl_op op;
             while (t->program(t->program_ctx, (unsigned)idx, me->job, &op))
-                run_op(w, me, &op);
+                run_op(app, me, &op);
         } else {
             for (unsigned i = 0; i < t->nops; i++)
-                run_op(w, me, &t->ops[i]);
+                run_op(app, me, &t->ops[i]);
         }
         cos_instructions(WL_JOB_INSTR);
         uint64_t fin = cos_cycles();
-        cos_job_rec j = { .task = w->task_base + (uint32_t)idx, .job = me->job, .release = me->arrival, .start = me->start,
+        cos_job_rec j = { .task = app->task_base + (uint32_t)idx, .job = me->job, .release = me->arrival, .start = me->start,
                           .finish = fin, .deadline = me->deadline };
         cos_job(&j);
         wl_stats *st = &t->st;
@@ -135,11 +135,11 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         /* instrumentation (free): is another job waiting for the core? */
         c->handoff_at = 0;
         for (unsigned k = 0; k < c->nthd; k++) {
-            const wl_rt_thd *o = &w->rt.thd[c->thd[k]];
+            const wl_rt_thd *o = &app->thd[c->thd[k]];
             if (o != me && !o->irq && o->state == WL_S_READY)
                 c->handoff_at = fin;
         }
-        wl_yield(w, me);
+        wl_yield(app, me);
     }
     return 0;
 }
@@ -148,13 +148,13 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
 static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
-    wl_desc *w = wl_self();
-    wl_irq *q = &w->irq[idx];
-    wl_rt_thd *me = &w->rt.thd[WL_TASKS + idx];
+    wl_app *app = wl_app_self();
+    wl_irq *q = &app->irq[idx];
+    wl_rt_thd *me = &app->thd[WL_TASKS + idx];
     for (;;) {
         cos_ret r = cos_rcv(me->app_rcv, 0);
         if (r.err) {
-            WL_FAIL(w, r.err);
+            COS_FAIL(&app->fail, r.err);
             return 0;
         }
         q->activations++;
@@ -171,13 +171,13 @@ static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a
 static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
-    wl_desc *w = wl_self();
-    wl_rt_thd *me = &w->rt.thd[T_IDX(core)];
+    wl_app *app = wl_app_self();
+    wl_rt_thd *me = &app->thd[T_IDX(core)];
     for (;;) {
         me->tm_pending = 0;
-        cos_ret r = tmrmgr_expire(w->rt.tm_sinv, (unsigned)core, cos_cycles());
+        cos_ret r = tmrmgr_expire(app->tm_sinv, (unsigned)core, cos_cycles());
         if (r.err) {
-            WL_FAIL(w, r.err);
+            COS_FAIL(&app->fail, r.err);
             return 0;
         }
         /* a task it woke may have armed a timer meanwhile (it preempts) */
@@ -186,7 +186,7 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
             next = me->tm_pending;
         me->wake_at = next;
         me->state = WL_S_SLEEP;
-        wl_yield(w, me);
+        wl_yield(app, me);
     }
     return 0;
 }

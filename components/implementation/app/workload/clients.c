@@ -10,15 +10,15 @@
  * earliest, bring the core's timer thread's wake-up forward (the
  * scheduler's shared state: the scheduler arms its timeout from it when
  * this task blocks). */
-static void tm_arm(wl_desc *w, wl_rt_thd *me, uint64_t at, uint64_t period)
+static void tm_arm(wl_app *app, wl_rt_thd *me, uint64_t at, uint64_t period)
 {
-    unsigned core = w->task[me->idx].core;
-    cos_ret r = tmrmgr_arm(w->rt.tm_sinv, me->idx, at, period);
+    unsigned core = app->task[me->idx].core;
+    cos_ret r = tmrmgr_arm(app->tm_sinv, me->idx, at, period);
     if (r.err) {
-        WL_FAIL(w, r.err);
+        COS_FAIL(&app->fail, r.err);
         return;
     }
-    wl_rt_thd *tt = &w->rt.thd[T_IDX(core)];
+    wl_rt_thd *tt = &app->thd[T_IDX(core)];
     uint64_t next = r.r[0];
     if (next == 0)
         return;
@@ -30,17 +30,17 @@ static void tm_arm(wl_desc *w, wl_rt_thd *me, uint64_t at, uint64_t period)
 
 /* Wait on the task's endpoint until `at` has passed (a send may be an
  * earlier tick's, still pending), then count the lateness. */
-static void tm_wait(wl_desc *w, wl_rt_thd *me, uint64_t at)
+static void tm_wait(wl_app *app, wl_rt_thd *me, uint64_t at)
 {
     while (cos_cycles() < at) {
         cos_ret r = cos_rcv(me->app_rcv, 0);
         if (r.err) {
-            WL_FAIL(w, r.err);
+            COS_FAIL(&app->fail, r.err);
             return;
         }
     }
     uint64_t late = cos_cycles() - at;
-    wl_timers *tm = &w->tm;
+    wl_clients *tm = &app->cl;
     if (tm->late_n == 0 || late < tm->late_min)
         tm->late_min = late;
     if (late > tm->late_max)
@@ -49,25 +49,25 @@ static void tm_wait(wl_desc *w, wl_rt_thd *me, uint64_t at)
     tm->late_n++;
 }
 
-void wl_timeout(wl_desc *w, wl_rt_thd *me, uint64_t cycles)
+void wl_timeout(wl_app *app, wl_rt_thd *me, uint64_t cycles)
 {
     uint64_t at = cos_cycles() + cycles;
-    tm_arm(w, me, at, 0);
-    tm_wait(w, me, at);
+    tm_arm(app, me, at, 0);
+    tm_wait(app, me, at);
 }
 
 /* The task's periodic timer ticks at the multiples of `period` from the
  * start; the first use makes it.  A tick that came while the task was
  * busy is not waited for. */
-void wl_tick(wl_desc *w, wl_rt_thd *me, uint64_t period)
+void wl_tick(wl_app *app, wl_rt_thd *me, uint64_t period)
 {
     uint64_t now = cos_cycles();
     if (me->tick_period != period) {
         me->tick_period = period;
-        me->tick_next = w->start + ((now - w->start) / period + 1) * period;
-        tm_arm(w, me, me->tick_next, period);
+        me->tick_next = app->start + ((now - app->start) / period + 1) * period;
+        tm_arm(app, me, me->tick_next, period);
     }
-    tm_wait(w, me, me->tick_next);
+    tm_wait(app, me, me->tick_next);
     now = cos_cycles();
     while (me->tick_next <= now)
         me->tick_next += period;
@@ -77,21 +77,21 @@ void wl_tick(wl_desc *w, wl_rt_thd *me, uint64_t period)
 
 /* alloc, free (of the task's own heap) and revoke (of another task's):
  * one invocation of the manager, timed as the client sees it. */
-void wl_mem_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
+void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
 {
     unsigned task = op->kind == WL_REVOKE ? op->target : me->idx;
     unsigned mop = op->kind == WL_ALLOC ? MM_ALLOC : op->kind == WL_FREE ? MM_FREE : MM_REVOKE;
     uint64_t t0 = cos_cycles();
-    cos_ret r = memmgr_call(w->rt.mm_sinv, mop, task, op->a);
+    cos_ret r = memmgr_call(app->mm_sinv, mop, task, op->a);
     if (r.err) {
-        WL_FAIL(w, r.err);
+        COS_FAIL(&app->fail, r.err);
         return;
     }
     uint64_t dt = cos_cycles() - t0, pages = r.r[0];
     cos_trace("mm", (int64_t)task, mop, (int64_t)pages);
     if (pages == 0)
         return;
-    wl_memory *m = &w->mem;
+    wl_clients *m = &app->cl;
     uint64_t *n = mop == MM_ALLOC ? &m->alloc_n : &m->free_n, *sum = mop == MM_ALLOC ? &m->alloc_sum : &m->free_sum,
              *max = mop == MM_ALLOC ? &m->alloc_max : &m->free_max;
     *n += pages;
@@ -103,13 +103,13 @@ void wl_mem_op(wl_desc *w, wl_rt_thd *me, const wl_op *op)
 /* Touch the first `len` bytes of the task's heap; a page that is not
  * mapped (never given, given back, or revoked) faults: counted, and the
  * touch stops there. */
-void wl_heap(wl_desc *w, wl_rt_thd *me, uint64_t len, bool write)
+void wl_heap(wl_app *app, wl_rt_thd *me, uint64_t len, bool write)
 {
-    cos_err e = cos_touch_range(wl_heap_va(w->task[me->idx].heap - 1, 0), len, write);
+    cos_err e = cos_touch_range(wl_heap_va(app->task[me->idx].heap - 1, 0), len, write);
     if (e == COS_EFAULT) {
-        w->mem.faults++;
-        w->task[me->idx].st.faults++;
+        app->cl.faults++;
+        app->task[me->idx].st.faults++;
     } else if (e) {
-        WL_FAIL(w, e);
+        COS_FAIL(&app->fail, e);
     }
 }

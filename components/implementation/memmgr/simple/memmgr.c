@@ -2,25 +2,28 @@
  * pages from its pool retyped to user memory and mapped into a task's heap
  * window, given back or revoked (unmapped, with TLB shootdowns), and reused
  * only after quiescence (components/interface/memmgr.h). */
-#include "components/implementation/wl.h"
+#include "components/implementation/wl.h"    /* wl_memmgr_self, until step 2 */
+#include "components/interface/memmgr.h"
+
+enum { MM_FRESH = 0, MM_TAKEN, MM_MAPPED, MM_FREED };
 
 /* ---- the memory manager component ------------------------------------------------------ */
 
 /* Its memory: a 16-byte record per pool page, the queue of freed pages
  * (2 bytes each), each heap's list of pages (2 bytes each). */
-static uint64_t mm_rec(const wl_desc *w, unsigned p)
+static uint64_t mm_rec(const wl_memmgr *m, unsigned p)
 {
-    return w->rt.mm.base + (uint64_t)p * 16;
+    return m->base + (uint64_t)p * 16;
 }
 
-static uint64_t mm_qent(const wl_desc *w, unsigned i)
+static uint64_t mm_qent(const wl_memmgr *m, unsigned i)
 {
-    return w->rt.mm.base + WL_MM_POOL * 16 + (uint64_t)(i % WL_MM_POOL) * 2;
+    return m->base + WL_MM_POOL * 16 + (uint64_t)(i % WL_MM_POOL) * 2;
 }
 
-static uint64_t mm_list(const wl_desc *w, unsigned h, unsigned k)
+static uint64_t mm_list(const wl_memmgr *m, unsigned h, unsigned k)
 {
-    return w->rt.mm.base + WL_MM_POOL * 18 + ((uint64_t)h * WL_HEAP_PAGES + k) * 2;
+    return m->base + WL_MM_POOL * 18 + ((uint64_t)h * WL_HEAP_PAGES + k) * 2;
 }
 
 /* One page for heap h (whose call the caller holds): a never-used page,
@@ -28,84 +31,82 @@ static uint64_t mm_list(const wl_desc *w, unsigned h, unsigned k)
  * kernel allows only after quiescence (refused: it goes back to the
  * queue's head, and nothing is younger).  Each decision is made between
  * two calls, so no other thread of the manager runs in the middle. */
-static bool mm_alloc_one(wl_desc *w, unsigned h)
+static bool mm_alloc_one(wl_memmgr *m, unsigned h)
 {
-    wl_memory *m = &w->mem;
-    unsigned p, k = w->rt.mm_held[h];
+    unsigned p, k = m->held[h];
     bool reuse = false;
     if (k >= m->quota || k >= WL_HEAP_PAGES)
         return false;
-    if (w->rt.mm_fresh < m->pages) {
-        p = w->rt.mm_fresh++;
-    } else if (w->rt.mm_head != w->rt.mm_tail) {
-        p = w->rt.mm_fifo[w->rt.mm_head++ % WL_MM_POOL];
+    if (m->fresh < m->pages) {
+        p = m->fresh++;
+    } else if (m->head != m->tail) {
+        p = m->fifo[m->head++ % WL_MM_POOL];
         reuse = true;
     } else {
         return false;
     }
-    w->rt.mm_state[p] = MM_TAKEN;
+    m->state[p] = MM_TAKEN;
     cos_instructions(WL_MM_PAGE);
     if (reuse) {
-        cos_touch(mm_qent(w, w->rt.mm_head - 1), 2, false);
-        cos_err e = cos_kmem_retype(w->rt.mm_kmem, p, COS_MEM_USER, COS_MEM_UNTYPED);
+        cos_touch(mm_qent(m, m->head - 1), 2, false);
+        cos_err e = cos_kmem_retype(m->kmem, p, COS_MEM_USER, COS_MEM_UNTYPED);
         if (e == COS_EQUIESCE) {
-            w->rt.mm_fifo[--w->rt.mm_head % WL_MM_POOL] = (uint16_t)p;
-            w->rt.mm_state[p] = MM_FREED;
+            m->fifo[--m->head % WL_MM_POOL] = (uint16_t)p;
+            m->state[p] = MM_FREED;
             m->reuse_waits++;
             return false;
         }
         if (e) {
-            WL_FAIL(w, e);
+            COS_FAIL(&m->fail, e);
             return false;
         }
     }
-    cos_err e = cos_kmem_retype(w->rt.mm_kmem, p, COS_MEM_UNTYPED, COS_MEM_USER);
+    cos_err e = cos_kmem_retype(m->kmem, p, COS_MEM_UNTYPED, COS_MEM_USER);
     if (e == COS_OK)
-        e = cos_pgtbl_map(w->rt.mm_pgtbl, wl_heap_va(h, k), w->rt.mm_kmem, p, COS_MAP_WRITE);
+        e = cos_pgtbl_map(m->pgtbl, wl_heap_va(h, k), m->kmem, p, COS_MAP_WRITE);
     if (e) {
-        WL_FAIL(w, e);
+        COS_FAIL(&m->fail, e);
         return false;
     }
-    w->rt.mm_page[h][k] = (uint16_t)p;
-    w->rt.mm_held[h] = k + 1;
-    w->rt.mm_state[p] = MM_MAPPED;
+    m->page[h][k] = (uint16_t)p;
+    m->held[h] = k + 1;
+    m->state[p] = MM_MAPPED;
     m->allocated++;
-    cos_touch(mm_rec(w, p), 16, true);
-    cos_touch(mm_list(w, h, k), 2, true);
+    cos_touch(mm_rec(m, p), 16, true);
+    cos_touch(mm_list(m, h, k), 2, true);
     return true;
 }
 
 /* Unmap heap h's last page and queue it. */
-static void mm_free_one(wl_desc *w, unsigned h)
+static void mm_free_one(wl_memmgr *m, unsigned h)
 {
-    wl_memory *m = &w->mem;
-    unsigned k = w->rt.mm_held[h] - 1, p = w->rt.mm_page[h][k];
+    unsigned k = m->held[h] - 1, p = m->page[h][k];
     cos_instructions(WL_MM_PAGE);
-    cos_touch(mm_list(w, h, k), 2, false);
+    cos_touch(mm_list(m, h, k), 2, false);
     cos_ret r;
-    while ((r = cos_pgtbl_unmap(w->rt.mm_pgtbl, wl_heap_va(h, k))).err == COS_EBUSY) {
+    while ((r = cos_pgtbl_unmap(m->pgtbl, wl_heap_va(h, k))).err == COS_EBUSY) {
         m->unmap_retries++;
         cos_compute(WL_MM_RETRY);
     }
     if (r.err) {
-        WL_FAIL(w, r.err);
+        COS_FAIL(&m->fail, r.err);
         return;
     }
     m->shootdowns += r.r[0];
-    w->rt.mm_held[h] = k;
-    w->rt.mm_state[p] = MM_FREED;
-    w->rt.mm_fifo[w->rt.mm_tail++ % WL_MM_POOL] = (uint16_t)p;
-    cos_touch(mm_rec(w, p), 16, true);
-    cos_touch(mm_qent(w, w->rt.mm_tail - 1), 2, true);
+    m->held[h] = k;
+    m->state[p] = MM_FREED;
+    m->fifo[m->tail++ % WL_MM_POOL] = (uint16_t)p;
+    cos_touch(mm_rec(m, p), 16, true);
+    cos_touch(mm_qent(m, m->tail - 1), 2, true);
 }
 
-static unsigned mm_revoke(wl_desc *w, unsigned h)
+static unsigned mm_revoke(wl_memmgr *m, unsigned h)
 {
-    unsigned n = w->rt.mm_held[h];
-    while (w->rt.mm_held[h])
-        mm_free_one(w, h);
-    w->mem.revoked += n;
-    w->mem.revocations++;
+    unsigned n = m->held[h];
+    while (m->held[h])
+        mm_free_one(m, h);
+    m->revoked += n;
+    m->revocations++;
     return n;
 }
 
@@ -117,39 +118,38 @@ static unsigned mm_revoke(wl_desc *w, unsigned h)
 static cos_word mm_serve(cos_thdid caller, cos_word op, cos_word task, cos_word n, cos_word a3)
 {
     (void)caller, (void)a3;
-    wl_desc *w = wl_self();
-    if (task >= w->ntasks || w->task[task].heap == 0 || op > MM_REVOKE)
+    wl_memmgr *m = wl_memmgr_self();
+    if (task >= m->ntasks || m->heap_of[task] == 0 || op > MM_REVOKE)
         return 0;
-    unsigned h = w->task[task].heap - 1;
-    wl_memory *m = &w->mem;
-    if (w->rt.mm_busy[h]) {
+    unsigned h = m->heap_of[task] - 1;
+    if (m->busy[h]) {
         if (op == MM_REVOKE)
-            w->rt.mm_revoke[h] = true;
+            m->revoke[h] = true;
         else if (op == MM_ALLOC)
             m->denied += n;
         cos_instructions(WL_MM_BASE);
         return 0;
     }
-    w->rt.mm_busy[h] = true;
+    m->busy[h] = true;
     cos_instructions(WL_MM_BASE);
     unsigned done = 0;
     if (op == MM_ALLOC) {
-        while (done < n && mm_alloc_one(w, h))
+        while (done < n && mm_alloc_one(m, h))
             done++;
         m->denied += n - done;
     } else if (op == MM_FREE) {
-        unsigned want = n && n < w->rt.mm_held[h] ? (unsigned)n : w->rt.mm_held[h];
+        unsigned want = n && n < m->held[h] ? (unsigned)n : m->held[h];
         for (; done < want; done++)
-            mm_free_one(w, h);
+            mm_free_one(m, h);
         m->freed += done;
     } else {
-        done = mm_revoke(w, h);
+        done = mm_revoke(m, h);
     }
-    while (w->rt.mm_revoke[h]) {
-        w->rt.mm_revoke[h] = false;
-        mm_revoke(w, h);
+    while (m->revoke[h]) {
+        m->revoke[h] = false;
+        mm_revoke(m, h);
     }
-    w->rt.mm_busy[h] = false;
+    m->busy[h] = false;
     return done;
 }
 

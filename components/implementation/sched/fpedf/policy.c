@@ -9,27 +9,27 @@
 
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
  * scheduler is WL_CORES + g. */
-wl_policy wl_policy_of(const wl_desc *w, unsigned s)
+wl_policy wl_policy_of(const wl_app *app, unsigned s)
 {
-    return s < WL_CORES ? w->policy[s] : w->group[s - WL_CORES].policy;
+    return s < WL_CORES ? app->policy[s] : app->group[s - WL_CORES].policy;
 }
 
-unsigned wl_core_of(const wl_desc *w, unsigned s)
+unsigned wl_core_of(const wl_app *app, unsigned s)
 {
-    return s < WL_CORES ? s : w->group[s - WL_CORES].core;
+    return s < WL_CORES ? s : app->group[s - WL_CORES].core;
 }
 
-bool wl_has_tcap(const wl_desc *w, const wl_rt_thd *r)
+bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
 {
-    return r->irq || r->group || (!r->timer && w->task[r->idx].budget != 0);
+    return r->irq || r->group || (!r->timer && app->task[r->idx].budget != 0);
 }
 
 /* Whether a outranks b (both ready). */
-bool wl_outranks(const wl_desc *w, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
+bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
 {
     if (a->timer != b->timer)
         return a->timer;        /* the timer thread above everything on its core */
-    if (wl_policy_of(w, core) == WL_EDF) {
+    if (wl_policy_of(app, core) == WL_EDF) {
         if (a->irq != b->irq)
             return a->irq;      /* interrupt threads first: their tcap bounds them */
         if (a->irq)
@@ -42,9 +42,9 @@ bool wl_outranks(const wl_desc *w, unsigned core, const wl_rt_thd *a, const wl_r
 /* The thread to run next on the core: -1 for none.  Round robin among
  * equals at job ends: the scan starts after the last one dispatched; a
  * preempted or still-running thread keeps the core against equals. */
-int wl_pick(wl_desc *w, unsigned core)
+int wl_pick(wl_app *app, unsigned core)
 {
-    wl_rt_core *c = &w->rt.core[core];
+    wl_rt_core *c = &app->core[core];
     cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
     int best = NONE;
     unsigned start = 0;
@@ -53,94 +53,94 @@ int wl_pick(wl_desc *w, unsigned core)
             start = k + 1;
     for (unsigned k = 0; k < c->nthd; k++) {
         unsigned i = c->thd[(start + k) % c->nthd];
-        wl_rt_thd *r = &w->rt.thd[i];
+        wl_rt_thd *r = &app->thd[i];
         if (!wl_ready(r))
             continue;
-        if (best == NONE || wl_outranks(w, core, r, &w->rt.thd[best]))
+        if (best == NONE || wl_outranks(app, core, r, &app->thd[best]))
             best = (int)i;
     }
     /* a newly ready thread of equal rank does not preempt the one running */
-    if (best != NONE && c->cur >= 0 && c->cur != best && wl_ready(&w->rt.thd[c->cur])
-        && !wl_outranks(w, core, &w->rt.thd[best], &w->rt.thd[c->cur]))
+    if (best != NONE && c->cur >= 0 && c->cur != best && wl_ready(&app->thd[c->cur])
+        && !wl_outranks(app, core, &app->thd[best], &app->thd[c->cur]))
         best = c->cur;
     return best;
 }
 
 /* The earliest time the scheduler must act (0: nothing pending). */
-uint64_t wl_next_timeout(const wl_desc *w, unsigned core)
+uint64_t wl_next_timeout(const wl_app *app, unsigned core)
 {
-    const wl_rt_core *c = &w->rt.core[core];
+    const wl_rt_core *c = &app->core[core];
     uint64_t t = UINT64_MAX;
     for (unsigned k = 0; k < c->nthd; k++) {
-        const wl_rt_thd *r = &w->rt.thd[c->thd[k]];
+        const wl_rt_thd *r = &app->thd[c->thd[k]];
         if (r->state == WL_S_IDLE && r->ready_at < t)
             t = r->ready_at;
         if (r->state == WL_S_SLEEP && r->wake_at < t)
             t = r->wake_at;
-        if (wl_has_tcap(w, r) && r->replenish_at < t)
+        if (wl_has_tcap(app, r) && r->replenish_at < t)
             t = r->replenish_at;
     }
     return t == UINT64_MAX ? 0 : t;
 }
 
-static uint64_t budget_of(const wl_desc *w, const wl_rt_thd *r)
+static uint64_t budget_of(const wl_app *app, const wl_rt_thd *r)
 {
-    return r->irq ? w->irq[r->idx].budget : r->group ? w->group[r->idx].budget : r->timer ? 0 : w->task[r->idx].budget;
+    return r->irq ? app->irq[r->idx].budget : r->group ? app->group[r->idx].budget : r->timer ? 0 : app->task[r->idx].budget;
 }
 
-static uint64_t replenish_period(const wl_desc *w, const wl_rt_thd *r)
+static uint64_t replenish_period(const wl_app *app, const wl_rt_thd *r)
 {
-    return r->irq ? w->irq[r->idx].period : r->group ? w->group[r->idx].period : w->task[r->idx].period;
+    return r->irq ? app->irq[r->idx].period : r->group ? app->group[r->idx].period : app->task[r->idx].period;
 }
 
-static uint32_t base_prio(const wl_desc *w, const wl_rt_thd *r)
+static uint32_t base_prio(const wl_app *app, const wl_rt_thd *r)
 {
-    return r->irq ? w->irq[r->idx].prio : r->group ? w->group[r->idx].prio : w->task[r->idx].prio;
+    return r->irq ? app->irq[r->idx].prio : r->group ? app->group[r->idx].prio : app->task[r->idx].prio;
 }
 
 /* Releases, wake-ups and budget top-ups due at `now`.  With `scheduler`
  * false (the fast path, which holds no tcap capability) it changes nothing
  * and returns false if one of them needs a tcap transfer or a send. */
-bool wl_release(wl_desc *w, unsigned core, uint64_t now, bool scheduler)
+bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
 {
-    wl_rt_core *c = &w->rt.core[core];
+    wl_rt_core *c = &app->core[core];
     if (!scheduler)
         for (unsigned k = 0; k < c->nthd; k++) {
-            const wl_rt_thd *r = &w->rt.thd[c->thd[k]];
-            if (budget_of(w, r) && r->replenish_at <= now)
+            const wl_rt_thd *r = &app->thd[c->thd[k]];
+            if (budget_of(app, r) && r->replenish_at <= now)
                 return false;
             if (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)
                 return false;
         }
     for (unsigned k = 0; k < c->nthd; k++) {
-        wl_rt_thd *r = &w->rt.thd[c->thd[k]];
+        wl_rt_thd *r = &app->thd[c->thd[k]];
         if (r->state == WL_S_IDLE && r->ready_at <= now) {
-            const wl_task *t = &w->task[r->idx];
+            const wl_task *t = &app->task[r->idx];
             r->state = WL_S_READY;
             r->deadline = r->arrival + t->deadline;
             r->eff_prio = t->prio;
             r->eff_deadline = r->deadline;
-            w->task[r->idx].st.released++;
+            app->task[r->idx].st.released++;
         }
         if (r->state == WL_S_SLEEP && r->wake_at <= now) {
             r->state = WL_S_READY;
             if (r->group) {
                 /* a child scheduler waits for events on its endpoint: wake it */
-                w->group[r->idx].wakes++;
+                app->group[r->idx].wakes++;
                 cos_err e = cos_asnd(r->wake, false);
                 if (e)
-                    WL_FAIL(w, e);
+                    COS_FAIL(&app->fail, e);
             }
         }
-        uint64_t b = budget_of(w, r);
+        uint64_t b = budget_of(app, r);
         if (b && r->replenish_at <= now) {
             uint64_t left = 0;
             cos_err e = cos_tcap_budget(r->tcap, &left);
             if (e == COS_OK && left < b)
-                e = cos_tcap_transfer(COS_BOOT_TCAP(wl_core_of(w, core)), r->rcv, b - left, base_prio(w, r));
+                e = cos_tcap_transfer(COS_BOOT_TCAP(wl_core_of(app, core)), r->rcv, b - left, base_prio(app, r));
             if (e)
-                WL_FAIL(w, e);
-            uint64_t p = replenish_period(w, r);
+                COS_FAIL(&app->fail, e);
+            uint64_t p = replenish_period(app, r);
             while (r->replenish_at <= now)
                 r->replenish_at += p;
             if (r->group)
@@ -155,16 +155,16 @@ bool wl_release(wl_desc *w, unsigned core, uint64_t now, bool scheduler)
 /* The tcap priority a dispatch gives: FP the effective priority; EDF the
  * rank of the job's deadline among the ready ones (interrupt threads keep
  * theirs). */
-uint32_t wl_dispatch_prio(const wl_desc *w, unsigned core, const wl_rt_thd *r)
+uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r)
 {
-    if (!wl_has_tcap(w, r))
+    if (!wl_has_tcap(app, r))
         return 0;
-    if (wl_policy_of(w, core) == WL_FP || r->irq)
+    if (wl_policy_of(app, core) == WL_FP || r->irq)
         return r->eff_prio;
-    const wl_rt_core *c = &w->rt.core[core];
+    const wl_rt_core *c = &app->core[core];
     uint32_t rank = 0;
     for (unsigned k = 0; k < c->nthd; k++) {
-        const wl_rt_thd *o = &w->rt.thd[c->thd[k]];
+        const wl_rt_thd *o = &app->thd[c->thd[k]];
         if (!o->irq && o != r && o->state == WL_S_READY && o->eff_deadline < r->eff_deadline)
             rank++;
     }

@@ -9,23 +9,23 @@
 /* ---- scheduling events -------------------------------------------------------- */
 
 /* An event on scheduler s's endpoint. */
-static void apply(wl_desc *w, unsigned s, const cos_ret *ev)
+static void apply(wl_app *app, unsigned s, const cos_ret *ev)
 {
     cos_thdid id = (cos_thdid)ev->r[0];
-    if (id == 0 || id >= WL_MAX_THDID || w->rt.by_id[id] == 0)
+    if (id == 0 || id >= WL_MAX_THDID || app->by_id[id] == 0)
         return;     /* about the scheduler itself (a timeout), or a wake-up send */
-    wl_rt_thd *r = &w->rt.thd[w->rt.by_id[id] - 1];
+    wl_rt_thd *r = &app->thd[app->by_id[id] - 1];
     if (r->sched != s)
         return;     /* a child scheduler hearing of itself: its parent's business */
     uint32_t f = (uint32_t)ev->r[1];
     if (f & COS_SCHED_EV_EXPIRED) {
         if (r->irq)
-            w->irq[r->idx].expiries++;
+            app->irq[r->idx].expiries++;
         else if (r->group)
-            w->group[r->idx].expiries++;
+            app->group[r->idx].expiries++;
         else
-            w->task[r->idx].st.expiries++;
-        if (r->state == WL_S_READY && wl_has_tcap(w, r))
+            app->task[r->idx].st.expiries++;
+        if (r->state == WL_S_READY && wl_has_tcap(app, r))
             r->state = WL_S_DEPLETED;
         cos_trace("expire", id, 0, 0);
     }
@@ -42,17 +42,17 @@ static void apply(wl_desc *w, unsigned s, const cos_ret *ev)
 }
 
 /* an event for scheduler s (ctx: which scheduler) */
-typedef struct sched_of { wl_desc *w; unsigned s; } sched_of;
+typedef struct sched_of { wl_app *app; unsigned s; } sched_of;
 static void apply_cb(void *ctx, const cos_ret *ev)
 {
     sched_of *o = ctx;
-    apply(o->w, o->s, ev);
+    apply(o->app, o->s, ev);
 }
 
-static void drain(wl_desc *w, unsigned s)
+static void drain(wl_app *app, unsigned s)
 {
-    sched_of o = { w, s };
-    cos_sched_drain(w->rt.core[s].rcv, &w->rt.core[s].token, apply_cb, &o);
+    sched_of o = { app, s };
+    cos_sched_drain(app->core[s].rcv, &app->core[s].token, apply_cb, &o);
 }
 
 /* A scheduler thread, for ever: a core's root (s < WL_CORES) or a group's
@@ -64,17 +64,17 @@ static void drain(wl_desc *w, unsigned s)
  * wake-up) and waits for events on its endpoint: the parent wakes it with a
  * send at that time, the kernel earlier for an event about one of its
  * tasks (and tells the parent that it woke). */
-void wl_schedule(wl_desc *w, unsigned s)
+void wl_schedule(wl_app *app, unsigned s)
 {
-    wl_rt_core *c = &w->rt.core[s];
+    wl_rt_core *c = &app->core[s];
     bool child = s >= WL_CORES;
-    wl_group *gr = child ? &w->group[s - WL_CORES] : NULL;
-    wl_rt_thd *me = child ? &w->rt.thd[G_IDX(s - WL_CORES)] : NULL;
+    wl_group *gr = child ? &app->group[s - WL_CORES] : NULL;
+    wl_rt_thd *me = child ? &app->thd[G_IDX(s - WL_CORES)] : NULL;
     for (;;) {
-        drain(w, s);
-        wl_release(w, s, cos_cycles(), true);
-        int b = wl_pick(w, s);
-        uint64_t to = wl_next_timeout(w, s);
+        drain(app, s);
+        wl_release(app, s, cos_cycles(), true);
+        int b = wl_pick(app, s);
+        uint64_t to = wl_next_timeout(app, s);
         c->armed = to;
         if (b == NONE) {
             c->cur = NONE;
@@ -90,7 +90,7 @@ void wl_schedule(wl_desc *w, unsigned s)
                     continue;
                 }
                 if (e) {
-                    WL_FAIL(w, e);
+                    COS_FAIL(&app->fail, e);
                     return;
                 }
             }
@@ -98,19 +98,19 @@ void wl_schedule(wl_desc *w, unsigned s)
             if (child)
                 me->state = WL_S_READY;     /* running again */
             if (ev.err) {
-                WL_FAIL(w, ev.err);
+                COS_FAIL(&app->fail, ev.err);
                 return;
             }
             c->token = ev.r[3];
-            apply(w, s, &ev);
+            apply(app, s, &ev);
             continue;
         }
-        wl_rt_thd *r = &w->rt.thd[b];
-        uint32_t prio = wl_dispatch_prio(w, s, r);
+        wl_rt_thd *r = &app->thd[b];
+        uint32_t prio = wl_dispatch_prio(app, s, r);
         cos_trace("sched", r->id, prio, 0);
         c->cur = b;
         cos_err e = child ? cos_switch(r->thd, c->tcap, 0, to, c->rcv, c->token)
-                          : cos_switch(r->thd, wl_has_tcap(w, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
+                          : cos_switch(r->thd, wl_has_tcap(app, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
         switch (e) {
         case COS_OK:
             c->dispatches++;
@@ -132,10 +132,10 @@ void wl_schedule(wl_desc *w, unsigned s)
             c->cur = NONE;
             e = cos_switch(COS_BOOT_THD(gr->core), 0, 0, 0, 0, 0);
             if (e)
-                WL_FAIL(w, e);
+                COS_FAIL(&app->fail, e);
             break;
         default:
-            WL_FAIL(w, e);
+            COS_FAIL(&app->fail, e);
             return;
         }
     }
@@ -143,20 +143,20 @@ void wl_schedule(wl_desc *w, unsigned s)
 
 /* ---- a task or interrupt thread gives up the core ------------------------------- */
 
-void wl_yield(wl_desc *w, wl_rt_thd *me)
+void wl_yield(wl_app *app, wl_rt_thd *me)
 {
     unsigned core = me->sched;
-    wl_rt_core *c = &w->rt.core[core];
-    if (w->fastpath) {
+    wl_rt_core *c = &app->core[core];
+    if (app->fastpath) {
         uint64_t now = cos_cycles();
-        if (wl_release(w, core, now, false)) {
-            int b = wl_pick(w, core);
-            unsigned self = (unsigned)(me - w->rt.thd);
+        if (wl_release(app, core, now, false)) {
+            int b = wl_pick(app, core);
+            unsigned self = (unsigned)(me - app->thd);
             if (b != NONE && (unsigned)b == self)
                 return;     /* still the one to run */
-            uint64_t to = wl_next_timeout(w, core);
-            if (b != NONE && !w->rt.thd[b].group && (to == 0 || (c->armed != 0 && c->armed <= to))) {
-                wl_rt_thd *r = &w->rt.thd[b];
+            uint64_t to = wl_next_timeout(app, core);
+            if (b != NONE && !app->thd[b].group && (to == 0 || (c->armed != 0 && c->armed <= to))) {
+                wl_rt_thd *r = &app->thd[b];
                 int was = c->cur;
                 c->cur = b;
                 cos_trace("sched", r->id, 0, 1);
@@ -172,5 +172,5 @@ void wl_yield(wl_desc *w, wl_rt_thd *me)
     c->cur = NONE;
     cos_err e = cos_switch(c->sched_app, 0, 0, 0, 0, 0);
     if (e)
-        WL_FAIL(w, e);
+        COS_FAIL(&app->fail, e);
 }

@@ -1,20 +1,19 @@
 /* components/implementation/server/work/server.c: a server component that
  * does a fixed amount of work per invocation: it computes and touches its
  * own memory (components/interface/server.h). */
-#include "components/implementation/wl.h"
+#include "components/implementation/wl.h"    /* wl_server_self, until step 2 */
+#include "components/interface/server.h"
 
 /* ---- a server component ----------------------------------------------------------- */
 
 static cos_word serve(cos_thdid caller, cos_word idx, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
-    wl_desc *w = wl_self();
-    if (idx >= w->nservers)
+    wl_server *s = wl_server_self((unsigned)idx);
+    if (s == NULL)
         return 0;
-    wl_server *s = &w->server[idx];
     s->calls++;
-    uint64_t base = w->rt.server[idx].base;
-    (void)cos_touch_range(base, s->touch, true);   /* its own memory: cannot fault */
+    (void)cos_touch_range(s->base, s->touch, true);   /* its own memory: cannot fault */
     cos_compute(s->work);
     return 0;
 }

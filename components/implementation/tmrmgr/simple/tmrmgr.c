@@ -2,7 +2,8 @@
  * table of timers (one per task) in its own memory, armed by tasks and
  * expired by each core's timer thread, both through invocations
  * (components/interface/tmrmgr.h); it wakes a task with a send. */
-#include "components/implementation/wl.h"
+#include "components/implementation/wl.h"    /* wl_tmrmgr_self, until step 2 */
+#include "components/interface/tmrmgr.h"
 
 /* ---- the timer manager component ------------------------------------------------------ */
 
@@ -13,62 +14,62 @@
 static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller;
-    wl_desc *w = wl_self();
-    uint64_t base = w->rt.timer.base;
+    wl_tmrmgr *tm = wl_tmrmgr_self();
+    uint64_t base = tm->base;
     unsigned core;
     if (op == TM_ARM) {
-        if (a1 >= w->ntasks)
+        if (a1 >= tm->ntasks)
             return 0;
-        core = w->task[a1].core;
-        w->tm.arms++;
+        core = tm->task_core[a1];
+        tm->arms++;
         cos_touch(base + a1 * 32, 32, true);
-        w->rt.tm[a1].at = a2;
-        w->rt.tm[a1].period = a3;
-        w->rt.tm[a1].armed = true;
+        tm->t[a1].at = a2;
+        tm->t[a1].period = a3;
+        tm->t[a1].armed = true;
         cos_instructions(WL_TM_BASE);
         cos_touch(base + WL_TASKS * 32 + core * 8, 8, true);
-        if (w->rt.tm_next[core] == 0 || a2 < w->rt.tm_next[core])
-            w->rt.tm_next[core] = a2;
-        return w->rt.tm_next[core];
+        if (tm->next[core] == 0 || a2 < tm->next[core])
+            tm->next[core] = a2;
+        return tm->next[core];
     }
-    if (op != TM_EXPIRE || a1 >= w->ncores)
+    if (op != TM_EXPIRE || a1 >= tm->ncores)
         return 0;
     core = (unsigned)a1;
     uint64_t next = 0;
     unsigned n = 0, ndue = 0;
     uint16_t due[WL_TASKS];
-    for (unsigned i = 0; i < w->ntasks; i++) {
-        if (w->task[i].core != core || w->rt.tm_asnd[i] == 0)
+    for (unsigned i = 0; i < tm->ntasks; i++) {
+        if (tm->task_core[i] != core || tm->asnd[i] == 0)
             continue;
         n++;
         cos_touch(base + i * 32, 32, false);
-        if (!w->rt.tm[i].armed)
+        if (!tm->t[i].armed)
             continue;
-        if (w->rt.tm[i].at <= a2) {
-            w->tm.expirations++;
+        if (tm->t[i].at <= a2) {
+            tm->expirations++;
             due[ndue++] = (uint16_t)i;
-            if (w->rt.tm[i].period) {
-                while (w->rt.tm[i].at <= a2)
-                    w->rt.tm[i].at += w->rt.tm[i].period;
+            if (tm->t[i].period) {
+                while (tm->t[i].at <= a2)
+                    tm->t[i].at += tm->t[i].period;
             } else {
-                w->rt.tm[i].armed = false;
+                tm->t[i].armed = false;
             }
             cos_touch(base + i * 32, 32, true);
         }
-        if (w->rt.tm[i].armed && (next == 0 || w->rt.tm[i].at < next))
-            next = w->rt.tm[i].at;
+        if (tm->t[i].armed && (next == 0 || tm->t[i].at < next))
+            next = tm->t[i].at;
     }
     cos_instructions(WL_TM_BASE + WL_TM_PER * n);
     cos_touch(base + WL_TASKS * 32 + core * 8, 8, true);
-    w->rt.tm_next[core] = next;
+    tm->next[core] = next;
     /* the wake-ups last: a woken task may preempt this thread here (and
      * invoke the manager itself), so the table is consistent first */
     for (unsigned k = 0; k < ndue; k++) {
-        cos_err e = cos_asnd(w->rt.tm_asnd[due[k]], false);
+        cos_err e = cos_asnd(tm->asnd[due[k]], false);
         if (e)
-            WL_FAIL(w, e);
+            COS_FAIL(&tm->fail, e);
         else
-            w->tm.wakeups++;
+            tm->wakeups++;
     }
     return next;
 }

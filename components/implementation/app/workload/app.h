@@ -1,22 +1,16 @@
-/* components/workload.h: a system built from a description, and the
- * user-level scheduler that runs its tasks.
+/* components/implementation/app/workload/app.h: the app component of a
+ * composed system: its description (tasks, interrupt threads, child
+ * schedulers, locks, channels) and its state, all in the app's own memory.
  *
- * The description (wl_desc) is what a scenario composes (compose/ fills
- * it from Lua; a test may fill it by hand).  The kernel hands it to the
- * booter unread (cos_boot_data).  The `workload` image then builds, with
- * system calls only:
+ * The booter (booter/composed) builds the system with system calls and
+ * hands the app its part.  The app holds every task and interrupt thread
+ * (each task's memory within the app's), a timer thread per core that uses
+ * the timer manager, the child schedulers' threads, and the scheduler's
+ * shared state.
  *
- *  - the app component: every task and interrupt thread, with its own
- *    memory (page table or MPU layout), and the scheduler's shared state;
- *  - server components that tasks invoke (thread migration);
- *  - per core, in the order of the cores (objects belong to the core that
- *    makes them): the core's threads, their endpoints under the core's root
- *    scheduler, tcaps for threads with a budget, the interrupt bindings,
- *    and the endpoints tasks send to.
- *
- * Each core's init thread is then that core's scheduler (partitioned
- * scheduling): fixed priority with round robin among equals, or EDF, as
- * the description says per core.  It releases jobs on its timeout, tops up
+ * Scheduling (sched/fpedf) is partitioned: each core's scheduler thread
+ * runs fixed priority with round robin among equals, or EDF, as the
+ * description says per core.  It releases jobs on its timeout, tops up
  * budgets at each release (tcap transfer from the core's root tcap),
  * dispatches with a thread switch that names the thread's tcap and a
  * priority (EDF: the job's rank by absolute deadline), and reads the
@@ -29,19 +23,20 @@
  * at user level without entering the kernel; otherwise it switches to the
  * scheduler thread, which dispatches through the kernel.
  *
- * Locks (priority inheritance or immediate priority ceiling) live in the
- * same shared state.  Interrupt threads (wl_irq) wait on an endpoint bound
- * to a device's line and run under their own tcap: with a budget per
- * replenishment period their load is bounded; without one they run at
- * their priority with no bound.
+ * Locks (lock/prio: priority inheritance or immediate priority ceiling)
+ * and channel headers (chan/spsc) live in the same state.  Interrupt
+ * threads wait on an endpoint bound to a device's line and run under their
+ * own tcap: with a budget per replenishment period their load is bounded;
+ * without one they run at their priority with no bound.
  *
  * Every job is recorded (cos_job: the trace's `jobs` table) and summed in
- * the description's results; scheduler decisions, lock waits and
- * interrupt-thread activations are trace events (u.*, docs/trace-schema.md).
+ * the tasks' results; scheduler decisions, lock waits and interrupt-thread
+ * activations are trace events (u.*, docs/trace-schema.md).
  */
 #pragma once
 
-#include "components/lib/booter.h"
+#include "components/lib/cos.h"
+#include "components/lib/fail.h"
 
 #define WL_CORES 8u
 #define WL_TASKS 128u
@@ -55,8 +50,7 @@
 #define WL_SCHEDS (WL_CORES + WL_GROUPS)   /* schedulers: one per core, then the child schedulers */
 #define WL_THDS (WL_TASKS + WL_IRQS + WL_GROUPS + WL_CORES)   /* ... and a timer thread per core */
 #define WL_MAX_THDID 2048u
-#define WL_MM_POOL 256u        /* pages the memory manager may hold */
-#define WL_HEAPS 16u           /* tasks that use it */
+#define WL_HEAPS 16u           /* tasks that use the memory manager */
 #define WL_HEAP_PAGES 64u      /* a task's heap window (256 KiB) */
 #define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another */
 
@@ -123,15 +117,8 @@ typedef struct wl_task {
     wl_program_fn program;  /* instead of ops, when not NULL */
     void *program_ctx;
     uint64_t seed;
-    wl_stats st;            /* results (written by the component) */
+    wl_stats st;            /* results */
 } wl_task;
-
-typedef struct wl_server {
-    uint64_t work;          /* cycles per invocation */
-    uint64_t touch;         /* bytes of its memory touched per invocation */
-    unsigned pages;         /* its memory */
-    uint64_t calls;         /* result */
-} wl_server;
 
 typedef struct wl_lock {
     wl_protocol protocol;
@@ -148,7 +135,7 @@ typedef struct wl_irq {
     uint64_t handled, activations, expiries, max_latency;   /* results */
 } wl_irq;
 
-/* A child scheduler (hierarchical scheduling): a thread of the boot
+/* A child scheduler (hierarchical scheduling): a thread of the app
  * component with its own endpoint under its core's root scheduler and a
  * tcap its parent tops up with `budget` every `period` at `prio` (for the
  * parent: FP priority; under an EDF parent the deadline is the end of the
@@ -179,48 +166,19 @@ typedef struct wl_channel {
     uint64_t lat_n, lat_sum, lat_min, lat_max;   /* put to get of each message, cycles */
 } wl_channel;
 
-/* The timer manager: a component of its own whose memory holds a table
- * of timers (one per task: expiry, period, armed), invoked by tasks (arm)
- * and by a timer thread per core (expire); it wakes a task with a send to
- * the task's endpoint.  Each timer thread is an app thread above every
- * task of its core: it sleeps, in the scheduler's state, until the
- * earliest timer of its core, invokes the manager to expire what is due,
- * and sleeps again. */
-typedef struct wl_timers {
-    bool used;                        /* some task uses timeout or tick (compose/run.c) */
-    uint64_t arms, expirations, wakeups;   /* results */
-    uint64_t late_n, late_sum, late_min, late_max;   /* a wake-up's lateness after its expiry, cycles */
-} wl_timers;
-
-/* The memory manager: a component holding a kmem capability for a pool
- * of `pages` physical pages and the app component's page-table
- * capability.  A task asks it for pages (alloc), which it retypes to user
- * memory (the kernel zeroes them) and maps at the end of the task's heap
- * window; a task gives pages back (free), and any task may revoke
- * another's pages: the manager unmaps them (the kernel shoots down the
- * other cores' TLB entries) and queues them, oldest first, to be retyped
- * back to untyped, which the kernel allows only after the quiescence
- * period.  A page is reused only through that retype (never remapped
- * while a stale TLB entry may still reach it).  At most `quota` pages per
- * task.  The manager's records (a 16-byte record per page, the queue, each
- * task's page list) are its memory; it runs on the threads that invoke it,
- * several at once (tasks on other cores, a preempting task), so each
- * decision is taken between two calls, where no other thread can run
- * (components/implementation/memmgr/simple). */
-typedef struct wl_memory {
-    bool used;
-    unsigned pages, quota;
-    uint64_t allocated, denied, freed, revoked, revocations;   /* pages; revocation calls */
-    uint64_t shootdowns, reuse_waits, unmap_retries, faults;
+/* What the app's tasks measure of the managers they use (client side). */
+typedef struct wl_clients {
+    uint64_t late_n, late_sum, late_min, late_max;   /* a timed wake-up's lateness after its expiry, cycles */
+    uint64_t faults;                                 /* heap touches that faulted */
     uint64_t alloc_n, alloc_sum, alloc_max;   /* cycles per page, as the client sees an alloc call */
     uint64_t free_n, free_sum, free_max;      /* the same for free and revoke */
-} wl_memory;
+} wl_clients;
 
 /* ---- the scheduler's shared state (user memory; host copy here) -------- */
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
 
 typedef struct wl_rt_thd {
-    cos_capid thd, tcap, rcv;         /* in the boot table (the scheduler's) */
+    cos_capid thd, tcap, rcv;         /* in the scheduler's table (the boot component's) */
     cos_capid app_thd, app_rcv;       /* in the app component's table */
     cos_thdid id;
     uint8_t state;
@@ -258,7 +216,7 @@ typedef struct wl_rt_core {
     uint64_t armed;                   /* the timeout the scheduler last gave (absolute cycles; 0 none) */
     int cur;                          /* the thread it last dispatched (-1: none) */
     unsigned nthd;
-    uint16_t thd[WL_THDS];            /* its threads (index into rt.thd) */
+    uint16_t thd[WL_THDS];            /* its threads (index into thd[]) */
     uint64_t dispatches, ul_dispatches, stale, idles, ul_refused;   /* results */
     /* dispatch latency: from the end of a job to the start of the next
      * job on the core, counted when another thread was ready at the end
@@ -267,16 +225,13 @@ typedef struct wl_rt_core {
     uint64_t handoffs, handoff_sum, handoff_min, handoff_max;
 } wl_rt_core;
 
-typedef struct wl_desc {
+typedef struct wl_app {
+    /* ---- the description (the booter's copy of its part) ------------------ */
     unsigned ncores;
     wl_policy policy[WL_CORES];
     bool fastpath;
-    unsigned workload_image, server_image;    /* image ids (components/images.h) */
-    uint64_t start_align;                     /* the start is the first multiple of this (cycles) after the build */
     wl_task task[WL_TASKS];
     unsigned ntasks;
-    wl_server server[WL_SERVERS];
-    unsigned nservers;
     wl_lock lock[WL_LOCKS];
     unsigned nlocks;
     wl_irq irq[WL_IRQS];
@@ -285,50 +240,24 @@ typedef struct wl_desc {
     unsigned ngroups;
     wl_channel chan[WL_CHANNELS];
     unsigned nchans;
-    wl_timers tm;
-    unsigned timer_image;
-    wl_memory mem;
-    unsigned mem_image;
-    uint64_t app_pages;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
-    /* ---- written by the component --------------------------------------- */
-    bool built;
+    /* ---- given by the booter ------------------------------------------------ */
     uint64_t start;                   /* cycles: arrivals count from here */
-    int32_t error, error_line;        /* the first kernel error in building or running (0: none) */
-    const char *error_file;           /* ... and the source file that met it */
-    unsigned cores_built;
-    struct {
-        wl_rt_thd thd[WL_THDS];         /* tasks, then interrupt threads, then groups */
-        wl_rt_core core[WL_SCHEDS];     /* per scheduler: the cores', then the groups' */
-        int lock_owner[WL_LOCKS];
-        uint16_t by_id[WL_MAX_THDID];   /* thread id -> index + 1 */
-        cos_capid sinv[WL_SERVERS];     /* in the app's table */
-        cos_capid asnd[WL_TASKS];       /* to task i's endpoint, in the app's table (0: none) */
-        bool recv_target[WL_TASKS];
-        wl_rt_chan chan[WL_CHANNELS];
-        bt_comp timer;                  /* the timer manager */
-        cos_capid tm_sinv;              /* to it, in the app's table */
-        cos_capid tm_asnd[WL_TASKS];    /* to task i's endpoint, in the timer manager's table */
-        struct { uint64_t at, period; bool armed; } tm[WL_TASKS];   /* its table (its memory: 32 bytes each) */
-        uint64_t tm_next[WL_CORES];     /* its earliest armed timer per core (0: none) */
-        uint64_t app_base;              /* where the app's memory starts (its address space) */
-        bt_comp mm;                     /* the memory manager */
-        cos_capid mm_sinv;              /* to it, in the app's table */
-        cos_capid mm_kmem, mm_pgtbl;    /* its pool and the app's page table, in its table */
-        uint8_t mm_state[WL_MM_POOL];   /* its records: fresh (never used), taken, mapped, freed */
-        uint16_t mm_fifo[WL_MM_POOL];   /* freed pages, oldest first */
-        unsigned mm_head, mm_tail, mm_fresh;   /* the queue (free-running); the next never-used page */
-        uint16_t mm_page[WL_HEAPS][WL_HEAP_PAGES];   /* each heap's pages, in order */
-        unsigned mm_held[WL_HEAPS];
-        bool mm_busy[WL_HEAPS], mm_revoke[WL_HEAPS];   /* a call on the heap in progress; a revocation deferred to it */
-        bt b;                           /* the booter's allocation state, passed from core to core */
-        bt_comp app, server[WL_SERVERS];
-    } rt;
-} wl_desc;
+    uint64_t base;                    /* where the app's memory starts (its address space) */
+    cos_capid sinv[WL_SERVERS];       /* to each server */
+    cos_capid asnd[WL_TASKS];         /* to task i's endpoint (0: none) */
+    cos_capid tm_sinv, mm_sinv;       /* to the timer and memory managers */
 
-/* The image: entry 0 boots (every core), then the threads' entries. */
+    /* ---- state and results ---------------------------------------------------- */
+    cos_fail fail;
+    wl_clients cl;
+    wl_rt_thd thd[WL_THDS];           /* tasks, then interrupt threads, then groups, then timer threads */
+    wl_rt_core core[WL_SCHEDS];       /* per scheduler: the cores', then the groups' */
+    int lock_owner[WL_LOCKS];
+    uint16_t by_id[WL_MAX_THDID];     /* thread id -> index + 1 */
+    wl_rt_chan rchan[WL_CHANNELS];
+} wl_app;
+
+/* The image: its entries (E_* in wl.h). */
 extern const cos_image cos_image_workload;
-extern const cos_image cos_image_wl_server;
-extern const cos_image cos_image_wl_timer;
-extern const cos_image cos_image_wl_mem;

@@ -1,0 +1,53 @@
+/* components/implementation/booter/composed/composed.h: the description of
+ * a composed system, as a scenario builds it (compose/ fills it from Lua; a
+ * test may fill it by hand), and the booter's own state.
+ *
+ * The description is one part per component: the app's, the timer
+ * manager's, the memory manager's and each server's.  The booter builds
+ * the components with system calls only and gives each its part:
+ *
+ *  - the app component (app/workload): every task and interrupt thread,
+ *    with its own memory (page table or MPU layout), and the scheduler's
+ *    shared state;
+ *  - server components that tasks invoke (thread migration);
+ *  - the timer and memory managers, when a task uses them;
+ *  - per core, in the order of the cores (objects belong to the core that
+ *    makes them): the core's threads, their endpoints under the core's root
+ *    scheduler, tcaps for threads with a budget, the interrupt bindings,
+ *    and the endpoints tasks send to.
+ *
+ * Each core's init thread is then that core's scheduler.
+ */
+#pragma once
+
+#include "components/lib/booter.h"
+#include "components/lib/fail.h"
+#include "components/implementation/app/workload/app.h"
+#include "components/implementation/tmrmgr/simple/tmrmgr_simple.h"
+#include "components/implementation/memmgr/simple/memmgr_simple.h"
+#include "components/implementation/server/work/server_work.h"
+
+/* What the booter keeps for itself (its own state). */
+typedef struct wl_boot {
+    cos_fail fail;
+    bool built;                       /* every core's threads are made and the start is fixed */
+    unsigned cores_built;
+    bt b;                             /* the allocation state, passed from core to core */
+    bt_comp app, server[WL_SERVERS], timer, mm;
+    cos_capid go[WL_CORES];           /* an asnd to each core's root rcv */
+    bool recv_target[WL_TASKS];       /* tasks that are sent to (they get an endpoint others reach) */
+} wl_boot;
+
+typedef struct wl_desc {
+    /* ---- the description ---------------------------------------------------- */
+    unsigned workload_image, server_image, timer_image, mem_image;   /* image ids (components/images.h) */
+    uint64_t start_align;             /* the start is the first multiple of this (cycles) after the build */
+    uint64_t app_pages;               /* the app's memory (its tasks' areas, then the channels' rings) */
+    wl_app app;
+    wl_tmrmgr tm;
+    wl_memmgr mm;
+    wl_server server[WL_SERVERS];
+    unsigned nservers;
+    /* ---- the booter's state ------------------------------------------------------ */
+    wl_boot boot;
+} wl_desc;
