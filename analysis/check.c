@@ -11,6 +11,7 @@
 #include <lualib.h>
 
 #include "trace.h"
+#include "sim/lua.h"
 #include "sim/simtime.h"
 
 typedef struct checker {
@@ -95,16 +96,15 @@ static GPtrArray *sorted_keys(checker *c, lua_State *L, const char *where)
 }
 
 /* Only the keys in `known` at the table at the top of the stack (the
- * first unknown one in name order is named). */
+ * first unknown one in name order is named, sim/lua.h). */
 static bool only_keys(checker *c, lua_State *L, const char *where, const char *const *known)
 {
-    g_autoptr(GPtrArray) keys = sorted_keys(c, L, where);
-    for (guint i = 0; keys && i < keys->len; i++)
-        if (!g_strv_contains(known, keys->pdata[i])) {
-            bad(c, "%s: unknown key '%s'", where, (const char *)keys->pdata[i]);
-            return false;
-        }
-    return keys != NULL;
+    GError *e = NULL;
+    if (simlua_only_keys(L, -1, where, known, &e))
+        return true;
+    bad(c, "%s", e->message);
+    g_error_free(e);
+    return false;
 }
 
 static char *us_text(int64_t ps)

@@ -58,17 +58,7 @@ static int l_boot(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const known[] = { "machine", "booter", "arg", "trace", "check", NULL };
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        bool ok = false;
-        if (lua_type(L, -1) == LUA_TSTRING)
-            for (int i = 0; known[i]; i++)
-                ok = ok || strcmp(lua_tostring(L, -1), known[i]) == 0;
-        if (!ok)
-            return luaL_error(L, "kernel.boot: unknown key '%s' (give machine, booter, arg, trace, check)",
-                              luaL_tolstring(L, -1, NULL));
-    }
+    simlua_check_keys(L, 1, "kernel.boot", known);
     lua_getfield(L, 1, "machine");                          /* 2 */
     if (lua_isnil(L, 2))
         return luaL_error(L, "kernel.boot: give the machine, e.g. kernel.boot{machine = machine{preset = \"x86_64\"}, ...}");

@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 
 #include "cossim-config.h"
+#include "sim/lua.h"
 
 G_DEFINE_QUARK(model-error-quark, model_error)
 
@@ -62,40 +63,19 @@ static void fail(rd *r, const char *key, const char *fmt, ...)
                 r->path[0] && key ? "." : "", key ? key : "", msg);
 }
 
-/* Refuse keys of the table at t that are not in `allowed` (reported in
- * sorted order, so the message does not depend on Lua's hash order). */
+/* Refuse keys of the table at t that are not in `allowed`, naming the
+ * first unknown one by name (sim/lua.h: the same key on every run). */
 static void check_keys(rd *r, int t, const char *const *allowed)
 {
-    lua_State *L = r->L;
-    GPtrArray *unknown = g_ptr_array_new_with_free_func(g_free);
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) {
-            g_ptr_array_add(unknown, g_strdup_printf("[%s]", luaL_typename(L, -1)));
-            continue;
-        }
-        const char *k = lua_tostring(L, -1);
-        bool ok = false;
-        for (int i = 0; allowed[i]; i++)
-            ok |= strcmp(allowed[i], k) == 0;
-        if (!ok)
-            g_ptr_array_add(unknown, g_strdup(k));
+    if (r->failed)
+        return;
+    g_autofree char *who = r->path[0] ? g_strdup_printf("%s: %s", r->what, r->path) : g_strdup(r->what);
+    GError *e = NULL;
+    if (!simlua_only_keys(r->L, t, who, allowed, &e)) {
+        r->failed = true;
+        g_set_error_literal(r->error, MODEL_ERROR, MODEL_ERROR_PRESET, e->message);
+        g_error_free(e);
     }
-    if (unknown->len) {
-        /* sorted by content (insertion sort: a handful of keys) */
-        for (guint i = 1; i < unknown->len; i++)
-            for (guint j = i; j > 0 && strcmp(unknown->pdata[j - 1], unknown->pdata[j]) > 0; j--) {
-                gpointer x = unknown->pdata[j];
-                unknown->pdata[j] = unknown->pdata[j - 1];
-                unknown->pdata[j - 1] = x;
-            }
-        g_autoptr(GString) known = g_string_new(NULL);
-        for (int i = 0; allowed[i]; i++)
-            g_string_append_printf(known, "%s%s", i ? ", " : "", allowed[i]);
-        fail(r, unknown->pdata[0], "unknown key (known here: %s)", known->str);
-    }
-    g_ptr_array_free(unknown, TRUE);
 }
 
 /* Enter subtable `key` of the table at t: pushes it and returns its index,

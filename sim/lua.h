@@ -1,4 +1,4 @@
-/* sim/lua.h: the Lua host.
+/* sim/lua.h: the Lua host (sim/lua*.c; lua_internal.h maps the files).
  *
  * Scenarios are Lua 5.4 scripts run in a sandbox: only the base, table,
  * string, math and utf8 libraries; no io, os, debug, package, dofile,
@@ -70,8 +70,44 @@ bool simlua_live(struct lua_State *L);
 /* Push a sequence of the keys of the table at idx in the order pairs()
  * visits them (1..n, then numbers, strings bytewise, booleans): C code that
  * numbers what a script names iterates this, never lua_next's hash order
- * (Lua seeds its string hashes per process). [-0, +1, e] */
+ * (Lua seeds its string hashes per state). Keys of other types raise.
+ * [-0, +1, e] */
 void simlua_sorted_keys(struct lua_State *L, int idx);
+
+/* The key checker of every binding and reader, so that a mistake is named
+ * the same way on every run (lua_next's order differs from run to run).
+ *
+ * The first key of the table at idx, in the order of simlua_sorted_keys,
+ * that is not in the NULL-terminated list `known`; NULL if there is none.
+ * A key that is not a string is never known; it is named as "[1]",
+ * "[2.5]", "[true]" or "[table]" (other types follow the booleans, by type
+ * name).  A string key is returned in place: valid while the table holds
+ * it; another one is kept in the registry until the next such call.
+ * Plain Lua API: any state will do, not only a host's. [-0, +0, m] */
+const char *simlua_unknown_key(struct lua_State *L, int idx, const char *const *known);
+/* Raise "WHO: unknown key 'KEY' (known: a, b, c)" (the known keys in the
+ * list's order) if the table at idx has a key that is not in `known`,
+ * naming the first as simlua_unknown_key does. [-0, +0, e] */
+void simlua_check_keys(struct lua_State *L, int idx, const char *who, const char *const *known);
+/* The same check for readers that collect errors instead of raising: true
+ * if every key is known, else false with that message in `error`
+ * (SIMLUA_ERROR_SCRIPT). [-0, +0, m] */
+bool simlua_only_keys(struct lua_State *L, int idx, const char *who, const char *const *known,
+                      GError **error);
+
+/* For bindings: run the simulation up to `target`, exactly as sim.run
+ * does, whatever the script has done to the global `sim`: capped at
+ * --until (and never before now), the run counted as the script's own (so
+ * simlua_run does not run on to the cap afterwards), and the run's failure
+ * (an error in a callback or a process) raised out of the caller, where no
+ * pcall in the script can catch it.  Returns the stop reason (as
+ * sim_stop_name: "time", "request", ...).  Raises "sim.run: the scenario
+ * has ended" after the end and "sim.run cannot be called from inside the
+ * simulation" from an event or a process. [-0, +0, e] */
+const char *simlua_run_to(struct lua_State *L, sim_time_t target);
+/* simlua_run_to(now + span); a span past the end of scenario time
+ * (2^63-1 ps) runs to its end.  sim.run(span) is this. [-0, +0, e] */
+const char *simlua_run_for(struct lua_State *L, sim_time_t span);
 /* For bindings: name the machine of this run (for the run table). */
 void simlua_set_machine(struct lua_State *L, const char *name);
 /* The machine the scenario chose, or "none". */

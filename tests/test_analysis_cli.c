@@ -199,6 +199,25 @@ static void test_check_bounds(void **state)
     r = run_in(dir, cossim, "plot", "gantt", "q.db", "--from", "5ms", "--to", "2ms", NULL);
     expect_status(&r, 2);
     result_clear(&r);
+    /* several unknown keys: the first by name is named, in the one format
+     * of every key check, on every run (each run is a process of its own,
+     * with its own string hash seed) */
+    static const struct { const char *text, *want; } unknown[] = {
+        { "return { zebra = 1, mango = 2, kiwi = 3, beta = 4, omega = 5, misses = 0 }\n",
+          "tight.lua: bounds: unknown key 'beta' (known: tasks, misses, invocation, kernel_paths)" },
+        { "return { tasks = { control = { zebra = 1, mango = 2, kiwi = 3, beta = 4, omega = 5 } } }\n",
+          "tight.lua: tasks.control: unknown key 'beta' (known: response, misses, within_bound)" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(unknown); i++) {
+        assert_true(g_file_set_contents(tight, unknown[i].text, -1, NULL));
+        for (int run = 0; run < 5; run++) {
+            r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
+            if (r.status != 2 || strstr(r.err, unknown[i].want) == NULL)
+                fail_msg("unknown keys %zu, run %d: exit %d, expected 2 and \"%s\"; stderr: %s", i, run, r.status,
+                         unknown[i].want, r.err);
+            result_clear(&r);
+        }
+    }
     assert_true(g_file_set_contents(tight, "return { tasks = { nobody = { response = '1ms' } } }\n", -1, NULL));
     r = run_in(dir, cossim, "check", "q.db", "tight.lua", NULL);
     if (r.status != 2 || strstr(r.err, "no task 'nobody'") == NULL)

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <lua.h>
+
 #include "sim/lua.h"
 #include "sim/sim.h"
 
@@ -295,7 +297,7 @@ static void test_misuse(void **state)
     assert_fails(r, "t.lua:2:", "negative");
     run_free(r);
     r = run_script("local x = 1\nsim.event('k', {cpu = 1})\n", NULL, 1);
-    assert_fails(r, "t.lua:2:", "unknown field 'cpu'");
+    assert_fails(r, "t.lua:2:", "sim.event: unknown key 'cpu' (known: core, thread, component, a0, a1, a2, note)");
     run_free(r);
     r = run_script("local x = 1\nsim.run()\n", NULL, 1);
     assert_fails(r, "t.lua:2:", "needs a span");
@@ -483,6 +485,91 @@ static void test_time_range_and_names(void **state)
     }
 }
 
+/* ---- running from a binding: simlua_run_to / simlua_run_for ---- */
+
+/* go(span) and go_to(time) -> reason: bindings that run the simulation
+ * through the C API, as compose.c's sys:run does. */
+static int l_go(lua_State *L)
+{
+    lua_pushstring(L, simlua_run_for(L, simlua_time(L, 1, "go")));
+    return 1;
+}
+
+static int l_go_to(lua_State *L)
+{
+    lua_pushstring(L, simlua_run_to(L, simlua_time(L, 1, "go_to")));
+    return 1;
+}
+
+static int open_go(lua_State *L)
+{
+    lua_pushcfunction(L, l_go);
+    lua_setfield(L, -2, "go");
+    lua_pushcfunction(L, l_go_to);
+    lua_setfield(L, -2, "go_to");
+    return 0;
+}
+
+/* A run with the go binding and, if until is not 0, an --until cap. */
+static run *run_go(const char *code, sim_time_t until)
+{
+    static const simlua_lib libs[] = { { "go", open_go } };
+    run *r = g_new0(run, 1);
+    simlua_limits lim = { 64 << 20, 50000000 };
+    r->s = sim_new(1, simtr_open(NULL, NULL));
+    size_t len = 0;
+    FILE *out = open_memstream(&r->out, &len);
+    r->h = simlua_new(r->s, &lim, out, NULL, libs, G_N_ELEMENTS(libs), &r->err);
+    assert_non_null(r->h);
+    if (until)
+        simlua_set_until(r->h, until);
+    r->ok = simlua_run(r->h, "t.lua", code, strlen(code), &r->err);
+    fclose(out);
+    return r;
+}
+
+static void test_run_from_a_binding(void **state)
+{
+    (void)state;
+    /* the script rebinds sim.run, then drops `sim` altogether: the binding
+     * still runs the engine (a binding that called the global sim.run
+     * would call the script's function instead) */
+    run *r = run_go("local now = sim.now\n"
+                    "sim.after('1ms', function() print('fired', now()) end)\n"
+                    "sim.run = function() error('rebound') end\n"
+                    "sim = nil\n"
+                    "print(go('2ms'), now())\n", 0);
+    assert_ok(r);
+    assert_string_equal(r->out, "fired\t1000000000\ntime\t2000000000\n");
+    run_free(r);
+    /* capped at --until (3 ms), as sim.run is */
+    r = run_go("print(go('5ms'), sim.now())\n", 3 * SIM_MS);
+    assert_ok(r);
+    assert_string_equal(r->out, "time\t3000000000\n");
+    run_free(r);
+    /* the run counts as the script's: simlua_run does not run on to the
+     * cap after the script (the clock stays at 1 ms, not 3 ms) */
+    r = run_go("go('1ms')\n", 3 * SIM_MS);
+    assert_ok(r);
+    assert_int_equal(sim_now(r->s), SIM_MS);
+    run_free(r);
+    /* a target before now runs nothing; a stop is reported */
+    r = run_go("go('1ms')\nprint(go_to(0), sim.now())\n"
+               "sim.after('1ms', function() sim.stop() end)\nprint(go('5ms'), sim.now())\n", 0);
+    assert_ok(r);
+    assert_string_equal(r->out, "time\t1000000000\nrequest\t2000000000\n");
+    run_free(r);
+    /* a failing callback fails the run, through a pcall around the binding */
+    r = run_go("sim.after('1ms', function() error('inner') end)\nlocal ok = pcall(go, '2ms')\nprint('after')\n", 0);
+    assert_fails(r, "t.lua:1:", "inner");
+    assert_null(strstr(r->out, "after"));
+    run_free(r);
+    /* not from inside the simulation */
+    r = run_go("local x = 1\nsim.after(10, function() go('1ms') end)\nsim.run('1ms')\n", 0);
+    assert_fails(r, "t.lua:2:", "cannot be called from inside the simulation");
+    run_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_finalizer_errors_fail_the_run),
         cmocka_unit_test(test_nothing_acts_after_the_end),
         cmocka_unit_test(test_time_range_and_names),
+        cmocka_unit_test(test_run_from_a_binding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,7 +99,7 @@ static void test_mistakes_are_errors(void **state)
     expect_error("local x = 1\nmachine{ preset = 'cortex-a9', timer = { kind = 'systick' } }\n", "t.lua:2:",
                  "machine cortex-a9:");
     expect_error("local x = 1\nmachine{ preset = 'cortex-a9', l2 = { sise = '1M' } }\n", "t.lua:2:",
-                 "caches.l2.sise: unknown key");
+                 "cortex-a9: caches.l2: unknown key 'sise' (known: size,");
     expect_error("local x = 1\nmachine{ preset = 'cortex-m4', mpu = { arch = 'v8m', regions = 8 } }\n", "t.lua:2:",
                  "has the v7m MPU");
     expect_error("local x = 1\nmachine{ preset = 'cortex-a9', l1d = { write = 'none' } }\n", "t.lua:2:",

@@ -1,0 +1,411 @@
+/* sim/lua_sandbox.c: the sandbox a scenario runs in.  Only the base,
+ * table, string, math and utf8 libraries, with these replaced: pcall and
+ * xpcall (a limit or the run's failure goes through them), print (to the
+ * host's output), load (text only), collectgarbage (a safe subset), pairs
+ * (a fixed order: lua_keys.c), require (the script's folder, then
+ * scenarios/lib/), string.rep and table.move (their loops are charged),
+ * math.random (the run's "lua.math" stream).  Also the capped allocator
+ * and the instruction-count hook.  Calls lua_error.c and lua_keys.c
+ * (lua_internal.h). */
+#include "lua_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+/* ---- limits: memory and instructions ---- */
+
+/* Remember where the script was when memory ran out; the message handler
+ * is not called for memory errors, so this is the only traceback.  Reads
+ * the stack only (lua_getstack/lua_getinfo allocate nothing). */
+static void note_refusal(simlua *h)
+{
+    h->refused = true;
+    h->refusal_frames = 0;
+    lua_State *T = h->running;
+    if (T == NULL)
+        return;
+    lua_Debug ar;
+    for (int level = 0; h->refusal_frames < SIMLUA_MAX_REFUSAL_FRAMES && lua_getstack(T, level, &ar); level++) {
+        if (!lua_getinfo(T, "Sl", &ar) || ar.currentline < 0)
+            continue;
+        g_snprintf(h->refusal[h->refusal_frames++], sizeof h->refusal[0], "%s:%d", ar.short_src,
+                   ar.currentline);
+    }
+}
+
+void *simlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    simlua *h = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        h->mem -= old;
+        return NULL;
+    }
+    if (h->lim.memory && nsize > old && h->mem - old + nsize > h->lim.memory) {
+        note_refusal(h);
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p == NULL)
+        return NULL;
+    h->mem = h->mem - old + nsize;
+    if (h->mem > h->mem_peak)
+        h->mem_peak = h->mem;
+    return p;
+}
+
+/* The instruction limit is spent: from now on raise at once, wherever the
+ * script tries to go on (pcall cannot stop it: see finish_pcall). */
+static int limit_error(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    if (!h->fatal) {
+        h->fatal = true;
+        lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, 1);
+    }
+    simlua_push_where(L, L);
+    lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop? raise it with --lua-instructions)",
+                    (lua_Integer)h->lim.instructions);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+void simlua_count_hook(lua_State *L, lua_Debug *ar)
+{
+    simlua *h = simlua_host(L);
+    (void)ar;
+    h->instructions += SIMLUA_HOOK_EVERY;
+    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
+        limit_error(L);
+}
+
+/* See lua_internal.h. [-0, +0, e] */
+void simlua_charge(lua_State *L, uint64_t n)
+{
+    simlua *h = simlua_host(L);
+    h->instructions = n > UINT64_MAX - h->instructions ? UINT64_MAX : h->instructions + n;
+    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
+        limit_error(L);
+}
+
+
+/* ---- sandbox replacements for base functions ---- */
+
+static int finish_pcall(lua_State *L, int status, lua_KContext extra)
+{
+    simlua *h = simlua_host(L);
+    if (status != LUA_OK && status != LUA_YIELD) {
+        if (status == LUA_ERRMEM)
+            h->fatal = true;
+        if (h->fatal)
+            return lua_error(L);     /* limits and failures go through */
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - (int)extra;
+}
+
+/* pcall(f, ...) [-0, +?, e] */
+static int l_pcall(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, finish_pcall);
+    return finish_pcall(L, status, 0);
+}
+
+/* xpcall(f, handler, ...) [-0, +?, e] */
+static int l_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_pcall);
+    return finish_pcall(L, status, 2);
+}
+
+/* print(...) to the host's output [-0, +0, e] */
+static int l_print(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1)
+            fputc('\t', h->out);
+        fwrite(s, 1, len, h->out);
+        lua_pop(L, 1);
+    }
+    fputc('\n', h->out);
+    return 0;
+}
+
+/* load(chunk [, name [, mode [, env]]]): text chunks only [-0, +1/2, e] */
+static int l_load(lua_State *L)
+{
+    int n = lua_gettop(L);
+    if (n >= 3 && !lua_isnil(L, 3)) {
+        const char *mode = luaL_checkstring(L, 3);
+        if (strchr(mode, 't') == NULL)
+            return luaL_error(L, "load: binary chunks are not allowed in scenarios");
+    }
+    size_t len = 0;
+    const char *chunk = NULL;
+    if (lua_type(L, 1) == LUA_TSTRING)
+        chunk = lua_tolstring(L, 1, &len);
+    else
+        luaL_argexpected(L, lua_type(L, 1) == LUA_TSTRING, 1, "string (function readers are not supported)");
+    const char *name = luaL_optstring(L, 2, chunk);
+    int status = luaL_loadbufferx(L, chunk, len, name, "t");
+    if (status != LUA_OK) {
+        if (status == LUA_ERRMEM)
+            return lua_error(L);
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    if (n >= 4) {   /* env becomes the chunk's first upvalue */
+        lua_pushvalue(L, 4);
+        if (!lua_setupvalue(L, -2, 1))
+            lua_pop(L, 1);
+    }
+    return 1;
+}
+
+/* collectgarbage(opt): a safe subset [-0, +1, e] */
+static int l_collectgarbage(lua_State *L)
+{
+    static const char *const opts[] = { "collect", "count", "step", "isrunning", NULL };
+    int o = luaL_checkoption(L, 1, "collect", opts);
+    switch (o) {
+    case 0:
+        lua_gc(L, LUA_GCCOLLECT);
+        lua_pushinteger(L, 0);
+        return 1;
+    case 1: {
+        int k = lua_gc(L, LUA_GCCOUNT), b = lua_gc(L, LUA_GCCOUNTB);
+        lua_pushnumber(L, (lua_Number)k + ((lua_Number)b / 1024));
+        return 1;
+    }
+    case 2:
+        lua_pushboolean(L, lua_gc(L, LUA_GCSTEP, (int)luaL_optinteger(L, 2, 0)));
+        return 1;
+    default:
+        lua_pushboolean(L, lua_gc(L, LUA_GCISRUNNING));
+        return 1;
+    }
+}
+
+/* ---- library loops the instruction hook cannot see ---- */
+
+/* Call upvalue 1 (the library's own function) with our arguments. */
+static int call_original(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* string.rep(s, n [, sep]): its loop runs n times even when the result is
+ * empty, so charge n. [-0, +1, e] */
+static int l_string_rep(lua_State *L)
+{
+    size_t l, lsep = 0;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (n > 0 && l + lsep == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    if (n > 0)
+        simlua_charge(L, (uint64_t)n);
+    return call_original(L);
+}
+
+/* table.move(a1, f, e, t [, a2]): charge the elements it walks. [-0, +1, e] */
+static int l_table_move(lua_State *L)
+{
+    lua_Integer f = luaL_checkinteger(L, 2), e = luaL_checkinteger(L, 3);
+    if (e >= f)
+        simlua_charge(L, (uint64_t)e - (uint64_t)f + 1);
+    return call_original(L);
+}
+
+
+/* ---- math.random from the run's stream ---- */
+
+/* math.random([m [, n]]) [-0, +1, e] */
+static int l_random(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    lua_Integer lo, hi;
+    switch (lua_gettop(L)) {
+    case 0:
+        lua_pushnumber(L, simrng_uniform(&h->math_rng));
+        return 1;
+    case 1:
+        lo = 1;
+        hi = luaL_checkinteger(L, 1);
+        if (hi == 0) {   /* Lua 5.4: random(0) gives a whole random integer */
+            lua_pushinteger(L, (lua_Integer)simrng_next(&h->math_rng));
+            return 1;
+        }
+        break;
+    case 2:
+        lo = luaL_checkinteger(L, 1);
+        hi = luaL_checkinteger(L, 2);
+        break;
+    default:
+        return luaL_error(L, "wrong number of arguments");
+    }
+    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    lua_pushinteger(L, simrng_range(&h->math_rng, lo, hi));
+    return 1;
+}
+
+/* math.randomseed([seed]): restart the stream ("lua.math" of the seed,
+ * the run's by default) [-0, +0, e] */
+static int l_randomseed(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    uint64_t seed = lua_isnoneornil(L, 1) ? h->s->seed : (uint64_t)luaL_checkinteger(L, 1);
+    simrng_init(&h->math_rng, seed, "lua.math");
+    return 0;
+}
+
+/* ---- require ---- */
+
+static bool valid_module_name(const char *name)
+{
+    if (*name == '\0' || *name == '.')
+        return false;
+    for (const char *p = name; *p; p++) {
+        if (*p == '.') {
+            if (p[1] == '.' || p[1] == '\0')
+                return false;
+        } else if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* require(name) [-0, +1, e]
+ * Nothing from GLib may be held across a call that can raise: a Lua error
+ * is a longjmp, and g_autofree cleanups do not run.  Paths are Lua strings. */
+static int l_require(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->loaded_ref);          /* 2: loaded */
+    if (lua_getfield(L, 2, name) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    if (!valid_module_name(name))
+        return luaL_error(L, "require: '%s' is not a module name (letters, digits, _ and -, "
+                             "separated by dots)", name);
+    luaL_gsub(L, name, ".", G_DIR_SEPARATOR_S);
+    lua_pushliteral(L, ".lua");
+    lua_concat(L, 2);                                           /* 3: relative file */
+    const char *file = lua_tostring(L, 3);
+    const char *dirs[2] = { h->script_dir, h->lib_dir };
+    for (int i = 0; i < 2; i++) {
+        if (dirs[i] == NULL)
+            continue;
+        const char *path = lua_pushfstring(L, "%s" G_DIR_SEPARATOR_S "%s", dirs[i], file);  /* 4 */
+        lua_pushfstring(L, "@%s", path);                        /* 5: chunk name */
+        char *text = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(path, &text, &len, NULL)) {
+            lua_pop(L, 2);
+            continue;
+        }
+        int status = luaL_loadbufferx(L, text, len, lua_tostring(L, 5), "t");   /* protected */
+        g_free(text);
+        if (status != LUA_OK)
+            return lua_error(L);
+        lua_pushstring(L, name);
+        lua_pushvalue(L, 4);
+        lua_call(L, 2, 1);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushboolean(L, 1);
+        }
+        lua_pushvalue(L, -1);
+        lua_setfield(L, 2, name);
+        return 1;
+    }
+    return luaL_error(L, "require: module '%s' not found (looked for %s in %s and %s)", name, file,
+                      h->script_dir ? h->script_dir : "(no script folder)",
+                      h->lib_dir ? h->lib_dir : "(no library folder)");
+}
+
+
+/* ---- set-up ---- */
+
+void simlua_open_sandbox(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    static const luaL_Reg libs[] = {
+        { LUA_GNAME, luaopen_base },
+        { LUA_TABLIBNAME, luaopen_table },
+        { LUA_STRLIBNAME, luaopen_string },
+        { LUA_MATHLIBNAME, luaopen_math },
+        { LUA_UTF8LIBNAME, luaopen_utf8 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(libs); i++) {
+        luaL_requiref(L, libs[i].name, libs[i].func, 1);
+        lua_pop(L, 1);
+    }
+    lua_pushglobaltable(L);
+    static const char *const removed[] = { "dofile", "loadfile", "warn", NULL };
+    for (int i = 0; removed[i]; i++) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, removed[i]);
+    }
+    static const luaL_Reg replaced[] = {
+        { "pcall", l_pcall }, { "xpcall", l_xpcall }, { "print", l_print }, { "load", l_load },
+        { "collectgarbage", l_collectgarbage }, { "pairs", simlua_pairs }, { "require", l_require },
+        { NULL, NULL },
+    };
+    luaL_setfuncs(L, replaced, 0);
+
+    lua_getfield(L, -1, LUA_STRLIBNAME);
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_getfield(L, -1, "rep");
+    lua_pushcclosure(L, l_string_rep, 1);
+    lua_setfield(L, -2, "rep");
+    lua_pop(L, 1);
+    lua_getfield(L, -1, LUA_TABLIBNAME);
+    lua_getfield(L, -1, "move");
+    lua_pushcclosure(L, l_table_move, 1);
+    lua_setfield(L, -2, "move");
+    lua_pop(L, 1);
+
+    lua_getfield(L, -1, LUA_MATHLIBNAME);
+    lua_pushcfunction(L, l_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, l_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+
+    lua_newtable(L);
+    lua_setfield(L, -2, "params");
+    lua_pop(L, 1);
+
+    lua_newtable(L);
+    h->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
