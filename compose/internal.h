@@ -53,7 +53,6 @@ uint64_t cmp_opt_cycles(lua_State *L, composed *c, int t, const char *key, const
 uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what);
 /* Bytes: an integer or "16K", "2M", "4KiB". [-0, +0, e] */
 uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what);
-void cmp_check_keys(lua_State *L, int t, const char *who, const char *const *known);
 int cmp_find_name(char (*names)[48], unsigned n, const char *name);
 /* t.core and t.priority: the one reader of each (see values.c). [-0, +0, e] */
 unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigned def);

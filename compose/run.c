@@ -268,15 +268,6 @@ static const cos_fail *first_fail(const wl_desc *w)
     return NULL;
 }
 
-static void run_for(lua_State *L, sim_time_t span)
-{
-    lua_getglobal(L, "sim");
-    lua_getfield(L, -1, "run");
-    lua_pushinteger(L, (lua_Integer)span);
-    lua_call(L, 1, 0);
-    lua_pop(L, 1);
-}
-
 /* sys:run(span): boot at the first call (and run until the system is
  * built and has started), then run `span` of simulated time from the
  * start (first call) or from now. */
@@ -292,7 +283,12 @@ int cmp_l_run(lua_State *L)
         while (!c->w->boot.built && first_fail(c->w) == NULL) {
             if (sim_now(s) >= limit)
                 return luaL_error(L, "sys:run: the system was not built after 1 s of simulated time");
-            run_for(L, 100 * SIM_US);
+            sim_time_t before = sim_now(s);
+            /* from C: a script that rebinds sim.run does not change what this runs */
+            simlua_run_for(L, 100 * SIM_US);
+            if (sim_now(s) == before)   /* the clock is capped (--until) or stopped */
+                return luaL_error(L, "sys:run: the run's time ended at %f us, before the system was built (it "
+                                  "needs more: raise --until)", (double)sim_now(s) / (double)SIM_US);
         }
         const cos_fail *f = first_fail(c->w);
         if (f)
@@ -300,9 +296,9 @@ int cmp_l_run(lua_State *L)
                               f->file, (int)f->line);
         sim_time_t st = hw_ps(c->h, c->w->app.start);
         if (st > sim_now(s))
-            run_for(L, st - sim_now(s));
+            simlua_run_for(L, st - sim_now(s));
     }
-    run_for(L, span);
+    simlua_run_for(L, span);
     if (c->body_error[0])
         return luaL_error(L, "sys:run: %s", c->body_error);
     const cos_fail *f = first_fail(c->w);

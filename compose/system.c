@@ -42,7 +42,7 @@ static void add_server(lua_State *L, composed *c, const char *name, int t)
         luaL_error(L, "system: at most %d servers", (int)WL_SERVERS);
     cmp_check_name(L, "system: servers", name);
     static const char *const sk[] = { "work", "touch", "memory", NULL };
-    cmp_check_keys(L, t, "system: servers", sk);
+    simlua_check_keys(L, t, "system: servers", sk);
     wl_server *s = &w->server[w->nservers];
     g_strlcpy(c->server_names[w->nservers], name, 48);
     lua_getfield(L, t, "work");
@@ -89,7 +89,7 @@ static void add_channel(lua_State *L, composed *c, const char *name, int t)
         luaL_error(L, "system: at most %d channels", (int)WL_CHANNELS);
     cmp_check_name(L, "system: channels", name);
     static const char *const ck[] = { "slots", "size", NULL };
-    cmp_check_keys(L, t, "system: channels", ck);
+    simlua_check_keys(L, t, "system: channels", ck);
     wl_channel *ch = &w->app.chan[w->app.nchans];
     lua_getfield(L, t, "slots");
     lua_Integer slots = lua_isnil(L, -1) ? 16 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
@@ -113,7 +113,7 @@ static int l_system(lua_State *L)
     lua_settop(L, 1);
     static const char *const known[] = { "machine", "policy", "fastpath", "trace", "check", "servers", "locks",
                                          "channels", "start_align", "memory", NULL };
-    cmp_check_keys(L, 1, "system", known);
+    simlua_check_keys(L, 1, "system", known);
     lua_getfield(L, 1, "machine");                      /* 2 */
     if (lua_isnil(L, 2))
         return luaL_error(L, "system: give the machine, e.g. system{machine = machine{preset = \"x86_64\"}}");
@@ -176,7 +176,7 @@ static int l_system(lua_State *L)
         if (!lua_istable(L, -1))
             return luaL_error(L, "system: memory = { pages = N, quota = M }");
         static const char *const mk[] = { "pages", "quota", NULL };
-        cmp_check_keys(L, lua_gettop(L), "system: memory", mk);
+        simlua_check_keys(L, lua_gettop(L), "system: memory", mk);
         lua_getfield(L, -1, "pages");
         lua_Integer pages = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
         if (pages < 1 || pages > (lua_Integer)WL_MM_POOL)

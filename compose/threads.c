@@ -14,7 +14,7 @@ int cmp_l_group(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
     static const char *const known[] = { "name", "core", "policy", "priority", "budget", "period", NULL };
-    cmp_check_keys(L, 2, "sys:group", known);
+    simlua_check_keys(L, 2, "sys:group", known);
     wl_desc *w = c->w;
     if (w->app.ngroups >= WL_GROUPS)
         return luaL_error(L, "sys:group: at most %d groups", (int)WL_GROUPS);
@@ -64,7 +64,7 @@ int cmp_l_task(lua_State *L)
     lua_settop(L, 2);
     static const char *const known[] = { "name", "core", "priority", "period", "deadline", "budget", "offset", "jitter",
                                          "sporadic", "memory", "group", "body", NULL };
-    cmp_check_keys(L, 2, "sys:task", known);
+    simlua_check_keys(L, 2, "sys:task", known);
     wl_desc *w = c->w;
     if (w->app.ntasks >= WL_TASKS)
         return luaL_error(L, "sys:task: at most %d tasks", (int)WL_TASKS);
@@ -185,7 +185,7 @@ int cmp_l_irq(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
     static const char *const known[] = { "name", "line", "core", "priority", "work", "budget", "period", NULL };
-    cmp_check_keys(L, 2, "sys:irq", known);
+    simlua_check_keys(L, 2, "sys:irq", known);
     wl_desc *w = c->w;
     if (w->app.nirqs >= WL_IRQS)
         return luaL_error(L, "sys:irq: at most %d interrupt threads", (int)WL_IRQS);

@@ -81,28 +81,6 @@ uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what)
     return (uint64_t)luaL_error(L, "%s must be a size such as 4096, \"16K\" or \"1M\"", what);
 }
 
-void cmp_check_keys(lua_State *L, int t, const char *who, const char *const *known)
-{
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        bool ok = false;
-        if (lua_type(L, -1) == LUA_TSTRING)
-            for (int i = 0; known[i]; i++)
-                ok = ok || strcmp(lua_tostring(L, -1), known[i]) == 0;
-        if (!ok) {
-            luaL_Buffer b;
-            luaL_buffinit(L, &b);
-            for (int i = 0; known[i]; i++) {
-                luaL_addstring(&b, i ? ", " : "");
-                luaL_addstring(&b, known[i]);
-            }
-            luaL_pushresult(&b);
-            luaL_error(L, "%s: unknown key '%s' (known: %s)", who, luaL_tolstring(L, -2, NULL), lua_tostring(L, -1));
-        }
-    }
-}
-
 int cmp_find_name(char (*names)[48], unsigned n, const char *name)
 {
     for (unsigned i = 0; i < n; i++)
