@@ -1,7 +1,7 @@
 /* tests/test_kernel_fuzz.c: adversarial components against the kernel.
  *
  * A booter builds NADV components, each with its own capability table,
- * address space (two user pages mapped at BT_USER_BASE on MMU machines, or
+ * address space (two user pages at addresses of its own on MMU machines, or
  * two MPU regions), a thread with a receive endpoint under the root
  * scheduler, a narrowed range of untyped memory (KMEM_PAGES pages), sends
  * to every adversary's endpoint, an invocation of the next component, and
@@ -47,6 +47,7 @@ enum { A_CAPTBL = 1, A_PGTBL, A_COMP, A_KMEM, A_RCV, A_THD, A_TCAP, A_SINV, A_AS
 typedef struct adv {
     cos_capid thd, rcv, asnd, tcap;     /* in the boot table */
     uint64_t kmem_first;                /* its memory, relative to the booter's kmem */
+    uint64_t base;                      /* where its two user pages are (its own range: lib/booter.c) */
     uint64_t rng;
     bool exited;
     bool unmapped, mapped;              /* it unmapped (mapped) a page of its own address space */
@@ -110,11 +111,11 @@ static cos_word server(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, 
 static void random_touch(adv *a)
 {
     uint64_t off = below(&a->rng, 5 * COS_PAGE_SIZE);
-    uint64_t vaddr = BT_USER_BASE - 2 * COS_PAGE_SIZE + off;
+    uint64_t vaddr = a->base - 2 * COS_PAGE_SIZE + off;
     uint64_t len = 1 + below(&a->rng, 64);
     bool write = below(&a->rng, 2);
     cos_err e = cos_touch(vaddr, len, write);
-    bool inside = vaddr >= BT_USER_BASE && vaddr + len <= BT_USER_BASE + 2 * COS_PAGE_SIZE;
+    bool inside = vaddr >= a->base && vaddr + len <= a->base + 2 * COS_PAGE_SIZE;
     F->touches++;
     if (e != COS_OK)
         F->touch_faults++;
@@ -185,6 +186,7 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, 
         CHECK(bt_comp_new(&b, 0, 2, &c[i]));
     for (unsigned i = 0; i < NADV; i++) {
         adv *a = &F->a[i];
+        a->base = c[i].base;
         cos_capid s;
         CHECK(bt_thd(&b, &c[i], 1, i, &a->thd));
         CHECK(bt_rcv(&b, a->thd, 0, COS_BOOT_RCV(0), &a->rcv));

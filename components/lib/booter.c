@@ -5,7 +5,7 @@
 
 cos_err bt_init(bt *b)
 {
-    *b = (bt){ .kmem = COS_BOOT_KMEM, .next = 0, .slot = COS_BOOT_FREE };
+    *b = (bt){ .kmem = COS_BOOT_KMEM, .next = 0, .slot = COS_BOOT_FREE, .vnext = BT_USER_BASE };
     /* an MPU machine takes a one-page layout; an MMU machine refuses it
      * (a page table needs its root and tables besides the object) */
     uint64_t page;
@@ -71,9 +71,15 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     if (b->mpu && user_pages > BT_MPU_PAGES)
         return COS_ERANGE;
     out->user_pages = user_pages;
-    out->base = BT_USER_BASE;
-    if (b->mpu)     /* its pages are consecutive: the first one's physical address */
+    /* MMU: each component's memory at addresses of its own, one after
+     * another with an unmapped page between, so that an address of one
+     * component means nothing in another's space (a touch of it faults);
+     * MPU: its pages are consecutive: the first one's physical address */
+    out->base = b->vnext;
+    if (b->mpu)
         out->base = b->phys + b->next * COS_PAGE_SIZE;
+    else
+        b->vnext += ((uint64_t)user_pages + 1) * COS_PAGE_SIZE;
     for (unsigned i = 0; i < user_pages; i++) {
         TRY(bt_page(b, false, &page));
         if (i == 0)
@@ -81,7 +87,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
         if (b->mpu)
             TRY(cos_mpu_region(out->pgtbl, i, b->kmem, page, 12, COS_MAP_WRITE));
         else
-            TRY(cos_pgtbl_map(out->pgtbl, BT_USER_BASE + (uint64_t)i * COS_PAGE_SIZE, b->kmem, page, COS_MAP_WRITE));
+            TRY(cos_pgtbl_map(out->pgtbl, out->base + (uint64_t)i * COS_PAGE_SIZE, b->kmem, page, COS_MAP_WRITE));
     }
     return COS_OK;
 }

@@ -26,6 +26,7 @@ typedef struct bt {
     cos_capid slot;         /* the next free slot of the boot table */
     bool mpu;               /* an MPU machine (learned at bt_init) */
     uint64_t phys;          /* MPU machines: the physical address of kmem's first page */
+    uint64_t vnext;         /* MMU machines: where the next component's memory goes */
 } bt;
 
 typedef struct bt_comp {
@@ -33,7 +34,7 @@ typedef struct bt_comp {
     cos_capid next_slot;            /* the next free slot of its own table */
     uint64_t user_first;            /* its user pages (relative to kmem) */
     unsigned user_pages;
-    uint64_t base;                  /* the address its memory starts at (MMU: BT_USER_BASE; MPU: physical) */
+    uint64_t base;                  /* the address its memory starts at (MMU: its own range; MPU: physical) */
 } bt_comp;
 
 cos_err bt_init(bt *b);
