@@ -1,33 +1,20 @@
-/* analysis/plot.c: gnuplot figures (see plot.h).  The other figures
- * (gantt, response, breakdown, counters) need the job tables and come with
- * them. */
+/* analysis/plot.c: the `cossim plot` verb (see plot.h): its options, the
+ * figure of a schedulability sweep's CSV, and the hand-off of a trace's
+ * figures to plot_trace.c.  Both draw through gnuplot.c. */
 #include "plot.h"
 
+#include "gnuplot.h"
 #include "sim/simtime.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 
 static int usage(const char *msg, const char *arg)
 {
     fprintf(stderr, "cossim plot: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
     return 2;
-}
-
-/* The gnuplot terminal for an output file, by its extension. */
-const char *an_plot_terminal(const char *path)
-{
-    if (g_str_has_suffix(path, ".png"))
-        return "pngcairo size 900,600 font 'Sans,11'";
-    if (g_str_has_suffix(path, ".svg"))
-        return "svg size 900,600 font 'Sans,11'";
-    if (g_str_has_suffix(path, ".pdf"))
-        return "pdfcairo size 6in,4in font 'Sans,10'";
-    return NULL;
 }
 
 static int plot_schedulability(const char *csv_path, const char *out)
@@ -75,9 +62,8 @@ static int plot_schedulability(const char *csv_path, const char *out)
         return usage("not a schedulability CSV (from cossim analyze --sweep):", csv_path);
     }
     GString *gp = g_string_new(NULL);
-    g_string_append_printf(gp, "set terminal %s\nset output '%s'\n", an_plot_terminal(out), out);
-    g_string_append(gp, "set title 'Schedulability of random task sets (UUniFast, log-uniform periods)'\n"
-                        "set xlabel 'Total utilisation'\nset ylabel 'Fraction of task sets accepted'\n"
+    an_gp_begin(gp, out, "Schedulability of random task sets (UUniFast, log-uniform periods)");
+    g_string_append(gp, "set xlabel 'Total utilisation'\nset ylabel 'Fraction of task sets accepted'\n"
                         "set yrange [0:1.05]\nset key bottom left\nset grid\n");
     for (guint t = 0; t < tests->len; t++)
         g_string_append_printf(gp, "$d%u << EOD\n%sEOD\n", t, ((GString *)blocks->pdata[t])->str);
@@ -90,40 +76,7 @@ static int plot_schedulability(const char *csv_path, const char *out)
         g_string_free(blocks->pdata[k], TRUE);
     g_ptr_array_free(blocks, TRUE);
     g_ptr_array_free(tests, TRUE);
-    return an_plot_run(gp, out);
-}
-
-int an_plot_run(GString *gp, const char *out)
-{
-    GError *err = NULL;
-    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
-    if (gnuplot == NULL) {
-        g_string_free(gp, TRUE);
-        return usage("gnuplot is not installed (scripts/deps.sh installs it)", NULL);
-    }
-    char tmpl[] = "/tmp/cossim-plot-XXXXXX.gp";
-    int fd = g_mkstemp(tmpl);
-    if (fd < 0 || write(fd, gp->str, gp->len) != (ssize_t)gp->len) {
-        if (fd >= 0)
-            close(fd);
-        g_string_free(gp, TRUE);
-        return usage("cannot write a temporary gnuplot script", NULL);
-    }
-    close(fd);
-    g_string_free(gp, TRUE);
-    char *argv[] = { gnuplot, tmpl, NULL };
-    gint status = 0;
-    g_autofree char *errout = NULL;
-    bool ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &errout, &status, &err) &&
-              g_spawn_check_wait_status(status, NULL);
-    g_unlink(tmpl);
-    if (!ok) {
-        fprintf(stderr, "cossim plot: gnuplot failed: %s\n", err ? err->message : (errout ? errout : ""));
-        g_clear_error(&err);
-        return 1;
-    }
-    printf("%s\n", out);
-    return 0;
+    return an_gp_run(gp, out);
 }
 
 int an_cli_plot(int argc, char **argv)
@@ -157,7 +110,7 @@ int an_cli_plot(int argc, char **argv)
     const char *ext = trace ? ".db" : ".csv";
     g_autofree char *stem = g_str_has_suffix(argv[2], ext) ? g_strndup(argv[2], strlen(argv[2]) - strlen(ext)) : g_strdup(argv[2]);
     g_autofree char *out = output ? output : trace ? g_strconcat(stem, "-", argv[1], ".png", NULL) : g_strconcat(stem, ".png", NULL);
-    if (an_plot_terminal(out) == NULL)
+    if (an_gp_terminal(out) == NULL)
         return usage("--output: the figure is .png, .svg or .pdf:", out);
     if (trace) {
         sim_time_t from = 0, to = 0;

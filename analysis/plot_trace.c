@@ -8,16 +8,8 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "gnuplot.h"
 #include "trace.h"
-
-/* Okabe and Ito's colour-blind-safe palette, then darker and lighter
- * tones: task n gets colour n mod 12 in every figure. */
-const char *an_plot_task_colour(int64_t n)
-{
-    static const char *const c[] = { "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-                                     "#F0E442", "#000000", "#882255", "#44AA99", "#999933", "#AA4499" };
-    return c[(n < 0 ? -n : n) % (int64_t)G_N_ELEMENTS(c)];
-}
 
 /* The parts of the breakdown: fixed colours (not the tasks'). */
 static const char *bd_colour(an_bd b)
@@ -30,24 +22,11 @@ static const char *bd_colour(an_bd b)
     return c[b];
 }
 
+/* The frame every figure of a trace starts with. */
 static void header(GString *gp, const char *out, const char *title)
 {
-    g_string_append_printf(gp, "set terminal %s\nset output '%s'\nset title \"%s\"\nset grid\n", an_plot_terminal(out),
-                           out, title);
-}
-
-/* gnuplot strings are in double quotes here: escape what would end them */
-static char *label(const char *s)
-{
-    GString *o = g_string_new(NULL);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            g_string_append_c(o, '\\');
-        if (*s == '_')
-            g_string_append(o, "\\\\");   /* no subscripts in enhanced text */
-        g_string_append_c(o, *s);
-    }
-    return g_string_free(o, FALSE);
+    an_gp_begin(gp, out, title);
+    g_string_append(gp, "set grid\n");
 }
 
 static char *task_label(const an_trace_report *r, const an_trace_task *t)
@@ -56,8 +35,7 @@ static char *task_label(const an_trace_report *r, const an_trace_task *t)
     int same = 0;
     for (guint i = 0; i < r->tasks->len; i++)
         same += strcmp(g_array_index(r->tasks, an_trace_task, i).name, t->name) == 0;
-    g_autofree char *n = label(t->name);
-    return same > 1 ? g_strdup_printf("%s (core %" PRId64 ")", n, t->core) : g_strdup(n);
+    return same > 1 ? g_strdup_printf("%s (core %" PRId64 ")", t->name, t->core) : g_strdup(t->name);
 }
 
 static int gantt(const an_trace_report *r, const char *path, const char *out, const an_plot_opts *o)
@@ -93,8 +71,7 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
     int64_t ntasks = r->tasks->len, rows = ntasks + ncores;
     GString *gp = g_string_new(NULL);
     g_autofree char *title = g_strdup_printf("Schedule of %s, %.3f to %.3f ms", r->scenario, from / 1e9, to / 1e9);
-    g_autofree char *t_title = label(title);
-    header(gp, out, t_title);
+    header(gp, out, title);
     g_string_append_printf(gp, "set xlabel 'Time (ms)'\nset xrange [%.6f:%.6f]\nset yrange [-0.7:%" PRId64 ".7]\n"
                                "set grid noytics\nset style fill solid 1.0 noborder\nset key outside right top\n"
                                "set ytics (",
@@ -102,7 +79,9 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
     for (int64_t i = 0; i < rows; i++) {
         g_autofree char *l = i < ntasks ? task_label(r, &g_array_index(r->tasks, an_trace_task, i))
                                         : g_strdup_printf("core %" PRId64 " other", i - ntasks);
-        g_string_append_printf(gp, "%s\"%s\" %" PRId64, i ? ", " : "", l, rows - 1 - i);
+        g_string_append(gp, i ? ", " : "");
+        an_gp_label(gp, l);
+        g_string_append_printf(gp, " %" PRId64, rows - 1 - i);
     }
     g_string_append(gp, ")\n");
     /* stretches: x y dx dy colour; kernel-heavy ones are all drawn in their thread's colour */
@@ -113,7 +92,7 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
             continue;
         int64_t a = MAX(s->start_ps, from), b = MIN(s->end_ps, to);
         int64_t row = s->task >= 0 ? s->task : ntasks + s->core;
-        const char *col = s->task >= 0 ? an_plot_task_colour(s->task) : "#999999";
+        const char *col = s->task >= 0 ? an_gp_colour(s->task) : "#999999";
         g_string_append_printf(gp, "%.9f %" PRId64 " %.9f 0.35 0x%s\n", (a + b) / 2e9, rows - 1 - row, (b - a) / 2e9,
                                col + 1);
     }
@@ -124,7 +103,7 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
         int64_t row = rows - 1 - j->task;
         if (j->release_ps >= from && j->release_ps <= to)
             g_string_append_printf(gp, "%.9f %" PRId64 " 0x%s\n", j->release_ps / 1e9, row,
-                                   an_plot_task_colour(j->task) + 1);
+                                   an_gp_colour(j->task) + 1);
         if (j->missed && j->finish_ps >= from && j->finish_ps <= to)
             g_string_append_printf(miss, "%.9f %" PRId64 "\n", j->finish_ps / 1e9, row);
     }
@@ -133,7 +112,7 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
     g_string_append(gp, "plot $run using 1:2:3:4:5 with boxxyerror lc rgb variable title 'running', "
                         "$rel using 1:($2+0.45):3 with points pt 9 ps 1.2 lc rgb variable title 'release', "
                         "$miss using 1:2 with points pt 2 ps 2 lw 2 lc rgb '#D00000' title 'deadline missed'\n");
-    return an_plot_run(gp, out);
+    return an_gp_run(gp, out);
 }
 
 static int response(const an_trace_report *r, const char *out)
@@ -144,8 +123,7 @@ static int response(const an_trace_report *r, const char *out)
     }
     GString *gp = g_string_new(NULL);
     g_autofree char *title = g_strdup_printf("Response time of every job in %s (dashed: analytic bound)", r->scenario);
-    g_autofree char *t_title = label(title);
-    header(gp, out, t_title);
+    header(gp, out, title);
     g_string_append(gp, "set xlabel 'Release time (ms)'\nset ylabel 'Response time (us)'\nset key outside right top\n"
                         "set yrange [0:*]\n");
     if (r->tasks->len > 16)
@@ -164,15 +142,16 @@ static int response(const an_trace_report *r, const char *out)
         }
         g_string_append(gp, "EOD\n");
         g_autofree char *l = task_label(r, task);
-        g_string_append_printf(plot, "%s$t%u using 1:2 with points pt 7 ps 0.6 lc rgb '%s' title \"%s\"", curves++ ? ", " : "",
-                               t, an_plot_task_colour(t), l);
+        g_string_append_printf(plot, "%s$t%u using 1:2 with points pt 7 ps 0.6 lc rgb '%s' title ", curves++ ? ", " : "",
+                               t, an_gp_colour(t));
+        an_gp_label(plot, l);
         if (task->has_bound && task->bound_ok)
             g_string_append_printf(plot, ", %.6f with lines dt 2 lw 1.5 lc rgb '%s' notitle", task->bound_ps / 1e6,
-                                   an_plot_task_colour(t));
+                                   an_gp_colour(t));
     }
     g_string_append_printf(gp, "%s\n", plot->str);
     g_string_free(plot, TRUE);
-    return an_plot_run(gp, out);
+    return an_gp_run(gp, out);
 }
 
 static int breakdown(const an_trace_report *r, const char *out, bool mean)
@@ -184,8 +163,7 @@ static int breakdown(const an_trace_report *r, const char *out, bool mean)
     GString *gp = g_string_new(NULL);
     g_autofree char *title = g_strdup_printf("%s: response time by cause, %s", r->scenario,
                                              mean ? "mean per job" : "each task's worst job");
-    g_autofree char *t_title = label(title);
-    header(gp, out, t_title);
+    header(gp, out, title);
     g_string_append(gp, "set ylabel 'Time (us)'\nset style data histograms\nset style histogram rowstacked\n"
                         "set style fill solid 1.0 border rgb '#333333'\nset boxwidth 0.7\nset key outside right top\n"
                         "set xtics rotate by -30\nset yrange [0:*]\n$bd << EOD\n");
@@ -194,7 +172,7 @@ static int breakdown(const an_trace_report *r, const char *out, bool mean)
         if (!task->jobs)
             continue;
         g_autofree char *l = task_label(r, task);
-        g_string_append_printf(gp, "\"%s\"", l);
+        an_gp_label(gp, l);
         const an_trace_job *w = &g_array_index(r->jobs, an_trace_job, task->worst_job);
         for (int b = 0; b < AN_BD_N; b++)
             g_string_append_printf(gp, " %.6f", (mean ? task->bd_mean[b] : (double)w->bd[b]) / 1e6);
@@ -202,12 +180,12 @@ static int breakdown(const an_trace_report *r, const char *out, bool mean)
     }
     g_string_append(gp, "EOD\nplot ");
     for (int b = 0; b < AN_BD_N; b++) {
-        g_autofree char *l = label(an_bd_name(b));
-        g_string_append_printf(gp, "%s$bd using %d%s lc rgb '%s' title \"%s\"", b ? ", " : "", b + 2,
-                               b ? "" : ":xtic(1)", bd_colour(b), l);
+        g_string_append_printf(gp, "%s$bd using %d%s lc rgb '%s' title ", b ? ", " : "", b + 2,
+                               b ? "" : ":xtic(1)", bd_colour(b));
+        an_gp_label(gp, an_bd_name(b));
     }
     g_string_append_c(gp, '\n');
-    return an_plot_run(gp, out);
+    return an_gp_run(gp, out);
 }
 
 static int counters(const char *path, const char *out)
@@ -245,18 +223,15 @@ static int counters(const char *path, const char *out)
         goto out;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        g_autofree char *l = label(names[i]);
-        g_string_append_printf(data, "\"%s\"", l);
+        an_gp_label(data, names[i]);
         for (int64_t c = 0; c < cores; c++)
             g_string_append_printf(data, " %" PRId64, v[i][c] > 0 ? v[i][c] : 0);
         g_string_append_c(data, '\n');
     }
     gp = g_string_new(NULL);
     char *title = g_strdup_printf("Hardware counters of %s at the end of the run", scenario ? scenario : path);
-    char *t_title = label(title);
-    header(gp, out, t_title);
+    header(gp, out, title);
     g_free(title);
-    g_free(t_title);
     g_string_append_printf(gp, "set ylabel 'Count (log scale)'\nset logscale y\nset yrange [0.8:*]\n"
                                "set style data histograms\nset style histogram clustered gap 1\n"
                                "set style fill solid 1.0 border rgb '#333333'\nset key outside right top\n"
@@ -264,9 +239,9 @@ static int counters(const char *path, const char *out)
                            data->str);
     for (int64_t c = 0; c < cores; c++)
         g_string_append_printf(gp, "%s$c using ($%" PRId64 " > 0 ? $%" PRId64 " : 1/0)%s lc rgb '%s' title 'core %" PRId64 "'",
-                               c ? ", " : "", c + 2, c + 2, c ? "" : ":xtic(1)", an_plot_task_colour(c + 6), c);
+                               c ? ", " : "", c + 2, c + 2, c ? "" : ":xtic(1)", an_gp_colour(c + 6), c);
     g_string_append_c(gp, '\n');
-    rc = an_plot_run(gp, out);
+    rc = an_gp_run(gp, out);
 out:
     g_free(scenario);
     g_string_free(q, TRUE);
