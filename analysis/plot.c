@@ -1,16 +1,16 @@
-/* analysis/plot.c: gnuplot figures (see plot.h).  The other figures
- * (gantt, response, breakdown, counters) need the job tables and come with
- * them. */
+/* analysis/plot.c: the `cossim plot` verb (see plot.h): its options, the
+ * figure of a schedulability sweep's CSV, and the hand-off of a trace's
+ * figures to plot_trace.c.  Both draw through gnuplot.c. */
 #include "plot.h"
 
+#include "gnuplot.h"
 #include "sim/simtime.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 
 static int usage(const char *msg, const char *arg)
 {
@@ -18,112 +18,95 @@ static int usage(const char *msg, const char *arg)
     return 2;
 }
 
-/* The gnuplot terminal for an output file, by its extension. */
-const char *an_plot_terminal(const char *path)
+/* One test's points in a schedulability CSV: "utilisation fraction" rows. */
+typedef struct curve {
+    char *test;
+    GString *points;
+} curve;
+
+static void curve_clear(gpointer p)
 {
-    if (g_str_has_suffix(path, ".png"))
-        return "pngcairo size 900,600 font 'Sans,11'";
-    if (g_str_has_suffix(path, ".svg"))
-        return "svg size 900,600 font 'Sans,11'";
-    if (g_str_has_suffix(path, ".pdf"))
-        return "pdfcairo size 6in,4in font 'Sans,10'";
-    return NULL;
+    curve *c = p;
+    g_free(c->test);
+    g_string_free(c->points, TRUE);
 }
 
-static int plot_schedulability(const char *csv_path, const char *out)
+/* A CSV field that is a finite number (gnuplot gets it printed again by
+ * us, never the field itself: a field "EOD" would end its data block). */
+static bool csv_number(const char *field, double *v)
+{
+    char *end = NULL;
+    *v = g_ascii_strtod(field, &end);
+    return end != field && *end == '\0' && isfinite(*v);
+}
+
+/* The rows utilisation,test,accepted,sets,fraction of a sweep's CSV, as
+ * one curve per test in order of first appearance; false (with the file
+ * and line) when it is not such a CSV. */
+static bool read_curves(const char *csv_path, GArray *curves)
 {
     g_autofree char *text = NULL;
-    GError *err = NULL;
+    g_autoptr(GError) err = NULL;
     if (!g_file_get_contents(csv_path, &text, NULL, &err)) {
         fprintf(stderr, "cossim plot: %s\n", err->message);
-        g_error_free(err);
-        return 2;
+        return false;
     }
-    /* rows utilisation,test,accepted,sets,fraction -> one data block per
-     * test, in order of first appearance */
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    GPtrArray *tests = g_ptr_array_new_with_free_func(g_free);
-    GPtrArray *blocks = g_ptr_array_new();   /* GString *, freed by hand */
-    int rows = 0;
+    if (!g_str_has_prefix(lines[0], "utilisation,test")) {
+        usage("not a schedulability CSV (from cossim analyze --sweep):", csv_path);
+        return false;
+    }
     for (int i = 1; lines[i]; i++) {
         if (lines[i][0] == '\0')
             continue;
         g_auto(GStrv) c = g_strsplit(lines[i], ",", -1);
+        double u, f;
         if (g_strv_length(c) != 5) {
             fprintf(stderr, "cossim plot: %s:%d: expected utilisation,test,accepted,sets,fraction\n", csv_path, i + 1);
-            g_ptr_array_free(tests, TRUE);
-            for (guint k = 0; k < blocks->len; k++)
-                g_string_free(blocks->pdata[k], TRUE);
-            g_ptr_array_free(blocks, TRUE);
-            return 2;
+            return false;
+        }
+        if (!csv_number(c[0], &u) || !csv_number(c[4], &f)) {
+            fprintf(stderr, "cossim plot: %s:%d: the utilisation and the fraction must be numbers\n", csv_path, i + 1);
+            return false;
         }
         guint t;
-        for (t = 0; t < tests->len && strcmp(tests->pdata[t], c[1]) != 0; t++)
+        for (t = 0; t < curves->len && strcmp(g_array_index(curves, curve, t).test, c[1]) != 0; t++)
             ;
-        if (t == tests->len) {
-            g_ptr_array_add(tests, g_strdup(c[1]));
-            g_ptr_array_add(blocks, g_string_new(NULL));
+        if (t == curves->len) {
+            curve n = { g_strdup(c[1]), g_string_new(NULL) };
+            g_array_append_val(curves, n);
         }
-        g_string_append_printf(blocks->pdata[t], "%s %s\n", c[0], c[4]);
-        rows++;
+        g_string_append_printf(g_array_index(curves, curve, t).points, "%.9g %.9g\n", u, f);
     }
-    if (rows == 0 || !g_str_has_prefix(lines[0], "utilisation,test")) {
-        g_ptr_array_free(tests, TRUE);
-        for (guint k = 0; k < blocks->len; k++)
-            g_string_free(blocks->pdata[k], TRUE);
-        g_ptr_array_free(blocks, TRUE);
-        return usage("not a schedulability CSV (from cossim analyze --sweep):", csv_path);
+    if (curves->len == 0) {
+        usage("not a schedulability CSV (from cossim analyze --sweep):", csv_path);
+        return false;
     }
-    GString *gp = g_string_new(NULL);
-    g_string_append_printf(gp, "set terminal %s\nset output '%s'\n", an_plot_terminal(out), out);
-    g_string_append(gp, "set title 'Schedulability of random task sets (UUniFast, log-uniform periods)'\n"
-                        "set xlabel 'Total utilisation'\nset ylabel 'Fraction of task sets accepted'\n"
-                        "set yrange [0:1.05]\nset key bottom left\nset grid\n");
-    for (guint t = 0; t < tests->len; t++)
-        g_string_append_printf(gp, "$d%u << EOD\n%sEOD\n", t, ((GString *)blocks->pdata[t])->str);
-    g_string_append(gp, "plot ");
-    for (guint t = 0; t < tests->len; t++)
-        g_string_append_printf(gp, "%s$d%u using 1:2 with linespoints lw 2 pt %u title '%s'", t ? ", " : "", t,
-                               t + 5, (const char *)tests->pdata[t]);
-    g_string_append(gp, "\n");
-    for (guint k = 0; k < blocks->len; k++)
-        g_string_free(blocks->pdata[k], TRUE);
-    g_ptr_array_free(blocks, TRUE);
-    g_ptr_array_free(tests, TRUE);
-    return an_plot_run(gp, out);
+    return true;
 }
 
-int an_plot_run(GString *gp, const char *out)
+static int plot_schedulability(const char *csv_path, const char *out)
 {
-    GError *err = NULL;
-    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
-    if (gnuplot == NULL) {
-        g_string_free(gp, TRUE);
-        return usage("gnuplot is not installed (scripts/deps.sh installs it)", NULL);
+    g_autoptr(GArray) curves = g_array_new(FALSE, FALSE, sizeof(curve));
+    g_array_set_clear_func(curves, curve_clear);
+    if (!read_curves(csv_path, curves))
+        return 2;
+    an_gp *g = an_gp_new(out);
+    GString *gp = an_gp_text(g);
+    g_string_append(gp, "set title ");
+    an_gp_ref(g, "Schedulability of random task sets (UUniFast, log-uniform periods)");
+    g_string_append(gp, "\nset xlabel 'Total utilisation'\nset ylabel 'Fraction of task sets accepted'\n"
+                        "set yrange [0:1.05]\nset key bottom left\nset grid\n");
+    for (guint t = 0; t < curves->len; t++) {
+        g_autofree char *name = g_strdup_printf("d%u", t);
+        an_gp_data(g, name, g_array_index(curves, curve, t).points->str);
     }
-    char tmpl[] = "/tmp/cossim-plot-XXXXXX.gp";
-    int fd = g_mkstemp(tmpl);
-    if (fd < 0 || write(fd, gp->str, gp->len) != (ssize_t)gp->len) {
-        if (fd >= 0)
-            close(fd);
-        g_string_free(gp, TRUE);
-        return usage("cannot write a temporary gnuplot script", NULL);
-    }
-    close(fd);
-    g_string_free(gp, TRUE);
-    char *argv[] = { gnuplot, tmpl, NULL };
-    gint status = 0;
-    g_autofree char *errout = NULL;
-    bool ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &errout, &status, &err) &&
-              g_spawn_check_wait_status(status, NULL);
-    g_unlink(tmpl);
-    if (!ok) {
-        fprintf(stderr, "cossim plot: gnuplot failed: %s\n", err ? err->message : (errout ? errout : ""));
-        g_clear_error(&err);
-        return 1;
-    }
-    printf("%s\n", out);
-    return 0;
+    g_string_append(gp, "plot ");
+    for (guint t = 0; t < curves->len; t++)
+        g_string_append_printf(gp, "%s$d%u using 1:2 with linespoints lw 2 pt %u title L[%d]", t ? ", " : "", t, t + 5,
+                               an_gp_label(g, g_array_index(curves, curve, t).test));
+    g_string_append(gp, "\n");
+    return an_gp_run(g, out);
 }
 
 int an_cli_plot(int argc, char **argv)
@@ -157,7 +140,7 @@ int an_cli_plot(int argc, char **argv)
     const char *ext = trace ? ".db" : ".csv";
     g_autofree char *stem = g_str_has_suffix(argv[2], ext) ? g_strndup(argv[2], strlen(argv[2]) - strlen(ext)) : g_strdup(argv[2]);
     g_autofree char *out = output ? output : trace ? g_strconcat(stem, "-", argv[1], ".png", NULL) : g_strconcat(stem, ".png", NULL);
-    if (an_plot_terminal(out) == NULL)
+    if (an_gp_terminal(out) == NULL)
         return usage("--output: the figure is .png, .svg or .pdf:", out);
     if (trace) {
         sim_time_t from = 0, to = 0;

@@ -4,7 +4,7 @@
  *             [--from T --to T] [--mean]
  * cossim plot schedulability RESULT.csv [--output FILE]
  * The figure's format follows the output's extension: .png, .svg or .pdf.
- * Each task has one colour in every figure (an_plot_task_colour).
+ * Each task has one colour in every figure (an_gp_colour).
  */
 #pragma once
 
@@ -19,13 +19,6 @@ typedef struct an_plot_opts {
     bool mean;                  /* breakdown of the mean job instead of the worst */
 } an_plot_opts;
 
-/* Draw figure `kind` of the trace at path into out; 0, 1 (gnuplot failed)
- * or 2 (bad input). */
+/* Draw figure `kind` of the trace at path into out (plot_trace.c); 0, 1
+ * (gnuplot failed) or 2 (bad input). */
 int an_plot_trace(const char *kind, const char *path, const char *out, const an_plot_opts *o);
-/* The gnuplot terminal for a file name (by extension), NULL if none. */
-const char *an_plot_terminal(const char *path);
-/* Run the gnuplot script (which sets the terminal and output); takes gp
- * (frees it).  Prints the figure's name. */
-int an_plot_run(GString *gp, const char *out);
-/* "#rrggbb" for task number n: the same in every figure. */
-const char *an_plot_task_colour(int64_t n);

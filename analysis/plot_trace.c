@@ -8,16 +8,8 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "gnuplot.h"
 #include "trace.h"
-
-/* Okabe and Ito's colour-blind-safe palette, then darker and lighter
- * tones: task n gets colour n mod 12 in every figure. */
-const char *an_plot_task_colour(int64_t n)
-{
-    static const char *const c[] = { "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-                                     "#F0E442", "#000000", "#882255", "#44AA99", "#999933", "#AA4499" };
-    return c[(n < 0 ? -n : n) % (int64_t)G_N_ELEMENTS(c)];
-}
 
 /* The parts of the breakdown: fixed colours (not the tasks'). */
 static const char *bd_colour(an_bd b)
@@ -30,24 +22,15 @@ static const char *bd_colour(an_bd b)
     return c[b];
 }
 
-static void header(GString *gp, const char *out, const char *title)
+/* A program for out with the frame every figure of a trace has: its
+ * title (a label) and a grid. */
+static an_gp *header(const char *out, const char *title)
 {
-    g_string_append_printf(gp, "set terminal %s\nset output '%s'\nset title \"%s\"\nset grid\n", an_plot_terminal(out),
-                           out, title);
-}
-
-/* gnuplot strings are in double quotes here: escape what would end them */
-static char *label(const char *s)
-{
-    GString *o = g_string_new(NULL);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            g_string_append_c(o, '\\');
-        if (*s == '_')
-            g_string_append(o, "\\\\");   /* no subscripts in enhanced text */
-        g_string_append_c(o, *s);
-    }
-    return g_string_free(o, FALSE);
+    an_gp *g = an_gp_new(out);
+    g_string_append(an_gp_text(g), "set title ");
+    an_gp_ref(g, title);
+    g_string_append(an_gp_text(g), "\nset grid\n");
+    return g;
 }
 
 static char *task_label(const an_trace_report *r, const an_trace_task *t)
@@ -56,8 +39,7 @@ static char *task_label(const an_trace_report *r, const an_trace_task *t)
     int same = 0;
     for (guint i = 0; i < r->tasks->len; i++)
         same += strcmp(g_array_index(r->tasks, an_trace_task, i).name, t->name) == 0;
-    g_autofree char *n = label(t->name);
-    return same > 1 ? g_strdup_printf("%s (core %" PRId64 ")", n, t->core) : g_strdup(n);
+    return same > 1 ? g_strdup_printf("%s (core %" PRId64 ")", t->name, t->core) : g_strdup(t->name);
 }
 
 static int gantt(const an_trace_report *r, const char *path, const char *out, const an_plot_opts *o)
@@ -91,49 +73,55 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
     for (guint i = 0; i < r->segs->len; i++)
         ncores = MAX(ncores, (int64_t)g_array_index(r->segs, an_trace_seg, i).core + 1);
     int64_t ntasks = r->tasks->len, rows = ntasks + ncores;
-    GString *gp = g_string_new(NULL);
     g_autofree char *title = g_strdup_printf("Schedule of %s, %.3f to %.3f ms", r->scenario, from / 1e9, to / 1e9);
-    g_autofree char *t_title = label(title);
-    header(gp, out, t_title);
+    an_gp *g = header(out, title);
+    GString *gp = an_gp_text(g);
     g_string_append_printf(gp, "set xlabel 'Time (ms)'\nset xrange [%.6f:%.6f]\nset yrange [-0.7:%" PRId64 ".7]\n"
-                               "set grid noytics\nset style fill solid 1.0 noborder\nset key outside right top\n"
-                               "set ytics (",
+                               "set grid noytics\nset style fill solid 1.0 noborder\nset key outside right top\n",
                            from / 1e9, to / 1e9, rows - 1);
+    /* the rows' names: label number and row, drawn as ytic() of points at
+     * x = NaN (tic labels given with `set ytics` would be printf formats) */
+    GString *d = g_string_new(NULL);
     for (int64_t i = 0; i < rows; i++) {
         g_autofree char *l = i < ntasks ? task_label(r, &g_array_index(r->tasks, an_trace_task, i))
                                         : g_strdup_printf("core %" PRId64 " other", i - ntasks);
-        g_string_append_printf(gp, "%s\"%s\" %" PRId64, i ? ", " : "", l, rows - 1 - i);
+        g_string_append_printf(d, "%d %" PRId64 "\n", an_gp_label(g, l), rows - 1 - i);
     }
-    g_string_append(gp, ")\n");
+    an_gp_data(g, "rows", d->str);
     /* stretches: x y dx dy colour; kernel-heavy ones are all drawn in their thread's colour */
-    g_string_append(gp, "$run << EOD\n");
+    g_string_truncate(d, 0);
     for (guint i = 0; i < r->segs->len; i++) {
         const an_trace_seg *s = &g_array_index(r->segs, an_trace_seg, i);
         if (s->end_ps <= from || s->start_ps >= to || s->thread == 0)
             continue;
         int64_t a = MAX(s->start_ps, from), b = MIN(s->end_ps, to);
         int64_t row = s->task >= 0 ? s->task : ntasks + s->core;
-        const char *col = s->task >= 0 ? an_plot_task_colour(s->task) : "#999999";
-        g_string_append_printf(gp, "%.9f %" PRId64 " %.9f 0.35 0x%s\n", (a + b) / 2e9, rows - 1 - row, (b - a) / 2e9,
+        const char *col = s->task >= 0 ? an_gp_colour(s->task) : "#999999";
+        g_string_append_printf(d, "%.9f %" PRId64 " %.9f 0.35 0x%s\n", (a + b) / 2e9, rows - 1 - row, (b - a) / 2e9,
                                col + 1);
     }
-    g_string_append(gp, "EOD\n$rel << EOD\n");
+    an_gp_data(g, "run", d->str);
+    g_string_truncate(d, 0);
     GString *miss = g_string_new(NULL);
     for (guint i = 0; i < r->jobs->len; i++) {
         const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, i);
         int64_t row = rows - 1 - j->task;
         if (j->release_ps >= from && j->release_ps <= to)
-            g_string_append_printf(gp, "%.9f %" PRId64 " 0x%s\n", j->release_ps / 1e9, row,
-                                   an_plot_task_colour(j->task) + 1);
+            g_string_append_printf(d, "%.9f %" PRId64 " 0x%s\n", j->release_ps / 1e9, row,
+                                   an_gp_colour(j->task) + 1);
         if (j->missed && j->finish_ps >= from && j->finish_ps <= to)
             g_string_append_printf(miss, "%.9f %" PRId64 "\n", j->finish_ps / 1e9, row);
     }
-    g_string_append_printf(gp, "EOD\n$miss << EOD\n%s0 -10\nEOD\n", miss->str);
+    an_gp_data(g, "rel", d->str);
+    g_string_append(miss, "0 -10\n");
+    an_gp_data(g, "miss", miss->str);
     g_string_free(miss, TRUE);
+    g_string_free(d, TRUE);
     g_string_append(gp, "plot $run using 1:2:3:4:5 with boxxyerror lc rgb variable title 'running', "
                         "$rel using 1:($2+0.45):3 with points pt 9 ps 1.2 lc rgb variable title 'release', "
-                        "$miss using 1:2 with points pt 2 ps 2 lw 2 lc rgb '#D00000' title 'deadline missed'\n");
-    return an_plot_run(gp, out);
+                        "$miss using 1:2 with points pt 2 ps 2 lw 2 lc rgb '#D00000' title 'deadline missed', "
+                        "$rows using (NaN):2:ytic(L[int($1)]) notitle\n");
+    return an_gp_run(g, out);
 }
 
 static int response(const an_trace_report *r, const char *out)
@@ -142,37 +130,40 @@ static int response(const an_trace_report *r, const char *out)
         fprintf(stderr, "cossim plot: no job finished in this trace\n");
         return 2;
     }
-    GString *gp = g_string_new(NULL);
     g_autofree char *title = g_strdup_printf("Response time of every job in %s (dashed: analytic bound)", r->scenario);
-    g_autofree char *t_title = label(title);
-    header(gp, out, t_title);
+    an_gp *g = header(out, title);
+    GString *gp = an_gp_text(g);
     g_string_append(gp, "set xlabel 'Release time (ms)'\nset ylabel 'Response time (us)'\nset key outside right top\n"
                         "set yrange [0:*]\n");
     if (r->tasks->len > 16)
         g_string_append(gp, "set key off\n");
+    /* one data block per task, then the plot command naming each */
     GString *plot = g_string_new("plot ");
+    GString *d = g_string_new(NULL);
     int curves = 0;
     for (guint t = 0; t < r->tasks->len; t++) {
         const an_trace_task *task = &g_array_index(r->tasks, an_trace_task, t);
         if (!task->jobs)
             continue;
-        g_string_append_printf(gp, "$t%u << EOD\n", t);
+        g_string_truncate(d, 0);
         for (guint i = 0; i < r->jobs->len; i++) {
             const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, i);
             if ((guint)j->task == t)
-                g_string_append_printf(gp, "%.9f %.6f\n", j->release_ps / 1e9, j->response_ps / 1e6);
+                g_string_append_printf(d, "%.9f %.6f\n", j->release_ps / 1e9, j->response_ps / 1e6);
         }
-        g_string_append(gp, "EOD\n");
+        g_autofree char *name = g_strdup_printf("t%u", t);
+        an_gp_data(g, name, d->str);
         g_autofree char *l = task_label(r, task);
-        g_string_append_printf(plot, "%s$t%u using 1:2 with points pt 7 ps 0.6 lc rgb '%s' title \"%s\"", curves++ ? ", " : "",
-                               t, an_plot_task_colour(t), l);
+        g_string_append_printf(plot, "%s$t%u using 1:2 with points pt 7 ps 0.6 lc rgb '%s' title L[%d]",
+                               curves++ ? ", " : "", t, an_gp_colour(t), an_gp_label(g, l));
         if (task->has_bound && task->bound_ok)
             g_string_append_printf(plot, ", %.6f with lines dt 2 lw 1.5 lc rgb '%s' notitle", task->bound_ps / 1e6,
-                                   an_plot_task_colour(t));
+                                   an_gp_colour(t));
     }
     g_string_append_printf(gp, "%s\n", plot->str);
     g_string_free(plot, TRUE);
-    return an_plot_run(gp, out);
+    g_string_free(d, TRUE);
+    return an_gp_run(g, out);
 }
 
 static int breakdown(const an_trace_report *r, const char *out, bool mean)
@@ -181,33 +172,34 @@ static int breakdown(const an_trace_report *r, const char *out, bool mean)
         fprintf(stderr, "cossim plot: no job or no timeline in this trace\n");
         return 2;
     }
-    GString *gp = g_string_new(NULL);
     g_autofree char *title = g_strdup_printf("%s: response time by cause, %s", r->scenario,
                                              mean ? "mean per job" : "each task's worst job");
-    g_autofree char *t_title = label(title);
-    header(gp, out, t_title);
+    an_gp *g = header(out, title);
+    GString *gp = an_gp_text(g);
     g_string_append(gp, "set ylabel 'Time (us)'\nset style data histograms\nset style histogram rowstacked\n"
                         "set style fill solid 1.0 border rgb '#333333'\nset boxwidth 0.7\nset key outside right top\n"
-                        "set xtics rotate by -30\nset yrange [0:*]\n$bd << EOD\n");
+                        "set xtics rotate by -30\nset yrange [0:*]\n");
+    /* a row per task: its label's number, then its parts */
+    GString *d = g_string_new(NULL);
     for (guint t = 0; t < r->tasks->len; t++) {
         const an_trace_task *task = &g_array_index(r->tasks, an_trace_task, t);
         if (!task->jobs)
             continue;
         g_autofree char *l = task_label(r, task);
-        g_string_append_printf(gp, "\"%s\"", l);
+        g_string_append_printf(d, "%d", an_gp_label(g, l));
         const an_trace_job *w = &g_array_index(r->jobs, an_trace_job, task->worst_job);
         for (int b = 0; b < AN_BD_N; b++)
-            g_string_append_printf(gp, " %.6f", (mean ? task->bd_mean[b] : (double)w->bd[b]) / 1e6);
-        g_string_append_c(gp, '\n');
+            g_string_append_printf(d, " %.6f", (mean ? task->bd_mean[b] : (double)w->bd[b]) / 1e6);
+        g_string_append_c(d, '\n');
     }
-    g_string_append(gp, "EOD\nplot ");
-    for (int b = 0; b < AN_BD_N; b++) {
-        g_autofree char *l = label(an_bd_name(b));
-        g_string_append_printf(gp, "%s$bd using %d%s lc rgb '%s' title \"%s\"", b ? ", " : "", b + 2,
-                               b ? "" : ":xtic(1)", bd_colour(b), l);
-    }
+    an_gp_data(g, "bd", d->str);
+    g_string_free(d, TRUE);
+    g_string_append(gp, "plot ");
+    for (int b = 0; b < AN_BD_N; b++)
+        g_string_append_printf(gp, "%s$bd using %d%s lc rgb '%s' title L[%d]", b ? ", " : "", b + 2,
+                               b ? "" : ":xtic(L[int($1)])", bd_colour(b), an_gp_label(g, an_bd_name(b)));
     g_string_append_c(gp, '\n');
-    return an_plot_run(gp, out);
+    return an_gp_run(g, out);
 }
 
 static int counters(const char *path, const char *out)
@@ -223,9 +215,8 @@ static int counters(const char *path, const char *out)
     g_string_append(q, ", (SELECT scenario FROM run) FROM counters c "
                        "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core");
     int rc = 2;
-    GString *gp = NULL, *data = g_string_new(NULL);
     int64_t cores = 0;
-    char *scenario = NULL;
+    char *scenario = NULL, *title = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
         || sqlite3_prepare_v2(db, q->str, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "cossim plot: %s: no counters table (%s)\n", path, db ? sqlite3_errmsg(db) : "out of memory");
@@ -244,33 +235,33 @@ static int counters(const char *path, const char *out)
         fprintf(stderr, "cossim plot: %s: the counters table is empty\n", path);
         goto out;
     }
+    title = g_strdup_printf("Hardware counters of %s at the end of the run", scenario ? scenario : path);
+    an_gp *g = header(out, title);
+    GString *gp = an_gp_text(g);
+    g_string_append(gp, "set ylabel 'Count (log scale)'\nset logscale y\nset yrange [0.8:*]\n"
+                        "set style data histograms\nset style histogram clustered gap 1\n"
+                        "set style fill solid 1.0 border rgb '#333333'\nset key outside right top\n"
+                        "set xtics rotate by -30\n");
+    /* a row per counter: its label's number, then one column per core */
+    GString *d = g_string_new(NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        g_autofree char *l = label(names[i]);
-        g_string_append_printf(data, "\"%s\"", l);
+        g_string_append_printf(d, "%d", an_gp_label(g, names[i]));
         for (int64_t c = 0; c < cores; c++)
-            g_string_append_printf(data, " %" PRId64, v[i][c] > 0 ? v[i][c] : 0);
-        g_string_append_c(data, '\n');
+            g_string_append_printf(d, " %" PRId64, v[i][c] > 0 ? v[i][c] : 0);
+        g_string_append_c(d, '\n');
     }
-    gp = g_string_new(NULL);
-    char *title = g_strdup_printf("Hardware counters of %s at the end of the run", scenario ? scenario : path);
-    char *t_title = label(title);
-    header(gp, out, t_title);
-    g_free(title);
-    g_free(t_title);
-    g_string_append_printf(gp, "set ylabel 'Count (log scale)'\nset logscale y\nset yrange [0.8:*]\n"
-                               "set style data histograms\nset style histogram clustered gap 1\n"
-                               "set style fill solid 1.0 border rgb '#333333'\nset key outside right top\n"
-                               "set xtics rotate by -30\n$c << EOD\n%sEOD\nplot ",
-                           data->str);
+    an_gp_data(g, "c", d->str);
+    g_string_free(d, TRUE);
+    g_string_append(gp, "plot ");
     for (int64_t c = 0; c < cores; c++)
         g_string_append_printf(gp, "%s$c using ($%" PRId64 " > 0 ? $%" PRId64 " : 1/0)%s lc rgb '%s' title 'core %" PRId64 "'",
-                               c ? ", " : "", c + 2, c + 2, c ? "" : ":xtic(1)", an_plot_task_colour(c + 6), c);
+                               c ? ", " : "", c + 2, c + 2, c ? "" : ":xtic(L[int($1)])", an_gp_colour(c + 6), c);
     g_string_append_c(gp, '\n');
-    rc = an_plot_run(gp, out);
+    rc = an_gp_run(g, out);
 out:
     g_free(scenario);
+    g_free(title);
     g_string_free(q, TRUE);
-    g_string_free(data, TRUE);
     sqlite3_finalize(st);
     sqlite3_close(db);
     return rc;
