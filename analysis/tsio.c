@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 
 #include "sim/simtime.h"
+#include "sim/lua.h"
 #include "gen.h"
 
 G_DEFINE_QUARK(an-tsio-error-quark, an_tsio_error)
@@ -244,18 +245,13 @@ static bool read_lua(const char *path, const char *text, gsize len, an_taskset *
         }
         an_task t = { .priority = -1, .core = -1 };
         int tt = lua_gettop(L);
-        /* unknown keys are mistakes */
-        lua_pushnil(L);
-        while (lua_next(L, tt)) {
-            lua_pop(L, 1);
-            int k = 0;
-            while (k < C_N && !(lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), col_names[k]) == 0))
-                k++;
-            if (k == C_N) {
-                BAD("%s: task %lld: unknown key '%s'", path, (long long)i,
-                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-                goto out;
-            }
+        /* unknown keys are mistakes: the first by name, the same on every run */
+        static const char *const known[C_N + 1] = { "name", "period", "wcet", "deadline", "priority", "core",
+                                                    "jitter", "blocking", NULL };
+        const char *unknown = simlua_unknown_key(L, tt, known);
+        if (unknown) {
+            BAD("%s: task %lld: unknown key '%s'", path, (long long)i, unknown);
+            goto out;
         }
         for (int k = 0; k < C_N; k++) {
             lua_getfield(L, tt, col_names[k]);

@@ -3,7 +3,7 @@
 --   ./build/cossim check quickstart.db docs/examples/quickstart-bounds.lua
 -- Exit 0 when every bound holds, 1 when one is violated (docs/analysis.md).
 --
--- Response bounds: the hand response-time analysis of tests/test_cli.c
+-- Response bounds: the hand response-time analysis of tests/test_scenarios.c
 -- (test_quickstart), kernel overheads aside, plus 40 us for them:
 --   control   R = 150 + B (telemetry's 50 us section)     = 200
 --   telemetry R = 420 + ceil(R / 1000) * 150               = 570
