@@ -25,7 +25,7 @@ MAX_LINES = 900
 KNOWN = {
     "sim/lua.c", "kernel/kernel.c", "kernel/syscall.c",
     "components/workload.c", "tests/test_fp.c",
-    "tests/test_kernel.c", "tests/test_pagetable.c",
+    "tests/test_kernel.c",
     "analysis_plot.c.o and analysis_plot_trace.c.o",
     "kernel_kernel.c.o and kernel_syscall.c.o",
     "kernel/abi.h", "kernel/kernel.c", "kernel/kernel.h",
