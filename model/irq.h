@@ -52,7 +52,10 @@
  * number, never by the order the raises happened to be scheduled in.
  *
  * Layout: model/ may include sim/ only.  This file knows nothing of
- * capabilities or of the kernel.
+ * capabilities or of the kernel.  Behind it, irq.c holds the generic code
+ * and each controller has its file (irq_lapic.c, irq_gic.c, irq_nvic.c)
+ * behind an ops table chosen by hwirq_new; device sources are irq_source.c;
+ * irq_state.h says how the files fit together.
  */
 #pragma once
 
@@ -305,7 +308,7 @@ int hwirq_running_priority(const hwirq *c, unsigned core);
 /* Number of active interrupts on `core` (nesting depth). */
 unsigned hwirq_active_count(const hwirq *c, unsigned core);
 
-/* Check every invariant listed in irq.c; false (with a g_warning naming the
+/* Check every invariant listed in irq_state.h; false (with a g_warning naming the
  * broken one) if any fails.  For tests, after every step. */
 bool hwirq_verify(const hwirq *c);
 

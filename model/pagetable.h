@@ -12,22 +12,25 @@
  * x86 register write on an ARM MMU, memory callbacks missing) is an
  * assertion.
  *
- * Two architectures:
- *  - x86-64 4-level paging (Intel SDM vol. 3A 4.5): CR3 -> PML4 -> PDPT ->
- *    PD -> PT, 1 GiB and 2 MiB pages by PS, the global bit (with CR4.PGE),
- *    NX (with IA32_EFER.NXE), accessed and dirty bits set by the walk
- *    (4.8), reserved-bit checks (4.5, the entry-format tables: bits 51:M
- *    above MAXPHYADDR, PS in a PML4E, 29:13 in a 1 GiB PDPTE, 20:13 in a
- *    2 MiB PDE; 4.7: XD while NXE = 0), access rights with CR0.WP and
- *    CR4.SMEP (4.6.1),
- *    and the #PF error code and CR2 (4.7).  PCIDs and the invalidation
- *    rules of MOV to CR3/CR4 (4.10.4.1).
- *  - ARMv7-A short-descriptor translation (ARM DDI 0406C B3.5): TTBR0, and
- *    TTBR1 when TTBCR.N > 0; first-level fault / page table / section /
- *    supersection; second-level fault / large page / small page; nG tagged
- *    by the ASID; AP[2:0] with SCTLR.AFE = 0 (Table B3-8, "VMSAv7 MMU
- *    access permissions"); XN and PXN; domains through the DACR; faults as
- *    DFSR/IFSR status in the short-descriptor format.
+ * Two formats, each in its own file behind an ops table that the MMU's
+ * init call chooses (pagetable_format.h; pagetable.c holds the generic
+ * calls):
+ *  - x86-64 4-level paging (Intel SDM vol. 3A 4.5; pagetable_x86_64.c):
+ *    CR3 -> PML4 -> PDPT -> PD -> PT, 1 GiB and 2 MiB pages by PS, the
+ *    global bit (with CR4.PGE), NX (with IA32_EFER.NXE), accessed and
+ *    dirty bits set by the walk (4.8), reserved-bit checks (4.5, the
+ *    entry-format tables: bits 51:M above MAXPHYADDR, PS in a PML4E, 29:13
+ *    in a 1 GiB PDPTE, 20:13 in a 2 MiB PDE; 4.7: XD while NXE = 0), access
+ *    rights with CR0.WP and CR4.SMEP (4.6.1), and the #PF error code and
+ *    CR2 (4.7).  PCIDs and the invalidation rules of MOV to CR3/CR4
+ *    (4.10.4.1).
+ *  - ARMv7-A short-descriptor translation (ARM DDI 0406C B3.5;
+ *    pagetable_armv7a.c): TTBR0, and TTBR1 when TTBCR.N > 0; first-level
+ *    fault / page table / section / supersection; second-level fault /
+ *    large page / small page; nG tagged by the ASID; AP[2:0] with
+ *    SCTLR.AFE = 0 (Table B3-8, "VMSAv7 MMU access permissions"); XN and
+ *    PXN; domains through the DACR; faults as DFSR/IFSR status in the
+ *    short-descriptor format.
  *
  * Not modelled: x86 SMAP, protection keys, PAT/MTRR memory types (the
  * PWT/PCD/PAT bits are cached in the TLB entry for the cache model to
@@ -185,8 +188,13 @@ typedef struct hwpt_stats {
     uint64_t faults;        /* translations that ended in a fault */
 } hwpt_stats;
 
+/* A page-table format's walker and TLB policy (model/pagetable_format.h). */
+typedef struct hwpt_format hwpt_format;
+
 typedef struct hwpt_mmu {
     hwtlb_arch arch;
+    const hwpt_format *fmt; /* the format's ops, chosen by hwpt_mmu_init_*; the
+                             * generic calls below go through it */
     hwpt_x86_regs x86;      /* used when arch == HWTLB_X86_64 */
     hwpt_arm_regs arm;      /* used when arch == HWTLB_ARMV7A */
     hwpt_mem mem;

@@ -1,0 +1,197 @@
+/* model/irq_gic.c: the ARM GICv2 behind the interrupt ops table
+ * (irq_state.h): a distributor and one CPU interface per core (ARM IHI
+ * 0048B).  Lines are interrupt IDs: SGIs 0-15 and PPIs 16-31 are banked per
+ * core, SPIs 32..nlines-1 are the shared lines that the generic code routes
+ * to one target core.  Lower priority value = higher priority; the running
+ * priority is the group priority of the most recently acknowledged
+ * interrupt, kept in its stack frame.  SGIs are pending per sender, which
+ * the acknowledge reports (GICC_IAR.CPUID).  The generic code is in irq.c.
+ *
+ * Section marks (*) as in irq.h: numbers from memory, not re-read.
+ */
+#include "model/irq_state.h"
+
+#include <limits.h>
+
+#define GIC_BANKED 32u          /* SGIs 0-15 and PPIs 16-31, IHI 0048B 2.2.1 (*) */
+#define GIC_SGIS HWIRQ_GIC_SGIS
+#define GIC_MAX_LINES 1020u     /* IDs 1020-1023 are special, IHI 0048B 3.2 (*) */
+#define GIC_IDLE 0x100          /* running priority with nothing active: below every priority */
+
+static bool gic_configure(const hwirq_config *cfg, hwirq_shape *shape, GError **error)
+{
+    if (cfg->ncores > HWIRQ_GIC_MAX_CORES) {
+        g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG,
+                    "ncores: %u, but a GICv2 has at most %u CPU interfaces", cfg->ncores,
+                    HWIRQ_GIC_MAX_CORES);
+        return false;
+    }
+    if (cfg->nlines < GIC_BANKED || cfg->nlines > GIC_MAX_LINES) {
+        g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG,
+                    "nlines: %u is outside %u..%u for a GICv2", cfg->nlines, GIC_BANKED,
+                    GIC_MAX_LINES);
+        return false;
+    }
+    if (cfg->prio_bits < 4 || cfg->prio_bits > 8) {
+        g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG,
+                    "prio_bits: %u is outside 4..8 for a GICv2 (16 to 256 levels)",
+                    cfg->prio_bits);
+        return false;
+    }
+    unsigned mask = (0xFFu << (8 - cfg->prio_bits)) & 0xFFu;
+    /* Priorities 0xA0: a booted OS's middle ground; PMR: let all but the
+     * lowest through. */
+    *shape = (hwirq_shape){ .nlines = cfg->nlines, .nbanked = GIC_BANKED, .prio_mask = mask,
+                            .prio_reset = 0xA0u & mask, .threshold_reset = mask };
+    return true;
+}
+
+static hwirq_status gic_check(unsigned line, hwirq_use use)
+{
+    if (use == HWIRQ_USE_IPI && line >= GIC_SGIS)
+        return HWIRQ_BAD_LINE;          /* GICD_SGIR.SGIINTID is 4 bits (IHI 0048B.b Table 4-21) */
+    return HWIRQ_OK;
+}
+
+static bool gic_device_line(unsigned line, GError **error)
+{
+    if (line < GIC_SGIS) {
+        g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG,
+                    "line: %u is an SGI (0-15); device interrupts use PPIs (16-31) or SPIs (32+)",
+                    line);
+        return false;
+    }
+    return true;
+}
+
+static int gic_line_prio(const hwirq *c, unsigned core, unsigned line)
+{
+    return hwirqst_prio(c, core, line);
+}
+
+/* GICC_RPR: the group priority of the most recently acknowledged active
+ * interrupt, idle when there is none. */
+static int gic_running_priority(const hwirq *c, unsigned core)
+{
+    const hwirq_core *cs = &c->cores[core];
+    return cs->depth ? cs->stack[cs->depth - 1].group : GIC_IDLE;
+}
+
+static unsigned gic_pending(const hwirq *c, unsigned core)
+{
+    const hwirq_core *cs = &c->cores[core];
+    if (cs->masked)
+        return HWIRQ_NONE;
+    /* The highest-priority pending, enabled, inactive line, banked or
+     * routed here.  If it cannot be delivered, no lower one can (group
+     * priority is monotone in priority), so checking the best alone is
+     * exact. */
+    int best_prio = INT_MAX;
+    unsigned best = HWIRQ_NONE;
+    hwirqst_scan_best(c, core, cs->pending, cs->enabled, cs->active, 0, c->words, false, &best_prio,
+                      &best);
+    hwirqst_scan_best(c, core, c->sh_pending, c->sh_enabled, c->sh_active, GIC_BANKED / 64, c->swords,
+                      true, &best_prio, &best);
+    if (best == HWIRQ_NONE)
+        return HWIRQ_NONE;
+    /* IHI 0048B 3.3 (*) "Preemption" and "Priority masking": signalled only
+     * if its priority is higher than the PMR and its group priority is
+     * higher than the running priority. */
+    if (best_prio >= (int)cs->threshold)
+        return HWIRQ_NONE;
+    if (hwirqst_group(best_prio, cs->bp) >= gic_running_priority(c, core))
+        return HWIRQ_NONE;
+    return best;
+}
+
+static hwirq_status gic_raise(hwirq *c, unsigned core, unsigned line, unsigned source)
+{
+    if (line >= GIC_SGIS)
+        return hwirqst_mark_pending(c, core, line);
+    /* IHI 0048B 4.4.4 (*), GICC_IAR.CPUID: SGI pending state is kept per sender;
+     * a second SGI from the same sender merges. */
+    hwirq_core *cs = &c->cores[core];
+    uint8_t bit = (uint8_t)(1u << source);
+    if (cs->sgi_src[line] & bit)
+        return HWIRQ_COALESCED;
+    cs->sgi_src[line] |= bit;
+    hwirqst_bit_set(cs->pending, line);
+    hwirqst_kick(c, core);
+    return HWIRQ_OK;
+}
+
+static unsigned gic_take(hwirq *c, unsigned core, unsigned line)
+{
+    if (line >= GIC_SGIS)
+        return hwirqst_unpend(c, core, line);
+    /* The lowest-numbered sender first: which sender's SGI is taken is
+     * the implementation's choice (not verified against a TRM).  The SGI
+     * stays pending while other senders' bits remain. */
+    hwirq_core *cs = &c->cores[core];
+    unsigned source = (unsigned)__builtin_ctz(cs->sgi_src[line]);
+    cs->sgi_src[line] &= (uint8_t)~(1u << source);
+    if (cs->sgi_src[line] == 0)
+        hwirqst_bit_clr(cs->pending, line);
+    return source;
+}
+
+static void gic_forget(hwirq *c, unsigned core, unsigned line)
+{
+    if (line < GIC_SGIS)
+        c->cores[core].sgi_src[line] = 0;     /* every sender's SGI goes */
+}
+
+/* GICC_CTLR.EOImode 0: priority drop and deactivation together (IHI 0048B
+ * 4.4.5 (*)).  Only the most recently acknowledged interrupt may be ended;
+ * the spec calls anything else UNPREDICTABLE and the model refuses it. */
+static hwirq_status gic_eoi(hwirq *c, unsigned core, unsigned line)
+{
+    hwirq_core *cs = &c->cores[core];
+    hwirqst_check_line(c, line);
+    if (!hwirqst_active(c, core, line))
+        return HWIRQ_NOT_ACTIVE;
+    if (cs->stack[cs->depth - 1].line != line)
+        return HWIRQ_NOT_CURRENT;
+    cs->depth--;
+    hwirqst_deactivate(c, core, line);
+    hwirqst_core_acted(c, core, true);
+    if (!hwirqst_banked(c, line) && c->sh_target[line] != core)
+        hwirqst_kick(c, c->sh_target[line]);   /* a re-pended SPI may now go to its (new) target */
+    return HWIRQ_OK;
+}
+
+static bool gic_verify_core(const hwirq *c, unsigned k)
+{
+    const hwirq_core *cs = &c->cores[k];
+    for (unsigned l = 0; l < GIC_SGIS; l++) {
+        HWIRQ_VERIFY(hwirqst_bit_get(cs->pending, l) == (cs->sgi_src[l] != 0),
+                     "hwirq I2: core %u: SGI %u pending bit disagrees with its senders 0x%x", k, l,
+                     cs->sgi_src[l]);
+        HWIRQ_VERIFY((cs->sgi_src[l] >> c->ncores) == 0,
+                     "hwirq I2: core %u: SGI %u has a sender beyond core %u", k, l, c->ncores - 1);
+    }
+    for (unsigned i = 1; i < cs->depth; i++)
+        HWIRQ_VERIFY(cs->stack[i].group < cs->stack[i - 1].group,
+                     "hwirq I4: core %u: line %u (group %d) nested on group %d without beating it", k,
+                     cs->stack[i].line, cs->stack[i].group, cs->stack[i - 1].group);
+    return true;
+}
+
+const hwirq_ops hwirq_gic_ops = {
+    .kind = HWIRQ_GIC,
+    .stacked = true,
+    .shared_lines = true,
+    .binary_point = true,
+    .faultmask = false,
+    .configure = gic_configure,
+    .check = gic_check,
+    .device_line = gic_device_line,
+    .line_prio = gic_line_prio,
+    .running_priority = gic_running_priority,
+    .pending = gic_pending,
+    .raise = gic_raise,
+    .take = gic_take,
+    .forget = gic_forget,
+    .eoi = gic_eoi,
+    .verify_core = gic_verify_core,
+};
