@@ -213,8 +213,9 @@ static void boot(lua_State *L, composed *c)
             || w->app.irq[q].line == hw_ipi_line(c->h))
             luaL_error(L, "sys:run: interrupt thread '%s': line %d is not a device line of this machine",
                        c->irq_names[q], (int)w->app.irq[q].line);
-    /* memory: the tasks' areas one after another */
-    uint64_t off = 0;
+    /* the app's memory: its state (the scheduler's, the threads', the
+     * locks'), then the tasks' areas one after another */
+    uint64_t off = wl_app_layout(&w->app);
     for (unsigned i = 0; i < w->app.ntasks; i++) {
         w->app.task[i].mem_off = off;
         off += w->app.task[i].mem_len;
@@ -248,7 +249,7 @@ static void boot(lua_State *L, composed *c)
     for (unsigned i = 0; i < w->app.ntasks; i++)
         lua_bodies = lua_bodies || w->app.task[i].program;
     /* a Lua body runs on its thread's stack: give it room */
-    k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WORKLOAD, .boot_entry = 0, .boot_data = w,
+    k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WL_BOOTER, .boot_entry = 0, .boot_data = w,
                      .trace = c->trace, .check = c->check, .stack_size = lua_bodies ? 512u << 10 : 0 };
     lua_getiuservalue(L, 1, 1);
     klua_boot(L, -1, &cfg);

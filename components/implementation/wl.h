@@ -14,8 +14,6 @@
 #include "components/interface/memmgr.h"
 #include "components/interface/server.h"
 
-/* The workload image's entries. */
-enum { E_BOOT = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3, E_TIMER = 4 };
 
 /* What the policy code costs in user-level instructions: a fixed part
  * (load the core's state, compare the timeout, branch) and a linear scan
@@ -82,6 +80,37 @@ static inline void wl_touch_app(wl_app *app, uint64_t off, uint64_t len, bool wr
         COS_FAIL(&app->fail, e);
 }
 
+/* Where scheduler s's record, thread thd[i]'s record and lock l's record
+ * are in the app's memory (app.h, wl_app_layout). */
+static inline uint64_t wl_sched_off(const wl_app *app, unsigned s)
+{
+    unsigned k = s < WL_CORES ? s : app->ncores + (s - WL_CORES);
+    return app->st_sched + (uint64_t)k * WL_SCHED_REC;
+}
+static inline uint64_t wl_thd_off(const wl_app *app, unsigned i)
+{
+    unsigned k = i < WL_TASKS                         ? i
+                 : i < WL_TASKS + WL_IRQS             ? app->ntasks + (i - WL_TASKS)
+                 : i < WL_TASKS + WL_IRQS + WL_GROUPS ? app->ntasks + app->nirqs + (i - WL_TASKS - WL_IRQS)
+                                                      : app->ntasks + app->nirqs + app->ngroups
+                                                            + (i - WL_TASKS - WL_IRQS - WL_GROUPS);
+    return app->st_thd + (uint64_t)k * WL_THD_REC;
+}
+static inline uint64_t wl_lock_off(const wl_app *app, unsigned l)
+{
+    return app->st_lock + (uint64_t)l * WL_LOCK_REC;
+}
+/* Read or write thread thd[i]'s record (one line). */
+static inline void wl_thd_touch(wl_app *app, unsigned i, bool write)
+{
+    wl_touch_app(app, wl_thd_off(app, i), 8, write);
+}
+/* Read or write scheduler s's record: with `list`, its list of threads too. */
+static inline void wl_sched_touch(wl_app *app, unsigned s, bool list, bool write)
+{
+    wl_touch_app(app, wl_sched_off(app, s), list ? 16 + 2 * app->core[s].nthd : 16, write);
+}
+
 /* ---- sched/fpedf: the policy (policy.c) -------------------------------------- */
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
  * scheduler is WL_CORES + g. */
@@ -119,8 +148,3 @@ void wl_tick(wl_app *app, wl_rt_thd *me, uint64_t period);
 void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op);
 void wl_heap(wl_app *app, wl_rt_thd *me, uint64_t len, bool write);
 
-/* ---- booter/composed ------------------------------------------------------------- */
-/* The workload image's boot entry (every core's init thread) and a child
- * scheduler's entry. */
-cos_word wl_boot_main(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3);
-cos_word wl_group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a2, cos_word a3);

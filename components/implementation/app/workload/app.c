@@ -1,8 +1,8 @@
 /* components/implementation/app/workload/app.c: the app component of the
  * workload system: task threads run their steps job after job and record
  * each job; interrupt threads wait for their line; a core's timer thread
- * expires the timer manager's due timers.  The image's other entries (the
- * booter's and a child scheduler's) are in booter/composed/boot.c. */
+ * expires the timer manager's due timers; each core's scheduler thread and
+ * each child scheduler's thread run the scheduler (sched/fpedf) here. */
 #include "components/implementation/wl.h"
 
 /* ---- the task thread -------------------------------------------------------------- */
@@ -62,7 +62,7 @@ static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
         break;
     }
     case WL_RECV: {
-        cos_ret r = cos_rcv(me->app_rcv, 0);
+        cos_ret r = cos_rcv(me->rcv, 0);
         if (r.err)
             COS_FAIL(&app->fail, r.err);
         break;
@@ -76,6 +76,7 @@ static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
     case WL_SLEEP:
         me->wake_at = cos_cycles() + op->a;
         me->state = WL_S_SLEEP;
+        wl_thd_touch(app, (unsigned)(me - app->thd), true);
         wl_yield(app, me);
         break;
     default:
@@ -132,6 +133,7 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         me->ready_at = me->arrival + cos_rand_below_incl(&me->rng, t->jitter);
         me->job++;
         me->state = WL_S_IDLE;
+        wl_thd_touch(app, (unsigned)(me - app->thd), true);     /* the scheduler reads the next release here */
         /* instrumentation (free): is another job waiting for the core? */
         c->handoff_at = 0;
         for (unsigned k = 0; k < c->nthd; k++) {
@@ -152,7 +154,7 @@ static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a
     wl_irq *q = &app->irq[idx];
     wl_rt_thd *me = &app->thd[WL_TASKS + idx];
     for (;;) {
-        cos_ret r = cos_rcv(me->app_rcv, 0);
+        cos_ret r = cos_rcv(me->rcv, 0);
         if (r.err) {
             COS_FAIL(&app->fail, r.err);
             return 0;
@@ -186,11 +188,44 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
             next = me->tm_pending;
         me->wake_at = next;
         me->state = WL_S_SLEEP;
+        wl_thd_touch(app, T_IDX(core), true);
         wl_yield(app, me);
     }
     return 0;
 }
 
-static const cos_entry_fn entries[] = { [E_BOOT] = wl_boot_main, [E_TASK] = task_main, [E_IRQ] = irq_main,
-                                        [E_GROUP] = wl_group_main, [E_TIMER] = timer_main };
+/* A core's scheduler: the core's init thread, once the booter has built
+ * the system, invokes this entry and stays: it schedules from inside the
+ * app, in the app's memory, with the app's capabilities. */
+static cos_word sched_main(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_app *app = wl_app_self();
+    if (core < app->ncores)
+        wl_schedule(app, (unsigned)core);
+    return 0;
+}
+
+/* A child scheduler: it has the booter make its tasks' threads (invoked
+ * on this thread, so that their scheduler is this one), hands the core
+ * back to the booter, and from the start schedules them. */
+static cos_word group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    wl_app *app = wl_app_self();
+    if (g >= app->ngroups)
+        return 0;
+    cos_ret r = cos_sinv(app->boot_sinv, g, 0, 0, 0);
+    cos_err e = r.err ? r.err : (cos_err)r.r[0];
+    if (e)
+        COS_FAIL(&app->fail, e);
+    e = cos_switch(app->core[app->group[g].core].sched_app, 0, 0, 0, 0, 0);
+    if (e)
+        COS_FAIL(&app->fail, e);
+    wl_schedule(app, WL_CORES + (unsigned)g);
+    return 0;
+}
+
+static const cos_entry_fn entries[] = { [E_SCHED] = sched_main, [E_TASK] = task_main, [E_IRQ] = irq_main,
+                                        [E_GROUP] = group_main, [E_TIMER] = timer_main };
 const cos_image cos_image_workload = { "workload", entries, 5 };

@@ -178,8 +178,7 @@ typedef struct wl_clients {
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
 
 typedef struct wl_rt_thd {
-    cos_capid thd, tcap, rcv;         /* in the scheduler's table (the boot component's) */
-    cos_capid app_thd, app_rcv;       /* in the app component's table */
+    cos_capid thd, tcap, rcv;         /* in the app's table: the thread, its own tcap (0: none), its endpoint */
     cos_thdid id;
     uint8_t state;
     bool irq;                         /* an interrupt thread (index into irq[]) */
@@ -209,9 +208,9 @@ typedef struct wl_rt_chan {
 } wl_rt_chan;
 
 typedef struct wl_rt_core {
-    cos_capid sched_app;              /* the scheduler thread, in the app's table */
-    cos_capid rcv, tcap;              /* its endpoint (the core's root rcv, or a group's), and a group's tcap (boot table) */
-    cos_capid go;                     /* an asnd to the core's root rcv (boot table) */
+    cos_capid sched_app;              /* the scheduler thread (all capabilities here: in the app's table) */
+    cos_capid rcv, tcap;              /* its endpoint (the core's root rcv, or a group's), and a group's tcap */
+    cos_capid root_tcap;              /* a core's root tcap (infinite budget), what it tops budgets up from */
     uint64_t token;
     uint64_t armed;                   /* the timeout the scheduler last gave (absolute cycles; 0 none) */
     int cur;                          /* the thread it last dispatched (-1: none) */
@@ -242,12 +241,16 @@ typedef struct wl_app {
     unsigned nchans;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
+    /* where the state lies in the app's memory (offsets from its start; wl_app_layout) */
+    uint64_t st_sched, st_thd, st_lock, st_bytes;
+
     /* ---- given by the booter ------------------------------------------------ */
     uint64_t start;                   /* cycles: arrivals count from here */
     uint64_t base;                    /* where the app's memory starts (its address space) */
     cos_capid sinv[WL_SERVERS];       /* to each server */
     cos_capid asnd[WL_TASKS];         /* to task i's endpoint (0: none) */
     cos_capid tm_sinv, mm_sinv;       /* to the timer and memory managers */
+    cos_capid boot_sinv;              /* to the booter: a child scheduler has its tasks' threads made */
 
     /* ---- state and results ---------------------------------------------------- */
     cos_fail fail;
@@ -259,5 +262,40 @@ typedef struct wl_app {
     wl_rt_chan rchan[WL_CHANNELS];
 } wl_app;
 
-/* The image: its entries (E_* in wl.h). */
+/* ---- the state in the app's memory ---------------------------------------------
+ * The scheduler's, the threads' and the locks' state is in the app's own
+ * memory, where its accesses go through the caches like any other (the
+ * host struct above is its host copy).  Its layout, from the start of the
+ * app's memory, each part from a line of its own:
+ *   a header line;
+ *   a record per scheduler (WL_SCHED_REC bytes: the current thread, the
+ *   armed timeout, the token, and the list of its threads, 2 bytes each);
+ *   a record per thread (WL_THD_REC bytes: state, priorities, deadlines,
+ *   the next release, wake-up and top-up), tasks first, then interrupt
+ *   threads, child schedulers and timer threads (one per core);
+ *   a record per lock (WL_LOCK_REC bytes: owner, protocol, ceiling).
+ * The tasks' own memory and the channels' rings follow (compose/run.c). */
+#define WL_SCHED_REC (16u + 2u * WL_THDS)
+#define WL_THD_REC 64u
+#define WL_LOCK_REC 16u
+
+static inline uint64_t wl_line_up(uint64_t n)
+{
+    return (n + 63) & ~(uint64_t)63;
+}
+
+/* Lay out the state for the description's counts; returns its bytes. */
+static inline uint64_t wl_app_layout(wl_app *a)
+{
+    unsigned nsched = a->ncores + a->ngroups;
+    unsigned nthd = a->ntasks + a->nirqs + a->ngroups + a->ncores;
+    a->st_sched = 64;
+    a->st_thd = a->st_sched + wl_line_up((uint64_t)nsched * WL_SCHED_REC);
+    a->st_lock = a->st_thd + (uint64_t)nthd * WL_THD_REC;
+    a->st_bytes = a->st_lock + wl_line_up((uint64_t)a->nlocks * WL_LOCK_REC);
+    return a->st_bytes;
+}
+
+/* The image: its entries. */
+enum { E_SCHED = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3, E_TIMER = 4 };
 extern const cos_image cos_image_workload;

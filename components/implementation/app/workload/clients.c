@@ -22,6 +22,7 @@ static void tm_arm(wl_app *app, wl_rt_thd *me, uint64_t at, uint64_t period)
     uint64_t next = r.r[0];
     if (next == 0)
         return;
+    wl_thd_touch(app, T_IDX(core), true);      /* the timer thread's record */
     if (tt->tm_pending == 0 || next < tt->tm_pending)
         tt->tm_pending = next;      /* for a timer thread in the middle of expiring */
     if (tt->state == WL_S_SLEEP && next < tt->wake_at)
@@ -33,7 +34,7 @@ static void tm_arm(wl_app *app, wl_rt_thd *me, uint64_t at, uint64_t period)
 static void tm_wait(wl_app *app, wl_rt_thd *me, uint64_t at)
 {
     while (cos_cycles() < at) {
-        cos_ret r = cos_rcv(me->app_rcv, 0);
+        cos_ret r = cos_rcv(me->rcv, 0);
         if (r.err) {
             COS_FAIL(&app->fail, r.err);
             return;

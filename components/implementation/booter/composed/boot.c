@@ -1,54 +1,25 @@
 /* components/implementation/booter/composed/boot.c: the booter of a
- * composed system: from the description, with system calls only, it
- * builds the app component, the servers, the timer and memory managers,
- * and per core (in the order of the cores: objects belong to the core that
- * makes them) the threads, endpoints, tcaps and interrupt bindings; then it
- * fixes the start and each core's init thread becomes its scheduler. */
+ * composed system (the boot component's image, "wl-booter").
+ *
+ * From the description (composed.h), with system calls only, it builds the
+ * app component, the servers, the timer and memory managers, and per core
+ * (in the order of the cores: objects belong to the core that makes them)
+ * the threads, endpoints, tcaps and interrupt bindings.  Every capability a
+ * component needs it copies into that component's table; its own copies
+ * stay in the boot component's.  It fixes the start, and each core's init
+ * thread then invokes the app's scheduler entry and stays there: the
+ * scheduler runs in the app, with the app's capabilities and state.
+ *
+ * A child scheduler's tasks are made on the child scheduler's own thread (a
+ * thread's scheduler is the endpoint of the thread that makes it): that
+ * thread, an app thread, invokes the booter's second entry, which builds
+ * them in the booter with the booter's capabilities.
+ */
 #include "components/implementation/wl.h"
 
 #define CHECK(x) do { cos_err e_ = (x); if (e_) { COS_FAIL(&w->boot.fail, e_); return e_; } } while (0)
 
-/* ---- boot ------------------------------------------------------------------------- */
-
-/* The child schedulers of `core`: a thread of the boot component each, its
- * endpoint under the core's root, its tcap (topped up from the start), and
- * a send to its endpoint for the parent. */
-static cos_err build_groups(wl_desc *w, unsigned core)
-{
-    wl_app *app = &w->app;
-    bt *b = &w->boot.b;
-    wl_rt_core *pc = &app->core[core];
-    const bt_comp self = { .comp = COS_BOOT_COMP };
-    for (unsigned g = 0; g < app->ngroups; g++) {
-        const wl_group *gr = &app->group[g];
-        if (gr->core != core)
-            continue;
-        wl_rt_thd *r = &app->thd[G_IDX(g)];
-        *r = (wl_rt_thd){ .group = true, .idx = g, .sched = (uint16_t)core, .waiting = NONE, .state = WL_S_READY,
-                          .eff_prio = gr->prio };
-        CHECK(bt_thd_id(b, &self, E_GROUP, g, &r->thd, &r->id));
-        if (r->id >= WL_MAX_THDID)
-            CHECK(COS_ERANGE);
-        app->by_id[r->id] = (uint16_t)(G_IDX(g) + 1);
-        CHECK(bt_tcap(b, &r->tcap));
-        CHECK(bt_rcv(b, r->thd, r->tcap, COS_BOOT_RCV(core), &r->rcv));
-        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, 1, gr->prio));
-        CHECK(bt_asnd(b, r->rcv, &r->wake));
-        wl_rt_core *gc = &app->core[WL_CORES + g];
-        gc->cur = NONE;
-        gc->rcv = r->rcv;
-        gc->tcap = r->tcap;
-        CHECK(bt_give(b, &w->boot.app, r->thd, &gc->sched_app));
-        if (pc->nthd < WL_THDS)
-            pc->thd[pc->nthd++] = (uint16_t)G_IDX(g);
-        /* let it make its tasks, on the root's budget */
-        CHECK(cos_switch(r->thd, COS_BOOT_TCAP(core), 0, 0, 0, 0));
-        if (w->boot.fail.err)
-            return w->boot.fail.err;
-    }
-    return COS_OK;
-}
-
+enum { B_BOOT = 0, B_GROUP = 1 };
 
 static bool uses_timer(const wl_task *t)
 {
@@ -56,6 +27,61 @@ static bool uses_timer(const wl_task *t)
         if (t->ops[k].kind == WL_TIMEOUT || t->ops[k].kind == WL_TICK)
             return true;
     return false;
+}
+
+/* Thread i of app->thd (its id known): the app's by-id map. */
+static cos_err note_id(wl_desc *w, unsigned i)
+{
+    wl_app *app = &w->app;
+    cos_thdid id = app->thd[i].id;
+    if (id >= WL_MAX_THDID)
+        CHECK(COS_ERANGE);
+    app->by_id[id] = (uint16_t)(i + 1);
+    return COS_OK;
+}
+
+/* The child schedulers of `core`: an app thread each, its endpoint under
+ * the core's root, its tcap (topped up from the start), and a send to its
+ * endpoint for the parent.  Each then makes its tasks (group_main in the
+ * app, through the booter's B_GROUP entry). */
+static cos_err build_groups(wl_desc *w, unsigned core)
+{
+    wl_app *app = &w->app;
+    bt *b = &w->boot.b;
+    bt_comp *ac = &w->boot.app;
+    wl_rt_core *pc = &app->core[core];
+    for (unsigned g = 0; g < app->ngroups; g++) {
+        const wl_group *gr = &app->group[g];
+        if (gr->core != core)
+            continue;
+        wl_rt_thd *r = &app->thd[G_IDX(g)];
+        *r = (wl_rt_thd){ .group = true, .idx = g, .sched = (uint16_t)core, .waiting = NONE, .state = WL_S_READY,
+                          .eff_prio = gr->prio };
+        cos_capid thd, tcap, rcv, wake;     /* the booter's */
+        CHECK(bt_thd_id(b, ac, E_GROUP, g, &thd, &r->id));
+        CHECK(note_id(w, G_IDX(g)));
+        CHECK(bt_tcap(b, &tcap));
+        CHECK(bt_rcv(b, thd, tcap, COS_BOOT_RCV(core), &rcv));
+        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), rcv, 1, gr->prio));
+        CHECK(bt_asnd(b, rcv, &wake));
+        w->boot.group_rcv[g] = rcv;
+        CHECK(bt_give(b, ac, thd, &r->thd));
+        CHECK(bt_give(b, ac, tcap, &r->tcap));
+        CHECK(bt_give(b, ac, rcv, &r->rcv));
+        CHECK(bt_give(b, ac, wake, &r->wake));
+        wl_rt_core *gc = &app->core[WL_CORES + g];
+        gc->cur = NONE;
+        gc->sched_app = r->thd;
+        gc->rcv = r->rcv;
+        gc->tcap = r->tcap;
+        if (pc->nthd < WL_THDS)
+            pc->thd[pc->nthd++] = (uint16_t)G_IDX(g);
+        /* let it make its tasks, on the root's budget */
+        CHECK(cos_switch(thd, COS_BOOT_TCAP(core), 0, 0, 0, 0));
+        if (w->boot.fail.err)
+            return w->boot.fail.err;
+    }
+    return COS_OK;
 }
 
 /* The timer thread of `core`, if a task of it uses timers: an app thread
@@ -73,42 +99,45 @@ static cos_err build_timer_thd(wl_desc *w, unsigned core)
     wl_rt_thd *r = &app->thd[T_IDX(core)];
     *r = (wl_rt_thd){ .timer = true, .idx = core, .sched = (uint16_t)core, .waiting = NONE, .state = WL_S_SLEEP,
                       .wake_at = UINT64_MAX, .replenish_at = UINT64_MAX };
-    CHECK(bt_thd_id(b, &w->boot.app, E_TIMER, core, &r->thd, &r->id));
-    if (r->id >= WL_MAX_THDID)
-        CHECK(COS_ERANGE);
-    app->by_id[r->id] = (uint16_t)(T_IDX(core) + 1);
-    CHECK(bt_rcv(b, r->thd, 0, COS_BOOT_RCV(core), &r->rcv));
-    CHECK(bt_give(b, &w->boot.app, r->thd, &r->app_thd));
+    cos_capid thd, rcv;
+    CHECK(bt_thd_id(b, &w->boot.app, E_TIMER, core, &thd, &r->id));
+    CHECK(note_id(w, T_IDX(core)));
+    CHECK(bt_rcv(b, thd, 0, COS_BOOT_RCV(core), &rcv));
+    CHECK(bt_give(b, &w->boot.app, thd, &r->thd));
     if (c->nthd < WL_THDS)
         c->thd[c->nthd++] = (uint16_t)T_IDX(core);
     return COS_OK;
 }
 
 /* Thread i (tasks, then interrupt threads) of `core`, made by its
- * scheduler: the core's root, or a group's child scheduler (a thread's
- * scheduler is the one that makes it). */
+ * scheduler's thread: the core's init thread, or a child scheduler's (a
+ * thread's scheduler is the one that makes it).  The app gets the thread,
+ * its tcap, its endpoint and, when others send to it, a send to it. */
 static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
 {
     wl_app *app = &w->app;
     bt *b = &w->boot.b;
+    bt_comp *ac = &w->boot.app;
     bool irq = i >= app->ntasks;
     unsigned idx = irq ? i - app->ntasks : i;
-    wl_rt_thd *r = &app->thd[irq ? WL_TASKS + idx : idx];
-    unsigned sched = !irq && app->task[idx].group ? WL_CORES + app->task[idx].group - 1 : core;
+    unsigned ri = irq ? WL_TASKS + idx : idx;
+    wl_rt_thd *r = &app->thd[ri];
+    unsigned group = irq ? 0 : app->task[idx].group;
+    unsigned sched = group ? WL_CORES + group - 1 : core;
+    cos_capid parent = group ? w->boot.group_rcv[group - 1] : COS_BOOT_RCV(core);
     wl_rt_core *sc = &app->core[sched];
     *r = (wl_rt_thd){ .irq = irq, .idx = idx, .sched = (uint16_t)sched, .waiting = NONE, .replenish_at = app->start };
-    CHECK(bt_thd_id(b, &w->boot.app, irq ? E_IRQ : E_TASK, idx, &r->thd, &r->id));
-    if (r->id >= WL_MAX_THDID)
-        CHECK(COS_ERANGE);
-    app->by_id[r->id] = (uint16_t)((irq ? WL_TASKS + idx : idx) + 1);
+    cos_capid thd, tcap = 0, rcv;      /* the booter's */
+    CHECK(bt_thd_id(b, ac, irq ? E_IRQ : E_TASK, idx, &thd, &r->id));
+    CHECK(note_id(w, ri));
     bool own = irq || app->task[idx].budget != 0;
     if (own)
-        CHECK(bt_tcap(b, &r->tcap));
-    CHECK(bt_rcv(b, r->thd, r->tcap, sc->rcv, &r->rcv));
+        CHECK(bt_tcap(b, &tcap));
+    CHECK(bt_rcv(b, thd, tcap, parent, &rcv));
     if (irq) {
         /* unbounded: all of the root's (infinite) budget; bounded: topped up per period */
-        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, app->irq[idx].budget, app->irq[idx].prio));
-        CHECK(cos_hw_attach(COS_BOOT_HW, app->irq[idx].line, r->rcv));
+        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), rcv, app->irq[idx].budget, app->irq[idx].prio));
+        CHECK(cos_hw_attach(COS_BOOT_HW, app->irq[idx].line, rcv));
         r->state = WL_S_READY;      /* it runs once to reach its wait */
         r->eff_prio = app->irq[idx].prio;
         r->replenish_at = app->irq[idx].budget ? 0 : UINT64_MAX;
@@ -120,38 +149,40 @@ static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
         r->state = WL_S_IDLE;
         r->replenish_at = own ? 0 : UINT64_MAX;     /* set at the start */
         if (own)
-            CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), r->rcv, 1, t->prio));
+            CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), rcv, 1, t->prio));
     }
-    CHECK(bt_give(b, &w->boot.app, r->thd, &r->app_thd));
-    CHECK(bt_give(b, &w->boot.app, r->rcv, &r->app_rcv));
+    CHECK(bt_give(b, ac, thd, &r->thd));
+    if (tcap)
+        CHECK(bt_give(b, ac, tcap, &r->tcap));
+    CHECK(bt_give(b, ac, rcv, &r->rcv));
     if (!irq && w->boot.recv_target[idx]) {
         cos_capid a;
-        CHECK(bt_asnd(b, r->rcv, &a));
-        CHECK(bt_give(b, &w->boot.app, a, &app->asnd[idx]));
+        CHECK(bt_asnd(b, rcv, &a));
+        CHECK(bt_give(b, ac, a, &app->asnd[idx]));
         if (uses_timer(&app->task[idx]))
             CHECK(bt_give(b, &w->boot.timer, a, &w->tm.asnd[idx]));
     }
     if (sc->nthd < WL_THDS)
-        sc->thd[sc->nthd++] = (uint16_t)(irq ? WL_TASKS + idx : idx);
+        sc->thd[sc->nthd++] = (uint16_t)ri;
     return COS_OK;
 }
 
-/* A child scheduler: it makes its tasks' threads first, hands the core
- * back to the booter, and from the start schedules them. */
-cos_word wl_group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a2, cos_word a3)
+/* B_GROUP: child scheduler g's tasks, made on its thread (the caller). */
+static cos_word build_group_tasks(cos_thdid caller, cos_word g, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_desc *w = wl_desc_self();
     wl_app *app = &w->app;
+    if (w->boot.built || g >= app->ngroups)
+        return COS_EPERM;       /* only while the booter builds */
     unsigned core = app->group[g].core;
     for (unsigned i = 0; i < app->ntasks; i++)
-        if (app->task[i].group == g + 1 && build_thd(w, core, i))
-            break;
-    cos_err e = cos_switch(COS_BOOT_THD(core), 0, 0, 0, 0, 0);
-    if (e)
-        COS_FAIL(&w->boot.fail, e);
-    wl_schedule(&w->app, WL_CORES + (unsigned)g);
-    return 0;
+        if (app->task[i].group == g + 1) {
+            cos_err e = build_thd(w, core, i);
+            if (e)
+                return e;
+        }
+    return COS_OK;
 }
 
 /* The threads of `core`: made by that core (objects belong to the core
@@ -160,10 +191,12 @@ static cos_err build_core(wl_desc *w, unsigned core)
 {
     wl_app *app = &w->app;
     bt *b = &w->boot.b;
+    bt_comp *ac = &w->boot.app;
     wl_rt_core *c = &app->core[core];
     c->cur = NONE;
-    c->rcv = COS_BOOT_RCV(core);
-    CHECK(bt_give(b, &w->boot.app, COS_BOOT_THD(core), &c->sched_app));
+    CHECK(bt_give(b, ac, COS_BOOT_THD(core), &c->sched_app));
+    CHECK(bt_give(b, ac, COS_BOOT_RCV(core), &c->rcv));
+    CHECK(bt_give(b, ac, COS_BOOT_TCAP(core), &c->root_tcap));
     CHECK(build_timer_thd(w, core));
     CHECK(build_groups(w, core));
     for (unsigned i = 0; i < app->ntasks + app->nirqs; i++) {
@@ -176,13 +209,39 @@ static cos_err build_core(wl_desc *w, unsigned core)
     return COS_OK;
 }
 
+/* Which tasks others send to (they get a send capability to their endpoint). */
+static void note_receivers(wl_desc *w)
+{
+    wl_app *app = &w->app;
+    for (unsigned i = 0; i < app->ntasks; i++)
+        for (unsigned k = 0; k < app->task[i].nops; k++)
+            if (app->task[i].ops[k].kind == WL_SEND && app->task[i].ops[k].target < app->ntasks)
+                w->boot.recv_target[app->task[i].ops[k].target] = true;
+    /* timer users are woken by the timer manager's sends */
+    for (unsigned i = 0; i < app->ntasks; i++)
+        if (uses_timer(&app->task[i]))
+            w->boot.recv_target[i] = true;
+    /* both ends of a channel may wait for a notification */
+    for (unsigned ch = 0; ch < app->nchans; ch++) {
+        if (app->chan[ch].producer < app->ntasks)
+            w->boot.recv_target[app->chan[ch].producer] = true;
+        if (app->chan[ch].consumer < app->ntasks)
+            w->boot.recv_target[app->chan[ch].consumer] = true;
+    }
+}
+
+/* The components, and what every core shares. */
 static cos_err build_shared(wl_desc *w)
 {
     wl_app *app = &w->app;
     bt *b = &w->boot.b;
+    bt_comp self = BT_SELF;
     CHECK(bt_init(b));
     CHECK(bt_comp_new(b, w->workload_image, (unsigned)w->app_pages, &w->boot.app));
     app->base = w->boot.app.base;
+    CHECK(bt_sinv_own(b, &w->boot.app, E_SCHED, &w->boot.sched_sinv));
+    if (app->ngroups)
+        CHECK(bt_sinv(b, &w->boot.app, &self, B_GROUP, &app->boot_sinv));
     for (unsigned i = 0; i < w->nservers; i++) {
         CHECK(bt_comp_new(b, w->server_image, w->server[i].pages, &w->boot.server[i]));
         w->server[i].base = w->boot.server[i].base;
@@ -218,21 +277,7 @@ static cos_err build_shared(wl_desc *w)
     }
     for (unsigned l = 0; l < WL_LOCKS; l++)
         app->lock_owner[l] = NONE;
-    for (unsigned i = 0; i < app->ntasks; i++)
-        for (unsigned k = 0; k < app->task[i].nops; k++)
-            if (app->task[i].ops[k].kind == WL_SEND && app->task[i].ops[k].target < app->ntasks)
-                w->boot.recv_target[app->task[i].ops[k].target] = true;
-    /* timer users are woken by the timer manager's sends */
-    for (unsigned i = 0; i < app->ntasks; i++)
-        if (uses_timer(&app->task[i]))
-            w->boot.recv_target[i] = true;
-    /* both ends of a channel may wait for a notification */
-    for (unsigned ch = 0; ch < app->nchans; ch++) {
-        if (app->chan[ch].producer < app->ntasks)
-            w->boot.recv_target[app->chan[ch].producer] = true;
-        if (app->chan[ch].consumer < app->ntasks)
-            w->boot.recv_target[app->chan[ch].consumer] = true;
-    }
+    note_receivers(w);
     /* the start signals: one asnd to each core's root rcv */
     for (unsigned c = 0; c < app->ncores; c++)
         CHECK(bt_asnd(b, COS_BOOT_RCV(c), &w->boot.go[c]));
@@ -265,13 +310,15 @@ static void start(wl_desc *w)
     cos_report("wl.start", (int64_t)app->start);
 }
 
-cos_word wl_boot_main(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
+/* B_BOOT, on every core's init thread: core 0 builds the components, each
+ * core its own threads in turn, the last fixes the start; then each init
+ * thread becomes its core's scheduler in the app. */
+static cos_word boot_main(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
 {
     (void)caller, (void)arg, (void)a2, (void)a3;
     wl_desc *w = wl_desc_self();
     if (w == NULL || core >= w->app.ncores)
         return 0;
-    wl_app *app = &w->app;
     if (core == 0) {
         if (build_shared(w))
             return 0;
@@ -284,16 +331,20 @@ cos_word wl_boot_main(cos_thdid caller, cos_word core, cos_word arg, cos_word a2
     if (build_core(w, (unsigned)core))
         return 0;
     w->boot.cores_built++;
-    if (core + 1 < app->ncores) {
+    if (core + 1 < w->app.ncores) {
         CHECK(cos_asnd(w->boot.go[core + 1], false));
         cos_ret r = cos_rcv(COS_BOOT_RCV(core), 0);     /* the go from the last core */
         if (r.err || w->boot.fail.err)
             return 0;
     } else {
         start(w);
-        for (unsigned c = 0; c + 1 < app->ncores; c++)
+        for (unsigned c = 0; c + 1 < w->app.ncores; c++)
             CHECK(cos_asnd(w->boot.go[c], false));
     }
-    wl_schedule(&w->app, (unsigned)core);
+    cos_ret r = cos_sinv(w->boot.sched_sinv, core, 0, 0, 0);     /* for ever, unless it fails */
+    CHECK(r.err);
     return 0;
 }
+
+static const cos_entry_fn entries[] = { [B_BOOT] = boot_main, [B_GROUP] = build_group_tasks };
+const cos_image cos_image_wl_booter = { "wl-booter", entries, 2 };

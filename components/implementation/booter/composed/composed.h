@@ -16,7 +16,8 @@
  *    scheduler, tcaps for threads with a budget, the interrupt bindings,
  *    and the endpoints tasks send to.
  *
- * Each core's init thread is then that core's scheduler.
+ * Each core's init thread then invokes the app's scheduler entry and
+ * stays there: the scheduler runs in the app.
  */
 #pragma once
 
@@ -27,6 +28,9 @@
 #include "components/implementation/memmgr/simple/memmgr_simple.h"
 #include "components/implementation/server/work/server_work.h"
 
+/* The boot component's image. */
+extern const cos_image cos_image_wl_booter;
+
 /* What the booter keeps for itself (its own state). */
 typedef struct wl_boot {
     cos_fail fail;
@@ -35,6 +39,8 @@ typedef struct wl_boot {
     bt b;                             /* the allocation state, passed from core to core */
     bt_comp app, server[WL_SERVERS], timer, mm;
     cos_capid go[WL_CORES];           /* an asnd to each core's root rcv */
+    cos_capid sched_sinv;             /* to the app's scheduler entry (E_SCHED) */
+    cos_capid group_rcv[WL_GROUPS];   /* each child scheduler's endpoint */
     bool recv_target[WL_TASKS];       /* tasks that are sent to (they get an endpoint others reach) */
 } wl_boot;
 

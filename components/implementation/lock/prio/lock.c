@@ -29,6 +29,7 @@ static void recompute(wl_app *app, wl_rt_thd *r)
         } else if (app->lock[l].protocol != WL_LOCK_NONE) {
             for (unsigned i = 0; i < app->ntasks; i++) {
                 const wl_rt_thd *o = &app->thd[i];
+                wl_thd_touch(app, i, false);
                 if (o->state == WL_S_LOCK && o->waiting == (int)l) {
                     if (o->eff_prio < p)
                         p = o->eff_prio;
@@ -40,6 +41,7 @@ static void recompute(wl_app *app, wl_rt_thd *r)
     }
     r->eff_prio = p;
     r->eff_deadline = d;
+    wl_thd_touch(app, (unsigned)me, true);
 }
 
 void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
@@ -47,6 +49,7 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     cos_instructions(WL_LOCK_INSTR);
     int self = thd_index(app, me);
     app->lock[l].acquisitions++;
+    wl_touch_app(app, wl_lock_off(app, l), WL_LOCK_REC, true);     /* test-and-set of the owner word */
     if (app->lock_owner[l] == NONE) {
         app->lock_owner[l] = self;
         recompute(app, me);
@@ -57,6 +60,7 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     me->state = WL_S_LOCK;
     me->waiting = (int)l;
     me->wait_since = cos_cycles();
+    wl_thd_touch(app, (unsigned)self, true);
     cos_trace("lock_wait", (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
     int o = app->lock_owner[l];
     for (unsigned hops = 0; o != NONE && hops < WL_TASKS; hops++) {
@@ -79,17 +83,20 @@ void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
 {
     cos_instructions(WL_LOCK_INSTR);
     int self = thd_index(app, me);
+    wl_touch_app(app, wl_lock_off(app, l), WL_LOCK_REC, false);
     if (app->lock_owner[l] != self)
         return;     /* not held: compose/run.c's validation keeps this from happening */
     /* hand it to the best waiter */
     int best = NONE;
     for (unsigned i = 0; i < app->ntasks; i++) {
         wl_rt_thd *o = &app->thd[i];
+        wl_thd_touch(app, i, false);
         if (o->state == WL_S_LOCK && o->waiting == (int)l
             && (best == NONE || wl_outranks(app, o->sched, o, &app->thd[best])))
             best = (int)i;
     }
     app->lock_owner[l] = best;
+    wl_touch_app(app, wl_lock_off(app, l), WL_LOCK_REC, true);
     if (best != NONE) {
         wl_rt_thd *o = &app->thd[best];
         o->state = WL_S_READY;

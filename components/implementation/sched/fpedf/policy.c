@@ -46,6 +46,12 @@ int wl_pick(wl_app *app, unsigned core)
 {
     wl_rt_core *c = &app->core[core];
     cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
+    /* the decision's one scan: the scheduler's record and list, then each
+     * thread's record (release, next_timeout and dispatch_prio read the
+     * same lines again: L1 hits, in their instruction counts) */
+    wl_sched_touch(app, core, true, false);
+    for (unsigned k = 0; k < c->nthd; k++)
+        wl_thd_touch(app, c->thd[k], false);
     int best = NONE;
     unsigned start = 0;
     for (unsigned k = 0; k < c->nthd; k++)
@@ -114,6 +120,8 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
         }
     for (unsigned k = 0; k < c->nthd; k++) {
         wl_rt_thd *r = &app->thd[c->thd[k]];
+        uint8_t state = r->state;
+        uint64_t replenish = r->replenish_at;
         if (r->state == WL_S_IDLE && r->ready_at <= now) {
             const wl_task *t = &app->task[r->idx];
             r->state = WL_S_READY;
@@ -137,7 +145,7 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
             uint64_t left = 0;
             cos_err e = cos_tcap_budget(r->tcap, &left);
             if (e == COS_OK && left < b)
-                e = cos_tcap_transfer(COS_BOOT_TCAP(wl_core_of(app, core)), r->rcv, b - left, base_prio(app, r));
+                e = cos_tcap_transfer(app->core[wl_core_of(app, core)].root_tcap, r->rcv, b - left, base_prio(app, r));
             if (e)
                 COS_FAIL(&app->fail, e);
             uint64_t p = replenish_period(app, r);
@@ -148,6 +156,8 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
             if (r->state == WL_S_DEPLETED)
                 r->state = WL_S_READY;
         }
+        if (r->state != state || r->replenish_at != replenish)
+            wl_thd_touch(app, c->thd[k], true);     /* its record changed */
     }
     return true;
 }

@@ -17,6 +17,7 @@ static void apply(wl_app *app, unsigned s, const cos_ret *ev)
     wl_rt_thd *r = &app->thd[app->by_id[id] - 1];
     if (r->sched != s)
         return;     /* a child scheduler hearing of itself: its parent's business */
+    wl_thd_touch(app, app->by_id[id] - 1, true);     /* its record: read and updated */
     uint32_t f = (uint32_t)ev->r[1];
     if (f & COS_SCHED_EV_EXPIRED) {
         if (r->irq)
@@ -76,6 +77,7 @@ void wl_schedule(wl_app *app, unsigned s)
         int b = wl_pick(app, s);
         uint64_t to = wl_next_timeout(app, s);
         c->armed = to;
+        wl_sched_touch(app, s, false, true);     /* the decision: cur and armed */
         if (b == NONE) {
             c->cur = NONE;
             c->idles++;
@@ -83,8 +85,9 @@ void wl_schedule(wl_app *app, unsigned s)
                 gr->idles++;
                 me->wake_at = to ? to : UINT64_MAX;
                 me->state = WL_S_SLEEP;
+                wl_thd_touch(app, G_IDX(s - WL_CORES), true);    /* what its parent reads */
             } else {
-                cos_err e = cos_switch(COS_BOOT_THD(s), 0, 0, to, c->rcv, c->token);
+                cos_err e = cos_switch(c->sched_app, 0, 0, to, c->rcv, c->token);
                 if (e == COS_ESTALE) {
                     c->stale++;
                     continue;
@@ -130,7 +133,7 @@ void wl_schedule(wl_app *app, unsigned s)
             }
             /* the group's budget is spent: the core goes back to the parent */
             c->cur = NONE;
-            e = cos_switch(COS_BOOT_THD(gr->core), 0, 0, 0, 0, 0);
+            e = cos_switch(app->core[gr->core].sched_app, 0, 0, 0, 0, 0);
             if (e)
                 COS_FAIL(&app->fail, e);
             break;
@@ -159,8 +162,9 @@ void wl_yield(wl_app *app, wl_rt_thd *me)
                 wl_rt_thd *r = &app->thd[b];
                 int was = c->cur;
                 c->cur = b;
+                wl_sched_touch(app, core, false, true);
                 cos_trace("sched", r->id, 0, 1);
-                if (cos_ul_switch(r->app_thd) == COS_OK) {
+                if (cos_ul_switch(r->thd) == COS_OK) {
                     c->ul_dispatches++;
                     return;
                 }
@@ -170,6 +174,7 @@ void wl_yield(wl_app *app, wl_rt_thd *me)
         }
     }
     c->cur = NONE;
+    wl_sched_touch(app, core, false, true);
     cos_err e = cos_switch(c->sched_app, 0, 0, 0, 0, 0);
     if (e)
         COS_FAIL(&app->fail, e);
