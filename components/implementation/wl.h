@@ -111,13 +111,14 @@ static inline void wl_sched_touch(wl_app *app, unsigned s, bool list, bool write
     wl_touch_app(app, wl_sched_off(app, s), list ? 16 + 2 * app->core[s].nthd : 16, write);
 }
 
-/* ---- sched/fpedf: the policy (policy.c) -------------------------------------- */
+/* ---- app/workload: the decision (policy.c), by the scheduler's policy ------------ */
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
  * scheduler is WL_CORES + g. */
-wl_policy wl_policy_of(const wl_app *app, unsigned s);
+const sched_policy *wl_policy_of(const wl_app *app, unsigned s);
 unsigned wl_core_of(const wl_app *app, unsigned s);
 bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r);
-/* Whether a outranks b (both ready) under scheduler `core`'s policy. */
+/* Whether a outranks b (both ready) under scheduler `core`'s policy
+ * (components/interface/sched.h). */
 bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b);
 /* The thread to run next under scheduler `core`: -1 for none. */
 int wl_pick(wl_app *app, unsigned core);
@@ -128,7 +129,7 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler);
 /* The tcap priority a dispatch gives. */
 uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r);
 
-/* ---- sched/fpedf: the scheduler threads (sched.c) ------------------------------ */
+/* ---- app/workload: the scheduler threads (sched.c) ------------------------------ */
 /* Scheduler s, for ever. */
 void wl_schedule(wl_app *app, unsigned s);
 /* A task or interrupt thread gives up the core (fast path where safe). */

@@ -37,6 +37,7 @@
 
 #include "components/lib/cos.h"
 #include "components/lib/fail.h"
+#include "components/scheds.h"
 
 #define WL_CORES 8u
 #define WL_TASKS 128u
@@ -54,7 +55,6 @@
 #define WL_HEAP_PAGES 64u      /* a task's heap window (256 KiB) */
 #define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another */
 
-typedef enum { WL_FP = 0, WL_EDF = 1 } wl_policy;
 typedef enum { WL_LOCK_PI = 0, WL_LOCK_CEILING = 1, WL_LOCK_NONE = 2 } wl_protocol;
 
 /* What a task's job does, op by op. */

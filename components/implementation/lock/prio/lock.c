@@ -23,7 +23,7 @@ static void recompute(wl_app *app, wl_rt_thd *r)
     for (unsigned l = 0; l < app->nlocks; l++) {
         if (app->lock_owner[l] != me)
             continue;
-        if (app->lock[l].protocol == WL_LOCK_CEILING && wl_policy_of(app, r->sched) == WL_FP) {
+        if (app->lock[l].protocol == WL_LOCK_CEILING && wl_policy_of(app, r->sched)->ceiling) {
             if (app->lock[l].ceiling < p)
                 p = app->lock[l].ceiling;
         } else if (app->lock[l].protocol != WL_LOCK_NONE) {

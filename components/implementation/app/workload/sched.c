@@ -1,8 +1,8 @@
-/* components/implementation/sched/fpedf/sched.c: the scheduler threads of
+/* components/implementation/app/workload/sched.c: the scheduler threads of
  * the workload system (a core's root scheduler, a group's child scheduler):
  * scheduling events from the kernel, dispatch through the kernel, and the
  * task side of giving up the core, with the user-level dispatch (Slite)
- * where it is safe.  The policy is policy.c. */
+ * where it is safe.  The decision is policy.c, by the scheduler's policy. */
 #include "components/implementation/wl.h"
 #include "components/lib/sched_ev.h"
 
