@@ -45,6 +45,9 @@ int wl_pick(wl_app *app, unsigned core)
     wl_sched_touch(app, core, true, false);
     for (unsigned k = 0; k < c->nthd; k++)
         wl_thd_touch(app, c->thd[k], false);
+    const sched_policy *pol = wl_policy_of(app, core);
+    if (pol->pick)
+        return pol->pick(app, core, cos_cycles());
     int best = NONE;
     unsigned start = 0;
     for (unsigned k = 0; k < c->nthd; k++)
@@ -79,6 +82,10 @@ uint64_t wl_next_timeout(const wl_app *app, unsigned core)
         if (wl_has_tcap(app, r) && r->replenish_at < t)
             t = r->replenish_at;
     }
+    const sched_policy *pol = wl_policy_of(app, core);
+    uint64_t p = pol->timeout ? pol->timeout(app, core, cos_cycles()) : 0;
+    if (p && p < t)
+        t = p;
     return t == UINT64_MAX ? 0 : t;
 }
 

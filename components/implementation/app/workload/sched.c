@@ -116,6 +116,8 @@ void wl_schedule(wl_app *app, unsigned s)
                           : cos_switch(r->thd, wl_has_tcap(app, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
         switch (e) {
         case COS_OK:
+            if (wl_policy_of(app, s)->dispatched)
+                wl_policy_of(app, s)->dispatched(app, s, b, cos_cycles());
             c->dispatches++;
             if (child)
                 gr->dispatches++;
@@ -164,6 +166,11 @@ void wl_yield(wl_app *app, wl_rt_thd *me)
                 c->cur = b;
                 wl_sched_touch(app, core, false, true);
                 cos_trace("sched", r->id, 0, 1);
+                /* told before the switch, which returns only when this thread runs
+                 * again (if it is refused, the scheduler thread dispatches and
+                 * tells the policy again) */
+                if (wl_policy_of(app, core)->dispatched)
+                    wl_policy_of(app, core)->dispatched(app, core, b, cos_cycles());
                 if (cos_ul_switch(r->thd) == COS_OK) {
                     c->ul_dispatches++;
                     return;
