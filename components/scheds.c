@@ -4,4 +4,6 @@
 const sched_policy *const cos_sched_policies[WL_POLICIES] = {
     [WL_FP] = &sched_fp,
     [WL_EDF] = &sched_edf,
+    [WL_RR] = &sched_rr,
+    [WL_LUA] = &sched_lua,
 };

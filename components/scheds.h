@@ -6,8 +6,10 @@
 
 #include "components/interface/sched.h"
 
-typedef enum { WL_FP = 0, WL_EDF = 1, WL_POLICIES } wl_policy;
+typedef enum { WL_FP = 0, WL_EDF = 1, WL_RR = 2, WL_LUA = 3, WL_POLICIES } wl_policy;
 
 extern const sched_policy sched_fp, sched_edf;     /* implementation/sched/fpedf */
+extern const sched_policy sched_rr;                /* implementation/sched/rr */
+extern const sched_policy sched_lua;               /* implementation/sched/lua */
 /* All of them, index = id. */
 extern const sched_policy *const cos_sched_policies[WL_POLICIES];

@@ -32,6 +32,7 @@ typedef struct composed {
     char group_names[WL_GROUPS][48];
     char chan_names[WL_CHANNELS][48];
     int program_ref[WL_TASKS];       /* registry refs of Lua bodies (LUA_NOREF: none) */
+    int policy_ref[WL_SCHEDS];       /* ... of schedulers' Lua policies */
     lua_State *L;
     bool trace, check;
     /* the Lua body being run (a coroutine per task) */
@@ -59,8 +60,15 @@ unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigne
 uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required, uint32_t def);
 void cmp_check_name(lua_State *L, const char *who, const char *name);
 
+/* ---- policy.c ------------------------------------------------------------------ */
+/* Scheduler s's implementation from its `scheduler` (at sidx) and `policy`
+ * (at pidx) values, 0 when absent (see policy.c). [-0, +0, e] */
+wl_policy cmp_read_sched(lua_State *L, composed *c, int sidx, int pidx, const char *who, unsigned s);
+const char *cmp_policy_name(wl_policy p);
+/* The wl_pick_fn of a Lua policy. */
+int cmp_lua_pick(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint64_t now);
+
 /* ---- system.c ------------------------------------------------------------------ */
-wl_policy cmp_policy(lua_State *L, int idx);
 void cmp_check_not_booted(lua_State *L, composed *c, const char *who);
 
 /* ---- steps.c, body.c ----------------------------------------------------------- */

@@ -67,7 +67,7 @@ int cmp_l_results(lua_State *L)
     for (unsigned k = 0; k < w->app.ncores; k++) {
         const wl_rt_core *rc = &w->app.core[k];
         lua_newtable(L);
-        lua_pushstring(L, w->app.policy[k] == WL_EDF ? "edf" : "fp");
+        lua_pushstring(L, cmp_policy_name(w->app.policy[k]));
         lua_setfield(L, -2, "policy");
         set_int(L, "dispatches", rc->dispatches);
         set_int(L, "ul_dispatches", rc->ul_dispatches);

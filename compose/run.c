@@ -28,7 +28,7 @@ static void define_tasks_table(composed *c, sim *s)
         simtr_text(tb, c->names[i], -1);
         simtr_int(tb, (int64_t)(c->h->core_base + t->core));
         wl_policy pol = t->group ? w->app.group[t->group - 1].policy : w->app.policy[t->core];
-        simtr_text(tb, pol == WL_EDF ? "edf" : "fp", -1);
+        simtr_text(tb, cmp_policy_name(pol), -1);
         simtr_int(tb, t->prio);
         simtr_int(tb, (int64_t)hw_ps(c->h, t->period));
         simtr_int(tb, (int64_t)hw_ps(c->h, t->deadline));
@@ -248,6 +248,8 @@ static void boot(lua_State *L, composed *c)
     bool lua_bodies = false;
     for (unsigned i = 0; i < w->app.ntasks; i++)
         lua_bodies = lua_bodies || w->app.task[i].program;
+    for (unsigned i = 0; i < WL_SCHEDS; i++)
+        lua_bodies = lua_bodies || w->app.sched_cfg[i].pick;     /* Lua policies run on the scheduler's stack */
     /* a Lua body runs on its thread's stack: give it room */
     k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WL_BOOTER, .boot_entry = 0, .boot_data = w,
                      .trace = c->trace, .check = c->check, .stack_size = lua_bodies ? 512u << 10 : 0 };

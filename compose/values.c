@@ -96,16 +96,6 @@ void cmp_check_name(lua_State *L, const char *who, const char *name)
         luaL_error(L, "%s: a name of 1 to 47 characters", who);
 }
 
-wl_policy cmp_policy(lua_State *L, int idx)
-{
-    const char *p = lua_tostring(L, idx);
-    if (p && strcmp(p, "fp") == 0)
-        return WL_FP;
-    if (p && strcmp(p, "edf") == 0)
-        return WL_EDF;
-    return (wl_policy)luaL_error(L, "system: policy is \"fp\" or \"edf\"");
-}
-
 void cmp_check_not_booted(lua_State *L, composed *c, const char *who)
 {
     if (c->booted)

@@ -370,6 +370,25 @@ static void test_compose_errors(void **state)
           "s2:run('1ms')", "which never allocates" },
         { "local s2 = system{ machine = machine{ preset = 'cortex-m4' }, memory = { pages = 8 } }",
           "not on an MPU machine yet" },
+        /* schedulers */
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = 'rrr' }", "no scheduler 'rrr'" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = 'rr', policy = 'edf' }",
+          "goes with scheduler = \"fpedf\" only" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = { policy = function() end } }",
+          "give what a decision costs, instructions = N" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = { name = 'rr', quantm = 5 } }",
+          "scheduler: unknown key 'quantm' (known: name, quantum)" },
+        /* a Lua policy that returns no ready task, or fails: the error names its line */
+        { "local s2 = system{ machine = machine{ preset = 'x86_64', cores = 1 },\n"
+          "  scheduler = { policy = function(ready, now) return nil end, instructions = 10 } }\n"
+          "s2:task{ name = 'a', period = '1ms', body = { {'compute', 10} } }\ns2:run('2ms')",
+          "bad.lua:4: the scheduler policy returned nil, not one of the ready tasks" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64', cores = 1 },\n"
+          "  scheduler = { policy = function(ready, now) return ready[1] + 1 end, instructions = 10 } }\n"
+          "s2:task{ name = 'a', period = '1ms', body = { {'compute', 10} } }\ns2:run('2ms')",
+          "bad.lua:4: attempt to perform arithmetic" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', weight = 0, body = { {'compute', 10} } }",
+          "weight is a whole number, 1 or more" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *dir = tmpdir();

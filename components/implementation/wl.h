@@ -111,6 +111,29 @@ static inline void wl_sched_touch(wl_app *app, unsigned s, bool list, bool write
     wl_touch_app(app, wl_sched_off(app, s), list ? 16 + 2 * app->core[s].nthd : 16, write);
 }
 
+/* ---- time slices, for policies with a quantum (sched/rr, sched/lua) --------------- */
+/* Thread i (a task) was dispatched at `now`: a new slice unless it is the
+ * one whose slice still runs (it was only interrupted).  Other threads
+ * (interrupt and timer threads) leave the slice as it is. */
+static inline void wl_slice_dispatched(wl_app *app, unsigned s, int i, uint64_t now)
+{
+    wl_rt_core *c = &app->core[s];
+    if (i < 0 || (unsigned)i >= WL_TASKS)
+        return;
+    if (i != c->slice_thd || now >= c->slice_end) {
+        c->slice_thd = i;
+        c->slice_end = now + app->sched_cfg[s].quantum;
+    }
+}
+/* When the running slice ends (0: no slice runs). */
+static inline uint64_t wl_slice_timeout(const wl_app *app, unsigned s)
+{
+    const wl_rt_core *c = &app->core[s];
+    if (app->sched_cfg[s].quantum == 0 || c->slice_thd < 0 || app->thd[c->slice_thd].state != WL_S_READY)
+        return 0;
+    return c->slice_end;
+}
+
 /* ---- app/workload: the decision (policy.c), by the scheduler's policy ------------ */
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
  * scheduler is WL_CORES + g. */

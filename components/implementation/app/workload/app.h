@@ -110,6 +110,7 @@ typedef struct wl_task {
     bool sporadic;          /* arrivals: period + an exponential extra gap of mean `extra` */
     uint64_t extra;
     uint64_t mem_off, mem_len;        /* its memory: bytes within the app component's */
+    uint32_t weight;        /* its share for policies that share a core in proportion (lottery); 1 by default */
     wl_op ops[WL_OPS];
     unsigned nops;
     unsigned group;         /* 0: scheduled by its core's scheduler; g + 1: by child scheduler g (on the same core) */
@@ -222,12 +223,30 @@ typedef struct wl_rt_core {
      * (so no idle time is inside it) */
     uint64_t handoff_at;              /* 0: none pending */
     uint64_t handoffs, handoff_sum, handoff_min, handoff_max;
+    /* what a policy with a quantum keeps (sched/rr, sched/lua) */
+    int slice_thd;                    /* the thread whose slice runs (-1: none) */
+    uint64_t slice_end;               /* when its slice ends (cycles) */
 } wl_rt_core;
+
+/* A policy written elsewhere (a Lua function, compose/policy.c): choose
+ * one of the n ready threads ready[] (indices into thd[]) of scheduler s
+ * at `now`; returns its position in ready[], or -1 when the policy failed
+ * (its owner reports the error and stops the run). */
+typedef int (*wl_pick_fn)(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint64_t now);
+
+/* A scheduler's configuration beyond its policy (the scenario's). */
+typedef struct wl_sched_cfg {
+    uint64_t quantum;                 /* cycles: a decision at least this often while a thread runs (0: none) */
+    wl_pick_fn pick;                  /* sched/lua: the function that decides */
+    void *pick_ctx;
+    uint64_t instructions;            /* sched/lua: what a decision costs, in user instructions */
+} wl_sched_cfg;
 
 typedef struct wl_app {
     /* ---- the description (the booter's copy of its part) ------------------ */
     unsigned ncores;
     wl_policy policy[WL_CORES];
+    wl_sched_cfg sched_cfg[WL_SCHEDS];   /* per scheduler: the cores', then the groups' */
     bool fastpath;
     wl_task task[WL_TASKS];
     unsigned ntasks;

@@ -75,6 +75,10 @@ void wl_schedule(wl_app *app, unsigned s)
         drain(app, s);
         wl_release(app, s, cos_cycles(), true);
         int b = wl_pick(app, s);
+        /* told before the switch, which returns only when this thread runs
+         * again; what the policy keeps may move the timeout (a slice's end) */
+        if (b != NONE && wl_policy_of(app, s)->dispatched)
+            wl_policy_of(app, s)->dispatched(app, s, b, cos_cycles());
         uint64_t to = wl_next_timeout(app, s);
         c->armed = to;
         wl_sched_touch(app, s, false, true);     /* the decision: cur and armed */
@@ -116,8 +120,6 @@ void wl_schedule(wl_app *app, unsigned s)
                           : cos_switch(r->thd, wl_has_tcap(app, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
         switch (e) {
         case COS_OK:
-            if (wl_policy_of(app, s)->dispatched)
-                wl_policy_of(app, s)->dispatched(app, s, b, cos_cycles());
             c->dispatches++;
             if (child)
                 gr->dispatches++;

@@ -71,6 +71,7 @@ static cos_err build_groups(wl_desc *w, unsigned core)
         CHECK(bt_give(b, ac, wake, &r->wake));
         wl_rt_core *gc = &app->core[WL_CORES + g];
         gc->cur = NONE;
+        gc->slice_thd = NONE;
         gc->sched_app = r->thd;
         gc->rcv = r->rcv;
         gc->tcap = r->tcap;
@@ -194,6 +195,7 @@ static cos_err build_core(wl_desc *w, unsigned core)
     bt_comp *ac = &w->boot.app;
     wl_rt_core *c = &app->core[core];
     c->cur = NONE;
+    c->slice_thd = NONE;
     CHECK(bt_give(b, ac, COS_BOOT_THD(core), &c->sched_app));
     CHECK(bt_give(b, ac, COS_BOOT_RCV(core), &c->rcv));
     CHECK(bt_give(b, ac, COS_BOOT_TCAP(core), &c->root_tcap));
