@@ -25,7 +25,7 @@ MAX_LINES = 900
 KNOWN = {
     "sim/lua.c", "model/irq.c",
     "components/workload.c", "tests/test_fp.c", "tests/test_irq.c",
-    "tests/test_kernel.c", "tests/test_pagetable.c",
+    "tests/test_pagetable.c",
     "analysis_plot.c.o and analysis_plot_trace.c.o",
     "kernel/abi.h", "kernel/trap.c", "kernel/kernel.h",
     "components/workload.c", "components/workload.h",

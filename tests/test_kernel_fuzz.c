@@ -34,6 +34,7 @@
 #include <string.h>
 #include "kernel_fixture.h"
 #include "kernel/internal.h"
+#include "kernel_state.h"
 #include "components/booter.h"
 
 #define NADV 4u
@@ -61,6 +62,11 @@ typedef struct fuzz {
     bool booted, done, stalled;
     adv a[NADV];
     uint64_t kmem_base_page;            /* the booter's kmem capability's first page (absolute) */
+    k_kernel *k;
+    uint64_t refused_checked;           /* refused calls compared with the state before them */
+    uint64_t refused_changed;           /* ... that changed something anyway */
+    int changed_op[8];                  /* the first of them: op, error */
+    int changed_err[8];
 } fuzz;
 
 static fuzz *F;   /* the running test's state (one simulation at a time) */
@@ -158,7 +164,21 @@ static cos_word adversary(cos_thdid caller, cos_word i, cos_word a1, cos_word a2
             if (op == COS_OP_SCHED_RCV)
                 x[0] |= COS_RCV_NONBLOCK;   /* blocked for events nobody sends, it would stop the fuzz */
             F->calls++;
+            kst before, after;
+            kst_take(F->k, 0, &before);
             cos_ret r = cos_call(op, c, x[0], x[1], x[2], x[3], x[4]);
+            kst_take(F->k, 0, &after);
+            if (r.err && after.paths == before.paths + 1) {
+                /* a refused call, and no other kernel path since: nothing changed */
+                F->refused_checked++;
+                if (!kst_refused_unchanged(&before, &after)) {
+                    if (F->refused_changed < 8) {
+                        F->changed_op[F->refused_changed] = op;
+                        F->changed_err[F->refused_changed] = r.err;
+                    }
+                    F->refused_changed++;
+                }
+            }
             F->errors[r.err < COS_ERRS ? r.err : COS_ERRS]++;
             if (r.err == COS_OK && op == COS_OP_PGTBL_UNMAP)
                 a->unmapped = true;
@@ -330,6 +350,7 @@ static void run_fuzz(const char *preset, uint64_t budget)
     for (unsigned i = 0; i < NADV; i++)
         st.a[i].rng = 0x5eed0000u + i;
     kfx *f = kfx_new_mem(preset, MEM_SIZE, images, 1, 0, 0, true);
+    st.k = f->k;
     /* boot, then snapshot what each adversary was given */
     while (!st.booted && !st.boot_error)
         kfx_run(f, SIM_US);
@@ -351,6 +372,11 @@ static void run_fuzz(const char *preset, uint64_t budget)
     const k_stats *s = k_get_stats(f->k);
     assert_int_equal(s->check_failures, 0);
     assert_int_equal(st.isolation, 0);
+    for (unsigned i = 0; i < st.refused_changed && i < 8; i++)
+        print_error("refused call changed the kernel's state: op %d, error %s\n", st.changed_op[i],
+                    cos_err_name((cos_err)st.changed_err[i]));
+    assert_int_equal(st.refused_changed, 0);
+    assert_true(st.refused_checked > budget / 4);
     for (unsigned i = 0; i < NADV; i++)
         check_reach(f->k, &st.a[i], &sn[i], kbase + st.a[i].kmem_first);
     assert_true(k_check(f->k));
