@@ -2,8 +2,8 @@
  *
  * Invariant (check.c, rule 3): a page's count is at least the references
  * to it.  An object's end is bounded: it drops its own references, and a
- * thread some core still runs is kept alive (leaked) rather than freed
- * under it.  Capability tables and page tables do not cascade (they keep
+ * thread some core still runs, or the tcap it runs under, is kept alive
+ * (leaked) rather than freed under it.  Capability tables and page tables do not cascade (they keep
  * what their slots and pools hold: docs/kernel-design.md).
  */
 #include "obj.h"
@@ -108,7 +108,17 @@ static void release(k_core *c, uint64_t obj, unsigned kind)
         k_obj_unref(c, rcv);
         break;
     }
-    default:    /* tcaps, page tables, capability tables: nothing counted */
+    case COS_CAP_TCAP:
+        /* a tcap holds no references; but the one its core runs under is
+         * read and charged on every path there (k_tcap_account), and the
+         * per-core variable holds no reference (thd.c): kept alive on one
+         * nobody will drop, as a running thread is */
+        if (K_OBJ(k, k_core_o, k->core[K_OBJ(k, k_hdr, obj)->core].page)->cur_tcap == obj) {
+            k_obj_ref(c, obj);
+            k_mem_set_kind(&k->mem, obj & ~(uint64_t)(COS_PAGE_SIZE - 1), COS_CAP_TCAP);
+        }
+        break;
+    default:    /* page tables, capability tables: nothing counted */
         break;
     }
 }

@@ -63,6 +63,7 @@ struct ts {
     /* the booter, and boot-table capabilities handed to threads and servers */
     bt b;
     cos_capid rcv, asnd, sinv, comp, spare;
+    cos_capid drop[4];              /* what e_dropper removes, in order */
     uint64_t page;
     /* what user code saw */
     cos_thdid boot_id, thd_id, seen_caller, seen_self;
@@ -165,7 +166,7 @@ static inline void wait_step(ts *s, unsigned step)
 /* ---- the image: the boot entry, threads and servers ---------------------------- */
 
 enum { E_BOOT, E_EXIT, E_RCVR, E_BLOCK, E_SELF_REMOVE, E_NO_RCV, E_SENDER, E_RECEIVER, E_COMPUTE, E_ADD,
-       E_RECURSE, E_REMOVER, E_COUNT };
+       E_RECURSE, E_REMOVER, E_SWITCHER, E_DROPPER, E_COUNT };
 
 static cos_word e_boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
 {
@@ -302,10 +303,28 @@ static cos_word e_remover(cos_thdid caller, cos_word arg, cos_word a1, cos_word 
     return 7;
 }
 
+/* Dispatches s->spare (which runs under this thread's tcap if it has none). */
+static cos_word e_switcher(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
+{
+    ts *s = (ts *)arg;
+    EXPECT_ERR(s, cos_switch(s->spare, 0, 0, 0, 0, 0), COS_OK);
+    return 0;
+}
+
+/* Removes the capabilities s->drop names, in order. */
+static cos_word e_dropper(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
+{
+    ts *s = (ts *)arg;
+    for (unsigned i = 0; i < G_N_ELEMENTS(s->drop) && s->drop[i]; i++)
+        EXPECT_ERR(s, cos_cap_remove(COS_BOOT_CAPTBL, s->drop[i]), COS_OK);
+    return 0;
+}
+
 static const cos_entry_fn entries[E_COUNT] = {
     [E_BOOT] = e_boot, [E_EXIT] = e_exit, [E_RCVR] = e_rcvr, [E_BLOCK] = e_block,
     [E_SELF_REMOVE] = e_self_remove, [E_NO_RCV] = e_no_rcv, [E_SENDER] = e_sender, [E_RECEIVER] = e_receiver,
     [E_COMPUTE] = e_compute, [E_ADD] = e_add, [E_RECURSE] = e_recurse, [E_REMOVER] = e_remover,
+    [E_SWITCHER] = e_switcher, [E_DROPPER] = e_dropper,
 };
 static const cos_image image = { "test-kernel", entries, E_COUNT };
 static const cos_image *const images[] = { &image };

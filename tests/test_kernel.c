@@ -275,6 +275,32 @@ static void test_remove_busy(void **state)
     finish(run(&s), &s);
 }
 
+/* The tcap a core runs under loses its last reference: thread A, running
+ * under tcap T, dispatches B (no tcap of its own: it runs under T), and B
+ * removes T's capability, A's rcv (which held T) and A (which held T, and
+ * ends).  T must live on while the core runs under it (the checker's
+ * "current tcap not live" otherwise; every path charges the elapsed
+ * cycles to it), unreachable, as a running thread does. */
+static void body_remove_current_tcap(ts *s)
+{
+    cos_capid t = tcap(s), a = thread(s, E_SWITCHER), ra = rcv(s, a, t);
+    s->spare = thread(s, E_DROPPER);
+    s->drop[0] = t;
+    s->drop[1] = ra;
+    s->drop[2] = a;
+    EXPECT_ERR(s, cos_tcap_transfer(COS_BOOT_TCAP(0), ra, 1000000, 0), COS_OK);
+    EXPECT_ERR(s, cos_switch(a, t, 0, 0, 0, 0), COS_OK);
+    /* A and B have run, and B has exited: this thread, their scheduler, runs */
+    EXPECT_ERR(s, cos_switch(a, 0, 0, 0, 0, 0), COS_ENOENT);
+    EXPECT_ERR(s, cos_switch(s->spare, 0, 0, 0, 0, 0), COS_EINVAL);
+}
+
+static void test_remove_current_tcap(void **state)
+{
+    ts s = { .body = body_remove_current_tcap };
+    finish(run(&s), &s);
+}
+
 
 /* ---- the boot-time check ------------------------------------------------------------- *
  * Every core is booted with its init thread current and due to run at
@@ -299,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_quiescence),
         cmocka_unit_test(test_unmap_shootdown),
         cmocka_unit_test(test_remove_busy),
+        cmocka_unit_test(test_remove_current_tcap),
         cmocka_unit_test(test_boot_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
