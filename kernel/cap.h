@@ -9,7 +9,7 @@
  * KMEM_INFO and KMEM_RETYPE.  Every object's *_ALLOC call begins with
  * k_cap_alloc_decode and ends with k_cap_put.
  *
- * Layer: above obj (it drops references), below every other object.
+ * Layer: above obj (it drops references); every object's calls use it.
  */
 #pragma once
 

@@ -15,7 +15,7 @@
  * each core runs at most one thread, runnable and of that core.
  *
  * Layer: above tcap, cap, obj and trap (which makes a thread's coroutine);
- * rcv, asnd, xcore and the core's paths call it.
+ * rcv, asnd, the dispatcher and the core's paths call it.
  */
 #pragma once
 

@@ -44,8 +44,8 @@ static inline void kst_take(k_kernel *k, unsigned core, kst *out)
 {
     k_core *c = &k->core[core];
     k_core_o *co = K_OBJ(k, k_core_o, c->page);
-    /* the words every kernel path may write (kernel/kernel.c: account,
-     * k_arm_timer), zeroed while hashing and put back */
+    /* the words every kernel path may write (kernel/tcap.c k_tcap_account,
+     * core.c arm_timer), zeroed while hashing and put back */
     uint64_t *mask[3] = { &co->timer_at, NULL, NULL };
     if (co->cur_thd)
         mask[1] = &K_OBJ(k, k_thd_o, co->cur_thd)->ev_cycles;
