@@ -106,6 +106,7 @@ cos_ret k_asnd_alloc(k_core *c, k_thread *t, k_thd_o *th)
         e = k_cap(c, th->comp, (cos_capid)t->a[2], COS_CAP_RCV, &r);
     if (e)
         return K_RET(e);
+    /* invoke: the asnd holds a reference on its rcv */
     k_asnd_o *o = k_obj_new(c, page, COS_CAP_ASND, 0, sizeof(k_asnd_o));
     o->rcv = r.obj;
     k_obj_ref(c, r.obj);

@@ -94,6 +94,7 @@ cos_ret k_inv_alloc(k_core *c, k_thread *t, k_thd_o *th)
     unsigned image = K_RD(c, k_comp_o, comp.obj, image);
     if (t->a[3] >= c->k->cfg.images[image]->nentries)
         return K_RET(COS_ERANGE);
+    /* invoke: the sinv holds a reference on its server */
     k_sinv_o *o = k_obj_new(c, page, COS_CAP_SINV, 0, sizeof(k_sinv_o));
     o->comp = comp.obj;
     o->entry = (uint32_t)t->a[3];

@@ -108,7 +108,7 @@ cos_ret k_rcv_recv(k_core *c, k_thread *t, k_thd_o *th)
     cos_err e = k_thd_own_rcv(c, th, t, t->cap, &rcv);
     if (e)
         return K_RET(e);
-    return k_rcv_receive(c, t, rcv, t->a[0] & COS_RCV_NONBLOCK);
+    return k_rcv_receive(c, t, rcv, t->a[0] & COS_RCV_NONBLOCK);     /* the invoke */
 }
 
 /* ---- RCV_ALLOC: thread a2's rcv, tcap a3 (0: none), parent rcv a4 (0: a root) -- */

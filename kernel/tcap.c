@@ -279,6 +279,7 @@ cos_ret k_tcap_budget(k_core *c, k_thread *t, k_thd_o *th)
     cos_err e = k_tcap_of(c, th, t->cap, &tc);
     if (e)
         return K_RET(e);
+    /* invoke: read it */
     k_step(c, K_P_TCAP);
     k_touch(c, tc + offsetof(k_tcap_o, budget), 8, false);
     return (cos_ret){ .err = COS_OK, .r = { K_OBJ(c->k, k_tcap_o, tc)->budget } };

@@ -344,6 +344,7 @@ cos_ret k_thd_sched_rcv(k_core *c, k_thread *t, k_thd_o *th)
     cos_err e = k_thd_own_rcv(c, th, t, t->cap, &rcv);
     if (e)
         return K_RET(e);
+    /* invoke: the next event, or block for one */
     cos_ret ret;
     pop_event(c, rcv, &ret);
     if (ret.r[0] || (t->a[0] & COS_RCV_NONBLOCK))
