@@ -64,6 +64,62 @@ uint64_t k_pgtbl_min_pool(const k_kernel *k)
     return root ? 1 + (2 * root - COS_PAGE_SIZE) / COS_PAGE_SIZE : 1;
 }
 
+/* ---- the two kinds of domain ------------------------------------------------------ *
+ * A page-table object holds a page table (root, ASID) or an MPU layout,
+ * as the machine's domains are (hw_pd_kind_of); the formats behind each
+ * are the hardware layer's.  What the kernel itself keeps and reads of
+ * each part, one entry per kind, chosen by the machine's kind. */
+
+/* A page table: an ASID, and the root's first line written (the hardware
+ * layer zeroed it). */
+static void pt_made(k_core *c, k_pgtbl_o *o)
+{
+    o->asid = new_asid(c->k);
+    k_touch(c, o->root, 64, true);
+}
+
+/* What a switch to page table pt loads: the root and its ASID, read
+ * (charged).  An ASID whose TLB entries on this core belong to another
+ * table (it was recycled) is not kept. */
+static void pt_load(k_core *c, uint64_t pt, hw_pd *pd)
+{
+    k_kernel *k = c->k;
+    k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, pt);
+    k_touch(c, pt + offsetof(k_pgtbl_o, asid), 4, false);
+    k_touch(c, pt + offsetof(k_pgtbl_o, root), 8, false);
+    uint64_t *owner = &k->asid_owner[(size_t)c->id * k->nasids + o->asid];
+    bool keep = *owner == pt;
+    *owner = pt;
+    *pd = (hw_pd){ .root = o->root, .asid = (uint16_t)o->asid, .keep = keep };
+}
+
+/* An MPU layout: nothing more to keep. */
+static void mpu_made(k_core *c, k_pgtbl_o *o)
+{
+    (void)c, (void)o;
+}
+
+/* What a switch to layout pt loads: its regions, read (charged). */
+static void mpu_load(k_core *c, uint64_t pt, hw_pd *pd)
+{
+    k_pgtbl_o *o = K_OBJ(c->k, k_pgtbl_o, pt);
+    k_touch(c, pt + offsetof(k_pgtbl_o, mpu), sizeof o->mpu, false);
+    *pd = (hw_pd){ .layout = &o->mpu };
+}
+
+static const struct pd_part {
+    void (*made)(k_core *c, k_pgtbl_o *o);
+    void (*load)(k_core *c, uint64_t pt, hw_pd *pd);
+} pd_parts[] = {
+    [HW_PD_PAGETABLE] = { pt_made, pt_load },
+    [HW_PD_MPU] = { mpu_made, mpu_load },
+};
+
+static const struct pd_part *pd_part(const k_kernel *k)
+{
+    return &pd_parts[hw_pd_kind_of(k->h)];
+}
+
 uint64_t k_pgtbl_init(k_core *c, uint64_t page, uint64_t npages)
 {
     k_kernel *k = c->k;
@@ -77,34 +133,11 @@ uint64_t k_pgtbl_init(k_core *c, uint64_t page, uint64_t npages)
     pool_ctx p = { k, obj };
     bool ok = hw_pd_new(k->h, pool_alloc, &p, &o->root, &o->mpu);
     g_assert(ok);   /* the pool has k_pgtbl_min_pool pages: checked by the caller */
-    if (hw_pd_kind_of(k->h) == HW_PD_PAGETABLE) {
-        o->asid = new_asid(k);
-        k_touch(c, o->root, 64, true);
-    }
+    pd_part(k)->made(c, o);
     return obj;
 }
 
 /* ---- the domain switch --------------------------------------------------------- */
-
-/* Read (charged) what core c loads for domain pt: the MPU layout, or the
- * root and its ASID.  An ASID whose TLB entries on this core belong to
- * another table (it was recycled) is not kept. */
-static void pd_read(k_core *c, uint64_t pt, hw_pd *pd)
-{
-    k_kernel *k = c->k;
-    k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, pt);
-    if (hw_pd_kind_of(k->h) == HW_PD_MPU) {
-        k_touch(c, pt + offsetof(k_pgtbl_o, mpu), sizeof o->mpu, false);
-        *pd = (hw_pd){ .layout = &o->mpu };
-        return;
-    }
-    k_touch(c, pt + offsetof(k_pgtbl_o, asid), 4, false);
-    k_touch(c, pt + offsetof(k_pgtbl_o, root), 8, false);
-    uint64_t *owner = &k->asid_owner[(size_t)c->id * k->nasids + o->asid];
-    bool keep = *owner == pt;
-    *owner = pt;
-    *pd = (hw_pd){ .root = o->root, .asid = (uint16_t)o->asid, .keep = keep };
-}
 
 void k_pgtbl_switch(k_core *c, uint64_t comp)
 {
@@ -113,7 +146,7 @@ void k_pgtbl_switch(k_core *c, uint64_t comp)
         return;     /* components that share a domain switch nothing */
     c->pd = pt;
     hw_pd pd;
-    pd_read(c, pt, &pd);
+    pd_part(c->k)->load(c, pt, &pd);
     k_arch(c, hw_switch_pd(c->k->h, c->id, &pd));
 }
 
