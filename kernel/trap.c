@@ -1,0 +1,197 @@
+/* kernel/trap.c: the user side of the kernel boundary (see trap.h).
+ *
+ * Nothing here costs simulated time by itself: a request costs what the
+ * kernel path or the machine charges for it once the engine has it.
+ * cos_report, cos_trace and cos_job are instrumentation of the simulator
+ * and cost nothing at all.
+ */
+#include "trap.h"
+
+/* The thread whose coroutine is running on this host thread (set only
+ * around the switch into it).  Per host thread, so simulations on
+ * different host threads do not meet. */
+static __thread k_thread *k_self;
+
+void k_trap_enter(k_kernel *k, k_thread *t)
+{
+    k_self = t;
+    simctx_switch(k->host, t->ctx);
+    k_self = NULL;
+}
+
+/* Into the kernel: back to the engine, which handles t->req. */
+static void trap(k_thread *t)
+{
+    simctx_switch(t->ctx, t->k->host);
+}
+
+static k_thread *self(const char *what)
+{
+    k_thread *t = k_self;
+    if (t == NULL)
+        g_error("%s called outside a simulated thread", what);
+    return t;
+}
+
+cos_ret cos_call(cos_op op, cos_capid cap, cos_word a0, cos_word a1, cos_word a2, cos_word a3, cos_word a4)
+{
+    k_thread *t = self("cos_call");
+    t->req = K_REQ_CALL;
+    t->op = op;
+    t->cap = cap;
+    t->a[0] = a0, t->a[1] = a1, t->a[2] = a2, t->a[3] = a3, t->a[4] = a4;
+    trap(t);
+    while (t->upcall) {
+        /* an invocation: run the server's entry here, on this stack */
+        t->upcall = false;
+        cos_entry_fn fn = t->fn_up;
+        cos_thdid caller = t->up_caller;
+        cos_word u[4] = { t->up_a[0], t->up_a[1], t->up_a[2], t->up_a[3] };
+        cos_word r = fn(caller, u[0], u[1], u[2], u[3]);
+        t->req = K_REQ_SRET;
+        t->a[0] = r;
+        trap(t);
+    }
+    return t->ret;
+}
+
+void cos_compute(uint64_t cycles)
+{
+    k_thread *t = self("cos_compute");
+    if (cycles == 0)
+        return;
+    t->req = K_REQ_COMPUTE;
+    t->a[0] = cycles;
+    trap(t);
+}
+
+cos_err cos_touch(uint64_t vaddr, uint64_t len, bool write)
+{
+    k_thread *t = self("cos_touch");
+    t->req = K_REQ_TOUCH;
+    t->a[0] = vaddr, t->a[1] = len, t->a[2] = write;
+    trap(t);
+    return t->ret.err;
+}
+
+cos_err cos_ul_switch(cos_capid thd)
+{
+    k_thread *t = self("cos_ul_switch");
+    t->req = K_REQ_ULSWITCH;
+    t->a[0] = thd;
+    trap(t);
+    return t->ret.err;
+}
+
+uint64_t cos_cycles(void)
+{
+    return k_cycles_now(self("cos_cycles")->k);
+}
+
+cos_thdid cos_thdid_self(void)
+{
+    return self("cos_thdid_self")->id;
+}
+
+unsigned cos_core(void)
+{
+    return self("cos_core")->core;
+}
+
+void cos_instructions(uint64_t n)
+{
+    k_thread *t = self("cos_instructions");
+    cos_compute(hw_instructions(t->k->h, n));
+}
+
+/* ---- instrumentation: reports, trace events, jobs ---------------------------------- */
+
+void cos_report(const char *key, int64_t value)
+{
+    k_thread *t = self("cos_report");
+    k_report r = { .key = g_strdup(key ? key : ""), .value = value, .at = sim_now(t->k->s), .thread = t->id };
+    g_array_append_val(t->k->reports, r);
+}
+
+void cos_trace(const char *kind, int64_t a0, int64_t a1, int64_t a2)
+{
+    k_thread *t = self("cos_trace");
+    k_kernel *k = t->k;
+    if (!k->cfg.trace)
+        return;
+    char name[48];
+    g_snprintf(name, sizeof name, "u.%s", kind ? kind : "");
+    gpointer v = g_hash_table_lookup(k->ukinds, name);
+    if (v == NULL) {
+        v = GUINT_TO_POINTER(sim_kind(k->s, name) + 1);
+        g_hash_table_insert(k->ukinds, g_strdup(name), v);
+    }
+    k_thd_o *th = K_OBJ(k, k_thd_o, t->obj);
+    sim_event(k->s, GPOINTER_TO_UINT(v) - 1, (int64_t)k->h->core_base + t->core, t->id,
+              K_OBJ(k, k_comp_o, th->comp)->id, a0, a1, a2, NULL);
+}
+
+void cos_job(const cos_job_rec *j)
+{
+    k_thread *t = self("cos_job");
+    k_kernel *k = t->k;
+    k->st.jobs++;
+    if (k->t_jobs == NULL) {
+        static const simtr_column cols[] = {
+            { "task", SIMTR_INT, true },        { "job", SIMTR_INT, true },
+            { "core", SIMTR_INT, true },        { "thread", SIMTR_INT, true },
+            { "release_ps", SIMTR_INT, true },  { "start_ps", SIMTR_INT, true },
+            { "finish_ps", SIMTR_INT, true },   { "deadline_ps", SIMTR_INT, true },
+            { "response_ps", SIMTR_INT, true }, { "missed", SIMTR_INT, true },
+        };
+        k->t_jobs = simtr_find(k->s->trace, "jobs");
+        if (k->t_jobs == NULL)
+            k->t_jobs = simtr_define(k->s->trace, "jobs", cols, G_N_ELEMENTS(cols));
+    }
+    sim_time_t rel = hw_ps(k->h, j->release), fin = hw_ps(k->h, j->finish), dl = hw_ps(k->h, j->deadline);
+    simtr_table *tb = k->t_jobs;
+    simtr_begin(tb);
+    simtr_int(tb, j->task);
+    simtr_int(tb, (int64_t)j->job);
+    simtr_int(tb, (int64_t)(k->h->core_base + t->core));
+    simtr_int(tb, t->id);
+    simtr_int(tb, (int64_t)rel);
+    simtr_int(tb, (int64_t)hw_ps(k->h, j->start));
+    simtr_int(tb, (int64_t)fin);
+    simtr_int(tb, (int64_t)dl);
+    simtr_int(tb, fin >= rel ? (int64_t)(fin - rel) : 0);
+    simtr_int(tb, j->finish > j->deadline);
+    simtr_end(tb);
+}
+
+void *cos_boot_data(void)
+{
+    return self("cos_boot_data")->k->cfg.boot_data;
+}
+
+/* ---- a thread's coroutine ----------------------------------------------------------- */
+
+static void thread_main(void *arg)
+{
+    k_thread *t = arg;
+    t->fn(0, t->arg, t->arg2, 0, 0);
+    t->req = K_REQ_EXIT;
+    /* returning ends the coroutine and comes back to the engine */
+}
+
+k_thread *k_trap_thread_new(k_kernel *k, uint64_t obj, unsigned core, cos_entry_fn fn, cos_word arg)
+{
+    GError *err = NULL;
+    k_thread *t = g_new0(k_thread, 1);
+    t->k = k;
+    t->obj = obj;
+    t->core = core;
+    t->fn = fn;
+    t->arg = arg;
+    t->ctx = simctx_new(k->cfg.stack_size, thread_main, t, &err);
+    if (t->ctx == NULL)
+        g_error("kernel: cannot make a thread stack: %s", err->message);
+    g_ptr_array_add(k->threads, t);
+    t->id = k->threads->len;
+    return t;
+}
