@@ -41,6 +41,26 @@ typedef struct composed {
     char body_error[1024];           /* the first error of a Lua body */
 } composed;
 
+/* What each component holds: the data the booter loaded into it (its part
+ * of the description, then its state and counts), read by the host as a
+ * debugger reads memory; before the run, the description's part. */
+static inline wl_app *cmp_app(const composed *c)
+{
+    return c->w->boot.app_st ? c->w->boot.app_st : &c->w->app;
+}
+static inline const wl_tmrmgr *cmp_tm(const composed *c)
+{
+    return c->w->boot.tm_st ? c->w->boot.tm_st : &c->w->tm;
+}
+static inline const wl_memmgr *cmp_mm(const composed *c)
+{
+    return c->w->boot.mm_st ? c->w->boot.mm_st : &c->w->mm;
+}
+static inline const wl_server *cmp_server(const composed *c, unsigned i)
+{
+    return c->w->boot.server_st[i] ? c->w->boot.server_st[i] : &c->w->server[i];
+}
+
 /* ---- values.c ------------------------------------------------------------------ */
 /* The composed system of the method call at index 1 (a scenario's error
  * once the scenario has ended). [-0, +0, e] */

@@ -142,7 +142,7 @@ int cmp_lua_pick(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint6
     lua_pushcfunction(L, call_pick);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->policy_ref[s]);
     lua_createtable(L, (int)n, 0);
-    const wl_app *app = &c->w->app;
+    const wl_app *app = cmp_app(c);
     const wl_rt_core *core = &app->core[s];
     uint64_t quantum = app->sched_cfg[s].quantum;
     int holder = quantum ? core->slice_thd : core->cur;

@@ -262,9 +262,9 @@ static void boot(lua_State *L, composed *c)
 
 /* The first error a component of the system met (NULL: none): the
  * booter's, the app's, then the managers'. */
-static const cos_fail *first_fail(const wl_desc *w)
+static const cos_fail *first_fail(const composed *c)
 {
-    const cos_fail *all[] = { &w->boot.fail, &w->app.fail, &w->tm.fail, &w->mm.fail };
+    const cos_fail *all[] = { &c->w->boot.fail, &cmp_app(c)->fail, &cmp_tm(c)->fail, &cmp_mm(c)->fail };
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         if (all[i]->err)
             return all[i];
@@ -283,7 +283,7 @@ int cmp_l_run(lua_State *L)
     if (!c->booted) {
         boot(L, c);
         sim_time_t limit = sim_now(s) + SIM_S;
-        while (!c->w->boot.built && first_fail(c->w) == NULL) {
+        while (!c->w->boot.built && first_fail(c) == NULL) {
             if (sim_now(s) >= limit)
                 return luaL_error(L, "sys:run: the system was not built after 1 s of simulated time");
             sim_time_t before = sim_now(s);
@@ -293,18 +293,18 @@ int cmp_l_run(lua_State *L)
                 return luaL_error(L, "sys:run: the run's time ended at %f us, before the system was built (it "
                                   "needs more: raise --until)", (double)sim_now(s) / (double)SIM_US);
         }
-        const cos_fail *f = first_fail(c->w);
+        const cos_fail *f = first_fail(c);
         if (f)
             return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)", (int)f->err,
                               f->file, (int)f->line);
-        sim_time_t st = hw_ps(c->h, c->w->app.start);
+        sim_time_t st = hw_ps(c->h, cmp_app(c)->start);
         if (st > sim_now(s))
             simlua_run_for(L, st - sim_now(s));
     }
     simlua_run_for(L, span);
     if (c->body_error[0])
         return luaL_error(L, "sys:run: %s", c->body_error);
-    const cos_fail *f = first_fail(c->w);
+    const cos_fail *f = first_fail(c);
     if (f)
         return luaL_error(L, "sys:run: the system failed: kernel error %d (%s line %d)", (int)f->err, f->file,
                           (int)f->line);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Every system call returns one of these; no input from user level makes
@@ -241,7 +242,23 @@ void cos_job(const cos_job_rec *j);
  * jump (K_UL_SWITCH_INSTR in kernel/path.c). */
 cos_err cos_ul_switch(cos_capid thd);
 
-/* The boot description: a block the scenario's host side hands to the
- * booter unread (k_config.boot_data), the same for every thread of this
- * system; NULL if none. */
-void *cos_boot_data(void);
+/* ---- a component's data ----------------------------------------------------
+ * What a component's C code keeps between calls, its globals, is a block of
+ * host memory that stands for its own memory: the component's memory
+ * holds the same layout at addresses its booter gave it, and the component
+ * charges its accesses there (cos_touch).  Each component has its own
+ * block; a thread reaches only the block of the component it runs in, so
+ * no component can reach another's state except through a capability.
+ * Neither call costs simulated time (what the block stands for is already
+ * in the component's memory). */
+#define COS_COMP_DATA_MAX ((size_t)64 << 20)
+/* The block of the component the calling thread runs in now (the top of
+ * its invocation stack); NULL if it has none.  The boot component's is the
+ * description the system's host side gave the kernel (k_config.boot_data). */
+void *cos_comp_data(void);
+/* The block of component `comp`, a COMP capability in the caller's table:
+ * made, zeroed, at the first call, with `bytes` (1..COS_COMP_DATA_MAX); a
+ * later call must ask for the same size.  What a booter, as a loader,
+ * writes a component's initial data through.  NULL: not a COMP capability,
+ * no such size, or another size than the first call's. */
+void *cos_comp_load(cos_capid comp, size_t bytes);

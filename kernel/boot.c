@@ -40,6 +40,8 @@ k_kernel *k_new(sim *s, const k_config *cfg)
     k->threads = g_ptr_array_new();
     k->reports = g_array_new(FALSE, FALSE, sizeof(k_report));
     k->ukinds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    k->comp_data = g_ptr_array_new_with_free_func(g_free);
+    k->comp_data_len = g_array_new(FALSE, TRUE, sizeof(size_t));
     return k;
 }
 
@@ -233,6 +235,10 @@ void k_free(k_kernel *k)
         g_free(g_array_index(k->reports, k_report, i).key);
     g_array_free(k->reports, TRUE);
     g_hash_table_destroy(k->ukinds);
+    /* blocks live until the kernel does: a thread may hold one after its
+     * component is gone */
+    g_ptr_array_free(k->comp_data, TRUE);
+    g_array_free(k->comp_data_len, TRUE);
     if (k->host)
         simctx_free(k->host);
     g_free(k->asid_owner);

@@ -214,6 +214,8 @@ struct k_kernel {
     uint32_t kind[16];       /* trace kinds */
     GHashTable *ukinds;      /* "u.<kind>" name -> trace kind + 1 (looked up by name only) */
     simtr_table *t_jobs;     /* the jobs table (NULL without a trace) */
+    GPtrArray *comp_data;    /* per component id - 1: its data block (owned; NULL: none), cos_comp_load */
+    GArray *comp_data_len;   /* ... and its size (size_t) */
     unsigned regs_words, word_bytes;
 };
 

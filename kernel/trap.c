@@ -164,9 +164,56 @@ void cos_job(const cos_job_rec *j)
     simtr_end(tb);
 }
 
-void *cos_boot_data(void)
+/* ---- a component's data -------------------------------------------------------------- */
+
+/* The boot component is the first made (id 1): its data is the host's. */
+#define BOOT_COMP_ID 1u
+
+void *k_comp_data(const k_kernel *k, uint32_t id, size_t *bytes)
 {
-    return self("cos_boot_data")->k->cfg.boot_data;
+    if (id == 0 || id > k->comp_data->len) {
+        *bytes = 0;
+        return NULL;
+    }
+    *bytes = g_array_index(k->comp_data_len, size_t, id - 1);
+    return g_ptr_array_index(k->comp_data, id - 1);
+}
+
+void *cos_comp_data(void)
+{
+    k_thread *t = self("cos_comp_data");
+    k_kernel *k = t->k;
+    uint32_t id = K_OBJ(k, k_comp_o, K_OBJ(k, k_thd_o, t->obj)->comp)->id;
+    if (id == BOOT_COMP_ID)
+        return k->cfg.boot_data;
+    size_t n;
+    return k_comp_data(k, id, &n);
+}
+
+void *cos_comp_load(cos_capid comp, size_t bytes)
+{
+    k_thread *t = self("cos_comp_load");
+    k_kernel *k = t->k;
+    k_thd_o *th = K_OBJ(k, k_thd_o, t->obj);
+    k_captbl ct = { .root = K_OBJ(k, k_comp_o, th->comp)->captbl };
+    k_slot s;
+    if (k_ct_peek(&k->mem, &ct, comp, &s) != COS_OK || s.type != COS_CAP_COMP)
+        return NULL;
+    uint32_t id = K_OBJ(k, k_comp_o, s.obj)->id;
+    if (id == BOOT_COMP_ID || bytes == 0 || bytes > COS_COMP_DATA_MAX)
+        return NULL;
+    if (id > k->comp_data->len) {
+        g_ptr_array_set_size(k->comp_data, (gint)id);
+        g_array_set_size(k->comp_data_len, id);
+    }
+    void *d = g_ptr_array_index(k->comp_data, id - 1);
+    size_t *len = &g_array_index(k->comp_data_len, size_t, id - 1);
+    if (d == NULL) {
+        d = g_malloc0(bytes);
+        g_ptr_array_index(k->comp_data, id - 1) = d;
+        *len = bytes;
+    }
+    return *len == bytes ? d : NULL;
 }
 
 /* ---- a thread's coroutine ----------------------------------------------------------- */

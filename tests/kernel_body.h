@@ -67,6 +67,7 @@ struct ts {
     uint64_t page;
     /* what user code saw */
     cos_thdid boot_id, thd_id, seen_caller, seen_self;
+    void *seen_data, *seen_load;    /* what e_data found: its component's data, and a load it tried */
     unsigned level_max, fail_level;
     cos_err depth_err;
     unsigned r_wakes;
@@ -166,7 +167,7 @@ static inline void wait_step(ts *s, unsigned step)
 /* ---- the image: the boot entry, threads and servers ---------------------------- */
 
 enum { E_BOOT, E_EXIT, E_RCVR, E_BLOCK, E_SELF_REMOVE, E_NO_RCV, E_SENDER, E_RECEIVER, E_COMPUTE, E_ADD,
-       E_RECURSE, E_REMOVER, E_SWITCHER, E_DROPPER, E_COUNT };
+       E_RECURSE, E_REMOVER, E_SWITCHER, E_DROPPER, E_DATA, E_COUNT };
 
 static cos_word e_boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
 {
@@ -320,11 +321,21 @@ static cos_word e_dropper(cos_thdid caller, cos_word arg, cos_word a1, cos_word 
     return 0;
 }
 
+/* A server that looks at its own component's data, and tries to load the
+ * data of whatever is in its table's slot 1. */
+static cos_word e_data(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
+{
+    ts *s = (ts *)arg;
+    s->seen_data = cos_comp_data();
+    s->seen_load = cos_comp_load(1, 64);
+    return 0;
+}
+
 static const cos_entry_fn entries[E_COUNT] = {
     [E_BOOT] = e_boot, [E_EXIT] = e_exit, [E_RCVR] = e_rcvr, [E_BLOCK] = e_block,
     [E_SELF_REMOVE] = e_self_remove, [E_NO_RCV] = e_no_rcv, [E_SENDER] = e_sender, [E_RECEIVER] = e_receiver,
     [E_COMPUTE] = e_compute, [E_ADD] = e_add, [E_RECURSE] = e_recurse, [E_REMOVER] = e_remover,
-    [E_SWITCHER] = e_switcher, [E_DROPPER] = e_dropper,
+    [E_SWITCHER] = e_switcher, [E_DROPPER] = e_dropper, [E_DATA] = e_data,
 };
 static const cos_image image = { "test-kernel", entries, E_COUNT };
 static const cos_image *const images[] = { &image };

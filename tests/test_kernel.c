@@ -306,6 +306,48 @@ static void test_remove_current_tcap(void **state)
  * Every core is booted with its init thread current and due to run at
  * time 0; the invariants hold from the first kernel path on (a regression
  * test: once every core but the last reported "path not finished"). */
+/* ---- 2. a component's data ---------------------------------------------------------- */
+
+/* Each component has its own data block: the booter (a COMP capability's
+ * holder) loads it, the component's own code finds it with cos_comp_data,
+ * and no other component reaches it (kernel/abi.h). */
+static void body_comp_data(ts *s)
+{
+    EXPECT_TRUE(s, cos_comp_data() == NULL);        /* the fixture gives the boot component none */
+    bt_comp a = component(s), b = component(s);
+    uint64_t *d = cos_comp_load(a.comp, 64);
+    EXPECT_TRUE(s, d != NULL && d[0] == 0 && d[7] == 0);    /* zeroed */
+    if (d)
+        d[0] = 0xabc;
+    EXPECT_TRUE(s, cos_comp_load(a.comp, 64) == d);         /* the same block again */
+    EXPECT_TRUE(s, cos_comp_load(a.comp, 128) == NULL);     /* not another size */
+    EXPECT_TRUE(s, cos_comp_load(a.comp, 0) == NULL);
+    EXPECT_TRUE(s, cos_comp_load(b.comp, COS_COMP_DATA_MAX + 1) == NULL);
+    EXPECT_TRUE(s, cos_comp_load(COS_BOOT_CAPTBL, 64) == NULL);   /* not a component */
+    EXPECT_TRUE(s, cos_comp_load(COS_BOOT_COMP, 64) == NULL);     /* the boot component's is the host's */
+    EXPECT_TRUE(s, cos_comp_load(4000, 64) == NULL);              /* an empty slot */
+    /* a's code sees its block; b's sees none (b was never loaded), and a
+     * capability to a in b's table would not let b's code in either: only
+     * a COMP capability loads, and slot 1 of b's table holds a's table */
+    cos_capid s1 = 0;
+    EXPECT_ERR(s, bt_give(&s->b, &b, a.captbl, &s1), COS_OK);
+    EXPECT_EQ(s, s1, 1);
+    EXPECT_ERR(s, cos_sinv(sinv(s, a.comp, E_DATA), (cos_word)s, 0, 0, 0).err, COS_OK);
+    EXPECT_TRUE(s, s->seen_data == d);
+    EXPECT_TRUE(s, s->seen_load == NULL);       /* slot 1 of a's table: empty */
+    EXPECT_ERR(s, cos_sinv(sinv(s, b.comp, E_DATA), (cos_word)s, 0, 0, 0).err, COS_OK);
+    EXPECT_TRUE(s, s->seen_data == NULL);
+    EXPECT_TRUE(s, s->seen_load == NULL);       /* a's captbl, not a component */
+    EXPECT_TRUE(s, cos_comp_data() == NULL);    /* back in the boot component */
+    EXPECT_EQ(s, d ? d[0] : 0, 0xabc);
+}
+
+static void test_comp_data(void **state)
+{
+    ts s = { .body = body_comp_data };
+    finish(run(&s), &s);
+}
+
 static void body_nothing(ts *s) { (void)s; }
 
 static void test_boot_check(void **state)
@@ -326,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_unmap_shootdown),
         cmocka_unit_test(test_remove_busy),
         cmocka_unit_test(test_remove_current_tcap),
+        cmocka_unit_test(test_comp_data),
         cmocka_unit_test(test_boot_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

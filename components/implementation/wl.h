@@ -1,9 +1,8 @@
 /* components/implementation/wl.h: what the units of the app image share:
  * the app's threads (app/workload), its scheduler (sched/fpedf), locks
  * (lock/prio) and channels (chan/spsc), all working on the app's state
- * (wl_app); and, until each component finds its state in its own memory
- * (issue 14, step 2), the one place where every component's part is
- * reached (the *_self accessors below, through cos_boot_data).
+ * (wl_app); and how each of the composed system's components finds its
+ * own part and state (the *_self accessors, cos_comp_data).
  */
 #pragma once
 
@@ -36,29 +35,29 @@
 #define WL_MM_PAGE 16u        /* ... per page (pick, record, list) */
 #define WL_MM_RETRY 500u      /* cycles it waits before an unmap refused for a full shootdown ring is tried again */
 
-/* Each component's part of the description and its state.  For now every
- * part is reached through the one description (cos_boot_data); step 2 of
- * issue 14 puts each in its component's own memory. */
+/* Each component's part of the description and its state: the data of
+ * the component the calling thread runs in (cos_comp_data), which the
+ * booter loaded with that part.  The booter's own is the whole
+ * description. */
 static inline wl_desc *wl_desc_self(void)
 {
-    return cos_boot_data();
+    return cos_comp_data();
 }
 static inline wl_app *wl_app_self(void)
 {
-    return &wl_desc_self()->app;
+    return cos_comp_data();
 }
 static inline wl_tmrmgr *wl_tmrmgr_self(void)
 {
-    return &wl_desc_self()->tm;
+    return cos_comp_data();
 }
 static inline wl_memmgr *wl_memmgr_self(void)
 {
-    return &wl_desc_self()->mm;
+    return cos_comp_data();
 }
-static inline wl_server *wl_server_self(unsigned idx)
+static inline wl_server *wl_server_self(void)
 {
-    wl_desc *w = wl_desc_self();
-    return idx < w->nservers ? &w->server[idx] : NULL;
+    return cos_comp_data();
 }
 
 static inline bool wl_ready(const wl_rt_thd *r)

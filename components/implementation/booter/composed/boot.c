@@ -32,7 +32,7 @@ static bool uses_timer(const wl_task *t)
 /* Thread i of app->thd (its id known): the app's by-id map. */
 static cos_err note_id(wl_desc *w, unsigned i)
 {
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     cos_thdid id = app->thd[i].id;
     if (id >= WL_MAX_THDID)
         CHECK(COS_ERANGE);
@@ -46,7 +46,7 @@ static cos_err note_id(wl_desc *w, unsigned i)
  * app, through the booter's B_GROUP entry). */
 static cos_err build_groups(wl_desc *w, unsigned core)
 {
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     bt *b = &w->boot.b;
     bt_comp *ac = &w->boot.app;
     wl_rt_core *pc = &app->core[core];
@@ -89,7 +89,7 @@ static cos_err build_groups(wl_desc *w, unsigned core)
  * under the core's root, asleep until a timer is armed. */
 static cos_err build_timer_thd(wl_desc *w, unsigned core)
 {
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     bool any = false;
     for (unsigned i = 0; i < app->ntasks; i++)
         any = any || (app->task[i].core == core && uses_timer(&app->task[i]));
@@ -116,7 +116,7 @@ static cos_err build_timer_thd(wl_desc *w, unsigned core)
  * its tcap, its endpoint and, when others send to it, a send to it. */
 static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
 {
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     bt *b = &w->boot.b;
     bt_comp *ac = &w->boot.app;
     bool irq = i >= app->ntasks;
@@ -161,7 +161,7 @@ static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
         CHECK(bt_asnd(b, rcv, &a));
         CHECK(bt_give(b, ac, a, &app->asnd[idx]));
         if (uses_timer(&app->task[idx]))
-            CHECK(bt_give(b, &w->boot.timer, a, &w->tm.asnd[idx]));
+            CHECK(bt_give(b, &w->boot.timer, a, &w->boot.tm_st->asnd[idx]));
     }
     if (sc->nthd < WL_THDS)
         sc->thd[sc->nthd++] = (uint16_t)ri;
@@ -173,7 +173,7 @@ static cos_word build_group_tasks(cos_thdid caller, cos_word g, cos_word a1, cos
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_desc *w = wl_desc_self();
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     if (w->boot.built || g >= app->ngroups)
         return COS_EPERM;       /* only while the booter builds */
     unsigned core = app->group[g].core;
@@ -190,7 +190,7 @@ static cos_word build_group_tasks(cos_thdid caller, cos_word g, cos_word a1, cos
  * that makes them). */
 static cos_err build_core(wl_desc *w, unsigned core)
 {
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     bt *b = &w->boot.b;
     bt_comp *ac = &w->boot.app;
     wl_rt_core *c = &app->core[core];
@@ -214,7 +214,7 @@ static cos_err build_core(wl_desc *w, unsigned core)
 /* Which tasks others send to (they get a send capability to their endpoint). */
 static void note_receivers(wl_desc *w)
 {
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     for (unsigned i = 0; i < app->ntasks; i++)
         for (unsigned k = 0; k < app->task[i].nops; k++)
             if (app->task[i].ops[k].kind == WL_SEND && app->task[i].ops[k].target < app->ntasks)
@@ -233,32 +233,52 @@ static void note_receivers(wl_desc *w)
 }
 
 /* The components, and what every core shares. */
+/* Load component comp's data: its part of the description (`bytes` at
+ * part), from which it starts. */
+static void *load(wl_desc *w, const bt_comp *comp, const void *part, size_t bytes)
+{
+    void *d = cos_comp_load(comp->comp, bytes);
+    if (d == NULL)
+        COS_FAIL(&w->boot.fail, COS_ENOMEM);
+    else
+        memcpy(d, part, bytes);
+    return d;
+}
+
 static cos_err build_shared(wl_desc *w)
 {
-    wl_app *app = &w->app;
     bt *b = &w->boot.b;
     bt_comp self = BT_SELF;
     CHECK(bt_init(b));
     CHECK(bt_comp_new(b, w->workload_image, (unsigned)w->app_pages, &w->boot.app));
+    wl_app *app = w->boot.app_st = load(w, &w->boot.app, &w->app, sizeof w->app);
+    if (app == NULL)
+        return COS_ENOMEM;
     app->base = w->boot.app.base;
     CHECK(bt_sinv_own(b, &w->boot.app, E_SCHED, &w->boot.sched_sinv));
     if (app->ngroups)
         CHECK(bt_sinv(b, &w->boot.app, &self, B_GROUP, &app->boot_sinv));
     for (unsigned i = 0; i < w->nservers; i++) {
         CHECK(bt_comp_new(b, w->server_image, w->server[i].pages, &w->boot.server[i]));
-        w->server[i].base = w->boot.server[i].base;
+        wl_server *sv = w->boot.server_st[i] = load(w, &w->boot.server[i], &w->server[i], sizeof w->server[i]);
+        if (sv == NULL)
+            return COS_ENOMEM;
+        sv->base = w->boot.server[i].base;
         CHECK(bt_sinv(b, &w->boot.app, &w->boot.server[i], E_SERVE, &app->sinv[i]));
     }
     if (w->tm.used) {
         /* the timer manager: its table (32 bytes per task) and the per-core earliest */
         unsigned pages = (unsigned)((WL_TASKS * 32 + WL_CORES * 8 + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
         CHECK(bt_comp_new(b, w->timer_image, pages, &w->boot.timer));
-        /* its part: where its memory is, and each task's core */
-        w->tm.base = w->boot.timer.base;
-        w->tm.ncores = app->ncores;
-        w->tm.ntasks = app->ntasks;
+        /* its part, and where its memory is, and each task's core */
+        wl_tmrmgr *tm = w->boot.tm_st = load(w, &w->boot.timer, &w->tm, sizeof w->tm);
+        if (tm == NULL)
+            return COS_ENOMEM;
+        tm->base = w->boot.timer.base;
+        tm->ncores = app->ncores;
+        tm->ntasks = app->ntasks;
         for (unsigned i = 0; i < app->ntasks; i++)
-            w->tm.task_core[i] = (uint16_t)app->task[i].core;
+            tm->task_core[i] = (uint16_t)app->task[i].core;
         CHECK(bt_sinv(b, &w->boot.app, &w->boot.timer, 0, &app->tm_sinv));
     }
     if (w->mm.used) {
@@ -266,16 +286,19 @@ static cos_err build_shared(wl_desc *w)
          * pages (untyped), narrowed into its table; the app's page table */
         unsigned pages = (unsigned)((WL_MM_POOL * 18 + WL_HEAPS * WL_HEAP_PAGES * 2 + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
         CHECK(bt_comp_new(b, w->mem_image, pages, &w->boot.mm));
-        /* its part: where its memory is, and each task's heap window */
-        w->mm.base = w->boot.mm.base;
-        w->mm.ntasks = app->ntasks;
+        /* its part, and where its memory is, and each task's heap window */
+        wl_memmgr *mm = w->boot.mm_st = load(w, &w->boot.mm, &w->mm, sizeof w->mm);
+        if (mm == NULL)
+            return COS_ENOMEM;
+        mm->base = w->boot.mm.base;
+        mm->ntasks = app->ntasks;
         for (unsigned i = 0; i < app->ntasks; i++)
-            w->mm.heap_of[i] = (uint16_t)app->task[i].heap;
+            mm->heap_of[i] = (uint16_t)app->task[i].heap;
         CHECK(bt_sinv(b, &w->boot.app, &w->boot.mm, 0, &app->mm_sinv));
-        w->mm.kmem = w->boot.mm.next_slot++;
-        CHECK(cos_kmem_narrow(b->kmem, w->boot.mm.captbl, w->mm.kmem, b->next, w->mm.pages));
-        b->next += w->mm.pages;
-        CHECK(bt_give(b, &w->boot.mm, w->boot.app.pgtbl, &w->mm.pgtbl));
+        mm->kmem = w->boot.mm.next_slot++;
+        CHECK(cos_kmem_narrow(b->kmem, w->boot.mm.captbl, mm->kmem, b->next, mm->pages));
+        b->next += mm->pages;
+        CHECK(bt_give(b, &w->boot.mm, w->boot.app.pgtbl, &mm->pgtbl));
     }
     for (unsigned l = 0; l < WL_LOCKS; l++)
         app->lock_owner[l] = NONE;
@@ -289,7 +312,7 @@ static cos_err build_shared(wl_desc *w)
 /* Every core's threads are made: fix the start and the first arrivals. */
 static void start(wl_desc *w)
 {
-    wl_app *app = &w->app;
+    wl_app *app = w->boot.app_st;
     uint64_t now = cos_cycles();
     uint64_t al = w->start_align ? w->start_align : 1;
     app->start = (now / al + 1) * al;

@@ -40,6 +40,12 @@ typedef struct wl_boot {
     bt_comp app, server[WL_SERVERS], timer, mm;
     cos_capid go[WL_CORES];           /* an asnd to each core's root rcv */
     cos_capid sched_sinv;             /* to the app's scheduler entry (E_SCHED) */
+    /* each component's data, as the booter loaded it (cos_comp_load): its
+     * part of the description, then its state */
+    wl_app *app_st;
+    wl_tmrmgr *tm_st;
+    wl_memmgr *mm_st;
+    wl_server *server_st[WL_SERVERS];
     cos_capid group_rcv[WL_GROUPS];   /* each child scheduler's endpoint */
     bool recv_target[WL_TASKS];       /* tasks that are sent to (they get an endpoint others reach) */
 } wl_boot;
