@@ -31,6 +31,9 @@ typedef struct composed {
     char lock_names[WL_LOCKS][48];
     char group_names[WL_GROUPS][48];
     char chan_names[WL_CHANNELS][48];
+    char comp_names[WL_COMPS][48];
+    char comp_arg_ref[WL_COMPS][COS_ARGS_MAX][48];   /* an argument naming a component, until the first run */
+    char grant_to[WL_GRANTS][48];    /* the task a send is granted to, until the first run */
     int program_ref[WL_TASKS];       /* registry refs of Lua bodies (LUA_NOREF: none) */
     int policy_ref[WL_SCHEDS];       /* ... of schedulers' Lua policies */
     lua_State *L;
@@ -107,3 +110,9 @@ int cmp_l_irq(lua_State *L);
 int cmp_l_run(lua_State *L);
 int cmp_l_results(lua_State *L);
 int cmp_l_kernel(lua_State *L);
+int cmp_l_component(lua_State *L);
+int cmp_l_grant(lua_State *L);
+/* ---- comps.c: the added components' rows of sys:results() and the trace */
+void cmp_comp_results(lua_State *L, const composed *c);
+void cmp_define_components_table(const composed *c, sim *s);
+void cmp_resolve_comps(lua_State *L, composed *c);

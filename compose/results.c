@@ -182,6 +182,8 @@ int cmp_l_results(lua_State *L)
         }
         lua_setfield(L, -2, "memory");
     }
+    cmp_comp_results(L, c);
+    lua_setfield(L, -2, "components");
     set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, app->start) / 1000.0 : 0.0);
     return 1;
 }

@@ -244,6 +244,7 @@ static void boot(lua_State *L, composed *c)
         sim_rng(s, name, &r);
         w->app.task[i].seed = simrng_next(&r);
     }
+    cmp_resolve_comps(L, c);
     define_tasks_table(c, s);
     bool lua_bodies = false;
     for (unsigned i = 0; i < w->app.ntasks; i++)
@@ -297,6 +298,7 @@ int cmp_l_run(lua_State *L)
         if (f)
             return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)", (int)f->err,
                               f->file, (int)f->line);
+        cmp_define_components_table(c, s);
         sim_time_t st = hw_ps(c->h, cmp_app(c)->start);
         if (st > sim_now(s))
             simlua_run_for(L, st - sim_now(s));

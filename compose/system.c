@@ -210,7 +210,8 @@ int compose_open(lua_State *L)
     cmp_open_steps(L);
     static const luaL_Reg methods[] = {
         { "task", cmp_l_task }, { "irq", cmp_l_irq }, { "group", cmp_l_group }, { "run", cmp_l_run },
-        { "results", cmp_l_results }, { "kernel", cmp_l_kernel },
+        { "results", cmp_l_results }, { "kernel", cmp_l_kernel }, { "component", cmp_l_component },
+        { "grant", cmp_l_grant },
         { NULL, NULL },
     };
     luaL_newmetatable(L, COMPOSE_MT);

@@ -102,7 +102,8 @@ typedef enum cos_op {
     COS_OP_CAPTBL_ALLOC,  /* (none) */
     COS_OP_PGTBL_ALLOC,   /* a2 = pages in the pool (consecutive kernel pages from a0: the
                            * object, the root table and every table the maps need) */
-    COS_OP_COMP_ALLOC,    /* a2 = captbl, a3 = pgtbl, a4 = image id */
+    COS_OP_COMP_ALLOC,    /* a2 = captbl, a3 = pgtbl, a4 = image id; r[0] = the new component's id (what
+                           * the trace names it by: the events' `component` column) */
     COS_OP_THD_ALLOC,     /* a2 = comp, a3 = entry index in the comp's image, a4 = argument;
                            * r[0] = the new thread's id */
     COS_OP_SINV_ALLOC,    /* a2 = server comp, a3 = entry index */

@@ -47,5 +47,5 @@ cos_ret k_comp_alloc(k_core *c, k_thread *t, k_thd_o *th)
         return K_RET(e);
     uint64_t comp = k_comp_init(c, a.page, a.captbl, a.pgtbl, a.image);
     k_cap_put(c, th->comp, a.slot, COS_CAP_COMP, comp);
-    return K_RET(COS_OK);
+    return (cos_ret){ .err = COS_OK, .r = { K_OBJ(c->k, k_comp_o, comp)->id } };
 }

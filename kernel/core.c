@@ -261,7 +261,9 @@ static void user_touch(k_core *c, k_thread *t)
     k_step(c, K_P_FAULT);
     k_arch(c, hw_cost(h, MODEL_COST_EXCEPTION_EXIT));
     k->st.faults++;
-    k_trace(c, K_EV_FAULT, t->id, SIM_NONE, (int64_t)vaddr, (int64_t)len, write);
+    /* the component the thread was in: whose access it was */
+    k_trace(c, K_EV_FAULT, t->id, K_OBJ(k, k_comp_o, K_OBJ(k, k_thd_o, t->obj)->comp)->id, (int64_t)vaddr,
+            (int64_t)len, write);
     t->ret = (cos_ret){ .err = COS_EFAULT };
     t->req = K_REQ_NONE;
     end_path(c);

@@ -389,6 +389,23 @@ static void test_compose_errors(void **state)
           "bad.lua:4: attempt to perform arithmetic" },
         { "sys:task{ name = 'a', priority = 1, period = '1ms', weight = 0, body = { {'compute', 10} } }",
           "weight is a whole number, 1 or more" },
+        /* added components and grants */
+        { "sys:component{ name = 'x', image = 'nope' }", "image is one of: rogue, ipi-ratelimit" },
+        { "sys:component{ name = 'app', image = 'rogue' }", "'app' names a component already" },
+        { "sys:component{ name = 'x', image = 'rogue', args = { t = {} } }", "argument 't' is an integer or a component's name" },
+        { "sys:component{ name = 'x', image = 'rogue', args = { target = 'nowhere' } }\n"
+          "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'invoke', 'x'} } }\nsys:run('1ms')",
+          "argument 'target' names 'nowhere', which is no component" },
+        { "sys:grant{ from = 'x', to = 'y' }", "from = the name of a component added" },
+        { "sys:component{ name = 'x', image = 'rogue' }\nsys:grant{ from = 'x', to = 'y' }",
+          "no server or added component 'y' to invoke" },
+        { "sys:component{ name = 'x', image = 'rogue' }\nsys:component{ name = 'y', image = 'rogue' }\n"
+          "sys:grant{ from = 'x', to = 'y', entry = 1 }", "'y' has 1 entries (0 to 0)" },
+        { "sys:component{ name = 'x', image = 'ipi-ratelimit' }\nsys:grant{ from = 'x', to = 'a', kind = 'asnd' }\n"
+          "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'compute', 10} } }\nsys:run('1ms')",
+          "granted a send to 'a', which never receives" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'invoke', 'zz'} } }",
+          "no server 'zz' (declare it in system{servers = ...} or with sys:component{...})" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *dir = tmpdir();

@@ -66,7 +66,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     TRY(cos_pgtbl_alloc(b->kmem, first, out->pgtbl, pool));
     TRY(take_slot(b, &out->comp));
     TRY(bt_page(b, true, &page));
-    TRY(cos_comp_alloc(b->kmem, page, out->comp, out->captbl, out->pgtbl, image));
+    TRY(cos_comp_alloc_id(b->kmem, page, out->comp, out->captbl, out->pgtbl, image, &out->id));
     /* its memory */
     if (b->mpu && user_pages > BT_MPU_PAGES)
         return COS_ERANGE;

@@ -32,6 +32,7 @@ typedef struct bt {
 
 typedef struct bt_comp {
     cos_capid comp, captbl, pgtbl;  /* in the boot table */
+    uint32_t id;                    /* the kernel's id of it (the trace's component numbers) */
     cos_capid next_slot;            /* the next free slot of its own table */
     uint64_t user_first;            /* its user pages (relative to kmem) */
     unsigned user_pages;

@@ -50,7 +50,9 @@ static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
         wl_get(app, me, op->target);
         break;
     case WL_INVOKE: {
-        cos_ret r = server_call(app->sinv[op->target], op->target);
+        cos_ret r = op->target & WL_TARGET_COMP
+                        ? cos_sinv(app->csinv[op->target & ~WL_TARGET_COMP], op->a, 0, 0, 0)
+                        : server_call(app->sinv[op->target], op->target);
         if (r.err)
             COS_FAIL(&app->fail, r.err);
         break;

@@ -44,6 +44,7 @@
 #define WL_OPS 24u
 #define WL_LOCKS 16u
 #define WL_SERVERS 8u
+#define WL_COMPS 8u        /* components a scenario adds (sys:component) */
 #define WL_IRQS 8u
 #define WL_GROUPS 8u
 #define WL_CHANNELS 8u
@@ -61,7 +62,7 @@ typedef enum { WL_LOCK_PI = 0, WL_LOCK_CEILING = 1, WL_LOCK_NONE = 2 } wl_protoc
 typedef enum {
     WL_COMPUTE,     /* a: cycles (dist FIXED), or a..b (UNIFORM), or mean a (EXP, at most b when b > 0) */
     WL_TOUCH,       /* a: offset in the task's memory, b: bytes, target: 1 = write; every line of the range */
-    WL_INVOKE,      /* target: server; the server computes its work and touches its memory */
+    WL_INVOKE,      /* target: server, or WL_TARGET_COMP | an added component (a: its argument); thread migration */
     WL_SEND,        /* target: task whose endpoint is sent to (asynchronous; may be on another core) */
     WL_RECV,        /* wait on the task's own endpoint */
     WL_LOCK,        /* target: lock */
@@ -78,6 +79,7 @@ typedef enum {
     WL_OPKINDS
 } wl_opkind;
 typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
+#define WL_TARGET_COMP 0x8000u     /* an invoke step's target: an added component (sys:component) */
 
 typedef struct wl_op {
     uint8_t kind, dist;
@@ -267,6 +269,7 @@ typedef struct wl_app {
     uint64_t start;                   /* cycles: arrivals count from here */
     uint64_t base;                    /* where the app's memory starts (its address space) */
     cos_capid sinv[WL_SERVERS];       /* to each server */
+    cos_capid csinv[WL_COMPS];        /* to entry 0 of each added component that a task invokes */
     cos_capid asnd[WL_TASKS];         /* to task i's endpoint (0: none) */
     cos_capid tm_sinv, mm_sinv;       /* to the timer and memory managers */
     cos_capid boot_sinv;              /* to the booter: a child scheduler has its tasks' threads made */

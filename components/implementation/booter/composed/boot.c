@@ -40,6 +40,74 @@ static cos_err note_id(wl_desc *w, unsigned i)
     return COS_OK;
 }
 
+/* Give added component g->from the capability cap (of the boot table)
+ * under g's name, in its table and its header. */
+static cos_err grant_cap(wl_desc *w, const wl_grant *g, cos_capid cap)
+{
+    cos_comp_hdr *h = w->boot.comp_st[g->from];
+    if (h->ncaps >= COS_CAPS_MAX)
+        CHECK(COS_ENOMEM);
+    cos_named_cap *nc = &h->caps[h->ncaps];
+    CHECK(bt_give(&w->boot.b, &w->boot.comps[g->from], cap, &nc->cap));
+    memcpy(nc->name, g->name, COS_NAME_LEN);
+    nc->kind = g->kind;
+    h->ncaps++;
+    return COS_OK;
+}
+
+/* Where the memory of what ref/idx names starts (0: nothing). */
+static uint64_t ref_base(const wl_desc *w, uint8_t ref, int64_t idx)
+{
+    switch (ref) {
+    case WL_REF_APP: return w->boot.app.base;
+    case WL_REF_SERVER: return idx >= 0 && idx < (int64_t)w->nservers ? w->boot.server[idx].base : 0;
+    case WL_REF_COMP: return idx >= 0 && idx < (int64_t)w->ncomps ? w->boot.comps[idx].base : 0;
+    default: return 0;
+    }
+}
+
+/* The components the scenario added: each with its memory and its data
+ * block (its header: id, memory, arguments), the app's invocation of those
+ * a task invokes, and the invocations granted to them (the sends granted
+ * come with each task's endpoint, build_thd). */
+static cos_err build_added(wl_desc *w)
+{
+    wl_app *app = w->boot.app_st;
+    bt *b = &w->boot.b;
+    for (unsigned i = 0; i < w->ncomps; i++) {
+        const wl_comp *d = &w->comp[i];
+        const cos_comp_reg *reg = cos_comp_regs[d->reg];
+        CHECK(bt_comp_new(b, reg->image, d->pages, &w->boot.comps[i]));
+        cos_comp_hdr *h = w->boot.comp_st[i] = cos_comp_load(w->boot.comps[i].comp, reg->state_bytes);
+        if (h == NULL)
+            CHECK(COS_ENOMEM);
+        h->id = w->boot.comps[i].id;
+        h->base = w->boot.comps[i].base;
+        h->bytes = (uint64_t)d->pages * COS_PAGE_SIZE;
+        if (d->invoked)
+            CHECK(bt_sinv(b, &w->boot.app, &w->boot.comps[i], 0, &app->csinv[i]));
+    }
+    for (unsigned i = 0; i < w->ncomps; i++) {       /* arguments: every component exists now */
+        const wl_comp *d = &w->comp[i];
+        cos_comp_hdr *h = w->boot.comp_st[i];
+        h->nargs = d->nargs;
+        for (unsigned k = 0; k < d->nargs; k++) {
+            memcpy(h->args[k].name, d->args[k].name, COS_NAME_LEN);
+            h->args[k].value = d->args[k].ref ? (int64_t)ref_base(w, d->args[k].ref, d->args[k].value) : d->args[k].value;
+        }
+    }
+    for (unsigned g = 0; g < w->ngrants; g++) {
+        const wl_grant *gr = &w->grant[g];
+        if (gr->kind != COS_GRANT_SINV)
+            continue;
+        const bt_comp *to = gr->to_ref == WL_REF_SERVER ? &w->boot.server[gr->to] : &w->boot.comps[gr->to];
+        cos_capid s;
+        CHECK(bt_sinv_own(b, to, gr->entry, &s));
+        CHECK(grant_cap(w, gr, s));
+    }
+    return COS_OK;
+}
+
 /* The child schedulers of `core`: an app thread each, its endpoint under
  * the core's root, its tcap (topped up from the start), and a send to its
  * endpoint for the parent.  Each then makes its tasks (group_main in the
@@ -162,6 +230,9 @@ static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
         CHECK(bt_give(b, ac, a, &app->asnd[idx]));
         if (uses_timer(&app->task[idx]))
             CHECK(bt_give(b, &w->boot.timer, a, &w->boot.tm_st->asnd[idx]));
+        for (unsigned g = 0; g < w->ngrants; g++)      /* added components that send to it */
+            if (w->grant[g].kind == COS_GRANT_ASND && w->grant[g].to == idx)
+                CHECK(grant_cap(w, &w->grant[g], a));
     }
     if (sc->nthd < WL_THDS)
         sc->thd[sc->nthd++] = (uint16_t)ri;
@@ -219,6 +290,10 @@ static void note_receivers(wl_desc *w)
         for (unsigned k = 0; k < app->task[i].nops; k++)
             if (app->task[i].ops[k].kind == WL_SEND && app->task[i].ops[k].target < app->ntasks)
                 w->boot.recv_target[app->task[i].ops[k].target] = true;
+    /* ... or an added component sends to (sys:grant{ kind = "asnd" }) */
+    for (unsigned g = 0; g < w->ngrants; g++)
+        if (w->grant[g].kind == COS_GRANT_ASND && w->grant[g].to < app->ntasks)
+            w->boot.recv_target[w->grant[g].to] = true;
     /* timer users are woken by the timer manager's sends */
     for (unsigned i = 0; i < app->ntasks; i++)
         if (uses_timer(&app->task[i]))
@@ -300,6 +375,7 @@ static cos_err build_shared(wl_desc *w)
         b->next += mm->pages;
         CHECK(bt_give(b, &w->boot.mm, w->boot.app.pgtbl, &mm->pgtbl));
     }
+    CHECK(build_added(w));
     for (unsigned l = 0; l < WL_LOCKS; l++)
         app->lock_owner[l] = NONE;
     note_receivers(w);
