@@ -25,12 +25,23 @@ static wl_policy fp_or_edf(lua_State *L, int idx, const char *who)
     return (wl_policy)luaL_error(L, "%s: policy is \"fp\" or \"edf\"", who);
 }
 
+/* A registered policy a scenario names (not the Lua one: that one is a
+ * table with its function). */
+static int policy_by_name(const char *name)
+{
+    for (int i = 0; i < WL_POLICIES; i++)
+        if (i != WL_LUA && strcmp(cos_sched_policies[i]->name, name) == 0)
+            return i;
+    return -1;
+}
+
 /* Scheduler s's implementation (a core's, or WL_CORES + a group's): the
  * `scheduler` value at sidx and the `policy` value at pidx (0: absent).
  *   scheduler absent or "fpedf": fixed priority or EDF, as policy says (fp
  *     when it is absent);
- *   "rr" or { name = "rr", quantum = T }: round robin (sched/rr), 1 ms
- *     slices unless a quantum is given;
+ *   NAME or { name = NAME, quantum = T }: a registered policy
+ *     (components/scheds.c: "fp", "edf", "rr", ...); one that shares the
+ *     core in slices takes a quantum, 1 ms when none is given;
  *   { policy = function(ready, now) ... end, instructions = N, quantum = T }:
  *     a policy written in Lua (sched/lua).
  * Returns the policy's id; its options go to the app's configuration of s.
@@ -39,25 +50,26 @@ wl_policy cmp_read_sched(lua_State *L, composed *c, int sidx, int pidx, const ch
 {
     wl_sched_cfg *cfg = &c->w->app.sched_cfg[s];
     *cfg = (wl_sched_cfg){ 0 };
-    static const char *const usage = "scheduler is \"fpedf\" (with policy = \"fp\" or \"edf\"), \"rr\", "
-                                     "{ name = \"rr\", quantum = T } or { policy = function(ready, now) ... end, "
-                                     "instructions = N, quantum = T }";
+    static const char *const usage = "scheduler is \"fpedf\" (with policy = \"fp\" or \"edf\"), a policy's "
+                                     "name, { name = NAME, quantum = T } or { policy = function(ready, now) ... "
+                                     "end, instructions = N, quantum = T }";
     const char *name = sidx && lua_type(L, sidx) == LUA_TSTRING ? lua_tostring(L, sidx) : NULL;
     if (sidx == 0 || (name && strcmp(name, "fpedf") == 0))
         return pidx ? fp_or_edf(L, pidx, who) : WL_FP;
     if (pidx)
         luaL_error(L, "%s: policy = \"fp\"|\"edf\" goes with scheduler = \"fpedf\" only", who);
-    if (name && strcmp(name, "rr") == 0) {
-        cfg->quantum = cmp_ps_cycles(c, DEFAULT_QUANTUM_PS);
-        return WL_RR;
+    char what[120];
+    g_snprintf(what, sizeof what, "%s: scheduler", who);
+    if (name) {
+        int p = policy_by_name(name);
+        if (p < 0)
+            luaL_error(L, "%s: no scheduler '%s' (%s)", who, name, usage);
+        cfg->quantum = cos_sched_policies[p]->slices ? cmp_ps_cycles(c, DEFAULT_QUANTUM_PS) : 0;
+        return (wl_policy)p;
     }
-    if (name)
-        luaL_error(L, "%s: no scheduler '%s' (%s)", who, name, usage);
     if (!lua_istable(L, sidx))
         luaL_error(L, "%s: %s", who, usage);
     sidx = lua_absindex(L, sidx);
-    char what[120];
-    g_snprintf(what, sizeof what, "%s: scheduler", who);
     if (lua_getfield(L, sidx, "policy") == LUA_TFUNCTION) {
         static const char *const known[] = { "policy", "instructions", "quantum", NULL };
         simlua_check_keys(L, sidx, what, known);
@@ -78,13 +90,17 @@ wl_policy cmp_read_sched(lua_State *L, composed *c, int sidx, int pidx, const ch
     static const char *const known[] = { "name", "quantum", NULL };
     simlua_check_keys(L, sidx, what, known);
     lua_getfield(L, sidx, "name");
-    if (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), "rr") != 0)
+    int p = lua_isstring(L, -1) ? policy_by_name(lua_tostring(L, -1)) : -1;
+    if (p < 0)
         luaL_error(L, "%s: %s", who, usage);
     lua_pop(L, 1);
-    cfg->quantum = cmp_opt_cycles(L, c, sidx, "quantum", what, cmp_ps_cycles(c, DEFAULT_QUANTUM_PS));
-    if (cfg->quantum == 0)
+    const sched_policy *pol = cos_sched_policies[p];
+    cfg->quantum = cmp_opt_cycles(L, c, sidx, "quantum", what, pol->slices ? cmp_ps_cycles(c, DEFAULT_QUANTUM_PS) : 0);
+    if (pol->slices && cfg->quantum == 0)
         luaL_error(L, "%s: the quantum must be at least one cycle", what);
-    return WL_RR;
+    if (!pol->slices && cfg->quantum)
+        luaL_error(L, "%s: \"%s\" takes no quantum", what, pol->name);
+    return (wl_policy)p;
 }
 
 /* The error of a Lua policy: kept for sys:run to raise, and the run stops. */

@@ -25,6 +25,10 @@ typedef struct sched_policy {
     /* Lock ceilings apply (fixed priorities); otherwise a ceiling lock is
      * taken with inheritance. */
     bool ceiling;
+    /* It shares a core in slices: a scenario may give it a quantum
+     * (scheduler = { name = NAME, quantum = T }; 1 ms when it gives none),
+     * which the scheduler's configuration holds (wl_sched_cfg). */
+    bool slices;
     /* Whether ready thread a outranks ready thread b under scheduler s:
      * what a decision and a lock hand-off compare by. */
     bool (*outranks)(const struct wl_app *app, unsigned s, const struct wl_rt_thd *a, const struct wl_rt_thd *b);

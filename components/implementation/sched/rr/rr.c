@@ -86,6 +86,6 @@ static void rr_dispatched(wl_app *app, unsigned s, int i, uint64_t now)
 }
 
 /* The registration (components/scheds.c lists it as WL_RR, "rr"). */
-const sched_policy sched_rr = { .name = "rr", .ceiling = false, .outranks = rr_outranks,
+const sched_policy sched_rr = { .name = "rr", .ceiling = false, .slices = true, .outranks = rr_outranks,
                                 .dispatch_prio = rr_dispatch_prio, .pick = rr_pick, .timeout = rr_timeout,
                                 .dispatched = rr_dispatched };
