@@ -634,6 +634,52 @@ static void test_sys_run_from_c(void **state)
     g_free(dir);
 }
 
+/* docs/components.md's tutorial quotes the code that is built: every
+ * ```c block of it appears, as is, in a source file under components/. */
+static void test_docs_code_is_built(void **state)
+{
+    (void)state;
+    g_autofree char *doc = g_build_filename(g_getenv("COSSIM_DOCS"), "components.md", NULL);
+    g_autofree char *text = NULL;
+    assert_true(g_file_get_contents(doc, &text, NULL, NULL));
+    /* every C file of components/, concatenated */
+    GString *all = g_string_new(NULL);
+    g_autofree char *root = g_build_filename(g_getenv("COSSIM_SOURCE_ROOT"), "components", NULL);
+    GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(dirs, g_strdup(root));
+    for (guint d = 0; d < dirs->len; d++) {
+        GDir *dir = g_dir_open(g_ptr_array_index(dirs, d), 0, NULL);
+        assert_non_null(dir);
+        const char *n;
+        while ((n = g_dir_read_name(dir))) {
+            char *p = g_build_filename(g_ptr_array_index(dirs, d), n, NULL);
+            if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
+                g_ptr_array_add(dirs, p);
+                continue;
+            }
+            g_autofree char *src = NULL;
+            if ((g_str_has_suffix(n, ".c") || g_str_has_suffix(n, ".h")) && g_file_get_contents(p, &src, NULL, NULL))
+                g_string_append(all, src);
+            g_free(p);
+        }
+        g_dir_close(dir);
+    }
+    g_ptr_array_free(dirs, TRUE);
+    int blocks = 0;
+    for (char *p = strstr(text, "```c\n"); p; p = strstr(p, "```c\n")) {
+        p += strlen("```c\n");
+        char *end = strstr(p, "```");
+        assert_non_null(end);
+        g_autofree char *code = g_strndup(p, (gsize)(end - p));
+        if (strstr(all->str, code) == NULL)
+            fail_msg("docs/components.md: this block is not in any file under components/:\n%s", code);
+        blocks++;
+        p = end + 3;
+    }
+    assert_true(blocks >= 8);
+    g_string_free(all, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 4))
@@ -647,6 +693,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_interrupted_run_leaves_nothing),
         cmocka_unit_test(test_verbs),
         cmocka_unit_test(test_docs_examples_run),
+        cmocka_unit_test(test_docs_code_is_built),
         cmocka_unit_test(test_compose_errors),
         cmocka_unit_test(test_names_numbered_in_order),
         cmocka_unit_test(test_unknown_keys_named_alike),
