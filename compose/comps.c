@@ -4,6 +4,7 @@
  * every component of the system by the id the events use.
  * docs/scenarios.md documents the calls. */
 #include "compose/internal.h"
+#include "sim/trace_names.h"
 
 #include <string.h>
 
@@ -256,9 +257,9 @@ void cmp_define_components_table(const composed *c, sim *s)
         { "component", SIMTR_INT, true }, { "name", SIMTR_TEXT, true },  { "image", SIMTR_TEXT, true },
         { "first_core", SIMTR_INT, true }, { "base", SIMTR_INT, true }, { "pages", SIMTR_INT, true },
     };
-    simtr_table *tb = simtr_find(s->trace, "components");
+    simtr_table *tb = simtr_find(s->trace, TRN_COMPONENTS);
     if (tb == NULL)
-        tb = simtr_define(s->trace, "components", cols, G_N_ELEMENTS(cols));
+        tb = simtr_define(s->trace, TRN_COMPONENTS, cols, G_N_ELEMENTS(cols));
     const wl_desc *w = c->w;
     const bt_comp boot = { .id = 1, .base = 0, .user_pages = 0 };
     comp_row(tb, c, &boot, "booter", cos_image_wl_booter.name);

@@ -1,6 +1,7 @@
 /* compose/run.c: sys:run: check what spans tasks, lay out memory, boot
  * the kernel with the composed booter, and run; the trace's tasks table. */
 #include "compose/internal.h"
+#include "sim/trace_names.h"
 
 #include <string.h>
 
@@ -15,9 +16,9 @@ static void define_tasks_table(composed *c, sim *s)
         { "jitter_ps", SIMTR_INT, true }, { "sporadic", SIMTR_INT, true }, { "wcet_cycles", SIMTR_INT, false },
         { "group_name", SIMTR_TEXT, false },
     };
-    simtr_table *tb = simtr_find(s->trace, "tasks");
+    simtr_table *tb = simtr_find(s->trace, TRN_TASKS);
     if (tb == NULL)
-        tb = simtr_define(s->trace, "tasks", cols, G_N_ELEMENTS(cols));
+        tb = simtr_define(s->trace, TRN_TASKS, cols, G_N_ELEMENTS(cols));
     wl_desc *w = c->w;
     /* numbered on from the systems already in the run */
     w->app.task_base = (uint32_t)simtr_rows(tb);

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/trace_names.h"
+
 /* Every system call returns one of these; no input from user level makes
  * the kernel do anything else. */
 typedef enum cos_err {
@@ -210,20 +212,42 @@ void cos_report(const char *key, int64_t value);
 void cos_instructions(uint64_t n);
 
 /* ---- instrumentation -------------------------------------------------------
- * What user-level code records in the trace (free of simulated time, like
- * a logging build's ring buffer read out after the run). */
-/* An event of kind "u.<kind>" with the calling thread, its core and
- * component and three arguments (docs/trace-schema.md lists the kinds the
- * bundled components write). */
-void cos_trace(const char *kind, int64_t a0, int64_t a1, int64_t a2);
-/* A job of a task (the trace's `jobs` table); times in the core's cycles
- * (cos_cycles), converted to picoseconds by the kernel. */
-typedef struct cos_job_rec {
-    uint32_t task;          /* the task's number (the `tasks` table) */
-    uint64_t job;           /* from 1 */
-    uint64_t release, start, finish, deadline;   /* deadline: absolute */
-} cos_job_rec;
-void cos_job(const cos_job_rec *j);
+ * What user-level code records in the trace, free of simulated time (like
+ * a logging build's ring buffer read out after the run).  The trace knows
+ * nothing of what user level records: a component registers each kind of
+ * event and each table of its own once, by name (sim/trace_names.h names
+ * the ones the bundled components write), and then records by number,
+ * with nothing formatted or looked up per record. */
+typedef uint32_t cos_tkind;
+/* The number of event kind `name` (e.g. TRN_U_SCHED, "u.sched"), the same
+ * for every call with that name; 0 when it cannot be had. */
+cos_tkind cos_trace_kind(const char *name);
+/* An event of kind k with the calling thread, its core and component, and
+ * three arguments (nothing without a trace of kernel events). */
+void cos_trace_ev(cos_tkind k, int64_t a0, int64_t a1, int64_t a2);
+
+/* A column of a user table: what a row's value in it is. */
+typedef enum cos_tcol_kind {
+    COS_TCOL_INT = 0,      /* the value as given */
+    COS_TCOL_TIME,         /* a time in the core's cycles, written in picoseconds */
+    COS_TCOL_SPAN,         /* the row's TIME column `to` minus its TIME column `from`, in picoseconds (0 if
+                            * negative): a duration that agrees exactly with the times written */
+    COS_TCOL_CORE,         /* the calling thread's core, numbered across the run's machines (value unused) */
+    COS_TCOL_THREAD,       /* the calling thread's id (value unused) */
+} cos_tcol_kind;
+typedef struct cos_tcol {
+    const char *name;
+    uint8_t kind;          /* cos_tcol_kind */
+    uint8_t from, to;      /* COS_TCOL_SPAN: the columns it spans */
+} cos_tcol;
+#define COS_TCOLS_MAX 16u
+/* The number of user table `name` with these columns (at most
+ * COS_TCOLS_MAX), made at the first call; a later call with the name
+ * gets the same table (several systems in one run write one table).
+ * 0: it cannot be had (bad columns). */
+uint32_t cos_trace_table(const char *name, const cos_tcol *cols, unsigned ncols);
+/* A row of table t: one value per column. */
+void cos_trace_row(uint32_t t, const int64_t *values, unsigned n);
 
 /* ---- the user-level dispatch (Slite) ---------------------------------------
  * Switch from the calling thread to thread `thd` (a capability in the

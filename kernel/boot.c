@@ -40,14 +40,16 @@ k_kernel *k_new(sim *s, const k_config *cfg)
     k->threads = g_ptr_array_new();
     k->reports = g_array_new(FALSE, FALSE, sizeof(k_report));
     k->ukinds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    k->ukind = g_array_new(FALSE, FALSE, sizeof(k_ukind));
+    k->utables = g_array_new(FALSE, FALSE, sizeof(k_utable));
     k->comp_data = g_ptr_array_new_with_free_func(g_free);
     k->comp_data_len = g_array_new(FALSE, TRUE, sizeof(size_t));
     return k;
 }
 
 static const char *const kind_names[K_EV_KINDS] = {
-    "k.switch", "k.sinv", "k.sret", "k.send", "k.rcv", "k.irq", "k.expire", "k.timeout", "k.fault", "k.error", "k.exit",
-    "k.ulswitch",
+    TRN_K_SWITCH, TRN_K_SINV, TRN_K_SRET, TRN_K_SEND, TRN_K_RCV, TRN_K_IRQ, TRN_K_EXPIRE, TRN_K_TIMEOUT,
+    TRN_K_FAULT, TRN_K_ERROR, TRN_K_EXIT, TRN_K_ULSWITCH,
 };
 
 /* Boot-time allocation: the next free page, retyped to kernel (boot runs
@@ -235,6 +237,12 @@ void k_free(k_kernel *k)
         g_free(g_array_index(k->reports, k_report, i).key);
     g_array_free(k->reports, TRUE);
     g_hash_table_destroy(k->ukinds);
+    for (guint i = 0; i < k->ukind->len; i++)
+        g_free(g_array_index(k->ukind, k_ukind, i).name);
+    g_array_free(k->ukind, TRUE);
+    for (guint i = 0; i < k->utables->len; i++)
+        g_free(g_array_index(k->utables, k_utable, i).name);
+    g_array_free(k->utables, TRUE);
     /* blocks live until the kernel does: a thread may hold one after its
      * component is gone */
     g_ptr_array_free(k->comp_data, TRUE);

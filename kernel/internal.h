@@ -212,12 +212,25 @@ struct k_kernel {
     k_path_stats paths[K_PATHS];
     GArray *reports;         /* k_report */
     uint32_t kind[16];       /* trace kinds */
-    GHashTable *ukinds;      /* "u.<kind>" name -> trace kind + 1 (looked up by name only) */
-    simtr_table *t_jobs;     /* the jobs table (NULL without a trace) */
+    GHashTable *ukinds;      /* user event kind name -> its number (index into ukind + 1), cos_trace_kind */
+    GArray *ukind;           /* k_ukind */
+    GArray *utables;         /* k_utable: user tables, cos_trace_table */
     GPtrArray *comp_data;    /* per component id - 1: its data block (owned; NULL: none), cos_comp_load */
     GArray *comp_data_len;   /* ... and its size (size_t) */
     unsigned regs_words, word_bytes;
 };
+
+/* A user event kind (cos_trace_kind) and a user table (cos_trace_table). */
+typedef struct k_ukind {
+    char *name;
+    uint32_t sim_kind;       /* the trace's kind, taken at the first event (UINT32_MAX: none yet) */
+} k_ukind;
+typedef struct k_utable {
+    char *name;
+    simtr_table *tb;         /* NULL without a trace */
+    unsigned ncols;
+    cos_tcol col[COS_TCOLS_MAX];
+} k_utable;
 
 /* ---- costs (kernel/path.c) ------------------------------------------------ */
 

@@ -73,7 +73,6 @@ typedef struct k_stats {
     uint64_t shootdowns;              /* TLB shootdowns taken (a remote core's unmap) */
     uint64_t events, expiries, timeouts, faults, errors;
     uint64_t ul_switches, repairs;    /* user-level dispatches, and the kernel entries that learned of them */
-    uint64_t jobs;                    /* cos_job records */
     uint64_t kernel_cycles, user_cycles;
     uint64_t check_failures;      /* kernel paths after which k_check failed (cfg.check) */
 } k_stats;

@@ -18,6 +18,7 @@
  * the fit.  A change here changes every kernel cost.
  */
 #include "internal.h"
+#include "sim/trace_names.h"
 
 #include <string.h>
 
@@ -146,9 +147,9 @@ void k_write_paths(k_kernel *k)
         { "instructions", SIMTR_INT, true }, { "fetch", SIMTR_INT, true },    { "data", SIMTR_INT, true },
         { "accesses", SIMTR_INT, true },
     };
-    simtr_table *tb = simtr_find(k->s->trace, "kernel_paths");
+    simtr_table *tb = simtr_find(k->s->trace, TRN_KERNEL_PATHS);
     if (tb == NULL)
-        tb = simtr_define(k->s->trace, "kernel_paths", cols, G_N_ELEMENTS(cols));
+        tb = simtr_define(k->s->trace, TRN_KERNEL_PATHS, cols, G_N_ELEMENTS(cols));
     for (unsigned kind = 0; kind < K_PATHS; kind++) {
         const k_path_stats *p = &k->paths[kind];
         if (strcmp(k_path_name(kind), "?") == 0)

@@ -2,7 +2,7 @@
  *
  * Nothing here costs simulated time by itself: a request costs what the
  * kernel path or the machine charges for it once the engine has it.
- * cos_report, cos_trace and cos_job are instrumentation of the simulator
+ * cos_report and the trace interface (cos_trace_kind, cos_trace_ev, cos_trace_table, cos_trace_row) are instrumentation of the simulator
  * and cost nothing at all.
  */
 #include "trap.h"
@@ -113,55 +113,94 @@ void cos_report(const char *key, int64_t value)
     g_array_append_val(t->k->reports, r);
 }
 
-void cos_trace(const char *kind, int64_t a0, int64_t a1, int64_t a2)
+/* User event kinds are numbered from 1 by name (k->ukinds: name -> index
+ * into k->ukind, + 1); the trace's own kind is taken at the first event of
+ * the kind, so that kinds no one records never appear. */
+cos_tkind cos_trace_kind(const char *name)
 {
-    k_thread *t = self("cos_trace");
+    k_thread *t = self("cos_trace_kind");
     k_kernel *k = t->k;
-    if (!k->cfg.trace)
-        return;
-    char name[48];
-    g_snprintf(name, sizeof name, "u.%s", kind ? kind : "");
+    if (name == NULL || *name == 0 || strlen(name) > 64)
+        return 0;
     gpointer v = g_hash_table_lookup(k->ukinds, name);
-    if (v == NULL) {
-        v = GUINT_TO_POINTER(sim_kind(k->s, name) + 1);
-        g_hash_table_insert(k->ukinds, g_strdup(name), v);
-    }
-    k_thd_o *th = K_OBJ(k, k_thd_o, t->obj);
-    sim_event(k->s, GPOINTER_TO_UINT(v) - 1, (int64_t)k->h->core_base + t->core, t->id,
-              K_OBJ(k, k_comp_o, th->comp)->id, a0, a1, a2, NULL);
+    if (v)
+        return GPOINTER_TO_UINT(v);
+    k_ukind u = { .name = g_strdup(name), .sim_kind = UINT32_MAX };
+    g_array_append_val(k->ukind, u);
+    g_hash_table_insert(k->ukinds, g_strdup(name), GUINT_TO_POINTER(k->ukind->len));
+    return k->ukind->len;
 }
 
-void cos_job(const cos_job_rec *j)
+void cos_trace_ev(cos_tkind kind, int64_t a0, int64_t a1, int64_t a2)
 {
-    k_thread *t = self("cos_job");
+    k_thread *t = self("cos_trace_ev");
     k_kernel *k = t->k;
-    k->st.jobs++;
-    if (k->t_jobs == NULL) {
-        static const simtr_column cols[] = {
-            { "task", SIMTR_INT, true },        { "job", SIMTR_INT, true },
-            { "core", SIMTR_INT, true },        { "thread", SIMTR_INT, true },
-            { "release_ps", SIMTR_INT, true },  { "start_ps", SIMTR_INT, true },
-            { "finish_ps", SIMTR_INT, true },   { "deadline_ps", SIMTR_INT, true },
-            { "response_ps", SIMTR_INT, true }, { "missed", SIMTR_INT, true },
-        };
-        k->t_jobs = simtr_find(k->s->trace, "jobs");
-        if (k->t_jobs == NULL)
-            k->t_jobs = simtr_define(k->s->trace, "jobs", cols, G_N_ELEMENTS(cols));
+    if (!k->cfg.trace || kind == 0 || kind > k->ukind->len)
+        return;
+    k_ukind *u = &g_array_index(k->ukind, k_ukind, kind - 1);
+    if (u->sim_kind == UINT32_MAX)
+        u->sim_kind = sim_kind(k->s, u->name);
+    k_thd_o *th = K_OBJ(k, k_thd_o, t->obj);
+    sim_event(k->s, u->sim_kind, (int64_t)k->h->core_base + t->core, t->id, K_OBJ(k, k_comp_o, th->comp)->id, a0,
+              a1, a2, NULL);
+}
+
+uint32_t cos_trace_table(const char *name, const cos_tcol *cols, unsigned ncols)
+{
+    k_thread *t = self("cos_trace_table");
+    k_kernel *k = t->k;
+    if (name == NULL || cols == NULL || ncols == 0 || ncols > COS_TCOLS_MAX)
+        return 0;
+    for (guint i = 0; i < k->utables->len; i++)
+        if (strcmp(g_array_index(k->utables, k_utable, i).name, name) == 0)
+            return i + 1;
+    k_utable u = { .name = g_strdup(name), .ncols = ncols };
+    simtr_column sc[COS_TCOLS_MAX];
+    for (unsigned c = 0; c < ncols; c++) {
+        if (cols[c].name == NULL || cols[c].kind > COS_TCOL_THREAD
+            || (cols[c].kind == COS_TCOL_SPAN && (cols[c].from >= ncols || cols[c].to >= ncols
+                                                  || cols[cols[c].from].kind != COS_TCOL_TIME
+                                                  || cols[cols[c].to].kind != COS_TCOL_TIME))) {
+            g_free(u.name);
+            return 0;
+        }
+        u.col[c] = cols[c];
+        sc[c] = (simtr_column){ cols[c].name, SIMTR_INT, true };
     }
-    sim_time_t rel = hw_ps(k->h, j->release), fin = hw_ps(k->h, j->finish), dl = hw_ps(k->h, j->deadline);
-    simtr_table *tb = k->t_jobs;
-    simtr_begin(tb);
-    simtr_int(tb, j->task);
-    simtr_int(tb, (int64_t)j->job);
-    simtr_int(tb, (int64_t)(k->h->core_base + t->core));
-    simtr_int(tb, t->id);
-    simtr_int(tb, (int64_t)rel);
-    simtr_int(tb, (int64_t)hw_ps(k->h, j->start));
-    simtr_int(tb, (int64_t)fin);
-    simtr_int(tb, (int64_t)dl);
-    simtr_int(tb, fin >= rel ? (int64_t)(fin - rel) : 0);
-    simtr_int(tb, j->finish > j->deadline);
-    simtr_end(tb);
+    if (k->s->trace) {
+        u.tb = simtr_find(k->s->trace, name);
+        if (u.tb == NULL)
+            u.tb = simtr_define(k->s->trace, name, sc, ncols);
+    }
+    g_array_append_val(k->utables, u);
+    return k->utables->len;
+}
+
+void cos_trace_row(uint32_t table, const int64_t *v, unsigned n)
+{
+    k_thread *t = self("cos_trace_row");
+    k_kernel *k = t->k;
+    if (table == 0 || table > k->utables->len)
+        return;
+    const k_utable *u = &g_array_index(k->utables, k_utable, table - 1);
+    if (u->tb == NULL || v == NULL || n != u->ncols)
+        return;
+    simtr_begin(u->tb);
+    for (unsigned c = 0; c < n; c++) {
+        const cos_tcol *col = &u->col[c];
+        switch (col->kind) {
+        case COS_TCOL_TIME: simtr_int(u->tb, (int64_t)hw_ps(k->h, (uint64_t)v[c])); break;
+        case COS_TCOL_SPAN: {
+            sim_time_t from = hw_ps(k->h, (uint64_t)v[col->from]), to = hw_ps(k->h, (uint64_t)v[col->to]);
+            simtr_int(u->tb, to >= from ? (int64_t)(to - from) : 0);
+            break;
+        }
+        case COS_TCOL_CORE: simtr_int(u->tb, (int64_t)(k->h->core_base + t->core)); break;
+        case COS_TCOL_THREAD: simtr_int(u->tb, t->id); break;
+        default: simtr_int(u->tb, v[c]); break;
+        }
+    }
+    simtr_end(u->tb);
 }
 
 /* ---- a component's data -------------------------------------------------------------- */

@@ -2,7 +2,7 @@
  *
  * A simulated thread is a coroutine running host C.  What its code calls
  * of the kernel's ABI (kernel/abi.h: cos_call, cos_compute, cos_touch,
- * cos_ul_switch, cos_cycles, cos_report, cos_trace, cos_job, ...) is
+ * cos_ul_switch, cos_cycles, cos_report, cos_trace_ev, cos_trace_row, ...) is
  * implemented here: a request is written into the thread's host record
  * (k_thread) and the coroutine switches to the engine, where the core's
  * event loop (core.c) takes it; an invocation comes back as an upcall that

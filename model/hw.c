@@ -1,5 +1,6 @@
 /* model/hw.c: the hardware layer (see hw.h). */
 #include "hw.h"
+#include "sim/trace_names.h"
 
 #include <math.h>
 #include <string.h>
@@ -196,9 +197,9 @@ hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, 
         hw_free(h);
         return NULL;
     }
-    h->t_counters = simtr_find(s->trace, "counters");
+    h->t_counters = simtr_find(s->trace, TRN_COUNTERS);
     if (h->t_counters == NULL)
-        h->t_counters = simtr_define(s->trace, "counters", counter_cols, G_N_ELEMENTS(counter_cols));
+        h->t_counters = simtr_define(s->trace, TRN_COUNTERS, counter_cols, G_N_ELEMENTS(counter_cols));
     return h;
 }
 

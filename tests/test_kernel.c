@@ -348,6 +348,50 @@ static void test_comp_data(void **state)
     finish(run(&s), &s);
 }
 
+/* ---- 3. the trace interface ----------------------------------------------------------- */
+
+/* User level registers its event kinds and tables once by name and then
+ * records by number (kernel/abi.h); the kernel knows nothing of what they
+ * mean.  Refusals: empty names, bad columns. */
+static void body_trace(ts *s)
+{
+    cos_tkind a = cos_trace_kind("u.test"), b = cos_trace_kind("u.other");
+    EXPECT_TRUE(s, a != 0 && b != 0 && a != b);
+    EXPECT_EQ(s, cos_trace_kind("u.test"), a);        /* the same name, the same number */
+    EXPECT_EQ(s, cos_trace_kind(""), 0);
+    EXPECT_EQ(s, cos_trace_kind(NULL), 0);
+    cos_trace_ev(a, 1, 2, 3);
+    cos_trace_ev(a, 4, 5, 6);
+    cos_trace_ev(0, 0, 0, 0);                         /* no kind: nothing */
+    cos_trace_ev(999, 0, 0, 0);
+    static const cos_tcol cols[] = { { "v", COS_TCOL_INT, 0, 0 }, { "t0", COS_TCOL_TIME, 0, 0 },
+                                     { "t1", COS_TCOL_TIME, 0, 0 }, { "d", COS_TCOL_SPAN, 1, 2 },
+                                     { "core", COS_TCOL_CORE, 0, 0 }, { "thd", COS_TCOL_THREAD, 0, 0 } };
+    uint32_t t = cos_trace_table("t_test", cols, 6);
+    EXPECT_TRUE(s, t != 0);
+    EXPECT_EQ(s, cos_trace_table("t_test", cols, 6), t);
+    static const cos_tcol bad[] = { { "v", COS_TCOL_INT, 0, 0 }, { "d", COS_TCOL_SPAN, 0, 0 } };
+    EXPECT_EQ(s, cos_trace_table("t_bad", bad, 2), 0);          /* a span of an integer column */
+    EXPECT_EQ(s, cos_trace_table("t_bad", cols, 0), 0);
+    EXPECT_EQ(s, cos_trace_table("t_bad", cols, COS_TCOLS_MAX + 1), 0);
+    int64_t row[6] = { 7, 1000, 4200, 0, 0, 0 };
+    cos_trace_row(t, row, 6);
+    cos_trace_row(t, row, 5);                          /* the wrong count: nothing */
+    cos_trace_row(0, row, 6);
+}
+
+static void test_trace(void **state)
+{
+    ts s = { .body = body_trace };
+    kfx *f = run(&s);
+    simtr *tr = f->s->trace;
+    simtr_table *t = simtr_find(tr, "t_test");
+    assert_non_null(t);
+    assert_int_equal(simtr_rows(t), 1);                /* the good row only */
+    assert_null(simtr_find(tr, "t_bad"));
+    finish(f, &s);
+}
+
 static void body_nothing(ts *s) { (void)s; }
 
 static void test_boot_check(void **state)
@@ -369,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_remove_busy),
         cmocka_unit_test(test_remove_current_tcap),
         cmocka_unit_test(test_comp_data),
+        cmocka_unit_test(test_trace),
         cmocka_unit_test(test_boot_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,6 +60,21 @@ static inline wl_server *wl_server_self(void)
     return cos_comp_data();
 }
 
+/* ---- what the app records in the trace ---------------------------------------------- */
+enum { WL_TK_SCHED, WL_TK_EXPIRE, WL_TK_LOCK_WAIT, WL_TK_LOCK_ACQUIRE, WL_TK_IRQ_THREAD, WL_TK_CHAN_WAIT, WL_TK_MM,
+       WL_TK_COUNT };
+
+/* An event of kind k (its kind taken from the trace at the first). */
+static inline void wl_trace(wl_app *app, unsigned k, int64_t a0, int64_t a1, int64_t a2)
+{
+    static const char *const names[WL_TK_COUNT] = {
+        TRN_U_SCHED, TRN_U_EXPIRE, TRN_U_LOCK_WAIT, TRN_U_LOCK_ACQUIRE, TRN_U_IRQ_THREAD, TRN_U_CHAN_WAIT, TRN_U_MM,
+    };
+    if (app->tk[k] == 0)
+        app->tk[k] = cos_trace_kind(names[k]);
+    cos_trace_ev(app->tk[k], a0, a1, a2);
+}
+
 static inline bool wl_ready(const wl_rt_thd *r)
 {
     return r->state == WL_S_READY;
@@ -166,6 +181,10 @@ void wl_put(wl_app *app, wl_rt_thd *me, unsigned ch);
 void wl_get(wl_app *app, wl_rt_thd *me, unsigned ch);
 
 /* ---- app/workload ------------------------------------------------------------------ */
+/* A finished job, in the trace's jobs table: task `task` (numbered across
+ * the run's systems), job `job`; times in the core's cycles. */
+void wl_record_job(wl_app *app, uint32_t task, uint64_t job, uint64_t release, uint64_t start, uint64_t finish,
+                   uint64_t deadline);
 void wl_timeout(wl_app *app, wl_rt_thd *me, uint64_t cycles);
 void wl_tick(wl_app *app, wl_rt_thd *me, uint64_t period);
 void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op);

@@ -7,6 +7,26 @@
 
 /* ---- the task thread -------------------------------------------------------------- */
 
+void wl_record_job(wl_app *app, uint32_t task, uint64_t job, uint64_t release, uint64_t start, uint64_t finish,
+                   uint64_t deadline)
+{
+    enum { C_TASK, C_JOB, C_CORE, C_THREAD, C_RELEASE, C_START, C_FINISH, C_DEADLINE, C_RESPONSE, C_MISSED, C_N };
+    static const cos_tcol cols[C_N] = {
+        [C_TASK] = { "task", COS_TCOL_INT, 0, 0 },           [C_JOB] = { "job", COS_TCOL_INT, 0, 0 },
+        [C_CORE] = { "core", COS_TCOL_CORE, 0, 0 },          [C_THREAD] = { "thread", COS_TCOL_THREAD, 0, 0 },
+        [C_RELEASE] = { "release_ps", COS_TCOL_TIME, 0, 0 }, [C_START] = { "start_ps", COS_TCOL_TIME, 0, 0 },
+        [C_FINISH] = { "finish_ps", COS_TCOL_TIME, 0, 0 },   [C_DEADLINE] = { "deadline_ps", COS_TCOL_TIME, 0, 0 },
+        [C_RESPONSE] = { "response_ps", COS_TCOL_SPAN, C_RELEASE, C_FINISH },
+        [C_MISSED] = { "missed", COS_TCOL_INT, 0, 0 },
+    };
+    if (app->jobs_table == 0)
+        app->jobs_table = cos_trace_table(TRN_JOBS, cols, C_N);
+    int64_t v[C_N] = { [C_TASK] = task, [C_JOB] = (int64_t)job, [C_RELEASE] = (int64_t)release,
+                       [C_START] = (int64_t)start, [C_FINISH] = (int64_t)finish, [C_DEADLINE] = (int64_t)deadline,
+                       [C_MISSED] = finish > deadline };
+    cos_trace_row(app->jobs_table, v, C_N);
+}
+
 static uint64_t draw(wl_rt_thd *r, const wl_op *op)
 {
     switch (op->dist) {
@@ -116,9 +136,7 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         }
         cos_instructions(WL_JOB_INSTR);
         uint64_t fin = cos_cycles();
-        cos_job_rec j = { .task = app->task_base + (uint32_t)idx, .job = me->job, .release = me->arrival, .start = me->start,
-                          .finish = fin, .deadline = me->deadline };
-        cos_job(&j);
+        wl_record_job(app, app->task_base + (uint32_t)idx, me->job, me->arrival, me->start, fin, me->deadline);
         wl_stats *st = &t->st;
         uint64_t resp = fin - me->arrival;
         if (st->jobs == 0 || resp < st->resp_min)
@@ -162,7 +180,7 @@ static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a
             return 0;
         }
         q->activations++;
-        cos_trace("irq_thread", (int64_t)idx, (int64_t)r.r[0], 0);
+        wl_trace(app, WL_TK_IRQ_THREAD, (int64_t)idx, (int64_t)r.r[0], 0);
         for (uint64_t n = 0; n < r.r[0]; n++) {
             cos_compute(q->work);
             q->handled++;

@@ -29,7 +29,8 @@
  * own tcap: with a budget per replenishment period their load is bounded;
  * without one they run at their priority with no bound.
  *
- * Every job is recorded (cos_job: the trace's `jobs` table) and summed in
+ * Every job is recorded (the trace's `jobs` table, a table the app makes
+ * through the kernel's trace interface: wl_record_job) and summed in
  * the tasks' results; scheduler decisions, lock waits and interrupt-thread
  * activations are trace events (u.*, docs/trace-schema.md).
  */
@@ -276,6 +277,8 @@ typedef struct wl_app {
 
     /* ---- state and results ---------------------------------------------------- */
     cos_fail fail;
+    cos_tkind tk[8];                  /* its trace events' kinds (wl_trace), taken at first use */
+    uint32_t jobs_table;              /* the trace's jobs table (wl_record_job), made at the first job */
     wl_clients cl;
     wl_rt_thd thd[WL_THDS];           /* tasks, then interrupt threads, then groups, then timer threads */
     wl_rt_core core[WL_SCHEDS];       /* per scheduler: the cores', then the groups' */

@@ -89,7 +89,7 @@ void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
         return;
     }
     uint64_t dt = cos_cycles() - t0, pages = r.r[0];
-    cos_trace("mm", (int64_t)task, mop, (int64_t)pages);
+    wl_trace(app, WL_TK_MM, (int64_t)task, mop, (int64_t)pages);
     if (pages == 0)
         return;
     wl_clients *m = &app->cl;

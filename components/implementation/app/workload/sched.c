@@ -28,7 +28,7 @@ static void apply(wl_app *app, unsigned s, const cos_ret *ev)
             app->task[r->idx].st.expiries++;
         if (r->state == WL_S_READY && wl_has_tcap(app, r))
             r->state = WL_S_DEPLETED;
-        cos_trace("expire", id, 0, 0);
+        wl_trace(app, WL_TK_EXPIRE, id, 0, 0);
     }
     if (f & COS_SCHED_EV_EXITED) {
         r->state = WL_S_EXITED;
@@ -114,7 +114,7 @@ void wl_schedule(wl_app *app, unsigned s)
         }
         wl_rt_thd *r = &app->thd[b];
         uint32_t prio = wl_dispatch_prio(app, s, r);
-        cos_trace("sched", r->id, prio, 0);
+        wl_trace(app, WL_TK_SCHED, r->id, prio, 0);
         c->cur = b;
         cos_err e = child ? cos_switch(r->thd, c->tcap, 0, to, c->rcv, c->token)
                           : cos_switch(r->thd, wl_has_tcap(app, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
@@ -167,7 +167,7 @@ void wl_yield(wl_app *app, wl_rt_thd *me)
                 int was = c->cur;
                 c->cur = b;
                 wl_sched_touch(app, core, false, true);
-                cos_trace("sched", r->id, 0, 1);
+                wl_trace(app, WL_TK_SCHED, r->id, 0, 1);
                 /* told before the switch, which returns only when this thread runs
                  * again (if it is refused, the scheduler thread dispatches and
                  * tells the policy again) */

@@ -61,7 +61,7 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     me->waiting = (int)l;
     me->wait_since = cos_cycles();
     wl_thd_touch(app, (unsigned)self, true);
-    cos_trace("lock_wait", (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
+    wl_trace(app, WL_TK_LOCK_WAIT, (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
     int o = app->lock_owner[l];
     for (unsigned hops = 0; o != NONE && hops < WL_TASKS; hops++) {
         wl_rt_thd *or = &app->thd[o];
@@ -76,7 +76,7 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     st->lock_wait_sum += waited;
     if (waited > st->lock_wait_max)
         st->lock_wait_max = waited;
-    cos_trace("lock_acquire", (int64_t)l, (int64_t)waited, 0);
+    wl_trace(app, WL_TK_LOCK_ACQUIRE, (int64_t)l, (int64_t)waited, 0);
 }
 
 void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
