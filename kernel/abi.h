@@ -199,6 +199,13 @@ void cos_compute(uint64_t cycles);
 /* Load or store len bytes at vaddr of the current component: translation
  * (MMU or MPU) and caches; COS_EFAULT if the access is not allowed. */
 cos_err cos_touch(uint64_t vaddr, uint64_t len, bool write);
+/* Load or store a word (8 bytes) at each of n addresses of the current
+ * component, in order (at most COS_TOUCH_WORDS_MAX): what a scan of n
+ * records costs, each access charged as cos_touch would, at the time the
+ * ones before it end; the first that faults stops it (COS_EFAULT).  One
+ * request for the lot: the simulator's cost of a scan stays one event. */
+#define COS_TOUCH_WORDS_MAX 4096u
+cos_err cos_touch_words(const uint64_t *vaddrs, unsigned n, bool write);
 /* The core's cycle counter (RDTSC, PMCCNTR, DWT CYCCNT). */
 uint64_t cos_cycles(void);
 /* The calling thread's id and core. */

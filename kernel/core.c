@@ -240,15 +240,28 @@ static void start_compute(k_core *c, uint64_t cycles)
 
 /* A user memory access by thread t (charged as user time; a fault is a
  * kernel path that turns it into an error). */
-static void user_touch(k_core *c, k_thread *t)
+static void user_touch(k_core *c, k_thread *t, bool words)
 {
     k_kernel *k = c->k;
     hw *h = k->h;
     uint64_t vaddr = t->a[0], len = t->a[1];
     bool write = t->a[2] != 0;
     uint64_t cycles = 0;
-    bool ok = len != 0 && len <= COS_PAGE_SIZE && vaddr + len >= vaddr
-              && hw_user_access(h, c->id, vaddr, len, write, sim_now(k->s), &cycles);
+    bool ok;
+    if (words) {
+        /* a[0]: the addresses (host memory of the caller's), a[1]: how many;
+         * a word each, in order, as one access after another */
+        const uint64_t *v = (const uint64_t *)(uintptr_t)t->a[0];
+        ok = len <= COS_TOUCH_WORDS_MAX;
+        for (uint64_t i = 0; i < len && ok; i++) {
+            vaddr = v[i];
+            ok = vaddr + 8 >= vaddr && hw_user_access(h, c->id, vaddr, 8, write, sim_now(k->s), &cycles);
+        }
+        len = 8;
+    } else {
+        ok = len != 0 && len <= COS_PAGE_SIZE && vaddr + len >= vaddr
+             && hw_user_access(h, c->id, vaddr, len, write, sim_now(k->s), &cycles);
+    }
     if (ok) {
         t->ret = (cos_ret){ .err = COS_OK };
         t->compute_left = cycles;
@@ -332,11 +345,14 @@ static void enter_thread(k_core *c)
             t = k_thd_ul_switch(c, t);
             continue;
         case K_REQ_TOUCH:
+        case K_REQ_TOUCHV: {
+            bool words = t->req == K_REQ_TOUCHV;
             t->req = K_REQ_NONE;
-            user_touch(c, t);
+            user_touch(c, t, words);
             if (c->state == K_CORE_KERNEL)
                 return;     /* it faulted: a kernel path is under way */
             continue;
+        }
         case K_REQ_CALL:
         case K_REQ_SRET:
         case K_REQ_EXIT:

@@ -136,7 +136,7 @@ typedef struct k_ring {
 
 /* ---- the host side ---------------------------------------------------- */
 
-typedef enum { K_REQ_NONE = 0, K_REQ_CALL, K_REQ_SRET, K_REQ_COMPUTE, K_REQ_TOUCH, K_REQ_EXIT, K_REQ_ULSWITCH } k_req;
+typedef enum { K_REQ_NONE = 0, K_REQ_CALL, K_REQ_SRET, K_REQ_COMPUTE, K_REQ_TOUCH, K_REQ_TOUCHV, K_REQ_EXIT, K_REQ_ULSWITCH } k_req;
 
 /* A thread's execution state on the host: its coroutine and the request it
  * trapped with.  Scheduling state lives in its object (obj). */

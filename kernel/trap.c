@@ -74,6 +74,19 @@ cos_err cos_touch(uint64_t vaddr, uint64_t len, bool write)
     return t->ret.err;
 }
 
+cos_err cos_touch_words(const uint64_t *vaddrs, unsigned n, bool write)
+{
+    k_thread *t = self("cos_touch_words");
+    if (n == 0)
+        return COS_OK;
+    if (vaddrs == NULL || n > COS_TOUCH_WORDS_MAX)
+        return COS_EINVAL;
+    t->req = K_REQ_TOUCHV;
+    t->a[0] = (cos_word)(uintptr_t)vaddrs, t->a[1] = n, t->a[2] = write;
+    trap(t);
+    return t->ret.err;
+}
+
 cos_err cos_ul_switch(cos_capid thd)
 {
     k_thread *t = self("cos_ul_switch");

@@ -167,7 +167,7 @@ static inline void wait_step(ts *s, unsigned step)
 /* ---- the image: the boot entry, threads and servers ---------------------------- */
 
 enum { E_BOOT, E_EXIT, E_RCVR, E_BLOCK, E_SELF_REMOVE, E_NO_RCV, E_SENDER, E_RECEIVER, E_COMPUTE, E_ADD,
-       E_RECURSE, E_REMOVER, E_SWITCHER, E_DROPPER, E_DATA, E_COUNT };
+       E_RECURSE, E_REMOVER, E_SWITCHER, E_DROPPER, E_DATA, E_WORDS, E_COUNT };
 
 static cos_word e_boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
 {
@@ -331,11 +331,26 @@ static cos_word e_data(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2,
     return 0;
 }
 
+/* Touches words of its own page (s->page: its base) and one past it. */
+static cos_word e_words(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
+{
+    ts *s = (ts *)arg;
+    uint64_t b = s->page;
+    const uint64_t ok[3] = { b, b + 64, b + 4088 }, bad[3] = { b + 8, b + 4096, b + 16 };
+    EXPECT_ERR(s, cos_touch_words(ok, 3, false), COS_OK);
+    EXPECT_ERR(s, cos_touch_words(ok, 3, true), COS_OK);
+    EXPECT_ERR(s, cos_touch_words(ok, 0, false), COS_OK);
+    EXPECT_ERR(s, cos_touch_words(NULL, 2, false), COS_EINVAL);
+    EXPECT_ERR(s, cos_touch_words(ok, COS_TOUCH_WORDS_MAX + 1, false), COS_EINVAL);
+    EXPECT_ERR(s, cos_touch_words(bad, 3, false), COS_EFAULT);     /* stops at the second */
+    return 0;
+}
+
 static const cos_entry_fn entries[E_COUNT] = {
     [E_BOOT] = e_boot, [E_EXIT] = e_exit, [E_RCVR] = e_rcvr, [E_BLOCK] = e_block,
     [E_SELF_REMOVE] = e_self_remove, [E_NO_RCV] = e_no_rcv, [E_SENDER] = e_sender, [E_RECEIVER] = e_receiver,
     [E_COMPUTE] = e_compute, [E_ADD] = e_add, [E_RECURSE] = e_recurse, [E_REMOVER] = e_remover,
-    [E_SWITCHER] = e_switcher, [E_DROPPER] = e_dropper, [E_DATA] = e_data,
+    [E_SWITCHER] = e_switcher, [E_DROPPER] = e_dropper, [E_DATA] = e_data, [E_WORDS] = e_words,
 };
 static const cos_image image = { "test-kernel", entries, E_COUNT };
 static const cos_image *const images[] = { &image };

@@ -392,6 +392,26 @@ static void test_trace(void **state)
     finish(f, &s);
 }
 
+/* cos_touch_words: a word at each address, in order, as one request; the
+ * first fault stops it.  A component's own page is 4 KiB at its base. */
+static cos_word e_words(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3);
+
+static void body_touch_words(ts *s)
+{
+    bt_comp a = component(s);
+    s->page = a.base;
+    EXPECT_ERR(s, cos_sinv(sinv(s, a.comp, E_WORDS), (cos_word)s, 0, 0, 0).err, COS_OK);
+}
+
+static void test_touch_words(void **state)
+{
+    ts s = { .body = body_touch_words };
+    kfx *f = run(&s);
+    /* one fault: the word past the page, after three that worked */
+    assert_int_equal(k_get_stats(f->k)->faults, 1);
+    finish(f, &s);
+}
+
 static void body_nothing(ts *s) { (void)s; }
 
 static void test_boot_check(void **state)
@@ -414,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_remove_current_tcap),
         cmocka_unit_test(test_comp_data),
         cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_touch_words),
         cmocka_unit_test(test_boot_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

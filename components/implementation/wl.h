@@ -114,6 +114,18 @@ static inline uint64_t wl_lock_off(const wl_app *app, unsigned l)
 {
     return app->st_lock + (uint64_t)l * WL_LOCK_REC;
 }
+/* Read (or write) the records of threads thd[idx[0..n-1]] in the app's
+ * memory, in order: one request for the lot. */
+static inline void wl_thds_touch(wl_app *app, const uint16_t *idx, unsigned n, bool write)
+{
+    uint64_t va[WL_THDS];
+    unsigned m = 0;
+    for (unsigned k = 0; k < n && m < WL_THDS; k++)
+        va[m++] = app->base + wl_thd_off(app, idx[k]);
+    cos_err e = cos_touch_words(va, m, write);
+    if (e)
+        COS_FAIL(&app->fail, e);
+}
 /* Read or write thread thd[i]'s record (one line). */
 static inline void wl_thd_touch(wl_app *app, unsigned i, bool write)
 {

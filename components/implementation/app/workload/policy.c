@@ -43,8 +43,7 @@ int wl_pick(wl_app *app, unsigned core)
      * thread's record (release, next_timeout and dispatch_prio read the
      * same lines again: L1 hits, in their instruction counts) */
     wl_sched_touch(app, core, true, false);
-    for (unsigned k = 0; k < c->nthd; k++)
-        wl_thd_touch(app, c->thd[k], false);
+    wl_thds_touch(app, c->thd, c->nthd, false);
     const sched_policy *pol = wl_policy_of(app, core);
     if (pol->pick)
         return pol->pick(app, core, cos_cycles());
@@ -110,6 +109,8 @@ static uint32_t base_prio(const wl_app *app, const wl_rt_thd *r)
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
 {
     wl_rt_core *c = &app->core[core];
+    uint16_t changed[WL_THDS];
+    unsigned nchanged = 0;
     if (!scheduler)
         for (unsigned k = 0; k < c->nthd; k++) {
             const wl_rt_thd *r = &app->thd[c->thd[k]];
@@ -157,8 +158,9 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
                 r->state = WL_S_READY;
         }
         if (r->state != state || r->replenish_at != replenish)
-            wl_thd_touch(app, c->thd[k], true);     /* its record changed */
+            changed[nchanged++] = c->thd[k];       /* its record changed */
     }
+    wl_thds_touch(app, changed, nchanged, true);
     return true;
 }
 

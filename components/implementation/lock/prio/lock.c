@@ -27,9 +27,12 @@ static void recompute(wl_app *app, wl_rt_thd *r)
             if (app->lock[l].ceiling < p)
                 p = app->lock[l].ceiling;
         } else if (app->lock[l].protocol != WL_LOCK_NONE) {
+            uint16_t all[WL_TASKS];
+            for (unsigned i = 0; i < app->ntasks; i++)
+                all[i] = (uint16_t)i;
+            wl_thds_touch(app, all, app->ntasks, false);    /* the scan for its waiters */
             for (unsigned i = 0; i < app->ntasks; i++) {
                 const wl_rt_thd *o = &app->thd[i];
-                wl_thd_touch(app, i, false);
                 if (o->state == WL_S_LOCK && o->waiting == (int)l) {
                     if (o->eff_prio < p)
                         p = o->eff_prio;
@@ -88,9 +91,12 @@ void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
         return;     /* not held: compose/run.c's validation keeps this from happening */
     /* hand it to the best waiter */
     int best = NONE;
+    uint16_t all[WL_TASKS];
+    for (unsigned i = 0; i < app->ntasks; i++)
+        all[i] = (uint16_t)i;
+    wl_thds_touch(app, all, app->ntasks, false);    /* the scan for the best waiter */
     for (unsigned i = 0; i < app->ntasks; i++) {
         wl_rt_thd *o = &app->thd[i];
-        wl_thd_touch(app, i, false);
         if (o->state == WL_S_LOCK && o->waiting == (int)l
             && (best == NONE || wl_outranks(app, o->sched, o, &app->thd[best])))
             best = (int)i;
