@@ -1,5 +1,6 @@
 -- Isolation: components that touch other components' memory fault, on MMU
--- and MPU machines alike, and the fault reaches the trace
+-- and MPU machines alike (x86_64, Cortex-A9, the v7-M MPU of a Cortex-M7,
+-- the v8-M MPU of an ARMv8-M Cortex-M33), and the fault reaches the trace
 --
 -- A task invokes `probe`, a component (components/implementation/test/
 -- rogue) that touches its own memory, which works, and then the first
@@ -15,7 +16,7 @@
 -- = jobs; the jobs go on (a fault is an error returned, not a crash).  The
 -- machines run side by side, each from its own start: about 10 jobs each
 -- (the first booted runs a little longer).
-local presets = { "x86_64", "cortex-a9", "cortex-m7" }
+local presets = { "x86_64", "cortex-a9", "cortex-m7", "cortex-m33" }
 local systems, out = {}, {}
 for _, preset in ipairs(presets) do
   local sys = system{ machine = machine{ preset = preset, cores = 1 }, policy = "fp" }

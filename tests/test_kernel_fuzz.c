@@ -416,6 +416,12 @@ static void test_fuzz_m7(void **state)
     run_fuzz("cortex-m7", 25000, 1);
 }
 
+static void test_fuzz_m33(void **state)
+{
+    (void)state;
+    run_fuzz("cortex-m33", 25000, 1);      /* the v8-M MPU */
+}
+
 static void test_fuzz_slow(void **state)
 {
     (void)state;
@@ -428,6 +434,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest fast[] = {
         cmocka_unit_test(test_fuzz_x86),
+        cmocka_unit_test(test_fuzz_m33),
         cmocka_unit_test(test_fuzz_m7),
     };
     const struct CMUnitTest slow[] = {

@@ -571,8 +571,8 @@ static void test_policies(void **state)
 }
 
 /* scenarios/isolation.lua: a component that touches the app's memory
- * faults, on x86_64 (page tables), cortex-a9 (short descriptors) and
- * cortex-m7 (MPU), and the fault is in the trace with the component's id
+ * faults, on x86_64 (page tables), cortex-a9 (short descriptors),
+ * cortex-m7 (the v7-M MPU) and cortex-m33 (the v8-M MPU, ARMv8-M), and the fault is in the trace with the component's id
  * and the address.  By hand (the scenario's header): each job invokes the
  * probe once, which faults once on the app and then invokes its peer,
  * which reaches its own memory; so per machine calls = faults = own-memory
@@ -585,7 +585,7 @@ static void test_isolation(void **state)
     char *dir = tmpdir();
     result r = run_in(dir, cossim, "run", "isolation", "--json", "--trace", "iso.db", NULL);
     expect_status(&r, 0);
-    static const char *const presets[] = { "x86_64", "cortex-a9", "cortex-m7" };
+    static const char *const presets[] = { "x86_64", "cortex-a9", "cortex-m7", "cortex-m33" };
     g_autofree char *db = g_build_filename(dir, "iso.db", NULL);
     sqlite3 *h;
     assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
