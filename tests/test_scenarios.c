@@ -383,13 +383,19 @@ static void test_memory_revoke_inside(void **state)
     g_free(dir);
 }
 
+/* A composed system on the MPU machines (the v7-M MPU of cortex-m4 and
+ * cortex-m7, the v8-M MPU of cortex-m33), by hand over 10 ms with 1 ms
+ * periods: t touches its 4 KiB, puts into q and invokes fs once a job; u
+ * gets from q once a job (t's put comes first each period); v waits 100 us
+ * on a timer: 10 jobs each, 10 gets, 10 waits, 10 server calls, and no
+ * fault (every component's memory is inside its own regions). */
 static void test_mpu_memory(void **state)
 {
     (void)state;
     char *dir = tmpdir();
     result r = run_script_json(dir, "mpu.lua",
         "local out = {}\n"
-        "for _, preset in ipairs{ 'cortex-m4', 'cortex-m7' } do\n"
+        "for _, preset in ipairs{ 'cortex-m4', 'cortex-m7', 'cortex-m33' } do\n"
         "  local sys = system{ machine = machine{ preset = preset }, policy = 'fp',\n"
         "                      channels = { q = { slots = 2, size = 32 } }, servers = { fs = { work = '5us', touch = '2K' } } }\n"
         "  sys:task{ name = 't', priority = 1, period = '1ms', memory = '4K',\n"
@@ -402,7 +408,7 @@ static void test_mpu_memory(void **state)
         "                  waits = r.timers.waits, calls = r.servers.fs.calls, faults = sys:kernel():stats().faults }\n"
         "end\n"
         "return out\n");
-    static const char *const presets[] = { "cortex-m4", "cortex-m7" };
+    static const char *const presets[] = { "cortex-m4", "cortex-m7", "cortex-m33" };
     for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
         in_band("t jobs", JP(r.out, presets[i], "t"), 10, 10);
         in_band("u jobs", JP(r.out, presets[i], "u"), 10, 10);
@@ -572,8 +578,8 @@ static void test_policies(void **state)
 
 /* scenarios/isolation.lua: a component that touches the app's memory
  * faults, on x86_64 (page tables), cortex-a9 (short descriptors),
- * cortex-m7 (the v7-M MPU) and cortex-m33 (the v8-M MPU, ARMv8-M), and the fault is in the trace with the component's id
- * and the address.  By hand (the scenario's header): each job invokes the
+ * cortex-m7 (the v7-M MPU) and cortex-m33 (the v8-M MPU, ARMv8-M), and
+ * the fault is in the trace with the component's id and the address.  By hand (the scenario's header): each job invokes the
  * probe once, which faults once on the app and then invokes its peer,
  * which reaches its own memory; so per machine calls = faults = own-memory
  * touches = the peer's reached touches = the kernel's faults = jobs, and
