@@ -37,12 +37,8 @@ static const char *reg_list(lua_State *L)
  * becomes the start of that component's memory. */
 int cmp_l_component(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:component");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const known[] = { "name", "image", "memory", "args", NULL };
-    simlua_check_keys(L, 2, "sys:component", known);
+    composed *c = cmp_method_args(L, "sys:component", known);
     wl_desc *w = c->w;
     if (w->ncomps >= WL_COMPS)
         return luaL_error(L, "sys:component: at most %d components", (int)WL_COMPS);
@@ -112,12 +108,8 @@ int cmp_l_component(lua_State *L)
  * `name` (components/lib/comp.h: cos_cap_get). */
 int cmp_l_grant(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:grant");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const known[] = { "from", "to", "kind", "entry", "name", NULL };
-    simlua_check_keys(L, 2, "sys:grant", known);
+    composed *c = cmp_method_args(L, "sys:grant", known);
     wl_desc *w = c->w;
     if (w->ngrants >= WL_GRANTS)
         return luaL_error(L, "sys:grant: at most %d grants", (int)WL_GRANTS);

@@ -93,6 +93,9 @@ int cmp_lua_pick(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint6
 
 /* ---- system.c ------------------------------------------------------------------ */
 void cmp_check_not_booted(lua_State *L, composed *c, const char *who);
+/* The start of a method taking a table of keys: the system (not yet
+ * running), the table at 2 with only `known` keys. [-0, +0, e] */
+composed *cmp_method_args(lua_State *L, const char *who, const char *const *known);
 
 /* ---- steps.c, body.c ----------------------------------------------------------- */
 /* One step from the table at idx into op; body: it comes from a Lua body,

@@ -9,12 +9,8 @@
  * scheduler (hierarchical scheduling). */
 int cmp_l_group(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:group");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const known[] = { "name", "core", "scheduler", "policy", "priority", "budget", "period", NULL };
-    simlua_check_keys(L, 2, "sys:group", known);
+    composed *c = cmp_method_args(L, "sys:group", known);
     wl_desc *w = c->w;
     if (w->app.ngroups >= WL_GROUPS)
         return luaL_error(L, "sys:group: at most %d groups", (int)WL_GROUPS);
@@ -59,13 +55,9 @@ int cmp_l_group(lua_State *L)
  *          sporadic=, memory=, group=, body=} -> task number */
 int cmp_l_task(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:task");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const known[] = { "name", "core", "priority", "period", "deadline", "budget", "offset", "jitter",
                                          "sporadic", "memory", "group", "body", "weight", NULL };
-    simlua_check_keys(L, 2, "sys:task", known);
+    composed *c = cmp_method_args(L, "sys:task", known);
     wl_desc *w = c->w;
     if (w->app.ntasks >= WL_TASKS)
         return luaL_error(L, "sys:task: at most %d tasks", (int)WL_TASKS);
@@ -188,12 +180,8 @@ int cmp_l_task(lua_State *L)
 /* sys:irq{name=, line=, core=, priority=, work=, budget=, period=} */
 int cmp_l_irq(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:irq");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const known[] = { "name", "line", "core", "priority", "work", "budget", "period", NULL };
-    simlua_check_keys(L, 2, "sys:irq", known);
+    composed *c = cmp_method_args(L, "sys:irq", known);
     wl_desc *w = c->w;
     if (w->app.nirqs >= WL_IRQS)
         return luaL_error(L, "sys:irq: at most %d interrupt threads", (int)WL_IRQS);

@@ -132,3 +132,16 @@ uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required
     lua_pop(L, 1);
     return (uint32_t)prio;
 }
+
+/* The start of sys:task, sys:irq, sys:group, sys:component and sys:grant:
+ * the system (not yet running) and the table of keys at 2, all of them
+ * known. [-0, +0, e] */
+composed *cmp_method_args(lua_State *L, const char *who, const char *const *known)
+{
+    composed *c = cmp_check(L);
+    cmp_check_not_booted(L, c, who);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    simlua_check_keys(L, 2, who, known);
+    return c;
+}
