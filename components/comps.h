@@ -25,3 +25,16 @@ extern const cos_comp_reg cos_comp_ipi_ratelimit;   /* implementation/ipi/rateli
 
 /* All of them; NULL-terminated. */
 extern const cos_comp_reg *const cos_comp_regs[];
+
+/* The roles of a composed system besides the app and its scheduler
+ * (components/scheds.c), each filled by one registered implementation,
+ * which a scenario may name (system{ timer = "simple", memmgr = "simple",
+ * server = "work" }); the first listed for a role is its default. */
+typedef struct cos_role_impl {
+    const char *role;            /* the key of system{} */
+    const char *name;            /* implementation/<kind>/<name> */
+    unsigned image;              /* components/images.h */
+} cos_role_impl;
+
+/* All of them; terminated by a NULL role. */
+extern const cos_role_impl cos_roles[];

@@ -107,12 +107,34 @@ static void add_channel(lua_State *L, composed *c, const char *name, int t)
     w->app.nchans++;
 }
 
+/* The image of the implementation system{} names for `role` at index 1's
+ * field of that name (nil: the role's default, the first registered). */
+static unsigned role_image(lua_State *L, const char *role)
+{
+    lua_getfield(L, 1, role);
+    bool given = !lua_isnil(L, -1);
+    const char *name = lua_tostring(L, -1);
+    g_autoptr(GString) known = g_string_new(NULL);
+    for (const cos_role_impl *r = cos_roles; r->role; r++) {
+        if (strcmp(r->role, role) != 0)
+            continue;
+        if (!given || (name && strcmp(name, r->name) == 0)) {
+            lua_pop(L, 1);
+            return r->image;
+        }
+        g_string_append_printf(known, "%s\"%s\"", known->len ? ", " : "", r->name);
+    }
+    lua_pushstring(L, known->str);
+    return (unsigned)luaL_error(L, "system: %s is %s (the implementations registered in components/comps.c)", role,
+                                lua_tostring(L, -1));
+}
+
 static int l_system(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const known[] = { "machine", "scheduler", "policy", "fastpath", "trace", "check", "servers", "locks",
-                                         "channels", "start_align", "memory", NULL };
+                                         "channels", "start_align", "memory", "timer", "memmgr", "server", NULL };
     simlua_check_keys(L, 1, "system", known);
     lua_getfield(L, 1, "machine");                      /* 2 */
     if (lua_isnil(L, 2))
@@ -136,9 +158,9 @@ static int l_system(lua_State *L)
     if (w->app.ncores > WL_CORES)
         return luaL_error(L, "system: at most %d cores (the machine has %d)", (int)WL_CORES, (int)w->app.ncores);
     w->workload_image = COS_IMAGE_WORKLOAD;
-    w->server_image = COS_IMAGE_WL_SERVER;
-    w->timer_image = COS_IMAGE_WL_TIMER;
-    w->mem_image = COS_IMAGE_WL_MEM;
+    w->server_image = role_image(L, "server");
+    w->timer_image = role_image(L, "timer");
+    w->mem_image = role_image(L, "memmgr");
     for (unsigned i = 0; i < WL_TASKS; i++)
         c->program_ref[i] = c->thread_ref[i] = LUA_NOREF;
     /* the scheduler of each core, and its policy: one for all cores, or a

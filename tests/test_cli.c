@@ -370,6 +370,10 @@ static void test_compose_errors(void **state)
           "s2:run('1ms')", "which never allocates" },
         { "local s2 = system{ machine = machine{ preset = 'cortex-m4' }, memory = { pages = 8 } }",
           "not on an MPU machine yet" },
+        /* roles and their implementations */
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, timer = 'fancy' }",
+          "system: timer is \"simple\" (the implementations registered in components/comps.c)" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, server = 'lazy' }", "system: server is \"work\"" },
         /* schedulers */
         { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = 'rrr' }", "no scheduler 'rrr'" },
         { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = 'rr', policy = 'edf' }",
