@@ -8,6 +8,7 @@
 
 #include "edf.h"
 #include "fp.h"
+#include "sim/trace.h"
 
 #define ERR(...) do { g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, __VA_ARGS__); goto out; } while (0)
 
@@ -55,6 +56,13 @@ static int64_t kind_id(sqlite3 *db, const char *name)
     return id;
 }
 
+/* A trace is read as untrusted input (anyone can edit one with one SQL
+ * statement): every number used as an index or in a difference is checked
+ * where it is read, and a row out of range stops the read with its table
+ * and row named, so nothing below indexes or subtracts unchecked.  The
+ * writer never makes such rows. */
+#define MAX_CORE 4096               /* cores of a run, as sim/ and model/ allow */
+
 /* ---- what each thread is -------------------------------------------------------------- */
 
 enum { TH_NONE, TH_TASK, TH_SCHED, TH_IRQ };
@@ -82,7 +90,33 @@ typedef struct reader {
     GPtrArray *core_irqs;   /* GArray of int64 irq times per core */
     GHashTable *inv_by_comp;    /* &(first core << 32 | component) -> index in r->invocations */
     GArray *inv_sum;        /* double sums of invocation time, parallel to r->invocations */
+    char *bad;              /* the first row out of range: the read stops there */
 } reader;
+
+/* Stop the read at this row (the first reason is kept). */
+static void bad_row(reader *rd, const char *table, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void bad_row(reader *rd, const char *table, const char *fmt, ...)
+{
+    if (rd->bad)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *m = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    rd->bad = g_strdup_printf("the %s table has a row the writer never makes (%s): the trace was edited or is "
+                              "damaged", table, m);
+}
+
+static bool core_ok(int64_t core)
+{
+    return core >= 0 && core <= MAX_CORE;
+}
+
+/* A time or a count: never negative (so that differences of two fit). */
+static bool nonneg(int64_t v)
+{
+    return v >= 0;
+}
 
 static int64_t thread_key(const reader *rd, int64_t core, int64_t id)
 {
@@ -126,7 +160,7 @@ static void free_thread(gpointer p)
 
 static GArray *per_core(GPtrArray *a, int64_t core, size_t elt)
 {
-    if (core < 0 || core > 4096)
+    if (!core_ok(core))
         return NULL;
     while (a->len <= (guint)core)
         g_ptr_array_add(a, g_array_new(FALSE, TRUE, (guint)elt));
@@ -142,10 +176,12 @@ static bool each_row(sqlite3 *db, const char *q, void (*fn)(reader *, sqlite3_st
         return false;
     }
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (rd->bad == NULL && (rc = sqlite3_step(st)) == SQLITE_ROW)
         fn(rd, st);
-    bool ok = rc == SQLITE_DONE;
-    if (!ok)
+    bool ok = rd->bad == NULL && rc == SQLITE_DONE;
+    if (rd->bad)
+        g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, rd->bad);
+    else if (!ok)
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return ok;
@@ -165,6 +201,9 @@ static void row_task(reader *rd, sqlite3_stmt *st)
         .worst_job = -1, .grouped = sqlite3_column_type(st, 15) != SQLITE_NULL,
         .budget_ps = sqlite3_column_int64(st, 16),
     };
+    if (!core_ok(t.core) || !nonneg(t.period_ps) || !nonneg(t.deadline_ps) || !nonneg(t.jitter_ps) ||
+        !nonneg(t.budget_ps) || !nonneg(t.best_ps) || !nonneg(t.worst_ps) || !nonneg(t.start_max_ps))
+        bad_row(rd, "tasks", "task %" PRId64 ": a core out of range or a negative time", t.task);
     g_array_append_val(rd->r->tasks, t);
 }
 
@@ -173,6 +212,9 @@ static void row_core(reader *rd, sqlite3_stmt *st)
     an_trace_core c = { .core = sqlite3_column_int64(st, 0), .kernel_cycles = sqlite3_column_int64(st, 1),
                         .user_cycles = sqlite3_column_int64(st, 2), .interrupts = sqlite3_column_int64(st, 3),
                         .cross_cycles = sqlite3_column_int64(st, 4), .freq_hz = sqlite3_column_int64(st, 5) };
+    if (!core_ok(c.core) || !nonneg(c.kernel_cycles) || !nonneg(c.user_cycles) || !nonneg(c.interrupts) ||
+        !nonneg(c.cross_cycles) || !nonneg(c.freq_hz))
+        bad_row(rd, "counters", "core %" PRId64 ": a core out of range or a negative count", c.core);
     g_array_append_val(rd->r->cores, c);
 }
 
@@ -181,12 +223,20 @@ static void row_path(reader *rd, sqlite3_stmt *st)
     an_trace_path p = { .first_core = sqlite3_column_int64(st, 0), .path = col_text(st, 1),
                         .n = sqlite3_column_int64(st, 2), .cycles = sqlite3_column_int64(st, 3),
                         .max_cycles = sqlite3_column_int64(st, 4) };
+    if (!core_ok(p.first_core) || !nonneg(p.n) || !nonneg(p.cycles) || !nonneg(p.max_cycles))
+        bad_row(rd, "kernel_paths", "first core %" PRId64 ": a core out of range or a negative count",
+                p.first_core);
     g_array_append_val(rd->r->paths, p);
 }
 
 static void row_task_thread(reader *rd, sqlite3_stmt *st)
 {
-    thread_info *t = thread_at(rd, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    int64_t core = sqlite3_column_int64(st, 0), task = sqlite3_column_int64(st, 2);
+    if (!core_ok(core) || task < 0 || task >= (int64_t)rd->r->tasks->len) {
+        bad_row(rd, "jobs", "task %" PRId64 " on core %" PRId64 ": no such task or core", task, core);
+        return;
+    }
+    thread_info *t = thread_at(rd, core, sqlite3_column_int64(st, 1));
     if (t) {
         t->cls = TH_TASK;
         t->task = (int32_t)sqlite3_column_int64(st, 2);
@@ -242,8 +292,11 @@ static void row_event(reader *rd, sqlite3_stmt *st)
     ev_ctx *e = rd->ev;
     int64_t t = sqlite3_column_int64(st, 0), core = sqlite3_column_int64(st, 1), kind = sqlite3_column_int64(st, 2);
     int64_t thread = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 3);
-    if (core < 0 || core > 4096)
+    if (!core_ok(core) || !nonneg(t)) {
+        bad_row(rd, "events", "time %" PRId64 " on core %" PRId64 ": a negative time or a core out of range",
+                t, core);
         return;
+    }
     if (kind == e->k_switch || kind == e->k_ulswitch) {   /* a dispatch by the kernel or at user level */
         int64_t to = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
         int64_t kc = sqlite3_column_int64(st, 6), xc = sqlite3_column_int64(st, 7);
@@ -475,8 +528,14 @@ static void row_job(reader *rd, sqlite3_stmt *st)
         .deadline_ps = sqlite3_column_int64(st, 7), .response_ps = sqlite3_column_int64(st, 8),
         .missed = sqlite3_column_int64(st, 9) != 0,
     };
-    if (j.finish_ps < j.release_ps || j.core < 0)
+    /* every job the tasks' aggregates counted is kept, so a task with jobs
+     * always has a worst one */
+    if (j.task < 0 || j.task >= (int64_t)r->tasks->len || !core_ok(j.core) || !nonneg(j.release_ps) ||
+        j.start_ps < j.release_ps || j.finish_ps < j.start_ps || !nonneg(j.deadline_ps) || !nonneg(j.response_ps)) {
+        bad_row(rd, "jobs", "task %" PRId64 " job %" PRId64 ": no such task or core, or times out of order "
+                "(release <= start <= finish)", j.task, j.job);
         return;
+    }
     int64_t own_total, susp;
     breakdown(rd, &j, &own_total, &susp);
     if ((guint)j.task < r->tasks->len) {
@@ -678,8 +737,8 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     bool ok = false;
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
         ERR("%s: no such trace", path);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        ERR("%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    if ((db = simtr_open_read(path, &e2)) == NULL)
+        ERR("%s", e2->message);
     rd.db = db;
     if (!has_table(db, "run"))
         ERR("%s: not a cossim trace (no run table)", path);
@@ -690,6 +749,8 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
         ERR("%s: cannot read the run: %s", path, sqlite3_errmsg(db));
     out->scenario = col_text(st, 0);
     out->end_ps = sqlite3_column_int64(st, 1);
+    if (!nonneg(out->end_ps))
+        ERR("%s: the run table's end_ps is negative: the trace was edited or is damaged", path);
     sqlite3_finalize(st);
     st = NULL;
 #define Q(q, fn) do { if (!each_row(db, q, fn, &rd, &e2)) ERR("%s: %s", path, e2->message); } while (0)
@@ -786,6 +847,7 @@ out:
     g_hash_table_destroy(rd.inv_by_comp);
     g_array_free(rd.inv_sum, TRUE);
     g_array_free(ev.open, TRUE);
+    g_free(rd.bad);
     if (!ok)
         an_trace_clear(out);
     return ok;

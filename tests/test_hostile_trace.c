@@ -1,0 +1,185 @@
+/* tests/test_hostile_trace.c: traces and bounds files nobody can trust
+ * (issue 19, items 3, 4 and 5), through `cossim analyze`, `plot` and
+ * `check`, end to end (suite: scenario).  argv: the cossim binary.
+ *
+ * One real trace (quickstart) is made once; each case edits a copy with one
+ * SQL statement, as anyone can, and every reader must then answer with an
+ * error (exit 2, the table named), never a signal or a loop.  Each of these
+ * edits crashed (SIGSEGV) or hung a reader before issue 19. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cli_util.h"
+
+static char *made_dir, *made_trace;
+
+static int make_trace(void **state)
+{
+    (void)state;
+    made_dir = tmpdir();
+    result r = run_in(made_dir, cossim, "run", "quickstart", "--trace", "q.db", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    made_trace = g_build_filename(made_dir, "q.db", NULL);
+    return 0;
+}
+
+static int drop_trace(void **state)
+{
+    (void)state;
+    tu_rmtree(made_dir);
+    g_free(made_dir);
+    g_free(made_trace);
+    return 0;
+}
+
+/* A copy of the made trace in a fresh folder, edited by sql. */
+static char *edited(const char *sql, char **dir)
+{
+    *dir = tmpdir();
+    char *path = g_build_filename(*dir, "x.db", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    assert_true(g_file_get_contents(made_trace, &bytes, &len, NULL));
+    assert_true(g_file_set_contents(path, bytes, (gssize)len, NULL));
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+    return path;
+}
+
+/* Every reader of a trace on the edited copy: an error naming `want`, exit
+ * 2, within the test's time (a loop would time the test out). */
+static void all_readers_refuse(const char *sql, const char *want)
+{
+    char *dir;
+    g_autofree char *path = edited(sql, &dir);
+    g_autofree char *bounds = g_build_filename(dir, "b.lua", NULL);
+    assert_true(g_file_set_contents(bounds, "return { misses = 0 }\n", -1, NULL));
+    static const char *const verbs[][4] = {
+        { "analyze", "x.db", NULL, NULL },
+        { "analyze", "x.db", "--json", NULL },
+        { "analyze", "x.db", "--jobs", "-" },
+        { "plot", "gantt", "x.db", NULL },
+        { "plot", "response", "x.db", NULL },
+        { "plot", "breakdown", "x.db", NULL },
+        { "check", "x.db", "b.lua", NULL },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
+        result r = run_in(dir, cossim, verbs[i][0], verbs[i][1], verbs[i][2], verbs[i][3], NULL);
+        if (r.status != 2 || strstr(r.err, want) == NULL)
+            fail_msg("%s: cossim %s %s %s: exit %d (expected 2 naming '%s')\nstderr: %s", sql, verbs[i][0],
+                     verbs[i][1], verbs[i][2] ? verbs[i][2] : "", r.status, want, r.err);
+        result_clear(&r);
+    }
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* finish_ps = 0 puts every job before its release: the readers skipped
+ * such jobs while the tasks' counts (SQL) kept them, and the JSON printer
+ * read the worst job at index -1 (SIGSEGV). */
+static void test_finish_before_release(void **state)
+{
+    (void)state;
+    all_readers_refuse("UPDATE jobs SET finish_ps = 0", "the jobs table");
+}
+
+/* counters.core = -1 indexed the per-core timelines at -1 (SIGSEGV). */
+static void test_negative_core(void **state)
+{
+    (void)state;
+    all_readers_refuse("UPDATE counters SET core = -1", "the counters table");
+    all_readers_refuse("UPDATE jobs SET core = 5000", "the jobs table");
+    all_readers_refuse("UPDATE events SET core = 99999 WHERE id = 5", "the events table");
+    all_readers_refuse("UPDATE kernel_paths SET first_core = -7", "the kernel_paths table");
+}
+
+/* A task number of 2^40 passed a check done in 32 bits ((guint)2^40 is 0)
+ * and was then used as a 64-bit index (SIGSEGV in analyze and plot). */
+static void test_huge_task_number(void **state)
+{
+    (void)state;
+    all_readers_refuse("UPDATE jobs SET task = 1099511627776", "the jobs table");
+    all_readers_refuse("UPDATE jobs SET task = -1 WHERE id = 1", "the jobs table");
+}
+
+/* Times out of order or negative. */
+static void test_times_out_of_order(void **state)
+{
+    (void)state;
+    all_readers_refuse("UPDATE jobs SET start_ps = release_ps - 1 WHERE id = 2", "the jobs table");
+    all_readers_refuse("UPDATE jobs SET response_ps = -7 WHERE id = 2", "a row the writer never makes");
+    all_readers_refuse("UPDATE events SET time_ps = -5 WHERE id = 3", "the events table");
+    all_readers_refuse("UPDATE run SET end_ps = -1", "end_ps");
+}
+
+/* A recursive view in place of a table made every reader loop for ever;
+ * views, triggers and virtual tables are refused before anything is read. */
+static void test_views_and_triggers(void **state)
+{
+    (void)state;
+    all_readers_refuse("DROP TABLE jobs; CREATE VIEW jobs AS WITH RECURSIVE r(task, job, core, thread, release_ps, "
+                       "start_ps, finish_ps, deadline_ps, response_ps, missed) AS (SELECT 0, 1, 0, 1, 0, 0, 0, 0, "
+                       "0, 0 UNION ALL SELECT task, job + 1, core, thread, 0, 0, 0, 0, 0, 0 FROM r) SELECT * FROM r",
+                       "holds a view 'jobs'");
+    all_readers_refuse("CREATE VIEW forever AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                       "SELECT i FROM n", "holds a view 'forever'");
+    all_readers_refuse("CREATE TRIGGER t AFTER INSERT ON jobs BEGIN SELECT 1; END", "holds a trigger 't'");
+    /* `cossim plot counters` read counters through such a view without end
+     * (before issue 19 this case ran until killed) */
+    char *dir;
+    g_autofree char *path = edited("DROP TABLE counters; CREATE VIEW counters AS WITH RECURSIVE r(id, core) AS "
+                                   "(SELECT 1, 0 UNION ALL SELECT id + 1, 0 FROM r) SELECT id, core, 0 AS l1i_misses, "
+                                   "0 AS l1d_misses, 0 AS l2_misses, 0 AS l3_misses, 0 AS peer_transfers, "
+                                   "0 AS invalidations, 0 AS upgrades, 0 AS mem_reads, 0 AS writebacks, "
+                                   "0 AS tlb_misses, 0 AS interrupts FROM r", &dir);
+    result r = run_in(dir, cossim, "plot", "counters", "x.db", NULL);
+    if (r.status != 2 || strstr(r.err, "holds a view 'counters'") == NULL)
+        fail_msg("plot counters through a recursive view: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+    /* a user's index runs nothing: still read */
+    g_free(path);
+    path = edited("CREATE INDEX jobs_by_task ON jobs(task)", &dir);
+    r = run_in(dir, cossim, "analyze", "x.db", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* The made trace itself still reads (the checks refuse nothing the writer
+ * makes). */
+static void test_unedited_reads(void **state)
+{
+    (void)state;
+    result r = run_in(made_dir, cossim, "analyze", "q.db", "--json", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s COSSIM\n", argv[0]);
+        return 2;
+    }
+    cossim = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unedited_reads),
+        cmocka_unit_test(test_finish_before_release),
+        cmocka_unit_test(test_negative_core),
+        cmocka_unit_test(test_huge_task_number),
+        cmocka_unit_test(test_times_out_of_order),
+        cmocka_unit_test(test_views_and_triggers),
+    };
+    return cmocka_run_group_tests(tests, make_trace, drop_trace);
+}
