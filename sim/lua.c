@@ -58,11 +58,13 @@ static int open_lib(lua_State *L)
     return 0;
 }
 
-/* The sandbox, then the `sim` table, under pcall at set-up. [-0, +0, e] */
+/* The sandbox, then the `sim` table (for a simulation), under pcall at
+ * set-up. [-0, +0, e] */
 static int open_all(lua_State *L)
 {
     simlua_open_sandbox(L);
-    simlua_open_simlib(L);
+    if (simlua_host(L)->s)
+        simlua_open_simlib(L);
     return 0;
 }
 
@@ -75,7 +77,7 @@ simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *l
     h->lim = *limits;
     h->lib_dir = g_strdup(lib_dir);
     h->attached = g_array_new(FALSE, FALSE, sizeof(attachment));
-    simrng_init(&h->math_rng, s->seed, "lua.math");
+    simrng_init(&h->math_rng, s ? s->seed : 0, "lua.math");
     h->L = lua_newstate(simlua_alloc, h);
     if (h->L == NULL) {
         g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_INIT, "cannot create a Lua state (memory limit too small?)");
@@ -231,6 +233,41 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
     }
     h->report = g_string_free(out, FALSE);
     return true;
+}
+
+bool simlua_read_data(const char *path, const char *buf, size_t len, const simlua_limits *limits,
+                      int (*read)(lua_State *L), void *ud, GError **error)
+{
+    simlua_limits lim = { SIMLUA_DATA_MEMORY, SIMLUA_DATA_INSTRUCTIONS };
+    simlua *h = simlua_new(NULL, limits ? limits : &lim, stderr, NULL, NULL, 0, error);
+    if (h == NULL)
+        return false;
+    lua_State *L = h->L;
+    h->no_options = limits == NULL;
+    h->script_path = g_strdup(path);
+    h->script_dir = g_path_get_dirname(path);
+    g_autofree char *chunk = g_strconcat("@", path, NULL);
+    lua_pushcfunction(L, simlua_msgh);                         /* 1 */
+    int status = luaL_loadbufferx(L, buf, len, chunk, "t");
+    if (status == LUA_OK)
+        status = lua_pcall(L, 0, 1, 1);                        /* 2: the value */
+    if (status == LUA_OK) {
+        lua_pushcfunction(L, read);
+        lua_insert(L, 2);
+        lua_pushlightuserdata(L, ud);
+        status = lua_pcall(L, 2, 0, 1);
+    }
+    if (status != LUA_OK && h->failure == NULL) {
+        if (status == LUA_ERRMEM && h->refused)
+            simlua_memory_failure(h);
+        else
+            simlua_set_failure(h, lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error");
+    }
+    bool ok = h->failure == NULL;
+    if (!ok)
+        g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
+    simlua_free(h);
+    return ok;
 }
 
 const char *simlua_report(const simlua *h)

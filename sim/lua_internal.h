@@ -45,6 +45,7 @@ struct simlua {
     char *script_dir;
     char *script_path;
     simlua_limits lim;
+    bool no_options;             /* the limits are not the command's options: no "raise it with" hint */
     size_t mem, mem_peak;
     uint64_t instructions;
     bool fatal;                  /* a limit was hit or the run failed: nothing may catch it */

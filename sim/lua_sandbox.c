@@ -68,8 +68,8 @@ static int limit_error(lua_State *L)
         lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, 1);
     }
     simlua_push_where(L, L);
-    lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop? raise it with --lua-instructions)",
-                    (lua_Integer)h->lim.instructions);
+    lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop?%s)", (lua_Integer)h->lim.instructions,
+                    h->no_options ? "" : " raise it with --lua-instructions");
     lua_concat(L, 2);
     return lua_error(L);
 }
@@ -280,7 +280,7 @@ static int l_random(lua_State *L)
 static int l_randomseed(lua_State *L)
 {
     simlua *h = simlua_host(L);
-    uint64_t seed = lua_isnoneornil(L, 1) ? h->s->seed : (uint64_t)luaL_checkinteger(L, 1);
+    uint64_t seed = lua_isnoneornil(L, 1) ? (h->s ? h->s->seed : 0) : (uint64_t)luaL_checkinteger(L, 1);
     simrng_init(&h->math_rng, seed, "lua.math");
     return 0;
 }

@@ -166,6 +166,102 @@ static void test_unedited_reads(void **state)
     result_clear(&r);
 }
 
+/* `cossim check q.db b.lua` with this bounds file: exit `status`, and
+ * stderr holding `want` (NULL: anything). */
+static void check_with(const char *bounds_text, int status, const char *want, const char *opt)
+{
+    char *dir = tmpdir();
+    g_autofree char *trace = g_build_filename(dir, "q.db", NULL), *bounds = g_build_filename(dir, "b.lua", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    assert_true(g_file_get_contents(made_trace, &bytes, &len, NULL));
+    assert_true(g_file_set_contents(trace, bytes, (gssize)len, NULL));
+    assert_true(g_file_set_contents(bounds, bounds_text, -1, NULL));
+    result r = run_in(dir, cossim, "check", "q.db", "b.lua", opt, NULL);
+    if (r.status != status || (want && strstr(r.err, want) == NULL))
+        fail_msg("bounds file:\n%s\nexit %d (expected %d naming '%s')\nstderr: %s", bounds_text, r.status, status,
+                 want ? want : "", r.err);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* A bounds file whose table raises from __index: the checker read it
+ * with lua_getfield outside any protected call, and Lua aborted ("PANIC:
+ * unprotected error", SIGABRT).  Now read raw in protected mode: the
+ * metamethod never runs, and the bounds are what the table holds. */
+static void test_bounds_index_raises(void **state)
+{
+    (void)state;
+    check_with("return setmetatable({ misses = 0 }, { __index = function() error('boom') end })\n", 0, NULL, NULL);
+    check_with("return setmetatable({}, { __index = function() error('boom') end })\n", 2, "no bounds to check", NULL);
+    check_with("return { tasks = setmetatable({}, { __index = function() error('boom') end, "
+               "__pairs = function() error('boom') end }) }\n", 2, "no bounds to check", NULL);
+}
+
+/* A bounds file that loads mutated bytecode: it ran with the whole base
+ * library (string.dump, binary load) and corrupted the heap (SIGABRT from
+ * malloc, or SIGSEGV inside liblua).  Now the sandbox of scenarios: no
+ * string.dump, load takes text only. */
+static void test_bounds_bytecode(void **state)
+{
+    (void)state;
+    check_with("local f = function(a, b) local t = { a, b } return t[1] + t[2] end\n"
+               "local d = string.dump(f)\n"
+               "for i = 30, #d do\n"
+               "  for _, c in ipairs({ '\\255', '\\127', '\\0' }) do\n"
+               "    local g = load(d:sub(1, i - 1) .. c .. d:sub(i + 1), 'x', 'b')\n"
+               "    if g then pcall(g, 1, 2) end\n"
+               "  end\n"
+               "end\n"
+               "return { misses = 0 }\n", 2, "b.lua:2: attempt to call a nil value (field 'dump')", NULL);
+    check_with("local g, msg = load('\\27Lua\\84\\0', 'x', 'b')\nreturn { misses = g and 1 or 0 }\n", 2,
+               "binary chunks are not allowed", NULL);
+    check_with("local g = load('\\27Lua\\84\\0')\nreturn { misses = g and 1 or 0 }\n", 0, NULL, NULL);
+}
+
+/* Host files, and the caps: dofile and loadfile read any file of the host
+ * (the error message quoted its first line), io and os were there too. */
+static void test_bounds_sandboxed(void **state)
+{
+    (void)state;
+    check_with("return { misses = #dofile('/etc/hostname') }\n", 2, "b.lua:1: attempt to call a nil value (global 'dofile')",
+               NULL);
+    check_with("return { misses = loadfile('/etc/passwd') and 1 or 0 }\n", 2, "(global 'loadfile')", NULL);
+    check_with("return { misses = io and 1 or os and 2 or package and 3 or debug and 4 or 0 }\n", 0, NULL, NULL);
+    check_with("local t = {}\nfor i = 1, 1e9 do t[i] = i end\n", 2, "b.lua:2: memory limit of 67108864 bytes", NULL);
+    check_with("while true do end\n", 2, "b.lua:1: instruction limit of 100000000 exceeded", NULL);
+    check_with("for i = 1, 5000 do end\nreturn { misses = 0 }\n", 2,
+               "instruction limit of 1000 exceeded (a runaway loop? raise it with --lua-instructions)",
+               "--lua-instructions=1000");
+}
+
+/* A task set in Lua runs in the same sandbox (it had a bare state: no
+ * memory cap, and lua_getfield outside protection). */
+static void test_taskset_sandboxed(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    static const struct { const char *text, *want; } cases[] = {
+        { "local s = 'x'\nfor i = 1, 40 do s = s .. s end\n", "t.lua:2: memory limit of 67108864 bytes" },
+        { "return setmetatable({}, { __index = function() error('boom') end })\n", "no tasks" },
+        { "return { tasks = { { name = 'a', period = '1ms', wcet = string.dump(print) } } }\n",
+          "attempt to call a nil value (field 'dump')" },
+        { "return dofile('/etc/hostname')\n", "(global 'dofile')" },
+    };
+    g_autofree char *path = g_build_filename(dir, "t.lua", NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        assert_true(g_file_set_contents(path, cases[i].text, -1, NULL));
+        result r = run_in(dir, cossim, "analyze", "--taskset", "t.lua", NULL);
+        if (r.status != 2 || strstr(r.err, cases[i].want) == NULL)
+            fail_msg("task set:\n%s\nexit %d (expected 2 naming '%s')\nstderr: %s", cases[i].text, r.status,
+                     cases[i].want, r.err);
+        result_clear(&r);
+    }
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -180,6 +276,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_huge_task_number),
         cmocka_unit_test(test_times_out_of_order),
         cmocka_unit_test(test_views_and_triggers),
+        cmocka_unit_test(test_bounds_index_raises),
+        cmocka_unit_test(test_bounds_bytecode),
+        cmocka_unit_test(test_bounds_sandboxed),
+        cmocka_unit_test(test_taskset_sandboxed),
     };
     return cmocka_run_group_tests(tests, make_trace, drop_trace);
 }
