@@ -9,7 +9,8 @@
  *   lua_sandbox.c  the sandbox: capped allocator, instruction limit, the
  *                  replaced base functions, require, math.random
  *   lua_error.c    error messages with positions; the run's failure
- *   lua_keys.c     keys in a fixed order: pairs, sorted keys, key checks
+ *   lua_ids.c      objects named by id, never by address: tostring, format
+ *   lua_keys.c     keys in a fixed order: pairs, next, sorted keys, key checks
  *
  * Stack effects are noted as in the Lua manual: [-pop, +push, x] where x
  * is '-' (raises nothing), 'm' (only a memory error) or 'e' (any error).
@@ -66,6 +67,7 @@ struct simlua {
     char *machine;
     simlua_proc *procs;          /* live processes */
     uint64_t next_proc;
+    uint64_t next_id;            /* the last object id given (lua_ids.c) */
 };
 
 static inline simlua_thread *simlua_thread_of(lua_State *L)
@@ -121,6 +123,18 @@ void simlua_on_warning(void *ud, const char *msg, int tocont);
 /* pairs(t): the __pairs metamethod if any, else the fixed order of
  * simlua_sorted_keys. [-0, +3, e] */
 int simlua_pairs(lua_State *L);
+/* next(t [, k]) in the same order. [-0, +1|2, e] */
+int simlua_next(lua_State *L);
+
+/* ---- lua_ids.c ---- */
+
+/* tostring(v) as the sandbox gives it: __tostring if any, else numbers,
+ * strings, booleans and nil as Lua writes them, and any other object as
+ * "TYPE: #ID" (TYPE: its __name, else its type; ID: by first use), never
+ * its address. [-0, +1, e] */
+const char *simlua_tolstring(lua_State *L, int idx, size_t *len);
+/* Replace tostring and string.format in the global table. [-0, +0, e] */
+void simlua_open_ids(lua_State *L);
 
 /* ---- lua_sim.c ---- */
 

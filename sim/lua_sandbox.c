@@ -2,13 +2,16 @@
  * table, string, math and utf8 libraries, with these replaced: pcall and
  * xpcall (a limit or the run's failure goes through them), print (to the
  * host's output), load (text only), collectgarbage (a safe subset), pairs
- * (a fixed order: lua_keys.c), require (the script's folder, then
+ * and next (a fixed order: lua_keys.c), tostring and string.format (ids,
+ * not addresses: lua_ids.c), table.sort (stable: no pivot from the
+ * clock), require (the script's folder, then
  * scenarios/lib/), string.rep and table.move (their loops are charged),
  * math.random (the run's "lua.math" stream).  Also the capped allocator
- * and the instruction-count hook.  Calls lua_error.c and lua_keys.c
- * (lua_internal.h). */
+ * and the instruction-count hook.  Calls lua_error.c, lua_ids.c and
+ * lua_keys.c (lua_internal.h). */
 #include "lua_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +142,7 @@ static int l_print(lua_State *L)
     int n = lua_gettop(L);
     for (int i = 1; i <= n; i++) {
         size_t len;
-        const char *s = luaL_tolstring(L, i, &len);
+        const char *s = simlua_tolstring(L, i, &len);
         if (i > 1)
             fputc('\t', h->out);
         fwrite(s, 1, len, h->out);
@@ -243,6 +246,81 @@ static int l_table_move(lua_State *L)
     return call_original(L);
 }
 
+/* ---- table.sort: the same order on every run ---- */
+
+/* Lua's own sort picks a new pivot from clock() and time() when a
+ * partition comes out unbalanced, so the order it leaves among elements
+ * that compare equal (or under a comparator that is not an order) may
+ * differ from run to run.  This is a bottom-up merge sort instead: stable,
+ * so its result depends on the input alone, and it ends whatever the
+ * comparator says.  For a strict total order (every shipped use) the
+ * result is the one Lua gives. */
+
+/* a < b, by the comparator at 2 if any (the values at ia and ib). [-0, +0, e] */
+static bool sort_less(lua_State *L, int ia, int ib)
+{
+    ia = lua_absindex(L, ia);
+    ib = lua_absindex(L, ib);
+    if (lua_isnil(L, 2))
+        return lua_compare(L, ia, ib, LUA_OPLT);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, ia);
+    lua_pushvalue(L, ib);
+    lua_call(L, 2, 1);
+    bool less = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return less;
+}
+
+/* table.sort(list [, comp]) [-0, +0, e] */
+static int l_table_sort(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 1);
+    if (n < 2)
+        return 0;
+    luaL_argcheck(L, n < INT_MAX, 1, "array too big");
+    if (!lua_isnoneornil(L, 2))
+        luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_settop(L, 2);
+    uint64_t levels = 0;
+    for (lua_Integer w = 1; w < n; w *= 2)
+        levels++;
+    simlua_charge(L, (uint64_t)n * levels);          /* comparisons made in C */
+    lua_createtable(L, (int)n, 0);                    /* 3: one buffer */
+    lua_createtable(L, (int)n, 0);                    /* 4: the other */
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        lua_rawseti(L, 3, i);
+    }
+    int src = 3, dst = 4;
+    for (lua_Integer w = 1; w < n; w *= 2) {
+        for (lua_Integer lo = 1; lo <= n; lo += 2 * w) {
+            lua_Integer mid = MIN(lo + w, n + 1), hi = MIN(lo + 2 * w, n + 1), i = lo, j = mid, k = lo;
+            while (i < mid || j < hi) {
+                bool right = false;
+                if (i < mid && j < hi) {
+                    lua_rawgeti(L, src, i);
+                    lua_rawgeti(L, src, j);
+                    right = sort_less(L, -1, -2);    /* take the right one only if strictly less */
+                    lua_pop(L, 2);
+                } else {
+                    right = i >= mid;
+                }
+                lua_rawgeti(L, src, right ? j++ : i++);
+                lua_rawseti(L, dst, k++);
+            }
+        }
+        int t = src;
+        src = dst;
+        dst = t;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, src, i);
+        lua_seti(L, 1, i);
+    }
+    return 0;
+}
 
 /* ---- math.random from the run's stream ---- */
 
@@ -377,7 +455,8 @@ void simlua_open_sandbox(lua_State *L)
     }
     static const luaL_Reg replaced[] = {
         { "pcall", l_pcall }, { "xpcall", l_xpcall }, { "print", l_print }, { "load", l_load },
-        { "collectgarbage", l_collectgarbage }, { "pairs", simlua_pairs }, { "require", l_require },
+        { "collectgarbage", l_collectgarbage }, { "pairs", simlua_pairs }, { "next", simlua_next },
+        { "require", l_require },
         { NULL, NULL },
     };
     luaL_setfuncs(L, replaced, 0);
@@ -393,6 +472,8 @@ void simlua_open_sandbox(lua_State *L)
     lua_getfield(L, -1, "move");
     lua_pushcclosure(L, l_table_move, 1);
     lua_setfield(L, -2, "move");
+    lua_pushcfunction(L, l_table_sort);
+    lua_setfield(L, -2, "sort");
     lua_pop(L, 1);
 
     lua_getfield(L, -1, LUA_MATHLIBNAME);
@@ -408,4 +489,5 @@ void simlua_open_sandbox(lua_State *L)
 
     lua_newtable(L);
     h->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    simlua_open_ids(L);
 }
