@@ -13,6 +13,7 @@
 #include <lua.h>
 
 #include "trace.h"
+#include "sim/cli.h"
 #include "sim/lua.h"
 #include "sim/simtime.h"
 
@@ -323,7 +324,9 @@ int an_cli_check(int argc, char **argv)
 {
     gint memory_mib = (gint)(SIMLUA_DATA_MEMORY >> 20);
     gint64 instructions = (gint64)SIMLUA_DATA_INSTRUCTIONS;
+    gint timeout_s = SIMCLI_DEFAULT_TIMEOUT;
     GOptionEntry entries[] = {
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Host-time budget: give up after this many seconds (exit 2; default 600; 0 = none)", "SECONDS" },
         { "lua-memory", 0, 0, G_OPTION_ARG_INT, &memory_mib, "Memory cap of the bounds file, MiB (default 64; 0 = none)", "MIB" },
         { "lua-instructions", 0, 0, G_OPTION_ARG_INT64, &instructions, "Instruction cap of the bounds file (default 1e8; 0 = none)", "N" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -335,10 +338,15 @@ int an_cli_check(int argc, char **argv)
         fprintf(stderr, "cossim check: %s\n", err->message);
         return 2;
     }
-    if (memory_mib < 0 || memory_mib > 1 << 20 || instructions < 0) {
-        fprintf(stderr, "cossim check: --lua-memory is 0 (no cap) to 1048576 MiB, --lua-instructions 0 (no cap) or more\n");
+    if (memory_mib < 0 || memory_mib > 1 << 20 || instructions < 0 || timeout_s < 0) {
+        fprintf(stderr, "cossim check: --lua-memory is 0 (no cap) to 1048576 MiB, --lua-instructions and --timeout "
+                        "0 (no cap) or more\n");
         return 2;
     }
+    /* the bounds file's code may never return to the count hook (a
+     * pathological pattern match in C): an alarm ends it */
+    if (timeout_s > 0)
+        simcli_watchdog("check", (unsigned)timeout_s);
     simlua_limits lim = { (size_t)memory_mib << 20, (uint64_t)instructions };
     if (argc != 3) {
         fprintf(stderr, "cossim check: give a trace and a bounds file: cossim check TRACE.db BOUNDS.lua\n");

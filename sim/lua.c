@@ -115,6 +115,9 @@ void simlua_free(simlua *h)
         return;
     simlua_cancel_all(h);
     h->ended = true;          /* finalizers run by lua_close may not act */
+    /* ... and the run is over: what is left of the budget is not theirs,
+     * only a little more (they run on coroutines with the hook on) */
+    h->lim.instructions = h->instructions + SIMLUA_CLOSE_INSTRUCTIONS;
     if (h->L)
         lua_close(h->L);   /* timer handles are collected here; they only read their records */
     for (guint i = h->attached ? h->attached->len : 0; i-- > 0;) {
@@ -195,8 +198,12 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
     /* The returned report stays on the stack (at base + 2, above the
      * message handler) while the simulation finishes. */
     int report = lua_gettop(L);
-    if (!h->ran && h->has_until && h->until >= sim_now(h->s) && h->failure == NULL)
-        sim_run(h->s, h->until, 0);
+    if (!h->ran && h->has_until && h->until >= sim_now(h->s) && h->failure == NULL &&
+        sim_run(h->s, h->until, 0) == SIM_STOP_HOST && h->failure == NULL) {
+        char why[256];
+        g_autofree char *m = g_strdup_printf("%s: %s", path, simbudget_message(h->s->budget, why, sizeof why));
+        simlua_set_failure(h, m);
+    }
     if (h->failure) {       /* a callback, a process, or a __gc finalizer */
         lua_settop(L, base);
         g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);

@@ -65,6 +65,12 @@ void simlua_attach(struct lua_State *L, void *obj, void (*end)(void *obj), void 
 /* For bindings: the time at stack index idx (a string with a unit, or
  * integer picoseconds), or a Lua error "WHAT: ..." [-0, +0, e]. */
 sim_time_t simlua_time(struct lua_State *L, int idx, const char *what);
+/* For bindings: charge work done in C on the script's behalf to its
+ * instruction budget, as n VM instructions of about the same host time (a
+ * loop in the string or table library, a new process, a memory-system
+ * probe over many lines); raises the instruction limit (or a spent host
+ * budget) as the count hook does. [-0, +0, e] */
+void simlua_charge(struct lua_State *L, uint64_t n);
 /* For bindings: false once the scenario has ended (its calls that act on
  * the simulation must then raise "the scenario has ended"). */
 bool simlua_live(struct lua_State *L);

@@ -7,8 +7,9 @@
  * clock), require (the script's folder, then
  * scenarios/lib/), string.rep and table.move (their loops are charged),
  * math.random (the run's "lua.math" stream).  Also the capped allocator
- * and the instruction-count hook.  Calls lua_error.c, lua_ids.c and
- * lua_keys.c (lua_internal.h). */
+ * and the instruction-count hook.  setmetatable is lua_gc.c's (finalizers
+ * under the caps).  Calls lua_error.c, lua_gc.c, lua_ids.c and lua_keys.c
+ * (lua_internal.h). */
 #include "lua_internal.h"
 
 #include <limits.h>
@@ -39,6 +40,15 @@ static void note_refusal(simlua *h)
     }
 }
 
+/* Make the count hook of the running thread fire at its next instruction
+ * (lua_sethook may be called from anywhere, even a signal handler). */
+static void hook_now(simlua *h)
+{
+    lua_State *T = h->running;
+    if (T && lua_gethook(T))
+        lua_sethook(T, lua_gethook(T), lua_gethookmask(T), 1);
+}
+
 void *simlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     simlua *h = ud;
@@ -51,6 +61,15 @@ void *simlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (h->lim.memory && nsize > old && h->mem - old + nsize > h->lim.memory) {
         note_refusal(h);
         return NULL;
+    }
+    if (nsize > old) {
+        /* C work on big strings and tables, charged by the memory it fills
+         * (a concatenation of 64 MiB strings is a few VM instructions); past
+         * the limit, the next instruction raises (the allocator cannot) */
+        uint64_t n = (nsize - old) / SIMLUA_ALLOC_BYTES;
+        h->instructions = n > UINT64_MAX - h->instructions ? UINT64_MAX : h->instructions + n;
+        if (h->lim.instructions && h->instructions > h->lim.instructions)
+            hook_now(h);
     }
     void *p = realloc(ptr, nsize);
     if (p == NULL)
@@ -77,13 +96,40 @@ static int limit_error(lua_State *L)
     return lua_error(L);
 }
 
+/* A host budget of the run is spent (sim/budget.h): raise at once, as for
+ * the instruction limit. */
+static int budget_error(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    if (!h->fatal) {
+        h->fatal = true;
+        lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, 1);
+    }
+    char why[256];
+    simlua_push_where(L, L);
+    lua_pushstring(L, simbudget_message(h->s->budget, why, sizeof why));
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+static void check_limits(lua_State *L, simlua *h)
+{
+    if (h->fatal && h->failure)
+        simlua_raise_failure(L);
+    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
+        limit_error(L);
+    if (h->s && !simbudget_ok(h->s->budget))
+        budget_error(L);
+}
+
 void simlua_count_hook(lua_State *L, lua_Debug *ar)
 {
     simlua *h = simlua_host(L);
     (void)ar;
+    /* (a count of 1 set by hook_now is not 1,000 instructions run: the
+     * allocator charged them already) */
     h->instructions += SIMLUA_HOOK_EVERY;
-    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
-        limit_error(L);
+    check_limits(L, h);
 }
 
 /* See lua_internal.h. [-0, +0, e] */
@@ -91,8 +137,7 @@ void simlua_charge(lua_State *L, uint64_t n)
 {
     simlua *h = simlua_host(L);
     h->instructions = n > UINT64_MAX - h->instructions ? UINT64_MAX : h->instructions + n;
-    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
-        limit_error(L);
+    check_limits(L, h);
 }
 
 
@@ -490,4 +535,5 @@ void simlua_open_sandbox(lua_State *L)
     lua_newtable(L);
     h->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     simlua_open_ids(L);
+    simlua_open_gc(L);
 }

@@ -446,6 +446,13 @@ const char *simlua_run_to(lua_State *L, sim_time_t target)
         target = now;
     h->ran = true;
     sim_stop_reason why = sim_run(h->s, target, 0);
+    if (why == SIM_STOP_HOST && h->failure == NULL) {
+        char buf[256];
+        simlua_push_where(L, L);
+        lua_pushstring(L, simbudget_message(h->s->budget, buf, sizeof buf));
+        lua_concat(L, 2);
+        simlua_set_failure(h, lua_tostring(L, -1));
+    }
     if (h->failure)
         simlua_raise_failure(L);
     return sim_stop_name(why);

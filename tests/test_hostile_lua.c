@@ -119,6 +119,93 @@ static void test_sort_is_stable(void **state)
     result_clear(&r);
 }
 
+/* ---- item 4: caps that cover C work, host budgets, finalizers ---- */
+
+/* Lua runs a __gc finalizer with hooks off: an endless loop in one ran for
+ * ever whatever --lua-instructions said (before issue 19 this case never
+ * returned).  Now finalizers run on a coroutine of their own, hooks on. */
+static void test_finalizer_loop_stopped(void **state)
+{
+    (void)state;
+    expect_failure("setmetatable({}, { __gc = function() while true do end end })\ncollectgarbage('collect')\n",
+                   "s.lua:1: instruction limit of 1000000 exceeded", "--lua-instructions", "1000000");
+    expect_failure("setmetatable({}, { __gc = function() while true do end end })\ncollectgarbage('collect')\n",
+                   "(in a __gc finalizer)", "--lua-instructions", "1000000");
+    /* one left for the end of the run gets a little budget, not the rest */
+    result r = run_text("KEEP = setmetatable({}, { __gc = function() while true do end end })\n", NULL, NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+}
+
+/* Finalizers keep Lua's semantics: run once, in the reverse order of
+ * marking; a __gc field added after setmetatable does not mark the object,
+ * one present then (even false) does, and the field at collection time is
+ * the one called; an error names its line. */
+static void test_finalizer_semantics(void **state)
+{
+    (void)state;
+    result r = run_text("local order = {}\n"
+                        "for i = 1, 3 do setmetatable({}, { __gc = function() order[#order + 1] = i end }) end\n"
+                        "local late = {}\nsetmetatable({}, late)\nlate.__gc = function() order[#order + 1] = 'late' end\n"
+                        "local mt = { __gc = false }\nsetmetatable({}, mt)\nmt.__gc = function(o) order[#order + 1] = 'set' end\n"
+                        "local back\nsetmetatable({}, { __gc = function(o) back = o end })\n"
+                        "collectgarbage('collect')\ncollectgarbage('collect')\n"
+                        "print(table.concat(order, ','), type(back), getmetatable(back) ~= nil)\n", NULL, NULL);
+    expect_status(&r, 0);
+    if (strstr(r.out, "set,3,2,1\ttable\ttrue\n") == NULL)
+        fail_msg("finalizers: %s", r.out);
+    result_clear(&r);
+    expect_failure("setmetatable({}, { __gc = function() error('in gc') end })\ncollectgarbage('collect')\n",
+                   "s.lua:1: in gc (in a __gc finalizer)", NULL, NULL);
+}
+
+/* C work is charged to the instruction budget: a loop of concatenations of
+ * 64 MiB strings, or of memory-system probes over 64 MiB, is a few VM
+ * instructions per step, so it ran for hours under the default cap. */
+static void test_c_work_charged(void **state)
+{
+    (void)state;
+    /* 128 MiB a step at 8 bytes an instruction: 16.8M instructions, so
+     * the 7th step passes 10^8 */
+    expect_failure("local s = string.rep('x', 64 << 20)\nfor i = 1, 1e9 do local y = s .. s end\n",
+                   "s.lua:2: instruction limit of 100000000 exceeded", "--lua-instructions", "100000000");
+    /* 2^20 lines at 40 instructions each: the 3rd probe passes 10^8 */
+    expect_failure("local m = machine{ preset = 'x86_64' }\nfor i = 1, 1e9 do m:access(0, 0, 64 << 20, 'read') end\n",
+                   "s.lua:2: instruction limit of 100000000 exceeded", "--lua-instructions", "100000000");
+}
+
+/* Simulated spans up to 2^63 ps ran until --timeout, which had no
+ * default: every run now has a host-time budget (600 s unless raised). */
+static void test_host_time_budget(void **state)
+{
+    (void)state;
+    expect_failure("local function tick() sim.after('1us', tick) end\nsim.after('1us', tick)\nsim.run(math.maxinteger)\n",
+                   "the host-time budget of 1 s ran out (raise it with --timeout", "--timeout", "1");
+    /* a loop in Lua: the count hook polls the budget */
+    expect_failure("while true do end\n", "s.lua:1: the host-time budget of 1 s ran out", "--timeout", "1");
+    /* C code that never returns to a poll (a pathological pattern): the
+     * command's alarm, 5 s after the budget */
+    expect_failure("print(string.find(string.rep('a', 3000), string.rep('a-', 12) .. 'b'))\n",
+                   "ran out inside C code that did not return", "--timeout", "1");
+    result r = run_in(".", cossim, "run", "--help", NULL);
+    if (strstr(r.out, "default 600") == NULL || strstr(r.out, "default 2048") == NULL)
+        fail_msg("the budgets' defaults: %s", r.out);
+    result_clear(&r);
+}
+
+/* Host memory a script made cossim allocate outside the Lua cap: shared
+ * names copied by each sim.spawn reached 2.7 GB, and 2,000 machines with
+ * large caches grew without limit.  The host-memory budget stops both (if
+ * it did not, the first would allocate 3.2 GB and succeed). */
+static void test_host_memory_budget(void **state)
+{
+    (void)state;
+    expect_failure("local name = string.rep('x', 8 << 20)\nfor i = 1, 400 do sim.spawn(name, function() end) end\n",
+                   "the host-memory budget of 384 MiB ran out", "--memory", "384");
+    expect_failure("local ms = {}\nfor i = 1, 2000 do ms[i] = machine{ preset = 'x86_64', l3 = { size = '64M', ways = 16 } } end\n",
+                   "the host-memory budget of 512 MiB ran out", "--memory", "512");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -131,6 +218,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_format_p_refused),
         cmocka_unit_test(test_next_in_fixed_order),
         cmocka_unit_test(test_sort_is_stable),
+        cmocka_unit_test(test_finalizer_loop_stopped),
+        cmocka_unit_test(test_finalizer_semantics),
+        cmocka_unit_test(test_c_work_charged),
+        cmocka_unit_test(test_host_time_budget),
+        cmocka_unit_test(test_host_memory_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -234,6 +234,9 @@ static void test_bounds_sandboxed(void **state)
     check_with("for i = 1, 5000 do end\nreturn { misses = 0 }\n", 2,
                "instruction limit of 1000 exceeded (a runaway loop? raise it with --lua-instructions)",
                "--lua-instructions=1000");
+    /* C code that never returns to the count hook: the verb's alarm */
+    check_with("return { misses = #string.find(string.rep('a', 3000), string.rep('a-', 12) .. 'b') }\n", 2,
+               "cossim check: stopped: the host-time budget (--timeout) ran out", "--timeout=1");
 }
 
 /* A task set in Lua runs in the same sandbox (it had a bare state: no
