@@ -11,6 +11,7 @@
 
 #include "cossim-config.h"
 #include "sha256.h"
+#include "tempfile.h"
 #include <pthread.h>
 
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
@@ -302,13 +303,12 @@ simtr *simtr_open(const char *path, GError **error)
     tr->tables = g_ptr_array_new();
     if (path != NULL) {
         tr->path = g_strdup(path);
-        tr->temp = g_strdup_printf("%s.tmp-XXXXXX", path);
-        int fd = g_mkstemp(tr->temp);
+        simtmp_sweep(path);        /* what killed runs left here */
+        int fd = simtmp_create(path, &tr->temp);
         if (fd < 0) {
             int e = errno;
             g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot write trace '%s': %s",
                         path, g_strerror(e));
-            g_clear_pointer(&tr->temp, g_free);
             simtr_abort(tr);
             return NULL;
         }

@@ -7,8 +7,10 @@
  * back is exactly what was written.
  *
  * Durability: the database is written to a temporary file beside the
- * requested one and renamed over it only by simtr_finish().  A failed or
- * killed run leaves nothing under the requested name.  Rows go through one
+ * requested one (NAME.tmp-PID-XXXXXX, sim/tempfile.h) and renamed over it
+ * only by simtr_finish().  A failed or killed run leaves nothing under the
+ * requested name; the temporary file of a run killed outright (SIGKILL) is
+ * removed by the next simtr_open in that folder.  Rows go through one
  * prepared statement per table, many rows per transaction, with journal and
  * fsync off: a deterministic trace is regenerated from its seed, not
  * recovered.  The inserts run on a writer thread: the caller's values are
