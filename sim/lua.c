@@ -182,7 +182,14 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
     int status = luaL_loadbufferx(L, buf, len, chunk, "t");
     if (status == LUA_OK) {
         h->running = L;
+        /* watch its return for the report's line (lua_sandbox.c) */
+        h->watching = true;
+        lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT | LUA_MASKRET, SIMLUA_HOOK_EVERY);
         status = lua_pcall(L, 0, 1, base + 1);
+        if (h->watching) {                              /* it raised: no return */
+            h->watching = false;
+            lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, SIMLUA_HOOK_EVERY);
+        }
     }
     if (status != LUA_OK) {
         if (h->failure == NULL) {
@@ -228,7 +235,11 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
             a->end(a->obj);            /* e.g. the machine writes its counters */
     }
     if (!ok) {
-        g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", path, jerr->message);
+        if (h->report_where[0])
+            g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", h->report_where,
+                        jerr->message);
+        else
+            g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", path, jerr->message);
         g_error_free(jerr);
         g_string_free(out, TRUE);
         return false;

@@ -77,6 +77,8 @@ struct simlua {
     simlua_proc *procs;          /* live processes */
     uint64_t next_proc;
     uint64_t next_id;            /* the last object id given (lua_ids.c) */
+    bool watching;               /* the script's main function runs: its return is watched */
+    char report_where[128];      /* "FILE:LINE" of the return that gave the report, or "" */
 };
 
 static inline simlua_thread *simlua_thread_of(lua_State *L)
@@ -95,7 +97,10 @@ static inline simlua *simlua_host(lua_State *L)
 /* The allocator of the state (ud is the host): refuses past the memory cap
  * and remembers where the script was. */
 void *simlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
-/* The count hook: every SIMLUA_HOOK_EVERY instructions. */
+/* The hook: every SIMLUA_HOOK_EVERY instructions (count); on the main
+ * thread while the script's main function runs, also at every return, to
+ * find the line of the return statement that gives the report (the
+ * report is checked only after the function is gone). */
 void simlua_count_hook(lua_State *L, lua_Debug *ar);
 /* The sandbox's libraries with their replaced functions, and the global
  * `params`; run once, protected, with nothing on the stack. [-0, +0, e] */

@@ -27,17 +27,24 @@
 static void note_refusal(simlua *h)
 {
     h->refused = true;
-    h->refusal_frames = 0;
     lua_State *T = h->running;
     if (T == NULL)
         return;
+    /* a record with the script's position is kept over a later one without
+     * (a second refusal, as the error unwinds to the host, finds no Lua
+     * frame left: the message then had an empty traceback) */
+    char frames[SIMLUA_MAX_REFUSAL_FRAMES][sizeof h->refusal[0]];
+    int n = 0;
     lua_Debug ar;
-    for (int level = 0; h->refusal_frames < SIMLUA_MAX_REFUSAL_FRAMES && lua_getstack(T, level, &ar); level++) {
+    for (int level = 0; n < SIMLUA_MAX_REFUSAL_FRAMES && lua_getstack(T, level, &ar); level++) {
         if (!lua_getinfo(T, "Sl", &ar) || ar.currentline < 0)
             continue;
-        g_snprintf(h->refusal[h->refusal_frames++], sizeof h->refusal[0], "%s:%d", ar.short_src,
-                   ar.currentline);
+        g_snprintf(frames[n++], sizeof frames[0], "%s:%d", ar.short_src, ar.currentline);
     }
+    if (n == 0 && h->refusal_frames > 0)
+        return;
+    memcpy(h->refusal, frames, sizeof frames);
+    h->refusal_frames = n;
 }
 
 /* Make the count hook of the running thread fire at its next instruction
@@ -122,10 +129,28 @@ static void check_limits(lua_State *L, simlua *h)
         budget_error(L);
 }
 
+/* A return on the main thread while the script's main function runs: the
+ * outermost frame is that function (or one it tail-called, which then
+ * gives the report), every other frame is above it.  Note where it
+ * returns, and stop watching. */
+static void watch_return(lua_State *L, simlua *h, lua_Debug *ar)
+{
+    lua_Debug up;
+    if (L != h->L || !h->watching || lua_getstack(L, 1, &up))
+        return;                                        /* not the outermost frame */
+    h->watching = false;
+    lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, SIMLUA_HOOK_EVERY);
+    if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+        g_snprintf(h->report_where, sizeof h->report_where, "%s:%d", ar->short_src, ar->currentline);
+}
+
 void simlua_count_hook(lua_State *L, lua_Debug *ar)
 {
     simlua *h = simlua_host(L);
-    (void)ar;
+    if (ar->event == LUA_HOOKRET) {
+        watch_return(L, h, ar);
+        return;
+    }
     /* (a count of 1 set by hook_now is not 1,000 instructions run: the
      * allocator charged them already) */
     h->instructions += SIMLUA_HOOK_EVERY;

@@ -344,6 +344,7 @@ static int l_spawn(lua_State *L)
     /* everything that can raise comes before the host allocation */
     luaL_checkstack(L, nargs + 4, "sim.spawn: too many arguments");
     lua_State *co = lua_newthread(L);
+    lua_sethook(co, simlua_count_hook, LUA_MASKCOUNT, SIMLUA_HOOK_EVERY);   /* only the count, whatever L watches */
     if (!lua_checkstack(co, nargs + 1))
         return luaL_error(L, "sim.spawn: too many arguments");
     lua_pushvalue(L, -1);
