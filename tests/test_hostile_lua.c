@@ -206,6 +206,86 @@ static void test_host_memory_budget(void **state)
                    "the host-memory budget of 512 MiB ran out", "--memory", "512");
 }
 
+/* ---- the sandbox, probed (docs/testing.md lists each probe) ---- */
+
+/* The run's output for a script that must succeed. */
+static char *output_of(const char *text)
+{
+    result r = run_text(text, NULL, NULL);
+    expect_status(&r, 0);
+    char *out = g_strdup(r.out);
+    result_clear(&r);
+    return out;
+}
+
+static void expect_output(const char *text, const char *want)
+{
+    g_autofree char *out = output_of(text);
+    if (strstr(out, want) == NULL)
+        fail_msg("scenario:\n%s\nprinted:\n%s\nnot:\n%s", text, out, want);
+}
+
+/* collectgarbage: only the options that cannot change what the collector
+ * does for the rest of the run (stop, generational, setpause would make
+ * finalizers and memory depend on the script in ways the caps do not see). */
+static void test_probe_collectgarbage(void **state)
+{
+    (void)state;
+    expect_output("for _, o in ipairs({ 'stop', 'restart', 'generational', 'incremental', 'setpause', 'setstepmul' }) do\n"
+                  "  print(o, (pcall(collectgarbage, o)))\nend\n"
+                  "print(collectgarbage('count') > 0, collectgarbage('step'), collectgarbage('isrunning'))\n",
+                  "stop\tfalse\nrestart\tfalse\ngenerational\tfalse\nincremental\tfalse\nsetpause\tfalse\n"
+                  "setstepmul\tfalse\ntrue\ttrue\ttrue\n");
+}
+
+/* Metatables: a protected one stays so; the string metatable is the
+ * state's own (changing it affects only this script); the report is read
+ * raw, so no metamethod of the script runs while it is converted. */
+static void test_probe_metatables(void **state)
+{
+    (void)state;
+    expect_output("print(pcall(setmetatable, setmetatable({}, { __metatable = 'locked' }), {}))\n"
+                  "getmetatable('').__index = function() return function() return 'mine' end end\n"
+                  "print(('x'):rep(3))\n",
+                  "false\tcannot change a protected metatable\nmine\n");
+    result r = run_text("return setmetatable({ a = 1 }, { __index = function() error('no') end,\n"
+                        "  __pairs = function() error('no') end, __len = function() error('no') end })\n", "--json", NULL);
+    expect_status(&r, 0);
+    if (strstr(r.out, "\"report\":{\"a\":1}") == NULL)
+        fail_msg("report: %s", r.out);
+    result_clear(&r);
+}
+
+/* Coroutines across the C boundary: there is no coroutine library; a
+ * process waits by yielding, which a C function without a continuation
+ * (a sort comparator, a gsub replacement, a finalizer) refuses with a
+ * message, and Lua's own paths (pcall, __index from Lua) allow. */
+static void test_probe_yield_across_c(void **state)
+{
+    (void)state;
+    expect_output("sim.spawn('p', function()\n"
+                  "  print('sort', pcall(table.sort, { 3, 1, 2 }, function(a, b) sim.wait('1us') return a < b end))\n"
+                  "  print('gsub', pcall(string.gsub, 'abc', 'b', function() sim.wait('1us') return 'x' end))\n"
+                  "  print('index', setmetatable({}, { __index = function() sim.wait('1us') return 1 end }).x, sim.now())\n"
+                  "  print('pcall', pcall(sim.wait, '1us'))\n"
+                  "end)\nsim.run('10us')\n",
+                  "sort\tfalse\ts.lua:2: sim.wait cannot wait here (inside a metamethod or require)\n"
+                  "gsub\tfalse\ts.lua:3: sim.wait cannot wait here (inside a metamethod or require)\n"
+                  "index\t1\t1000000\npcall\ttrue\t2000000\n");
+    expect_failure("sim.spawn('p', function()\n  setmetatable({}, { __gc = function() sim.wait('1us') end })\n"
+                   "  collectgarbage('collect')\nend)\nsim.run('10us')\n",
+                   "s.lua:2: sim.wait can only be called inside a process (see sim.spawn) (in a __gc finalizer)", NULL, NULL);
+    expect_output("print(coroutine)\n", "nil\n");
+}
+
+/* require reaches the script's folder and scenarios/lib only. */
+static void test_probe_require(void **state)
+{
+    (void)state;
+    expect_output("print(pcall(require, '../../etc/passwd'))\nprint(pcall(require, '/etc/passwd'))\n",
+                  "false\trequire: '../../etc/passwd' is not a module name");
+}
+
 /* ---- item 8: every error has a line ---- */
 
 /* Errors about the returned report named the file but no line; the line
@@ -261,6 +341,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_c_work_charged),
         cmocka_unit_test(test_host_time_budget),
         cmocka_unit_test(test_host_memory_budget),
+        cmocka_unit_test(test_probe_collectgarbage),
+        cmocka_unit_test(test_probe_metatables),
+        cmocka_unit_test(test_probe_yield_across_c),
+        cmocka_unit_test(test_probe_require),
         cmocka_unit_test(test_report_errors_have_lines),
         cmocka_unit_test(test_memory_error_has_traceback),
     };
