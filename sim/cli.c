@@ -117,10 +117,16 @@ static void install_signals(void)
     }
 }
 
+/* Hold every signal but the faults (a fault while held would bypass every
+ * handler, a sanitizer's too); threads started meanwhile (the trace's
+ * writer) keep this mask, so sent signals reach the main thread. */
 static void block_signals(sigset_t *old)
 {
     sigset_t all;
     sigfillset(&all);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (is_fault(sig))
+            sigdelset(&all, sig);
     pthread_sigmask(SIG_BLOCK, &all, old);
 }
 
