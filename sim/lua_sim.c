@@ -334,12 +334,16 @@ static void proc_fire(void *owner, simq_event *ev)
 static int l_spawn(lua_State *L)
 {
     simlua *h = simlua_host(L);
-    const char *name = luaL_checkstring(L, 1);
+    size_t nlen;
+    const char *name = luaL_checklstring(L, 1, &nlen);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     check_live(L, "sim.spawn");
     /* a new thread's own count starts afresh, so charge the hook's
-     * granularity up front: short processes are not free */
-    simlua_charge(L, SIMLUA_HOOK_EVERY);
+     * granularity up front: short processes are not free; and the copy of
+     * the name, host memory the Lua cap does not see (one shared name
+     * copied per process reached gigabytes: the host-memory budget stops
+     * that, this makes it cost its time) */
+    simlua_charge(L, SIMLUA_HOOK_EVERY + nlen / SIMLUA_ALLOC_BYTES);
     int nargs = lua_gettop(L) - 2;
     /* everything that can raise comes before the host allocation */
     luaL_checkstack(L, nargs + 4, "sim.spawn: too many arguments");
@@ -560,6 +564,7 @@ static int l_rng(lua_State *L)
     const char *name = luaL_checklstring(L, 1, &nlen);
     luaL_argcheck(L, nlen > 0, 1, "a stream needs a name");
     luaL_argcheck(L, strlen(name) == nlen, 1, "a stream name cannot contain a NUL byte");
+    simlua_charge(L, nlen / SIMLUA_ALLOC_BYTES);          /* the name is hashed in C */
     simrng *r = lua_newuserdatauv(L, sizeof *r, 0);
     luaL_setmetatable(L, RNG_MT);
     sim_rng(h->s, name, r);
