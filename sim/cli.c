@@ -33,6 +33,10 @@ static const simcli_app *the_app;
  * pointer into memory that is freed), valid while temp_set. */
 static char temp_trace[4096];
 static volatile sig_atomic_t temp_set;
+/* The file is being made, its name not yet known to the handler: a signal
+ * that cannot be held then (a fault signal sent by kill) is kept here and
+ * acted on once the name is known. */
+static volatile sig_atomic_t making, deferred;
 static volatile sig_atomic_t alarm_is_budget;   /* SIGALRM is the --timeout backstop */
 static char alarm_message[160];                  /* what it prints */
 static struct sigaction previous[NSIG];
@@ -64,6 +68,12 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
     int e = errno;
+    if (making && !temp_set && !(is_fault(sig) && si && si->si_code > 0)) {
+        if (!deferred)
+            deferred = sig;
+        errno = e;
+        return;
+    }
     if (temp_set)
         unlink(temp_trace);
     if (sig == SIGALRM && alarm_is_budget && si && si->si_code > 0) {   /* our alarm, not a kill */
@@ -395,6 +405,7 @@ static int cmd_run(int argc, char **argv)
      * file the handler does not know */
     install_signals();
     sigset_t held;
+    making = 1;
     block_signals(&held);
     tr = simtr_open(trace_path, &err);
     if (tr && simtr_temp_path(tr) && strlen(simtr_temp_path(tr)) < sizeof temp_trace) {
@@ -405,7 +416,14 @@ static int cmd_run(int argc, char **argv)
         tr = NULL;
         g_set_error(&err, SIMTR_ERROR, SIMTR_ERROR_OPEN, "--trace: '%s': the name is too long", trace_path);
     }
-    restore_signals(&held);
+    restore_signals(&held);     /* a signal held meanwhile arrives now, and finds the name */
+    making = 0;
+    if (deferred) {
+        if (temp_set)
+            unlink(temp_trace);
+        sigaction(deferred, &previous[deferred], NULL);
+        raise(deferred);
+    }
     if (tr == NULL) {
         rc = usage_error("run", "%s", err->message);
         goto out;

@@ -128,22 +128,33 @@ static void test_broken_pipe(void **state)
 
 /* A signal right after the temporary file is made: the handlers were
  * installed after it, and SIGTERM there left it 101 times in 200.  Now the
- * file is made with every signal held and the handlers already in place.
- * Signals at delays from 0 to 12 ms after the start (the file is made a
- * few ms in). */
+ * file is made with signals held and the handlers already in place.  The
+ * delays run from 0 to 1.5 times the time the file takes to appear
+ * (measured first: a sanitized build starts slower). */
 static void test_signal_at_creation(void **state)
 {
     (void)state;
     char *dir = tmpdir();
+    GPid pid = start_long(dir, NULL);
+    gint64 t0 = g_get_monotonic_time();
+    for (int i = 0; i < 100000 && count_temps(dir) == 0; i++)
+        g_usleep(100);
+    gint64 appear = g_get_monotonic_time() - t0;
+    kill(pid, SIGTERM);
+    wait_status(pid);
+    assert_int_equal(count_temps(dir), 0);
     int made = 0;
+    static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGSYS };
     for (int i = 0; i < 120; i++) {
-        GPid pid = start_long(dir, NULL);
-        g_usleep((gulong)(i % 60) * 200);
+        gint64 delay = appear * 3 / 2 * (i % 60) / 60;
+        pid = start_long(dir, NULL);
+        g_usleep((gulong)delay);
         made += count_temps(dir) > 0;
-        kill(pid, i % 2 ? SIGTERM : SIGHUP);
+        kill(pid, sigs[i % 4]);
         wait_status(pid);
         if (count_temps(dir) != 0)
-            fail_msg("a signal %d us after the start left the temporary trace", (i % 60) * 200);
+            fail_msg("%s %" G_GINT64_FORMAT " us after the start left the temporary trace", strsignal(sigs[i % 4]),
+                     delay);
     }
     /* the delays reached past the file's creation (else this proved nothing) */
     assert_true(made > 0);
