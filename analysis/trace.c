@@ -1,13 +1,13 @@
 /* analysis/trace.c: a run's trace, per task, per job and per core (see
- * trace.h; the printing is in trace_print.c). */
+ * trace.h; the printing is in trace_print.c, the analytic bound in
+ * trace_bound.c). */
 #include "trace.h"
 
 #include <inttypes.h>
 #include <string.h>
 #include <sqlite3.h>
 
-#include "edf.h"
-#include "fp.h"
+#include "trace_internal.h"
 #include "sim/trace.h"
 
 #define ERR(...) do { g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, __VA_ARGS__); goto out; } while (0)
@@ -268,6 +268,7 @@ typedef struct ev_ctx {
     int64_t k_switch, k_ulswitch, k_irq, k_sinv, k_sret, u_wait, u_acquire;
     GArray *open;           /* open_seg per core */
     int64_t max_a1;
+    int64_t last_t;         /* the previous event's time: the writer's never go back */
 } ev_ctx;
 
 static int32_t task_of(reader *rd, int64_t core, int64_t thread)
@@ -292,11 +293,14 @@ static void row_event(reader *rd, sqlite3_stmt *st)
     ev_ctx *e = rd->ev;
     int64_t t = sqlite3_column_int64(st, 0), core = sqlite3_column_int64(st, 1), kind = sqlite3_column_int64(st, 2);
     int64_t thread = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 3);
-    if (!core_ok(core) || !nonneg(t)) {
-        bad_row(rd, "events", "time %" PRId64 " on core %" PRId64 ": a negative time or a core out of range",
-                t, core);
+    /* times in [0, end] and never going back (the engine's clock), so the
+     * stretches of a core are disjoint and any sum of them fits */
+    if (!core_ok(core) || t < e->last_t || t > rd->r->end_ps) {
+        bad_row(rd, "events", "time %" PRId64 " on core %" PRId64 ": a core out of range, or a time before the "
+                "previous event's or after the run's end", t, core);
         return;
     }
+    e->last_t = t;
     if (kind == e->k_switch || kind == e->k_ulswitch) {   /* a dispatch by the kernel or at user level */
         int64_t to = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
         int64_t kc = sqlite3_column_int64(st, 6), xc = sqlite3_column_int64(st, 7);
@@ -365,21 +369,6 @@ static void row_event(reader *rd, sqlite3_stmt *st)
 
 /* ---- per job -------------------------------------------------------------------------- */
 
-static int64_t ps_of(int64_t cycles, int64_t freq)
-{
-    if (freq <= 0 || cycles <= 0)
-        return 0;
-    return (int64_t)(((__int128)cycles * 1000000000000 + freq - 1) / freq);
-}
-
-static int64_t core_freq(const an_trace_report *r, int64_t core)
-{
-    for (guint i = 0; i < r->cores->len; i++)
-        if (g_array_index(r->cores, an_trace_core, i).core == core)
-            return g_array_index(r->cores, an_trace_core, i).freq_hz;
-    return 0;
-}
-
 /* The mean cost of the kernel's interrupt path on a core's machine (ps). */
 static int64_t irq_path_ps(const an_trace_report *r, int64_t core, bool max)
 {
@@ -391,7 +380,7 @@ static int64_t irq_path_ps(const an_trace_report *r, int64_t core, bool max)
     }
     if (best == NULL || best->n == 0)
         return 0;
-    return ps_of(max ? best->max_cycles : (best->cycles + best->n - 1) / best->n, core_freq(r, core));
+    return an_trace_ps(max ? best->max_cycles : best->cycles / best->n + (best->cycles % best->n != 0), an_trace_core_freq(r, core));
 }
 
 /* First index in a sorted int64 array (or seg array by end) past t. */
@@ -447,7 +436,7 @@ static void breakdown(reader *rd, an_trace_job *j, int64_t *own_total, int64_t *
     an_trace_report *r = rd->r;
     const an_trace_task *me = (guint)j->task < r->tasks->len ? &g_array_index(r->tasks, an_trace_task, j->task) : NULL;
     GArray *segs = j->core < (int64_t)rd->core_segs->len ? rd->core_segs->pdata[j->core] : NULL;
-    int64_t freq = core_freq(r, j->core);
+    int64_t freq = an_trace_core_freq(r, j->core);
     const thread_info *mine = find_thread(rd, j->core, j->thread);
     bool edf = me && strcmp(me->policy, "edf") == 0;
     int64_t r0 = j->release_ps, f = j->finish_ps;
@@ -465,8 +454,8 @@ static void breakdown(reader *rd, an_trace_job *j, int64_t *own_total, int64_t *
         int64_t lo = MAX(s->start_ps, r0), hi = MIN(s->end_ps, f), d = hi - lo, len = s->end_ps - s->start_ps;
         if (d <= 0)
             continue;
-        int64_t k = MIN(scale(ps_of(s->kernel_cycles, freq), d, len), d);
-        int64_t x = MIN(scale(ps_of(s->cross_cycles, freq), d, len), d - k);
+        int64_t k = MIN(scale(an_trace_ps(s->kernel_cycles, freq), d, len), d);
+        int64_t x = MIN(scale(an_trace_ps(s->cross_cycles, freq), d, len), d - k);
         j->bd[AN_BD_KERNEL] += k;
         int64_t rest = d - k;
         if (s->thread == j->thread) {
@@ -512,7 +501,7 @@ static void breakdown(reader *rd, an_trace_job *j, int64_t *own_total, int64_t *
     GArray *irqs = j->core < (int64_t)rd->core_irqs->len ? rd->core_irqs->pdata[j->core] : NULL;
     if (irqs) {
         int64_t n = (int64_t)first_irq_at(irqs, f) - (int64_t)first_irq_at(irqs, r0);
-        int64_t est = MIN(n * irq_path_ps(r, j->core, false), j->bd[AN_BD_KERNEL]);
+        int64_t est = MIN(an_trace_sat_mul(n, irq_path_ps(r, j->core, false)), j->bd[AN_BD_KERNEL]);
         j->bd[AN_BD_KERNEL] -= est;
         j->bd[AN_BD_IRQ] += est;
     }
@@ -531,9 +520,10 @@ static void row_job(reader *rd, sqlite3_stmt *st)
     /* every job the tasks' aggregates counted is kept, so a task with jobs
      * always has a worst one */
     if (j.task < 0 || j.task >= (int64_t)r->tasks->len || !core_ok(j.core) || !nonneg(j.release_ps) ||
-        j.start_ps < j.release_ps || j.finish_ps < j.start_ps || !nonneg(j.deadline_ps) || !nonneg(j.response_ps)) {
+        j.start_ps < j.release_ps || j.finish_ps < j.start_ps || j.finish_ps > r->end_ps || !nonneg(j.deadline_ps) ||
+        !nonneg(j.response_ps)) {
         bad_row(rd, "jobs", "task %" PRId64 " job %" PRId64 ": no such task or core, or times out of order "
-                "(release <= start <= finish)", j.task, j.job);
+                "(release <= start <= finish <= the run's end)", j.task, j.job);
         return;
     }
     int64_t own_total, susp;
@@ -571,7 +561,7 @@ static void core_totals(reader *rd)
         }
         for (guint k = 0; k < segs->len; k++) {
             const an_trace_seg *s = &g_array_index(segs, an_trace_seg, k);
-            int64_t d = s->end_ps - s->start_ps, kp = MIN(ps_of(s->kernel_cycles, c->freq_hz), d), rest = d - kp;
+            int64_t d = s->end_ps - s->start_ps, kp = MIN(an_trace_ps(s->kernel_cycles, c->freq_hz), d), rest = d - kp;
             c->kernel_ps += kp;
             const thread_info *ti = find_thread(rd, s->core, s->thread);
             int cls = ti ? ti->cls : TH_NONE;
@@ -590,7 +580,7 @@ static void core_totals(reader *rd)
         }
         GArray *irqs = c->core < (int64_t)rd->core_irqs->len ? rd->core_irqs->pdata[c->core] : NULL;
         if (irqs) {
-            int64_t est = MIN((int64_t)irqs->len * irq_path_ps(r, c->core, false), c->kernel_ps);
+            int64_t est = MIN(an_trace_sat_mul((int64_t)irqs->len, irq_path_ps(r, c->core, false)), c->kernel_ps);
             c->kernel_ps -= est;
             c->irq_ps += est;
         }
@@ -598,12 +588,7 @@ static void core_totals(reader *rd)
     }
 }
 
-/* ---- the analytic bound --------------------------------------------------------------- */
-
-static uint64_t ns_up(int64_t ps)
-{
-    return ps <= 0 ? 0 : (uint64_t)((ps + 999) / 1000);
-}
+/* ---- the measured overheads (the bound itself: trace_bound.c) ------------------------- */
 
 static void measure_overheads(reader *rd)
 {
@@ -623,95 +608,9 @@ static void measure_overheads(reader *rd)
     for (guint i = 0; i < r->paths->len; i++) {
         const an_trace_path *p = &g_array_index(r->paths, an_trace_path, i);
         if (strcmp(p->path, "thd_switch") == 0)
-            ctx = MAX(ctx, ps_of(p->max_cycles, core_freq(r, p->first_core)));
+            ctx = MAX(ctx, an_trace_ps(p->max_cycles, an_trace_core_freq(r, p->first_core)));
     }
-    r->oh = (an_trace_overheads){ .ctx_switch = ctx, .sched = sched, .irq = irq + sched };
-}
-
-static void bounds(reader *rd)
-{
-    an_trace_report *r = rd->r;
-    an_overheads oh = { .ctx_switch = ns_up(r->oh.ctx_switch), .sched = ns_up(r->oh.sched),
-                        .irq = ns_up(r->oh.irq), .invocation = 0 };
-    GHashTable *done = g_hash_table_new(NULL, NULL);
-    for (guint i = 0; i < r->tasks->len; i++) {
-        an_trace_task *first = &g_array_index(r->tasks, an_trace_task, i);
-        if (g_hash_table_contains(done, GINT_TO_POINTER((int)first->core)))
-            continue;
-        g_hash_table_add(done, GINT_TO_POINTER((int)first->core));
-        /* the core's tasks */
-        GArray *idx = g_array_new(FALSE, FALSE, sizeof(guint));
-        bool fp = false, edf = false, grouped = false;
-        for (guint k = i; k < r->tasks->len; k++) {
-            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, k);
-            if (t->core != first->core)
-                continue;
-            g_array_append_val(idx, k);
-            fp |= strcmp(t->policy, "fp") == 0;
-            edf |= strcmp(t->policy, "edf") == 0;
-            grouped |= t->grouped;
-        }
-        const char *why = NULL;
-        const an_trace_core *core = NULL;
-        for (guint k = 0; k < r->cores->len; k++)
-            if (g_array_index(r->cores, an_trace_core, k).core == first->core)
-                core = &g_array_index(r->cores, an_trace_core, k);
-        if (grouped)
-            why = "the core runs a scheduling hierarchy (groups): no single-level bound (analyze the groups with --taskset and their budgets)";
-        else if (fp && edf)
-            why = "fp and edf tasks share the core: no single-level test applies";
-        else if (core && core->irq_thread_ps > 0)
-            why = "interrupt threads ran on the core and their arrivals are not in the task set: no bound";
-        an_taskset ts = { g_new0(an_task, idx->len), idx->len };
-        for (guint k = 0; k < idx->len && !why; k++) {
-            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, g_array_index(idx, guint, k));
-            int64_t c_ps = MAX(t->wcet_cycles > 0 ? ps_of(t->wcet_cycles, core_freq(r, t->core)) : 0, t->own_max_ps)
-                           + t->susp_max_ps;
-            if (c_ps <= 0 || t->period_ps <= 0 || t->deadline_ps <= 0)
-                why = "a task on the core has no declared or observed execution time, or no period";
-            else if (t->budget_ps > 0 && t->budget_ps < c_ps)
-                why = "a task's budget is below its execution time (its tcap throttles it): no bound";
-            t->c_ps = c_ps;
-            t->b_ps = t->lock_max_ps;
-            ts.t[k] = (an_task){ .name = t->name, .period = (uint64_t)(t->period_ps / 1000),
-                                 .wcet = ns_up(c_ps), .deadline = (uint64_t)(t->deadline_ps / 1000),
-                                 .jitter = ns_up(t->jitter_ps), .blocking = ns_up(t->b_ps),
-                                 .priority = (int)t->priority, .core = 0 };
-            if (ts.t[k].period == 0 || ts.t[k].deadline == 0)
-                why = "a period or deadline below 1 ns";
-        }
-        an_result *res = g_new0(an_result, idx->len ? idx->len : 1);
-        bool edf_ok = false;
-        if (!why && edf)
-            edf_ok = an_edf_schedulable(&ts, &oh, NULL);
-        else if (!why)
-            an_fp_rta(&ts, &oh, res);
-        for (guint k = 0; k < idx->len; k++) {
-            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, g_array_index(idx, guint, k));
-            if (why) {
-                t->bound_note = g_strdup(why);
-                continue;
-            }
-            t->has_bound = true;
-            if (edf) {
-                t->bound_ok = edf_ok;
-                t->bound_ps = t->deadline_ps;
-                t->bound_note = g_strdup(edf_ok ? "EDF demand test (QPA): schedulable, so response <= deadline"
-                                                : "EDF demand test (QPA): the core's set is not schedulable");
-            } else {
-                t->bound_ok = res[k].schedulable;
-                t->bound_ps = res[k].wcrt == UINT64_MAX ? INT64_MAX : (int64_t)res[k].wcrt * 1000;
-                t->bound_note = g_strdup(res[k].schedulable ? "fixed-priority response-time analysis"
-                                                            : "fixed-priority RTA: unschedulable (the bound is the first response found above the deadline)");
-            }
-            if (t->jobs && t->bound_ok && t->worst_ps > t->bound_ps)
-                r->bound_exceeded++;
-        }
-        g_free(res);
-        g_free(ts.t);
-        g_array_free(idx, TRUE);
-    }
-    g_hash_table_destroy(done);
+    r->oh = (an_trace_overheads){ .ctx_switch = ctx, .sched = sched, .irq = an_trace_sat_add(irq, sched) };
 }
 
 /* ---- the whole read ------------------------------------------------------------------- */
@@ -825,7 +724,7 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     }
     core_totals(&rd);
     measure_overheads(&rd);
-    bounds(&rd);
+    an_trace_bounds(out);
     if (opts && opts->segments)
         for (guint c = 0; c < rd.core_segs->len; c++) {
             GArray *a = rd.core_segs->pdata[c];
