@@ -19,6 +19,9 @@ static result run_text(const char *text, const char *opt1, const char *opt2)
     result r = run_in(dir, cossim, "run", "s.lua", "--trace", "none", opt1, opt2, NULL);
     tu_rmtree(dir);
     g_free(dir);
+    /* under the sanitizers: no undefined behaviour on the way */
+    if (strstr(r.err, "runtime error") || strstr(r.err, "AddressSanitizer"))
+        fail_msg("scenario:\n%s\nsanitizer report:\n%s", text, r.err);
     return r;
 }
 
