@@ -2,6 +2,7 @@
  * trace.h; the printing is in trace_print.c, the analytic bound in
  * trace_bound.c). */
 #include "trace.h"
+#include "sim/trace_names.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -47,7 +48,7 @@ static int64_t kind_id(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *st;
     int64_t id = -1;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM event_kinds WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT id FROM " TRN_EVENT_KINDS " WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW)
             id = sqlite3_column_int64(st, 0);
@@ -639,9 +640,9 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     if ((db = simtr_open_read(path, &e2)) == NULL)
         ERR("%s", e2->message);
     rd.db = db;
-    if (!has_table(db, "run"))
+    if (!has_table(db, TRN_RUN))
         ERR("%s: not a cossim trace (no run table)", path);
-    if (!has_table(db, "tasks") || !has_table(db, "jobs"))
+    if (!has_table(db, TRN_TASKS) || !has_table(db, TRN_JOBS))
         ERR("%s: no tasks or jobs tables (the run composed no system{...})", path);
     if (sqlite3_prepare_v2(db, "SELECT scenario, end_ps FROM run", -1, &st, NULL) != SQLITE_OK
         || sqlite3_step(st) != SQLITE_ROW)
@@ -657,16 +658,16 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     Q("SELECT t.task, t.name, t.core, t.policy, t.priority, t.period_ps, t.deadline_ps, "
       "count(j.job), coalesce(sum(j.missed), 0), coalesce(min(j.response_ps), 0), coalesce(max(j.response_ps), 0), "
       "coalesce(avg(j.response_ps), 0), coalesce(max(j.start_ps - j.release_ps), 0), t.jitter_ps, t.wcet_cycles, t.group_name, t.budget_ps "
-      "FROM tasks t LEFT JOIN jobs j ON j.task = t.task GROUP BY t.task ORDER BY t.task", row_task);
+      "FROM " TRN_TASKS " t LEFT JOIN " TRN_JOBS " j ON j.task = t.task GROUP BY t.task ORDER BY t.task", row_task);
     for (guint i = 0; i < out->tasks->len; i++)
         if (g_array_index(out->tasks, an_trace_task, i).task != (int64_t)i)
             ERR("%s: the tasks table does not number its tasks 0, 1, ...", path);
     /* cores: each core's last counters row (counts are since the start) */
-    if (has_table(db, "counters"))
+    if (has_table(db, TRN_COUNTERS))
         Q("SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts, c.cross_cycles, c.freq_hz FROM counters c "
           "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core", row_core);
-    if (has_table(db, "kernel_paths"))
-        Q("SELECT first_core, path, n, cycles, max_cycles FROM kernel_paths ORDER BY id", row_path);
+    if (has_table(db, TRN_KERNEL_PATHS))
+        Q("SELECT first_core, path, n, cycles, max_cycles FROM " TRN_KERNEL_PATHS " ORDER BY id", row_path);
     /* what each thread is */
     for (guint i = 0; i < out->paths->len; i++) {
         int64_t fc = g_array_index(out->paths, an_trace_path, i).first_core;
@@ -674,20 +675,20 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
         if (n == 0 || g_array_index(rd.machines, int64_t, n - 1) < fc)
             g_array_append_val(rd.machines, fc);
     }
-    Q("SELECT DISTINCT core, thread, task FROM jobs", row_task_thread);
-    int64_t u_sched = kind_id(db, "u.sched"), u_irq = kind_id(db, "u.irq_thread");
+    Q("SELECT DISTINCT core, thread, task FROM " TRN_JOBS, row_task_thread);
+    int64_t u_sched = kind_id(db, TRN_U_SCHED), u_irq = kind_id(db, TRN_U_IRQ_THREAD);
     q_sched = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64 " AND thread IS NOT NULL AND core IS NOT NULL", u_sched);
     q_irq = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64 " AND thread IS NOT NULL AND core IS NOT NULL", u_irq);
     Q(q_sched, row_sched_thread);
     Q(q_irq, row_irq_thread);
     /* the events, in the run's order */
-    ev.k_switch = kind_id(db, "k.switch");
-    ev.k_ulswitch = kind_id(db, "k.ulswitch");
-    ev.k_irq = kind_id(db, "k.irq");
-    ev.k_sinv = kind_id(db, "k.sinv");
-    ev.k_sret = kind_id(db, "k.sret");
-    ev.u_wait = kind_id(db, "u.lock_wait");
-    ev.u_acquire = kind_id(db, "u.lock_acquire");
+    ev.k_switch = kind_id(db, TRN_K_SWITCH);
+    ev.k_ulswitch = kind_id(db, TRN_K_ULSWITCH);
+    ev.k_irq = kind_id(db, TRN_K_IRQ);
+    ev.k_sinv = kind_id(db, TRN_K_SINV);
+    ev.k_sret = kind_id(db, TRN_K_SRET);
+    ev.u_wait = kind_id(db, TRN_U_LOCK_WAIT);
+    ev.u_acquire = kind_id(db, TRN_U_LOCK_ACQUIRE);
     q_ev = g_strdup_printf(
         "SELECT time_ps, core, kind, thread, component, a0, a1, a2 FROM events WHERE kind IN "
         "(%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ") AND core IS NOT NULL ORDER BY id",
@@ -714,7 +715,7 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     }
     /* the jobs, each against the timeline */
     Q("SELECT task, job, core, thread, release_ps, start_ps, finish_ps, deadline_ps, response_ps, missed "
-      "FROM jobs ORDER BY id", row_job);
+      "FROM " TRN_JOBS " ORDER BY id", row_job);
     for (guint i = 0; i < out->tasks->len; i++) {
         an_trace_task *t = &g_array_index(out->tasks, an_trace_task, i);
         for (int b = 0; b < AN_BD_N && t->jobs; b++)

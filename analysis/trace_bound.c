@@ -57,6 +57,7 @@ void an_trace_bounds(an_trace_report *r)
         /* the core's tasks */
         GArray *idx = g_array_new(FALSE, FALSE, sizeof(guint));
         bool fp = false, edf = false, grouped = false;
+        const char *other = NULL;      /* a policy no test here covers (rr, a Lua policy) */
         for (guint k = i; k < r->tasks->len; k++) {
             an_trace_task *t = &g_array_index(r->tasks, an_trace_task, k);
             if (t->core != first->core)
@@ -64,6 +65,8 @@ void an_trace_bounds(an_trace_report *r)
             g_array_append_val(idx, k);
             fp |= strcmp(t->policy, "fp") == 0;
             edf |= strcmp(t->policy, "edf") == 0;
+            if (strcmp(t->policy, "fp") != 0 && strcmp(t->policy, "edf") != 0)
+                other = t->policy;
             grouped |= t->grouped;
         }
         const char *why = NULL;
@@ -71,7 +74,10 @@ void an_trace_bounds(an_trace_report *r)
         for (guint k = 0; k < r->cores->len; k++)
             if (g_array_index(r->cores, an_trace_core, k).core == first->core)
                 core = &g_array_index(r->cores, an_trace_core, k);
-        if (grouped)
+        if (other)
+            why = strcmp(other, "rr") == 0 ? "the core's scheduler is round robin: no analytic test is built for it"
+                                           : "the core's scheduler is a scenario's own policy: no analytic test applies";
+        else if (grouped)
             why = "the core runs a scheduling hierarchy (groups): no single-level bound (analyze the groups with --taskset and their budgets)";
         else if (fp && edf)
             why = "fp and edf tasks share the core: no single-level test applies";

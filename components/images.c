@@ -7,4 +7,7 @@ const cos_image *const cos_images[COS_IMAGES] = {
     [COS_IMAGE_WL_SERVER] = &cos_image_wl_server,
     [COS_IMAGE_WL_TIMER] = &cos_image_wl_timer,
     [COS_IMAGE_WL_MEM] = &cos_image_wl_mem,
+    [COS_IMAGE_WL_BOOTER] = &cos_image_wl_booter,
+    [COS_IMAGE_ROGUE] = &cos_image_rogue,
+    [COS_IMAGE_IPI_RATELIMIT] = &cos_image_ipi_ratelimit,
 };

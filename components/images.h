@@ -11,6 +11,9 @@ enum {
     COS_IMAGE_WL_SERVER,
     COS_IMAGE_WL_TIMER,
     COS_IMAGE_WL_MEM,
+    COS_IMAGE_WL_BOOTER,
+    COS_IMAGE_ROGUE,
+    COS_IMAGE_IPI_RATELIMIT,
     COS_IMAGES
 };
 
@@ -19,5 +22,8 @@ extern const cos_image cos_image_workload;     /* implementation/app/workload/ap
 extern const cos_image cos_image_wl_server;
 extern const cos_image cos_image_wl_timer;
 extern const cos_image cos_image_wl_mem;
+extern const cos_image cos_image_wl_booter;   /* implementation/booter/composed */
+extern const cos_image cos_image_rogue;       /* implementation/test/rogue */
+extern const cos_image cos_image_ipi_ratelimit;   /* implementation/ipi/ratelimit */
 /* All of them, index = id. */
 extern const cos_image *const cos_images[COS_IMAGES];

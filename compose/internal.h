@@ -31,7 +31,11 @@ typedef struct composed {
     char lock_names[WL_LOCKS][48];
     char group_names[WL_GROUPS][48];
     char chan_names[WL_CHANNELS][48];
+    char comp_names[WL_COMPS][48];
+    char comp_arg_ref[WL_COMPS][COS_ARGS_MAX][48];   /* an argument naming a component, until the first run */
+    char grant_to[WL_GRANTS][48];    /* the task a send is granted to, until the first run */
     int program_ref[WL_TASKS];       /* registry refs of Lua bodies (LUA_NOREF: none) */
+    int policy_ref[WL_SCHEDS];       /* ... of schedulers' Lua policies */
     lua_State *L;
     bool trace, check;
     /* the Lua body being run (a coroutine per task) */
@@ -39,6 +43,26 @@ typedef struct composed {
     uint64_t thread_job[WL_TASKS];
     char body_error[1024];           /* the first error of a Lua body */
 } composed;
+
+/* What each component holds: the data the booter loaded into it (its part
+ * of the description, then its state and counts), read by the host as a
+ * debugger reads memory; before the run, the description's part. */
+static inline wl_app *cmp_app(const composed *c)
+{
+    return c->w->boot.app_st ? c->w->boot.app_st : &c->w->app;
+}
+static inline const wl_tmrmgr *cmp_tm(const composed *c)
+{
+    return c->w->boot.tm_st ? c->w->boot.tm_st : &c->w->tm;
+}
+static inline const wl_memmgr *cmp_mm(const composed *c)
+{
+    return c->w->boot.mm_st ? c->w->boot.mm_st : &c->w->mm;
+}
+static inline const wl_server *cmp_server(const composed *c, unsigned i)
+{
+    return c->w->boot.server_st[i] ? c->w->boot.server_st[i] : &c->w->server[i];
+}
 
 /* ---- values.c ------------------------------------------------------------------ */
 /* The composed system of the method call at index 1 (a scenario's error
@@ -59,9 +83,19 @@ unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigne
 uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required, uint32_t def);
 void cmp_check_name(lua_State *L, const char *who, const char *name);
 
+/* ---- policy.c ------------------------------------------------------------------ */
+/* Scheduler s's implementation from its `scheduler` (at sidx) and `policy`
+ * (at pidx) values, 0 when absent (see policy.c). [-0, +0, e] */
+wl_policy cmp_read_sched(lua_State *L, composed *c, int sidx, int pidx, const char *who, unsigned s);
+const char *cmp_policy_name(wl_policy p);
+/* The wl_pick_fn of a Lua policy. */
+int cmp_lua_pick(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint64_t now);
+
 /* ---- system.c ------------------------------------------------------------------ */
-wl_policy cmp_policy(lua_State *L, int idx);
 void cmp_check_not_booted(lua_State *L, composed *c, const char *who);
+/* The start of a method taking a table of keys: the system (not yet
+ * running), the table at 2 with only `known` keys. [-0, +0, e] */
+composed *cmp_method_args(lua_State *L, const char *who, const char *const *known);
 
 /* ---- steps.c, body.c ----------------------------------------------------------- */
 /* One step from the table at idx into op; body: it comes from a Lua body,
@@ -79,3 +113,9 @@ int cmp_l_irq(lua_State *L);
 int cmp_l_run(lua_State *L);
 int cmp_l_results(lua_State *L);
 int cmp_l_kernel(lua_State *L);
+int cmp_l_component(lua_State *L);
+int cmp_l_grant(lua_State *L);
+/* ---- comps.c: the added components' rows of sys:results() and the trace */
+void cmp_comp_results(lua_State *L, const composed *c);
+void cmp_define_components_table(const composed *c, sim *s);
+void cmp_resolve_comps(lua_State *L, composed *c);

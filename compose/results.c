@@ -19,14 +19,17 @@ int cmp_l_results(lua_State *L)
 {
     composed *c = cmp_check(L);
     wl_desc *w = c->w;
+    const wl_app *app = cmp_app(c);
+    const wl_tmrmgr *tm = cmp_tm(c);
+    const wl_memmgr *mm = cmp_mm(c);
     double ns = 1e9 / (double)c->h->cfg.freq_hz;
     lua_newtable(L);
-    lua_createtable(L, (int)w->app.ntasks, 0);
+    lua_createtable(L, (int)app->ntasks, 0);
     uint64_t now_cycles = hwmem_ps_to_cycles(sim_now(simlua_sim(L)), c->h->cfg.freq_hz);
-    for (unsigned i = 0; i < w->app.ntasks; i++) {
-        const wl_task *t = &w->app.task[i];
+    for (unsigned i = 0; i < app->ntasks; i++) {
+        const wl_task *t = &app->task[i];
         const wl_stats *st = &t->st;
-        const wl_rt_thd *r = &w->app.thd[i];
+        const wl_rt_thd *r = &app->thd[i];
         lua_newtable(L);
         lua_pushstring(L, c->names[i]);
         lua_setfield(L, -2, "name");
@@ -58,16 +61,16 @@ int cmp_l_results(lua_State *L)
         set_num(L, "lock_wait_max_ns", (double)st->lock_wait_max * ns);
         if (t->heap) {
             set_int(L, "faults", st->faults);
-            set_int(L, "heap_pages", w->mm.held[t->heap - 1]);
+            set_int(L, "heap_pages", mm->held[t->heap - 1]);
         }
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "tasks");
-    lua_createtable(L, (int)w->app.ncores, 0);
-    for (unsigned k = 0; k < w->app.ncores; k++) {
-        const wl_rt_core *rc = &w->app.core[k];
+    lua_createtable(L, (int)app->ncores, 0);
+    for (unsigned k = 0; k < app->ncores; k++) {
+        const wl_rt_core *rc = &app->core[k];
         lua_newtable(L);
-        lua_pushstring(L, w->app.policy[k] == WL_EDF ? "edf" : "fp");
+        lua_pushstring(L, cmp_policy_name(app->policy[k]));
         lua_setfield(L, -2, "policy");
         set_int(L, "dispatches", rc->dispatches);
         set_int(L, "ul_dispatches", rc->ul_dispatches);
@@ -83,9 +86,9 @@ int cmp_l_results(lua_State *L)
         lua_rawseti(L, -2, (lua_Integer)k + 1);
     }
     lua_setfield(L, -2, "cores");
-    lua_createtable(L, (int)w->app.nirqs, 0);
-    for (unsigned q = 0; q < w->app.nirqs; q++) {
-        const wl_irq *x = &w->app.irq[q];
+    lua_createtable(L, (int)app->nirqs, 0);
+    for (unsigned q = 0; q < app->nirqs; q++) {
+        const wl_irq *x = &app->irq[q];
         lua_newtable(L);
         lua_pushstring(L, c->irq_names[q]);
         lua_setfield(L, -2, "name");
@@ -96,24 +99,24 @@ int cmp_l_results(lua_State *L)
     }
     lua_setfield(L, -2, "irqs");
     lua_newtable(L);
-    for (unsigned l = 0; l < w->app.nlocks; l++) {
+    for (unsigned l = 0; l < app->nlocks; l++) {
         lua_newtable(L);
-        set_int(L, "acquisitions", w->app.lock[l].acquisitions);
-        set_int(L, "contended", w->app.lock[l].contended);
-        set_int(L, "ceiling", w->app.lock[l].ceiling);
+        set_int(L, "acquisitions", app->lock[l].acquisitions);
+        set_int(L, "contended", app->lock[l].contended);
+        set_int(L, "ceiling", app->lock[l].ceiling);
         lua_setfield(L, -2, c->lock_names[l]);
     }
     lua_setfield(L, -2, "locks");
     lua_newtable(L);
     for (unsigned v = 0; v < w->nservers; v++) {
         lua_newtable(L);
-        set_int(L, "calls", w->server[v].calls);
+        set_int(L, "calls", cmp_server(c, v)->calls);
         lua_setfield(L, -2, c->server_names[v]);
     }
     lua_setfield(L, -2, "servers");
     lua_newtable(L);
-    for (unsigned g = 0; g < w->app.ngroups; g++) {
-        const wl_group *gr = &w->app.group[g];
+    for (unsigned g = 0; g < app->ngroups; g++) {
+        const wl_group *gr = &app->group[g];
         lua_newtable(L);
         set_int(L, "core", gr->core);
         set_num(L, "budget_ns", (double)gr->budget * ns);
@@ -126,8 +129,8 @@ int cmp_l_results(lua_State *L)
     }
     lua_setfield(L, -2, "groups");
     lua_newtable(L);
-    for (unsigned k = 0; k < w->app.nchans; k++) {
-        const wl_channel *ch = &w->app.chan[k];
+    for (unsigned k = 0; k < app->nchans; k++) {
+        const wl_channel *ch = &app->chan[k];
         lua_newtable(L);
         set_int(L, "puts", ch->puts);
         set_int(L, "gets", ch->gets);
@@ -144,10 +147,10 @@ int cmp_l_results(lua_State *L)
     }
     lua_setfield(L, -2, "channels");
     lua_newtable(L);
-    set_int(L, "arms", w->tm.arms);
-    set_int(L, "expirations", w->tm.expirations);
-    set_int(L, "wakeups", w->tm.wakeups);
-    const wl_clients *cl = &w->app.cl;     /* what the tasks measured */
+    set_int(L, "arms", tm->arms);
+    set_int(L, "expirations", tm->expirations);
+    set_int(L, "wakeups", tm->wakeups);
+    const wl_clients *cl = &app->cl;     /* what the tasks measured */
     set_int(L, "waits", cl->late_n);
     if (cl->late_n) {
         set_int(L, "late_min_cycles", cl->late_min);
@@ -155,8 +158,8 @@ int cmp_l_results(lua_State *L)
         set_num(L, "late_mean_cycles", (double)cl->late_sum / (double)cl->late_n);
     }
     lua_setfield(L, -2, "timers");
-    if (w->mm.pages) {
-        const wl_memmgr *m = &w->mm;
+    if (mm->pages) {
+        const wl_memmgr *m = mm;
         lua_newtable(L);
         set_int(L, "pages", m->pages);
         set_int(L, "quota", m->quota);
@@ -179,7 +182,9 @@ int cmp_l_results(lua_State *L)
         }
         lua_setfield(L, -2, "memory");
     }
-    set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, w->app.start) / 1000.0 : 0.0);
+    cmp_comp_results(L, c);
+    lua_setfield(L, -2, "components");
+    set_num(L, "start_ns", c->booted ? (double)hw_ps(c->h, app->start) / 1000.0 : 0.0);
     return 1;
 }
 

@@ -1,6 +1,7 @@
 /* compose/run.c: sys:run: check what spans tasks, lay out memory, boot
  * the kernel with the composed booter, and run; the trace's tasks table. */
 #include "compose/internal.h"
+#include "sim/trace_names.h"
 
 #include <string.h>
 
@@ -15,9 +16,9 @@ static void define_tasks_table(composed *c, sim *s)
         { "jitter_ps", SIMTR_INT, true }, { "sporadic", SIMTR_INT, true }, { "wcet_cycles", SIMTR_INT, false },
         { "group_name", SIMTR_TEXT, false },
     };
-    simtr_table *tb = simtr_find(s->trace, "tasks");
+    simtr_table *tb = simtr_find(s->trace, TRN_TASKS);
     if (tb == NULL)
-        tb = simtr_define(s->trace, "tasks", cols, G_N_ELEMENTS(cols));
+        tb = simtr_define(s->trace, TRN_TASKS, cols, G_N_ELEMENTS(cols));
     wl_desc *w = c->w;
     /* numbered on from the systems already in the run */
     w->app.task_base = (uint32_t)simtr_rows(tb);
@@ -28,7 +29,7 @@ static void define_tasks_table(composed *c, sim *s)
         simtr_text(tb, c->names[i], -1);
         simtr_int(tb, (int64_t)(c->h->core_base + t->core));
         wl_policy pol = t->group ? w->app.group[t->group - 1].policy : w->app.policy[t->core];
-        simtr_text(tb, pol == WL_EDF ? "edf" : "fp", -1);
+        simtr_text(tb, cmp_policy_name(pol), -1);
         simtr_int(tb, t->prio);
         simtr_int(tb, (int64_t)hw_ps(c->h, t->period));
         simtr_int(tb, (int64_t)hw_ps(c->h, t->deadline));
@@ -213,8 +214,9 @@ static void boot(lua_State *L, composed *c)
             || w->app.irq[q].line == hw_ipi_line(c->h))
             luaL_error(L, "sys:run: interrupt thread '%s': line %d is not a device line of this machine",
                        c->irq_names[q], (int)w->app.irq[q].line);
-    /* memory: the tasks' areas one after another */
-    uint64_t off = 0;
+    /* the app's memory: its state (the scheduler's, the threads', the
+     * locks'), then the tasks' areas one after another */
+    uint64_t off = wl_app_layout(&w->app);
     for (unsigned i = 0; i < w->app.ntasks; i++) {
         w->app.task[i].mem_off = off;
         off += w->app.task[i].mem_len;
@@ -243,12 +245,15 @@ static void boot(lua_State *L, composed *c)
         sim_rng(s, name, &r);
         w->app.task[i].seed = simrng_next(&r);
     }
+    cmp_resolve_comps(L, c);
     define_tasks_table(c, s);
     bool lua_bodies = false;
     for (unsigned i = 0; i < w->app.ntasks; i++)
         lua_bodies = lua_bodies || w->app.task[i].program;
+    for (unsigned i = 0; i < WL_SCHEDS; i++)
+        lua_bodies = lua_bodies || w->app.sched_cfg[i].pick;     /* Lua policies run on the scheduler's stack */
     /* a Lua body runs on its thread's stack: give it room */
-    k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WORKLOAD, .boot_entry = 0, .boot_data = w,
+    k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WL_BOOTER, .boot_entry = 0, .boot_data = w,
                      .trace = c->trace, .check = c->check, .stack_size = lua_bodies ? 512u << 10 : 0 };
     lua_getiuservalue(L, 1, 1);
     klua_boot(L, -1, &cfg);
@@ -259,9 +264,9 @@ static void boot(lua_State *L, composed *c)
 
 /* The first error a component of the system met (NULL: none): the
  * booter's, the app's, then the managers'. */
-static const cos_fail *first_fail(const wl_desc *w)
+static const cos_fail *first_fail(const composed *c)
 {
-    const cos_fail *all[] = { &w->boot.fail, &w->app.fail, &w->tm.fail, &w->mm.fail };
+    const cos_fail *all[] = { &c->w->boot.fail, &cmp_app(c)->fail, &cmp_tm(c)->fail, &cmp_mm(c)->fail };
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         if (all[i]->err)
             return all[i];
@@ -280,7 +285,7 @@ int cmp_l_run(lua_State *L)
     if (!c->booted) {
         boot(L, c);
         sim_time_t limit = sim_now(s) + SIM_S;
-        while (!c->w->boot.built && first_fail(c->w) == NULL) {
+        while (!c->w->boot.built && first_fail(c) == NULL) {
             if (sim_now(s) >= limit)
                 return luaL_error(L, "sys:run: the system was not built after 1 s of simulated time");
             sim_time_t before = sim_now(s);
@@ -290,18 +295,19 @@ int cmp_l_run(lua_State *L)
                 return luaL_error(L, "sys:run: the run's time ended at %f us, before the system was built (it "
                                   "needs more: raise --until)", (double)sim_now(s) / (double)SIM_US);
         }
-        const cos_fail *f = first_fail(c->w);
+        const cos_fail *f = first_fail(c);
         if (f)
             return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)", (int)f->err,
                               f->file, (int)f->line);
-        sim_time_t st = hw_ps(c->h, c->w->app.start);
+        cmp_define_components_table(c, s);
+        sim_time_t st = hw_ps(c->h, cmp_app(c)->start);
         if (st > sim_now(s))
             simlua_run_for(L, st - sim_now(s));
     }
     simlua_run_for(L, span);
     if (c->body_error[0])
         return luaL_error(L, "sys:run: %s", c->body_error);
-    const cos_fail *f = first_fail(c->w);
+    const cos_fail *f = first_fail(c);
     if (f)
         return luaL_error(L, "sys:run: the system failed: kernel error %d (%s line %d)", (int)f->err, f->file,
                           (int)f->line);

@@ -120,9 +120,21 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         int i = name ? (inv ? cmp_find_name(c->server_names, c->w->nservers, name)
                             : cmp_find_name(c->lock_names, c->w->app.nlocks, name))
                      : -1;
+        int ci = inv && name && i < 0 ? cmp_find_name(c->comp_names, c->w->ncomps, name) : -1;
+        if (ci >= 0) {
+            /* an added component: entry 0, with the step's optional argument */
+            op->target = (uint16_t)(WL_TARGET_COMP | (unsigned)ci);
+            c->w->comp[ci].invoked = true;
+            lua_rawgeti(L, idx, 3);
+            if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))
+                luaL_error(L, "%s: the argument to '%s' is an integer", what, name);
+            op->a = (uint64_t)lua_tointeger(L, -1);
+            lua_pop(L, 2);
+            break;
+        }
         if (i < 0)
-            luaL_error(L, "%s: no %s '%s' (declare it in system{%s = ...})", what, inv ? "server" : "lock",
-                       name ? name : "?", inv ? "servers" : "locks");
+            luaL_error(L, "%s: no %s '%s' (declare it in system{%s = ...}%s)", what, inv ? "server" : "lock",
+                       name ? name : "?", inv ? "servers" : "locks", inv ? " or with sys:component{...}" : "");
         op->target = (uint16_t)i;
         lua_pop(L, 1);
         break;

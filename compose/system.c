@@ -111,7 +111,7 @@ static int l_system(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    static const char *const known[] = { "machine", "policy", "fastpath", "trace", "check", "servers", "locks",
+    static const char *const known[] = { "machine", "scheduler", "policy", "fastpath", "trace", "check", "servers", "locks",
                                          "channels", "start_align", "memory", NULL };
     simlua_check_keys(L, 1, "system", known);
     lua_getfield(L, 1, "machine");                      /* 2 */
@@ -141,24 +141,32 @@ static int l_system(lua_State *L)
     w->mem_image = COS_IMAGE_WL_MEM;
     for (unsigned i = 0; i < WL_TASKS; i++)
         c->program_ref[i] = c->thread_ref[i] = LUA_NOREF;
-    /* policy: one for all cores, or a list per core */
-    int ty = lua_getfield(L, 1, "policy");
-    if (ty == LUA_TSTRING) {
-        wl_policy p = cmp_policy(L, -1);
-        for (unsigned i = 0; i < WL_CORES; i++)
-            w->app.policy[i] = p;
-    } else if (ty == LUA_TTABLE) {
-        if (lua_rawlen(L, -1) != w->app.ncores)
-            return luaL_error(L, "system: policy lists one policy per core (%d)", (int)w->app.ncores);
-        for (unsigned i = 0; i < w->app.ncores; i++) {
-            lua_rawgeti(L, -1, i + 1);
-            w->app.policy[i] = cmp_policy(L, -1);
-            lua_pop(L, 1);
+    /* the scheduler of each core, and its policy: one for all cores, or a
+     * list per core (a Lua policy is a table too, but not a list) */
+    for (unsigned i = 0; i < WL_SCHEDS; i++)
+        c->policy_ref[i] = LUA_NOREF;
+    int sv = lua_getfield(L, 1, "scheduler") == LUA_TNIL ? 0 : lua_gettop(L);
+    int pv = lua_getfield(L, 1, "policy") == LUA_TNIL ? 0 : lua_gettop(L);
+    bool slist = sv && lua_istable(L, sv) && lua_rawlen(L, sv) > 0;
+    bool plist = pv && lua_istable(L, pv);
+    if ((slist && lua_rawlen(L, sv) != w->app.ncores) || (plist && lua_rawlen(L, pv) != w->app.ncores))
+        return luaL_error(L, "system: a list of schedulers or policies has one per core (%d)", (int)w->app.ncores);
+    for (unsigned i = 0; i < w->app.ncores; i++) {
+        int top = lua_gettop(L), si = sv, pi = pv;
+        if (slist) {
+            lua_rawgeti(L, sv, i + 1);
+            si = lua_gettop(L);
         }
-    } else if (ty != LUA_TNIL) {
-        return luaL_error(L, "system: policy is \"fp\", \"edf\" or a list per core");
+        if (plist) {
+            lua_rawgeti(L, pv, i + 1);
+            pi = lua_gettop(L);
+        }
+        char who[48];
+        g_snprintf(who, sizeof who, w->app.ncores > 1 ? "system: core %u" : "system", i);
+        w->app.policy[i] = cmp_read_sched(L, c, si, pi, who, i);
+        lua_settop(L, top);
     }
-    lua_pop(L, 1);
+    lua_pop(L, 2);
     lua_getfield(L, 1, "fastpath");
     w->app.fastpath = lua_toboolean(L, -1);
     lua_getfield(L, 1, "trace");
@@ -202,7 +210,8 @@ int compose_open(lua_State *L)
     cmp_open_steps(L);
     static const luaL_Reg methods[] = {
         { "task", cmp_l_task }, { "irq", cmp_l_irq }, { "group", cmp_l_group }, { "run", cmp_l_run },
-        { "results", cmp_l_results }, { "kernel", cmp_l_kernel },
+        { "results", cmp_l_results }, { "kernel", cmp_l_kernel }, { "component", cmp_l_component },
+        { "grant", cmp_l_grant },
         { NULL, NULL },
     };
     luaL_newmetatable(L, COMPOSE_MT);

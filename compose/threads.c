@@ -9,12 +9,8 @@
  * scheduler (hierarchical scheduling). */
 int cmp_l_group(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:group");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
-    static const char *const known[] = { "name", "core", "policy", "priority", "budget", "period", NULL };
-    simlua_check_keys(L, 2, "sys:group", known);
+    static const char *const known[] = { "name", "core", "scheduler", "policy", "priority", "budget", "period", NULL };
+    composed *c = cmp_method_args(L, "sys:group", known);
     wl_desc *w = c->w;
     if (w->app.ngroups >= WL_GROUPS)
         return luaL_error(L, "sys:group: at most %d groups", (int)WL_GROUPS);
@@ -31,9 +27,10 @@ int cmp_l_group(lua_State *L)
     g_snprintf(who, sizeof who, "sys:group '%s'", name);
     unsigned core = cmp_opt_core(L, c, 2, who, 0);
     g->core = core;
-    lua_getfield(L, 2, "policy");
-    g->policy = lua_isnil(L, -1) ? WL_FP : cmp_policy(L, -1);
-    lua_pop(L, 1);
+    int sv = lua_getfield(L, 2, "scheduler") == LUA_TNIL ? 0 : lua_gettop(L);
+    int pv = lua_getfield(L, 2, "policy") == LUA_TNIL ? 0 : lua_gettop(L);
+    g->policy = cmp_read_sched(L, c, sv, pv, who, WL_CORES + w->app.ngroups);
+    lua_pop(L, 2);
     char why[64];
     g_snprintf(why, sizeof why, "core %u schedules by fixed priority", core);
     g->prio = cmp_opt_prio(L, 2, who, w->app.policy[core] == WL_FP ? why : NULL, 1);
@@ -58,13 +55,9 @@ int cmp_l_group(lua_State *L)
  *          sporadic=, memory=, group=, body=} -> task number */
 int cmp_l_task(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:task");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const known[] = { "name", "core", "priority", "period", "deadline", "budget", "offset", "jitter",
-                                         "sporadic", "memory", "group", "body", NULL };
-    simlua_check_keys(L, 2, "sys:task", known);
+                                         "sporadic", "memory", "group", "body", "weight", NULL };
+    composed *c = cmp_method_args(L, "sys:task", known);
     wl_desc *w = c->w;
     if (w->app.ntasks >= WL_TASKS)
         return luaL_error(L, "sys:task: at most %d tasks", (int)WL_TASKS);
@@ -118,6 +111,13 @@ int cmp_l_task(lua_State *L)
         return luaL_error(L, "%s: the budget is larger than the period", who);
     if (t->budget && t->group)
         return luaL_error(L, "%s: a task of a group runs on the group's budget (no budget of its own)", who);
+    /* its share under a policy that shares a core in proportion (lottery) */
+    lua_getfield(L, 2, "weight");
+    lua_Integer weight = lua_isnil(L, -1) ? 1 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+    if (weight < 1 || weight > (lua_Integer)UINT32_MAX)
+        return luaL_error(L, "%s: weight is a whole number, 1 or more", who);
+    t->weight = (uint32_t)weight;
+    lua_pop(L, 1);
     int ty = lua_getfield(L, 2, "sporadic");
     if (ty == LUA_TBOOLEAN) {
         t->sporadic = lua_toboolean(L, -1);
@@ -180,12 +180,8 @@ int cmp_l_task(lua_State *L)
 /* sys:irq{name=, line=, core=, priority=, work=, budget=, period=} */
 int cmp_l_irq(lua_State *L)
 {
-    composed *c = cmp_check(L);
-    cmp_check_not_booted(L, c, "sys:irq");
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const known[] = { "name", "line", "core", "priority", "work", "budget", "period", NULL };
-    simlua_check_keys(L, 2, "sys:irq", known);
+    composed *c = cmp_method_args(L, "sys:irq", known);
     wl_desc *w = c->w;
     if (w->app.nirqs >= WL_IRQS)
         return luaL_error(L, "sys:irq: at most %d interrupt threads", (int)WL_IRQS);

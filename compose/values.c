@@ -96,16 +96,6 @@ void cmp_check_name(lua_State *L, const char *who, const char *name)
         luaL_error(L, "%s: a name of 1 to 47 characters", who);
 }
 
-wl_policy cmp_policy(lua_State *L, int idx)
-{
-    const char *p = lua_tostring(L, idx);
-    if (p && strcmp(p, "fp") == 0)
-        return WL_FP;
-    if (p && strcmp(p, "edf") == 0)
-        return WL_EDF;
-    return (wl_policy)luaL_error(L, "system: policy is \"fp\" or \"edf\"");
-}
-
 void cmp_check_not_booted(lua_State *L, composed *c, const char *who)
 {
     if (c->booted)
@@ -141,4 +131,17 @@ uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required
         luaL_error(L, "%s: priority %I out of range (1 is the highest, up to %d)", who, prio, (int)COS_PRIO_MIN);
     lua_pop(L, 1);
     return (uint32_t)prio;
+}
+
+/* The start of sys:task, sys:irq, sys:group, sys:component and sys:grant:
+ * the system (not yet running) and the table of keys at 2, all of them
+ * known. [-0, +0, e] */
+composed *cmp_method_args(lua_State *L, const char *who, const char *const *known)
+{
+    composed *c = cmp_check(L);
+    cmp_check_not_booted(L, c, who);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    simlua_check_keys(L, 2, who, known);
+    return c;
 }

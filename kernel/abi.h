@@ -14,7 +14,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "sim/trace_names.h"
 
 /* Every system call returns one of these; no input from user level makes
  * the kernel do anything else. */
@@ -101,7 +104,8 @@ typedef enum cos_op {
     COS_OP_CAPTBL_ALLOC,  /* (none) */
     COS_OP_PGTBL_ALLOC,   /* a2 = pages in the pool (consecutive kernel pages from a0: the
                            * object, the root table and every table the maps need) */
-    COS_OP_COMP_ALLOC,    /* a2 = captbl, a3 = pgtbl, a4 = image id */
+    COS_OP_COMP_ALLOC,    /* a2 = captbl, a3 = pgtbl, a4 = image id; r[0] = the new component's id (what
+                           * the trace names it by: the events' `component` column) */
     COS_OP_THD_ALLOC,     /* a2 = comp, a3 = entry index in the comp's image, a4 = argument;
                            * r[0] = the new thread's id */
     COS_OP_SINV_ALLOC,    /* a2 = server comp, a3 = entry index */
@@ -195,6 +199,13 @@ void cos_compute(uint64_t cycles);
 /* Load or store len bytes at vaddr of the current component: translation
  * (MMU or MPU) and caches; COS_EFAULT if the access is not allowed. */
 cos_err cos_touch(uint64_t vaddr, uint64_t len, bool write);
+/* Load or store a word (8 bytes) at each of n addresses of the current
+ * component, in order (at most COS_TOUCH_WORDS_MAX): what a scan of n
+ * records costs, each access charged as cos_touch would, at the time the
+ * ones before it end; the first that faults stops it (COS_EFAULT).  One
+ * request for the lot: the simulator's cost of a scan stays one event. */
+#define COS_TOUCH_WORDS_MAX 4096u
+cos_err cos_touch_words(const uint64_t *vaddrs, unsigned n, bool write);
 /* The core's cycle counter (RDTSC, PMCCNTR, DWT CYCCNT). */
 uint64_t cos_cycles(void);
 /* The calling thread's id and core. */
@@ -208,20 +219,42 @@ void cos_report(const char *key, int64_t value);
 void cos_instructions(uint64_t n);
 
 /* ---- instrumentation -------------------------------------------------------
- * What user-level code records in the trace (free of simulated time, like
- * a logging build's ring buffer read out after the run). */
-/* An event of kind "u.<kind>" with the calling thread, its core and
- * component and three arguments (docs/trace-schema.md lists the kinds the
- * bundled components write). */
-void cos_trace(const char *kind, int64_t a0, int64_t a1, int64_t a2);
-/* A job of a task (the trace's `jobs` table); times in the core's cycles
- * (cos_cycles), converted to picoseconds by the kernel. */
-typedef struct cos_job_rec {
-    uint32_t task;          /* the task's number (the `tasks` table) */
-    uint64_t job;           /* from 1 */
-    uint64_t release, start, finish, deadline;   /* deadline: absolute */
-} cos_job_rec;
-void cos_job(const cos_job_rec *j);
+ * What user-level code records in the trace, free of simulated time (like
+ * a logging build's ring buffer read out after the run).  The trace knows
+ * nothing of what user level records: a component registers each kind of
+ * event and each table of its own once, by name (sim/trace_names.h names
+ * the ones the bundled components write), and then records by number,
+ * with nothing formatted or looked up per record. */
+typedef uint32_t cos_tkind;
+/* The number of event kind `name` (e.g. TRN_U_SCHED, "u.sched"), the same
+ * for every call with that name; 0 when it cannot be had. */
+cos_tkind cos_trace_kind(const char *name);
+/* An event of kind k with the calling thread, its core and component, and
+ * three arguments (nothing without a trace of kernel events). */
+void cos_trace_ev(cos_tkind k, int64_t a0, int64_t a1, int64_t a2);
+
+/* A column of a user table: what a row's value in it is. */
+typedef enum cos_tcol_kind {
+    COS_TCOL_INT = 0,      /* the value as given */
+    COS_TCOL_TIME,         /* a time in the core's cycles, written in picoseconds */
+    COS_TCOL_SPAN,         /* the row's TIME column `to` minus its TIME column `from`, in picoseconds (0 if
+                            * negative): a duration that agrees exactly with the times written */
+    COS_TCOL_CORE,         /* the calling thread's core, numbered across the run's machines (value unused) */
+    COS_TCOL_THREAD,       /* the calling thread's id (value unused) */
+} cos_tcol_kind;
+typedef struct cos_tcol {
+    const char *name;
+    uint8_t kind;          /* cos_tcol_kind */
+    uint8_t from, to;      /* COS_TCOL_SPAN: the columns it spans */
+} cos_tcol;
+#define COS_TCOLS_MAX 16u
+/* The number of user table `name` with these columns (at most
+ * COS_TCOLS_MAX), made at the first call; a later call with the name
+ * gets the same table (several systems in one run write one table).
+ * 0: it cannot be had (bad columns). */
+uint32_t cos_trace_table(const char *name, const cos_tcol *cols, unsigned ncols);
+/* A row of table t: one value per column. */
+void cos_trace_row(uint32_t t, const int64_t *values, unsigned n);
 
 /* ---- the user-level dispatch (Slite) ---------------------------------------
  * Switch from the calling thread to thread `thd` (a capability in the
@@ -241,7 +274,23 @@ void cos_job(const cos_job_rec *j);
  * jump (K_UL_SWITCH_INSTR in kernel/path.c). */
 cos_err cos_ul_switch(cos_capid thd);
 
-/* The boot description: a block the scenario's host side hands to the
- * booter unread (k_config.boot_data), the same for every thread of this
- * system; NULL if none. */
-void *cos_boot_data(void);
+/* ---- a component's data ----------------------------------------------------
+ * What a component's C code keeps between calls, its globals, is a block of
+ * host memory that stands for its own memory: the component's memory
+ * holds the same layout at addresses its booter gave it, and the component
+ * charges its accesses there (cos_touch).  Each component has its own
+ * block; a thread reaches only the block of the component it runs in, so
+ * no component can reach another's state except through a capability.
+ * Neither call costs simulated time (what the block stands for is already
+ * in the component's memory). */
+#define COS_COMP_DATA_MAX ((size_t)64 << 20)
+/* The block of the component the calling thread runs in now (the top of
+ * its invocation stack); NULL if it has none.  The boot component's is the
+ * description the system's host side gave the kernel (k_config.boot_data). */
+void *cos_comp_data(void);
+/* The block of component `comp`, a COMP capability in the caller's table:
+ * made, zeroed, at the first call, with `bytes` (1..COS_COMP_DATA_MAX); a
+ * later call must ask for the same size.  What a booter, as a loader,
+ * writes a component's initial data through.  NULL: not a COMP capability,
+ * no such size, or another size than the first call's. */
+void *cos_comp_load(cos_capid comp, size_t bytes);

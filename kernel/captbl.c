@@ -38,8 +38,8 @@ static uint64_t l1_paddr(const k_captbl *ct, uint32_t index)
     return ct->root + (uint64_t)index * sizeof(uint64_t);
 }
 
-cos_err k_ct_expand(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index, uint64_t node, sim_time_t now,
-                    uint64_t *cycles)
+cos_err k_ct_expand_check(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index, uint64_t node,
+                          sim_time_t now, uint64_t *cycles)
 {
     if (index >= K_CT_L1)
         return COS_ERANGE;
@@ -47,15 +47,29 @@ cos_err k_ct_expand(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index,
     if (e)
         return e;
     charge(m, core, l1_paddr(ct, index), sizeof(uint64_t), false, now, cycles);
-    uint64_t *entry = ram(m, l1_paddr(ct, index));
-    if (*entry != 0)
+    if (*(uint64_t *)ram(m, l1_paddr(ct, index)) != 0)
         return COS_EEXIST;
-    e = k_mem_get(m, core, node, now, cycles);
+    return COS_OK;
+}
+
+void k_ct_expand_apply(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index, uint64_t node, sim_time_t now,
+                       uint64_t *cycles)
+{
+    cos_err e = k_mem_get(m, core, node, now, cycles);
     g_assert(e == COS_OK);
     memset(ram(m, node), 0, COS_PAGE_SIZE);
     charge(m, core, node, COS_PAGE_SIZE, true, now, cycles);
-    *entry = node;
+    *(uint64_t *)ram(m, l1_paddr(ct, index)) = node;
     charge(m, core, l1_paddr(ct, index), sizeof(uint64_t), true, now, cycles);
+}
+
+cos_err k_ct_expand(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index, uint64_t node, sim_time_t now,
+                    uint64_t *cycles)
+{
+    cos_err e = k_ct_expand_check(m, ct, core, index, node, now, cycles);
+    if (e)
+        return e;
+    k_ct_expand_apply(m, ct, core, index, node, now, cycles);
     return COS_OK;
 }
 

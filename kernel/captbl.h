@@ -38,14 +38,19 @@ typedef struct k_captbl {
 
 /* A table whose level-1 page is the kernel page `root` (unused until now). */
 cos_err k_ct_create(k_mem *m, unsigned core, uint64_t root, sim_time_t now, uint64_t *cycles, k_captbl *out);
-/* Give level-1 entry `index` the kernel page `node` as its level-2 page. */
+/* Give level-1 entry `index` the kernel page `node` as its level-2 page:
+ * the check (every refusal) and the apply (cannot fail), or both. */
 cos_err k_ct_expand(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index, uint64_t node, sim_time_t now,
                     uint64_t *cycles);
+cos_err k_ct_expand_check(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index, uint64_t node,
+                          sim_time_t now, uint64_t *cycles);
+void k_ct_expand_apply(k_mem *m, const k_captbl *ct, unsigned core, uint32_t index, uint64_t node, sim_time_t now,
+                       uint64_t *cycles);
 /* The slot of capability id (a copy), and its physical address. */
 cos_err k_ct_lookup(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, sim_time_t now, uint64_t *cycles,
                     k_slot *out, uint64_t *slot_paddr);
 /* The same read with no cost and no cache traffic: for what user level
- * holds already (the user-level dispatch, kernel/kernel.c) and checks. */
+ * holds already (the user-level dispatch, kernel/thd.c) and checks. */
 cos_err k_ct_peek(k_mem *m, const k_captbl *ct, cos_capid id, k_slot *out);
 /* Put an object of `type` at physical address `obj` in free slot id. */
 cos_err k_ct_activate(k_mem *m, const k_captbl *ct, unsigned core, cos_capid id, cos_cap_type type, uint64_t obj,

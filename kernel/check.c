@@ -141,7 +141,7 @@ bool k_check(k_kernel *k)
                         FAIL("MPU region %u maps a page that is not user memory", r);
                     count(&n, up);
                 }
-            if (k->h->cfg.has_mpu && !hwmpu_verify(&o->mpu))
+            if (!hw_pd_layout_ok(k->h, &o->mpu))
                 FAIL("page table %#" G_GINT64_MODIFIER "x: MPU layout", a);
             break;
         }

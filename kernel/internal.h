@@ -3,9 +3,14 @@
  * Kernel objects live in kernel pages of simulated memory, one object per
  * page (as Composite allocates kernel objects from page-sized kernel
  * memory).  Their layouts are below; every field is read and written
- * through obj_rd / obj_wr, which charge the access through the caches at
- * the path's current time.  Objects refer to each other by physical
- * address, never by host pointer.
+ * through K_RD / K_WR (or K_OBJ after an explicit k_touch), which charge
+ * the access through the caches at the path's current time.  Objects refer
+ * to each other by physical address, never by host pointer.
+ *
+ * Which file owns what (docs/kernel-design.md, "The file map"): each
+ * object's file has a header with its entry points (obj.h, cap.h, tcap.h,
+ * thd.h, rcv.h, xcore.h, asnd.h, inv.h, comp.h, pgtbl.h, hwcap.h, trap.h,
+ * core.h, syscall.h); this one holds the layouts they share.
  */
 #pragma once
 
@@ -131,7 +136,7 @@ typedef struct k_ring {
 
 /* ---- the host side ---------------------------------------------------- */
 
-typedef enum { K_REQ_NONE = 0, K_REQ_CALL, K_REQ_SRET, K_REQ_COMPUTE, K_REQ_TOUCH, K_REQ_EXIT, K_REQ_ULSWITCH } k_req;
+typedef enum { K_REQ_NONE = 0, K_REQ_CALL, K_REQ_SRET, K_REQ_COMPUTE, K_REQ_TOUCH, K_REQ_TOUCHV, K_REQ_EXIT, K_REQ_ULSWITCH } k_req;
 
 /* A thread's execution state on the host: its coroutine and the request it
  * trapped with.  Scheduling state lives in its object (obj). */
@@ -207,10 +212,25 @@ struct k_kernel {
     k_path_stats paths[K_PATHS];
     GArray *reports;         /* k_report */
     uint32_t kind[16];       /* trace kinds */
-    GHashTable *ukinds;      /* "u.<kind>" name -> trace kind + 1 (looked up by name only) */
-    simtr_table *t_jobs;     /* the jobs table (NULL without a trace) */
+    GHashTable *ukinds;      /* user event kind name -> its number (index into ukind + 1), cos_trace_kind */
+    GArray *ukind;           /* k_ukind */
+    GArray *utables;         /* k_utable: user tables, cos_trace_table */
+    GPtrArray *comp_data;    /* per component id - 1: its data block (owned; NULL: none), cos_comp_load */
+    GArray *comp_data_len;   /* ... and its size (size_t) */
     unsigned regs_words, word_bytes;
 };
+
+/* A user event kind (cos_trace_kind) and a user table (cos_trace_table). */
+typedef struct k_ukind {
+    char *name;
+    uint32_t sim_kind;       /* the trace's kind, taken at the first event (UINT32_MAX: none yet) */
+} k_ukind;
+typedef struct k_utable {
+    char *name;
+    simtr_table *tb;         /* NULL without a trace */
+    unsigned ncols;
+    cos_tcol col[COS_TCOLS_MAX];
+} k_utable;
 
 /* ---- costs (kernel/path.c) ------------------------------------------------ */
 
@@ -275,64 +295,45 @@ static inline void *k_ram(const k_kernel *k, uint64_t paddr)
 /* The object without charge (checker, tests, or after an explicit k_touch). */
 #define K_OBJ(k, type, paddr) ((type *)k_ram((k), (paddr)))
 
-/* ---- shared by kernel.c and syscall.c ------------------------------------- */
+/* ---- shared by every kernel file ------------------------------------------ */
 
-/* Boot-time allocation: the next free page, retyped to kernel (boot runs
- * before any user code, so a bump pointer is enough); 0 when out. */
-typedef struct boot_alloc {
-    k_kernel *k;
-    uint64_t next, end;
-} boot_alloc;
-uint64_t k_boot_page(boot_alloc *b);
-/* The boot component, per-core init threads, tcaps and rcvs, and the
- * booter's capabilities; false when memory is too small. */
-bool k_boot_objects(k_kernel *k, k_core *c, boot_alloc *b, GError **error);
-k_thread *k_thread_new(k_kernel *k, uint64_t obj, unsigned core, cos_entry_fn fn, cos_word arg);
-/* A blocked receiver or scheduler woken: what its call returns. */
-void k_rcv_woken(k_core *c, uint64_t thd, uint64_t rcv);
-void k_sched_woken(k_core *c, uint64_t thd, uint64_t rcv);
+/* A system call's result: its error, or COS_OK and up to four words. */
+#define K_RET(e) ((cos_ret){ .err = (e) })
+/* In a decoder (returns cos_err): stop at the first refusal. */
+#define K_TRY(x) do { cos_err e_ = (x); if (e_) return e_; } while (0)
 
-cos_ret k_syscall(k_core *c, k_thread *t);
-cos_ret k_sret(k_core *c, k_thread *t, cos_word value);
-/* Decode capability id in component comp's table: its slot (charged). */
-cos_err k_cap(k_core *c, uint64_t comp, cos_capid id, cos_cap_type type, k_slot *out);
-/* Reference counts on object pages (charged); a count reaching zero ends
- * the object and drops the references it held. */
-void k_ref(k_core *c, uint64_t obj);
-void k_unref(k_core *c, uint64_t obj);
-
-/* Scheduling (kernel.c). */
-k_thread *k_thread_of(k_kernel *k, uint64_t obj);
-void k_event(k_core *c, uint64_t thd, uint32_t flags);
-/* Thread thd (runnable) becomes the next to run on c under its tcap. */
-void k_dispatch(k_core *c, uint64_t thd);
-/* The current thread stops running: pick who runs (its scheduler). */
-void k_block_current(k_core *c, uint64_t thd, uint32_t state, uint64_t on);
-/* Local activation of rcv (pending++, wake its thread, maybe preempt). */
-void k_activate(k_core *c, uint64_t rcv, bool sender_yields);
-/* The tcap thd runs under when dispatched or activated through rcv. */
-uint64_t k_run_tcap(k_core *c, uint64_t thd, uint64_t rcv);
-/* The partial order: does tcap a (activated) preempt b (running)? */
-bool k_tcap_higher(k_core *c, uint64_t a, uint64_t b);
-/* Cross-core send: ring + IPI.  COS_ENOMEM if the ring is full. */
-cos_err k_send_remote(k_core *c, uint64_t rcv, unsigned to_core);
-/* A ring entry is an rcv's address, or (bit 0 set) a TLB shootdown:
- * the ASID in bits 1-12, the page number from bit 13. */
-static inline uint64_t k_shootdown_word(uint64_t vaddr, uint16_t asid)
+/* The host record of the thread object at obj. */
+static inline k_thread *k_thread_of(k_kernel *k, uint64_t obj)
 {
-    return 1u | (uint64_t)(asid & 0xfffu) << 1 | (vaddr >> 12) << 13;
+    uint32_t id = K_OBJ(k, k_thd_o, obj)->id;
+    g_assert(id >= 1 && id <= k->threads->len);
+    return g_ptr_array_index(k->threads, id - 1);
 }
-/* Whether core `to`'s ring from c has room; a TLB shootdown to it. */
-bool k_ring_room(k_core *c, unsigned to_core);
-void k_send_shootdown(k_core *c, unsigned to_core, uint64_t vaddr, uint16_t asid);
-void k_arm_timer(k_core *c);
-/* Load comp's address space on c (nothing if it is loaded already). */
-void k_switch_pd(k_core *c, uint64_t comp);
-void k_trace(k_core *c, unsigned kind, int64_t thread, int64_t comp, int64_t a0, int64_t a1, int64_t a2);
+
+/* A thread object's id for the trace (SIM_NONE for none). */
+static inline int64_t k_thd_id(k_kernel *k, uint64_t thd)
+{
+    return thd ? (int64_t)K_OBJ(k, k_thd_o, thd)->id : SIM_NONE;
+}
+
+/* Whole cycles of the machine's cores in ps (rounded down). */
+static inline uint64_t k_cycles_at(const k_kernel *k, sim_time_t ps)
+{
+    return hwtimer_ticks_at(k->h->cfg.freq_hz, 1, ps);
+}
+static inline uint64_t k_cycles_now(const k_kernel *k)
+{
+    return k_cycles_at(k, sim_now(k->s));
+}
+
+/* Kernel events in the trace (names in boot.c); no cost, at the current
+ * time. */
 enum { K_EV_SWITCH, K_EV_SINV, K_EV_SRET, K_EV_SEND, K_EV_RCV, K_EV_IRQ, K_EV_EXPIRE, K_EV_TIMEOUT,
        K_EV_FAULT, K_EV_ERROR, K_EV_EXIT, K_EV_ULSWITCH, K_EV_KINDS };
-
-/* User-level dispatch (cos_ul_switch): instructions beyond a store and a
- * load per register (write the shared current-thread word, compare, jump). */
-#define K_UL_SWITCH_INSTR 12u
-uint64_t k_cycles_now(const k_kernel *k);
+static inline void k_trace(k_core *c, unsigned kind, int64_t thread, int64_t comp, int64_t a0, int64_t a1, int64_t a2)
+{
+    k_kernel *k = c->k;
+    if (!k->cfg.trace)
+        return;
+    sim_event(k->s, k->kind[kind], (int64_t)k->h->core_base + c->id, thread, comp, a0, a1, a2, NULL);
+}

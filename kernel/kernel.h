@@ -45,8 +45,13 @@ typedef struct k_config {
     size_t stack_size;            /* per thread coroutine; 0: the default */
     bool trace;                   /* write kernel events (switches, invocations, ...) to the trace */
     bool check;                   /* run k_check after every kernel path (tests, fuzzing) */
-    void *boot_data;              /* what cos_boot_data returns (not read by the kernel) */
+    void *boot_data;              /* the boot component's data (cos_comp_data; not read by the kernel) */
 } k_config;
+
+/* The data of the component with id `id` (its block, cos_comp_load; NULL
+ * if it has none): how the host side reads what a component counted after
+ * or during a run, as a debugger reads memory.  *bytes gets its size. */
+void *k_comp_data(const k_kernel *k, uint32_t id, size_t *bytes);
 
 /* A kernel not yet booted: make it first, so that the machine can be
  * built with k_irq_signal as its interrupt callback (context: the kernel);
@@ -68,7 +73,6 @@ typedef struct k_stats {
     uint64_t shootdowns;              /* TLB shootdowns taken (a remote core's unmap) */
     uint64_t events, expiries, timeouts, faults, errors;
     uint64_t ul_switches, repairs;    /* user-level dispatches, and the kernel entries that learned of them */
-    uint64_t jobs;                    /* cos_job records */
     uint64_t kernel_cycles, user_cycles;
     uint64_t check_failures;      /* kernel paths after which k_check failed (cfg.check) */
 } k_stats;

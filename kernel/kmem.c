@@ -59,8 +59,8 @@ static cos_err page_of(const k_mem *m, uint64_t paddr, uint64_t *page)
     return COS_OK;
 }
 
-cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, k_page_type to,
-                     sim_time_t now, uint64_t *cycles)
+cos_err k_mem_retype_check(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, k_page_type to,
+                           sim_time_t now, uint64_t *cycles)
 {
     uint64_t page;
     cos_err e = page_of(m, paddr, &page);
@@ -68,7 +68,7 @@ cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, 
         return e;
     if (from == to || (from != K_PAGE_UNTYPED && to != K_PAGE_UNTYPED) || from > K_PAGE_USER || to > K_PAGE_USER)
         return COS_ETYPE;
-    /* decode: read the entry, check everything */
+    /* read the entry, check everything */
     touch(m, core, page, false, now, cycles);
     entry *en = at(m, page);
     if ((en->type & 0xFFu) != (uint32_t)from)
@@ -79,9 +79,23 @@ cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, 
         if (en->freed_at && now < en->freed_at + m->quiescence)
             return COS_EQUIESCE;
     }
-    /* invoke: cannot fail */
-    en->type = (uint32_t)to;
+    return COS_OK;
+}
+
+void k_mem_retype_apply(k_mem *m, unsigned core, uint64_t paddr, k_page_type to, sim_time_t now, uint64_t *cycles)
+{
+    uint64_t page = paddr / COS_PAGE_SIZE;
+    at(m, page)->type = (uint32_t)to;
     touch(m, core, page, true, now, cycles);
+}
+
+cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, k_page_type to,
+                     sim_time_t now, uint64_t *cycles)
+{
+    cos_err e = k_mem_retype_check(m, core, paddr, from, to, now, cycles);
+    if (e)
+        return e;
+    k_mem_retype_apply(m, core, paddr, to, now, cycles);
     return COS_OK;
 }
 

@@ -35,9 +35,14 @@ typedef struct k_mem {
 /* The table at physical address 0; its own pages become kernel pages. */
 void k_mem_init(k_mem *m, hw *h, sim_time_t quiescence);
 
-/* Each call: `core` at time `now`; *cycles accumulates its cost. */
+/* Each call: `core` at time `now`; *cycles accumulates its cost.
+ * A retype is a check (reads the entry; every refusal) and an apply
+ * (writes it; cannot fail), which k_mem_retype does one after the other. */
 cos_err k_mem_retype(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, k_page_type to,
                      sim_time_t now, uint64_t *cycles);
+cos_err k_mem_retype_check(k_mem *m, unsigned core, uint64_t paddr, k_page_type from, k_page_type to,
+                           sim_time_t now, uint64_t *cycles);
+void k_mem_retype_apply(k_mem *m, unsigned core, uint64_t paddr, k_page_type to, sim_time_t now, uint64_t *cycles);
 /* An object in kernel page `paddr` comes to life / dies (the reference
  * count; a death at `now` starts the page's quiescence). */
 cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint64_t *cycles);

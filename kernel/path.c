@@ -1,4 +1,6 @@
-/* kernel/path.c: what kernel code costs to run (see internal.h).
+/* kernel/path.c: what kernel code costs to run (see internal.h), and what
+ * the kernel's paths cost over a run (kernel.h: k_get_path_stats, the
+ * `kernel_paths` trace table).
  *
  * Each step of a kernel path has an instruction count and a place in the
  * kernel's text.  Running a step charges its instructions times the core's
@@ -16,6 +18,9 @@
  * the fit.  A change here changes every kernel cost.
  */
 #include "internal.h"
+#include "sim/trace_names.h"
+
+#include <string.h>
 
 typedef struct step {
     const char *name;
@@ -102,5 +107,64 @@ void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write)
         /* an L1 hit is inside the instruction's cpi; what the path waits
          * for is the stall beyond it */
         c->cycles += cost > hit ? cost - hit : 0;
+    }
+}
+
+/* ---- per kind of path, over the run (kernel.h) ------------------------------------- */
+
+const k_path_stats *k_get_path_stats(const k_kernel *k, unsigned kind)
+{
+    g_assert(kind < K_PATHS);
+    return &k->paths[kind];
+}
+
+const char *k_path_name(unsigned kind)
+{
+    static const char *const names[K_PATHS] = {
+        [0] = "bad-op",
+        [COS_OP_SINV] = "sinv", [COS_OP_ASND] = "asnd", [COS_OP_RCV] = "rcv", [COS_OP_ASND_RCV] = "asnd_rcv",
+        [COS_OP_SCHED_RCV] = "sched_rcv", [COS_OP_THD_SWITCH] = "thd_switch",
+        [COS_OP_TCAP_TRANSFER] = "tcap_transfer", [COS_OP_TCAP_DELEGATE] = "tcap_delegate",
+        [COS_OP_TCAP_MERGE] = "tcap_merge", [COS_OP_CAP_COPY] = "cap_copy", [COS_OP_CAP_REMOVE] = "cap_remove",
+        [COS_OP_KMEM_NARROW] = "kmem_narrow", [COS_OP_KMEM_RETYPE] = "kmem_retype",
+        [COS_OP_CAPTBL_EXPAND] = "captbl_expand", [COS_OP_CAPTBL_ALLOC] = "captbl_alloc",
+        [COS_OP_PGTBL_ALLOC] = "pgtbl_alloc", [COS_OP_COMP_ALLOC] = "comp_alloc", [COS_OP_THD_ALLOC] = "thd_alloc",
+        [COS_OP_SINV_ALLOC] = "sinv_alloc", [COS_OP_RCV_ALLOC] = "rcv_alloc", [COS_OP_ASND_ALLOC] = "asnd_alloc",
+        [COS_OP_TCAP_ALLOC] = "tcap_alloc", [COS_OP_PGTBL_MAP] = "pgtbl_map", [COS_OP_MPU_REGION] = "mpu_region",
+        [COS_OP_HW_ATTACH] = "hw_attach", [COS_OP_HW_DETACH] = "hw_detach", [COS_OP_HW_FLUSH] = "hw_flush",
+        [COS_OP_TCAP_BUDGET] = "tcap_budget", [COS_OP_PGTBL_UNMAP] = "pgtbl_unmap",
+        [COS_OP_KMEM_INFO] = "kmem_info",
+        [K_PATH_SRET] = "sret", [K_PATH_IRQ] = "irq", [K_PATH_FAULT] = "fault", [K_PATH_EXIT] = "exit",
+    };
+    return kind < K_PATHS && names[kind] ? names[kind] : "?";
+}
+
+void k_write_paths(k_kernel *k)
+{
+    static const simtr_column cols[] = {
+        { "first_core", SIMTR_INT, true }, { "path", SIMTR_TEXT, true },      { "n", SIMTR_INT, true },
+        { "cycles", SIMTR_INT, true },     { "max_cycles", SIMTR_INT, true }, { "arch", SIMTR_INT, true },
+        { "instructions", SIMTR_INT, true }, { "fetch", SIMTR_INT, true },    { "data", SIMTR_INT, true },
+        { "accesses", SIMTR_INT, true },
+    };
+    simtr_table *tb = simtr_find(k->s->trace, TRN_KERNEL_PATHS);
+    if (tb == NULL)
+        tb = simtr_define(k->s->trace, TRN_KERNEL_PATHS, cols, G_N_ELEMENTS(cols));
+    for (unsigned kind = 0; kind < K_PATHS; kind++) {
+        const k_path_stats *p = &k->paths[kind];
+        if (strcmp(k_path_name(kind), "?") == 0)
+            continue;       /* every named path, those that never ran too */
+        simtr_begin(tb);
+        simtr_int(tb, k->h->core_base);
+        simtr_text(tb, k_path_name(kind), -1);
+        simtr_int(tb, (int64_t)p->n);
+        simtr_int(tb, (int64_t)p->cycles);
+        simtr_int(tb, (int64_t)p->max);
+        simtr_int(tb, (int64_t)p->arch);
+        simtr_int(tb, (int64_t)p->instructions);
+        simtr_int(tb, (int64_t)p->fetch);
+        simtr_int(tb, (int64_t)p->data);
+        simtr_int(tb, (int64_t)p->accesses);
+        simtr_end(tb);
     }
 }

@@ -1,5 +1,6 @@
 /* model/hw.c: the hardware layer (see hw.h). */
 #include "hw.h"
+#include "sim/trace_names.h"
 
 #include <math.h>
 #include <string.h>
@@ -196,9 +197,9 @@ hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, 
         hw_free(h);
         return NULL;
     }
-    h->t_counters = simtr_find(s->trace, "counters");
+    h->t_counters = simtr_find(s->trace, TRN_COUNTERS);
     if (h->t_counters == NULL)
-        h->t_counters = simtr_define(s->trace, "counters", counter_cols, G_N_ELEMENTS(counter_cols));
+        h->t_counters = simtr_define(s->trace, TRN_COUNTERS, counter_cols, G_N_ELEMENTS(counter_cols));
     return h;
 }
 
@@ -392,4 +393,251 @@ void hw_write_counters(hw *h)
             simtr_int(t, v[i]);
         simtr_end(t);
     }
+}
+
+/* ======================================================================
+ * What the kernel asks of the architecture (hw.h): every test of which
+ * architecture, MMU format, MPU version or controller is here.
+ * ====================================================================== */
+
+#define HW_PAGE UINT64_C(4096)     /* the kernel maps and touches 4 KiB pages */
+
+static bool is_x86(const hw *h)
+{
+    return h->cfg.arch == MODEL_X86_64;
+}
+
+unsigned hw_word_bytes(const hw *h)
+{
+    return is_x86(h) ? 8 : 4;
+}
+
+unsigned hw_context_words(const hw *h)
+{
+    return is_x86(h) ? 18 : 17;
+}
+
+hw_pd_kind hw_pd_kind_of(const hw *h)
+{
+    return h->cfg.has_mpu ? HW_PD_MPU : HW_PD_PAGETABLE;
+}
+
+unsigned hw_asids(const hw *h)
+{
+    if (h->cfg.has_mpu)
+        return 0;
+    return is_x86(h) ? 4096 : 256;
+}
+
+uint64_t hw_switch_pd(hw *h, unsigned core, const hw_pd *pd)
+{
+    if (hw_pd_kind_of(h) == HW_PD_MPU)
+        return hw_mpu_program(h, core, pd->layout);
+    return hw_switch_address_space(h, core, pd->root, pd->asid, pd->keep);
+}
+
+bool hw_pd_new(hw *h, hwpt_alloc_fn alloc, void *ctx, uint64_t *root, hwmpu *layout)
+{
+    if (hw_pd_kind_of(h) == HW_PD_MPU) {
+        /* core 0's MPU as built (its architecture and region count), every
+         * region off; the MPU on, with the default map for the kernel */
+        *layout = h->core[0].mpu;
+        for (unsigned i = 0; i < HWMPU_MAX_REGIONS; i++)
+            memset(&layout->r[i], 0, sizeof layout->r[i]);
+        layout->ctrl = HWMPU_CTRL_ENABLE | HWMPU_CTRL_PRIVDEFENA;
+        return true;
+    }
+    return alloc(ctx, (unsigned)hw_pt_root_bytes(h), root);
+}
+
+uint64_t hw_pt_root_bytes(const hw *h)
+{
+    if (h->cfg.has_mpu)
+        return 0;
+    return is_x86(h) ? 4096 : 16384;    /* PML4; ARMv7-A first-level table, TTBCR.N = 0 */
+}
+
+bool hw_pd_layout_ok(const hw *h, const hwmpu *layout)
+{
+    return !h->cfg.has_mpu || hwmpu_verify(layout);
+}
+
+uint64_t hw_user_va_end(const hw *h)
+{
+    return is_x86(h) ? UINT64_C(1) << 47 : UINT64_C(1) << 32;
+}
+
+unsigned hw_pt_table_bytes(const hw *h)
+{
+    return is_x86(h) ? 4096 : 1024;     /* PDPT, PD, PT; an ARM second-level table */
+}
+
+/* A dry run of a builder: it reads memory as the real run would find it
+ * (the tables it would add read as zeros: the builders zero new tables),
+ * and writes and allocates nothing.  The tables it would add get stand-in
+ * addresses; after the first of them the walk reads only inside them, so
+ * where they stand does not matter. */
+typedef struct dry {
+    hw *h;
+    unsigned tables, size;
+    uint64_t fresh[4];
+} dry;
+
+static uint64_t dry_read(void *ctx, uint64_t paddr, unsigned size)
+{
+    dry *d = ctx;
+    for (unsigned i = 0; i < d->tables; i++)
+        if (paddr >= d->fresh[i] && paddr < d->fresh[i] + d->size)
+            return 0;
+    uint64_t v = 0;
+    if (hwmem_in_range(d->h->mem, paddr, size))
+        memcpy(&v, hwmem_ram(d->h->mem, paddr), size);
+    return v;
+}
+
+static void dry_write(void *ctx, uint64_t paddr, uint64_t value, unsigned size)
+{
+    (void)ctx, (void)paddr, (void)value, (void)size;
+}
+
+static bool dry_alloc(void *ctx, unsigned size, uint64_t *paddr)
+{
+    dry *d = ctx;
+    if (d->tables == G_N_ELEMENTS(d->fresh))
+        return false;
+    d->size = size;     /* one size per format (hw_pt_table_bytes) */
+    *paddr = (uint64_t)(d->tables + 1) * size;
+    d->fresh[d->tables++] = *paddr;
+    return true;
+}
+
+static bool pt_map(hw *h, const hwpt_mem *mem, uint64_t root, uint64_t vaddr, uint64_t paddr, unsigned flags)
+{
+    bool w = flags & HW_MAP_WRITE, x = flags & HW_MAP_EXEC;
+    GError *err = NULL;
+    bool ok;
+    if (is_x86(h))
+        ok = hwpt_x86_map(mem, root, vaddr, paddr, HWTLB_4K, HWPT_X86_US | (w ? HWPT_X86_RW : 0) | (x ? 0 : HWPT_X86_XD),
+                          &err);
+    else
+        ok = hwpt_arm_map(mem, (uint32_t)root, (uint32_t)vaddr, paddr, HWTLB_4K,
+                          HWPT_ARM_AP(w ? 3 : 2) | HWPT_ARM_NG | (x ? 0 : HWPT_ARM_XN), &err);
+    g_clear_error(&err);
+    return ok;
+}
+
+static bool pt_unmap(hw *h, const hwpt_mem *mem, uint64_t root, uint64_t vaddr, uint64_t *paddr)
+{
+    GError *err = NULL;
+    bool ok = is_x86(h) ? hwpt_x86_unmap(mem, root, vaddr, HWTLB_4K, paddr, &err)
+                        : hwpt_arm_unmap(mem, (uint32_t)root, (uint32_t)vaddr, HWTLB_4K, paddr, &err);
+    g_clear_error(&err);
+    return ok;
+}
+
+bool hw_pt_map_check(hw *h, uint64_t root, uint64_t vaddr, uint64_t paddr, unsigned flags, unsigned *tables)
+{
+    dry d = { .h = h };
+    hwpt_mem mem = { dry_read, dry_write, dry_alloc, &d };
+    bool ok = pt_map(h, &mem, root, vaddr, paddr, flags);
+    *tables = d.tables;
+    return ok;
+}
+
+bool hw_pt_map(hw *h, uint64_t root, uint64_t vaddr, uint64_t paddr, unsigned flags, hwpt_alloc_fn alloc, void *ctx)
+{
+    hw_builder b;
+    hw_pt_builder(h, alloc, ctx, &b);
+    return pt_map(h, &b.mem, root, vaddr, paddr, flags);
+}
+
+bool hw_pt_lookup(hw *h, uint64_t root, uint64_t vaddr, uint64_t *paddr)
+{
+    dry d = { .h = h };
+    hwpt_mem mem = { dry_read, dry_write, NULL, &d };
+    return pt_unmap(h, &mem, root, vaddr, paddr);
+}
+
+bool hw_pt_unmap(hw *h, uint64_t root, uint64_t vaddr, uint64_t *paddr)
+{
+    hw_builder b;
+    hw_pt_builder(h, NULL, NULL, &b);
+    return pt_unmap(h, &b.mem, root, vaddr, paddr);
+}
+
+bool hw_mpu_region(const hw *h, hwmpu *layout, unsigned n, uint64_t base, unsigned log2, unsigned flags)
+{
+    (void)h;
+    g_assert(n < layout->nregions);
+    if (log2 == 0) {
+        memset(&layout->r[n], 0, sizeof layout->r[n]);     /* off: a disabled region is all zero */
+        return true;
+    }
+    bool w = flags & HW_MAP_WRITE, x = flags & HW_MAP_EXEC;
+    uint64_t size = (uint64_t)1 << log2;
+    GError *err = NULL;
+    bool ok;
+    if (layout->arch == HWMPU_V7M) {
+        /* AP 0b011 full access, 0b010 user read-only; normal memory,
+         * write-back (C, B) */
+        hwmpu_v7_region r = { .enable = true, .base = (uint32_t)base, .size = size, .ap = w ? 3 : 2, .xn = !x,
+                              .c = true, .b = true };
+        ok = hwmpu_set_region_v7(layout, n, &r, &err);
+    } else {
+        /* AP[2:1] 0b01 read-write, 0b11 read-only, at any privilege */
+        hwmpu_v8_region r = { .enable = true, .base = (uint32_t)base, .limit = (uint32_t)(base + size - 1),
+                              .ap = w ? 1 : 3, .xn = !x };
+        ok = hwmpu_set_region_v8(layout, n, &r, &err);
+    }
+    g_clear_error(&err);
+    return ok;
+}
+
+bool hw_user_access(hw *h, unsigned core, uint64_t vaddr, uint64_t len, bool write, sim_time_t at, uint64_t *cycles)
+{
+    hwmem_kind kind = write ? HWMEM_WRITE : HWMEM_READ;
+    if (h->cfg.has_mpu) {
+        /* physical addresses, 32 bits, checked against the core's regions */
+        hwmpu_fault f;
+        if (vaddr > UINT32_MAX || vaddr + len - 1 > UINT32_MAX
+            || !hwmpu_check(&h->core[core].mpu, (uint32_t)vaddr, (uint32_t)len, write ? HWMPU_WRITE : HWMPU_READ,
+                            false, &f))
+            return false;
+        if (vaddr + len > h->cfg.mem.size)
+            return false;
+        *cycles += hw_access(h, core, vaddr, len, kind, at + hw_ps(h, *cycles));
+        return true;
+    }
+    /* page by page (an access crossing a page translates twice) */
+    uint64_t first = vaddr & ~(uint64_t)(HW_PAGE - 1);
+    uint64_t last = (vaddr + len - 1) & ~(uint64_t)(HW_PAGE - 1);
+    for (uint64_t p = first; p <= last; p += HW_PAGE) {
+        hwpt_result r;
+        uint64_t va = p < vaddr ? vaddr : p;
+        *cycles += hw_translate(h, core, va, (write ? HWPT_ACC_WRITE : 0) | HWPT_ACC_USER, at + hw_ps(h, *cycles), &r);
+        if (r.fault.kind != HWPT_OK)
+            return false;
+        uint64_t end = MIN(vaddr + len, p + HW_PAGE);
+        *cycles += hw_access(h, core, r.paddr, end - va, kind, at + hw_ps(h, *cycles));
+    }
+    return true;
+}
+
+unsigned hw_irq_done(hw *h, unsigned core, unsigned line, uint64_t *cycles)
+{
+    if (hwirq_get_kind(h->irq) != HWIRQ_NVIC) {
+        hwirq_eoi(h->irq, core, line);
+        return HWIRQ_NONE;
+    }
+    hwirq_ret r = hwirq_return(h->irq, core);
+    if (r.kind != HWIRQ_RET_TAIL_CHAIN)
+        return HWIRQ_NONE;
+    *cycles += hw_cost(h, MODEL_COST_IRQ_TAIL_CHAIN);
+    return r.line;
+}
+
+void hw_irq_route(hw *h, unsigned line, unsigned core)
+{
+    if (hwirq_get_kind(h->irq) == HWIRQ_GIC && line >= 32)
+        hwirq_set_target(h->irq, line, core);
 }

@@ -159,5 +159,86 @@ uint64_t hw_timer_oneshot(hw *h, unsigned core, sim_time_t at);
  * machines, which have one core. */
 unsigned hw_ipi_line(const hw *h);
 
+/* ---- what the kernel asks of the architecture ----------------------
+ * The kernel is generic: it never tests which architecture, MMU format,
+ * MPU version or interrupt controller the machine has.  Whatever differs
+ * between them is answered or done here. */
+
+/* Bytes of a machine word: 8 (x86-64) or 4 (the 32-bit ARM profiles). */
+unsigned hw_word_bytes(const hw *h);
+/* Register-file words a thread switch saves and loads: x86-64 18 (16
+ * general registers, RIP, RFLAGS), ARM 17 (R0-R15, CPSR or xPSR). */
+unsigned hw_context_words(const hw *h);
+
+/* Protection domains: what a core loads to run a component.  An MMU
+ * machine's domain is a page-table root tagged with an address-space id;
+ * an MPU machine's is a region layout. */
+typedef enum { HW_PD_PAGETABLE, HW_PD_MPU } hw_pd_kind;
+hw_pd_kind hw_pd_kind_of(const hw *h);
+typedef struct hw_pd {
+    uint64_t root;          /* HW_PD_PAGETABLE: the top-level table */
+    uint16_t asid;          /* its address-space id (x86 PCID, ARM ASID) */
+    bool keep;              /* the id's TLB entries on this core are this table's: keep them */
+    const hwmpu *layout;    /* HW_PD_MPU: the regions */
+} hw_pd;
+/* Address-space ids a page table can be tagged with: 4096 (x86 PCIDs),
+ * 256 (ARM ASIDs); 0 on an MPU machine. */
+unsigned hw_asids(const hw *h);
+/* Load pd on core: the page-table base (hw_switch_address_space) or the
+ * MPU's regions (hw_mpu_program).  Returns the cycles. */
+uint64_t hw_switch_pd(hw *h, unsigned core, const hw_pd *pd);
+/* A new, empty domain: on an MMU machine *root gets a top-level table
+ * from alloc(ctx) (false if it has none to give); on an MPU machine
+ * *layout becomes the MPU on, every region off. */
+bool hw_pd_new(hw *h, hwpt_alloc_fn alloc, void *ctx, uint64_t *root, hwmpu *layout);
+/* Bytes of a top-level table, aligned to its size: 4096 (x86-64), 16384
+ * (ARMv7-A short descriptors); 0 on an MPU machine. */
+uint64_t hw_pt_root_bytes(const hw *h);
+/* Whether an MPU layout is well formed (true on a machine without one). */
+bool hw_pd_layout_ok(const hw *h, const hwmpu *layout);
+/* User virtual addresses lie below this: 2^47 (x86-64, the lower
+ * canonical half), 2^32 (32-bit machines). */
+uint64_t hw_user_va_end(const hw *h);
+
+/* Page tables in the machine's format: 4 KiB user pages.  No cost (the
+ * kernel charges the accesses it models).  The walk a map would do can be
+ * tried first without writing or allocating anything: *tables gets the
+ * tables it would add (each hw_pt_table_bytes, aligned to its size), so
+ * the caller can see to the memory first, and then the map itself cannot
+ * fail.  false when vaddr cannot be mapped (a page is there already). */
+#define HW_MAP_WRITE 1u
+#define HW_MAP_EXEC  2u
+unsigned hw_pt_table_bytes(const hw *h);
+bool hw_pt_map_check(hw *h, uint64_t root, uint64_t vaddr, uint64_t paddr, unsigned flags, unsigned *tables);
+bool hw_pt_map(hw *h, uint64_t root, uint64_t vaddr, uint64_t paddr, unsigned flags, hwpt_alloc_fn alloc,
+               void *ctx);
+/* The page mapped at vaddr (*paddr), without changing anything; false if
+ * none. */
+bool hw_pt_lookup(hw *h, uint64_t root, uint64_t vaddr, uint64_t *paddr);
+/* Clear vaddr's leaf (tables stay); *paddr gets the page; false if none. */
+bool hw_pt_unmap(hw *h, uint64_t root, uint64_t vaddr, uint64_t *paddr);
+
+/* Set region n of *layout (a copy, not a core's MPU) to the 2^log2 bytes
+ * at base, user read (and write, execute) as flags say, in the machine's
+ * MPU format (v7-M RBAR/RASR, v8-M RBAR/RLAR); log2 0 turns it off.
+ * false if the MPU refuses it, *layout unchanged. */
+bool hw_mpu_region(const hw *h, hwmpu *layout, unsigned n, uint64_t base, unsigned log2, unsigned flags);
+
+/* A user load or store of [vaddr, vaddr + len) by core at time at, len
+ * within a page: through the MMU (page by page) and the caches, or
+ * checked by the MPU and then through the caches.  Adds its cycles to
+ * *cycles (also those of a translation that faulted); false on a fault. */
+bool hw_user_access(hw *h, unsigned core, uint64_t vaddr, uint64_t len, bool write, sim_time_t at,
+                    uint64_t *cycles);
+
+/* The kernel is done with interrupt `line` on core: end of interrupt
+ * (LAPIC, GIC), or exception return (NVIC).  Returns the line taken next
+ * in the same entry when the NVIC tail-chains into it (its cost added to
+ * *cycles), else HWIRQ_NONE. */
+unsigned hw_irq_done(hw *h, unsigned core, unsigned line, uint64_t *cycles);
+/* Deliver device line's interrupts to core, where the controller routes
+ * lines one by one (GIC SPIs, 32 and up); elsewhere nothing to do. */
+void hw_irq_route(hw *h, unsigned line, unsigned core);
+
 /* One row per core in `counters`, at the current time. */
 void hw_write_counters(hw *h);

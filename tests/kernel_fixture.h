@@ -22,9 +22,12 @@ typedef struct kfx {
 } kfx;
 
 /* mem_size: physical memory in bytes instead of the preset's (0: the
- * preset's); a small one keeps k_check, which scans every page, fast. */
-static inline kfx *kfx_new_mem(const char *preset, uint64_t mem_size, const cos_image *const *images,
-                               unsigned nimages, unsigned boot_image, cos_word boot_arg, bool check)
+ * preset's); a small one keeps k_check, which scans every page, fast.
+ * tune (may be NULL) changes the rest of the preset's configuration
+ * before the machine is built (e.g. a longer IPI latency). */
+static inline kfx *kfx_new_tuned(const char *preset, uint64_t mem_size, void (*tune)(model_config *cfg),
+                                 const cos_image *const *images, unsigned nimages, unsigned boot_image,
+                                 cos_word boot_arg, bool check)
 {
     kfx *f = g_new0(kfx, 1);
     model_config cfg;
@@ -33,6 +36,8 @@ static inline kfx *kfx_new_mem(const char *preset, uint64_t mem_size, const cos_
         g_error("%s", err->message);
     if (mem_size)
         cfg.mem.size = mem_size;
+    if (tune)
+        tune(&cfg);
     f->s = sim_new(1, simtr_open(NULL, NULL));
     k_config kc = { .images = images, .nimages = nimages, .boot_image = boot_image, .boot_entry = 0,
                     .boot_arg = boot_arg, .check = check, .trace = true };
@@ -44,6 +49,12 @@ static inline kfx *kfx_new_mem(const char *preset, uint64_t mem_size, const cos_
     if (!k_boot(f->k, f->h, &err))
         g_error("%s", err->message);
     return f;
+}
+
+static inline kfx *kfx_new_mem(const char *preset, uint64_t mem_size, const cos_image *const *images,
+                               unsigned nimages, unsigned boot_image, cos_word boot_arg, bool check)
+{
+    return kfx_new_tuned(preset, mem_size, NULL, images, nimages, boot_image, boot_arg, check);
 }
 
 static inline kfx *kfx_new(const char *preset, const cos_image *const *images, unsigned nimages, unsigned boot_image,

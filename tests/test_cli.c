@@ -370,6 +370,42 @@ static void test_compose_errors(void **state)
           "s2:run('1ms')", "which never allocates" },
         { "local s2 = system{ machine = machine{ preset = 'cortex-m4' }, memory = { pages = 8 } }",
           "not on an MPU machine yet" },
+        /* schedulers */
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = 'rrr' }", "no scheduler 'rrr'" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = 'rr', policy = 'edf' }",
+          "goes with scheduler = \"fpedf\" only" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = { policy = function() end } }",
+          "give what a decision costs, instructions = N" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64' }, scheduler = { name = 'rr', quantm = 5 } }",
+          "scheduler: unknown key 'quantm' (known: name, quantum)" },
+        /* a Lua policy that returns no ready task, or fails: the error names its line */
+        { "local s2 = system{ machine = machine{ preset = 'x86_64', cores = 1 },\n"
+          "  scheduler = { policy = function(ready, now) return nil end, instructions = 10 } }\n"
+          "s2:task{ name = 'a', period = '1ms', body = { {'compute', 10} } }\ns2:run('2ms')",
+          "bad.lua:4: the scheduler policy returned nil, not one of the ready tasks" },
+        { "local s2 = system{ machine = machine{ preset = 'x86_64', cores = 1 },\n"
+          "  scheduler = { policy = function(ready, now) return ready[1] + 1 end, instructions = 10 } }\n"
+          "s2:task{ name = 'a', period = '1ms', body = { {'compute', 10} } }\ns2:run('2ms')",
+          "bad.lua:4: attempt to perform arithmetic" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', weight = 0, body = { {'compute', 10} } }",
+          "weight is a whole number, 1 or more" },
+        /* added components and grants */
+        { "sys:component{ name = 'x', image = 'nope' }", "image is one of: rogue, ipi-ratelimit" },
+        { "sys:component{ name = 'app', image = 'rogue' }", "'app' names a component already" },
+        { "sys:component{ name = 'x', image = 'rogue', args = { t = {} } }", "argument 't' is an integer or a component's name" },
+        { "sys:component{ name = 'x', image = 'rogue', args = { target = 'nowhere' } }\n"
+          "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'invoke', 'x'} } }\nsys:run('1ms')",
+          "argument 'target' names 'nowhere', which is no component" },
+        { "sys:grant{ from = 'x', to = 'y' }", "from = the name of a component added" },
+        { "sys:component{ name = 'x', image = 'rogue' }\nsys:grant{ from = 'x', to = 'y' }",
+          "no server or added component 'y' to invoke" },
+        { "sys:component{ name = 'x', image = 'rogue' }\nsys:component{ name = 'y', image = 'rogue' }\n"
+          "sys:grant{ from = 'x', to = 'y', entry = 1 }", "'y' has 1 entries (0 to 0)" },
+        { "sys:component{ name = 'x', image = 'ipi-ratelimit' }\nsys:grant{ from = 'x', to = 'a', kind = 'asnd' }\n"
+          "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'compute', 10} } }\nsys:run('1ms')",
+          "granted a send to 'a', which never receives" },
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'invoke', 'zz'} } }",
+          "no server 'zz' (declare it in system{servers = ...} or with sys:component{...})" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *dir = tmpdir();
@@ -598,6 +634,52 @@ static void test_sys_run_from_c(void **state)
     g_free(dir);
 }
 
+/* docs/components.md's tutorial quotes the code that is built: every
+ * ```c block of it appears, as is, in a source file under components/. */
+static void test_docs_code_is_built(void **state)
+{
+    (void)state;
+    g_autofree char *doc = g_build_filename(g_getenv("COSSIM_DOCS"), "components.md", NULL);
+    g_autofree char *text = NULL;
+    assert_true(g_file_get_contents(doc, &text, NULL, NULL));
+    /* every C file of components/, concatenated */
+    GString *all = g_string_new(NULL);
+    g_autofree char *root = g_build_filename(g_getenv("COSSIM_SOURCE_ROOT"), "components", NULL);
+    GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(dirs, g_strdup(root));
+    for (guint d = 0; d < dirs->len; d++) {
+        GDir *dir = g_dir_open(g_ptr_array_index(dirs, d), 0, NULL);
+        assert_non_null(dir);
+        const char *n;
+        while ((n = g_dir_read_name(dir))) {
+            char *p = g_build_filename(g_ptr_array_index(dirs, d), n, NULL);
+            if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
+                g_ptr_array_add(dirs, p);
+                continue;
+            }
+            g_autofree char *src = NULL;
+            if ((g_str_has_suffix(n, ".c") || g_str_has_suffix(n, ".h")) && g_file_get_contents(p, &src, NULL, NULL))
+                g_string_append(all, src);
+            g_free(p);
+        }
+        g_dir_close(dir);
+    }
+    g_ptr_array_free(dirs, TRUE);
+    int blocks = 0;
+    for (char *p = strstr(text, "```c\n"); p; p = strstr(p, "```c\n")) {
+        p += strlen("```c\n");
+        char *end = strstr(p, "```");
+        assert_non_null(end);
+        g_autofree char *code = g_strndup(p, (gsize)(end - p));
+        if (strstr(all->str, code) == NULL)
+            fail_msg("docs/components.md: this block is not in any file under components/:\n%s", code);
+        blocks++;
+        p = end + 3;
+    }
+    assert_true(blocks >= 8);
+    g_string_free(all, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 4))
@@ -611,6 +693,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_interrupted_run_leaves_nothing),
         cmocka_unit_test(test_verbs),
         cmocka_unit_test(test_docs_examples_run),
+        cmocka_unit_test(test_docs_code_is_built),
         cmocka_unit_test(test_compose_errors),
         cmocka_unit_test(test_names_numbered_in_order),
         cmocka_unit_test(test_unknown_keys_named_alike),

@@ -97,7 +97,8 @@ static void test_negative_core(void **state)
     (void)state;
     all_readers_refuse("UPDATE counters SET core = -1", "the counters table");
     all_readers_refuse("UPDATE jobs SET core = 5000", "the jobs table");
-    all_readers_refuse("UPDATE events SET core = 99999 WHERE id = 5", "the events table");
+    all_readers_refuse("UPDATE events SET core = 99999 WHERE id = (SELECT min(e.id) FROM events e JOIN event_kinds k "
+                       "ON k.id = e.kind WHERE k.name = 'k.switch')", "the events table");
     all_readers_refuse("UPDATE kernel_paths SET first_core = -7", "the kernel_paths table");
 }
 

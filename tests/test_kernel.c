@@ -1,350 +1,10 @@
-/* tests/test_kernel.c: the kernel's system calls (kernel/syscall.c, kernel.c),
- * driven from user level as the ABI (kernel/abi.h) describes them.
- *
- * Each test boots the kernel (tests/kernel_fixture.h) on x86_64 with 16 MiB of
- * memory (so that k_check, which scans every page after every kernel path,
- * stays fast) and runs a body on core 0's init thread, the root scheduler:
- * it builds what it needs with the booter's library (components/booter.h)
- * and makes system calls.  User code cannot use cmocka (it runs on a
- * simulated thread's stack), so it records each result with what was
- * expected (EXPECT below); the test prints every record that differs, with
- * its line, and fails.  The image's other entries are the threads and
- * servers the bodies make; the test's state is their argument.
- *
- * Figures: x86_64 runs at 3.2 GHz, so the default quiescence period of
- * 10 us (kernel.c) is 32,000 cycles; waiting QUIESCE_WAIT = 64,000 cycles
- * (20 us) of user compute always clears it.
+/* tests/test_kernel.c: the kernel's capabilities and memory, as user level
+ * sees them (kernel/cap.c, pgtbl.c, kmem.c, captbl.c): capability ids,
+ * types and slots, object creation, quiescence, unmapping with TLB
+ * shootdowns, removing what is in use, and the boot-time check.  The
+ * harness is tests/kernel_body.h.
  */
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include "components/lib/booter.h"
-#include "kernel_fixture.h"
-
-#define PRESET "x86_64"
-#define MEM_SIZE (UINT64_C(16) << 20)
-#define RUN_SPAN (10 * SIM_MS)
-#define QUIESCE_WAIT 64000u
-#define ROOT COS_BOOT_RCV(0)        /* core 0's root scheduler rcv, owned by the body's thread */
-#define NB COS_RCV_NONBLOCK
-#define MAX_RECS 160
-
-/* ---- the test's state, shared by the test and its user code ------------------ */
-
-typedef struct rec {
-    int line;
-    const char *what;
-    uint64_t got, want;
-    bool is_err;
-} rec;
-
-typedef struct ts ts;
-struct ts {
-    void (*body)(ts *s);            /* what core 0's init thread does */
-    void (*body1)(ts *s);           /* what core 1's does (NULL: it exits) */
-    unsigned step;                  /* a hand-over between the two bodies */
-    /* parameters (preemption tests) */
-    uint32_t prio_r, prio_s, xfer_prio;
-    bool zero_budget;
-    /* the booter, and boot-table capabilities handed to threads and servers */
-    bt b;
-    cos_capid rcv, asnd, sinv, comp, spare;
-    uint64_t page;
-    /* what user code saw */
-    cos_thdid boot_id, thd_id, seen_caller, seen_self;
-    unsigned level_max, fail_level;
-    cos_err depth_err;
-    unsigned r_wakes;
-    bool s_done, w_done, done;
-    char log[32];
-    unsigned nlog;
-    rec recs[MAX_RECS];
-    unsigned nrecs;
-    /* test side */
-    uint64_t boot_failures;
-};
-
-static void expect_at(ts *s, int line, const char *what, uint64_t got, uint64_t want, bool is_err)
-{
-    if (s->nrecs < MAX_RECS)
-        s->recs[s->nrecs++] = (rec){ line, what, got, want, is_err };
-    else
-        s->recs[MAX_RECS - 1] = (rec){ line, "too many records (raise MAX_RECS)", 1, 0, false };
-}
-#define EXPECT_ERR(s, got, want) expect_at((s), __LINE__, #got, (uint64_t)(got), (uint64_t)(want), true)
-#define EXPECT_EQ(s, got, want) expect_at((s), __LINE__, #got, (uint64_t)(got), (uint64_t)(want), false)
-#define EXPECT_TRUE(s, cond) expect_at((s), __LINE__, #cond, (cond) ? 1 : 0, 1, false)
-
-static void note(ts *s, char c)
-{
-    if (s->nlog + 1 < sizeof s->log)
-        s->log[s->nlog++] = c;
-}
-
-/* ---- user-level helpers (run on the body's thread) ---------------------------- */
-
-static uint64_t kpage(ts *s)
-{
-    uint64_t p = 0;
-    EXPECT_ERR(s, bt_page(&s->b, true, &p), COS_OK);
-    return p;
-}
-
-static cos_capid slot(ts *s) { return s->b.slot++; }
-
-/* A thread in the boot component (so it uses the boot table) running entry(s). */
-static cos_capid thread(ts *s, unsigned entry)
-{
-    uint64_t p = kpage(s);
-    cos_capid c = slot(s);
-    EXPECT_ERR(s, cos_thd_alloc(COS_BOOT_KMEM, p, c, COS_BOOT_COMP, entry, (cos_word)s), COS_OK);
-    return c;
-}
-
-/* thd's rcv under the root scheduler, activating thd under tcap (0: none). */
-static cos_capid rcv(ts *s, cos_capid thd, cos_capid tcap)
-{
-    cos_capid r = 0;
-    EXPECT_ERR(s, bt_rcv(&s->b, thd, tcap, ROOT, &r), COS_OK);
-    return r;
-}
-
-static cos_capid asnd(ts *s, cos_capid r)
-{
-    cos_capid a = 0;
-    EXPECT_ERR(s, bt_asnd(&s->b, r, &a), COS_OK);
-    return a;
-}
-
-/* A tcap owned by ROOT: {ROOT, COS_PRIO_MIN}, no budget. */
-static cos_capid tcap(ts *s)
-{
-    cos_capid t = 0;
-    EXPECT_ERR(s, bt_tcap(&s->b, &t), COS_OK);
-    return t;
-}
-
-/* An invocation of comp's entry, in the boot table. */
-static cos_capid sinv(ts *s, cos_capid comp, unsigned entry)
-{
-    uint64_t p = kpage(s);
-    cos_capid c = slot(s);
-    EXPECT_ERR(s, cos_sinv_alloc(COS_BOOT_KMEM, p, c, comp, entry), COS_OK);
-    return c;
-}
-
-static bt_comp component(ts *s)
-{
-    bt_comp c;
-    EXPECT_ERR(s, bt_comp_new(&s->b, 0, 1, &c), COS_OK);
-    return c;
-}
-
-/* ---- the image: the boot entry, threads and servers ---------------------------- */
-
-enum { E_BOOT, E_EXIT, E_RCVR, E_BLOCK, E_SELF_REMOVE, E_NO_RCV, E_SENDER, E_RECEIVER, E_COMPUTE, E_ADD,
-       E_RECURSE, E_REMOVER, E_COUNT };
-
-static cos_word e_boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    if (core == 1 && s->body1)
-        s->body1(s);
-    if (core != 0)
-        return 0;
-    s->boot_id = cos_thdid_self();
-    EXPECT_ERR(s, bt_init(&s->b), COS_OK);
-    s->body(s);
-    s->done = true;
-    return 0;
-}
-
-static cos_word e_exit(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ((ts *)arg)->thd_id = cos_thdid_self();
-    return 0;
-}
-
-/* Receives on s->rcv: what three sends left, then blocks for one more. */
-static cos_word e_rcvr(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    s->thd_id = cos_thdid_self();
-    note(s, 'T');
-    /* sending to its own rcv while receiving on it makes no sense */
-    EXPECT_ERR(s, cos_asnd_rcv(s->asnd, s->rcv).err, COS_EINVAL);
-    /* three sends while it had not run: one receive takes all three */
-    cos_ret r = cos_rcv(s->rcv, NB);
-    EXPECT_ERR(s, r.err, COS_OK);
-    EXPECT_EQ(s, r.r[0], 3);
-    r = cos_rcv(s->rcv, NB);
-    EXPECT_EQ(s, r.r[0], 0);        /* taken: nothing left, and no blocking */
-    r = cos_rcv(s->rcv, 0);         /* blocks until the next send */
-    note(s, 'W');
-    EXPECT_ERR(s, r.err, COS_OK);
-    EXPECT_EQ(s, r.r[0], 1);
-    return 0;
-}
-
-static cos_word e_block(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    s->thd_id = cos_thdid_self();
-    cos_rcv(s->rcv, 0);             /* nobody sends: blocked for good */
-    return 0;
-}
-
-/* Removes the only capability to itself while it runs. */
-static cos_word e_self_remove(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    EXPECT_ERR(s, cos_cap_remove(COS_BOOT_CAPTBL, s->spare), COS_EBUSY);
-    return 0;
-}
-
-/* A thread with no rcv of its own: not a scheduler. */
-static cos_word e_no_rcv(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    EXPECT_ERR(s, cos_tcap_alloc(COS_BOOT_KMEM, s->page, s->spare), COS_EPERM);
-    EXPECT_ERR(s, cos_rcv(ROOT, NB).err, COS_EPERM);        /* the boot thread's */
-    EXPECT_ERR(s, cos_sched_rcv(ROOT, NB).err, COS_EPERM);
-    return 0;
-}
-
-static cos_word e_sender(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    note(s, 'S');
-    EXPECT_ERR(s, cos_asnd(s->asnd, false), COS_OK);
-    note(s, 's');
-    s->s_done = true;
-    return 0;
-}
-
-static cos_word e_receiver(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    for (;;) {
-        cos_ret r = cos_rcv(s->rcv, 0);
-        EXPECT_ERR(s, r.err, COS_OK);
-        EXPECT_EQ(s, r.r[0], 1);
-        note(s, 'R');
-        s->r_wakes++;
-    }
-    return 0;       /* never: it waits for good */
-}
-
-static cos_word e_compute(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    s->thd_id = cos_thdid_self();
-    cos_compute(1000000);
-    s->w_done = true;
-    return 0;
-}
-
-/* Server entries: a0 is the state. */
-static cos_word e_add(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    s->seen_caller = caller;
-    s->seen_self = cos_thdid_self();
-    return a1 + a2 + a3;
-}
-
-/* Invokes itself through slot 1 of its own table, one level deeper each time. */
-static cos_word e_recurse(cos_thdid caller, cos_word arg, cos_word level, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    if (level > s->level_max)
-        s->level_max = (unsigned)level;
-    cos_ret r = cos_sinv(1, arg, level + 1, 0, 0);
-    if (r.err) {
-        s->depth_err = r.err;
-        s->fail_level = (unsigned)level;
-        return level;
-    }
-    return r.r[0];
-}
-
-/* Runs inside the server, whose slot 1 is the boot table. */
-static cos_word e_remover(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
-{
-    ts *s = (ts *)arg;
-    /* the invocation it came through: its object ends, so the server's
-     * count drops from 2 (its capability, the sinv) to 1 */
-    EXPECT_ERR(s, cos_cap_remove(1, s->sinv), COS_OK);
-    /* the last reference to a component this thread is inside */
-    EXPECT_ERR(s, cos_cap_remove(1, s->comp), COS_EBUSY);
-    return 7;
-}
-
-static const cos_entry_fn entries[E_COUNT] = {
-    [E_BOOT] = e_boot, [E_EXIT] = e_exit, [E_RCVR] = e_rcvr, [E_BLOCK] = e_block,
-    [E_SELF_REMOVE] = e_self_remove, [E_NO_RCV] = e_no_rcv, [E_SENDER] = e_sender, [E_RECEIVER] = e_receiver,
-    [E_COMPUTE] = e_compute, [E_ADD] = e_add, [E_RECURSE] = e_recurse, [E_REMOVER] = e_remover,
-};
-static const cos_image image = { "test-kernel", entries, E_COUNT };
-static const cos_image *const images[] = { &image };
-
-/* ---- the test side ------------------------------------------------------------ */
-
-static const char *err_name(uint64_t e)
-{
-    static const char *const names[COS_ERRS] = {
-        "OK", "ERANGE", "EALIGN", "ETYPE", "EBUSY", "EQUIESCE", "EEXIST", "ENOENT",
-        "EINVAL", "EPERM", "EDEPTH", "ENOMEM", "ESTALE", "EFAULT", "ECORE",
-    };
-    return e < COS_ERRS ? names[e] : "?";
-}
-
-/* Boot and run the body. */
-static kfx *run(ts *s)
-{
-    kfx *f = kfx_new_mem(PRESET, MEM_SIZE, images, 1, 0, (cos_word)s, true);
-    kfx_run(f, 0);
-    s->boot_failures = k_get_stats(f->k)->check_failures;
-    assert_int_equal(s->boot_failures, 0);
-    kfx_run(f, RUN_SPAN);
-    return f;
-}
-
-/* Calls the user code expected to be refused. */
-static uint64_t refusals(const ts *s)
-{
-    uint64_t n = 0;
-    for (unsigned i = 0; i < s->nrecs; i++)
-        n += s->recs[i].is_err && s->recs[i].want != COS_OK;
-    return n;
-}
-
-/* Every record as expected, the body finished, every invariant held. */
-static void finish(kfx *f, ts *s)
-{
-    unsigned bad = 0;
-    for (unsigned i = 0; i < s->nrecs; i++) {
-        const rec *r = &s->recs[i];
-        if (r->got == r->want)
-            continue;
-        bad++;
-        if (r->is_err)
-            print_error("test_kernel.c:%d: %s: %s, expected %s\n", r->line, r->what, err_name(r->got),
-                        err_name(r->want));
-        else
-            print_error("test_kernel.c:%d: %s: %" PRIu64 ", expected %" PRIu64 "\n", r->line, r->what, r->got,
-                        r->want);
-    }
-    assert_int_equal(bad, 0);
-    assert_true(s->nrecs > 0);
-    assert_true(s->done);
-    assert_int_equal(k_get_stats(f->k)->check_failures - s->boot_failures, 0);
-    kfx_free(f);
-}
+#include "kernel_body.h"
 
 /* ---- 1. capability ids, types, slots, unknown ops ------------------------------- */
 
@@ -515,13 +175,6 @@ static void body_quiescence(ts *s)
 
 #define UNMAP_VA UINT64_C(0x10000000)
 
-/* Wait (simulated compute) until the other core's body reaches `step`. */
-static void wait_step(ts *s, unsigned step)
-{
-    while (s->step < step)
-        cos_compute(1000);
-}
-
 /* Core 0: a user page mapped in the boot component's table (which both
  * cores' init threads run in); both cores touch it, so both TLBs hold it;
  * core 0 unmaps it. */
@@ -590,73 +243,6 @@ static void test_quiescence(void **state)
     finish(run(&s), &s);
 }
 
-/* ---- 2. invocation: value, caller, copies, removal -------------------------------- */
-
-static void body_sinv(ts *s)
-{
-    bt_comp sv = component(s);
-    cos_capid inv = sinv(s, sv.comp, E_ADD), copy = slot(s);
-    /* the server returns a1 + a2 + a3 */
-    cos_ret r = cos_sinv(inv, (cos_word)s, 20, 20, 2);
-    EXPECT_ERR(s, r.err, COS_OK);
-    EXPECT_EQ(s, r.r[0], 42);
-    /* thread migration: the server runs on the caller's thread, and is told so */
-    EXPECT_EQ(s, s->seen_caller, s->boot_id);
-    EXPECT_EQ(s, s->seen_self, s->boot_id);
-    /* a copy invokes the same server; it outlives the original */
-    EXPECT_ERR(s, cos_cap_copy(COS_BOOT_CAPTBL, copy, inv), COS_OK);
-    EXPECT_EQ(s, cos_sinv(copy, (cos_word)s, 1, 2, 3).r[0], 6);
-    EXPECT_ERR(s, cos_cap_remove(COS_BOOT_CAPTBL, inv), COS_OK);
-    EXPECT_ERR(s, cos_sinv(inv, (cos_word)s, 0, 0, 0).err, COS_ENOENT);
-    r = cos_sinv(copy, (cos_word)s, 5, 0, 0);
-    EXPECT_ERR(s, r.err, COS_OK);
-    EXPECT_EQ(s, r.r[0], 5);
-}
-
-static void test_sinv(void **state)
-{
-    ts s = { .body = body_sinv };
-    kfx *f = run(&s);
-    /* three invocations went through, and each returned */
-    assert_int_equal(k_get_stats(f->k)->invocations, 3);
-    assert_int_equal(k_get_stats(f->k)->returns, 3);
-    finish(f, &s);
-}
-
-static void body_sinv_depth(ts *s)
-{
-    bt_comp sv = component(s);
-    cos_capid self = 0;
-    EXPECT_ERR(s, bt_sinv(&s->b, &sv, &sv, E_RECURSE, &self), COS_OK);
-    EXPECT_EQ(s, self, 1);          /* the server's first slot, as e_recurse expects */
-    cos_capid inv = sinv(s, sv.comp, E_RECURSE);
-    /* the boot thread starts at depth 0; invocation n takes it to depth n
-     * and runs level n.  Invocation 17 finds the stack full (depth 16 =
-     * COS_INV_DEPTH): level 16 sees EDEPTH and every level returns 16 */
-    cos_ret r = cos_sinv(inv, (cos_word)s, 1, 0, 0);
-    EXPECT_ERR(s, r.err, COS_OK);
-    EXPECT_EQ(s, r.r[0], COS_INV_DEPTH);
-    EXPECT_EQ(s, s->level_max, COS_INV_DEPTH);
-    EXPECT_EQ(s, s->fail_level, COS_INV_DEPTH);
-    EXPECT_ERR(s, s->depth_err, COS_EDEPTH);
-    /* the stack unwound completely: the same again */
-    s->level_max = 0;
-    r = cos_sinv(inv, (cos_word)s, 1, 0, 0);
-    EXPECT_EQ(s, r.r[0], COS_INV_DEPTH);
-    EXPECT_EQ(s, s->level_max, COS_INV_DEPTH);
-}
-
-static void test_sinv_depth(void **state)
-{
-    ts s = { .body = body_sinv_depth };
-    kfx *f = run(&s);
-    /* 2 x 16 invocations, each returned; the errors: the two EDEPTH and
-     * bt_init's probe (a 1-page page table, refused on an MMU machine) */
-    assert_int_equal(k_get_stats(f->k)->invocations, 2 * COS_INV_DEPTH);
-    assert_int_equal(k_get_stats(f->k)->returns, 2 * COS_INV_DEPTH);
-    assert_int_equal(k_get_stats(f->k)->errors, 3);
-    finish(f, &s);
-}
 
 /* ---- 1. removing what is in use --------------------------------------------------- */
 
@@ -689,277 +275,143 @@ static void test_remove_busy(void **state)
     finish(run(&s), &s);
 }
 
-/* ---- 2. asynchronous endpoints and scheduling events ------------------------------ */
-
-static void body_asnd_rcv(ts *s)
+/* The tcap a core runs under loses its last reference: thread A, running
+ * under tcap T, dispatches B (no tcap of its own: it runs under T), and B
+ * removes T's capability, A's rcv (which held T) and A (which held T, and
+ * ends).  T must live on while the core runs under it (the checker's
+ * "current tcap not live" otherwise; every path charges the elapsed
+ * cycles to it), unreachable, as a running thread does. */
+static void body_remove_current_tcap(ts *s)
 {
-    cos_capid t = thread(s, E_RCVR);
-    s->rcv = rcv(s, t, 0);
-    s->asnd = asnd(s, s->rcv);
-    /* t owns the rcv, not this thread */
-    EXPECT_ERR(s, cos_rcv(s->rcv, NB).err, COS_EPERM);
-    EXPECT_ERR(s, cos_sched_rcv(s->rcv, NB).err, COS_EPERM);
-    EXPECT_ERR(s, cos_asnd_rcv(s->asnd, s->rcv).err, COS_EPERM);
-    /* t has not run (runnable, not waiting): three sends just count */
-    for (int i = 0; i < 3; i++)
-        EXPECT_ERR(s, cos_asnd(s->asnd, false), COS_OK);
-    /* t takes the three, then blocks; its scheduler (this thread) runs */
-    EXPECT_ERR(s, cos_switch(t, 0, 0, 0, 0, 0), COS_OK);
-    /* the first event ever on ROOT (token 1): t blocked, having run */
-    cos_ret r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[0], s->thd_id);
-    EXPECT_EQ(s, r.r[1], COS_SCHED_EV_BLOCKED);
-    EXPECT_TRUE(s, r.r[2] > 0);
-    EXPECT_EQ(s, r.r[3], 1);
-    r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[0], 0);        /* nothing more; non-blocking returns */
-    EXPECT_EQ(s, r.r[3], 1);
-    /* a send wakes t; it runs under the activating tcap, this thread's own
-     * (t has none): equal to the running one, so it preempts, runs to its
-     * end ('W') before this thread's next statement */
-    note(s, 'b');
-    EXPECT_ERR(s, cos_asnd(s->asnd, false), COS_OK);
-    note(s, 'a');
-    /* woken (token 2), then exited (token 3): one entry, both flags */
-    r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[0], s->thd_id);
-    EXPECT_EQ(s, r.r[1], COS_SCHED_EV_WOKEN | COS_SCHED_EV_EXITED);
-    EXPECT_EQ(s, r.r[3], 3);
+    cos_capid t = tcap(s), a = thread(s, E_SWITCHER), ra = rcv(s, a, t);
+    s->spare = thread(s, E_DROPPER);
+    s->drop[0] = t;
+    s->drop[1] = ra;
+    s->drop[2] = a;
+    EXPECT_ERR(s, cos_tcap_transfer(COS_BOOT_TCAP(0), ra, 1000000, 0), COS_OK);
+    EXPECT_ERR(s, cos_switch(a, t, 0, 0, 0, 0), COS_OK);
+    /* A and B have run, and B has exited: this thread, their scheduler, runs */
+    EXPECT_ERR(s, cos_switch(a, 0, 0, 0, 0, 0), COS_ENOENT);
+    EXPECT_ERR(s, cos_switch(s->spare, 0, 0, 0, 0, 0), COS_EINVAL);
 }
 
-static void test_asnd_rcv(void **state)
+static void test_remove_current_tcap(void **state)
 {
-    ts s = { .body = body_asnd_rcv };
-    kfx *f = run(&s);
-    assert_string_equal(s.log, "TbWa");
-    assert_int_equal(k_get_stats(f->k)->sends, 4);   /* the three counted, the one that woke t */
-    finish(f, &s);
-}
-
-static void body_sched_token(ts *s)
-{
-    cos_capid t1 = thread(s, E_BLOCK), t2 = thread(s, E_EXIT);
-    s->rcv = rcv(s, t1, 0);
-    cos_ret r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[0], 0);
-    uint64_t tok0 = r.r[3];
-    EXPECT_EQ(s, tok0, 0);          /* no event yet */
-    /* the right token: t1 runs, and blocks on its rcv (event: token 1) */
-    EXPECT_ERR(s, cos_switch(t1, 0, 0, 0, ROOT, tok0), COS_OK);
-    EXPECT_ERR(s, cos_switch(t2, 0, 0, 0, ROOT, tok0), COS_ESTALE);
-    EXPECT_ERR(s, cos_switch(t1, 0, 0, 0, 0, 0), COS_EBUSY);                /* blocked */
-    EXPECT_ERR(s, cos_switch(t2, 0, 0, 5000, 0, 0), COS_EINVAL);            /* timeout, no rcv */
-    EXPECT_ERR(s, cos_switch(t2, 0, COS_PRIO_MIN + 1, 0, 0, 0), COS_EINVAL);
-    EXPECT_ERR(s, cos_switch(t2, COS_BOOT_THD(0), 0, 0, 0, 0), COS_ETYPE);  /* not a tcap */
-    EXPECT_ERR(s, cos_switch(t2, 0, 0, 0, s->rcv, 0), COS_EPERM);           /* t1's rcv */
-    /* re-read: the event, and the token that goes with it */
-    r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[0], s->thd_id);
-    EXPECT_EQ(s, r.r[1], COS_SCHED_EV_BLOCKED);
-    EXPECT_EQ(s, r.r[3], 1);
-    EXPECT_ERR(s, cos_switch(t2, 0, 0, 0, ROOT, r.r[3]), COS_OK);
-    /* t2 returned: it never runs again */
-    EXPECT_ERR(s, cos_switch(t2, 0, 0, 0, 0, 0), COS_EINVAL);
-    r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[0], s->thd_id);  /* t2's, set when it ran */
-    EXPECT_EQ(s, r.r[1], COS_SCHED_EV_EXITED);
-    EXPECT_EQ(s, r.r[3], 2);
-}
-
-static void test_sched_token(void **state)
-{
-    ts s = { .body = body_sched_token };
+    ts s = { .body = body_remove_current_tcap };
     finish(run(&s), &s);
 }
 
-/* ---- 1. temporal capabilities: errors ---------------------------------------------- */
-
-static void body_tcap_errors(ts *s)
-{
-    cos_capid ta = tcap(s), tb = tcap(s), tc = tcap(s);
-    cos_capid ra = rcv(s, thread(s, E_EXIT), ta), rb = rcv(s, thread(s, E_EXIT), tb);
-    cos_capid rn = rcv(s, thread(s, E_EXIT), 0);
-    /* a new tcap has no budget: it can give none */
-    EXPECT_ERR(s, cos_tcap_transfer(ta, rb, 0, 0), COS_EPERM);
-    EXPECT_ERR(s, cos_tcap_transfer(COS_BOOT_TCAP(0), ra, 1000, 0), COS_OK);
-    /* ta has 1,000: not 2,000; then exactly all of it; then nothing is left */
-    EXPECT_ERR(s, cos_tcap_transfer(ta, rb, 2000, 0), COS_EINVAL);
-    EXPECT_ERR(s, cos_tcap_transfer(ta, rb, 1000, 0), COS_OK);
-    EXPECT_ERR(s, cos_tcap_transfer(ta, rb, 1, 0), COS_EINVAL);
-    EXPECT_ERR(s, cos_tcap_transfer(tb, rn, 10, 0), COS_ENOENT);           /* rn has no tcap */
-    EXPECT_ERR(s, cos_tcap_transfer(tb, rb, 10, 0), COS_EINVAL);           /* to itself */
-    EXPECT_ERR(s, cos_tcap_transfer(tb, ra, 10, COS_PRIO_MIN + 1), COS_EINVAL);
-    /* dispatching under a tcap with no budget */
-    EXPECT_ERR(s, cos_switch(COS_BOOT_THD(0), ta, 0, 0, 0, 0), COS_EPERM);
-    /* merge: ta is also held by ra; tc (no budget, one capability) goes */
-    EXPECT_ERR(s, cos_tcap_merge(tb, COS_BOOT_CAPTBL, ta), COS_EBUSY);
-    EXPECT_ERR(s, cos_tcap_merge(tb, COS_BOOT_CAPTBL, COS_BOOT_THD(0)), COS_ETYPE);
-    EXPECT_ERR(s, cos_tcap_merge(tb, COS_BOOT_CAPTBL, tc), COS_OK);
-    EXPECT_ERR(s, cos_tcap_transfer(tc, rb, 1, 0), COS_ENOENT);
-    /* a thread without an rcv is no scheduler: it cannot own a tcap */
-    s->page = kpage(s);
-    s->spare = slot(s);
-    EXPECT_ERR(s, cos_switch(thread(s, E_NO_RCV), 0, 0, 0, 0, 0), COS_OK);
-    /* this one can, in the same page and slot */
-    EXPECT_ERR(s, cos_tcap_alloc(COS_BOOT_KMEM, s->page, s->spare), COS_OK);
-}
-
-static void test_tcap_errors(void **state)
-{
-    ts s = { .body = body_tcap_errors };
-    finish(run(&s), &s);
-}
-
-/* ---- 3. preemption by the tcaps' partial order ------------------------------------ *
- *
- * Sender S runs under tcap TS, receiver R waits on rcv RR whose tcap is TR;
- * both tcaps are allocated by the root scheduler (this thread, owner of
- * ROOT), so each has one delegation, {ROOT, priority}, and gets an infinite
- * budget from the root tcap.  The priority for ROOT is set by the switch
- * that first runs each thread under its tcap (a1).  S logs 'S', sends to
- * RR, logs 's' and ends; R logs 'R' each time it wakes and waits again.
- * This thread logs 'B' when its switch to S returns, then runs what is
- * left: S if it has not finished, R if it has not woken.
- *
- * k_tcap_higher(TR, TS): the one shared scheduler is ROOT; TR preempts
- * unless TR's priority number for it is larger than TS's, and never with a
- * zero budget.  When R then waits again, its scheduler (this thread) runs,
- * not S. */
-
-static void body_preempt(ts *s)
-{
-    cos_capid st = thread(s, E_SENDER), rt = thread(s, E_RECEIVER);
-    cos_capid tsnd = tcap(s), trcv = tcap(s);
-    cos_capid rs = rcv(s, st, tsnd);
-    s->rcv = rcv(s, rt, trcv);
-    s->asnd = asnd(s, s->rcv);
-    /* cycles 0 from an infinite budget: infinite */
-    EXPECT_ERR(s, cos_tcap_transfer(COS_BOOT_TCAP(0), rs, 0, 0), COS_OK);
-    EXPECT_ERR(s, cos_tcap_transfer(COS_BOOT_TCAP(0), s->rcv, s->zero_budget ? 1000000 : 0, s->xfer_prio), COS_OK);
-    /* R runs under TR (its priority for ROOT set, unless the transfer was
-     * to set it) and waits on RR */
-    EXPECT_ERR(s, cos_switch(rt, trcv, s->xfer_prio ? 0 : s->prio_r, 0, 0, 0), COS_OK);
-    EXPECT_EQ(s, s->nlog, 0);
-    if (s->zero_budget)     /* what TR has left goes to TS: TR keeps its priority, not a cycle */
-        EXPECT_ERR(s, cos_tcap_transfer(trcv, rs, 0, 0), COS_OK);
-    EXPECT_ERR(s, cos_switch(st, tsnd, s->prio_s, 0, 0, 0), COS_OK);
-    note(s, 'B');
-    if (!s->s_done)
-        EXPECT_ERR(s, cos_switch(st, 0, 0, 0, 0, 0), COS_OK);
-    if (!s->r_wakes)
-        EXPECT_ERR(s, cos_switch(rt, COS_BOOT_TCAP(0), 0, 0, 0, 0), COS_OK);
-    EXPECT_EQ(s, s->r_wakes, 1);
-}
-
-static void preempt_case(uint32_t prio_r, uint32_t prio_s, bool zero_budget, uint32_t xfer_prio, const char *log)
-{
-    ts s = { .body = body_preempt, .prio_r = prio_r, .prio_s = prio_s, .zero_budget = zero_budget,
-             .xfer_prio = xfer_prio };
-    kfx *f = run(&s);
-    assert_string_equal(s.log, log);
-    finish(f, &s);
-}
-
-/* (a) TR = {ROOT, 5}, TS = {ROOT, 10}: 5 <= 10, R preempts S at the send:
- * S, R, then this thread (R waits again), which finishes S. */
-static void test_preempt_higher(void **state)
-{
-    preempt_case(5, 10, false, 0, "SRBs");
-}
-
-/* (b) TR = {ROOT, 10}, TS = {ROOT, 5}: 10 > 5, S goes on and ends; its
- * scheduler runs ('B') and dispatches R, which takes the send. */
-static void test_preempt_lower(void **state)
-{
-    preempt_case(10, 5, false, 0, "SsBR");
-}
-
-/* (c) TR = {ROOT, 7}, TS = {ROOT, 7}: equal priorities preempt. */
-static void test_preempt_equal(void **state)
-{
-    preempt_case(7, 7, false, 0, "SRBs");
-}
-
-/* (d) TR = {ROOT, 1}, TS = {ROOT, 10}: by priority R would preempt, but TR
- * has no budget left (it gave it all to TS), and a tcap with none never
- * preempts: as (b). */
-static void test_preempt_no_budget(void **state)
-{
-    preempt_case(1, 10, true, 0, "SsBR");
-}
-
-/* (e) As (a), but TR's priority comes from the transfer's a2 (5, "the
- * priority for src's scheduler", ROOT) instead of a switch: after the
- * lists merge, the delegating scheduler's entry is set to what it gives
- * (as Composite's delegate does), so TR = {ROOT, 5} outranks the sender's
- * {ROOT, 10} and R preempts. */
-static void test_preempt_transfer_prio(void **state)
-{
-    preempt_case(0, 10, false, 5, "SRBs");
-}
-
-/* ---- 4. budget expiry and switch timeouts ------------------------------------------ */
-
-static void body_expiry(ts *s)
-{
-    cos_capid w = thread(s, E_COMPUTE), tw = tcap(s), rw = rcv(s, w, tw);
-    EXPECT_ERR(s, cos_tcap_transfer(COS_BOOT_TCAP(0), rw, 10000, 0), COS_OK);
-    /* w computes 1,000,000 cycles under 10,000: the timer stops it and the
-     * kernel runs TW's owner, this thread, whose switch returns */
-    EXPECT_ERR(s, cos_switch(w, tw, 0, 0, 0, 0), COS_OK);
-    EXPECT_TRUE(s, !s->w_done);
-    cos_ret r = cos_sched_rcv(ROOT, 0);     /* the event is there: no blocking */
-    EXPECT_EQ(s, r.r[0], s->thd_id);
-    EXPECT_EQ(s, r.r[1], COS_SCHED_EV_EXPIRED | COS_SCHED_EV_RUNNABLE);
-    /* w computed the whole budget, 10,000 cycles: the timer is armed for
-     * it from the end of the switch path that dispatched w, and the charge
-     * runs from that path's start, so w and TW are charged the path too
-     * (a kernel path: well under 2,000 cycles) */
-    EXPECT_TRUE(s, r.r[2] >= 10000 && r.r[2] < 12000);
-    /* more budget: w finishes its compute and exits */
-    EXPECT_ERR(s, cos_tcap_transfer(COS_BOOT_TCAP(0), rw, 0, 0), COS_OK);
-    EXPECT_ERR(s, cos_switch(w, 0, 0, 0, ROOT, r.r[3]), COS_OK);
-    EXPECT_TRUE(s, s->w_done);
-    r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[1], COS_SCHED_EV_EXITED);
-}
-
-static void test_budget_expiry(void **state)
-{
-    ts s = { .body = body_expiry };
-    kfx *f = run(&s);
-    assert_int_equal(k_get_stats(f->k)->expiries, 1);
-    finish(f, &s);
-}
-
-static void body_timeout(ts *s)
-{
-    cos_capid w = thread(s, E_COMPUTE);
-    cos_ret r = cos_sched_rcv(ROOT, NB);
-    uint64_t t0 = cos_cycles();
-    /* w computes 1,000,000 cycles under this thread's tcap; the timeout at
-     * t0 + 50,000 is an event to ROOT about this thread itself, whose tcap
-     * (the same one) preempts w */
-    EXPECT_ERR(s, cos_switch(w, 0, 0, t0 + 50000, ROOT, r.r[3]), COS_OK);
-    EXPECT_TRUE(s, cos_cycles() >= t0 + 50000);
-    EXPECT_TRUE(s, !s->w_done);
-    r = cos_sched_rcv(ROOT, NB);
-    EXPECT_EQ(s, r.r[0], s->boot_id);
-    EXPECT_EQ(s, r.r[1], COS_SCHED_EV_TIMEOUT | COS_SCHED_EV_RUNNABLE);
-}
-
-static void test_switch_timeout(void **state)
-{
-    ts s = { .body = body_timeout };
-    kfx *f = run(&s);
-    assert_int_equal(k_get_stats(f->k)->timeouts, 1);
-    finish(f, &s);
-}
 
 /* ---- the boot-time check ------------------------------------------------------------- *
  * Every core is booted with its init thread current and due to run at
  * time 0; the invariants hold from the first kernel path on (a regression
  * test: once every core but the last reported "path not finished"). */
+/* ---- 2. a component's data ---------------------------------------------------------- */
+
+/* Each component has its own data block: the booter (a COMP capability's
+ * holder) loads it, the component's own code finds it with cos_comp_data,
+ * and no other component reaches it (kernel/abi.h). */
+static void body_comp_data(ts *s)
+{
+    EXPECT_TRUE(s, cos_comp_data() == NULL);        /* the fixture gives the boot component none */
+    bt_comp a = component(s), b = component(s);
+    uint64_t *d = cos_comp_load(a.comp, 64);
+    EXPECT_TRUE(s, d != NULL && d[0] == 0 && d[7] == 0);    /* zeroed */
+    if (d)
+        d[0] = 0xabc;
+    EXPECT_TRUE(s, cos_comp_load(a.comp, 64) == d);         /* the same block again */
+    EXPECT_TRUE(s, cos_comp_load(a.comp, 128) == NULL);     /* not another size */
+    EXPECT_TRUE(s, cos_comp_load(a.comp, 0) == NULL);
+    EXPECT_TRUE(s, cos_comp_load(b.comp, COS_COMP_DATA_MAX + 1) == NULL);
+    EXPECT_TRUE(s, cos_comp_load(COS_BOOT_CAPTBL, 64) == NULL);   /* not a component */
+    EXPECT_TRUE(s, cos_comp_load(COS_BOOT_COMP, 64) == NULL);     /* the boot component's is the host's */
+    EXPECT_TRUE(s, cos_comp_load(4000, 64) == NULL);              /* an empty slot */
+    /* a's code sees its block; b's sees none (b was never loaded), and a
+     * capability to a in b's table would not let b's code in either: only
+     * a COMP capability loads, and slot 1 of b's table holds a's table */
+    cos_capid s1 = 0;
+    EXPECT_ERR(s, bt_give(&s->b, &b, a.captbl, &s1), COS_OK);
+    EXPECT_EQ(s, s1, 1);
+    EXPECT_ERR(s, cos_sinv(sinv(s, a.comp, E_DATA), (cos_word)s, 0, 0, 0).err, COS_OK);
+    EXPECT_TRUE(s, s->seen_data == d);
+    EXPECT_TRUE(s, s->seen_load == NULL);       /* slot 1 of a's table: empty */
+    EXPECT_ERR(s, cos_sinv(sinv(s, b.comp, E_DATA), (cos_word)s, 0, 0, 0).err, COS_OK);
+    EXPECT_TRUE(s, s->seen_data == NULL);
+    EXPECT_TRUE(s, s->seen_load == NULL);       /* a's captbl, not a component */
+    EXPECT_TRUE(s, cos_comp_data() == NULL);    /* back in the boot component */
+    EXPECT_EQ(s, d ? d[0] : 0, 0xabc);
+}
+
+static void test_comp_data(void **state)
+{
+    ts s = { .body = body_comp_data };
+    finish(run(&s), &s);
+}
+
+/* ---- 3. the trace interface ----------------------------------------------------------- */
+
+/* User level registers its event kinds and tables once by name and then
+ * records by number (kernel/abi.h); the kernel knows nothing of what they
+ * mean.  Refusals: empty names, bad columns. */
+static void body_trace(ts *s)
+{
+    cos_tkind a = cos_trace_kind("u.test"), b = cos_trace_kind("u.other");
+    EXPECT_TRUE(s, a != 0 && b != 0 && a != b);
+    EXPECT_EQ(s, cos_trace_kind("u.test"), a);        /* the same name, the same number */
+    EXPECT_EQ(s, cos_trace_kind(""), 0);
+    EXPECT_EQ(s, cos_trace_kind(NULL), 0);
+    cos_trace_ev(a, 1, 2, 3);
+    cos_trace_ev(a, 4, 5, 6);
+    cos_trace_ev(0, 0, 0, 0);                         /* no kind: nothing */
+    cos_trace_ev(999, 0, 0, 0);
+    static const cos_tcol cols[] = { { "v", COS_TCOL_INT, 0, 0 }, { "t0", COS_TCOL_TIME, 0, 0 },
+                                     { "t1", COS_TCOL_TIME, 0, 0 }, { "d", COS_TCOL_SPAN, 1, 2 },
+                                     { "core", COS_TCOL_CORE, 0, 0 }, { "thd", COS_TCOL_THREAD, 0, 0 } };
+    uint32_t t = cos_trace_table("t_test", cols, 6);
+    EXPECT_TRUE(s, t != 0);
+    EXPECT_EQ(s, cos_trace_table("t_test", cols, 6), t);
+    static const cos_tcol bad[] = { { "v", COS_TCOL_INT, 0, 0 }, { "d", COS_TCOL_SPAN, 0, 0 } };
+    EXPECT_EQ(s, cos_trace_table("t_bad", bad, 2), 0);          /* a span of an integer column */
+    EXPECT_EQ(s, cos_trace_table("t_bad", cols, 0), 0);
+    EXPECT_EQ(s, cos_trace_table("t_bad", cols, COS_TCOLS_MAX + 1), 0);
+    int64_t row[6] = { 7, 1000, 4200, 0, 0, 0 };
+    cos_trace_row(t, row, 6);
+    cos_trace_row(t, row, 5);                          /* the wrong count: nothing */
+    cos_trace_row(0, row, 6);
+}
+
+static void test_trace(void **state)
+{
+    ts s = { .body = body_trace };
+    kfx *f = run(&s);
+    simtr *tr = f->s->trace;
+    simtr_table *t = simtr_find(tr, "t_test");
+    assert_non_null(t);
+    assert_int_equal(simtr_rows(t), 1);                /* the good row only */
+    assert_null(simtr_find(tr, "t_bad"));
+    finish(f, &s);
+}
+
+/* cos_touch_words: a word at each address, in order, as one request; the
+ * first fault stops it.  A component's own page is 4 KiB at its base. */
+static cos_word e_words(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3);
+
+static void body_touch_words(ts *s)
+{
+    bt_comp a = component(s);
+    s->page = a.base;
+    EXPECT_ERR(s, cos_sinv(sinv(s, a.comp, E_WORDS), (cos_word)s, 0, 0, 0).err, COS_OK);
+}
+
+static void test_touch_words(void **state)
+{
+    ts s = { .body = body_touch_words };
+    kfx *f = run(&s);
+    /* one fault: the word past the page, after three that worked */
+    assert_int_equal(k_get_stats(f->k)->faults, 1);
+    finish(f, &s);
+}
+
 static void body_nothing(ts *s) { (void)s; }
 
 static void test_boot_check(void **state)
@@ -978,19 +430,11 @@ int main(void)
         cmocka_unit_test(test_alloc_errors),
         cmocka_unit_test(test_quiescence),
         cmocka_unit_test(test_unmap_shootdown),
-        cmocka_unit_test(test_sinv),
-        cmocka_unit_test(test_sinv_depth),
         cmocka_unit_test(test_remove_busy),
-        cmocka_unit_test(test_asnd_rcv),
-        cmocka_unit_test(test_sched_token),
-        cmocka_unit_test(test_tcap_errors),
-        cmocka_unit_test(test_preempt_higher),
-        cmocka_unit_test(test_preempt_lower),
-        cmocka_unit_test(test_preempt_equal),
-        cmocka_unit_test(test_preempt_no_budget),
-        cmocka_unit_test(test_preempt_transfer_prio),
-        cmocka_unit_test(test_budget_expiry),
-        cmocka_unit_test(test_switch_timeout),
+        cmocka_unit_test(test_remove_current_tcap),
+        cmocka_unit_test(test_comp_data),
+        cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_touch_words),
         cmocka_unit_test(test_boot_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

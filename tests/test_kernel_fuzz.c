@@ -20,7 +20,10 @@
  * component's pages, and at the end every capability in an adversary's
  * table names an object it was given or one it made in its own memory (no
  * component reaches a capability it was not given), and its memory
- * capabilities lie inside its own range.
+ * capabilities lie inside its own range.  And decode, then invoke: a
+ * refused call changes nothing (the kernel's state fingerprinted before
+ * and after it, tests/kernel_state.h, when no other kernel path ran in
+ * between; every call in the unit suite, one in eight in the slow one).
  *
  * FUZZ_CALLS system calls (50,000 in the unit suite); the slow suite runs
  * test_kernel_fuzz_slow with 1,000,000 (COSSIM_FUZZ_CALLS overrides).
@@ -34,6 +37,7 @@
 #include <string.h>
 #include "kernel_fixture.h"
 #include "kernel/internal.h"
+#include "kernel_state.h"
 #include "components/lib/booter.h"
 
 #define NADV 4u
@@ -62,6 +66,12 @@ typedef struct fuzz {
     bool booted, done, stalled;
     adv a[NADV];
     uint64_t kmem_base_page;            /* the booter's kmem capability's first page (absolute) */
+    k_kernel *k;
+    uint64_t stride;                    /* fingerprint every stride-th call */
+    uint64_t refused_checked;           /* refused calls compared with the state before them */
+    uint64_t refused_changed;           /* ... that changed something anyway */
+    int changed_op[8];                  /* the first of them: op, error */
+    int changed_err[8];
 } fuzz;
 
 static fuzz *F;   /* the running test's state (one simulation at a time) */
@@ -159,7 +169,26 @@ static cos_word adversary(cos_thdid caller, cos_word i, cos_word a1, cos_word a2
             if (op == COS_OP_SCHED_RCV)
                 x[0] |= COS_RCV_NONBLOCK;   /* blocked for events nobody sends, it would stop the fuzz */
             F->calls++;
+            /* every `stride`th call between two fingerprints of the
+             * kernel's state (tests/kernel_state.h) */
+            bool look = F->calls % F->stride == 0;
+            kst before, after;
+            if (look)
+                kst_take(F->k, 0, &before);
             cos_ret r = cos_call(op, c, x[0], x[1], x[2], x[3], x[4]);
+            if (look)
+                kst_take(F->k, 0, &after);
+            if (look && r.err && after.paths == before.paths + 1) {
+                /* a refused call, and no other kernel path since: nothing changed */
+                F->refused_checked++;
+                if (!kst_refused_unchanged(&before, &after)) {
+                    if (F->refused_changed < 8) {
+                        F->changed_op[F->refused_changed] = op;
+                        F->changed_err[F->refused_changed] = r.err;
+                    }
+                    F->refused_changed++;
+                }
+            }
             F->errors[r.err < COS_ERRS ? r.err : COS_ERRS]++;
             if (r.err == COS_OK && op == COS_OP_PGTBL_UNMAP)
                 a->unmapped = true;
@@ -322,16 +351,17 @@ static void check_reach(k_kernel *k, const adv *a, const snap *sn, uint64_t kmem
     }
 }
 
-static void run_fuzz(const char *preset, uint64_t budget)
+static void run_fuzz(const char *preset, uint64_t budget, uint64_t stride)
 {
     const char *env = g_getenv("COSSIM_FUZZ_CALLS");
     if (env)
         budget = g_ascii_strtoull(env, NULL, 10);
-    fuzz st = { .budget = budget };
+    fuzz st = { .budget = budget, .stride = stride };
     F = &st;
     for (unsigned i = 0; i < NADV; i++)
         st.a[i].rng = 0x5eed0000u + i;
     kfx *f = kfx_new_mem(preset, MEM_SIZE, images, 1, 0, 0, true);
+    st.k = f->k;
     /* boot, then snapshot what each adversary was given */
     while (!st.booted && !st.boot_error)
         kfx_run(f, SIM_US);
@@ -353,6 +383,11 @@ static void run_fuzz(const char *preset, uint64_t budget)
     const k_stats *s = k_get_stats(f->k);
     assert_int_equal(s->check_failures, 0);
     assert_int_equal(st.isolation, 0);
+    for (unsigned i = 0; i < st.refused_changed && i < 8; i++)
+        print_error("refused call changed the kernel's state: op %d, error %s\n", st.changed_op[i],
+                    cos_err_name((cos_err)st.changed_err[i]));
+    assert_int_equal(st.refused_changed, 0);
+    assert_true(st.refused_checked > budget / stride / 4);
     for (unsigned i = 0; i < NADV; i++)
         check_reach(f->k, &st.a[i], &sn[i], kbase + st.a[i].kmem_first);
     assert_true(k_check(f->k));
@@ -372,26 +407,34 @@ static void run_fuzz(const char *preset, uint64_t budget)
 static void test_fuzz_x86(void **state)
 {
     (void)state;
-    run_fuzz("x86_64", 25000);
+    run_fuzz("x86_64", 25000, 1);
 }
 
 static void test_fuzz_m7(void **state)
 {
     (void)state;
-    run_fuzz("cortex-m7", 25000);
+    run_fuzz("cortex-m7", 25000, 1);
+}
+
+static void test_fuzz_m33(void **state)
+{
+    (void)state;
+    run_fuzz("cortex-m33", 25000, 1);      /* the v8-M MPU */
 }
 
 static void test_fuzz_slow(void **state)
 {
     (void)state;
-    run_fuzz("x86_64", 600000);
-    run_fuzz("cortex-a9", 400000);
+    /* the fingerprints on one call in eight: the slow suite is for breadth */
+    run_fuzz("x86_64", 600000, 8);
+    run_fuzz("cortex-a9", 400000, 8);
 }
 
 int main(int argc, char **argv)
 {
     const struct CMUnitTest fast[] = {
         cmocka_unit_test(test_fuzz_x86),
+        cmocka_unit_test(test_fuzz_m33),
         cmocka_unit_test(test_fuzz_m7),
     };
     const struct CMUnitTest slow[] = {

@@ -383,13 +383,19 @@ static void test_memory_revoke_inside(void **state)
     g_free(dir);
 }
 
+/* A composed system on the MPU machines (the v7-M MPU of cortex-m4 and
+ * cortex-m7, the v8-M MPU of cortex-m33), by hand over 10 ms with 1 ms
+ * periods: t touches its 4 KiB, puts into q and invokes fs once a job; u
+ * gets from q once a job (t's put comes first each period); v waits 100 us
+ * on a timer: 10 jobs each, 10 gets, 10 waits, 10 server calls, and no
+ * fault (every component's memory is inside its own regions). */
 static void test_mpu_memory(void **state)
 {
     (void)state;
     char *dir = tmpdir();
     result r = run_script_json(dir, "mpu.lua",
         "local out = {}\n"
-        "for _, preset in ipairs{ 'cortex-m4', 'cortex-m7' } do\n"
+        "for _, preset in ipairs{ 'cortex-m4', 'cortex-m7', 'cortex-m33' } do\n"
         "  local sys = system{ machine = machine{ preset = preset }, policy = 'fp',\n"
         "                      channels = { q = { slots = 2, size = 32 } }, servers = { fs = { work = '5us', touch = '2K' } } }\n"
         "  sys:task{ name = 't', priority = 1, period = '1ms', memory = '4K',\n"
@@ -402,7 +408,7 @@ static void test_mpu_memory(void **state)
         "                  waits = r.timers.waits, calls = r.servers.fs.calls, faults = sys:kernel():stats().faults }\n"
         "end\n"
         "return out\n");
-    static const char *const presets[] = { "cortex-m4", "cortex-m7" };
+    static const char *const presets[] = { "cortex-m4", "cortex-m7", "cortex-m33" };
     for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
         in_band("t jobs", JP(r.out, presets[i], "t"), 10, 10);
         in_band("u jobs", JP(r.out, presets[i], "u"), 10, 10);
@@ -536,6 +542,118 @@ static void test_many_tasks(void **state)
     g_free(dir);
 }
 
+/* scenarios/policies.lua: the same three tasks (2.5 ms of work each,
+ * released together) under each scheduler, by hand (the scenario's
+ * header): fixed priority finishes A, B, C at 2.5, 5.0 and 7.5 ms; round
+ * robin with 1 ms slices, A B C A B C then the last halves, at 6.5, 7.0
+ * and 7.5 ms, the C component and the Lua policy alike.  Each switch costs
+ * a few microseconds of kernel and scheduler (under 20 us in all here).
+ * Lottery, tickets 3:1, 30 ms of work each, 1 ms slices: A's finish is
+ * the slice of its 30th win, negative binomial with mean 30 / 0.75 = 40 ms
+ * and standard deviation sqrt(30 * 0.25) / 0.75 = 3.65 ms, so within
+ * 40 +- 3 sd = 29..51 ms; B finishes when all 60 ms of work is done. */
+static void test_policies(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_json(dir, "policies");
+    static const struct { const char *sched, *task; double done_us; } hand[] = {
+        { "fp", "A", 2500 }, { "fp", "B", 5000 }, { "fp", "C", 7500 },
+        { "rr", "A", 6500 }, { "rr", "B", 7000 }, { "rr", "C", 7500 },
+        { "lua_rr", "A", 6500 }, { "lua_rr", "B", 7000 }, { "lua_rr", "C", 7500 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(hand); i++) {
+        char what[64];
+        g_snprintf(what, sizeof what, "%s %s worst", hand[i].sched, hand[i].task);
+        in_band(what, JP(r.out, hand[i].sched, hand[i].task, "worst_us"), hand[i].done_us, hand[i].done_us + 20);
+    }
+    in_band("lottery A", JP(r.out, "lottery", "A", "worst_us"), 29000, 51000);
+    in_band("lottery B", JP(r.out, "lottery", "B", "worst_us"), 60000, 60100);
+    /* the two round robins decide alike: the same jobs in each period */
+    assert_true(JP(r.out, "rr", "A", "jobs") == JP(r.out, "lua_rr", "A", "jobs"));
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* scenarios/isolation.lua: a component that touches the app's memory
+ * faults, on x86_64 (page tables), cortex-a9 (short descriptors),
+ * cortex-m7 (the v7-M MPU) and cortex-m33 (the v8-M MPU, ARMv8-M), and
+ * the fault is in the trace with the component's id and the address.  By hand (the scenario's header): each job invokes the
+ * probe once, which faults once on the app and then invokes its peer,
+ * which reaches its own memory; so per machine calls = faults = own-memory
+ * touches = the peer's reached touches = the kernel's faults = jobs, and
+ * the trace has that many k.fault rows naming the probe at the app's base
+ * (the components table gives both). */
+static void test_isolation(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "isolation", "--json", "--trace", "iso.db", NULL);
+    expect_status(&r, 0);
+    static const char *const presets[] = { "x86_64", "cortex-a9", "cortex-m7", "cortex-m33" };
+    g_autofree char *db = g_build_filename(dir, "iso.db", NULL);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
+        const char *p = presets[i];
+        double jobs = JP(r.out, p, "jobs");
+        assert_true(jobs >= 9);
+        in_band("probe calls", JP(r.out, p, "probe", "calls"), jobs, jobs);
+        in_band("probe faults", JP(r.out, p, "probe", "faults"), jobs, jobs);
+        in_band("probe own memory", JP(r.out, p, "probe", "own_ok"), jobs, jobs);
+        in_band("probe reached", JP(r.out, p, "probe", "reached"), 0, 0);
+        in_band("peer reached", JP(r.out, p, "peer", "reached"), jobs, jobs);
+        in_band("peer faults", JP(r.out, p, "peer", "faults"), 0, 0);
+        in_band("kernel faults", JP(r.out, p, "faults"), jobs, jobs);
+        /* machine i is cores i (one core each): its faults, by component */
+        g_autofree char *q = g_strdup_printf(
+            "SELECT count(*) FROM events e JOIN event_kinds k ON k.rowid = e.kind "
+            "JOIN components p ON p.first_core = %zu AND p.name = 'probe' AND p.component = e.component "
+            "JOIN components a ON a.first_core = %zu AND a.name = 'app' AND a.base = e.a0 "
+            "WHERE k.name = 'k.fault' AND e.core = %zu", i, i, i);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(h, q, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        if (sqlite3_column_int64(st, 0) != (int64_t)jobs)
+            fail_msg("%s: %lld k.fault rows of the probe at the app's base, %g jobs", p,
+                     (long long)sqlite3_column_int64(st, 0), jobs);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
+/* A rate-limiting forwarder (components/implementation/ipi/ratelimit)
+ * between a sender on core 0 and a receiver on core 1: the sender invokes
+ * it every 100 us for 10 ms (100 calls, one per job), at most 3 are
+ * forwarded per 1 ms window (3.2e6 cycles at 3.2 GHz), so by hand 30
+ * notifications reach core 1 (30 receiver jobs: one per send) and 70 are
+ * dropped.  The send is granted with sys:grant{ kind = "asnd" }. */
+static void test_ratelimit(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_script_json(dir, "rl.lua",
+        "local sys = system{ machine = machine{ preset = 'x86_64', cores = 2 }, policy = 'fp' }\n"
+        "sys:component{ name = 'fwd', image = 'ipi-ratelimit', args = { limit = 3, window = 3200000 } }\n"
+        "sys:grant{ from = 'fwd', to = 'rx', kind = 'asnd', name = 'to' }\n"
+        "sys:task{ name = 'tx', core = 0, priority = 1, period = '100us', body = { {'compute', '5us'}, {'invoke', 'fwd'} } }\n"
+        "sys:task{ name = 'rx', core = 1, priority = 1, period = '10us', body = { {'recv'}, {'compute', '1us'} } }\n"
+        "sys:run('10ms')\n"
+        "local r = sys:results()\n"
+        "return { fwd = r.components.fwd, tx = r.tasks[1].jobs, rx = r.tasks[2].jobs }\n");
+    in_band("calls", JP(r.out, "fwd", "calls"), 100, 100);
+    in_band("forwarded", JP(r.out, "fwd", "forwarded"), 30, 30);
+    in_band("dropped", JP(r.out, "fwd", "dropped"), 70, 70);
+    in_band("receiver jobs", JP(r.out, "rx"), 30, 30);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 2))
@@ -557,6 +675,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_interference),
         cmocka_unit_test(test_jobs_table),
         cmocka_unit_test(test_many_tasks),
+        cmocka_unit_test(test_policies),
+        cmocka_unit_test(test_isolation),
+        cmocka_unit_test(test_ratelimit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,14 +46,14 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
 {
     *out = (bt_comp){ .next_slot = 1 };
     uint64_t page;
-    /* the capability table, with both level-2 nodes of slots 0..511 */
+    /* the capability table, with the level-2 node of slots 0..255 (bt_give
+     * adds the next node when a component needs more: memory is scarce on
+     * microcontrollers, a node a page) */
     TRY(bt_page(b, true, &page));
     TRY(take_slot(b, &out->captbl));
     TRY(cos_captbl_alloc(b->kmem, page, out->captbl));
-    for (uint32_t i = 0; i < 2; i++) {
-        TRY(bt_page(b, true, &page));
-        TRY(cos_captbl_expand(out->captbl, i, b->kmem, page));
-    }
+    TRY(bt_page(b, true, &page));
+    TRY(cos_captbl_expand(out->captbl, 0, b->kmem, page));
     /* the page table or MPU layout: consecutive pages */
     unsigned pool = b->mpu ? 1 : BT_POOL_PAGES;
     uint64_t first = 0;
@@ -66,7 +66,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     TRY(cos_pgtbl_alloc(b->kmem, first, out->pgtbl, pool));
     TRY(take_slot(b, &out->comp));
     TRY(bt_page(b, true, &page));
-    TRY(cos_comp_alloc(b->kmem, page, out->comp, out->captbl, out->pgtbl, image));
+    TRY(cos_comp_alloc_id(b->kmem, page, out->comp, out->captbl, out->pgtbl, image, &out->id));
     /* its memory */
     if (b->mpu && user_pages > BT_MPU_PAGES)
         return COS_ERANGE;
@@ -108,7 +108,7 @@ cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_cap
 
 cos_err bt_give(bt *b, bt_comp *comp, cos_capid cap, cos_capid *slot)
 {
-    if (comp->next_slot % 256u == 0 && comp->next_slot >= 512u) {
+    if (comp->next_slot % 256u == 0) {
         uint64_t page;
         TRY(bt_page(b, true, &page));
         TRY(cos_captbl_expand(comp->captbl, comp->next_slot / 256u, b->kmem, page));
@@ -119,13 +119,18 @@ cos_err bt_give(bt *b, bt_comp *comp, cos_capid cap, cos_capid *slot)
     return COS_OK;
 }
 
-cos_err bt_sinv(bt *b, bt_comp *client, const bt_comp *server, unsigned entry, cos_capid *client_slot)
+cos_err bt_sinv_own(bt *b, const bt_comp *server, unsigned entry, cos_capid *slot)
 {
     uint64_t page;
     TRY(bt_page(b, true, &page));
+    TRY(take_slot(b, slot));
+    return cos_sinv_alloc(b->kmem, page, *slot, server->comp, entry);
+}
+
+cos_err bt_sinv(bt *b, bt_comp *client, const bt_comp *server, unsigned entry, cos_capid *client_slot)
+{
     cos_capid s;
-    TRY(take_slot(b, &s));
-    TRY(cos_sinv_alloc(b->kmem, page, s, server->comp, entry));
+    TRY(bt_sinv_own(b, server, entry, &s));
     return bt_give(b, client, s, client_slot);
 }
 

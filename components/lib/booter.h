@@ -4,10 +4,11 @@
  * The booter runs as the init thread of core 0 in the boot component.  It
  * takes kernel and user pages from its untyped memory in order, and slots
  * of its own table in order from COS_BOOT_FREE, and gives every component
- * it makes a capability table (slots 1..511), a page table (MMU machines:
- * a pool of BT_POOL_PAGES pages) or an MPU layout, and user memory: on MMU machines
- * pages mapped from BT_USER_BASE up, on MPU machines one 4 KiB region per
- * page (at most BT_MPU_PAGES).
+ * it makes a capability table (slots 1..255, grown by a node of 256 slots
+ * when it needs more), a page table (MMU machines: a pool of BT_POOL_PAGES
+ * pages) or an MPU layout, and user memory: on MMU machines pages mapped
+ * at addresses of its own from BT_USER_BASE up, on MPU machines one 4 KiB
+ * region per page (at most BT_MPU_PAGES).
  *
  * Every function returns the kernel's error code unchanged (COS_OK when
  * everything went), so a booter can report exactly what it was refused.
@@ -31,6 +32,7 @@ typedef struct bt {
 
 typedef struct bt_comp {
     cos_capid comp, captbl, pgtbl;  /* in the boot table */
+    uint32_t id;                    /* the kernel's id of it (the trace's component numbers) */
     cos_capid next_slot;            /* the next free slot of its own table */
     uint64_t user_first;            /* its user pages (relative to kmem) */
     unsigned user_pages;
@@ -48,6 +50,10 @@ cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_cap
 cos_err bt_thd_id(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd, cos_thdid *id);
 /* An invocation of server's entry, given to client at its next slot. */
 cos_err bt_sinv(bt *b, bt_comp *client, const bt_comp *server, unsigned entry, cos_capid *client_slot);
+/* An invocation of server's entry for the booter itself (in its own table). */
+cos_err bt_sinv_own(bt *b, const bt_comp *server, unsigned entry, cos_capid *slot);
+/* The boot component, as a server other components may invoke. */
+#define BT_SELF ((bt_comp){ .comp = COS_BOOT_COMP, .captbl = COS_BOOT_CAPTBL, .pgtbl = COS_BOOT_PGTBL })
 cos_err bt_rcv(bt *b, cos_capid thd, cos_capid tcap, cos_capid parent, cos_capid *rcv);
 cos_err bt_asnd(bt *b, cos_capid rcv, cos_capid *asnd);
 cos_err bt_tcap(bt *b, cos_capid *tcap);

@@ -86,6 +86,14 @@ static inline cos_err cos_comp_alloc(cos_capid kmem, uint64_t page, cos_capid sl
 {
     return cos_call(COS_OP_COMP_ALLOC, kmem, page, slot, captbl, pgtbl, image).err;
 }
+/* The same, with the new component's id (what the trace names it by). */
+static inline cos_err cos_comp_alloc_id(cos_capid kmem, uint64_t page, cos_capid slot, cos_capid captbl,
+                                        cos_capid pgtbl, unsigned image, uint32_t *id)
+{
+    cos_ret r = cos_call(COS_OP_COMP_ALLOC, kmem, page, slot, captbl, pgtbl, image);
+    *id = (uint32_t)r.r[0];
+    return r.err;
+}
 static inline cos_err cos_thd_alloc(cos_capid kmem, uint64_t page, cos_capid slot, cos_capid comp, unsigned entry,
                                     cos_word arg)
 {

@@ -29,7 +29,8 @@
  * own tcap: with a budget per replenishment period their load is bounded;
  * without one they run at their priority with no bound.
  *
- * Every job is recorded (cos_job: the trace's `jobs` table) and summed in
+ * Every job is recorded (the trace's `jobs` table, a table the app makes
+ * through the kernel's trace interface: wl_record_job) and summed in
  * the tasks' results; scheduler decisions, lock waits and interrupt-thread
  * activations are trace events (u.*, docs/trace-schema.md).
  */
@@ -37,12 +38,14 @@
 
 #include "components/lib/cos.h"
 #include "components/lib/fail.h"
+#include "components/scheds.h"
 
 #define WL_CORES 8u
 #define WL_TASKS 128u
 #define WL_OPS 24u
 #define WL_LOCKS 16u
 #define WL_SERVERS 8u
+#define WL_COMPS 8u        /* components a scenario adds (sys:component) */
 #define WL_IRQS 8u
 #define WL_GROUPS 8u
 #define WL_CHANNELS 8u
@@ -54,14 +57,13 @@
 #define WL_HEAP_PAGES 64u      /* a task's heap window (256 KiB) */
 #define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another */
 
-typedef enum { WL_FP = 0, WL_EDF = 1 } wl_policy;
 typedef enum { WL_LOCK_PI = 0, WL_LOCK_CEILING = 1, WL_LOCK_NONE = 2 } wl_protocol;
 
 /* What a task's job does, op by op. */
 typedef enum {
     WL_COMPUTE,     /* a: cycles (dist FIXED), or a..b (UNIFORM), or mean a (EXP, at most b when b > 0) */
     WL_TOUCH,       /* a: offset in the task's memory, b: bytes, target: 1 = write; every line of the range */
-    WL_INVOKE,      /* target: server; the server computes its work and touches its memory */
+    WL_INVOKE,      /* target: server, or WL_TARGET_COMP | an added component (a: its argument); thread migration */
     WL_SEND,        /* target: task whose endpoint is sent to (asynchronous; may be on another core) */
     WL_RECV,        /* wait on the task's own endpoint */
     WL_LOCK,        /* target: lock */
@@ -78,6 +80,7 @@ typedef enum {
     WL_OPKINDS
 } wl_opkind;
 typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
+#define WL_TARGET_COMP 0x8000u     /* an invoke step's target: an added component (sys:component) */
 
 typedef struct wl_op {
     uint8_t kind, dist;
@@ -110,6 +113,7 @@ typedef struct wl_task {
     bool sporadic;          /* arrivals: period + an exponential extra gap of mean `extra` */
     uint64_t extra;
     uint64_t mem_off, mem_len;        /* its memory: bytes within the app component's */
+    uint32_t weight;        /* its share for policies that share a core in proportion (lottery); 1 by default */
     wl_op ops[WL_OPS];
     unsigned nops;
     unsigned group;         /* 0: scheduled by its core's scheduler; g + 1: by child scheduler g (on the same core) */
@@ -178,8 +182,7 @@ typedef struct wl_clients {
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
 
 typedef struct wl_rt_thd {
-    cos_capid thd, tcap, rcv;         /* in the scheduler's table (the boot component's) */
-    cos_capid app_thd, app_rcv;       /* in the app component's table */
+    cos_capid thd, tcap, rcv;         /* in the app's table: the thread, its own tcap (0: none), its endpoint */
     cos_thdid id;
     uint8_t state;
     bool irq;                         /* an interrupt thread (index into irq[]) */
@@ -209,9 +212,9 @@ typedef struct wl_rt_chan {
 } wl_rt_chan;
 
 typedef struct wl_rt_core {
-    cos_capid sched_app;              /* the scheduler thread, in the app's table */
-    cos_capid rcv, tcap;              /* its endpoint (the core's root rcv, or a group's), and a group's tcap (boot table) */
-    cos_capid go;                     /* an asnd to the core's root rcv (boot table) */
+    cos_capid sched_app;              /* the scheduler thread (all capabilities here: in the app's table) */
+    cos_capid rcv, tcap;              /* its endpoint (the core's root rcv, or a group's), and a group's tcap */
+    cos_capid root_tcap;              /* a core's root tcap (infinite budget), what it tops budgets up from */
     uint64_t token;
     uint64_t armed;                   /* the timeout the scheduler last gave (absolute cycles; 0 none) */
     int cur;                          /* the thread it last dispatched (-1: none) */
@@ -223,12 +226,30 @@ typedef struct wl_rt_core {
      * (so no idle time is inside it) */
     uint64_t handoff_at;              /* 0: none pending */
     uint64_t handoffs, handoff_sum, handoff_min, handoff_max;
+    /* what a policy with a quantum keeps (sched/rr, sched/lua) */
+    int slice_thd;                    /* the thread whose slice runs (-1: none) */
+    uint64_t slice_end;               /* when its slice ends (cycles) */
 } wl_rt_core;
+
+/* A policy written elsewhere (a Lua function, compose/policy.c): choose
+ * one of the n ready threads ready[] (indices into thd[]) of scheduler s
+ * at `now`; returns its position in ready[], or -1 when the policy failed
+ * (its owner reports the error and stops the run). */
+typedef int (*wl_pick_fn)(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint64_t now);
+
+/* A scheduler's configuration beyond its policy (the scenario's). */
+typedef struct wl_sched_cfg {
+    uint64_t quantum;                 /* cycles: a decision at least this often while a thread runs (0: none) */
+    wl_pick_fn pick;                  /* sched/lua: the function that decides */
+    void *pick_ctx;
+    uint64_t instructions;            /* sched/lua: what a decision costs, in user instructions */
+} wl_sched_cfg;
 
 typedef struct wl_app {
     /* ---- the description (the booter's copy of its part) ------------------ */
     unsigned ncores;
     wl_policy policy[WL_CORES];
+    wl_sched_cfg sched_cfg[WL_SCHEDS];   /* per scheduler: the cores', then the groups' */
     bool fastpath;
     wl_task task[WL_TASKS];
     unsigned ntasks;
@@ -242,15 +263,22 @@ typedef struct wl_app {
     unsigned nchans;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
+    /* where the state lies in the app's memory (offsets from its start; wl_app_layout) */
+    uint64_t st_sched, st_thd, st_lock, st_bytes;
+
     /* ---- given by the booter ------------------------------------------------ */
     uint64_t start;                   /* cycles: arrivals count from here */
     uint64_t base;                    /* where the app's memory starts (its address space) */
     cos_capid sinv[WL_SERVERS];       /* to each server */
+    cos_capid csinv[WL_COMPS];        /* to entry 0 of each added component that a task invokes */
     cos_capid asnd[WL_TASKS];         /* to task i's endpoint (0: none) */
     cos_capid tm_sinv, mm_sinv;       /* to the timer and memory managers */
+    cos_capid boot_sinv;              /* to the booter: a child scheduler has its tasks' threads made */
 
     /* ---- state and results ---------------------------------------------------- */
     cos_fail fail;
+    cos_tkind tk[8];                  /* its trace events' kinds (wl_trace), taken at first use */
+    uint32_t jobs_table;              /* the trace's jobs table (wl_record_job), made at the first job */
     wl_clients cl;
     wl_rt_thd thd[WL_THDS];           /* tasks, then interrupt threads, then groups, then timer threads */
     wl_rt_core core[WL_SCHEDS];       /* per scheduler: the cores', then the groups' */
@@ -259,5 +287,40 @@ typedef struct wl_app {
     wl_rt_chan rchan[WL_CHANNELS];
 } wl_app;
 
-/* The image: its entries (E_* in wl.h). */
+/* ---- the state in the app's memory ---------------------------------------------
+ * The scheduler's, the threads' and the locks' state is in the app's own
+ * memory, where its accesses go through the caches like any other (the
+ * host struct above is its host copy).  Its layout, from the start of the
+ * app's memory, each part from a line of its own:
+ *   a header line;
+ *   a record per scheduler (WL_SCHED_REC bytes: the current thread, the
+ *   armed timeout, the token, and the list of its threads, 2 bytes each);
+ *   a record per thread (WL_THD_REC bytes: state, priorities, deadlines,
+ *   the next release, wake-up and top-up), tasks first, then interrupt
+ *   threads, child schedulers and timer threads (one per core);
+ *   a record per lock (WL_LOCK_REC bytes: owner, protocol, ceiling).
+ * The tasks' own memory and the channels' rings follow (compose/run.c). */
+#define WL_SCHED_REC (16u + 2u * WL_THDS)
+#define WL_THD_REC 64u
+#define WL_LOCK_REC 16u
+
+static inline uint64_t wl_line_up(uint64_t n)
+{
+    return (n + 63) & ~(uint64_t)63;
+}
+
+/* Lay out the state for the description's counts; returns its bytes. */
+static inline uint64_t wl_app_layout(wl_app *a)
+{
+    unsigned nsched = a->ncores + a->ngroups;
+    unsigned nthd = a->ntasks + a->nirqs + a->ngroups + a->ncores;
+    a->st_sched = 64;
+    a->st_thd = a->st_sched + wl_line_up((uint64_t)nsched * WL_SCHED_REC);
+    a->st_lock = a->st_thd + (uint64_t)nthd * WL_THD_REC;
+    a->st_bytes = a->st_lock + wl_line_up((uint64_t)a->nlocks * WL_LOCK_REC);
+    return a->st_bytes;
+}
+
+/* The image: its entries. */
+enum { E_SCHED = 0, E_TASK = 1, E_IRQ = 2, E_GROUP = 3, E_TIMER = 4 };
 extern const cos_image cos_image_workload;

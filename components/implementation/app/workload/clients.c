@@ -22,6 +22,7 @@ static void tm_arm(wl_app *app, wl_rt_thd *me, uint64_t at, uint64_t period)
     uint64_t next = r.r[0];
     if (next == 0)
         return;
+    wl_thd_touch(app, T_IDX(core), true);      /* the timer thread's record */
     if (tt->tm_pending == 0 || next < tt->tm_pending)
         tt->tm_pending = next;      /* for a timer thread in the middle of expiring */
     if (tt->state == WL_S_SLEEP && next < tt->wake_at)
@@ -33,7 +34,7 @@ static void tm_arm(wl_app *app, wl_rt_thd *me, uint64_t at, uint64_t period)
 static void tm_wait(wl_app *app, wl_rt_thd *me, uint64_t at)
 {
     while (cos_cycles() < at) {
-        cos_ret r = cos_rcv(me->app_rcv, 0);
+        cos_ret r = cos_rcv(me->rcv, 0);
         if (r.err) {
             COS_FAIL(&app->fail, r.err);
             return;
@@ -88,7 +89,7 @@ void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
         return;
     }
     uint64_t dt = cos_cycles() - t0, pages = r.r[0];
-    cos_trace("mm", (int64_t)task, mop, (int64_t)pages);
+    wl_trace(app, WL_TK_MM, (int64_t)task, mop, (int64_t)pages);
     if (pages == 0)
         return;
     wl_clients *m = &app->cl;

@@ -16,7 +16,8 @@
  *    scheduler, tcaps for threads with a budget, the interrupt bindings,
  *    and the endpoints tasks send to.
  *
- * Each core's init thread is then that core's scheduler.
+ * Each core's init thread then invokes the app's scheduler entry and
+ * stays there: the scheduler runs in the app.
  */
 #pragma once
 
@@ -27,6 +28,43 @@
 #include "components/implementation/memmgr/simple/memmgr_simple.h"
 #include "components/implementation/server/work/server_work.h"
 
+#include "components/comps.h"
+
+#define WL_GRANTS 32u
+
+/* What names a component in an added component's argument or grant. */
+typedef enum { WL_REF_NONE = 0, WL_REF_APP, WL_REF_SERVER, WL_REF_COMP } wl_ref_kind;
+
+/* A component a scenario adds (sys:component): a registered kind
+ * (components/comps.h), its memory, its arguments.  An argument that
+ * names a component (ref) is that component's memory's start. */
+typedef struct wl_comp {
+    unsigned reg;                     /* index in cos_comp_regs */
+    unsigned pages;
+    bool invoked;                     /* a task invokes it: the app gets an invocation of its entry 0 */
+    unsigned nargs;
+    struct {
+        char name[COS_NAME_LEN];
+        int64_t value;                /* the value, or with ref the index of what it names */
+        uint8_t ref;                  /* wl_ref_kind */
+    } args[COS_ARGS_MAX];
+} wl_comp;
+
+/* A capability a scenario grants an added component (sys:grant): an
+ * invocation of a server's or another added component's entry, or a send
+ * to a task's endpoint; the component finds it under `name`. */
+typedef struct wl_grant {
+    uint8_t kind;                     /* cos_grant_kind */
+    uint16_t from;                    /* the added component */
+    uint8_t to_ref;                   /* sinv: WL_REF_SERVER or WL_REF_COMP; asnd: a task (to) */
+    uint16_t to;
+    uint32_t entry;
+    char name[COS_NAME_LEN];
+} wl_grant;
+
+/* The boot component's image. */
+extern const cos_image cos_image_wl_booter;
+
 /* What the booter keeps for itself (its own state). */
 typedef struct wl_boot {
     cos_fail fail;
@@ -35,6 +73,16 @@ typedef struct wl_boot {
     bt b;                             /* the allocation state, passed from core to core */
     bt_comp app, server[WL_SERVERS], timer, mm;
     cos_capid go[WL_CORES];           /* an asnd to each core's root rcv */
+    cos_capid sched_sinv;             /* to the app's scheduler entry (E_SCHED) */
+    /* each component's data, as the booter loaded it (cos_comp_load): its
+     * part of the description, then its state */
+    wl_app *app_st;
+    wl_tmrmgr *tm_st;
+    wl_memmgr *mm_st;
+    wl_server *server_st[WL_SERVERS];
+    bt_comp comps[WL_COMPS];          /* the added components */
+    cos_comp_hdr *comp_st[WL_COMPS];
+    cos_capid group_rcv[WL_GROUPS];   /* each child scheduler's endpoint */
     bool recv_target[WL_TASKS];       /* tasks that are sent to (they get an endpoint others reach) */
 } wl_boot;
 
@@ -48,6 +96,10 @@ typedef struct wl_desc {
     wl_memmgr mm;
     wl_server server[WL_SERVERS];
     unsigned nservers;
+    wl_comp comp[WL_COMPS];
+    unsigned ncomps;
+    wl_grant grant[WL_GRANTS];
+    unsigned ngrants;
     /* ---- the booter's state ------------------------------------------------------ */
     wl_boot boot;
 } wl_desc;

@@ -37,8 +37,8 @@ static void chan_wait(wl_app *app, wl_rt_thd *me, unsigned ch, bool put)
             app->chan[ch].full_waits++;
         else
             app->chan[ch].empty_waits++;
-        cos_trace("chan_wait", (int64_t)ch, put, 0);
-        cos_ret r = cos_rcv(me->app_rcv, 0);
+        wl_trace(app, WL_TK_CHAN_WAIT, (int64_t)ch, put, 0);
+        cos_ret r = cos_rcv(me->rcv, 0);
         if (r.err) {
             COS_FAIL(&app->fail, r.err);
             return;

@@ -23,10 +23,14 @@ static void recompute(wl_app *app, wl_rt_thd *r)
     for (unsigned l = 0; l < app->nlocks; l++) {
         if (app->lock_owner[l] != me)
             continue;
-        if (app->lock[l].protocol == WL_LOCK_CEILING && wl_policy_of(app, r->sched) == WL_FP) {
+        if (app->lock[l].protocol == WL_LOCK_CEILING && wl_policy_of(app, r->sched)->ceiling) {
             if (app->lock[l].ceiling < p)
                 p = app->lock[l].ceiling;
         } else if (app->lock[l].protocol != WL_LOCK_NONE) {
+            uint16_t all[WL_TASKS];
+            for (unsigned i = 0; i < app->ntasks; i++)
+                all[i] = (uint16_t)i;
+            wl_thds_touch(app, all, app->ntasks, false);    /* the scan for its waiters */
             for (unsigned i = 0; i < app->ntasks; i++) {
                 const wl_rt_thd *o = &app->thd[i];
                 if (o->state == WL_S_LOCK && o->waiting == (int)l) {
@@ -40,6 +44,7 @@ static void recompute(wl_app *app, wl_rt_thd *r)
     }
     r->eff_prio = p;
     r->eff_deadline = d;
+    wl_thd_touch(app, (unsigned)me, true);
 }
 
 void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
@@ -47,6 +52,7 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     cos_instructions(WL_LOCK_INSTR);
     int self = thd_index(app, me);
     app->lock[l].acquisitions++;
+    wl_touch_app(app, wl_lock_off(app, l), WL_LOCK_REC, true);     /* test-and-set of the owner word */
     if (app->lock_owner[l] == NONE) {
         app->lock_owner[l] = self;
         recompute(app, me);
@@ -57,7 +63,8 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     me->state = WL_S_LOCK;
     me->waiting = (int)l;
     me->wait_since = cos_cycles();
-    cos_trace("lock_wait", (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
+    wl_thd_touch(app, (unsigned)self, true);
+    wl_trace(app, WL_TK_LOCK_WAIT, (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
     int o = app->lock_owner[l];
     for (unsigned hops = 0; o != NONE && hops < WL_TASKS; hops++) {
         wl_rt_thd *or = &app->thd[o];
@@ -72,17 +79,22 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     st->lock_wait_sum += waited;
     if (waited > st->lock_wait_max)
         st->lock_wait_max = waited;
-    cos_trace("lock_acquire", (int64_t)l, (int64_t)waited, 0);
+    wl_trace(app, WL_TK_LOCK_ACQUIRE, (int64_t)l, (int64_t)waited, 0);
 }
 
 void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
 {
     cos_instructions(WL_LOCK_INSTR);
     int self = thd_index(app, me);
+    wl_touch_app(app, wl_lock_off(app, l), WL_LOCK_REC, false);
     if (app->lock_owner[l] != self)
         return;     /* not held: compose/run.c's validation keeps this from happening */
     /* hand it to the best waiter */
     int best = NONE;
+    uint16_t all[WL_TASKS];
+    for (unsigned i = 0; i < app->ntasks; i++)
+        all[i] = (uint16_t)i;
+    wl_thds_touch(app, all, app->ntasks, false);    /* the scan for the best waiter */
     for (unsigned i = 0; i < app->ntasks; i++) {
         wl_rt_thd *o = &app->thd[i];
         if (o->state == WL_S_LOCK && o->waiting == (int)l
@@ -90,6 +102,7 @@ void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
             best = (int)i;
     }
     app->lock_owner[l] = best;
+    wl_touch_app(app, wl_lock_off(app, l), WL_LOCK_REC, true);
     if (best != NONE) {
         wl_rt_thd *o = &app->thd[best];
         o->state = WL_S_READY;

@@ -1,17 +1,19 @@
-/* components/implementation/sched/fpedf/policy.c: the fixed-priority and
- * EDF policy of the workload system's schedulers: which thread runs next,
- * when the scheduler must act again, what is released and topped up.  Run
- * by the scheduler threads and, on the Slite-style fast path, by the task
- * that gives up the core (sched.c). */
+/* components/implementation/app/workload/policy.c: the scheduler's part
+ * that every policy shares: what is released and topped up, when the
+ * scheduler must act again, and the decision itself, which asks the
+ * scheduler's policy (components/interface/sched.h) which thread outranks
+ * which, or to pick.  Run by the scheduler threads and, on the Slite-style
+ * fast path, by the task that gives up the core (sched.c). */
 #include "components/implementation/wl.h"
 
 /* ---- the policy (run by the scheduler thread and by the fast path) ----------- */
 
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
  * scheduler is WL_CORES + g. */
-wl_policy wl_policy_of(const wl_app *app, unsigned s)
+const sched_policy *wl_policy_of(const wl_app *app, unsigned s)
 {
-    return s < WL_CORES ? app->policy[s] : app->group[s - WL_CORES].policy;
+    wl_policy p = s < WL_CORES ? app->policy[s] : app->group[s - WL_CORES].policy;
+    return cos_sched_policies[p < WL_POLICIES ? p : WL_FP];
 }
 
 unsigned wl_core_of(const wl_app *app, unsigned s)
@@ -24,19 +26,10 @@ bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
     return r->irq || r->group || (!r->timer && app->task[r->idx].budget != 0);
 }
 
-/* Whether a outranks b (both ready). */
+/* Whether a outranks b (both ready), by scheduler `core`'s policy. */
 bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
 {
-    if (a->timer != b->timer)
-        return a->timer;        /* the timer thread above everything on its core */
-    if (wl_policy_of(app, core) == WL_EDF) {
-        if (a->irq != b->irq)
-            return a->irq;      /* interrupt threads first: their tcap bounds them */
-        if (a->irq)
-            return a->eff_prio < b->eff_prio;
-        return a->eff_deadline < b->eff_deadline;
-    }
-    return a->eff_prio < b->eff_prio;
+    return wl_policy_of(app, core)->outranks(app, core, a, b);
 }
 
 /* The thread to run next on the core: -1 for none.  Round robin among
@@ -46,6 +39,14 @@ int wl_pick(wl_app *app, unsigned core)
 {
     wl_rt_core *c = &app->core[core];
     cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
+    /* the decision's one scan: the scheduler's record and list, then each
+     * thread's record (release, next_timeout and dispatch_prio read the
+     * same lines again: L1 hits, in their instruction counts) */
+    wl_sched_touch(app, core, true, false);
+    wl_thds_touch(app, c->thd, c->nthd, false);
+    const sched_policy *pol = wl_policy_of(app, core);
+    if (pol->pick)
+        return pol->pick(app, core, cos_cycles());
     int best = NONE;
     unsigned start = 0;
     for (unsigned k = 0; k < c->nthd; k++)
@@ -80,6 +81,10 @@ uint64_t wl_next_timeout(const wl_app *app, unsigned core)
         if (wl_has_tcap(app, r) && r->replenish_at < t)
             t = r->replenish_at;
     }
+    const sched_policy *pol = wl_policy_of(app, core);
+    uint64_t p = pol->timeout ? pol->timeout(app, core, cos_cycles()) : 0;
+    if (p && p < t)
+        t = p;
     return t == UINT64_MAX ? 0 : t;
 }
 
@@ -104,6 +109,8 @@ static uint32_t base_prio(const wl_app *app, const wl_rt_thd *r)
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
 {
     wl_rt_core *c = &app->core[core];
+    uint16_t changed[WL_THDS];
+    unsigned nchanged = 0;
     if (!scheduler)
         for (unsigned k = 0; k < c->nthd; k++) {
             const wl_rt_thd *r = &app->thd[c->thd[k]];
@@ -114,6 +121,8 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
         }
     for (unsigned k = 0; k < c->nthd; k++) {
         wl_rt_thd *r = &app->thd[c->thd[k]];
+        uint8_t state = r->state;
+        uint64_t replenish = r->replenish_at;
         if (r->state == WL_S_IDLE && r->ready_at <= now) {
             const wl_task *t = &app->task[r->idx];
             r->state = WL_S_READY;
@@ -137,7 +146,7 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
             uint64_t left = 0;
             cos_err e = cos_tcap_budget(r->tcap, &left);
             if (e == COS_OK && left < b)
-                e = cos_tcap_transfer(COS_BOOT_TCAP(wl_core_of(app, core)), r->rcv, b - left, base_prio(app, r));
+                e = cos_tcap_transfer(app->core[wl_core_of(app, core)].root_tcap, r->rcv, b - left, base_prio(app, r));
             if (e)
                 COS_FAIL(&app->fail, e);
             uint64_t p = replenish_period(app, r);
@@ -148,25 +157,18 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
             if (r->state == WL_S_DEPLETED)
                 r->state = WL_S_READY;
         }
+        if (r->state != state || r->replenish_at != replenish)
+            changed[nchanged++] = c->thd[k];       /* its record changed */
     }
+    wl_thds_touch(app, changed, nchanged, true);
     return true;
 }
 
-/* The tcap priority a dispatch gives: FP the effective priority; EDF the
- * rank of the job's deadline among the ready ones (interrupt threads keep
- * theirs). */
+/* The tcap priority a dispatch gives (0: the thread has no tcap of its
+ * own, it runs under the scheduler's). */
 uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r)
 {
     if (!wl_has_tcap(app, r))
         return 0;
-    if (wl_policy_of(app, core) == WL_FP || r->irq)
-        return r->eff_prio;
-    const wl_rt_core *c = &app->core[core];
-    uint32_t rank = 0;
-    for (unsigned k = 0; k < c->nthd; k++) {
-        const wl_rt_thd *o = &app->thd[c->thd[k]];
-        if (!o->irq && o != r && o->state == WL_S_READY && o->eff_deadline < r->eff_deadline)
-            rank++;
-    }
-    return WL_EDF_BASE + (rank < 60000 ? rank : 60000);
+    return wl_policy_of(app, core)->dispatch_prio(app, core, r);
 }

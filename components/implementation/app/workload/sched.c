@@ -1,8 +1,8 @@
-/* components/implementation/sched/fpedf/sched.c: the scheduler threads of
+/* components/implementation/app/workload/sched.c: the scheduler threads of
  * the workload system (a core's root scheduler, a group's child scheduler):
  * scheduling events from the kernel, dispatch through the kernel, and the
  * task side of giving up the core, with the user-level dispatch (Slite)
- * where it is safe.  The policy is policy.c. */
+ * where it is safe.  The decision is policy.c, by the scheduler's policy. */
 #include "components/implementation/wl.h"
 #include "components/lib/sched_ev.h"
 
@@ -17,6 +17,7 @@ static void apply(wl_app *app, unsigned s, const cos_ret *ev)
     wl_rt_thd *r = &app->thd[app->by_id[id] - 1];
     if (r->sched != s)
         return;     /* a child scheduler hearing of itself: its parent's business */
+    wl_thd_touch(app, app->by_id[id] - 1, true);     /* its record: read and updated */
     uint32_t f = (uint32_t)ev->r[1];
     if (f & COS_SCHED_EV_EXPIRED) {
         if (r->irq)
@@ -27,7 +28,7 @@ static void apply(wl_app *app, unsigned s, const cos_ret *ev)
             app->task[r->idx].st.expiries++;
         if (r->state == WL_S_READY && wl_has_tcap(app, r))
             r->state = WL_S_DEPLETED;
-        cos_trace("expire", id, 0, 0);
+        wl_trace(app, WL_TK_EXPIRE, id, 0, 0);
     }
     if (f & COS_SCHED_EV_EXITED) {
         r->state = WL_S_EXITED;
@@ -74,8 +75,13 @@ void wl_schedule(wl_app *app, unsigned s)
         drain(app, s);
         wl_release(app, s, cos_cycles(), true);
         int b = wl_pick(app, s);
+        /* told before the switch, which returns only when this thread runs
+         * again; what the policy keeps may move the timeout (a slice's end) */
+        if (b != NONE && wl_policy_of(app, s)->dispatched)
+            wl_policy_of(app, s)->dispatched(app, s, b, cos_cycles());
         uint64_t to = wl_next_timeout(app, s);
         c->armed = to;
+        wl_sched_touch(app, s, false, true);     /* the decision: cur and armed */
         if (b == NONE) {
             c->cur = NONE;
             c->idles++;
@@ -83,8 +89,9 @@ void wl_schedule(wl_app *app, unsigned s)
                 gr->idles++;
                 me->wake_at = to ? to : UINT64_MAX;
                 me->state = WL_S_SLEEP;
+                wl_thd_touch(app, G_IDX(s - WL_CORES), true);    /* what its parent reads */
             } else {
-                cos_err e = cos_switch(COS_BOOT_THD(s), 0, 0, to, c->rcv, c->token);
+                cos_err e = cos_switch(c->sched_app, 0, 0, to, c->rcv, c->token);
                 if (e == COS_ESTALE) {
                     c->stale++;
                     continue;
@@ -107,7 +114,7 @@ void wl_schedule(wl_app *app, unsigned s)
         }
         wl_rt_thd *r = &app->thd[b];
         uint32_t prio = wl_dispatch_prio(app, s, r);
-        cos_trace("sched", r->id, prio, 0);
+        wl_trace(app, WL_TK_SCHED, r->id, prio, 0);
         c->cur = b;
         cos_err e = child ? cos_switch(r->thd, c->tcap, 0, to, c->rcv, c->token)
                           : cos_switch(r->thd, wl_has_tcap(app, r) ? r->tcap : 0, prio, to, c->rcv, c->token);
@@ -130,7 +137,7 @@ void wl_schedule(wl_app *app, unsigned s)
             }
             /* the group's budget is spent: the core goes back to the parent */
             c->cur = NONE;
-            e = cos_switch(COS_BOOT_THD(gr->core), 0, 0, 0, 0, 0);
+            e = cos_switch(app->core[gr->core].sched_app, 0, 0, 0, 0, 0);
             if (e)
                 COS_FAIL(&app->fail, e);
             break;
@@ -159,8 +166,14 @@ void wl_yield(wl_app *app, wl_rt_thd *me)
                 wl_rt_thd *r = &app->thd[b];
                 int was = c->cur;
                 c->cur = b;
-                cos_trace("sched", r->id, 0, 1);
-                if (cos_ul_switch(r->app_thd) == COS_OK) {
+                wl_sched_touch(app, core, false, true);
+                wl_trace(app, WL_TK_SCHED, r->id, 0, 1);
+                /* told before the switch, which returns only when this thread runs
+                 * again (if it is refused, the scheduler thread dispatches and
+                 * tells the policy again) */
+                if (wl_policy_of(app, core)->dispatched)
+                    wl_policy_of(app, core)->dispatched(app, core, b, cos_cycles());
+                if (cos_ul_switch(r->thd) == COS_OK) {
                     c->ul_dispatches++;
                     return;
                 }
@@ -170,6 +183,7 @@ void wl_yield(wl_app *app, wl_rt_thd *me)
         }
     }
     c->cur = NONE;
+    wl_sched_touch(app, core, false, true);
     cos_err e = cos_switch(c->sched_app, 0, 0, 0, 0, 0);
     if (e)
         COS_FAIL(&app->fail, e);
