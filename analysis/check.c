@@ -1,16 +1,19 @@
 /* analysis/check.c: `cossim check TRACE.db BOUNDS.lua`, timing bounds for
- * CI (see check.h and docs/analysis.md). */
+ * CI (see check.h and docs/analysis.md).  A bounds file is code from
+ * anywhere: it runs in the scenarios' sandbox (sim/lua.h
+ * simlua_read_data: text only, no host files, memory and instruction
+ * caps), and its tables are read raw, in protected mode, so that no
+ * metamethod of its own runs while they are read. */
 #include "check.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib.h>
-#include <lauxlib.h>
 #include <lua.h>
-#include <lualib.h>
 
 #include "trace.h"
+#include "sim/cli.h"
 #include "sim/lua.h"
 #include "sim/simtime.h"
 
@@ -67,6 +70,14 @@ static bool count(checker *c, lua_State *L, const char *key, int64_t *v)
     }
     *v = lua_tointeger(L, -1);
     return true;
+}
+
+/* t[key] without metamethods. [-0, +1, m] */
+static int rawfield(lua_State *L, int t, const char *key)
+{
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
 }
 
 static gint by_name(gconstpointer a, gconstpointer b)
@@ -129,7 +140,7 @@ static void check_tasks(checker *c, lua_State *L)
     g_autoptr(GPtrArray) names = sorted_keys(c, L, "tasks");
     for (guint i = 0; names && i < names->len && !c->error; i++) {
         const char *name = names->pdata[i];
-        lua_getfield(L, -1, name);
+        rawfield(L, -1, name);
         g_autofree char *where = g_strdup_printf("tasks.%s", name);
         if (!lua_istable(L, -1)) {
             bad(c, "%s: give a table { response = ..., misses = ... }", where);
@@ -151,7 +162,7 @@ static void check_tasks(checker *c, lua_State *L)
             if (t == NULL)
                 break;
             g_autofree char *who = g_strdup_printf("%s (core %" PRId64 ")", name, t->core);
-            lua_getfield(L, -1, "response");
+            rawfield(L, -1, "response");
             sim_time_t ps;
             g_autofree char *key_r = g_strdup_printf("%s.response", where);
             if (!lua_isnil(L, -1) && duration(c, L, key_r, &ps)) {
@@ -161,7 +172,7 @@ static void check_tasks(checker *c, lua_State *L)
                 verdict(c, what, b, s, t->jobs > 0 && t->worst_ps <= (int64_t)ps);
             }
             lua_pop(L, 1);
-            lua_getfield(L, -1, "misses");
+            rawfield(L, -1, "misses");
             int64_t v;
             g_autofree char *key_m = g_strdup_printf("%s.misses", where);
             if (!lua_isnil(L, -1) && count(c, L, key_m, &v)) {
@@ -171,7 +182,7 @@ static void check_tasks(checker *c, lua_State *L)
                 verdict(c, what, b, s, t->missed <= v);
             }
             lua_pop(L, 1);
-            lua_getfield(L, -1, "within_bound");
+            rawfield(L, -1, "within_bound");
             if (lua_toboolean(L, -1)) {
                 g_autofree char *what = g_strdup_printf("%s: worst vs analytic bound", who);
                 g_autofree char *b = t->has_bound && t->bound_ok ? g_strdup_printf("<= %.3f us", (double)t->bound_ps / 1e6)
@@ -191,7 +202,7 @@ static void check_paths(checker *c, lua_State *L)
     g_autoptr(GPtrArray) names = sorted_keys(c, L, "kernel_paths");
     for (guint i = 0; names && i < names->len && !c->error; i++) {
         const char *name = names->pdata[i];
-        lua_getfield(L, -1, name);
+        rawfield(L, -1, name);
         g_autofree char *where = g_strdup_printf("kernel_paths.%s", name);
         int64_t v;
         if (!count(c, L, where, &v)) {
@@ -217,7 +228,64 @@ static void check_paths(checker *c, lua_State *L)
     }
 }
 
+/* check_value(value, checker): the bounds the file returned, read raw
+ * (run by simlua_read_data in protected mode). [-0, +0, m] */
+static int check_value(lua_State *L)
+{
+    checker *c = lua_touserdata(L, 2);
+    const an_trace_report *r = c->r;
+    lua_settop(L, 1);
+    if (!lua_istable(L, 1)) {
+        bad(c, "the file must return a table of bounds (docs/analysis.md)");
+        return 0;
+    }
+    static const char *const known[] = { "tasks", "misses", "invocation", "kernel_paths", NULL };
+    g_string_append_printf(c->out, "%-40s  %16s  %16s  %s\n", "check", "bound", "observed", "result");
+    if (!only_keys(c, L, "bounds", known))
+        return 0;
+    rawfield(L, -1, "misses");
+    int64_t v;
+    if (!lua_isnil(L, -1) && count(c, L, "misses", &v)) {
+        int64_t m = 0;
+        for (guint i = 0; i < r->tasks->len; i++)
+            m += g_array_index(r->tasks, an_trace_task, i).missed;
+        g_autofree char *b = g_strdup_printf("<= %" PRId64, v);
+        g_autofree char *s = g_strdup_printf("%" PRId64, m);
+        verdict(c, "deadline misses, all tasks", b, s, m <= v);
+    }
+    lua_pop(L, 1);
+    rawfield(L, -1, "tasks");
+    if (lua_istable(L, -1))
+        check_tasks(c, L);
+    else if (!lua_isnil(L, -1))
+        bad(c, "tasks: give a table");
+    lua_pop(L, 1);
+    rawfield(L, -1, "invocation");
+    sim_time_t ps;
+    if (!c->error && !lua_isnil(L, -1) && duration(c, L, "invocation", &ps)) {
+        int64_t worst = 0;
+        for (guint i = 0; i < r->invocations->len; i++)
+            worst = MAX(worst, g_array_index(r->invocations, an_trace_inv, i).max_ps);
+        g_autofree char *b = g_strdup_printf("<= %.3f us", (double)ps / 1e6);
+        g_autofree char *s = r->invocations->len ? us_text(worst) : g_strdup("none made");
+        verdict(c, "longest synchronous invocation", b, s, worst <= (int64_t)ps);
+    }
+    lua_pop(L, 1);
+    rawfield(L, -1, "kernel_paths");
+    if (!c->error && lua_istable(L, -1))
+        check_paths(c, L);
+    else if (!c->error && !lua_isnil(L, -1))
+        bad(c, "kernel_paths: give a table of path = cycles");
+    lua_pop(L, 1);
+    return 0;
+}
+
 int an_check(const char *trace, const char *bounds, GString *out, GString *err)
+{
+    return an_check_limited(trace, bounds, NULL, out, err);
+}
+
+int an_check_limited(const char *trace, const char *bounds, const simlua_limits *limits, GString *out, GString *err)
 {
     an_trace_report r;
     GError *e = NULL;
@@ -227,56 +295,16 @@ int an_check(const char *trace, const char *bounds, GString *out, GString *err)
         return 2;
     }
     checker c = { .r = &r, .file = bounds, .out = out };
-    lua_State *L = luaL_newstate();
-    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
-    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
-    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
-    lua_settop(L, 0);
-    if (luaL_loadfilex(L, bounds, "t") != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
-        c.error = g_strdup(lua_tostring(L, -1));   /* file:line: message */
-    } else if (!lua_istable(L, -1)) {
-        bad(&c, "the file must return a table of bounds (docs/analysis.md)");
-    } else {
-        static const char *const known[] = { "tasks", "misses", "invocation", "kernel_paths", NULL };
-        g_string_append_printf(out, "%-40s  %16s  %16s  %s\n", "check", "bound", "observed", "result");
-        if (only_keys(&c, L, "bounds", known)) {
-            lua_getfield(L, -1, "misses");
-            int64_t v;
-            if (!lua_isnil(L, -1) && count(&c, L, "misses", &v)) {
-                int64_t m = 0;
-                for (guint i = 0; i < r.tasks->len; i++)
-                    m += g_array_index(r.tasks, an_trace_task, i).missed;
-                g_autofree char *b = g_strdup_printf("<= %" PRId64, v);
-                g_autofree char *s = g_strdup_printf("%" PRId64, m);
-                verdict(&c, "deadline misses, all tasks", b, s, m <= v);
-            }
-            lua_pop(L, 1);
-            lua_getfield(L, -1, "tasks");
-            if (lua_istable(L, -1))
-                check_tasks(&c, L);
-            else if (!lua_isnil(L, -1))
-                bad(&c, "tasks: give a table");
-            lua_pop(L, 1);
-            lua_getfield(L, -1, "invocation");
-            sim_time_t ps;
-            if (!c.error && !lua_isnil(L, -1) && duration(&c, L, "invocation", &ps)) {
-                int64_t worst = 0;
-                for (guint i = 0; i < r.invocations->len; i++)
-                    worst = MAX(worst, g_array_index(r.invocations, an_trace_inv, i).max_ps);
-                g_autofree char *b = g_strdup_printf("<= %.3f us", (double)ps / 1e6);
-                g_autofree char *s = r.invocations->len ? us_text(worst) : g_strdup("none made");
-                verdict(&c, "longest synchronous invocation", b, s, worst <= (int64_t)ps);
-            }
-            lua_pop(L, 1);
-            lua_getfield(L, -1, "kernel_paths");
-            if (!c.error && lua_istable(L, -1))
-                check_paths(&c, L);
-            else if (!c.error && !lua_isnil(L, -1))
-                bad(&c, "kernel_paths: give a table of path = cycles");
-            lua_pop(L, 1);
-        }
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(bounds, &text, &len, &e)) {
+        c.error = g_strdup_printf("cannot read the bounds file: %s", e->message);
+        g_clear_error(&e);
+    } else if (!simlua_read_data(bounds, text, len, limits, check_value, &c, &e)) {
+        g_free(c.error);
+        c.error = g_strdup(e->message);      /* file:line: message, and a traceback */
+        g_clear_error(&e);
     }
-    lua_close(L);
     an_trace_clear(&r);
     if (c.error) {
         g_string_truncate(out, 0);
@@ -294,19 +322,39 @@ int an_check(const char *trace, const char *bounds, GString *out, GString *err)
 
 int an_cli_check(int argc, char **argv)
 {
+    gint memory_mib = (gint)(SIMLUA_DATA_MEMORY >> 20);
+    gint64 instructions = (gint64)SIMLUA_DATA_INSTRUCTIONS;
+    gint timeout_s = SIMCLI_DEFAULT_TIMEOUT;
+    GOptionEntry entries[] = {
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Host-time budget: give up after this many seconds (exit 2; default 600; 0 = none)", "SECONDS" },
+        { "lua-memory", 0, 0, G_OPTION_ARG_INT, &memory_mib, "Memory cap of the bounds file, MiB (default 64; 0 = none)", "MIB" },
+        { "lua-instructions", 0, 0, G_OPTION_ARG_INT64, &instructions, "Instruction cap of the bounds file (default 1e8; 0 = none)", "N" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
     g_autoptr(GOptionContext) ctx = g_option_context_new("TRACE.db BOUNDS.lua - check a run's trace against timing bounds (exit 1 on a violation)");
+    g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "cossim check: %s\n", err->message);
         return 2;
     }
+    if (memory_mib < 0 || memory_mib > 1 << 20 || instructions < 0 || timeout_s < 0) {
+        fprintf(stderr, "cossim check: --lua-memory is 0 (no cap) to 1048576 MiB, --lua-instructions and --timeout "
+                        "0 (no cap) or more\n");
+        return 2;
+    }
+    /* the bounds file's code may never return to the count hook (a
+     * pathological pattern match in C): an alarm ends it */
+    if (timeout_s > 0)
+        simcli_watchdog("check", (unsigned)timeout_s);
+    simlua_limits lim = { (size_t)memory_mib << 20, (uint64_t)instructions };
     if (argc != 3) {
         fprintf(stderr, "cossim check: give a trace and a bounds file: cossim check TRACE.db BOUNDS.lua\n");
         return 2;
     }
     g_autoptr(GString) out = g_string_new(NULL);
     g_autoptr(GString) msg = g_string_new(NULL);
-    int rc = an_check(argv[1], argv[2], out, msg);
+    int rc = an_check_limited(argv[1], argv[2], &lim, out, msg);
     fputs(out->str, stdout);
     if (msg->len)
         fprintf(stderr, "cossim check: %s", msg->str);

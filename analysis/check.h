@@ -10,6 +10,7 @@
  *     kernel_paths = { sinv = 1000, irq = 2000 },  -- longest run of a kernel path, cycles
  *   }
  * Each bound is printed beside the observed figure with pass or FAIL.
+ * The file runs in the scenarios' sandbox (sim/lua.h simlua_read_data).
  */
 #pragma once
 
@@ -19,4 +20,8 @@
  * more violated; 2: a bad trace or bounds file (err says which, with the
  * bounds file's line for a Lua error). */
 int an_check(const char *trace, const char *bounds, GString *out, GString *err);
+/* The same with the bounds file's sandbox limits (NULL: the defaults of
+ * sim/lua.h's data files; `cossim check --lua-memory/--lua-instructions`). */
+typedef struct simlua_limits simlua_limits;
+int an_check_limited(const char *trace, const char *bounds, const simlua_limits *limits, GString *out, GString *err);
 int an_cli_check(int argc, char **argv);

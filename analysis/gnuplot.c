@@ -156,7 +156,8 @@ const char *an_gp_colour(int64_t n)
 {
     static const char *const c[] = { "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
                                      "#F0E442", "#000000", "#882255", "#44AA99", "#999933", "#AA4499" };
-    return c[(n < 0 ? -n : n) % (int64_t)G_N_ELEMENTS(c)];
+    int64_t k = (int64_t)G_N_ELEMENTS(c);
+    return c[((n % k) + k) % k];     /* any n, INT64_MIN too */
 }
 
 /* A temporary file, already unlinked: -1 on failure. */

@@ -10,6 +10,7 @@
 
 #include "gnuplot.h"
 #include "trace.h"
+#include "sim/trace.h"
 
 /* The parts of the breakdown: fixed colours (not the tasks'). */
 static const char *bd_colour(an_bd b)
@@ -61,8 +62,11 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
     }
     if (from < 0)
         from = r->jobs->len ? first : 0;
+    /* (saturating: a trace's times may reach 2^63 - 1 ps) */
     if (to < 0)
-        to = shortest < INT64_MAX ? from + MAX(10 * shortest, longest) : r->end_ps;
+        to = shortest < INT64_MAX ? from + MIN(MAX(shortest > INT64_MAX / 10 ? INT64_MAX : 10 * shortest, longest),
+                                               INT64_MAX - from)
+                                  : r->end_ps;
     to = MIN(to, r->end_ps);
     if (to <= from) {
         fprintf(stderr, "cossim plot: the window is empty (--from %.3f ms, --to %.3f ms)\n", from / 1e9, to / 1e9);
@@ -97,7 +101,7 @@ static int gantt(const an_trace_report *r, const char *path, const char *out, co
         int64_t a = MAX(s->start_ps, from), b = MIN(s->end_ps, to);
         int64_t row = s->task >= 0 ? s->task : ntasks + s->core;
         const char *col = s->task >= 0 ? an_gp_colour(s->task) : "#999999";
-        g_string_append_printf(d, "%.9f %" PRId64 " %.9f 0.35 0x%s\n", (a + b) / 2e9, rows - 1 - row, (b - a) / 2e9,
+        g_string_append_printf(d, "%.9f %" PRId64 " %.9f 0.35 0x%s\n", a / 2e9 + b / 2e9, rows - 1 - row, (b - a) / 2e9,
                                col + 1);
     }
     an_gp_data(g, "run", d->str);
@@ -148,7 +152,7 @@ static int response(const an_trace_report *r, const char *out)
         g_string_truncate(d, 0);
         for (guint i = 0; i < r->jobs->len; i++) {
             const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, i);
-            if ((guint)j->task == t)
+            if (j->task == (int64_t)t)
                 g_string_append_printf(d, "%.9f %.6f\n", j->release_ps / 1e9, j->response_ps / 1e6);
         }
         g_autofree char *name = g_strdup_printf("t%u", t);
@@ -183,7 +187,7 @@ static int breakdown(const an_trace_report *r, const char *out, bool mean)
     GString *d = g_string_new(NULL);
     for (guint t = 0; t < r->tasks->len; t++) {
         const an_trace_task *task = &g_array_index(r->tasks, an_trace_task, t);
-        if (!task->jobs)
+        if (!task->jobs || task->worst_job < 0)
             continue;
         g_autofree char *l = task_label(r, task);
         g_string_append_printf(d, "%d", an_gp_label(g, l));
@@ -217,9 +221,14 @@ static int counters(const char *path, const char *out)
     int rc = 2;
     int64_t cores = 0;
     char *scenario = NULL, *title = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(db, q->str, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "cossim plot: %s: no counters table (%s)\n", path, db ? sqlite3_errmsg(db) : "out of memory");
+    GError *err = NULL;
+    if ((db = simtr_open_read(path, &err)) == NULL) {
+        fprintf(stderr, "cossim plot: %s\n", err->message);
+        g_error_free(err);
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, q->str, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "cossim plot: %s: no counters table (%s)\n", path, sqlite3_errmsg(db));
         goto out;
     }
     /* one row per counter, one column per core */

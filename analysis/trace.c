@@ -1,5 +1,6 @@
 /* analysis/trace.c: a run's trace, per task, per job and per core (see
- * trace.h; the printing is in trace_print.c). */
+ * trace.h; the printing is in trace_print.c, the analytic bound in
+ * trace_bound.c). */
 #include "trace.h"
 #include "sim/trace_names.h"
 
@@ -7,8 +8,8 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "edf.h"
-#include "fp.h"
+#include "trace_internal.h"
+#include "sim/trace.h"
 
 #define ERR(...) do { g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, __VA_ARGS__); goto out; } while (0)
 
@@ -56,6 +57,13 @@ static int64_t kind_id(sqlite3 *db, const char *name)
     return id;
 }
 
+/* A trace is read as untrusted input (anyone can edit one with one SQL
+ * statement): every number used as an index or in a difference is checked
+ * where it is read, and a row out of range stops the read with its table
+ * and row named, so nothing below indexes or subtracts unchecked.  The
+ * writer never makes such rows. */
+#define MAX_CORE 4096               /* cores of a run, as sim/ and model/ allow */
+
 /* ---- what each thread is -------------------------------------------------------------- */
 
 enum { TH_NONE, TH_TASK, TH_SCHED, TH_IRQ };
@@ -83,7 +91,33 @@ typedef struct reader {
     GPtrArray *core_irqs;   /* GArray of int64 irq times per core */
     GHashTable *inv_by_comp;    /* &(first core << 32 | component) -> index in r->invocations */
     GArray *inv_sum;        /* double sums of invocation time, parallel to r->invocations */
+    char *bad;              /* the first row out of range: the read stops there */
 } reader;
+
+/* Stop the read at this row (the first reason is kept). */
+static void bad_row(reader *rd, const char *table, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void bad_row(reader *rd, const char *table, const char *fmt, ...)
+{
+    if (rd->bad)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *m = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    rd->bad = g_strdup_printf("the %s table has a row the writer never makes (%s): the trace was edited or is "
+                              "damaged", table, m);
+}
+
+static bool core_ok(int64_t core)
+{
+    return core >= 0 && core <= MAX_CORE;
+}
+
+/* A time or a count: never negative (so that differences of two fit). */
+static bool nonneg(int64_t v)
+{
+    return v >= 0;
+}
 
 static int64_t thread_key(const reader *rd, int64_t core, int64_t id)
 {
@@ -127,7 +161,7 @@ static void free_thread(gpointer p)
 
 static GArray *per_core(GPtrArray *a, int64_t core, size_t elt)
 {
-    if (core < 0 || core > 4096)
+    if (!core_ok(core))
         return NULL;
     while (a->len <= (guint)core)
         g_ptr_array_add(a, g_array_new(FALSE, TRUE, (guint)elt));
@@ -143,10 +177,12 @@ static bool each_row(sqlite3 *db, const char *q, void (*fn)(reader *, sqlite3_st
         return false;
     }
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (rd->bad == NULL && (rc = sqlite3_step(st)) == SQLITE_ROW)
         fn(rd, st);
-    bool ok = rc == SQLITE_DONE;
-    if (!ok)
+    bool ok = rd->bad == NULL && rc == SQLITE_DONE;
+    if (rd->bad)
+        g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, rd->bad);
+    else if (!ok)
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return ok;
@@ -166,6 +202,9 @@ static void row_task(reader *rd, sqlite3_stmt *st)
         .worst_job = -1, .grouped = sqlite3_column_type(st, 15) != SQLITE_NULL,
         .budget_ps = sqlite3_column_int64(st, 16),
     };
+    if (!core_ok(t.core) || !nonneg(t.period_ps) || !nonneg(t.deadline_ps) || !nonneg(t.jitter_ps) ||
+        !nonneg(t.budget_ps) || !nonneg(t.best_ps) || !nonneg(t.worst_ps) || !nonneg(t.start_max_ps))
+        bad_row(rd, "tasks", "task %" PRId64 ": a core out of range or a negative time", t.task);
     g_array_append_val(rd->r->tasks, t);
 }
 
@@ -174,6 +213,9 @@ static void row_core(reader *rd, sqlite3_stmt *st)
     an_trace_core c = { .core = sqlite3_column_int64(st, 0), .kernel_cycles = sqlite3_column_int64(st, 1),
                         .user_cycles = sqlite3_column_int64(st, 2), .interrupts = sqlite3_column_int64(st, 3),
                         .cross_cycles = sqlite3_column_int64(st, 4), .freq_hz = sqlite3_column_int64(st, 5) };
+    if (!core_ok(c.core) || !nonneg(c.kernel_cycles) || !nonneg(c.user_cycles) || !nonneg(c.interrupts) ||
+        !nonneg(c.cross_cycles) || !nonneg(c.freq_hz))
+        bad_row(rd, "counters", "core %" PRId64 ": a core out of range or a negative count", c.core);
     g_array_append_val(rd->r->cores, c);
 }
 
@@ -182,12 +224,20 @@ static void row_path(reader *rd, sqlite3_stmt *st)
     an_trace_path p = { .first_core = sqlite3_column_int64(st, 0), .path = col_text(st, 1),
                         .n = sqlite3_column_int64(st, 2), .cycles = sqlite3_column_int64(st, 3),
                         .max_cycles = sqlite3_column_int64(st, 4) };
+    if (!core_ok(p.first_core) || !nonneg(p.n) || !nonneg(p.cycles) || !nonneg(p.max_cycles))
+        bad_row(rd, "kernel_paths", "first core %" PRId64 ": a core out of range or a negative count",
+                p.first_core);
     g_array_append_val(rd->r->paths, p);
 }
 
 static void row_task_thread(reader *rd, sqlite3_stmt *st)
 {
-    thread_info *t = thread_at(rd, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+    int64_t core = sqlite3_column_int64(st, 0), task = sqlite3_column_int64(st, 2);
+    if (!core_ok(core) || task < 0 || task >= (int64_t)rd->r->tasks->len) {
+        bad_row(rd, "jobs", "task %" PRId64 " on core %" PRId64 ": no such task or core", task, core);
+        return;
+    }
+    thread_info *t = thread_at(rd, core, sqlite3_column_int64(st, 1));
     if (t) {
         t->cls = TH_TASK;
         t->task = (int32_t)sqlite3_column_int64(st, 2);
@@ -219,6 +269,7 @@ typedef struct ev_ctx {
     int64_t k_switch, k_ulswitch, k_irq, k_sinv, k_sret, u_wait, u_acquire;
     GArray *open;           /* open_seg per core */
     int64_t max_a1;
+    int64_t last_t;         /* the previous event's time: the writer's never go back */
 } ev_ctx;
 
 static int32_t task_of(reader *rd, int64_t core, int64_t thread)
@@ -243,8 +294,14 @@ static void row_event(reader *rd, sqlite3_stmt *st)
     ev_ctx *e = rd->ev;
     int64_t t = sqlite3_column_int64(st, 0), core = sqlite3_column_int64(st, 1), kind = sqlite3_column_int64(st, 2);
     int64_t thread = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 3);
-    if (core < 0 || core > 4096)
+    /* times in [0, end] and never going back (the engine's clock), so the
+     * stretches of a core are disjoint and any sum of them fits */
+    if (!core_ok(core) || t < e->last_t || t > rd->r->end_ps) {
+        bad_row(rd, "events", "time %" PRId64 " on core %" PRId64 ": a core out of range, or a time before the "
+                "previous event's or after the run's end", t, core);
         return;
+    }
+    e->last_t = t;
     if (kind == e->k_switch || kind == e->k_ulswitch) {   /* a dispatch by the kernel or at user level */
         int64_t to = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
         int64_t kc = sqlite3_column_int64(st, 6), xc = sqlite3_column_int64(st, 7);
@@ -313,21 +370,6 @@ static void row_event(reader *rd, sqlite3_stmt *st)
 
 /* ---- per job -------------------------------------------------------------------------- */
 
-static int64_t ps_of(int64_t cycles, int64_t freq)
-{
-    if (freq <= 0 || cycles <= 0)
-        return 0;
-    return (int64_t)(((__int128)cycles * 1000000000000 + freq - 1) / freq);
-}
-
-static int64_t core_freq(const an_trace_report *r, int64_t core)
-{
-    for (guint i = 0; i < r->cores->len; i++)
-        if (g_array_index(r->cores, an_trace_core, i).core == core)
-            return g_array_index(r->cores, an_trace_core, i).freq_hz;
-    return 0;
-}
-
 /* The mean cost of the kernel's interrupt path on a core's machine (ps). */
 static int64_t irq_path_ps(const an_trace_report *r, int64_t core, bool max)
 {
@@ -339,7 +381,7 @@ static int64_t irq_path_ps(const an_trace_report *r, int64_t core, bool max)
     }
     if (best == NULL || best->n == 0)
         return 0;
-    return ps_of(max ? best->max_cycles : (best->cycles + best->n - 1) / best->n, core_freq(r, core));
+    return an_trace_ps(max ? best->max_cycles : best->cycles / best->n + (best->cycles % best->n != 0), an_trace_core_freq(r, core));
 }
 
 /* First index in a sorted int64 array (or seg array by end) past t. */
@@ -395,7 +437,7 @@ static void breakdown(reader *rd, an_trace_job *j, int64_t *own_total, int64_t *
     an_trace_report *r = rd->r;
     const an_trace_task *me = (guint)j->task < r->tasks->len ? &g_array_index(r->tasks, an_trace_task, j->task) : NULL;
     GArray *segs = j->core < (int64_t)rd->core_segs->len ? rd->core_segs->pdata[j->core] : NULL;
-    int64_t freq = core_freq(r, j->core);
+    int64_t freq = an_trace_core_freq(r, j->core);
     const thread_info *mine = find_thread(rd, j->core, j->thread);
     bool edf = me && strcmp(me->policy, "edf") == 0;
     int64_t r0 = j->release_ps, f = j->finish_ps;
@@ -413,8 +455,8 @@ static void breakdown(reader *rd, an_trace_job *j, int64_t *own_total, int64_t *
         int64_t lo = MAX(s->start_ps, r0), hi = MIN(s->end_ps, f), d = hi - lo, len = s->end_ps - s->start_ps;
         if (d <= 0)
             continue;
-        int64_t k = MIN(scale(ps_of(s->kernel_cycles, freq), d, len), d);
-        int64_t x = MIN(scale(ps_of(s->cross_cycles, freq), d, len), d - k);
+        int64_t k = MIN(scale(an_trace_ps(s->kernel_cycles, freq), d, len), d);
+        int64_t x = MIN(scale(an_trace_ps(s->cross_cycles, freq), d, len), d - k);
         j->bd[AN_BD_KERNEL] += k;
         int64_t rest = d - k;
         if (s->thread == j->thread) {
@@ -460,7 +502,7 @@ static void breakdown(reader *rd, an_trace_job *j, int64_t *own_total, int64_t *
     GArray *irqs = j->core < (int64_t)rd->core_irqs->len ? rd->core_irqs->pdata[j->core] : NULL;
     if (irqs) {
         int64_t n = (int64_t)first_irq_at(irqs, f) - (int64_t)first_irq_at(irqs, r0);
-        int64_t est = MIN(n * irq_path_ps(r, j->core, false), j->bd[AN_BD_KERNEL]);
+        int64_t est = MIN(an_trace_sat_mul(n, irq_path_ps(r, j->core, false)), j->bd[AN_BD_KERNEL]);
         j->bd[AN_BD_KERNEL] -= est;
         j->bd[AN_BD_IRQ] += est;
     }
@@ -476,8 +518,15 @@ static void row_job(reader *rd, sqlite3_stmt *st)
         .deadline_ps = sqlite3_column_int64(st, 7), .response_ps = sqlite3_column_int64(st, 8),
         .missed = sqlite3_column_int64(st, 9) != 0,
     };
-    if (j.finish_ps < j.release_ps || j.core < 0)
+    /* every job the tasks' aggregates counted is kept, so a task with jobs
+     * always has a worst one */
+    if (j.task < 0 || j.task >= (int64_t)r->tasks->len || !core_ok(j.core) || !nonneg(j.release_ps) ||
+        j.start_ps < j.release_ps || j.finish_ps < j.start_ps || j.finish_ps > r->end_ps || !nonneg(j.deadline_ps) ||
+        !nonneg(j.response_ps)) {
+        bad_row(rd, "jobs", "task %" PRId64 " job %" PRId64 ": no such task or core, or times out of order "
+                "(release <= start <= finish <= the run's end)", j.task, j.job);
         return;
+    }
     int64_t own_total, susp;
     breakdown(rd, &j, &own_total, &susp);
     if ((guint)j.task < r->tasks->len) {
@@ -513,7 +562,7 @@ static void core_totals(reader *rd)
         }
         for (guint k = 0; k < segs->len; k++) {
             const an_trace_seg *s = &g_array_index(segs, an_trace_seg, k);
-            int64_t d = s->end_ps - s->start_ps, kp = MIN(ps_of(s->kernel_cycles, c->freq_hz), d), rest = d - kp;
+            int64_t d = s->end_ps - s->start_ps, kp = MIN(an_trace_ps(s->kernel_cycles, c->freq_hz), d), rest = d - kp;
             c->kernel_ps += kp;
             const thread_info *ti = find_thread(rd, s->core, s->thread);
             int cls = ti ? ti->cls : TH_NONE;
@@ -532,7 +581,7 @@ static void core_totals(reader *rd)
         }
         GArray *irqs = c->core < (int64_t)rd->core_irqs->len ? rd->core_irqs->pdata[c->core] : NULL;
         if (irqs) {
-            int64_t est = MIN((int64_t)irqs->len * irq_path_ps(r, c->core, false), c->kernel_ps);
+            int64_t est = MIN(an_trace_sat_mul((int64_t)irqs->len, irq_path_ps(r, c->core, false)), c->kernel_ps);
             c->kernel_ps -= est;
             c->irq_ps += est;
         }
@@ -540,12 +589,7 @@ static void core_totals(reader *rd)
     }
 }
 
-/* ---- the analytic bound --------------------------------------------------------------- */
-
-static uint64_t ns_up(int64_t ps)
-{
-    return ps <= 0 ? 0 : (uint64_t)((ps + 999) / 1000);
-}
+/* ---- the measured overheads (the bound itself: trace_bound.c) ------------------------- */
 
 static void measure_overheads(reader *rd)
 {
@@ -565,101 +609,9 @@ static void measure_overheads(reader *rd)
     for (guint i = 0; i < r->paths->len; i++) {
         const an_trace_path *p = &g_array_index(r->paths, an_trace_path, i);
         if (strcmp(p->path, "thd_switch") == 0)
-            ctx = MAX(ctx, ps_of(p->max_cycles, core_freq(r, p->first_core)));
+            ctx = MAX(ctx, an_trace_ps(p->max_cycles, an_trace_core_freq(r, p->first_core)));
     }
-    r->oh = (an_trace_overheads){ .ctx_switch = ctx, .sched = sched, .irq = irq + sched };
-}
-
-static void bounds(reader *rd)
-{
-    an_trace_report *r = rd->r;
-    an_overheads oh = { .ctx_switch = ns_up(r->oh.ctx_switch), .sched = ns_up(r->oh.sched),
-                        .irq = ns_up(r->oh.irq), .invocation = 0 };
-    GHashTable *done = g_hash_table_new(NULL, NULL);
-    for (guint i = 0; i < r->tasks->len; i++) {
-        an_trace_task *first = &g_array_index(r->tasks, an_trace_task, i);
-        if (g_hash_table_contains(done, GINT_TO_POINTER((int)first->core)))
-            continue;
-        g_hash_table_add(done, GINT_TO_POINTER((int)first->core));
-        /* the core's tasks */
-        GArray *idx = g_array_new(FALSE, FALSE, sizeof(guint));
-        bool fp = false, edf = false, grouped = false;
-        const char *other = NULL;      /* a policy no test here covers (rr, a Lua policy) */
-        for (guint k = i; k < r->tasks->len; k++) {
-            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, k);
-            if (t->core != first->core)
-                continue;
-            g_array_append_val(idx, k);
-            fp |= strcmp(t->policy, "fp") == 0;
-            edf |= strcmp(t->policy, "edf") == 0;
-            if (strcmp(t->policy, "fp") != 0 && strcmp(t->policy, "edf") != 0)
-                other = t->policy;
-            grouped |= t->grouped;
-        }
-        const char *why = NULL;
-        const an_trace_core *core = NULL;
-        for (guint k = 0; k < r->cores->len; k++)
-            if (g_array_index(r->cores, an_trace_core, k).core == first->core)
-                core = &g_array_index(r->cores, an_trace_core, k);
-        if (other)
-            why = strcmp(other, "rr") == 0 ? "the core's scheduler is round robin: no analytic test is built for it"
-                                           : "the core's scheduler is a scenario's own policy: no analytic test applies";
-        else if (grouped)
-            why = "the core runs a scheduling hierarchy (groups): no single-level bound (analyze the groups with --taskset and their budgets)";
-        else if (fp && edf)
-            why = "fp and edf tasks share the core: no single-level test applies";
-        else if (core && core->irq_thread_ps > 0)
-            why = "interrupt threads ran on the core and their arrivals are not in the task set: no bound";
-        an_taskset ts = { g_new0(an_task, idx->len), idx->len };
-        for (guint k = 0; k < idx->len && !why; k++) {
-            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, g_array_index(idx, guint, k));
-            int64_t c_ps = MAX(t->wcet_cycles > 0 ? ps_of(t->wcet_cycles, core_freq(r, t->core)) : 0, t->own_max_ps)
-                           + t->susp_max_ps;
-            if (c_ps <= 0 || t->period_ps <= 0 || t->deadline_ps <= 0)
-                why = "a task on the core has no declared or observed execution time, or no period";
-            else if (t->budget_ps > 0 && t->budget_ps < c_ps)
-                why = "a task's budget is below its execution time (its tcap throttles it): no bound";
-            t->c_ps = c_ps;
-            t->b_ps = t->lock_max_ps;
-            ts.t[k] = (an_task){ .name = t->name, .period = (uint64_t)(t->period_ps / 1000),
-                                 .wcet = ns_up(c_ps), .deadline = (uint64_t)(t->deadline_ps / 1000),
-                                 .jitter = ns_up(t->jitter_ps), .blocking = ns_up(t->b_ps),
-                                 .priority = (int)t->priority, .core = 0 };
-            if (ts.t[k].period == 0 || ts.t[k].deadline == 0)
-                why = "a period or deadline below 1 ns";
-        }
-        an_result *res = g_new0(an_result, idx->len ? idx->len : 1);
-        bool edf_ok = false;
-        if (!why && edf)
-            edf_ok = an_edf_schedulable(&ts, &oh, NULL);
-        else if (!why)
-            an_fp_rta(&ts, &oh, res);
-        for (guint k = 0; k < idx->len; k++) {
-            an_trace_task *t = &g_array_index(r->tasks, an_trace_task, g_array_index(idx, guint, k));
-            if (why) {
-                t->bound_note = g_strdup(why);
-                continue;
-            }
-            t->has_bound = true;
-            if (edf) {
-                t->bound_ok = edf_ok;
-                t->bound_ps = t->deadline_ps;
-                t->bound_note = g_strdup(edf_ok ? "EDF demand test (QPA): schedulable, so response <= deadline"
-                                                : "EDF demand test (QPA): the core's set is not schedulable");
-            } else {
-                t->bound_ok = res[k].schedulable;
-                t->bound_ps = res[k].wcrt == UINT64_MAX ? INT64_MAX : (int64_t)res[k].wcrt * 1000;
-                t->bound_note = g_strdup(res[k].schedulable ? "fixed-priority response-time analysis"
-                                                            : "fixed-priority RTA: unschedulable (the bound is the first response found above the deadline)");
-            }
-            if (t->jobs && t->bound_ok && t->worst_ps > t->bound_ps)
-                r->bound_exceeded++;
-        }
-        g_free(res);
-        g_free(ts.t);
-        g_array_free(idx, TRUE);
-    }
-    g_hash_table_destroy(done);
+    r->oh = (an_trace_overheads){ .ctx_switch = ctx, .sched = sched, .irq = an_trace_sat_add(irq, sched) };
 }
 
 /* ---- the whole read ------------------------------------------------------------------- */
@@ -685,8 +637,8 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     bool ok = false;
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
         ERR("%s: no such trace", path);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        ERR("%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    if ((db = simtr_open_read(path, &e2)) == NULL)
+        ERR("%s", e2->message);
     rd.db = db;
     if (!has_table(db, TRN_RUN))
         ERR("%s: not a cossim trace (no run table)", path);
@@ -697,6 +649,8 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
         ERR("%s: cannot read the run: %s", path, sqlite3_errmsg(db));
     out->scenario = col_text(st, 0);
     out->end_ps = sqlite3_column_int64(st, 1);
+    if (!nonneg(out->end_ps))
+        ERR("%s: the run table's end_ps is negative: the trace was edited or is damaged", path);
     sqlite3_finalize(st);
     st = NULL;
 #define Q(q, fn) do { if (!each_row(db, q, fn, &rd, &e2)) ERR("%s: %s", path, e2->message); } while (0)
@@ -771,7 +725,7 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     }
     core_totals(&rd);
     measure_overheads(&rd);
-    bounds(&rd);
+    an_trace_bounds(out);
     if (opts && opts->segments)
         for (guint c = 0; c < rd.core_segs->len; c++) {
             GArray *a = rd.core_segs->pdata[c];
@@ -793,6 +747,7 @@ out:
     g_hash_table_destroy(rd.inv_by_comp);
     g_array_free(rd.inv_sum, TRUE);
     g_array_free(ev.open, TRUE);
+    g_free(rd.bad);
     if (!ok)
         an_trace_clear(out);
     return ok;

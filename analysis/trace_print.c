@@ -82,9 +82,9 @@ void an_trace_print(const an_trace_report *r, GString *out)
                 g_string_append_printf(out, "worst job of each task (us)\n");
             for (guint i = 0; i < r->tasks->len; i++) {
                 const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
-                if (!t->jobs)
+                if (!t->jobs || t->worst_job < 0)
                     continue;
-                const an_trace_job *j = t->worst_job >= 0 ? &g_array_index(r->jobs, an_trace_job, t->worst_job) : NULL;
+                const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, t->worst_job);
                 g_string_append_printf(out, "%-*s", w, t->name);
                 for (int b = 0; b < AN_BD_N; b++)
                     g_string_append_printf(out, "  %*.3f", MAX(9, (int)strlen(an_bd_name(b))),
@@ -196,7 +196,7 @@ void an_trace_json(const an_trace_report *r, GString *out)
         field_num(out, "b_us", us((double)t->b_ps));
         g_string_append(out, ",\"analysis\":");
         simjson_string(out, t->bound_note ? t->bound_note : "", -1);
-        if (t->jobs && r->has_timeline) {
+        if (t->jobs && t->worst_job >= 0 && r->has_timeline) {
             bd_json(out, "breakdown_mean_us", t->bd_mean);
             const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, t->worst_job);
             double w[AN_BD_N];
@@ -260,7 +260,8 @@ void an_trace_jobs_csv(const an_trace_report *r, GString *out)
     g_string_append_c(out, '\n');
     for (guint i = 0; i < r->jobs->len; i++) {
         const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, i);
-        const char *name = (guint)j->task < r->tasks->len ? g_array_index(r->tasks, an_trace_task, j->task).name : "?";
+        const char *name = j->task >= 0 && j->task < (int64_t)r->tasks->len
+                               ? g_array_index(r->tasks, an_trace_task, j->task).name : "?";
         g_string_append_printf(out, "%s,%" PRId64 ",%" PRId64 ",%.6f,%.6f,%.6f,%.6f,%d", name, j->job, j->core,
                                us((double)j->release_ps), us((double)j->start_ps), us((double)j->finish_ps),
                                us((double)j->response_ps), j->missed ? 1 : 0);

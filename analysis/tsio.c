@@ -3,7 +3,6 @@
 
 #include <string.h>
 #include <lua.h>
-#include <lauxlib.h>
 
 #include "sim/simtime.h"
 #include "sim/lua.h"
@@ -173,11 +172,9 @@ static bool read_csv(const char *path, const char *text, an_taskset *ts, GError 
 
 /* ---- Lua ---- */
 
-static void budget_hook(lua_State *L, lua_Debug *ar)
-{
-    (void)ar;
-    luaL_error(L, "a task set is data: it ran too long");
-}
+/* A task set in Lua is code from anywhere: it runs in the scenarios'
+ * sandbox (sim/lua.h simlua_read_data), and what it returns is read raw,
+ * so none of its own metamethods runs while it is read. */
 
 static bool lua_time(lua_State *L, int idx, uint64_t *out, GError **error)
 {
@@ -191,37 +188,98 @@ static bool lua_time(lua_State *L, int idx, uint64_t *out, GError **error)
     return false;
 }
 
-static bool read_lua(const char *path, const char *text, gsize len, an_taskset *ts, an_overheads *oh, GError **error)
+/* t[key] without metamethods. [-0, +1, m] */
+static int rawfield(lua_State *L, int t, const char *key)
 {
-    lua_State *L = luaL_newstate();
-    if (L == NULL) {
-        BAD("out of memory");
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
+typedef struct lua_read {
+    const char *path;
+    GArray *tasks;          /* an_task */
+    an_overheads *oh;
+    GError *error;          /* the first mistake (the read stops there) */
+} lua_read;
+
+/* One task at the top of the stack into t; false with the error. */
+static bool lua_task(lua_State *L, const char *path, lua_Integer i, an_task *t, GError **error)
+{
+    int tt = lua_gettop(L);
+    /* unknown keys are mistakes: the first by name, the same on every run */
+    static const char *const known[C_N + 1] = { "name", "period", "wcet", "deadline", "priority", "core",
+                                                "jitter", "blocking", NULL };
+    const char *unknown = simlua_unknown_key(L, tt, known);
+    if (unknown) {
+        BAD("%s: task %lld: unknown key '%s'", path, (long long)i, unknown);
         return false;
     }
-    bool ok = false;
-    g_autofree char *chunk = g_strconcat("@", path, NULL);
-    GArray *tasks = g_array_new(FALSE, TRUE, sizeof(an_task));
-    if (luaL_loadbufferx(L, text, len, chunk, "t") != LUA_OK) {
-        BAD("%s", lua_tostring(L, -1));
-        goto out;
+    for (int k = 0; k < C_N; k++) {
+        rawfield(L, tt, col_names[k]);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            if (k == C_NAME || k == C_PERIOD || k == C_WCET) {
+                BAD("%s: task %lld: '%s' is required", path, (long long)i, col_names[k]);
+                return false;
+            }
+            continue;
+        }
+        GError *e = NULL;
+        bool good = true;
+        if (k == C_NAME) {
+            good = lua_type(L, -1) == LUA_TSTRING;
+            if (good)
+                t->name = g_strdup(lua_tostring(L, -1));
+        } else if (k == C_PRIORITY || k == C_CORE) {
+            good = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) < (k == C_CORE ? 1024 : G_MAXINT);
+            if (good && k == C_CORE) t->core = (int)lua_tointeger(L, -1);
+            else if (good) t->priority = (int)lua_tointeger(L, -1);
+        } else {
+            uint64_t ns = 0;
+            good = lua_time(L, -1, &ns, &e);
+            if (k == C_PERIOD) t->period = ns;
+            else if (k == C_WCET) t->wcet = ns;
+            else if (k == C_DEADLINE) t->deadline = ns;
+            else if (k == C_JITTER) t->jitter = ns;
+            else t->blocking = ns;
+        }
+        lua_pop(L, 1);
+        if (!good) {
+            BAD("%s: task %lld: %s: %s", path, (long long)i, col_names[k], e ? e->message : "wrong type");
+            g_clear_error(&e);
+            return false;
+        }
     }
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 10000000);
-    if (lua_pcall(L, 0, 1, 0) != LUA_OK || !lua_istable(L, -1)) {
-        BAD("%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "a task set file returns a table");
-        goto out;
+    if (t->deadline == 0)
+        t->deadline = t->period;
+    g_autofree char *where = g_strdup_printf("%s: task %lld (%s)", path, (long long)i, t->name);
+    return check_task(t, where, error);
+}
+
+/* lua_value(value, lua_read): the returned task set, read raw (run by
+ * simlua_read_data in protected mode). [-0, +0, m] */
+static int lua_value(lua_State *L)
+{
+    lua_read *rd = lua_touserdata(L, 2);
+    GError **error = &rd->error;
+    const char *path = rd->path;
+    lua_settop(L, 1);
+    if (!lua_istable(L, 1)) {
+        BAD("%s: a task set file returns a table", path);
+        return 0;
     }
-    int top = lua_gettop(L);
-    if (lua_getfield(L, top, "tasks") == LUA_TTABLE) {
-        if (lua_getfield(L, top, "overheads") == LUA_TTABLE) {
+    if (rawfield(L, 1, "tasks") == LUA_TTABLE) {              /* 2: the list */
+        if (rawfield(L, 1, "overheads") == LUA_TTABLE) {
             static const char *const keys[] = { "ctx_switch", "sched", "irq", "invocation" };
-            uint64_t *dst[] = { &oh->ctx_switch, &oh->sched, &oh->irq, &oh->invocation };
+            uint64_t *dst[] = { &rd->oh->ctx_switch, &rd->oh->sched, &rd->oh->irq, &rd->oh->invocation };
             for (int k = 0; k < 4; k++) {
-                if (lua_getfield(L, -1, keys[k]) != LUA_TNIL) {
+                if (rawfield(L, -1, keys[k]) != LUA_TNIL) {
                     GError *e = NULL;
                     if (!lua_time(L, -1, dst[k], &e)) {
                         BAD("%s: overheads.%s: %s", path, keys[k], e->message);
                         g_error_free(e);
-                        goto out;
+                        return 0;
                     }
                 }
                 lua_pop(L, 1);
@@ -230,82 +288,44 @@ static bool read_lua(const char *path, const char *text, gsize len, an_taskset *
         lua_pop(L, 1);
     } else {
         lua_pop(L, 1);
-        lua_pushvalue(L, top);
+        lua_pushvalue(L, 1);
     }
     int list = lua_gettop(L);
     lua_Integer n = (lua_Integer)lua_rawlen(L, list);
     if (n == 0) {
         BAD("%s: no tasks (a list of tables)", path);
-        goto out;
+        return 0;
     }
     for (lua_Integer i = 1; i <= n; i++) {
         if (lua_rawgeti(L, list, i) != LUA_TTABLE) {
             BAD("%s: task %lld is not a table", path, (long long)i);
-            goto out;
+            return 0;
         }
         an_task t = { .priority = -1, .core = -1 };
-        int tt = lua_gettop(L);
-        /* unknown keys are mistakes: the first by name, the same on every run */
-        static const char *const known[C_N + 1] = { "name", "period", "wcet", "deadline", "priority", "core",
-                                                    "jitter", "blocking", NULL };
-        const char *unknown = simlua_unknown_key(L, tt, known);
-        if (unknown) {
-            BAD("%s: task %lld: unknown key '%s'", path, (long long)i, unknown);
-            goto out;
-        }
-        for (int k = 0; k < C_N; k++) {
-            lua_getfield(L, tt, col_names[k]);
-            if (lua_isnil(L, -1)) {
-                if (k == C_NAME || k == C_PERIOD || k == C_WCET) {
-                    BAD("%s: task %lld: '%s' is required", path, (long long)i, col_names[k]);
-                    g_free(t.name);
-                    goto out;
-                }
-                lua_pop(L, 1);
-                continue;
-            }
-            GError *e = NULL;
-            bool good = true;
-            if (k == C_NAME) {
-                good = lua_type(L, -1) == LUA_TSTRING;
-                if (good)
-                    t.name = g_strdup(lua_tostring(L, -1));
-            } else if (k == C_PRIORITY || k == C_CORE) {
-                good = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) < (k == C_CORE ? 1024 : G_MAXINT);
-                if (good && k == C_CORE) t.core = (int)lua_tointeger(L, -1);
-                else if (good) t.priority = (int)lua_tointeger(L, -1);
-            } else {
-                uint64_t ns = 0;
-                good = lua_time(L, -1, &ns, &e);
-                if (k == C_PERIOD) t.period = ns;
-                else if (k == C_WCET) t.wcet = ns;
-                else if (k == C_DEADLINE) t.deadline = ns;
-                else if (k == C_JITTER) t.jitter = ns;
-                else t.blocking = ns;
-            }
-            if (!good) {
-                BAD("%s: task %lld: %s: %s", path, (long long)i, col_names[k], e ? e->message : "wrong type");
-                g_clear_error(&e);
-                g_free(t.name);
-                goto out;
-            }
-            lua_pop(L, 1);
-        }
-        if (t.deadline == 0)
-            t.deadline = t.period;
-        g_autofree char *where = g_strdup_printf("%s: task %lld (%s)", path, (long long)i, t.name);
-        if (!check_task(&t, where, error)) {
+        if (!lua_task(L, path, i, &t, error)) {
             g_free(t.name);
-            goto out;
+            return 0;
         }
-        g_array_append_val(tasks, t);
+        g_array_append_val(rd->tasks, t);
         lua_settop(L, list);
     }
-    ok = true;
-out:
-    lua_close(L);
-    ts->n = tasks->len;
-    ts->t = (an_task *)g_array_free(tasks, FALSE);
+    return 0;
+}
+
+static bool read_lua(const char *path, const char *text, gsize len, an_taskset *ts, an_overheads *oh, GError **error)
+{
+    lua_read rd = { .path = path, .tasks = g_array_new(FALSE, TRUE, sizeof(an_task)), .oh = oh };
+    GError *e = NULL;
+    bool ok = simlua_read_data(path, text, len, NULL, lua_value, &rd, &e);
+    if (!ok) {
+        g_propagate_error(error, e);
+        g_clear_error(&rd.error);
+    } else if (rd.error) {
+        ok = false;
+        g_propagate_error(error, rd.error);
+    }
+    ts->n = rd.tasks->len;
+    ts->t = (an_task *)g_array_free(rd.tasks, FALSE);
     if (!ok)
         an_tsio_free(ts);
     return ok;

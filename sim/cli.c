@@ -10,10 +10,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cossim-config.h"
@@ -24,39 +26,133 @@
 
 /* ---- interruption: never leave a half-written trace ---- */
 
-static volatile sig_atomic_t interrupted_signal;
 /* What main() added (verbs, benchmarks): fixed for the life of the process. */
 static const simcli_app *the_app;
-static char *volatile temp_trace;
 
-static void on_signal(int sig)
+/* The temporary trace being written, for the handler: a copy of its own (no
+ * pointer into memory that is freed), valid while temp_set. */
+static char temp_trace[4096];
+static volatile sig_atomic_t temp_set;
+/* The file is being made, its name not yet known to the handler: a signal
+ * that cannot be held then (a fault signal sent by kill) is kept here and
+ * acted on once the name is known. */
+static volatile sig_atomic_t making, deferred;
+static volatile sig_atomic_t alarm_is_budget;   /* SIGALRM is the --timeout backstop */
+static char alarm_message[160];                  /* what it prints */
+static struct sigaction previous[NSIG];
+#define SIMCLI_SIGNAL_STACK (64 * 1024)
+
+/* Every signal whose default action ends the process: each would leave the
+ * temporary trace behind.  (SIGKILL and SIGSTOP cannot be caught; a file
+ * left by SIGKILL is swept by the next run, sim/tempfile.h.) */
+static const int fatal_signals[] = {
+    SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE,
+    SIGALRM, SIGTERM, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGSYS,
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+#ifdef SIGPOLL
+    SIGPOLL,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+};
+
+static bool is_fault(int sig)
 {
-    char *p = temp_trace;
-    if (p)
-        unlink(p);
-    if (sig == SIGALRM) {
-        /* --timeout: a bound on host time for CI; it decides only whether
-         * the run fails, never what a run that finishes computes */
-        static const char msg[] = "cossim run: stopped: the host-time limit (--timeout) ran out\n";
-        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    int e = errno;
+    if (making && !temp_set && !(is_fault(sig) && si && si->si_code > 0)) {
+        if (!deferred)
+            deferred = sig;
+        errno = e;
+        return;
+    }
+    if (temp_set)
+        unlink(temp_trace);
+    if (sig == SIGALRM && alarm_is_budget && si && si->si_code > 0) {   /* our alarm, not a kill */
+        /* the backstop of --timeout, for C code that never came back to a
+         * poll of the budget: it decides only whether the run fails */
+        if (write(STDERR_FILENO, alarm_message, strlen(alarm_message)) < 0)
             _exit(SIMCLI_EXIT_USAGE);
         _exit(SIMCLI_EXIT_USAGE);
     }
-    signal(sig, SIG_DFL);
-    raise(sig);
-    interrupted_signal = sig;
+    /* then what would have happened without us: the action before ours
+     * (the default, or a sanitizer's report).  A fault returns to its
+     * instruction, which faults again; a sent signal is sent again, and
+     * arrives once this handler returns */
+    sigaction(sig, &previous[sig], NULL);
+    if (!is_fault(sig) || si == NULL || si->si_code <= 0)
+        raise(sig);
+    errno = e;
 }
 
+/* Before any file is made: a signal can come at any time. */
 static void install_signals(void)
 {
+    static bool installed;          /* once: `previous` must not become ours */
+    if (installed)
+        return;
+    installed = true;
+    /* a stack for the handler, so that a fault from a full stack (a
+     * coroutine's, or the main one) still removes the file; unless one is
+     * set already (a sanitizer's) */
+    static char *alt;
+    stack_t cur;
+    if (alt == NULL && sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE)) {
+        alt = g_malloc(SIMCLI_SIGNAL_STACK);
+        stack_t st = { .ss_sp = alt, .ss_size = SIMCLI_SIGNAL_STACK, .ss_flags = 0 };
+        sigaltstack(&st, NULL);
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigfillset(&sa.sa_mask);                 /* one handler at a time */
+    for (size_t i = 0; i < G_N_ELEMENTS(fatal_signals); i++) {
+        int sig = fatal_signals[i];
+        struct sigaction old;
+        if (sigaction(sig, NULL, &old) != 0)
+            continue;
+        if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN)
+            continue;                        /* ignored by whoever started us (nohup): keep it so */
+        previous[sig] = old;
+        sigaction(sig, &sa, NULL);
+    }
+}
+
+/* Hold every signal but the faults (a fault while held would bypass every
+ * handler, a sanitizer's too); threads started meanwhile (the trace's
+ * writer) keep this mask, so sent signals reach the main thread. */
+static void block_signals(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (is_fault(sig))
+            sigdelset(&all, sig);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void simcli_watchdog(const char *verb, unsigned seconds)
+{
+    g_snprintf(alarm_message, sizeof alarm_message,
+               "cossim %s: stopped: the host-time budget (--timeout) ran out inside C code that did not return\n",
+               verb);
+    install_signals();
+    alarm_is_budget = 1;
+    alarm(seconds);
 }
 
 /* ---- helpers ---- */
@@ -121,6 +217,32 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* The trace may be written to trace_path: not the scenario itself (the
+ * rename would replace it), and, if something is there already, a regular
+ * file (a rename over a device node, a pipe or a socket replaces the node:
+ * --trace /dev/null run as root would remove /dev/null).  Else rc set. */
+static bool trace_target_ok(const char *trace_path, const char *scenario, int *rc)
+{
+    struct stat t, sc;
+    if (stat(trace_path, &t) != 0)
+        return true;                 /* nothing there (or unreachable: opening says why) */
+    if (S_ISDIR(t.st_mode)) {
+        *rc = usage_error("run", "--trace: '%s' is a folder", trace_path);
+        return false;
+    }
+    if (!S_ISREG(t.st_mode)) {
+        *rc = usage_error("run", "--trace: '%s' is not a regular file (a device, a pipe or a socket), and writing "
+                                 "the trace would replace it (for no trace file: --trace none)", trace_path);
+        return false;
+    }
+    if (stat(scenario, &sc) == 0 && sc.st_dev == t.st_dev && sc.st_ino == t.st_ino) {
+        *rc = usage_error("run", "--trace: '%s' is the scenario itself, and writing the trace would replace it",
+                          trace_path);
+        return false;
+    }
+    return true;
+}
+
 /* ---- progress on a terminal ---- */
 
 typedef struct progress {
@@ -161,6 +283,7 @@ typedef struct run_opts {
     gint lua_memory_mib;
     gint64 lua_instructions;
     gint timeout_s;
+    gint memory_mib;
 } run_opts;
 
 static GOptionContext *run_context(run_opts *o)
@@ -173,7 +296,8 @@ static GOptionContext *run_context(run_opts *o)
         { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object instead of the summary (script output goes to stderr)", NULL },
         { "lua-memory", 0, 0, G_OPTION_ARG_INT, &o->lua_memory_mib, "Memory cap of the script, MiB (default 256; 0 = none)", "MIB" },
         { "lua-instructions", 0, 0, G_OPTION_ARG_INT64, &o->lua_instructions, "Instruction cap of the script (default 2e9; 0 = none)", "N" },
-        { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout_s, "Give up after this many seconds of host time (exit 2; default: no limit)", "SECONDS" },
+        { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout_s, "Host-time budget of the run: give up after this many seconds (exit 2; default 600; 0 = none)", "SECONDS" },
+        { "memory", 0, 0, G_OPTION_ARG_INT, &o->memory_mib, "Host-memory budget of the run, MiB resident (exit 2; default 2048; 0 = none)", "MIB" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("SCENARIO - run a scenario");
@@ -186,7 +310,8 @@ static GOptionContext *run_context(run_opts *o)
 
 static int cmd_run(int argc, char **argv)
 {
-    run_opts o = { .lua_memory_mib = G_MININT, .lua_instructions = G_MININT64 };   /* unset */
+    run_opts o = { .lua_memory_mib = G_MININT, .lua_instructions = G_MININT64,   /* unset */
+                   .timeout_s = SIMCLI_DEFAULT_TIMEOUT, .memory_mib = SIMCLI_DEFAULT_MEMORY };
     g_autoptr(GOptionContext) ctx = run_context(&o);
     g_autoptr(GError) err = NULL;
     int rc = SIMCLI_EXIT_USAGE;
@@ -236,9 +361,15 @@ static int cmd_run(int argc, char **argv)
         lim.instructions = (uint64_t)o.lua_instructions;
     }
     if (o.timeout_s < 0) {
-        rc = usage_error("run", "--timeout: %d is negative", o.timeout_s);
+        rc = usage_error("run", "--timeout: %d is negative (0 means no budget)", o.timeout_s);
         goto out;
     }
+    if (o.memory_mib < 0 || o.memory_mib > 1 << 24) {
+        rc = usage_error("run", "--memory: %d is not a size in MiB from 0 (no budget) to 16777216", o.memory_mib);
+        goto out;
+    }
+    simbudget budget;
+    simbudget_init(&budget, o.timeout_s, (uint64_t)o.memory_mib << 20);
     for (char **kv = o.set; kv && *kv; kv++) {
         const char *eq = strchr(*kv, '=');
         if (eq == NULL || !valid_param_key(*kv, (size_t)(eq - *kv))) {
@@ -267,20 +398,40 @@ static int cmd_run(int argc, char **argv)
         }
         trace_path = g_strdup(o.trace);
     }
-    if (trace_path && g_file_test(trace_path, G_FILE_TEST_IS_DIR)) {
-        rc = usage_error("run", "--trace: '%s' is a folder", trace_path);
+    if (trace_path && !trace_target_ok(trace_path, path, &rc))
         goto out;
-    }
+    /* the handlers before the temporary file exists, and the file made and
+     * its name published with every signal held, so that no signal finds a
+     * file the handler does not know */
+    install_signals();
+    sigset_t held;
+    making = 1;
+    block_signals(&held);
     tr = simtr_open(trace_path, &err);
+    if (tr && simtr_temp_path(tr) && strlen(simtr_temp_path(tr)) < sizeof temp_trace) {
+        g_strlcpy(temp_trace, simtr_temp_path(tr), sizeof temp_trace);
+        temp_set = 1;
+    } else if (tr && simtr_temp_path(tr)) {
+        simtr_abort(tr);
+        tr = NULL;
+        g_set_error(&err, SIMTR_ERROR, SIMTR_ERROR_OPEN, "--trace: '%s': the name is too long", trace_path);
+    }
+    restore_signals(&held);     /* a signal held meanwhile arrives now, and finds the name */
+    making = 0;
+    if (deferred) {
+        if (temp_set)
+            unlink(temp_trace);
+        sigaction(deferred, &previous[deferred], NULL);
+        raise(deferred);
+    }
     if (tr == NULL) {
         rc = usage_error("run", "%s", err->message);
         goto out;
     }
-    temp_trace = (char *)simtr_temp_path(tr);
-    install_signals();
-    if (o.timeout_s > 0)
-        alarm((unsigned)o.timeout_s);
+    if (o.timeout_s > 0)      /* the backstop of the budget's polls: a little later than they */
+        simcli_watchdog("run", (unsigned)o.timeout_s + SIMCLI_ALARM_GRACE);
     s = sim_new(seed, tr);
+    s->budget = &budget;
     tr = NULL;
     for (char **kv = o.set; kv && *kv; kv++) {
         char *eq = strchr(*kv, '=');
@@ -339,12 +490,12 @@ static int cmd_run(int argc, char **argv)
     simlua_free(h);
     h = NULL;
     if (!sim_finish(s, &run, digest, &err)) {
-        temp_trace = NULL;
+        temp_set = 0;
         fprintf(stderr, "cossim run: %s\n", err->message);
         rc = SIMCLI_EXIT_FAIL;
         goto out;
     }
-    temp_trace = NULL;
+    temp_set = 0;
     /* host time: the run and the trace's completion (its writer thread
      * may still be inserting rows when the run ends) */
     t1 = g_get_monotonic_time();
@@ -390,13 +541,14 @@ static int cmd_run(int argc, char **argv)
     }
     rc = 0;
 out:
-    alarm(0);
     if (h)
         simlua_free(h);
     if (s)
         sim_free(s);
     simtr_abort(tr);
-    temp_trace = NULL;
+    temp_set = 0;
+    alarm(0);
+    alarm_is_budget = 0;
     g_free(o.seed);
     g_free(o.until);
     g_free(o.trace);

@@ -7,6 +7,17 @@
 #define SIMCLI_EXIT_FAIL 1
 #define SIMCLI_EXIT_USAGE 2
 
+/* The host budgets of `cossim run` (sim/budget.h), --timeout SECONDS and
+ * --memory MIB: generous for any shipped scenario (the slowest takes
+ * seconds and tens of MiB), yet a hostile one cannot keep a class's machine
+ * or a CI runner busy for hours or make it swap.  A user raises them, or
+ * turns them off with 0. */
+#define SIMCLI_DEFAULT_TIMEOUT 600
+#define SIMCLI_DEFAULT_MEMORY 2048
+/* Seconds after the budget at which an alarm ends a run stuck in C code
+ * that never polls the budget (a pathological pattern match). */
+#define SIMCLI_ALARM_GRACE 5
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <glib.h>
@@ -40,6 +51,11 @@ typedef struct simcli_app {
 } simcli_app;
 
 int simcli_main(int argc, char **argv, const simcli_app *app);
+
+/* End the process (exit 2, a line on stderr naming the verb) after
+ * `seconds` of host time: the backstop of a verb's host-time budget, for C
+ * code that never returns to a poll of it.  0 cancels it. */
+void simcli_watchdog(const char *verb, unsigned seconds);
 
 /* The folder of bundled scenarios (COSSIM_SCENARIOS, else the source tree,
  * else the installed copy). */

@@ -58,11 +58,13 @@ static int open_lib(lua_State *L)
     return 0;
 }
 
-/* The sandbox, then the `sim` table, under pcall at set-up. [-0, +0, e] */
+/* The sandbox, then the `sim` table (for a simulation), under pcall at
+ * set-up. [-0, +0, e] */
 static int open_all(lua_State *L)
 {
     simlua_open_sandbox(L);
-    simlua_open_simlib(L);
+    if (simlua_host(L)->s)
+        simlua_open_simlib(L);
     return 0;
 }
 
@@ -75,7 +77,7 @@ simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *l
     h->lim = *limits;
     h->lib_dir = g_strdup(lib_dir);
     h->attached = g_array_new(FALSE, FALSE, sizeof(attachment));
-    simrng_init(&h->math_rng, s->seed, "lua.math");
+    simrng_init(&h->math_rng, s ? s->seed : 0, "lua.math");
     h->L = lua_newstate(simlua_alloc, h);
     if (h->L == NULL) {
         g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_INIT, "cannot create a Lua state (memory limit too small?)");
@@ -113,6 +115,9 @@ void simlua_free(simlua *h)
         return;
     simlua_cancel_all(h);
     h->ended = true;          /* finalizers run by lua_close may not act */
+    /* ... and the run is over: what is left of the budget is not theirs,
+     * only a little more (they run on coroutines with the hook on) */
+    h->lim.instructions = h->instructions + SIMLUA_CLOSE_INSTRUCTIONS;
     if (h->L)
         lua_close(h->L);   /* timer handles are collected here; they only read their records */
     for (guint i = h->attached ? h->attached->len : 0; i-- > 0;) {
@@ -177,7 +182,14 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
     int status = luaL_loadbufferx(L, buf, len, chunk, "t");
     if (status == LUA_OK) {
         h->running = L;
+        /* watch its return for the report's line (lua_sandbox.c) */
+        h->watching = true;
+        lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT | LUA_MASKRET, SIMLUA_HOOK_EVERY);
         status = lua_pcall(L, 0, 1, base + 1);
+        if (h->watching) {                              /* it raised: no return */
+            h->watching = false;
+            lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, SIMLUA_HOOK_EVERY);
+        }
     }
     if (status != LUA_OK) {
         if (h->failure == NULL) {
@@ -193,8 +205,12 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
     /* The returned report stays on the stack (at base + 2, above the
      * message handler) while the simulation finishes. */
     int report = lua_gettop(L);
-    if (!h->ran && h->has_until && h->until >= sim_now(h->s) && h->failure == NULL)
-        sim_run(h->s, h->until, 0);
+    if (!h->ran && h->has_until && h->until >= sim_now(h->s) && h->failure == NULL &&
+        sim_run(h->s, h->until, 0) == SIM_STOP_HOST && h->failure == NULL) {
+        char why[256];
+        g_autofree char *m = g_strdup_printf("%s: %s", path, simbudget_message(h->s->budget, why, sizeof why));
+        simlua_set_failure(h, m);
+    }
     if (h->failure) {       /* a callback, a process, or a __gc finalizer */
         lua_settop(L, base);
         g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
@@ -219,7 +235,11 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
             a->end(a->obj);            /* e.g. the machine writes its counters */
     }
     if (!ok) {
-        g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", path, jerr->message);
+        if (h->report_where[0])
+            g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", h->report_where,
+                        jerr->message);
+        else
+            g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, "%s: the returned report: %s", path, jerr->message);
         g_error_free(jerr);
         g_string_free(out, TRUE);
         return false;
@@ -231,6 +251,41 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
     }
     h->report = g_string_free(out, FALSE);
     return true;
+}
+
+bool simlua_read_data(const char *path, const char *buf, size_t len, const simlua_limits *limits,
+                      int (*read)(lua_State *L), void *ud, GError **error)
+{
+    simlua_limits lim = { SIMLUA_DATA_MEMORY, SIMLUA_DATA_INSTRUCTIONS };
+    simlua *h = simlua_new(NULL, limits ? limits : &lim, stderr, NULL, NULL, 0, error);
+    if (h == NULL)
+        return false;
+    lua_State *L = h->L;
+    h->no_options = limits == NULL;
+    h->script_path = g_strdup(path);
+    h->script_dir = g_path_get_dirname(path);
+    g_autofree char *chunk = g_strconcat("@", path, NULL);
+    lua_pushcfunction(L, simlua_msgh);                         /* 1 */
+    int status = luaL_loadbufferx(L, buf, len, chunk, "t");
+    if (status == LUA_OK)
+        status = lua_pcall(L, 0, 1, 1);                        /* 2: the value */
+    if (status == LUA_OK) {
+        lua_pushcfunction(L, read);
+        lua_insert(L, 2);
+        lua_pushlightuserdata(L, ud);
+        status = lua_pcall(L, 2, 0, 1);
+    }
+    if (status != LUA_OK && h->failure == NULL) {
+        if (status == LUA_ERRMEM && h->refused)
+            simlua_memory_failure(h);
+        else
+            simlua_set_failure(h, lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error");
+    }
+    bool ok = h->failure == NULL;
+    if (!ok)
+        g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, h->failure);
+    simlua_free(h);
+    return ok;
 }
 
 const char *simlua_report(const simlua *h)

@@ -49,7 +49,8 @@ typedef struct simlua_lib {
     int (*open)(struct lua_State *L);
 } simlua_lib;
 
-/* A sandboxed state for simulation s.  print() writes to `out`.
+/* A sandboxed state for simulation s (NULL: no simulation and no `sim`
+ * table, as for data files).  print() writes to `out`.
  * lib_dir is the folder `require` searches after the script's own. */
 simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *lib_dir,
                    const simlua_lib *libs, size_t nlibs, GError **error);
@@ -64,6 +65,12 @@ void simlua_attach(struct lua_State *L, void *obj, void (*end)(void *obj), void 
 /* For bindings: the time at stack index idx (a string with a unit, or
  * integer picoseconds), or a Lua error "WHAT: ..." [-0, +0, e]. */
 sim_time_t simlua_time(struct lua_State *L, int idx, const char *what);
+/* For bindings: charge work done in C on the script's behalf to its
+ * instruction budget, as n VM instructions of about the same host time (a
+ * loop in the string or table library, a new process, a memory-system
+ * probe over many lines); raises the instruction limit (or a spent host
+ * budget) as the count hook does. [-0, +0, e] */
+void simlua_charge(struct lua_State *L, uint64_t n);
 /* For bindings: false once the scenario has ended (its calls that act on
  * the simulation must then raise "the scenario has ended"). */
 bool simlua_live(struct lua_State *L);
@@ -122,6 +129,21 @@ void simlua_param(simlua *h, const char *key, const char *value);
 /* The --until cap: no sim.run goes past it, and a script that never calls
  * sim.run is run up to it. */
 void simlua_set_until(simlua *h, sim_time_t until);
+
+/* Data files (bounds files for `cossim check`, task sets): the scenario's
+ * sandbox without a simulation (no `sim` table; the same libraries, limits
+ * and error positions).  Runs the text chunk in buf (shown as path), then
+ * read(L) with the chunk's first result at index 1 and ud as a light
+ * userdata at index 2, both in protected mode under the limits (NULL: the
+ * data-file defaults below, and no "raise it with --lua-..." hint in the
+ * messages, as the command has no such options): a read that raises fails with "FILE:LINE:
+ * message" where the data file's code was.  A read should use raw access
+ * (lua_rawget): a metamethod of the file's tables is its code too.  False,
+ * with the message, if the file or the read failed. */
+#define SIMLUA_DATA_MEMORY ((size_t)64 << 20)
+#define SIMLUA_DATA_INSTRUCTIONS UINT64_C(100000000)
+bool simlua_read_data(const char *path, const char *buf, size_t len, const simlua_limits *limits,
+                      int (*read)(struct lua_State *L), void *ud, GError **error);
 
 /* Run the script (its text in buf, shown as `path` in messages), then the
  * simulation up to the cap if the script did not run it.  On failure the

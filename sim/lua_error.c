@@ -84,15 +84,16 @@ void simlua_set_failure(simlua *h, const char *text)
     if (h->failure == NULL)
         h->failure = g_strdup(text);
     h->fatal = true;
-    sim_stop(h->s, "script error");
+    if (h->s)
+        sim_stop(h->s, "script error");
 }
 
 void simlua_memory_failure(simlua *h)
 {
     GString *m = g_string_new(NULL);
-    g_string_append_printf(m, "%s: memory limit of %zu bytes (%.1f MiB) exceeded (raise it with --lua-memory)",
+    g_string_append_printf(m, "%s: memory limit of %zu bytes (%.1f MiB) exceeded%s",
                            h->refusal_frames ? h->refusal[0] : h->script_path, h->lim.memory,
-                           (double)h->lim.memory / (1 << 20));
+                           (double)h->lim.memory / (1 << 20), h->no_options ? "" : " (raise it with --lua-memory)");
     g_string_append(m, "\nstack traceback:");
     for (int i = 0; i < h->refusal_frames; i++)
         g_string_append_printf(m, "\n\t%s", h->refusal[i]);

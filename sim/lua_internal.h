@@ -8,8 +8,10 @@
  *   lua_report.c   the script's returned value as JSON
  *   lua_sandbox.c  the sandbox: capped allocator, instruction limit, the
  *                  replaced base functions, require, math.random
+ *   lua_gc.c       __gc finalizers run with hooks on, under the caps
  *   lua_error.c    error messages with positions; the run's failure
- *   lua_keys.c     keys in a fixed order: pairs, sorted keys, key checks
+ *   lua_ids.c      objects named by id, never by address: tostring, format
+ *   lua_keys.c     keys in a fixed order: pairs, next, sorted keys, key checks
  *
  * Stack effects are noted as in the Lua manual: [-pop, +push, x] where x
  * is '-' (raises nothing), 'm' (only a memory error) or 'e' (any error).
@@ -22,6 +24,14 @@
 #include "rng.h"
 
 #define SIMLUA_HOOK_EVERY 1000          /* instructions between count-hook calls */
+#define SIMLUA_CLOSE_INSTRUCTIONS 100000 /* for the finalizers run when the state closes */
+/* Bytes Lua allocates per instruction charged: C work on big strings and
+ * tables is charged in proportion to the memory it fills.  Measured on the
+ * reference host: a VM instruction under the count hook takes about 6.5 ns
+ * (10^8 loop iterations, 2 instructions each, 1.3 s), and concatenating
+ * 64 MiB strings 0.62 ns per byte of the result, so 8 bytes take about the
+ * time of one instruction. */
+#define SIMLUA_ALLOC_BYTES 8
 #define SIMLUA_MAX_REFUSAL_FRAMES 10
 #define SIMLUA_TIME_MAX ((sim_time_t)INT64_MAX)   /* Lua integers are signed */
 
@@ -45,6 +55,7 @@ struct simlua {
     char *script_dir;
     char *script_path;
     simlua_limits lim;
+    bool no_options;             /* the limits are not the command's options: no "raise it with" hint */
     size_t mem, mem_peak;
     uint64_t instructions;
     bool fatal;                  /* a limit was hit or the run failed: nothing may catch it */
@@ -65,6 +76,9 @@ struct simlua {
     char *machine;
     simlua_proc *procs;          /* live processes */
     uint64_t next_proc;
+    uint64_t next_id;            /* the last object id given (lua_ids.c) */
+    bool watching;               /* the script's main function runs: its return is watched */
+    char report_where[128];      /* "FILE:LINE" of the return that gave the report, or "" */
 };
 
 static inline simlua_thread *simlua_thread_of(lua_State *L)
@@ -83,11 +97,11 @@ static inline simlua *simlua_host(lua_State *L)
 /* The allocator of the state (ud is the host): refuses past the memory cap
  * and remembers where the script was. */
 void *simlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
-/* The count hook: every SIMLUA_HOOK_EVERY instructions. */
+/* The hook: every SIMLUA_HOOK_EVERY instructions (count); on the main
+ * thread while the script's main function runs, also at every return, to
+ * find the line of the return statement that gives the report (the
+ * report is checked only after the function is gone). */
 void simlua_count_hook(lua_State *L, lua_Debug *ar);
-/* Charge work done in C on the script's behalf (a loop in the string or
- * table library, a new process) to the instruction budget. [-0, +0, e] */
-void simlua_charge(lua_State *L, uint64_t n);
 /* The sandbox's libraries with their replaced functions, and the global
  * `params`; run once, protected, with nothing on the stack. [-0, +0, e] */
 void simlua_open_sandbox(lua_State *L);
@@ -120,6 +134,24 @@ void simlua_on_warning(void *ud, const char *msg, int tocont);
 /* pairs(t): the __pairs metamethod if any, else the fixed order of
  * simlua_sorted_keys. [-0, +3, e] */
 int simlua_pairs(lua_State *L);
+/* next(t [, k]) in the same order. [-0, +1|2, e] */
+int simlua_next(lua_State *L);
+
+/* ---- lua_gc.c ---- */
+
+/* Replace setmetatable: a __gc finalizer runs on a coroutine of its own
+ * with the hooks on (under the instruction limit). [-0, +0, e] */
+void simlua_open_gc(lua_State *L);
+
+/* ---- lua_ids.c ---- */
+
+/* tostring(v) as the sandbox gives it: __tostring if any, else numbers,
+ * strings, booleans and nil as Lua writes them, and any other object as
+ * "TYPE: #ID" (TYPE: its __name, else its type; ID: by first use), never
+ * its address. [-0, +1, e] */
+const char *simlua_tolstring(lua_State *L, int idx, size_t *len);
+/* Replace tostring and string.format in the global table. [-0, +0, e] */
+void simlua_open_ids(lua_State *L);
 
 /* ---- lua_sim.c ---- */
 

@@ -8,6 +8,7 @@
  * of the host (lua_internal.h). */
 #include "lua_internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,7 @@ void simlua_sorted_keys(lua_State *L, int idx)
             if (k >= 1 && k <= seq)
                 continue;
         } else if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN) {
-            luaL_error(L, "pairs: a key of type %s has no reproducible order "
+            luaL_error(L, "a key of type %s has no reproducible order "
                           "(cossim visits keys in sorted order; key the table by number or string)",
                        luaL_typename(L, -1));
         }
@@ -199,6 +200,86 @@ int simlua_pairs(lua_State *L)
     return 3;
 }
 
+
+/* ---- next ---- */
+
+#define NEXT_KEY "simlua.next"      /* registry: table -> {sorted keys, key -> position} (weak keys) */
+
+/* The traversal record of the table at t: { keys, positions }, made
+ * afresh when asked (fresh) or when there is none. [-0, +1, e] */
+static void next_record(lua_State *L, int t, bool fresh)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, NEXT_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_createtable(L, 0, 1);
+        lua_pushliteral(L, "k");
+        lua_setfield(L, -2, "__mode");      /* a record does not keep its table alive */
+        lua_setmetatable(L, -2);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, NEXT_KEY);
+    }
+    lua_pushvalue(L, t);
+    if (!fresh && lua_rawget(L, -2) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);                                     /* t, or what rawget found */
+    lua_createtable(L, 2, 0);                          /* the record */
+    simlua_sorted_keys(L, t);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    lua_createtable(L, 0, (int)MIN(n, INT_MAX));       /* key -> position */
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -2, i);
+        lua_pushinteger(L, i);
+        lua_rawset(L, -3);
+    }
+    lua_rawseti(L, -3, 2);
+    lua_rawseti(L, -2, 1);
+    lua_pushvalue(L, t);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    lua_remove(L, -2);
+}
+
+/* next(t [, k]): the key after k in the fixed order of pairs (Lua's own
+ * next follows host addresses and the per-process string seed).  A
+ * traversal started with next(t) keeps the order it began with; clearing
+ * fields meanwhile is allowed, as in Lua. [-0, +1|2, e] */
+int simlua_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    bool start = lua_isnil(L, 2);
+    next_record(L, 1, start);                          /* 3 */
+    lua_rawgeti(L, 3, 1);                              /* 4: keys */
+    lua_Integer pos = 0;
+    if (!start) {
+        lua_rawgeti(L, 3, 2);
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, -2) != LUA_TNUMBER) {        /* a key of an older traversal: begin anew */
+            lua_settop(L, 2);
+            next_record(L, 1, true);
+            lua_rawgeti(L, 3, 1);
+            lua_rawgeti(L, 3, 2);
+            lua_pushvalue(L, 2);
+            if (lua_rawget(L, -2) != LUA_TNUMBER)
+                return luaL_error(L, "invalid key to 'next'");
+        }
+        pos = lua_tointeger(L, -1);
+        lua_settop(L, 4);
+    }
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 4);
+    while (++pos <= n) {
+        lua_rawgeti(L, 4, pos);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, 1) != LUA_TNIL)
+            return 2;
+        lua_pop(L, 2);                                 /* cleared meanwhile: skip */
+    }
+    lua_pushnil(L);
+    return 1;
+}
 
 /* ---- the key checker ---- */
 

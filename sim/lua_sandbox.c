@@ -2,13 +2,17 @@
  * table, string, math and utf8 libraries, with these replaced: pcall and
  * xpcall (a limit or the run's failure goes through them), print (to the
  * host's output), load (text only), collectgarbage (a safe subset), pairs
- * (a fixed order: lua_keys.c), require (the script's folder, then
+ * and next (a fixed order: lua_keys.c), tostring and string.format (ids,
+ * not addresses: lua_ids.c), table.sort (stable: no pivot from the
+ * clock), require (the script's folder, then
  * scenarios/lib/), string.rep and table.move (their loops are charged),
  * math.random (the run's "lua.math" stream).  Also the capped allocator
- * and the instruction-count hook.  Calls lua_error.c and lua_keys.c
+ * and the instruction-count hook.  setmetatable is lua_gc.c's (finalizers
+ * under the caps).  Calls lua_error.c, lua_gc.c, lua_ids.c and lua_keys.c
  * (lua_internal.h). */
 #include "lua_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,17 +27,33 @@
 static void note_refusal(simlua *h)
 {
     h->refused = true;
-    h->refusal_frames = 0;
     lua_State *T = h->running;
     if (T == NULL)
         return;
+    /* a record with the script's position is kept over a later one without
+     * (a second refusal, as the error unwinds to the host, finds no Lua
+     * frame left: the message then had an empty traceback) */
+    char frames[SIMLUA_MAX_REFUSAL_FRAMES][sizeof h->refusal[0]];
+    int n = 0;
     lua_Debug ar;
-    for (int level = 0; h->refusal_frames < SIMLUA_MAX_REFUSAL_FRAMES && lua_getstack(T, level, &ar); level++) {
+    for (int level = 0; n < SIMLUA_MAX_REFUSAL_FRAMES && lua_getstack(T, level, &ar); level++) {
         if (!lua_getinfo(T, "Sl", &ar) || ar.currentline < 0)
             continue;
-        g_snprintf(h->refusal[h->refusal_frames++], sizeof h->refusal[0], "%s:%d", ar.short_src,
-                   ar.currentline);
+        g_snprintf(frames[n++], sizeof frames[0], "%s:%d", ar.short_src, ar.currentline);
     }
+    if (n == 0 && h->refusal_frames > 0)
+        return;
+    memcpy(h->refusal, frames, sizeof frames);
+    h->refusal_frames = n;
+}
+
+/* Make the count hook of the running thread fire at its next instruction
+ * (lua_sethook may be called from anywhere, even a signal handler). */
+static void hook_now(simlua *h)
+{
+    lua_State *T = h->running;
+    if (T && lua_gethook(T))
+        lua_sethook(T, lua_gethook(T), lua_gethookmask(T), 1);
 }
 
 void *simlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -48,6 +68,15 @@ void *simlua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     if (h->lim.memory && nsize > old && h->mem - old + nsize > h->lim.memory) {
         note_refusal(h);
         return NULL;
+    }
+    if (nsize > old) {
+        /* C work on big strings and tables, charged by the memory it fills
+         * (a concatenation of 64 MiB strings is a few VM instructions); past
+         * the limit, the next instruction raises (the allocator cannot) */
+        uint64_t n = (nsize - old) / SIMLUA_ALLOC_BYTES;
+        h->instructions = n > UINT64_MAX - h->instructions ? UINT64_MAX : h->instructions + n;
+        if (h->lim.instructions && h->instructions > h->lim.instructions)
+            hook_now(h);
     }
     void *p = realloc(ptr, nsize);
     if (p == NULL)
@@ -68,19 +97,64 @@ static int limit_error(lua_State *L)
         lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, 1);
     }
     simlua_push_where(L, L);
-    lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop? raise it with --lua-instructions)",
-                    (lua_Integer)h->lim.instructions);
+    lua_pushfstring(L, "instruction limit of %I exceeded (a runaway loop?%s)", (lua_Integer)h->lim.instructions,
+                    h->no_options ? "" : " raise it with --lua-instructions");
     lua_concat(L, 2);
     return lua_error(L);
+}
+
+/* A host budget of the run is spent (sim/budget.h): raise at once, as for
+ * the instruction limit. */
+static int budget_error(lua_State *L)
+{
+    simlua *h = simlua_host(L);
+    if (!h->fatal) {
+        h->fatal = true;
+        lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, 1);
+    }
+    char why[256];
+    simlua_push_where(L, L);
+    lua_pushstring(L, simbudget_message(h->s->budget, why, sizeof why));
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+static void check_limits(lua_State *L, simlua *h)
+{
+    if (h->fatal && h->failure)
+        simlua_raise_failure(L);
+    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
+        limit_error(L);
+    if (h->s && !simbudget_ok(h->s->budget))
+        budget_error(L);
+}
+
+/* A return on the main thread while the script's main function runs: the
+ * outermost frame is that function (or one it tail-called, which then
+ * gives the report), every other frame is above it.  Note where it
+ * returns, and stop watching. */
+static void watch_return(lua_State *L, simlua *h, lua_Debug *ar)
+{
+    lua_Debug up;
+    if (L != h->L || !h->watching || lua_getstack(L, 1, &up))
+        return;                                        /* not the outermost frame */
+    h->watching = false;
+    lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, SIMLUA_HOOK_EVERY);
+    if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+        g_snprintf(h->report_where, sizeof h->report_where, "%s:%d", ar->short_src, ar->currentline);
 }
 
 void simlua_count_hook(lua_State *L, lua_Debug *ar)
 {
     simlua *h = simlua_host(L);
-    (void)ar;
+    if (ar->event == LUA_HOOKRET) {
+        watch_return(L, h, ar);
+        return;
+    }
+    /* (a count of 1 set by hook_now is not 1,000 instructions run: the
+     * allocator charged them already) */
     h->instructions += SIMLUA_HOOK_EVERY;
-    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
-        limit_error(L);
+    check_limits(L, h);
 }
 
 /* See lua_internal.h. [-0, +0, e] */
@@ -88,8 +162,7 @@ void simlua_charge(lua_State *L, uint64_t n)
 {
     simlua *h = simlua_host(L);
     h->instructions = n > UINT64_MAX - h->instructions ? UINT64_MAX : h->instructions + n;
-    if (h->fatal || (h->lim.instructions && h->instructions > h->lim.instructions))
-        limit_error(L);
+    check_limits(L, h);
 }
 
 
@@ -139,7 +212,7 @@ static int l_print(lua_State *L)
     int n = lua_gettop(L);
     for (int i = 1; i <= n; i++) {
         size_t len;
-        const char *s = luaL_tolstring(L, i, &len);
+        const char *s = simlua_tolstring(L, i, &len);
         if (i > 1)
             fputc('\t', h->out);
         fwrite(s, 1, len, h->out);
@@ -243,6 +316,81 @@ static int l_table_move(lua_State *L)
     return call_original(L);
 }
 
+/* ---- table.sort: the same order on every run ---- */
+
+/* Lua's own sort picks a new pivot from clock() and time() when a
+ * partition comes out unbalanced, so the order it leaves among elements
+ * that compare equal (or under a comparator that is not an order) may
+ * differ from run to run.  This is a bottom-up merge sort instead: stable,
+ * so its result depends on the input alone, and it ends whatever the
+ * comparator says.  For a strict total order (every shipped use) the
+ * result is the one Lua gives. */
+
+/* a < b, by the comparator at 2 if any (the values at ia and ib). [-0, +0, e] */
+static bool sort_less(lua_State *L, int ia, int ib)
+{
+    ia = lua_absindex(L, ia);
+    ib = lua_absindex(L, ib);
+    if (lua_isnil(L, 2))
+        return lua_compare(L, ia, ib, LUA_OPLT);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, ia);
+    lua_pushvalue(L, ib);
+    lua_call(L, 2, 1);
+    bool less = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return less;
+}
+
+/* table.sort(list [, comp]) [-0, +0, e] */
+static int l_table_sort(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 1);
+    if (n < 2)
+        return 0;
+    luaL_argcheck(L, n < INT_MAX, 1, "array too big");
+    if (!lua_isnoneornil(L, 2))
+        luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_settop(L, 2);
+    uint64_t levels = 0;
+    for (lua_Integer w = 1; w < n; w *= 2)
+        levels++;
+    simlua_charge(L, (uint64_t)n * levels);          /* comparisons made in C */
+    lua_createtable(L, (int)n, 0);                    /* 3: one buffer */
+    lua_createtable(L, (int)n, 0);                    /* 4: the other */
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        lua_rawseti(L, 3, i);
+    }
+    int src = 3, dst = 4;
+    for (lua_Integer w = 1; w < n; w *= 2) {
+        for (lua_Integer lo = 1; lo <= n; lo += 2 * w) {
+            lua_Integer mid = MIN(lo + w, n + 1), hi = MIN(lo + 2 * w, n + 1), i = lo, j = mid, k = lo;
+            while (i < mid || j < hi) {
+                bool right = false;
+                if (i < mid && j < hi) {
+                    lua_rawgeti(L, src, i);
+                    lua_rawgeti(L, src, j);
+                    right = sort_less(L, -1, -2);    /* take the right one only if strictly less */
+                    lua_pop(L, 2);
+                } else {
+                    right = i >= mid;
+                }
+                lua_rawgeti(L, src, right ? j++ : i++);
+                lua_rawseti(L, dst, k++);
+            }
+        }
+        int t = src;
+        src = dst;
+        dst = t;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, src, i);
+        lua_seti(L, 1, i);
+    }
+    return 0;
+}
 
 /* ---- math.random from the run's stream ---- */
 
@@ -280,7 +428,7 @@ static int l_random(lua_State *L)
 static int l_randomseed(lua_State *L)
 {
     simlua *h = simlua_host(L);
-    uint64_t seed = lua_isnoneornil(L, 1) ? h->s->seed : (uint64_t)luaL_checkinteger(L, 1);
+    uint64_t seed = lua_isnoneornil(L, 1) ? (h->s ? h->s->seed : 0) : (uint64_t)luaL_checkinteger(L, 1);
     simrng_init(&h->math_rng, seed, "lua.math");
     return 0;
 }
@@ -377,7 +525,8 @@ void simlua_open_sandbox(lua_State *L)
     }
     static const luaL_Reg replaced[] = {
         { "pcall", l_pcall }, { "xpcall", l_xpcall }, { "print", l_print }, { "load", l_load },
-        { "collectgarbage", l_collectgarbage }, { "pairs", simlua_pairs }, { "require", l_require },
+        { "collectgarbage", l_collectgarbage }, { "pairs", simlua_pairs }, { "next", simlua_next },
+        { "require", l_require },
         { NULL, NULL },
     };
     luaL_setfuncs(L, replaced, 0);
@@ -393,6 +542,8 @@ void simlua_open_sandbox(lua_State *L)
     lua_getfield(L, -1, "move");
     lua_pushcclosure(L, l_table_move, 1);
     lua_setfield(L, -2, "move");
+    lua_pushcfunction(L, l_table_sort);
+    lua_setfield(L, -2, "sort");
     lua_pop(L, 1);
 
     lua_getfield(L, -1, LUA_MATHLIBNAME);
@@ -408,4 +559,6 @@ void simlua_open_sandbox(lua_State *L)
 
     lua_newtable(L);
     h->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    simlua_open_ids(L);
+    simlua_open_gc(L);
 }

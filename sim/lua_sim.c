@@ -334,16 +334,21 @@ static void proc_fire(void *owner, simq_event *ev)
 static int l_spawn(lua_State *L)
 {
     simlua *h = simlua_host(L);
-    const char *name = luaL_checkstring(L, 1);
+    size_t nlen;
+    const char *name = luaL_checklstring(L, 1, &nlen);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     check_live(L, "sim.spawn");
     /* a new thread's own count starts afresh, so charge the hook's
-     * granularity up front: short processes are not free */
-    simlua_charge(L, SIMLUA_HOOK_EVERY);
+     * granularity up front: short processes are not free; and the copy of
+     * the name, host memory the Lua cap does not see (one shared name
+     * copied per process reached gigabytes: the host-memory budget stops
+     * that, this makes it cost its time) */
+    simlua_charge(L, SIMLUA_HOOK_EVERY + nlen / SIMLUA_ALLOC_BYTES);
     int nargs = lua_gettop(L) - 2;
     /* everything that can raise comes before the host allocation */
     luaL_checkstack(L, nargs + 4, "sim.spawn: too many arguments");
     lua_State *co = lua_newthread(L);
+    lua_sethook(co, simlua_count_hook, LUA_MASKCOUNT, SIMLUA_HOOK_EVERY);   /* only the count, whatever L watches */
     if (!lua_checkstack(co, nargs + 1))
         return luaL_error(L, "sim.spawn: too many arguments");
     lua_pushvalue(L, -1);
@@ -446,6 +451,13 @@ const char *simlua_run_to(lua_State *L, sim_time_t target)
         target = now;
     h->ran = true;
     sim_stop_reason why = sim_run(h->s, target, 0);
+    if (why == SIM_STOP_HOST && h->failure == NULL) {
+        char buf[256];
+        simlua_push_where(L, L);
+        lua_pushstring(L, simbudget_message(h->s->budget, buf, sizeof buf));
+        lua_concat(L, 2);
+        simlua_set_failure(h, lua_tostring(L, -1));
+    }
     if (h->failure)
         simlua_raise_failure(L);
     return sim_stop_name(why);
@@ -552,6 +564,7 @@ static int l_rng(lua_State *L)
     const char *name = luaL_checklstring(L, 1, &nlen);
     luaL_argcheck(L, nlen > 0, 1, "a stream needs a name");
     luaL_argcheck(L, strlen(name) == nlen, 1, "a stream name cannot contain a NUL byte");
+    simlua_charge(L, nlen / SIMLUA_ALLOC_BYTES);          /* the name is hashed in C */
     simrng *r = lua_newuserdatauv(L, sizeof *r, 0);
     luaL_setmetatable(L, RNG_MT);
     sim_rng(h->s, name, r);

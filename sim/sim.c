@@ -10,6 +10,7 @@ const char *sim_stop_name(sim_stop_reason r)
     case SIM_STOP_BUDGET: return "budget";
     case SIM_STOP_EMPTY: return "empty";
     case SIM_STOP_REQUEST: return "request";
+    case SIM_STOP_HOST: return "host budget";
     }
     return "?";
 }
@@ -90,6 +91,10 @@ sim_stop_reason sim_run(sim *s, sim_time_t until, uint64_t max_events)
     uint64_t budget_end = max_events ? s->dispatched + max_events : UINT64_MAX;
     sim_stop_reason why;
     for (;;) {
+        if (G_UNLIKELY(s->budget && s->budget->state != SIMBUDGET_OK)) {
+            why = SIM_STOP_HOST;
+            break;
+        }
         if (s->stop_requested) {
             why = SIM_STOP_REQUEST;
             break;
@@ -114,6 +119,10 @@ sim_stop_reason sim_run(sim *s, sim_time_t until, uint64_t max_events)
         s->now = ev->when;
         s->dispatched++;
         ev->fn(s, ev);
+        if (G_UNLIKELY((s->dispatched & (SIMBUDGET_EVENTS - 1)) == 0) && !simbudget_ok(s->budget)) {
+            why = SIM_STOP_HOST;
+            break;
+        }
         if (G_UNLIKELY((s->dispatched & (SIM_PROGRESS_EVERY - 1)) == 0) && s->progress)
             s->progress(s, s->progress_user);
     }

@@ -8,7 +8,8 @@
  * event lies beyond the target time (the clock then stands at the target),
  * when the event budget is spent, when the queue is empty, or when a handler
  * calls sim_stop().  Time never goes backwards: now only moves forward to
- * the time of the event being dispatched or to the target.
+ * the time of the event being dispatched or to the target.  The loop also
+ * stops, for good, when the run's host budget is spent (budget.h).
  */
 #pragma once
 
@@ -19,12 +20,14 @@
 #include "queue.h"
 #include "rng.h"
 #include "trace.h"
+#include "budget.h"
 
 typedef enum {
     SIM_STOP_TIME,      /* reached the target time */
     SIM_STOP_BUDGET,    /* dispatched the allowed number of events */
     SIM_STOP_EMPTY,     /* nothing left to do and no target time */
     SIM_STOP_REQUEST,   /* a handler called sim_stop() */
+    SIM_STOP_HOST,      /* a host budget (time, memory) is spent: the run cannot go on */
 } sim_stop_reason;
 
 const char *sim_stop_name(sim_stop_reason r);
@@ -52,6 +55,7 @@ struct sim {
     sim_progress_fn progress;
     void *progress_user;
     sim_time_t target;       /* the target of the current sim_run, for progress */
+    simbudget *budget;       /* the run's host budgets, polled by the loop; NULL for none (not owned) */
 };
 
 /* A new simulation at time 0 that writes to `trace` (owned from now on). */

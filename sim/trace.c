@@ -11,6 +11,7 @@
 
 #include "cossim-config.h"
 #include "sha256.h"
+#include "tempfile.h"
 #include <pthread.h>
 
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
@@ -302,13 +303,12 @@ simtr *simtr_open(const char *path, GError **error)
     tr->tables = g_ptr_array_new();
     if (path != NULL) {
         tr->path = g_strdup(path);
-        tr->temp = g_strdup_printf("%s.tmp-XXXXXX", path);
-        int fd = g_mkstemp(tr->temp);
+        simtmp_sweep(path);        /* what killed runs left here */
+        int fd = simtmp_create(path, &tr->temp);
         if (fd < 0) {
             int e = errno;
             g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot write trace '%s': %s",
                         path, g_strerror(e));
-            g_clear_pointer(&tr->temp, g_free);
             simtr_abort(tr);
             return NULL;
         }
@@ -760,16 +760,54 @@ bad:
     return false;
 }
 
-bool simtr_digest_file(const char *path, char computed[SIMTR_DIGEST_HEX],
-                       char stored[SIMTR_DIGEST_HEX], GError **error)
+sqlite3 *simtr_open_read(const char *path, GError **error)
 {
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot open trace '%s': %s", path,
                     db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
-        return false;
+        return NULL;
     }
+    /* before the schema is read: nothing of it may run */
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+#ifdef SQLITE_DBCONFIG_ENABLE_VIEW
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+#endif
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, SIMTR_READ_MAX_VALUE);
+    /* the writer makes tables only (a user's index to speed a query up
+     * runs nothing, so it may stay) */
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT type, name FROM sqlite_master WHERE type NOT IN ('table', 'index') "
+                                    "OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL%') ORDER BY rowid LIMIT 1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0), *name = (const char *)sqlite3_column_text(st, 1);
+        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT,
+                    "'%s' is not a trace cossim wrote: it holds a %s '%s' (a trace holds tables only; "
+                    "refusing to read it)", path, type && strcmp(type, "table") == 0 ? "virtual table" : type ? type : "?",
+                    name ? name : "?");
+    } else if (rc != SQLITE_DONE) {
+        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "cannot read trace '%s': %s", path, sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+bool simtr_digest_file(const char *path, char computed[SIMTR_DIGEST_HEX],
+                       char stored[SIMTR_DIGEST_HEX], GError **error)
+{
+    sqlite3 *db = simtr_open_read(path, error);
+    if (db == NULL)
+        return false;
     bool ok = false;
     sqlite3_stmt *st = NULL;
     simsha256 all;

@@ -7,8 +7,10 @@
  * back is exactly what was written.
  *
  * Durability: the database is written to a temporary file beside the
- * requested one and renamed over it only by simtr_finish().  A failed or
- * killed run leaves nothing under the requested name.  Rows go through one
+ * requested one (NAME.tmp-PID-XXXXXX, sim/tempfile.h) and renamed over it
+ * only by simtr_finish().  A failed or killed run leaves nothing under the
+ * requested name; the temporary file of a run killed outright (SIGKILL) is
+ * removed by the next simtr_open in that folder.  Rows go through one
  * prepared statement per table, many rows per transaction, with journal and
  * fsync off: a deterministic trace is regenerated from its seed, not
  * recovered.  The inserts run on a writer thread: the caller's values are
@@ -96,6 +98,17 @@ void simtr_abort(simtr *tr);
 const char *simtr_temp_path(const simtr *tr);
 /* The first SQLite error so far, or NULL. */
 const char *simtr_failure(simtr *tr);
+
+/* Open a finished trace to read (for the readers of analysis/ too).
+ * Nothing in the file is trusted: it is opened read-only, refused if its
+ * schema holds anything but tables (a view can recurse without end, a
+ * trigger or a virtual table runs what the file's author chose; the writer
+ * makes none), and with views and triggers switched off in SQLite as well.
+ * Text and blobs longer than SIMTR_READ_MAX_VALUE fail the statement that
+ * reads them.  NULL, with the reason naming path, if it cannot be read. */
+#define SIMTR_READ_MAX_VALUE (64 << 20)
+struct sqlite3;
+struct sqlite3 *simtr_open_read(const char *path, GError **error);
 
 /* Recompute the digest of a finished trace from its content, and read the
  * one stored in its run table (stored may be NULL). */

@@ -99,7 +99,7 @@ static void test_errors(void **state)
         expect_error(".lua", "return { { name = 'x', period = '1ms', wcet = '1ms', zz = 1, mm = 2, aa = 3, qq = 4 } }",
                      "task 1: unknown key 'aa'");
     expect_error(".lua", "return { { name = 'x', wcet = '1ms' } }", "task 1: 'period' is required");
-    expect_error(".lua", "while true do end", "ran too long");
+    expect_error(".lua", "while true do end", "instruction limit of 100000000 exceeded");
     expect_error(".lua", "return {}", "no tasks");
     expect_error(".txt", "x", "is a .csv or a .lua file");
 }
