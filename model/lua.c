@@ -44,19 +44,27 @@ static void free_hw(void *obj)
     hw_free(obj);
 }
 
-/* Copy table t (recursively); a table the preset does not have gets the
- * source "set by the scenario", so its figures do not borrow the preset's
- * citations. [-0, +1, m] */
-static void copy_table(lua_State *L, int t)
+/* Overrides are figures in a few levels of tables (caches.l2.size is
+ * three): deeper is a mistake, and a table that holds itself (foo = _G)
+ * would never end. */
+#define MAX_OVERRIDE_DEPTH 8
+
+/* Copy table t (recursively, depth levels in already); a table the preset
+ * does not have gets the source "set by the scenario", so its figures do
+ * not borrow the preset's citations. [-0, +1, e] */
+static void copy_table(lua_State *L, int t, int depth)
 {
     t = lua_absindex(L, t);
+    if (depth >= MAX_OVERRIDE_DEPTH)
+        luaL_error(L, "machine: an override nested more than %d tables deep (or a table that holds itself): "
+                      "overrides are figures, e.g. caches = { l2 = { size = \"1M\" } }", MAX_OVERRIDE_DEPTH);
     luaL_checkstack(L, 6, "machine");
     lua_newtable(L);
     lua_pushnil(L);
     while (lua_next(L, t)) {
         lua_pushvalue(L, -2);
         if (lua_istable(L, -2))
-            copy_table(L, -2);
+            copy_table(L, -2, depth + 1);
         else
             lua_pushvalue(L, -2);
         lua_rawset(L, -5);
@@ -107,7 +115,7 @@ static int l_machine(lua_State *L)
         }
         lua_pushvalue(L, -2);
         if (lua_istable(L, -2))
-            copy_table(L, -2);
+            copy_table(L, -2, 1);
         else
             lua_pushvalue(L, -2);
         lua_rawset(L, 3);
@@ -118,7 +126,7 @@ static int l_machine(lua_State *L)
         return luaL_error(L, "machine: caches must be a table, not a %s", lua_typename(L, t));
     bool any = t == LUA_TTABLE;
     if (t == LUA_TTABLE)
-        copy_table(L, 4);
+        copy_table(L, 4, 1);
     else
         lua_newtable(L);                                        /* 5: caches to merge */
     for (int i = 0; cache_levels[i]; i++) {
@@ -130,7 +138,7 @@ static int l_machine(lua_State *L)
             return luaL_error(L, "machine: give %s at the top or in caches, not both", cache_levels[i]);
         lua_pop(L, 1);
         if (lua_istable(L, -1))
-            copy_table(L, -1);
+            copy_table(L, -1, 2);
         else
             lua_pushvalue(L, -1);
         lua_setfield(L, 5, cache_levels[i]);

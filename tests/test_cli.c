@@ -370,6 +370,8 @@ static void test_compose_errors(void **state)
           "s2:run('1ms')", "which never allocates" },
         { "local s2 = system{ machine = machine{ preset = 'cortex-m4' }, memory = { pages = 8 } }",
           "not on an MPU machine yet" },
+        /* machine{} overrides that never end (issue 19, item 8: a memory-limit error with no line before) */
+        { "local m2 = machine{ preset = 'x86_64', foo = _G }", "machine: an override nested more than 8 tables deep" },
         /* roles and their implementations */
         { "local s2 = system{ machine = machine{ preset = 'x86_64' }, timer = 'fancy' }",
           "system: timer is \"simple\" (the implementations registered in components/comps.c)" },
