@@ -110,6 +110,8 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
+    if (app == NULL || idx >= app->ntasks)
+        return 0;       /* not made by its booter (no state), or no such task */
     wl_task *t = &app->task[idx];
     wl_rt_thd *me = &app->thd[idx];
     for (;;) {
@@ -171,6 +173,8 @@ static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
+    if (app == NULL || idx >= app->nirqs)
+        return 0;
     wl_irq *q = &app->irq[idx];
     wl_rt_thd *me = &app->thd[WL_TASKS + idx];
     for (;;) {
@@ -194,6 +198,8 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
+    if (app == NULL || core >= app->ncores)
+        return 0;
     wl_rt_thd *me = &app->thd[T_IDX(core)];
     for (;;) {
         me->tm_pending = 0;
@@ -221,7 +227,7 @@ static cos_word sched_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
-    if (core < app->ncores)
+    if (app && core < app->ncores)
         wl_schedule(app, (unsigned)core);
     return 0;
 }
@@ -233,7 +239,7 @@ static cos_word group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
-    if (g >= app->ngroups)
+    if (app == NULL || g >= app->ngroups)
         return 0;
     cos_ret r = cos_sinv(app->boot_sinv, g, 0, 0, 0);
     cos_err e = r.err ? r.err : (cos_err)r.r[0];

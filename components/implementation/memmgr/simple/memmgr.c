@@ -119,7 +119,7 @@ static cos_word mm_serve(cos_thdid caller, cos_word op, cos_word task, cos_word 
 {
     (void)caller, (void)a3;
     wl_memmgr *m = wl_memmgr_self();
-    if (task >= m->ntasks || m->heap_of[task] == 0 || op > MM_REVOKE)
+    if (m == NULL || task >= m->ntasks || m->heap_of[task] == 0 || op > MM_REVOKE)
         return 0;
     unsigned h = m->heap_of[task] - 1;
     if (m->busy[h]) {

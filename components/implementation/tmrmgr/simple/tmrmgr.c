@@ -15,6 +15,8 @@ static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2
 {
     (void)caller;
     wl_tmrmgr *tm = wl_tmrmgr_self();
+    if (tm == NULL)
+        return 0;       /* not made by its booter: no table */
     uint64_t base = tm->base;
     unsigned core;
     if (op == TM_ARM) {
