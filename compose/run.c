@@ -81,7 +81,7 @@ static void boot(lua_State *L, composed *c)
                 if (r < 0)
                     luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which is no task", c->where[i],
                                c->names[i], (int)k + 1, lua_tostring(L, -1));
-                op->target = (uint16_t)r;
+                op->target = (uint32_t)r;
                 lua_pop(L, 1);
                 continue;
             }
@@ -94,7 +94,7 @@ static void boot(lua_State *L, composed *c)
             if (!recv && w->app.task[r].program == NULL)
                 luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which never receives", c->where[i], c->names[i],
                            (int)k + 1, lua_tostring(L, -1));
-            op->target = (uint16_t)r;
+            op->target = (uint32_t)r;
             lua_pop(L, 1);
         }
     /* locks: users on one core, under one scheduler; the ceiling is the
@@ -120,13 +120,18 @@ static void boot(lua_State *L, composed *c)
                     w->app.lock[l].ceiling = w->app.task[i].prio;
             }
     }
-    /* every lock a job takes it gives back, in order */
+    /* every lock a job takes it gives back, in order (the locks held: a
+     * stack, in memory Lua collects should an error end this) */
+    unsigned most = 1;
+    for (unsigned i = 0; i < w->app.ntasks; i++)
+        most = MAX(most, w->app.task[i].nops);
+    uint32_t *held = lua_newuserdatauv(L, most * sizeof *held, 0);
     for (unsigned i = 0; i < w->app.ntasks; i++) {
-        int held[WL_OPS], n = 0;
+        unsigned n = 0;
         for (unsigned k = 0; k < w->app.task[i].nops; k++) {
             const wl_op *op = &w->app.task[i].ops[k];
             if (op->kind == WL_LOCK) {
-                for (int j = 0; j < n; j++)
+                for (unsigned j = 0; j < n; j++)
                     if (held[j] == op->target)
                         luaL_error(L, "%s sys:task '%s': step %d takes lock '%s' it holds already", c->where[i],
                                    c->names[i], (int)k + 1, c->lock_names[op->target]);
@@ -216,7 +221,7 @@ static void boot(lua_State *L, composed *c)
                        c->irq_names[q], (int)w->app.irq[q].line);
     /* the app's memory: its state (the scheduler's, the threads', the
      * locks'), then the tasks' areas one after another */
-    uint64_t off = wl_app_layout(&w->app);
+    uint64_t off = wl_app_layout(&w->app, cmp_longest_list(c));
     for (unsigned i = 0; i < w->app.ntasks; i++) {
         w->app.task[i].mem_off = off;
         off += w->app.task[i].mem_len;
@@ -250,8 +255,9 @@ static void boot(lua_State *L, composed *c)
     bool lua_bodies = false;
     for (unsigned i = 0; i < w->app.ntasks; i++)
         lua_bodies = lua_bodies || w->app.task[i].program;
-    for (unsigned i = 0; i < WL_SCHEDS; i++)
+    for (unsigned i = 0; i < wl_nsched(&w->app); i++)
         lua_bodies = lua_bodies || w->app.sched_cfg[i].pick;     /* Lua policies run on the scheduler's stack */
+    cmp_pack(L, c);
     /* a Lua body runs on its thread's stack: give it room */
     k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WL_BOOTER, .boot_entry = 0, .boot_data = w,
                      .trace = c->trace, .check = c->check, .stack_size = lua_bodies ? 512u << 10 : 0 };

@@ -19,7 +19,7 @@ composed *cmp_check(lua_State *L)
 void cmp_free(void *p)
 {
     composed *c = p;
-    g_free(c->w);
+    cmp_desc_free(c);
     g_free(c);
 }
 
@@ -81,7 +81,7 @@ uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what)
     return (uint64_t)luaL_error(L, "%s must be a size such as 4096, \"16K\" or \"1M\"", what);
 }
 
-int cmp_find_name(char (*names)[48], unsigned n, const char *name)
+int cmp_find_name(const cmp_name *names, unsigned n, const char *name)
 {
     for (unsigned i = 0; i < n; i++)
         if (strcmp(names[i], name) == 0)

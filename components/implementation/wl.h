@@ -27,8 +27,6 @@
 #define WL_EDF_BASE 64u       /* EDF tasks get tcap priorities from here, by deadline rank */
 
 #define NONE (-1)
-#define G_IDX(g) (WL_TASKS + WL_IRQS + (g))     /* a group's thread in rt.thd */
-#define T_IDX(c) (WL_TASKS + WL_IRQS + WL_GROUPS + (c))     /* a core's timer thread */
 #define WL_TM_BASE 20u        /* the timer manager: an operation's fixed part */
 #define WL_TM_PER 6u          /* ... and per timer of the core it scans */
 #define WL_MM_BASE 30u        /* the memory manager: a call's fixed part (decode, quota, the heap's state) */
@@ -98,33 +96,48 @@ static inline void wl_touch_app(wl_app *app, uint64_t off, uint64_t len, bool wr
  * are in the app's memory (app.h, wl_app_layout). */
 static inline uint64_t wl_sched_off(const wl_app *app, unsigned s)
 {
-    unsigned k = s < WL_CORES ? s : app->ncores + (s - WL_CORES);
-    return app->st_sched + (uint64_t)k * WL_SCHED_REC;
+    return app->st_sched + (uint64_t)s * app->st_sched_rec;
 }
 static inline uint64_t wl_thd_off(const wl_app *app, unsigned i)
 {
-    unsigned k = i < WL_TASKS                         ? i
-                 : i < WL_TASKS + WL_IRQS             ? app->ntasks + (i - WL_TASKS)
-                 : i < WL_TASKS + WL_IRQS + WL_GROUPS ? app->ntasks + app->nirqs + (i - WL_TASKS - WL_IRQS)
-                                                      : app->ntasks + app->nirqs + app->ngroups
-                                                            + (i - WL_TASKS - WL_IRQS - WL_GROUPS);
-    return app->st_thd + (uint64_t)k * WL_THD_REC;
+    return app->st_thd + (uint64_t)i * WL_THD_REC;
 }
 static inline uint64_t wl_lock_off(const wl_app *app, unsigned l)
 {
     return app->st_lock + (uint64_t)l * WL_LOCK_REC;
 }
-/* Read (or write) the records of threads thd[idx[0..n-1]] in the app's
- * memory, in order: one request for the lot. */
-static inline void wl_thds_touch(wl_app *app, const uint16_t *idx, unsigned n, bool write)
+/* Reads (or writes) of thread records, gathered on the stack and issued
+ * as one request per WL_BATCH records (one for a usual scan): add each,
+ * then flush. */
+#define WL_BATCH 256u
+typedef struct wl_batch {
+    wl_app *app;
+    bool write;
+    unsigned n;
+    uint64_t va[WL_BATCH];
+} wl_batch;
+static inline void wl_batch_flush(wl_batch *b)
 {
-    uint64_t va[WL_THDS];
-    unsigned m = 0;
-    for (unsigned k = 0; k < n && m < WL_THDS; k++)
-        va[m++] = app->base + wl_thd_off(app, idx[k]);
-    cos_err e = cos_touch_words(va, m, write);
+    if (b->n == 0)
+        return;
+    cos_err e = cos_touch_words(b->va, b->n, b->write);
+    b->n = 0;
     if (e)
-        COS_FAIL(&app->fail, e);
+        COS_FAIL(&b->app->fail, e);
+}
+static inline void wl_batch_thd(wl_batch *b, unsigned i)
+{
+    if (b->n == WL_BATCH)
+        wl_batch_flush(b);
+    b->va[b->n++] = b->app->base + wl_thd_off(b->app, i);
+}
+/* Read (or write) the records of threads thd[idx[0..n-1]], in order. */
+static inline void wl_thds_touch(wl_app *app, const uint32_t *idx, unsigned n, bool write)
+{
+    wl_batch b = { .app = app, .write = write };
+    for (unsigned k = 0; k < n; k++)
+        wl_batch_thd(&b, idx[k]);
+    wl_batch_flush(&b);
 }
 /* Read or write thread thd[i]'s record (one line). */
 static inline void wl_thd_touch(wl_app *app, unsigned i, bool write)
@@ -134,7 +147,7 @@ static inline void wl_thd_touch(wl_app *app, unsigned i, bool write)
 /* Read or write scheduler s's record: with `list`, its list of threads too. */
 static inline void wl_sched_touch(wl_app *app, unsigned s, bool list, bool write)
 {
-    wl_touch_app(app, wl_sched_off(app, s), list ? 16 + 2 * app->core[s].nthd : 16, write);
+    wl_touch_app(app, wl_sched_off(app, s), list ? 16 + (uint64_t)app->st_entry * app->core[s].nthd : 16, write);
 }
 
 /* ---- time slices, for policies with a quantum (sched/rr, sched/lua) --------------- */
@@ -144,7 +157,7 @@ static inline void wl_sched_touch(wl_app *app, unsigned s, bool list, bool write
 static inline void wl_slice_dispatched(wl_app *app, unsigned s, int i, uint64_t now)
 {
     wl_rt_core *c = &app->core[s];
-    if (i < 0 || (unsigned)i >= WL_TASKS)
+    if (i < 0 || (unsigned)i >= app->ntasks)
         return;
     if (i != c->slice_thd || now >= c->slice_end) {
         c->slice_thd = i;
@@ -162,7 +175,7 @@ static inline uint64_t wl_slice_timeout(const wl_app *app, unsigned s)
 
 /* ---- app/workload: the decision (policy.c), by the scheduler's policy ------------ */
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
- * scheduler is WL_CORES + g. */
+ * scheduler is ncores + g. */
 const sched_policy *wl_policy_of(const wl_app *app, unsigned s);
 unsigned wl_core_of(const wl_app *app, unsigned s);
 bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r);

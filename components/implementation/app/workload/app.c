@@ -176,7 +176,7 @@ static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a
     if (app == NULL || idx >= app->nirqs)
         return 0;
     wl_irq *q = &app->irq[idx];
-    wl_rt_thd *me = &app->thd[WL_TASKS + idx];
+    wl_rt_thd *me = &app->thd[wl_irq_thd(app, (unsigned)idx)];
     for (;;) {
         cos_ret r = cos_rcv(me->rcv, 0);
         if (r.err) {
@@ -200,7 +200,7 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
     wl_app *app = wl_app_self();
     if (app == NULL || core >= app->ncores)
         return 0;
-    wl_rt_thd *me = &app->thd[T_IDX(core)];
+    wl_rt_thd *me = &app->thd[wl_timer_thd(app, (unsigned)core)];
     for (;;) {
         me->tm_pending = 0;
         cos_ret r = tmrmgr_expire(app->tm_sinv, (unsigned)core, cos_cycles());
@@ -214,7 +214,7 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
             next = me->tm_pending;
         me->wake_at = next;
         me->state = WL_S_SLEEP;
-        wl_thd_touch(app, T_IDX(core), true);
+        wl_thd_touch(app, wl_timer_thd(app, (unsigned)core), true);
         wl_yield(app, me);
     }
     return 0;
@@ -248,7 +248,7 @@ static cos_word group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a
     e = cos_switch(app->core[app->group[g].core].sched_app, 0, 0, 0, 0, 0);
     if (e)
         COS_FAIL(&app->fail, e);
-    wl_schedule(app, WL_CORES + (unsigned)g);
+    wl_schedule(app, app->ncores + (unsigned)g);
     return 0;
 }
 

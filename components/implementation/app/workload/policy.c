@@ -9,16 +9,16 @@
 /* ---- the policy (run by the scheduler thread and by the fast path) ----------- */
 
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
- * scheduler is WL_CORES + g. */
+ * scheduler is ncores + g. */
 const sched_policy *wl_policy_of(const wl_app *app, unsigned s)
 {
-    wl_policy p = s < WL_CORES ? app->policy[s] : app->group[s - WL_CORES].policy;
+    wl_policy p = s < app->ncores ? app->policy[s] : app->group[s - app->ncores].policy;
     return cos_sched_policies[p < WL_POLICIES ? p : WL_FP];
 }
 
 unsigned wl_core_of(const wl_app *app, unsigned s)
 {
-    return s < WL_CORES ? s : app->group[s - WL_CORES].core;
+    return s < app->ncores ? s : app->group[s - app->ncores].core;
 }
 
 bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
@@ -109,8 +109,7 @@ static uint32_t base_prio(const wl_app *app, const wl_rt_thd *r)
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
 {
     wl_rt_core *c = &app->core[core];
-    uint16_t changed[WL_THDS];
-    unsigned nchanged = 0;
+    wl_batch changed = { .app = app, .write = true };    /* the records it changes */
     if (!scheduler)
         for (unsigned k = 0; k < c->nthd; k++) {
             const wl_rt_thd *r = &app->thd[c->thd[k]];
@@ -158,9 +157,9 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
                 r->state = WL_S_READY;
         }
         if (r->state != state || r->replenish_at != replenish)
-            changed[nchanged++] = c->thd[k];       /* its record changed */
+            wl_batch_thd(&changed, c->thd[k]);
     }
-    wl_thds_touch(app, changed, nchanged, true);
+    wl_batch_flush(&changed);
     return true;
 }
 

@@ -12,7 +12,7 @@
 static void apply(wl_app *app, unsigned s, const cos_ret *ev)
 {
     cos_thdid id = (cos_thdid)ev->r[0];
-    if (id == 0 || id >= WL_MAX_THDID || app->by_id[id] == 0)
+    if (id == 0 || id >= app->max_thdid || app->by_id[id] == 0)
         return;     /* about the scheduler itself (a timeout), or a wake-up send */
     wl_rt_thd *r = &app->thd[app->by_id[id] - 1];
     if (r->sched != s)
@@ -56,8 +56,8 @@ static void drain(wl_app *app, unsigned s)
     cos_sched_drain(app->core[s].rcv, &app->core[s].token, apply_cb, &o);
 }
 
-/* A scheduler thread, for ever: a core's root (s < WL_CORES) or a group's
- * child scheduler (s = WL_CORES + g).  A child dispatches every thread of
+/* A scheduler thread, for ever: a core's root (s < ncores) or a group's
+ * child scheduler (s = ncores + g).  A child dispatches every thread of
  * its own under its one tcap, without a priority (the parent gives that
  * tcap its priority).  With nothing to run, a root sets the timeout of its
  * next release and waits for events; a child tells its parent, in the
@@ -68,9 +68,9 @@ static void drain(wl_app *app, unsigned s)
 void wl_schedule(wl_app *app, unsigned s)
 {
     wl_rt_core *c = &app->core[s];
-    bool child = s >= WL_CORES;
-    wl_group *gr = child ? &app->group[s - WL_CORES] : NULL;
-    wl_rt_thd *me = child ? &app->thd[G_IDX(s - WL_CORES)] : NULL;
+    bool child = s >= app->ncores;
+    wl_group *gr = child ? &app->group[s - app->ncores] : NULL;
+    wl_rt_thd *me = child ? &app->thd[wl_group_thd(app, s - app->ncores)] : NULL;
     for (;;) {
         drain(app, s);
         wl_release(app, s, cos_cycles(), true);
@@ -89,7 +89,7 @@ void wl_schedule(wl_app *app, unsigned s)
                 gr->idles++;
                 me->wake_at = to ? to : UINT64_MAX;
                 me->state = WL_S_SLEEP;
-                wl_thd_touch(app, G_IDX(s - WL_CORES), true);    /* what its parent reads */
+                wl_thd_touch(app, wl_group_thd(app, s - app->ncores), true);    /* what its parent reads */
             } else {
                 cos_err e = cos_switch(c->sched_app, 0, 0, to, c->rcv, c->token);
                 if (e == COS_ESTALE) {

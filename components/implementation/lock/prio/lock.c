@@ -27,10 +27,7 @@ static void recompute(wl_app *app, wl_rt_thd *r)
             if (app->lock[l].ceiling < p)
                 p = app->lock[l].ceiling;
         } else if (app->lock[l].protocol != WL_LOCK_NONE) {
-            uint16_t all[WL_TASKS];
-            for (unsigned i = 0; i < app->ntasks; i++)
-                all[i] = (uint16_t)i;
-            wl_thds_touch(app, all, app->ntasks, false);    /* the scan for its waiters */
+            wl_thds_touch(app, app->all_tasks, app->ntasks, false);    /* the scan for its waiters */
             for (unsigned i = 0; i < app->ntasks; i++) {
                 const wl_rt_thd *o = &app->thd[i];
                 if (o->state == WL_S_LOCK && o->waiting == (int)l) {
@@ -66,7 +63,7 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     wl_thd_touch(app, (unsigned)self, true);
     wl_trace(app, WL_TK_LOCK_WAIT, (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
     int o = app->lock_owner[l];
-    for (unsigned hops = 0; o != NONE && hops < WL_TASKS; hops++) {
+    for (unsigned hops = 0; o != NONE && hops < app->ntasks; hops++) {
         wl_rt_thd *or = &app->thd[o];
         recompute(app, or);
         o = or->state == WL_S_LOCK && or->waiting >= 0 ? app->lock_owner[or->waiting] : NONE;
@@ -91,10 +88,7 @@ void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
         return;     /* not held: compose/run.c's validation keeps this from happening */
     /* hand it to the best waiter */
     int best = NONE;
-    uint16_t all[WL_TASKS];
-    for (unsigned i = 0; i < app->ntasks; i++)
-        all[i] = (uint16_t)i;
-    wl_thds_touch(app, all, app->ntasks, false);    /* the scan for the best waiter */
+    wl_thds_touch(app, app->all_tasks, app->ntasks, false);    /* the scan for the best waiter */
     for (unsigned i = 0; i < app->ntasks; i++) {
         wl_rt_thd *o = &app->thd[i];
         if (o->state == WL_S_LOCK && o->waiting == (int)l

@@ -29,7 +29,7 @@ static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2
         tm->t[a1].period = a3;
         tm->t[a1].armed = true;
         cos_instructions(WL_TM_BASE);
-        cos_touch(base + WL_TASKS * 32 + core * 8, 8, true);
+        cos_touch(base + wl_tmrmgr_next_off(tm->ntasks) + core * 8, 8, true);
         if (tm->next[core] == 0 || a2 < tm->next[core])
             tm->next[core] = a2;
         return tm->next[core];
@@ -39,7 +39,6 @@ static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2
     core = (unsigned)a1;
     uint64_t next = 0;
     unsigned n = 0, ndue = 0;
-    uint16_t due[WL_TASKS];
     for (unsigned i = 0; i < tm->ntasks; i++) {
         if (tm->task_core[i] != core || tm->asnd[i] == 0)
             continue;
@@ -49,7 +48,8 @@ static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2
             continue;
         if (tm->t[i].at <= a2) {
             tm->expirations++;
-            due[ndue++] = (uint16_t)i;
+            tm->t[i].fired = true;      /* each task's entry is its core's: no other core's expiry reads it */
+            ndue++;
             if (tm->t[i].period) {
                 while (tm->t[i].at <= a2)
                     tm->t[i].at += tm->t[i].period;
@@ -62,12 +62,16 @@ static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2
             next = tm->t[i].at;
     }
     cos_instructions(WL_TM_BASE + WL_TM_PER * n);
-    cos_touch(base + WL_TASKS * 32 + core * 8, 8, true);
+    cos_touch(base + wl_tmrmgr_next_off(tm->ntasks) + core * 8, 8, true);
     tm->next[core] = next;
     /* the wake-ups last: a woken task may preempt this thread here (and
      * invoke the manager itself), so the table is consistent first */
-    for (unsigned k = 0; k < ndue; k++) {
-        cos_err e = cos_asnd(tm->asnd[due[k]], false);
+    for (unsigned i = 0; i < tm->ntasks && ndue; i++) {
+        if (tm->task_core[i] != core || !tm->t[i].fired)
+            continue;
+        tm->t[i].fired = false;
+        ndue--;
+        cos_err e = cos_asnd(tm->asnd[i], false);
         if (e)
             COS_FAIL(&tm->fail, e);
         else

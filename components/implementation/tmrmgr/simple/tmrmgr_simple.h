@@ -15,19 +15,54 @@
 #include "components/lib/fail.h"
 #include "components/implementation/app/workload/app.h"
 
+typedef struct wl_tm_timer {
+    uint64_t at, period;
+    bool armed;
+    bool fired;                       /* expired, its wake-up not sent yet */
+} wl_tm_timer;
+
 typedef struct wl_tmrmgr {
     /* ---- the description ---------------------------------------------------- */
     bool used;                        /* some task uses timeout or tick (compose/run.c) */
-    unsigned ncores, ntasks;
-    uint16_t task_core[WL_TASKS];     /* each task's core */
     /* ---- given by the booter ---------------------------------------------------- */
+    unsigned ncores, ntasks;
     uint64_t base;                    /* its memory: the table (32 bytes a task), then the per-core earliest */
-    cos_capid asnd[WL_TASKS];         /* to task i's endpoint (0: it uses no timer) */
     /* ---- state and results ------------------------------------------------------- */
     cos_fail fail;
-    struct { uint64_t at, period; bool armed; } t[WL_TASKS];
-    uint64_t next[WL_CORES];          /* the earliest armed timer per core (0: none) */
     uint64_t arms, expirations, wakeups;
+    /* its arrays, after this header in its data block (wl_tmrmgr_place) */
+    uint32_t *task_core;              /* [ntasks]: each task's core */
+    cos_capid *asnd;                  /* [ntasks]: to task i's endpoint (0: it uses no timer) */
+    wl_tm_timer *t;                   /* [ntasks] */
+    uint64_t *next;                   /* [ncores]: the earliest armed timer per core (0: none) */
 } wl_tmrmgr;
+
+/* Its memory: the table, a 32-byte row per task in whole pages, then the
+ * per-core earliest (8 bytes a core); where the latter starts. */
+static inline uint64_t wl_tmrmgr_next_off(unsigned ntasks)
+{
+    uint64_t rows = (uint64_t)ntasks * 32;
+    return (rows + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE * COS_PAGE_SIZE;
+}
+static inline uint64_t wl_tmrmgr_pages(unsigned ntasks, unsigned ncores)
+{
+    return (wl_tmrmgr_next_off(ntasks) + (uint64_t)ncores * 8 + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
+}
+
+/* Its data block: this header, then its arrays.  Place them (in the block
+ * at m, which holds ntasks and ncores), or with m NULL only size the
+ * block; returns its bytes. */
+#define WL_TM_ARRAYS(X, nt, nc) X(task_core, nt) X(asnd, nt) X(t, nt) X(next, nc)
+static inline size_t wl_tmrmgr_block(wl_tmrmgr *m, unsigned ntasks, unsigned ncores)
+{
+    size_t off = (sizeof *m + 15) & ~(size_t)15;
+#define WL_TM_PLACE(f, n)                                                                                              \
+    if (m)                                                                                                             \
+        m->f = (void *)((char *)m + off);                                                                              \
+    off = (off + (size_t)(n) * sizeof *((wl_tmrmgr *)0)->f + 15) & ~(size_t)15;
+    WL_TM_ARRAYS(WL_TM_PLACE, ntasks, ncores)
+#undef WL_TM_PLACE
+    return off;
+}
 
 extern const cos_image cos_image_wl_timer;
