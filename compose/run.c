@@ -238,9 +238,13 @@ static void boot(lua_State *L, composed *c)
     if (c->h->cfg.has_mpu && w->app_pages > BT_MPU_PAGES)
         luaL_error(L, "sys:run: the tasks' memory needs %d pages; an MPU booter gives at most %d", (int)w->app_pages,
                    (int)BT_MPU_PAGES);
-    if (!c->h->cfg.has_mpu && w->app_pages > 512)
-        luaL_error(L, "sys:run: the tasks' memory needs %d pages; at most 512 (2 MiB) fit one page-table pool",
-                   (int)w->app_pages);
+    /* MMU: the machine's memory bounds it (the booter's page tables grow
+     * with it, components/lib/booter.h); half of it, for the kernel's
+     * objects and the other components */
+    uint64_t ram = c->h->cfg.mem.size;
+    if (!c->h->cfg.has_mpu && w->app_pages > ram / COS_PAGE_SIZE / 2)
+        luaL_error(L, "sys:run: the tasks' memory and channels' rings need %d MiB; at most half the machine's memory "
+                   "(%d MiB; machine{ memory = { size = ... } })", (int)(w->app_pages >> 8), (int)(ram >> 21));
     /* seeds: one stream per task, from the run's seed */
     sim *s = simlua_sim(L);
     for (unsigned i = 0; i < w->app.ntasks; i++) {
@@ -290,10 +294,12 @@ int cmp_l_run(lua_State *L)
     sim *s = simlua_sim(L);
     if (!c->booted) {
         boot(L, c);
-        sim_time_t limit = sim_now(s) + SIM_S;
+        /* a booter that never finishes (the host budgets bound the run too):
+         * building maps and zeroes every page, some 10 ms a 64 MiB */
+        sim_time_t limit = sim_now(s) + 60 * SIM_S;
         while (!c->w->boot.built && first_fail(c) == NULL) {
             if (sim_now(s) >= limit)
-                return luaL_error(L, "sys:run: the system was not built after 1 s of simulated time");
+                return luaL_error(L, "sys:run: the system was not built after 60 s of simulated time");
             sim_time_t before = sim_now(s);
             /* from C: a script that rebinds sim.run does not change what this runs */
             simlua_run_for(L, 100 * SIM_US);

@@ -78,10 +78,18 @@ static inline bool wl_ready(const wl_rt_thd *r)
     return r->state == WL_S_READY;
 }
 
-/* Heap window h's page k, in the app's address space. */
-static inline uint64_t wl_heap_va(unsigned h, unsigned k)
+/* Where the heap windows start in the app's address space: at
+ * WL_HEAP_BASE, or past the app's memory (from `base`, `bytes`) when that
+ * reaches there, on the next 2 MiB. */
+static inline uint64_t wl_heap_base(uint64_t base, uint64_t bytes)
 {
-    return WL_HEAP_BASE + ((uint64_t)h * WL_HEAP_PAGES + k) * COS_PAGE_SIZE;
+    uint64_t end = (base + bytes + COS_PAGE_SIZE + (UINT64_C(2) << 20) - 1) & ~((UINT64_C(2) << 20) - 1);
+    return end > WL_HEAP_BASE ? end : WL_HEAP_BASE;
+}
+/* Heap window h's page k, in the app's address space (windows from heap_base). */
+static inline uint64_t wl_heap_va(uint64_t heap_base, unsigned h, unsigned k)
+{
+    return heap_base + ((uint64_t)h * WL_HEAP_PAGES + k) * COS_PAGE_SIZE;
 }
 
 /* Touch [off, off + len) of the app component's memory, page by page. */

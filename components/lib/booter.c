@@ -55,7 +55,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     TRY(bt_page(b, true, &page));
     TRY(cos_captbl_expand(out->captbl, 0, b->kmem, page));
     /* the page table or MPU layout: consecutive pages */
-    unsigned pool = b->mpu ? 1 : BT_POOL_PAGES;
+    unsigned pool = b->mpu ? 1 : bt_pool_pages(user_pages);
     uint64_t first = 0;
     for (unsigned i = 0; i < pool; i++) {
         TRY(bt_page(b, true, &page));

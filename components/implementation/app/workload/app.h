@@ -47,7 +47,8 @@
 #define WL_CHAN_SLOTS 65536u
 #define WL_HEAPS 16u           /* tasks that use the memory manager */
 #define WL_HEAP_PAGES 64u      /* a task's heap window (256 KiB) */
-#define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another */
+#define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another, from
+                                              here or past the app's memory (wl_heap_base) */
 
 typedef enum { WL_LOCK_PI = 0, WL_LOCK_CEILING = 1, WL_LOCK_NONE = 2 } wl_protocol;
 
@@ -251,6 +252,7 @@ typedef struct wl_app {
     /* ---- given by the booter ------------------------------------------------ */
     uint64_t start;                   /* cycles: arrivals count from here */
     uint64_t base;                    /* where the app's memory starts (its address space) */
+    uint64_t heap_base;               /* where the heap windows start (wl_heap_base) */
     cos_capid tm_sinv, mm_sinv;       /* to the timer and memory managers */
     cos_capid boot_sinv;              /* to the booter: a child scheduler has its tasks' threads made */
 

@@ -106,7 +106,7 @@ void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
  * touch stops there. */
 void wl_heap(wl_app *app, wl_rt_thd *me, uint64_t len, bool write)
 {
-    cos_err e = cos_touch_range(wl_heap_va(app->task[me->idx].heap - 1, 0), len, write);
+    cos_err e = cos_touch_range(wl_heap_va(app->heap_base, app->task[me->idx].heap - 1, 0), len, write);
     if (e == COS_EFAULT) {
         app->cl.faults++;
         app->task[me->idx].st.faults++;

@@ -342,6 +342,7 @@ static cos_err build_shared(wl_desc *w)
         return COS_ENOMEM;
     wl_app_relocate(app, (char *)app - (const char *)blk);
     app->base = w->boot.app.base;
+    app->heap_base = wl_heap_base(app->base, w->app_pages * COS_PAGE_SIZE);
     CHECK(bt_sinv_own(b, &w->boot.app, E_SCHED, &w->boot.sched_sinv));
     if (app->ngroups)
         CHECK(bt_sinv(b, &w->boot.app, &self, B_GROUP, &app->boot_sinv));
@@ -380,6 +381,7 @@ static cos_err build_shared(wl_desc *w)
         if (mm == NULL)
             return COS_ENOMEM;
         mm->base = w->boot.mm.base;
+        mm->heap_base = app->heap_base;
         mm->ntasks = app->ntasks;
         wl_memmgr_block(mm, app->ntasks);
         for (unsigned i = 0; i < app->ntasks; i++)

@@ -32,6 +32,7 @@ typedef struct wl_memmgr {
     unsigned ntasks;
     uint32_t *heap_of;                /* [ntasks], after this header in its data block: 0 none; h + 1 heap window h */
     uint64_t base;                    /* its memory: the records */
+    uint64_t heap_base;               /* where the heap windows start in the app's address space */
     cos_capid kmem, pgtbl;            /* its pool and the app's page table */
     /* ---- state and results ------------------------------------------------------- */
     cos_fail fail;
