@@ -235,9 +235,12 @@ static void boot(lua_State *L, composed *c)
     w->app_pages = (off + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
     if (w->app_pages == 0)
         w->app_pages = 1;
-    if (c->h->cfg.has_mpu && w->app_pages > BT_MPU_PAGES)
-        luaL_error(L, "sys:run: the tasks' memory needs %d pages; an MPU booter gives at most %d", (int)w->app_pages,
-                   (int)BT_MPU_PAGES);
+    /* MPU: a region per aligned power-of-two block of the app's memory
+     * (components/lib/booter.h), as many as the MPU has */
+    if (c->h->cfg.has_mpu && bt_mpu_regions((unsigned)w->app_pages) > c->h->cfg.mpu_regions)
+        luaL_error(L, "sys:run: the tasks' memory and channels' rings need %d pages, which take %d MPU regions (a "
+                   "power-of-two block each); this machine's MPU has %d", (int)w->app_pages,
+                   (int)bt_mpu_regions((unsigned)w->app_pages), (int)c->h->cfg.mpu_regions);
     /* MMU: the machine's memory bounds it (the booter's page tables grow
      * with it, components/lib/booter.h); half of it, for the kernel's
      * objects and the other components */
@@ -309,8 +312,10 @@ int cmp_l_run(lua_State *L)
         }
         const cos_fail *f = first_fail(c);
         if (f)
-            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)", (int)f->err,
-                              f->file, (int)f->line);
+            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)%s", (int)f->err,
+                              f->file, (int)f->line,
+                              f->err == COS_ENOMEM ? ": the machine's memory ran out (machine{ memory = { size = ... } })"
+                                                   : "");
         cmp_define_components_table(c, s);
         sim_time_t st = hw_ps(c->h, cmp_app(c)->start);
         if (st > sim_now(s))

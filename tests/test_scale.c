@@ -158,7 +158,11 @@ static void test_many_timers(void **state)
 /* Task memory past the 2 MiB one page-table pool once held, on an x86-64
  * (4-level tables) and an ARMv7-A (short descriptors) machine: a task of 8
  * MiB writes its last page each 1 ms job.  By hand: 5 jobs in 5 ms, no
- * fault (a page left unmapped would fault and end the job's step).  With
+ * fault (a page left unmapped would fault and end the job's step).  On an
+ * MPU machine (cortex-m7) past the 16 KiB of one 4 KiB region a page: a
+ * task of 100 KiB writes its last page and its first line, 5 jobs, no
+ * fault (its pages are power-of-two blocks, a region each: an address
+ * outside them would fault).  With
  * the memory manager beside 16 MiB of task memory the heap windows move
  * past it (they start at 16 MiB otherwise): a task allocating 2 pages,
  * writing them and freeing them each job gets 10 pages in 5 jobs, with no
@@ -176,6 +180,11 @@ static void test_big_memory(void **state)
         "  sys:run('5ms')\n"
         "  out[p] = { jobs = sys:results().tasks[1].jobs, faults = sys:kernel():stats().faults }\n"
         "end\n"
+        "local sys = system{ machine = machine{ preset = 'cortex-m7' } }\n"
+        "sys:task{ name = 'a', priority = 1, period = '1ms', memory = '100K',\n"
+        "          body = { {'touch', 100 * 1024 - 4096, 4096, 'write'}, {'touch', 0, 64, 'write'} } }\n"
+        "sys:run('5ms')\n"
+        "out.m7 = { jobs = sys:results().tasks[1].jobs, faults = sys:kernel():stats().faults }\n"
         "local sys = system{ machine = machine{ preset = 'x86_64' }, memory = { pages = 8 } }\n"
         "sys:task{ name = 'h', priority = 1, period = '1ms', memory = '16M',\n"
         "          body = { {'alloc', 2}, {'heap', '8K', 'write'}, {'free'}, {'touch', 0, 64, 'write'} } }\n"
@@ -187,6 +196,8 @@ static void test_big_memory(void **state)
     in_band("x86_64 faults", JP(r.out, "x86_64", "faults"), 0, 0);
     in_band("cortex-a9 jobs", JP(r.out, "cortex-a9", "jobs"), 5, 5);
     in_band("cortex-a9 faults", JP(r.out, "cortex-a9", "faults"), 0, 0);
+    in_band("cortex-m7 jobs", JP(r.out, "m7", "jobs"), 5, 5);
+    in_band("cortex-m7 faults", JP(r.out, "m7", "faults"), 0, 0);
     in_band("heap jobs", JP(r.out, "heap", "jobs"), 5, 5);
     in_band("heap allocated", JP(r.out, "heap", "allocated"), 10, 10);
     in_band("heap faults", JP(r.out, "heap", "faults"), 0, 0);
@@ -219,6 +230,15 @@ static void test_limits(void **state)
           "sys:run('1ms')\n",
           "lim.lua:3: sys:run: the tasks' memory and channels' rings need 5120 MiB; at most half the machine's memory "
           "(4096 MiB" },
+        { "local sys = system{ machine = machine{ preset = 'cortex-m7', memory = { size = '4M' } } }\n"
+          "sys:task{ name = 'a', priority = 1, period = '1ms', memory = '2040K', body = { {'compute', 1} } }\n"
+          "sys:run('1ms')\n",
+          "lim.lua:3: sys:run: the tasks' memory and channels' rings need 511 pages, which take 9 MPU regions (a "
+          "power-of-two block each); this machine's MPU has 8" },
+        { "local sys = system{ machine = machine{ preset = 'cortex-m4' } }\n"
+          "sys:task{ name = 'a', priority = 1, period = '1ms', memory = '128K', body = { {'compute', 1} } }\n"
+          "sys:run('1ms')\n",
+          "lim.lua:3: sys:run: building the system failed: kernel error 11" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *dir = tmpdir();
