@@ -251,6 +251,7 @@ void k_free(k_kernel *k)
         simctx_free(k->host);
     g_free(k->asid_owner);
     g_free(k->core);
+    k_mem_free(&k->mem);
     g_free(k);
 }
 
