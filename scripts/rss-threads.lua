@@ -1,7 +1,7 @@
 -- Host memory per simulated thread (BENCHMARKS.md, "Host memory"): `threads`
--- periodic tasks in systems of at most `per` tasks (a system{} takes at most
--- 128), each system on its own x86_64 machine; all booted, then run once
--- for `span` (every machine shares the one clock).  Not a bundled scenario:
+-- periodic tasks in systems of at most `per` tasks, each system on its own
+-- x86_64 machine (per = threads: one system); all booted, then run once for
+-- `span` (every machine shares the one clock).  Not a bundled scenario:
 -- run it by path, under /usr/bin/time -v for the peak resident set:
 --
 --   /usr/bin/time -v ./build/cossim run scripts/rss-threads.lua --trace none --set threads=1000
