@@ -314,7 +314,8 @@ int cmp_l_run(lua_State *L)
         if (f)
             return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)%s", (int)f->err,
                               f->file, (int)f->line,
-                              f->err == COS_ENOMEM ? ": the machine's memory ran out (machine{ memory = { size = ... } })"
+                              f->err == COS_ENOMEM ? ": the machine's memory ran out (machine{ memory = { size = ... } }), or the "
+                                                       "host's room for threads' stacks (its vm.max_map_count)"
                                                    : "");
         cmp_define_components_table(c, s);
         sim_time_t st = hw_ps(c->h, cmp_app(c)->start);
