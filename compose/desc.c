@@ -211,6 +211,8 @@ void cmp_pack(lua_State *L, composed *c)
     for (unsigned s = 0; s < wl_nsched(a); s++) {
         a->core[s].thd = a->lists + k;
         a->core[s].scratch = a->scratch + k;
+        a->core[s].tq = a->tqs + k;
+        a->core[s].due = a->dues + k;
         a->core[s].cap = count[s];
         k += count[s];
     }

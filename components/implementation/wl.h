@@ -186,7 +186,12 @@ static inline uint64_t wl_slice_timeout(const wl_app *app, unsigned s)
  * scheduler is ncores + g. */
 const sched_policy *wl_policy_of(const wl_app *app, unsigned s);
 unsigned wl_core_of(const wl_app *app, unsigned s);
-bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r);
+/* Whether r runs on a tcap of its own (interrupt threads, child
+ * schedulers, tasks with a budget). */
+static inline bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
+{
+    return r->irq || r->group || (!r->timer && app->task[r->idx].budget != 0);
+}
 /* Whether a outranks b (both ready) under scheduler `core`'s policy
  * (components/interface/sched.h). */
 bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b);
@@ -196,6 +201,15 @@ int wl_pick(wl_app *app, unsigned core);
 uint64_t wl_next_timeout(const wl_app *app, unsigned core);
 /* Releases, wake-ups and budget top-ups due at `now` (see policy.c). */
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler);
+/* ---- app/workload: each scheduler's release queue (queue.c) --------------------- */
+/* Thread i's state or one of its times (ready_at, wake_at, replenish_at)
+ * changed: its place in its scheduler's queue. */
+void wl_requeue(wl_app *app, unsigned i);
+/* When scheduler s must next act on one of its threads (UINT64_MAX: never). */
+uint64_t wl_queue_first(const wl_app *app, unsigned s);
+/* The threads due at `now` (their key <= now), in the order of the
+ * scheduler's list, into out (room for its threads); returns how many. */
+unsigned wl_queue_due(wl_app *app, unsigned s, uint64_t now, uint32_t *out);
 /* The tcap priority a dispatch gives. */
 uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r);
 

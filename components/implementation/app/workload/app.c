@@ -98,6 +98,7 @@ static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
     case WL_SLEEP:
         me->wake_at = cos_cycles() + op->a;
         me->state = WL_S_SLEEP;
+        wl_requeue(app, (unsigned)(me - app->thd));
         wl_thd_touch(app, (unsigned)(me - app->thd), true);
         wl_yield(app, me);
         break;
@@ -155,6 +156,7 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         me->ready_at = me->arrival + cos_rand_below_incl(&me->rng, t->jitter);
         me->job++;
         me->state = WL_S_IDLE;
+        wl_requeue(app, (unsigned)(me - app->thd));
         wl_thd_touch(app, (unsigned)(me - app->thd), true);     /* the scheduler reads the next release here */
         /* instrumentation (free): is another job waiting for the core? */
         c->handoff_at = 0;
@@ -214,6 +216,7 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
             next = me->tm_pending;
         me->wake_at = next;
         me->state = WL_S_SLEEP;
+        wl_requeue(app, wl_timer_thd(app, (unsigned)core));
         wl_thd_touch(app, wl_timer_thd(app, (unsigned)core), true);
         wl_yield(app, me);
     }

@@ -194,6 +194,9 @@ typedef struct wl_rt_thd {
     uint64_t wait_since;
     uint64_t replenish_at;            /* interrupt threads: next budget top-up */
     uint64_t rng;
+    uint32_t lpos;                    /* its place in its scheduler's list */
+    uint32_t tq_pos;                  /* its place in its scheduler's release queue + 1 (0: not in it; queue.c) */
+    uint64_t tq_key;                  /* ... and when it is due there */
 } wl_rt_thd;
 
 /* A channel's ring header (in the app's memory: head at +0, tail at +8,
@@ -214,6 +217,10 @@ typedef struct wl_rt_core {
     unsigned nthd, cap;
     uint32_t *thd;                    /* its threads (index into thd[]), room for cap */
     uint32_t *scratch;                /* room for cap: what a decision collects (host working memory) */
+    uint32_t *tq;                     /* its release queue (queue.c): ntq threads, room for cap */
+    unsigned ntq;
+    uint32_t *due;                    /* room for cap: what a release finds due */
+    bool releasing;                   /* a release is using `due` (one that preempts it scans instead) */
     uint64_t dispatches, ul_dispatches, stale, idles, ul_refused;   /* results */
     /* dispatch latency: from the end of a job to the start of the next
      * job on the core, counted when another thread was ready at the end
@@ -280,6 +287,7 @@ typedef struct wl_app {
     wl_rt_core *core;                 /* [nsched]: per scheduler, the cores', then the groups' */
     uint32_t *lists;                  /* [nthd]: the schedulers' lists of threads, core[s].thd pointing in */
     uint32_t *scratch;                /* [nthd]: core[s].scratch pointing in */
+    uint32_t *tqs, *dues;             /* [nthd] each: core[s].tq and core[s].due pointing in */
     uint32_t *all_tasks;              /* [ntasks]: 0, 1, ..., ntasks - 1 (a scan of every task) */
     int *lock_owner;                  /* [nlocks] */
     uint32_t *by_id;                  /* [max_thdid]: thread id -> index + 1 */
@@ -320,7 +328,8 @@ static inline unsigned wl_timer_thd(const wl_app *a, unsigned c)
     X(policy, (a)->ncores) X(sched_cfg, wl_nsched(a)) X(task, (a)->ntasks) X(ops, (a)->nops)                 \
     X(lock, (a)->nlocks) X(irq, (a)->nirqs) X(group, (a)->ngroups) X(chan, (a)->nchans)                      \
     X(sinv, (a)->nservers) X(csinv, (a)->ncomps) X(asnd, (a)->ntasks) X(thd, wl_nthd(a))                    \
-    X(core, wl_nsched(a)) X(lists, wl_nthd(a)) X(scratch, wl_nthd(a)) X(all_tasks, (a)->ntasks)              \
+    X(core, wl_nsched(a)) X(lists, wl_nthd(a)) X(scratch, wl_nthd(a)) X(tqs, wl_nthd(a)) X(dues, wl_nthd(a))     \
+    X(all_tasks, (a)->ntasks)              \
     X(lock_owner, (a)->nlocks) X(by_id, (a)->max_thdid)                                                     \
     X(rchan, (a)->nchans) X(put_at, (a)->nslots)
 
@@ -336,6 +345,8 @@ static inline void wl_app_relocate(wl_app *a, ptrdiff_t delta)
     for (unsigned s = 0; s < wl_nsched(a); s++) {
         a->core[s].thd = (uint32_t *)((char *)a->core[s].thd + delta);
         a->core[s].scratch = (uint32_t *)((char *)a->core[s].scratch + delta);
+        a->core[s].tq = (uint32_t *)((char *)a->core[s].tq + delta);
+        a->core[s].due = (uint32_t *)((char *)a->core[s].due + delta);
     }
     for (unsigned c = 0; c < a->nchans; c++)
         a->rchan[c].put_at = (uint64_t *)((char *)a->rchan[c].put_at + delta);

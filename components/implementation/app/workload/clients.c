@@ -25,8 +25,10 @@ static void tm_arm(wl_app *app, wl_rt_thd *me, uint64_t at, uint64_t period)
     wl_thd_touch(app, wl_timer_thd(app, (unsigned)core), true);      /* the timer thread's record */
     if (tt->tm_pending == 0 || next < tt->tm_pending)
         tt->tm_pending = next;      /* for a timer thread in the middle of expiring */
-    if (tt->state == WL_S_SLEEP && next < tt->wake_at)
+    if (tt->state == WL_S_SLEEP && next < tt->wake_at) {
         tt->wake_at = next;
+        wl_requeue(app, wl_timer_thd(app, (unsigned)core));
+    }
 }
 
 /* Wait on the task's endpoint until `at` has passed (a send may be an

@@ -21,11 +21,6 @@ unsigned wl_core_of(const wl_app *app, unsigned s)
     return s < app->ncores ? s : app->group[s - app->ncores].core;
 }
 
-bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
-{
-    return r->irq || r->group || (!r->timer && app->task[r->idx].budget != 0);
-}
-
 /* Whether a outranks b (both ready), by scheduler `core`'s policy. */
 bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
 {
@@ -67,20 +62,11 @@ int wl_pick(wl_app *app, unsigned core)
     return best;
 }
 
-/* The earliest time the scheduler must act (0: nothing pending). */
+/* The earliest time the scheduler must act (0: nothing pending): its
+ * release queue's first, or its policy's. */
 uint64_t wl_next_timeout(const wl_app *app, unsigned core)
 {
-    const wl_rt_core *c = &app->core[core];
-    uint64_t t = UINT64_MAX;
-    for (unsigned k = 0; k < c->nthd; k++) {
-        const wl_rt_thd *r = &app->thd[c->thd[k]];
-        if (r->state == WL_S_IDLE && r->ready_at < t)
-            t = r->ready_at;
-        if (r->state == WL_S_SLEEP && r->wake_at < t)
-            t = r->wake_at;
-        if (wl_has_tcap(app, r) && r->replenish_at < t)
-            t = r->replenish_at;
-    }
+    uint64_t t = wl_queue_first(app, core);
     const sched_policy *pol = wl_policy_of(app, core);
     uint64_t p = pol->timeout ? pol->timeout(app, core, cos_cycles()) : 0;
     if (p && p < t)
@@ -103,62 +89,91 @@ static uint32_t base_prio(const wl_app *app, const wl_rt_thd *r)
     return r->irq ? app->irq[r->idx].prio : r->group ? app->group[r->idx].prio : app->task[r->idx].prio;
 }
 
-/* Releases, wake-ups and budget top-ups due at `now`.  With `scheduler`
- * false (the fast path, which holds no tcap capability) it changes nothing
- * and returns false if one of them needs a tcap transfer or a send. */
+/* Thread r's release, wake-up and budget top-up if due at `now`: what
+ * changed goes into the batch of records written. */
+static void release_one(wl_app *app, unsigned core, unsigned i, uint64_t now, wl_batch *changed)
+{
+    wl_rt_thd *r = &app->thd[i];
+    uint8_t state = r->state;
+    uint64_t replenish = r->replenish_at;
+    if (r->state == WL_S_IDLE && r->ready_at <= now) {
+        const wl_task *t = &app->task[r->idx];
+        r->state = WL_S_READY;
+        r->deadline = r->arrival + t->deadline;
+        r->eff_prio = t->prio;
+        r->eff_deadline = r->deadline;
+        app->task[r->idx].st.released++;
+    }
+    if (r->state == WL_S_SLEEP && r->wake_at <= now) {
+        r->state = WL_S_READY;
+        if (r->group) {
+            /* a child scheduler waits for events on its endpoint: wake it */
+            app->group[r->idx].wakes++;
+            wl_requeue(app, i);
+            cos_err e = cos_asnd(r->wake, false);
+            if (e)
+                COS_FAIL(&app->fail, e);
+        }
+    }
+    uint64_t b = budget_of(app, r);
+    if (b && r->replenish_at <= now) {
+        uint64_t left = 0;
+        cos_err e = cos_tcap_budget(r->tcap, &left);
+        if (e == COS_OK && left < b)
+            e = cos_tcap_transfer(app->core[wl_core_of(app, core)].root_tcap, r->rcv, b - left, base_prio(app, r));
+        if (e)
+            COS_FAIL(&app->fail, e);
+        uint64_t p = replenish_period(app, r);
+        while (r->replenish_at <= now)
+            r->replenish_at += p;
+        if (r->group)
+            r->deadline = r->eff_deadline = r->replenish_at;    /* EDF parent: the end of the period */
+        if (r->state == WL_S_DEPLETED)
+            r->state = WL_S_READY;
+    }
+    if (r->state != state || r->replenish_at != replenish) {
+        wl_requeue(app, i);
+        wl_batch_thd(changed, i);       /* its record changed */
+    }
+}
+
+/* Releases, wake-ups and budget top-ups due at `now`: the threads the
+ * release queue has due, in the order of the scheduler's list.  With
+ * `scheduler` false (the fast path, which holds no tcap capability) it
+ * changes nothing and returns false if one of them needs a tcap transfer
+ * or a send. */
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
 {
     wl_rt_core *c = &app->core[core];
     wl_batch changed = { .app = app, .write = true };    /* the records it changes */
+    if (c->releasing) {
+        /* a release preempted while it uses the queue's list: look at every thread */
+        if (!scheduler)
+            for (unsigned k = 0; k < c->nthd; k++) {
+                const wl_rt_thd *r = &app->thd[c->thd[k]];
+                if (budget_of(app, r) && r->replenish_at <= now)
+                    return false;
+                if (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)
+                    return false;
+            }
+        for (unsigned k = 0; k < c->nthd; k++)
+            release_one(app, core, c->thd[k], now, &changed);
+        wl_batch_flush(&changed);
+        return true;
+    }
+    unsigned n = wl_queue_due(app, core, now, c->due);
     if (!scheduler)
-        for (unsigned k = 0; k < c->nthd; k++) {
-            const wl_rt_thd *r = &app->thd[c->thd[k]];
+        for (unsigned k = 0; k < n; k++) {
+            const wl_rt_thd *r = &app->thd[c->due[k]];
             if (budget_of(app, r) && r->replenish_at <= now)
                 return false;
             if (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)
                 return false;
         }
-    for (unsigned k = 0; k < c->nthd; k++) {
-        wl_rt_thd *r = &app->thd[c->thd[k]];
-        uint8_t state = r->state;
-        uint64_t replenish = r->replenish_at;
-        if (r->state == WL_S_IDLE && r->ready_at <= now) {
-            const wl_task *t = &app->task[r->idx];
-            r->state = WL_S_READY;
-            r->deadline = r->arrival + t->deadline;
-            r->eff_prio = t->prio;
-            r->eff_deadline = r->deadline;
-            app->task[r->idx].st.released++;
-        }
-        if (r->state == WL_S_SLEEP && r->wake_at <= now) {
-            r->state = WL_S_READY;
-            if (r->group) {
-                /* a child scheduler waits for events on its endpoint: wake it */
-                app->group[r->idx].wakes++;
-                cos_err e = cos_asnd(r->wake, false);
-                if (e)
-                    COS_FAIL(&app->fail, e);
-            }
-        }
-        uint64_t b = budget_of(app, r);
-        if (b && r->replenish_at <= now) {
-            uint64_t left = 0;
-            cos_err e = cos_tcap_budget(r->tcap, &left);
-            if (e == COS_OK && left < b)
-                e = cos_tcap_transfer(app->core[wl_core_of(app, core)].root_tcap, r->rcv, b - left, base_prio(app, r));
-            if (e)
-                COS_FAIL(&app->fail, e);
-            uint64_t p = replenish_period(app, r);
-            while (r->replenish_at <= now)
-                r->replenish_at += p;
-            if (r->group)
-                r->deadline = r->eff_deadline = r->replenish_at;    /* EDF parent: the end of the period */
-            if (r->state == WL_S_DEPLETED)
-                r->state = WL_S_READY;
-        }
-        if (r->state != state || r->replenish_at != replenish)
-            wl_batch_thd(&changed, c->thd[k]);
-    }
+    c->releasing = true;
+    for (unsigned k = 0; k < n; k++)
+        release_one(app, core, c->due[k], now, &changed);
+    c->releasing = false;
     wl_batch_flush(&changed);
     return true;
 }

@@ -46,6 +46,7 @@ static cos_err push_thd(wl_desc *w, wl_rt_core *sc, unsigned i)
 {
     if (sc->nthd >= sc->cap)
         CHECK(COS_ERANGE);
+    w->boot.app_st->thd[i].lpos = sc->nthd;
     sc->thd[sc->nthd++] = i;
     return COS_OK;
 }
@@ -424,6 +425,9 @@ static void start(wl_desc *w)
             r->replenish_at = app->start;
         }
     }
+    for (unsigned i = 0; i < wl_nthd(app); i++)     /* the schedulers' release queues */
+        if (app->thd[i].id)
+            wl_requeue(app, i);
     w->boot.built = true;
     cos_report("wl.start", (int64_t)app->start);
 }

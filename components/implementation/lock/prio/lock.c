@@ -59,6 +59,7 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     app->lock[l].contended++;
     me->state = WL_S_LOCK;
     me->waiting = (int)l;
+    wl_requeue(app, (unsigned)self);
     me->wait_since = cos_cycles();
     wl_thd_touch(app, (unsigned)self, true);
     wl_trace(app, WL_TK_LOCK_WAIT, (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
@@ -101,6 +102,7 @@ void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
         wl_rt_thd *o = &app->thd[best];
         o->state = WL_S_READY;
         o->waiting = NONE;
+        wl_requeue(app, (unsigned)best);
         recompute(app, o);
     }
     recompute(app, me);
