@@ -212,6 +212,7 @@ void cmp_pack(lua_State *L, composed *c)
         a->core[s].thd = a->lists + k;
         a->core[s].scratch = a->scratch + k;
         a->core[s].tq = a->tqs + k;
+        a->core[s].rq = a->rqs + k;
         a->core[s].due = a->dues + k;
         a->core[s].cap = count[s];
         k += count[s];

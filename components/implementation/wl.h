@@ -25,6 +25,8 @@
 #define WL_JOB_INSTR 40u      /* end of job: statistics, next arrival */
 #define WL_CHAN_INSTR 12u     /* a ring operation: indices, compare, flag, slot address */
 #define WL_EDF_BASE 64u       /* EDF tasks get tcap priorities from here, by deadline rank */
+#define WL_Q_BASE 6u          /* a queue operation (queue.c): find the place, the key */
+#define WL_Q_LEVEL 6u         /* ... and per level of the heap it walks: load, compare, branch, move an entry */
 
 #define NONE (-1)
 #define WL_TM_BASE 20u        /* the timer manager: an operation's fixed part */
@@ -184,8 +186,15 @@ static inline uint64_t wl_slice_timeout(const wl_app *app, unsigned s)
 /* ---- app/workload: the decision (policy.c), by the scheduler's policy ------------ */
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
  * scheduler is ncores + g. */
-const sched_policy *wl_policy_of(const wl_app *app, unsigned s);
-unsigned wl_core_of(const wl_app *app, unsigned s);
+static inline const sched_policy *wl_policy_of(const wl_app *app, unsigned s)
+{
+    wl_policy p = s < app->ncores ? app->policy[s] : app->group[s - app->ncores].policy;
+    return cos_sched_policies[p < WL_POLICIES ? p : WL_FP];
+}
+static inline unsigned wl_core_of(const wl_app *app, unsigned s)
+{
+    return s < app->ncores ? s : app->group[s - app->ncores].core;
+}
 /* Whether r runs on a tcap of its own (interrupt threads, child
  * schedulers, tasks with a budget). */
 static inline bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
@@ -194,24 +203,37 @@ static inline bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
 }
 /* Whether a outranks b (both ready) under scheduler `core`'s policy
  * (components/interface/sched.h). */
-bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b);
+static inline bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
+{
+    return wl_policy_of(app, core)->outranks(app, core, a, b);
+}
 /* The thread to run next under scheduler `core`: -1 for none. */
 int wl_pick(wl_app *app, unsigned core);
 /* The earliest time the scheduler must act (0: nothing pending). */
-uint64_t wl_next_timeout(const wl_app *app, unsigned core);
+uint64_t wl_next_timeout(wl_app *app, unsigned core);
 /* Releases, wake-ups and budget top-ups due at `now` (see policy.c). */
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler);
-/* ---- app/workload: each scheduler's release queue (queue.c) --------------------- */
-/* Thread i's state or one of its times (ready_at, wake_at, replenish_at)
- * changed: its place in its scheduler's queue. */
+/* ---- app/workload: each scheduler's queues (queue.c) ------------------------------ */
+/* Thread i's state, one of its times (ready_at, wake_at, replenish_at) or
+ * its effective priority or deadline changed: its places in its
+ * scheduler's queues (charged). */
 void wl_requeue(wl_app *app, unsigned i);
+/* Every made thread into its scheduler's queues (the booter, at the start:
+ * not charged). */
+void wl_queue_init(wl_app *app);
 /* When scheduler s must next act on one of its threads (UINT64_MAX: never). */
-uint64_t wl_queue_first(const wl_app *app, unsigned s);
+uint64_t wl_queue_first(wl_app *app, unsigned s);
 /* The threads due at `now` (their key <= now), in the order of the
- * scheduler's list, into out (room for its threads); returns how many. */
+ * scheduler's list, into out (room for its threads; what follows the due
+ * ones is the caller's too); returns how many. */
 unsigned wl_queue_due(wl_app *app, unsigned s, uint64_t now, uint32_t *out);
+/* The ready thread that outranks scheduler s's others (-1: none). */
+int wl_queue_best(wl_app *app, unsigned s);
+/* How many of the ready threads that come before thread i in s's ready
+ * queue `counts` counts (o before r): a walk of those only. */
+unsigned wl_queue_rank(wl_app *app, unsigned s, unsigned i, bool (*counts)(const wl_rt_thd *o, const wl_rt_thd *r));
 /* The tcap priority a dispatch gives. */
-uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r);
+uint32_t wl_dispatch_prio(wl_app *app, unsigned core, const wl_rt_thd *r);
 
 /* ---- app/workload: the scheduler threads (sched.c) ------------------------------ */
 /* Scheduler s, for ever. */

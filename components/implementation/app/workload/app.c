@@ -159,12 +159,7 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         wl_requeue(app, (unsigned)(me - app->thd));
         wl_thd_touch(app, (unsigned)(me - app->thd), true);     /* the scheduler reads the next release here */
         /* instrumentation (free): is another job waiting for the core? */
-        c->handoff_at = 0;
-        for (unsigned k = 0; k < c->nthd; k++) {
-            const wl_rt_thd *o = &app->thd[c->thd[k]];
-            if (o != me && !o->irq && o->state == WL_S_READY)
-                c->handoff_at = fin;
-        }
+        c->handoff_at = c->nready_tasks ? fin : 0;
         wl_yield(app, me);
     }
     return 0;

@@ -197,6 +197,9 @@ typedef struct wl_rt_thd {
     uint32_t lpos;                    /* its place in its scheduler's list */
     uint32_t tq_pos;                  /* its place in its scheduler's release queue + 1 (0: not in it; queue.c) */
     uint64_t tq_key;                  /* ... and when it is due there */
+    uint32_t rq_pos;                  /* its place in the ready queue + 1 (0: not in it) */
+    uint64_t rq_seq;                  /* when it became ready there (round robin among equals) */
+    bool in_ready;                    /* counted as ready (nready_tasks) */
 } wl_rt_thd;
 
 /* A channel's ring header (in the app's memory: head at +0, tail at +8,
@@ -219,6 +222,10 @@ typedef struct wl_rt_core {
     uint32_t *scratch;                /* room for cap: what a decision collects (host working memory) */
     uint32_t *tq;                     /* its release queue (queue.c): ntq threads, room for cap */
     unsigned ntq;
+    uint32_t *rq;                     /* its ready queue (queue.c; policies that do not pick): nrq threads */
+    unsigned nrq;
+    uint64_t rq_seq;                  /* the last thread to become ready got this */
+    unsigned nready_tasks;            /* ready threads other than interrupt threads (instrumentation) */
     uint32_t *due;                    /* room for cap: what a release finds due */
     bool releasing;                   /* a release is using `due` (one that preempts it scans instead) */
     uint64_t dispatches, ul_dispatches, stale, idles, ul_refused;   /* results */
@@ -254,7 +261,8 @@ typedef struct wl_app {
 
     /* where the state lies in the app's memory (offsets from its start; wl_app_layout) */
     uint64_t st_sched, st_thd, st_lock, st_bytes;
-    uint32_t st_sched_rec, st_entry;  /* a scheduler's record, and an entry of its list (bytes) */
+    uint32_t st_sched_rec, st_entry;  /* a scheduler's record, and an entry of its list or queues (bytes) */
+    uint32_t st_longest;              /* the room for entries of each list and queue in a record */
 
     /* ---- given by the booter ------------------------------------------------ */
     uint64_t start;                   /* cycles: arrivals count from here */
@@ -287,7 +295,7 @@ typedef struct wl_app {
     wl_rt_core *core;                 /* [nsched]: per scheduler, the cores', then the groups' */
     uint32_t *lists;                  /* [nthd]: the schedulers' lists of threads, core[s].thd pointing in */
     uint32_t *scratch;                /* [nthd]: core[s].scratch pointing in */
-    uint32_t *tqs, *dues;             /* [nthd] each: core[s].tq and core[s].due pointing in */
+    uint32_t *tqs, *rqs, *dues;       /* [nthd] each: core[s].tq, .rq and .due pointing in */
     uint32_t *all_tasks;              /* [ntasks]: 0, 1, ..., ntasks - 1 (a scan of every task) */
     int *lock_owner;                  /* [nlocks] */
     uint32_t *by_id;                  /* [max_thdid]: thread id -> index + 1 */
@@ -328,7 +336,7 @@ static inline unsigned wl_timer_thd(const wl_app *a, unsigned c)
     X(policy, (a)->ncores) X(sched_cfg, wl_nsched(a)) X(task, (a)->ntasks) X(ops, (a)->nops)                 \
     X(lock, (a)->nlocks) X(irq, (a)->nirqs) X(group, (a)->ngroups) X(chan, (a)->nchans)                      \
     X(sinv, (a)->nservers) X(csinv, (a)->ncomps) X(asnd, (a)->ntasks) X(thd, wl_nthd(a))                    \
-    X(core, wl_nsched(a)) X(lists, wl_nthd(a)) X(scratch, wl_nthd(a)) X(tqs, wl_nthd(a)) X(dues, wl_nthd(a))     \
+    X(core, wl_nsched(a)) X(lists, wl_nthd(a)) X(scratch, wl_nthd(a)) X(tqs, wl_nthd(a)) X(rqs, wl_nthd(a)) X(dues, wl_nthd(a))     \
     X(all_tasks, (a)->ntasks)              \
     X(lock_owner, (a)->nlocks) X(by_id, (a)->max_thdid)                                                     \
     X(rchan, (a)->nchans) X(put_at, (a)->nslots)
@@ -346,6 +354,7 @@ static inline void wl_app_relocate(wl_app *a, ptrdiff_t delta)
         a->core[s].thd = (uint32_t *)((char *)a->core[s].thd + delta);
         a->core[s].scratch = (uint32_t *)((char *)a->core[s].scratch + delta);
         a->core[s].tq = (uint32_t *)((char *)a->core[s].tq + delta);
+        a->core[s].rq = (uint32_t *)((char *)a->core[s].rq + delta);
         a->core[s].due = (uint32_t *)((char *)a->core[s].due + delta);
     }
     for (unsigned c = 0; c < a->nchans; c++)
@@ -359,14 +368,16 @@ static inline void wl_app_relocate(wl_app *a, ptrdiff_t delta)
  * app's memory, each part from a line of its own:
  *   a header line;
  *   a record per scheduler (st_sched_rec bytes: the current thread, the
- *   armed timeout, the token, and the list of its threads, an index of
- *   st_entry bytes each: 2, or 4 in a system of more than 65,536 threads);
+ *   armed timeout, the token, then room for st_longest entries of each
+ *   of the list of its threads, its ready queue and its release queue
+ *   (queue.c), an index of st_entry bytes each: 2, or 4 in a system of
+ *   more than 65,536 threads);
  *   a record per thread (WL_THD_REC bytes: state, priorities, deadlines,
  *   the next release, wake-up and top-up), tasks first, then interrupt
  *   threads, child schedulers and timer threads (one per core);
  *   a record per lock (WL_LOCK_REC bytes: owner, protocol, ceiling).
  * The tasks' own memory and the channels' rings follow (compose/run.c). */
-#define WL_SCHED_REC 320u      /* a scheduler's record at least: its header and room for 152 entries */
+#define WL_SCHED_REC 320u      /* a scheduler's record at least */
 #define WL_THD_REC 64u
 #define WL_LOCK_REC 16u
 
@@ -381,7 +392,8 @@ static inline uint64_t wl_app_layout(wl_app *a, unsigned longest)
 {
     unsigned nsched = wl_nsched(a), nthd = wl_nthd(a);
     a->st_entry = nthd > 65536 ? 4 : 2;
-    uint64_t rec = wl_line_up(16 + (uint64_t)a->st_entry * longest);
+    a->st_longest = longest;
+    uint64_t rec = wl_line_up(16 + 3 * (uint64_t)a->st_entry * longest);
     a->st_sched_rec = (uint32_t)(rec > WL_SCHED_REC ? rec : WL_SCHED_REC);
     a->st_sched = 64;
     a->st_thd = a->st_sched + wl_line_up((uint64_t)nsched * a->st_sched_rec);

@@ -8,63 +8,37 @@
 
 /* ---- the policy (run by the scheduler thread and by the fast path) ----------- */
 
-/* Schedulers are numbered: core k's root scheduler is k, group g's child
- * scheduler is ncores + g. */
-const sched_policy *wl_policy_of(const wl_app *app, unsigned s)
-{
-    wl_policy p = s < app->ncores ? app->policy[s] : app->group[s - app->ncores].policy;
-    return cos_sched_policies[p < WL_POLICIES ? p : WL_FP];
-}
-
-unsigned wl_core_of(const wl_app *app, unsigned s)
-{
-    return s < app->ncores ? s : app->group[s - app->ncores].core;
-}
-
-/* Whether a outranks b (both ready), by scheduler `core`'s policy. */
-bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
-{
-    return wl_policy_of(app, core)->outranks(app, core, a, b);
-}
-
-/* The thread to run next on the core: -1 for none.  Round robin among
- * equals at job ends: the scan starts after the last one dispatched; a
- * preempted or still-running thread keeps the core against equals. */
+/* The thread to run next on the core: -1 for none.  Policies that pick
+ * for themselves scan the scheduler's list; the others take the first of
+ * its ready queue (queue.c: round robin among equals, as a job's end puts
+ * a thread behind its equals), and a ready thread of equal rank does not
+ * preempt the one running. */
 int wl_pick(wl_app *app, unsigned core)
 {
     wl_rt_core *c = &app->core[core];
-    cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
-    /* the decision's one scan: the scheduler's record and list, then each
-     * thread's record (release, next_timeout and dispatch_prio read the
-     * same lines again: L1 hits, in their instruction counts) */
-    wl_sched_touch(app, core, true, false);
-    wl_thds_touch(app, c->thd, c->nthd, false);
     const sched_policy *pol = wl_policy_of(app, core);
-    if (pol->pick)
+    if (pol->pick) {
+        /* the policy's one scan: the scheduler's record and list, then
+         * each thread's record */
+        cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
+        wl_sched_touch(app, core, true, false);
+        wl_thds_touch(app, c->thd, c->nthd, false);
         return pol->pick(app, core, cos_cycles());
-    int best = NONE;
-    unsigned start = 0;
-    for (unsigned k = 0; k < c->nthd; k++)
-        if (c->cur >= 0 && c->thd[k] == (unsigned)c->cur)
-            start = k + 1;
-    for (unsigned k = 0; k < c->nthd; k++) {
-        unsigned i = c->thd[(start + k) % c->nthd];
-        wl_rt_thd *r = &app->thd[i];
-        if (!wl_ready(r))
-            continue;
-        if (best == NONE || wl_outranks(app, core, r, &app->thd[best]))
-            best = (int)i;
     }
-    /* a newly ready thread of equal rank does not preempt the one running */
-    if (best != NONE && c->cur >= 0 && c->cur != best && wl_ready(&app->thd[c->cur])
-        && !wl_outranks(app, core, &app->thd[best], &app->thd[c->cur]))
-        best = c->cur;
+    cos_instructions(WL_PICK_BASE);
+    wl_sched_touch(app, core, false, false);
+    int best = wl_queue_best(app, core);
+    if (best != NONE && c->cur >= 0 && c->cur != best) {
+        wl_thd_touch(app, (unsigned)c->cur, false);
+        if (wl_ready(&app->thd[c->cur]) && !wl_outranks(app, core, &app->thd[best], &app->thd[c->cur]))
+            best = c->cur;
+    }
     return best;
 }
 
 /* The earliest time the scheduler must act (0: nothing pending): its
  * release queue's first, or its policy's. */
-uint64_t wl_next_timeout(const wl_app *app, unsigned core)
+uint64_t wl_next_timeout(wl_app *app, unsigned core)
 {
     uint64_t t = wl_queue_first(app, core);
     const sched_policy *pol = wl_policy_of(app, core);
@@ -161,16 +135,16 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
         wl_batch_flush(&changed);
         return true;
     }
+    c->releasing = true;        /* c->due is this release's */
     unsigned n = wl_queue_due(app, core, now, c->due);
     if (!scheduler)
         for (unsigned k = 0; k < n; k++) {
             const wl_rt_thd *r = &app->thd[c->due[k]];
-            if (budget_of(app, r) && r->replenish_at <= now)
+            if ((budget_of(app, r) && r->replenish_at <= now) || (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)) {
+                c->releasing = false;
                 return false;
-            if (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)
-                return false;
+            }
         }
-    c->releasing = true;
     for (unsigned k = 0; k < n; k++)
         release_one(app, core, c->due[k], now, &changed);
     c->releasing = false;
@@ -180,7 +154,7 @@ bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
 
 /* The tcap priority a dispatch gives (0: the thread has no tcap of its
  * own, it runs under the scheduler's). */
-uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r)
+uint32_t wl_dispatch_prio(wl_app *app, unsigned core, const wl_rt_thd *r)
 {
     if (!wl_has_tcap(app, r))
         return 0;

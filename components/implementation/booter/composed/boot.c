@@ -425,9 +425,7 @@ static void start(wl_desc *w)
             r->replenish_at = app->start;
         }
     }
-    for (unsigned i = 0; i < wl_nthd(app); i++)     /* the schedulers' release queues */
-        if (app->thd[i].id)
-            wl_requeue(app, i);
+    wl_queue_init(app);     /* the schedulers' queues */
     w->boot.built = true;
     cos_report("wl.start", (int64_t)app->start);
 }

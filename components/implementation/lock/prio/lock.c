@@ -39,9 +39,12 @@ static void recompute(wl_app *app, wl_rt_thd *r)
             }
         }
     }
+    bool moved = r->eff_prio != p || r->eff_deadline != d;
     r->eff_prio = p;
     r->eff_deadline = d;
     wl_thd_touch(app, (unsigned)me, true);
+    if (moved)
+        wl_requeue(app, (unsigned)me);      /* its place among the ready */
 }
 
 void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)

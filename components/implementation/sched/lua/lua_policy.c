@@ -27,7 +27,7 @@ static bool lp_outranks(const wl_app *app, unsigned s, const wl_rt_thd *a, const
     return a->eff_prio < b->eff_prio;
 }
 
-static uint32_t lp_dispatch_prio(const wl_app *app, unsigned s, const wl_rt_thd *r)
+static uint32_t lp_dispatch_prio(wl_app *app, unsigned s, const wl_rt_thd *r)
 {
     (void)app, (void)s;
     return r->eff_prio;
