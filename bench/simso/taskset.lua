@@ -60,7 +60,7 @@ local r = sys:results()
 local rows, jobs, missed, late = {}, 0, 0, 0
 for i, t in ipairs(r.tasks) do
   rows[#rows + 1] = { t.name, TASKS[i].period_ms, TASKS[i].wcet_us, t.jobs, t.missed, t.late_unfinished,
-                      t.resp_max_ns / 1e3 }
+                      (t.resp_max_ns or 0) / 1e3 }
   jobs, missed, late = jobs + t.jobs, missed + t.missed, late + t.late_unfinished
 end
 print(string.format("%s, one x86_64 core, U = %.2f, %s", policy == "fp" and "rate monotonic" or "EDF", u, span))
