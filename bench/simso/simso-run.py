@@ -6,7 +6,8 @@ of its code is in this repository: this script only drives it, through the
 script mode its documentation describes (docs-src/text_mode.rst there).  It
 needs SimSo's `simso` package and SimPy 2's `SimPy` package on the Python
 path, e.g. Debian's python3-simpy under /usr/bin/python3 and a SimSo source
-tree on PYTHONPATH (bench/simso/run.sh sets that up).
+tree on PYTHONPATH (scripts/bench-simso.sh and bench/simso/bench.py set that up
+from SIMSO_SRC).
 
 Usage: simso-run.py [--policy fp|edf] [--span-ms N] [--taskset FILE]
 
@@ -17,7 +18,8 @@ processor, periodic tasks released at 0 with deadline = period, the WCET
 execution-time model (every job runs exactly its WCET), no scheduling or
 context-switch overheads (SimSo's defaults), 1,000,000 cycles per ms (its
 default), and its uniprocessor schedulers RM_mono (fp) and EDF_mono (edf).
-Jobs that miss are not aborted (as in cossim, they run on late).  SimSo's
+Jobs that miss are not aborted, so a miss shows as a late finish
+(none happens with this set).  SimSo's
 trace is its in-memory monitors (every job and processor event), which it
 always records and from which model.results is computed at the end of
 run_model; it writes no file.
@@ -54,7 +56,7 @@ def main():
         from simso.core import Model
         from simso.configuration import Configuration
     except ImportError as e:
-        sys.exit("simso-run: SimSo or SimPy 2 is not importable (%s); see bench/simso/run.sh" % e)
+        sys.exit("simso-run: SimSo or SimPy 2 is not importable (%s); see scripts/bench-simso.sh" % e)
 
     conf = Configuration()
     cpm = conf.cycles_per_ms

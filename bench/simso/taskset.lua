@@ -22,7 +22,7 @@
 -- means an overhead or a bug, not the set.
 --
 -- The scenario prints one line per task and a totals line that
--- bench/simso/run.sh checks: "jobs N missed M late_unfinished L".
+-- bench/simso/bench.py checks in both tools: "jobs N missed M late_unfinished L".
 local report = require("report")
 
 -- Keep one task a line in exactly this form: simso-run.py parses it.
