@@ -30,7 +30,7 @@
 
 #define NONE (-1)
 #define WL_TM_BASE 20u        /* the timer manager: an operation's fixed part */
-#define WL_TM_PER 6u          /* ... and per timer of the core it scans */
+#define WL_TM_LEVEL 6u        /* ... and per level of a core's heap of timers it walks */
 #define WL_MM_BASE 30u        /* the memory manager: a call's fixed part (decode, quota, the heap's state) */
 #define WL_MM_PAGE 16u        /* ... per page (pick, record, list) */
 #define WL_MM_RETRY 500u      /* cycles it waits before an unmap refused for a full shootdown ring is tried again */

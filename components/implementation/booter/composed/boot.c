@@ -370,6 +370,7 @@ static cos_err build_shared(wl_desc *w)
         wl_tmrmgr_block(tm, app->ntasks, app->ncores);
         for (unsigned i = 0; i < app->ntasks; i++)
             tm->task_core[i] = app->task[i].core;
+        wl_tmrmgr_parts(tm);
         CHECK(bt_sinv(b, &w->boot.app, &w->boot.timer, 0, &app->tm_sinv));
     }
     if (w->mm.used) {
