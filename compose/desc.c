@@ -164,7 +164,9 @@ void cmp_pack(lua_State *L, composed *c)
     wl_app h = *d;
     h.nservers = w->nservers;
     h.ncomps = w->ncomps;
-    h.nops = h.nslots = 0;
+    h.nops = h.nslots = h.nwq = 0;
+    for (unsigned l = 0; l < d->nlocks; l++)
+        h.nwq += d->lock[l].wq_room;
     for (unsigned i = 0; i < d->ntasks; i++)
         h.nops += d->task[i].nops;
     for (unsigned ch = 0; ch < d->nchans; ch++)
@@ -220,6 +222,11 @@ void cmp_pack(lua_State *L, composed *c)
     g_assert(k == wl_nthd(a));
     for (unsigned i = 0; i < a->ntasks; i++)
         a->all_tasks[i] = i;
+    k = 0;
+    for (unsigned l = 0; l < a->nlocks; l++) {
+        a->lock[l].wq_first = k;
+        k += a->lock[l].wq_room;
+    }
     k = 0;
     for (unsigned ch = 0; ch < a->nchans; ch++) {
         a->rchan[ch].put_at = a->put_at + k;

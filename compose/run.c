@@ -98,28 +98,36 @@ static void boot(lua_State *L, composed *c)
             lua_pop(L, 1);
         }
     /* locks: users on one core, under one scheduler; the ceiling is the
-     * highest priority of its users */
-    for (unsigned l = 0; l < w->app.nlocks; l++) {
-        int core = -1, group = -1;
-        for (unsigned i = 0; i < w->app.ntasks; i++)
-            for (unsigned k = 0; k < w->app.task[i].nops; k++) {
-                const wl_op *op = &w->app.task[i].ops[k];
-                if (op->kind != WL_LOCK || op->target != l)
-                    continue;
-                if (core >= 0 && (unsigned)core != w->app.task[i].core)
-                    luaL_error(L, "%s sys:task '%s': lock '%s' is used on cores %d and %d (locks are per core: no "
-                               "multi-core protocol is built)", c->where[i], c->names[i], c->lock_names[l], core,
-                               (int)w->app.task[i].core);
-                if (group >= 0 && (unsigned)group != w->app.task[i].group)
-                    luaL_error(L, "%s sys:task '%s': lock '%s' is used under two schedulers (tasks of different "
-                               "groups, or of a group and of its core: priorities do not compare across them)",
-                               c->where[i], c->names[i], c->lock_names[l]);
-                core = (int)w->app.task[i].core;
-                group = (int)w->app.task[i].group;
-                if (w->app.task[i].prio < w->app.lock[l].ceiling)
-                    w->app.lock[l].ceiling = w->app.task[i].prio;
+     * highest priority of its users; their count is the room of the
+     * lock's queue of waiters (a task waits for one lock at a time) */
+    int *lcore = lua_newuserdatauv(L, (w->app.nlocks + 1) * 3 * sizeof(int), 0);
+    int *lgroup = lcore + w->app.nlocks + 1, *luser = lgroup + w->app.nlocks + 1;
+    for (unsigned l = 0; l < w->app.nlocks; l++)
+        lcore[l] = lgroup[l] = luser[l] = -1;
+    for (unsigned i = 0; i < w->app.ntasks; i++)
+        for (unsigned k = 0; k < w->app.task[i].nops; k++) {
+            const wl_op *op = &w->app.task[i].ops[k];
+            if (op->kind != WL_LOCK)
+                continue;
+            unsigned l = op->target;
+            wl_lock *lk = &w->app.lock[l];
+            if (lcore[l] >= 0 && (unsigned)lcore[l] != w->app.task[i].core)
+                luaL_error(L, "%s sys:task '%s': lock '%s' is used on cores %d and %d (locks are per core: no "
+                           "multi-core protocol is built)", c->where[i], c->names[i], c->lock_names[l], lcore[l],
+                           (int)w->app.task[i].core);
+            if (lgroup[l] >= 0 && (unsigned)lgroup[l] != w->app.task[i].group)
+                luaL_error(L, "%s sys:task '%s': lock '%s' is used under two schedulers (tasks of different "
+                           "groups, or of a group and of its core: priorities do not compare across them)",
+                           c->where[i], c->names[i], c->lock_names[l]);
+            lcore[l] = (int)w->app.task[i].core;
+            lgroup[l] = (int)w->app.task[i].group;
+            if (w->app.task[i].prio < lk->ceiling)
+                lk->ceiling = w->app.task[i].prio;
+            if (luser[l] != (int)i) {
+                luser[l] = (int)i;
+                lk->wq_room++;
             }
-    }
+        }
     /* every lock a job takes it gives back, in order (the locks held: a
      * stack, in memory Lua collects should an error end this) */
     unsigned most = 1;

@@ -206,6 +206,43 @@ static void test_big_memory(void **state)
     g_free(dir);
 }
 
+/* A lock's waiters are served by priority, not in the order they came.
+ * One core, fixed priority, priority inheritance; l (priority 10) takes
+ * the lock at 0 and computes 100 us; h5, h3 and h4 (priorities 5, 3, 4)
+ * arrive at 10, 20 and 30 us, each to take the lock, compute 10 us and
+ * give it back.  By hand, ignoring the scheduler's and kernel's few
+ * microseconds: h5 preempts l and waits (l runs lent 5), h3 preempts l and
+ * waits (l runs lent 3), h4 cannot preempt l (4 is below the lent 3).  At
+ * 100 us l gives the lock to its first waiter, h3 (first come, first
+ * served would pick h5, and h3 would finish at 120), which finishes at
+ * 110: response 90.  The lock goes to h5; h4 (ready since 30 us) outranks
+ * it, runs, asks for the lock and waits, lending 4 to h5, which computes
+ * to 120 and hands the lock to h4, which finishes at 130: response 100;
+ * h5 then ends its job at 130: response 120.  Bands of 5 us for the
+ * overheads. */
+static void test_lock_waiters(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_script_json(dir, "waiters.lua",
+        "local sys = system{ machine = machine{ preset = 'x86_64', cores = 1 }, locks = { l = 'pi' } }\n"
+        "sys:task{ name = 'l', priority = 10, period = '1ms', body = { {'lock', 'l'}, {'compute', '100us'}, {'unlock', 'l'} } }\n"
+        "for _, t in ipairs{ { 'h5', 5, '10us' }, { 'h3', 3, '20us' }, { 'h4', 4, '30us' } } do\n"
+        "  sys:task{ name = t[1], priority = t[2], period = '1ms', offset = t[3],\n"
+        "            body = { {'lock', 'l'}, {'compute', '10us'}, {'unlock', 'l'} } }\n"
+        "end\n"
+        "sys:run('1ms')\n"
+        "local out = {}\n"
+        "for _, t in ipairs(sys:results().tasks) do out[t.name] = t.resp_max_ns / 1000 end\n"
+        "return out\n");
+    in_band("h3 response", JP(r.out, "h3"), 90, 95);
+    in_band("h4 response", JP(r.out, "h4"), 100, 105);
+    in_band("h5 response", JP(r.out, "h5"), 120, 125);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 /* The limits that remain are errors that name the limit, at the line of
  * the scenario that asked (exit code 2). */
 static void test_limits(void **state)
@@ -262,6 +299,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_many_kinds),
         cmocka_unit_test(test_many_timers),
         cmocka_unit_test(test_big_memory),
+        cmocka_unit_test(test_lock_waiters),
         cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

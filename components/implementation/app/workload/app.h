@@ -120,6 +120,10 @@ typedef struct wl_task {
 typedef struct wl_lock {
     wl_protocol protocol;
     uint32_t ceiling;       /* immediate ceiling: the highest priority of its users (compose/run.c computes it) */
+    uint32_t wq_room;       /* its users (compose/run.c counts them): the room of its queue of waiters */
+    uint32_t wq_first;      /* where its queue starts in the app's lock_wq (compose/pack) */
+    uint32_t nwait;         /* threads in its queue of waiters (lock/prio) */
+    uint32_t held_next;     /* the lock its owner took before it and holds still + 1 (0: none) */
     uint64_t acquisitions, contended;   /* results */
 } wl_lock;
 
@@ -200,6 +204,9 @@ typedef struct wl_rt_thd {
     uint32_t rq_pos;                  /* its place in the ready queue + 1 (0: not in it) */
     uint64_t rq_seq;                  /* when it became ready there (round robin among equals) */
     bool in_ready;                    /* counted as ready (nready_tasks) */
+    uint32_t held_top;                /* the last lock it took and holds + 1 (0: none; lock/prio) */
+    uint32_t wq_pos;                  /* its place in the waiters of the lock it waits for + 1 */
+    uint64_t wq_seq;                  /* when it began to wait (first come, first served among equals) */
 } wl_rt_thd;
 
 /* A channel's ring header (in the app's memory: head at +0, tail at +8,
@@ -260,7 +267,7 @@ typedef struct wl_app {
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
     /* where the state lies in the app's memory (offsets from its start; wl_app_layout) */
-    uint64_t st_sched, st_thd, st_lock, st_bytes;
+    uint64_t st_sched, st_thd, st_lock, st_lockq, st_bytes;
     uint32_t st_sched_rec, st_entry;  /* a scheduler's record, and an entry of its list or queues (bytes) */
     uint32_t st_longest;              /* the room for entries of each list and queue in a record */
 
@@ -298,10 +305,12 @@ typedef struct wl_app {
     uint32_t *tqs, *rqs, *dues;       /* [nthd] each: core[s].tq, .rq and .due pointing in */
     uint32_t *all_tasks;              /* [ntasks]: 0, 1, ..., ntasks - 1 (a scan of every task) */
     int *lock_owner;                  /* [nlocks] */
+    uint32_t *lock_wq;                /* [nwq]: each lock's queue of waiters (lock[l].wq_first, room wq_room) */
     uint32_t *by_id;                  /* [max_thdid]: thread id -> index + 1 */
     wl_rt_chan *rchan;                /* [nchans] */
     uint64_t *put_at;                 /* [nslots]: the channels' slots, rchan[c].put_at pointing in */
-    unsigned nops, nslots;
+    unsigned nops, nslots, nwq;
+    uint64_t wq_seq;                  /* the last thread to begin waiting for a lock got this */
 } wl_app;
 
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
@@ -338,7 +347,7 @@ static inline unsigned wl_timer_thd(const wl_app *a, unsigned c)
     X(sinv, (a)->nservers) X(csinv, (a)->ncomps) X(asnd, (a)->ntasks) X(thd, wl_nthd(a))                    \
     X(core, wl_nsched(a)) X(lists, wl_nthd(a)) X(scratch, wl_nthd(a)) X(tqs, wl_nthd(a)) X(rqs, wl_nthd(a)) X(dues, wl_nthd(a))     \
     X(all_tasks, (a)->ntasks)              \
-    X(lock_owner, (a)->nlocks) X(by_id, (a)->max_thdid)                                                     \
+    X(lock_owner, (a)->nlocks) X(lock_wq, (a)->nwq) X(by_id, (a)->max_thdid)                                                     \
     X(rchan, (a)->nchans) X(put_at, (a)->nslots)
 
 /* The block's pointers, once it has moved by `delta` bytes (the booter's
@@ -375,7 +384,9 @@ static inline void wl_app_relocate(wl_app *a, ptrdiff_t delta)
  *   a record per thread (WL_THD_REC bytes: state, priorities, deadlines,
  *   the next release, wake-up and top-up), tasks first, then interrupt
  *   threads, child schedulers and timer threads (one per core);
- *   a record per lock (WL_LOCK_REC bytes: owner, protocol, ceiling).
+ *   a record per lock (WL_LOCK_REC bytes: owner, protocol, ceiling);
+ *   each lock's queue of waiters (a heap of st_entry-byte thread indices,
+ *   room for its users), one after another.
  * The tasks' own memory and the channels' rings follow (compose/run.c). */
 #define WL_SCHED_REC 320u      /* a scheduler's record at least */
 #define WL_THD_REC 64u
@@ -398,7 +409,11 @@ static inline uint64_t wl_app_layout(wl_app *a, unsigned longest)
     a->st_sched = 64;
     a->st_thd = a->st_sched + wl_line_up((uint64_t)nsched * a->st_sched_rec);
     a->st_lock = a->st_thd + (uint64_t)nthd * WL_THD_REC;
-    a->st_bytes = a->st_lock + wl_line_up((uint64_t)a->nlocks * WL_LOCK_REC);
+    a->st_lockq = a->st_lock + wl_line_up((uint64_t)a->nlocks * WL_LOCK_REC);
+    uint64_t waiters = 0;
+    for (unsigned l = 0; l < a->nlocks; l++)
+        waiters += a->lock[l].wq_room;
+    a->st_bytes = a->st_lockq + wl_line_up(waiters * a->st_entry);
     return a->st_bytes;
 }
 

@@ -22,6 +22,7 @@
  * writes the heap's entries it moves (st_entry bytes each), all through the
  * caches. */
 #include "components/implementation/wl.h"
+#include "components/lib/heap.h"
 
 /* ---- what an operation costs ----------------------------------------------------- */
 
@@ -83,107 +84,57 @@ static bool has_rq(const wl_app *app, unsigned s)
     return wl_policy_of(app, s)->pick == NULL;
 }
 
-typedef struct heap {
+/* A queue of scheduler s (components/lib/heap.h), its costs counted in q. */
+typedef struct qctx {
+    wl_app *app;
     unsigned s;
     bool ready;                       /* the ready queue, else the release queue */
-    uint32_t *e;
-    unsigned *n;
-} heap;
+    qcost *q;
+} qctx;
 
-static heap heap_of(wl_app *app, unsigned s, bool ready)
+/* Whether thread a comes before thread b. */
+static bool q_before(void *ctx, uint32_t a, uint32_t b)
+{
+    const qctx *x = ctx;
+    const wl_rt_thd *ta = &x->app->thd[a], *tb = &x->app->thd[b];
+    cost_rec(x->q, a);
+    cost_rec(x->q, b);
+    if (!x->ready)
+        return ta->tq_key < tb->tq_key || (ta->tq_key == tb->tq_key && ta->lpos < tb->lpos);
+    if (wl_outranks(x->app, x->s, ta, tb))
+        return true;
+    return !wl_outranks(x->app, x->s, tb, ta) && ta->rq_seq < tb->rq_seq;
+}
+
+static void q_place(void *ctx, uint32_t i, unsigned where)
+{
+    const qctx *x = ctx;
+    wl_rt_thd *r = &x->app->thd[i];
+    *(x->ready ? &r->rq_pos : &r->tq_pos) = where;
+    if (where)
+        cost_slot(x->q, x->s, x->ready, where - 1);
+}
+
+static unsigned q_where(void *ctx, uint32_t i)
+{
+    const qctx *x = ctx;
+    const wl_rt_thd *r = &x->app->thd[i];
+    return x->ready ? r->rq_pos : r->tq_pos;
+}
+
+/* Thread i in or out of one of scheduler s's queues. */
+static void update(wl_app *app, unsigned s, bool ready, uint32_t i, bool in, qcost *q)
 {
     wl_rt_core *c = &app->core[s];
-    return ready ? (heap){ s, true, c->rq, &c->nrq } : (heap){ s, false, c->tq, &c->ntq };
-}
-
-static uint32_t *pos_of(wl_app *app, const heap *h, uint32_t i)
-{
-    return h->ready ? &app->thd[i].rq_pos : &app->thd[i].tq_pos;
-}
-
-/* Whether thread a comes before thread b in heap h. */
-static bool before(const wl_app *app, const heap *h, uint32_t a, uint32_t b, qcost *q)
-{
-    const wl_rt_thd *x = &app->thd[a], *y = &app->thd[b];
-    cost_rec(q, a);
-    cost_rec(q, b);
-    if (!h->ready)
-        return x->tq_key < y->tq_key || (x->tq_key == y->tq_key && x->lpos < y->lpos);
-    if (wl_outranks(app, h->s, x, y))
-        return true;
-    return !wl_outranks(app, h->s, y, x) && x->rq_seq < y->rq_seq;
-}
-
-static void put(wl_app *app, const heap *h, unsigned at, uint32_t i, qcost *q)
-{
-    h->e[at] = i;
-    *pos_of(app, h, i) = at + 1;
-    cost_slot(q, h->s, h->ready, at);
-}
-
-static void sift_up(wl_app *app, const heap *h, unsigned at, qcost *q)
-{
-    uint32_t i = h->e[at];
-    while (at > 0) {
-        unsigned up = (at - 1) / 2;
-        q->levels++;
-        if (!before(app, h, i, h->e[up], q))
-            break;
-        put(app, h, at, h->e[up], q);
-        at = up;
-    }
-    put(app, h, at, i, q);
-}
-
-static void sift_down(wl_app *app, const heap *h, unsigned at, qcost *q)
-{
-    uint32_t i = h->e[at];
-    for (;;) {
-        unsigned l = 2 * at + 1, best = at;
-        uint32_t bi = i;
-        if (l >= *h->n)
-            break;
-        q->levels++;
-        if (before(app, h, h->e[l], bi, q))
-            best = l, bi = h->e[l];
-        if (l + 1 < *h->n && before(app, h, h->e[l + 1], bi, q))
-            best = l + 1, bi = h->e[l + 1];
-        if (best == at)
-            break;
-        put(app, h, at, bi, q);
-        at = best;
-    }
-    put(app, h, at, i, q);
-}
-
-/* Thread i in heap h or not (`in`), at its place. */
-static void update(wl_app *app, const heap *h, uint32_t i, bool in, qcost *q)
-{
-    uint32_t *pos = pos_of(app, h, i);
-    if (*pos == 0) {
-        if (!in)
-            return;
-        if (*h->n >= app->core[h->s].cap) {
-            COS_FAIL(&app->fail, COS_ERANGE);       /* more threads than its list: cannot happen */
-            return;
-        }
-        h->e[*h->n] = i;
-        sift_up(app, h, (*h->n)++, q);
+    qctx x = { app, s, ready, q };
+    cos_heap h = { ready ? c->rq : c->tq, ready ? c->nrq : c->ntq, q_before, q_place, q_where, &x };
+    int levels = cos_heap_update(&h, i, in, c->cap);
+    if (levels < 0) {
+        COS_FAIL(&app->fail, COS_ERANGE);       /* more threads than its list: cannot happen */
         return;
     }
-    unsigned at = *pos - 1;
-    if (!in) {          /* out: the last one takes its place */
-        *pos = 0;
-        uint32_t last = h->e[--*h->n];
-        if (at == *h->n)
-            return;
-        put(app, h, at, last, q);
-        sift_up(app, h, at, q);
-        sift_down(app, h, *pos_of(app, h, last) - 1, q);
-        return;
-    }
-    sift_up(app, h, at, q);
-    sift_down(app, h, *pos - 1, q);
+    q->levels += (unsigned)levels;
+    *(ready ? &c->nrq : &c->ntq) = h.n;
 }
 
 static void requeue(wl_app *app, unsigned i, qcost *q)
@@ -191,9 +142,8 @@ static void requeue(wl_app *app, unsigned i, qcost *q)
     wl_rt_thd *r = &app->thd[i];
     unsigned s = r->sched;
     uint64_t key = key_of(app, r);
-    heap tq = heap_of(app, s, false);
     r->tq_key = key;
-    update(app, &tq, i, key != UINT64_MAX, q);
+    update(app, s, false, i, key != UINT64_MAX, q);
     wl_rt_core *c = &app->core[s];
     bool ready = r->state == WL_S_READY;
     if (ready != (r->in_ready != 0)) {
@@ -203,8 +153,7 @@ static void requeue(wl_app *app, unsigned i, qcost *q)
     if (has_rq(app, s)) {
         if (ready && r->rq_pos == 0)
             r->rq_seq = ++c->rq_seq;        /* newly ready: behind its equals */
-        heap rq = heap_of(app, s, true);
-        update(app, &rq, i, ready, q);
+        update(app, s, true, i, ready, q);
     }
 }
 
@@ -258,7 +207,7 @@ unsigned wl_queue_rank(wl_app *app, unsigned s, unsigned i, bool (*counts)(const
      * of the scheduler (scratch) */
     wl_rt_core *c = &app->core[s];
     qcost q = { .app = app };
-    heap rq = heap_of(app, s, true);
+    qctx x = { app, s, true, &q };
     const wl_rt_thd *r = &app->thd[i];
     unsigned rank = 0, n = 0;
     uint32_t *stack = c->scratch;
@@ -268,7 +217,7 @@ unsigned wl_queue_rank(wl_app *app, unsigned s, unsigned i, bool (*counts)(const
         unsigned at = stack[--n];
         uint32_t o = c->rq[at];
         q.levels++;
-        if (o == i || !before(app, &rq, o, i, &q))
+        if (o == i || !q_before(&x, o, i))
             continue;
         rank += counts(&app->thd[o], r);
         for (unsigned ch = 2 * at + 1; ch <= 2 * at + 2 && ch < c->nrq; ch++)
