@@ -14,13 +14,14 @@
  * prepared statement per table, many rows per transaction, with journal and
  * fsync off: a deterministic trace is regenerated from its seed, not
  * recovered.  The inserts run on a writer thread: the caller's values are
- * encoded into chunks that the writer binds and inserts in the same order,
- * so the database is the same as if written in place; the caller's thread
- * uses the connection only after waiting for the writer (a new table,
- * simtr_failure, simtr_finish).
+ * encoded into one chunk per table, in the digest's encoding, that the
+ * writer inserts in the same order (a chunk at a time, through a virtual
+ * table reading it), so every table holds the same rows as if written in
+ * place; the caller's thread uses the connection only after waiting for
+ * the writer (a new table, simtr_failure, simtr_finish).
  *
- * Digest: every row is also fed, in a canonical byte encoding, to a SHA-256
- * per table; the run's digest is a SHA-256 over the tables in declaration
+ * Digest: every row is also fed, in a canonical byte encoding (the chunks'
+ * own), to a SHA-256 per table; the run's digest is a SHA-256 over the tables in declaration
  * order (see docs/trace-schema.md for the exact encoding).  simtr_digest_file()
  * recomputes it from a database, so the stored digest can be checked.  With
  * no database (`--trace none`) the digest is still computed.
@@ -57,8 +58,9 @@ typedef struct simtr_table simtr_table;
  * digest is still kept).  Fails, writing nothing, if the folder is not
  * writable. */
 simtr *simtr_open(const char *path, GError **error);
-/* Declare a table (name and columns are copied).  Declaration order is
- * digest order.  Programming errors (a duplicate name) assert. */
+/* Declare a table of at least one column (name and columns are copied).
+ * Declaration order is digest order.  Programming errors (a duplicate
+ * name, no column) assert. */
 simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols);
 /* A table defined already, or NULL. */
 simtr_table *simtr_find(simtr *tr, const char *name);
