@@ -13,6 +13,7 @@
 #include "cossim-config.h"
 #include "tempfile.h"
 #include "trace_digest.h"
+#include "trace_names.h"
 
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 
@@ -65,6 +66,7 @@ struct simtr {
     char *temp;                /* being written */
     GPtrArray *tables;         /* simtr_table *, declaration order */
     simtr_table *run;
+    simtr_level level;
     size_t flush_at;           /* a table's chunk is handed over (or hashed) at this many bytes */
     uint64_t pending;          /* rows in the open transaction (writer) */
     char *failure;             /* first SQLite error, sticky */
@@ -648,6 +650,55 @@ simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols,
     return t;
 }
 
+/* ---- levels ---- */
+
+static const char *const level_names[] = { [SIMTR_LEVEL_JOBS] = "jobs", [SIMTR_LEVEL_KERNEL] = "kernel",
+                                           [SIMTR_LEVEL_ALL] = "all" };
+
+bool simtr_level_parse(const char *name, simtr_level *level)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(level_names); i++)
+        if (strcmp(name, level_names[i]) == 0) {
+            *level = (simtr_level)i;
+            return true;
+        }
+    return false;
+}
+
+const char *simtr_level_name(simtr_level level)
+{
+    g_assert((unsigned)level < G_N_ELEMENTS(level_names));
+    return level_names[level];
+}
+
+void simtr_set_level(simtr *tr, simtr_level level)
+{
+    g_assert((unsigned)level < G_N_ELEMENTS(level_names));
+    g_assert(tr->tables->len == 1 && tr->level == SIMTR_LEVEL_ALL);    /* before any table but run */
+    tr->level = level;
+    if (level == SIMTR_LEVEL_ALL)
+        return;     /* the default leaves no mark: its traces are what they always were */
+    static const simtr_column cols[] = { { "level", SIMTR_TEXT, true } };
+    simtr_table *t = simtr_define(tr, TRN_TRACE_LEVEL, cols, G_N_ELEMENTS(cols));
+    simtr_begin(t);
+    simtr_text(t, level_names[level], -1);
+    simtr_end(t);
+}
+
+simtr_level simtr_get_level(const simtr *tr)
+{
+    return tr->level;
+}
+
+bool simtr_keeps_kind(const simtr *tr, const char *name)
+{
+    if (g_str_has_prefix(name, TRN_KERNEL_KIND_PREFIX))
+        return tr->level >= SIMTR_LEVEL_KERNEL;
+    if (g_str_has_prefix(name, TRN_USER_KIND_PREFIX))
+        return tr->level >= SIMTR_LEVEL_ALL;
+    return true;
+}
+
 /* ---- the whole trace ---- */
 
 static const simtr_column run_columns[] = {
@@ -666,6 +717,7 @@ simtr *simtr_open(const char *path, GError **error)
 {
     simtr *tr = g_new0(simtr, 1);
     tr->tables = g_ptr_array_new();
+    tr->level = SIMTR_LEVEL_ALL;
     tr->flush_at = HASH_BYTES;
     if (path != NULL) {
         tr->path = g_strdup(path);
@@ -702,7 +754,7 @@ simtr *simtr_open(const char *path, GError **error)
         tr->flush_at = CHUNK_BYTES;
         start_writer(tr);
     }
-    tr->run = simtr_define(tr, "run", run_columns, G_N_ELEMENTS(run_columns));
+    tr->run = simtr_define(tr, TRN_RUN, run_columns, G_N_ELEMENTS(run_columns));
     return tr;
 }
 

@@ -6,6 +6,10 @@
  * numbering its rows in the order written, and is STRICT, so what is read
  * back is exactly what was written.
  *
+ * Levels: a trace keeps every row (the default, SIMTR_LEVEL_ALL) or leaves
+ * out the events of the kernel and of the components (simtr_set_level);
+ * the tables other than events are whole at every level.
+ *
  * Durability: the database is written to a temporary file beside the
  * requested one (NAME.tmp-PID-XXXXXX, sim/tempfile.h) and renamed over it
  * only by simtr_finish().  A failed or killed run leaves nothing under the
@@ -94,6 +98,31 @@ typedef struct simtr_run {
 bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_HEX], GError **error);
 /* Give up: remove the temporary file and free everything. NULL-safe. */
 void simtr_abort(simtr *tr);
+
+/* How much of a run the trace keeps (docs/trace-schema.md, "Trace levels").
+ * Each level keeps what the ones before it keep.  Only the events table is
+ * thinned, by the name of each event's kind: k.* are the kernel's, u.* the
+ * components'; kinds of other names (a scenario's sim.event) are kept at
+ * every level. */
+typedef enum {
+    SIMTR_LEVEL_JOBS,       /* no event of the kernel nor of the components */
+    SIMTR_LEVEL_KERNEL,     /* the kernel's events (k.*) too */
+    SIMTR_LEVEL_ALL,        /* every row: the default */
+} simtr_level;
+#define SIMTR_LEVELS "jobs|kernel|all"
+
+/* A level by name; false if there is none of that name. */
+bool simtr_level_parse(const char *name, simtr_level *level);
+const char *simtr_level_name(simtr_level level);
+/* Set the level, right after simtr_open (before any table but run is
+ * declared).  A level other than all declares the trace_level table and
+ * writes its one row, so a trace says what it lacks (and its digest
+ * differs); at all the trace is exactly what it was before levels. */
+void simtr_set_level(simtr *tr, simtr_level level);
+simtr_level simtr_get_level(const simtr *tr);
+/* Whether the trace keeps events of the kind named `name` (ask once per
+ * kind, not per event). */
+bool simtr_keeps_kind(const simtr *tr, const char *name);
 
 /* The temporary file being written, or NULL; for a signal handler that
  * must remove it when the process is interrupted. */

@@ -18,6 +18,7 @@
 
 #include "cossim-config.h"
 
+#include "sim/sim.h"
 #include "sim/trace.h"
 
 static const simtr_column cols[] = {
@@ -439,6 +440,95 @@ static void test_rows_read_back(void **state)
     sqlite3_close(db);
 }
 
+/* Levels: names; which kinds each keeps (by the kind's name: k.* the
+ * kernel's, u.* the components', any other name always); the events a
+ * simulation writes at each; the trace_level table only below all, and
+ * the digest then differs, is the same from run to run, and recomputes
+ * from the file. */
+/* A simulation at `level` (NULL: never set) writing 100 events of each of
+ * three kinds; finished into digest. */
+static void write_events(simtr *tr, const simtr_level *level, char digest[SIMTR_DIGEST_HEX])
+{
+    if (level)
+        simtr_set_level(tr, *level);
+    sim *s = sim_new(1, tr);
+    uint32_t k = sim_kind(s, "k.switch"), u = sim_kind(s, "u.sched"), mine = sim_kind(s, "arrive");
+    for (int i = 0; i < 100; i++) {
+        s->now += 1000;
+        sim_event(s, k, 0, i, SIM_NONE, 1, 2, 3, NULL);
+        sim_event(s, u, 0, i, 1, 4, SIM_NONE, 6, NULL);
+        sim_event(s, mine, SIM_NONE, SIM_NONE, SIM_NONE, i, SIM_NONE, SIM_NONE, "note");
+    }
+    GError *err = NULL;
+    if (!sim_finish(s, &run_meta, digest, &err))
+        fail_msg("finish: %s", err->message);
+    sim_free(s);
+}
+
+static void test_levels(void **state)
+{
+    fixture *f = *state;
+    simtr_level l;
+    for (int i = SIMTR_LEVEL_JOBS; i <= SIMTR_LEVEL_ALL; i++) {
+        assert_true(simtr_level_parse(simtr_level_name((simtr_level)i), &l));
+        assert_int_equal(l, i);
+    }
+    assert_false(simtr_level_parse("kernel ", &l));
+    assert_false(simtr_level_parse("", &l));
+    static const struct { const char *kind; bool kept[3]; } kinds[] = {
+        { "k.switch", { false, true, true } }, { "u.sched", { false, false, true } },
+        { "arrive", { true, true, true } }, { "k", { true, true, true } }, { "uk.x", { true, true, true } },
+    };
+    char d[3][SIMTR_DIGEST_HEX], again[SIMTR_DIGEST_HEX], plain[SIMTR_DIGEST_HEX];
+    static const int64_t rows[3] = { 100, 200, 300 };
+    GError *err = NULL;
+    for (int lv = SIMTR_LEVEL_JOBS; lv <= SIMTR_LEVEL_ALL; lv++) {
+        simtr *tr = simtr_open(NULL, NULL);
+        simtr_set_level(tr, (simtr_level)lv);
+        assert_int_equal(simtr_get_level(tr), lv);
+        for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+            if (simtr_keeps_kind(tr, kinds[i].kind) != kinds[i].kept[lv])
+                fail_msg("level %s, kind %s: kept %d", simtr_level_name((simtr_level)lv), kinds[i].kind,
+                         !kinds[i].kept[lv]);
+        simtr_abort(tr);
+
+        g_autofree char *name = g_strdup_printf("l%d.db", lv);
+        g_autofree char *path = g_build_filename(f->dir, name, NULL);
+        simtr_level level = (simtr_level)lv;
+        write_events(simtr_open(path, &err), &level, d[lv]);
+        char computed[SIMTR_DIGEST_HEX];
+        assert_true(simtr_digest_file(path, computed, NULL, &err));
+        assert_string_equal(computed, d[lv]);
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), (SELECT count(*) FROM event_kinds), "
+                                                "(SELECT count(*) FROM sqlite_master WHERE name = 'trace_level') FROM events",
+                                            -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int64(st, 0), rows[lv]);
+        assert_int_equal(sqlite3_column_int64(st, 1), 3);     /* every kind is named, kept or not */
+        assert_int_equal(sqlite3_column_int64(st, 2), lv != SIMTR_LEVEL_ALL);
+        sqlite3_finalize(st);
+        if (lv != SIMTR_LEVEL_ALL) {
+            assert_int_equal(sqlite3_prepare_v2(db, "SELECT level FROM trace_level", -1, &st, NULL), SQLITE_OK);
+            assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+            assert_string_equal((const char *)sqlite3_column_text(st, 0), simtr_level_name((simtr_level)lv));
+            sqlite3_finalize(st);
+        }
+        sqlite3_close(db);
+        /* the same level again, without a database: the same digest */
+        write_events(simtr_open(NULL, NULL), &level, again);
+        assert_string_equal(again, d[lv]);
+    }
+    assert_string_not_equal(d[0], d[1]);
+    assert_string_not_equal(d[1], d[2]);
+    /* all is what a trace was before levels: no mark, the same digest as
+     * never setting one */
+    write_events(simtr_open(NULL, NULL), NULL, plain);
+    assert_string_equal(plain, d[SIMTR_LEVEL_ALL]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +541,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_rename_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_killed_writer_leaves_no_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
