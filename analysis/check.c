@@ -183,7 +183,9 @@ static void check_tasks(checker *c, lua_State *L)
             }
             lua_pop(L, 1);
             rawfield(L, -1, "within_bound");
-            if (lua_toboolean(L, -1)) {
+            if (lua_toboolean(L, -1) && c->r->level < SIMTR_LEVEL_ALL) {
+                bad(c, "%s.within_bound: %s; write the trace at --trace-level all", where, an_trace_level_note(c->r->level));
+            } else if (lua_toboolean(L, -1)) {
                 g_autofree char *what = g_strdup_printf("%s: worst vs analytic bound", who);
                 g_autofree char *b = t->has_bound && t->bound_ok ? g_strdup_printf("<= %.3f us", (double)t->bound_ps / 1e6)
                                                                  : g_strdup("no bound");
@@ -262,7 +264,9 @@ static int check_value(lua_State *L)
     lua_pop(L, 1);
     rawfield(L, -1, "invocation");
     sim_time_t ps;
-    if (!c->error && !lua_isnil(L, -1) && duration(c, L, "invocation", &ps)) {
+    if (!c->error && !lua_isnil(L, -1) && r->level < SIMTR_LEVEL_KERNEL) {
+        bad(c, "invocation: %s; write the trace at --trace-level kernel or all", an_trace_level_note(r->level));
+    } else if (!c->error && !lua_isnil(L, -1) && duration(c, L, "invocation", &ps)) {
         int64_t worst = 0;
         for (guint i = 0; i < r->invocations->len; i++)
             worst = MAX(worst, g_array_index(r->invocations, an_trace_inv, i).max_ps);

@@ -46,7 +46,8 @@ static char *task_label(const an_trace_report *r, const an_trace_task *t)
 static int gantt(const an_trace_report *r, const char *path, const char *out, const an_plot_opts *o)
 {
     if (r->segs->len == 0) {
-        fprintf(stderr, "cossim plot: %s: no switch events, so no timeline to draw\n", path);
+        fprintf(stderr, "cossim plot: %s: no switch events, so no timeline to draw%s\n", path,
+                r->level == SIMTR_LEVEL_JOBS ? " (the trace was written at --trace-level jobs)" : "");
         return 2;
     }
     int64_t from = o->from_ps, to = o->to_ps;
@@ -173,7 +174,8 @@ static int response(const an_trace_report *r, const char *out)
 static int breakdown(const an_trace_report *r, const char *out, bool mean)
 {
     if (r->jobs->len == 0 || !r->has_timeline) {
-        fprintf(stderr, "cossim plot: no job or no timeline in this trace\n");
+        fprintf(stderr, "cossim plot: no job or no timeline in this trace%s\n",
+                r->level == SIMTR_LEVEL_JOBS ? " (it was written at --trace-level jobs)" : "");
         return 2;
     }
     g_autofree char *title = g_strdup_printf("%s: response time by cause, %s", r->scenario,

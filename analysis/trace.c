@@ -653,6 +653,17 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
         ERR("%s: the run table's end_ps is negative: the trace was edited or is damaged", path);
     sqlite3_finalize(st);
     st = NULL;
+    /* the level the trace was written at: all unless it says otherwise */
+    out->level = SIMTR_LEVEL_ALL;
+    if (has_table(db, TRN_TRACE_LEVEL)) {
+        if (sqlite3_prepare_v2(db, "SELECT level FROM " TRN_TRACE_LEVEL, -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_TEXT ||
+            !simtr_level_parse((const char *)sqlite3_column_text(st, 0), &out->level) || sqlite3_step(st) != SQLITE_DONE)
+            ERR("%s: the " TRN_TRACE_LEVEL " table does not hold one level (%s): the trace was edited or is damaged",
+                path, SIMTR_LEVELS);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
 #define Q(q, fn) do { if (!each_row(db, q, fn, &rd, &e2)) ERR("%s: %s", path, e2->message); } while (0)
     /* tasks, with their jobs' aggregates (tasks without jobs too) */
     Q("SELECT t.task, t.name, t.core, t.policy, t.priority, t.period_ps, t.deadline_ps, "
@@ -751,6 +762,24 @@ out:
     if (!ok)
         an_trace_clear(out);
     return ok;
+}
+
+const char *an_trace_level_note(simtr_level level)
+{
+    switch (level) {
+    case SIMTR_LEVEL_JOBS:
+        return "the trace was written at --trace-level jobs, without the kernel's and the components' events: "
+               "no timeline, no response time breakdown, no invocations and no analytic bound (its overheads, "
+               "execution times and blocking are measured from those events)";
+    case SIMTR_LEVEL_KERNEL:
+        return "the trace was written at --trace-level kernel, without the components' events: the user-level "
+               "schedulers and interrupt threads are not told apart from other threads (their time is under "
+               "other_threads), lock waits are not known (their time is under the other causes), "
+               "and there is no analytic bound (the scheduler's overhead and the blocking come from those events)";
+    case SIMTR_LEVEL_ALL:
+        break;
+    }
+    return NULL;
 }
 
 void an_trace_clear(an_trace_report *r)

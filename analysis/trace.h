@@ -21,6 +21,13 @@
  *   - the longest synchronous invocation (k.sinv to its k.sret) per server
  *     component, and the kernel paths' statistics (`kernel_paths`).
  *
+ * A trace written at a lower level (`--trace-level`, docs/trace-schema.md)
+ * lacks events: at `kernel` the components' (scheduler decisions, lock
+ * waits, interrupt threads), at `jobs` the kernel's too.  Then what needs
+ * them is left out and the report says so (an_trace_level_note): no bound
+ * (its overheads, execution times and blocking are measured from events),
+ * and at `jobs` no timeline, breakdown or invocations either.
+ *
  * Times are picoseconds; cycles are the core's own.
  */
 #pragma once
@@ -28,6 +35,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
+
+#include "sim/trace.h"
 
 /* The parts of a response time (release to finish).  Every picosecond of
  * the window on the job's core falls in exactly one part. */
@@ -128,6 +137,7 @@ typedef struct an_trace_report {
     an_trace_overheads oh;
     int64_t bound_exceeded;     /* tasks whose observed worst response is above their bound */
     bool has_timeline;          /* the trace has switch events with cycle stamps */
+    simtr_level level;          /* what the trace kept (its trace_level table; all without one) */
 } an_trace_report;
 
 typedef struct an_trace_opts {
@@ -138,6 +148,9 @@ typedef struct an_trace_opts {
  * readable cossim trace or lacks the tables.  opts may be NULL. */
 bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report *out, GError **error);
 void an_trace_clear(an_trace_report *r);
+/* What a trace of this level lacks for the report, one sentence; NULL at
+ * SIMTR_LEVEL_ALL. */
+const char *an_trace_level_note(simtr_level level);
 /* The report as tables (text), as JSON (docs/analysis.md), and the jobs'
  * breakdowns as CSV (one row per job). */
 void an_trace_print(const an_trace_report *r, GString *out);

@@ -74,7 +74,10 @@ void an_trace_bounds(an_trace_report *r)
         for (guint k = 0; k < r->cores->len; k++)
             if (g_array_index(r->cores, an_trace_core, k).core == first->core)
                 core = &g_array_index(r->cores, an_trace_core, k);
-        if (other)
+        if (r->level < SIMTR_LEVEL_ALL)     /* the overheads, C and B below come from the events it lacks */
+            why = r->level == SIMTR_LEVEL_JOBS ? "no bound: the trace has no events (--trace-level jobs)"
+                                               : "no bound: the trace has no component events (--trace-level kernel)";
+        else if (other)
             why = strcmp(other, "rr") == 0 ? "the core's scheduler is round robin: no analytic test is built for it"
                                            : "the core's scheduler is a scenario's own policy: no analytic test applies";
         else if (grouped)

@@ -36,7 +36,10 @@ static void bound_text(const an_trace_task *t, GString *out)
 void an_trace_print(const an_trace_report *r, GString *out)
 {
     int w = name_width(r);
+    const char *lacks = an_trace_level_note(r->level);
     g_string_append_printf(out, "%s: %.3f ms of simulated time\n\n", r->scenario, (double)r->end_ps / 1e9);
+    if (lacks)
+        g_string_append_printf(out, "note: %s.\n\n", lacks);
     g_string_append_printf(out, "%-*s  core  jobs  missed     best_us     mean_us    worst_us   jitter_us  start_max_us    bound_us\n",
                            w, "task");
     for (guint i = 0; i < r->tasks->len; i++) {
@@ -60,7 +63,7 @@ void an_trace_print(const an_trace_report *r, GString *out)
                                    "%.3f us.\n!! The model, the analysis or the task set is wrong.\n",
                                    t->name, us((double)t->worst_ps), us((double)t->bound_ps));
     }
-    if (r->tasks->len) {
+    if (r->tasks->len && !lacks) {
         g_string_append_printf(out, "\nbounds: %s; execution C = max(declared wcet, longest observed), blocking B = "
                                     "longest observed lock wait; measured overheads: context switch %.3f us, "
                                     "scheduler %.3f us, interrupt %.3f us\n",
@@ -164,11 +167,16 @@ void an_trace_json(const an_trace_report *r, GString *out)
     g_string_append(out, "{\"scenario\":");
     simjson_string(out, r->scenario, -1);
     field_int(out, "end_ps", r->end_ps);
+    g_string_append_printf(out, ",\"trace_level\":\"%s\"", simtr_level_name(r->level));
     field_int(out, "bound_exceeded", r->bound_exceeded);
     g_string_append(out, ",\"overheads_us\":{\"ctx_switch\":");
     simjson_double(out, us((double)r->oh.ctx_switch));
-    field_num(out, "sched", us((double)r->oh.sched));
-    field_num(out, "irq", us((double)r->oh.irq));
+    if (r->level == SIMTR_LEVEL_ALL) {
+        field_num(out, "sched", us((double)r->oh.sched));
+        field_num(out, "irq", us((double)r->oh.irq));
+    } else {        /* measured from the scheduler's stretches: unknown without its events */
+        g_string_append(out, ",\"sched\":null,\"irq\":null");
+    }
     g_string_append(out, "},\"tasks\":[");
     for (guint i = 0; i < r->tasks->len; i++) {
         const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);

@@ -278,6 +278,7 @@ typedef struct run_opts {
     char *seed;
     char *until;
     char *trace;
+    char *trace_level;
     char **set;
     gboolean json;
     gint lua_memory_mib;
@@ -292,6 +293,7 @@ static GOptionContext *run_context(run_opts *o)
         { "seed", 0, 0, G_OPTION_ARG_STRING, &o->seed, "Seed of every random stream (default 1)", "N" },
         { "until", 0, 0, G_OPTION_ARG_STRING, &o->until, "Stop at this simulated time (ps, ns, us, ms, s)", "TIME" },
         { "trace", 0, 0, G_OPTION_ARG_FILENAME, &o->trace, "Trace database (default: SCENARIO.db here; 'none' for no file)", "FILE" },
+        { "trace-level", 0, 0, G_OPTION_ARG_STRING, &o->trace_level, "What the trace keeps: all (default), kernel (no events of the components) or jobs (no events of the kernel nor of the components); see docs/trace-schema.md", SIMTR_LEVELS },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->set, "Set params.KEY for the script (repeatable)", "KEY=VALUE" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object instead of the summary (script output goes to stderr)", NULL },
         { "lua-memory", 0, 0, G_OPTION_ARG_INT, &o->lua_memory_mib, "Memory cap of the script, MiB (default 256; 0 = none)", "MIB" },
@@ -343,6 +345,11 @@ static int cmd_run(int argc, char **argv)
     }
     if (o.until && until > (sim_time_t)INT64_MAX) {
         rc = usage_error("run", "--until: '%s' is past the end of scenario time (2^63-1 ps, about 106 days)", o.until);
+        goto out;
+    }
+    simtr_level level = SIMTR_LEVEL_ALL;
+    if (o.trace_level && !simtr_level_parse(o.trace_level, &level)) {
+        rc = usage_error("run", "--trace-level: '%s' is not a level (%s)", o.trace_level, SIMTR_LEVELS);
         goto out;
     }
     simlua_limits lim = { SIMLUA_DEFAULT_MEMORY, SIMLUA_DEFAULT_INSTRUCTIONS };
@@ -430,6 +437,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (o.timeout_s > 0)      /* the backstop of the budget's polls: a little later than they */
         simcli_watchdog("run", (unsigned)o.timeout_s + SIMCLI_ALARM_GRACE);
+    simtr_set_level(tr, level);
     s = sim_new(seed, tr);
     s->budget = &budget;
     tr = NULL;
@@ -521,7 +529,8 @@ static int cmd_run(int argc, char **argv)
             simjson_string(j, trace_path, -1);
         else
             g_string_append(j, "null");
-        g_string_append_printf(j, ",\"trace_events\":%" PRIu64 ",\"digest\":\"%s\",\"report\":", rows, digest);
+        g_string_append_printf(j, ",\"trace_level\":\"%s\",\"trace_events\":%" PRIu64 ",\"digest\":\"%s\",\"report\":",
+                               simtr_level_name(level), rows, digest);
         g_string_append(j, report);
         g_string_append(j, "}\n");
         fputs(j->str, stdout);
@@ -533,10 +542,11 @@ static int cmd_run(int argc, char **argv)
         printf("simulated  %s (%" PRIu64 " ps)\n", tbuf, end);
         printf("events     %" PRIu64 " dispatched\n", events);
         printf("host time  %.3f s (%.2f M events/s)\n", host_s, eps / 1e6);
+        g_autofree char *lv = level == SIMTR_LEVEL_ALL ? g_strdup("") : g_strdup_printf(", level %s", simtr_level_name(level));
         if (trace_path)
-            printf("trace      %s (%" PRIu64 " event rows)\n", trace_path, rows);
+            printf("trace      %s (%" PRIu64 " event rows%s)\n", trace_path, rows, lv);
         else
-            printf("trace      none (%" PRIu64 " event rows digested)\n", rows);
+            printf("trace      none (%" PRIu64 " event rows digested%s)\n", rows, lv);
         printf("digest     %s\n", digest);
     }
     rc = 0;
@@ -552,6 +562,7 @@ out:
     g_free(o.seed);
     g_free(o.until);
     g_free(o.trace);
+    g_free(o.trace_level);
     g_strfreev(o.set);
     return rc;
 }

@@ -46,6 +46,7 @@ sim *sim_new(uint64_t seed, simtr *trace)
     s->t_events = simtr_define(trace, "events", event_cols, G_N_ELEMENTS(event_cols));
     s->kinds = g_ptr_array_new_with_free_func(g_free);
     s->kind_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    s->kind_kept = g_byte_array_new();
     return s;
 }
 
@@ -57,6 +58,7 @@ void sim_free(sim *s)
     simtr_abort(s->trace);
     g_hash_table_destroy(s->kind_ids);
     g_ptr_array_free(s->kinds, TRUE);
+    g_byte_array_free(s->kind_kept, TRUE);
     g_free(s->stop_note);
     g_free(s);
 }
@@ -152,6 +154,8 @@ uint32_t sim_kind(sim *s, const char *name)
     char *copy = g_strdup(name);
     g_ptr_array_add(s->kinds, copy);
     g_hash_table_insert(s->kind_ids, copy, GUINT_TO_POINTER(id));
+    guint8 kept = simtr_keeps_kind(s->trace, name);
+    g_byte_array_append(s->kind_kept, &kept, 1);
     simtr_begin(s->t_kinds);
     simtr_text(s->t_kinds, name, -1);
     simtr_end(s->t_kinds);
@@ -171,6 +175,8 @@ void sim_event(sim *s, uint32_t kind, int64_t core, int64_t thread, int64_t comp
 {
     g_assert(kind >= 1 && kind <= s->kinds->len);
     g_assert(s->now <= (sim_time_t)INT64_MAX);   /* time_ps is a signed column */
+    if (!s->kind_kept->data[kind - 1])
+        return;
     simtr_table *t = s->t_events;
     simtr_begin(t);
     simtr_int(t, (int64_t)s->now);

@@ -51,6 +51,7 @@ struct sim {
     simtr_table *t_params, *t_kinds, *t_events;
     GPtrArray *kinds;        /* char *, index = kind id - 1 */
     GHashTable *kind_ids;    /* name -> kind id; used when a kind is named, never per event */
+    GByteArray *kind_kept;   /* 1 if the trace's level keeps events of the kind, index = kind id - 1 */
 
     sim_progress_fn progress;
     void *progress_user;
@@ -94,7 +95,8 @@ void sim_param(sim *s, const char *key, const char *value);
  * is deterministic because it follows the run).  Call it once per kind at
  * set-up, not per event. */
 uint32_t sim_kind(sim *s, const char *name);
-/* Write one row of the events table at the current time. */
+/* Write one row of the events table at the current time (nothing if the
+ * trace's level leaves the kind out: simtr_keeps_kind). */
 void sim_event(sim *s, uint32_t kind, int64_t core, int64_t thread, int64_t component,
                int64_t a0, int64_t a1, int64_t a2, const char *note);
 

@@ -1,25 +1,42 @@
 /* sim/trace.c: SQLite trace writer with a content digest (see trace.h and
- * docs/trace-schema.md). */
+ * docs/trace-schema.md; reading a trace back is sim/trace_read.c). */
 #include "trace.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
 
 #include "cossim-config.h"
-#include "sha256.h"
 #include "tempfile.h"
-#include <pthread.h>
+#include "trace_digest.h"
+#include "trace_names.h"
 
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 
-#define ROWS_PER_TRANSACTION 65536
-#define CHUNK_BYTES (256u * 1024u)   /* rows are handed to the writer thread this many bytes at a time */
-#define HASH_BUF 4096
-#define DIGEST_MAGIC "cossim-trace-v1\n"
+#define ROWS_PER_TRANSACTION 65536   /* with the journal off a commit only writes the dirty pages: any size will do */
+#define CHUNK_BYTES (256u * 1024u)   /* a table's rows go to the writer thread this many bytes at a time */
+#define HASH_BYTES 8192u             /* without a database, rows are hashed this many bytes at a time */
+#define CHUNK_FIRST 4096u            /* a table's first chunk; it grows as its rows need */
+#define MAX_INFLIGHT 64              /* chunks handed over and not yet written: beyond, the simulation waits */
+#define CHUNK_COLS 64                /* the widest table inserted from its chunks; wider ones row by row */
+#define CHUNK_POINTER "simtr-chunk"  /* sqlite3_bind_pointer's type for a chunk */
+
+/* A chunk: whole rows of one table, back to back, each value in the
+ * digest's encoding (docs/trace-schema.md: a tag, then 8 bytes little-endian
+ * for an integer or a real, 4 bytes of length and the bytes for a text,
+ * the tag alone for a NULL).  The bytes the digest hashes are the bytes the
+ * writer inserts: a value is encoded once, and a table's digest is the
+ * SHA-256 of its chunks in order. */
+typedef struct chunk {
+    simtr_table *t;
+    size_t len, cap;
+    uint64_t rows;             /* whole rows in it */
+    guint8 *data;
+} chunk;
 
 struct simtr_table {
     simtr *tr;
@@ -27,59 +44,90 @@ struct simtr_table {
     simtr_column *cols;
     unsigned ncols;
     unsigned col;              /* next column of the row being written */
-    unsigned index;            /* its position in the declaration order */
-    sqlite3_stmt *insert;
-    simsha256 sum;
+    sqlite3_stmt *insert;      /* one row from parameters */
+    sqlite3_stmt *from_chunk;  /* every row of a chunk (INSERT ... SELECT FROM simtr_chunk(?)); NULL: row by row */
+    chunk *cur;                /* the rows being encoded (the simulation thread's) */
+    simsha256 sum;             /* of the rows handed over */
     uint64_t rows;
-    size_t hlen;
-    unsigned char hbuf[HASH_BUF];
 };
 
-/* With a database, rows are encoded into chunks (a table index, then each
- * value tagged, then an end mark) that a writer thread binds and inserts,
- * so SQLite's work overlaps the simulation's.  The simulation thread
- * touches the database itself only after drain(), when the writer is idle
- * and every row handed over is in; while the writer runs, it alone uses
- * the connection and `failure`. */
+/* With a database, each table's rows are encoded into its chunk; a full
+ * chunk is hashed and handed to a writer thread that inserts its rows, so
+ * SQLite's work overlaps the simulation's.  The simulation thread touches
+ * the database itself only after drain(), when the writer is idle and
+ * every row handed over is in; while the writer runs, it alone uses the
+ * connection and `failure`.  A table's rows reach the database in the
+ * order written (chunks are written in the order handed over); rows of
+ * different tables may not, which no reader sees: each table's `id` is
+ * its own order. */
 struct simtr {
     sqlite3 *db;
     char *path;                /* requested; NULL for no database */
     char *temp;                /* being written */
     GPtrArray *tables;         /* simtr_table *, declaration order */
     simtr_table *run;
+    simtr_level level;
+    size_t flush_at;           /* a table's chunk is handed over (or hashed) at this many bytes */
     uint64_t pending;          /* rows in the open transaction (writer) */
     char *failure;             /* first SQLite error, sticky */
     bool writing;              /* the writer thread runs */
     pthread_t writer;
-    pthread_mutex_t lock;      /* (pthreads, which thread checkers see) guards the three below */
+    pthread_mutex_t lock;      /* (pthreads, which thread checkers see) guards the four below */
     pthread_cond_t work, idle;
     GQueue full, empty;        /* chunks to the writer, and back */
     unsigned inflight;         /* chunks handed over and not yet written */
     bool discard;              /* abort: the writer drops what is left */
-    struct chunk *cur;         /* the chunk being filled (this thread's) */
 };
-
-/* A chunk: rows as bytes; a row is never split between two. */
-typedef struct chunk {
-    size_t len, cap;
-    guint8 *data;
-} chunk;
 
 static chunk stop_mark;        /* pushed to end the writer */
 
-static chunk *chunk_new(void)
+static chunk *chunk_new(simtr_table *t)
 {
-    chunk *c = g_new(chunk, 1);
-    c->len = 0;
-    c->cap = CHUNK_BYTES + 4096;
+    chunk *c = g_new0(chunk, 1);
+    c->t = t;
+    c->cap = CHUNK_FIRST;
     c->data = g_malloc(c->cap);
     return c;
 }
 
 static void chunk_free(chunk *c)
 {
+    if (c == NULL)
+        return;
     g_free(c->data);
     g_free(c);
+}
+
+/* The length of the encoded value at p. */
+static inline size_t value_len(const guint8 *p)
+{
+    uint32_t n;
+    switch (*p) {
+    case 'I':
+    case 'F':
+        return 9;
+    case 'N':
+        return 1;
+    case 'T':
+        memcpy(&n, p + 1, 4);
+        return 5 + GUINT32_FROM_LE(n);
+    }
+    g_assert_not_reached();
+}
+
+static inline int64_t value_u64(const guint8 *p)
+{
+    uint64_t u;
+    memcpy(&u, p + 1, 8);
+    return (int64_t)GUINT64_FROM_LE(u);
+}
+
+static inline double value_real(const guint8 *p)
+{
+    uint64_t u = (uint64_t)value_u64(p);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
 }
 
 static void fail(simtr *tr, const char *what)
@@ -102,61 +150,209 @@ static bool exec(simtr *tr, const char *sql)
     return true;
 }
 
+/* ---- a chunk as a table SQLite reads ----
+ *
+ * A row inserted through bound parameters runs a whole statement: its
+ * start, its cursor on the table, its end.  `INSERT INTO t(...) SELECT c0,
+ * c1, ... FROM simtr_chunk(?)`, with the chunk bound as a pointer, runs one
+ * statement per chunk that reads the chunk's rows through this virtual
+ * table, values straight from the chunk's bytes (measured: BENCHMARKS.md,
+ * "Trace writer").  The module is eponymous (it is never in the file's
+ * schema: a trace still holds tables only) and registered on the writer's
+ * connection only; columns past the table's own are never read. */
+
+typedef struct ck_cursor {
+    sqlite3_vtab_cursor base;
+    const chunk *c;
+    const guint8 *next;        /* the row after the current one */
+    uint64_t row;              /* the current row, from 0 */
+    const guint8 *val[CHUNK_COLS];     /* the current row's values */
+} ck_cursor;
+
+static int ck_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err)
+{
+    GString *s = g_string_new("CREATE TABLE x(");
+    for (int i = 0; i < CHUNK_COLS; i++)
+        g_string_append_printf(s, "c%d, ", i);
+    g_string_append(s, "chunk HIDDEN)");
+    int rc = sqlite3_declare_vtab(db, s->str);
+    g_string_free(s, TRUE);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    if ((*out = sqlite3_malloc(sizeof **out)) == NULL)
+        return SQLITE_NOMEM;
+    memset(*out, 0, sizeof **out);
+    return SQLITE_OK;
+}
+
+static int ck_disconnect(sqlite3_vtab *v)
+{
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+/* Only a scan of one chunk, given as the hidden column's value. */
+static int ck_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
+{
+    for (int i = 0; i < ix->nConstraint; i++)
+        if (ix->aConstraint[i].iColumn == CHUNK_COLS && ix->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
+            ix->aConstraint[i].usable) {
+            ix->aConstraintUsage[i].argvIndex = 1;
+            ix->aConstraintUsage[i].omit = 1;
+            ix->estimatedCost = 1;
+            return SQLITE_OK;
+        }
+    return SQLITE_CONSTRAINT;
+}
+
+static int ck_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+    ck_cursor *c = sqlite3_malloc(sizeof *c);
+    if (c == NULL)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static int ck_close(sqlite3_vtab_cursor *c)
+{
+    sqlite3_free(c);
+    return SQLITE_OK;
+}
+
+/* Find the values of the row at cur->next. */
+static void ck_read_row(ck_cursor *cur)
+{
+    if (cur->row >= cur->c->rows)
+        return;
+    const guint8 *p = cur->next;
+    for (unsigned k = 0; k < cur->c->t->ncols; k++) {
+        cur->val[k] = p;
+        p += value_len(p);
+    }
+    cur->next = p;
+}
+
+static int ck_filter(sqlite3_vtab_cursor *vc, int idx, const char *idx_str, int argc, sqlite3_value **argv)
+{
+    ck_cursor *cur = (ck_cursor *)vc;
+    if (argc != 1 || (cur->c = sqlite3_value_pointer(argv[0], CHUNK_POINTER)) == NULL)
+        return SQLITE_ERROR;
+    cur->next = cur->c->data;
+    cur->row = 0;
+    ck_read_row(cur);
+    return SQLITE_OK;
+}
+
+static int ck_next(sqlite3_vtab_cursor *vc)
+{
+    ck_cursor *cur = (ck_cursor *)vc;
+    cur->row++;
+    ck_read_row(cur);
+    return SQLITE_OK;
+}
+
+static int ck_eof(sqlite3_vtab_cursor *vc)
+{
+    ck_cursor *cur = (ck_cursor *)vc;
+    return cur->row >= cur->c->rows;
+}
+
+static int ck_column(sqlite3_vtab_cursor *vc, sqlite3_context *ctx, int i)
+{
+    ck_cursor *cur = (ck_cursor *)vc;
+    if ((unsigned)i >= cur->c->t->ncols) {
+        sqlite3_result_null(ctx);
+        return SQLITE_OK;
+    }
+    const guint8 *p = cur->val[i];
+    switch (*p) {
+    case 'I':
+        sqlite3_result_int64(ctx, value_u64(p));
+        break;
+    case 'F':
+        sqlite3_result_double(ctx, value_real(p));
+        break;
+    case 'T':
+        /* a text SQLite refuses (longer than its limit) fails the
+         * statement, so the trace: never a NULL the digest does not
+         * describe */
+        sqlite3_result_text64(ctx, (const char *)p + 5, value_len(p) - 5, SQLITE_STATIC, SQLITE_UTF8);
+        break;
+    default:
+        sqlite3_result_null(ctx);
+        break;
+    }
+    return SQLITE_OK;
+}
+
+static int ck_rowid(sqlite3_vtab_cursor *vc, sqlite3_int64 *rowid)
+{
+    *rowid = (sqlite3_int64)((ck_cursor *)vc)->row;
+    return SQLITE_OK;
+}
+
+static const sqlite3_module chunk_module = {
+    .iVersion = 0,
+    .xCreate = NULL,            /* eponymous only: no CREATE VIRTUAL TABLE */
+    .xConnect = ck_connect,
+    .xBestIndex = ck_best_index,
+    .xDisconnect = ck_disconnect,
+    .xDestroy = ck_disconnect,
+    .xOpen = ck_open,
+    .xClose = ck_close,
+    .xFilter = ck_filter,
+    .xNext = ck_next,
+    .xEof = ck_eof,
+    .xColumn = ck_column,
+    .xRowid = ck_rowid,
+};
+
 /* ---- the writer thread ---- */
 
-static void write_chunk(simtr *tr, const chunk *c)
+/* Insert one row from p through t->insert; the end of the row. */
+static const guint8 *insert_row(simtr *tr, simtr_table *t, const guint8 *p)
 {
-    const guint8 *p = c->data, *end = c->data + c->len;
-    simtr_table *t = NULL;
-    int col = 0;
-    while (p < end && tr->failure == NULL) {
-        guint8 tag = *p++;
-        int64_t i;
-        double d;
-        uint32_t n;
-        int rc = SQLITE_OK;
-        switch (tag) {
-        case 'R':
-            memcpy(&n, p, 4);
-            p += 4;
-            t = tr->tables->pdata[n];
-            col = 0;
-            break;
-        case 'I':
-            memcpy(&i, p, 8);
-            p += 8;
-            rc = sqlite3_bind_int64(t->insert, ++col, i);
-            break;
-        case 'F':
-            memcpy(&d, p, 8);
-            p += 8;
-            rc = sqlite3_bind_double(t->insert, ++col, d);
-            break;
-        case 'T':
-            memcpy(&n, p, 4);
-            p += 4;
-            /* a value SQLite refuses (longer than its limit) must fail the
-             * trace, not become a NULL that the digest does not describe */
-            rc = sqlite3_bind_text64(t->insert, ++col, (const char *)p, n, SQLITE_STATIC, SQLITE_UTF8);
-            p += n;
-            break;
-        case 'N':
-            rc = sqlite3_bind_null(t->insert, ++col);
-            break;
-        case 'E':
-            if (sqlite3_step(t->insert) != SQLITE_DONE)
-                fail(tr, t->name);
-            sqlite3_reset(t->insert);
-            if (++tr->pending >= ROWS_PER_TRANSACTION) {
-                exec(tr, "COMMIT; BEGIN;");
-                tr->pending = 0;
-            }
-            break;
-        default:
-            g_assert_not_reached();
+    sqlite3_stmt *st = t->insert;
+    for (unsigned c = 0; c < t->ncols && tr->failure == NULL; c++, p += value_len(p)) {
+        int i = (int)c + 1, rc = SQLITE_OK;
+        switch (*p) {
+        case 'I': rc = sqlite3_bind_int64(st, i, value_u64(p)); break;
+        case 'F': rc = sqlite3_bind_double(st, i, value_real(p)); break;
+        case 'T': rc = sqlite3_bind_text64(st, i, (const char *)p + 5, value_len(p) - 5, SQLITE_STATIC, SQLITE_UTF8); break;
+        case 'N': rc = sqlite3_bind_null(st, i); break;
+        default: g_assert_not_reached();
         }
         if (rc != SQLITE_OK)
             fail(tr, t->name);
+    }
+    if (tr->failure == NULL && sqlite3_step(st) != SQLITE_DONE)
+        fail(tr, t->name);
+    sqlite3_reset(st);
+    return p;
+}
+
+static void write_chunk(simtr *tr, const chunk *c)
+{
+    simtr_table *t = c->t;
+    if (tr->failure || c->rows == 0)
+        return;
+    if (t->from_chunk) {
+        if (sqlite3_bind_pointer(t->from_chunk, 1, (void *)c, CHUNK_POINTER, NULL) != SQLITE_OK ||
+            sqlite3_step(t->from_chunk) != SQLITE_DONE)
+            fail(tr, t->name);
+        sqlite3_reset(t->from_chunk);
+    } else {
+        const guint8 *p = c->data;
+        for (uint64_t r = 0; r < c->rows && tr->failure == NULL; r++)
+            p = insert_row(tr, t, p);
+    }
+    tr->pending += c->rows;
+    if (tr->pending >= ROWS_PER_TRANSACTION) {
+        exec(tr, "COMMIT; BEGIN;");
+        tr->pending = 0;
     }
 }
 
@@ -174,11 +370,10 @@ static void *writer_main(void *data)
         pthread_mutex_unlock(&tr->lock);
         if (!discard)
             write_chunk(tr, c);
-        c->len = 0;
         pthread_mutex_lock(&tr->lock);
         g_queue_push_tail(&tr->empty, c);
         tr->inflight--;
-        pthread_cond_signal(&tr->idle);
+        pthread_cond_broadcast(&tr->idle);
     }
     pthread_mutex_unlock(&tr->lock);
     return NULL;
@@ -193,29 +388,43 @@ static void push_full(simtr *tr, chunk *c)
     pthread_mutex_unlock(&tr->lock);
 }
 
-static void hand_over(simtr *tr)
+/* Hash the table's rows so far into its digest and hand them to the writer
+ * (or insert them here if no thread could be started); the table gets an
+ * empty chunk. */
+static void hand_over(simtr_table *t)
 {
-    if (tr->cur->len == 0)
+    simtr *tr = t->tr;
+    chunk *c = t->cur;
+    g_assert(t->col == 0);      /* whole rows only */
+    if (c->rows == 0)
         return;
-    if (!tr->writing) {     /* no thread could be started: write here */
-        write_chunk(tr, tr->cur);
-        tr->cur->len = 0;
+    simsha256_update(&t->sum, c->data, c->len);
+    if (!tr->writing) {
+        if (tr->db)
+            write_chunk(tr, c);
+        c->len = 0;
+        c->rows = 0;
         return;
     }
-    push_full(tr, tr->cur);
+    push_full(tr, c);
     pthread_mutex_lock(&tr->lock);
-    tr->cur = g_queue_pop_head(&tr->empty);
+    while (tr->inflight > MAX_INFLIGHT)     /* bounded memory: wait for the writer */
+        pthread_cond_wait(&tr->idle, &tr->lock);
+    c = g_queue_pop_head(&tr->empty);
     pthread_mutex_unlock(&tr->lock);
-    if (tr->cur == NULL)
-        tr->cur = chunk_new();
+    if (c == NULL)
+        c = chunk_new(t);
+    c->t = t;
+    c->len = 0;
+    c->rows = 0;
+    t->cur = c;
 }
 
-/* Hand over what is buffered and wait until the writer has written it. */
+/* Hand every table's rows over and wait until the writer has written them. */
 static void drain(simtr *tr)
 {
-    if (tr->cur == NULL)
-        return;
-    hand_over(tr);
+    for (guint i = 0; i < tr->tables->len; i++)
+        hand_over(tr->tables->pdata[i]);
     if (!tr->writing)
         return;
     pthread_mutex_lock(&tr->lock);
@@ -224,32 +433,23 @@ static void drain(simtr *tr)
     pthread_mutex_unlock(&tr->lock);
 }
 
+/* End the writer thread once what was handed over is written (or dropped:
+ * discard). */
 static void stop_writer(simtr *tr, bool discard)
 {
-    if (tr->cur == NULL)
+    if (!tr->writing)
         return;
-    if (!tr->writing) {
-        if (!discard)
-            drain(tr);
-        chunk_free(tr->cur);
-        tr->cur = NULL;
-        pthread_mutex_destroy(&tr->lock);
-        pthread_cond_destroy(&tr->work);
-        pthread_cond_destroy(&tr->idle);
-        return;
-    }
     pthread_mutex_lock(&tr->lock);
     tr->discard = discard;
     pthread_mutex_unlock(&tr->lock);
-    drain(tr);
+    if (!discard)
+        drain(tr);
     push_full(tr, &stop_mark);
     pthread_join(tr->writer, NULL);
     tr->writing = false;
     chunk *c;
     while ((c = g_queue_pop_head(&tr->empty)))
         chunk_free(c);
-    chunk_free(tr->cur);
-    tr->cur = NULL;
     pthread_mutex_destroy(&tr->lock);
     pthread_cond_destroy(&tr->work);
     pthread_cond_destroy(&tr->idle);
@@ -262,28 +462,244 @@ static void start_writer(simtr *tr)
     pthread_cond_init(&tr->idle, NULL);
     g_queue_init(&tr->full);
     g_queue_init(&tr->empty);
-    tr->cur = chunk_new();
     tr->writing = pthread_create(&tr->writer, NULL, writer_main, tr) == 0;
-}
-
-static inline void put_bytes(simtr *tr, const void *p, size_t n)
-{
-    chunk *c = tr->cur;
-    if (c->len + n > c->cap) {      /* a long text value */
-        c->cap = MAX(c->cap * 2, c->len + n);
-        c->data = g_realloc(c->data, c->cap);
+    if (!tr->writing) {     /* the rows are inserted on this thread, then */
+        pthread_mutex_destroy(&tr->lock);
+        pthread_cond_destroy(&tr->work);
+        pthread_cond_destroy(&tr->idle);
     }
-    memcpy(c->data + c->len, p, n);
-    c->len += n;
 }
 
-static inline void put_tag_u64(simtr *tr, char tag, const void *v8)
+/* ---- encoding a row ---- */
+
+static G_GNUC_NO_INLINE void grow(chunk *c, size_t n)
 {
-    guint8 b[9];
-    b[0] = (guint8)tag;
-    memcpy(b + 1, v8, 8);
-    put_bytes(tr, b, sizeof b);
+    c->cap = MAX(c->cap * 2, c->len + n);
+    c->data = g_realloc(c->data, c->cap);
 }
+
+/* Room for n more bytes in the table's chunk: where they go. */
+static inline guint8 *reserve(simtr_table *t, size_t n)
+{
+    chunk *c = t->cur;
+    if (G_UNLIKELY(c->len + n > c->cap))
+        grow(c, n);
+    return c->data + c->len;
+}
+
+static inline void put_u64(simtr_table *t, guint8 tag, uint64_t v)
+{
+    guint8 *p = reserve(t, 9);
+    uint64_t le = GUINT64_TO_LE(v);
+    p[0] = tag;
+    memcpy(p + 1, &le, 8);
+    t->cur->len += 9;
+}
+
+static inline void next_col(simtr_table *t, simtr_type type)
+{
+    g_assert(t->col < t->ncols);
+    g_assert(t->cols[t->col].type == type);
+    t->col++;
+}
+
+void simtr_begin(simtr_table *t)
+{
+    g_assert(t->col == 0);
+}
+
+void simtr_int(simtr_table *t, int64_t v)
+{
+    next_col(t, SIMTR_INT);
+    put_u64(t, 'I', (uint64_t)v);
+}
+
+void simtr_real(simtr_table *t, double v)
+{
+    if (isnan(v)) {
+        g_assert(t->col < t->ncols && t->cols[t->col].type == SIMTR_REAL);
+        simtr_null(t);
+        return;
+    }
+    next_col(t, SIMTR_REAL);
+    if (v == 0)
+        v = 0;   /* SQLite keeps -0.0 as 0.0 only sometimes; store one zero */
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put_u64(t, 'F', bits);
+}
+
+void simtr_text(simtr_table *t, const char *s, ssize_t len)
+{
+    next_col(t, SIMTR_TEXT);
+    size_t n = len < 0 ? strlen(s) : (size_t)len;
+    g_assert(n <= UINT32_MAX);
+    guint8 *p = reserve(t, 5 + n);
+    uint32_t le = GUINT32_TO_LE((uint32_t)n);
+    p[0] = 'T';
+    memcpy(p + 1, &le, 4);
+    memcpy(p + 5, s, n);
+    t->cur->len += 5 + n;
+}
+
+void simtr_null(simtr_table *t)
+{
+    g_assert(t->col < t->ncols);
+    g_assert(!t->cols[t->col].not_null);
+    t->col++;
+    *reserve(t, 1) = 'N';
+    t->cur->len++;
+}
+
+void simtr_end(simtr_table *t)
+{
+    g_assert(t->col == t->ncols);
+    t->col = 0;
+    t->rows++;
+    t->cur->rows++;
+    if (t->cur->len >= t->tr->flush_at)
+        hand_over(t);
+}
+
+uint64_t simtr_rows(const simtr_table *t)
+{
+    return t->rows;
+}
+
+/* ---- tables ---- */
+
+static const char *type_sql(simtr_type t)
+{
+    switch (t) {
+    case SIMTR_INT: return "INTEGER";
+    case SIMTR_REAL: return "REAL";
+    case SIMTR_TEXT: return "TEXT";
+    }
+    g_assert_not_reached();
+}
+
+simtr_table *simtr_find(simtr *tr, const char *name)
+{
+    for (guint i = 0; i < tr->tables->len; i++)
+        if (strcmp(((simtr_table *)tr->tables->pdata[i])->name, name) == 0)
+            return tr->tables->pdata[i];
+    return NULL;
+}
+
+/* The statements that insert t's rows: one row from parameters, and, for a
+ * table of at most CHUNK_COLS columns, every row of a chunk. */
+static void prepare_inserts(simtr *tr, simtr_table *t)
+{
+    g_autoptr(GString) cols = g_string_new(NULL), params = g_string_new(NULL), from = g_string_new(NULL);
+    for (unsigned i = 0; i < t->ncols; i++) {
+        g_string_append_printf(cols, "%s%s", i ? ", " : "", t->cols[i].name);
+        g_string_append(params, i ? ", ?" : "?");
+        g_string_append_printf(from, "%sc%u", i ? ", " : "", i);
+    }
+    g_autofree char *one = g_strdup_printf("INSERT INTO %s(%s) VALUES(%s)", t->name, cols->str, params->str);
+    if (sqlite3_prepare_v3(tr->db, one, -1, SQLITE_PREPARE_PERSISTENT, &t->insert, NULL) != SQLITE_OK) {
+        fail(tr, "prepare");
+        return;
+    }
+    if (t->ncols > CHUNK_COLS)
+        return;
+    g_autofree char *many = g_strdup_printf("INSERT INTO %s(%s) SELECT %s FROM simtr_chunk(?)", t->name, cols->str,
+                                            from->str);
+    if (sqlite3_prepare_v3(tr->db, many, -1, SQLITE_PREPARE_PERSISTENT, &t->from_chunk, NULL) != SQLITE_OK)
+        fail(tr, "prepare");
+}
+
+simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols)
+{
+    g_assert(ncols >= 1);
+    for (guint i = 0; i < tr->tables->len; i++)
+        g_assert(strcmp(((simtr_table *)tr->tables->pdata[i])->name, name) != 0);
+    simtr_table *t = g_new0(simtr_table, 1);
+    t->tr = tr;
+    t->name = g_strdup(name);
+    t->ncols = ncols;
+    t->cols = g_new0(simtr_column, ncols);
+    simsha256_init(&t->sum);
+    for (unsigned i = 0; i < ncols; i++) {
+        t->cols[i] = cols[i];
+        t->cols[i].name = g_intern_string(cols[i].name);
+    }
+    t->cur = chunk_new(t);
+    drain(tr);      /* the writer is idle: the table list and the connection are this thread's */
+    g_ptr_array_add(tr->tables, t);
+    if (tr->db == NULL)
+        return t;
+
+    /* run is declared first, by simtr_open; only it has the digest column */
+    bool is_run = tr->tables->len == 1;
+    g_autoptr(GString) create = g_string_new(NULL);
+    g_string_append_printf(create, "CREATE TABLE %s(id INTEGER PRIMARY KEY", name);
+    for (unsigned i = 0; i < ncols; i++)
+        g_string_append_printf(create, ", %s %s%s", cols[i].name, type_sql(cols[i].type),
+                               cols[i].not_null ? " NOT NULL" : "");
+    if (is_run)
+        g_string_append(create, ", digest TEXT");
+    g_string_append(create, ") STRICT;");
+    if (!exec(tr, create->str))
+        return t;
+    char *reg = sqlite3_mprintf("INSERT INTO trace_tables(position, name) VALUES(%u, %Q);",
+                                tr->tables->len, name);
+    exec(tr, reg);
+    sqlite3_free(reg);
+    prepare_inserts(tr, t);
+    return t;
+}
+
+/* ---- levels ---- */
+
+static const char *const level_names[] = { [SIMTR_LEVEL_JOBS] = "jobs", [SIMTR_LEVEL_KERNEL] = "kernel",
+                                           [SIMTR_LEVEL_ALL] = "all" };
+
+bool simtr_level_parse(const char *name, simtr_level *level)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(level_names); i++)
+        if (strcmp(name, level_names[i]) == 0) {
+            *level = (simtr_level)i;
+            return true;
+        }
+    return false;
+}
+
+const char *simtr_level_name(simtr_level level)
+{
+    g_assert((unsigned)level < G_N_ELEMENTS(level_names));
+    return level_names[level];
+}
+
+void simtr_set_level(simtr *tr, simtr_level level)
+{
+    g_assert((unsigned)level < G_N_ELEMENTS(level_names));
+    g_assert(tr->tables->len == 1 && tr->level == SIMTR_LEVEL_ALL);    /* before any table but run */
+    tr->level = level;
+    if (level == SIMTR_LEVEL_ALL)
+        return;     /* the default leaves no mark: its traces are what they always were */
+    static const simtr_column cols[] = { { "level", SIMTR_TEXT, true } };
+    simtr_table *t = simtr_define(tr, TRN_TRACE_LEVEL, cols, G_N_ELEMENTS(cols));
+    simtr_begin(t);
+    simtr_text(t, level_names[level], -1);
+    simtr_end(t);
+}
+
+simtr_level simtr_get_level(const simtr *tr)
+{
+    return tr->level;
+}
+
+bool simtr_keeps_kind(const simtr *tr, const char *name)
+{
+    if (g_str_has_prefix(name, TRN_KERNEL_KIND_PREFIX))
+        return tr->level >= SIMTR_LEVEL_KERNEL;
+    if (g_str_has_prefix(name, TRN_USER_KIND_PREFIX))
+        return tr->level >= SIMTR_LEVEL_ALL;
+    return true;
+}
+
+/* ---- the whole trace ---- */
 
 static const simtr_column run_columns[] = {
     { "schema_version", SIMTR_INT, true },
@@ -301,6 +717,8 @@ simtr *simtr_open(const char *path, GError **error)
 {
     simtr *tr = g_new0(simtr, 1);
     tr->tables = g_ptr_array_new();
+    tr->level = SIMTR_LEVEL_ALL;
+    tr->flush_at = HASH_BYTES;
     if (path != NULL) {
         tr->path = g_strdup(path);
         simtmp_sweep(path);        /* what killed runs left here */
@@ -325,220 +743,19 @@ simtr *simtr_open(const char *path, GError **error)
             "CREATE TABLE trace_tables(position INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
             "BEGIN;",
             0x636f7373 /* "coss" */, SIMTR_SCHEMA_VERSION);
+        if (sqlite3_create_module(tr->db, "simtr_chunk", &chunk_module, NULL) != SQLITE_OK)
+            fail(tr, "simtr_chunk");
         if (!exec(tr, pragmas)) {
             g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot set up trace '%s': %s",
                         path, tr->failure);
             simtr_abort(tr);
             return NULL;
         }
-    }
-    tr->run = simtr_define(tr, "run", run_columns, G_N_ELEMENTS(run_columns));
-    if (tr->db)
+        tr->flush_at = CHUNK_BYTES;
         start_writer(tr);
+    }
+    tr->run = simtr_define(tr, TRN_RUN, run_columns, G_N_ELEMENTS(run_columns));
     return tr;
-}
-
-static const char *type_sql(simtr_type t)
-{
-    switch (t) {
-    case SIMTR_INT: return "INTEGER";
-    case SIMTR_REAL: return "REAL";
-    case SIMTR_TEXT: return "TEXT";
-    }
-    g_assert_not_reached();
-}
-
-simtr_table *simtr_find(simtr *tr, const char *name)
-{
-    for (guint i = 0; i < tr->tables->len; i++)
-        if (strcmp(((simtr_table *)tr->tables->pdata[i])->name, name) == 0)
-            return tr->tables->pdata[i];
-    return NULL;
-}
-
-simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols)
-{
-    for (guint i = 0; i < tr->tables->len; i++)
-        g_assert(strcmp(((simtr_table *)tr->tables->pdata[i])->name, name) != 0);
-    simtr_table *t = g_new0(simtr_table, 1);
-    t->tr = tr;
-    t->index = tr->tables->len;
-    t->name = g_strdup(name);
-    t->ncols = ncols;
-    t->cols = g_new0(simtr_column, ncols);
-    simsha256_init(&t->sum);
-    for (unsigned i = 0; i < ncols; i++) {
-        t->cols[i] = cols[i];
-        t->cols[i].name = g_intern_string(cols[i].name);
-    }
-    drain(tr);      /* the writer is idle: the table list and the connection are this thread's */
-    g_ptr_array_add(tr->tables, t);
-    if (tr->db == NULL)
-        return t;
-
-    /* run is declared first, by simtr_open; only it has the digest column */
-    bool is_run = tr->tables->len == 1;
-    g_autoptr(GString) create = g_string_new(NULL);
-    g_autoptr(GString) insert = g_string_new(NULL);
-    g_string_append_printf(create, "CREATE TABLE %s(id INTEGER PRIMARY KEY", name);
-    g_string_append_printf(insert, "INSERT INTO %s(", name);
-    for (unsigned i = 0; i < ncols; i++) {
-        g_string_append_printf(create, ", %s %s%s", cols[i].name, type_sql(cols[i].type),
-                               cols[i].not_null ? " NOT NULL" : "");
-        g_string_append_printf(insert, "%s%s", i ? ", " : "", cols[i].name);
-    }
-    if (is_run)
-        g_string_append(create, ", digest TEXT");
-    g_string_append(create, ") STRICT;");
-    g_string_append(insert, ") VALUES(");
-    for (unsigned i = 0; i < ncols; i++)
-        g_string_append(insert, i ? ", ?" : "?");
-    g_string_append(insert, ")");
-    if (!exec(tr, create->str))
-        return t;
-    char *reg = sqlite3_mprintf("INSERT INTO trace_tables(position, name) VALUES(%u, %Q);",
-                                tr->tables->len, name);
-    exec(tr, reg);
-    sqlite3_free(reg);
-    if (sqlite3_prepare_v3(tr->db, insert->str, -1, SQLITE_PREPARE_PERSISTENT, &t->insert, NULL) != SQLITE_OK)
-        fail(tr, "prepare");
-    return t;
-}
-
-static inline void hash_bytes(simtr_table *t, const void *p, size_t n)
-{
-    if (t->hlen + n > HASH_BUF) {
-        simsha256_update(&t->sum, t->hbuf, t->hlen);
-        t->hlen = 0;
-        if (n > HASH_BUF) {
-            simsha256_update(&t->sum, p, n);
-            return;
-        }
-    }
-    memcpy(t->hbuf + t->hlen, p, n);
-    t->hlen += n;
-}
-
-static inline void hash_u64(simtr_table *t, char tag, uint64_t v)
-{
-    if (t->hlen + 9 > HASH_BUF) {
-        simsha256_update(&t->sum, t->hbuf, t->hlen);
-        t->hlen = 0;
-    }
-    unsigned char *b = t->hbuf + t->hlen;
-    uint64_t le = GUINT64_TO_LE(v);
-    b[0] = (unsigned char)tag;
-    memcpy(b + 1, &le, 8);
-    t->hlen += 9;
-}
-
-static inline void hash_text(simtr_table *t, const char *s, size_t n)
-{
-    unsigned char b[5];
-    b[0] = 'T';
-    g_assert(n <= UINT32_MAX);
-    for (int i = 0; i < 4; i++)
-        b[1 + i] = (unsigned char)(n >> (8 * i));
-    hash_bytes(t, b, sizeof b);
-    hash_bytes(t, s, n);
-}
-
-/* The row's start in the writer's chunk, before its first value. */
-static inline void row_start(simtr_table *t)
-{
-    simtr *tr = t->tr;
-    if (t->col == 0 && t->insert) {
-        guint8 b[5] = { 'R' };
-        uint32_t idx = t->index;
-        memcpy(b + 1, &idx, 4);
-        put_bytes(tr, b, sizeof b);
-    }
-}
-
-static inline const simtr_column *next_col(simtr_table *t, simtr_type type)
-{
-    g_assert(t->col < t->ncols);
-    row_start(t);
-    const simtr_column *c = &t->cols[t->col++];
-    g_assert(c->type == type);
-    return c;
-}
-
-void simtr_begin(simtr_table *t)
-{
-    g_assert(t->col == 0);
-}
-
-void simtr_int(simtr_table *t, int64_t v)
-{
-    next_col(t, SIMTR_INT);
-    hash_u64(t, 'I', (uint64_t)v);
-    if (t->insert)
-        put_tag_u64(t->tr, 'I', &v);
-}
-
-void simtr_real(simtr_table *t, double v)
-{
-    if (isnan(v)) {
-        next_col(t, SIMTR_REAL);
-        t->col--;
-        simtr_null(t);
-        return;
-    }
-    next_col(t, SIMTR_REAL);
-    if (v == 0)
-        v = 0;   /* SQLite keeps -0.0 as 0.0 only sometimes; store one zero */
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    hash_u64(t, 'F', bits);
-    if (t->insert)
-        put_tag_u64(t->tr, 'F', &v);
-}
-
-void simtr_text(simtr_table *t, const char *s, ssize_t len)
-{
-    next_col(t, SIMTR_TEXT);
-    size_t n = len < 0 ? strlen(s) : (size_t)len;
-    hash_text(t, s, n);
-    if (t->insert) {
-        guint8 b[5] = { 'T' };
-        uint32_t n32 = (uint32_t)n;
-        memcpy(b + 1, &n32, 4);
-        put_bytes(t->tr, b, sizeof b);
-        put_bytes(t->tr, s, n);
-    }
-}
-
-void simtr_null(simtr_table *t)
-{
-    g_assert(t->col < t->ncols);
-    row_start(t);
-    const simtr_column *c = &t->cols[t->col++];
-    g_assert(!c->not_null);
-    unsigned char tag = 'N';
-    hash_bytes(t, &tag, 1);
-    if (t->insert)
-        put_bytes(t->tr, &tag, 1);
-}
-
-void simtr_end(simtr_table *t)
-{
-    g_assert(t->col == t->ncols);
-    row_start(t);       /* a table without columns */
-    t->col = 0;
-    t->rows++;
-    simtr *tr = t->tr;
-    if (t->insert == NULL)
-        return;
-    guint8 e = 'E';
-    put_bytes(tr, &e, 1);
-    if (tr->cur->len >= CHUNK_BYTES)
-        hand_over(tr);
-}
-
-uint64_t simtr_rows(const simtr_table *t)
-{
-    return t->rows;
 }
 
 const char *simtr_temp_path(const simtr *tr)
@@ -552,42 +769,26 @@ const char *simtr_failure(simtr *tr)
     return tr->failure;
 }
 
-static void to_hex(const guint8 *d, size_t n, char *out)
+static void finalize_statements(simtr *tr)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
-/* The run digest from per-table digests, in declaration order. */
-static void combine(simsha256 *all, const char *name, uint64_t rows, simsha256 *table)
-{
-    unsigned char d[SIMSHA256_LEN];
-    unsigned char n[8];
-    simsha256_final(table, d);
-    simsha256_update(all, name, strlen(name) + 1);
-    for (int i = 0; i < 8; i++)
-        n[i] = (unsigned char)(rows >> (8 * i));
-    simsha256_update(all, n, 8);
-    simsha256_update(all, d, sizeof d);
-}
-
-static void free_table(simtr_table *t)
-{
-    if (t->insert)
+    for (guint i = 0; i < tr->tables->len; i++) {
+        simtr_table *t = tr->tables->pdata[i];
         sqlite3_finalize(t->insert);
-    g_free(t->cols);
-    g_free(t->name);
-    g_free(t);
+        sqlite3_finalize(t->from_chunk);
+        t->insert = t->from_chunk = NULL;
+    }
 }
 
 static void free_tr(simtr *tr)
 {
-    for (guint i = 0; i < tr->tables->len; i++)
-        free_table(tr->tables->pdata[i]);
+    finalize_statements(tr);
+    for (guint i = 0; i < tr->tables->len; i++) {
+        simtr_table *t = tr->tables->pdata[i];
+        chunk_free(t->cur);
+        g_free(t->cols);
+        g_free(t->name);
+        g_free(t);
+    }
     g_ptr_array_free(tr->tables, TRUE);
     if (tr->db)
         sqlite3_close(tr->db);
@@ -602,13 +803,7 @@ void simtr_abort(simtr *tr)
     if (tr == NULL)
         return;
     stop_writer(tr, true);
-    for (guint i = 0; i < tr->tables->len; i++) {
-        simtr_table *t = tr->tables->pdata[i];
-        if (t->insert) {
-            sqlite3_finalize(t->insert);
-            t->insert = NULL;
-        }
-    }
+    finalize_statements(tr);
     if (tr->db) {
         sqlite3_close(tr->db);
         tr->db = NULL;
@@ -636,33 +831,24 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
     simtr_int(r, (int64_t)run->events);
     simtr_end(r);
 
+    if (tr->writing)
+        stop_writer(tr, false);    /* every row is hashed and in */
+    else
+        drain(tr);
     simsha256 all;
     simsha256_init(&all);
-    simsha256_update(&all, DIGEST_MAGIC, strlen(DIGEST_MAGIC));
+    simsha256_update(&all, SIMTR_DIGEST_MAGIC, strlen(SIMTR_DIGEST_MAGIC));
     for (guint i = 0; i < tr->tables->len; i++) {
         simtr_table *t = tr->tables->pdata[i];
-        if (t->hlen) {
-            simsha256_update(&t->sum, t->hbuf, t->hlen);
-            t->hlen = 0;
-        }
-        combine(&all, t->name, t->rows, &t->sum);
+        simtr_digest_combine(&all, t->name, t->rows, &t->sum);
     }
-    unsigned char d[SIMSHA256_LEN];
-    simsha256_final(&all, d);
-    to_hex(d, sizeof d, digest_hex);
+    simtr_digest_finish(&all, digest_hex);
 
     if (tr->db) {
-        stop_writer(tr, false);    /* every row is in */
         char *sql = sqlite3_mprintf("UPDATE run SET digest = %Q; COMMIT;", digest_hex);
         exec(tr, sql);
         sqlite3_free(sql);
-        for (guint i = 0; i < tr->tables->len; i++) {
-            simtr_table *t = tr->tables->pdata[i];
-            if (t->insert) {
-                sqlite3_finalize(t->insert);
-                t->insert = NULL;
-            }
-        }
+        finalize_statements(tr);
         if (tr->failure == NULL && sqlite3_close(tr->db) != SQLITE_OK)
             fail(tr, "close");
         else
@@ -679,167 +865,4 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
     }
     free_tr(tr);
     return true;
-}
-
-/* ---- reading a trace back ---- */
-
-static bool digest_table(sqlite3 *db, const char *name, simsha256 *all, GError **error)
-{
-    /* Columns in declaration order, without id (and without run.digest). */
-    g_autoptr(GString) sql = g_string_new("SELECT ");
-    sqlite3_stmt *info = NULL;
-    char *q = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) ORDER BY cid", name);
-    int rc = sqlite3_prepare_v2(db, q, -1, &info, NULL);
-    sqlite3_free(q);
-    if (rc != SQLITE_OK)
-        goto bad;
-    int ncols = 0;
-    while (sqlite3_step(info) == SQLITE_ROW) {
-        const char *col = (const char *)sqlite3_column_text(info, 0);
-        if (strcmp(col, "id") == 0 || (strcmp(name, "run") == 0 && strcmp(col, "digest") == 0))
-            continue;
-        char *qc = sqlite3_mprintf("%s\"%w\"", ncols ? ", " : "", col);
-        g_string_append(sql, qc);
-        sqlite3_free(qc);
-        ncols++;
-    }
-    sqlite3_finalize(info);
-    if (ncols == 0) {
-        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "table '%s' is missing or empty of columns", name);
-        return false;
-    }
-    char *from = sqlite3_mprintf(" FROM \"%w\" ORDER BY id", name);
-    g_string_append(sql, from);
-    sqlite3_free(from);
-
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql->str, -1, &st, NULL) != SQLITE_OK)
-        goto bad;
-    simtr_table t = { 0 };
-    simsha256_init(&t.sum);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int c = 0; c < ncols; c++) {
-            switch (sqlite3_column_type(st, c)) {
-            case SQLITE_INTEGER:
-                hash_u64(&t, 'I', (uint64_t)sqlite3_column_int64(st, c));
-                break;
-            case SQLITE_FLOAT: {
-                double v = sqlite3_column_double(st, c);
-                uint64_t bits;
-                memcpy(&bits, &v, sizeof bits);
-                hash_u64(&t, 'F', bits);
-                break;
-            }
-            case SQLITE_TEXT: {
-                const char *s = (const char *)sqlite3_column_text(st, c);
-                hash_text(&t, s, (size_t)sqlite3_column_bytes(st, c));
-                break;
-            }
-            case SQLITE_NULL: {
-                unsigned char tag = 'N';
-                hash_bytes(&t, &tag, 1);
-                break;
-            }
-            default:
-                g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "table '%s' holds a blob", name);
-                sqlite3_finalize(st);
-                return false;
-            }
-        }
-        t.rows++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        goto bad;
-    if (t.hlen)
-        simsha256_update(&t.sum, t.hbuf, t.hlen);
-    combine(all, name, t.rows, &t.sum);
-    return true;
-bad:
-    g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "reading table '%s': %s", name, sqlite3_errmsg(db));
-    return false;
-}
-
-sqlite3 *simtr_open_read(const char *path, GError **error)
-{
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot open trace '%s': %s", path,
-                    db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return NULL;
-    }
-    /* before the schema is read: nothing of it may run */
-    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-#ifdef SQLITE_DBCONFIG_ENABLE_VIEW
-    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-#endif
-    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, SIMTR_READ_MAX_VALUE);
-    /* the writer makes tables only (a user's index to speed a query up
-     * runs nothing, so it may stay) */
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, "SELECT type, name FROM sqlite_master WHERE type NOT IN ('table', 'index') "
-                                    "OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL%') ORDER BY rowid LIMIT 1",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *type = (const char *)sqlite3_column_text(st, 0), *name = (const char *)sqlite3_column_text(st, 1);
-        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT,
-                    "'%s' is not a trace cossim wrote: it holds a %s '%s' (a trace holds tables only; "
-                    "refusing to read it)", path, type && strcmp(type, "table") == 0 ? "virtual table" : type ? type : "?",
-                    name ? name : "?");
-    } else if (rc != SQLITE_DONE) {
-        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "cannot read trace '%s': %s", path, sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        sqlite3_close(db);
-        return NULL;
-    }
-    return db;
-}
-
-bool simtr_digest_file(const char *path, char computed[SIMTR_DIGEST_HEX],
-                       char stored[SIMTR_DIGEST_HEX], GError **error)
-{
-    sqlite3 *db = simtr_open_read(path, error);
-    if (db == NULL)
-        return false;
-    bool ok = false;
-    sqlite3_stmt *st = NULL;
-    simsha256 all;
-    simsha256_init(&all);
-    simsha256_update(&all, DIGEST_MAGIC, strlen(DIGEST_MAGIC));
-    if (sqlite3_prepare_v2(db, "SELECT name FROM trace_tables ORDER BY position", -1, &st, NULL) != SQLITE_OK) {
-        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "'%s' is not a cossim trace: %s", path,
-                    sqlite3_errmsg(db));
-        goto out;
-    }
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (!digest_table(db, (const char *)sqlite3_column_text(st, 0), &all, error))
-            goto out;
-    if (rc != SQLITE_DONE) {
-        g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_FORMAT, "'%s': %s", path, sqlite3_errmsg(db));
-        goto out;
-    }
-    unsigned char d[SIMSHA256_LEN];
-    simsha256_final(&all, d);
-    to_hex(d, sizeof d, computed);
-    if (stored) {
-        stored[0] = '\0';
-        sqlite3_stmt *s2 = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT digest FROM run", -1, &s2, NULL) == SQLITE_OK &&
-            sqlite3_step(s2) == SQLITE_ROW && sqlite3_column_text(s2, 0))
-            g_strlcpy(stored, (const char *)sqlite3_column_text(s2, 0), SIMTR_DIGEST_HEX);
-        sqlite3_finalize(s2);
-    }
-    ok = true;
-out:
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return ok;
 }

@@ -6,6 +6,10 @@
  * numbering its rows in the order written, and is STRICT, so what is read
  * back is exactly what was written.
  *
+ * Levels: a trace keeps every row (the default, SIMTR_LEVEL_ALL) or leaves
+ * out the events of the kernel and of the components (simtr_set_level);
+ * the tables other than events are whole at every level.
+ *
  * Durability: the database is written to a temporary file beside the
  * requested one (NAME.tmp-PID-XXXXXX, sim/tempfile.h) and renamed over it
  * only by simtr_finish().  A failed or killed run leaves nothing under the
@@ -14,13 +18,14 @@
  * prepared statement per table, many rows per transaction, with journal and
  * fsync off: a deterministic trace is regenerated from its seed, not
  * recovered.  The inserts run on a writer thread: the caller's values are
- * encoded into chunks that the writer binds and inserts in the same order,
- * so the database is the same as if written in place; the caller's thread
- * uses the connection only after waiting for the writer (a new table,
- * simtr_failure, simtr_finish).
+ * encoded into one chunk per table, in the digest's encoding, that the
+ * writer inserts in the same order (a chunk at a time, through a virtual
+ * table reading it), so every table holds the same rows as if written in
+ * place; the caller's thread uses the connection only after waiting for
+ * the writer (a new table, simtr_failure, simtr_finish).
  *
- * Digest: every row is also fed, in a canonical byte encoding, to a SHA-256
- * per table; the run's digest is a SHA-256 over the tables in declaration
+ * Digest: every row is also fed, in a canonical byte encoding (the chunks'
+ * own), to a SHA-256 per table; the run's digest is a SHA-256 over the tables in declaration
  * order (see docs/trace-schema.md for the exact encoding).  simtr_digest_file()
  * recomputes it from a database, so the stored digest can be checked.  With
  * no database (`--trace none`) the digest is still computed.
@@ -57,8 +62,9 @@ typedef struct simtr_table simtr_table;
  * digest is still kept).  Fails, writing nothing, if the folder is not
  * writable. */
 simtr *simtr_open(const char *path, GError **error);
-/* Declare a table (name and columns are copied).  Declaration order is
- * digest order.  Programming errors (a duplicate name) assert. */
+/* Declare a table of at least one column (name and columns are copied).
+ * Declaration order is digest order.  Programming errors (a duplicate
+ * name, no column) assert. */
 simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols);
 /* A table defined already, or NULL. */
 simtr_table *simtr_find(simtr *tr, const char *name);
@@ -92,6 +98,31 @@ typedef struct simtr_run {
 bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_HEX], GError **error);
 /* Give up: remove the temporary file and free everything. NULL-safe. */
 void simtr_abort(simtr *tr);
+
+/* How much of a run the trace keeps (docs/trace-schema.md, "Trace levels").
+ * Each level keeps what the ones before it keep.  Only the events table is
+ * thinned, by the name of each event's kind: k.* are the kernel's, u.* the
+ * components'; kinds of other names (a scenario's sim.event) are kept at
+ * every level. */
+typedef enum {
+    SIMTR_LEVEL_JOBS,       /* no event of the kernel nor of the components */
+    SIMTR_LEVEL_KERNEL,     /* the kernel's events (k.*) too */
+    SIMTR_LEVEL_ALL,        /* every row: the default */
+} simtr_level;
+#define SIMTR_LEVELS "jobs|kernel|all"
+
+/* A level by name; false if there is none of that name. */
+bool simtr_level_parse(const char *name, simtr_level *level);
+const char *simtr_level_name(simtr_level level);
+/* Set the level, right after simtr_open (before any table but run is
+ * declared).  A level other than all declares the trace_level table and
+ * writes its one row, so a trace says what it lacks (and its digest
+ * differs); at all the trace is exactly what it was before levels. */
+void simtr_set_level(simtr *tr, simtr_level level);
+simtr_level simtr_get_level(const simtr *tr);
+/* Whether the trace keeps events of the kind named `name` (ask once per
+ * kind, not per event). */
+bool simtr_keeps_kind(const simtr *tr, const char *name);
 
 /* The temporary file being written, or NULL; for a signal handler that
  * must remove it when the process is interrupted. */

@@ -16,6 +16,11 @@
 #define TRN_TASKS "tasks"                 /* compose/run.c: a composed system's tasks */
 #define TRN_COMPONENTS "components"       /* compose/comps.c: a composed system's components */
 #define TRN_JOBS "jobs"                   /* components/implementation/app/workload: every job */
+#define TRN_TRACE_LEVEL "trace_level"     /* sim/trace.c: the level, when it is not all */
+
+/* ---- event kinds by who writes them: what a trace level keeps (sim/trace.h) ----- */
+#define TRN_KERNEL_KIND_PREFIX "k."
+#define TRN_USER_KIND_PREFIX "u."
 
 /* ---- kernel events (kernel/) --------------------------------------------------- */
 #define TRN_K_SWITCH "k.switch"

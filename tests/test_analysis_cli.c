@@ -227,6 +227,111 @@ static void test_check_bounds(void **state)
     g_free(dir);
 }
 
+/* --trace-level (docs/trace-schema.md): quickstart at each level.  all is
+ * the default, digest and all; jobs and kernel give digests of their own,
+ * the same from run to run, and keep the events of their level only
+ * (quickstart writes 622 k.switch, 126 k.irq, 126 k.timeout, 26 k.sinv,
+ * 25 k.sret, 1 k.error: 926 kernel events, and 280 of the components).
+ * Every level has the same jobs, so analyze gives the same per-task
+ * figures; what needs events is left out and said: no bound below all,
+ * and check refuses a bound it cannot check rather than passing it. */
+static void test_trace_levels(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    static const char *const levels[] = { "jobs", "kernel", "all" };
+    static const char *const rows[] = { "(0 event rows, level jobs)", "(926 event rows, level kernel)", "(1206 event rows)" };
+    char *digest[3];
+    result r = run_in(dir, cossim, "run", "quickstart", "--trace", "default.db", NULL);
+    expect_status(&r, 0);
+    g_autofree char *plain = digest_of(&r);
+    result_clear(&r);
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *db = g_strdup_printf("%s.db", levels[i]);
+        r = run_in(dir, cossim, "run", "quickstart", "--trace", db, "--trace-level", levels[i], NULL);
+        expect_status(&r, 0);
+        if (strstr(r.out, rows[i]) == NULL)
+            fail_msg("level %s: no '%s' in\n%s", levels[i], rows[i], r.out);
+        digest[i] = digest_of(&r);
+        result_clear(&r);
+        r = run_in(dir, cossim, "run", "quickstart", "--trace", "none", "--trace-level", levels[i], NULL);
+        expect_status(&r, 0);
+        g_autofree char *again = digest_of(&r);
+        assert_string_equal(again, digest[i]);
+        result_clear(&r);
+    }
+    assert_string_equal(digest[2], plain);
+    assert_string_not_equal(digest[0], digest[1]);
+    assert_string_not_equal(digest[1], digest[2]);
+    r = run_in(dir, cossim, "run", "quickstart", "--trace-level", "events", NULL);
+    if (r.status != 2 || strstr(r.err, "--trace-level: 'events' is not a level (jobs|kernel|all)") == NULL)
+        fail_msg("bad level: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+
+    /* analyze: the same jobs at every level; the level and its bounds */
+    result a[3];
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *db = g_strdup_printf("%s.db", levels[i]);
+        a[i] = run_in(dir, cossim, "analyze", db, "--json", NULL);
+        expect_status(&a[i], 0);
+        g_autofree char *lv = g_strdup_printf("\"trace_level\":\"%s\"", levels[i]);
+        if (strstr(a[i].out, lv) == NULL)
+            fail_msg("no %s in %s", lv, a[i].out);
+        if ((strstr(a[i].out, "\"bound_us\":null") != NULL) != (i < 2))
+            fail_msg("level %s: bounds %s", levels[i], a[i].out);
+    }
+    static const char *const names[] = { "control", "telemetry", "logger" };
+    static const char *const keys[] = { "jobs", "missed", "best_us", "mean_us", "worst_us", "start_max_us" };
+    for (size_t n = 0; n < G_N_ELEMENTS(names); n++) {
+        g_autofree char *at = g_strdup_printf("\"name\":\"%s\"", names[n]);
+        const char *want = strstr(a[2].out, at);
+        assert_non_null(want);
+        for (int i = 0; i < 2; i++)
+            for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+                const char *got = strstr(a[i].out, at);
+                assert_non_null(got);
+                if (JP(got, keys[k]) != JP(want, keys[k]))
+                    fail_msg("%s %s differs at level %s", names[n], keys[k], levels[i]);
+            }
+    }
+    for (int i = 0; i < 3; i++)
+        result_clear(&a[i]);
+    r = run_in(dir, cossim, "analyze", "jobs.db", NULL);
+    expect_status(&r, 0);
+    if (!strstr(r.out, "note: the trace was written at --trace-level jobs") || !strstr(r.out, "(no bound)") ||
+        strstr(r.out, "breakdown, mean per job"))
+        fail_msg("%s", r.out);
+    result_clear(&r);
+
+    /* check: what the level keeps is checked; what it lacks is an error */
+    g_autofree char *b = g_build_filename(dir, "b.lua", NULL);
+    static const struct { const char *bounds; int jobs, kernel; const char *why; } checks[] = {
+        { "return { misses = 0, tasks = { control = { response = '240us' } } }", 0, 0, NULL },
+        { "return { invocation = '25us' }", 2, 0, "b.lua: invocation: the trace was written at --trace-level jobs" },
+        { "return { tasks = { control = { within_bound = true } } }", 2, 2,
+          "b.lua: tasks.control.within_bound: the trace was written at --trace-level " },
+    };
+    for (size_t c = 0; c < G_N_ELEMENTS(checks); c++) {
+        assert_true(g_file_set_contents(b, checks[c].bounds, -1, NULL));
+        for (int i = 0; i < 2; i++) {
+            g_autofree char *db = g_strdup_printf("%s.db", levels[i]);
+            r = run_in(dir, cossim, "check", db, "b.lua", NULL);
+            int want = i ? checks[c].kernel : checks[c].jobs;
+            if (r.status != want || (want && strstr(r.err, checks[c].why) == NULL))
+                fail_msg("check %zu at %s: exit %d (expected %d)\n%s%s", c, levels[i], r.status, want, r.out, r.err);
+            result_clear(&r);
+        }
+    }
+    r = run_in(dir, cossim, "plot", "gantt", "jobs.db", "--output", "g.png", NULL);
+    if (r.status != 2 || strstr(r.err, "no switch events, so no timeline to draw (the trace was written at --trace-level jobs)") == NULL)
+        fail_msg("gantt of a jobs trace: exit %d, %s", r.status, r.err);
+    result_clear(&r);
+    for (int i = 0; i < 3; i++)
+        g_free(digest[i]);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 /* User-level dispatch (the Slite-style fast path) switches threads without
  * a kernel switch; its k.ulswitch events must cut the timeline too.
  * Three tasks of 2000 cycles (0.625 us at 3.2 GHz) released together at
@@ -380,6 +485,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_analyze_trace),
         cmocka_unit_test(test_analyze_breakdown),
         cmocka_unit_test(test_check_bounds),
+        cmocka_unit_test(test_trace_levels),
         cmocka_unit_test(test_analyze_user_dispatch),
         cmocka_unit_test(test_analyze_taskset),
         cmocka_unit_test(test_sweep_and_plot),

@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include <signal.h>
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 
 #include "cossim-config.h"
 
+#include "sim/sim.h"
 #include "sim/trace.h"
 
 static const simtr_column cols[] = {
@@ -323,6 +325,210 @@ static void test_killed_writer_leaves_no_trace(void **state)
     assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
+
+/* The writer's own paths, each checked against the values written: rows
+ * of two tables interleaved over many chunks (each table's chunk is handed
+ * over on its own), texts longer than a chunk's first size, -0.0 (one
+ * zero) and NaN (a NULL); a table wider than the chunk reader (inserted
+ * row by row).  The digest recomputed from
+ * the file equals the writer's, and the one without a database. */
+#define WIDE 70
+static void write_mixed(simtr *tr, unsigned n)
+{
+    static const simtr_column pair[] = { { "i", SIMTR_INT, true }, { "s", SIMTR_TEXT, false }, { "x", SIMTR_REAL, false } };
+    simtr_column wide[WIDE];
+    char names[WIDE][8];
+    for (unsigned c = 0; c < WIDE; c++) {
+        g_snprintf(names[c], sizeof names[c], "c%u", c);
+        wide[c] = (simtr_column){ names[c], SIMTR_INT, false };
+    }
+    simtr_table *a = simtr_define(tr, "a", pair, G_N_ELEMENTS(pair));
+    simtr_table *b = simtr_define(tr, "b", pair, G_N_ELEMENTS(pair));
+    simtr_table *w = simtr_define(tr, "w", wide, WIDE);
+    g_autofree char *long_text = g_strnfill(10000, 'q');
+    for (unsigned i = 0; i < n; i++) {
+        simtr_begin(a);
+        simtr_int(a, -(int64_t)i);
+        if (i % 1000 == 7)
+            simtr_text(a, long_text, -1);
+        else if (i % 3)
+            simtr_null(a);
+        else
+            simtr_text(a, "three", 5);
+        simtr_real(a, i % 5 == 0 ? -0.0 : i % 5 == 1 ? NAN : i / 8.0);
+        simtr_end(a);
+        if (i % 2 == 0) {
+            simtr_begin(b);
+            simtr_int(b, (int64_t)i * 1000003);
+            simtr_text(b, "", 0);
+            simtr_null(b);
+            simtr_end(b);
+        }
+        if (i % 100 == 0) {
+            simtr_begin(w);
+            for (unsigned c = 0; c < WIDE; c++)
+                if (c % 2)
+                    simtr_null(w);
+                else
+                    simtr_int(w, (int64_t)(i + c));
+            simtr_end(w);
+        }
+    }
+}
+
+static void test_rows_read_back(void **state)
+{
+    fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "m.db", NULL);
+    const unsigned n = 60000;   /* table a: about 1.5 MB, six chunks */
+    char digest[SIMTR_DIGEST_HEX], none[SIMTR_DIGEST_HEX];
+    GError *err = NULL;
+    for (int with_db = 0; with_db < 2; with_db++) {
+        simtr *tr = simtr_open(with_db ? path : NULL, &err);
+        assert_non_null(tr);
+        write_mixed(tr, n);
+        if (!simtr_finish(tr, &run_meta, with_db ? digest : none, &err))
+            fail_msg("finish: %s", err->message);
+    }
+    assert_string_equal(digest, none);
+    char computed[SIMTR_DIGEST_HEX], stored[SIMTR_DIGEST_HEX];
+    assert_true(simtr_digest_file(path, computed, stored, &err));
+    assert_string_equal(computed, digest);
+    assert_string_equal(stored, digest);
+
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, i, s, x, typeof(s), typeof(x) FROM a ORDER BY id", -1, &st, NULL), SQLITE_OK);
+    unsigned i = 0;
+    for (; sqlite3_step(st) == SQLITE_ROW; i++) {
+        assert_int_equal(sqlite3_column_int64(st, 0), i + 1);
+        assert_int_equal(sqlite3_column_int64(st, 1), -(int64_t)i);
+        const char *s = (const char *)sqlite3_column_text(st, 2);
+        if (i % 1000 == 7)
+            assert_int_equal(sqlite3_column_bytes(st, 2), 10000);
+        else if (i % 3)
+            assert_string_equal((const char *)sqlite3_column_text(st, 4), "null");
+        else
+            assert_string_equal(s, "three");
+        if (i % 5 == 1) {
+            assert_string_equal((const char *)sqlite3_column_text(st, 5), "null");
+        } else {
+            double x = sqlite3_column_double(st, 3), want = i % 5 == 0 ? 0.0 : i / 8.0;
+            assert_true(x == want && !signbit(x));
+        }
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(i, n);
+    static const char *const counts[][2] = {
+        { "SELECT count(*), sum(i = (id - 1) * 2 * 1000003), sum(s = ''), sum(x IS NULL) FROM b", "30000" },
+        { "SELECT count(*), sum(c0 = (id - 1) * 100), sum(c69 IS NULL), sum(c68 = (id - 1) * 100 + 68) FROM w", "600" },
+    };
+    for (size_t q = 0; q < G_N_ELEMENTS(counts); q++) {
+        assert_int_equal(sqlite3_prepare_v2(db, counts[q][0], -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        for (int c = 0; c < 4; c++)
+            if (strcmp((const char *)sqlite3_column_text(st, c), counts[q][1]) != 0)
+                fail_msg("%s: column %d is %s, not %s", counts[q][0], c, sqlite3_column_text(st, c), counts[q][1]);
+        sqlite3_finalize(st);
+    }
+    /* the file holds tables only: the writer's chunk reader is not in it */
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type != 'table'", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* Levels: names; which kinds each keeps (by the kind's name: k.* the
+ * kernel's, u.* the components', any other name always); the events a
+ * simulation writes at each; the trace_level table only below all, and
+ * the digest then differs, is the same from run to run, and recomputes
+ * from the file. */
+/* A simulation at `level` (NULL: never set) writing 100 events of each of
+ * three kinds; finished into digest. */
+static void write_events(simtr *tr, const simtr_level *level, char digest[SIMTR_DIGEST_HEX])
+{
+    if (level)
+        simtr_set_level(tr, *level);
+    sim *s = sim_new(1, tr);
+    uint32_t k = sim_kind(s, "k.switch"), u = sim_kind(s, "u.sched"), mine = sim_kind(s, "arrive");
+    for (int i = 0; i < 100; i++) {
+        s->now += 1000;
+        sim_event(s, k, 0, i, SIM_NONE, 1, 2, 3, NULL);
+        sim_event(s, u, 0, i, 1, 4, SIM_NONE, 6, NULL);
+        sim_event(s, mine, SIM_NONE, SIM_NONE, SIM_NONE, i, SIM_NONE, SIM_NONE, "note");
+    }
+    GError *err = NULL;
+    if (!sim_finish(s, &run_meta, digest, &err))
+        fail_msg("finish: %s", err->message);
+    sim_free(s);
+}
+
+static void test_levels(void **state)
+{
+    fixture *f = *state;
+    simtr_level l;
+    for (int i = SIMTR_LEVEL_JOBS; i <= SIMTR_LEVEL_ALL; i++) {
+        assert_true(simtr_level_parse(simtr_level_name((simtr_level)i), &l));
+        assert_int_equal(l, i);
+    }
+    assert_false(simtr_level_parse("kernel ", &l));
+    assert_false(simtr_level_parse("", &l));
+    static const struct { const char *kind; bool kept[3]; } kinds[] = {
+        { "k.switch", { false, true, true } }, { "u.sched", { false, false, true } },
+        { "arrive", { true, true, true } }, { "k", { true, true, true } }, { "uk.x", { true, true, true } },
+    };
+    char d[3][SIMTR_DIGEST_HEX], again[SIMTR_DIGEST_HEX], plain[SIMTR_DIGEST_HEX];
+    static const int64_t rows[3] = { 100, 200, 300 };
+    GError *err = NULL;
+    for (int lv = SIMTR_LEVEL_JOBS; lv <= SIMTR_LEVEL_ALL; lv++) {
+        simtr *tr = simtr_open(NULL, NULL);
+        simtr_set_level(tr, (simtr_level)lv);
+        assert_int_equal(simtr_get_level(tr), lv);
+        for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+            if (simtr_keeps_kind(tr, kinds[i].kind) != kinds[i].kept[lv])
+                fail_msg("level %s, kind %s: kept %d", simtr_level_name((simtr_level)lv), kinds[i].kind,
+                         !kinds[i].kept[lv]);
+        simtr_abort(tr);
+
+        g_autofree char *name = g_strdup_printf("l%d.db", lv);
+        g_autofree char *path = g_build_filename(f->dir, name, NULL);
+        simtr_level level = (simtr_level)lv;
+        write_events(simtr_open(path, &err), &level, d[lv]);
+        char computed[SIMTR_DIGEST_HEX];
+        assert_true(simtr_digest_file(path, computed, NULL, &err));
+        assert_string_equal(computed, d[lv]);
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), (SELECT count(*) FROM event_kinds), "
+                                                "(SELECT count(*) FROM sqlite_master WHERE name = 'trace_level') FROM events",
+                                            -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int64(st, 0), rows[lv]);
+        assert_int_equal(sqlite3_column_int64(st, 1), 3);     /* every kind is named, kept or not */
+        assert_int_equal(sqlite3_column_int64(st, 2), lv != SIMTR_LEVEL_ALL);
+        sqlite3_finalize(st);
+        if (lv != SIMTR_LEVEL_ALL) {
+            assert_int_equal(sqlite3_prepare_v2(db, "SELECT level FROM trace_level", -1, &st, NULL), SQLITE_OK);
+            assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+            assert_string_equal((const char *)sqlite3_column_text(st, 0), simtr_level_name((simtr_level)lv));
+            sqlite3_finalize(st);
+        }
+        sqlite3_close(db);
+        /* the same level again, without a database: the same digest */
+        write_events(simtr_open(NULL, NULL), &level, again);
+        assert_string_equal(again, d[lv]);
+    }
+    assert_string_not_equal(d[0], d[1]);
+    assert_string_not_equal(d[1], d[2]);
+    /* all is what a trace was before levels: no mark, the same digest as
+     * never setting one */
+    write_events(simtr_open(NULL, NULL), NULL, plain);
+    assert_string_equal(plain, d[SIMTR_LEVEL_ALL]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +540,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unwritable_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_rename_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_killed_writer_leaves_no_trace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
