@@ -83,7 +83,8 @@ static void test_alone_costs_the_sum(void **state)
  * more, 25 + (80.502 ns = 53.69 -> 54) = 79, ending at cycle 161; its
  * wait, 0.33 -> 1 cycle, is the other core's.  (Costing each core's
  * touch whole when made, core 1's first line would have waited behind
- * both of core 0's: 83 cycles of its own wait on the first alone.) */
+ * both of core 0's reservations, to 123,441 ps: 83 cycles for that line
+ * alone.) */
 static void test_two_cores_interleave(void **state)
 {
     (void)state;
