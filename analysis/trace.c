@@ -43,6 +43,21 @@ static bool has_table(sqlite3 *db, const char *name)
     return yes;
 }
 
+/* Whether table `table` has a column `col` (traces written before a
+ * column was added lack it). */
+static bool has_column(sqlite3 *db, const char *table, const char *col)
+{
+    sqlite3_stmt *st;
+    bool yes = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
 /* The id of an event kind, -1 if the run never used it. */
 static int64_t kind_id(sqlite3 *db, const char *name)
 {
@@ -212,9 +227,12 @@ static void row_core(reader *rd, sqlite3_stmt *st)
 {
     an_trace_core c = { .core = sqlite3_column_int64(st, 0), .kernel_cycles = sqlite3_column_int64(st, 1),
                         .user_cycles = sqlite3_column_int64(st, 2), .interrupts = sqlite3_column_int64(st, 3),
-                        .cross_cycles = sqlite3_column_int64(st, 4), .freq_hz = sqlite3_column_int64(st, 5) };
+                        .cross_cycles = sqlite3_column_int64(st, 4), .freq_hz = sqlite3_column_int64(st, 5),
+                        .user_cross_cycles = sqlite3_column_int64(st, 6), .evict_misses = sqlite3_column_int64(st, 7),
+                        .evict_cycles = sqlite3_column_int64(st, 8) };
     if (!core_ok(c.core) || !nonneg(c.kernel_cycles) || !nonneg(c.user_cycles) || !nonneg(c.interrupts) ||
-        !nonneg(c.cross_cycles) || !nonneg(c.freq_hz))
+        !nonneg(c.cross_cycles) || !nonneg(c.freq_hz) || !nonneg(c.user_cross_cycles) || !nonneg(c.evict_misses) ||
+        !nonneg(c.evict_cycles))
         bad_row(rd, "counters", "core %" PRId64 ": a core out of range or a negative count", c.core);
     g_array_append_val(rd->r->cores, c);
 }
@@ -673,10 +691,17 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     for (guint i = 0; i < out->tasks->len; i++)
         if (g_array_index(out->tasks, an_trace_task, i).task != (int64_t)i)
             ERR("%s: the tasks table does not number its tasks 0, 1, ...", path);
-    /* cores: each core's last counters row (counts are since the start) */
+    /* cores: each core's last counters row (counts are since the start);
+     * a trace from before the user-mode and eviction columns: the switch
+     * events' cross-core stamps were the whole cross_cycles then */
     if (has_table(db, TRN_COUNTERS))
-        Q("SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts, c.cross_cycles, c.freq_hz FROM counters c "
-          "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core", row_core);
+        Q(has_column(db, TRN_COUNTERS, "user_cross_cycles")
+              ? "SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts, c.cross_cycles, c.freq_hz, "
+                "c.user_cross_cycles, c.evict_misses, c.evict_cycles FROM counters c "
+                "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core"
+              : "SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts, c.cross_cycles, c.freq_hz, "
+                "c.cross_cycles, 0, 0 FROM counters c "
+                "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core", row_core);
     if (has_table(db, TRN_KERNEL_PATHS))
         Q("SELECT first_core, path, n, cycles, max_cycles FROM " TRN_KERNEL_PATHS " ORDER BY id", row_path);
     /* what each thread is */
@@ -715,7 +740,7 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
         for (guint i = 0; i < out->cores->len; i++)
             if (g_array_index(out->cores, an_trace_core, i).core == (int64_t)c) {
                 kc = g_array_index(out->cores, an_trace_core, i).kernel_cycles;
-                xc = g_array_index(out->cores, an_trace_core, i).cross_cycles;
+                xc = g_array_index(out->cores, an_trace_core, i).user_cross_cycles;
             }
         close_seg(&rd, o, out->end_ps, kc, xc);
     }

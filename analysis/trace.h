@@ -8,8 +8,9 @@
  *     the worst release-to-start delay;
  *   - the timeline: each core's `k.switch` events cut its time into
  *     stretches, each run by one thread (or idle).  A switch event carries
- *     the core's kernel-mode and cross-core cycles so far (a1, a2), so each
- *     stretch splits into kernel time, cross-core time and the rest;
+ *     the core's kernel-mode cycles and its user accesses' cross-core
+ *     cycles so far (a1, a2), so each stretch splits into kernel time,
+ *     cross-core time and the rest;
  *   - per core: utilisation, and the time spent idle, in tasks, in the
  *     user-level schedulers, in interrupt threads and interrupt paths, in
  *     the kernel, and in other threads;
@@ -43,7 +44,8 @@
 typedef enum an_bd {
     AN_BD_OWN,      /* the job's thread ran (user mode, and invocations it made into servers) */
     AN_BD_CROSS,    /* ... of which cycles its accesses spent because of other cores (bus waits
-                       behind their transfers, lines taken from their caches, invalidating their copies) */
+                       behind their transfers, lines taken from their caches, invalidating their copies,
+                       misses on lines they evicted from a shared cache) */
     AN_BD_PREEMPT,  /* higher-priority tasks ran (per task in an_trace_job.preempt) */
     AN_BD_IRQ,      /* interrupt threads ran, and the kernel's interrupt paths (count x mean cost) */
     AN_BD_KERNEL,   /* other kernel time: system calls, switches (in any stretch of the window) */
@@ -91,6 +93,9 @@ typedef struct an_trace_task {
 
 typedef struct an_trace_core {
     int64_t core, kernel_cycles, user_cycles, interrupts, cross_cycles, freq_hz;
+    /* of cross_cycles: user accesses' (the breakdown's cross_core), and
+     * misses on lines other cores evicted from a shared cache (any mode) */
+    int64_t user_cross_cycles, evict_misses, evict_cycles;
     /* the timeline, ps */
     int64_t idle_ps, task_ps, sched_ps, irq_ps, kernel_ps, other_ps;
     int64_t irq_thread_ps;      /* of irq_ps, in interrupt threads */

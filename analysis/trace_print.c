@@ -115,7 +115,7 @@ void an_trace_print(const an_trace_report *r, GString *out)
     }
     if (r->cores->len) {
         g_string_append(out, "\ncore  utilisation     idle_us    tasks_us  scheduler_us  interrupts_us   kernel_us    other_us"
-                             "  kernel_cycles   user_cycles  cross_cycles  interrupts\n");
+                             "  kernel_cycles   user_cycles  cross_cycles  evict_cycles  interrupts\n");
         for (guint i = 0; i < r->cores->len; i++) {
             const an_trace_core *c = &g_array_index(r->cores, an_trace_core, i);
             if (c->utilisation >= 0)
@@ -125,8 +125,8 @@ void an_trace_print(const an_trace_report *r, GString *out)
                                        us((double)c->other_ps));
             else
                 g_string_append_printf(out, "%4" PRId64 "  %-88s", c->core, "  (no switch events)");
-            g_string_append_printf(out, "  %13" PRId64 "  %12" PRId64 "  %12" PRId64 "  %10" PRId64 "\n",
-                                   c->kernel_cycles, c->user_cycles, c->cross_cycles, c->interrupts);
+            g_string_append_printf(out, "  %13" PRId64 "  %12" PRId64 "  %12" PRId64 "  %12" PRId64 "  %10" PRId64 "\n",
+                                   c->kernel_cycles, c->user_cycles, c->cross_cycles, c->evict_cycles, c->interrupts);
         }
     }
     if (r->invocations->len) {
@@ -234,6 +234,9 @@ void an_trace_json(const an_trace_report *r, GString *out)
         field_int(out, "kernel_cycles", c->kernel_cycles);
         field_int(out, "user_cycles", c->user_cycles);
         field_int(out, "cross_cycles", c->cross_cycles);
+        field_int(out, "user_cross_cycles", c->user_cross_cycles);
+        field_int(out, "evict_misses", c->evict_misses);
+        field_int(out, "evict_cycles", c->evict_cycles);
         field_int(out, "interrupts", c->interrupts);
         if (c->utilisation >= 0) {
             field_num(out, "utilisation", c->utilisation);

@@ -44,6 +44,8 @@ static void define_tasks_table(composed *c, sim *s)
             const wl_op *op = &t->ops[k];
             if (op->kind == WL_COMPUTE)
                 sum += op->dist == WL_FIXED ? op->a : op->dist == WL_UNIFORM ? op->b : op->b ? op->b : 0;
+            if (op->kind == WL_TOUCH)
+                sum += op->c;       /* the compute a touch is spread over */
             if (op->kind == WL_COMPUTE && op->dist == WL_EXP && op->b == 0)
                 fixed = false;
         }

@@ -46,7 +46,7 @@ static const char *kind_list(lua_State *L)
     return lua_tostring(L, -1);
 }
 
-/* One op from the table at idx: {"compute", N}, {"touch", offset, bytes, "read"|"write"}, ...
+/* One op from the table at idx: {"compute", N}, {"touch", offset, bytes, "read"|"write"[, compute]}, ...
  * (body: the step comes from a Lua body, which cannot take every kind) */
 void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *who, bool body)
 {
@@ -106,7 +106,10 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         if (strcmp(rw, "read") != 0 && strcmp(rw, "write") != 0)
             luaL_error(L, "%s: the access is \"read\" or \"write\"", what);
         op->target = strcmp(rw, "write") == 0;
-        lua_pop(L, 3);
+        /* the compute the accesses are spread over (model/stream.h) */
+        if (lua_rawgeti(L, idx, 5) != LUA_TNIL)
+            op->c = cmp_to_cycles(L, c, -1, what);
+        lua_pop(L, 4);
         if (op->b == 0)
             luaL_error(L, "%s: touch at least one byte", what);
         break;

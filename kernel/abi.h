@@ -196,14 +196,23 @@ typedef struct cos_image {
 /* Run n cycles of user code (preemptible: an interrupt takes the core and
  * the rest runs when the thread is dispatched again). */
 void cos_compute(uint64_t cycles);
-/* Load or store len bytes at vaddr of the current component: translation
- * (MMU or MPU) and caches; COS_EFAULT if the access is not allowed. */
+/* Load or store len bytes at vaddr of the current component (at most a
+ * page): translation (MMU or MPU) and caches, line after line, each when
+ * the one before it has completed (model/stream.h: other cores' accesses
+ * come between them in time order; an interrupt preempts it and the rest
+ * goes on when the thread runs again); COS_EFAULT if the access is not
+ * allowed. */
 cos_err cos_touch(uint64_t vaddr, uint64_t len, bool write);
+/* The same while computing `cycles` of user code: the work is spread
+ * evenly over the lines (before each of n lines, its share), the accesses
+ * wait for it and it for them (an in-order core, one miss outstanding). */
+cos_err cos_touch_compute(uint64_t vaddr, uint64_t len, bool write, uint64_t cycles);
 /* Load or store a word (8 bytes) at each of n addresses of the current
  * component, in order (at most COS_TOUCH_WORDS_MAX): what a scan of n
  * records costs, each access charged as cos_touch would, at the time the
  * ones before it end; the first that faults stops it (COS_EFAULT).  One
- * request for the lot: the simulator's cost of a scan stays one event. */
+ * request for the lot: the simulator's cost of a scan stays one event (and
+ * one per other event due while it runs: model/stream.h). */
 #define COS_TOUCH_WORDS_MAX 4096u
 cos_err cos_touch_words(const uint64_t *vaddrs, unsigned n, bool write);
 /* The core's cycle counter (RDTSC, PMCCNTR, DWT CYCCNT). */

@@ -224,9 +224,16 @@ void k_free(k_kernel *k)
     if (k == NULL)
         return;
     if (k->core)
-        for (unsigned i = 0; i < k->ncores; i++)
+        for (unsigned i = 0; i < k->ncores; i++) {
+            if (k->core[i].streaming) {
+                /* the machine would schedule this core's event at the
+                 * touch's end (model/stream.h) */
+                hwstream rest;
+                hwstream_stop(k->h, i, &rest);
+            }
             if (k->core[i].ev.pos)
                 sim_deschedule(k->s, &k->core[i].ev);
+        }
     for (guint i = 0; i < k->threads->len; i++) {
         k_thread *t = g_ptr_array_index(k->threads, i);
         simctx_free(t->ctx);

@@ -208,12 +208,20 @@ void k_irq_signal(void *kernel, unsigned core, unsigned line)
         c->irq_pending = true;
         return;
     case K_CORE_USER: {
-        /* preempt the compute: what has run is the thread's, the rest waits */
-        sim_deschedule(k->s, &c->ev);
-        uint64_t done = k_cycles_now(k) - k_cycles_at(k, c->user_since);
-        if (done > c->compute_cycles)
-            done = c->compute_cycles;
-        c->cur->compute_left = c->compute_cycles - done;
+        /* preempt the compute or the touch: what has run is the thread's,
+         * the rest waits for it */
+        uint64_t done;
+        if (c->streaming) {
+            done = hwstream_stop(k->h, c->id, &c->cur->stream);
+            c->cur->streaming = true;
+            c->streaming = false;
+        } else {
+            sim_deschedule(k->s, &c->ev);
+            done = k_cycles_now(k) - k_cycles_at(k, c->user_since);
+            if (done > c->compute_cycles)
+                done = c->compute_cycles;
+            c->cur->compute_left = c->compute_cycles - done;
+        }
         hw_account(k->h, c->id, done, false);
         k->st.user_cycles += done;
         break;
@@ -238,48 +246,61 @@ static void start_compute(k_core *c, uint64_t cycles)
     sim_schedule(k->s, &c->ev, hwtimer_tick_time(k->h->cfg.freq_hz, 1, end), K_EV_PRIO);
 }
 
-/* A user memory access by thread t (charged as user time; a fault is a
- * kernel path that turns it into an error). */
-static void user_touch(k_core *c, k_thread *t, bool words)
+/* A touch that faulted: exception entry, the kernel turns it into an
+ * error for the thread (a k.fault event names the thread, the component
+ * it was in, whose access it was, and the address). */
+static void touch_fault(k_core *c, k_thread *t, uint64_t vaddr, uint64_t len, bool write)
 {
     k_kernel *k = c->k;
     hw *h = k->h;
-    uint64_t vaddr = t->a[0], len = t->a[1];
-    bool write = t->a[2] != 0;
-    uint64_t cycles = 0;
-    bool ok;
-    if (words) {
-        /* a[0]: the addresses (host memory of the caller's), a[1]: how many;
-         * a word each, in order, as one access after another */
-        const uint64_t *v = (const uint64_t *)(uintptr_t)t->a[0];
-        ok = len <= COS_TOUCH_WORDS_MAX;
-        for (uint64_t i = 0; i < len && ok; i++) {
-            vaddr = v[i];
-            ok = vaddr + 8 >= vaddr && hw_user_access(h, c->id, vaddr, 8, write, sim_now(k->s), &cycles);
-        }
-        len = 8;
-    } else {
-        ok = len != 0 && len <= COS_PAGE_SIZE && vaddr + len >= vaddr
-             && hw_user_access(h, c->id, vaddr, len, write, sim_now(k->s), &cycles);
-    }
-    if (ok) {
-        t->ret = (cos_ret){ .err = COS_OK };
-        t->compute_left = cycles;
-        return;
-    }
-    /* the fault: exception entry, the kernel turns it into an error */
     begin_path(c, K_PATH_FAULT);
-    c->cycles += cycles;
     k_arch(c, hw_cost(h, MODEL_COST_EXCEPTION_ENTRY));
     k_step(c, K_P_FAULT);
     k_arch(c, hw_cost(h, MODEL_COST_EXCEPTION_EXIT));
     k->st.faults++;
-    /* the component the thread was in: whose access it was */
     k_trace(c, K_EV_FAULT, t->id, K_OBJ(k, k_comp_o, K_OBJ(k, k_thd_o, t->obj)->comp)->id, (int64_t)vaddr,
             (int64_t)len, write);
     t->ret = (cos_ret){ .err = COS_EFAULT };
     t->req = K_REQ_NONE;
     end_path(c);
+}
+
+/* Run thread t's touch (new, or the rest of one stopped part way) as a
+ * stream of user accesses: its end is the core's event. */
+static void start_stream(k_core *c, k_thread *t)
+{
+    c->state = K_CORE_USER;
+    c->streaming = true;
+    t->streaming = false;
+    hwstream_start(c->k->h, c->id, &t->stream, &c->ev, K_EV_PRIO);
+}
+
+/* A user memory access by thread t: its lines in time, as user time
+ * (model/stream.h); a fault ends it as a kernel path (touch_fault). */
+static void user_touch(k_core *c, k_thread *t, bool words)
+{
+    uint64_t len = t->a[1];
+    bool write = t->a[2] != 0;
+    hwstream st = { .write = write };
+    bool ok;
+    if (words) {
+        /* a[0]: the addresses (host memory of the caller's, there until
+         * the stream ends: the caller waits for it), a[1]: how many */
+        st.words = (const uint64_t *)(uintptr_t)t->a[0];
+        st.nwords = len;
+        ok = len >= 1 && len <= COS_TOUCH_WORDS_MAX;
+    } else {
+        st.vaddr = t->a[0];
+        st.len = len;
+        st.work = t->a[3];
+        ok = len != 0 && len <= COS_PAGE_SIZE && st.vaddr + len > st.vaddr;
+    }
+    if (!ok) {
+        touch_fault(c, t, words ? 0 : t->a[0], words ? 8 : len, write);
+        return;
+    }
+    t->stream = st;
+    start_stream(c, t);
 }
 
 /* ---- the kernel's side of a trap ------------------------------------------------------ */
@@ -328,6 +349,10 @@ static void enter_thread(k_core *c)
             start_compute(c, t->compute_left);
             return;
         }
+        if (t->streaming) {
+            start_stream(c, t);
+            return;
+        }
         if (simctx_finished(t->ctx)) {
             /* only a thread the kernel already saw exit could be here, and
              * the kernel never dispatches an exited thread */
@@ -349,9 +374,7 @@ static void enter_thread(k_core *c)
             bool words = t->req == K_REQ_TOUCHV;
             t->req = K_REQ_NONE;
             user_touch(c, t, words);
-            if (c->state == K_CORE_KERNEL)
-                return;     /* it faulted: a kernel path is under way */
-            continue;
+            return;         /* a stream, or a kernel path for a fault, is under way */
         }
         case K_REQ_CALL:
         case K_REQ_SRET:
@@ -369,7 +392,19 @@ void k_core_event(void *owner, simq_event *ev)
     (void)owner;
     k_core *c = (k_core *)((char *)ev - offsetof(k_core, ev));
     k_kernel *k = c->k;
-    if (c->state == K_CORE_USER) {
+    if (c->state == K_CORE_USER && c->streaming) {
+        /* the touch's stream ended */
+        hwstream st;
+        uint64_t ran = hwstream_end(k->h, c->id, &st);
+        c->streaming = false;
+        hw_account(k->h, c->id, ran, false);
+        k->st.user_cycles += ran;
+        if (st.fault) {
+            touch_fault(c, c->cur, st.words ? st.words[st.pos] : st.vaddr, st.words ? 8 : st.len, st.write);
+            return;
+        }
+        c->cur->ret = (cos_ret){ .err = COS_OK };
+    } else if (c->state == K_CORE_USER) {
         /* the compute ran to its end */
         hw_account(k->h, c->id, c->compute_cycles, false);
         k->st.user_cycles += c->compute_cycles;

@@ -154,6 +154,8 @@ typedef struct k_thread {
     cos_word a[5];
     cos_ret ret;
     uint64_t compute_left;  /* cycles of user compute not yet run */
+    bool streaming;         /* a touch stopped part way: `stream` holds the rest (after compute_left) */
+    hwstream stream;
     bool upcall;            /* the kernel asks it to run fn_up (an invocation) */
     cos_entry_fn fn_up;
     cos_thdid up_caller;
@@ -176,6 +178,7 @@ typedef struct k_core {
     k_thread *cur;           /* running or about to run (NULL idle) */
     sim_time_t user_since;   /* start of the compute in progress */
     uint64_t compute_cycles; /* its length */
+    bool streaming;          /* in user mode: a touch's stream, not a compute (model/stream.h) */
     sim_time_t tcap_since;   /* the current tcap is charged from here */
     bool irq_pending;        /* an interrupt came during the kernel path */
     uint64_t page;           /* its k_core_o page (and kernel stack) */

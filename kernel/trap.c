@@ -65,13 +65,22 @@ void cos_compute(uint64_t cycles)
     trap(t);
 }
 
-cos_err cos_touch(uint64_t vaddr, uint64_t len, bool write)
+static cos_err touch(k_thread *t, uint64_t vaddr, uint64_t len, bool write, uint64_t cycles)
 {
-    k_thread *t = self("cos_touch");
     t->req = K_REQ_TOUCH;
-    t->a[0] = vaddr, t->a[1] = len, t->a[2] = write;
+    t->a[0] = vaddr, t->a[1] = len, t->a[2] = write, t->a[3] = cycles;
     trap(t);
     return t->ret.err;
+}
+
+cos_err cos_touch(uint64_t vaddr, uint64_t len, bool write)
+{
+    return touch(self("cos_touch"), vaddr, len, write, 0);
+}
+
+cos_err cos_touch_compute(uint64_t vaddr, uint64_t len, bool write, uint64_t cycles)
+{
+    return touch(self("cos_touch_compute"), vaddr, len, write, cycles);
 }
 
 cos_err cos_touch_words(const uint64_t *vaddrs, unsigned n, bool write)

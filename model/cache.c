@@ -194,6 +194,8 @@ hwcache_line *hwcache_fill(hwcache *c, uint64_t line_addr, hwcache_state state, 
     hwcache_line *l = &set_base(c, set)[w];
     victim->state = (hwcache_state)l->state;
     victim->line_addr = l->tag ? l->tag - 1 : 0;
+    victim->owner = l->owner;
+    l->owner = 0;
     if (!c->cfg.write_back && state == HWCACHE_MODIFIED)
         state = HWCACHE_EXCLUSIVE;
     l->tag = line_addr + 1;
@@ -213,6 +215,7 @@ hwcache_state hwcache_invalidate(hwcache *c, uint64_t line_addr)
     l->tag = 0;
     l->state = HWCACHE_INVALID;
     l->stamp = 0;
+    l->owner = 0;
     return s;
 }
 

@@ -53,6 +53,7 @@ typedef struct hwcache_line {
     uint64_t tag;           /* line address + 1; 0 when invalid */
     uint64_t stamp;         /* LRU: last access; FIFO: fill */
     uint8_t state;          /* hwcache_state */
+    uint8_t owner;          /* the memory system's: the core that used it last (shared levels) */
 } hwcache_line;
 
 typedef struct hwcache {
@@ -70,6 +71,7 @@ typedef struct hwcache {
 typedef struct hwcache_victim {
     uint64_t line_addr;     /* valid if state != INVALID */
     hwcache_state state;
+    uint8_t owner;          /* its owner field */
 } hwcache_victim;
 
 /* Check a configuration: sizes and ways that give a power-of-two number of
@@ -97,7 +99,7 @@ hwcache_line *hwcache_find(hwcache *c, uint64_t line_addr);
 void hwcache_touch(hwcache *c, hwcache_line *l);
 /* Put line_addr in the cache (it must not be there) with `state`, in one of
  * the ways of `allowed` (0 means every way).  The line pushed out, if any,
- * is returned in *victim.  Returns the new line. */
+ * is returned in *victim.  Returns the new line (its owner 0). */
 hwcache_line *hwcache_fill(hwcache *c, uint64_t line_addr, hwcache_state state, uint64_t allowed,
                            hwcache_victim *victim);
 /* Drop a line (if present); returns the state it had. */

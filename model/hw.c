@@ -26,6 +26,9 @@ static const simtr_column counter_cols[] = {
     { "mem_writes", SIMTR_INT, true },
     { "bus_wait_cycles", SIMTR_INT, true },
     { "cross_cycles", SIMTR_INT, true },
+    { "user_cross_cycles", SIMTR_INT, true },
+    { "evict_misses", SIMTR_INT, true },
+    { "evict_cycles", SIMTR_INT, true },
     { "tlb_misses", SIMTR_INT, true },
     { "interrupts", SIMTR_INT, true },
     { "freq_hz", SIMTR_INT, true },
@@ -193,6 +196,7 @@ hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, 
         }
     h->signal = signal;
     h->signal_ctx = signal_ctx;
+    simq_event_init(&h->stream_ev, NULL);   /* model/stream.c sets its handler at the first stream */
     if (!init_irq(h, error)) {
         hw_free(h);
         return NULL;
@@ -207,6 +211,8 @@ void hw_free(hw *h)
 {
     if (h == NULL)
         return;
+    if (simq_scheduled(&h->stream_ev))
+        sim_deschedule(h->s, &h->stream_ev);
     hwtimer_free(h->timer);
     hwirq_free(h->irq);
     for (unsigned c = 0; h->core && c < h->cfg.cores; c++)
@@ -385,6 +391,7 @@ void hw_write_counters(hw *h)
             (int64_t)n->served[HWMEM_PEER], (int64_t)n->served[HWMEM_DRAM],
             (int64_t)n->upgrades, (int64_t)n->invalidations, (int64_t)n->writebacks,
             (int64_t)n->mem_writes, (int64_t)n->bus_wait_cycles, (int64_t)n->cross_cycles,
+            (int64_t)k->user_cross_cycles, (int64_t)n->evict_misses, (int64_t)n->evict_cycles,
             (int64_t)k->tlb_misses, (int64_t)k->interrupts, (int64_t)h->cfg.freq_hz,
         };
         G_STATIC_ASSERT(G_N_ELEMENTS(v) == G_N_ELEMENTS(counter_cols));
@@ -591,36 +598,6 @@ bool hw_mpu_region(const hw *h, hwmpu *layout, unsigned n, uint64_t base, unsign
     }
     g_clear_error(&err);
     return ok;
-}
-
-bool hw_user_access(hw *h, unsigned core, uint64_t vaddr, uint64_t len, bool write, sim_time_t at, uint64_t *cycles)
-{
-    hwmem_kind kind = write ? HWMEM_WRITE : HWMEM_READ;
-    if (h->cfg.has_mpu) {
-        /* physical addresses, 32 bits, checked against the core's regions */
-        hwmpu_fault f;
-        if (vaddr > UINT32_MAX || vaddr + len - 1 > UINT32_MAX
-            || !hwmpu_check(&h->core[core].mpu, (uint32_t)vaddr, (uint32_t)len, write ? HWMPU_WRITE : HWMPU_READ,
-                            false, &f))
-            return false;
-        if (vaddr + len > h->cfg.mem.size)
-            return false;
-        *cycles += hw_access(h, core, vaddr, len, kind, at + hw_ps(h, *cycles));
-        return true;
-    }
-    /* page by page (an access crossing a page translates twice) */
-    uint64_t first = vaddr & ~(uint64_t)(HW_PAGE - 1);
-    uint64_t last = (vaddr + len - 1) & ~(uint64_t)(HW_PAGE - 1);
-    for (uint64_t p = first; p <= last; p += HW_PAGE) {
-        hwpt_result r;
-        uint64_t va = p < vaddr ? vaddr : p;
-        *cycles += hw_translate(h, core, va, (write ? HWPT_ACC_WRITE : 0) | HWPT_ACC_USER, at + hw_ps(h, *cycles), &r);
-        if (r.fault.kind != HWPT_OK)
-            return false;
-        uint64_t end = MIN(vaddr + len, p + HW_PAGE);
-        *cycles += hw_access(h, core, r.paddr, end - va, kind, at + hw_ps(h, *cycles));
-    }
-    return true;
 }
 
 unsigned hw_irq_done(hw *h, unsigned core, unsigned line, uint64_t *cycles)

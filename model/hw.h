@@ -33,6 +33,7 @@
 #include "tlb.h"
 #include "irq.h"
 #include "timer.h"
+#include "stream.h"
 
 typedef struct hw hw;
 
@@ -52,6 +53,11 @@ typedef struct hw_core {
     uint64_t walk_cycles;
     /* protection on the M profile */
     hwmpu mpu;
+    /* the user accesses in progress (model/stream.h), and the cross-core
+     * cycles user accesses spent so far (of the memory system's
+     * cross_cycles, which counts kernel paths' accesses too) */
+    hwstream_run stream;
+    uint64_t user_cross_cycles;
 } hw_core;
 
 struct hw {
@@ -69,6 +75,10 @@ struct hw {
     /* The first core's number in the trace: a run may hold several
      * machines, and their cores are numbered on from one another. */
     unsigned core_base;
+    /* The machine's streams (model/stream.h): the cores with lines left
+     * to issue, and the event that issues them. */
+    uint64_t streams;
+    simq_event stream_ev;
 };
 
 /* The machine of preset configuration *cfg (taken over: *cfg is left
@@ -93,16 +103,18 @@ static inline sim_time_t hw_ps(const hw *h, uint64_t cycles)
 {
     return hwmem_cycles_to_ps(cycles, h->cfg.freq_hz);
 }
-/* A core's kernel-mode cycles and its cross-core cycles (model/mem.h)
- * so far: the kernel stamps them on its switch events, so that the
- * analysis can split each stretch a thread ran into its parts. */
+/* A core's kernel-mode cycles, and the cross-core cycles (model/mem.h)
+ * its user accesses (model/stream.h) spent, so far: the kernel stamps
+ * them on its switch events, so that the analysis can split each stretch
+ * a thread ran into kernel time, cross-core time and the rest (the cross-
+ * core cycles of kernel paths are kernel time). */
 static inline uint64_t hw_kernel_cycles(const hw *h, unsigned core)
 {
     return h->core[core].kernel_cycles;
 }
 static inline uint64_t hw_cross_cycles(const hw *h, unsigned core)
 {
-    return h->mem->core[core].n.cross_cycles;
+    return h->core[core].user_cross_cycles;
 }
 /* An interrupt taken by `core` (counted for the counters table). */
 static inline void hw_interrupt_taken(hw *h, unsigned core)
@@ -224,12 +236,8 @@ bool hw_pt_unmap(hw *h, uint64_t root, uint64_t vaddr, uint64_t *paddr);
  * false if the MPU refuses it, *layout unchanged. */
 bool hw_mpu_region(const hw *h, hwmpu *layout, unsigned n, uint64_t base, unsigned log2, unsigned flags);
 
-/* A user load or store of [vaddr, vaddr + len) by core at time at, len
- * within a page: through the MMU (page by page) and the caches, or
- * checked by the MPU and then through the caches.  Adds its cycles to
- * *cycles (also those of a translation that faulted); false on a fault. */
-bool hw_user_access(hw *h, unsigned core, uint64_t vaddr, uint64_t len, bool write, sim_time_t at,
-                    uint64_t *cycles);
+/* User loads and stores go through the MMU or the MPU and the caches as
+ * streams in time: model/stream.h (hwstream_start, _stop, _end). */
 
 /* The kernel is done with interrupt `line` on core: end of interrupt
  * (LAPIC, GIC), or exception return (NVIC).  Returns the line taken next

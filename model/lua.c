@@ -437,7 +437,7 @@ static int l_counters(lua_State *L)
     lua_createtable(L, (int)h->cfg.cores, 0);
     for (unsigned c = 0; c < h->cfg.cores; c++) {
         const hwmem_counters *n = &h->mem->core[c].n;
-        lua_createtable(L, 0, 12);
+        lua_createtable(L, 0, 16);
 #define F(name, v) (lua_pushinteger(L, (lua_Integer)(v)), lua_setfield(L, -2, name))
         F("l1i_hits", n->served[HWMEM_L1I]);
         F("l1i_misses", n->misses[HWMEM_L1I]);
@@ -452,6 +452,9 @@ static int l_counters(lua_State *L)
         F("writebacks", n->writebacks);
         F("bus_wait_cycles", n->bus_wait_cycles);
         F("cross_cycles", n->cross_cycles);
+        F("user_cross_cycles", h->core[c].user_cross_cycles);
+        F("evict_misses", n->evict_misses);
+        F("evict_cycles", n->evict_cycles);
 #undef F
         lua_rawseti(L, -2, (lua_Integer)c + 1);
     }

@@ -145,6 +145,7 @@ static void writeback(hwmem *m, unsigned c, unsigned k, uint64_t la, sim_time_t 
         hwcache_line *l = hwcache_find(h, la);
         if (l) {
             l->state = HWCACHE_MODIFIED;
+            l->owner = (uint8_t)m->cause;
             return;
         }
         if (fill_ways(m, c, j) == 0 && level_shared(m, j))
@@ -162,7 +163,30 @@ static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st
     if (level_shared(m, k) && ways == 0)
         return;                         /* this core may not allocate here */
     hwcache_victim v;
-    hwcache_fill(level(m, c, k), la, st, ways, &v);
+    hwcache *h = level(m, c, k);
+    hwcache_line *l = hwcache_fill(h, la, st, ways, &v);
+    if (level_shared(m, k)) {
+        /* the line is here again, the cause's (the core whose access
+         * this is, a write-back or downgrade included).  Its victim was
+         * another core's line (the core that used it last), pushed out by
+         * the cause: that core's loss; or the cause's own, pushed out
+         * while lines of other cores hold ways the cause may fill (with
+         * those ways it would have kept it): the cause's loss to them */
+        unsigned cause = m->cause;
+        uint8_t *rec = m->evicted[k - 1];
+        l->owner = (uint8_t)cause;
+        rec[la] = 0;
+        if (v.state != HWCACHE_INVALID) {
+            bool lost = v.owner != cause;
+            if (!lost) {
+                const hwcache_line *set = &h->lines[(size_t)hwcache_set_of(h, la) * h->cfg.ways];
+                uint64_t may = ways ? ways : h->all_ways;
+                for (unsigned w = 0; w < h->cfg.ways && !lost; w++)
+                    lost = ((may >> w) & 1) && set[w].state != HWCACHE_INVALID && set[w].owner != cause;
+            }
+            rec[v.line_addr] = lost ? (uint8_t)(v.owner + 1) : 0;
+        }
+    }
     if (v.state == HWCACHE_MODIFIED)
         writeback(m, c, k, v.line_addr, now);
 }
@@ -211,6 +235,14 @@ static void invalidate_others(hwmem *m, unsigned c, uint64_t la)
     for (unsigned p = 0; p < m->cfg.cores; p++)
         if (p != c)
             peer_invalidate(m, p, la);
+}
+
+/* Core c missed shared level k on line la: was it c's line when another
+ * core pushed it out of there?  The first such level is the one noted. */
+static inline void note_shared_miss(hwmem *m, unsigned c, unsigned k, uint64_t la)
+{
+    if (m->evicted[k - 1][la] == c + 1u && m->evict_level < 0)
+        m->evict_level = (int)k;
 }
 
 static uint64_t from_memory(hwmem *m, unsigned c, sim_time_t now, uint64_t tag_cycles)
@@ -274,6 +306,7 @@ static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_s
             hwcache_line *l = hwcache_find(h, la);
             if (l) {
                 hwcache_touch(h, l);
+                l->owner = (uint8_t)c;
                 cyc = h->cfg.hit_cycles;
                 *from = src_of[k];
                 found = true;
@@ -282,6 +315,7 @@ static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_s
                 break;
             }
             core->n.misses[src_of[k]]++;
+            note_shared_miss(m, c, k, la);
         }
     }
     if (!found) {
@@ -364,6 +398,7 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
             hwcache_line *l = hwcache_find(h, la);
             if (l) {
                 hwcache_touch(h, l);
+                l->owner = (uint8_t)c;
                 cyc = h->cfg.hit_cycles;
                 *from = src_of[k];
                 found = true;
@@ -372,6 +407,7 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
                 break;
             }
             core->n.misses[src_of[k]]++;
+            note_shared_miss(m, c, k, la);
         }
         if (!found) {
             unsigned last = levels_end(m) - 1;
@@ -398,13 +434,26 @@ uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, 
     hwmem_source where = HWMEM_DRAM;
     uint64_t la = paddr >> m->line_shift;
     uint64_t cyc;
+    hwmem_counters *n = &m->core[core].n;
+    uint64_t cross0 = n->cross_cycles;
+    m->cause = core;
+    m->evict_level = -1;
     if (!m->cfg.has_l1 && m->cfg.nouter == 0)
         cyc = from_memory(m, core, now, 0);
     else if (kind == HWMEM_FETCH)
         cyc = fetch(m, core, la, now, &where);
     else
         cyc = data(m, core, la, kind == HWMEM_WRITE, now, &where);
-    hwmem_counters *n = &m->core[core].n;
+    if (m->evict_level >= 0) {
+        /* but for the other core's eviction it would have hit there */
+        uint64_t hit = m->shared[m->evict_level - 1].cfg.hit_cycles;
+        uint64_t counted = n->cross_cycles - cross0;
+        if (cyc > hit + counted) {
+            n->evict_misses++;
+            n->evict_cycles += cyc - hit - counted;
+            n->cross_cycles += cyc - hit - counted;
+        }
+    }
     n->accesses[kind]++;
     n->served[where]++;
     n->cycles += cyc;
@@ -477,6 +526,22 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
     (void)madvise(ram, cfg->size, MADV_NOHUGEPAGE);     /* advice: a host without THP refuses it, harmlessly */
 #endif
     m->ram = ram;
+    /* who evicted each line, per shared level: one byte per line of
+     * physical memory, reserved and committed only where written */
+    m->evicted_bytes = (size_t)(cfg->size >> m->line_shift);
+    for (unsigned k = 0; k < cfg->nouter; k++) {
+        if (!cfg->outer[k].shared)
+            continue;
+        void *rec = mmap(NULL, m->evicted_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                         -1, 0);
+        if (rec == MAP_FAILED) {
+            g_set_error(error, HWMEM_ERROR, HWMEM_ERROR_CONFIG, "memory.size: cannot reserve %zu bytes of host "
+                        "address space for the %s's eviction records", m->evicted_bytes, cfg->outer[k].name);
+            hwmem_free(m);
+            return NULL;
+        }
+        m->evicted[k] = rec;
+    }
     return m;
 }
 
@@ -494,6 +559,9 @@ void hwmem_free(hwmem *m)
         hwcache_free(&m->shared[k]);
     if (m->ram)
         munmap(m->ram, m->cfg.size);
+    for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++)
+        if (m->evicted[k])
+            munmap(m->evicted[k], m->evicted_bytes);
     g_free(m->core);
     g_free(m);
 }
@@ -542,8 +610,11 @@ void hwmem_flush_all(hwmem *m)
                 hwcache_invalidate_all(&m->core[c].outer[k]);
     }
     for (unsigned k = 0; k < m->cfg.nouter; k++)
-        if (m->cfg.outer[k].shared)
+        if (m->cfg.outer[k].shared) {
             hwcache_invalidate_all(&m->shared[k]);
+            /* nobody evicted anything yet: the pages go back, reading as zeros */
+            madvise(m->evicted[k], m->evicted_bytes, MADV_DONTNEED);
+        }
 }
 
 bool hwmem_verify(const hwmem *m)

@@ -31,6 +31,23 @@
  * Timing approximation: an access is costed at the time the caller gives
  * (the core's time within a kernel path, which may run ahead of other
  * cores' events); the bus is claimed in the order accesses are made.
+ * User accesses come in time order across cores (model/stream.h).
+ *
+ * Lines lost to other cores: a shared level's lines note the core that
+ * used each last (its owner), and the level keeps one byte per line of
+ * physical memory (host memory reserved for all of it, committed as it is
+ * written): 1 + the owner of a line when it was pushed out for another
+ * core, 0 otherwise.  A line is pushed out for another core when that
+ * core's fill evicts it, or when its owner's own fill evicts it while
+ * lines of other cores hold some of the ways the owner may fill (alone,
+ * the owner would have had those ways and kept it: the cascade of a
+ * shared set, e.g. LRU thrashing that another core's lines start).  A
+ * later miss of the owner on that line in that level would have hit there
+ * but for the others: the latency it paid beyond that level's hit (less
+ * what the bus and coherence already counted as cross-core) is cross-core
+ * time too (evict_misses, evict_cycles, part of cross_cycles).  Misses on
+ * lines the core never held there, or pushed out itself with the ways to
+ * itself, are its own.
  */
 #pragma once
 
@@ -89,6 +106,10 @@ typedef struct hwmem_counters {
      * another core's cache (coherence_cycles each) and upgrades that
      * invalidated other copies (coherence_cycles each) */
     uint64_t cross_cycles;
+    /* of cross_cycles: misses in a shared level on this core's lines that
+     * were pushed out of it for another core, and their latency beyond
+     * that level's hit */
+    uint64_t evict_misses, evict_cycles;
     uint64_t cycles;                        /* total latency returned */
 } hwmem_counters;
 
@@ -108,6 +129,13 @@ typedef struct hwmem {
     sim_time_t bus_free;                    /* when the bus is next idle */
     sim_time_t bus_own_end[HWMEM_MAX_CORES]; /* end of each core's last reservation */
     uint8_t *ram;                           /* the contents of physical memory */
+    /* per shared level, per line of physical memory: 1 + its owner if it
+     * was last pushed out of that level for another core, else 0 (NULL
+     * for private levels); reserved, committed as written */
+    uint8_t *evicted[HWMEM_MAX_OUTER];
+    size_t evicted_bytes;
+    unsigned cause;                         /* the core whose access is being served */
+    int evict_level;                        /* the first shared level it missed on another core's eviction, -1 none */
 } hwmem;
 
 /* Check a configuration; the message names the key. */

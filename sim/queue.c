@@ -257,6 +257,23 @@ simq_event *simq_peek(simq *q)
     return q->b[0].len ? q->b[0].v[0].ev : NULL;
 }
 
+const simq_event *simq_first(const simq *q)
+{
+    if (q->b[0].len)
+        return q->b[0].v[0].ev;
+    if (q->level_mask == 0)
+        return NULL;
+    unsigned d = (unsigned)__builtin_ctz(q->level_mask);
+    const simq_bucket *b = &q->b[1 + 16 * d + (unsigned)__builtin_ctz(q->digit_mask[d])];
+    const simq_event *best = b->v[0].ev;
+    for (uint32_t i = 1; i < b->len; i++) {
+        const simq_event *e = b->v[i].ev;
+        if (e->when < best->when || (e->when == best->when && e->order < best->order))
+            best = e;
+    }
+    return best;
+}
+
 sim_time_t simq_next_time(simq *q)
 {
     refill(q);

@@ -109,6 +109,10 @@ void simq_deschedule(simq *q, simq_event *ev);
 void simq_reschedule(simq *q, simq_event *ev, sim_time_t when, unsigned prio);
 /* Earliest event, or NULL.  Not const: it may re-bucket (never reorders). */
 simq_event *simq_peek(simq *q);
+/* The same without changing anything (O(events in the lowest bucket) when
+ * bucket 0 is empty): for a caller that may schedule before the earliest
+ * event afterwards, which simq_peek's raised base would make a rebase. */
+const simq_event *simq_first(const simq *q);
 /* Time of the earliest event; SIM_TIME_MAX when empty. */
 sim_time_t simq_next_time(simq *q);
 /* Remove and return the earliest event (NULL when empty); its time becomes

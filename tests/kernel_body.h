@@ -168,7 +168,7 @@ static inline void wait_step(ts *s, unsigned step)
 /* ---- the image: the boot entry, threads and servers ---------------------------- */
 
 enum { E_BOOT, E_EXIT, E_RCVR, E_BLOCK, E_SELF_REMOVE, E_NO_RCV, E_SENDER, E_RECEIVER, E_COMPUTE, E_ADD,
-       E_RECURSE, E_REMOVER, E_SWITCHER, E_DROPPER, E_DATA, E_WORDS, E_COUNT };
+       E_RECURSE, E_REMOVER, E_SWITCHER, E_DROPPER, E_DATA, E_WORDS, E_TOUCH, E_COUNT };
 
 static cos_word e_boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2, cos_word a3)
 {
@@ -332,6 +332,16 @@ static cos_word e_data(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2,
     return 0;
 }
 
+/* Reads its own page (s->page) while computing 100,000 cycles. */
+static cos_word e_touch(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
+{
+    ts *s = (ts *)arg;
+    s->thd_id = cos_thdid_self();
+    EXPECT_ERR(s, cos_touch_compute(s->page, COS_PAGE_SIZE, false, 100000), COS_OK);
+    s->w_done = true;
+    return 0;
+}
+
 /* Touches words of its own page (s->page: its base) and one past it. */
 static cos_word e_words(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2, cos_word a3)
 {
@@ -352,6 +362,7 @@ static const cos_entry_fn entries[E_COUNT] = {
     [E_SELF_REMOVE] = e_self_remove, [E_NO_RCV] = e_no_rcv, [E_SENDER] = e_sender, [E_RECEIVER] = e_receiver,
     [E_COMPUTE] = e_compute, [E_ADD] = e_add, [E_RECURSE] = e_recurse, [E_REMOVER] = e_remover,
     [E_SWITCHER] = e_switcher, [E_DROPPER] = e_dropper, [E_DATA] = e_data, [E_WORDS] = e_words,
+    [E_TOUCH] = e_touch,
 };
 static const cos_image image = { "test-kernel", entries, E_COUNT };
 static const cos_image *const images[] = { &image };

@@ -1,6 +1,6 @@
 /* tests/test_mem.c: the memory system (model/mem.h): latencies by level,
  * MESI transfers and upgrades, write-back traffic, bus contention between
- * cores, way partitioning, no-cache machines.
+ * cores, way partitioning, lines lost to another core, no-cache machines.
  *
  * The test machine (hand-chosen so that every figure is easy to follow):
  * 1 GHz cores (1 cycle = 1 ns = 1000 ps); private L1 I and D of 128 bytes,
@@ -163,6 +163,101 @@ static void test_bus_contention(void **state)
     expect(m, 0, 0x20000, HWMEM_READ, 0, 70, HWMEM_DRAM);
     assert_int_equal(m->core[0].n.bus_wait_cycles, 10);
     assert_int_equal(m->core[0].n.cross_cycles, 0);
+    hwmem_free(m);
+}
+
+/* Lines lost to another core (mem.h).  L2 set 0 holds the lines at
+ * multiples of 128 bytes (A = 0x000, B = 0x080, ...), all of them in L1
+ * set 0 too; each miss below goes to memory: 10 + 50 = 60 cycles, of
+ * which 50 are beyond an L2 hit. */
+#define LA(p) ((p) >> 5)
+static void expect_lost(const hwmem *m, unsigned core, uint64_t misses, uint64_t cycles, uint64_t cross)
+{
+    const hwmem_counters *n = &m->core[core].n;
+    if (n->evict_misses != misses || n->evict_cycles != cycles || n->cross_cycles != cross)
+        fail_msg("core %u: %lu lost-line misses, %lu cycles, %lu cross-core; expected %lu, %lu, %lu", core,
+                 (unsigned long)n->evict_misses, (unsigned long)n->evict_cycles, (unsigned long)n->cross_cycles,
+                 (unsigned long)misses, (unsigned long)cycles, (unsigned long)cross);
+}
+
+static void test_lines_lost_to_another_core(void **state)
+{
+    (void)state;
+    hwmem *m = make(2);
+    /* core 1 reads A; core 0 fills the set's other ways with B, C, D and
+     * then reads E: LRU pushes A, core 1's, out (lost to core 0) */
+    expect(m, 1, 0x000, HWMEM_READ, 0, 60, HWMEM_DRAM);
+    expect(m, 0, 0x080, HWMEM_READ, 100, 60, HWMEM_DRAM);
+    expect(m, 0, 0x100, HWMEM_READ, 200, 60, HWMEM_DRAM);
+    expect(m, 0, 0x180, HWMEM_READ, 300, 60, HWMEM_DRAM);
+    expect(m, 0, 0x200, HWMEM_READ, 400, 60, HWMEM_DRAM);
+    assert_int_equal(m->evicted[0][LA(0x000)], 1 + 1);
+    /* core 1 still has A in its L1: F and G (new lines, nobody's loss:
+     * nothing to count) push it out of there; their fills push B and C,
+     * core 0's, out of the L2 */
+    expect(m, 1, 0x280, HWMEM_READ, 500, 60, HWMEM_DRAM);
+    expect(m, 1, 0x300, HWMEM_READ, 600, 60, HWMEM_DRAM);
+    expect_lost(m, 1, 0, 0, 0);
+    /* core 1 reads A again, just after core 0 started a transfer (a line
+     * of set 1): it waits 10 ns for the bus (cross-core, as before) and
+     * misses the L2 on a line it lost to core 0: 10 + 10 + 50 = 70 cycles,
+     * all but the L2 hit's 10 cross-core, the 50 beyond the wait lost */
+    expect(m, 0, 0x020, HWMEM_READ, 700, 60, HWMEM_DRAM);
+    expect(m, 1, 0x000, HWMEM_READ, 700, 70, HWMEM_DRAM);
+    expect_lost(m, 1, 1, 50, 60);
+    /* core 0 reads B again (its L1 set 0 kept D and E): core 1's fill of F
+     * pushed it out of the L2: lost too */
+    expect(m, 0, 0x080, HWMEM_READ, 800, 60, HWMEM_DRAM);
+    expect_lost(m, 0, 1, 50, 50);
+    /* a line filled again is nobody's loss any more */
+    assert_int_equal(m->evicted[0][LA(0x000)], 0);
+    hwmem_free(m);
+}
+
+static void test_lines_lost_to_crowding(void **state)
+{
+    (void)state;
+    /* core 1 reads A and B, core 0 C and D: the set is full.  Core 1's
+     * read of E pushes out A, its own, but only because core 0's lines
+     * hold two of the ways it may fill: alone it would have had a free
+     * way.  Its read of A misses on a line lost to core 0 (its L1 set 0
+     * has B and E now). */
+    hwmem *m = make(2);
+    expect(m, 1, 0x000, HWMEM_READ, 0, 60, HWMEM_DRAM);
+    expect(m, 1, 0x080, HWMEM_READ, 100, 60, HWMEM_DRAM);
+    expect(m, 0, 0x100, HWMEM_READ, 200, 60, HWMEM_DRAM);
+    expect(m, 0, 0x180, HWMEM_READ, 300, 60, HWMEM_DRAM);
+    expect(m, 1, 0x200, HWMEM_READ, 400, 60, HWMEM_DRAM);
+    expect(m, 1, 0x000, HWMEM_READ, 500, 60, HWMEM_DRAM);
+    expect_lost(m, 1, 1, 50, 50);
+    hwmem_free(m);
+    /* alone: five lines in a 4-way set, the fifth pushes the first out,
+     * and reading it again is a miss of the core's own */
+    m = make(1);
+    for (uint64_t i = 0; i < 5; i++)
+        expect(m, 0, i * 0x80, HWMEM_READ, 100 * i, 60, HWMEM_DRAM);
+    expect(m, 0, 0x000, HWMEM_READ, 500, 60, HWMEM_DRAM);
+    expect_lost(m, 0, 0, 0, 0);
+    hwmem_free(m);
+    /* partitioned (core 0 ways 0-1, core 1 ways 2-3): core 0's lines are
+     * not in the ways core 1 may fill, so its pushing A out for E is its
+     * own doing: it would have had no more ways alone */
+    m = make(2);
+    GError *err = NULL;
+    assert_true(hwmem_set_partition(m, 0, 0, 0x3, &err));
+    assert_true(hwmem_set_partition(m, 0, 1, 0xC, &err));
+    expect(m, 0, 0x100, HWMEM_READ, 0, 60, HWMEM_DRAM);
+    expect(m, 0, 0x180, HWMEM_READ, 100, 60, HWMEM_DRAM);
+    expect(m, 1, 0x000, HWMEM_READ, 200, 60, HWMEM_DRAM);
+    expect(m, 1, 0x080, HWMEM_READ, 300, 60, HWMEM_DRAM);
+    expect(m, 1, 0x200, HWMEM_READ, 400, 60, HWMEM_DRAM);
+    expect(m, 1, 0x000, HWMEM_READ, 500, 60, HWMEM_DRAM);
+    expect_lost(m, 1, 0, 0, 0);
+    /* a flush forgets every loss */
+    expect(m, 0, 0x000 + 0x1000, HWMEM_READ, 600, 60, HWMEM_DRAM);
+    hwmem_flush_all(m);
+    for (uint64_t a = 0; a < 0x400; a += 32)
+        assert_int_equal(m->evicted[0][LA(a)], 0);
     hwmem_free(m);
 }
 
@@ -377,6 +472,8 @@ int main(void)
         cmocka_unit_test(test_write_back_traffic),
         cmocka_unit_test(test_bus_contention),
         cmocka_unit_test(test_way_partitioning),
+        cmocka_unit_test(test_lines_lost_to_another_core),
+        cmocka_unit_test(test_lines_lost_to_crowding),
         cmocka_unit_test(test_no_caches),
         cmocka_unit_test(test_cycle_conversion),
         cmocka_unit_test(test_random_replacement_is_deterministic),

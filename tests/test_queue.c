@@ -470,6 +470,11 @@ static void fuzz(uint64_t seed, bool wide)
         if (simq_size(&q) != live)
             fail_msg("op %d: queue holds %zu events, reference %zu", op, simq_size(&q), live);
         int head = ref_min(ref, POOL);
+        /* the earliest without changing anything, then with a refill */
+        const simq_event *first = simq_first(&q);
+        if ((first == NULL) != (head < 0) || (first && id_of(first) != head))
+            fail_msg("op %d: simq_first gave %d, reference %d", op, first ? id_of(first) : -1, head);
+        assert_verified(&q);
         assert_true(simq_next_time(&q) == (head < 0 ? SIM_TIME_MAX : ref[head].when));
         assert_true(simq_scheduled(&e[i].ev) == ref[i].on);
     }

@@ -452,30 +452,6 @@ static void test_fastpath(void **state)
     g_free(dir);
 }
 
-static void test_interference(void **state)
-{
-    (void)state;
-    char *dir = tmpdir();
-    result r = run_json(dir, "interference");
-    /* Alone, the victim's 256 KiB stays in the 512 KiB shared L2 between
-     * jobs: after the first job its L1 misses hit the L2, so its L2 misses
-     * on core 1 are the first job's 8192 lines (256 KiB / 32 B) or fewer.
-     * With the aggressor writing 384 KiB every 2 ms, 256 + 384 > 512 KiB:
-     * the victim's lines are evicted between jobs and refetched (how many
-     * depends on the L2's LRU order of the two streams: at most all 8192
-     * per job).  More than four jobs' worth in 20 jobs rules out the cold
-     * start alone; its response time grows by the memory latency of those
-     * misses (over 2x). */
-    in_band("alone core1 l2 misses", JP(r.out, "alone", "core1", "l2_misses"), 0, 8192 + 512);
-    in_band("with core1 l2 misses", JP(r.out, "with_aggressor", "core1", "l2_misses"), 4 * 8192, 21 * 8192);
-    in_band("slowdown", JP(r.out, "slowdown"), 2, 20);
-    if (!(JP(r.out, "with_aggressor", "core1", "bus_wait_cycles") > 10 * JP(r.out, "alone", "core1", "bus_wait_cycles")))
-        fail_msg("bus waits on core 1 did not grow");
-    result_clear(&r);
-    tu_rmtree(dir);
-    g_free(dir);
-}
-
 /* The jobs and tasks tables of a run with two composed systems (the
  * fp-vs-edf scenario): tasks are numbered on across systems; each job row
  * is one completed job.  By hand: over 350 ms t1 (T = 5 ms) completes 70
@@ -674,7 +650,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_memory_revoke_inside),
         cmocka_unit_test(test_mpu_memory),
         cmocka_unit_test(test_fastpath),
-        cmocka_unit_test(test_interference),
         cmocka_unit_test(test_jobs_table),
         cmocka_unit_test(test_many_tasks),
         cmocka_unit_test(test_policies),

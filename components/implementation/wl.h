@@ -94,12 +94,17 @@ static inline uint64_t wl_heap_va(uint64_t heap_base, unsigned h, unsigned k)
     return heap_base + ((uint64_t)h * WL_HEAP_PAGES + k) * COS_PAGE_SIZE;
 }
 
-/* Touch [off, off + len) of the app component's memory, page by page. */
-static inline void wl_touch_app(wl_app *app, uint64_t off, uint64_t len, bool write)
+/* Touch [off, off + len) of the app component's memory, page by page
+ * (while computing `cycles`, spread over it: a task's touch step). */
+static inline void wl_touch_app_compute(wl_app *app, uint64_t off, uint64_t len, bool write, uint64_t cycles)
 {
-    cos_err e = cos_touch_range(app->base + off, len, write);
+    cos_err e = cos_touch_range_compute(app->base + off, len, write, cycles);
     if (e)
         COS_FAIL(&app->fail, e);
+}
+static inline void wl_touch_app(wl_app *app, uint64_t off, uint64_t len, bool write)
+{
+    wl_touch_app_compute(app, off, len, write, 0);
 }
 
 /* Where scheduler s's record, thread thd[i]'s record and lock l's record

@@ -156,18 +156,28 @@ static inline cos_err cos_hw_flush(cos_capid hwcap)
 
 /* ---- helpers -------------------------------------------------------------------- */
 /* Touch [base, base + len) of the current component page by page (an
- * access does not cross a page); the first error stops it and is returned. */
-static inline cos_err cos_touch_range(uint64_t base, uint64_t len, bool write)
+ * access does not cross a page) while computing `cycles`, shared out over
+ * the pages by their bytes (the bytes up to a page's end x cycles / len,
+ * rounded down, less the pages' before); the first error stops it and is
+ * returned. */
+static inline cos_err cos_touch_range_compute(uint64_t base, uint64_t len, bool write, uint64_t cycles)
 {
+    uint64_t given = 0;
     for (uint64_t done = 0; done < len;) {
         uint64_t a = base + done;
         uint64_t n = COS_PAGE_SIZE - (a % COS_PAGE_SIZE);
         if (n > len - done)
             n = len - done;
-        cos_err e = cos_touch(a, n, write);
+        uint64_t upto = (uint64_t)((unsigned __int128)cycles * (done + n) / len);
+        cos_err e = cycles ? cos_touch_compute(a, n, write, upto - given) : cos_touch(a, n, write);
         if (e)
             return e;
+        given = upto;
         done += n;
     }
     return COS_OK;
+}
+static inline cos_err cos_touch_range(uint64_t base, uint64_t len, bool write)
+{
+    return cos_touch_range_compute(base, len, write, 0);
 }

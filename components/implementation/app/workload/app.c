@@ -47,7 +47,7 @@ static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
         cos_compute(draw(me, op));
         break;
     case WL_TOUCH:
-        wl_touch_app(app, t->mem_off + op->a, op->b, op->target != 0);
+        wl_touch_app_compute(app, t->mem_off + op->a, op->b, op->target != 0, op->c);
         break;
     case WL_TIMEOUT:
         wl_timeout(app, me, op->a);

@@ -79,6 +79,7 @@ typedef struct wl_op {
     uint8_t kind, dist;
     uint32_t target;
     uint64_t a, b;
+    uint64_t c;             /* touch: cycles of compute its accesses are spread over (0: none) */
 } wl_op;
 
 /* A program written elsewhere (a Lua coroutine, compose/body.c): called for

@@ -1,0 +1,172 @@
+/* tests/test_stream.c: user accesses as streams in time (model/stream.h)
+ * on the made-up preset tests/data/presets/tiny.lua with its MMU off
+ * (addresses are physical, translation costs nothing): 667 MHz, 32-byte
+ * lines, L1D hit 4, L2 hit 25, memory 80 ns, the bus 5 ns per line.
+ *
+ * Figures used below, by hand:
+ *  - a cold line: the L2's tag check and memory, 25 + 80 ns x 667 MHz =
+ *    25 + 53.36 -> 54 = 79 cycles;
+ *  - cycle n of a stream started at time 0 is the first picosecond at
+ *    which the counter reads n: ceil(n x 1e12 / 667e6) ps, so cycle 79 is
+ *    118,441 ps, 82 is 122,939, 158 is 236,882, 161 is 241,380. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "model/hw.h"
+
+typedef struct done {
+    simq_event ev;
+    sim_time_t at;
+    unsigned n;
+} done;
+
+static void on_done(void *owner, simq_event *ev)
+{
+    done *d = (done *)((char *)ev - offsetof(done, ev));
+    d->at = sim_now(owner);
+    d->n++;
+}
+
+static hw *make(sim **s)
+{
+    model_config cfg;
+    g_autofree char *path = g_strdup_printf("%s/presets/tiny.lua", g_getenv("COSSIM_TEST_DATA"));
+    GError *err = NULL;
+    if (!model_config_load(path, &cfg, &err))
+        fail_msg("%s", err->message);
+    cfg.has_tlb = false;    /* physical addresses */
+    *s = sim_new(1, simtr_open(NULL, NULL));
+    hw *h = hw_new(*s, &cfg, NULL, NULL, &err);
+    assert_non_null(h);
+    return h;
+}
+
+static void start(hw *h, unsigned core, uint64_t addr, uint64_t len, uint64_t work, done *d)
+{
+    simq_event_init(&d->ev, on_done);
+    hwstream st = { .vaddr = addr, .len = len, .work = work };
+    hwstream_start(h, core, &st, &d->ev, 64);
+}
+
+/* Alone, a stream costs what its lines cost one after another: the same
+ * figure the memory system gives the whole range at once. */
+static void test_alone_costs_the_sum(void **state)
+{
+    (void)state;
+    sim *s;
+    hw *h = make(&s);
+    done d = { 0 };
+    start(h, 0, 0x10000, 4096, 0, &d);      /* 128 cold lines */
+    sim_run(s, SIM_TIME_MAX, 0);
+    hwstream out;
+    assert_int_equal(d.n, 1);
+    assert_int_equal(hwstream_end(h, 0, &out), 128 * 79);
+    assert_false(out.fault);
+    assert_int_equal(d.at, hwtimer_tick_time(667000000, 1, 128 * 79));
+    hw_free(h);
+    sim_free(s);
+    h = make(&s);
+    assert_int_equal(hwmem_access_range(h->mem, 0, 0x10000, 4096, HWMEM_READ, 0), 128 * 79);
+    hw_free(h);
+    sim_free(s);
+}
+
+/* Two cores each read two cold lines from time 0 (the lower core first at
+ * a tie).  Core 0's first takes the idle bus (79); core 1's waits 5 ns
+ * behind it: 25 + (5 + 80 ns = 56.695 -> 57) = 82, 4 of them waiting for
+ * the other core.  Core 0's second goes at cycle 79 (118,441 ps) on an
+ * idle bus: 79, ending at cycle 158.  Core 1's second goes at cycle 82
+ * (122,939 ps) while core 0's transfer holds the bus to 123,441: 502 ps
+ * more, 25 + (80.502 ns = 53.69 -> 54) = 79, ending at cycle 161; its
+ * wait, 0.33 -> 1 cycle, is the other core's.  (Costing each core's
+ * touch whole when made, core 1's first line would have waited behind
+ * both of core 0's reservations, to 123,441 ps: 83 cycles for that line
+ * alone.) */
+static void test_two_cores_interleave(void **state)
+{
+    (void)state;
+    sim *s;
+    hw *h = make(&s);
+    done d0 = { 0 }, d1 = { 0 };
+    start(h, 0, 0x10000, 64, 0, &d0);
+    start(h, 1, 0x20000, 64, 0, &d1);
+    sim_run(s, SIM_TIME_MAX, 0);
+    hwstream out;
+    assert_int_equal(hwstream_end(h, 0, &out), 158);
+    assert_int_equal(hwstream_end(h, 1, &out), 161);
+    assert_int_equal(d0.at, 236882);
+    assert_int_equal(d1.at, 241380);
+    assert_int_equal(h->mem->core[1].n.bus_wait_cycles, 5);
+    assert_int_equal(h->mem->core[1].n.cross_cycles, 5);
+    assert_int_equal(h->core[1].user_cross_cycles, 5);
+    assert_int_equal(h->mem->core[0].n.cross_cycles, 0);
+    hw_free(h);
+    sim_free(s);
+}
+
+/* Stopped part way, a stream keeps the rest, as a compute does: stopped at
+ * 50 ns (cycle floor(33.35) = 33) during its first line, it ran 33
+ * cycles and has 79 - 33 = 46 of that line left, then its second line.
+ * Resumed at 1 us (cycle 667): 46 + 79 more, ending at cycle 792; in all
+ * 33 + 125 = 158 cycles, as without the stop.  Work spreads over the
+ * lines: 10 cycles over 4 is 2, 3, 2, 3 before each (floor((i + 1) 10 / 4)
+ * - floor(i 10 / 4)), the first line going at cycle 2. */
+static void test_stop_keeps_the_rest(void **state)
+{
+    (void)state;
+    sim *s;
+    hw *h = make(&s);
+    done d = { 0 };
+    start(h, 0, 0x10000, 64, 0, &d);
+    sim_run(s, 50 * SIM_NS, 0);
+    hwstream keep;
+    assert_int_equal(hwstream_stop(h, 0, &keep), 33);
+    assert_int_equal(keep.wait, 46);
+    assert_int_equal(keep.pos, 32);
+    sim_run(s, SIM_US, 0);
+    assert_int_equal(d.n, 0);
+    hwstream_start(h, 0, &keep, &d.ev, 64);
+    sim_run(s, SIM_TIME_MAX, 0);
+    hwstream out;
+    assert_int_equal(hwstream_end(h, 0, &out), 125);
+    assert_int_equal(d.at, hwtimer_tick_time(667000000, 1, 667 + 125));
+    /* work: 4 cold lines and 10 cycles */
+    start(h, 1, 0x30000, 128, 10, &d);
+    assert_int_equal(h->core[1].stream.next_at, hwtimer_tick_time(667000000, 1, hwtimer_ticks_at(667000000, 1, sim_now(s)) + 2));
+    sim_run(s, SIM_TIME_MAX, 0);
+    assert_int_equal(hwstream_end(h, 1, &out), 4 * 79 + 10);
+    hw_free(h);
+    sim_free(s);
+}
+
+/* A run that stops at a target has made no line due after it: the counters
+ * read then are the machine's at that time. */
+static void test_stops_at_the_target(void **state)
+{
+    (void)state;
+    sim *s;
+    hw *h = make(&s);
+    done d = { 0 };
+    start(h, 0, 0x10000, 64, 0, &d);         /* lines at 0 and 118,441 ps */
+    sim_run(s, 100 * SIM_NS, 0);
+    assert_int_equal(h->mem->core[0].n.accesses[HWMEM_READ], 1);
+    sim_run(s, SIM_TIME_MAX, 0);
+    assert_int_equal(h->mem->core[0].n.accesses[HWMEM_READ], 2);
+    assert_int_equal(d.n, 1);
+    hw_free(h);
+    sim_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alone_costs_the_sum),
+        cmocka_unit_test(test_two_cores_interleave),
+        cmocka_unit_test(test_stop_keeps_the_rest),
+        cmocka_unit_test(test_stops_at_the_target),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
