@@ -53,6 +53,8 @@ bool hwcache_config_check(const hwcache_config *cfg, const char *what, GError **
 #undef BAD
 }
 
+static void plru_tables(hwcache *c);
+
 bool hwcache_init(hwcache *c, const hwcache_config *cfg, const simrng *rng, const char *what, GError **error)
 {
     memset(c, 0, sizeof *c);
@@ -62,12 +64,15 @@ bool hwcache_init(hwcache *c, const hwcache_config *cfg, const simrng *rng, cons
     c->sets = (unsigned)(cfg->size / ((uint64_t)cfg->ways * cfg->line));
     c->line_shift = (unsigned)__builtin_ctz(cfg->line);
     c->set_mask = c->sets - 1;
+    c->ways_shift = (unsigned)__builtin_ctz(cfg->ways);    /* log2 ways where ways is a power of two */
     gsize n = (gsize)c->sets * cfg->ways;
     c->tags = g_aligned_alloc0(n, sizeof *c->tags, 64);
     c->stamps = g_aligned_alloc0(n, sizeof *c->stamps, 64);
     c->lines = g_new0(hwcache_line, n);
-    if (cfg->policy == HWCACHE_PLRU)
+    if (cfg->policy == HWCACHE_PLRU) {
         c->plru = g_new0(uint64_t, c->sets);
+        plru_tables(c);
+    }
     c->clock = 1;
     c->all_ways = cfg->ways == 64 ? UINT64_MAX : (UINT64_C(1) << cfg->ways) - 1;
     if (rng)
@@ -83,6 +88,7 @@ void hwcache_free(hwcache *c)
     g_aligned_free(c->stamps);
     g_free(c->lines);
     g_free(c->plru);
+    g_free(c->plru_set);
     memset(c, 0, sizeof *c);
 }
 
@@ -97,28 +103,32 @@ static inline size_t set_base(const hwcache *c, unsigned set)
  * access sets every bit on its path to point away from the accessed way. */
 static void plru_access(hwcache *c, unsigned set, unsigned way)
 {
-    uint64_t bits = c->plru[set];
-    unsigned node = way + c->cfg.ways;
-    while (node > 1) {
-        unsigned parent = node >> 1;
-        if (node & 1)                       /* came from the right: point left */
-            bits &= ~(UINT64_C(1) << parent);
-        else                                /* came from the left: point right */
-            bits |= UINT64_C(1) << parent;
-        node = parent;
-    }
-    c->plru[set] = bits;
+    c->plru[set] = (c->plru[set] & ~c->plru_clr[way]) | c->plru_set[way];
 }
 
-/* Ways of subtree `node` as a mask. */
-static uint64_t subtree_ways(const hwcache *c, unsigned node)
+/* The tables plru_access and plru_victim read (cache.h): for each way,
+ * the bits its access sets and clears, and each node's ways. */
+static void plru_tables(hwcache *c)
 {
-    unsigned depth = 0;
-    while ((node << depth) < c->cfg.ways)
-        depth++;
-    unsigned first = (node << depth) - c->cfg.ways, count = 1u << depth;
-    uint64_t m = count == 64 ? UINT64_MAX : (UINT64_C(1) << count) - 1;
-    return m << first;
+    unsigned ways = c->cfg.ways;
+    c->plru_set = g_new0(uint64_t, 4 * (gsize)ways);
+    c->plru_clr = c->plru_set + ways;
+    c->plru_sub = c->plru_set + 2 * ways;
+    for (unsigned way = 0; way < ways; way++)
+        for (unsigned node = way + ways; node > 1; node >>= 1) {
+            if (node & 1)                   /* came from the right: point left */
+                c->plru_clr[way] |= UINT64_C(1) << (node >> 1);
+            else                            /* came from the left: point right */
+                c->plru_set[way] |= UINT64_C(1) << (node >> 1);
+        }
+    for (unsigned node = 1; node < 2 * ways; node++) {
+        unsigned depth = 0;
+        while ((node << depth) < ways)
+            depth++;
+        unsigned first = (node << depth) - ways, count = 1u << depth;
+        uint64_t m = count == 64 ? UINT64_MAX : (UINT64_C(1) << count) - 1;
+        c->plru_sub[node] = m << first;
+    }
 }
 
 static unsigned plru_victim(const hwcache *c, unsigned set, uint64_t allowed)
@@ -129,26 +139,11 @@ static unsigned plru_victim(const hwcache *c, unsigned set, uint64_t allowed)
         unsigned want = 2 * node + ((bits >> node) & 1);
         unsigned other = want ^ 1;
         /* a side with no allowed way is never taken */
-        node = (subtree_ways(c, want) & allowed) ? want : other;
+        node = (c->plru_sub[want] & allowed) ? want : other;
     }
     return node - c->cfg.ways;
 }
 
-void hwcache_touch(hwcache *c, hwcache_line *l)
-{
-    size_t idx = (size_t)(l - c->lines);
-    switch (c->cfg.policy) {
-    case HWCACHE_LRU:
-        c->stamps[idx] = c->clock++;
-        break;
-    case HWCACHE_PLRU:
-        plru_access(c, (unsigned)(idx / c->cfg.ways), (unsigned)(idx % c->cfg.ways));
-        break;
-    case HWCACHE_FIFO:
-    case HWCACHE_RANDOM:
-        break;
-    }
-}
 
 static unsigned pick_victim(hwcache *c, unsigned set, uint64_t allowed)
 {

@@ -66,12 +66,15 @@ typedef struct hwcache_line {
 
 typedef struct hwcache {
     hwcache_config cfg;
-    unsigned sets, line_shift;
+    unsigned sets, line_shift, ways_shift;
     uint64_t set_mask;
     uint64_t *tags;         /* [sets][ways]: line address + 1; 0 when invalid */
     uint64_t *stamps;       /* [sets][ways]: LRU: last access; FIFO: fill */
     hwcache_line *lines;    /* [sets][ways] */
     uint64_t *plru;         /* [sets]: tree bits, for HWCACHE_PLRU */
+    /* HWCACHE_PLRU, fixed at init: the tree bits an access to way w sets
+     * and clears ([ways] each), and the ways under each node ([2 ways]) */
+    uint64_t *plru_set, *plru_clr, *plru_sub;
     uint64_t clock;         /* stamps */
     uint64_t all_ways;      /* mask of every way */
     simrng rng;             /* for HWCACHE_RANDOM */
@@ -121,7 +124,19 @@ static inline uint64_t hwcache_addr_of(const hwcache *c, const hwcache_line *l)
     return c->tags[l - c->lines] - 1;
 }
 /* Record an access to a line found by hwcache_find (replacement state). */
-void hwcache_touch(hwcache *c, hwcache_line *l);
+static inline void hwcache_touch(hwcache *c, hwcache_line *l)
+{
+    size_t idx = (size_t)(l - c->lines);
+    if (c->cfg.policy == HWCACHE_LRU)
+        c->stamps[idx] = c->clock++;
+    else if (c->cfg.policy == HWCACHE_PLRU) {
+        /* a power-of-two number of ways: set and way without a division */
+        uint64_t *bits = &c->plru[idx >> c->ways_shift];
+        unsigned way = (unsigned)(idx & (c->cfg.ways - 1));
+        *bits = (*bits & ~c->plru_clr[way]) | c->plru_set[way];
+    }
+    /* FIFO and random: an access changes nothing */
+}
 /* Put line_addr in the cache (it must not be there) with `state`, in one of
  * the ways of `allowed` (0 means every way).  The line pushed out, if any,
  * is returned in *victim.  Returns the new line (its owner 0). */

@@ -56,6 +56,7 @@
 #include <glib.h>
 #include "sim/simtime.h"
 #include "cache.h"
+#include "div.h"
 
 #define HWMEM_ERROR (hwmem_error_quark())
 GQuark hwmem_error_quark(void);
@@ -152,6 +153,7 @@ typedef struct hwmem {
     uint64_t *holders;
     size_t holders_bytes;
     uint64_t all_cores;                     /* mask of every core */
+    hwdiv freq;                             /* division by cfg.freq_hz (hwmem_ps_of) */
     unsigned cause;                         /* the core whose access is being served */
     int evict_level;                        /* the first shared level it missed on another core's eviction, -1 none */
 } hwmem;
@@ -202,5 +204,13 @@ void hwmem_flush_all(hwmem *m);
  * rounding up too (a cost never shrinks in translation). */
 uint64_t hwmem_ps_to_cycles(sim_time_t ps, uint64_t freq_hz);
 sim_time_t hwmem_cycles_to_ps(uint64_t cycles, uint64_t freq_hz);
+/* hwmem_cycles_to_ps(cycles, m->cfg.freq_hz), the same to the picosecond,
+ * without a division instruction for up to 1.8e7 cycles (model/div.h). */
+static inline sim_time_t hwmem_ps_of(const hwmem *m, uint64_t cycles)
+{
+    if (cycles <= UINT64_C(18000000))   /* cycles 1e12 + f below 2^64 */
+        return hwdiv_div(&m->freq, cycles * UINT64_C(1000000000000) + m->cfg.freq_hz - 1);
+    return hwmem_cycles_to_ps(cycles, m->cfg.freq_hz);
+}
 
 bool hwmem_verify(const hwmem *m);
