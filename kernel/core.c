@@ -288,6 +288,11 @@ static void user_touch(k_core *c, k_thread *t, bool words)
          * the stream ends: the caller waits for it), a[1]: how many */
         st.words = (const uint64_t *)(uintptr_t)t->a[0];
         st.nwords = len;
+        st.work = t->a[3];
+        if (t->a[4]) {
+            st.mixed = true;
+            st.write_from = t->a[4] - 1;
+        }
         ok = len >= 1 && len <= COS_TOUCH_WORDS_MAX;
     } else {
         st.vaddr = t->a[0];
