@@ -7,6 +7,7 @@
 
 #include "hwcap.h"
 #include "inv.h"
+#include "obj.h"
 #include "pgtbl.h"
 #include "syscall.h"
 #include "tcap.h"
@@ -126,9 +127,13 @@ static void timer_fired(k_core *c)
                 break;
             x = K_RD(c, k_rcv_o, r, thd);
         }
-        if (owner && x != thd && K_OBJ(k, k_thd_o, x)->sched == owner)
+        /* the owner is a scheduler on thd's chain (each holds a reference
+         * on the next), or a tcap's owner, which is not a reference: it
+         * may have ended, and its page hold another object since */
+        bool on_chain = owner && K_OBJ(k, k_thd_o, x)->sched == owner;
+        if (on_chain && x != thd)
             k_thd_queue_event(c, owner, x, COS_SCHED_EV_EXPIRED);
-        uint64_t to = owner ? K_OBJ(k, k_rcv_o, owner)->thd : 0;
+        uint64_t to = on_chain || (owner && k_obj_live(c, owner, COS_CAP_RCV)) ? K_OBJ(k, k_rcv_o, owner)->thd : 0;
         if (to == 0 || to == thd || K_OBJ(k, k_thd_o, to)->state != K_THD_RUNNABLE
             || K_OBJ(k, k_thd_o, to)->h.core != c->id
             || (k_tcap_run(c, to, 0) && K_OBJ(k, k_tcap_o, k_tcap_run(c, to, 0))->budget == 0))
