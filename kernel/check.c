@@ -177,7 +177,8 @@ bool k_check(k_kernel *k)
                     FAIL("thread %u: outside its home with nothing on its invocation stack", o->id);
             }
             if (o->state == K_THD_BLOCKED_RCV || o->state == K_THD_BLOCKED_SCHED) {
-                if (o->blocked_on && (!is_obj(k, o->blocked_on, COS_CAP_RCV) || K_OBJ(k, k_rcv_o, o->blocked_on)->thd != a))
+                uint64_t on = o->blocked_on;
+                if (on && (!is_obj(k, on, COS_CAP_RCV) || K_OBJ(k, k_rcv_o, on)->thd != a))
                     FAIL("thread %u: blocked on an rcv it does not own, or that ended", o->id);
                 if (o->blocked_on == 0 && o->rcv)
                     FAIL("thread %u: waiting on nothing, but it has an rcv", o->id);

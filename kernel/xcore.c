@@ -87,9 +87,9 @@ void k_xcore_drain(k_core *c)
             uint64_t word = rg->rcv[rg->head % K_RING_SLOTS];
             rg->head++;
             k_touch(c, ring, 8, true);
-            if (word == 0) {
-                /* a send whose rcv ended while it was in flight (obj.c) */
-            } else if (word & 1) {
+            if (word == 0)
+                continue;   /* a send whose rcv ended while it was in flight (obj.c) */
+            if (word & 1) {
                 /* a TLB shootdown */
                 k_arch(c, hw_tlb_invalidate_page(k->h, c->id, (word >> 13) << 12, (uint16_t)((word >> 1) & 0xfffu)));
                 k->st.shootdowns++;
