@@ -40,8 +40,6 @@ int cmp_l_component(lua_State *L)
     static const char *const known[] = { "name", "image", "memory", "args", NULL };
     composed *c = cmp_method_args(L, "sys:component", known);
     wl_desc *w = c->w;
-    if (w->ncomps >= WL_COMPS)
-        return luaL_error(L, "sys:component: at most %d components", (int)WL_COMPS);
     lua_getfield(L, 2, "name");
     const char *name = lua_tostring(L, -1);
     if (name == NULL)
@@ -57,7 +55,7 @@ int cmp_l_component(lua_State *L)
     int reg = image ? reg_by_image(image) : -1;
     if (reg < 0)
         return luaL_error(L, "%s: image is one of: %s", who, reg_list(L));
-    unsigned i = w->ncomps;
+    unsigned i = cmp_new_comp(c);
     wl_comp *d = &w->comp[i];
     *d = (wl_comp){ .reg = (unsigned)reg };
     lua_getfield(L, 2, "memory");
@@ -111,21 +109,26 @@ int cmp_l_grant(lua_State *L)
     static const char *const known[] = { "from", "to", "kind", "entry", "name", NULL };
     composed *c = cmp_method_args(L, "sys:grant", known);
     wl_desc *w = c->w;
-    if (w->ngrants >= WL_GRANTS)
-        return luaL_error(L, "sys:grant: at most %d grants", (int)WL_GRANTS);
     lua_getfield(L, 2, "from");
     const char *from = lua_tostring(L, -1);
     int fi = from ? cmp_find_name(c->comp_names, w->ncomps, from) : -1;
     if (fi < 0)
         return luaL_error(L, "sys:grant: from = the name of a component added with sys:component{...} before");
+    unsigned held = 0;
+    for (unsigned k = 0; k < w->ngrants; k++)
+        held += w->grant[k].from == (uint32_t)fi;
+    if (held >= COS_CAPS_MAX)
+        return luaL_error(L, "sys:grant: '%s' holds %d capabilities already, the most a component's header names "
+                          "(components/lib/comp.h, COS_CAPS_MAX)", from, (int)COS_CAPS_MAX);
     lua_getfield(L, 2, "to");
     const char *to = lua_tostring(L, -1);
     if (to == NULL)
         return luaL_error(L, "sys:grant: to = a server, an added component (sinv) or a task (asnd)");
     lua_getfield(L, 2, "kind");
     const char *kind = luaL_optstring(L, -1, "sinv");
-    wl_grant *g = &w->grant[w->ngrants];
-    *g = (wl_grant){ .from = (uint16_t)fi };
+    unsigned slot = cmp_new_grant(c);     /* first: it may move the array */
+    wl_grant *g = &w->grant[slot];
+    *g = (wl_grant){ .from = (uint32_t)fi };
     lua_getfield(L, 2, "name");
     const char *name = luaL_optstring(L, -1, to);
     if (strlen(name) >= COS_NAME_LEN)
@@ -141,7 +144,7 @@ int cmp_l_grant(lua_State *L)
         if (si < 0 && ci < 0)
             return luaL_error(L, "sys:grant: no server or added component '%s' to invoke", to);
         g->to_ref = si >= 0 ? WL_REF_SERVER : WL_REF_COMP;
-        g->to = (uint16_t)(si >= 0 ? si : ci);
+        g->to = (uint32_t)(si >= 0 ? si : ci);
         const cos_image *im = si >= 0 ? &cos_image_wl_server : cos_images[cos_comp_regs[w->comp[ci].reg]->image];
         if ((uint64_t)entry >= im->nentries)
             return luaL_error(L, "sys:grant: '%s' has %d entries (0 to %d)", to, (int)im->nentries,
@@ -191,7 +194,7 @@ void cmp_resolve_comps(lua_State *L, composed *c)
         if (!recv)
             luaL_error(L, "sys:run: component '%s' is granted a send to '%s', which never receives (give it a "
                           "{\"recv\"} step)", c->comp_names[w->grant[g].from], c->grant_to[g]);
-        w->grant[g].to = (uint16_t)t;
+        w->grant[g].to = (uint32_t)t;
     }
 }
 

@@ -20,27 +20,40 @@
 
 #define COMPOSE_MT "cossim.composed"
 
+typedef char cmp_name[48];
+
+/* The composed system.  Its description grows as a scenario adds to it:
+ * each array here and in the description (w) has room for `cap_*` (the
+ * cmp_new_* functions, desc.c, make room for one more). */
 typedef struct composed {
     wl_desc *w;
     hw *h;
     bool booted;
-    char names[WL_TASKS][48];
-    char where[WL_TASKS][160];       /* "file:line:" of each sys:task */
-    char irq_names[WL_IRQS][48];
-    char server_names[WL_SERVERS][48];
-    char lock_names[WL_LOCKS][48];
-    char group_names[WL_GROUPS][48];
-    char chan_names[WL_CHANNELS][48];
-    char comp_names[WL_COMPS][48];
-    char comp_arg_ref[WL_COMPS][COS_ARGS_MAX][48];   /* an argument naming a component, until the first run */
-    char grant_to[WL_GRANTS][48];    /* the task a send is granted to, until the first run */
-    int program_ref[WL_TASKS];       /* registry refs of Lua bodies (LUA_NOREF: none) */
-    int policy_ref[WL_SCHEDS];       /* ... of schedulers' Lua policies */
+    /* per task: w->app.task */
+    cmp_name *names;
+    char (*where)[160];              /* "file:line:" of each sys:task */
+    int *program_ref;                /* registry refs of Lua bodies (LUA_NOREF: none) */
+    int *thread_ref;                 /* the Lua body being run (a coroutine per task) */
+    uint64_t *thread_job;
+    unsigned cap_task;
+    cmp_name *irq_names;             /* w->app.irq */
+    unsigned cap_irq;
+    cmp_name *server_names;          /* w->server */
+    unsigned cap_server;
+    cmp_name *lock_names;            /* w->app.lock */
+    unsigned cap_lock;
+    cmp_name *group_names;           /* w->app.group; with w->app.sched_cfg and policy_ref (ncores + cap_group) */
+    int *policy_ref;                 /* per scheduler: registry refs of Lua policies (LUA_NOREF: none) */
+    unsigned cap_group;
+    cmp_name *chan_names;            /* w->app.chan */
+    unsigned cap_chan;
+    cmp_name *comp_names;            /* w->comp */
+    char (*comp_arg_ref)[COS_ARGS_MAX][48];   /* an argument naming a component, until the first run */
+    unsigned cap_comp;
+    cmp_name *grant_to;              /* w->grant: the task a send is granted to, until the first run */
+    unsigned cap_grant;
     lua_State *L;
     bool trace, check;
-    /* the Lua body being run (a coroutine per task) */
-    int thread_ref[WL_TASKS];
-    uint64_t thread_job[WL_TASKS];
     char body_error[1024];           /* the first error of a Lua body */
 } composed;
 
@@ -61,8 +74,30 @@ static inline const wl_memmgr *cmp_mm(const composed *c)
 }
 static inline const wl_server *cmp_server(const composed *c, unsigned i)
 {
-    return c->w->boot.server_st[i] ? c->w->boot.server_st[i] : &c->w->server[i];
+    return c->w->boot.server_st && c->w->boot.server_st[i] ? c->w->boot.server_st[i] : &c->w->server[i];
 }
+
+/* ---- desc.c: the description's arrays ------------------------------------------ */
+/* A new system's description for a machine of `ncores` (its per-core
+ * arrays made), and its end. */
+void cmp_desc_init(composed *c, unsigned ncores);
+void cmp_desc_free(composed *c);
+/* Room for one more task, interrupt thread, server, lock, group, channel,
+ * added component or grant: returns its index (the count, which the
+ * caller raises once the new one is whole). */
+unsigned cmp_new_task(composed *c);
+unsigned cmp_new_irq(composed *c);
+unsigned cmp_new_server(composed *c);
+unsigned cmp_new_lock(composed *c);
+unsigned cmp_new_group(composed *c);
+unsigned cmp_new_chan(composed *c);
+unsigned cmp_new_comp(composed *c);
+unsigned cmp_new_grant(composed *c);
+/* The longest list of threads a scheduler will hold. */
+unsigned cmp_longest_list(const composed *c);
+/* The app's part packed into one block (w->app_block), and the booter's
+ * arrays, for the counts of the finished description. [-0, +0, e] */
+void cmp_pack(lua_State *L, composed *c);
 
 /* ---- values.c ------------------------------------------------------------------ */
 /* The composed system of the method call at index 1 (a scenario's error
@@ -77,7 +112,7 @@ uint64_t cmp_opt_cycles(lua_State *L, composed *c, int t, const char *key, const
 uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what);
 /* Bytes: an integer or "16K", "2M", "4KiB". [-0, +0, e] */
 uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what);
-int cmp_find_name(char (*names)[48], unsigned n, const char *name);
+int cmp_find_name(const cmp_name *names, unsigned n, const char *name);
 /* t.core and t.priority: the one reader of each (see values.c). [-0, +0, e] */
 unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigned def);
 uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required, uint32_t def);
@@ -89,7 +124,7 @@ void cmp_check_name(lua_State *L, const char *who, const char *name);
 wl_policy cmp_read_sched(lua_State *L, composed *c, int sidx, int pidx, const char *who, unsigned s);
 const char *cmp_policy_name(wl_policy p);
 /* The wl_pick_fn of a Lua policy. */
-int cmp_lua_pick(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint64_t now);
+int cmp_lua_pick(void *ctx, unsigned s, const uint32_t *ready, unsigned n, uint64_t now);
 
 /* ---- system.c ------------------------------------------------------------------ */
 void cmp_check_not_booted(lua_State *L, composed *c, const char *who);

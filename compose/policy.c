@@ -35,7 +35,7 @@ static int policy_by_name(const char *name)
     return -1;
 }
 
-/* Scheduler s's implementation (a core's, or WL_CORES + a group's): the
+/* Scheduler s's implementation (a core's, or ncores + a group's): the
  * `scheduler` value at sidx and the `policy` value at pidx (0: absent).
  *   scheduler absent or "fpedf": fixed priority or EDF, as policy says (fp
  *     when it is absent);
@@ -148,7 +148,7 @@ static int call_pick(lua_State *L)
  * of those tables.  `running` marks the task that holds the core (with a
  * quantum: the one whose slice it is, and slice_left_us what is left of
  * it). */
-int cmp_lua_pick(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint64_t now)
+int cmp_lua_pick(void *ctx, unsigned s, const uint32_t *ready, unsigned n, uint64_t now)
 {
     composed *c = ctx;
     lua_State *L = c->L;

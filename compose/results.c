@@ -29,7 +29,7 @@ int cmp_l_results(lua_State *L)
     for (unsigned i = 0; i < app->ntasks; i++) {
         const wl_task *t = &app->task[i];
         const wl_stats *st = &t->st;
-        const wl_rt_thd *r = &app->thd[i];
+        const wl_rt_thd *r = c->booted ? &app->thd[i] : NULL;     /* the threads exist once booted */
         lua_newtable(L);
         lua_pushstring(L, c->names[i]);
         lua_setfield(L, -2, "name");
@@ -43,7 +43,7 @@ int cmp_l_results(lua_State *L)
         set_int(L, "released", st->released);
         set_int(L, "missed", st->missed);
         /* a released job still unfinished past its deadline is a miss too */
-        bool late = c->booted && r->state != WL_S_IDLE && r->state != WL_S_EXITED && r->deadline && now_cycles > r->deadline
+        bool late = r && r->state != WL_S_IDLE && r->state != WL_S_EXITED && r->deadline && now_cycles > r->deadline
                     && st->released > st->jobs;
         set_int(L, "late_unfinished", late);
         set_int(L, "expiries", st->expiries);
@@ -68,7 +68,8 @@ int cmp_l_results(lua_State *L)
     lua_setfield(L, -2, "tasks");
     lua_createtable(L, (int)app->ncores, 0);
     for (unsigned k = 0; k < app->ncores; k++) {
-        const wl_rt_core *rc = &app->core[k];
+        static const wl_rt_core none;
+        const wl_rt_core *rc = c->booted ? &app->core[k] : &none;
         lua_newtable(L);
         lua_pushstring(L, cmp_policy_name(app->policy[k]));
         lua_setfield(L, -2, "policy");

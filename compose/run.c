@@ -81,7 +81,7 @@ static void boot(lua_State *L, composed *c)
                 if (r < 0)
                     luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which is no task", c->where[i],
                                c->names[i], (int)k + 1, lua_tostring(L, -1));
-                op->target = (uint16_t)r;
+                op->target = (uint32_t)r;
                 lua_pop(L, 1);
                 continue;
             }
@@ -94,7 +94,7 @@ static void boot(lua_State *L, composed *c)
             if (!recv && w->app.task[r].program == NULL)
                 luaL_error(L, "%s sys:task '%s': step %d sends to '%s', which never receives", c->where[i], c->names[i],
                            (int)k + 1, lua_tostring(L, -1));
-            op->target = (uint16_t)r;
+            op->target = (uint32_t)r;
             lua_pop(L, 1);
         }
     /* locks: users on one core, under one scheduler; the ceiling is the
@@ -120,13 +120,18 @@ static void boot(lua_State *L, composed *c)
                     w->app.lock[l].ceiling = w->app.task[i].prio;
             }
     }
-    /* every lock a job takes it gives back, in order */
+    /* every lock a job takes it gives back, in order (the locks held: a
+     * stack, in memory Lua collects should an error end this) */
+    unsigned most = 1;
+    for (unsigned i = 0; i < w->app.ntasks; i++)
+        most = MAX(most, w->app.task[i].nops);
+    uint32_t *held = lua_newuserdatauv(L, most * sizeof *held, 0);
     for (unsigned i = 0; i < w->app.ntasks; i++) {
-        int held[WL_OPS], n = 0;
+        unsigned n = 0;
         for (unsigned k = 0; k < w->app.task[i].nops; k++) {
             const wl_op *op = &w->app.task[i].ops[k];
             if (op->kind == WL_LOCK) {
-                for (int j = 0; j < n; j++)
+                for (unsigned j = 0; j < n; j++)
                     if (held[j] == op->target)
                         luaL_error(L, "%s sys:task '%s': step %d takes lock '%s' it holds already", c->where[i],
                                    c->names[i], (int)k + 1, c->lock_names[op->target]);
@@ -216,7 +221,7 @@ static void boot(lua_State *L, composed *c)
                        c->irq_names[q], (int)w->app.irq[q].line);
     /* the app's memory: its state (the scheduler's, the threads', the
      * locks'), then the tasks' areas one after another */
-    uint64_t off = wl_app_layout(&w->app);
+    uint64_t off = wl_app_layout(&w->app, cmp_longest_list(c));
     for (unsigned i = 0; i < w->app.ntasks; i++) {
         w->app.task[i].mem_off = off;
         off += w->app.task[i].mem_len;
@@ -230,12 +235,19 @@ static void boot(lua_State *L, composed *c)
     w->app_pages = (off + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
     if (w->app_pages == 0)
         w->app_pages = 1;
-    if (c->h->cfg.has_mpu && w->app_pages > BT_MPU_PAGES)
-        luaL_error(L, "sys:run: the tasks' memory needs %d pages; an MPU booter gives at most %d", (int)w->app_pages,
-                   (int)BT_MPU_PAGES);
-    if (!c->h->cfg.has_mpu && w->app_pages > 512)
-        luaL_error(L, "sys:run: the tasks' memory needs %d pages; at most 512 (2 MiB) fit one page-table pool",
-                   (int)w->app_pages);
+    /* MPU: a region per aligned power-of-two block of the app's memory
+     * (components/lib/booter.h), as many as the MPU has */
+    if (c->h->cfg.has_mpu && bt_mpu_regions((unsigned)w->app_pages) > c->h->cfg.mpu_regions)
+        luaL_error(L, "sys:run: the tasks' memory and channels' rings need %d pages, which take %d MPU regions (a "
+                   "power-of-two block each); this machine's MPU has %d", (int)w->app_pages,
+                   (int)bt_mpu_regions((unsigned)w->app_pages), (int)c->h->cfg.mpu_regions);
+    /* MMU: the machine's memory bounds it (the booter's page tables grow
+     * with it, components/lib/booter.h); half of it, for the kernel's
+     * objects and the other components */
+    uint64_t ram = c->h->cfg.mem.size;
+    if (!c->h->cfg.has_mpu && w->app_pages > ram / COS_PAGE_SIZE / 2)
+        luaL_error(L, "sys:run: the tasks' memory and channels' rings need %d MiB; at most half the machine's memory "
+                   "(%d MiB; machine{ memory = { size = ... } })", (int)(w->app_pages >> 8), (int)(ram >> 21));
     /* seeds: one stream per task, from the run's seed */
     sim *s = simlua_sim(L);
     for (unsigned i = 0; i < w->app.ntasks; i++) {
@@ -250,8 +262,9 @@ static void boot(lua_State *L, composed *c)
     bool lua_bodies = false;
     for (unsigned i = 0; i < w->app.ntasks; i++)
         lua_bodies = lua_bodies || w->app.task[i].program;
-    for (unsigned i = 0; i < WL_SCHEDS; i++)
+    for (unsigned i = 0; i < wl_nsched(&w->app); i++)
         lua_bodies = lua_bodies || w->app.sched_cfg[i].pick;     /* Lua policies run on the scheduler's stack */
+    cmp_pack(L, c);
     /* a Lua body runs on its thread's stack: give it room */
     k_config cfg = { .images = NULL, .boot_image = COS_IMAGE_WL_BOOTER, .boot_entry = 0, .boot_data = w,
                      .trace = c->trace, .check = c->check, .stack_size = lua_bodies ? 512u << 10 : 0 };
@@ -284,10 +297,12 @@ int cmp_l_run(lua_State *L)
     sim *s = simlua_sim(L);
     if (!c->booted) {
         boot(L, c);
-        sim_time_t limit = sim_now(s) + SIM_S;
+        /* a booter that never finishes (the host budgets bound the run too):
+         * building maps and zeroes every page, some 10 ms a 64 MiB */
+        sim_time_t limit = sim_now(s) + 60 * SIM_S;
         while (!c->w->boot.built && first_fail(c) == NULL) {
             if (sim_now(s) >= limit)
-                return luaL_error(L, "sys:run: the system was not built after 1 s of simulated time");
+                return luaL_error(L, "sys:run: the system was not built after 60 s of simulated time");
             sim_time_t before = sim_now(s);
             /* from C: a script that rebinds sim.run does not change what this runs */
             simlua_run_for(L, 100 * SIM_US);
@@ -297,8 +312,11 @@ int cmp_l_run(lua_State *L)
         }
         const cos_fail *f = first_fail(c);
         if (f)
-            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)", (int)f->err,
-                              f->file, (int)f->line);
+            return luaL_error(L, "sys:run: building the system failed: kernel error %d (%s line %d)%s", (int)f->err,
+                              f->file, (int)f->line,
+                              f->err == COS_ENOMEM ? ": the machine's memory ran out (machine{ memory = { size = ... } }), or the "
+                                                       "host's room for threads' stacks (its vm.max_map_count)"
+                                                   : "");
         cmp_define_components_table(c, s);
         sim_time_t st = hw_ps(c->h, cmp_app(c)->start);
         if (st > sim_now(s))

@@ -38,13 +38,12 @@ static void each_named(lua_State *L, composed *c, const char *field, const char 
 static void add_server(lua_State *L, composed *c, const char *name, int t)
 {
     wl_desc *w = c->w;
-    if (w->nservers >= WL_SERVERS)
-        luaL_error(L, "system: at most %d servers", (int)WL_SERVERS);
     cmp_check_name(L, "system: servers", name);
     static const char *const sk[] = { "work", "touch", "memory", NULL };
     simlua_check_keys(L, t, "system: servers", sk);
-    wl_server *s = &w->server[w->nservers];
-    g_strlcpy(c->server_names[w->nservers], name, 48);
+    unsigned n = cmp_new_server(c);
+    wl_server *s = &w->server[n];
+    g_strlcpy(c->server_names[n], name, 48);
     lua_getfield(L, t, "work");
     s->work = lua_isnil(L, -1) ? 0 : cmp_to_cycles(L, c, -1, "system: servers: work");
     lua_getfield(L, t, "touch");
@@ -63,11 +62,10 @@ static void add_server(lua_State *L, composed *c, const char *name, int t)
 static void add_lock(lua_State *L, composed *c, const char *name, int v)
 {
     wl_desc *w = c->w;
-    if (w->app.nlocks >= WL_LOCKS)
-        luaL_error(L, "system: at most %d locks", (int)WL_LOCKS);
     cmp_check_name(L, "system: locks", name);
     const char *p = lua_tostring(L, v);
-    wl_lock *l = &w->app.lock[w->app.nlocks];
+    unsigned slot = cmp_new_lock(c);     /* first: it may move the array */
+    wl_lock *l = &w->app.lock[slot];
     if (strcmp(p, "pi") == 0)
         l->protocol = WL_LOCK_PI;
     else if (strcmp(p, "ceiling") == 0)
@@ -85,12 +83,11 @@ static void add_lock(lua_State *L, composed *c, const char *name, int v)
 static void add_channel(lua_State *L, composed *c, const char *name, int t)
 {
     wl_desc *w = c->w;
-    if (w->app.nchans >= WL_CHANNELS)
-        luaL_error(L, "system: at most %d channels", (int)WL_CHANNELS);
     cmp_check_name(L, "system: channels", name);
     static const char *const ck[] = { "slots", "size", NULL };
     simlua_check_keys(L, t, "system: channels", ck);
-    wl_channel *ch = &w->app.chan[w->app.nchans];
+    unsigned slot = cmp_new_chan(c);     /* first: it may move the array */
+    wl_channel *ch = &w->app.chan[slot];
     lua_getfield(L, t, "slots");
     lua_Integer slots = lua_isnil(L, -1) ? 16 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
     if (slots < 1 || slots > (lua_Integer)WL_CHAN_SLOTS)
@@ -154,19 +151,13 @@ static int l_system(lua_State *L)
     c->w = g_new0(wl_desc, 1);
     simlua_attach(L, c, NULL, cmp_free);
     wl_desc *w = c->w;
-    w->app.ncores = h->cfg.cores;
-    if (w->app.ncores > WL_CORES)
-        return luaL_error(L, "system: at most %d cores (the machine has %d)", (int)WL_CORES, (int)w->app.ncores);
+    cmp_desc_init(c, h->cfg.cores);
     w->workload_image = COS_IMAGE_WORKLOAD;
     w->server_image = role_image(L, "server");
     w->timer_image = role_image(L, "timer");
     w->mem_image = role_image(L, "memmgr");
-    for (unsigned i = 0; i < WL_TASKS; i++)
-        c->program_ref[i] = c->thread_ref[i] = LUA_NOREF;
     /* the scheduler of each core, and its policy: one for all cores, or a
      * list per core (a Lua policy is a table too, but not a list) */
-    for (unsigned i = 0; i < WL_SCHEDS; i++)
-        c->policy_ref[i] = LUA_NOREF;
     int sv = lua_getfield(L, 1, "scheduler") == LUA_TNIL ? 0 : lua_gettop(L);
     int pv = lua_getfield(L, 1, "policy") == LUA_TNIL ? 0 : lua_gettop(L);
     bool slist = sv && lua_istable(L, sv) && lua_rawlen(L, sv) > 0;

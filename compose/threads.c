@@ -12,10 +12,8 @@ int cmp_l_group(lua_State *L)
     static const char *const known[] = { "name", "core", "scheduler", "policy", "priority", "budget", "period", NULL };
     composed *c = cmp_method_args(L, "sys:group", known);
     wl_desc *w = c->w;
-    if (w->app.ngroups >= WL_GROUPS)
-        return luaL_error(L, "sys:group: at most %d groups", (int)WL_GROUPS);
-    wl_group *g = &w->app.group[w->app.ngroups];
-    *g = (wl_group){ 0 };
+    unsigned slot = cmp_new_group(c);     /* first: it may move the array */
+    wl_group *g = &w->app.group[slot];
     lua_getfield(L, 2, "name");
     const char *name = lua_tostring(L, -1);
     if (name == NULL)
@@ -29,7 +27,7 @@ int cmp_l_group(lua_State *L)
     g->core = core;
     int sv = lua_getfield(L, 2, "scheduler") == LUA_TNIL ? 0 : lua_gettop(L);
     int pv = lua_getfield(L, 2, "policy") == LUA_TNIL ? 0 : lua_gettop(L);
-    g->policy = cmp_read_sched(L, c, sv, pv, who, WL_CORES + w->app.ngroups);
+    g->policy = cmp_read_sched(L, c, sv, pv, who, w->app.ncores + w->app.ngroups);
     lua_pop(L, 2);
     char why[64];
     g_snprintf(why, sizeof why, "core %u schedules by fixed priority", core);
@@ -59,11 +57,8 @@ int cmp_l_task(lua_State *L)
                                          "sporadic", "memory", "group", "body", "weight", NULL };
     composed *c = cmp_method_args(L, "sys:task", known);
     wl_desc *w = c->w;
-    if (w->app.ntasks >= WL_TASKS)
-        return luaL_error(L, "sys:task: at most %d tasks", (int)WL_TASKS);
-    unsigned i = w->app.ntasks;
+    unsigned i = cmp_new_task(c);
     wl_task *t = &w->app.task[i];
-    *t = (wl_task){ 0 };
     lua_getfield(L, 2, "name");
     const char *name = lua_tostring(L, -1);
     if (name == NULL)
@@ -144,8 +139,9 @@ int cmp_l_task(lua_State *L)
         t->program_ctx = c;
     } else if (ty == LUA_TTABLE) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-        if (n < 1 || n > WL_OPS)
-            return luaL_error(L, "%s: the body lists 1 to %d steps", who, (int)WL_OPS);
+        if (n < 1)
+            return luaL_error(L, "%s: the body lists its steps, one at least", who);
+        t->ops = g_new0(wl_op, (size_t)n);     /* the task's, from here: freed with it (desc.c) */
         for (lua_Integer k = 1; k <= n; k++) {
             lua_rawgeti(L, -1, k);
             cmp_parse_step(L, c, -1, &t->ops[k - 1], who, false);
@@ -170,6 +166,7 @@ int cmp_l_task(lua_State *L)
     lua_pop(L, 1);
     luaL_where(L, 1);
     g_strlcpy(c->where[i], lua_tostring(L, -1), sizeof c->where[i]);
+    g_strchomp(c->where[i]);        /* "file:line:", the messages put their own space after it */
     lua_pop(L, 1);
     t->seed = 0;
     w->app.ntasks++;
@@ -183,10 +180,8 @@ int cmp_l_irq(lua_State *L)
     static const char *const known[] = { "name", "line", "core", "priority", "work", "budget", "period", NULL };
     composed *c = cmp_method_args(L, "sys:irq", known);
     wl_desc *w = c->w;
-    if (w->app.nirqs >= WL_IRQS)
-        return luaL_error(L, "sys:irq: at most %d interrupt threads", (int)WL_IRQS);
-    wl_irq *q = &w->app.irq[w->app.nirqs];
-    *q = (wl_irq){ 0 };
+    unsigned slot = cmp_new_irq(c);     /* first: it may move the array */
+    wl_irq *q = &w->app.irq[slot];
     lua_getfield(L, 2, "name");
     const char *name = lua_tostring(L, -1);
     if (name == NULL)

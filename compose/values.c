@@ -19,7 +19,7 @@ composed *cmp_check(lua_State *L)
 void cmp_free(void *p)
 {
     composed *c = p;
-    g_free(c->w);
+    cmp_desc_free(c);
     g_free(c);
 }
 
@@ -60,28 +60,36 @@ uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what)
 }
 
 /* Bytes: an integer or "16K", "2M", "4KiB". */
+/* Sizes are at most 2^48 bytes (256 TiB): no sum of them overflows. */
+#define MAX_BYTES (UINT64_C(1) << 48)
 uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what)
 {
-    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
-        return (uint64_t)lua_tointeger(L, idx);
-    if (lua_type(L, idx) == LUA_TSTRING) {
+    uint64_t v = MAX_BYTES + 1;
+    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0) {
+        v = (uint64_t)lua_tointeger(L, idx);
+    } else if (lua_type(L, idx) == LUA_TSTRING) {
         const char *s = lua_tostring(L, idx);
         char *end;
-        guint64 v = g_ascii_strtoull(s, &end, 10);
-        if (end != s) {
-            uint64_t m = 1;
+        guint64 n = g_ascii_strtoull(s, &end, 10);
+        unsigned shift = 0;
+        if (end != s && g_ascii_isdigit(*s)) {
             if (*end == 'K' || *end == 'k')
-                m = 1024, end++;
+                shift = 10, end++;
             else if (*end == 'M')
-                m = 1024 * 1024, end++;
-            if (strcmp(end, "") == 0 || strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
-                return v * m;
+                shift = 20, end++;
+            else if (*end == 'G')
+                shift = 30, end++;
+            if ((strcmp(end, "") == 0 || strcmp(end, "iB") == 0 || strcmp(end, "B") == 0) && n <= MAX_BYTES >> shift)
+                v = n << shift;
         }
     }
-    return (uint64_t)luaL_error(L, "%s must be a size such as 4096, \"16K\" or \"1M\"", what);
+    if (v > MAX_BYTES)
+        return (uint64_t)luaL_error(L, "%s must be a size such as 4096, \"16K\", \"1M\" or \"2G\" (at most 256 TiB)",
+                                    what);
+    return v;
 }
 
-int cmp_find_name(char (*names)[48], unsigned n, const char *name)
+int cmp_find_name(const cmp_name *names, unsigned n, const char *name)
 {
     for (unsigned i = 0; i < n; i++)
         if (strcmp(names[i], name) == 0)

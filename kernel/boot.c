@@ -110,7 +110,7 @@ static bool boot_objects(k_kernel *k, k_core *c, boot_alloc *b, GError **error)
     k_ct_activate(&k->mem, &ct, c->id, COS_BOOT_HW, COS_CAP_HW, k->hwtbl, c->now, &c->cycles);
     for (unsigned i = 0; i < k->ncores; i++) {
         k_core *ci = &k->core[i];
-        uint64_t thd = k_thd_init(c, boot_page(b), comp, k->cfg.boot_entry, i, i, 0);
+        uint64_t thd = k_thd_init(c, boot_page(b), comp, k->cfg.boot_entry, i, i, 0, NULL);
         k_thread_of(k, thd)->arg2 = k->cfg.boot_arg;
         uint64_t tc = k_tcap_init(c, boot_page(b), i, 0, COS_BUDGET_INF, COS_PRIO_MAX);
         uint64_t rcv = k_rcv_init(c, boot_page(b), thd, tc, 0);
@@ -251,6 +251,7 @@ void k_free(k_kernel *k)
         simctx_free(k->host);
     g_free(k->asid_owner);
     g_free(k->core);
+    k_mem_free(&k->mem);
     g_free(k);
 }
 

@@ -34,7 +34,10 @@
  *     memory (an unmapped frame is retyped only after every core has taken
  *     its shootdown).
  *
- * No cost (it is the simulator checking, not the simulated kernel).
+ * No cost (it is the simulator checking, not the simulated kernel).  Its
+ * host time grows with the pages in use, not with the machine's memory:
+ * walks go through k_mem_next_typed, and the counts it gathers are keyed by
+ * page in hash tables, not arrays of a slot per page.
  */
 #include "internal.h"
 
@@ -43,16 +46,28 @@
 
 #define FAIL(...) do { g_warning("k_check: " __VA_ARGS__); goto out; } while (0)
 
+/* Host bookkeeping, page number -> how many found; looked up by page, and
+ * iterated only to find the lowest page that breaks a rule. */
 typedef struct counts {
-    GHashTable *refs;       /* page -> references found (host bookkeeping, order never used) */
+    GHashTable *refs;       /* references to the page */
+    GHashTable *active;     /* invocations in progress through the component in the page */
 } counts;
+
+static void add(GHashTable *t, uint64_t paddr)
+{
+    gpointer key = GSIZE_TO_POINTER(paddr / COS_PAGE_SIZE);
+    gsize v = GPOINTER_TO_SIZE(g_hash_table_lookup(t, key));
+    g_hash_table_insert(t, key, GSIZE_TO_POINTER(v + 1));
+}
+
+static gsize found(GHashTable *t, uint64_t page)
+{
+    return GPOINTER_TO_SIZE(g_hash_table_lookup(t, GSIZE_TO_POINTER(page)));
+}
 
 static void count(counts *n, uint64_t paddr)
 {
-    uint64_t page = paddr & ~(uint64_t)(COS_PAGE_SIZE - 1);
-    gpointer key = GSIZE_TO_POINTER(page / COS_PAGE_SIZE);
-    gsize v = GPOINTER_TO_SIZE(g_hash_table_lookup(n->refs, key));
-    g_hash_table_insert(n->refs, key, GSIZE_TO_POINTER(v + 1));
+    add(n->refs, paddr);
 }
 
 static bool is_obj(k_kernel *k, uint64_t paddr, unsigned type)
@@ -105,20 +120,17 @@ bool k_check(k_kernel *k)
 {
     if (!k_mem_verify(&k->mem))
         return false;
-    counts n = { g_hash_table_new(g_direct_hash, g_direct_equal) };
+    counts n = { g_hash_table_new(g_direct_hash, g_direct_equal), g_hash_table_new(g_direct_hash, g_direct_equal) };
     bool ok = false;
-    uint64_t *active = NULL;
     GHashTable *queued = g_hash_table_new(g_direct_hash, g_direct_equal);
     uint64_t npages = k->mem.npages;
-    active = g_new0(uint64_t, npages);
+    uint64_t first = k->mem.table_pages * COS_PAGE_SIZE, end = npages * COS_PAGE_SIZE;
     /* objects */
-    for (uint64_t p = k->mem.table_pages; p < npages; p++) {
-        uint64_t a = p * COS_PAGE_SIZE;
-        if (k_mem_type(&k->mem, a) != K_PAGE_KERNEL || k_mem_refs(&k->mem, a) == 0)
+    for (uint64_t pg = k_mem_next_typed(&k->mem, first); pg < end; pg = k_mem_next_typed(&k->mem, pg + COS_PAGE_SIZE)) {
+        if (k_mem_type(&k->mem, pg) != K_PAGE_KERNEL || k_mem_refs(&k->mem, pg) == 0)
             continue;
-        unsigned kind = k_mem_kind(&k->mem, a);
-        uint64_t pg = a;
-        a = k_obj_addr(kind, pg);
+        unsigned kind = k_mem_kind(&k->mem, pg);
+        uint64_t a = k_obj_addr(kind, pg);
         switch (kind) {
         case COS_CAP_CAPTBL:
             if (!check_captbl(k, &n, a))
@@ -170,9 +182,9 @@ bool k_check(k_kernel *k)
                     if (!is_obj(k, o->inv[i], COS_CAP_COMP))
                         FAIL("thread %u: invocation entry %u not a live component", o->id, i);
                 for (uint32_t i = 1; i < o->depth; i++)
-                    active[o->inv[i] / COS_PAGE_SIZE]++;
+                    add(n.active, o->inv[i]);
                 if (o->depth)
-                    active[o->comp / COS_PAGE_SIZE]++;
+                    add(n.active, o->comp);
                 if (o->depth == 0 && o->comp != o->home)
                     FAIL("thread %u: outside its home with nothing on its invocation stack", o->id);
             }
@@ -325,24 +337,38 @@ bool k_check(k_kernel *k)
             count(&n, r);
         }
     }
-    /* reference counts and component activity */
-    for (uint64_t p = k->mem.table_pages; p < npages; p++) {
-        uint64_t a = p * COS_PAGE_SIZE;
-        gsize found = GPOINTER_TO_SIZE(g_hash_table_lookup(n.refs, GSIZE_TO_POINTER(p)));
-        if (k_mem_refs(&k->mem, a) < found)
+    /* reference counts and component activity: over the typed pages, then
+     * any untyped page something points to (it counts none: the lowest is
+     * reported, as a walk over every page would) */
+    for (uint64_t a = k_mem_next_typed(&k->mem, first); a < end; a = k_mem_next_typed(&k->mem, a + COS_PAGE_SIZE)) {
+        uint64_t p = a / COS_PAGE_SIZE;
+        if (k_mem_refs(&k->mem, a) < found(n.refs, p))
             FAIL("page %#" G_GINT64_MODIFIER "x: %u references counted, %" G_GSIZE_FORMAT " found", a,
-                 k_mem_refs(&k->mem, a), found);
+                 k_mem_refs(&k->mem, a), found(n.refs, p));
         uint64_t o = k_obj_addr(COS_CAP_COMP, a);
         if (k_mem_kind(&k->mem, a) != COS_CAP_COMP || k_mem_refs(&k->mem, a) == 0)
             continue;
         const k_comp_o *co = K_OBJ(k, k_comp_o, o);
-        if (co->active != active[p])
-            FAIL("component %u: active %u, invocations in progress %" G_GUINT64_FORMAT, co->id, co->active,
-                 active[p]);
-        if (co->kept && (co->active == 0 || found != 1))
+        gsize refs = found(n.refs, p);
+        if (co->active != found(n.active, p))
+            FAIL("component %u: active %u, invocations in progress %" G_GSIZE_FORMAT, co->id, co->active,
+                 found(n.active, p));
+        if (co->kept && (co->active == 0 || refs != 1))
             FAIL("component %u: kept for the threads inside (%u), named by %" G_GSIZE_FORMAT " other references",
-                 co->id, co->active, found - 1);
+                 co->id, co->active, refs - 1);
     }
+    uint64_t bad = npages;
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, n.refs);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        uint64_t p = GPOINTER_TO_SIZE(key);
+        if (p >= k->mem.table_pages && p < bad && k_mem_type(&k->mem, p * COS_PAGE_SIZE) == K_PAGE_UNTYPED)
+            bad = p;
+    }
+    if (bad < npages)
+        FAIL("page %#" G_GINT64_MODIFIER "x: %u references counted, %" G_GSIZE_FORMAT " found", bad * COS_PAGE_SIZE,
+             0u, found(n.refs, bad));
     for (unsigned d = 0; d < k->h->cfg.cores; d++) {
         const hwtlb *tlb = k->h->core[d].tlb;
         if (tlb == NULL)
@@ -356,8 +382,8 @@ bool k_check(k_kernel *k)
     }
     ok = true;
 out:
-    g_free(active);
     g_hash_table_destroy(queued);
     g_hash_table_destroy(n.refs);
+    g_hash_table_destroy(n.active);
     return ok;
 }

@@ -1,7 +1,10 @@
-/* kernel/kmem.c: the retype table (see kmem.h). */
+/* kernel/kmem.c: the retype table (see kmem.h).
+ *
+ * Every write to an entry goes through wat(), which marks the entry's chunk
+ * written; retype_apply keeps the chunks' typed counts.  Reads go straight
+ * to the machine's memory: an entry never written reads as zero, untyped. */
 #include "kmem.h"
 
-#include <string.h>
 #include <glib.h>
 
 const char *cos_err_name(cos_err e)
@@ -29,6 +32,24 @@ static inline entry *at(const k_mem *m, uint64_t page)
     return (entry *)hwmem_ram(m->h->mem, entry_paddr(page));
 }
 
+static inline bool chunk_written(const k_mem *m, uint64_t chunk)
+{
+    return m->written[chunk / 64] >> (chunk % 64) & 1;
+}
+
+/* An entry about to be written. */
+static inline entry *wat(k_mem *m, uint64_t page)
+{
+    uint64_t chunk = page / K_MEM_CHUNK;
+    m->written[chunk / 64] |= UINT64_C(1) << (chunk % 64);
+    return at(m, page);
+}
+
+static inline bool is_typed(uint32_t type)
+{
+    return (type & 0xFFu) != K_PAGE_UNTYPED;
+}
+
 /* Charge one access to a page's entry at the path's current time. */
 static void touch(k_mem *m, unsigned core, uint64_t page, bool write, sim_time_t now, uint64_t *cycles)
 {
@@ -43,9 +64,22 @@ void k_mem_init(k_mem *m, hw *h, sim_time_t quiescence)
     m->table_pages = (m->npages * sizeof(entry) + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
     m->quiescence = quiescence;
     g_assert(m->table_pages < m->npages);
-    memset(hwmem_ram(h->mem, 0), 0, m->npages * sizeof(entry));
-    for (uint64_t p = 0; p < m->table_pages; p++)
-        at(m, p)->type = K_PAGE_KERNEL;
+    m->nchunks = (m->npages + K_MEM_CHUNK - 1) / K_MEM_CHUNK;
+    m->typed = g_new0(uint16_t, m->nchunks);
+    m->written = g_new0(uint64_t, (m->nchunks + 63) / 64);
+    /* the rest of the table is zero already (kmem.h): untyped */
+    for (uint64_t p = 0; p < m->table_pages; p++) {
+        wat(m, p)->type = K_PAGE_KERNEL;
+        m->typed[p / K_MEM_CHUNK]++;
+    }
+}
+
+void k_mem_free(k_mem *m)
+{
+    g_free(m->typed);
+    g_free(m->written);
+    m->typed = NULL;
+    m->written = NULL;
 }
 
 /* Decode a page address: in range, aligned, not the table's own. */
@@ -85,7 +119,14 @@ cos_err k_mem_retype_check(k_mem *m, unsigned core, uint64_t paddr, k_page_type 
 void k_mem_retype_apply(k_mem *m, unsigned core, uint64_t paddr, k_page_type to, sim_time_t now, uint64_t *cycles)
 {
     uint64_t page = paddr / COS_PAGE_SIZE;
-    at(m, page)->type = (uint32_t)to;
+    entry *en = wat(m, page);
+    if (is_typed(en->type) != (to != K_PAGE_UNTYPED)) {
+        if (to != K_PAGE_UNTYPED)
+            m->typed[page / K_MEM_CHUNK]++;
+        else
+            m->typed[page / K_MEM_CHUNK]--;
+    }
+    en->type = (uint32_t)to;
     touch(m, core, page, true, now, cycles);
 }
 
@@ -122,6 +163,7 @@ cos_err k_mem_get(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint6
         return e;
     if (en->refs == UINT32_MAX)
         return COS_EBUSY;
+    en = wat(m, page);
     en->refs++;
     touch(m, core, page, true, now, cycles);
     return COS_OK;
@@ -136,6 +178,7 @@ cos_err k_mem_put(k_mem *m, unsigned core, uint64_t paddr, sim_time_t now, uint6
         return e;
     if (en->refs == 0)
         return COS_ENOENT;
+    en = wat(m, page);
     en->refs--;
     if (en->refs == 0) {
         en->freed_at = now;
@@ -174,7 +217,7 @@ unsigned k_mem_kind(const k_mem *m, uint64_t paddr)
 
 void k_mem_set_kind(k_mem *m, uint64_t paddr, unsigned kind)
 {
-    entry *en = at(m, paddr / COS_PAGE_SIZE);
+    entry *en = wat(m, paddr / COS_PAGE_SIZE);
     g_assert((en->type & 0xFFu) == K_PAGE_KERNEL && kind < 256);
     en->type = K_PAGE_KERNEL | kind << 8;
 }
@@ -186,21 +229,61 @@ uint32_t k_mem_refs(const k_mem *m, uint64_t paddr)
 
 bool k_mem_verify(const k_mem *m)
 {
-    for (uint64_t p = 0; p < m->npages; p++) {
-        const entry *en = at(m, p);
-        if ((en->type & 0xFFu) > K_PAGE_USER || ((en->type >> 8) && (en->type & 0xFFu) != K_PAGE_KERNEL)
-            || en->type >> 16) {
-            g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " has type %u", p, en->type);
-            return false;
+    for (uint64_t c = 0; c < m->nchunks; c++) {
+        if (!chunk_written(m, c)) {
+            /* never written: every entry still zero, untyped */
+            if (m->typed[c]) {
+                g_warning("k_mem_verify: chunk %" G_GUINT64_FORMAT " was never written but counts %u typed pages", c,
+                          m->typed[c]);
+                return false;
+            }
+            continue;
         }
-        if ((en->type & 0xFFu) == K_PAGE_UNTYPED && en->refs) {
-            g_warning("k_mem_verify: untyped page %" G_GUINT64_FORMAT " has %u references", p, en->refs);
-            return false;
+        unsigned typed = 0;
+        for (uint64_t p = c * K_MEM_CHUNK; p < MIN((c + 1) * K_MEM_CHUNK, m->npages); p++) {
+            const entry *en = at(m, p);
+            if ((en->type & 0xFFu) > K_PAGE_USER || ((en->type >> 8) && (en->type & 0xFFu) != K_PAGE_KERNEL)
+                || en->type >> 16) {
+                g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " has type %u", p, en->type);
+                return false;
+            }
+            if ((en->type & 0xFFu) == K_PAGE_UNTYPED && en->refs) {
+                g_warning("k_mem_verify: untyped page %" G_GUINT64_FORMAT " has %u references", p, en->refs);
+                return false;
+            }
+            if (p < m->table_pages && (en->type & 0xFFu) != K_PAGE_KERNEL) {
+                g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " of the retype table is not kernel memory", p);
+                return false;
+            }
+            typed += is_typed(en->type);
         }
-        if (p < m->table_pages && (en->type & 0xFFu) != K_PAGE_KERNEL) {
-            g_warning("k_mem_verify: page %" G_GUINT64_FORMAT " of the retype table is not kernel memory", p);
+        if (typed != m->typed[c]) {
+            g_warning("k_mem_verify: chunk %" G_GUINT64_FORMAT " holds %u typed pages but counts %u", c, typed,
+                      m->typed[c]);
             return false;
         }
     }
     return true;
+}
+
+uint64_t k_mem_next_typed(const k_mem *m, uint64_t paddr)
+{
+    g_assert(paddr % COS_PAGE_SIZE == 0);
+    for (uint64_t c = paddr / COS_PAGE_SIZE / K_MEM_CHUNK; c < m->nchunks; c++) {
+        if (m->typed[c] == 0)
+            continue;
+        uint64_t p = MAX(paddr / COS_PAGE_SIZE, c * K_MEM_CHUNK);
+        for (uint64_t end = MIN((c + 1) * K_MEM_CHUNK, m->npages); p < end; p++)
+            if (is_typed(at(m, p)->type))
+                return p * COS_PAGE_SIZE;
+    }
+    return m->npages * COS_PAGE_SIZE;
+}
+
+uint64_t k_mem_chunks_written(const k_mem *m)
+{
+    uint64_t n = 0;
+    for (uint64_t w = 0; w < (m->nchunks + 63) / 64; w++)
+        n += (uint64_t)__builtin_popcountll(m->written[w]);
+    return n;
 }

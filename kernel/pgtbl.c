@@ -14,7 +14,7 @@
 #include "obj.h"
 #include "xcore.h"
 
-#define MAX_POOL_PAGES 64u
+#define MAX_POOL_PAGES 1024u     /* 4 MiB of tables: 2 GiB mapped on x86-64, 4 GiB on ARM */
 #define MAX_REGION_LOG2 20u
 
 /* ---- the pool and ASIDs -------------------------------------------------------- */

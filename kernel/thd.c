@@ -17,7 +17,7 @@
 #define K_UL_SWITCH_INSTR 12u
 
 uint64_t k_thd_init(k_core *c, uint64_t page, uint64_t comp, unsigned entry, cos_word arg, unsigned core,
-                    uint64_t sched)
+                    uint64_t sched, k_thread *t)
 {
     k_kernel *k = c->k;
     k_thd_o *o = k_obj_new(c, page, COS_CAP_THREAD, core, 128);
@@ -30,9 +30,14 @@ uint64_t k_thd_init(k_core *c, uint64_t page, uint64_t comp, unsigned entry, cos
         o->sched = sched;
         k_obj_ref(c, sched);
     }
-    const cos_image *img = k->cfg.images[K_OBJ(k, k_comp_o, comp)->image];
     uint64_t obj = k_obj_addr(COS_CAP_THREAD, page);
-    k_thread *t = k_trap_thread_new(k, obj, core, img->entries[entry], arg);
+    if (t == NULL) {
+        const cos_image *img = k->cfg.images[K_OBJ(k, k_comp_o, comp)->image];
+        GError *err = NULL;
+        t = k_trap_thread_new(k, obj, core, img->entries[entry], arg, &err);
+        if (t == NULL)
+            g_error("kernel: cannot make a thread stack at boot: %s", err->message);
+    }
     o->id = t->id;
     return obj;
 }
@@ -369,8 +374,15 @@ cos_ret k_thd_alloc(k_core *c, k_thread *t, k_thd_o *th)
     unsigned image = K_RD(c, k_comp_o, comp.obj, image);
     if (t->a[3] >= k->cfg.images[image]->nentries)
         return K_RET(COS_ERANGE);
+    /* the host's part first, which the host may refuse (its limit on
+     * mappings): then nothing is made */
+    g_autoptr(GError) err = NULL;
+    k_thread *nt = k_trap_thread_new(k, k_obj_addr(COS_CAP_THREAD, page), c->id,
+                                     k->cfg.images[image]->entries[t->a[3]], t->a[4], &err);
+    if (nt == NULL)
+        return K_RET(COS_ENOMEM);
     /* invoke: on the caller's core, scheduled by the caller's rcv */
-    uint64_t thd = k_thd_init(c, page, comp.obj, (unsigned)t->a[3], t->a[4], c->id, K_OBJ(k, k_thd_o, t->obj)->rcv);
+    uint64_t thd = k_thd_init(c, page, comp.obj, (unsigned)t->a[3], t->a[4], c->id, K_OBJ(k, k_thd_o, t->obj)->rcv, nt);
     k_cap_put(c, th->comp, slot, COS_CAP_THREAD, thd);
     return (cos_ret){ .err = COS_OK, .r = { K_OBJ(k, k_thd_o, thd)->id } };
 }

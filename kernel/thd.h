@@ -23,9 +23,11 @@
 
 /* A thread in kernel page `page`, in component comp, running entry
  * `entry` of comp's image with arg, on `core`, scheduled by rcv sched (0:
- * none, a root scheduler's own thread); its host record and coroutine too. */
+ * none, a root scheduler's own thread); its host record and coroutine `t`
+ * (k_trap_thread_new, for the object at page), or with t NULL made here
+ * (at boot: a host that cannot is a fatal error). */
 uint64_t k_thd_init(k_core *c, uint64_t page, uint64_t comp, unsigned entry, cos_word arg, unsigned core,
-                    uint64_t sched);
+                    uint64_t sched, k_thread *t);
 /* Tell thd's scheduler (flags: COS_SCHED_EV_*); a scheduler waiting for
  * events wakes.  A root scheduler's own thread has nobody to tell. */
 void k_thd_event(k_core *c, uint64_t thd, uint32_t flags);

@@ -278,18 +278,19 @@ static void thread_main(void *arg)
     /* returning ends the coroutine and comes back to the engine */
 }
 
-k_thread *k_trap_thread_new(k_kernel *k, uint64_t obj, unsigned core, cos_entry_fn fn, cos_word arg)
+k_thread *k_trap_thread_new(k_kernel *k, uint64_t obj, unsigned core, cos_entry_fn fn, cos_word arg, GError **error)
 {
-    GError *err = NULL;
     k_thread *t = g_new0(k_thread, 1);
     t->k = k;
     t->obj = obj;
     t->core = core;
     t->fn = fn;
     t->arg = arg;
-    t->ctx = simctx_new(k->cfg.stack_size, thread_main, t, &err);
-    if (t->ctx == NULL)
-        g_error("kernel: cannot make a thread stack: %s", err->message);
+    t->ctx = simctx_new(k->cfg.stack_size, thread_main, t, error);
+    if (t->ctx == NULL) {
+        g_free(t);
+        return NULL;
+    }
     g_ptr_array_add(k->threads, t);
     t->id = k->threads->len;
     return t;

@@ -16,7 +16,9 @@
 #include "internal.h"
 
 /* A host record and coroutine for the thread object at obj: its code is
- * fn(0, arg, arg2, 0, 0), and returning from it is the thread's exit. */
-k_thread *k_trap_thread_new(k_kernel *k, uint64_t obj, unsigned core, cos_entry_fn fn, cos_word arg);
+ * fn(0, arg, arg2, 0, 0), and returning from it is the thread's exit.
+ * NULL when the host cannot make the coroutine's stack (its limit on
+ * mappings: sim/ctx.h), the reason in *error. */
+k_thread *k_trap_thread_new(k_kernel *k, uint64_t obj, unsigned core, cos_entry_fn fn, cos_word arg, GError **error);
 /* Run t's code on its coroutine until it traps (its request is in t->req). */
 void k_trap_enter(k_kernel *k, k_thread *t);

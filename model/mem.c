@@ -461,7 +461,11 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
             simrng_init(&r, seed, name);
             hwcache_init(&m->shared[k], &cfg->outer[k].cache, &r, cfg->outer[k].name, NULL);
         }
-    /* Memory is reserved, not committed: pages appear when first touched. */
+    /* Memory is reserved, not committed: pages appear, zero, when first
+     * written (reads of an untouched page share the host's zero page).  The
+     * kernel's objects are a few scattered pages of it, so no huge pages:
+     * where transparent huge pages are on for every mapping, one write would
+     * commit 2 MiB around it. */
     void *ram = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED) {
         g_set_error(error, HWMEM_ERROR, HWMEM_ERROR_CONFIG, "memory.size: cannot reserve %" G_GUINT64_FORMAT
@@ -469,6 +473,9 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
         hwmem_free(m);
         return NULL;
     }
+#if defined(MADV_NOHUGEPAGE)
+    (void)madvise(ram, cfg->size, MADV_NOHUGEPAGE);     /* advice: a host without THP refuses it, harmlessly */
+#endif
     m->ram = ram;
     return m;
 }

@@ -113,7 +113,11 @@ typedef struct hwmem {
 /* Check a configuration; the message names the key. */
 bool hwmem_config_check(const hwmem_config *cfg, GError **error);
 /* seed: the run's seed, for random replacement (each cache draws from its
- * own stream, named after the level and core). */
+ * own stream, named after the level and core).  Physical memory reads as
+ * zero until written, and its host backing is committed a host page at a
+ * time, on the first write to each: a machine costs the host what its
+ * memory holds, not its size (the kernel's retype table relies on this,
+ * kernel/kmem.h). */
 hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error);
 void hwmem_free(hwmem *m);
 

@@ -25,8 +25,8 @@ for p in string.gmatch(params.presets or "x86_64,cortex-a9,cortex-m7", "[^,]+") 
 end
 local iterations = params.iterations or 1000
 local warmup = params.warmup or 100
-assert(math.type(iterations) == "integer" and iterations >= 1 and iterations < 2^31,
-       "iterations must be an integer from 1")
+assert(math.type(iterations) == "integer" and iterations >= 1 and iterations <= 1000000,
+       "iterations must be an integer from 1 to 1000000 (the samples the benchmark keeps)")
 assert(math.type(warmup) == "integer" and warmup >= 0 and warmup < 2^16, "warmup must be an integer from 0 to 65535")
 
 local published = {

@@ -25,3 +25,17 @@ cossim_build() {
     [ -f build/build.ninja ] || meson setup build
     meson compile -C build
 }
+
+# Optional, for scripts/bench-simso.sh only (its --install-simpy): SimPy 2,
+# which SimSo needs, from Debian's python3-simpy (2.3.1, the SimPy 2 API,
+# for /usr/bin/python3).  Not part of setup or the tests: SimSo is not a
+# dependency of cossim.  SimSo itself is not packaged; see bench/simso/.
+cossim_install_simpy() {
+    if dpkg-query -W -f='${Status}' python3-simpy 2>/dev/null | grep -q "install ok installed"; then
+        return 0
+    fi
+    echo "cossim: installing: python3-simpy" >&2
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-simpy
+}

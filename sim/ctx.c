@@ -399,6 +399,16 @@ simctx *simctx_new_host(void)
     return c;
 }
 
+/* ENOMEM from mmap or mprotect with memory to spare is usually the host's
+ * limit on mappings: each stack is two (guard and stack), so Linux's
+ * default vm.max_map_count of 65,530 allows about 32,700 contexts. */
+static const char *map_count_hint(int e)
+{
+    return e == ENOMEM ? " (each stack is two host mappings: the process may have reached the host's limit, "
+                         "vm.max_map_count on Linux)"
+                       : "";
+}
+
 simctx *simctx_new(size_t stack_size, simctx_fn fn, void *arg, GError **error)
 {
     g_return_val_if_fail(fn != NULL, NULL);
@@ -424,14 +434,14 @@ simctx *simctx_new(size_t stack_size, simctx_fn fn, void *arg, GError **error)
     if (map == MAP_FAILED) {
         int e = errno;
         g_set_error(error, SIMCTX_ERROR, SIMCTX_ERROR_STACK,
-                    "cannot map a %zu-byte stack: %s", len, g_strerror(e));
+                    "cannot map a %zu-byte stack: %s%s", len, g_strerror(e), map_count_hint(e));
         return NULL;
     }
     if (mprotect(map, page, PROT_NONE) != 0) {
         int e = errno;
         munmap(map, len);
         g_set_error(error, SIMCTX_ERROR, SIMCTX_ERROR_STACK,
-                    "cannot protect the stack guard page: %s", g_strerror(e));
+                    "cannot protect the stack guard page: %s%s", g_strerror(e), map_count_hint(e));
         return NULL;
     }
 

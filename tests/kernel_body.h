@@ -5,8 +5,9 @@
  * driven from user level as the ABI (kernel/abi.h) describes it.
  *
  * Each test boots the kernel (tests/kernel_fixture.h) on x86_64 (or the
- * preset it names) with 16 MiB of memory (so that k_check, which scans
- * every page after every kernel path, stays fast) and runs a body on core
+ * preset it names) with 16 MiB of memory (so that the fingerprint of
+ * kernel_state.h, which hashes every typed page, the retype table's own
+ * included, stays fast) and runs a body on core
  * 0's init thread, the root scheduler: it builds what it needs with the
  * booter's library (components/lib/booter.h) and makes system calls.  User
  * code cannot use cmocka (it runs on a simulated thread's stack), so it

@@ -22,7 +22,10 @@ typedef struct kfx {
 } kfx;
 
 /* mem_size: physical memory in bytes instead of the preset's (0: the
- * preset's); a small one keeps k_check, which scans every page, fast.
+ * preset's).  k_check walks only the chunks of the retype table in use
+ * (kernel/kmem.h), so its time does not grow with memory; a small memory
+ * still keeps kernel_state.h's fingerprint fast, which hashes every typed
+ * page, the table's own (32 MiB of it on 8 GiB) included.
  * tune (may be NULL) changes the rest of the preset's configuration
  * before the machine is built (e.g. a longer IPI latency). */
 static inline kfx *kfx_new_tuned(const char *preset, uint64_t mem_size, void (*tune)(model_config *cfg),

@@ -58,10 +58,9 @@ static inline void kst_take(k_kernel *k, unsigned core, kst *out)
             *mask[i] = 0;
         }
     uint64_t h = 0;
-    for (uint64_t p = 0; p < k->mem.npages; p++) {
-        uint64_t a = p * COS_PAGE_SIZE;
-        if (k_mem_type(&k->mem, a) == K_PAGE_UNTYPED)
-            continue;
+    for (uint64_t a = k_mem_next_typed(&k->mem, 0); a < k->mem.npages * COS_PAGE_SIZE;
+         a = k_mem_next_typed(&k->mem, a + COS_PAGE_SIZE)) {
+        uint64_t p = a / COS_PAGE_SIZE;
         /* a weighted sum (odd weights: any one changed word changes it;
          * vectorises, which matters at one fingerprint per fuzzed call) */
         const uint64_t *w = k_ram(k, a);

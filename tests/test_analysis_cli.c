@@ -231,8 +231,11 @@ static void test_check_bounds(void **state)
  * a kernel switch; its k.ulswitch events must cut the timeline too.
  * Three tasks of 2000 cycles (0.625 us at 3.2 GHz) released together at
  * priorities 1, 2, 3: c waits for a's and b's jobs, so by hand its own
- * time is 0.625 us and its preemption 0.625 us by each (plus a few
- * instructions of user code each). */
+ * time is 0.625 us and its preemption 0.625 us by each, plus each one's
+ * user code at its job's end and the user-level dispatch: the end of job
+ * (40 instructions), two updates of the scheduler's queues of three
+ * threads (6 + 6 a level each, WL_Q_*) and the records they touch, the
+ * dispatch (48): under 320 cycles, 0.1 us. */
 static void test_analyze_user_dispatch(void **state)
 {
     (void)state;
@@ -251,9 +254,9 @@ static void test_analyze_user_dispatch(void **state)
     expect_status(&a, 0);
     const char *c = strstr(a.out, "\"name\":\"c\"");
     assert_non_null(c);
-    in_band("c own", JP(c, "breakdown_mean_us", "own"), 0.625, 0.66);
-    in_band("c preempted by a", JP(c, "preemption_mean_us", "a"), 0.625, 0.66);
-    in_band("c preempted by b", JP(c, "preemption_mean_us", "b"), 0.625, 0.66);
+    in_band("c own", JP(c, "breakdown_mean_us", "own"), 0.625, 0.725);
+    in_band("c preempted by a", JP(c, "preemption_mean_us", "a"), 0.625, 0.725);
+    in_band("c preempted by b", JP(c, "preemption_mean_us", "b"), 0.625, 0.725);
     result_clear(&a);
     result_clear(&r);
     tu_rmtree(dir);

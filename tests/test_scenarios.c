@@ -432,18 +432,20 @@ static void test_fastpath(void **state)
      * The first hand-off of each period needs the scheduler's timer changed
      * (the ended job's next release is the only one pending), so it goes
      * through the kernel; the second is at user level: ~100 of them.
-     * Kernel dispatch is two kernel thread switches and two address-space
-     * switches (task -> scheduler -> task); the user-level one saves and
-     * loads one register file (36 x86 / 34 ARM instructions + 12) plus the
-     * policy code, so its minimum must be several times smaller. */
+     * Kernel dispatch is two system calls and two kernel thread switches
+     * (task -> scheduler thread -> task, in the one app component); the
+     * user-level one saves and loads one register file (36 x86 / 34 ARM
+     * instructions + 12) plus the same policy code, so its minimum must be
+     * well under half (Slite's development figure, targets.md: user-level
+     * yield about 0.4 of the kernel's) and above the register file's 30. */
     static const char *const presets[] = { "x86_64", "cortex-a9" };
     for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
         const char *p = presets[i];
         in_band("handoffs", JP(r.out, p, "kernel", "handoffs"), 200, 200);
         in_band("user-level dispatches", JP(r.out, p, "fast", "user_dispatches"), 95, 100);
         double k = JP(r.out, p, "kernel", "min"), f = JP(r.out, p, "fast", "min");
-        if (!(f * 4 < k) || !(f > 30))
-            fail_msg("%s: fast path %.0f cycles, kernel %.0f: expected fast < kernel / 4", p, f, k);
+        if (!(f * 2 < k) || !(f > 30))
+            fail_msg("%s: fast path %.0f cycles, kernel %.0f: expected 30 < fast < kernel / 2", p, f, k);
     }
     result_clear(&r);
     tu_rmtree(dir);

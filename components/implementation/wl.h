@@ -25,12 +25,12 @@
 #define WL_JOB_INSTR 40u      /* end of job: statistics, next arrival */
 #define WL_CHAN_INSTR 12u     /* a ring operation: indices, compare, flag, slot address */
 #define WL_EDF_BASE 64u       /* EDF tasks get tcap priorities from here, by deadline rank */
+#define WL_Q_BASE 6u          /* a queue operation (queue.c): find the place, the key */
+#define WL_Q_LEVEL 6u         /* ... and per level of the heap it walks: load, compare, branch, move an entry */
 
 #define NONE (-1)
-#define G_IDX(g) (WL_TASKS + WL_IRQS + (g))     /* a group's thread in rt.thd */
-#define T_IDX(c) (WL_TASKS + WL_IRQS + WL_GROUPS + (c))     /* a core's timer thread */
 #define WL_TM_BASE 20u        /* the timer manager: an operation's fixed part */
-#define WL_TM_PER 6u          /* ... and per timer of the core it scans */
+#define WL_TM_LEVEL 6u        /* ... and per level of a core's heap of timers it walks */
 #define WL_MM_BASE 30u        /* the memory manager: a call's fixed part (decode, quota, the heap's state) */
 #define WL_MM_PAGE 16u        /* ... per page (pick, record, list) */
 #define WL_MM_RETRY 500u      /* cycles it waits before an unmap refused for a full shootdown ring is tried again */
@@ -80,10 +80,18 @@ static inline bool wl_ready(const wl_rt_thd *r)
     return r->state == WL_S_READY;
 }
 
-/* Heap window h's page k, in the app's address space. */
-static inline uint64_t wl_heap_va(unsigned h, unsigned k)
+/* Where the heap windows start in the app's address space: at
+ * WL_HEAP_BASE, or past the app's memory (from `base`, `bytes`) when that
+ * reaches there, on the next 2 MiB. */
+static inline uint64_t wl_heap_base(uint64_t base, uint64_t bytes)
 {
-    return WL_HEAP_BASE + ((uint64_t)h * WL_HEAP_PAGES + k) * COS_PAGE_SIZE;
+    uint64_t end = (base + bytes + COS_PAGE_SIZE + (UINT64_C(2) << 20) - 1) & ~((UINT64_C(2) << 20) - 1);
+    return end > WL_HEAP_BASE ? end : WL_HEAP_BASE;
+}
+/* Heap window h's page k, in the app's address space (windows from heap_base). */
+static inline uint64_t wl_heap_va(uint64_t heap_base, unsigned h, unsigned k)
+{
+    return heap_base + ((uint64_t)h * WL_HEAP_PAGES + k) * COS_PAGE_SIZE;
 }
 
 /* Touch [off, off + len) of the app component's memory, page by page. */
@@ -98,33 +106,48 @@ static inline void wl_touch_app(wl_app *app, uint64_t off, uint64_t len, bool wr
  * are in the app's memory (app.h, wl_app_layout). */
 static inline uint64_t wl_sched_off(const wl_app *app, unsigned s)
 {
-    unsigned k = s < WL_CORES ? s : app->ncores + (s - WL_CORES);
-    return app->st_sched + (uint64_t)k * WL_SCHED_REC;
+    return app->st_sched + (uint64_t)s * app->st_sched_rec;
 }
 static inline uint64_t wl_thd_off(const wl_app *app, unsigned i)
 {
-    unsigned k = i < WL_TASKS                         ? i
-                 : i < WL_TASKS + WL_IRQS             ? app->ntasks + (i - WL_TASKS)
-                 : i < WL_TASKS + WL_IRQS + WL_GROUPS ? app->ntasks + app->nirqs + (i - WL_TASKS - WL_IRQS)
-                                                      : app->ntasks + app->nirqs + app->ngroups
-                                                            + (i - WL_TASKS - WL_IRQS - WL_GROUPS);
-    return app->st_thd + (uint64_t)k * WL_THD_REC;
+    return app->st_thd + (uint64_t)i * WL_THD_REC;
 }
 static inline uint64_t wl_lock_off(const wl_app *app, unsigned l)
 {
     return app->st_lock + (uint64_t)l * WL_LOCK_REC;
 }
-/* Read (or write) the records of threads thd[idx[0..n-1]] in the app's
- * memory, in order: one request for the lot. */
-static inline void wl_thds_touch(wl_app *app, const uint16_t *idx, unsigned n, bool write)
+/* Reads (or writes) of thread records, gathered on the stack and issued
+ * as one request per WL_BATCH records (one for a usual scan): add each,
+ * then flush. */
+#define WL_BATCH 256u
+typedef struct wl_batch {
+    wl_app *app;
+    bool write;
+    unsigned n;
+    uint64_t va[WL_BATCH];
+} wl_batch;
+static inline void wl_batch_flush(wl_batch *b)
 {
-    uint64_t va[WL_THDS];
-    unsigned m = 0;
-    for (unsigned k = 0; k < n && m < WL_THDS; k++)
-        va[m++] = app->base + wl_thd_off(app, idx[k]);
-    cos_err e = cos_touch_words(va, m, write);
+    if (b->n == 0)
+        return;
+    cos_err e = cos_touch_words(b->va, b->n, b->write);
+    b->n = 0;
     if (e)
-        COS_FAIL(&app->fail, e);
+        COS_FAIL(&b->app->fail, e);
+}
+static inline void wl_batch_thd(wl_batch *b, unsigned i)
+{
+    if (b->n == WL_BATCH)
+        wl_batch_flush(b);
+    b->va[b->n++] = b->app->base + wl_thd_off(b->app, i);
+}
+/* Read (or write) the records of threads thd[idx[0..n-1]], in order. */
+static inline void wl_thds_touch(wl_app *app, const uint32_t *idx, unsigned n, bool write)
+{
+    wl_batch b = { .app = app, .write = write };
+    for (unsigned k = 0; k < n; k++)
+        wl_batch_thd(&b, idx[k]);
+    wl_batch_flush(&b);
 }
 /* Read or write thread thd[i]'s record (one line). */
 static inline void wl_thd_touch(wl_app *app, unsigned i, bool write)
@@ -134,7 +157,7 @@ static inline void wl_thd_touch(wl_app *app, unsigned i, bool write)
 /* Read or write scheduler s's record: with `list`, its list of threads too. */
 static inline void wl_sched_touch(wl_app *app, unsigned s, bool list, bool write)
 {
-    wl_touch_app(app, wl_sched_off(app, s), list ? 16 + 2 * app->core[s].nthd : 16, write);
+    wl_touch_app(app, wl_sched_off(app, s), list ? 16 + (uint64_t)app->st_entry * app->core[s].nthd : 16, write);
 }
 
 /* ---- time slices, for policies with a quantum (sched/rr, sched/lua) --------------- */
@@ -144,7 +167,7 @@ static inline void wl_sched_touch(wl_app *app, unsigned s, bool list, bool write
 static inline void wl_slice_dispatched(wl_app *app, unsigned s, int i, uint64_t now)
 {
     wl_rt_core *c = &app->core[s];
-    if (i < 0 || (unsigned)i >= WL_TASKS)
+    if (i < 0 || (unsigned)i >= app->ntasks)
         return;
     if (i != c->slice_thd || now >= c->slice_end) {
         c->slice_thd = i;
@@ -162,21 +185,55 @@ static inline uint64_t wl_slice_timeout(const wl_app *app, unsigned s)
 
 /* ---- app/workload: the decision (policy.c), by the scheduler's policy ------------ */
 /* Schedulers are numbered: core k's root scheduler is k, group g's child
- * scheduler is WL_CORES + g. */
-const sched_policy *wl_policy_of(const wl_app *app, unsigned s);
-unsigned wl_core_of(const wl_app *app, unsigned s);
-bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r);
+ * scheduler is ncores + g. */
+static inline const sched_policy *wl_policy_of(const wl_app *app, unsigned s)
+{
+    wl_policy p = s < app->ncores ? app->policy[s] : app->group[s - app->ncores].policy;
+    return cos_sched_policies[p < WL_POLICIES ? p : WL_FP];
+}
+static inline unsigned wl_core_of(const wl_app *app, unsigned s)
+{
+    return s < app->ncores ? s : app->group[s - app->ncores].core;
+}
+/* Whether r runs on a tcap of its own (interrupt threads, child
+ * schedulers, tasks with a budget). */
+static inline bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
+{
+    return r->irq || r->group || (!r->timer && app->task[r->idx].budget != 0);
+}
 /* Whether a outranks b (both ready) under scheduler `core`'s policy
  * (components/interface/sched.h). */
-bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b);
+static inline bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
+{
+    return wl_policy_of(app, core)->outranks(app, core, a, b);
+}
 /* The thread to run next under scheduler `core`: -1 for none. */
 int wl_pick(wl_app *app, unsigned core);
 /* The earliest time the scheduler must act (0: nothing pending). */
-uint64_t wl_next_timeout(const wl_app *app, unsigned core);
+uint64_t wl_next_timeout(wl_app *app, unsigned core);
 /* Releases, wake-ups and budget top-ups due at `now` (see policy.c). */
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler);
+/* ---- app/workload: each scheduler's queues (queue.c) ------------------------------ */
+/* Thread i's state, one of its times (ready_at, wake_at, replenish_at) or
+ * its effective priority or deadline changed: its places in its
+ * scheduler's queues (charged). */
+void wl_requeue(wl_app *app, unsigned i);
+/* Every made thread into its scheduler's queues (the booter, at the start:
+ * not charged). */
+void wl_queue_init(wl_app *app);
+/* When scheduler s must next act on one of its threads (UINT64_MAX: never). */
+uint64_t wl_queue_first(wl_app *app, unsigned s);
+/* The threads due at `now` (their key <= now), in the order of the
+ * scheduler's list, into out (room for its threads; what follows the due
+ * ones is the caller's too); returns how many. */
+unsigned wl_queue_due(wl_app *app, unsigned s, uint64_t now, uint32_t *out);
+/* The ready thread that outranks scheduler s's others (-1: none). */
+int wl_queue_best(wl_app *app, unsigned s);
+/* How many of the ready threads that come before thread i in s's ready
+ * queue `counts` counts (o before r): a walk of those only. */
+unsigned wl_queue_rank(wl_app *app, unsigned s, unsigned i, bool (*counts)(const wl_rt_thd *o, const wl_rt_thd *r));
 /* The tcap priority a dispatch gives. */
-uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r);
+uint32_t wl_dispatch_prio(wl_app *app, unsigned core, const wl_rt_thd *r);
 
 /* ---- app/workload: the scheduler threads (sched.c) ------------------------------ */
 /* Scheduler s, for ever. */

@@ -34,7 +34,7 @@ typedef struct sched_policy {
     bool (*outranks)(const struct wl_app *app, unsigned s, const struct wl_rt_thd *a, const struct wl_rt_thd *b);
     /* The tcap priority a dispatch of r gives (1 the highest; the kernel
      * preempts by it), for a thread with a tcap of its own. */
-    uint32_t (*dispatch_prio)(const struct wl_app *app, unsigned s, const struct wl_rt_thd *r);
+    uint32_t (*dispatch_prio)(struct wl_app *app, unsigned s, const struct wl_rt_thd *r);
     /* Optional: the thread to run next (an index into app->thd, -1 for
      * none), instead of the scan for the one that outranks the others. */
     int (*pick)(struct wl_app *app, unsigned s, uint64_t now);

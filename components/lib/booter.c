@@ -17,6 +17,7 @@ cos_err bt_init(bt *b)
         b->slot++;
         cos_ret r = cos_kmem_info(b->kmem);     /* memory is addressed physically */
         b->phys = r.r[0];
+        b->npages = r.r[1];
         return r.err;
     }
     return e == COS_EINVAL ? COS_OK : e;
@@ -24,6 +25,8 @@ cos_err bt_init(bt *b)
 
 cos_err bt_page(bt *b, bool kernel, uint64_t *page)
 {
+    if (b->npages && b->next >= b->npages)
+        return COS_ENOMEM;      /* the memory ran out (known on MPU machines) */
     TRY(cos_kmem_retype(b->kmem, b->next, COS_MEM_UNTYPED, kernel ? COS_MEM_KERNEL : COS_MEM_USER));
     *page = b->next++;
     return COS_OK;
@@ -42,6 +45,54 @@ static cos_err take_slot(bt *b, cos_capid *slot)
     return COS_OK;
 }
 
+/* MPU machines, more than BT_MPU_PAGES pages: consecutive pages from a
+ * boundary of the largest power of two in `pages` (the pages before it
+ * stay untyped), split into power-of-two blocks, largest first, each
+ * aligned to its size, one region each (at most 1 MiB a region: blocks of
+ * 256 pages, then the rest). */
+static cos_err mpu_blocks(bt *b, bt_comp *out, unsigned pages)
+{
+    unsigned top = 1;
+    while (top * 2 <= pages && top < BT_MPU_BLOCK_MAX)
+        top *= 2;
+    uint64_t phys_page = b->phys / COS_PAGE_SIZE;
+    while ((phys_page + b->next) % top)
+        b->next++;
+    if (b->npages && b->next + pages > b->npages)
+        return COS_ENOMEM;
+    out->base = b->phys + b->next * COS_PAGE_SIZE;
+    out->user_first = b->next;
+    unsigned region = 0, left = pages;
+    for (unsigned blk = top; left; blk = left >= top ? top : blk / 2) {
+        if (blk > left)
+            continue;
+        uint64_t first = 0, page;
+        for (unsigned i = 0; i < blk; i++) {
+            TRY(bt_page(b, false, &page));
+            if (i == 0)
+                first = page;
+        }
+        unsigned log2 = 12;
+        while ((1u << (log2 - 12)) < blk)
+            log2++;
+        TRY(cos_mpu_region(out->pgtbl, region++, b->kmem, first, log2, COS_MAP_WRITE));
+        left -= blk;
+    }
+    return COS_OK;
+}
+
+/* The regions mpu_blocks gives `pages` pages (one a page up to
+ * BT_MPU_PAGES). */
+unsigned bt_mpu_regions(unsigned pages)
+{
+    if (pages <= BT_MPU_PAGES)
+        return pages;
+    unsigned n = pages / BT_MPU_BLOCK_MAX;
+    for (unsigned rest = pages % BT_MPU_BLOCK_MAX; rest; rest &= rest - 1)
+        n++;
+    return n;
+}
+
 cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
 {
     *out = (bt_comp){ .next_slot = 1 };
@@ -55,7 +106,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     TRY(bt_page(b, true, &page));
     TRY(cos_captbl_expand(out->captbl, 0, b->kmem, page));
     /* the page table or MPU layout: consecutive pages */
-    unsigned pool = b->mpu ? 1 : BT_POOL_PAGES;
+    unsigned pool = b->mpu ? 1 : bt_pool_pages(user_pages);
     uint64_t first = 0;
     for (unsigned i = 0; i < pool; i++) {
         TRY(bt_page(b, true, &page));
@@ -68,9 +119,9 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     TRY(bt_page(b, true, &page));
     TRY(cos_comp_alloc_id(b->kmem, page, out->comp, out->captbl, out->pgtbl, image, &out->id));
     /* its memory */
-    if (b->mpu && user_pages > BT_MPU_PAGES)
-        return COS_ERANGE;
     out->user_pages = user_pages;
+    if (b->mpu && user_pages > BT_MPU_PAGES)
+        return mpu_blocks(b, out, user_pages);
     /* MMU: each component's memory at addresses of its own, one after
      * another with an unmapped page between, so that an address of one
      * component means nothing in another's space (a touch of it faults);

@@ -6,9 +6,11 @@
  * of its own table in order from COS_BOOT_FREE, and gives every component
  * it makes a capability table (slots 1..255, grown by a node of 256 slots
  * when it needs more), a page table (MMU machines: a pool of BT_POOL_PAGES
- * pages) or an MPU layout, and user memory: on MMU machines pages mapped
+ * pages for memory of up to 2 MiB, and one more per MiB past that:
+ * bt_pool_pages) or an MPU layout, and user memory: on MMU machines pages mapped
  * at addresses of its own from BT_USER_BASE up, on MPU machines one 4 KiB
- * region per page (at most BT_MPU_PAGES).
+ * region per page up to BT_MPU_PAGES, and past that a region per aligned
+ * power-of-two block (bt_mpu_regions).
  *
  * Every function returns the kernel's error code unchanged (COS_OK when
  * everything went), so a booter can report exactly what it was refused.
@@ -19,7 +21,20 @@
 
 #define BT_USER_BASE UINT64_C(0x400000)
 #define BT_MPU_PAGES 4u
+#define BT_MPU_BLOCK_MAX 256u   /* pages: 1 MiB, the largest region the kernel programs (docs/kernel-abi.md) */
 #define BT_POOL_PAGES 12u   /* ARM: the header, up to 3 pages skipped to align the 16 KiB root, the root, and second-level tables */
+
+/* The page-table pool for `user_pages` of memory (MMU machines): its
+ * tables are one per MiB at most (x86-64: a 4 KiB table maps 2 MiB, and a
+ * directory 1 GiB; ARM: a 1 KiB second-level table maps 1 MiB), with room
+ * for the ranges crossing their boundaries and for what a component maps
+ * beside its memory (a heap window). */
+static inline unsigned bt_pool_pages(unsigned user_pages)
+{
+    if (user_pages <= 512)
+        return BT_POOL_PAGES;
+    return BT_POOL_PAGES + (user_pages - 512 + 255) / 256 + user_pages / 262144 + 1;
+}
 
 typedef struct bt {
     cos_capid kmem;         /* the untyped memory it allocates from */
@@ -27,6 +42,7 @@ typedef struct bt {
     cos_capid slot;         /* the next free slot of the boot table */
     bool mpu;               /* an MPU machine (learned at bt_init) */
     uint64_t phys;          /* MPU machines: the physical address of kmem's first page */
+    uint64_t npages;        /* MPU machines: kmem's pages (0: not asked) */
     uint64_t vnext;         /* MMU machines: where the next component's memory goes */
 } bt;
 
@@ -40,6 +56,8 @@ typedef struct bt_comp {
 } bt_comp;
 
 cos_err bt_init(bt *b);
+/* The MPU regions a component of `pages` pages takes. */
+unsigned bt_mpu_regions(unsigned pages);
 /* The next page, retyped to kernel or user memory. */
 cos_err bt_page(bt *b, bool kernel, uint64_t *page);
 /* A component running `image`, with user_pages pages of memory. */

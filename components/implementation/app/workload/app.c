@@ -98,6 +98,7 @@ static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
     case WL_SLEEP:
         me->wake_at = cos_cycles() + op->a;
         me->state = WL_S_SLEEP;
+        wl_requeue(app, (unsigned)(me - app->thd));
         wl_thd_touch(app, (unsigned)(me - app->thd), true);
         wl_yield(app, me);
         break;
@@ -110,6 +111,8 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
+    if (app == NULL || idx >= app->ntasks)
+        return 0;       /* not made by its booter (no state), or no such task */
     wl_task *t = &app->task[idx];
     wl_rt_thd *me = &app->thd[idx];
     for (;;) {
@@ -153,14 +156,10 @@ static cos_word task_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word 
         me->ready_at = me->arrival + cos_rand_below_incl(&me->rng, t->jitter);
         me->job++;
         me->state = WL_S_IDLE;
+        wl_requeue(app, (unsigned)(me - app->thd));
         wl_thd_touch(app, (unsigned)(me - app->thd), true);     /* the scheduler reads the next release here */
         /* instrumentation (free): is another job waiting for the core? */
-        c->handoff_at = 0;
-        for (unsigned k = 0; k < c->nthd; k++) {
-            const wl_rt_thd *o = &app->thd[c->thd[k]];
-            if (o != me && !o->irq && o->state == WL_S_READY)
-                c->handoff_at = fin;
-        }
+        c->handoff_at = c->nready_tasks ? fin : 0;
         wl_yield(app, me);
     }
     return 0;
@@ -171,8 +170,10 @@ static cos_word irq_main(cos_thdid caller, cos_word idx, cos_word a1, cos_word a
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
+    if (app == NULL || idx >= app->nirqs)
+        return 0;
     wl_irq *q = &app->irq[idx];
-    wl_rt_thd *me = &app->thd[WL_TASKS + idx];
+    wl_rt_thd *me = &app->thd[wl_irq_thd(app, (unsigned)idx)];
     for (;;) {
         cos_ret r = cos_rcv(me->rcv, 0);
         if (r.err) {
@@ -194,7 +195,9 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
-    wl_rt_thd *me = &app->thd[T_IDX(core)];
+    if (app == NULL || core >= app->ncores)
+        return 0;
+    wl_rt_thd *me = &app->thd[wl_timer_thd(app, (unsigned)core)];
     for (;;) {
         me->tm_pending = 0;
         cos_ret r = tmrmgr_expire(app->tm_sinv, (unsigned)core, cos_cycles());
@@ -208,7 +211,8 @@ static cos_word timer_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
             next = me->tm_pending;
         me->wake_at = next;
         me->state = WL_S_SLEEP;
-        wl_thd_touch(app, T_IDX(core), true);
+        wl_requeue(app, wl_timer_thd(app, (unsigned)core));
+        wl_thd_touch(app, wl_timer_thd(app, (unsigned)core), true);
         wl_yield(app, me);
     }
     return 0;
@@ -221,7 +225,7 @@ static cos_word sched_main(cos_thdid caller, cos_word core, cos_word a1, cos_wor
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
-    if (core < app->ncores)
+    if (app && core < app->ncores)
         wl_schedule(app, (unsigned)core);
     return 0;
 }
@@ -233,7 +237,7 @@ static cos_word group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     wl_app *app = wl_app_self();
-    if (g >= app->ngroups)
+    if (app == NULL || g >= app->ngroups)
         return 0;
     cos_ret r = cos_sinv(app->boot_sinv, g, 0, 0, 0);
     cos_err e = r.err ? r.err : (cos_err)r.r[0];
@@ -242,7 +246,7 @@ static cos_word group_main(cos_thdid caller, cos_word g, cos_word a1, cos_word a
     e = cos_switch(app->core[app->group[g].core].sched_app, 0, 0, 0, 0, 0);
     if (e)
         COS_FAIL(&app->fail, e);
-    wl_schedule(app, WL_CORES + (unsigned)g);
+    wl_schedule(app, app->ncores + (unsigned)g);
     return 0;
 }
 

@@ -36,26 +36,19 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include "components/lib/cos.h"
 #include "components/lib/fail.h"
 #include "components/scheds.h"
 
-#define WL_CORES 8u
-#define WL_TASKS 128u
-#define WL_OPS 24u
-#define WL_LOCKS 16u
-#define WL_SERVERS 8u
-#define WL_COMPS 8u        /* components a scenario adds (sys:component) */
-#define WL_IRQS 8u
-#define WL_GROUPS 8u
-#define WL_CHANNELS 8u
-#define WL_CHAN_SLOTS 256u
-#define WL_SCHEDS (WL_CORES + WL_GROUPS)   /* schedulers: one per core, then the child schedulers */
-#define WL_THDS (WL_TASKS + WL_IRQS + WL_GROUPS + WL_CORES)   /* ... and a timer thread per core */
-#define WL_MAX_THDID 2048u
+/* A system's size is bounded by what its machine's memory holds, not by
+ * these: they are the limits of the parts that keep fixed tables (the
+ * memory manager's pool and heaps) and of a channel's ring. */
+#define WL_CHAN_SLOTS 65536u
 #define WL_HEAPS 16u           /* tasks that use the memory manager */
 #define WL_HEAP_PAGES 64u      /* a task's heap window (256 KiB) */
-#define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another */
+#define WL_HEAP_BASE UINT64_C(0x1000000)   /* heap windows, in the app's address space, one after another, from
+                                              here or past the app's memory (wl_heap_base) */
 
 typedef enum { WL_LOCK_PI = 0, WL_LOCK_CEILING = 1, WL_LOCK_NONE = 2 } wl_protocol;
 
@@ -80,11 +73,11 @@ typedef enum {
     WL_OPKINDS
 } wl_opkind;
 typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
-#define WL_TARGET_COMP 0x8000u     /* an invoke step's target: an added component (sys:component) */
+#define WL_TARGET_COMP 0x80000000u     /* an invoke step's target: an added component (sys:component) */
 
 typedef struct wl_op {
     uint8_t kind, dist;
-    uint16_t target;
+    uint32_t target;
     uint64_t a, b;
 } wl_op;
 
@@ -114,7 +107,7 @@ typedef struct wl_task {
     uint64_t extra;
     uint64_t mem_off, mem_len;        /* its memory: bytes within the app component's */
     uint32_t weight;        /* its share for policies that share a core in proportion (lottery); 1 by default */
-    wl_op ops[WL_OPS];
+    wl_op *ops;             /* its steps (nops of them) */
     unsigned nops;
     unsigned group;         /* 0: scheduled by its core's scheduler; g + 1: by child scheduler g (on the same core) */
     unsigned heap;          /* 0: no heap; h + 1: heap window h (it uses the memory manager) */
@@ -190,7 +183,7 @@ typedef struct wl_rt_thd {
     bool timer;                       /* a core's timer thread (idx: the core) */
     uint64_t tick_next, tick_period;  /* a task's periodic timer (WL_TICK) */
     uint64_t tm_pending;              /* a timer thread: the earliest expiry armed while it expires (0: none) */
-    uint16_t sched;                   /* the scheduler it belongs to (a core, or WL_CORES + group) */
+    uint32_t sched;                   /* the scheduler it belongs to (a core, or ncores + its group) */
     cos_capid wake;                   /* a group: an asnd to its endpoint, for the parent to wake it */
     unsigned idx;
     uint64_t job, arrival, ready_at, deadline, start;   /* the current job */
@@ -201,6 +194,12 @@ typedef struct wl_rt_thd {
     uint64_t wait_since;
     uint64_t replenish_at;            /* interrupt threads: next budget top-up */
     uint64_t rng;
+    uint32_t lpos;                    /* its place in its scheduler's list */
+    uint32_t tq_pos;                  /* its place in its scheduler's release queue + 1 (0: not in it; queue.c) */
+    uint64_t tq_key;                  /* ... and when it is due there */
+    uint32_t rq_pos;                  /* its place in the ready queue + 1 (0: not in it) */
+    uint64_t rq_seq;                  /* when it became ready there (round robin among equals) */
+    bool in_ready;                    /* counted as ready (nready_tasks) */
 } wl_rt_thd;
 
 /* A channel's ring header (in the app's memory: head at +0, tail at +8,
@@ -208,7 +207,7 @@ typedef struct wl_rt_thd {
 typedef struct wl_rt_chan {
     uint64_t head, tail;              /* messages put, taken */
     bool prod_wait, cons_wait;        /* a side waits for the other's notification */
-    uint64_t put_at[WL_CHAN_SLOTS];   /* instrumentation (free): when each message was put */
+    uint64_t *put_at;                 /* instrumentation (free): when each message was put (a slot each) */
 } wl_rt_chan;
 
 typedef struct wl_rt_core {
@@ -218,8 +217,17 @@ typedef struct wl_rt_core {
     uint64_t token;
     uint64_t armed;                   /* the timeout the scheduler last gave (absolute cycles; 0 none) */
     int cur;                          /* the thread it last dispatched (-1: none) */
-    unsigned nthd;
-    uint16_t thd[WL_THDS];            /* its threads (index into thd[]) */
+    unsigned nthd, cap;
+    uint32_t *thd;                    /* its threads (index into thd[]), room for cap */
+    uint32_t *scratch;                /* room for cap: what a decision collects (host working memory) */
+    uint32_t *tq;                     /* its release queue (queue.c): ntq threads, room for cap */
+    unsigned ntq;
+    uint32_t *rq;                     /* its ready queue (queue.c; policies that do not pick): nrq threads */
+    unsigned nrq;
+    uint64_t rq_seq;                  /* the last thread to become ready got this */
+    unsigned nready_tasks;            /* ready threads other than interrupt threads (instrumentation) */
+    uint32_t *due;                    /* room for cap: what a release finds due */
+    bool releasing;                   /* a release is using `due` (one that preempts it scans instead) */
     uint64_t dispatches, ul_dispatches, stale, idles, ul_refused;   /* results */
     /* dispatch latency: from the end of a job to the start of the next
      * job on the core, counted when another thread was ready at the end
@@ -235,7 +243,7 @@ typedef struct wl_rt_core {
  * one of the n ready threads ready[] (indices into thd[]) of scheduler s
  * at `now`; returns its position in ready[], or -1 when the policy failed
  * (its owner reports the error and stops the run). */
-typedef int (*wl_pick_fn)(void *ctx, unsigned s, const uint16_t *ready, unsigned n, uint64_t now);
+typedef int (*wl_pick_fn)(void *ctx, unsigned s, const uint32_t *ready, unsigned n, uint64_t now);
 
 /* A scheduler's configuration beyond its policy (the scenario's). */
 typedef struct wl_sched_cfg {
@@ -247,31 +255,19 @@ typedef struct wl_sched_cfg {
 
 typedef struct wl_app {
     /* ---- the description (the booter's copy of its part) ------------------ */
-    unsigned ncores;
-    wl_policy policy[WL_CORES];
-    wl_sched_cfg sched_cfg[WL_SCHEDS];   /* per scheduler: the cores', then the groups' */
+    unsigned ncores, ntasks, nlocks, nirqs, ngroups, nchans, nservers, ncomps;
     bool fastpath;
-    wl_task task[WL_TASKS];
-    unsigned ntasks;
-    wl_lock lock[WL_LOCKS];
-    unsigned nlocks;
-    wl_irq irq[WL_IRQS];
-    unsigned nirqs;
-    wl_group group[WL_GROUPS];
-    unsigned ngroups;
-    wl_channel chan[WL_CHANNELS];
-    unsigned nchans;
     uint32_t task_base;       /* task i is task_base + i in the trace (several systems in one run) */
 
     /* where the state lies in the app's memory (offsets from its start; wl_app_layout) */
     uint64_t st_sched, st_thd, st_lock, st_bytes;
+    uint32_t st_sched_rec, st_entry;  /* a scheduler's record, and an entry of its list or queues (bytes) */
+    uint32_t st_longest;              /* the room for entries of each list and queue in a record */
 
     /* ---- given by the booter ------------------------------------------------ */
     uint64_t start;                   /* cycles: arrivals count from here */
     uint64_t base;                    /* where the app's memory starts (its address space) */
-    cos_capid sinv[WL_SERVERS];       /* to each server */
-    cos_capid csinv[WL_COMPS];        /* to entry 0 of each added component that a task invokes */
-    cos_capid asnd[WL_TASKS];         /* to task i's endpoint (0: none) */
+    uint64_t heap_base;               /* where the heap windows start (wl_heap_base) */
     cos_capid tm_sinv, mm_sinv;       /* to the timer and memory managers */
     cos_capid boot_sinv;              /* to the booter: a child scheduler has its tasks' threads made */
 
@@ -280,12 +276,90 @@ typedef struct wl_app {
     cos_tkind tk[8];                  /* its trace events' kinds (wl_trace), taken at first use */
     uint32_t jobs_table;              /* the trace's jobs table (wl_record_job), made at the first job */
     wl_clients cl;
-    wl_rt_thd thd[WL_THDS];           /* tasks, then interrupt threads, then groups, then timer threads */
-    wl_rt_core core[WL_SCHEDS];       /* per scheduler: the cores', then the groups' */
-    int lock_owner[WL_LOCKS];
-    uint16_t by_id[WL_MAX_THDID];     /* thread id -> index + 1 */
-    wl_rt_chan rchan[WL_CHANNELS];
+    unsigned max_thdid;               /* by_id's size */
+
+    /* ---- its arrays: in the same block, after this header (WL_APP_ARRAYS) ------- */
+    size_t bytes;                     /* the whole block */
+    wl_policy *policy;                /* [ncores] */
+    wl_sched_cfg *sched_cfg;          /* [nsched]: per scheduler, the cores', then the groups' */
+    wl_task *task;                    /* [ntasks] */
+    wl_op *ops;                       /* [nops]: every task's steps, task[i].ops pointing in */
+    wl_lock *lock;                    /* [nlocks] */
+    wl_irq *irq;                      /* [nirqs] */
+    wl_group *group;                  /* [ngroups] */
+    wl_channel *chan;                 /* [nchans] */
+    cos_capid *sinv;                  /* [nservers]: to each server */
+    cos_capid *csinv;                 /* [ncomps]: to entry 0 of each added component that a task invokes */
+    cos_capid *asnd;                  /* [ntasks]: to task i's endpoint (0: none) */
+    wl_rt_thd *thd;                   /* [nthd]: tasks, then interrupt threads, then groups, then timer threads */
+    wl_rt_core *core;                 /* [nsched]: per scheduler, the cores', then the groups' */
+    uint32_t *lists;                  /* [nthd]: the schedulers' lists of threads, core[s].thd pointing in */
+    uint32_t *scratch;                /* [nthd]: core[s].scratch pointing in */
+    uint32_t *tqs, *rqs, *dues;       /* [nthd] each: core[s].tq, .rq and .due pointing in */
+    uint32_t *all_tasks;              /* [ntasks]: 0, 1, ..., ntasks - 1 (a scan of every task) */
+    int *lock_owner;                  /* [nlocks] */
+    uint32_t *by_id;                  /* [max_thdid]: thread id -> index + 1 */
+    wl_rt_chan *rchan;                /* [nchans] */
+    uint64_t *put_at;                 /* [nslots]: the channels' slots, rchan[c].put_at pointing in */
+    unsigned nops, nslots;
 } wl_app;
+
+/* Schedulers are numbered: core k's root scheduler is k, group g's child
+ * scheduler ncores + g.  Threads: task i is i, interrupt thread q is
+ * ntasks + q, group g's thread ntasks + nirqs + g, core c's timer thread
+ * after the groups'. */
+static inline unsigned wl_nsched(const wl_app *a)
+{
+    return a->ncores + a->ngroups;
+}
+static inline unsigned wl_nthd(const wl_app *a)
+{
+    return a->ntasks + a->nirqs + a->ngroups + a->ncores;
+}
+static inline unsigned wl_irq_thd(const wl_app *a, unsigned q)
+{
+    return a->ntasks + q;
+}
+static inline unsigned wl_group_thd(const wl_app *a, unsigned g)
+{
+    return a->ntasks + a->nirqs + g;
+}
+static inline unsigned wl_timer_thd(const wl_app *a, unsigned c)
+{
+    return a->ntasks + a->nirqs + a->ngroups + c;
+}
+
+/* The arrays of the app's block, in the order they follow its header:
+ * X(member, count).  compose/pack.c lays a description out this way; the
+ * booter copies the block into the app's data and moves its pointers. */
+#define WL_APP_ARRAYS(X, a)                                                                                    \
+    X(policy, (a)->ncores) X(sched_cfg, wl_nsched(a)) X(task, (a)->ntasks) X(ops, (a)->nops)                 \
+    X(lock, (a)->nlocks) X(irq, (a)->nirqs) X(group, (a)->ngroups) X(chan, (a)->nchans)                      \
+    X(sinv, (a)->nservers) X(csinv, (a)->ncomps) X(asnd, (a)->ntasks) X(thd, wl_nthd(a))                    \
+    X(core, wl_nsched(a)) X(lists, wl_nthd(a)) X(scratch, wl_nthd(a)) X(tqs, wl_nthd(a)) X(rqs, wl_nthd(a)) X(dues, wl_nthd(a))     \
+    X(all_tasks, (a)->ntasks)              \
+    X(lock_owner, (a)->nlocks) X(by_id, (a)->max_thdid)                                                     \
+    X(rchan, (a)->nchans) X(put_at, (a)->nslots)
+
+/* The block's pointers, once it has moved by `delta` bytes (the booter's
+ * copy of it): every array, and the pointers into them. */
+static inline void wl_app_relocate(wl_app *a, ptrdiff_t delta)
+{
+#define WL_MOVE(m, n) a->m = (void *)((char *)a->m + delta);
+    WL_APP_ARRAYS(WL_MOVE, a)
+#undef WL_MOVE
+    for (unsigned i = 0; i < a->ntasks; i++)
+        a->task[i].ops = (wl_op *)((char *)a->task[i].ops + delta);
+    for (unsigned s = 0; s < wl_nsched(a); s++) {
+        a->core[s].thd = (uint32_t *)((char *)a->core[s].thd + delta);
+        a->core[s].scratch = (uint32_t *)((char *)a->core[s].scratch + delta);
+        a->core[s].tq = (uint32_t *)((char *)a->core[s].tq + delta);
+        a->core[s].rq = (uint32_t *)((char *)a->core[s].rq + delta);
+        a->core[s].due = (uint32_t *)((char *)a->core[s].due + delta);
+    }
+    for (unsigned c = 0; c < a->nchans; c++)
+        a->rchan[c].put_at = (uint64_t *)((char *)a->rchan[c].put_at + delta);
+}
 
 /* ---- the state in the app's memory ---------------------------------------------
  * The scheduler's, the threads' and the locks' state is in the app's own
@@ -293,14 +367,17 @@ typedef struct wl_app {
  * host struct above is its host copy).  Its layout, from the start of the
  * app's memory, each part from a line of its own:
  *   a header line;
- *   a record per scheduler (WL_SCHED_REC bytes: the current thread, the
- *   armed timeout, the token, and the list of its threads, 2 bytes each);
+ *   a record per scheduler (st_sched_rec bytes: the current thread, the
+ *   armed timeout, the token, then room for st_longest entries of each
+ *   of the list of its threads, its ready queue and its release queue
+ *   (queue.c), an index of st_entry bytes each: 2, or 4 in a system of
+ *   more than 65,536 threads);
  *   a record per thread (WL_THD_REC bytes: state, priorities, deadlines,
  *   the next release, wake-up and top-up), tasks first, then interrupt
  *   threads, child schedulers and timer threads (one per core);
  *   a record per lock (WL_LOCK_REC bytes: owner, protocol, ceiling).
  * The tasks' own memory and the channels' rings follow (compose/run.c). */
-#define WL_SCHED_REC (16u + 2u * WL_THDS)
+#define WL_SCHED_REC 320u      /* a scheduler's record at least */
 #define WL_THD_REC 64u
 #define WL_LOCK_REC 16u
 
@@ -309,13 +386,17 @@ static inline uint64_t wl_line_up(uint64_t n)
     return (n + 63) & ~(uint64_t)63;
 }
 
-/* Lay out the state for the description's counts; returns its bytes. */
-static inline uint64_t wl_app_layout(wl_app *a)
+/* Lay out the state for the description's counts, the longest list of
+ * threads a scheduler holds being `longest`; returns its bytes. */
+static inline uint64_t wl_app_layout(wl_app *a, unsigned longest)
 {
-    unsigned nsched = a->ncores + a->ngroups;
-    unsigned nthd = a->ntasks + a->nirqs + a->ngroups + a->ncores;
+    unsigned nsched = wl_nsched(a), nthd = wl_nthd(a);
+    a->st_entry = nthd > 65536 ? 4 : 2;
+    a->st_longest = longest;
+    uint64_t rec = wl_line_up(16 + 3 * (uint64_t)a->st_entry * longest);
+    a->st_sched_rec = (uint32_t)(rec > WL_SCHED_REC ? rec : WL_SCHED_REC);
     a->st_sched = 64;
-    a->st_thd = a->st_sched + wl_line_up((uint64_t)nsched * WL_SCHED_REC);
+    a->st_thd = a->st_sched + wl_line_up((uint64_t)nsched * a->st_sched_rec);
     a->st_lock = a->st_thd + (uint64_t)nthd * WL_THD_REC;
     a->st_bytes = a->st_lock + wl_line_up((uint64_t)a->nlocks * WL_LOCK_REC);
     return a->st_bytes;

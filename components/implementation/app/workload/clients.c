@@ -18,15 +18,17 @@ static void tm_arm(wl_app *app, wl_rt_thd *me, uint64_t at, uint64_t period)
         COS_FAIL(&app->fail, r.err);
         return;
     }
-    wl_rt_thd *tt = &app->thd[T_IDX(core)];
+    wl_rt_thd *tt = &app->thd[wl_timer_thd(app, (unsigned)core)];
     uint64_t next = r.r[0];
     if (next == 0)
         return;
-    wl_thd_touch(app, T_IDX(core), true);      /* the timer thread's record */
+    wl_thd_touch(app, wl_timer_thd(app, (unsigned)core), true);      /* the timer thread's record */
     if (tt->tm_pending == 0 || next < tt->tm_pending)
         tt->tm_pending = next;      /* for a timer thread in the middle of expiring */
-    if (tt->state == WL_S_SLEEP && next < tt->wake_at)
+    if (tt->state == WL_S_SLEEP && next < tt->wake_at) {
         tt->wake_at = next;
+        wl_requeue(app, wl_timer_thd(app, (unsigned)core));
+    }
 }
 
 /* Wait on the task's endpoint until `at` has passed (a send may be an
@@ -106,7 +108,7 @@ void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
  * touch stops there. */
 void wl_heap(wl_app *app, wl_rt_thd *me, uint64_t len, bool write)
 {
-    cos_err e = cos_touch_range(wl_heap_va(app->task[me->idx].heap - 1, 0), len, write);
+    cos_err e = cos_touch_range(wl_heap_va(app->heap_base, app->task[me->idx].heap - 1, 0), len, write);
     if (e == COS_EFAULT) {
         app->cl.faults++;
         app->task[me->idx].st.faults++;

@@ -8,79 +8,39 @@
 
 /* ---- the policy (run by the scheduler thread and by the fast path) ----------- */
 
-/* Schedulers are numbered: core k's root scheduler is k, group g's child
- * scheduler is WL_CORES + g. */
-const sched_policy *wl_policy_of(const wl_app *app, unsigned s)
-{
-    wl_policy p = s < WL_CORES ? app->policy[s] : app->group[s - WL_CORES].policy;
-    return cos_sched_policies[p < WL_POLICIES ? p : WL_FP];
-}
-
-unsigned wl_core_of(const wl_app *app, unsigned s)
-{
-    return s < WL_CORES ? s : app->group[s - WL_CORES].core;
-}
-
-bool wl_has_tcap(const wl_app *app, const wl_rt_thd *r)
-{
-    return r->irq || r->group || (!r->timer && app->task[r->idx].budget != 0);
-}
-
-/* Whether a outranks b (both ready), by scheduler `core`'s policy. */
-bool wl_outranks(const wl_app *app, unsigned core, const wl_rt_thd *a, const wl_rt_thd *b)
-{
-    return wl_policy_of(app, core)->outranks(app, core, a, b);
-}
-
-/* The thread to run next on the core: -1 for none.  Round robin among
- * equals at job ends: the scan starts after the last one dispatched; a
- * preempted or still-running thread keeps the core against equals. */
+/* The thread to run next on the core: -1 for none.  Policies that pick
+ * for themselves scan the scheduler's list; the others take the first of
+ * its ready queue (queue.c: round robin among equals, as a job's end puts
+ * a thread behind its equals), and a ready thread of equal rank does not
+ * preempt the one running. */
 int wl_pick(wl_app *app, unsigned core)
 {
     wl_rt_core *c = &app->core[core];
-    cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
-    /* the decision's one scan: the scheduler's record and list, then each
-     * thread's record (release, next_timeout and dispatch_prio read the
-     * same lines again: L1 hits, in their instruction counts) */
-    wl_sched_touch(app, core, true, false);
-    wl_thds_touch(app, c->thd, c->nthd, false);
     const sched_policy *pol = wl_policy_of(app, core);
-    if (pol->pick)
+    if (pol->pick) {
+        /* the policy's one scan: the scheduler's record and list, then
+         * each thread's record */
+        cos_instructions(WL_PICK_BASE + WL_PICK_PER * c->nthd);
+        wl_sched_touch(app, core, true, false);
+        wl_thds_touch(app, c->thd, c->nthd, false);
         return pol->pick(app, core, cos_cycles());
-    int best = NONE;
-    unsigned start = 0;
-    for (unsigned k = 0; k < c->nthd; k++)
-        if (c->cur >= 0 && c->thd[k] == (unsigned)c->cur)
-            start = k + 1;
-    for (unsigned k = 0; k < c->nthd; k++) {
-        unsigned i = c->thd[(start + k) % c->nthd];
-        wl_rt_thd *r = &app->thd[i];
-        if (!wl_ready(r))
-            continue;
-        if (best == NONE || wl_outranks(app, core, r, &app->thd[best]))
-            best = (int)i;
     }
-    /* a newly ready thread of equal rank does not preempt the one running */
-    if (best != NONE && c->cur >= 0 && c->cur != best && wl_ready(&app->thd[c->cur])
-        && !wl_outranks(app, core, &app->thd[best], &app->thd[c->cur]))
-        best = c->cur;
+    cos_instructions(WL_PICK_BASE);
+    wl_sched_touch(app, core, false, false);
+    int best = wl_queue_best(app, core);
+    if (best != NONE && c->cur >= 0 && c->cur != best) {
+        wl_thd_touch(app, (unsigned)c->cur, false);
+        if (wl_ready(&app->thd[c->cur]) && !wl_outranks(app, core, &app->thd[best], &app->thd[c->cur]))
+            best = c->cur;
+    }
     return best;
 }
 
-/* The earliest time the scheduler must act (0: nothing pending). */
-uint64_t wl_next_timeout(const wl_app *app, unsigned core)
+/* The earliest time the scheduler must act (0: nothing pending): its
+ * release queue's first, or its policy's. */
+uint64_t wl_next_timeout(wl_app *app, unsigned core)
 {
-    const wl_rt_core *c = &app->core[core];
-    uint64_t t = UINT64_MAX;
-    for (unsigned k = 0; k < c->nthd; k++) {
-        const wl_rt_thd *r = &app->thd[c->thd[k]];
-        if (r->state == WL_S_IDLE && r->ready_at < t)
-            t = r->ready_at;
-        if (r->state == WL_S_SLEEP && r->wake_at < t)
-            t = r->wake_at;
-        if (wl_has_tcap(app, r) && r->replenish_at < t)
-            t = r->replenish_at;
-    }
+    uint64_t t = wl_queue_first(app, core);
     const sched_policy *pol = wl_policy_of(app, core);
     uint64_t p = pol->timeout ? pol->timeout(app, core, cos_cycles()) : 0;
     if (p && p < t)
@@ -103,70 +63,98 @@ static uint32_t base_prio(const wl_app *app, const wl_rt_thd *r)
     return r->irq ? app->irq[r->idx].prio : r->group ? app->group[r->idx].prio : app->task[r->idx].prio;
 }
 
-/* Releases, wake-ups and budget top-ups due at `now`.  With `scheduler`
- * false (the fast path, which holds no tcap capability) it changes nothing
- * and returns false if one of them needs a tcap transfer or a send. */
+/* Thread r's release, wake-up and budget top-up if due at `now`: what
+ * changed goes into the batch of records written. */
+static void release_one(wl_app *app, unsigned core, unsigned i, uint64_t now, wl_batch *changed)
+{
+    wl_rt_thd *r = &app->thd[i];
+    uint8_t state = r->state;
+    uint64_t replenish = r->replenish_at;
+    if (r->state == WL_S_IDLE && r->ready_at <= now) {
+        const wl_task *t = &app->task[r->idx];
+        r->state = WL_S_READY;
+        r->deadline = r->arrival + t->deadline;
+        r->eff_prio = t->prio;
+        r->eff_deadline = r->deadline;
+        app->task[r->idx].st.released++;
+    }
+    if (r->state == WL_S_SLEEP && r->wake_at <= now) {
+        r->state = WL_S_READY;
+        if (r->group) {
+            /* a child scheduler waits for events on its endpoint: wake it */
+            app->group[r->idx].wakes++;
+            wl_requeue(app, i);
+            cos_err e = cos_asnd(r->wake, false);
+            if (e)
+                COS_FAIL(&app->fail, e);
+        }
+    }
+    uint64_t b = budget_of(app, r);
+    if (b && r->replenish_at <= now) {
+        uint64_t left = 0;
+        cos_err e = cos_tcap_budget(r->tcap, &left);
+        if (e == COS_OK && left < b)
+            e = cos_tcap_transfer(app->core[wl_core_of(app, core)].root_tcap, r->rcv, b - left, base_prio(app, r));
+        if (e)
+            COS_FAIL(&app->fail, e);
+        uint64_t p = replenish_period(app, r);
+        while (r->replenish_at <= now)
+            r->replenish_at += p;
+        if (r->group)
+            r->deadline = r->eff_deadline = r->replenish_at;    /* EDF parent: the end of the period */
+        if (r->state == WL_S_DEPLETED)
+            r->state = WL_S_READY;
+    }
+    if (r->state != state || r->replenish_at != replenish) {
+        wl_requeue(app, i);
+        wl_batch_thd(changed, i);       /* its record changed */
+    }
+}
+
+/* Releases, wake-ups and budget top-ups due at `now`: the threads the
+ * release queue has due, in the order of the scheduler's list.  With
+ * `scheduler` false (the fast path, which holds no tcap capability) it
+ * changes nothing and returns false if one of them needs a tcap transfer
+ * or a send. */
 bool wl_release(wl_app *app, unsigned core, uint64_t now, bool scheduler)
 {
     wl_rt_core *c = &app->core[core];
-    uint16_t changed[WL_THDS];
-    unsigned nchanged = 0;
+    wl_batch changed = { .app = app, .write = true };    /* the records it changes */
+    if (c->releasing) {
+        /* a release preempted while it uses the queue's list: look at every thread */
+        if (!scheduler)
+            for (unsigned k = 0; k < c->nthd; k++) {
+                const wl_rt_thd *r = &app->thd[c->thd[k]];
+                if (budget_of(app, r) && r->replenish_at <= now)
+                    return false;
+                if (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)
+                    return false;
+            }
+        for (unsigned k = 0; k < c->nthd; k++)
+            release_one(app, core, c->thd[k], now, &changed);
+        wl_batch_flush(&changed);
+        return true;
+    }
+    c->releasing = true;        /* c->due is this release's */
+    unsigned n = wl_queue_due(app, core, now, c->due);
     if (!scheduler)
-        for (unsigned k = 0; k < c->nthd; k++) {
-            const wl_rt_thd *r = &app->thd[c->thd[k]];
-            if (budget_of(app, r) && r->replenish_at <= now)
+        for (unsigned k = 0; k < n; k++) {
+            const wl_rt_thd *r = &app->thd[c->due[k]];
+            if ((budget_of(app, r) && r->replenish_at <= now) || (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)) {
+                c->releasing = false;
                 return false;
-            if (r->group && r->state == WL_S_SLEEP && r->wake_at <= now)
-                return false;
-        }
-    for (unsigned k = 0; k < c->nthd; k++) {
-        wl_rt_thd *r = &app->thd[c->thd[k]];
-        uint8_t state = r->state;
-        uint64_t replenish = r->replenish_at;
-        if (r->state == WL_S_IDLE && r->ready_at <= now) {
-            const wl_task *t = &app->task[r->idx];
-            r->state = WL_S_READY;
-            r->deadline = r->arrival + t->deadline;
-            r->eff_prio = t->prio;
-            r->eff_deadline = r->deadline;
-            app->task[r->idx].st.released++;
-        }
-        if (r->state == WL_S_SLEEP && r->wake_at <= now) {
-            r->state = WL_S_READY;
-            if (r->group) {
-                /* a child scheduler waits for events on its endpoint: wake it */
-                app->group[r->idx].wakes++;
-                cos_err e = cos_asnd(r->wake, false);
-                if (e)
-                    COS_FAIL(&app->fail, e);
             }
         }
-        uint64_t b = budget_of(app, r);
-        if (b && r->replenish_at <= now) {
-            uint64_t left = 0;
-            cos_err e = cos_tcap_budget(r->tcap, &left);
-            if (e == COS_OK && left < b)
-                e = cos_tcap_transfer(app->core[wl_core_of(app, core)].root_tcap, r->rcv, b - left, base_prio(app, r));
-            if (e)
-                COS_FAIL(&app->fail, e);
-            uint64_t p = replenish_period(app, r);
-            while (r->replenish_at <= now)
-                r->replenish_at += p;
-            if (r->group)
-                r->deadline = r->eff_deadline = r->replenish_at;    /* EDF parent: the end of the period */
-            if (r->state == WL_S_DEPLETED)
-                r->state = WL_S_READY;
-        }
-        if (r->state != state || r->replenish_at != replenish)
-            changed[nchanged++] = c->thd[k];       /* its record changed */
-    }
-    wl_thds_touch(app, changed, nchanged, true);
+    for (unsigned k = 0; k < n; k++)
+        release_one(app, core, c->due[k], now, &changed);
+    c->releasing = false;
+    wl_batch_flush(&changed);
     return true;
 }
 
 /* The tcap priority a dispatch gives (0: the thread has no tcap of its
  * own, it runs under the scheduler's). */
-uint32_t wl_dispatch_prio(const wl_app *app, unsigned core, const wl_rt_thd *r)
+uint32_t wl_dispatch_prio(wl_app *app, unsigned core, const wl_rt_thd *r)
 {
     if (!wl_has_tcap(app, r))
         return 0;

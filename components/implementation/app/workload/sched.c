@@ -12,9 +12,10 @@
 static void apply(wl_app *app, unsigned s, const cos_ret *ev)
 {
     cos_thdid id = (cos_thdid)ev->r[0];
-    if (id == 0 || id >= WL_MAX_THDID || app->by_id[id] == 0)
+    if (id == 0 || id >= app->max_thdid || app->by_id[id] == 0)
         return;     /* about the scheduler itself (a timeout), or a wake-up send */
-    wl_rt_thd *r = &app->thd[app->by_id[id] - 1];
+    unsigned i = app->by_id[id] - 1;
+    wl_rt_thd *r = &app->thd[i];
     if (r->sched != s)
         return;     /* a child scheduler hearing of itself: its parent's business */
     wl_thd_touch(app, app->by_id[id] - 1, true);     /* its record: read and updated */
@@ -32,14 +33,13 @@ static void apply(wl_app *app, unsigned s, const cos_ret *ev)
     }
     if (f & COS_SCHED_EV_EXITED) {
         r->state = WL_S_EXITED;
-        return;
-    }
-    if (f & COS_SCHED_EV_RUNNABLE) {
+    } else if (f & COS_SCHED_EV_RUNNABLE) {
         if (r->state == WL_S_KBLOCK || (r->group && r->state == WL_S_SLEEP))
             r->state = WL_S_READY;
     } else if (r->state == WL_S_READY || r->state == WL_S_DEPLETED) {
         r->state = WL_S_KBLOCK;
     }
+    wl_requeue(app, i);
 }
 
 /* an event for scheduler s (ctx: which scheduler) */
@@ -56,8 +56,8 @@ static void drain(wl_app *app, unsigned s)
     cos_sched_drain(app->core[s].rcv, &app->core[s].token, apply_cb, &o);
 }
 
-/* A scheduler thread, for ever: a core's root (s < WL_CORES) or a group's
- * child scheduler (s = WL_CORES + g).  A child dispatches every thread of
+/* A scheduler thread, for ever: a core's root (s < ncores) or a group's
+ * child scheduler (s = ncores + g).  A child dispatches every thread of
  * its own under its one tcap, without a priority (the parent gives that
  * tcap its priority).  With nothing to run, a root sets the timeout of its
  * next release and waits for events; a child tells its parent, in the
@@ -68,9 +68,9 @@ static void drain(wl_app *app, unsigned s)
 void wl_schedule(wl_app *app, unsigned s)
 {
     wl_rt_core *c = &app->core[s];
-    bool child = s >= WL_CORES;
-    wl_group *gr = child ? &app->group[s - WL_CORES] : NULL;
-    wl_rt_thd *me = child ? &app->thd[G_IDX(s - WL_CORES)] : NULL;
+    bool child = s >= app->ncores;
+    wl_group *gr = child ? &app->group[s - app->ncores] : NULL;
+    wl_rt_thd *me = child ? &app->thd[wl_group_thd(app, s - app->ncores)] : NULL;
     for (;;) {
         drain(app, s);
         wl_release(app, s, cos_cycles(), true);
@@ -89,7 +89,8 @@ void wl_schedule(wl_app *app, unsigned s)
                 gr->idles++;
                 me->wake_at = to ? to : UINT64_MAX;
                 me->state = WL_S_SLEEP;
-                wl_thd_touch(app, G_IDX(s - WL_CORES), true);    /* what its parent reads */
+                wl_requeue(app, wl_group_thd(app, s - app->ncores));
+                wl_thd_touch(app, wl_group_thd(app, s - app->ncores), true);    /* what its parent reads */
             } else {
                 cos_err e = cos_switch(c->sched_app, 0, 0, to, c->rcv, c->token);
                 if (e == COS_ESTALE) {
@@ -102,8 +103,10 @@ void wl_schedule(wl_app *app, unsigned s)
                 }
             }
             cos_ret ev = cos_sched_rcv(c->rcv, 0);
-            if (child)
+            if (child) {
                 me->state = WL_S_READY;     /* running again */
+                wl_requeue(app, wl_group_thd(app, s - app->ncores));
+            }
             if (ev.err) {
                 COS_FAIL(&app->fail, ev.err);
                 return;
@@ -129,10 +132,12 @@ void wl_schedule(wl_app *app, unsigned s)
             break;
         case COS_EBUSY:
             r->state = WL_S_KBLOCK;     /* blocked meanwhile: its event is on the way */
+            wl_requeue(app, (unsigned)b);
             break;
         case COS_EPERM:
             if (!child) {
                 r->state = WL_S_DEPLETED;   /* no budget left */
+                wl_requeue(app, (unsigned)b);
                 break;
             }
             /* the group's budget is spent: the core goes back to the parent */

@@ -34,9 +34,20 @@ static cos_err note_id(wl_desc *w, unsigned i)
 {
     wl_app *app = w->boot.app_st;
     cos_thdid id = app->thd[i].id;
-    if (id >= WL_MAX_THDID)
+    if (id >= app->max_thdid)
         CHECK(COS_ERANGE);
-    app->by_id[id] = (uint16_t)(i + 1);
+    app->by_id[id] = i + 1;
+    return COS_OK;
+}
+
+/* Thread i joins scheduler sc's list (its room is the count of its
+ * threads, compose/pack.c). */
+static cos_err push_thd(wl_desc *w, wl_rt_core *sc, unsigned i)
+{
+    if (sc->nthd >= sc->cap)
+        CHECK(COS_ERANGE);
+    w->boot.app_st->thd[i].lpos = sc->nthd;
+    sc->thd[sc->nthd++] = i;
     return COS_OK;
 }
 
@@ -122,12 +133,13 @@ static cos_err build_groups(wl_desc *w, unsigned core)
         const wl_group *gr = &app->group[g];
         if (gr->core != core)
             continue;
-        wl_rt_thd *r = &app->thd[G_IDX(g)];
-        *r = (wl_rt_thd){ .group = true, .idx = g, .sched = (uint16_t)core, .waiting = NONE, .state = WL_S_READY,
+        unsigned ri = wl_group_thd(app, g);
+        wl_rt_thd *r = &app->thd[ri];
+        *r = (wl_rt_thd){ .group = true, .idx = g, .sched = core, .waiting = NONE, .state = WL_S_READY,
                           .eff_prio = gr->prio };
         cos_capid thd, tcap, rcv, wake;     /* the booter's */
         CHECK(bt_thd_id(b, ac, E_GROUP, g, &thd, &r->id));
-        CHECK(note_id(w, G_IDX(g)));
+        CHECK(note_id(w, ri));
         CHECK(bt_tcap(b, &tcap));
         CHECK(bt_rcv(b, thd, tcap, COS_BOOT_RCV(core), &rcv));
         CHECK(cos_tcap_transfer(COS_BOOT_TCAP(core), rcv, 1, gr->prio));
@@ -137,14 +149,13 @@ static cos_err build_groups(wl_desc *w, unsigned core)
         CHECK(bt_give(b, ac, tcap, &r->tcap));
         CHECK(bt_give(b, ac, rcv, &r->rcv));
         CHECK(bt_give(b, ac, wake, &r->wake));
-        wl_rt_core *gc = &app->core[WL_CORES + g];
+        wl_rt_core *gc = &app->core[app->ncores + g];
         gc->cur = NONE;
         gc->slice_thd = NONE;
         gc->sched_app = r->thd;
         gc->rcv = r->rcv;
         gc->tcap = r->tcap;
-        if (pc->nthd < WL_THDS)
-            pc->thd[pc->nthd++] = (uint16_t)G_IDX(g);
+        CHECK(push_thd(w, pc, ri));
         /* let it make its tasks, on the root's budget */
         CHECK(cos_switch(thd, COS_BOOT_TCAP(core), 0, 0, 0, 0));
         if (w->boot.fail.err)
@@ -165,17 +176,16 @@ static cos_err build_timer_thd(wl_desc *w, unsigned core)
         return COS_OK;
     bt *b = &w->boot.b;
     wl_rt_core *c = &app->core[core];
-    wl_rt_thd *r = &app->thd[T_IDX(core)];
-    *r = (wl_rt_thd){ .timer = true, .idx = core, .sched = (uint16_t)core, .waiting = NONE, .state = WL_S_SLEEP,
+    unsigned ri = wl_timer_thd(app, core);
+    wl_rt_thd *r = &app->thd[ri];
+    *r = (wl_rt_thd){ .timer = true, .idx = core, .sched = core, .waiting = NONE, .state = WL_S_SLEEP,
                       .wake_at = UINT64_MAX, .replenish_at = UINT64_MAX };
     cos_capid thd, rcv;
     CHECK(bt_thd_id(b, &w->boot.app, E_TIMER, core, &thd, &r->id));
-    CHECK(note_id(w, T_IDX(core)));
+    CHECK(note_id(w, ri));
     CHECK(bt_rcv(b, thd, 0, COS_BOOT_RCV(core), &rcv));
     CHECK(bt_give(b, &w->boot.app, thd, &r->thd));
-    if (c->nthd < WL_THDS)
-        c->thd[c->nthd++] = (uint16_t)T_IDX(core);
-    return COS_OK;
+    return push_thd(w, c, ri);
 }
 
 /* Thread i (tasks, then interrupt threads) of `core`, made by its
@@ -189,13 +199,13 @@ static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
     bt_comp *ac = &w->boot.app;
     bool irq = i >= app->ntasks;
     unsigned idx = irq ? i - app->ntasks : i;
-    unsigned ri = irq ? WL_TASKS + idx : idx;
+    unsigned ri = irq ? wl_irq_thd(app, idx) : idx;
     wl_rt_thd *r = &app->thd[ri];
     unsigned group = irq ? 0 : app->task[idx].group;
-    unsigned sched = group ? WL_CORES + group - 1 : core;
+    unsigned sched = group ? app->ncores + group - 1 : core;
     cos_capid parent = group ? w->boot.group_rcv[group - 1] : COS_BOOT_RCV(core);
     wl_rt_core *sc = &app->core[sched];
-    *r = (wl_rt_thd){ .irq = irq, .idx = idx, .sched = (uint16_t)sched, .waiting = NONE, .replenish_at = app->start };
+    *r = (wl_rt_thd){ .irq = irq, .idx = idx, .sched = sched, .waiting = NONE, .replenish_at = app->start };
     cos_capid thd, tcap = 0, rcv;      /* the booter's */
     CHECK(bt_thd_id(b, ac, irq ? E_IRQ : E_TASK, idx, &thd, &r->id));
     CHECK(note_id(w, ri));
@@ -234,9 +244,7 @@ static cos_err build_thd(wl_desc *w, unsigned core, unsigned i)
             if (w->grant[g].kind == COS_GRANT_ASND && w->grant[g].to == idx)
                 CHECK(grant_cap(w, &w->grant[g], a));
     }
-    if (sc->nthd < WL_THDS)
-        sc->thd[sc->nthd++] = (uint16_t)ri;
-    return COS_OK;
+    return push_thd(w, sc, ri);
 }
 
 /* B_GROUP: child scheduler g's tasks, made on its thread (the caller). */
@@ -307,35 +315,41 @@ static void note_receivers(wl_desc *w)
     }
 }
 
-/* The components, and what every core shares. */
-/* Load component comp's data: its part of the description (`bytes` at
- * part), from which it starts. */
-static void *load(wl_desc *w, const bt_comp *comp, const void *part, size_t bytes)
+/* Load component comp's data (`bytes`), from which it starts: its part of
+ * the description (`n` bytes at part) first. */
+static void *load(wl_desc *w, const bt_comp *comp, const void *part, size_t n, size_t bytes)
 {
     void *d = cos_comp_load(comp->comp, bytes);
     if (d == NULL)
         COS_FAIL(&w->boot.fail, COS_ENOMEM);
     else
-        memcpy(d, part, bytes);
+        memcpy(d, part, n);
     return d;
 }
 
+/* The components, and what every core shares. */
 static cos_err build_shared(wl_desc *w)
 {
     bt *b = &w->boot.b;
     bt_comp self = BT_SELF;
+    if (w->app_block == NULL)
+        CHECK(COS_EINVAL);
     CHECK(bt_init(b));
     CHECK(bt_comp_new(b, w->workload_image, (unsigned)w->app_pages, &w->boot.app));
-    wl_app *app = w->boot.app_st = load(w, &w->boot.app, &w->app, sizeof w->app);
+    /* the app's block: its header, then its arrays (app.h), moved */
+    const wl_app *blk = w->app_block;
+    wl_app *app = w->boot.app_st = load(w, &w->boot.app, blk, blk->bytes, blk->bytes);
     if (app == NULL)
         return COS_ENOMEM;
+    wl_app_relocate(app, (char *)app - (const char *)blk);
     app->base = w->boot.app.base;
+    app->heap_base = wl_heap_base(app->base, w->app_pages * COS_PAGE_SIZE);
     CHECK(bt_sinv_own(b, &w->boot.app, E_SCHED, &w->boot.sched_sinv));
     if (app->ngroups)
         CHECK(bt_sinv(b, &w->boot.app, &self, B_GROUP, &app->boot_sinv));
     for (unsigned i = 0; i < w->nservers; i++) {
         CHECK(bt_comp_new(b, w->server_image, w->server[i].pages, &w->boot.server[i]));
-        wl_server *sv = w->boot.server_st[i] = load(w, &w->boot.server[i], &w->server[i], sizeof w->server[i]);
+        wl_server *sv = w->boot.server_st[i] = load(w, &w->boot.server[i], &w->server[i], sizeof w->server[i], sizeof w->server[i]);
         if (sv == NULL)
             return COS_ENOMEM;
         sv->base = w->boot.server[i].base;
@@ -343,17 +357,20 @@ static cos_err build_shared(wl_desc *w)
     }
     if (w->tm.used) {
         /* the timer manager: its table (32 bytes per task) and the per-core earliest */
-        unsigned pages = (unsigned)((WL_TASKS * 32 + WL_CORES * 8 + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
+        unsigned pages = (unsigned)wl_tmrmgr_pages(app->ntasks, app->ncores);
         CHECK(bt_comp_new(b, w->timer_image, pages, &w->boot.timer));
         /* its part, and where its memory is, and each task's core */
-        wl_tmrmgr *tm = w->boot.tm_st = load(w, &w->boot.timer, &w->tm, sizeof w->tm);
+        wl_tmrmgr *tm = w->boot.tm_st = load(w, &w->boot.timer, &w->tm, sizeof w->tm,
+                                              wl_tmrmgr_block(NULL, app->ntasks, app->ncores));
         if (tm == NULL)
             return COS_ENOMEM;
         tm->base = w->boot.timer.base;
         tm->ncores = app->ncores;
         tm->ntasks = app->ntasks;
+        wl_tmrmgr_block(tm, app->ntasks, app->ncores);
         for (unsigned i = 0; i < app->ntasks; i++)
-            tm->task_core[i] = (uint16_t)app->task[i].core;
+            tm->task_core[i] = app->task[i].core;
+        wl_tmrmgr_parts(tm);
         CHECK(bt_sinv(b, &w->boot.app, &w->boot.timer, 0, &app->tm_sinv));
     }
     if (w->mm.used) {
@@ -362,13 +379,15 @@ static cos_err build_shared(wl_desc *w)
         unsigned pages = (unsigned)((WL_MM_POOL * 18 + WL_HEAPS * WL_HEAP_PAGES * 2 + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE);
         CHECK(bt_comp_new(b, w->mem_image, pages, &w->boot.mm));
         /* its part, and where its memory is, and each task's heap window */
-        wl_memmgr *mm = w->boot.mm_st = load(w, &w->boot.mm, &w->mm, sizeof w->mm);
+        wl_memmgr *mm = w->boot.mm_st = load(w, &w->boot.mm, &w->mm, sizeof w->mm, wl_memmgr_block(NULL, app->ntasks));
         if (mm == NULL)
             return COS_ENOMEM;
         mm->base = w->boot.mm.base;
+        mm->heap_base = app->heap_base;
         mm->ntasks = app->ntasks;
+        wl_memmgr_block(mm, app->ntasks);
         for (unsigned i = 0; i < app->ntasks; i++)
-            mm->heap_of[i] = (uint16_t)app->task[i].heap;
+            mm->heap_of[i] = app->task[i].heap;
         CHECK(bt_sinv(b, &w->boot.app, &w->boot.mm, 0, &app->mm_sinv));
         mm->kmem = w->boot.mm.next_slot++;
         CHECK(cos_kmem_narrow(b->kmem, w->boot.mm.captbl, mm->kmem, b->next, mm->pages));
@@ -376,7 +395,7 @@ static cos_err build_shared(wl_desc *w)
         CHECK(bt_give(b, &w->boot.mm, w->boot.app.pgtbl, &mm->pgtbl));
     }
     CHECK(build_added(w));
-    for (unsigned l = 0; l < WL_LOCKS; l++)
+    for (unsigned l = 0; l < app->nlocks; l++)
         app->lock_owner[l] = NONE;
     note_receivers(w);
     /* the start signals: one asnd to each core's root rcv */
@@ -392,7 +411,7 @@ static void start(wl_desc *w)
     uint64_t now = cos_cycles();
     uint64_t al = w->start_align ? w->start_align : 1;
     app->start = (now / al + 1) * al;
-    for (unsigned i = 0; i < WL_THDS; i++) {
+    for (unsigned i = 0; i < wl_nthd(app); i++) {
         wl_rt_thd *r = &app->thd[i];
         if (r->id == 0)
             continue;
@@ -407,6 +426,7 @@ static void start(wl_desc *w)
             r->replenish_at = app->start;
         }
     }
+    wl_queue_init(app);     /* the schedulers' queues */
     w->boot.built = true;
     cos_report("wl.start", (int64_t)app->start);
 }

@@ -30,8 +30,6 @@
 
 #include "components/comps.h"
 
-#define WL_GRANTS 32u
-
 /* What names a component in an added component's argument or grant. */
 typedef enum { WL_REF_NONE = 0, WL_REF_APP, WL_REF_SERVER, WL_REF_COMP } wl_ref_kind;
 
@@ -55,9 +53,9 @@ typedef struct wl_comp {
  * to a task's endpoint; the component finds it under `name`. */
 typedef struct wl_grant {
     uint8_t kind;                     /* cos_grant_kind */
-    uint16_t from;                    /* the added component */
+    uint32_t from;                    /* the added component */
     uint8_t to_ref;                   /* sinv: WL_REF_SERVER or WL_REF_COMP; asnd: a task (to) */
-    uint16_t to;
+    uint32_t to;
     uint32_t entry;
     char name[COS_NAME_LEN];
 } wl_grant;
@@ -65,25 +63,28 @@ typedef struct wl_grant {
 /* The boot component's image. */
 extern const cos_image cos_image_wl_booter;
 
-/* What the booter keeps for itself (its own state). */
+/* What the booter keeps for itself (its own state).  Its arrays, sized
+ * by the description's counts, are part of the description's block
+ * (compose/pack.c makes them with it). */
 typedef struct wl_boot {
     cos_fail fail;
     bool built;                       /* every core's threads are made and the start is fixed */
     unsigned cores_built;
     bt b;                             /* the allocation state, passed from core to core */
-    bt_comp app, server[WL_SERVERS], timer, mm;
-    cos_capid go[WL_CORES];           /* an asnd to each core's root rcv */
+    bt_comp app, timer, mm;
+    bt_comp *server;                  /* [nservers] */
+    cos_capid *go;                    /* [ncores]: an asnd to each core's root rcv */
     cos_capid sched_sinv;             /* to the app's scheduler entry (E_SCHED) */
     /* each component's data, as the booter loaded it (cos_comp_load): its
      * part of the description, then its state */
     wl_app *app_st;
     wl_tmrmgr *tm_st;
     wl_memmgr *mm_st;
-    wl_server *server_st[WL_SERVERS];
-    bt_comp comps[WL_COMPS];          /* the added components */
-    cos_comp_hdr *comp_st[WL_COMPS];
-    cos_capid group_rcv[WL_GROUPS];   /* each child scheduler's endpoint */
-    bool recv_target[WL_TASKS];       /* tasks that are sent to (they get an endpoint others reach) */
+    wl_server **server_st;            /* [nservers] */
+    bt_comp *comps;                   /* [ncomps]: the added components */
+    cos_comp_hdr **comp_st;           /* [ncomps] */
+    cos_capid *group_rcv;             /* [ngroups]: each child scheduler's endpoint */
+    bool *recv_target;                /* [ntasks]: tasks that are sent to (they get an endpoint others reach) */
 } wl_boot;
 
 typedef struct wl_desc {
@@ -91,14 +92,15 @@ typedef struct wl_desc {
     unsigned workload_image, server_image, timer_image, mem_image;   /* image ids (components/images.h) */
     uint64_t start_align;             /* the start is the first multiple of this (cycles) after the build */
     uint64_t app_pages;               /* the app's memory (its tasks' areas, then the channels' rings) */
-    wl_app app;
+    wl_app app;                       /* the app's part as a scenario builds it (its arrays each on their own) */
+    const wl_app *app_block;          /* ... and packed into one block, which the booter loads (wl_app_relocate) */
     wl_tmrmgr tm;
     wl_memmgr mm;
-    wl_server server[WL_SERVERS];
+    wl_server *server;                /* [nservers] */
     unsigned nservers;
-    wl_comp comp[WL_COMPS];
+    wl_comp *comp;                    /* [ncomps] */
     unsigned ncomps;
-    wl_grant grant[WL_GRANTS];
+    wl_grant *grant;                  /* [ngrants] */
     unsigned ngrants;
     /* ---- the booter's state ------------------------------------------------------ */
     wl_boot boot;

@@ -27,10 +27,7 @@ static void recompute(wl_app *app, wl_rt_thd *r)
             if (app->lock[l].ceiling < p)
                 p = app->lock[l].ceiling;
         } else if (app->lock[l].protocol != WL_LOCK_NONE) {
-            uint16_t all[WL_TASKS];
-            for (unsigned i = 0; i < app->ntasks; i++)
-                all[i] = (uint16_t)i;
-            wl_thds_touch(app, all, app->ntasks, false);    /* the scan for its waiters */
+            wl_thds_touch(app, app->all_tasks, app->ntasks, false);    /* the scan for its waiters */
             for (unsigned i = 0; i < app->ntasks; i++) {
                 const wl_rt_thd *o = &app->thd[i];
                 if (o->state == WL_S_LOCK && o->waiting == (int)l) {
@@ -42,9 +39,12 @@ static void recompute(wl_app *app, wl_rt_thd *r)
             }
         }
     }
+    bool moved = r->eff_prio != p || r->eff_deadline != d;
     r->eff_prio = p;
     r->eff_deadline = d;
     wl_thd_touch(app, (unsigned)me, true);
+    if (moved)
+        wl_requeue(app, (unsigned)me);      /* its place among the ready */
 }
 
 void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
@@ -62,11 +62,12 @@ void wl_lock_take(wl_app *app, wl_rt_thd *me, unsigned l)
     app->lock[l].contended++;
     me->state = WL_S_LOCK;
     me->waiting = (int)l;
+    wl_requeue(app, (unsigned)self);
     me->wait_since = cos_cycles();
     wl_thd_touch(app, (unsigned)self, true);
     wl_trace(app, WL_TK_LOCK_WAIT, (int64_t)l, app->thd[app->lock_owner[l]].id, 0);
     int o = app->lock_owner[l];
-    for (unsigned hops = 0; o != NONE && hops < WL_TASKS; hops++) {
+    for (unsigned hops = 0; o != NONE && hops < app->ntasks; hops++) {
         wl_rt_thd *or = &app->thd[o];
         recompute(app, or);
         o = or->state == WL_S_LOCK && or->waiting >= 0 ? app->lock_owner[or->waiting] : NONE;
@@ -91,10 +92,7 @@ void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
         return;     /* not held: compose/run.c's validation keeps this from happening */
     /* hand it to the best waiter */
     int best = NONE;
-    uint16_t all[WL_TASKS];
-    for (unsigned i = 0; i < app->ntasks; i++)
-        all[i] = (uint16_t)i;
-    wl_thds_touch(app, all, app->ntasks, false);    /* the scan for the best waiter */
+    wl_thds_touch(app, app->all_tasks, app->ntasks, false);    /* the scan for the best waiter */
     for (unsigned i = 0; i < app->ntasks; i++) {
         wl_rt_thd *o = &app->thd[i];
         if (o->state == WL_S_LOCK && o->waiting == (int)l
@@ -107,6 +105,7 @@ void wl_lock_give(wl_app *app, wl_rt_thd *me, unsigned l)
         wl_rt_thd *o = &app->thd[best];
         o->state = WL_S_READY;
         o->waiting = NONE;
+        wl_requeue(app, (unsigned)best);
         recompute(app, o);
     }
     recompute(app, me);

@@ -63,7 +63,7 @@ static bool mm_alloc_one(wl_memmgr *m, unsigned h)
     }
     cos_err e = cos_kmem_retype(m->kmem, p, COS_MEM_UNTYPED, COS_MEM_USER);
     if (e == COS_OK)
-        e = cos_pgtbl_map(m->pgtbl, wl_heap_va(h, k), m->kmem, p, COS_MAP_WRITE);
+        e = cos_pgtbl_map(m->pgtbl, wl_heap_va(m->heap_base, h, k), m->kmem, p, COS_MAP_WRITE);
     if (e) {
         COS_FAIL(&m->fail, e);
         return false;
@@ -84,7 +84,7 @@ static void mm_free_one(wl_memmgr *m, unsigned h)
     cos_instructions(WL_MM_PAGE);
     cos_touch(mm_list(m, h, k), 2, false);
     cos_ret r;
-    while ((r = cos_pgtbl_unmap(m->pgtbl, wl_heap_va(h, k))).err == COS_EBUSY) {
+    while ((r = cos_pgtbl_unmap(m->pgtbl, wl_heap_va(m->heap_base, h, k))).err == COS_EBUSY) {
         m->unmap_retries++;
         cos_compute(WL_MM_RETRY);
     }
@@ -119,7 +119,7 @@ static cos_word mm_serve(cos_thdid caller, cos_word op, cos_word task, cos_word 
 {
     (void)caller, (void)a3;
     wl_memmgr *m = wl_memmgr_self();
-    if (task >= m->ntasks || m->heap_of[task] == 0 || op > MM_REVOKE)
+    if (m == NULL || task >= m->ntasks || m->heap_of[task] == 0 || op > MM_REVOKE)
         return 0;
     unsigned h = m->heap_of[task] - 1;
     if (m->busy[h]) {

@@ -28,10 +28,11 @@ typedef struct wl_memmgr {
     /* ---- the description ---------------------------------------------------- */
     bool used;
     unsigned pages, quota;
-    unsigned ntasks;
-    uint16_t heap_of[WL_TASKS];       /* 0: none; h + 1: the task's heap window h */
     /* ---- given by the booter ---------------------------------------------------- */
+    unsigned ntasks;
+    uint32_t *heap_of;                /* [ntasks], after this header in its data block: 0 none; h + 1 heap window h */
     uint64_t base;                    /* its memory: the records */
+    uint64_t heap_base;               /* where the heap windows start in the app's address space */
     cos_capid kmem, pgtbl;            /* its pool and the app's page table */
     /* ---- state and results ------------------------------------------------------- */
     cos_fail fail;
@@ -44,5 +45,15 @@ typedef struct wl_memmgr {
     uint64_t allocated, denied, freed, revoked, revocations;   /* pages; revocation calls */
     uint64_t shootdowns, reuse_waits, unmap_retries;
 } wl_memmgr;
+
+/* Its data block: this header, then heap_of.  Place it (in the block at
+ * m), or with m NULL only size the block; returns its bytes. */
+static inline size_t wl_memmgr_block(wl_memmgr *m, unsigned ntasks)
+{
+    size_t off = (sizeof *m + 15) & ~(size_t)15;
+    if (m)
+        m->heap_of = (uint32_t *)((char *)m + off);
+    return off + (size_t)ntasks * sizeof(uint32_t);
+}
 
 extern const cos_image cos_image_wl_mem;

@@ -21,7 +21,7 @@ static bool fp_outranks(const wl_app *app, unsigned s, const wl_rt_thd *a, const
     return a->eff_prio < b->eff_prio;
 }
 
-static uint32_t fp_dispatch_prio(const wl_app *app, unsigned s, const wl_rt_thd *r)
+static uint32_t fp_dispatch_prio(wl_app *app, unsigned s, const wl_rt_thd *r)
 {
     (void)app, (void)s;
     return r->eff_prio;
@@ -39,19 +39,21 @@ static bool edf_outranks(const wl_app *app, unsigned s, const wl_rt_thd *a, cons
     return a->eff_deadline < b->eff_deadline;
 }
 
+/* A ready thread that ranks before r by its deadline (the timer thread's
+ * record has none: 0). */
+static bool earlier(const wl_rt_thd *o, const wl_rt_thd *r)
+{
+    return !o->irq && o->eff_deadline < r->eff_deadline;
+}
+
 /* The rank of the job's deadline among the ready ones (interrupt threads
- * keep their priority). */
-static uint32_t edf_dispatch_prio(const wl_app *app, unsigned s, const wl_rt_thd *r)
+ * keep their priority): a walk of the ready queue's threads that come
+ * before it (usually none: the one dispatched is the first). */
+static uint32_t edf_dispatch_prio(wl_app *app, unsigned s, const wl_rt_thd *r)
 {
     if (r->irq)
         return r->eff_prio;
-    const wl_rt_core *c = &app->core[s];
-    uint32_t rank = 0;
-    for (unsigned k = 0; k < c->nthd; k++) {
-        const wl_rt_thd *o = &app->thd[c->thd[k]];
-        if (!o->irq && o != r && o->state == WL_S_READY && o->eff_deadline < r->eff_deadline)
-            rank++;
-    }
+    uint32_t rank = wl_queue_rank(app, s, (unsigned)(r - app->thd), earlier);
     return WL_EDF_BASE + (rank < 60000 ? rank : 60000);
 }
 

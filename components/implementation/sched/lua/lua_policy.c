@@ -27,35 +27,52 @@ static bool lp_outranks(const wl_app *app, unsigned s, const wl_rt_thd *a, const
     return a->eff_prio < b->eff_prio;
 }
 
-static uint32_t lp_dispatch_prio(const wl_app *app, unsigned s, const wl_rt_thd *r)
+static uint32_t lp_dispatch_prio(wl_app *app, unsigned s, const wl_rt_thd *r)
 {
     (void)app, (void)s;
     return r->eff_prio;
 }
 
-static int lp_pick(wl_app *app, unsigned s, uint64_t now)
+/* The timer and interrupt threads first (by priority); else the Lua
+ * function chooses among the ready tasks.  Its cost is charged before the
+ * ready tasks are collected: while it is charged another decision of this
+ * scheduler may run (a task runs the policy itself and is preempted), and
+ * the list (the scheduler's scratch) is the one it is given. */
+static int lp_collect(const wl_app *app, unsigned s, uint32_t *ready, unsigned *n)
 {
     const wl_rt_core *c = &app->core[s];
-    const wl_sched_cfg *cfg = &app->sched_cfg[s];
     int best = NONE;
-    uint16_t ready[WL_THDS];
-    unsigned n = 0;
+    *n = 0;
     for (unsigned k = 0; k < c->nthd; k++) {
         const wl_rt_thd *r = &app->thd[c->thd[k]];
         if (!wl_ready(r))
             continue;
         if (r->timer || r->irq) {
             if (best == NONE || lp_outranks(app, s, r, &app->thd[best]))
-                best = c->thd[k];
+                best = (int)c->thd[k];
+        } else if (ready) {
+            ready[(*n)++] = c->thd[k];
         } else {
-            ready[n++] = c->thd[k];
+            (*n)++;
         }
     }
+    return best;
+}
+
+static int lp_pick(wl_app *app, unsigned s, uint64_t now)
+{
+    const wl_sched_cfg *cfg = &app->sched_cfg[s];
+    unsigned n;
+    int best = lp_collect(app, s, NULL, &n);
     if (best != NONE || n == 0 || cfg->pick == NULL)
         return best;
     cos_instructions(cfg->instructions);
+    uint32_t *ready = app->core[s].scratch;
+    best = lp_collect(app, s, ready, &n);
+    if (best != NONE || n == 0)
+        return best;
     int k = cfg->pick(cfg->pick_ctx, s, ready, n, now);
-    return k >= 0 && (unsigned)k < n ? ready[k] : NONE;
+    return k >= 0 && (unsigned)k < n ? (int)ready[k] : NONE;
 }
 
 static uint64_t lp_timeout(const wl_app *app, unsigned s, uint64_t now)

@@ -37,7 +37,7 @@ static bool rr_outranks(const wl_app *app, unsigned s, const wl_rt_thd *a, const
     return false;               /* tasks: all equal */
 }
 
-static uint32_t rr_dispatch_prio(const wl_app *app, unsigned s, const wl_rt_thd *r)
+static uint32_t rr_dispatch_prio(wl_app *app, unsigned s, const wl_rt_thd *r)
 {
     (void)app, (void)s;
     return r->irq ? r->eff_prio : RR_TASK_PRIO;
