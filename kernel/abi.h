@@ -215,6 +215,13 @@ cos_err cos_touch_compute(uint64_t vaddr, uint64_t len, bool write, uint64_t cyc
  * one per other event due while it runs: model/stream.h). */
 #define COS_TOUCH_WORDS_MAX 4096u
 cos_err cos_touch_words(const uint64_t *vaddrs, unsigned n, bool write);
+/* What a short piece of code over records costs, as one request: n
+ * instructions of straight-line user code (as cos_instructions) spread
+ * evenly before the words, a load of the word at each of vaddrs[0, nread)
+ * and a store to each of vaddrs[nread, n), in order (nread <= n <=
+ * COS_TOUCH_WORDS_MAX).  A queue operation is one (a heap's compared
+ * records read, its moved entries written). */
+cos_err cos_touch_words_rw(const uint64_t *vaddrs, unsigned n, unsigned nread, uint64_t instructions);
 /* The core's cycle counter (RDTSC, PMCCNTR, DWT CYCCNT). */
 uint64_t cos_cycles(void);
 /* The calling thread's id and core. */

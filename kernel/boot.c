@@ -275,6 +275,8 @@ const char *k_thread_state(const k_kernel *k, cos_thdid id)
     if (id < 1 || id > k->threads->len)
         return "none";
     k_thread *t = g_ptr_array_index(k->threads, id - 1);
+    if (t->obj == 0)
+        return "exited";    /* its object ended (its last reference went) */
     switch (K_OBJ(k, k_thd_o, t->obj)->state) {
     case K_THD_RUNNABLE: return "runnable";
     case K_THD_BLOCKED_RCV:

@@ -13,17 +13,23 @@
  *  4. threads: id matches the host record; state is valid; invocation depth
  *     within COS_INV_DEPTH and every entry and the current component are
  *     live components; a blocked thread's rcv is its own (or, blocked for
- *     events, a scheduler rcv it owns); a thread is on at most one event
- *     list, and ev_queued says whether it is;
+ *     events, a scheduler rcv it owns), or none when that rcv ended (it
+ *     waits for good); a thread is on at most one event list, and
+ *     ev_queued says whether it is;
  *  5. each core runs at most one thread, a thread that is runnable and on
- *     that core; the current tcap is live;
+ *     that core; the current tcap is live; its root rcv is a live rcv of
+ *     that core; its loaded domain is a live page table (or none), and so
+ *     is every table its ASIDs' TLB entries belong to; every send in
+ *     flight to it names a live rcv of that core;
  *  6. rcvs: owner is a live thread whose rcv points back; parent chain
  *     acyclic and depth consistent; event lists well formed (no cycles,
  *     tail is the last);
  *  7. tcaps: delegation count within COS_TCAP_DELEGS; no scheduler twice;
  *     priorities in range;
  *  8. components: active counts equal the invocations in progress through
- *     them, over all threads;
+ *     them, over all threads; a component kept for the threads inside
+ *     (its last reference gone: kernel/obj.c) has some, and nothing else
+ *     names it;
  *  9. TLBs: no entry on any core translates to a page that is not user
  *     memory (an unmapped frame is retyped only after every core has taken
  *     its shootdown).
@@ -136,8 +142,12 @@ bool k_check(k_kernel *k)
                 FAIL("component %u: table or page table not live", o->id);
             if (o->image >= k->cfg.nimages)
                 FAIL("component %u: image %u", o->id, o->image);
+            if (o->kept > 1)
+                FAIL("component %u: kept %u", o->id, o->kept);
             count(&n, o->captbl);
             count(&n, o->pgtbl);
+            if (o->kept)
+                count(&n, a);   /* the reference that stands for the threads inside */
             break;
         }
         case COS_CAP_PGTBL: {
@@ -179,8 +189,13 @@ bool k_check(k_kernel *k)
                     FAIL("thread %u: outside its home with nothing on its invocation stack", o->id);
             }
             if (o->state == K_THD_BLOCKED_RCV || o->state == K_THD_BLOCKED_SCHED) {
-                if (!is_obj(k, o->blocked_on, COS_CAP_RCV) || K_OBJ(k, k_rcv_o, o->blocked_on)->thd != a)
-                    FAIL("thread %u: blocked on an rcv it does not own", o->id);
+                uint64_t on = o->blocked_on;
+                if (on && (!is_obj(k, on, COS_CAP_RCV) || K_OBJ(k, k_rcv_o, on)->thd != a))
+                    FAIL("thread %u: blocked on an rcv it does not own, or that ended", o->id);
+                if (o->blocked_on == 0 && o->rcv)
+                    FAIL("thread %u: waiting on nothing, but it has an rcv", o->id);
+            } else if (o->blocked_on) {
+                FAIL("thread %u: not blocked, but waiting on an rcv", o->id);
             }
             if (o->home)
                 count(&n, o->home);
@@ -289,6 +304,29 @@ bool k_check(k_kernel *k)
         }
         if (co->cur_tcap && !is_obj(k, co->cur_tcap, COS_CAP_TCAP))
             FAIL("core %u: current tcap not live", i);
+        if (!is_obj(k, c->root_rcv, COS_CAP_RCV) || K_OBJ(k, k_hdr, c->root_rcv)->core != i)
+            FAIL("core %u: root rcv not live", i);
+        if (c->pd && !is_obj(k, c->pd, COS_CAP_PGTBL))
+            FAIL("core %u: its loaded domain %#" G_GINT64_MODIFIER "x is not a live page table", i, c->pd);
+        for (unsigned x = 0; k->asid_owner && x < k->nasids; x++) {
+            uint64_t pt = k->asid_owner[(size_t)i * k->nasids + x];
+            if (pt && !is_obj(k, pt, COS_CAP_PGTBL))
+                FAIL("core %u: ASID %u's TLB entries belong to %#" G_GINT64_MODIFIER "x, not a live page table", i,
+                     x, pt);
+        }
+        /* sends in flight to it (a shootdown has bit 0 set; 0 is a send
+         * dropped with its rcv) */
+        for (unsigned src = 0; src < k->ncores; src++) {
+            const k_ring *rg = k_ram(k, c->ring + (uint64_t)src * sizeof(k_ring));
+            if (rg->tail - rg->head > K_RING_SLOTS)
+                FAIL("core %u: ring from core %u holds %u", i, src, rg->tail - rg->head);
+            for (uint32_t x = rg->head; x != rg->tail; x++) {
+                uint64_t w = rg->rcv[x % K_RING_SLOTS];
+                if (w && !(w & 1) && (!is_obj(k, w, COS_CAP_RCV) || K_OBJ(k, k_hdr, w)->core != i))
+                    FAIL("core %u: a send in flight from core %u to %#" G_GINT64_MODIFIER "x, not a live rcv here",
+                         i, src, w);
+            }
+        }
     }
     /* interrupt bindings */
     for (unsigned l = 0; l < k->nlines; l++) {
@@ -308,9 +346,16 @@ bool k_check(k_kernel *k)
             FAIL("page %#" G_GINT64_MODIFIER "x: %u references counted, %" G_GSIZE_FORMAT " found", a,
                  k_mem_refs(&k->mem, a), found(n.refs, p));
         uint64_t o = k_obj_addr(COS_CAP_COMP, a);
-        if (k_mem_kind(&k->mem, a) == COS_CAP_COMP && K_OBJ(k, k_comp_o, o)->active != found(n.active, p))
-            FAIL("component %u: active %" G_GUINT64_FORMAT ", invocations in progress %" G_GSIZE_FORMAT,
-                 K_OBJ(k, k_comp_o, o)->id, K_OBJ(k, k_comp_o, o)->active, found(n.active, p));
+        if (k_mem_kind(&k->mem, a) != COS_CAP_COMP || k_mem_refs(&k->mem, a) == 0)
+            continue;
+        const k_comp_o *co = K_OBJ(k, k_comp_o, o);
+        gsize refs = found(n.refs, p);
+        if (co->active != found(n.active, p))
+            FAIL("component %u: active %u, invocations in progress %" G_GSIZE_FORMAT, co->id, co->active,
+                 found(n.active, p));
+        if (co->kept && (co->active == 0 || refs != 1))
+            FAIL("component %u: kept for the threads inside (%u), named by %" G_GSIZE_FORMAT " other references",
+                 co->id, co->active, refs - 1);
     }
     uint64_t bad = npages;
     GHashTableIter it;

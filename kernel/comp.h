@@ -3,8 +3,10 @@
  * A component is a capability table and a protection domain (a page-table
  * object: pgtbl.h) running the code of one image; threads execute in one
  * at a time (their invocation stacks say which).  It holds a reference on
- * both; `active` counts the invocations in progress inside it.  Here: the
- * object and COMP_ALLOC.
+ * both; `active` counts the invocations in progress inside it, which keep
+ * it alive (kernel/obj.c: a component whose last reference goes with
+ * threads inside is `kept` until they leave).  Here: the object and
+ * COMP_ALLOC.
  *
  * Layer: above cap and obj.
  */

@@ -7,6 +7,7 @@
 
 #include "hwcap.h"
 #include "inv.h"
+#include "obj.h"
 #include "pgtbl.h"
 #include "syscall.h"
 #include "tcap.h"
@@ -126,9 +127,16 @@ static void timer_fired(k_core *c)
                 break;
             x = K_RD(c, k_rcv_o, r, thd);
         }
-        if (owner && x != thd && K_OBJ(k, k_thd_o, x)->sched == owner)
+        /* a tcap does not hold its owner: found on thd's chain, the
+         * chain's references hold it; off the chain it may have ended (its
+         * page may hold another object since), which the retype table
+         * says (a charged read, off the chain only) */
+        bool on_chain = owner && K_OBJ(k, k_thd_o, x)->sched == owner;
+        if (on_chain && x != thd)
             k_thd_queue_event(c, owner, x, COS_SCHED_EV_EXPIRED);
-        uint64_t to = owner ? K_OBJ(k, k_rcv_o, owner)->thd : 0;
+        uint64_t to = 0;
+        if (on_chain || (owner && k_obj_live(c, owner, COS_CAP_RCV)))
+            to = K_OBJ(k, k_rcv_o, owner)->thd;
         if (to == 0 || to == thd || K_OBJ(k, k_thd_o, to)->state != K_THD_RUNNABLE
             || K_OBJ(k, k_thd_o, to)->h.core != c->id
             || (k_tcap_run(c, to, 0) && K_OBJ(k, k_tcap_o, k_tcap_run(c, to, 0))->budget == 0))
@@ -288,6 +296,11 @@ static void user_touch(k_core *c, k_thread *t, bool words)
          * the stream ends: the caller waits for it), a[1]: how many */
         st.words = (const uint64_t *)(uintptr_t)t->a[0];
         st.nwords = len;
+        st.work = t->a[3];
+        if (t->a[4]) {
+            st.mixed = true;
+            st.write_from = t->a[4] - 1;
+        }
         ok = len >= 1 && len <= COS_TOUCH_WORDS_MAX;
     } else {
         st.vaddr = t->a[0];

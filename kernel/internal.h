@@ -54,7 +54,7 @@ typedef struct k_thd_o {
     uint64_t rcv;           /* the rcv it owns (0: none; the rcv holds the reference) */
     uint64_t sched;         /* its scheduler's rcv (a reference; 0: none) */
     uint64_t tcap;          /* the tcap it runs under (a reference; 0: its activator's) */
-    uint64_t blocked_on;    /* the rcv it waits on */
+    uint64_t blocked_on;    /* the rcv it waits on (its own; 0 when that rcv ended: waiting for good) */
     uint64_t ev_next;       /* next thread in its scheduler's event list */
     uint32_t ev_flags;      /* COS_SCHED_EV_* not yet reported */
     uint32_t ev_queued;     /* on its scheduler's event list (holds a reference) */
@@ -68,7 +68,14 @@ typedef struct k_comp_o {
     uint32_t image, id;
     uint64_t captbl;        /* root of its capability table (a reference) */
     uint64_t pgtbl;         /* its page table / MPU layout object (a reference) */
-    uint64_t active;        /* invocations in progress inside it (threads on their way through) */
+    /* Invocations in progress inside it (threads on their way through):
+     * the threads inside hold it alive.  When its last counted reference
+     * goes while active > 0, it is `kept`: one reference stands for the
+     * threads inside, dropped by the last to leave (its return, or its
+     * thread's end; obj.c k_obj_leave).  Both in the word every invocation
+     * and return already writes, so keeping it costs them nothing. */
+    uint32_t active;
+    uint32_t kept;
 } k_comp_o;
 
 typedef struct k_sinv_o {

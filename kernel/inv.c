@@ -71,8 +71,7 @@ cos_ret k_inv_sret(k_core *c, k_thread *t, cos_word value)
     th->comp = th->inv[th->depth];
     th->inv[th->depth] = 0;
     k_touch(c, t->obj + offsetof(k_thd_o, depth), 4, true);
-    K_OBJ(k, k_comp_o, server)->active--;
-    k_touch(c, server + offsetof(k_comp_o, active), 8, true);
+    k_obj_leave(c, server);     /* it ends now if it was kept only for the threads inside */
     k_pgtbl_switch(c, th->comp);
     k->st.returns++;
     k_trace(c, K_EV_SRET, t->id, K_OBJ(k, k_comp_o, th->comp)->id, th->depth, 0, 0);

@@ -9,7 +9,9 @@
  *
  * Invariants (check.c, rules 4 and 8): depth within bounds, every entry a
  * live component; a component's `active` counts the invocations in
- * progress inside it (so it cannot lose its last capability meanwhile).
+ * progress inside it, and holds it: it cannot lose its last capability
+ * meanwhile, and if its last reference goes another way it is kept until
+ * the last thread inside returns (obj.c k_obj_leave).
  *
  * Layer: above pgtbl (the domain switch), cap and obj.
  */

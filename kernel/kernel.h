@@ -75,6 +75,12 @@ typedef struct k_stats {
     uint64_t ul_switches, repairs;    /* user-level dispatches, and the kernel entries that learned of them */
     uint64_t kernel_cycles, user_cycles;
     uint64_t check_failures;      /* kernel paths after which k_check failed (cfg.check) */
+    /* objects that outlived their last reference for what is inside or
+     * waiting (kernel/obj.c; not in sys:stats()): components kept for the
+     * threads inside, running threads and the tcaps cores run under kept
+     * for their core, root rcvs kept for their core; and what ended with
+     * an rcv: its owner's wait, sends to it in flight */
+    uint64_t kept_comps, kept_thds, kept_tcaps, kept_roots, ended_waits, dropped_sends;
 } k_stats;
 const k_stats *k_get_stats(const k_kernel *k);
 unsigned k_threads(const k_kernel *k);       /* thread ids are 1..k_threads */

@@ -91,7 +91,24 @@ cos_err cos_touch_words(const uint64_t *vaddrs, unsigned n, bool write)
     if (vaddrs == NULL || n > COS_TOUCH_WORDS_MAX)
         return COS_EINVAL;
     t->req = K_REQ_TOUCHV;
-    t->a[0] = (cos_word)(uintptr_t)vaddrs, t->a[1] = n, t->a[2] = write;
+    t->a[0] = (cos_word)(uintptr_t)vaddrs, t->a[1] = n, t->a[2] = write, t->a[3] = 0, t->a[4] = 0;
+    trap(t);
+    return t->ret.err;
+}
+
+cos_err cos_touch_words_rw(const uint64_t *vaddrs, unsigned n, unsigned nread, uint64_t instructions)
+{
+    k_thread *t = self("cos_touch_words_rw");
+    if (n == 0) {
+        cos_instructions(instructions);
+        return COS_OK;
+    }
+    if (vaddrs == NULL || n > COS_TOUCH_WORDS_MAX || nread > n)
+        return COS_EINVAL;
+    t->req = K_REQ_TOUCHV;
+    t->a[0] = (cos_word)(uintptr_t)vaddrs, t->a[1] = n, t->a[2] = false;
+    t->a[3] = hw_instructions(t->k->h, instructions);
+    t->a[4] = (cos_word)nread + 1;      /* mixed: the words from nread on are stores */
     trap(t);
     return t->ret.err;
 }

@@ -10,7 +10,9 @@
 #include "rcv.h"
 
 /* A ring entry is an rcv's address, or (bit 0 set) a TLB shootdown: the
- * ASID in bits 1-12, the page number from bit 13. */
+ * ASID in bits 1-12, the page number from bit 13; or 0, a send dropped
+ * because its rcv ended before it arrived (the entry holds no reference:
+ * kernel/obj.c). */
 static uint64_t shootdown_word(uint64_t vaddr, uint16_t asid)
 {
     return 1u | (uint64_t)(asid & 0xfffu) << 1 | (vaddr >> 12) << 13;
@@ -85,6 +87,8 @@ void k_xcore_drain(k_core *c)
             uint64_t word = rg->rcv[rg->head % K_RING_SLOTS];
             rg->head++;
             k_touch(c, ring, 8, true);
+            if (word == 0)
+                continue;   /* a send whose rcv ended while it was in flight (obj.c) */
             if (word & 1) {
                 /* a TLB shootdown */
                 k_arch(c, hw_tlb_invalidate_page(k->h, c->id, (word >> 13) << 12, (uint16_t)((word >> 1) & 0xfffu)));

@@ -21,13 +21,21 @@ static sim_time_t time_of(const hw *h, const hwstream_run *r, uint64_t dd)
     return t > r->start ? t : r->start;
 }
 
-/* The work done before line i of a range: W spread evenly over n lines. */
+/* The work done before line i of a range (word i of a list): W spread
+ * evenly over its n lines (words). */
 static uint64_t work_before(const hwstream *st, uint64_t i)
 {
-    if (st->work == 0 || st->lines == 0)
+    uint64_t units = st->words ? st->nwords : st->lines;
+    if (st->work == 0 || units == 0)
         return 0;
-    unsigned __int128 w = st->work, n = st->lines;
+    unsigned __int128 w = st->work, n = units;
     return (uint64_t)((w * (i + 1)) / n - (w * i) / n);
+}
+
+/* Whether the access being made is a write. */
+static bool writing(const hwstream *st)
+{
+    return st->write || (st->words && st->mixed && st->pos >= st->write_from);
 }
 
 /* The translation of the page of va (MMU: the TLB, a walk on a miss,
@@ -39,13 +47,13 @@ static bool map(hw *h, unsigned c, hwstream *st, uint64_t va, uint64_t end, sim_
         /* physical addresses, 32 bits, checked against the core's regions */
         hwmpu_fault f;
         if (va > UINT32_MAX || end - 1 > UINT32_MAX || end > h->cfg.mem.size
-            || !hwmpu_check(&h->core[c].mpu, (uint32_t)va, (uint32_t)(end - va), st->write ? HWMPU_WRITE : HWMPU_READ,
+            || !hwmpu_check(&h->core[c].mpu, (uint32_t)va, (uint32_t)(end - va), writing(st) ? HWMPU_WRITE : HWMPU_READ,
                             false, &f))
             return false;
         st->map_va = va, st->map_end = end, st->map_pa = va;
     } else {
         hwpt_result r;
-        *cyc += hw_translate(h, c, va, (st->write ? HWPT_ACC_WRITE : 0) | HWPT_ACC_USER, t, &r);
+        *cyc += hw_translate(h, c, va, (writing(st) ? HWPT_ACC_WRITE : 0) | HWPT_ACC_USER, t, &r);
         if (r.fault.kind != HWPT_OK)
             return false;
         st->map_va = va, st->map_end = (va & ~(PAGE - 1)) + PAGE, st->map_pa = r.paddr;
@@ -88,7 +96,7 @@ static bool step(hw *h, unsigned c, hwstream_run *r, sim_time_t t)
         ok = map(h, c, st, va, h->cfg.has_mpu ? end : MIN(end, (va & ~(PAGE - 1)) + PAGE), t, &cyc);
     if (ok) {
         uint64_t line = UINT64_C(1) << h->mem->line_shift;
-        cyc += hwmem_access(h->mem, c, st->map_pa + (va - st->map_va), st->write ? HWMEM_WRITE : HWMEM_READ,
+        cyc += hwmem_access(h->mem, c, st->map_pa + (va - st->map_va), writing(st) ? HWMEM_WRITE : HWMEM_READ,
                             cyc ? time_of(h, r, r->d + cyc) : t, NULL);
         uint64_t adv = MIN(line - (va & (line - 1)), end - va);
         if (st->words) {
@@ -111,6 +119,8 @@ static bool step(hw *h, unsigned c, hwstream_run *r, sim_time_t t)
     }
     if (!st->words)
         r->d += work_before(st, st->line);
+    else if (st->sub == 0)
+        r->d += work_before(st, st->pos);      /* a word is done: the work before the next */
     r->next_at = time_of(h, r, r->d);
     return false;
 }
@@ -205,7 +215,7 @@ void hwstream_start(hw *h, unsigned core, const hwstream *st, simq_event *ev, un
     r->st = *st;
     hwstream *s = &r->st;
     if (!s->started) {
-        g_assert(s->words ? s->nwords >= 1 && s->work == 0 : s->len >= 1 && s->vaddr + s->len > s->vaddr);
+        g_assert(s->words ? s->nwords >= 1 : s->len >= 1 && s->vaddr + s->len > s->vaddr);
         s->started = true;
         s->done = s->fault = false;
         s->pos = s->sub = s->line = 0;

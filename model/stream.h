@@ -16,7 +16,9 @@
  *    work, as before;
  *  - work (cycles of compute a touch declares, cos_touch_compute) is
  *    spread evenly over a range's lines: before line i of n, the
- *    difference floor((i + 1) W / n) - floor(i W / n);
+ *    difference floor((i + 1) W / n) - floor(i W / n); a list of words
+ *    (cos_touch_words_rw: reads then writes, with the instructions of the
+ *    code that makes them) the same over its words;
  *  - the page of a line is translated (the TLB, a walk through the caches
  *    on a miss) at its first line, at each word, and again after the
  *    stream restarts; the MPU checks the rest of a range, or a word, at
@@ -69,8 +71,10 @@ typedef struct hwstream {
     const uint64_t *words;      /* or an 8-byte word at each of nwords >= 1 addresses, in order; the
                                    array (the caller's) must stay until the stream ends */
     uint64_t nwords;
-    uint64_t work;              /* cycles of compute spread over a range's lines (0 for words) */
+    uint64_t work;              /* cycles of compute spread over a range's lines (a list's words) */
     bool write;
+    bool mixed;                 /* words: those from write_from on are writes, those before reads */
+    uint64_t write_from;
     /* progress */
     bool started;
     bool done;                  /* nothing left to issue: what remains is `wait` */

@@ -14,19 +14,41 @@
  * machines): inside their own two pages they must succeed, outside they
  * must fault.
  *
+ * The deep mode (issue 19, item 2: what a thread is inside or waits on)
+ * adds to each adversary a chain of NSRV servers of its own, each
+ * referenced only by the one sinv that leads to it (the last leads back to
+ * the first), each holding the tables of the whole chain, its adversary's
+ * rcv and tcap: a thread that enters the chain makes random calls inside
+ * each server, above all removals and copies in the chain's tables (the
+ * sinvs it came through among them), goes deeper with probability 3/4 (up
+ * to the invocation stack's 16), and sometimes waits inside on its own rcv.
+ * Each adversary also spawns victims in its own memory (a thread, its rcv
+ * under the adversary's, a tcap of infinite budget), copies their rcvs into
+ * its servers' tables and runs them: they enter the chain and wait there,
+ * or at home; or, running, let go of their tcap and rcv and switch
+ * themselves to another tcap, or of their own thread capability and rcv;
+ * the adversary removes their rcvs, tcaps and threads while they wait, and
+ * the booter always dispatches an adversary under its own tcap.  It runs in rounds
+ * of ROUND_CALLS calls, each on a freshly booted kernel (removals wear a
+ * world down).  The figures of how often each state was reached are
+ * printed and the test requires each at least once.
+ *
  * Checked: the kernel's invariant checker after every kernel path (the
  * kernel's check mode; any failure counts), nothing crashes (the sanitizer
  * build runs this too), no load or store reaches memory outside the
  * component's pages, and at the end every capability in an adversary's
- * table names an object it was given or one it made in its own memory (no
- * component reaches a capability it was not given), and its memory
- * capabilities lie inside its own range.  And decode, then invoke: a
+ * table (or, in the deep mode, any table of its chain) names an object
+ * given to it (to its chain) at boot or made in its own memory, and its
+ * memory capabilities lie inside its own range.  And decode, then invoke: a
  * refused call changes nothing (the kernel's state fingerprinted before
  * and after it, tests/kernel_state.h, when no other kernel path ran in
  * between; every call in the unit suite, one in eight in the slow one).
  *
- * FUZZ_CALLS system calls (50,000 in the unit suite); the slow suite runs
- * test_kernel_fuzz_slow with 1,000,000 (COSSIM_FUZZ_CALLS overrides).
+ * System calls in the unit suite: 25,000 on each of three presets
+ * (kernel_fuzz), and in the deep mode 15,000 on x86_64 and 10,000 on
+ * cortex-a9 and cortex-m7 (kernel_fuzz_deep: --deep); the slow suite runs
+ * 1,000,000, and 1,000,000 in the deep mode (COSSIM_FUZZ_CALLS overrides
+ * each run's).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,12 +63,26 @@
 #include "components/lib/booter.h"
 
 #define NADV 4u
+#define NSRV 4u             /* deep: servers on each adversary's chain */
+#define VICS 3u             /* deep: victims each adversary has at a time */
 #define KMEM_PAGES 24u
 #define BURST 24u
+#define ROUND_CALLS 2500u   /* deep: calls per boot */
 #define MEM_SIZE (UINT64_C(16) << 20)
 
 /* slots in each adversary's own table */
-enum { A_CAPTBL = 1, A_PGTBL, A_COMP, A_KMEM, A_RCV, A_THD, A_TCAP, A_SINV, A_ASND0 };
+enum { A_CAPTBL = 1, A_PGTBL, A_COMP, A_KMEM, A_RCV, A_THD, A_TCAP, A_SINV, A_ASND0,
+       A_CHAIN = A_ASND0 + NADV,   /* deep: the sinv to its chain's first server */
+       A_SCT0,                     /* deep: its servers' tables */
+       A_VIC0 = A_SCT0 + NSRV,     /* deep: victim v's thread at A_VIC0 + 3v, rcv + 1, tcap + 2 */
+       A_END = A_VIC0 + 3 * VICS };
+/* deep: slots in a chain server's table */
+enum { S_CT0 = 1,                  /* the chain's tables: the adversary's, then each server's */
+       S_NEXT = S_CT0 + 1 + NSRV,  /* the sinv to the next server */
+       S_RCV, S_TCAP,              /* its adversary's rcv and tcap */
+       S_VR0,                      /* victim v's rcv */
+       S_END = S_VR0 + VICS };
+#define SLOTS ((unsigned)A_END > (unsigned)S_END ? (unsigned)A_END : (unsigned)S_END)
 
 typedef struct adv {
     cos_capid thd, rcv, asnd, tcap;     /* in the boot table */
@@ -55,23 +91,53 @@ typedef struct adv {
     uint64_t rng;
     bool exited;
     bool unmapped, mapped;              /* it unmapped (mapped) a page of its own address space */
+    uint64_t srv_ct[NSRV];              /* deep: its servers' tables (objects) */
+    unsigned next_page;                 /* deep: where it looks for a free page of its own */
 } adv;
 
+/* What an adversary's tables hold after the build (objects). */
+typedef struct snap {
+    uint64_t objs[256];
+    unsigned n;
+} snap;
+
+/* A simulated thread as the fuzz knows it (by thread id). */
+typedef struct actor {
+    uint64_t rng;
+    unsigned adv;
+    int vic;                            /* its victim slot; -1: the adversary's own thread */
+} actor;
+
+/* How often each state was reached (summed over rounds and runs). */
+typedef struct reached {
+    uint64_t calls, ok, inside, depth_max, deep_calls, edepth;
+    uint64_t depth[COS_INV_DEPTH + 1];  /* calls made at each invocation depth */
+    uint64_t rm_inside;                 /* removals that went, made from inside a server */
+    uint64_t rm_sinv_inhabited;         /* ... of a sinv to a server with threads inside */
+    uint64_t rm_rcv_waited;             /* ... of an rcv its owner waits on */
+    uint64_t rm_tcap_in_use;            /* ... of a tcap a thread or a core runs under */
+    uint64_t rm_thd_inside;             /* ... of a thread inside a server */
+    uint64_t waits_inside;              /* waits begun inside a server */
+    uint64_t victims, kept_comps, kept_thds, kept_tcaps, ended_waits, rounds;
+} reached;
+
 typedef struct fuzz {
-    bool mpu;
+    bool mpu, deep;
     uint64_t budget, calls, touches, touch_faults;
     uint64_t errors[COS_ERRS + 1];
     uint64_t isolation;                 /* accesses that went where they should not, or failed inside */
     uint64_t boot_error;
     bool booted, done, stalled;
     adv a[NADV];
-    uint64_t kmem_base_page;            /* the booter's kmem capability's first page (absolute) */
     k_kernel *k;
     uint64_t stride;                    /* fingerprint every stride-th call */
     uint64_t refused_checked;           /* refused calls compared with the state before them */
     uint64_t refused_changed;           /* ... that changed something anyway */
     int changed_op[8];                  /* the first of them: op, error */
     int changed_err[8];
+    GPtrArray *actors;                  /* actor *, by thread id - 1 (deep) */
+    reached *r;
+    snap sn[NADV];                      /* what each adversary was given */
 } fuzz;
 
 static fuzz *F;   /* the running test's state (one simulation at a time) */
@@ -103,19 +169,148 @@ static cos_word arg(uint64_t *s)
     }
 }
 
-static cos_capid cap(uint64_t *s)
+static cos_capid cap(uint64_t *s, unsigned slots)
 {
     switch (below(s, 10)) {
     case 0: return (cos_capid)below(s, 600);
     case 1: return (cos_capid)next(s);
-    default: return (cos_capid)below(s, A_ASND0 + NADV + 4);
+    default: return (cos_capid)below(s, slots + 4);
     }
 }
 
-static cos_word server(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+/* ---- what a removal takes (the kernel's view, before the call) ----------------------- */
+
+static k_thd_o *thd_obj(cos_thdid id)
 {
-    (void)caller, (void)a1, (void)a2, (void)a3;
-    return a0 + 1;
+    k_thread *t = id >= 1 && id <= F->k->threads->len ? g_ptr_array_index(F->k->threads, id - 1) : NULL;
+    return t && t->obj ? K_OBJ(F->k, k_thd_o, t->obj) : NULL;
+}
+
+static bool runs_under(uint64_t tc)
+{
+    k_kernel *k = F->k;
+    for (unsigned c = 0; c < k->ncores; c++)
+        if (K_OBJ(k, k_core_o, k->core[c].page)->cur_tcap == tc)
+            return true;
+    for (guint i = 0; i < k->threads->len; i++) {
+        k_thread *t = g_ptr_array_index(k->threads, i);
+        if (t->obj && K_OBJ(k, k_thd_o, t->obj)->tcap == tc)
+            return true;
+    }
+    return false;
+}
+
+/* What CAP_REMOVE of slot `slot` in table `ct` (of the caller's current
+ * component) would take: one of the rm_* counters to advance if it goes. */
+static uint64_t *removal_kind(cos_capid ct, cos_capid slot)
+{
+    k_kernel *k = F->k;
+    k_thd_o *th = thd_obj(cos_thdid_self());
+    k_captbl own = { K_OBJ(k, k_comp_o, th->comp)->captbl };
+    k_slot s;
+    if (k_ct_peek(&k->mem, &own, ct, &s) || s.type != COS_CAP_CAPTBL)
+        return NULL;
+    k_captbl t = { s.obj };
+    if (k_ct_peek(&k->mem, &t, slot, &s))
+        return NULL;
+    switch (s.type) {
+    case COS_CAP_SINV:
+        return K_OBJ(k, k_comp_o, K_OBJ(k, k_sinv_o, s.obj)->comp)->active ? &F->r->rm_sinv_inhabited : NULL;
+    case COS_CAP_RCV: {
+        const k_thd_o *o = K_OBJ(k, k_thd_o, K_OBJ(k, k_rcv_o, s.obj)->thd);
+        return (o->state == K_THD_BLOCKED_RCV || o->state == K_THD_BLOCKED_SCHED) && o->blocked_on == s.obj
+               ? &F->r->rm_rcv_waited : NULL;
+    }
+    case COS_CAP_TCAP: return runs_under(s.obj) ? &F->r->rm_tcap_in_use : NULL;
+    case COS_CAP_THREAD: return K_OBJ(k, k_thd_o, s.obj)->depth ? &F->r->rm_thd_inside : NULL;
+    default: return NULL;
+    }
+}
+
+/* ---- one system call, checked ---------------------------------------------------------- */
+
+static cos_ret issue(cos_op op, cos_capid c, const cos_word x[5])
+{
+    F->calls++;
+    k_thd_o *th = thd_obj(cos_thdid_self());
+    unsigned depth = th ? th->depth : 0;
+    uint64_t *kind = F->deep && op == COS_OP_CAP_REMOVE ? removal_kind(c, (cos_capid)x[0]) : NULL;
+    /* every `stride`th call between two fingerprints of the kernel's state
+     * (tests/kernel_state.h) */
+    bool look = F->calls % F->stride == 0;
+    kst before, after;
+    if (look)
+        kst_take(F->k, 0, &before);
+    cos_ret r = cos_call(op, c, x[0], x[1], x[2], x[3], x[4]);
+    if (look)
+        kst_take(F->k, 0, &after);
+    if (look && r.err && after.paths == before.paths + 1) {
+        /* a refused call, and no other kernel path since: nothing changed */
+        F->refused_checked++;
+        if (!kst_refused_unchanged(&before, &after)) {
+            if (F->refused_changed < 8) {
+                F->changed_op[F->refused_changed] = op;
+                F->changed_err[F->refused_changed] = r.err;
+            }
+            F->refused_changed++;
+        }
+    }
+    F->errors[r.err < COS_ERRS ? r.err : COS_ERRS]++;
+    if (F->deep) {
+        reached *n = F->r;
+        n->deep_calls++;
+        n->depth[MIN(depth, COS_INV_DEPTH)]++;
+        n->depth_max = MAX(n->depth_max, depth);
+        n->inside += depth > 0;
+        n->edepth += r.err == COS_EDEPTH;
+        if (r.err == COS_OK && op == COS_OP_CAP_REMOVE) {
+            n->rm_inside += depth > 0;
+            if (kind)
+                (*kind)++;
+        }
+    }
+    return r;
+}
+
+/* A random call: an operation, a capability among the first `slots` of
+ * the caller's current table, and arguments. */
+static cos_ret random_call(uint64_t *rng, unsigned slots, adv *a)
+{
+    cos_op op = (cos_op)below(rng, COS_OPS + 2);
+    cos_capid c = cap(rng, slots);
+    cos_word x[5];
+    for (int j = 0; j < 5; j++)
+        x[j] = arg(rng);
+    if (below(rng, 2)) {
+        /* half the calls: capabilities it holds and small numbers, which
+         * get past decoding into the deeper paths */
+        c = (cos_capid)(1 + below(rng, slots + 8));
+        for (int j = 0; j < 5; j++)
+            x[j] = below(rng, j < 2 ? 48 : 16);
+        if (below(rng, 4) == 0) {
+            op = COS_OP_KMEM_RETYPE;     /* memory to make objects in */
+            c = A_KMEM;
+            x[0] = below(rng, KMEM_PAGES);
+            x[1] = below(rng, 3);
+            x[2] = below(rng, 3);
+        }
+    }
+    if (op == COS_OP_HW_FLUSH)
+        op = COS_OP_SINV;   /* no hw capability is given; keep the ops that can do something */
+    if (op == COS_OP_SCHED_RCV)
+        x[0] |= COS_RCV_NONBLOCK;   /* blocked for events nobody sends, it would stop the fuzz */
+    cos_ret r = issue(op, c, x);
+    if (a && r.err == COS_OK && op == COS_OP_PGTBL_UNMAP)
+        a->unmapped = true;
+    if (a && r.err == COS_OK && (op == COS_OP_PGTBL_MAP || op == COS_OP_MPU_REGION))
+        a->mapped = true;
+    return r;
+}
+
+static cos_err call(cos_op op, cos_capid c, cos_word x0, cos_word x1, cos_word x2, cos_word x3, cos_word x4)
+{
+    const cos_word x[5] = { x0, x1, x2, x3, x4 };
+    return issue(op, c, x).err;
 }
 
 static void random_touch(adv *a)
@@ -135,78 +330,254 @@ static void random_touch(adv *a)
         F->isolation++;
 }
 
+/* ---- the deep mode: chains, victims ------------------------------------------------------ */
+
+static actor *actor_self(void)
+{
+    cos_thdid id = cos_thdid_self();
+    if (id > F->actors->len)
+        g_ptr_array_set_size(F->actors, (gint)id);
+    actor *x = g_ptr_array_index(F->actors, id - 1);
+    if (x == NULL) {
+        /* a thread made by a random call, running some entry */
+        x = g_new0(actor, 1);
+        *x = (actor){ .rng = 0xac70000u + id, .adv = id % NADV, .vic = -2 };
+        g_ptr_array_index(F->actors, id - 1) = x;
+    }
+    return x;
+}
+
+/* A call made inside a server of a chain: mostly removals and copies in the
+ * chain's tables, else anything. */
+static void inside_call(actor *x)
+{
+    uint64_t *g = &x->rng;
+    cos_capid ct = (cos_capid)(S_CT0 + below(g, 1 + NSRV));
+    switch (below(g, 10)) {
+    case 0: case 1: case 2:
+        call(COS_OP_CAP_REMOVE, ct, 1 + below(g, SLOTS), 0, 0, 0, 0);
+        break;
+    case 3:
+        call(COS_OP_CAP_COPY, ct, 1 + below(g, SLOTS + 4), 1 + below(g, S_END), 0, 0, 0);
+        break;
+    default:
+        random_call(g, S_END, NULL);
+        break;
+    }
+}
+
+/* Entry 2: a server (an adversary's component entered through A_SINV, or a
+ * chain server).  In the deep mode: calls inside, deeper down the chain,
+ * and a wait inside on the caller's own rcv, at random. */
+static cos_word server(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    if (!F->deep)
+        return a0 + 1;
+    actor *x = actor_self();
+    for (uint64_t n = below(&x->rng, 6); n && F->calls < F->budget; n--)
+        inside_call(x);
+    if (below(&x->rng, 4) != 0 && F->calls < F->budget)
+        call(COS_OP_SINV, S_NEXT, a0 + 1, 0, 0, 0, 0);
+    if (below(&x->rng, 6) == 0 && x->vic >= -1 && F->calls < F->budget) {
+        F->r->waits_inside++;
+        call(COS_OP_RCV, x->vic >= 0 ? S_VR0 + (unsigned)x->vic : S_RCV, 0, 0, 0, 0, 0);
+    }
+    return a0 + 1;
+}
+
+/* Its rcv goes, everywhere it was copied. */
+static void drop_rcv(unsigned v)
+{
+    call(COS_OP_CAP_REMOVE, A_CAPTBL, A_VIC0 + 3 * v + 1, 0, 0, 0, 0);
+    for (unsigned s = 0; s < NSRV; s++)
+        call(COS_OP_CAP_REMOVE, A_SCT0 + s, S_VR0 + v, 0, 0, 0, 0);
+}
+
+/* Entry 3: victim v of adversary a (arg: a | v << 8): enters the chain, or
+ * waits at home on its rcv; or lets go of its own tcap and rcv and switches
+ * itself to its adversary's tcap (its own kept for the core), or of its own
+ * thread capability and rcv (itself kept for the core).  Ends when its rcv
+ * is gone (or it is). */
+static cos_word victim(cos_thdid caller, cos_word arg0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    actor *x = actor_self();
+    x->adv = (unsigned)(arg0 & 0xff) % NADV;
+    x->vic = (int)((arg0 >> 8) % VICS);
+    x->rng = 0x71c70000u + cos_thdid_self();
+    unsigned v = (unsigned)x->vic;
+    cos_capid base = A_VIC0 + 3 * v;
+    for (unsigned n = 0; F->calls < F->budget; n++) {
+        for (uint64_t c = below(&x->rng, 4); c && F->calls < F->budget; c--)
+            random_call(&x->rng, A_END, NULL);
+        switch (below(&x->rng, 6)) {
+        case 0:
+            call(COS_OP_CAP_REMOVE, A_CAPTBL, base + 2, 0, 0, 0, 0);
+            drop_rcv(v);
+            call(COS_OP_THD_SWITCH, base, A_TCAP, 0, 0, 0, 0);
+            break;
+        case 1:
+            call(COS_OP_CAP_REMOVE, A_CAPTBL, base, 0, 0, 0, 0);
+            drop_rcv(v);
+            break;
+        case 2: case 3: case 4:
+            call(COS_OP_SINV, A_CHAIN, 0, 0, 0, 0, 0);
+            break;
+        default:
+            break;
+        }
+        if ((n % 3 == 2 || below(&x->rng, 2)) && call(COS_OP_RCV, base + 1, 0, 0, 0, 0, 0) != COS_OK)
+            return 0;
+    }
+    return 0;
+}
+
+/* A free page of adversary a's own memory, made kernel memory (0: none found). */
+static bool own_page(adv *a, uint64_t *page)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t p = a->next_page++ % KMEM_PAGES;
+        cos_err e = call(COS_OP_KMEM_RETYPE, A_KMEM, p, COS_MEM_UNTYPED, COS_MEM_KERNEL, 0, 0);
+        if (e == COS_OK || e == COS_ETYPE) {
+            *page = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Victim v of adversary i: a thread, a tcap with the infinite budget of the
+ * adversary's, an rcv under the adversary's, the rcv copied into every
+ * server of the chain; then it runs. */
+static void spawn(adv *a, unsigned i, unsigned v)
+{
+    cos_capid base = A_VIC0 + 3 * v;
+    uint64_t p[3];
+    for (unsigned j = 0; j < 3; j++)
+        if (!own_page(a, &p[j]))
+            return;
+    if (call(COS_OP_THD_ALLOC, A_KMEM, p[0], base, A_COMP, 3, i | v << 8) != COS_OK)
+        return;
+    call(COS_OP_TCAP_ALLOC, A_KMEM, p[1], base + 2, 0, 0, 0);
+    if (call(COS_OP_RCV_ALLOC, A_KMEM, p[2], base + 1, base, base + 2, A_RCV) != COS_OK)
+        call(COS_OP_RCV_ALLOC, A_KMEM, p[2], base + 1, base, 0, A_RCV);
+    call(COS_OP_TCAP_TRANSFER, A_TCAP, base + 1, 0, 0, 0, 0);
+    for (unsigned s = 0; s < NSRV; s++)
+        call(COS_OP_CAP_COPY, A_SCT0 + s, S_VR0 + v, base + 1, 0, 0, 0);
+    F->r->victims++;
+    call(COS_OP_THD_SWITCH, base, base + 2, 0, 0, 0, 0);
+}
+
+/* The adversary's own moves in the deep mode, between random calls. */
+static void deep_move(adv *a, unsigned i)
+{
+    uint64_t *g = &a->rng;
+    unsigned v = (unsigned)below(g, VICS);
+    cos_capid base = A_VIC0 + 3 * v;
+    switch (below(g, 16)) {
+    case 0: case 1: case 2: case 3:
+        call(COS_OP_SINV, A_CHAIN, 0, 0, 0, 0, 0);
+        break;
+    case 4:
+        spawn(a, i, v);
+        break;
+    case 5:     /* run a victim again */
+        call(COS_OP_THD_SWITCH, base, 0, 0, 0, 0, 0);
+        break;
+    case 6:     /* its events, so that ended victims can go */
+        while (call(COS_OP_SCHED_RCV, A_RCV, COS_RCV_NONBLOCK, 0, 0, 0, 0) == COS_OK && F->calls < F->budget
+               && below(g, 8))
+            ;
+        break;
+    case 7:     /* the victim's rcv, everywhere */
+        drop_rcv(v);
+        break;
+    case 8:
+        call(COS_OP_CAP_REMOVE, A_CAPTBL, base + below(g, 3), 0, 0, 0, 0);
+        break;
+    default:
+        random_call(g, A_END, a);
+        break;
+    }
+}
+
+/* ---- entry 1: an adversary ------------------------------------------------------------- */
+
 static cos_word adversary(cos_thdid caller, cos_word i, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller, (void)a1, (void)a2, (void)a3;
     adv *a = &F->a[i % NADV];   /* threads the adversaries make may run this with any argument */
+    if (F->deep) {
+        actor *x = actor_self();
+        x->vic = -1;
+        x->adv = (unsigned)(i % NADV);
+    }
     while (F->calls < F->budget) {
         for (unsigned n = 0; n < BURST && F->calls < F->budget; n++) {
             if (!F->mpu && below(&a->rng, 8) == 0) {
                 random_touch(a);
                 continue;
             }
-            cos_op op = (cos_op)below(&a->rng, COS_OPS + 2);
-            cos_capid c = cap(&a->rng);
-            cos_word x[5];
-            for (int j = 0; j < 5; j++)
-                x[j] = arg(&a->rng);
-            if (below(&a->rng, 2)) {
-                /* half the calls: capabilities it holds and small numbers,
-                 * which get past decoding into the deeper paths */
-                c = (cos_capid)(1 + below(&a->rng, A_ASND0 + NADV + 8));
-                for (int j = 0; j < 5; j++)
-                    x[j] = below(&a->rng, j < 2 ? 48 : 16);
-                if (below(&a->rng, 4) == 0) {
-                    op = COS_OP_KMEM_RETYPE;     /* memory to make objects in */
-                    c = A_KMEM;
-                    x[0] = below(&a->rng, KMEM_PAGES);
-                    x[1] = below(&a->rng, 3);
-                    x[2] = below(&a->rng, 3);
-                }
-            }
-            if (op == COS_OP_HW_FLUSH)
-                op = COS_OP_SINV;   /* no hw capability is given; keep the ops that can do something */
-            if (op == COS_OP_SCHED_RCV)
-                x[0] |= COS_RCV_NONBLOCK;   /* blocked for events nobody sends, it would stop the fuzz */
-            F->calls++;
-            /* every `stride`th call between two fingerprints of the
-             * kernel's state (tests/kernel_state.h) */
-            bool look = F->calls % F->stride == 0;
-            kst before, after;
-            if (look)
-                kst_take(F->k, 0, &before);
-            cos_ret r = cos_call(op, c, x[0], x[1], x[2], x[3], x[4]);
-            if (look)
-                kst_take(F->k, 0, &after);
-            if (look && r.err && after.paths == before.paths + 1) {
-                /* a refused call, and no other kernel path since: nothing changed */
-                F->refused_checked++;
-                if (!kst_refused_unchanged(&before, &after)) {
-                    if (F->refused_changed < 8) {
-                        F->changed_op[F->refused_changed] = op;
-                        F->changed_err[F->refused_changed] = r.err;
-                    }
-                    F->refused_changed++;
-                }
-            }
-            F->errors[r.err < COS_ERRS ? r.err : COS_ERRS]++;
-            if (r.err == COS_OK && op == COS_OP_PGTBL_UNMAP)
-                a->unmapped = true;
-            if (r.err == COS_OK && (op == COS_OP_PGTBL_MAP || op == COS_OP_MPU_REGION))
-                a->mapped = true;
+            if (F->deep && below(&a->rng, 3) == 0)
+                deep_move(a, (unsigned)(i % NADV));
+            else
+                random_call(&a->rng, F->deep ? A_END : A_ASND0 + NADV, a);
         }
         cos_rcv(A_RCV, 0);  /* may fail (the adversary may have removed it): then it just goes on */
     }
     return 0;
 }
 
-#define CHECK(x) do { cos_err e_ = (x); if (e_) { F->boot_error = (uint64_t)e_ << 16 | __LINE__; return 0; } } while (0)
+/* ---- the booter ------------------------------------------------------------------------- */
 
-static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+#define CHECK(x) do { cos_err e_ = (x); if (e_) { F->boot_error = (uint64_t)e_ << 16 | __LINE__; return false; } } while (0)
+
+/* Deep: adversary i's chain of servers, each referenced only by the sinv
+ * that leads to it (the boot table keeps nothing of them). */
+static bool build_chain(bt *b, bt_comp *home, unsigned i)
 {
-    (void)caller, (void)a1, (void)a2, (void)a3;
-    if (core != 0 || F->booted)
-        return 0;   /* other cores; or a thread an adversary made to run this entry */
+    adv *a = &F->a[i];
+    bt_comp s[NSRV];
+    cos_capid x;
+    for (unsigned j = 0; j < NSRV; j++)
+        CHECK(bt_comp_new(b, 0, 1, &s[j]));
+    /* every table of the chain to every server; then the sinv to the next */
+    for (unsigned j = 0; j < NSRV; j++) {
+        CHECK(bt_give(b, &s[j], home->captbl, &x));
+        for (unsigned m = 0; m < NSRV; m++)
+            CHECK(bt_give(b, &s[j], s[m].captbl, &x));
+    }
+    for (unsigned j = 0; j < NSRV; j++) {
+        cos_capid own;
+        CHECK(bt_sinv_own(b, &s[(j + 1) % NSRV], 2, &own));
+        CHECK(bt_give(b, &s[j], own, &x));
+        CHECK(x == S_NEXT ? COS_OK : COS_EINVAL);
+        CHECK(cos_cap_remove(COS_BOOT_CAPTBL, own));
+        CHECK(bt_give(b, &s[j], a->rcv, &x));
+        CHECK(bt_give(b, &s[j], a->tcap, &x));
+        CHECK(x == S_TCAP ? COS_OK : COS_EINVAL);
+    }
+    cos_capid own;
+    CHECK(bt_sinv_own(b, &s[0], 2, &own));
+    CHECK(bt_give(b, home, own, &x));
+    CHECK(x == A_CHAIN ? COS_OK : COS_EINVAL);
+    CHECK(cos_cap_remove(COS_BOOT_CAPTBL, own));
+    k_thd_o *me = thd_obj(cos_thdid_self());
+    k_captbl boot_ct = { K_OBJ(F->k, k_comp_o, me->comp)->captbl };
+    for (unsigned j = 0; j < NSRV; j++) {
+        k_slot sl;
+        CHECK(k_ct_peek(&F->k->mem, &boot_ct, s[j].captbl, &sl));
+        a->srv_ct[j] = sl.obj;      /* for the reach check (the test's view) */
+        CHECK(bt_give(b, home, s[j].captbl, &x));
+        CHECK(cos_cap_remove(COS_BOOT_CAPTBL, s[j].comp));
+        CHECK(cos_cap_remove(COS_BOOT_CAPTBL, s[j].pgtbl));
+    }
+    return true;
+}
+
+static bool build(void)
+{
     bt b;
     bt_comp c[NADV];
     CHECK(bt_init(&b));
@@ -218,9 +589,12 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, 
         a->base = c[i].base;
         cos_capid s;
         CHECK(bt_thd(&b, &c[i], 1, i, &a->thd));
-        CHECK(bt_rcv(&b, a->thd, 0, COS_BOOT_RCV(0), &a->rcv));
-        CHECK(bt_asnd(&b, a->rcv, &a->asnd));
         CHECK(bt_tcap(&b, &a->tcap));
+        /* deep: the thread's rcv holds its tcap, which gets the root's infinite budget */
+        CHECK(bt_rcv(&b, a->thd, F->deep ? a->tcap : 0, COS_BOOT_RCV(0), &a->rcv));
+        if (F->deep)
+            CHECK(cos_tcap_transfer(COS_BOOT_TCAP(0), a->rcv, 0, 0));
+        CHECK(bt_asnd(&b, a->rcv, &a->asnd));
         CHECK(bt_give(&b, &c[i], c[i].captbl, &s));
         CHECK(s == A_CAPTBL ? COS_OK : COS_EINVAL);
         CHECK(bt_give(&b, &c[i], c[i].pgtbl, &s));
@@ -242,6 +616,25 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, 
         for (unsigned j = 0; j < NADV; j++)
             CHECK(bt_give(&b, &c[i], F->a[j].asnd, &s));
     }
+    for (unsigned i = 0; F->deep && i < NADV; i++)
+        if (!build_chain(&b, &c[i], i))
+            return false;
+    return true;
+}
+
+static bool snapshot_all(void);
+
+static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    if (core != 0 || F->booted)
+        return 0;   /* other cores; or a thread an adversary made to run this entry */
+    if (!build())
+        return 0;
+    if (!snapshot_all()) {
+        F->boot_error = 1;
+        return 0;
+    }
     F->booted = true;
     /* the root scheduler: run the adversaries in turn until the budget is
      * spent (or nothing has moved for 1,000 rounds: reported as a stall) */
@@ -254,7 +647,6 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, 
         if (F->calls != last)
             still = 0;
         last = F->calls;
-        unsigned ran = 0;
         for (unsigned i = 0; i < NADV && F->calls < F->budget; i++) {
             cos_ret ev;
             uint64_t token = 0;
@@ -262,10 +654,9 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, 
                 ev = cos_sched_rcv(COS_BOOT_RCV(0), COS_RCV_NONBLOCK);
                 token = ev.r[3];
             } while (ev.err == COS_OK && ev.r[0]);
-            cos_err e = cos_switch(F->a[i].thd, 0, 0, 0, COS_BOOT_RCV(0), token);
-            if (e == COS_OK)
-                ran++;
-            else if (e == COS_EBUSY)
+            /* deep: always under its own tcap (a victim's switch may have changed it) */
+            cos_err e = cos_switch(F->a[i].thd, F->deep ? F->a[i].tcap : 0, 0, 0, COS_BOOT_RCV(0), token);
+            if (e == COS_EBUSY)
                 cos_asnd(F->a[i].asnd, false);      /* blocked: wake it (it may preempt at once) */
             else if (e == COS_EINVAL)
                 F->a[i].exited = true;              /* it returned */
@@ -275,100 +666,107 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, 
             any = any || !F->a[i].exited;
         if (!any)
             break;
-        (void)ran;
     }
     F->done = true;
     return 0;
 }
 
-static const cos_entry_fn entries[] = { boot, adversary, server };
-static const cos_image image = { "fuzz", entries, 3 };
+static const cos_entry_fn entries[] = { boot, adversary, server, victim };
+static const cos_image image = { "fuzz", entries, 4 };
 static const cos_image *const images[] = { &image };
 
-/* Every capability in adversary i's table names something it was given
- * at boot (snapshot) or made in its own memory; memory capabilities lie in
- * its own range. */
-typedef struct snap {
-    uint64_t objs[64];
-    unsigned n;
-} snap;
+/* ---- after a run: what each adversary (its chain, in the deep mode) can reach ------------ */
 
-static uint64_t table_root(k_kernel *k, const adv *a)
+/* The tables adversary a's authority covers: its own (its thread's home
+ * component's), and in the deep mode its servers' that are still live. */
+static unsigned tables(k_kernel *k, const adv *a, uint64_t out[1 + NSRV])
 {
-    /* the adversary's thread's home component's table */
-    for (guint i = 0; i < k->threads->len; i++) {
+    unsigned n = 0;
+    for (guint i = 0; i < k->threads->len && n == 0; i++) {
         k_thread *x = g_ptr_array_index(k->threads, i);
         if (x->obj && x->fn == adversary && x->arg == (cos_word)(a - F->a))
-            return K_OBJ(k, k_comp_o, K_OBJ(k, k_thd_o, x->obj)->home)->captbl;
+            out[n++] = K_OBJ(k, k_comp_o, K_OBJ(k, k_thd_o, x->obj)->home)->captbl;
     }
-    return 0;
+    for (unsigned j = 0; F->deep && j < NSRV; j++)
+        if (a->srv_ct[j] && k_mem_refs(&k->mem, a->srv_ct[j]) && k_mem_kind(&k->mem, a->srv_ct[j]) == COS_CAP_CAPTBL)
+            out[n++] = a->srv_ct[j];
+    return n;
 }
 
-static void take_snapshot(k_kernel *k, const adv *a, snap *sn)
+/* What adversary a (its chain) holds, right after the build: false if its
+ * thread is not found (user code: no cmocka here). */
+static bool take_snapshot(k_kernel *k, const adv *a, snap *sn)
 {
-    uint64_t root = table_root(k, a);
-    assert_true(root != 0);
+    uint64_t root[1 + NSRV];
+    unsigned nt = tables(k, a, root);
     sn->n = 0;
-    const uint64_t *l1 = k_ram(k, root);
-    for (unsigned i = 0; i < K_CT_L1; i++) {
-        if (!l1[i])
-            continue;
-        const k_slot *s = k_ram(k, l1[i]);
-        for (unsigned j = 0; j < K_CT_L2; j++)
-            if (s[j].type != COS_CAP_FREE && s[j].type != COS_CAP_KMEM && sn->n < G_N_ELEMENTS(sn->objs))
-                sn->objs[sn->n++] = s[j].obj;
+    for (unsigned t = 0; t < nt; t++) {
+        const uint64_t *l1 = k_ram(k, root[t]);
+        for (unsigned i = 0; i < K_CT_L1; i++) {
+            if (!l1[i])
+                continue;
+            const k_slot *s = k_ram(k, l1[i]);
+            for (unsigned j = 0; j < K_CT_L2; j++)
+                if (s[j].type != COS_CAP_FREE && s[j].type != COS_CAP_KMEM && sn->n < G_N_ELEMENTS(sn->objs))
+                    sn->objs[sn->n++] = s[j].obj;
+        }
     }
+    return nt >= 1;
+}
+
+static bool snapshot_all(void)
+{
+    for (unsigned i = 0; i < NADV; i++)
+        if (!take_snapshot(F->k, &F->a[i], &F->sn[i]))
+            return false;
+    return true;
 }
 
 static void check_reach(k_kernel *k, const adv *a, const snap *sn, uint64_t kmem_abs_first)
 {
-    uint64_t root = table_root(k, a);
-    if (root == 0)
-        return;     /* its thread is gone (it removed it): nothing left to look at through it */
+    uint64_t root[1 + NSRV];
+    unsigned nt = tables(k, a, root);
     uint64_t lo = kmem_abs_first * COS_PAGE_SIZE, hi = lo + (uint64_t)KMEM_PAGES * COS_PAGE_SIZE;
-    const uint64_t *l1 = k_ram(k, root);
-    for (unsigned i = 0; i < K_CT_L1; i++) {
-        if (!l1[i])
-            continue;
-        const k_slot *s = k_ram(k, l1[i]);
-        for (unsigned j = 0; j < K_CT_L2; j++) {
-            if (s[j].type == COS_CAP_FREE)
+    for (unsigned t = 0; t < nt; t++) {
+        const uint64_t *l1 = k_ram(k, root[t]);
+        for (unsigned i = 0; i < K_CT_L1; i++) {
+            if (!l1[i])
                 continue;
-            if (s[j].type == COS_CAP_KMEM) {
-                uint64_t first = s[j].obj >> 32, pages = s[j].obj & 0xFFFFFFFFu;
-                if (first < kmem_abs_first || first + pages > kmem_abs_first + KMEM_PAGES)
-                    fail_msg("adversary %td holds memory [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT
-                             ") outside its own", a - F->a, first, pages);
-                continue;
+            const k_slot *s = k_ram(k, l1[i]);
+            for (unsigned j = 0; j < K_CT_L2; j++) {
+                if (s[j].type == COS_CAP_FREE)
+                    continue;
+                if (s[j].type == COS_CAP_KMEM) {
+                    uint64_t first = s[j].obj >> 32, pages = s[j].obj & 0xFFFFFFFFu;
+                    if (first < kmem_abs_first || first + pages > kmem_abs_first + KMEM_PAGES)
+                        fail_msg("adversary %td holds memory [%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT
+                                 ") outside its own", a - F->a, first, pages);
+                    continue;
+                }
+                bool given = false;
+                for (unsigned x = 0; x < sn->n && !given; x++)
+                    given = sn->objs[x] == s[j].obj;
+                if (!given && !(s[j].obj >= lo && s[j].obj < hi))
+                    fail_msg("adversary %td table %u slot %u: type %u object %#" G_GINT64_MODIFIER "x it was not given",
+                             a - F->a, t, i * K_CT_L2 + j, s[j].type, s[j].obj);
             }
-            bool given = false;
-            for (unsigned x = 0; x < sn->n && !given; x++)
-                given = sn->objs[x] == s[j].obj;
-            if (!given && !(s[j].obj >= lo && s[j].obj < hi))
-                fail_msg("adversary %td slot %u: type %u object %#" G_GINT64_MODIFIER "x it was not given",
-                         a - F->a, i * K_CT_L2 + j, s[j].type, s[j].obj);
         }
     }
 }
 
-static void run_fuzz(const char *preset, uint64_t budget, uint64_t stride)
+/* One boot: `budget` calls from adversaries seeded with `seed`. */
+static void run_once(const char *preset, bool deep, uint64_t budget, uint64_t stride, uint64_t seed, reached *r)
 {
-    const char *env = g_getenv("COSSIM_FUZZ_CALLS");
-    if (env)
-        budget = g_ascii_strtoull(env, NULL, 10);
-    fuzz st = { .budget = budget, .stride = stride };
+    fuzz st = { .budget = budget, .stride = stride, .deep = deep, .r = r, .actors = g_ptr_array_new_with_free_func(g_free) };
     F = &st;
     for (unsigned i = 0; i < NADV; i++)
-        st.a[i].rng = 0x5eed0000u + i;
+        st.a[i].rng = seed + i;
     kfx *f = kfx_new_mem(preset, MEM_SIZE, images, 1, 0, 0, true);
     st.k = f->k;
     /* boot, then snapshot what each adversary was given */
     while (!st.booted && !st.boot_error)
         kfx_run(f, SIM_US);
     assert_int_equal(st.boot_error, 0);
-    snap sn[NADV];
-    for (unsigned i = 0; i < NADV; i++)
-        take_snapshot(f->k, &st.a[i], &sn[i]);
     /* the booter's kmem capability: its first page */
     uint64_t boot_ct = K_OBJ(f->k, k_comp_o, K_OBJ(f->k, k_thd_o, ((k_thread *)g_ptr_array_index(f->k->threads, 0))->obj)->home)->captbl;
     k_slot ks;
@@ -389,38 +787,75 @@ static void run_fuzz(const char *preset, uint64_t budget, uint64_t stride)
     assert_int_equal(st.refused_changed, 0);
     assert_true(st.refused_checked > budget / stride / 4);
     for (unsigned i = 0; i < NADV; i++)
-        check_reach(f->k, &st.a[i], &sn[i], kbase + st.a[i].kmem_first);
+        check_reach(f->k, &st.a[i], &st.sn[i], kbase + st.a[i].kmem_first);
     assert_true(k_check(f->k));
-    /* the fuzz reached real work, not only decode errors */
     assert_true(st.calls >= budget);
-    assert_true(st.errors[COS_OK] > budget / 200);
     if (!st.mpu)
         assert_true(st.touches > 0 && st.touch_faults > 0 && st.touch_faults < st.touches);
-    print_message("%s: %" G_GUINT64_FORMAT " calls, %" G_GUINT64_FORMAT " ok, %" G_GUINT64_FORMAT " touches (%"
-                  G_GUINT64_FORMAT " faulted), kernel: %" G_GUINT64_FORMAT " syscalls %" G_GUINT64_FORMAT
-                  " switches\n", preset, st.calls, st.errors[COS_OK], st.touches, st.touch_faults, s->syscalls,
-                  s->switches);
+    r->calls += st.calls;
+    r->ok += st.errors[COS_OK];
+    r->kept_comps += s->kept_comps;
+    r->kept_thds += s->kept_thds;
+    r->kept_tcaps += s->kept_tcaps;
+    r->ended_waits += s->ended_waits;
+    r->rounds++;
     kfx_free(f);
+    g_ptr_array_free(st.actors, TRUE);
     F = NULL;
 }
 
-static void test_fuzz_x86(void **state)
+static uint64_t calls_of(uint64_t budget)
 {
-    (void)state;
-    run_fuzz("x86_64", 25000, 1);
+    const char *env = g_getenv("COSSIM_FUZZ_CALLS");
+    return env ? g_ascii_strtoull(env, NULL, 10) : budget;
 }
 
-static void test_fuzz_m7(void **state)
+static void run_fuzz(const char *preset, uint64_t budget, uint64_t stride)
 {
-    (void)state;
-    run_fuzz("cortex-m7", 25000, 1);
+    reached r = { 0 };
+    budget = calls_of(budget);
+    run_once(preset, false, budget, stride, 0x5eed0000u, &r);
+    /* the fuzz reached real work, not only decode errors */
+    assert_true(r.ok > budget / 200);
+    print_message("%s: %" G_GUINT64_FORMAT " calls, %" G_GUINT64_FORMAT " ok\n", preset, r.calls, r.ok);
 }
 
-static void test_fuzz_m33(void **state)
+/* The deep mode: rounds of ROUND_CALLS calls on fresh kernels; every
+ * state of issue 19, item 2 reached. */
+static void run_deep(const char *preset, uint64_t budget, uint64_t stride)
 {
-    (void)state;
-    run_fuzz("cortex-m33", 25000, 1);      /* the v8-M MPU */
+    reached r = { 0 };
+    budget = calls_of(budget);
+    for (uint64_t done = 0, n = 0; done < budget; done += ROUND_CALLS, n++)
+        run_once(preset, true, MIN(ROUND_CALLS, budget - done), stride, 0xdee90000u + n * NADV, &r);
+    uint64_t deeper = 0;
+    for (unsigned d = 4; d <= COS_INV_DEPTH; d++)
+        deeper += r.depth[d];
+    print_message("%s deep: %" G_GUINT64_FORMAT " calls in %" G_GUINT64_FORMAT " boots, %" G_GUINT64_FORMAT
+                  " ok; %" G_GUINT64_FORMAT " inside servers (%" G_GUINT64_FORMAT " at depth 4 or more, deepest %"
+                  G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " EDEPTH), %" G_GUINT64_FORMAT " waits begun inside\n",
+                  preset, r.calls, r.rounds, r.ok, r.inside, deeper, r.depth_max, r.edepth, r.waits_inside);
+    print_message("%s deep: removals that went from inside servers %" G_GUINT64_FORMAT "; removed: %" G_GUINT64_FORMAT
+                  " sinvs to servers with threads inside, %" G_GUINT64_FORMAT " rcvs while waited on, %"
+                  G_GUINT64_FORMAT " tcaps in use, %" G_GUINT64_FORMAT " threads inside servers\n",
+                  preset, r.rm_inside, r.rm_sinv_inhabited, r.rm_rcv_waited, r.rm_tcap_in_use, r.rm_thd_inside);
+    print_message("%s deep: kernel: %" G_GUINT64_FORMAT " components kept for threads inside, %" G_GUINT64_FORMAT
+                  " waits ended with their rcv, %" G_GUINT64_FORMAT " tcaps and %" G_GUINT64_FORMAT
+                  " threads kept for a core; %" G_GUINT64_FORMAT " victims\n",
+                  preset, r.kept_comps, r.ended_waits, r.kept_tcaps, r.kept_thds, r.victims);
+    assert_true(r.ok > budget / 20);
+    assert_true(r.depth_max >= 8);
+    assert_true(r.rm_inside > 0 && r.rm_sinv_inhabited > 0 && r.rm_rcv_waited > 0 && r.rm_tcap_in_use > 0
+                && r.rm_thd_inside > 0);
+    assert_true(r.kept_comps > 0 && r.ended_waits > 0 && r.kept_tcaps > 0);
 }
+
+static void test_fuzz_x86(void **state) { (void)state; run_fuzz("x86_64", 25000, 1); }
+static void test_fuzz_m7(void **state) { (void)state; run_fuzz("cortex-m7", 25000, 1); }
+static void test_fuzz_m33(void **state) { (void)state; run_fuzz("cortex-m33", 25000, 1); }   /* the v8-M MPU */
+static void test_deep_x86(void **state) { (void)state; run_deep("x86_64", 15000, 1); }
+static void test_deep_a9(void **state) { (void)state; run_deep("cortex-a9", 10000, 1); }
+static void test_deep_m7(void **state) { (void)state; run_deep("cortex-m7", 10000, 1); }
 
 static void test_fuzz_slow(void **state)
 {
@@ -428,19 +863,25 @@ static void test_fuzz_slow(void **state)
     /* the fingerprints on one call in eight: the slow suite is for breadth */
     run_fuzz("x86_64", 600000, 8);
     run_fuzz("cortex-a9", 400000, 8);
+    run_deep("x86_64", 400000, 8);
+    run_deep("cortex-a9", 300000, 8);
+    run_deep("cortex-m7", 300000, 8);
 }
 
 int main(int argc, char **argv)
 {
     const struct CMUnitTest fast[] = {
-        cmocka_unit_test(test_fuzz_x86),
-        cmocka_unit_test(test_fuzz_m33),
-        cmocka_unit_test(test_fuzz_m7),
+        cmocka_unit_test(test_fuzz_x86), cmocka_unit_test(test_fuzz_m33), cmocka_unit_test(test_fuzz_m7),
+    };
+    const struct CMUnitTest deep[] = {
+        cmocka_unit_test(test_deep_x86), cmocka_unit_test(test_deep_a9), cmocka_unit_test(test_deep_m7),
     };
     const struct CMUnitTest slow[] = {
         cmocka_unit_test(test_fuzz_slow),
     };
     if (argc > 1 && strcmp(argv[1], "--slow") == 0)
         return cmocka_run_group_tests(slow, NULL, NULL);
+    if (argc > 1 && strcmp(argv[1], "--deep") == 0)
+        return cmocka_run_group_tests(deep, NULL, NULL);
     return cmocka_run_group_tests(fast, NULL, NULL);
 }

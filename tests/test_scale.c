@@ -155,6 +155,27 @@ static void test_many_timers(void **state)
     g_free(dir);
 }
 
+/* A 64-core machine (the model's most) boots one system, and every
+ * core's scheduler runs its task: scenarios/scale.lua with a task a core,
+ * period 1 ms (the first of its periods), 20 ms: by hand 20 jobs each,
+ * 1,280 in all, none missed (each core 40% loaded), all 64 cores
+ * dispatching. */
+static void test_64_cores(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "scale", "--set", "tasks=64", "--set", "cores=64", "--json", "--trace",
+                      "none", NULL);
+    expect_status(&r, 0);
+    in_band("jobs", JP(r.out, "report", "jobs"), 1280, 1280);
+    in_band("expected", JP(r.out, "report", "expected"), 1280, 1280);
+    in_band("missed", JP(r.out, "report", "missed"), 0, 0);
+    in_band("cores used", JP(r.out, "report", "cores_used"), 64, 64);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 /* Task memory past the 2 MiB one page-table pool once held, on an x86-64
  * (4-level tables) and an ARMv7-A (short descriptors) machine: a task of 8
  * MiB writes its last page each 1 ms job.  By hand: 5 jobs in 5 ms, no
@@ -291,13 +312,41 @@ static void test_limits(void **state)
     }
 }
 
+/* The slow suite: 10,000 tasks on 64 cores, scale.lua's benchmark, 20 ms.
+ * Task i's period is the ((i - 1) / 64 mod 4)-th of 1, 2, 5, 10 ms: 39
+ * rounds of 256 tasks and 16 more of 1 ms, so 2,512 tasks of 1 ms and
+ * 2,496 of each other period: by hand 2,512 x 20 + 2,496 x (10 + 4 + 2) =
+ * 90,176 jobs, none missed (each core 40% loaded), all 64 cores
+ * dispatching. */
+static void test_10000_tasks(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "run", "scale", "--set", "tasks=10000", "--set", "cores=64", "--json", "--trace",
+                      "none", NULL);
+    expect_status(&r, 0);
+    in_band("jobs", JP(r.out, "report", "jobs"), 90176, 90176);
+    in_band("expected", JP(r.out, "report", "expected"), 90176, 90176);
+    in_band("missed", JP(r.out, "report", "missed"), 0, 0);
+    in_band("cores used", JP(r.out, "report", "cores_used"), 64, 64);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[2], "--slow") == 0) {
+        cossim = argv[1];
+        const struct CMUnitTest slow[] = { cmocka_unit_test(test_10000_tasks) };
+        return cmocka_run_group_tests(slow, NULL, NULL);
+    }
     if (!cli_args(argc, argv, 2))
         return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_kinds),
         cmocka_unit_test(test_many_timers),
+        cmocka_unit_test(test_64_cores),
         cmocka_unit_test(test_big_memory),
         cmocka_unit_test(test_lock_waiters),
         cmocka_unit_test(test_limits),

@@ -160,6 +160,31 @@ static void test_stops_at_the_target(void **state)
     sim_free(s);
 }
 
+/* A list of words with work and loads then stores (cos_touch_words_rw, a
+ * queue operation): two cold lines, the first read, the second written,
+ * with 10 cycles of work spread over the two words, 5 before each
+ * (floor(1 x 10 / 2) - 0, then 10 - 5).  By hand: 5 + 79 + 5 + 79 = 168
+ * cycles, one read and one write in the counters. */
+static void test_words_read_then_written(void **state)
+{
+    (void)state;
+    sim *s;
+    hw *h = make(&s);
+    done d = { 0 };
+    static const uint64_t words[] = { 0x10000, 0x20000 };
+    simq_event_init(&d.ev, on_done);
+    hwstream st = { .words = words, .nwords = 2, .work = 10, .mixed = true, .write_from = 1 };
+    hwstream_start(h, 0, &st, &d.ev, 64);
+    assert_int_equal(h->core[0].stream.next_at, hwtimer_tick_time(667000000, 1, 5));
+    sim_run(s, SIM_TIME_MAX, 0);
+    hwstream out;
+    assert_int_equal(hwstream_end(h, 0, &out), 168);
+    assert_int_equal(h->mem->core[0].n.accesses[HWMEM_READ], 1);
+    assert_int_equal(h->mem->core[0].n.accesses[HWMEM_WRITE], 1);
+    hw_free(h);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_two_cores_interleave),
         cmocka_unit_test(test_stop_keeps_the_rest),
         cmocka_unit_test(test_stops_at_the_target),
+        cmocka_unit_test(test_words_read_then_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,8 +232,10 @@ uint64_t wl_queue_first(wl_app *app, unsigned s);
  * scheduler's list, into out (room for its threads; what follows the due
  * ones is the caller's too); returns how many. */
 unsigned wl_queue_due(wl_app *app, unsigned s, uint64_t now, uint32_t *out);
-/* The ready thread that outranks scheduler s's others (-1: none). */
-int wl_queue_best(wl_app *app, unsigned s);
+/* Scheduler s's decision from its ready queue (policies that do not
+ * pick): its first, unless the thread running is still ready and not
+ * outranked by it (-1: none); charged as one request. */
+int wl_queue_pick(wl_app *app, unsigned s);
 /* How many of the ready threads that come before thread i in s's ready
  * queue `counts` counts (o before r): a walk of those only. */
 unsigned wl_queue_rank(wl_app *app, unsigned s, unsigned i, bool (*counts)(const wl_rt_thd *o, const wl_rt_thd *r));

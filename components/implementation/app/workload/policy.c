@@ -25,15 +25,7 @@ int wl_pick(wl_app *app, unsigned core)
         wl_thds_touch(app, c->thd, c->nthd, false);
         return pol->pick(app, core, cos_cycles());
     }
-    cos_instructions(WL_PICK_BASE);
-    wl_sched_touch(app, core, false, false);
-    int best = wl_queue_best(app, core);
-    if (best != NONE && c->cur >= 0 && c->cur != best) {
-        wl_thd_touch(app, (unsigned)c->cur, false);
-        if (wl_ready(&app->thd[c->cur]) && !wl_outranks(app, core, &app->thd[best], &app->thd[c->cur]))
-            best = c->cur;
-    }
-    return best;
+    return wl_queue_pick(app, core);
 }
 
 /* The earliest time the scheduler must act (0: nothing pending): its

@@ -22,43 +22,37 @@
  * writes the heap's entries it moves (st_entry bytes each), all through the
  * caches. */
 #include "components/implementation/wl.h"
+#include "components/lib/cost.h"
 #include "components/lib/heap.h"
 
 /* ---- what an operation costs ----------------------------------------------------- */
 
-#define QCOST_MAX 192u
-
 typedef struct qcost {
     wl_app *app;                      /* NULL: the booter's set-up, not charged */
-    unsigned levels, nrec, nslot;
-    uint64_t rec[QCOST_MAX];          /* records read */
-    uint64_t slot[QCOST_MAX];         /* heap entries written */
+    cos_cost c;
 } qcost;
 
 static void cost_rec(qcost *q, uint32_t i)
 {
-    if (q->app && q->nrec < QCOST_MAX)
-        q->rec[q->nrec++] = q->app->base + wl_thd_off(q->app, i);
+    if (q->app)
+        cos_cost_read(&q->c, q->app->base + wl_thd_off(q->app, i));
 }
 
 /* Entry `at` of scheduler s's ready (ready) or release queue. */
 static void cost_slot(qcost *q, unsigned s, bool ready, unsigned at)
 {
-    if (q->app == NULL || q->nslot >= QCOST_MAX)
+    if (q->app == NULL)
         return;
     const wl_app *a = q->app;
     uint64_t off = wl_sched_off(a, s) + 16 + (uint64_t)a->st_entry * a->st_longest * (ready ? 1 : 2);
-    q->slot[q->nslot++] = a->base + off + (uint64_t)a->st_entry * at;
+    cos_cost_write(&q->c, a->base + off + (uint64_t)a->st_entry * at);
 }
 
 static void cost_charge(qcost *q)
 {
     if (q->app == NULL)
         return;
-    cos_instructions(WL_Q_BASE + WL_Q_LEVEL * q->levels);
-    cos_err e = cos_touch_words(q->rec, q->nrec, false);
-    if (e == COS_OK && q->nslot)
-        e = cos_touch_words(q->slot, q->nslot, true);
+    cos_err e = cos_cost_charge(&q->c, WL_Q_BASE, WL_Q_LEVEL);
     if (e)
         COS_FAIL(&q->app->fail, e);
 }
@@ -133,7 +127,7 @@ static void update(wl_app *app, unsigned s, bool ready, uint32_t i, bool in, qco
         COS_FAIL(&app->fail, COS_ERANGE);       /* more threads than its list: cannot happen */
         return;
     }
-    q->levels += (unsigned)levels;
+    q->c.levels += (unsigned)levels;
     *(ready ? &c->nrq : &c->ntq) = h.n;
 }
 
@@ -187,16 +181,24 @@ uint64_t wl_queue_first(wl_app *app, unsigned s)
     return t;
 }
 
-int wl_queue_best(wl_app *app, unsigned s)
+int wl_queue_pick(wl_app *app, unsigned s)
 {
     const wl_rt_core *c = &app->core[s];
     qcost q = { .app = app };
+    cos_cost_read(&q.c, app->base + wl_sched_off(app, s));      /* its record: cur */
     int best = NONE;
     if (c->nrq) {
         cost_rec(&q, c->rq[0]);
         best = (int)c->rq[0];
     }
-    cost_charge(&q);
+    if (best != NONE && c->cur >= 0 && c->cur != best) {
+        cost_rec(&q, (unsigned)c->cur);
+        if (wl_ready(&app->thd[c->cur]) && !wl_outranks(app, s, &app->thd[best], &app->thd[c->cur]))
+            best = c->cur;
+    }
+    cos_err e = cos_cost_charge(&q.c, WL_PICK_BASE + WL_Q_BASE, 0);
+    if (e)
+        COS_FAIL(&app->fail, e);
     return best;
 }
 
@@ -216,7 +218,7 @@ unsigned wl_queue_rank(wl_app *app, unsigned s, unsigned i, bool (*counts)(const
     while (n) {
         unsigned at = stack[--n];
         uint32_t o = c->rq[at];
-        q.levels++;
+        q.c.levels++;
         if (o == i || !q_before(&x, o, i))
             continue;
         rank += counts(&app->thd[o], r);
@@ -278,7 +280,19 @@ unsigned wl_queue_due(wl_app *app, unsigned s, uint64_t now, uint32_t *out)
     sort_lpos(app, out, n);     /* released in the order of the list */
     /* its cost: every record whose key it read, due or not (the caller's
      * list is its own while it releases: the charge may yield) */
-    cos_instructions(WL_Q_BASE + WL_Q_LEVEL * seen);
-    wl_thds_touch(app, out, seen, false);
+    uint64_t instr = WL_Q_BASE + WL_Q_LEVEL * (uint64_t)seen, va[WL_BATCH];
+    for (unsigned k = 0; k == 0 || k < seen;) {
+        unsigned m = 0;
+        for (; k < seen && m < WL_BATCH; k++)
+            va[m++] = app->base + wl_thd_off(app, out[k]);
+        cos_err e = cos_touch_words_rw(va, m, m, instr);
+        instr = 0;
+        if (e) {
+            COS_FAIL(&app->fail, e);
+            break;
+        }
+        if (seen == 0)
+            break;
+    }
     return n;
 }

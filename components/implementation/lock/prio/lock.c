@@ -13,32 +13,26 @@
  * operation WL_Q_BASE and WL_Q_LEVEL a level walked, each record it
  * compares read and each entry it moves written, through the caches. */
 #include "components/implementation/wl.h"
+#include "components/lib/cost.h"
 #include "components/lib/heap.h"
 
 /* ---- what a lock operation costs ------------------------------------------------------ */
 
-#define LCOST_MAX 96u
-
 typedef struct lcost {
     wl_app *app;
-    unsigned levels, nrec, nslot;
-    uint64_t rec[LCOST_MAX], slot[LCOST_MAX];
+    cos_cost c;
 } lcost;
 
 static void cost_rec(lcost *q, unsigned i)
 {
-    if (q->nrec < LCOST_MAX)
-        q->rec[q->nrec++] = q->app->base + wl_thd_off(q->app, i);
+    cos_cost_read(&q->c, q->app->base + wl_thd_off(q->app, i));
 }
 
 static void charge(lcost *q)
 {
-    if (q->levels == 0 && q->nrec == 0 && q->nslot == 0)
+    if (q->c.levels == 0 && q->c.nr == 0 && q->c.nw == 0)
         return;
-    cos_instructions(WL_Q_BASE + WL_Q_LEVEL * q->levels);
-    cos_err e = cos_touch_words(q->rec, q->nrec, false);
-    if (e == COS_OK && q->nslot)
-        e = cos_touch_words(q->slot, q->nslot, true);
+    cos_err e = cos_cost_charge(&q->c, WL_Q_BASE, WL_Q_LEVEL);
     if (e)
         COS_FAIL(&q->app->fail, e);
 }
@@ -66,9 +60,9 @@ static void w_place(void *ctx, uint32_t i, unsigned where)
 {
     const wctx *x = ctx;
     x->app->thd[i].wq_pos = where;
-    if (where && x->q->nslot < LCOST_MAX)
-        x->q->slot[x->q->nslot++] = x->app->base + x->app->st_lockq
-                                    + (uint64_t)x->app->st_entry * (x->app->lock[x->l].wq_first + where - 1);
+    if (where)
+        cos_cost_write(&x->q->c, x->app->base + x->app->st_lockq
+                                     + (uint64_t)x->app->st_entry * (x->app->lock[x->l].wq_first + where - 1));
 }
 
 static unsigned w_where(void *ctx, uint32_t i)
@@ -88,7 +82,7 @@ static void wait_update(wl_app *app, unsigned l, unsigned i, bool in, lcost *q)
         COS_FAIL(&app->fail, COS_ERANGE);       /* more waiters than users: cannot happen */
         return;
     }
-    q->levels += (unsigned)levels;
+    q->c.levels += (unsigned)levels;
     lk->nwait = h.n;
 }
 

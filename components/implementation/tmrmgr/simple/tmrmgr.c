@@ -4,6 +4,7 @@
  * (components/interface/tmrmgr.h); it wakes a task with a send. */
 #include "components/implementation/wl.h"    /* wl_tmrmgr_self, until step 2 */
 #include "components/interface/tmrmgr.h"
+#include "components/lib/cost.h"
 
 /* ---- each core's heap of armed timers ---------------------------------------------------- *
  * Earliest expiry first, ties to the lower task number.  What it costs
@@ -12,27 +13,18 @@
  * compares and writes the rows it changes and the heap entries it moves (4
  * bytes each), all in its own memory through the caches. */
 
-#define TM_COST_MAX 128u
-
-typedef struct tm_cost {
-    unsigned levels, nrow, nslot;
-    uint64_t row[TM_COST_MAX], slot[TM_COST_MAX];
-} tm_cost;
-
-static void cost_row(const wl_tmrmgr *tm, tm_cost *q, uint32_t i)
+static void cost_row(const wl_tmrmgr *tm, cos_cost *q, uint32_t i)
 {
-    if (q->nrow < TM_COST_MAX)
-        q->row[q->nrow++] = tm->base + (uint64_t)i * 32;
+    cos_cost_read(q, tm->base + (uint64_t)i * 32);
 }
 
 /* A write of task i's row (its timer changed). */
-static void cost_row_write(const wl_tmrmgr *tm, tm_cost *q, uint32_t i)
+static void cost_row_write(const wl_tmrmgr *tm, cos_cost *q, uint32_t i)
 {
-    if (q->nslot < TM_COST_MAX)
-        q->slot[q->nslot++] = tm->base + (uint64_t)i * 32;
+    cos_cost_write(q, tm->base + (uint64_t)i * 32);
 }
 
-static bool earlier(const wl_tmrmgr *tm, uint32_t a, uint32_t b, tm_cost *q)
+static bool earlier(const wl_tmrmgr *tm, uint32_t a, uint32_t b, cos_cost *q)
 {
     cost_row(tm, q, a);
     cost_row(tm, q, b);
@@ -40,15 +32,14 @@ static bool earlier(const wl_tmrmgr *tm, uint32_t a, uint32_t b, tm_cost *q)
 }
 
 /* Entry k of core c's heap holds task i. */
-static void put(wl_tmrmgr *tm, unsigned c, unsigned k, uint32_t i, tm_cost *q)
+static void put(wl_tmrmgr *tm, unsigned c, unsigned k, uint32_t i, cos_cost *q)
 {
     tm->heap[tm->hoff[c] + k] = i;
     tm->hpos[i] = k + 1;
-    if (q->nslot < TM_COST_MAX)
-        q->slot[q->nslot++] = tm->base + wl_tmrmgr_heap_off(tm->ntasks, tm->ncores) + (uint64_t)(tm->hoff[c] + k) * 4;
+    cos_cost_write(q, tm->base + wl_tmrmgr_heap_off(tm->ntasks, tm->ncores) + (uint64_t)(tm->hoff[c] + k) * 4);
 }
 
-static void sift(wl_tmrmgr *tm, unsigned c, unsigned k, tm_cost *q)
+static void sift(wl_tmrmgr *tm, unsigned c, unsigned k, cos_cost *q)
 {
     uint32_t *h = tm->heap + tm->hoff[c];
     uint32_t i = h[k];
@@ -75,7 +66,7 @@ static void sift(wl_tmrmgr *tm, unsigned c, unsigned k, tm_cost *q)
 }
 
 /* Task i's timer (armed or not) at its place in core c's heap. */
-static void place(wl_tmrmgr *tm, unsigned c, uint32_t i, tm_cost *q)
+static void place(wl_tmrmgr *tm, unsigned c, uint32_t i, cos_cost *q)
 {
     if (tm->hpos[i] == 0) {
         if (!tm->t[i].armed)
@@ -98,20 +89,16 @@ static void place(wl_tmrmgr *tm, unsigned c, uint32_t i, tm_cost *q)
 }
 
 /* The core's earliest, in its word of the manager's memory. */
-static uint64_t set_next(wl_tmrmgr *tm, unsigned c, tm_cost *q)
+static uint64_t set_next(wl_tmrmgr *tm, unsigned c, cos_cost *q)
 {
     tm->next[c] = tm->hn[c] ? tm->t[tm->heap[tm->hoff[c]]].at : 0;
-    if (q->nslot < TM_COST_MAX)
-        q->slot[q->nslot++] = tm->base + wl_tmrmgr_next_off(tm->ntasks) + (uint64_t)c * 8;
+    cos_cost_write(q, tm->base + wl_tmrmgr_next_off(tm->ntasks) + (uint64_t)c * 8);
     return tm->next[c];
 }
 
-static void charge(wl_tmrmgr *tm, const tm_cost *q)
+static void charge(wl_tmrmgr *tm, cos_cost *q)
 {
-    cos_instructions(WL_TM_BASE + WL_TM_LEVEL * q->levels);
-    cos_err e = cos_touch_words(q->row, q->nrow, false);
-    if (e == COS_OK)
-        e = cos_touch_words(q->slot, q->nslot, true);
+    cos_err e = cos_cost_charge(q, WL_TM_BASE, WL_TM_LEVEL);
     if (e)
         COS_FAIL(&tm->fail, e);
 }
@@ -127,7 +114,7 @@ static cos_word tm_serve(cos_thdid caller, cos_word op, cos_word a1, cos_word a2
     wl_tmrmgr *tm = wl_tmrmgr_self();
     if (tm == NULL)
         return 0;       /* not made by its booter: no table */
-    tm_cost q = { 0 };
+    cos_cost q = { 0 };
     if (op == TM_ARM) {
         if (a1 >= tm->ntasks)
             return 0;
