@@ -102,8 +102,14 @@ void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write)
     c->p_accesses++;
     if (len == 0)
         return;
+    /* the time of each line: the path's start and its cycles so far, which
+     * only a stall moves (converted again only then) */
+    uint64_t at_cycles = c->cycles;
+    sim_time_t at = c->now + hw_ps(h, at_cycles);
     for (uint64_t a = paddr & ~(ls - 1); a < paddr + len; a += ls) {
-        uint64_t cost = hw_access(h, c->id, a, 1, write ? HWMEM_WRITE : HWMEM_READ, c->now + hw_ps(h, c->cycles));
+        if (c->cycles != at_cycles)
+            at_cycles = c->cycles, at = c->now + hw_ps(h, at_cycles);
+        uint64_t cost = hw_access(h, c->id, a, 1, write ? HWMEM_WRITE : HWMEM_READ, at);
         /* an L1 hit is inside the instruction's cpi; what the path waits
          * for is the stall beyond it */
         c->cycles += cost > hit ? cost - hit : 0;

@@ -481,35 +481,41 @@ static G_GNUC_NO_INLINE uint64_t access_slow(hwmem *m, unsigned core, uint64_t l
     return cyc;
 }
 
+/* Host speed only: an L1 hit that needs nothing of the other cores (a
+ * fetch, a read, a write to a line held Exclusive or Modified in a
+ * write-back L1D) is what data() and fetch() do for it, without their
+ * frame: the line touched, made Modified by a write, the L1's hit
+ * latency (*cyc), and the counters.  False (nothing done) otherwise. */
+static inline bool l1_hit(hwmem *m, unsigned core, uint64_t la, hwmem_kind kind, hwmem_source *from, uint64_t *cyc)
+{
+    if (!m->cfg.has_l1)
+        return false;
+    hwmem_core *c = &m->core[core];
+    hwcache *h = kind == HWMEM_FETCH ? &c->l1i : &c->l1d;
+    hwcache_line *l = hwcache_find(h, la);
+    if (!l || (kind == HWMEM_WRITE && (l->state == HWCACHE_SHARED || !h->cfg.write_back)))
+        return false;
+    hwmem_source where = kind == HWMEM_FETCH ? HWMEM_L1I : HWMEM_L1D;
+    hwcache_touch(h, l);
+    if (kind == HWMEM_WRITE)
+        l->state = HWCACHE_MODIFIED;
+    *cyc = h->cfg.hit_cycles;
+    c->n.accesses[kind]++;
+    c->n.served[where]++;
+    c->n.cycles += *cyc;
+    if (from)
+        *from = where;
+    return true;
+}
+
 uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, sim_time_t now,
                       hwmem_source *from)
 {
     g_assert(core < m->cfg.cores);
     g_assert(paddr < m->cfg.size);
-    uint64_t la = paddr >> m->line_shift;
-    if (m->cfg.has_l1) {
-        /* Host speed only: an L1 hit that needs nothing of the other cores
-         * (a fetch, a read, a write to a line held Exclusive or Modified in
-         * a write-back L1D) is what data() and fetch() do for it, without
-         * their frame: the line touched, made Modified by a write, the
-         * L1's hit latency, and the counters */
-        hwmem_core *c = &m->core[core];
-        hwcache *h = kind == HWMEM_FETCH ? &c->l1i : &c->l1d;
-        hwcache_line *l = hwcache_find(h, la);
-        if (l && (kind != HWMEM_WRITE || (l->state != HWCACHE_SHARED && h->cfg.write_back))) {
-            hwmem_source where = kind == HWMEM_FETCH ? HWMEM_L1I : HWMEM_L1D;
-            hwcache_touch(h, l);
-            if (kind == HWMEM_WRITE)
-                l->state = HWCACHE_MODIFIED;
-            uint64_t cyc = h->cfg.hit_cycles;
-            c->n.accesses[kind]++;
-            c->n.served[where]++;
-            c->n.cycles += cyc;
-            if (from)
-                *from = where;
-            return cyc;
-        }
-    }
+    uint64_t la = paddr >> m->line_shift, cyc;
+    if (l1_hit(m, core, la, kind, from, &cyc))
+        return cyc;
     return access_slow(m, core, la, kind, now, from);
 }
 
@@ -518,10 +524,16 @@ uint64_t hwmem_access_range(hwmem *m, unsigned core, uint64_t paddr, uint64_t le
 {
     if (len == 0)
         return 0;
+    g_assert(core < m->cfg.cores);
     uint64_t line = UINT64_C(1) << m->line_shift;
     uint64_t total = 0;
     for (uint64_t a = paddr & ~(line - 1); a < paddr + len; a += line) {
-        total += hwmem_access(m, core, a, kind, now + hwmem_ps_of(m, total), NULL);
+        g_assert(a < m->cfg.size);
+        uint64_t la = a >> m->line_shift, cyc;
+        /* the time of the access only where it is needed: an L1 hit takes none */
+        if (!l1_hit(m, core, la, kind, NULL, &cyc))
+            cyc = access_slow(m, core, la, kind, now + hwmem_ps_of(m, total), NULL);
+        total += cyc;
     }
     return total;
 }

@@ -28,8 +28,11 @@ static uint64_t work_before(const hwstream *st, uint64_t i)
     uint64_t units = st->words ? st->nwords : st->lines;
     if (st->work == 0 || units == 0)
         return 0;
-    unsigned __int128 w = st->work, n = units;
-    return (uint64_t)((w * (i + 1)) / n - (w * i) / n);
+    uint64_t w = st->work;
+    if (w <= UINT32_MAX && i < UINT32_MAX)      /* w (i + 1) fits in 64 bits */
+        return w * (i + 1) / units - w * i / units;
+    unsigned __int128 w2 = w, n = units;
+    return (uint64_t)((w2 * (i + 1)) / n - (w2 * i) / n);
 }
 
 /* Whether the access being made is a write. */
