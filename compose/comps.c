@@ -185,7 +185,7 @@ void cmp_resolve_comps(lua_State *L, composed *c)
     for (unsigned g = 0; g < w->ngrants; g++) {
         if (w->grant[g].kind != COS_GRANT_ASND)
             continue;
-        int t = cmp_find_name(c->names, w->app.ntasks, c->grant_to[g]);
+        int t = cmp_find_task(c, c->grant_to[g]);
         if (t < 0)
             luaL_error(L, "sys:run: a grant to '%s', which is no task", c->grant_to[g]);
         bool recv = false;

@@ -276,6 +276,7 @@ void cmp_desc_free(composed *c)
     g_free(b->group_rcv);
     g_free(b->recv_target);
     g_free(c->names);
+    g_clear_pointer(&c->task_index, g_hash_table_destroy);
     g_free(c->where);
     g_free(c->program_ref);
     g_free(c->thread_ref);

@@ -31,6 +31,7 @@ typedef struct composed {
     bool booted;
     /* per task: w->app.task */
     cmp_name *names;
+    GHashTable *task_index;          /* name -> index + 1 (cmp_find_task) */
     char (*where)[160];              /* "file:line:" of each sys:task */
     int *program_ref;                /* registry refs of Lua bodies (LUA_NOREF: none) */
     int *thread_ref;                 /* the Lua body being run (a coroutine per task) */
@@ -113,6 +114,8 @@ uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what);
 /* Bytes: an integer or "16K", "2M", "4KiB". [-0, +0, e] */
 uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what);
 int cmp_find_name(const cmp_name *names, unsigned n, const char *name);
+/* The index of the task named `name`, -1 if none (a hash: a scenario may have thousands). */
+int cmp_find_task(const composed *c, const char *name);
 /* t.core and t.priority: the one reader of each (see values.c). [-0, +0, e] */
 unsigned cmp_opt_core(lua_State *L, composed *c, int t, const char *who, unsigned def);
 uint32_t cmp_opt_prio(lua_State *L, int t, const char *who, const char *required, uint32_t def);

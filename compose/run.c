@@ -78,7 +78,7 @@ static void boot(lua_State *L, composed *c)
                 continue;
             lua_pushfstring(L, "task:%d:%d", (int)i, (int)k);
             lua_rawget(L, names);
-            int r = cmp_find_name(c->names, w->app.ntasks, lua_tostring(L, -1));
+            int r = cmp_find_task(c, lua_tostring(L, -1));
             if (op->kind == WL_REVOKE) {
                 if (r < 0)
                     luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which is no task", c->where[i],

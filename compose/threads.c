@@ -64,9 +64,12 @@ int cmp_l_task(lua_State *L)
     if (name == NULL)
         return luaL_error(L, "sys:task: give the task a name");
     cmp_check_name(L, "sys:task", name);
-    if (cmp_find_name(c->names, w->app.ntasks, name) >= 0)
+    if (cmp_find_task(c, name) >= 0)
         return luaL_error(L, "sys:task: there is a task '%s' already", name);
     g_strlcpy(c->names[i], name, 48);
+    if (c->task_index == NULL)
+        c->task_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_insert(c->task_index, g_strdup(name), GUINT_TO_POINTER(i + 1));
     lua_pop(L, 1);
     char who[80];
     g_snprintf(who, sizeof who, "sys:task '%s'", name);

@@ -89,6 +89,12 @@ uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what)
     return v;
 }
 
+int cmp_find_task(const composed *c, const char *name)
+{
+    gpointer v = c->task_index && name ? g_hash_table_lookup(c->task_index, name) : NULL;
+    return v ? (int)GPOINTER_TO_UINT(v) - 1 : -1;
+}
+
 int cmp_find_name(const cmp_name *names, unsigned n, const char *name)
 {
     for (unsigned i = 0; i < n; i++)
