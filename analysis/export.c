@@ -1,0 +1,128 @@
+/* analysis/export.c: the `export` verb (export.h): options, the output file
+ * (temporary, renamed when complete), and the format's writer. */
+#include "export.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "sim/tempfile.h"
+#include "sim/trace.h"
+
+static int usage(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static int usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *m = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "cossim export: %s\n", m);
+    return 2;
+}
+
+typedef struct format {
+    const char *name, *suffix;
+    bool (*write)(sqlite3 *db, FILE *f, GError **error);
+} format;
+
+static const format formats[] = {
+    { "perfetto", "-perfetto.json", an_export_perfetto },
+};
+
+/* OUT may be written: absent, or a regular file that is not the trace
+ * (a rename over a device node or a pipe would replace the node). */
+static bool target_ok(const char *out, const char *trace, int *rc)
+{
+    struct stat o, t;
+    if (stat(out, &o) != 0)
+        return true;
+    if (!S_ISREG(o.st_mode)) {
+        *rc = usage("--output: '%s' is not a regular file, and writing would replace it", out);
+        return false;
+    }
+    if (stat(trace, &t) == 0 && o.st_dev == t.st_dev && o.st_ino == t.st_ino) {
+        *rc = usage("--output: '%s' is the trace itself", out);
+        return false;
+    }
+    return true;
+}
+
+static int export_to(sqlite3 *db, const format *fm, const char *trace, const char *out)
+{
+    g_autoptr(GError) err = NULL;
+    if (strcmp(out, "-") == 0) {
+        if (!fm->write(db, stdout, &err) || fflush(stdout) != 0) {
+            fprintf(stderr, "cossim export: %s: %s\n", trace, err ? err->message : g_strerror(errno));
+            return 2;
+        }
+        return 0;
+    }
+    int rc = 0;
+    if (!target_ok(out, trace, &rc))
+        return rc;
+    g_autofree char *temp = NULL;
+    int fd = simtmp_create(out, &temp);
+    if (fd < 0)
+        return usage("cannot write '%s': %s", out, g_strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        close(fd);
+        unlink(temp);
+        return usage("cannot write '%s': %s", out, g_strerror(errno));
+    }
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    bool ok = fm->write(db, f, &err);
+    int werr = ferror(f) ? EIO : 0;
+    if (fclose(f) != 0 && werr == 0)
+        werr = errno;
+    if (ok && werr == 0 && rename(temp, out) != 0)
+        werr = errno;
+    if (!ok || werr) {
+        unlink(temp);
+        if (!ok)
+            fprintf(stderr, "cossim export: %s: %s\n", trace, err->message);
+        else
+            fprintf(stderr, "cossim export: cannot write '%s': %s\n", out, g_strerror(werr));
+        return 2;
+    }
+    return 0;
+}
+
+int an_cli_export(int argc, char **argv)
+{
+    g_autofree char *fmt_name = NULL, *output = NULL;
+    GOptionEntry entries[] = {
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &fmt_name, "perfetto (Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing)", "FORMAT" },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file ('-': stdout; default TRACE-perfetto.json)", "FILE" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("TRACE.db - a run's trace in a format other tools read (docs/export.md)");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_autoptr(GError) err = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &err))
+        return usage("%s", err->message);
+    if (argc != 2)
+        return usage("usage: cossim export TRACE.db --format perfetto [-o FILE]");
+    if (fmt_name == NULL)
+        return usage("--format: give one: perfetto");
+    const format *fm = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(formats); i++)
+        if (strcmp(formats[i].name, fmt_name) == 0)
+            fm = &formats[i];
+    if (fm == NULL)
+        return usage("--format: '%s' is not one of: perfetto", fmt_name);
+    const char *trace = argv[1];
+    g_autofree char *stem = g_str_has_suffix(trace, ".db") ? g_strndup(trace, strlen(trace) - 3) : g_strdup(trace);
+    g_autofree char *out = output ? g_strdup(output) : g_strconcat(stem, fm->suffix, NULL);
+    sqlite3 *db = simtr_open_read(trace, &err);
+    if (db == NULL) {
+        fprintf(stderr, "cossim export: %s\n", err->message);
+        return 2;
+    }
+    int rc = export_to(db, fm, trace, out);
+    sqlite3_close(db);
+    return rc;
+}

@@ -1,0 +1,29 @@
+/* analysis/export.h: `cossim export TRACE.db --format F [-o OUT]`: a run's
+ * trace in a format other tools read (docs/export.md).
+ *
+ *   perfetto   the Trace Event Format (JSON) that Perfetto's UI and
+ *              chrome://tracing open: a track per simulated core with what
+ *              ran on it, an async track per task with its jobs, instants
+ *              for interrupts and deadline misses, flow arrows for
+ *              invocations and cross-core sends, counters per core
+ *              (export_perfetto.c).
+ *
+ * The trace is read as it is written (one pass over its events, in their
+ * order), never held in memory; the output goes to a temporary file beside
+ * OUT and is renamed over it only when complete (or to stdout with -o -).
+ * Exit 0, or 2 when the trace cannot be read or OUT cannot be written. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <glib.h>
+
+struct sqlite3;
+
+int an_cli_export(int argc, char **argv);
+
+GQuark an_export_error_quark(void);
+
+/* Write the trace open in db to f in the Perfetto/Chrome JSON format;
+ * false with the reason on a read error (f is then incomplete). */
+bool an_export_perfetto(struct sqlite3 *db, FILE *f, GError **error);
