@@ -38,6 +38,7 @@
 #include <sqlite3.h>
 
 #include "sim/json.h"
+#include "trace_db.h"
 #include "sim/trace.h"
 #include "sim/trace_names.h"
 
@@ -72,32 +73,6 @@ static bool db_fail(px *p, const char *what)
 {
     g_set_error(p->error, an_export_error_quark(), 1, "%s: %s", what, sqlite3_errmsg(p->db));
     return false;
-}
-
-static int64_t kind_id(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    int64_t id = -1;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM " TRN_EVENT_KINDS " WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            id = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return id;
-}
-
-static bool has_table(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    bool yes = false;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1, &st, NULL)
-        == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        yes = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return yes;
 }
 
 /* ---- writing ------------------------------------------------------------------------ */
@@ -209,11 +184,11 @@ static bool name_threads(px *p, const char *sql, const char *fixed, const char *
 
 static bool read_threads(px *p)
 {
-    if (has_table(p->db, TRN_JOBS) && has_table(p->db, TRN_TASKS)
+    if (an_db_has_table(p->db, TRN_JOBS) && an_db_has_table(p->db, TRN_TASKS)
         && !name_threads(p, "SELECT DISTINCT j.core, j.thread, t.name FROM " TRN_JOBS " j LEFT JOIN " TRN_TASKS
                             " t ON t.task = j.task", NULL, "task"))
         return false;
-    int64_t u_sched = kind_id(p->db, TRN_U_SCHED), u_irq = kind_id(p->db, TRN_U_IRQ_THREAD);
+    int64_t u_sched = an_db_kind_id(p->db, TRN_U_SCHED), u_irq = an_db_kind_id(p->db, TRN_U_IRQ_THREAD);
     g_autofree char *q_sched = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64
                                                " AND thread IS NOT NULL AND core IS NOT NULL", u_sched);
     g_autofree char *q_irq = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64
@@ -319,8 +294,8 @@ static void on_event(px *p, const kinds *kd, sqlite3_stmt *st)
 
 static bool write_events(px *p, int64_t end_ps)
 {
-    kinds kd = { kind_id(p->db, TRN_K_SWITCH), kind_id(p->db, TRN_K_ULSWITCH), kind_id(p->db, TRN_K_IRQ),
-                 kind_id(p->db, TRN_K_SINV), kind_id(p->db, TRN_K_SRET), kind_id(p->db, TRN_K_SEND) };
+    kinds kd = { an_db_kind_id(p->db, TRN_K_SWITCH), an_db_kind_id(p->db, TRN_K_ULSWITCH), an_db_kind_id(p->db, TRN_K_IRQ),
+                 an_db_kind_id(p->db, TRN_K_SINV), an_db_kind_id(p->db, TRN_K_SRET), an_db_kind_id(p->db, TRN_K_SEND) };
     g_autofree char *q = g_strdup_printf(
         "SELECT id, time_ps, core, kind, thread, component, a0, a1, a2 FROM events WHERE kind IN (%" PRId64 ", %" PRId64
         ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ") ORDER BY id",
@@ -342,7 +317,7 @@ static bool write_events(px *p, int64_t end_ps)
         "SELECT core, kernel_cycles, cross_cycles FROM " TRN_COUNTERS " c WHERE c.id = "
         "(SELECT max(d.id) FROM " TRN_COUNTERS " d WHERE d.core = c.core)",    /* traces before the streams */
     };
-    for (size_t i = 0; i < G_N_ELEMENTS(last) && has_table(p->db, TRN_COUNTERS); i++) {
+    for (size_t i = 0; i < G_N_ELEMENTS(last) && an_db_has_table(p->db, TRN_COUNTERS); i++) {
         if (sqlite3_prepare_v2(p->db, last[i], -1, &st, NULL) != SQLITE_OK)
             continue;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -365,7 +340,7 @@ static bool write_events(px *p, int64_t end_ps)
 
 static bool write_jobs(px *p)
 {
-    if (!has_table(p->db, TRN_JOBS) || !has_table(p->db, TRN_TASKS))
+    if (!an_db_has_table(p->db, TRN_JOBS) || !an_db_has_table(p->db, TRN_TASKS))
         return true;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(p->db, "SELECT j.task, j.job, j.core, j.release_ps, j.finish_ps, j.deadline_ps, j.missed, "
@@ -457,7 +432,7 @@ static bool write_head(px *p, int64_t *end_ps)
     fputs("},\n\"traceEvents\":[", p->f);
     sqlite3_finalize(st);
     /* the machines: each kernel's first core */
-    if (has_table(p->db, TRN_KERNEL_PATHS)) {
+    if (an_db_has_table(p->db, TRN_KERNEL_PATHS)) {
         if (sqlite3_prepare_v2(p->db, "SELECT DISTINCT first_core FROM " TRN_KERNEL_PATHS " ORDER BY first_core", -1,
                                &st, NULL) != SQLITE_OK)
             return db_fail(p, "reading the machines");

@@ -2,6 +2,7 @@
  * trace.h; the printing is in trace_print.c, the analytic bound in
  * trace_bound.c). */
 #include "trace.h"
+#include "trace_db.h"
 #include "sim/trace_names.h"
 
 #include <inttypes.h>
@@ -28,48 +29,6 @@ static char *col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
     return g_strdup(s ? (const char *)s : "");
-}
-
-static bool has_table(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    bool yes = false;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1, &st, NULL)
-        == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        yes = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return yes;
-}
-
-/* Whether table `table` has a column `col` (traces written before a
- * column was added lack it). */
-static bool has_column(sqlite3 *db, const char *table, const char *col)
-{
-    sqlite3_stmt *st;
-    bool yes = false;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
-        yes = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return yes;
-}
-
-/* The id of an event kind, -1 if the run never used it. */
-static int64_t kind_id(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    int64_t id = -1;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM " TRN_EVENT_KINDS " WHERE name = ?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            id = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return id;
 }
 
 /* A trace is read as untrusted input (anyone can edit one with one SQL
@@ -658,9 +617,9 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     if ((db = simtr_open_read(path, &e2)) == NULL)
         ERR("%s", e2->message);
     rd.db = db;
-    if (!has_table(db, TRN_RUN))
+    if (!an_db_has_table(db, TRN_RUN))
         ERR("%s: not a cossim trace (no run table)", path);
-    if (!has_table(db, TRN_TASKS) || !has_table(db, TRN_JOBS))
+    if (!an_db_has_table(db, TRN_TASKS) || !an_db_has_table(db, TRN_JOBS))
         ERR("%s: no tasks or jobs tables (the run composed no system{...})", path);
     if (sqlite3_prepare_v2(db, "SELECT scenario, end_ps FROM run", -1, &st, NULL) != SQLITE_OK
         || sqlite3_step(st) != SQLITE_ROW)
@@ -673,7 +632,7 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     st = NULL;
     /* the level the trace was written at: all unless it says otherwise */
     out->level = SIMTR_LEVEL_ALL;
-    if (has_table(db, TRN_TRACE_LEVEL)) {
+    if (an_db_has_table(db, TRN_TRACE_LEVEL)) {
         if (sqlite3_prepare_v2(db, "SELECT level FROM " TRN_TRACE_LEVEL, -1, &st, NULL) != SQLITE_OK ||
             sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_TEXT ||
             !simtr_level_parse((const char *)sqlite3_column_text(st, 0), &out->level) || sqlite3_step(st) != SQLITE_DONE)
@@ -694,15 +653,15 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     /* cores: each core's last counters row (counts are since the start);
      * a trace from before the user-mode and eviction columns: the switch
      * events' cross-core stamps were the whole cross_cycles then */
-    if (has_table(db, TRN_COUNTERS))
-        Q(has_column(db, TRN_COUNTERS, "user_cross_cycles")
+    if (an_db_has_table(db, TRN_COUNTERS))
+        Q(an_db_has_column(db, TRN_COUNTERS, "user_cross_cycles")
               ? "SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts, c.cross_cycles, c.freq_hz, "
                 "c.user_cross_cycles, c.evict_misses, c.evict_cycles FROM counters c "
                 "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core"
               : "SELECT c.core, c.kernel_cycles, c.user_cycles, c.interrupts, c.cross_cycles, c.freq_hz, "
                 "c.cross_cycles, 0, 0 FROM counters c "
                 "WHERE c.id = (SELECT max(d.id) FROM counters d WHERE d.core = c.core) ORDER BY c.core", row_core);
-    if (has_table(db, TRN_KERNEL_PATHS))
+    if (an_db_has_table(db, TRN_KERNEL_PATHS))
         Q("SELECT first_core, path, n, cycles, max_cycles FROM " TRN_KERNEL_PATHS " ORDER BY id", row_path);
     /* what each thread is */
     for (guint i = 0; i < out->paths->len; i++) {
@@ -712,19 +671,19 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
             g_array_append_val(rd.machines, fc);
     }
     Q("SELECT DISTINCT core, thread, task FROM " TRN_JOBS, row_task_thread);
-    int64_t u_sched = kind_id(db, TRN_U_SCHED), u_irq = kind_id(db, TRN_U_IRQ_THREAD);
+    int64_t u_sched = an_db_kind_id(db, TRN_U_SCHED), u_irq = an_db_kind_id(db, TRN_U_IRQ_THREAD);
     q_sched = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64 " AND thread IS NOT NULL AND core IS NOT NULL", u_sched);
     q_irq = g_strdup_printf("SELECT DISTINCT core, thread FROM events WHERE kind = %" PRId64 " AND thread IS NOT NULL AND core IS NOT NULL", u_irq);
     Q(q_sched, row_sched_thread);
     Q(q_irq, row_irq_thread);
     /* the events, in the run's order */
-    ev.k_switch = kind_id(db, TRN_K_SWITCH);
-    ev.k_ulswitch = kind_id(db, TRN_K_ULSWITCH);
-    ev.k_irq = kind_id(db, TRN_K_IRQ);
-    ev.k_sinv = kind_id(db, TRN_K_SINV);
-    ev.k_sret = kind_id(db, TRN_K_SRET);
-    ev.u_wait = kind_id(db, TRN_U_LOCK_WAIT);
-    ev.u_acquire = kind_id(db, TRN_U_LOCK_ACQUIRE);
+    ev.k_switch = an_db_kind_id(db, TRN_K_SWITCH);
+    ev.k_ulswitch = an_db_kind_id(db, TRN_K_ULSWITCH);
+    ev.k_irq = an_db_kind_id(db, TRN_K_IRQ);
+    ev.k_sinv = an_db_kind_id(db, TRN_K_SINV);
+    ev.k_sret = an_db_kind_id(db, TRN_K_SRET);
+    ev.u_wait = an_db_kind_id(db, TRN_U_LOCK_WAIT);
+    ev.u_acquire = an_db_kind_id(db, TRN_U_LOCK_ACQUIRE);
     q_ev = g_strdup_printf(
         "SELECT time_ps, core, kind, thread, component, a0, a1, a2 FROM events WHERE kind IN "
         "(%" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ", %" PRId64 ") AND core IS NOT NULL ORDER BY id",
