@@ -23,13 +23,16 @@ static int usage(const char *fmt, ...)
     return 2;
 }
 
+/* A format writes one file (write) or a folder of them (write_dir). */
 typedef struct format {
     const char *name, *suffix;
     bool (*write)(sqlite3 *db, FILE *f, GError **error);
+    bool (*write_dir)(sqlite3 *db, const char *dir, GError **error);
 } format;
 
 static const format formats[] = {
-    { "perfetto", "-perfetto.json", an_export_perfetto },
+    { "perfetto", "-perfetto.json", an_export_perfetto, NULL },
+    { "litmus", "-litmus", NULL, an_export_litmus },
 };
 
 /* OUT may be written: absent, or a regular file that is not the trace
@@ -53,6 +56,15 @@ static bool target_ok(const char *out, const char *trace, int *rc)
 static int export_to(sqlite3 *db, const format *fm, const char *trace, const char *out)
 {
     g_autoptr(GError) err = NULL;
+    if (fm->write_dir) {
+        if (strcmp(out, "-") == 0)
+            return usage("--output: %s writes a folder of files, not stdout", fm->name);
+        if (!fm->write_dir(db, out, &err)) {
+            fprintf(stderr, "cossim export: %s: %s\n", trace, err->message);
+            return 2;
+        }
+        return 0;
+    }
     if (strcmp(out, "-") == 0) {
         if (!fm->write(db, stdout, &err) || fflush(stdout) != 0) {
             fprintf(stderr, "cossim export: %s: %s\n", trace, err ? err->message : g_strerror(errno));
@@ -95,8 +107,8 @@ int an_cli_export(int argc, char **argv)
 {
     g_autofree char *fmt_name = NULL, *output = NULL;
     GOptionEntry entries[] = {
-        { "format", 'f', 0, G_OPTION_ARG_STRING, &fmt_name, "perfetto (Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing)", "FORMAT" },
-        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file ('-': stdout; default TRACE-perfetto.json)", "FILE" },
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &fmt_name, "perfetto (Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing) or litmus (sched_trace records, a file per core)", "FORMAT" },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file ('-': stdout; default TRACE-perfetto.json), or folder for litmus (default TRACE-litmus/)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("TRACE.db - a run's trace in a format other tools read (docs/export.md)");
@@ -105,15 +117,15 @@ int an_cli_export(int argc, char **argv)
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         return usage("%s", err->message);
     if (argc != 2)
-        return usage("usage: cossim export TRACE.db --format perfetto [-o FILE]");
+        return usage("usage: cossim export TRACE.db --format perfetto|litmus [-o FILE]");
     if (fmt_name == NULL)
-        return usage("--format: give one: perfetto");
+        return usage("--format: give one: perfetto, litmus");
     const format *fm = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(formats); i++)
         if (strcmp(formats[i].name, fmt_name) == 0)
             fm = &formats[i];
     if (fm == NULL)
-        return usage("--format: '%s' is not one of: perfetto", fmt_name);
+        return usage("--format: '%s' is not one of: perfetto, litmus", fmt_name);
     const char *trace = argv[1];
     g_autofree char *stem = g_str_has_suffix(trace, ".db") ? g_strndup(trace, strlen(trace) - 3) : g_strdup(trace);
     g_autofree char *out = output ? g_strdup(output) : g_strconcat(stem, fm->suffix, NULL);

@@ -7,6 +7,9 @@
  *              for interrupts and deadline misses, flow arrows for
  *              invocations and cross-core sends, counters per core
  *              (export_perfetto.c).
+ *   litmus     LITMUS^RT sched_trace binary records, a file per core, for
+ *              feather-trace-tools' st-dump and st-job-stats
+ *              (export_litmus.c).
  *
  * The trace is read as it is written (one pass over its events, in their
  * order), never held in memory; the output goes to a temporary file beside
@@ -27,3 +30,7 @@ GQuark an_export_error_quark(void);
 /* Write the trace open in db to f in the Perfetto/Chrome JSON format;
  * false with the reason on a read error (f is then incomplete). */
 bool an_export_perfetto(struct sqlite3 *db, FILE *f, GError **error);
+/* Write the trace open in db as LITMUS^RT sched_trace records, one file
+ * per core, dir/st-CORE.bin (dir made if absent; each file written to a
+ * temporary and renamed when all are complete); false with the reason. */
+bool an_export_litmus(struct sqlite3 *db, const char *dir, GError **error);

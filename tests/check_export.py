@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -175,6 +176,69 @@ def check_scenario(tmp, name):
     return db
 
 
+def decode_litmus(folder):
+    """Every record of every st-CORE.bin: (type, cpu, pid, job, payload 16 bytes)."""
+    recs = []
+    for name in sorted(os.listdir(folder)):
+        data = open(os.path.join(folder, name), "rb").read()
+        if not name.startswith("st-") or len(data) % 24:
+            fail("litmus: %s is not a whole number of 24-byte records" % name)
+        for off in range(0, len(data), 24):
+            typ, cpu, pid, job = struct.unpack_from("=BBHI", data, off)
+            if name != "st-%d.bin" % cpu:
+                fail("litmus: a record of cpu %d in %s" % (cpu, name))
+            recs.append((typ, cpu, pid, job, data[off + 8:off + 24]))
+    return recs
+
+
+def check_litmus(tmp, name, db):
+    """The records against the trace's jobs (Python's sqlite3) and the time
+    each job's thread ran, recomputed here from the switch events as
+    docs/trace-schema.md describes them: the overlap of the thread's
+    stretches with [max(release, previous finish), finish], in ps, cut to ns."""
+    folder = os.path.join(tmp, name + "-litmus")
+    r = run(["export", db, "--format", "litmus", "-o", folder])
+    if r.returncode or r.stderr:
+        fail("export litmus %s: exit %d %s" % (name, r.returncode, r.stderr))
+    recs = decode_litmus(folder)
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    jobs = {(t, j): (rel, fin, dl, core, th) for t, j, rel, fin, dl, core, th in con.execute(
+        "SELECT task, job, release_ps, finish_ps, deadline_ps, core, thread FROM jobs")}
+    names = {t + 1: n for t, n in con.execute("SELECT task, name FROM tasks")}
+    rel = {(p - 1, j): struct.unpack("=QQ", pl) for t, c, p, j, pl in recs if t == 3}
+    comp = {(p - 1, j): struct.unpack("=QQ", pl) for t, c, p, j, pl in recs if t == 7}
+    if set(rel) != set(jobs) or set(comp) != set(jobs):
+        fail("litmus %s: %d releases, %d completions, %d jobs" % (name, len(rel), len(comp), len(jobs)))
+    for k, (r_ps, f_ps, d_ps, core, th) in jobs.items():
+        if rel[k] != (r_ps // 1000, d_ps // 1000) or comp[k][0] != f_ps // 1000:
+            fail("litmus %s: job %r: release %r completion %r, trace %r" % (name, k, rel[k], comp[k], (r_ps, d_ps, f_ps)))
+    for t, c, p, j, pl in recs:
+        if t == 1 and pl.rstrip(b"\0").decode() != names[p][:15]:
+            fail("litmus %s: NAME %r for task %r" % (name, pl, names[p]))
+    # the stretches each thread ran, per core, from the switch events
+    sw = con.execute("SELECT e.time_ps, e.core, e.a0 FROM events e JOIN event_kinds k ON k.id = e.kind "
+                     "WHERE k.name IN ('k.switch', 'k.ulswitch') AND e.core IS NOT NULL ORDER BY e.id").fetchall()
+    end = con.execute("SELECT end_ps FROM run").fetchone()[0]
+    runs, cur = {}, {}
+    for t, c, to in sw:
+        if c in cur:
+            runs.setdefault((c, cur[c][0]), []).append((cur[c][1], t))
+        cur[c] = (to, t)
+    for c, (th, t) in cur.items():
+        runs.setdefault((c, th), []).append((t, end))
+    prev = {}
+    for (task, job) in sorted(jobs, key=lambda k: (k[0], k[1])):
+        r_ps, f_ps, d_ps, core, th = jobs[(task, job)]
+        lo = max(r_ps, prev.get(task, 0))
+        ran = sum(max(0, min(b, f_ps) - max(a, lo)) for a, b in runs.get((core, th), []))
+        prev[task] = f_ps
+        exec_ns = comp[(task, job)][1] >> 1
+        if exec_ns != ran // 1000 or comp[(task, job)][1] & 1:
+            fail("litmus %s: job %r ran %d ns by the switches, COMPLETION says %d" % (name, (task, job), ran // 1000, exec_ns))
+    con.close()
+    print("ok litmus %s: %d records, %d jobs" % (name, len(recs), len(jobs)))
+
+
 def check_hostile(tmp, db):
     bad = os.path.join(tmp, "edited.db")
     shutil.copy(db, bad)
@@ -213,6 +277,8 @@ def check_hostile(tmp, db):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         dbs = [check_scenario(tmp, n) for n in ("quickstart", "channels", "interrupt-threads", "fp-vs-edf")]
+        for n, db in zip(("quickstart", "channels", "interrupt-threads", "fp-vs-edf"), dbs):
+            check_litmus(tmp, n, db)
         check_hostile(tmp, dbs[0])
     print("all ok")
 
