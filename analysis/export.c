@@ -23,21 +23,46 @@ static int usage(const char *fmt, ...)
     return 2;
 }
 
-/* A format writes one file (write) or a folder of them (write_dir). */
+/* What is exported: one trace, open (db), or several, by name (schedcat). */
+typedef struct source {
+    sqlite3 *db;
+    char **traces;
+    int n;
+} source;
+
+static bool w_perfetto(const source *s, FILE *f, GError **error)
+{
+    return an_export_perfetto(s->db, f, error);
+}
+
+static bool w_schedcat(const source *s, FILE *f, GError **error)
+{
+    return an_export_schedcat(s->traces, s->n, f, error);
+}
+
+static bool w_litmus(const source *s, const char *dir, GError **error)
+{
+    return an_export_litmus(s->db, dir, error);
+}
+
+/* A format writes one file (write) or a folder of them (write_dir), of
+ * one trace or of several (many). */
 typedef struct format {
     const char *name, *suffix;
-    bool (*write)(sqlite3 *db, FILE *f, GError **error);
-    bool (*write_dir)(sqlite3 *db, const char *dir, GError **error);
+    bool many;
+    bool (*write)(const source *s, FILE *f, GError **error);
+    bool (*write_dir)(const source *s, const char *dir, GError **error);
 } format;
 
 static const format formats[] = {
-    { "perfetto", "-perfetto.json", an_export_perfetto, NULL },
-    { "litmus", "-litmus", NULL, an_export_litmus },
+    { "perfetto", "-perfetto.json", false, w_perfetto, NULL },
+    { "litmus", "-litmus", false, NULL, w_litmus },
+    { "schedcat", "-schedcat.csv", true, w_schedcat, NULL },
 };
 
-/* OUT may be written: absent, or a regular file that is not the trace
- * (a rename over a device node or a pipe would replace the node). */
-static bool target_ok(const char *out, const char *trace, int *rc)
+/* OUT may be written: absent, or a regular file that is none of the
+ * traces (a rename over a device node or a pipe would replace the node). */
+static bool target_ok(const char *out, char **traces, int n, int *rc)
 {
     struct stat o, t;
     if (stat(out, &o) != 0)
@@ -46,34 +71,36 @@ static bool target_ok(const char *out, const char *trace, int *rc)
         *rc = usage("--output: '%s' is not a regular file, and writing would replace it", out);
         return false;
     }
-    if (stat(trace, &t) == 0 && o.st_dev == t.st_dev && o.st_ino == t.st_ino) {
-        *rc = usage("--output: '%s' is the trace itself", out);
-        return false;
-    }
+    for (int i = 0; i < n; i++)
+        if (stat(traces[i], &t) == 0 && o.st_dev == t.st_dev && o.st_ino == t.st_ino) {
+            *rc = usage("--output: '%s' is a trace being read", out);
+            return false;
+        }
     return true;
 }
 
-static int export_to(sqlite3 *db, const format *fm, const char *trace, const char *out)
+static int export_to(const source *src, const format *fm, const char *out)
 {
+    const char *trace = src->traces[0];
     g_autoptr(GError) err = NULL;
     if (fm->write_dir) {
         if (strcmp(out, "-") == 0)
             return usage("--output: %s writes a folder of files, not stdout", fm->name);
-        if (!fm->write_dir(db, out, &err)) {
+        if (!fm->write_dir(src, out, &err)) {
             fprintf(stderr, "cossim export: %s: %s\n", trace, err->message);
             return 2;
         }
         return 0;
     }
     if (strcmp(out, "-") == 0) {
-        if (!fm->write(db, stdout, &err) || fflush(stdout) != 0) {
+        if (!fm->write(src, stdout, &err) || fflush(stdout) != 0) {
             fprintf(stderr, "cossim export: %s: %s\n", trace, err ? err->message : g_strerror(errno));
             return 2;
         }
         return 0;
     }
     int rc = 0;
-    if (!target_ok(out, trace, &rc))
+    if (!target_ok(out, src->traces, src->n, &rc))
         return rc;
     g_autofree char *temp = NULL;
     int fd = simtmp_create(out, &temp);
@@ -86,7 +113,7 @@ static int export_to(sqlite3 *db, const format *fm, const char *trace, const cha
         return usage("cannot write '%s': %s", out, g_strerror(errno));
     }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
-    bool ok = fm->write(db, f, &err);
+    bool ok = fm->write(src, f, &err);
     int werr = ferror(f) ? EIO : 0;
     if (fclose(f) != 0 && werr == 0)
         werr = errno;
@@ -107,34 +134,38 @@ int an_cli_export(int argc, char **argv)
 {
     g_autofree char *fmt_name = NULL, *output = NULL;
     GOptionEntry entries[] = {
-        { "format", 'f', 0, G_OPTION_ARG_STRING, &fmt_name, "perfetto (Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing) or litmus (sched_trace records, a file per core)", "FORMAT" },
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &fmt_name, "perfetto (Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing), litmus (sched_trace records, a file per core) or schedcat (overheads CSV of one or more runs)", "FORMAT" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file ('-': stdout; default TRACE-perfetto.json), or folder for litmus (default TRACE-litmus/)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("TRACE.db - a run's trace in a format other tools read (docs/export.md)");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("TRACE.db... - a run's trace in a format other tools read (docs/export.md)");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         return usage("%s", err->message);
-    if (argc != 2)
-        return usage("usage: cossim export TRACE.db --format perfetto|litmus [-o FILE]");
+    if (argc < 2)
+        return usage("usage: cossim export TRACE.db --format perfetto|litmus [-o FILE], "
+                     "or cossim export TRACE.db... --format schedcat [-o FILE]");
     if (fmt_name == NULL)
-        return usage("--format: give one: perfetto, litmus");
+        return usage("--format: give one: perfetto, litmus, schedcat");
     const format *fm = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(formats); i++)
         if (strcmp(formats[i].name, fmt_name) == 0)
             fm = &formats[i];
     if (fm == NULL)
-        return usage("--format: '%s' is not one of: perfetto, litmus", fmt_name);
+        return usage("--format: '%s' is not one of: perfetto, litmus, schedcat", fmt_name);
+    if (argc > 2 && !fm->many)
+        return usage("--format %s: one trace at a time", fm->name);
     const char *trace = argv[1];
     g_autofree char *stem = g_str_has_suffix(trace, ".db") ? g_strndup(trace, strlen(trace) - 3) : g_strdup(trace);
     g_autofree char *out = output ? g_strdup(output) : g_strconcat(stem, fm->suffix, NULL);
-    sqlite3 *db = simtr_open_read(trace, &err);
-    if (db == NULL) {
+    source src = { .traces = argv + 1, .n = argc - 1 };
+    if (!fm->many && (src.db = simtr_open_read(trace, &err)) == NULL) {
         fprintf(stderr, "cossim export: %s\n", err->message);
         return 2;
     }
-    int rc = export_to(db, fm, trace, out);
-    sqlite3_close(db);
+    int rc = export_to(&src, fm, out);
+    if (src.db)
+        sqlite3_close(src.db);
     return rc;
 }

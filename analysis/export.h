@@ -10,6 +10,9 @@
  *   litmus     LITMUS^RT sched_trace binary records, a file per core, for
  *              feather-trace-tools' st-dump and st-job-stats
  *              (export_litmus.c).
+ *   schedcat   the overheads of one or more runs (a row per task count) as
+ *              the CSV SchedCAT's Overheads.from_file reads
+ *              (export_schedcat.c).
  *
  * The trace is read as it is written (one pass over its events, in their
  * order), never held in memory; the output goes to a temporary file beside
@@ -34,3 +37,6 @@ bool an_export_perfetto(struct sqlite3 *db, FILE *f, GError **error);
  * per core, dir/st-CORE.bin (dir made if absent; each file written to a
  * temporary and renamed when all are complete); false with the reason. */
 bool an_export_litmus(struct sqlite3 *db, const char *dir, GError **error);
+/* Write the overheads the n traces measured as SchedCAT's overhead CSV,
+ * a row per task count; false with the reason. */
+bool an_export_schedcat(char **traces, int n, FILE *f, GError **error);

@@ -239,6 +239,56 @@ def check_litmus(tmp, name, db):
     print("ok litmus %s: %d records, %d jobs" % (name, len(recs), len(jobs)))
 
 
+def check_schedcat(tmp, quickstart_db):
+    """The overheads CSV as SchedCAT's Overheads.from_file reads it (first
+    row the labels, stripped; every row as long; values through float();
+    TASK-COUNT present), each value recomputed here from the traces:
+    CXS and RELEASE the longest thd_switch and irq kernel paths (max_cycles
+    at the core's clock, rounded up to the picosecond), SCHEDULE the longest
+    stretch of a scheduler thread (one that wrote u.sched) starting at or
+    after the first release, from the switch events."""
+    dbs = [quickstart_db]
+    for n in (20, 50):
+        db = os.path.join(tmp, "many-%d.db" % n)
+        r = run(["run", "many-tasks", "--set", "tasks=%d" % n, "--set", "span=500ms", "--trace", db])
+        if r.returncode:
+            fail("run many-tasks: %s" % r.stderr)
+        dbs.append(db)
+    out = os.path.join(tmp, "overheads.csv")
+    r = run(["export"] + dbs + ["--format", "schedcat", "-o", out])
+    if r.returncode or r.stderr:
+        fail("export schedcat: exit %d %s" % (r.returncode, r.stderr))
+    rows = [[c.strip() for c in line.split(",")] for line in open(out).read().splitlines()]
+    head, body = rows[0], rows[1:]
+    if "TASK-COUNT" not in head or any(len(x) != len(head) for x in body):
+        fail("schedcat: header %r, rows %r" % (head, body))
+    got = {int(float(x[head.index("TASK-COUNT")])): {h: float(v) for h, v in zip(head, x)} for x in body}
+    for db in dbs:
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        tasks = con.execute("SELECT count(*) FROM tasks").fetchone()[0]
+        freq = dict(con.execute("SELECT core, freq_hz FROM counters"))
+
+        def path_us(name):
+            return max([-(-mc * 10**12 // freq[fc]) for fc, mc in con.execute(
+                "SELECT first_core, max_cycles FROM kernel_paths WHERE path = ?", (name,))] or [0]) / 1e6
+        sched = set(con.execute("SELECT DISTINCT e.core, e.thread FROM events e JOIN event_kinds k ON k.id = e.kind "
+                                "WHERE k.name = 'u.sched' AND e.thread IS NOT NULL"))
+        first = con.execute("SELECT min(release_ps) FROM jobs").fetchone()[0]
+        sw = con.execute("SELECT e.time_ps, e.core, e.a0 FROM events e JOIN event_kinds k ON k.id = e.kind "
+                         "WHERE k.name IN ('k.switch', 'k.ulswitch') AND e.core IS NOT NULL ORDER BY e.id").fetchall()
+        cur, longest = {}, 0
+        for t, c, to in sw:
+            if c in cur and (c, cur[c][0]) in sched and cur[c][1] >= first:
+                longest = max(longest, t - cur[c][1])
+            cur[c] = (to, t)
+        want = {"CXS": path_us("thd_switch"), "RELEASE": path_us("irq"), "SCHEDULE": longest / 1e6, "TICK": 0}
+        con.close()
+        for k, v in want.items():
+            if abs(got[tasks][k] - v) > 5e-7:
+                fail("schedcat %d tasks: %s %r, recomputed %r" % (tasks, k, got[tasks][k], v))
+    print("ok schedcat: %s" % sorted(got))
+
+
 def check_hostile(tmp, db):
     bad = os.path.join(tmp, "edited.db")
     shutil.copy(db, bad)
@@ -279,6 +329,7 @@ def main():
         dbs = [check_scenario(tmp, n) for n in ("quickstart", "channels", "interrupt-threads", "fp-vs-edf")]
         for n, db in zip(("quickstart", "channels", "interrupt-threads", "fp-vs-edf"), dbs):
             check_litmus(tmp, n, db)
+        check_schedcat(tmp, dbs[0])
         check_hostile(tmp, dbs[0])
     print("all ok")
 
