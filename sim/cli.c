@@ -305,9 +305,38 @@ static GOptionContext *run_context(run_opts *o)
     GOptionContext *ctx = g_option_context_new("SCENARIO - run a scenario");
     g_option_context_set_summary(ctx,
         "Runs SCENARIO (a path, or the name of a bundled scenario: see 'cossim scenarios'),\n"
-        "writes its trace and prints a summary with the trace's digest.");
+        "writes its trace and prints a summary with the trace's digest.\n"
+        "'cossim run SCENARIO --help' lists the scenario's parameters (--set KEY=VALUE).");
     g_option_context_add_main_entries(ctx, entries, NULL);
     return ctx;
+}
+
+/* `cossim run SCENARIO --help` lists the scenario's parameters (its
+ * sim.params declaration) where `cossim run --help` lists the verb's
+ * options: true, with --help taken out of argv, when a scenario is named
+ * (an argument that is neither an option nor an option's value). */
+static bool scenario_help(int *argc, char **argv)
+{
+    static const char *const valued[] = { "--seed", "--until", "--trace", "--trace-level", "--set", "--lua-memory",
+                                          "--lua-instructions", "--timeout", "--memory", NULL };
+    int help = -1;
+    bool named = false;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "-?") == 0)
+            help = i;
+        else if (strcmp(argv[i], "--") == 0)
+            named = named || i + 1 < *argc;
+        else if (g_strv_contains(valued, argv[i]))
+            i++;                /* its value */
+        else if (argv[i][0] != '-')
+            named = true;
+    }
+    if (help < 0 || !named)
+        return false;
+    for (int i = help; i + 1 < *argc; i++)
+        argv[i] = argv[i + 1];
+    (*argc)--;
+    return true;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -324,6 +353,7 @@ static int cmd_run(int argc, char **argv)
     g_autofree char *lib_dir = NULL, *report = NULL, *machine = NULL;
     gsize text_len = 0;
 
+    bool help = scenario_help(&argc, argv);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         rc = usage_error("run", "%s", err->message);
         goto out;
@@ -395,6 +425,10 @@ static int cmd_run(int argc, char **argv)
     }
     script_sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, text_len);
     base = g_path_get_basename(path);
+    if (help) {                 /* the parameters are listed; nothing is run or written */
+        g_free(o.trace);
+        o.trace = g_strdup("none");
+    }
     if (o.trace == NULL) {
         g_autofree char *stem = g_str_has_suffix(base, ".lua") ? g_strndup(base, strlen(base) - 4) : g_strdup(base);
         trace_path = g_strconcat(stem, ".db", NULL);
@@ -462,6 +496,8 @@ static int cmd_run(int argc, char **argv)
     }
     if (o.until)
         simlua_set_until(h, until);
+    if (help)
+        simlua_set_help(h);
 
     progress prog = { 0 };
     prog.start_us = prog.last_us = g_get_monotonic_time();
@@ -473,6 +509,10 @@ static int cmd_run(int argc, char **argv)
     if (prog.shown)
         fprintf(stderr, "\r\033[K");
     fflush(stdout);
+    if (!ok && g_error_matches(err, SIMLUA_ERROR, SIMLUA_ERROR_HELP)) {
+        rc = 0;
+        goto out;
+    }
     if (!ok) {
         fprintf(stderr, "%s\n", err->message);
         rc = SIMCLI_EXIT_USAGE;

@@ -553,9 +553,8 @@ void simlua_open_sandbox(lua_State *L)
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
 
-    lua_newtable(L);
-    lua_setfield(L, -2, "params");
     lua_pop(L, 1);
+    simlua_open_params(L);
 
     lua_newtable(L);
     h->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);
