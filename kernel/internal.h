@@ -91,6 +91,31 @@ typedef struct k_core {
     bool ul_dirty;           /* a user-level dispatch since the kernel last ran here */
 } k_core;
 
+/* Kernel code steps: each has an instruction count and a place in the
+ * kernel's text; running one charges its instructions (x cpi) and the
+ * fetch of its text lines through the instruction cache. */
+typedef enum {
+    K_P_ENTRY,      /* trap entry: save the user context on the kernel stack, decode the op */
+    K_P_EXIT,       /* return to user: restore, return value */
+    K_P_CAP,        /* decode one capability: index split, type and epoch checks */
+    K_P_INV,        /* invocation: push, switch protection domain, set up the upcall */
+    K_P_RET,        /* return: pop, switch back */
+    K_P_SWITCH,     /* thread switch: save one register file, load another */
+    K_P_SEND,       /* asynchronous send: pending count, wake-up */
+    K_P_RECV,       /* receive: take pending or block */
+    K_P_EVENT,      /* deliver a scheduling event */
+    K_P_TCAP,       /* compare two tcaps (plus K_P_TCAP_ENTRY per shared scheduler) */
+    K_P_TCAP_ENTRY,
+    K_P_ACCT,       /* charge the elapsed cycles to the current tcap */
+    K_P_DISPATCH,   /* scheduler dispatch checks (token, target, tcap) */
+    K_P_IRQ,        /* interrupt: acknowledge, find the binding, end of interrupt */
+    K_P_IPI,        /* cross-core: ring entry and IPI */
+    K_P_MGMT,       /* object creation and capability management (per call) */
+    K_P_FAULT,      /* a user fault reflected back as an error */
+    K_P_REPAIR,     /* the first entry after a user-level dispatch: learn the new current thread */
+    K_P_STEPS
+} k_path_step;
+
 struct k_kernel {
     sim *s;
     hw *h;
@@ -118,6 +143,10 @@ struct k_kernel {
     GPtrArray *comp_data;    /* per component id - 1: its data block (owned; NULL: none), cos_comp_load */
     GArray *comp_data_len;   /* ... and its size (size_t) */
     unsigned regs_words, word_bytes;
+    /* the kernel's code on this machine's ISA (kernel/path.c) */
+    unsigned step_instr[K_P_STEPS];             /* instructions per step */
+    uint64_t text_off[K_P_STEPS], text_len[K_P_STEPS], text_bytes;
+    unsigned ul_dispatch_instr;                 /* the user-level dispatch */
 };
 
 /* A user event kind (cos_trace_kind) and a user table (cos_trace_table). */
@@ -134,33 +163,10 @@ typedef struct k_utable {
 
 /* ---- costs (kernel/path.c) ------------------------------------------------ */
 
-/* Kernel code steps: each has an instruction count and a place in the
- * kernel's text; running one charges its instructions (x cpi) and the
- * fetch of its text lines through the instruction cache. */
-typedef enum {
-    K_P_ENTRY,      /* trap entry: save the user context on the kernel stack, decode the op */
-    K_P_EXIT,       /* return to user: restore, return value */
-    K_P_CAP,        /* decode one capability: index split, type and epoch checks */
-    K_P_INV,        /* invocation: push, switch protection domain, set up the upcall */
-    K_P_RET,        /* return: pop, switch back */
-    K_P_SWITCH,     /* thread switch: save one register file, load another */
-    K_P_SEND,       /* asynchronous send: pending count, wake-up */
-    K_P_RECV,       /* receive: take pending or block */
-    K_P_EVENT,      /* deliver a scheduling event */
-    K_P_TCAP,       /* compare two tcaps (plus K_P_TCAP_ENTRY per shared scheduler) */
-    K_P_TCAP_ENTRY,
-    K_P_ACCT,       /* charge the elapsed cycles to the current tcap */
-    K_P_DISPATCH,   /* scheduler dispatch checks (token, target, tcap) */
-    K_P_IRQ,        /* interrupt: acknowledge, find the binding, end of interrupt */
-    K_P_IPI,        /* cross-core: ring entry and IPI */
-    K_P_MGMT,       /* object creation and capability management (per call) */
-    K_P_FAULT,      /* a user fault reflected back as an error */
-    K_P_REPAIR,     /* the first entry after a user-level dispatch: learn the new current thread */
-    K_P_STEPS
-} k_path_step;
 
+/* The machine's counts and the text's layout, before the text is placed. */
 void k_path_init(k_kernel *k);
-uint64_t k_path_text_bytes(void);
+uint64_t k_path_text_bytes(const k_kernel *k);
 /* Charge step s on core c's current path. */
 void k_step(k_core *c, k_path_step s);
 
