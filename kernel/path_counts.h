@@ -5,8 +5,11 @@
  * emulator, from the twin's first instruction to its return (docs/calibration.md,
  * "Instruction counts", says on which inputs and what the twins leave out).
  * Sources: kernel/fast/fast.c, kernel/fast/fast.h, kernel/layout.h, kernel/abi.h
- *   at commit f36e1e0 (sha256 of the four, in that order: d5c3ce4f22fbe85c).
- * Compiler: Debian clang version 14.0.6, -O2 -ffreestanding -fno-builtin -nostdlib -fno-stack-protector -fno-pic -fomit-frame-pointer -fno-exceptions -fno-unwind-tables -fno-asynchronous-unwind-tables -std=gnu11;
+ *   at commit 57fb9dd with the working tree's changes to them (committed with this table);
+ *   sha256 of the four, in that order: 21a8d4e74688a191.
+ * Compiler: Debian clang version 14.0.6, flags:
+ *   -O2 -ffreestanding -fno-builtin -nostdlib -fno-stack-protector -fno-pic
+ *   -fomit-frame-pointer -fno-exceptions -fno-unwind-tables -fno-asynchronous-unwind-tables -std=gnu11;
  *   x86_64: -target x86_64-unknown-none-elf -mno-sse -mno-mmx -mno-red-zone -DKF_REGS_WORDS=18
  *   i386: -target i386-unknown-none-elf -march=i686 -malign-double -mno-sse -mno-mmx -DKF_REGS_WORDS=10
  *   armv7a: -target armv7a-none-eabi -marm -mcpu=cortex-a9 -mfloat-abi=soft -DKF_REGS_WORDS=17
@@ -23,62 +26,62 @@ typedef enum { K_ISA_X86_64, K_ISA_I386, K_ISA_ARMV7A, K_ISA_THUMBV7M, K_ISA_AAR
 /* [isa][step]: instructions (kernel/internal.h's K_P_* steps) */
 static const unsigned k_path_counts[K_ISAS][K_P_STEPS] = {
     [K_ISA_X86_64] = {
-        [K_P_ENTRY] = 25, [K_P_EXIT] = 11, [K_P_CAP] = 27, [K_P_INV] = 27, [K_P_RET] = 27, [K_P_SWITCH] = 81,
+        [K_P_ENTRY] = 26, [K_P_EXIT] = 11, [K_P_CAP] = 27, [K_P_INV] = 27, [K_P_RET] = 27, [K_P_SWITCH] = 81,
         [K_P_SEND] = 16, [K_P_RECV] = 9, [K_P_EVENT] = 16, [K_P_TCAP] = 17, [K_P_TCAP_ENTRY] = 31, [K_P_ACCT] = 19,
-        [K_P_DISPATCH] = 22, [K_P_IRQ] = 10, [K_P_IPI] = 24, [K_P_MGMT] = 26, [K_P_FAULT] = 8, [K_P_REPAIR] = 7,
+        [K_P_DISPATCH] = 41, [K_P_IRQ] = 10, [K_P_IPI] = 24, [K_P_MGMT] = 34, [K_P_FAULT] = 8, [K_P_REPAIR] = 7,
     },
     [K_ISA_I386] = {
-        [K_P_ENTRY] = 40, [K_P_EXIT] = 13, [K_P_CAP] = 42, [K_P_INV] = 60, [K_P_RET] = 59, [K_P_SWITCH] = 61,
+        [K_P_ENTRY] = 42, [K_P_EXIT] = 13, [K_P_CAP] = 42, [K_P_INV] = 60, [K_P_RET] = 59, [K_P_SWITCH] = 61,
         [K_P_SEND] = 28, [K_P_RECV] = 16, [K_P_EVENT] = 27, [K_P_TCAP] = 20, [K_P_TCAP_ENTRY] = 48, [K_P_ACCT] = 43,
-        [K_P_DISPATCH] = 38, [K_P_IRQ] = 15, [K_P_IPI] = 34, [K_P_MGMT] = 41, [K_P_FAULT] = 10, [K_P_REPAIR] = 21,
+        [K_P_DISPATCH] = 77, [K_P_IRQ] = 15, [K_P_IPI] = 34, [K_P_MGMT] = 60, [K_P_FAULT] = 10, [K_P_REPAIR] = 21,
     },
     [K_ISA_ARMV7A] = {
-        [K_P_ENTRY] = 36, [K_P_EXIT] = 10, [K_P_CAP] = 30, [K_P_INV] = 48, [K_P_RET] = 48, [K_P_SWITCH] = 79,
+        [K_P_ENTRY] = 38, [K_P_EXIT] = 10, [K_P_CAP] = 30, [K_P_INV] = 48, [K_P_RET] = 48, [K_P_SWITCH] = 79,
         [K_P_SEND] = 29, [K_P_RECV] = 13, [K_P_EVENT] = 28, [K_P_TCAP] = 9, [K_P_TCAP_ENTRY] = 41, [K_P_ACCT] = 30,
-        [K_P_DISPATCH] = 35, [K_P_IRQ] = 13, [K_P_IPI] = 24, [K_P_MGMT] = 35, [K_P_FAULT] = 10, [K_P_REPAIR] = 13,
+        [K_P_DISPATCH] = 62, [K_P_IRQ] = 13, [K_P_IPI] = 24, [K_P_MGMT] = 46, [K_P_FAULT] = 10, [K_P_REPAIR] = 13,
     },
     [K_ISA_THUMBV7M] = {
-        [K_P_ENTRY] = 26, [K_P_EXIT] = 10, [K_P_CAP] = 27, [K_P_INV] = 42, [K_P_RET] = 46, [K_P_SWITCH] = 79,
+        [K_P_ENTRY] = 27, [K_P_EXIT] = 10, [K_P_CAP] = 27, [K_P_INV] = 42, [K_P_RET] = 46, [K_P_SWITCH] = 79,
         [K_P_SEND] = 20, [K_P_RECV] = 12, [K_P_EVENT] = 25, [K_P_TCAP] = 7, [K_P_TCAP_ENTRY] = 42, [K_P_ACCT] = 28,
-        [K_P_DISPATCH] = 29, [K_P_IRQ] = 15, [K_P_IPI] = 22, [K_P_MGMT] = 30, [K_P_FAULT] = 9, [K_P_REPAIR] = 10,
+        [K_P_DISPATCH] = 52, [K_P_IRQ] = 15, [K_P_IPI] = 22, [K_P_MGMT] = 39, [K_P_FAULT] = 9, [K_P_REPAIR] = 10,
     },
     [K_ISA_AARCH64] = {
-        [K_P_ENTRY] = 23, [K_P_EXIT] = 11, [K_P_CAP] = 18, [K_P_INV] = 31, [K_P_RET] = 32, [K_P_SWITCH] = 76,
+        [K_P_ENTRY] = 24, [K_P_EXIT] = 11, [K_P_CAP] = 18, [K_P_INV] = 31, [K_P_RET] = 32, [K_P_SWITCH] = 76,
         [K_P_SEND] = 17, [K_P_RECV] = 8, [K_P_EVENT] = 19, [K_P_TCAP] = 6, [K_P_TCAP_ENTRY] = 33, [K_P_ACCT] = 18,
-        [K_P_DISPATCH] = 20, [K_P_IRQ] = 12, [K_P_IPI] = 22, [K_P_MGMT] = 23, [K_P_FAULT] = 8, [K_P_REPAIR] = 7,
+        [K_P_DISPATCH] = 34, [K_P_IRQ] = 12, [K_P_IPI] = 22, [K_P_MGMT] = 27, [K_P_FAULT] = 8, [K_P_REPAIR] = 7,
     },
 };
 
 /* [isa][step]: bytes of the step's compiled code (0: none of its own) */
 static const unsigned k_path_bytes[K_ISAS][K_P_STEPS] = {
     [K_ISA_X86_64] = {
-        [K_P_ENTRY] = 90, [K_P_EXIT] = 39, [K_P_CAP] = 87, [K_P_INV] = 93, [K_P_RET] = 104, [K_P_SWITCH] = 436,
+        [K_P_ENTRY] = 94, [K_P_EXIT] = 39, [K_P_CAP] = 87, [K_P_INV] = 93, [K_P_RET] = 104, [K_P_SWITCH] = 436,
         [K_P_SEND] = 85, [K_P_RECV] = 44, [K_P_EVENT] = 64, [K_P_TCAP] = 170, [K_P_TCAP_ENTRY] = 0, [K_P_ACCT] = 59,
-        [K_P_DISPATCH] = 118, [K_P_IRQ] = 30, [K_P_IPI] = 78, [K_P_MGMT] = 103, [K_P_FAULT] = 40, [K_P_REPAIR] = 21,
+        [K_P_DISPATCH] = 227, [K_P_IRQ] = 30, [K_P_IPI] = 78, [K_P_MGMT] = 129, [K_P_FAULT] = 40, [K_P_REPAIR] = 21,
     },
     [K_ISA_I386] = {
-        [K_P_ENTRY] = 135, [K_P_EXIT] = 38, [K_P_CAP] = 115, [K_P_INV] = 157, [K_P_RET] = 174, [K_P_SWITCH] = 237,
+        [K_P_ENTRY] = 145, [K_P_EXIT] = 38, [K_P_CAP] = 115, [K_P_INV] = 157, [K_P_RET] = 174, [K_P_SWITCH] = 237,
         [K_P_SEND] = 116, [K_P_RECV] = 79, [K_P_EVENT] = 96, [K_P_TCAP] = 210, [K_P_TCAP_ENTRY] = 0, [K_P_ACCT] = 100,
-        [K_P_DISPATCH] = 144, [K_P_IRQ] = 39, [K_P_IPI] = 89, [K_P_MGMT] = 126, [K_P_FAULT] = 41, [K_P_REPAIR] = 47,
+        [K_P_DISPATCH] = 303, [K_P_IRQ] = 39, [K_P_IPI] = 89, [K_P_MGMT] = 184, [K_P_FAULT] = 41, [K_P_REPAIR] = 47,
     },
     [K_ISA_ARMV7A] = {
-        [K_P_ENTRY] = 156, [K_P_EXIT] = 40, [K_P_CAP] = 128, [K_P_INV] = 192, [K_P_RET] = 192, [K_P_SWITCH] = 316,
+        [K_P_ENTRY] = 164, [K_P_EXIT] = 40, [K_P_CAP] = 128, [K_P_INV] = 192, [K_P_RET] = 192, [K_P_SWITCH] = 316,
         [K_P_SEND] = 156, [K_P_RECV] = 76, [K_P_EVENT] = 120, [K_P_TCAP] = 208, [K_P_TCAP_ENTRY] = 0, [K_P_ACCT] = 120,
-        [K_P_DISPATCH] = 224, [K_P_IRQ] = 52, [K_P_IPI] = 96, [K_P_MGMT] = 148, [K_P_FAULT] = 40, [K_P_REPAIR] = 52,
+        [K_P_DISPATCH] = 400, [K_P_IRQ] = 52, [K_P_IPI] = 96, [K_P_MGMT] = 192, [K_P_FAULT] = 40, [K_P_REPAIR] = 52,
     },
     [K_ISA_THUMBV7M] = {
-        [K_P_ENTRY] = 92, [K_P_EXIT] = 30, [K_P_CAP] = 92, [K_P_INV] = 138, [K_P_RET] = 148, [K_P_SWITCH] = 308,
+        [K_P_ENTRY] = 96, [K_P_EXIT] = 30, [K_P_CAP] = 92, [K_P_INV] = 138, [K_P_RET] = 148, [K_P_SWITCH] = 308,
         [K_P_SEND] = 84, [K_P_RECV] = 44, [K_P_EVENT] = 82, [K_P_TCAP] = 158, [K_P_TCAP_ENTRY] = 0, [K_P_ACCT] = 98,
-        [K_P_DISPATCH] = 124, [K_P_IRQ] = 42, [K_P_IPI] = 74, [K_P_MGMT] = 106, [K_P_FAULT] = 20, [K_P_REPAIR] = 32,
+        [K_P_DISPATCH] = 316, [K_P_IRQ] = 42, [K_P_IPI] = 74, [K_P_MGMT] = 144, [K_P_FAULT] = 20, [K_P_REPAIR] = 32,
     },
     [K_ISA_AARCH64] = {
-        [K_P_ENTRY] = 104, [K_P_EXIT] = 44, [K_P_CAP] = 96, [K_P_INV] = 132, [K_P_RET] = 136, [K_P_SWITCH] = 304,
+        [K_P_ENTRY] = 108, [K_P_EXIT] = 44, [K_P_CAP] = 96, [K_P_INV] = 132, [K_P_RET] = 136, [K_P_SWITCH] = 304,
         [K_P_SEND] = 104, [K_P_RECV] = 52, [K_P_EVENT] = 84, [K_P_TCAP] = 172, [K_P_TCAP_ENTRY] = 0, [K_P_ACCT] = 72,
-        [K_P_DISPATCH] = 160, [K_P_IRQ] = 52, [K_P_IPI] = 96, [K_P_MGMT] = 124, [K_P_FAULT] = 32, [K_P_REPAIR] = 36,
+        [K_P_DISPATCH] = 268, [K_P_IRQ] = 52, [K_P_IPI] = 96, [K_P_MGMT] = 148, [K_P_FAULT] = 32, [K_P_REPAIR] = 36,
     },
 };
 
 /* [isa]: the user-level dispatch (kernel/thd.c), its register copies included */
 static const unsigned k_path_ul_dispatch[K_ISAS] = {
-    [K_ISA_X86_64] = 89, [K_ISA_I386] = 69, [K_ISA_ARMV7A] = 95, [K_ISA_THUMBV7M] = 93, [K_ISA_AARCH64] = 87,
+    [K_ISA_X86_64] = 94, [K_ISA_I386] = 82, [K_ISA_ARMV7A] = 106, [K_ISA_THUMBV7M] = 100, [K_ISA_AARCH64] = 92,
 };

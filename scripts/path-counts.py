@@ -89,7 +89,7 @@ PROBE_FIELDS = [
     ("k_ring", "head"), ("k_ring", "tail"), ("k_ring", "rcv"),
     ("k_slot", "type"), ("k_slot", "flags"), ("k_slot", "epoch"), ("k_slot", "obj"),
     ("kf_frame", "op"), ("kf_frame", "cap"), ("kf_frame", "a"), ("kf_frame", "ret"),
-    ("kf_call", "op"), ("kf_call", "a"), ("kf_call", "thd"), ("kf_call", "comp"),
+    ("kf_call", "op"), ("kf_call", "a"), ("kf_call", "thd"), ("kf_call", "comp"), ("kf_call", "core"),
     ("kf_cpu", "pd"), ("kf_cpu", "pd_root"), ("kf_cpu", "pd_asid"), ("kf_cpu", "pd_keep"),
     ("kf_cpu", "asid_owner"), ("kf_cpu", "tcap_since"), ("kf_cpu", "frame"),
     ("kf_cpu", "id"), ("kf_cpu", "cur_seen"), ("kf_cpu", "hwtbl"), ("kf_cpu", "nlines"), ("kf_cpu", "ipi_line"),
@@ -429,10 +429,14 @@ def count(img):
     m.w64(o["ARG"], 7000)
     n["acct"], _ = m.call("kf_acct", o["CO"], o["CPU"], o["ARG"])
     expect(img.isa, "acct", m.r(f(o["TC1"], "k_tcap_o.budget"), "Q")[0], 998000)
-    # dispatch: T1 switches to T2 (runnable) under TC2, naming its rcv R with the current token
+    # dispatch: T1 switches to T2 (runnable) under TC2 at priority 3 for the
+    # scheduler whose rcv R it names with the current token (TC2 has R's entry)
     o = objects(m)
     m.w32(f(o["T2"], "k_thd_o.state"), 0)
+    delegs(m, o, "TC2", [(o["R"], 10)])
     m.w64(f(o["CALL"], "kf_call.thd"), o["T1"])
+    m.w64(f(o["CALL"], "kf_call.core"), o["CO"])
+    m.w64(f(o["CALL"], "kf_call.a") + 8 * 1, 3)
     m.w64(f(o["CALL"], "kf_call.a") + 8 * 4, 7)
     n["dispatch"], r = m.call("kf_dispatch", o["CALL"], o["T2"], o["TC2"], o["R"])
     expect(img.isa, "dispatch", r & 0xffffffff, 0)
@@ -449,6 +453,9 @@ def count(img):
     # mgmt: T2 put in A's free slot 0x124
     o = objects(m)
     m.w64(o["ARG"], o["T2"])
+    m.w64(o["ARG"] + 8, 10**9)                           # now, ps
+    m.w64(o["ARG"] + 16, 10**6)                          # the quiescence period, ps
+    m.w64(o["L2"] + 0x24 * 16 + 8, 10**8)                # the slot was freed at 100 us: long enough ago
     n["mgmt"], r = m.call("kf_mgmt", o["A"], 0x124, 4, o["ARG"])
     expect(img.isa, "mgmt", r & 0xffffffff, 0)
     # fault
@@ -459,9 +466,10 @@ def count(img):
     m.w64(f(o["CO"], "k_core_o.cur_thd"), o["T2"])
     n["repair"], r = m.call("kf_repair", o["CO"], o["CPU"])
     expect(img.isa, "repair", r & 0xffffffff, 1)
-    # the user-level dispatch: T1 -> T2 (runnable, in A, depth 0)
+    # the user-level dispatch: T1 -> T2 (runnable, in A, depth 0, under the running tcap)
     o = objects(m)
     m.w32(f(o["T2"], "k_thd_o.state"), 0)
+    m.w64(f(o["T2"], "k_thd_o.tcap"), o["TC1"])
     ul, r = m.call("kf_ul_dispatch", o["CO"], o["T1"], o["T2"], o["CPU"])
     expect(img.isa, "ul-dispatch", r & 0xffffffff, 1)
     return n, ul
@@ -487,7 +495,11 @@ def sources_commit():
                                 capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--"] + SOURCES,
                                capture_output=True, text=True, check=True).stdout.strip()
-        return commit + (" with uncommitted changes" if dirty else "")
+        if dirty:
+            head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+            return f"{head} with the working tree's changes to them (committed with this table)"
+        return commit
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -534,8 +546,11 @@ def render(table, version):
     L.append(" * emulator, from the twin's first instruction to its return (docs/calibration.md,")
     L.append(" * \"Instruction counts\", says on which inputs and what the twins leave out).")
     L.append(f" * Sources: {', '.join(SOURCES)}")
-    L.append(f" *   at commit {sources_commit()} (sha256 of the four, in that order: {sources_hash()}).")
-    L.append(f" * Compiler: {version}, " + " ".join(COMMON) + ";")
+    L.append(f" *   at commit {sources_commit()};")
+    L.append(f" *   sha256 of the four, in that order: {sources_hash()}.")
+    L.append(f" * Compiler: {version}, flags:")
+    L.append(" *   " + " ".join(COMMON[:6]))
+    L.append(" *   " + " ".join(COMMON[6:]) + ";")
     for isa in isas:
         triple, flags, word, regs = ISAS[isa]
         L.append(f" *   {isa}: -target {triple} {' '.join(flags)} -DKF_REGS_WORDS={regs}")

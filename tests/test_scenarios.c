@@ -54,7 +54,7 @@ static void test_ipc_roundtrip(void **state)
      * ../shared/targets.md), but no cpi can hold the seL4 figure too: the
      * model's IPC runs 376 more instructions than its invocation, the
      * published gap is 87 cycles.  630 has no source found (targets.md;
-     * sel4bench's A9 figure is 721); the model's 936 is a miss reported
+     * sel4bench's A9 figure is 721); the model's 940 is a miss reported
      * by the scenario and docs/calibration.md, not checked here.  The refit
      * is issue 16's item 4. */
     static const struct { const char *preset, *path; double published; } pub[] = {

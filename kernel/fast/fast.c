@@ -44,6 +44,7 @@ kf_handler kf_entry(const kf_frame *f, const k_core_o *co, kf_call *call)
     for (unsigned i = 0; i < 5; i++)
         call->a[i] = f->a[i];
     call->thd = co->cur_thd;
+    call->core = KF_PA(co);
     call->comp = KF(const k_thd_o, call->thd)->comp;
     if (call->op == 0 || call->op >= COS_OPS)
         return bad_op;
@@ -245,7 +246,8 @@ void kf_acct(k_core_o *co, kf_cpu *cpu, const uint64_t *now)
 
 /* THD_SWITCH's checks on the target `to`, the tcap `tc` (0: keep) and the
  * scheduler's rcv (0: none); call->a as the ABI says.  The capabilities
- * were looked up (K_P_CAP) and the rcv's owner checked by the caller. */
+ * were looked up (K_P_CAP), the tcap's core and the rcv's owner checked by
+ * the caller. */
 cos_err kf_dispatch(const kf_call *call, const k_thd_o *to, const k_tcap_o *tc, const k_rcv_o *rcv)
 {
     uint64_t target = KF_PA(to);
@@ -264,6 +266,20 @@ cos_err kf_dispatch(const kf_call *call, const k_thd_o *to, const k_tcap_o *tc, 
             return COS_ESTALE;
     } else if (call->a[2]) {
         return COS_EINVAL;
+    }
+    if (call->a[1]) {
+        /* the priority goes to the scheduler's entry in the tcap the
+         * target will run under: room for it, if it has none */
+        uint64_t sched = rcv ? KF_PA(rcv) : KF(const k_thd_o, call->thd)->rcv;
+        uint64_t ptc = tc ? KF_PA(tc) : to->tcap ? to->tcap : KF(const k_core_o, call->core)->cur_tcap;
+        if (sched == 0 || ptc == 0)
+            return COS_EINVAL;
+        const k_tcap_o *p = KF(const k_tcap_o, ptc);
+        uint32_t i = 0;
+        while (i < p->ndelegs && p->deleg[i].sched != sched)
+            i++;
+        if (i == p->ndelegs && p->ndelegs >= COS_TCAP_DELEGS)
+            return COS_EDEPTH;
     }
     return COS_OK;
 }
@@ -300,8 +316,11 @@ uint32_t kf_ipi(k_ring *ring, const uint64_t *word, kf_cpu *cpu, uint32_t to)
 /* ---- K_P_MGMT: kernel/captbl.c k_ct_activate (a capability put in a slot) ----- */
 
 /* The management step every object creation and capability copy runs:
- * check slot `id` of comp's table is free, and put *obj of `type` there. */
-cos_err kf_mgmt(const k_comp_o *comp, uint32_t id, uint32_t type, const uint64_t *obj)
+ * put arg[0] (an object's address) of `type` in slot `id` of comp's
+ * table, if the slot is free and was freed at least the quiescence period
+ * ago (arg[1]: now, arg[2]: the period, both in ps; a free slot holds the
+ * time it was freed). */
+cos_err kf_mgmt(const k_comp_o *comp, uint32_t id, uint32_t type, const uint64_t *arg)
 {
     if (type == COS_CAP_FREE || type >= COS_CAP_TYPES)
         return COS_ETYPE;
@@ -313,10 +332,11 @@ cos_err kf_mgmt(const k_comp_o *comp, uint32_t id, uint32_t type, const uint64_t
     k_slot *s = KF(k_slot, node) + id % K_CT_L2;
     if (s->type != COS_CAP_FREE)
         return COS_EEXIST;
-    s->epoch++;
-    s->flags = 0;
-    s->obj = *obj;
+    if (s->obj && arg[1] < s->obj + arg[2])
+        return COS_EQUIESCE;
     s->type = (uint16_t)type;
+    s->flags = 0;
+    s->obj = arg[0];
     return COS_OK;
 }
 
@@ -350,12 +370,13 @@ uint32_t kf_repair(const k_core_o *co, kf_cpu *cpu)
 
 /* At user level, in the scheduler: save the live registers into cur's
  * context, load next's, and write the shared current-thread word the
- * kernel's repair reads.  0 when next cannot be dispatched this way (not
- * runnable, inside another component's invocation, another core). */
+ * kernel's repair reads.  0 when next cannot be dispatched this way (cur
+ * itself, another component's, not runnable, inside an invocation,
+ * another core's, or with a tcap of its own other than the one running). */
 uint32_t kf_ul_dispatch(k_core_o *shared, k_thd_o *cur, k_thd_o *next, kf_cpu *cpu)
 {
-    if (next == cur || next->state != K_THD_RUNNABLE || next->depth != 0 || next->comp != cur->comp
-        || next->h.core != cpu->id)
+    if (next == cur || next->comp != cur->comp || next->state != K_THD_RUNNABLE || next->depth != 0
+        || next->h.core != cpu->id || (next->tcap && next->tcap != shared->cur_tcap))
         return 0;
     kf_word *live = cpu->frame;
     kf_word *save = (kf_word *)(void *)cur->regs;

@@ -57,6 +57,7 @@ typedef struct kf_call {
     uint64_t a[5];
     uint64_t thd;                   /* the caller's thread object */
     uint64_t comp;                  /* the component it calls from */
+    uint64_t core;                  /* the per-core block (k_core_o) of its core */
 } kf_call;
 
 /* Per-core state that the simulated kernel keeps on the host (k_core,
@@ -101,7 +102,7 @@ void kf_acct(k_core_o *co, kf_cpu *cpu, const uint64_t *now);
 cos_err kf_dispatch(const kf_call *call, const k_thd_o *to, const k_tcap_o *tc, const k_rcv_o *rcv);
 uint64_t kf_irq(kf_cpu *cpu);
 uint32_t kf_ipi(k_ring *ring, const uint64_t *word, kf_cpu *cpu, uint32_t to);
-cos_err kf_mgmt(const k_comp_o *comp, uint32_t id, uint32_t type, const uint64_t *obj);
+cos_err kf_mgmt(const k_comp_o *comp, uint32_t id, uint32_t type, const uint64_t *arg);
 void kf_fault(kf_frame *f, const kf_word *fault);
 uint32_t kf_repair(const k_core_o *co, kf_cpu *cpu);
 /* The user-level dispatch (kernel/thd.c, k_thd_ul_switch): what user
