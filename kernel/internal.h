@@ -93,11 +93,13 @@ typedef struct k_core {
 
 /* Kernel code steps: each has an instruction count and a place in the
  * kernel's text; running one charges its instructions (x cpi) and the
- * fetch of its text lines through the instruction cache. */
+ * fetch of its text lines through the instruction cache.  Each has a
+ * freestanding twin in kernel/fast/fast.c, whose compiled code gives both
+ * (kernel/path_counts.h). */
 typedef enum {
     K_P_ENTRY,      /* trap entry: save the user context on the kernel stack, decode the op */
     K_P_EXIT,       /* return to user: restore, return value */
-    K_P_CAP,        /* decode one capability: index split, type and epoch checks */
+    K_P_CAP,        /* decode one capability: bounds, index split, two loads, free and type checks */
     K_P_INV,        /* invocation: push, switch protection domain, set up the upcall */
     K_P_RET,        /* return: pop, switch back */
     K_P_SWITCH,     /* thread switch: save one register file, load another */
