@@ -191,7 +191,6 @@ class Machine:
         uc.mem_map(STACK, 0x11000)     # the stack, the stop page (0x8f000) and the MMIO page (0x90000)
         uc.mem_map(DATA, DATA_SIZE)
         self.count = 0
-        self.trace = []
 
         def hook(uc_, addr, size, user):
             self.count += 1
@@ -223,7 +222,7 @@ class Machine:
     # -- a call ----------------------------------------------------------------------------
     def call(self, name, *args):
         """Run twin `name` with word arguments; (instructions, return value)."""
-        uc, U = self.uc, self.U
+        uc = self.uc
         start, _ = self.img.fn(name)
         sp = STACK + STACK_SIZE - 0x100
         if self.isa == "x86_64":
