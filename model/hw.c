@@ -425,6 +425,19 @@ unsigned hw_context_words(const hw *h)
     return is_x86(h) ? 18 : 17;
 }
 
+hw_isa hw_code_isa(const hw *h)
+{
+    switch (h->cfg.arch) {
+    case MODEL_X86_64: return HW_ISA_X86_64;
+    case MODEL_ARMV7A: return HW_ISA_A32;
+    case MODEL_ARMV8A: return HW_ISA_A64;
+    case MODEL_ARMV7M:
+    case MODEL_ARMV7EM:
+    case MODEL_ARMV8M: return HW_ISA_T32;
+    }
+    g_assert_not_reached();
+}
+
 hw_pd_kind hw_pd_kind_of(const hw *h)
 {
     return h->cfg.has_mpu ? HW_PD_MPU : HW_PD_PAGETABLE;
