@@ -60,6 +60,7 @@ typedef struct model_config {
     char *description;
     model_arch arch;
     unsigned cores;
+    unsigned sockets;           /* sockets (x86) or clusters (ARM), dividing the cores; 1 by default */
     uint64_t freq_hz;
     hwmem_config mem;           /* cores, frequency, memory and caches */
     bool has_tlb;
