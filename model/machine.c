@@ -10,6 +10,7 @@
 
 #include "cossim-config.h"
 #include "sim/lua.h"
+#include "irq.h"
 
 G_DEFINE_QUARK(model-error-quark, model_error)
 
@@ -26,7 +27,7 @@ const char *model_cost_name(model_cost c)
 }
 
 static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", "armv8-m", NULL };
-static const char *const irq_names[] = { "lapic", "gic", "nvic", NULL };
+static const char *const irq_names[] = { "lapic", "gic", "nvic", "gicv3", NULL };
 static const char *const timer_names[] = { "tsc-deadline", "arm-generic", "arm-private", "systick", NULL };
 static const char *const mpu_names[] = { "v7m", "v8m", NULL };
 static const char *const policy_names[] = { "lru", "pseudo-lru", "fifo", "random", NULL };
@@ -510,6 +511,9 @@ static void read_config(rd *r, int top, model_config *cfg)
         cfg->irq_prio_bits = (unsigned)get_int(r, s, "priority_bits", false, 1, 8, 0);
         if (!r->failed && (cfg->irq == MODEL_IRQ_NVIC) != m_profile)
             fail(r, "controller", "%s does not go with %s", irq_names[cfg->irq], model_arch_name(cfg->arch));
+        if (!r->failed && cfg->irq == MODEL_IRQ_GIC && cfg->cores > HWIRQ_GIC_MAX_CORES)
+            fail(r, "controller", "a GICv2 (\"gic\") has at most %u CPU interfaces, and the machine has %u cores: "
+                 "irq = { controller = \"gicv3\" } has one redistributor per core", HWIRQ_GIC_MAX_CORES, cfg->cores);
         leave(r, s, &sv);
     }
 
