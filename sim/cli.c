@@ -657,7 +657,13 @@ static int cmp_str(gconstpointer a, gconstpointer b)
 
 static int cmd_scenarios(int argc, char **argv)
 {
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON array of {name, description}", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- list the bundled scenarios");
+    g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         return usage_error("scenarios", "%s", err->message);
@@ -669,13 +675,25 @@ static int cmd_scenarios(int argc, char **argv)
     g_ptr_array_sort(list, cmp_str);
     if (list->len == 0)
         fprintf(stderr, "cossim scenarios: none found in %s\n", root);
+    GString *j = g_string_new("[");
     for (guint i = 0; i < list->len; i++) {
         const char *rel = list->pdata[i];
         g_autofree char *full = g_build_filename(root, rel, NULL);
         g_autofree char *name = g_strndup(rel, strlen(rel) - 4);
         g_autofree char *desc = describe(full);
-        printf("%-28s %s\n", name, desc);
+        if (!json) {
+            printf("%-28s %s\n", name, desc);
+            continue;
+        }
+        g_string_append(j, i ? ",{\"name\":" : "{\"name\":");
+        simjson_string(j, name, -1);
+        g_string_append(j, ",\"description\":");
+        simjson_string(j, desc, -1);
+        g_string_append_c(j, '}');
     }
+    if (json)
+        printf("%s]\n", j->str);
+    g_string_free(j, TRUE);
     g_ptr_array_free(list, TRUE);
     return 0;
 }
