@@ -251,6 +251,37 @@ typedef struct progress {
     bool shown;
 } progress;
 
+static bool progress_shown;
+
+/* Without escape sequences under NO_COLOR or a dumb terminal. */
+static bool plain_terminal(void)
+{
+    const char *nc = g_getenv("NO_COLOR"), *term = g_getenv("TERM");
+    return (nc && *nc) || (term && strcmp(term, "dumb") == 0);
+}
+
+void simcli_progress_clear(void)
+{
+    if (!progress_shown)
+        return;
+    fputs(plain_terminal() ? "\r                                                                      \r" : "\r\033[K",
+          stderr);
+    fflush(stderr);
+    progress_shown = false;
+}
+
+/* A simulated time for the progress line: three decimals of its unit. */
+static const char *progress_time(sim_time_t ps, char *buf, size_t n)
+{
+    if (ps >= SIM_S)
+        g_snprintf(buf, n, "%.3f s", (double)ps / (double)SIM_S);
+    else if (ps >= SIM_MS)
+        g_snprintf(buf, n, "%.3f ms", (double)ps / (double)SIM_MS);
+    else
+        g_snprintf(buf, n, "%.3f us", (double)ps / (double)SIM_US);
+    return buf;
+}
+
 static void show_progress(sim *s, void *user)
 {
     progress *p = user;
@@ -258,18 +289,19 @@ static void show_progress(sim *s, void *user)
     if (now - p->last_us < 200000)
         return;
     double rate = (double)(s->dispatched - p->last_events) / ((double)(now - p->last_us) / 1e6);
-    char t[SIMT_FMT_LEN], target[SIMT_FMT_LEN];
-    simt_format(sim_now(s), t, sizeof t);
+    char t[32], target[32];
+    simcli_progress_clear();
+    progress_time(sim_now(s), t, sizeof t);
     if (s->target != SIM_TIME_MAX)
-        fprintf(stderr, "\r\033[Kcossim: %s of %s (%.0f%%), %.2f M events/s", t,
-                simt_format(s->target, target, sizeof target),
+        fprintf(stderr, "cossim: %s of %s (%.0f%%), %.2f M events/s", t,
+                progress_time(s->target, target, sizeof target),
                 100.0 * (double)sim_now(s) / (double)(s->target ? s->target : 1), rate / 1e6);
     else
-        fprintf(stderr, "\r\033[Kcossim: %s, %.2f M events/s", t, rate / 1e6);
+        fprintf(stderr, "cossim: %s, %.2f M events/s", t, rate / 1e6);
     fflush(stderr);
     p->last_us = now;
     p->last_events = s->dispatched;
-    p->shown = true;
+    p->shown = progress_shown = true;
 }
 
 /* ---- run ---- */
@@ -506,8 +538,7 @@ static int cmd_run(int argc, char **argv)
     gint64 t0 = g_get_monotonic_time();
     bool ok = simlua_run(h, path, text, text_len, &err);
     gint64 t1 = g_get_monotonic_time();
-    if (prog.shown)
-        fprintf(stderr, "\r\033[K");
+    simcli_progress_clear();
     fflush(stdout);
     if (!ok && g_error_matches(err, SIMLUA_ERROR, SIMLUA_ERROR_HELP)) {
         rc = 0;

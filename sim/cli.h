@@ -60,3 +60,6 @@ void simcli_watchdog(const char *verb, unsigned seconds);
 /* The folder of bundled scenarios (COSSIM_SCENARIOS, else the source tree,
  * else the installed copy). */
 const char *simcli_scenario_dir(void);
+/* Clear `cossim run`'s progress line on the terminal if it is shown, so
+ * that other output (the script's print, a warning) starts on a clean line. */
+void simcli_progress_clear(void);

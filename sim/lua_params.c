@@ -124,24 +124,52 @@ char *simlua_params_unread(simlua *h)
 
 /* ---- sim.params ---- */
 
-static int by_name(gconstpointer a, gconstpointer b)
+/* The string keys of the table at t, sorted, as a new array on top (a Lua
+ * table: an error raised meanwhile leaves nothing to free).  Its length. */
+static lua_Integer sorted_keys(lua_State *L, int t, bool strings_only)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    t = lua_absindex(L, t);
+    lua_newtable(L);
+    int out = lua_gettop(L);
+    lua_Integer n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            if (strings_only)
+                luaL_error(L, "sim.params: a parameter's name is a string, not a %s", luaL_typename(L, -1));
+            continue;
+        }
+        /* insertion: shift the greater ones up (a handful of keys) */
+        lua_Integer i = n++;
+        while (i > 0) {
+            lua_geti(L, out, i);
+            bool greater = lua_compare(L, -1, -2, LUA_OPLT) == 0;
+            if (!greater) {
+                lua_pop(L, 1);
+                break;
+            }
+            lua_seti(L, out, i + 1);
+            i--;
+        }
+        lua_pushvalue(L, -1);
+        lua_seti(L, out, i + 1);
+    }
+    return n;
 }
 
-/* The declared keys, sorted (the order of a listing and of an error). */
-static GPtrArray *declared_keys(lua_State *L, int decl)
+/* The keys of the array on top joined with ", " (pushed). */
+static void push_joined(lua_State *L, int keys, lua_Integer n)
 {
-    GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
-    lua_pushnil(L);
-    while (lua_next(L, decl)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "sim.params: a parameter's name is a string, not a %s", luaL_typename(L, -1));
-        g_ptr_array_add(keys, g_strdup(lua_tostring(L, -1)));
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addstring(&b, ", ");
+        lua_geti(L, keys, i);
+        luaL_addvalue(&b);
     }
-    g_ptr_array_sort(keys, by_name);
-    return keys;
+    luaL_pushresult(&b);
 }
 
 /* The declaration of key: its default on top, its description in *help. */
@@ -171,16 +199,18 @@ static void read_entry(lua_State *L, int decl, const char *key, const char **hel
     lua_remove(L, -2);
 }
 
-static void show_help(simlua *h, lua_State *L, int decl, GPtrArray *keys)
+static void show_help(simlua *h, lua_State *L, int decl, int keys, lua_Integer n)
 {
-    g_autofree char *base = g_path_get_basename(h->script_path ? h->script_path : "scenario");
+    char *base = g_path_get_basename(h->script_path ? h->script_path : "scenario");
     fprintf(h->out, "%s: parameters (cossim run %s --set KEY=VALUE)\n", base, base);
-    for (guint i = 0; i < keys->len; i++) {
+    g_free(base);
+    for (lua_Integer i = 1; i <= n; i++) {
         const char *help = NULL;
-        read_entry(L, decl, g_ptr_array_index(keys, i), &help);
-        fprintf(h->out, "  %-14s %-12s %s\n", (const char *)g_ptr_array_index(keys, i), luaL_tolstring(L, -1, NULL),
-                help);
-        lua_pop(L, 2);
+        lua_geti(L, keys, i);
+        const char *k = lua_tostring(L, -1);
+        read_entry(L, decl, k, &help);
+        fprintf(h->out, "  %-14s %-12s %s\n", k, luaL_tolstring(L, -1, NULL), help);
+        lua_pop(L, 3);
     }
     fflush(h->out);
     h->help_shown = true;
@@ -192,21 +222,25 @@ int simlua_l_params(lua_State *L)
     simlua *h = simlua_host(L);
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    g_autoptr(GPtrArray) keys = declared_keys(L, 1);
+    lua_Integer n = sorted_keys(L, 1, true);
+    int keys = lua_gettop(L);
     if (h->help)
-        show_help(h, L, 1, keys);
+        show_help(h, L, 1, keys, n);
     /* a --set key must be declared */
     for (guint i = 0; i < h->set_keys->len; i++) {
         const char *k = g_ptr_array_index(h->set_keys, i);
-        if (!g_ptr_array_find_with_equal_func(keys, k, g_str_equal, NULL)) {
-            GString *list = g_string_new(NULL);
-            for (guint j = 0; j < keys->len; j++)
-                g_string_append_printf(list, "%s%s", j ? ", " : "", (const char *)g_ptr_array_index(keys, j));
+        lua_getfield(L, 1, k);
+        bool declared = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (!declared) {
             luaL_where(L, 1);
-            lua_pushfstring(L, "--set %s: the scenario declares no parameter '%s' (it declares: %s; "
-                               "'cossim run SCENARIO --help' lists them)", k, k, list->len ? list->str : "none");
-            g_string_free(list, TRUE);
-            lua_concat(L, 2);
+            lua_pushfstring(L, "--set %s: the scenario declares no parameter '%s' (it declares: ", k, k);
+            if (n)
+                push_joined(L, keys, n);
+            else
+                lua_pushliteral(L, "none");
+            lua_pushliteral(L, "; 'cossim run SCENARIO --help' lists them)");
+            lua_concat(L, 4);
             return lua_error(L);
         }
     }
@@ -214,14 +248,13 @@ int simlua_l_params(lua_State *L)
     int out = lua_gettop(L);
     push_table(L, &VALUES_KEY);
     int values = lua_gettop(L);
-    for (guint i = 0; i < keys->len; i++) {
-        const char *k = g_ptr_array_index(keys, i), *help = NULL;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, keys, i);
+        const char *k = lua_tostring(L, -1), *help = NULL;
         read_entry(L, 1, k, &help);
         int def = lua_gettop(L);
+        mark_read(L, def - 1);
         lua_getfield(L, values, k);
-        lua_pushstring(L, k);
-        mark_read(L, -1);
-        lua_pop(L, 1);
         if (lua_isnil(L, -1)) {
             lua_pop(L, 1);
             lua_pushvalue(L, def);
@@ -237,7 +270,7 @@ int simlua_l_params(lua_State *L)
             return lua_error(L);
         }
         lua_setfield(L, out, k);
-        lua_pop(L, 1);
+        lua_pop(L, 2);          /* the default, the key */
     }
     lua_pop(L, 1);
     h->declared = true;
@@ -250,16 +283,17 @@ void simlua_params_help_at_run(lua_State *L)
     simlua *h = simlua_host(L);
     if (!h->help || h->declared)
         return;
-    g_autofree char *base = g_path_get_basename(h->script_path ? h->script_path : "scenario");
-    GString *read = g_string_new(NULL);
     push_table(L, &READ_KEY);
-    g_autoptr(GPtrArray) keys = declared_keys(L, lua_gettop(L));
-    lua_pop(L, 1);
-    for (guint i = 0; i < keys->len; i++)
-        g_string_append_printf(read, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(keys, i));
+    lua_Integer n = sorted_keys(L, -1, false);
+    int keys = lua_gettop(L);
+    if (n)
+        push_joined(L, keys, n);
+    else
+        lua_pushliteral(L, "none");
+    char *base = g_path_get_basename(h->script_path ? h->script_path : "scenario");
     fprintf(h->out, "%s declares no parameters (sim.params); before its first run it read: %s\n", base,
-            read->len ? read->str : "none");
-    g_string_free(read, TRUE);
+            lua_tostring(L, -1));
+    g_free(base);
     fflush(h->out);
     h->help_shown = true;
     luaL_error(L, "(help shown)");

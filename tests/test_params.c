@@ -2,7 +2,8 @@
  * (sim/lua_params.c, docs/scenarios.md "params" and "sim.params"):
  * `cossim run SCENARIO --help` lists them and runs nothing; a --set key a
  * scenario does not declare, or never reads, is an error (exit 2) that
- * names it; a value of another type than its default is an error. */
+ * names it; a value of another type than its default is an error.  And
+ * the progress line a run shows on a terminal. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,6 +117,33 @@ static void test_unread_keys(void **state)
     g_free(dir);
 }
 
+/* On a terminal (script(1) gives the run one), the progress line is
+ * cleared before the script's own output, its times have three decimals,
+ * and NO_COLOR drops the escape sequences.  Skipped without script(1). */
+static void test_progress_line(void **state)
+{
+    (void)state;
+    if (!g_file_test("/usr/bin/script", G_FILE_TEST_IS_EXECUTABLE))
+        skip();
+    char *dir = tmpdir();
+    g_autofree char *cmd = g_strdup_printf("%s run many-tasks --trace none --set span=10s", cossim);
+    for (int plain = 0; plain < 2; plain++) {
+        g_autofree char *sh = g_strdup_printf("%sscript -qec '%s' /dev/null", plain ? "NO_COLOR=1 " : "NO_COLOR= ",
+                                              cmd);
+        result r = run_in(dir, "/bin/sh", "-c", sh, NULL);
+        expect_status(&r, 0);
+        expect_in("progress", r.out, "cossim: ");
+        expect_in("progress", r.out, " s of 10.001 s (");          /* the run's end: 10 s + its last 1 ms */
+        if (plain)
+            assert_null(strstr(r.out, "\033["));
+        else   /* the script's line comes on a cleared line */
+            expect_in("progress", r.out, "\r\033[K100 tasks");
+        result_clear(&r);
+    }
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 2))
@@ -124,6 +152,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_help_lists_and_runs_nothing),
         cmocka_unit_test(test_declared_keys_only),
         cmocka_unit_test(test_unread_keys),
+        cmocka_unit_test(test_progress_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
