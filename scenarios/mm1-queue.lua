@@ -5,7 +5,7 @@
 -- time is 1 / (mu - lambda) (Kleinrock, Queueing Systems vol. 1, 1975,
 -- eq. 3.26), so the simulated figure can be checked against the formula.
 --
--- Parameters (cossim run quickstart --set load=0.8 --set jobs=20000):
+-- Parameters (cossim run mm1-queue --set load=0.8 --set jobs=20000):
 --   load     utilisation lambda/mu, below 1   (default 0.5)
 --   service  mean service time                (default "100us")
 --   jobs     number of arrivals to simulate   (default 10000)
