@@ -92,7 +92,30 @@ static bool valid_preset_name(const char *n)
     return !g_str_has_suffix(n, ".lua");
 }
 
-/* machine{preset = NAME, ...overrides} -> machine [-0, +1, e] */
+/* A user's preset file: a path relative to the scenario's folder, of
+ * names of letters, digits, '-', '_' and '.', ending in .lua; no absolute
+ * path, no "." or ".." step (as require finds modules). */
+static bool valid_preset_file(const char *n)
+{
+    size_t len = strlen(n);
+    if (len <= 4 || len >= 256 || !g_str_has_suffix(n, ".lua") || n[0] == '/')
+        return false;
+    const char *seg = n;
+    for (const char *p = n;; p++) {
+        if (*p == '/' || *p == '\0') {
+            size_t sl = (size_t)(p - seg);
+            if (sl == 0 || (sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
+                return false;
+            if (*p == '\0')
+                return true;
+            seg = p + 1;
+        } else if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_' && *p != '.') {
+            return false;
+        }
+    }
+}
+
+/* machine{preset = NAME or "FILE.lua", ...overrides} -> machine [-0, +1, e] */
 static int l_machine(lua_State *L)
 {
     check_live(L, "machine");
@@ -100,8 +123,26 @@ static int l_machine(lua_State *L)
     lua_settop(L, 1);
     if (lua_getfield(L, 1, "preset") != LUA_TSTRING)
         return luaL_error(L, "machine: give a preset, e.g. machine{preset = \"cortex-a9\"} (see 'cossim machines')");
-    if (!valid_preset_name(lua_tostring(L, 2)))
-        return luaL_error(L, "machine: '%s' is not a preset name (see 'cossim machines')", lua_tostring(L, 2));
+    /* a file: read from the scenario's folder, named (in the trace, in the
+     * run's name) by its file name without .lua, never by its host path */
+    char path[4096] = "";
+    const char *preset = lua_tostring(L, 2);
+    if (g_str_has_suffix(preset, ".lua")) {
+        const char *dir = simlua_script_dir(L);
+        if (!valid_preset_file(preset))
+            return luaL_error(L, "machine: preset file '%s': a path inside the scenario's folder, of letters, digits, "
+                                 "'-', '_' and '.', ending in .lua (no absolute path, no '..')", preset);
+        if (g_snprintf(path, sizeof path, "%s/%s", dir ? dir : ".", preset) >= (int)sizeof path)
+            return luaL_error(L, "machine: preset file '%s': the path is too long", preset);
+        const char *base = strrchr(preset, '/');
+        base = base ? base + 1 : preset;
+        lua_pushlstring(L, base, strlen(base) - 4);
+        lua_replace(L, 2);
+        if (!valid_preset_name(lua_tostring(L, 2)))
+            return luaL_error(L, "machine: preset file '%s': its name is not a preset name", preset);
+    } else if (!valid_preset_name(preset)) {
+        return luaL_error(L, "machine: '%s' is not a preset name (see 'cossim machines'), nor a file NAME.lua", preset);
+    }
     /* 3: the overrides, built in a fixed order: every other key first
      * (keys are distinct, so lua_next's order cannot matter), then the
      * cache levels given at the top, merged into a copy of `caches` */
@@ -151,7 +192,7 @@ static int l_machine(lua_State *L)
     }
     lua_settop(L, 3);
     GError *err = NULL;
-    if (!model_preset_push(L, lua_tostring(L, 2), &err))          /* 4 */
+    if (!model_preset_push(L, path[0] ? path : lua_tostring(L, 2), &err))          /* 4 */
         return raise_gerror(L, err);
     model_preset_merge(L, 4, 3);
     /* the userdata first (it may raise), then the machine (nothing raises

@@ -164,6 +164,11 @@ void simlua_param(simlua *h, const char *key, const char *value)
     simlua_params_store(h, key);
 }
 
+const char *simlua_script_dir(lua_State *L)
+{
+    return simlua_host(L)->script_dir;
+}
+
 void simlua_set_help(simlua *h)
 {
     h->help = true;

@@ -119,6 +119,9 @@ const char *simlua_run_for(struct lua_State *L, sim_time_t span);
 void simlua_set_machine(struct lua_State *L, const char *name);
 /* The machine the scenario chose, or "none". */
 const char *simlua_machine(const simlua *h);
+/* The folder of the script being run (NULL for data files): bindings
+ * resolve the files a scenario names against it, as require does. */
+const char *simlua_script_dir(struct lua_State *L);
 /* Deschedules everything the state still has in s's queue; call before
  * sim_free. NULL-safe. */
 void simlua_free(simlua *h);
