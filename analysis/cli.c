@@ -27,7 +27,7 @@ static int usage(const char *fmt, ...)
 
 /* The options of every job: each job reads its own. */
 typedef struct args {
-    char *taskset, *policy, *assign, *partition, *csv, *deadlines, *seed, *jobs;
+    char *taskset, *policy, *assign, *partition, *csv, *deadlines, *seed, *jobs, *supply;
     gint cores, tasks, sets;
     gdouble from, to, step;
     gboolean json, sweep;
@@ -39,6 +39,7 @@ static void args_clear(args *a)
     g_free(a->policy);
     g_free(a->assign);
     g_free(a->partition);
+    g_free(a->supply);
     g_free(a->csv);
     g_free(a->jobs);
     g_free(a->deadlines);
@@ -108,7 +109,7 @@ static int analyze_sweep(const args *a)
 static int analyze_taskset(const args *a)
 {
     an_taskset_args ta = { .path = a->taskset, .policy = a->policy, .assign = a->assign,
-                           .partition = a->partition, .cores = a->cores, .json = a->json };
+                           .partition = a->partition, .cores = a->cores, .json = a->json, .supply = a->supply };
     g_autoptr(GError) err = NULL;
     int rc = an_analyze_taskset(&ta, &err);
     if (err)
@@ -125,6 +126,7 @@ int an_cli_analyze(int argc, char **argv)
         { "assign", 0, 0, G_OPTION_ARG_STRING, &a.assign, "Assign priorities: dm, rm or audsley (default: the priority column)", "HOW" },
         { "cores", 0, 0, G_OPTION_ARG_INT, &a.cores, "Partition over this many cores (default: the core column, or one core)", "N" },
         { "partition", 0, 0, G_OPTION_ARG_STRING, &a.partition, "Bin packing: ff, bf, wf, ffd, bfd or wfd (with --cores)", "HOW" },
+        { "supply", 0, 0, G_OPTION_ARG_STRING, &a.supply, "Each core's supply is the periodic resource Gamma(P, Q): budget Q every P (e.g. 5ms,2ms; Shin and Lee, RTSS 2003)", "P,Q" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &a.json, "Print one JSON object", NULL },
         { "sweep", 0, 0, G_OPTION_ARG_NONE, &a.sweep, "The schedulability experiment: random task sets per utilisation point", NULL },
         { "tasks", 0, 0, G_OPTION_ARG_INT, &a.tasks, "Sweep: tasks per set (default 10)", "N" },

@@ -13,8 +13,10 @@
 #include "edf.h"
 #include "fp.h"
 #include "partition.h"
+#include "prm.h"
 #include "tsio.h"
 #include "sim/json.h"
+#include "sim/simtime.h"
 
 typedef enum { POLICY_FP, POLICY_EDF } policy;
 
@@ -24,6 +26,7 @@ typedef struct plan {
     const char *assign;         /* NULL, "dm", "rm" or "audsley" */
     int heur;                   /* index in heurs[], -1: no partitioner */
     int cores;                  /* 0: not given */
+    uint64_t pi, theta;         /* --supply, ns; pi 0: none */
 } plan;
 
 static const char *const heur_names[] = { "ff", "bf", "wf", "ffd", "bfd", "wfd" };
@@ -57,6 +60,20 @@ static bool check_options(const an_taskset_args *a, plan *p, GError **error)
     }
     if (a->cores < 0 || a->cores > 1024)
         return BAD_OPTION("--cores: %d is not between 1 and 1024", a->cores);
+    if (a->supply) {
+        g_auto(GStrv) pq = g_strsplit(a->supply, ",", -1);
+        sim_time_t v[2];
+        for (int i = 0; pq[0] && pq[1] && !pq[2] && i < 2; i++) {
+            g_autoptr(GError) e = NULL;
+            if (!simt_parse(g_strstrip(pq[i]), &v[i], &e) || g_ascii_isdigit(pq[i][strlen(pq[i]) - 1]))
+                return BAD_OPTION("--supply: '%s' is not a time with its unit (e.g. 5ms,2ms)", pq[i]);
+        }
+        if (!pq[0] || !pq[1] || pq[2])
+            return BAD_OPTION("--supply: give P,Q, the period and the budget (e.g. 5ms,2ms)");
+        p->pi = (uint64_t)(v[0] / 1000), p->theta = (uint64_t)(v[1] / 1000);
+        if (p->pi == 0 || p->theta > p->pi || v[0] % 1000 || v[1] % 1000)
+            return BAD_OPTION("--supply: the period must be a whole number of ns above 0 and the budget at most it");
+    }
     return true;
 }
 
@@ -120,7 +137,7 @@ static int place(an_taskset *ts, const plan *p, const an_overheads *oh)
  * core's verdict; false (with the reason) when a task has no priority and
  * no rule gives it one. */
 static bool analyse_core(an_taskset *ts, int c, const plan *p, const an_overheads *oh, const char *path,
-                         an_result *res, bool *ok, GError **error)
+                         an_result *res, bool *ok, int64_t *min_budget, GError **error)
 {
     g_autoptr(GArray) idx = g_array_new(FALSE, FALSE, sizeof(size_t));
     for (size_t i = 0; i < ts->n; i++)
@@ -153,13 +170,17 @@ static bool analyse_core(an_taskset *ts, int c, const plan *p, const an_overhead
             if (!assigned)
                 an_fp_assign_dm(&sub);   /* report the DM verdicts when no order works */
         }
-        *ok = an_fp_rta(&sub, oh, r) && assigned;
+        *ok = (p->pi ? an_prm_fp(&sub, p->pi, p->theta, r) : an_fp_rta(&sub, oh, r)) && assigned;
     } else {
         uint64_t witness = 0;
-        *ok = an_edf_schedulable(&sub, oh, &witness);
+        *ok = p->pi ? an_prm_edf(&sub, p->pi, p->theta) : an_edf_schedulable(&sub, oh, &witness);
         for (guint k = 0; k < idx->len; k++)
             r[k].schedulable = *ok;
     }
+    /* under a supply: the least budget every P that would do */
+    uint64_t th = 0;
+    if (p->pi && (p->pol == POLICY_FP ? an_prm_min_budget_fp(&sub, p->pi, &th) : an_prm_min_budget_edf(&sub, p->pi, &th)))
+        *min_budget = (int64_t)th;
     for (guint k = 0; k < idx->len; k++) {
         size_t i = g_array_index(idx, size_t, k);
         ts->t[i].priority = sub.t[k].priority;
@@ -169,7 +190,8 @@ static bool analyse_core(an_taskset *ts, int c, const plan *p, const an_overhead
     return true;
 }
 
-static void print_json(const an_taskset *ts, const an_result *res, policy pol, bool all)
+static void print_json(const an_taskset *ts, const an_result *res, policy pol, bool all, const plan *p,
+                       const int64_t *min_budget, int ncores)
 {
     GString *j = g_string_new(NULL);
     g_string_append_printf(j, "{\"schedulable\":%s,\"policy\":\"%s\",\"tasks\":[", all ? "true" : "false",
@@ -187,12 +209,25 @@ static void print_json(const an_taskset *ts, const an_result *res, policy pol, b
             g_string_append_printf(j, ",\"priority\":%d", ts->t[i].priority);
         g_string_append_c(j, '}');
     }
-    g_string_append(j, "]}\n");
+    g_string_append(j, "]");
+    if (p->pi) {
+        g_string_append_printf(j, ",\"supply\":{\"period_ns\":%" PRIu64 ",\"budget_ns\":%" PRIu64
+                               ",\"least_budget_ns\":[", p->pi, p->theta);
+        for (int c = 0; c < ncores; c++) {
+            if (min_budget[c] >= 0)
+                g_string_append_printf(j, "%s%" PRId64, c ? "," : "", min_budget[c]);
+            else
+                g_string_append(j, c ? ",null" : "null");
+        }
+        g_string_append(j, "]}");
+    }
+    g_string_append(j, "}\n");
     fputs(j->str, stdout);
     g_string_free(j, TRUE);
 }
 
-static void print_table(const an_taskset *ts, const an_result *res, policy pol, bool all)
+static void print_table(const an_taskset *ts, const an_result *res, policy pol, bool all, const plan *p,
+                        const int64_t *min_budget, int ncores)
 {
     printf("%-16s %4s %4s %12s %12s %12s  %s\n", "task", "core", "prio", "period_ns", "wcet_ns", "deadline_ns",
            pol == POLICY_FP ? "wcrt_ns" : "verdict");
@@ -209,6 +244,14 @@ static void print_table(const an_taskset *ts, const an_result *res, policy pol, 
         printf("%-16s %4d %4d %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "  %s\n", ts->t[i].name, ts->t[i].core,
                pol == POLICY_FP ? ts->t[i].priority : -1, ts->t[i].period, ts->t[i].wcet, ts->t[i].deadline, verdict);
     }
+    for (int c = 0; p->pi && c < ncores; c++) {
+        if (min_budget[c] >= 0)
+            printf("core %d: supply %" PRIu64 " ns every %" PRIu64 " ns; the least budget that would do: %" PRId64 " ns\n",
+                   c, p->theta, p->pi, min_budget[c]);
+        else
+            printf("core %d: supply %" PRIu64 " ns every %" PRIu64 " ns; no budget up to the whole period would do\n",
+                   c, p->theta, p->pi);
+    }
     printf("%s\n", all ? "schedulable" : "NOT schedulable");
 }
 
@@ -223,11 +266,13 @@ int an_analyze_taskset(const an_taskset_args *a, GError **error)
         return 2;
     int ncores = place(&ts, &p, &oh);
     an_result *res = g_new0(an_result, ts.n ? ts.n : 1);
+    int64_t *min_budget = g_new(int64_t, ncores);
     bool all = true;
     int rc = 2;
     for (int c = 0; c < ncores; c++) {
         bool ok;
-        if (!analyse_core(&ts, c, &p, &oh, a->path, res, &ok, error))
+        min_budget[c] = -1;
+        if (!analyse_core(&ts, c, &p, &oh, a->path, res, &ok, &min_budget[c], error))
             goto out;
         all &= ok;
     }
@@ -237,11 +282,12 @@ int an_analyze_taskset(const an_taskset_args *a, GError **error)
             all = false;
         }
     if (a->json)
-        print_json(&ts, res, p.pol, all);
+        print_json(&ts, res, p.pol, all, &p, min_budget, ncores);
     else
-        print_table(&ts, res, p.pol, all);
+        print_table(&ts, res, p.pol, all, &p, min_budget, ncores);
     rc = all ? 0 : 1;
 out:
+    g_free(min_budget);
     g_free(res);
     an_tsio_free(&ts);
     return rc;

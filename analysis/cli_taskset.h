@@ -13,6 +13,7 @@ typedef struct an_taskset_args {
     const char *partition;      /* --partition ff|bf|wf|ffd|bfd|wfd; NULL: the core column */
     int cores;                  /* --cores; 0: not given */
     bool json;                  /* one JSON object instead of the table */
+    const char *supply;         /* --supply P,Q: each core a periodic resource; NULL: the whole core */
 } an_taskset_args;
 
 /* Print each task's verdict on standard output.  0 when the whole set is

@@ -527,6 +527,39 @@ static void test_json_verbs(void **state)
     g_free(dir);
 }
 
+/* --supply P,Q: each core is the periodic resource Gamma(P, Q) (Shin and
+ * Lee, RTSS 2003).  One task, C = 2 ms, T = D = 10 ms, priority 1.  By
+ * hand, with sbf(t) = k Q + max(0, t - 2(P - Q) - k P), k = floor((t - (P -
+ * Q)) / P):
+ *   Gamma(5 ms, 2 ms): blackout 6 ms; sbf(7) = 1, sbf(8) = 2: WCRT 8 ms.
+ *   Gamma(5 ms, 1 ms): blackout 8 ms; sbf(10) = 1 + max(0, 10 - 8 - 5) = 1
+ *     < 2: unschedulable.
+ *   The least Q for P = 5 ms: sbf(10 ms) = Q + max(0, 2Q - 5) >= 2 needs
+ *     Q >= 2 ms (below 2.5 ms the second term is 0): 2,000,000 ns. */
+static void test_taskset_supply(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    g_autofree char *csv = g_build_filename(dir, "one.csv", NULL);
+    assert_true(g_file_set_contents(csv, "name,period,wcet,deadline,priority\nt1,10000000,2000000,10000000,1\n", -1,
+                                    NULL));
+    result r = run_in(dir, cossim, "analyze", "--taskset", "one.csv", "--supply", "5ms,2ms", "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"wcrt_ns\":8000000"));
+    assert_non_null(strstr(r.out, "\"least_budget_ns\":[2000000]"));
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", "one.csv", "--supply", "5ms,1ms", NULL);
+    expect_status(&r, 1);
+    assert_non_null(strstr(r.out, "unschedulable"));
+    result_clear(&r);
+    r = run_in(dir, cossim, "analyze", "--taskset", "one.csv", "--supply", "5000000,1ms", NULL);
+    expect_status(&r, 2);
+    assert_non_null(strstr(r.err, "with its unit"));
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 2))
@@ -540,6 +573,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_analyze_taskset),
         cmocka_unit_test(test_sweep_and_plot),
         cmocka_unit_test(test_json_verbs),
+        cmocka_unit_test(test_taskset_supply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
