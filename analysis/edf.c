@@ -108,6 +108,18 @@ static u128 demand(const edf_set *s, u128 t)
 {
     u128 h = 0;
     uint64_t b = 0;
+    if (t <= UINT64_MAX) {      /* host speed: a 64-bit division (t - d fits; jobs <= 2^64) */
+        uint64_t t64 = (uint64_t)t;
+        for (size_t i = 0; i < s->n; i++) {
+            const edf_task *e = &s->v[i];
+            if (t64 < e->d)
+                continue;
+            u128 jobs = (u128)((t64 - e->d) / e->t) + 1;
+            h = sat_add128(h, sat_mul128(jobs, e->c));
+            b = MAX(b, e->b);
+        }
+        return sat_add128(h, b);
+    }
     for (size_t i = 0; i < s->n; i++) {
         const edf_task *e = &s->v[i];
         if (t < e->d)
@@ -282,7 +294,9 @@ static u128 bound_lb(const edf_set *s, u128 cap)
         u128 next = 0;
         for (size_t i = 0; i < s->n; i++) {
             const edf_task *e = &s->v[i];
-            u128 jobs = w / e->t + (w % e->t != 0);
+            /* host speed: a 64-bit division while w fits */
+            u128 jobs = w <= UINT64_MAX ? (u128)((uint64_t)w / e->t + ((uint64_t)w % e->t != 0))
+                                        : w / e->t + (w % e->t != 0);
             next = sat_add128(next, sat_mul128(jobs, e->c));
         }
         if (next == w)
@@ -353,6 +367,45 @@ static bool qpa(const edf_set *s, u128 from, u128 *at)
     }
 }
 
+/* With U close to 1 the bounds L are far (the busy period, and L_a, grow
+ * as 1 / (1 - U)) and both their computation and QPA from them take steps
+ * of about the tasks' execution times: millions for sets of a sweep at
+ * U = 1.  Most such sets miss a deadline early.  So first walk the
+ * absolute deadlines upwards, the demand kept as a running sum (each
+ * deadline of task i adds C_i; B(t) is the largest blocking among the
+ * tasks whose first deadline has passed, as demand() has it), up to
+ * EARLY_DEADLINES of them: a violation found is the first one (exact, and
+ * the witness); none found says nothing, and the full test runs. */
+#define EARLY_DEADLINES 200000
+static bool early_violation(const edf_set *s, u128 *at)
+{
+    uint64_t *next = g_new(uint64_t, s->n);     /* each task's next absolute deadline */
+    for (size_t i = 0; i < s->n; i++)
+        next[i] = s->v[i].d;
+    u128 h = 0;
+    uint64_t b = 0;
+    bool found = false;
+    for (unsigned k = 0; k < EARLY_DEADLINES && !found; k++) {
+        uint64_t t = UINT64_MAX;
+        for (size_t i = 0; i < s->n; i++)
+            t = MIN(t, next[i]);
+        if (t == UINT64_MAX)
+            break;
+        for (size_t i = 0; i < s->n; i++)
+            if (next[i] == t) {         /* every task with a deadline at t */
+                h = sat_add128(h, s->v[i].c);
+                b = MAX(b, s->v[i].b);
+                next[i] = t > UINT64_MAX - s->v[i].t ? UINT64_MAX : t + s->v[i].t;
+            }
+        if (sat_add128(h, b) > t) {
+            *at = t;
+            found = true;
+        }
+    }
+    g_free(next);
+    return found;
+}
+
 /* The least t with h(t) > t, knowing h(v) > v.  Bisection on "is there a
  * violation at or below m?", answered by QPA from m: at most 128 rounds,
  * each one QPA run, instead of a walk over every deadline below v.  The
@@ -401,6 +454,10 @@ bool an_edf_schedulable(const an_taskset *ts, const an_overheads *oh, uint64_t *
         /* |U - 1| below ~1e-14 with periods whose lcm exceeds 2^128:
          * undecidable here; say no rather than risk a wrong yes. */
         ok = false;
+    } else if ((cmp == U_ONE || fabs(1.0 - uc.u) < 0.01) && early_violation(&s, &viol)) {
+        ok = false;                 /* the first violation: the witness as it is */
+        if (witness)
+            *witness = viol > UINT64_MAX ? UINT64_MAX : (uint64_t)viol;
     } else {
         u128 L;
         if (cmp == U_BELOW)

@@ -347,6 +347,58 @@ static void test_qpa_matches_brute_force(void **state)
         fail_msg("only %d schedulable, %d not (%d of them with U <= 1)", yes, no, no_below_one);
 }
 
+/* The same against brute force for sets with U within 1% of 1, where the
+ * test first walks the deadlines upwards (edf.c, early_violation) before
+ * its bounds: U = 1 exactly or 1 - 1/H (H <= 120, so within 0.0083 of 1),
+ * made by setting the last task's C so that sum C H / T = H or H - 1. */
+static void test_near_one_matches_brute_force(void **state)
+{
+    (void)state;
+    static const uint64_t periods[] = { 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 30, 40, 60, 120 };
+    simrng r;
+    simrng_init(&r, 2026, "test_edf.near_one");
+    int yes = 0, no = 0, tried = 0;
+    for (int k = 0; k < 4000 && tried < 400; k++) {
+        size_t n = 2 + simrng_below(&r, 4);
+        spec s[5];
+        uint64_t H = 1, dmax = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t T = periods[simrng_below(&r, G_N_ELEMENTS(periods))];
+            uint64_t C = 1 + simrng_below(&r, T / n + 1);
+            uint64_t D = simrng_below(&r, 2) ? T : T / 2 + 1 + simrng_below(&r, T - T / 2);
+            uint64_t J = simrng_below(&r, 5) == 0 ? simrng_below(&r, D) : 0;
+            uint64_t B = simrng_below(&r, 5) == 0 ? simrng_below(&r, 3) : 0;
+            s[i] = (spec){ C, T, D, J, B };
+            H = H / gcd64(H, T) * T;
+        }
+        /* the last task's C: what brings sum C H / T to H (or H - 1) */
+        uint64_t others = 0;
+        for (size_t i = 0; i + 1 < n; i++)
+            others += s[i].c * (H / s[i].t);
+        uint64_t want_total = H - (uint64_t)simrng_below(&r, 2), per = H / s[n - 1].t;
+        if (others >= want_total || (want_total - others) % per != 0)
+            continue;
+        s[n - 1].c = (want_total - others) / per;
+        if (s[n - 1].c == 0 || s[n - 1].j >= s[n - 1].d)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            dmax = MAX(dmax, s[i].d);
+        tried++;
+        int64_t first = ref_first(s, n, (int64_t)(H + dmax));
+        an_taskset ts = make(s, n);
+        uint64_t w;
+        bool ok = an_edf_schedulable(&ts, NULL, &w);
+        an_taskset_clear(&ts);
+        if (ok != (first < 0) || w != (first < 0 ? 0 : (uint64_t)first))
+            fail_msg("near-one set %d: QPA says %d, witness %" PRIu64 "; brute force first miss %" PRId64, k, ok, w,
+                     first);
+        yes += ok;
+        no += !ok;
+    }
+    if (tried < 200 || yes < 30 || no < 30)
+        fail_msg("only %d sets near 1: %d schedulable, %d not", tried, yes, no);
+}
+
 /* ---- large numbers -------------------------------------------------------- */
 
 static void test_large_periods_do_not_overflow(void **state)
@@ -522,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_overheads_inflate_each_job),
         cmocka_unit_test(test_empty_set),
         cmocka_unit_test(test_qpa_matches_brute_force),
+        cmocka_unit_test(test_near_one_matches_brute_force),
         cmocka_unit_test(test_large_periods_do_not_overflow),
         cmocka_unit_test(test_generated_implicit_sets_at_high_utilisation),
         cmocka_unit_test(test_zero_period_is_a_programming_error),
