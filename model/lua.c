@@ -480,7 +480,7 @@ static int l_counters(lua_State *L)
     lua_createtable(L, (int)h->cfg.cores, 0);
     for (unsigned c = 0; c < h->cfg.cores; c++) {
         const hwmem_counters *n = &h->mem->core[c].n;
-        lua_createtable(L, 0, 16);
+        lua_createtable(L, 0, 24);
 #define F(name, v) (lua_pushinteger(L, (lua_Integer)(v)), lua_setfield(L, -2, name))
         F("l1i_hits", n->served[HWMEM_L1I]);
         F("l1i_misses", n->misses[HWMEM_L1I]);
@@ -498,6 +498,15 @@ static int l_counters(lua_State *L)
         F("user_cross_cycles", h->core[c].user_cross_cycles);
         F("evict_misses", n->evict_misses);
         F("evict_cycles", n->evict_cycles);
+        /* the rest of the trace's counters row (trace-schema.md) */
+        F("kernel_cycles", h->core[c].kernel_cycles);
+        F("user_cycles", h->core[c].user_cycles);
+        F("upgrades", n->upgrades);
+        F("invalidations", n->invalidations);
+        F("mem_writes", n->mem_writes);
+        F("tlb_misses", h->core[c].tlb_misses);
+        F("interrupts", h->core[c].interrupts);
+        F("freq_hz", h->cfg.freq_hz);
 #undef F
         lua_rawseti(L, -2, (lua_Integer)c + 1);
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "cli_util.h"
 
@@ -194,6 +195,43 @@ static void test_user_preset_file(void **state)
     g_free(dir);
 }
 
+/* m:counters() returns every column of the trace's counters row (but the
+ * row's id, time and core): the trace's own schema is the list. */
+static void test_counters_fields_match_the_table(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    const char *script = "local m = machine{ preset = 'x86_64' }\nlocal c = m:counters()\n"
+                         "local ks = {}\nfor k in pairs(c[1]) do ks[#ks + 1] = k end\ntable.sort(ks)\n"
+                         "print('FIELDS ' .. table.concat(ks, ' '))\n";
+    g_autofree char *path = g_build_filename(dir, "c.lua", NULL);
+    assert_true(g_file_set_contents(path, script, -1, NULL));
+    result r = run_in(dir, cossim, "run", "c.lua", "--trace", "c.db", NULL);
+    expect_status(&r, 0);
+    g_autofree char *db = g_build_filename(dir, "c.db", NULL);
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info('counters') ORDER BY name", -1, &st,
+                                        NULL), SQLITE_OK);
+    int cols = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *col = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(col, "id") == 0 || strcmp(col, "time_ps") == 0 || strcmp(col, "core") == 0)
+            continue;
+        g_autofree char *word = g_strdup_printf(" %s", col);
+        if (strstr(r.out, word) == NULL)
+            fail_msg("m:counters() lacks the counters column '%s':\n%s", col, r.out);
+        cols++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    assert_true(cols >= 24);        /* the table's 27 columns less id, time_ps and core (trace-schema.md) */
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 2))
@@ -204,6 +242,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unread_keys),
         cmocka_unit_test(test_progress_line),
         cmocka_unit_test(test_user_preset_file),
+        cmocka_unit_test(test_counters_fields_match_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
