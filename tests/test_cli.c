@@ -267,6 +267,43 @@ static void test_verbs(void **state)
 
 /* Every ```lua block of docs/scenarios.md is a complete scenario that
  * runs (the doc promises "a runnable example per call"). */
+/* The words of s up to the first that opens a parenthesis (an aside). */
+static char *words_of(const char *s)
+{
+    g_auto(GStrv) w = g_strsplit_set(s, " \t", -1);
+    GString *out = g_string_new(NULL);
+    for (char **p = w; *p; p++) {
+        if (**p == '\0')
+            continue;
+        if (**p == '(')
+            break;
+        g_string_append_printf(out, "%s%s", out->len ? " " : "", *p);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Every `print(...)  --> a b c` of an example names a line its run printed
+ * (the same words, whitespace aside; a parenthesised aside after them is
+ * a comment): the documented output is checked, not only that it runs. */
+static void expect_printed(int count, const char *code, const char *out)
+{
+    g_auto(GStrv) lines = g_strsplit(code, "\n", -1);
+    g_auto(GStrv) got = g_strsplit(out ? out : "", "\n", -1);
+    for (char **l = lines; *l; l++) {
+        const char *arrow = strstr(*l, "--> ");
+        if (arrow == NULL || strstr(*l, "print(") == NULL)
+            continue;
+        g_autofree char *want = words_of(arrow + 4);
+        bool seen = false;
+        for (char **g = got; *g && !seen; g++) {
+            g_autofree char *w = words_of(*g);
+            seen = strcmp(w, want) == 0;
+        }
+        if (!seen)
+            fail_msg("docs/scenarios.md example %d says %s prints '%s'; it printed:\n%s", count, *l, want, out);
+    }
+}
+
 static void test_docs_examples_run(void **state)
 {
     (void)state;
@@ -286,6 +323,7 @@ static void test_docs_examples_run(void **state)
         result r = run_in(dir, cossim, "run", name, "--trace", "none", NULL);
         if (r.status != 0)
             fail_msg("docs/scenarios.md example %d fails (exit %d):\n%s\n%s", count, r.status, code, r.err);
+        expect_printed(count, code, r.out);
         result_clear(&r);
         unlink(path);
         p = end + 3;
