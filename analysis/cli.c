@@ -61,7 +61,8 @@ static int analyze_trace(const char *path, const args *a)
         an_trace_json(&tr, s);
     else
         an_trace_print(&tr, s);
-    fputs(s->str, stdout);
+    /* with --jobs -, standard output is the CSV alone: the report goes to stderr */
+    fputs(s->str, a->jobs && strcmp(a->jobs, "-") == 0 ? stderr : stdout);
     int rc = 0;
     if (a->jobs) {
         g_string_truncate(s, 0);

@@ -519,6 +519,17 @@ static void test_json_verbs(void **state)
     assert_non_null(strstr(r.out, "{\"checked\":12,\"violated\":0,\"bounds\":[{\"check\":"));
     assert_null(strstr(r.out, "observed  result"));       /* no table mixed in */
     result_clear(&r);
+    /* --jobs -: standard output is the CSV alone (a header and one row per
+     * job: quickstart's 100 + 25 + 10 jobs, by hand from its periods) */
+    r = run_in(dir, cossim, "analyze", "q.db", "--jobs", "-", NULL);
+    expect_status(&r, 0);
+    assert_true(g_str_has_prefix(r.out, "task,job,core,"));
+    int rows = 0;
+    for (const char *p = r.out; (p = strchr(p, '\n')); p++)
+        rows++;
+    assert_int_equal(rows, 1 + 135);
+    assert_non_null(strstr(r.err, "control"));       /* the report, on stderr */
+    result_clear(&r);
     r = run_in(dir, cossim, "plot", "gantt", "q.db", "-o", "g.svg", "--json", NULL);
     if (r.status == 0)          /* gnuplot present */
         assert_string_equal(r.out, "{\"figure\":\"g.svg\"}\n");
