@@ -30,7 +30,7 @@ static const simcli_verb verbs[] = {
     { "analyze", "a run's trace (TRACE.db), a task set (--taskset FILE) or random ones (--sweep)", an_cli_analyze },
     { "plot", "figures: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv", an_cli_plot },
     { "check", "check a run's trace against timing bounds: TRACE.db BOUNDS.lua (exit 1 on a violation)", an_cli_check },
-    { "export", "a run's trace for other tools: TRACE.db --format perfetto|litmus|schedcat [-o FILE]", an_cli_export },
+    { "export", "a run's trace for other tools: TRACE.db --format perfetto|litmus|ctf|schedcat [-o FILE]", an_cli_export },
 };
 
 static const simcli_bench benches[] = {

@@ -45,6 +45,11 @@ static bool w_litmus(const source *s, const char *dir, GError **error)
     return an_export_litmus(s->db, dir, error);
 }
 
+static bool w_ctf(const source *s, const char *dir, GError **error)
+{
+    return an_export_ctf(s->db, dir, error);
+}
+
 /* A format writes one file (write) or a folder of them (write_dir), of
  * one trace or of several (many). */
 typedef struct format {
@@ -57,6 +62,7 @@ typedef struct format {
 static const format formats[] = {
     { "perfetto", "-perfetto.json", false, w_perfetto, NULL },
     { "litmus", "-litmus", false, NULL, w_litmus },
+    { "ctf", "-ctf", false, NULL, w_ctf },
     { "schedcat", "-schedcat.csv", true, w_schedcat, NULL },
 };
 
@@ -134,7 +140,7 @@ int an_cli_export(int argc, char **argv)
 {
     g_autofree char *fmt_name = NULL, *output = NULL;
     GOptionEntry entries[] = {
-        { "format", 'f', 0, G_OPTION_ARG_STRING, &fmt_name, "perfetto (Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing), litmus (sched_trace records, a file per core) or schedcat (overheads CSV of one or more runs)", "FORMAT" },
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &fmt_name, "perfetto (Trace Event Format JSON, for ui.perfetto.dev and chrome://tracing), litmus (sched_trace records, a file per core), ctf (CTF 1.8 for babeltrace2) or schedcat (overheads CSV of one or more runs)", "FORMAT" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output file ('-': stdout; default TRACE-perfetto.json), or folder for litmus (default TRACE-litmus/)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
@@ -144,16 +150,16 @@ int an_cli_export(int argc, char **argv)
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         return usage("%s", err->message);
     if (argc < 2)
-        return usage("usage: cossim export TRACE.db --format perfetto|litmus [-o FILE], "
+        return usage("usage: cossim export TRACE.db --format perfetto|litmus|ctf [-o FILE], "
                      "or cossim export TRACE.db... --format schedcat [-o FILE]");
     if (fmt_name == NULL)
-        return usage("--format: give one: perfetto, litmus, schedcat");
+        return usage("--format: give one: perfetto, litmus, ctf, schedcat");
     const format *fm = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(formats); i++)
         if (strcmp(formats[i].name, fmt_name) == 0)
             fm = &formats[i];
     if (fm == NULL)
-        return usage("--format: '%s' is not one of: perfetto, litmus, schedcat", fmt_name);
+        return usage("--format: '%s' is not one of: perfetto, litmus, ctf, schedcat", fmt_name);
     if (argc > 2 && !fm->many)
         return usage("--format %s: one trace at a time", fm->name);
     const char *trace = argv[1];

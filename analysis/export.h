@@ -10,6 +10,8 @@
  *   litmus     LITMUS^RT sched_trace binary records, a file per core, for
  *              feather-trace-tools' st-dump and st-job-stats
  *              (export_litmus.c).
+ *   ctf        CTF 1.8 (metadata and a stream per core) for babeltrace2
+ *              and Trace Compass (export_ctf.c).
  *   schedcat   the overheads of one or more runs (a row per task count) as
  *              the CSV SchedCAT's Overheads.from_file reads
  *              (export_schedcat.c).
@@ -37,6 +39,9 @@ bool an_export_perfetto(struct sqlite3 *db, FILE *f, GError **error);
  * per core, dir/st-CORE.bin (dir made if absent; each file written to a
  * temporary and renamed when all are complete); false with the reason. */
 bool an_export_litmus(struct sqlite3 *db, const char *dir, GError **error);
+/* Write the trace open in db as CTF 1.8 in dir (made if absent): metadata
+ * and a stream file per core; false with the reason. */
+bool an_export_ctf(struct sqlite3 *db, const char *dir, GError **error);
 /* Write the overheads the n traces measured as SchedCAT's overhead CSV,
  * a row per task count; false with the reason. */
 bool an_export_schedcat(char **traces, int n, FILE *f, GError **error);

@@ -61,3 +61,15 @@ cossim_install_calib() {
     # shellcheck disable=SC2086
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 }
+
+# Optional, for `cossim export --format ctf`'s check (tests/check_export.py):
+# Debian's babeltrace2, a reader of CTF that cossim did not write.
+cossim_install_ctf() {
+    if dpkg-query -W -f='${Status}' babeltrace2 2>/dev/null | grep -q "install ok installed"; then
+        return 0
+    fi
+    echo "cossim: installing: babeltrace2" >&2
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends babeltrace2
+}

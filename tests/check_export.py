@@ -289,6 +289,53 @@ def check_schedcat(tmp, quickstart_db):
     print("ok schedcat: %s" % sorted(got))
 
 
+def check_ctf(tmp, name, db):
+    """CTF read by babeltrace2 (Debian's, an independent reader), when it is
+    installed: every switch, interrupt, release and completion of the trace
+    is an event of the stream of its core, the timestamps (ns) never go
+    back within a stream, and every job's release and completion carry the
+    trace's times to the nanosecond."""
+    bt = shutil.which("babeltrace2")
+    if bt is None:
+        print("skip ctf %s: babeltrace2 is not installed (. scripts/deps.sh; cossim_install_ctf)" % name)
+        return
+    folder = os.path.join(tmp, name + "-ctf")
+    r = run(["export", db, "--format", "ctf", "-o", folder])
+    if r.returncode or r.stderr:
+        fail("export ctf %s: exit %d %s" % (name, r.returncode, r.stderr))
+    out = subprocess.run([bt, "--clock-cycles", folder], capture_output=True, text=True)
+    if out.returncode:
+        fail("babeltrace2 %s: exit %d %s" % (name, out.returncode, out.stderr))
+    counts, last, rel, fin = {}, {}, set(), set()
+    for line in out.stdout.splitlines():
+        # [CYCLES] (+DELTA) NAME: { cpu_id = C }, { fields }
+        head, _, rest = line.partition("] ")
+        t = int(head.lstrip("["))
+        rest = rest.partition(") ")[2]          # the delta, (+...)
+        ev, _, rest = rest.partition(": ")
+        cpu = int(rest.split("cpu_id = ")[1].split(" ")[0])
+        if t < last.get(cpu, 0):
+            fail("ctf %s: time goes back on cpu %d at %s" % (name, cpu, line))
+        last[cpu] = t
+        counts[ev] = counts.get(ev, 0) + 1
+        if ev in ("job_release", "job_completion"):
+            f = dict(kv.split(" = ") for kv in rest.split("}, { ")[1].rstrip(" }").split(", ") if " = " in kv)
+            (rel if ev == "job_release" else fin).add((int(f["task"]), int(f["job"]), t))
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    def kind_count(kinds):
+        return con.execute("SELECT count(*) FROM events e JOIN event_kinds k ON k.id = e.kind "
+                           "WHERE k.name IN (%s) AND e.core IS NOT NULL" % ",".join("'%s'" % k for k in kinds)).fetchone()[0]
+    want = {"sched_switch": kind_count(["k.switch", "k.ulswitch"]), "irq_handler_entry": kind_count(["k.irq"])}
+    jobs = con.execute("SELECT task, job, release_ps, finish_ps FROM jobs").fetchall()
+    con.close()
+    for k, v in want.items():
+        if counts.get(k, 0) != v:
+            fail("ctf %s: %d %s events, the trace has %d" % (name, counts.get(k, 0), k, v))
+    if rel != {(t, j, r // 1000) for t, j, r, f in jobs} or fin != {(t, j, f // 1000) for t, j, r, f in jobs}:
+        fail("ctf %s: the releases and completions differ from the trace's %d jobs" % (name, len(jobs)))
+    print("ok ctf %s: %s" % (name, sorted(counts.items())))
+
+
 def check_hostile(tmp, db):
     bad = os.path.join(tmp, "edited.db")
     shutil.copy(db, bad)
@@ -329,6 +376,7 @@ def main():
         dbs = [check_scenario(tmp, n) for n in ("quickstart", "channels", "interrupt-threads", "fp-vs-edf")]
         for n, db in zip(("quickstart", "channels", "interrupt-threads", "fp-vs-edf"), dbs):
             check_litmus(tmp, n, db)
+            check_ctf(tmp, n, db)
         check_schedcat(tmp, dbs[0])
         check_hostile(tmp, dbs[0])
     print("all ok")
