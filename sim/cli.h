@@ -60,3 +60,7 @@ void simcli_watchdog(const char *verb, unsigned seconds);
 /* The folder of bundled scenarios (COSSIM_SCENARIOS, else the source tree,
  * else the installed copy). */
 const char *simcli_scenario_dir(void);
+
+/* The file of a scenario named on the command line: a path, or the name of
+ * a bundled scenario ("quickstart", "labs/ipc"); NULL if there is none. */
+char *simcli_find_scenario(const char *arg);
