@@ -2,7 +2,7 @@
 # Installs the Debian packages cossim needs, if any is missing, and builds.  Sourced by
 # setup.sh and test.sh; safe to run again (it only installs what is absent).
 COSSIM_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libcmocka-dev \
-liblua5.4-dev libsqlite3-dev sqlite3 gnuplot-nox valgrind"
+liblua5.4-dev libsqlite3-dev sqlite3 gnuplot-nox valgrind parallel"
 
 cossim_install_deps() {
     missing=""
@@ -38,4 +38,24 @@ cossim_install_simpy() {
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-simpy
+}
+
+# Optional, for `cossim sweep --run slurm` on this machine and the slow
+# suite's single-node Slurm test (tests/check_sweep.py --slurm, skipped
+# without it): Debian's slurm-wlm (slurmctld, slurmd, the client commands)
+# and munge.  The test configures and starts its own daemons; nothing here
+# configures or starts a cluster.
+cossim_install_slurm() {
+    missing=""
+    for p in slurm-wlm munge; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $p"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    echo "cossim: installing:$missing" >&2
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 }
