@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sim/cli.h"
+#include "sim/json.h"
 
 /* A plan past this many runs is surely a typo (and a job array past
  * Slurm's MaxArraySize anyway). */
@@ -33,12 +34,22 @@ static int usage(const char *fmt, ...)
     return 2;
 }
 
-/* The child's exit status (128 + N for a signal), -1 if it could not run. */
-static int spawn(char **argv, const char *cwd, char **envp)
+/* What one invocation did, for the report. */
+typedef struct session {
+    const an_plan *p;
+    const char *plan, *cmdline, *engine;
+    bool json;
+    double wall, cpu;           /* cpu < 0: not measured */
+    char *job;                  /* Slurm's job id */
+} session;
+
+/* The child's exit status (128 + N for a signal), -1 if it could not run;
+ * its standard output in *out if out is not NULL. */
+static int spawn(char **argv, const char *cwd, char **envp, char **out)
 {
     GError *err = NULL;
     int status = 0;
-    if (!g_spawn_sync(cwd, argv, envp, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL, NULL,
+    if (!g_spawn_sync(cwd, argv, envp, G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, out, NULL,
                       &status, &err)) {
         fprintf(stderr, "cossim sweep: cannot run %s: %s\n", argv[0], err->message);
         g_error_free(err);
@@ -65,9 +76,63 @@ static char *last_line(const char *path)
     return line;
 }
 
-/* Name the failed runs (failed[r]) and say how to resume; 1 if any failed. */
-static int report(const an_plan *p, const int *status, const char *resume)
+/* The plan's files, and what the engine did: JSON on standard output. */
+static void json_report(const session *x, const int *status)
 {
+    const an_plan *p = x->p;
+    g_autoptr(GString) j = g_string_new("{\"runs\":");
+    g_string_append_printf(j, "%" PRIu64 ",\"plan\":", p->nruns);
+    simjson_string(j, x->plan, -1);
+    g_autofree char *manifest = g_build_filename(p->dir, "manifest.csv", NULL);
+    g_string_append(j, ",\"manifest\":");
+    simjson_string(j, manifest, -1);
+    g_string_append(j, ",\"dir\":");
+    simjson_string(j, p->dir, -1);
+    g_string_append(j, ",\"engine\":");
+    if (x->engine)
+        simjson_string(j, x->engine, -1);
+    else
+        g_string_append(j, "null");
+    if (x->job) {
+        g_string_append(j, ",\"job\":");
+        simjson_string(j, x->job, -1);
+    }
+    if (status) {
+        uint64_t ok = 0;
+        g_string_append(j, ",\"failed\":[");
+        for (uint64_t r = 0, n = 0; r < p->nruns; r++) {
+            ok += status[r] == 0;
+            if (status[r] == 0)
+                continue;
+            g_autofree char *log = an_plan_run_path(p, r, ".log");
+            g_string_append_printf(j, "%s{\"run\":%" PRIu64 ",\"line\":%" PRIu64 ",\"exit\":", n++ ? "," : "", r, r + 1);
+            if (status[r] > 0)
+                g_string_append_printf(j, "%d", status[r]);
+            else
+                g_string_append(j, "null");
+            g_string_append(j, ",\"log\":");
+            simjson_string(j, log, -1);
+            g_string_append(j, "}");
+        }
+        g_string_append_printf(j, "],\"succeeded\":%" PRIu64 ",\"wall_seconds\":", ok);
+        simjson_double(j, x->wall);
+        g_string_append(j, ",\"cpu_seconds\":");
+        if (x->cpu >= 0)
+            simjson_double(j, x->cpu);
+        else
+            g_string_append(j, "null");
+    }
+    g_string_append(j, "}\n");
+    fputs(j->str, stdout);
+}
+
+/* Name the failed runs (status[r] != 0: the exit, -1 unknown) and say how
+ * to resume; 1 if any failed. */
+static int report(const session *x, const int *status, const char *resume)
+{
+    const an_plan *p = x->p;
+    if (x->json)
+        json_report(x, status);
     uint64_t nfail = 0;
     for (uint64_t r = 0; r < p->nruns; r++)
         nfail += status[r] != 0;
@@ -121,8 +186,9 @@ static void read_joblog(const an_plan *p, const char *joblog, int *status)
     }
 }
 
-static int run_local(const an_plan *p, const char *plan, int jobs, const char *cmdline)
+static int run_local(session *x, int jobs)
 {
+    const an_plan *p = x->p;
     g_autofree char *parallel = g_find_program_in_path("parallel");
     if (parallel == NULL)
         return usage("--run local needs GNU parallel, which is not installed "
@@ -130,27 +196,27 @@ static int run_local(const an_plan *p, const char *plan, int jobs, const char *c
     g_autofree char *joblog = g_build_filename(p->dir, "joblog", NULL);
     g_autofree char *j = g_strdup_printf("%d", jobs);
     char *argv[] = { parallel, (char *)"--will-cite", (char *)"--joblog", joblog, (char *)"--resume-failed",
-                     (char *)"-j", j, (char *)"-a", (char *)plan, NULL };
+                     (char *)"-j", j, (char *)"-a", (char *)x->plan, NULL };
     /* each line is a /bin/sh command (plan.c quotes for it), whatever the
      * user's own shell */
     g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "PARALLEL_SHELL", "/bin/sh", TRUE);
     gint64 t0 = g_get_monotonic_time();
-    int rc = spawn(argv, NULL, env);
-    double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
+    int rc = spawn(argv, NULL, env, NULL);
+    x->wall = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (rc < 0 || rc == 255)
         return usage("GNU parallel failed (exit %d)", rc);
     struct rusage ru;
     getrusage(RUSAGE_CHILDREN, &ru);
-    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-                 (double)ru.ru_stime.tv_usec / 1e6;
+    x->cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+             (double)ru.ru_stime.tv_usec / 1e6;
     fprintf(stderr, "cossim sweep: GNU parallel -j %d: %.2f s wall, %.2f s CPU (this invocation's runs); joblog %s\n",
-            jobs, wall, cpu, joblog);
+            jobs, x->wall, x->cpu, joblog);
     int *status = g_new(int, p->nruns);
     read_joblog(p, joblog, status);
     g_autofree char *resume = g_strdup_printf("fix the cause and run the same command again:\n  %s\n"
                                               "GNU parallel (--joblog %s --resume-failed) reruns only the runs that failed",
-                                              cmdline, joblog);
-    rc = report(p, status, resume);
+                                              x->cmdline, joblog);
+    rc = report(x, status, resume);
     g_free(status);
     return rc;
 }
@@ -191,8 +257,9 @@ static bool slurm_safe(const char *s)
     return true;
 }
 
-static int run_slurm(const an_plan *p, const char *plan, int throttle, bool wait, const char *cmdline)
+static int run_slurm(session *x, int throttle, bool wait)
 {
+    const an_plan *p = x->p;
     /* #SBATCH lines are read by sbatch, not by a shell: no quoting there */
     if (!slurm_safe(p->dir))
         return usage("--run slurm: the folder '%s' has characters #SBATCH lines cannot carry "
@@ -201,6 +268,8 @@ static int run_slurm(const an_plan *p, const char *plan, int throttle, bool wait
     g_autofree char *array = pending_runs(p, &n);
     if (n == 0) {
         fprintf(stderr, "cossim sweep: every run has its trace in %s: nothing to submit\n", p->dir);
+        if (x->json)
+            json_report(x, NULL);
         return 0;
     }
     g_autoptr(GString) s = g_string_new("#!/bin/sh\n# cossim sweep: a Slurm job array over the plan, ");
@@ -211,7 +280,7 @@ static int run_slurm(const an_plan *p, const char *plan, int throttle, bool wait
     g_string_append_printf(s, "\n#SBATCH --output=%s/slurm-%%A_%%a.out\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n",
                            p->dir);
     g_string_append(s, "plan=");
-    an_plan_quote(s, plan);
+    an_plan_quote(s, x->plan);
     g_string_append(s, "\nline=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$plan\")\n"
                        "[ -n \"$line\" ] || { echo \"cossim sweep: no line $((SLURM_ARRAY_TASK_ID + 1)) in $plan\" >&2; exit 2; }\n"
                        "exec /bin/sh -c \"$line\"\n");
@@ -223,32 +292,38 @@ static int run_slurm(const an_plan *p, const char *plan, int throttle, bool wait
     if (sbatch == NULL) {
         fprintf(stderr, "cossim sweep: wrote %s (%" PRIu64 " array tasks); sbatch is not here: submit it where Slurm is, "
                         "with the plan and traces on a shared folder:\n  sbatch %s\n", script, n, script);
+        if (x->json)
+            json_report(x, NULL);
         return 0;
     }
     char *argv[] = { sbatch, (char *)"--parsable", wait ? (char *)"--wait" : script, wait ? script : NULL, NULL };
     fprintf(stderr, "cossim sweep: submitting %s (%" PRIu64 " array tasks)%s\n", script, n,
             wait ? ", waiting for the array to end" : "");
     gint64 t0 = g_get_monotonic_time();
-    int rc = spawn(argv, p->dir, NULL);
-    double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
+    g_autofree char *job = NULL;
+    int rc = spawn(argv, p->dir, NULL, &job);
+    x->wall = (double)(g_get_monotonic_time() - t0) / 1e6;
     if (rc < 0)
         return 2;
+    x->job = job ? g_strstrip(job) : NULL;
     if (!wait) {
         if (rc != 0)
             return usage("sbatch refused the job array (exit %d)", rc);
-        fprintf(stderr, "cossim sweep: submitted; when the array has ended, run the same command again: "
-                        "it submits only the runs without a trace, or says there is nothing to do\n");
+        fprintf(stderr, "cossim sweep: submitted job %s; when the array has ended, run the same command again: "
+                        "it submits only the runs without a trace, or says there is nothing to do\n", x->job);
+        if (x->json)
+            json_report(x, NULL);
         return 0;
     }
-    fprintf(stderr, "cossim sweep: the job array ended after %.2f s (sbatch exit %d)\n", wall, rc);
+    fprintf(stderr, "cossim sweep: job %s ended after %.2f s (sbatch exit %d)\n", x->job ? x->job : "?", x->wall, rc);
     int *status = g_new0(int, p->nruns);
     for (uint64_t r = 0; r < p->nruns; r++) {
         g_autofree char *db = an_plan_run_path(p, r, ".db");
         status[r] = g_file_test(db, G_FILE_TEST_EXISTS) ? 0 : -1;
     }
     g_autofree char *resume = g_strdup_printf("fix the cause and run the same command again:\n  %s\n"
-                                              "it submits only the runs without a trace", cmdline);
-    rc = report(p, status, resume);
+                                              "it submits only the runs without a trace", x->cmdline);
+    rc = report(x, status, resume);
     g_free(status);
     return rc;
 }
@@ -296,7 +371,7 @@ typedef struct opts {
     char **param;
     char *seeds, *plan, *dir, *run;
     gint jobs;
-    gboolean wait;
+    gboolean wait, json;
 } opts;
 
 static int sweep(int argc, char **argv, char **typed, opts *o, an_plan *p)
@@ -344,15 +419,18 @@ static int sweep(int argc, char **argv, char **typed, opts *o, an_plan *p)
     g_autofree char *plan = absolute(o->plan);
     fprintf(stderr, "cossim sweep: %" PRIu64 " runs: plan %s, manifest %s/manifest.csv\n", p->nruns, plan, p->dir);
     g_autofree char *cmdline = command_line((int)g_strv_length(typed), typed);
+    session x = { .p = p, .plan = plan, .cmdline = cmdline, .engine = o->run, .json = o->json, .cpu = -1 };
     if (o->run == NULL) {
         fprintf(stderr, "cossim sweep: run it with GNU parallel (--run local), a Slurm job array (--run slurm), or:\n"
                         "  PARALLEL_SHELL=/bin/sh parallel --joblog %s/joblog --resume-failed -a %s\n", p->dir, plan);
+        if (o->json)
+            json_report(&x, NULL);
         return 0;
     }
     int jobs = o->jobs > 0 ? o->jobs : (int)g_get_num_processors();
     if (strcmp(o->run, "local") == 0)
-        return run_local(p, plan, jobs, cmdline);
-    return run_slurm(p, plan, o->jobs, o->wait, cmdline);
+        return run_local(&x, jobs);
+    return run_slurm(&x, o->jobs, o->wait);
 }
 
 int an_cli_sweep(int argc, char **argv)
@@ -365,6 +443,7 @@ int an_cli_sweep(int argc, char **argv)
         { "dir", 0, 0, G_OPTION_ARG_FILENAME, &o.dir, "Folder of the traces, the manifest and the joblog (default: the plan's folder)", "DIR" },
         { "run", 0, 0, G_OPTION_ARG_STRING, &o.run, "Run the plan: local (GNU parallel) or slurm (an sbatch job array)", "ENGINE" },
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Runs at once (local: default the CPUs here; slurm: the array's % throttle, default none)", "N" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print one JSON object: the plan's files, and the runs that failed", NULL },
         { "wait", 0, 0, G_OPTION_ARG_NONE, &o.wait, "Slurm: wait for the array to end (sbatch --wait) and report its runs", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };

@@ -262,9 +262,12 @@ def check_resume(tmp):
     os.makedirs(os.path.join(d, "run-0001.db"))       # run 1 cannot write its trace
     args = ["quickstart", "--param", "lock=pi,ceiling", "--param", "span=10ms", "--seeds", "2",
             "--plan", os.path.join(d, "plan"), "--run", "local", "-j", "2"]
-    r = sweep(args)
+    r = sweep(args + ["--json"])
     if r.returncode != 1 or "run 1 (line 2)" not in r.stderr or "resume" not in r.stderr:
         fail("a failed run: exit %d (want 1, naming run 1): %s" % (r.returncode, r.stderr))
+    doc = json.loads(r.stdout)
+    if doc["runs"] != 4 or doc["succeeded"] != 3 or [(f["run"], f["line"], f["exit"]) for f in doc["failed"]] != [(1, 2, 2)]:
+        fail("a failed run: --json says %r" % doc)
     os.rmdir(os.path.join(d, "run-0001.db"))
     with open(os.path.join(d, "joblog")) as f:
         before = f.read().splitlines()
