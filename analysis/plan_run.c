@@ -60,15 +60,22 @@ static int spawn(char **argv, const char *cwd, char **envp, char **out)
     return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
 }
 
-/* The last line of a run's log, for the report of a failure. */
+/* Why a run failed, from its log: the line before a Lua traceback (the
+ * error, after whatever the script printed), else the last line. */
 static char *last_line(const char *path)
 {
     g_autofree char *text = NULL;
     if (!g_file_get_contents(path, &text, NULL, NULL))
         return g_strdup("(no log)");
+    char *tb = strstr(text, "\nstack traceback:");
+    if (tb)
+        *tb = '\0';
     g_strchomp(text);
     const char *nl = strrchr(text, '\n');
     char *line = g_strdup(nl ? nl + 1 : text);
+    for (char *c = line; *c; c++)      /* the script's text: no escape sequences to the terminal */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     if (*line == '\0') {
         g_free(line);
         return g_strdup("(empty log)");
