@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "sim/json.h"
@@ -107,9 +108,12 @@ static bool create_schema(sqlite3 *db, GError **error)
 }
 
 /* OUT: a new file, or a results database of ours (and nothing else in its
- * schema but our tables and their indexes). */
-static sqlite3 *open_out(const char *path, GError **error)
+ * schema but our tables and their indexes).  Returns it open inside its
+ * write transaction (BEGIN IMMEDIATE: a second merge into the same file
+ * waits), the schema made in that transaction if the file was empty. */
+static sqlite3 *open_out(const char *path, bool *fresh, GError **error)
 {
+    *fresh = false;
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot open '%s': %s", path,
@@ -124,6 +128,13 @@ static sqlite3 *open_out(const char *path, GError **error)
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
 #endif
     sqlite3_busy_timeout(db, 10000);
+    GError *e = NULL;
+    if (!exec(db, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE", &e)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "'%s': %s", path, e->message);
+        g_error_free(e);
+        sqlite3_close(db);
+        return NULL;
+    }
     int64_t objects = pragma_int(db, "SELECT count(*) FROM sqlite_master");
     int64_t foreign = pragma_int(db, "SELECT count(*) FROM sqlite_master WHERE type NOT IN ('table', 'index') OR "
                                      "(type = 'table' AND sql LIKE 'CREATE VIRTUAL%')");
@@ -131,9 +142,10 @@ static sqlite3 *open_out(const char *path, GError **error)
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "'%s' is not an SQLite database: %s", path,
                     sqlite3_errmsg(db));
     } else if (objects == 0) {
-        GError *e = NULL;
-        if (create_schema(db, &e))
+        if (create_schema(db, &e)) {
+            *fresh = true;
             return db;
+        }
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot write '%s': %s", path, e->message);
         g_error_free(e);
     } else if (!an_merge_is(db) || foreign != 0) {
@@ -145,6 +157,7 @@ static sqlite3 *open_out(const char *path, GError **error)
     } else {
         return db;
     }
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
     return NULL;
 }
@@ -403,19 +416,24 @@ int an_cli_merge(int argc, char **argv)
         return usage("usage: cossim merge OUT.db RUN.db...");
     const char *outp = argv[1];
     struct stat o, t;
-    if (stat(outp, &o) == 0) {
+    bool existed = stat(outp, &o) == 0;
+    if (existed) {
         if (!S_ISREG(o.st_mode))
             return usage("'%s' is not a regular file", outp);
         for (int i = 2; i < argc; i++)
             if (stat(argv[i], &t) == 0 && t.st_dev == o.st_dev && t.st_ino == o.st_ino)
                 return usage("'%s' is both the output and an input", argv[i]);
     }
-    sqlite3 *out = open_out(outp, &err);
-    if (out == NULL)
+    bool fresh;
+    sqlite3 *out = open_out(outp, &fresh, &err);
+    if (out == NULL) {
+        if (!existed && stat(outp, &o) == 0 && o.st_size == 0)
+            unlink(outp);           /* the empty file the open made */
         return usage("%s", err->message);
+    }
     int64_t added = 0, skipped = 0;
     gint64 t0 = g_get_monotonic_time();
-    bool ok = exec(out, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE", &err);
+    bool ok = true;
     for (int i = 2; ok && i < argc; i++) {
         bool a;
         ok = merge_one(out, argv[i], &a, &err);
@@ -426,7 +444,10 @@ int an_cli_merge(int argc, char **argv)
     if (!ok) {
         sqlite3_exec(out, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close(out);
-        fprintf(stderr, "cossim merge: %s\ncossim merge: nothing added to '%s' (it is as it was)\n", err->message, outp);
+        if (fresh && !existed && stat(outp, &o) == 0 && o.st_size == 0)
+            unlink(outp);           /* made by this merge, and empty again */
+        fprintf(stderr, "cossim merge: %s\ncossim merge: nothing added to '%s' (%s)\n", err->message, outp,
+                fresh ? "not made" : "it is as it was");
         return 2;
     }
     int64_t total = pragma_int(out, "SELECT count(*) FROM runs");

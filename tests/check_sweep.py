@@ -302,6 +302,10 @@ def check_refusals(tmp, m, rows):
     r = run([COSSIM, "merge", rows[0]["trace"], rows[1]["trace"]])
     if r.returncode != 2:
         fail("merge into a trace: exit %d" % r.returncode)
+    fresh = os.path.join(tmp, "fresh.db")
+    r = run([COSSIM, "merge", fresh, rows[0]["trace"], bad])
+    if r.returncode != 2 or os.path.exists(fresh):
+        fail("a refused merge into a new file: exit %d, the file left: %s" % (r.returncode, os.path.exists(fresh)))
     # the job-array script without Slurm: written, and runnable by hand
     d = os.path.join(tmp, "noslurm")
     r = sweep(["quickstart", "--param", "lock=pi,ceiling", "--seeds", "2", "--param", "span=5ms",
