@@ -294,16 +294,23 @@ def check_refusals(tmp, m, rows):
     c.execute("UPDATE jobs SET response_ps = response_ps + 1 WHERE id = 1")
     c.commit()
     c.close()
-    before = os.path.getsize(m), sqlite3.connect(m).execute("SELECT count(*) FROM runs").fetchone()
-    r = run([COSSIM, "merge", m, rows[1]["trace"], bad])
-    after = os.path.getsize(m), sqlite3.connect(m).execute("SELECT count(*) FROM runs").fetchone()
-    if r.returncode != 2 or "digest" not in r.stderr or before != after:
-        fail("an edited trace: exit %d, %r -> %r: %s" % (r.returncode, before, after, r.stderr))
+    # merged already (by its stored digest): skipped, nothing added
+    r = run([COSSIM, "merge", "--json", m, bad])
+    if r.returncode != 0 or json.loads(r.stdout)["added"] != 0:
+        fail("an edited copy of a merged run: exit %d: %s %s" % (r.returncode, r.stdout, r.stderr))
+    # new to the database: refused, with the run beside it
+    m2 = os.path.join(tmp, "two.db")
+    if run([COSSIM, "merge", m2, rows[1]["trace"]]).returncode != 0:
+        fail("merge of one run")
+    before = open(m2, "rb").read()
+    r = run([COSSIM, "merge", m2, rows[2]["trace"], bad])
+    if r.returncode != 2 or "digest" not in r.stderr or open(m2, "rb").read() != before:
+        fail("an edited trace: exit %d, the results database changed: %s" % (r.returncode, r.stderr))
     r = run([COSSIM, "merge", rows[0]["trace"], rows[1]["trace"]])
     if r.returncode != 2:
         fail("merge into a trace: exit %d" % r.returncode)
     fresh = os.path.join(tmp, "fresh.db")
-    r = run([COSSIM, "merge", fresh, rows[0]["trace"], bad])
+    r = run([COSSIM, "merge", fresh, rows[2]["trace"], bad])
     if r.returncode != 2 or os.path.exists(fresh):
         fail("a refused merge into a new file: exit %d, the file left: %s" % (r.returncode, os.path.exists(fresh)))
     # the job-array script without Slurm: written, and runnable by hand
