@@ -255,6 +255,20 @@ def check_analyze(m, rows, traces, keys):
     r = run([COSSIM, "plot", "sweep", m, "--param", "nosuch", "-o", fig + ".svg"])
     if r.returncode != 2:
         fail("plot sweep --param nosuch: exit %d" % r.returncode)
+    # a results database is untrusted input too
+    for i, edit in enumerate(["UPDATE jobs SET response_ps = -5 WHERE rowid = 3",
+                              "CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                              "SELECT x FROM c"]):
+        h = m[:-3] + "-hostile%d.db" % i
+        shutil.copy(m, h)
+        c = sqlite3.connect(h)
+        c.execute(edit)
+        c.commit()
+        c.close()
+        for args in (["analyze", h], ["plot", "sweep", h, "--param", keys[0], "-o", h + ".svg"]):
+            r = run([COSSIM] + args)
+            if r.returncode != 2 or os.path.exists(h + ".svg"):
+                fail("%s on an edited results database (%s): exit %d" % (args[0], edit[:30], r.returncode))
 
 
 def check_resume(tmp):
