@@ -29,6 +29,7 @@ void an_plan_clear(an_plan *p)
     g_free(p->cossim);
     g_free(p->scenario);
     g_free(p->dir);
+    g_free(p->trace_level);
     if (p->params)
         g_array_unref(p->params);
     memset(p, 0, sizeof *p);
@@ -161,7 +162,12 @@ void an_plan_text(const an_plan *p, GString *out)
             g_string_append(out, " --set ");
             an_plan_quote(out, kv);
         }
-        g_string_append_printf(out, " --seed %" PRIu64 " --trace ", seed);
+        g_string_append_printf(out, " --seed %" PRIu64, seed);
+        if (p->trace_level) {
+            g_string_append(out, " --trace-level ");
+            an_plan_quote(out, p->trace_level);
+        }
+        g_string_append(out, " --trace ");
         g_autofree char *db = an_plan_run_path(p, r, ".db");
         g_autofree char *json = an_plan_run_path(p, r, ".json");
         g_autofree char *log = an_plan_run_path(p, r, ".log");

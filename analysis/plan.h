@@ -37,6 +37,7 @@ typedef struct an_plan {
     char *dir;                  /* absolute path of the runs' folder */
     GArray *params;             /* an_plan_param, in the order given */
     uint64_t seeds;             /* seeds 1..seeds */
+    char *trace_level;          /* each run's --trace-level, NULL: the default (all) */
     uint64_t nruns;
 } an_plan;
 

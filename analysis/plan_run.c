@@ -18,6 +18,7 @@
 
 #include "sim/cli.h"
 #include "sim/json.h"
+#include "sim/trace.h"
 
 /* A plan past this many runs is surely a typo (and a job array past
  * Slurm's MaxArraySize anyway). */
@@ -297,14 +298,14 @@ static int run_slurm(session *x, int throttle, bool wait)
         return usage("%s", err->message);
     g_autofree char *sbatch = g_find_program_in_path("sbatch");
     if (sbatch == NULL) {
-        fprintf(stderr, "cossim sweep: wrote %s (%" PRIu64 " array tasks); sbatch is not here: submit it where Slurm is, "
-                        "with the plan and traces on a shared folder:\n  sbatch %s\n", script, n, script);
+        fprintf(stderr, "cossim sweep: wrote %s (%" PRIu64 " array task%s); sbatch is not here: submit it where Slurm is, "
+                        "with the plan and traces on a shared folder:\n  sbatch %s\n", script, n, n == 1 ? "" : "s", script);
         if (x->json)
             json_report(x, NULL);
         return 0;
     }
     char *argv[] = { sbatch, (char *)"--parsable", wait ? (char *)"--wait" : script, wait ? script : NULL, NULL };
-    fprintf(stderr, "cossim sweep: submitting %s (%" PRIu64 " array tasks)%s\n", script, n,
+    fprintf(stderr, "cossim sweep: submitting %s (%" PRIu64 " array task%s)%s\n", script, n, n == 1 ? "" : "s",
             wait ? ", waiting for the array to end" : "");
     gint64 t0 = g_get_monotonic_time();
     g_autofree char *job = NULL;
@@ -376,7 +377,7 @@ static char *command_line(int argc, char **argv)
 
 typedef struct opts {
     char **param;
-    char *seeds, *plan, *dir, *run;
+    char *seeds, *plan, *dir, *run, *level;
     gint jobs;
     gboolean wait, json;
 } opts;
@@ -394,6 +395,10 @@ static int sweep(int argc, char **argv, char **typed, opts *o, an_plan *p)
         return usage("-j: %d is negative", o->jobs);
     if (o->wait && !(o->run && strcmp(o->run, "slurm") == 0))
         return usage("--wait goes with --run slurm");
+    simtr_level level;
+    if (o->level && !simtr_level_parse(o->level, &level))
+        return usage("--trace-level: '%s' is not a level (%s)", o->level, SIMTR_LEVELS);
+    p->trace_level = g_strdup(o->level);
     guint64 seeds = 1;
     if (o->seeds && !g_ascii_string_to_unsigned(o->seeds, 10, 1, PLAN_MAX_RUNS, &seeds, NULL))
         return usage("--seeds: '%s' is not a count from 1 to %d", o->seeds, PLAN_MAX_RUNS);
@@ -448,6 +453,7 @@ int an_cli_sweep(int argc, char **argv)
         { "seeds", 0, 0, G_OPTION_ARG_STRING, &o.seeds, "Run every point with seeds 1..N (default 1)", "N" },
         { "plan", 0, 0, G_OPTION_ARG_FILENAME, &o.plan, "Write the plan here: one cossim run command per line", "FILE" },
         { "dir", 0, 0, G_OPTION_ARG_FILENAME, &o.dir, "Folder of the traces, the manifest and the joblog (default: the plan's folder)", "DIR" },
+        { "trace-level", 0, 0, G_OPTION_ARG_STRING, &o.level, "Each run's --trace-level: what its trace keeps (merge needs only jobs)", SIMTR_LEVELS },
         { "run", 0, 0, G_OPTION_ARG_STRING, &o.run, "Run the plan: local (GNU parallel) or slurm (an sbatch job array)", "ENGINE" },
         { "jobs", 'j', 0, G_OPTION_ARG_INT, &o.jobs, "Runs at once (local: default the CPUs here; slurm: the array's % throttle, default none)", "N" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print one JSON object: the plan's files, and the runs that failed", NULL },
@@ -474,5 +480,6 @@ int an_cli_sweep(int argc, char **argv)
     g_free(o.plan);
     g_free(o.dir);
     g_free(o.run);
+    g_free(o.level);
     return rc;
 }

@@ -113,7 +113,8 @@ def check_quoting(tmp):
         if words[:2] != [COSSIM, "run"] or words[3:7] != ["--set", "a=" + a, "--set", "b=" + b]:
             fail("plan line %d reads back as %r" % (i + 1, words))
     bad = [["--param", "a=x\ny"], ["--param", "a=x\ty"], ["--param", "a=1,1"], ["--param", "a=1", "--param", "a=2"],
-           ["--param", "seed=1,2"], ["--param", "1a=1"], ["--param", "a=1", "--seeds", "0"]]
+           ["--param", "seed=1,2"], ["--param", "1a=1"], ["--param", "a=1", "--seeds", "0"],
+           ["--param", "a=1", "--trace-level", "some"]]
     for args in bad:
         p = os.path.join(tmp, "bad", "plan")
         r = sweep([scen] + args + ["--plan", p])
@@ -274,7 +275,7 @@ def check_analyze(m, rows, traces, keys):
 def check_resume(tmp):
     d = os.path.join(tmp, "resume")
     os.makedirs(os.path.join(d, "run-0001.db"))       # run 1 cannot write its trace
-    args = ["quickstart", "--param", "lock=pi,ceiling", "--param", "span=10ms", "--seeds", "2",
+    args = ["quickstart", "--param", "lock=pi,ceiling", "--param", "span=10ms", "--seeds", "2", "--trace-level", "jobs",
             "--plan", os.path.join(d, "plan"), "--run", "local", "-j", "2"]
     r = sweep(args + ["--json"])
     if r.returncode != 1 or "run 1 (line 2)" not in r.stderr or "resume" not in r.stderr:
@@ -293,6 +294,11 @@ def check_resume(tmp):
         fail("resume: exit %d, new joblog lines %r: %s" % (r.returncode, new, r.stderr))
     if not os.path.exists(os.path.join(d, "run-0001.db")):
         fail("resume: run 1 has no trace")
+    c = sqlite3.connect("file:%s?mode=ro" % os.path.join(d, "run-0001.db"), uri=True)
+    if c.execute("SELECT level FROM trace_level").fetchall() != [("jobs",)] or \
+            c.execute("SELECT count(*) FROM events").fetchone()[0] != 0:
+        fail("--trace-level jobs: run 1's trace is not at level jobs")
+    c.close()
     print("resume: the failed run named (exit 1), then rerun alone by --resume-failed")
 
 
