@@ -102,7 +102,7 @@ static bool create_schema(sqlite3 *db, GError **error)
         g_string_append_printf(s, "CREATE TABLE %s(run INTEGER NOT NULL", tables[t].name);
         for (const char *const *c = tables[t].cols; *c; c++)
             g_string_append_printf(s, ", %s %s", *c, col_type(*c));
-        g_string_append_printf(s, ", PRIMARY KEY(run, %s)) STRICT;", tables[t].key);
+        g_string_append_printf(s, ", PRIMARY KEY(run, %s)) STRICT, WITHOUT ROWID;", tables[t].key);
     }
     return exec(db, s->str, error);
 }
