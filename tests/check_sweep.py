@@ -257,7 +257,7 @@ def check_analyze(m, rows, traces, keys):
     if r.returncode != 2:
         fail("plot sweep --param nosuch: exit %d" % r.returncode)
     # a results database is untrusted input too
-    for i, edit in enumerate(["UPDATE jobs SET response_ps = -5 WHERE rowid = 3",
+    for i, edit in enumerate(["UPDATE jobs SET response_ps = -5 WHERE run = 2 AND id = 3",
                               "CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
                               "SELECT x FROM c"]):
         h = m[:-3] + "-hostile%d.db" % i
