@@ -35,6 +35,10 @@ static int usage(const char *fmt, ...)
     return 2;
 }
 
+/* A run's status: its exit code (128 + N: killed by signal N), or */
+#define RUN_UNKNOWN (-1)        /* it did not run, or ran and left no trace */
+#define RUN_GONE (-2)           /* it succeeded, and its trace is gone since */
+
 /* What one invocation did, for the report. */
 typedef struct session {
     const an_plan *p;
@@ -157,6 +161,9 @@ static int report(const session *x, const int *status, const char *resume)
         g_autofree char *why = last_line(log);
         if (status[r] > 0)
             fprintf(stderr, "  run %" PRIu64 " (line %" PRIu64 "): exit %d; %s: %s\n", r, r + 1, status[r], log, why);
+        else if (status[r] == RUN_GONE)
+            fprintf(stderr, "  run %" PRIu64 " (line %" PRIu64 "): succeeded, but its trace is gone (GNU parallel reruns "
+                            "it only without its joblog line: remove %s/joblog to rerun every run)\n", r, r + 1, p->dir);
         else
             fprintf(stderr, "  run %" PRIu64 " (line %" PRIu64 "): did not run or left no trace; %s: %s\n", r, r + 1,
                     log, why);
@@ -172,11 +179,11 @@ static int report(const session *x, const int *status, const char *resume)
 
 /* The joblog's verdict per run: its last line for each Seq (a resumed
  * sweep appends), Exitval and Signal both 0.  A run absent from the log
- * did not run: -1. */
+ * did not run: RUN_UNKNOWN. */
 static void read_joblog(const an_plan *p, const char *joblog, int *status)
 {
     for (uint64_t r = 0; r < p->nruns; r++)
-        status[r] = -1;
+        status[r] = RUN_UNKNOWN;
     g_autofree char *text = NULL;
     if (!g_file_get_contents(joblog, &text, NULL, NULL))
         return;
@@ -221,6 +228,11 @@ static int run_local(session *x, int jobs)
             jobs, x->wall, x->cpu, joblog);
     int *status = g_new(int, p->nruns);
     read_joblog(p, joblog, status);
+    for (uint64_t r = 0; r < p->nruns; r++) {
+        g_autofree char *db = an_plan_run_path(p, r, ".db");
+        if (status[r] == 0 && !g_file_test(db, G_FILE_TEST_EXISTS))
+            status[r] = RUN_GONE;
+    }
     g_autofree char *resume = g_strdup_printf("fix the cause and run the same command again:\n  %s\n"
                                               "GNU parallel (--joblog %s --resume-failed) reruns only the runs that failed",
                                               x->cmdline, joblog);
@@ -327,7 +339,7 @@ static int run_slurm(session *x, int throttle, bool wait)
     int *status = g_new0(int, p->nruns);
     for (uint64_t r = 0; r < p->nruns; r++) {
         g_autofree char *db = an_plan_run_path(p, r, ".db");
-        status[r] = g_file_test(db, G_FILE_TEST_EXISTS) ? 0 : -1;
+        status[r] = g_file_test(db, G_FILE_TEST_EXISTS) ? 0 : RUN_UNKNOWN;
     }
     g_autofree char *resume = g_strdup_printf("fix the cause and run the same command again:\n  %s\n"
                                               "it submits only the runs without a trace", x->cmdline);

@@ -299,6 +299,10 @@ def check_resume(tmp):
             c.execute("SELECT count(*) FROM events").fetchone()[0] != 0:
         fail("--trace-level jobs: run 1's trace is not at level jobs")
     c.close()
+    os.unlink(os.path.join(d, "run-0003.db"))     # a trace lost after its run succeeded
+    r = sweep(args)
+    if r.returncode != 1 or "run 3 (line 4): succeeded, but its trace is gone" not in r.stderr:
+        fail("a lost trace: exit %d: %s" % (r.returncode, r.stderr))
     print("resume: the failed run named (exit 1), then rerun alone by --resume-failed")
 
 
