@@ -120,6 +120,15 @@ def check_quoting(tmp):
         r = sweep([scen] + args + ["--plan", p])
         if r.returncode != 2 or os.path.exists(p) or "cossim sweep:" not in r.stderr:
             fail("%r: exit %d (want 2, no plan): %s" % (args, r.returncode, r.stderr))
+    # another sweep into the same folder would mix its runs with these
+    with open(os.path.join(d, "plan")) as f:
+        plan_before = f.read()
+    r = sweep([scen, "--param", "a=1,2", "--plan", os.path.join(d, "plan2"), "--dir", d])
+    if r.returncode != 2 or "another sweep" not in r.stderr or os.path.exists(os.path.join(d, "plan2")):
+        fail("another sweep into the folder: exit %d: %s" % (r.returncode, r.stderr))
+    with open(os.path.join(d, "plan")) as f:
+        if f.read() != plan_before:
+            fail("another sweep changed the plan")
     print("quoting: %d hostile values arrive byte for byte, %d bad inputs refused" % (len(hostile), len(bad)))
 
 
