@@ -363,7 +363,23 @@ static bool numeric(const char *s, double *v)
     return *s && end && *end == '\0' && isfinite(*v);
 }
 
-int an_merged_plot(const char *path, const char *key, const char *out)
+/* RFC 4180: in quotes when it holds a comma, a quote or a line break. */
+static void csv_field(GString *out, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        g_string_append(out, s);
+        return;
+    }
+    g_string_append_c(out, '"');
+    for (const char *c = s; *c; c++) {
+        if (*c == '"')
+            g_string_append_c(out, '"');
+        g_string_append_c(out, *c);
+    }
+    g_string_append_c(out, '"');
+}
+
+int an_merged_plot(const char *path, const char *key, const char *out, const char *data)
 {
     an_merged m;
     g_autoptr(GError) err = NULL;
@@ -412,6 +428,9 @@ int an_merged_plot(const char *path, const char *key, const char *out)
     /* one block per task, by name as in the all-runs table: rows x, worst, label of the value */
     GString *plot = g_string_new("plot ");
     GString *d = g_string_new(NULL);
+    g_autoptr(GString) csv = g_string_new(NULL);
+    csv_field(csv, p->key);
+    g_string_append(csv, ",task,worst_ps,worst_us\n");
     for (guint t = 0; t < m.all.cells->len; t++) {
         const char *task = g_array_index(m.all.cells, an_merged_cell, t).task;
         g_string_truncate(d, 0);
@@ -425,6 +444,10 @@ int an_merged_plot(const char *path, const char *key, const char *out)
                 if (num)
                     numeric(val->value, &xv);
                 g_string_append_printf(d, "%.9g %.6f %d\n", xv, cell->worst_ps / 1e6, an_gp_label(g, val->value));
+                csv_field(csv, val->value);
+                g_string_append_c(csv, ',');
+                csv_field(csv, task);
+                g_string_append_printf(csv, ",%" PRId64 ",%.6f\n", cell->worst_ps, cell->worst_ps / 1e6);
             }
         }
         g_autofree char *name = g_strdup_printf("t%u", t);
@@ -438,5 +461,12 @@ int an_merged_plot(const char *path, const char *key, const char *out)
     g_string_free(plot, TRUE);
     g_string_free(d, TRUE);
     an_merged_clear(&m);
+    GError *e = NULL;
+    if (data && !g_file_set_contents(data, csv->str, (gssize)csv->len, &e)) {
+        fprintf(stderr, "cossim plot: --data: %s\n", e->message);
+        g_error_free(e);
+        an_gp_free(g);
+        return 2;
+    }
     return an_gp_run(g, out);
 }

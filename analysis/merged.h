@@ -52,5 +52,7 @@ void an_merged_clear(an_merged *m);
 void an_merged_print(const an_merged *m, GString *out);
 void an_merged_json(const an_merged *m, GString *out);
 /* The figure: each task's worst response against the values of `key`
- * (NULL: the one swept parameter); 0, 1 (gnuplot failed) or 2. */
-int an_merged_plot(const char *path, const char *key, const char *out);
+ * (NULL: the one swept parameter); with data not NULL, the figure's points
+ * as CSV there too (value,task,worst_ps,worst_us: what is drawn, for
+ * another plotting tool or a check).  0, 1 (gnuplot failed) or 2. */
+int an_merged_plot(const char *path, const char *key, const char *out, const char *data);

@@ -115,9 +115,10 @@ int an_cli_plot(int argc, char **argv)
     char *output = NULL;
     g_autofree char *from_s = NULL, *to_s = NULL;
     gboolean mean = FALSE;
-    g_autofree char *param = NULL;
+    g_autofree char *param = NULL, *data = NULL;
     GOptionEntry entries[] = {
         { "param", 0, 0, G_OPTION_ARG_STRING, &param, "Sweep: the swept parameter on the x axis (default: the only one)", "KEY" },
+        { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "Sweep: write the figure's points as CSV here too", "FILE" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Figure file: .png, .svg or .pdf (default: TRACE-KIND.png, RESULT.png)", "FILE" },
         { "from", 0, 0, G_OPTION_ARG_STRING, &from_s, "Gantt: start of the window (default: the first release)", "TIME" },
         { "to", 0, 0, G_OPTION_ARG_STRING, &to_s, "Gantt: end of the window (default: 10 shortest periods on, or a longest period)", "TIME" },
@@ -148,7 +149,7 @@ int an_cli_plot(int argc, char **argv)
     if (an_gp_terminal(out) == NULL)
         return usage("--output: the figure is .png, .svg or .pdf:", out);
     if (merged)
-        return an_merged_plot(argv[2], param, out);
+        return an_merged_plot(argv[2], param, out, data);
     if (trace) {
         sim_time_t from = 0, to = 0;
         GError *e = NULL;

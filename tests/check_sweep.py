@@ -20,7 +20,9 @@ Without --slurm:
   4. `cossim analyze --json` of it: each run's jobs, misses and worst
      response, and per swept value and task the runs, jobs, misses, worst
      and mean worst response, recomputed here from the traces themselves;
-     `cossim plot sweep` draws the figure;
+     `cossim plot sweep` draws the figure, and each point it draws
+     (--data) is recomputed the same way; an edited results database is
+     refused by both;
   5. a run that fails (its trace name taken by a folder) is named with exit
      1; after the cause is removed the same command reruns only that run
      (GNU parallel's --resume-failed: one more joblog line);
@@ -254,9 +256,21 @@ def check_analyze(m, rows, traces, keys):
                 fail("analyze: %s=%s lacks tasks %r" % (key, v["value"], sorted(cells)))
     print("analyze: every run's and every (value, task) figure recomputed from the %d traces" % len(per_run))
     fig = m[:-3] + "-%s.svg" % keys[-1]
-    r = run([COSSIM, "plot", "sweep", m, "--param", keys[-1], "-o", fig])
+    data = m[:-3] + "-%s.csv" % keys[-1]
+    r = run([COSSIM, "plot", "sweep", m, "--param", keys[-1], "-o", fig, "--data", data])
     if r.returncode != 0 or not os.path.exists(fig):
         fail("plot sweep: exit %d: %s" % (r.returncode, r.stderr))
+    # the figure's points (--data), each against the traces
+    want = {}
+    for src, t in per_run.items():
+        names = {task[0]: task[1] for task in t["tasks"]}
+        for j in t["jobs"]:
+            k = (by_source[src][keys[-1]], names[j[1]])
+            want[k] = max(want.get(k, 0), j[9])
+    with open(data, newline="") as f:
+        points = {(row[keys[-1]], row["task"]): int(row["worst_ps"]) for row in csv.DictReader(f)}
+    if points != want:
+        fail("plot sweep: the figure's points %r, the traces' %r" % (points, want))
     with open(fig) as f:
         svg = f.read()
     for name in ("control", "telemetry", "logger"):
