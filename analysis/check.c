@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <lua.h>
 
+#include "sim/json.h"
 #include "trace.h"
 #include "sim/cli.h"
 #include "sim/lua.h"
@@ -21,6 +22,7 @@ typedef struct checker {
     const an_trace_report *r;
     const char *file;
     GString *out;
+    GString *json;          /* with --json: the verdicts as JSON objects, comma-separated */
     int n, failed;
     char *error;            /* the first error in the bounds file */
 } checker;
@@ -30,6 +32,16 @@ static void verdict(checker *c, const char *what, const char *bound, const char 
     c->n++;
     if (!ok)
         c->failed++;
+    if (c->json) {
+        g_string_append(c->json, c->n > 1 ? ",{\"check\":" : "{\"check\":");
+        simjson_string(c->json, what, -1);
+        g_string_append(c->json, ",\"bound\":");
+        simjson_string(c->json, bound, -1);
+        g_string_append(c->json, ",\"observed\":");
+        simjson_string(c->json, seen, -1);
+        g_string_append_printf(c->json, ",\"pass\":%s}", ok ? "true" : "false");
+        return;
+    }
     g_string_append_printf(c->out, "%-40s  %16s  %16s  %s\n", what, bound, seen, ok ? "pass" : "FAIL");
 }
 
@@ -242,7 +254,8 @@ static int check_value(lua_State *L)
         return 0;
     }
     static const char *const known[] = { "tasks", "misses", "invocation", "kernel_paths", NULL };
-    g_string_append_printf(c->out, "%-40s  %16s  %16s  %s\n", "check", "bound", "observed", "result");
+    if (c->json == NULL)
+        g_string_append_printf(c->out, "%-40s  %16s  %16s  %s\n", "check", "bound", "observed", "result");
     if (!only_keys(c, L, "bounds", known))
         return 0;
     rawfield(L, -1, "misses");
@@ -291,6 +304,12 @@ int an_check(const char *trace, const char *bounds, GString *out, GString *err)
 
 int an_check_limited(const char *trace, const char *bounds, const simlua_limits *limits, GString *out, GString *err)
 {
+    return an_check_opts(trace, bounds, limits, false, out, err);
+}
+
+int an_check_opts(const char *trace, const char *bounds, const simlua_limits *limits, bool json, GString *out,
+                  GString *err)
+{
     an_trace_report r;
     GError *e = NULL;
     if (!an_trace_read(trace, NULL, &r, &e)) {
@@ -298,7 +317,7 @@ int an_check_limited(const char *trace, const char *bounds, const simlua_limits 
         g_error_free(e);
         return 2;
     }
-    checker c = { .r = &r, .file = bounds, .out = out };
+    checker c = { .r = &r, .file = bounds, .out = out, .json = json ? g_string_new(NULL) : NULL };
     g_autofree char *text = NULL;
     gsize len = 0;
     if (!g_file_get_contents(bounds, &text, &len, &e)) {
@@ -310,6 +329,7 @@ int an_check_limited(const char *trace, const char *bounds, const simlua_limits 
         g_clear_error(&e);
     }
     an_trace_clear(&r);
+    g_autoptr(GString) items = c.json;
     if (c.error) {
         g_string_truncate(out, 0);
         g_string_append_printf(err, "%s\n", c.error);
@@ -320,7 +340,10 @@ int an_check_limited(const char *trace, const char *bounds, const simlua_limits 
         g_string_append_printf(err, "%s: no bounds to check\n", bounds);
         return 2;
     }
-    g_string_append_printf(out, "%d bound%s checked, %d violated\n", c.n, c.n == 1 ? "" : "s", c.failed);
+    if (items)
+        g_string_append_printf(out, "{\"checked\":%d,\"violated\":%d,\"bounds\":[%s]}\n", c.n, c.failed, items->str);
+    else
+        g_string_append_printf(out, "%d bound%s checked, %d violated\n", c.n, c.n == 1 ? "" : "s", c.failed);
     return c.failed ? 1 : 0;
 }
 
@@ -329,10 +352,12 @@ int an_cli_check(int argc, char **argv)
     gint memory_mib = (gint)(SIMLUA_DATA_MEMORY >> 20);
     gint64 instructions = (gint64)SIMLUA_DATA_INSTRUCTIONS;
     gint timeout_s = SIMCLI_DEFAULT_TIMEOUT;
+    gboolean json = FALSE;
     GOptionEntry entries[] = {
         { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Host-time budget: give up after this many seconds (exit 2; default 600; 0 = none)", "SECONDS" },
         { "lua-memory", 0, 0, G_OPTION_ARG_INT, &memory_mib, "Memory cap of the bounds file, MiB (default 64; 0 = none)", "MIB" },
         { "lua-instructions", 0, 0, G_OPTION_ARG_INT64, &instructions, "Instruction cap of the bounds file (default 1e8; 0 = none)", "N" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object: checked, violated, and each bound's check, bound, observed, pass", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("TRACE.db BOUNDS.lua - check a run's trace against timing bounds (exit 1 on a violation)");
@@ -358,7 +383,7 @@ int an_cli_check(int argc, char **argv)
     }
     g_autoptr(GString) out = g_string_new(NULL);
     g_autoptr(GString) msg = g_string_new(NULL);
-    int rc = an_check_limited(argv[1], argv[2], &lim, out, msg);
+    int rc = an_check_opts(argv[1], argv[2], &lim, json, out, msg);
     fputs(out->str, stdout);
     if (msg->len)
         fprintf(stderr, "cossim check: %s", msg->str);

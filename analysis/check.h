@@ -14,6 +14,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <glib.h>
 
 /* The report into out, errors into err.  0: every bound holds; 1: one or
@@ -24,4 +25,7 @@ int an_check(const char *trace, const char *bounds, GString *out, GString *err);
  * sim/lua.h's data files; `cossim check --lua-memory/--lua-instructions`). */
 typedef struct simlua_limits simlua_limits;
 int an_check_limited(const char *trace, const char *bounds, const simlua_limits *limits, GString *out, GString *err);
+/* an_check_limited, the verdicts as one JSON object when json (--json). */
+int an_check_opts(const char *trace, const char *bounds, const simlua_limits *limits, bool json, GString *out,
+                  GString *err);
 int an_cli_check(int argc, char **argv);

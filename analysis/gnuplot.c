@@ -13,6 +13,8 @@
  */
 #include "gnuplot.h"
 
+#include "sim/json.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -256,6 +258,14 @@ out:
     return ok;
 }
 
+/* What an_gp_run prints of the figure it wrote (an_gp_json). */
+static bool json_output;
+
+void an_gp_json(bool on)
+{
+    json_output = on;
+}
+
 int an_gp_run(an_gp *g, const char *out)
 {
     GString *prog = g_string_new(NULL);
@@ -282,6 +292,10 @@ int an_gp_run(an_gp *g, const char *out)
     else if (!g_file_set_contents(out, (const char *)figure->data, figure->len, &err)) {
         g_autofree char *what = g_strdup_printf("cannot write the figure %s", out);
         rc = fail(2, what, err->message);
+    } else if (json_output) {
+        g_autoptr(GString) j = g_string_new("{\"figure\":");
+        simjson_string(j, out, -1);
+        printf("%s}\n", j->str);
     } else {
         printf("%s\n", out);
     }

@@ -20,6 +20,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
 
@@ -55,6 +56,9 @@ void an_gp_data(an_gp *g, const char *name, const char *rows);
  * 0; 1 when gnuplot failed (its message on stderr); 2 when gnuplot is not
  * installed or the figure cannot be written. */
 int an_gp_run(an_gp *g, const char *out);
+/* With on, an_gp_run prints {"figure": FILE} instead of the file's name
+ * (`cossim plot --json`). */
+void an_gp_json(bool on);
 
 /* The escaping function: append to gp a double-quoted gnuplot string
  * literal whose value is s, byte for byte.  ASCII letters and spaces are

@@ -114,7 +114,7 @@ int an_cli_plot(int argc, char **argv)
 {
     char *output = NULL;
     g_autofree char *from_s = NULL, *to_s = NULL;
-    gboolean mean = FALSE;
+    gboolean mean = FALSE, json = FALSE;
     g_autofree char *param = NULL, *data = NULL;
     GOptionEntry entries[] = {
         { "param", 0, 0, G_OPTION_ARG_STRING, &param, "Sweep: the swept parameter on the x axis (default: the only one)", "KEY" },
@@ -123,6 +123,7 @@ int an_cli_plot(int argc, char **argv)
         { "from", 0, 0, G_OPTION_ARG_STRING, &from_s, "Gantt: start of the window (default: the first release)", "TIME" },
         { "to", 0, 0, G_OPTION_ARG_STRING, &to_s, "Gantt: end of the window (default: 10 shortest periods on, or a longest period)", "TIME" },
         { "mean", 0, 0, G_OPTION_ARG_NONE, &mean, "Breakdown: the mean job's parts (default: each task's worst job)", NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"figure\": FILE} instead of the file's name", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("KIND FILE - draw a figure: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv, sweep MERGED.db");
@@ -135,6 +136,7 @@ int an_cli_plot(int argc, char **argv)
         return usage("usage: cossim plot gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv, "
                      "or sweep MERGED.db [--param KEY] [--output FILE]", NULL);
     }
+    an_gp_json(json);
     static const char *const kinds[] = { "gantt", "response", "breakdown", "counters", NULL };
     bool trace = g_strv_contains(kinds, argv[1]);
     bool merged = strcmp(argv[1], "sweep") == 0;

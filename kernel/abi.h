@@ -285,9 +285,10 @@ void cos_trace_row(uint32_t t, const int64_t *values, unsigned n);
  * another component's, in an invocation, exited or blocked), COS_ECORE
  * (another core), COS_EPERM (it has a tcap of its own, from its last
  * dispatch, other than the one running).  The
- * switch itself costs only user-level instructions: a store and a load per
- * register of the register file, and 12 more for the shared word and the
- * jump (K_UL_SWITCH_INSTR in kernel/path.c). */
+ * switch itself costs only user-level instructions: its checks, a store
+ * and a load per register of the register file, and the shared word, as
+ * counted on the machine's ISA (kf_ul_dispatch in kernel/fast/fast.c;
+ * kernel/path_counts.h). */
 cos_err cos_ul_switch(cos_capid thd);
 
 /* ---- a component's data ----------------------------------------------------

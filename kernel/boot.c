@@ -161,7 +161,7 @@ bool k_boot(k_kernel *k, hw *h, GError **error)
     k_path_init(k);
     boot_alloc b = { k, k->mem.table_pages * COS_PAGE_SIZE, k->mem.npages * COS_PAGE_SIZE };
     /* the kernel's text */
-    uint64_t text_pages = (k_path_text_bytes() + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
+    uint64_t text_pages = (k_path_text_bytes(k) + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE;
     for (uint64_t i = 0; i < text_pages; i++) {
         uint64_t p = boot_page(&b);
         if (p == 0)

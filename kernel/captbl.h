@@ -20,17 +20,8 @@
 #include <stdint.h>
 #include "kernel/abi.h"
 #include "kernel/kmem.h"
+#include "kernel/layout.h"
 
-#define K_CT_L1 512u
-#define K_CT_L2 256u
-#define K_CT_MAX (K_CT_L1 * K_CT_L2)
-
-typedef struct k_slot {
-    uint16_t type;
-    uint16_t flags;
-    uint32_t epoch;
-    uint64_t obj;
-} k_slot;
 
 typedef struct k_captbl {
     uint64_t root;              /* physical address of the level-1 page */

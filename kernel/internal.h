@@ -15,131 +15,21 @@
 #pragma once
 
 #include "kernel.h"
+#include "kernel/layout.h"
 #include <stddef.h>
 #include "sim/sim.h"
 
-/* Where the object in kernel page `page` starts.  Objects are coloured
- * (Bonwick, "The Slab Allocator", USENIX Summer 1994, section 4.1): each
- * starts a different number of cache lines into its page, so that the
- * first lines of objects in different pages, the most used ones, fall into
- * different cache sets instead of all competing for the sets at offset 0.
- * Capability tables are hardware-format pages and start at 0. */
-#define K_COLORS 48u
-#define K_OBJ_MAX (COS_PAGE_SIZE - K_COLORS * 64u)
-static inline uint64_t k_obj_addr(unsigned kind, uint64_t page)
-{
-    return kind == 1 /* COS_CAP_CAPTBL */ ? page : page + ((page / COS_PAGE_SIZE) % K_COLORS) * 64u;
-}
-
-/* The first word of every object: what it is (a cos_cap_type). */
-typedef struct k_hdr {
-    uint32_t type;
-    uint32_t core;      /* the core it belongs to (threads, rcvs, tcaps); 0 otherwise */
-} k_hdr;
-
-typedef enum { K_THD_RUNNABLE = 0, K_THD_BLOCKED_RCV, K_THD_BLOCKED_SCHED, K_THD_EXITED } k_thd_state;
-
-/* Register-file words a thread switch saves and restores (per arch). */
-#define K_REGS_MAX 20
-
-typedef struct k_thd_o {
-    k_hdr h;
-    uint32_t id;
-    uint32_t state;         /* k_thd_state */
-    uint32_t depth;         /* invocation-stack entries in use */
-    uint32_t entry;         /* entry index of its function in its home image */
-    uint64_t arg;
-    uint64_t comp;          /* the component it executes in now */
-    uint64_t home;          /* the component it was created in (a reference) */
-    uint64_t rcv;           /* the rcv it owns (0: none; the rcv holds the reference) */
-    uint64_t sched;         /* its scheduler's rcv (a reference; 0: none) */
-    uint64_t tcap;          /* the tcap it runs under (a reference; 0: its activator's) */
-    uint64_t blocked_on;    /* the rcv it waits on (its own; 0 when that rcv ended: waiting for good) */
-    uint64_t ev_next;       /* next thread in its scheduler's event list */
-    uint32_t ev_flags;      /* COS_SCHED_EV_* not yet reported */
-    uint32_t ev_queued;     /* on its scheduler's event list (holds a reference) */
-    uint64_t ev_cycles;     /* cycles run since it was last reported */
-    uint64_t inv[COS_INV_DEPTH];      /* the components it came from, innermost last */
-    uint64_t regs[K_REGS_MAX];
-} k_thd_o;
-
-typedef struct k_comp_o {
-    k_hdr h;
-    uint32_t image, id;
-    uint64_t captbl;        /* root of its capability table (a reference) */
-    uint64_t pgtbl;         /* its page table / MPU layout object (a reference) */
-    /* Invocations in progress inside it (threads on their way through):
-     * the threads inside hold it alive.  When its last counted reference
-     * goes while active > 0, it is `kept`: one reference stands for the
-     * threads inside, dropped by the last to leave (its return, or its
-     * thread's end; obj.c k_obj_leave).  Both in the word every invocation
-     * and return already writes, so keeping it costs them nothing. */
-    uint32_t active;
-    uint32_t kept;
-} k_comp_o;
-
-typedef struct k_sinv_o {
-    k_hdr h;
-    uint32_t entry, pad;
-    uint64_t comp;          /* the server (a reference) */
-} k_sinv_o;
-
-typedef struct k_rcv_o {
-    k_hdr h;
-    uint32_t depth;         /* scheduler nesting: 0 for a root */
-    uint32_t pad;
-    uint64_t thd;           /* owner (a reference) */
-    uint64_t tcap;          /* the tcap its thread runs under when activated (a reference; 0 none) */
-    uint64_t parent;        /* the scheduler rcv above (a reference; 0 for a root) */
-    uint64_t pending;       /* sends not yet received */
-    uint64_t token;         /* scheduling events delivered so far */
-    uint64_t ev_head, ev_tail;  /* threads with events for this scheduler */
-    uint64_t timeout;       /* absolute cycles of its pending switch timeout (0 none) */
-} k_rcv_o;
-
-typedef struct k_asnd_o {
-    k_hdr h;
-    uint64_t rcv;           /* a reference */
-} k_asnd_o;
-
-typedef struct k_deleg {
-    uint64_t sched;         /* the scheduler: its rcv's address */
-    uint32_t prio, pad;
-} k_deleg;
-
-typedef struct k_tcap_o {
-    k_hdr h;
-    uint32_t ndelegs, pad;
-    uint64_t budget;        /* cycles; COS_BUDGET_INF */
-    uint64_t owner;         /* the scheduler that controls it (rcv address; not a reference: see check.c) */
-    k_deleg deleg[COS_TCAP_DELEGS];
-} k_tcap_o;
-
+/* The objects' layouts are in kernel/layout.h (freestanding: the kernel's
+ * fast paths compiled for each target ISA, kernel/fast/, share them). */
 typedef struct k_pgtbl_o {
-    k_hdr h;
-    uint32_t asid, npages;  /* npages: the pool */
-    uint64_t pool;          /* first page of the pool (this object's page) */
-    uint64_t next;          /* first free byte of the pool */
-    uint64_t root;          /* the top-level table (MMU); 0 on MPU machines */
+    K_PGTBL_HEAD
     hwmpu mpu;              /* the MPU layout (MPU machines) */
     uint64_t region_first[HWMPU_MAX_REGIONS];   /* pages mapped per region (references) */
     uint64_t region_pages[HWMPU_MAX_REGIONS];
 } k_pgtbl_o;
-
-/* Per core: the kernel's per-core variables and kernel stack page. */
-typedef struct k_core_o {
-    uint64_t cur_thd, cur_tcap;
-    uint64_t timer_at;      /* cycles the timer is armed for (0: not) */
-} k_core_o;
-
-/* A cross-core ring (source core -> destination core), 64 bytes: the
- * destination's activations waiting for its IPI handler. */
-#define K_RING_SLOTS 6u
-typedef struct k_ring {
-    uint32_t head, tail;    /* free-running; head == tail: empty */
-    uint64_t rcv[K_RING_SLOTS];
-    uint64_t pad;
-} k_ring;
+_Static_assert(offsetof(k_pgtbl_o, root) == offsetof(k_pgtbl_head, root), "k_pgtbl_head is k_pgtbl_o's head");
+_Static_assert(offsetof(k_pgtbl_o, asid) == offsetof(k_pgtbl_head, asid), "k_pgtbl_head is k_pgtbl_o's head");
+_Static_assert(sizeof(k_pgtbl_head) <= offsetof(k_pgtbl_o, mpu), "k_pgtbl_head is k_pgtbl_o's head");
 
 /* ---- the host side ---------------------------------------------------- */
 
@@ -201,6 +91,33 @@ typedef struct k_core {
     bool ul_dirty;           /* a user-level dispatch since the kernel last ran here */
 } k_core;
 
+/* Kernel code steps: each has an instruction count and a place in the
+ * kernel's text; running one charges its instructions (x cpi) and the
+ * fetch of its text lines through the instruction cache.  Each has a
+ * freestanding twin in kernel/fast/fast.c, whose compiled code gives both
+ * (kernel/path_counts.h). */
+typedef enum {
+    K_P_ENTRY,      /* trap entry: save the user context on the kernel stack, decode the op */
+    K_P_EXIT,       /* return to user: restore, return value */
+    K_P_CAP,        /* decode one capability: bounds, index split, two loads, free and type checks */
+    K_P_INV,        /* invocation: push, switch protection domain, set up the upcall */
+    K_P_RET,        /* return: pop, switch back */
+    K_P_SWITCH,     /* thread switch: save one register file, load another */
+    K_P_SEND,       /* asynchronous send: pending count, wake-up */
+    K_P_RECV,       /* receive: take pending or block */
+    K_P_EVENT,      /* deliver a scheduling event */
+    K_P_TCAP,       /* compare two tcaps (plus K_P_TCAP_ENTRY per shared scheduler) */
+    K_P_TCAP_ENTRY,
+    K_P_ACCT,       /* charge the elapsed cycles to the current tcap */
+    K_P_DISPATCH,   /* scheduler dispatch checks (token, target, tcap) */
+    K_P_IRQ,        /* interrupt: acknowledge, find the binding, end of interrupt */
+    K_P_IPI,        /* cross-core: ring entry and IPI */
+    K_P_MGMT,       /* object creation and capability management (per call) */
+    K_P_FAULT,      /* a user fault reflected back as an error */
+    K_P_REPAIR,     /* the first entry after a user-level dispatch: learn the new current thread */
+    K_P_STEPS
+} k_path_step;
+
 struct k_kernel {
     sim *s;
     hw *h;
@@ -228,6 +145,10 @@ struct k_kernel {
     GPtrArray *comp_data;    /* per component id - 1: its data block (owned; NULL: none), cos_comp_load */
     GArray *comp_data_len;   /* ... and its size (size_t) */
     unsigned regs_words, word_bytes;
+    /* the kernel's code on this machine's ISA (kernel/path.c) */
+    unsigned step_instr[K_P_STEPS];             /* instructions per step */
+    uint64_t text_off[K_P_STEPS], text_len[K_P_STEPS], text_bytes;
+    unsigned ul_dispatch_instr;                 /* the user-level dispatch */
 };
 
 /* A user event kind (cos_trace_kind) and a user table (cos_trace_table). */
@@ -244,33 +165,10 @@ typedef struct k_utable {
 
 /* ---- costs (kernel/path.c) ------------------------------------------------ */
 
-/* Kernel code steps: each has an instruction count and a place in the
- * kernel's text; running one charges its instructions (x cpi) and the
- * fetch of its text lines through the instruction cache. */
-typedef enum {
-    K_P_ENTRY,      /* trap entry: save the user context on the kernel stack, decode the op */
-    K_P_EXIT,       /* return to user: restore, return value */
-    K_P_CAP,        /* decode one capability: index split, type and epoch checks */
-    K_P_INV,        /* invocation: push, switch protection domain, set up the upcall */
-    K_P_RET,        /* return: pop, switch back */
-    K_P_SWITCH,     /* thread switch: save one register file, load another */
-    K_P_SEND,       /* asynchronous send: pending count, wake-up */
-    K_P_RECV,       /* receive: take pending or block */
-    K_P_EVENT,      /* deliver a scheduling event */
-    K_P_TCAP,       /* compare two tcaps (plus K_P_TCAP_ENTRY per shared scheduler) */
-    K_P_TCAP_ENTRY,
-    K_P_ACCT,       /* charge the elapsed cycles to the current tcap */
-    K_P_DISPATCH,   /* scheduler dispatch checks (token, target, tcap) */
-    K_P_IRQ,        /* interrupt: acknowledge, find the binding, end of interrupt */
-    K_P_IPI,        /* cross-core: ring entry and IPI */
-    K_P_MGMT,       /* object creation and capability management (per call) */
-    K_P_FAULT,      /* a user fault reflected back as an error */
-    K_P_REPAIR,     /* the first entry after a user-level dispatch: learn the new current thread */
-    K_P_STEPS
-} k_path_step;
 
+/* The machine's counts and the text's layout, before the text is placed. */
 void k_path_init(k_kernel *k);
-uint64_t k_path_text_bytes(void);
+uint64_t k_path_text_bytes(const k_kernel *k);
 /* Charge step s on core c's current path. */
 void k_step(k_core *c, k_path_step s);
 

@@ -12,10 +12,6 @@
 #include "tcap.h"
 #include "trap.h"
 
-/* User-level dispatch (cos_ul_switch): instructions beyond a store and a
- * load per register (write the shared current-thread word, compare, jump). */
-#define K_UL_SWITCH_INSTR 12u
-
 uint64_t k_thd_init(k_core *c, uint64_t page, uint64_t comp, unsigned entry, cos_word arg, unsigned core,
                     uint64_t sched, k_thread *t)
 {
@@ -242,7 +238,7 @@ k_thread *k_thd_ul_switch(k_core *c, k_thread *t)
             (int64_t)hw_cross_cycles(k->h, c->id));
     /* the registers saved and loaded at user level: user time, before
      * the new thread's own code goes on */
-    nt->compute_left += hw_instructions(k->h, 2u * k->regs_words + K_UL_SWITCH_INSTR);
+    nt->compute_left += hw_instructions(k->h, k->ul_dispatch_instr);   /* kernel/path_counts.h */
     c->cur = nt;
     return nt;
 }

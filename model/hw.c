@@ -156,7 +156,8 @@ static bool init_irq(hw *h, GError **error)
         ic.nlines = 256;
         break;
     case MODEL_IRQ_GIC:
-        ic.kind = HWIRQ_GIC;
+    case MODEL_IRQ_GICV3:
+        ic.kind = cfg->irq == MODEL_IRQ_GIC ? HWIRQ_GIC : HWIRQ_GICV3;
         ic.nlines = cfg->irq_lines;
         break;
     case MODEL_IRQ_NVIC:
@@ -371,7 +372,8 @@ unsigned hw_ipi_line(const hw *h)
 {
     switch (h->cfg.irq) {
     case MODEL_IRQ_LAPIC: return 0xF0;
-    case MODEL_IRQ_GIC: return 1;
+    case MODEL_IRQ_GIC:
+    case MODEL_IRQ_GICV3: return 1;
     case MODEL_IRQ_NVIC: break;
     }
     return HWIRQ_NONE;
@@ -423,6 +425,19 @@ unsigned hw_word_bytes(const hw *h)
 unsigned hw_context_words(const hw *h)
 {
     return is_x86(h) ? 18 : 17;
+}
+
+hw_isa hw_code_isa(const hw *h)
+{
+    switch (h->cfg.arch) {
+    case MODEL_X86_64: return HW_ISA_X86_64;
+    case MODEL_ARMV7A: return HW_ISA_A32;
+    case MODEL_ARMV8A: return HW_ISA_A64;
+    case MODEL_ARMV7M:
+    case MODEL_ARMV7EM:
+    case MODEL_ARMV8M: return HW_ISA_T32;
+    }
+    g_assert_not_reached();
 }
 
 hw_pd_kind hw_pd_kind_of(const hw *h)
@@ -616,6 +631,7 @@ unsigned hw_irq_done(hw *h, unsigned core, unsigned line, uint64_t *cycles)
 
 void hw_irq_route(hw *h, unsigned line, unsigned core)
 {
-    if (hwirq_get_kind(h->irq) == HWIRQ_GIC && line >= 32)
+    hwirq_kind kind = hwirq_get_kind(h->irq);
+    if ((kind == HWIRQ_GIC || kind == HWIRQ_GICV3) && line >= 32)
         hwirq_set_target(h->irq, line, core);
 }

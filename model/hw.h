@@ -181,6 +181,13 @@ unsigned hw_word_bytes(const hw *h);
 /* Register-file words a thread switch saves and loads: x86-64 18 (16
  * general registers, RIP, RFLAGS), ARM 17 (R0-R15, CPSR or xPSR). */
 unsigned hw_context_words(const hw *h);
+/* The instruction set the kernel's code is compiled for: the row of the
+ * kernel's instruction counts (kernel/path_counts.h).  x86-64; ARMv7-A in
+ * A32 (Cortex-A9); AArch64 (Cortex-A53); Thumb-2 on the M profiles (ARMv7-M,
+ * ARMv7E-M and ARMv8-M Mainline run the same Thumb-2 code).  HW_ISA_I386
+ * is counted for a future 32-bit x86 preset; none has it yet. */
+typedef enum { HW_ISA_X86_64, HW_ISA_I386, HW_ISA_A32, HW_ISA_T32, HW_ISA_A64 } hw_isa;
+hw_isa hw_code_isa(const hw *h);
 
 /* Protection domains: what a core loads to run a component.  An MMU
  * machine's domain is a page-table root tagged with an address-space id;

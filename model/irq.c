@@ -26,6 +26,7 @@ static const hwirq_ops *ops_for(hwirq_kind kind)
     case HWIRQ_LAPIC: return &hwirq_lapic_ops;
     case HWIRQ_GIC: return &hwirq_gic_ops;
     case HWIRQ_NVIC: return &hwirq_nvic_ops;
+    case HWIRQ_GICV3: return &hwirq_gicv3_ops;
     }
     return NULL;
 }
@@ -34,7 +35,7 @@ static const hwirq_ops *config_check(const hwirq_config *cfg, hwirq_shape *shape
 {
     const hwirq_ops *ops = ops_for(cfg->kind);
     if (ops == NULL) {
-        g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG, "kind: %d is not lapic, gic or nvic",
+        g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG, "kind: %d is not lapic, gic, gicv3 or nvic",
                     (int)cfg->kind);
         return NULL;
     }
@@ -246,6 +247,23 @@ hwirq_status hwirq_ipi(hwirq *c, unsigned from, hwirq_dest dest, unsigned to, un
         fifo_push(cs, when, line, from);
         if (!simq_scheduled(&cs->ipi_ev))
             sim_schedule(c->s, &cs->ipi_ev, when, HWIRQ_PRIO_RAISE);
+    }
+    return HWIRQ_OK;
+}
+
+hwirq_status hwirq_ipi_targets(hwirq *c, unsigned from, unsigned aff1, uint16_t targets, unsigned line)
+{
+    hwirqst_core(c, from);
+    hwirqst_check_line(c, line);
+    if (c->ops->kind != HWIRQ_GICV3)
+        return HWIRQ_UNSUPPORTED;
+    hwirq_status st = c->ops->check(line, HWIRQ_USE_IPI);
+    if (st != HWIRQ_OK)
+        return st;
+    for (uint32_t t = targets; t; t &= t - 1) {
+        unsigned k = aff1 * HWIRQ_GICV3_AFF0 + (unsigned)__builtin_ctz(t);
+        if (aff1 < c->ncores && k < c->ncores)
+            (void)hwirq_ipi(c, from, HWIRQ_DEST_CORE, k, line);
     }
     return HWIRQ_OK;
 }

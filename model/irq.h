@@ -18,6 +18,11 @@
  *    (ARM IHI 0048B).  Lines are interrupt IDs: SGIs 0-15 and PPIs 16-31 are
  *    banked per core, SPIs 32..nlines-1 are shared and routed to one target
  *    core.  Lower priority value = higher priority.
+ *  - HWIRQ_GICV3: an ARM GICv3 with affinity routing (ARM IHI 0069): the
+ *    GICv2's lines, priorities, PMR, BPR and EOI, but one redistributor per
+ *    core for SGIs and PPIs and no limit of 8 cores.  Core k's affinity is
+ *    Aff1 = k / 16, Aff0 = k % 16 (hwirq_affinity); SGIs go to a target
+ *    list within one Aff1 group (hwirq_ipi_targets) and carry no sender.
  *  - HWIRQ_NVIC: an ARMv7-M NVIC per core (ARM DDI 0403E.b, B1.5 and B3.4).
  *    Lines are exception numbers: 2 NMI, 3 HardFault, 4-6 MemManage/BusFault/
  *    UsageFault, 11 SVCall, 12 DebugMonitor, 14 PendSV, 15 SysTick, 16+
@@ -88,6 +93,7 @@ typedef enum {
     HWIRQ_LAPIC,
     HWIRQ_GIC,
     HWIRQ_NVIC,
+    HWIRQ_GICV3,
 } hwirq_kind;
 
 const char *hwirq_kind_name(hwirq_kind k);
@@ -140,6 +146,7 @@ typedef struct hwirq_config {
 
 #define HWIRQ_MAX_CORES 256u
 #define HWIRQ_GIC_MAX_CORES 8u
+#define HWIRQ_GICV3_AFF0 16u    /* cores per Aff1 group: ICC_SGI1R_EL1.TargetList is 16 bits */
 
 typedef struct hwirq hwirq;
 
@@ -193,6 +200,21 @@ typedef enum {
  * `line`.  Deliveries are in flight per destination in send order, so each
  * one lands exactly latency after its own send. */
 hwirq_status hwirq_ipi(hwirq *c, unsigned from, hwirq_dest dest, unsigned to, unsigned line);
+
+/* GICv3 only (HWIRQ_UNSUPPORTED otherwise): the write of ICC_SGI1R_EL1
+ * with IRM = 0 (IHI 0069D 12.11.? (*), "ICC_SGI1R_EL1"): SGI `line` (0-15)
+ * to every core whose affinity has Aff1 = `aff1` and whose Aff0 bit is set
+ * in `targets` (Aff3 = Aff2 = 0); bits naming no core are ignored, as the
+ * architecture ignores targets that do not exist.  IRM = 1 (every core but
+ * the sender) is hwirq_ipi with HWIRQ_DEST_ALL_BUT_SELF; a target list of
+ * one is hwirq_ipi with HWIRQ_DEST_CORE. */
+hwirq_status hwirq_ipi_targets(hwirq *c, unsigned from, unsigned aff1, uint16_t targets, unsigned line);
+/* The affinity the model gives core `core` (MPIDR_EL1.Aff1 << 8 | Aff0):
+ * Aff1 = core / 16, Aff0 = core % 16, on any controller. */
+static inline unsigned hwirq_affinity(unsigned core)
+{
+    return (core / HWIRQ_GICV3_AFF0) << 8 | core % HWIRQ_GICV3_AFF0;
+}
 
 /* ---- the core's side -------------------------------------------------------- */
 

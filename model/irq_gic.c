@@ -1,11 +1,31 @@
-/* model/irq_gic.c: the ARM GICv2 behind the interrupt ops table
- * (irq_state.h): a distributor and one CPU interface per core (ARM IHI
- * 0048B).  Lines are interrupt IDs: SGIs 0-15 and PPIs 16-31 are banked per
+/* model/irq_gic.c: the ARM GICv2 and GICv3 behind the interrupt ops table
+ * (irq_state.h).  GICv2: a distributor and one CPU interface per core (ARM
+ * IHI 0048B).  Lines are interrupt IDs: SGIs 0-15 and PPIs 16-31 are banked per
  * core, SPIs 32..nlines-1 are the shared lines that the generic code routes
  * to one target core.  Lower priority value = higher priority; the running
  * priority is the group priority of the most recently acknowledged
  * interrupt, kept in its stack frame.  SGIs are pending per sender, which
  * the acknowledge reports (GICC_IAR.CPUID).  The generic code is in irq.c.
+ *
+ * GICv3 with affinity routing (GICD_CTLR.ARE = 1; ARM IHI 0069, the GICv3
+ * and GICv4 Architecture Specification): the same lines, priorities,
+ * running priority, PMR, binary point and EOI (ICC_PMR_EL1, ICC_BPR1_EL1,
+ * ICC_IAR1_EL1, ICC_EOIR1_EL1 with EOImode 0: IHI 0069 ch. 4 (*), "Physical
+ * interrupt handling and prioritization"), so the GICv2's hooks serve it,
+ * with three differences: one Redistributor per core holds that core's SGIs
+ * and PPIs (IHI 0069 2.1 (*), "The Distributor and Redistributors"), so
+ * there is no limit of 8 cores; SPIs are routed by affinity to one core
+ * (GICD_IROUTER<n> with Interrupt_Routing_Mode 0, IHI 0069 2.2 (*),
+ * "Affinity routing"), which is hwirq_set_target; and an SGI carries no
+ * sender: with affinity routing its pending state is one bit per SGI in
+ * the target's Redistributor (GICR_ISPENDR0; the GICv2 per-source
+ * GICD_SPENDSGIR registers are RES0) and ICC_IAR1_EL1 returns the INTID
+ * alone, so SGIs from several senders merge.  SGIs are sent by
+ * ICC_SGI1R_EL1 (IHI 0069 12.2 (*)): a target list of Aff0 values within
+ * one Aff3.Aff2.Aff1, or IRM = 1 for every core but the sender
+ * (hwirq_ipi_targets, hwirq_ipi).  Not modelled: LPIs and the ITS,
+ * Extended SPI/PPI ranges, two security states and Group 0, 1-of-N SPI
+ * routing (Interrupt_Routing_Mode 1).
  *
  * Section marks (*) as in irq.h: numbers from memory, not re-read.
  */
@@ -18,24 +38,29 @@
 #define GIC_MAX_LINES 1020u     /* IDs 1020-1023 are special, IHI 0048B 3.2 (*) */
 #define GIC_IDLE 0x100          /* running priority with nothing active: below every priority */
 
-static bool gic_configure(const hwirq_config *cfg, hwirq_shape *shape, GError **error)
+/* The shape of either version; `v3`: no limit of 8 CPU interfaces (one
+ * Redistributor per core instead; irq.c has checked HWIRQ_MAX_CORES).
+ * Priority bits as the GICv2's for both (ICC_CTLR_EL1.PRIbits, IHI 0069
+ * 4.8 (*): at least 16 levels with one security state). */
+static bool gic_shape(const hwirq_config *cfg, bool v3, hwirq_shape *shape, GError **error)
 {
-    if (cfg->ncores > HWIRQ_GIC_MAX_CORES) {
+    const char *what = v3 ? "GICv3" : "GICv2";
+    if (!v3 && cfg->ncores > HWIRQ_GIC_MAX_CORES) {
         g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG,
-                    "ncores: %u, but a GICv2 has at most %u CPU interfaces", cfg->ncores,
-                    HWIRQ_GIC_MAX_CORES);
+                    "ncores: %u, but a GICv2 has at most %u CPU interfaces (a GICv3 has no such limit)",
+                    cfg->ncores, HWIRQ_GIC_MAX_CORES);
         return false;
     }
     if (cfg->nlines < GIC_BANKED || cfg->nlines > GIC_MAX_LINES) {
         g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG,
-                    "nlines: %u is outside %u..%u for a GICv2", cfg->nlines, GIC_BANKED,
-                    GIC_MAX_LINES);
+                    "nlines: %u is outside %u..%u for a %s", cfg->nlines, GIC_BANKED,
+                    GIC_MAX_LINES, what);
         return false;
     }
     if (cfg->prio_bits < 4 || cfg->prio_bits > 8) {
         g_set_error(error, HWIRQ_ERROR, HWIRQ_ERROR_CONFIG,
-                    "prio_bits: %u is outside 4..8 for a GICv2 (16 to 256 levels)",
-                    cfg->prio_bits);
+                    "prio_bits: %u is outside 4..8 for a %s (16 to 256 levels)",
+                    cfg->prio_bits, what);
         return false;
     }
     unsigned mask = (0xFFu << (8 - cfg->prio_bits)) & 0xFFu;
@@ -44,6 +69,16 @@ static bool gic_configure(const hwirq_config *cfg, hwirq_shape *shape, GError **
     *shape = (hwirq_shape){ .nlines = cfg->nlines, .nbanked = GIC_BANKED, .prio_mask = mask,
                             .prio_reset = 0xA0u & mask, .threshold_reset = mask };
     return true;
+}
+
+static bool gic_configure(const hwirq_config *cfg, hwirq_shape *shape, GError **error)
+{
+    return gic_shape(cfg, false, shape, error);
+}
+
+static bool gicv3_configure(const hwirq_config *cfg, hwirq_shape *shape, GError **error)
+{
+    return gic_shape(cfg, true, shape, error);
 }
 
 static hwirq_status gic_check(unsigned line, hwirq_use use)
@@ -176,6 +211,37 @@ static bool gic_verify_core(const hwirq *c, unsigned k)
                      cs->stack[i].line, cs->stack[i].group, cs->stack[i - 1].group);
     return true;
 }
+
+/* GICv3: no sender is ever recorded (raise, take and forget are the
+ * generic ones); the stack as the GICv2's. */
+static bool gicv3_verify_core(const hwirq *c, unsigned k)
+{
+    const hwirq_core *cs = &c->cores[k];
+    for (unsigned l = 0; l < GIC_SGIS; l++)
+        HWIRQ_VERIFY(cs->sgi_src[l] == 0, "hwirq I2: core %u: GICv3 SGI %u has senders 0x%x", k, l,
+                     cs->sgi_src[l]);
+    for (unsigned i = 1; i < cs->depth; i++)
+        HWIRQ_VERIFY(cs->stack[i].group < cs->stack[i - 1].group,
+                     "hwirq I4: core %u: line %u (group %d) nested on group %d without beating it", k,
+                     cs->stack[i].line, cs->stack[i].group, cs->stack[i - 1].group);
+    return true;
+}
+
+const hwirq_ops hwirq_gicv3_ops = {
+    .kind = HWIRQ_GICV3,
+    .stacked = true,
+    .shared_lines = true,
+    .binary_point = true,
+    .faultmask = false,
+    .configure = gicv3_configure,
+    .check = gic_check,
+    .device_line = gic_device_line,
+    .line_prio = gic_line_prio,
+    .running_priority = gic_running_priority,
+    .pending = gic_pending,
+    .eoi = gic_eoi,
+    .verify_core = gicv3_verify_core,
+};
 
 const hwirq_ops hwirq_gic_ops = {
     .kind = HWIRQ_GIC,

@@ -14,6 +14,7 @@ const char *hwirq_kind_name(hwirq_kind k)
     switch (k) {
     case HWIRQ_LAPIC: return "lapic";
     case HWIRQ_GIC: return "gic";
+    case HWIRQ_GICV3: return "gicv3";
     case HWIRQ_NVIC: return "nvic";
     }
     return "?";

@@ -12,7 +12,7 @@
  *                  It picks the controller's ops table once, in hwirq_new,
  *                  and calls through it wherever the controllers differ.
  *   irq_lapic.c    x86 local APIC  }  one controller each: which lines exist
- *   irq_gic.c      ARM GICv2       }  and what they may do, priorities, what
+ *   irq_gic.c      ARM GICv2, v3   }  and what they may do, priorities, what
  *   irq_nvic.c     ARMv7-M NVIC    }  the core may take, EOI or return
  *   irq_state.c    the mechanics every file shares: signalling the core,
  *                  pending -> active, the priority scan; the module's names
@@ -40,7 +40,8 @@
  *     are illegal, SDM 10.5.3, and are refused at the door), nor for
  *     reserved NVIC exception numbers;
  *  I2 GIC: an SGI is pending on a core iff some sender's bit is set in
- *     sgi_src, and only bits of existing cores are set;
+ *     sgi_src, and only bits of existing cores are set; GICv3: no sender
+ *     bit is ever set (its SGIs carry none);
  *  I3 with a stack (GIC/NVIC): the active stack holds exactly the lines
  *     active on that core, each once, in the order they were acknowledged;
  *     the LAPIC keeps no stack (its in-service order is the ISR itself,
@@ -210,6 +211,7 @@ struct hwirq_ops {
 extern const hwirq_ops hwirq_lapic_ops;
 extern const hwirq_ops hwirq_gic_ops;
 extern const hwirq_ops hwirq_nvic_ops;
+extern const hwirq_ops hwirq_gicv3_ops;
 
 /* ---- small helpers ------------------------------------------------------ */
 

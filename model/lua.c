@@ -197,17 +197,19 @@ static int l_machine(lua_State *L)
     return 1;
 }
 
-/* m:info() -> {name, arch, cores, frequency_hz} [-0, +1, m] */
+/* m:info() -> {name, arch, cores, sockets, frequency_hz} [-0, +1, m] */
 static int l_info(lua_State *L)
 {
     hw *h = check_machine(L);
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 5);
     lua_pushstring(L, h->cfg.name);
     lua_setfield(L, -2, "name");
     lua_pushstring(L, model_arch_name(h->cfg.arch));
     lua_setfield(L, -2, "arch");
     lua_pushinteger(L, h->cfg.cores);
     lua_setfield(L, -2, "cores");
+    lua_pushinteger(L, h->cfg.sockets);
+    lua_setfield(L, -2, "sockets");
     lua_pushinteger(L, (lua_Integer)h->cfg.freq_hz);
     lua_setfield(L, -2, "frequency_hz");
     return 1;

@@ -10,6 +10,7 @@
 
 #include "cossim-config.h"
 #include "sim/lua.h"
+#include "irq.h"
 
 G_DEFINE_QUARK(model-error-quark, model_error)
 
@@ -26,7 +27,7 @@ const char *model_cost_name(model_cost c)
 }
 
 static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", "armv8-m", NULL };
-static const char *const irq_names[] = { "lapic", "gic", "nvic", NULL };
+static const char *const irq_names[] = { "lapic", "gic", "nvic", "gicv3", NULL };
 static const char *const timer_names[] = { "tsc-deadline", "arm-generic", "arm-private", "systick", NULL };
 static const char *const mpu_names[] = { "v7m", "v8m", NULL };
 static const char *const policy_names[] = { "lru", "pseudo-lru", "fifo", "random", NULL };
@@ -329,7 +330,7 @@ static char *get_string(rd *r, int t, const char *key, bool required)
 
 /* ---- sections ---- */
 
-static void read_cache(rd *r, int t, const char *key, hwcache_config *c, bool *present, bool *shared)
+static void read_cache(rd *r, int t, const char *key, hwcache_config *c, bool *present, bool *shared, bool *per_socket)
 {
     saved sv;
     int s = enter(r, t, key, &sv);
@@ -347,8 +348,17 @@ static void read_cache(rd *r, int t, const char *key, hwcache_config *c, bool *p
     c->write_back = w == 0;
     if (w == 2 && strcmp(key, "l1i") != 0)
         fail(r, "write", "\"none\" is for an instruction cache; a data cache writes back or through");
-    if (shared)
-        *shared = get_bool(r, s, "shared", false);
+    if (shared) {
+        /* true: one for every core; "socket": one per socket (cluster) */
+        get_plain(r, s, "shared");
+        *shared = lua_toboolean(r->L, -1);
+        *per_socket = lua_type(r->L, -1) == LUA_TSTRING && strcmp(lua_tostring(r->L, -1), "socket") == 0;
+        if (*per_socket)
+            *shared = true;
+        else if (!lua_isboolean(r->L, -1) && !lua_isnil(r->L, -1))
+            fail(r, "shared", "must be true, false or \"socket\" (one per socket or cluster)");
+        lua_pop(r->L, 1);
+    }
     if (!r->failed) {
         GError *e = NULL;
         if (!hwcache_config_check(c, r->path, &e)) {
@@ -377,7 +387,7 @@ static void read_tlb_level(rd *r, int t, const char *key, model_tlb_level *l)
 
 static void read_config(rd *r, int top, model_config *cfg)
 {
-    static const char *const top_keys[] = { "name", "description", "arch", "source", "cores", "frequency_hz",
+    static const char *const top_keys[] = { "name", "description", "arch", "source", "cores", "sockets", "frequency_hz",
                                             "memory", "caches", "tlb", "mpu", "irq", "timer", "costs", NULL };
     check_keys(r, top, top_keys);
     lua_getfield(r->L, top, "source");
@@ -388,10 +398,14 @@ static void read_config(rd *r, int top, model_config *cfg)
     cfg->description = get_string(r, top, "description", false);
     cfg->arch = (model_arch)get_enum(r, top, "arch", true, arch_names, 0);
     cfg->cores = (unsigned)get_int(r, top, "cores", true, 1, HWMEM_MAX_CORES, 1);
+    cfg->sockets = (unsigned)get_int(r, top, "sockets", false, 1, HWMEM_MAX_SOCKETS, 1);
+    if (!r->failed && cfg->cores % cfg->sockets != 0)
+        fail(r, "sockets", "%u does not divide the %u cores (every socket has as many)", cfg->sockets, cfg->cores);
     cfg->freq_hz = get_int(r, top, "frequency_hz", true, 1, UINT64_C(100000000000), 1);
     bool m_profile = cfg->arch == MODEL_ARMV7M || cfg->arch == MODEL_ARMV7EM || cfg->arch == MODEL_ARMV8M;
     hwmem_config *m = &cfg->mem;
     m->cores = cfg->cores;
+    m->sockets = cfg->sockets;
     m->freq_hz = cfg->freq_hz;
 
     saved sv;
@@ -399,13 +413,15 @@ static void read_config(rd *r, int top, model_config *cfg)
     if (!s) {
         fail(r, "memory", "is required");
     } else {
-        static const char *const keys[] = { "size", "dram_latency", "bus", "coherence_transfer_cycles", "source", NULL };
+        static const char *const keys[] = { "size", "dram_latency", "bus", "coherence_transfer_cycles",
+                                            "socket_transfer_cycles", "source", NULL };
         check_keys(r, s, keys);
         m->size = get_size(r, s, "size", true);
         m->mem_latency = get_time(r, s, "dram_latency", true);
         if (m->mem_latency > SIM_MS)
             fail(r, "dram_latency", "more than 1ms is not a memory latency");
         m->coherence_cycles = (unsigned)get_int(r, s, "coherence_transfer_cycles", cfg->cores > 1, 0, 100000, 0);
+        m->socket_cycles = (unsigned)get_int(r, s, "socket_transfer_cycles", cfg->sockets > 1, 0, 100000, 0);
         saved sb;
         int b = enter(r, s, "bus", &sb);
         if (b) {
@@ -424,16 +440,16 @@ static void read_config(rd *r, int top, model_config *cfg)
         static const char *const keys[] = { "l1i", "l1d", "l2", "l3", "source", NULL };
         check_keys(r, s, keys);
         bool has_i = false, has_d = false;
-        read_cache(r, s, "l1i", &m->l1i, &has_i, NULL);
-        read_cache(r, s, "l1d", &m->l1d, &has_d, NULL);
+        read_cache(r, s, "l1i", &m->l1i, &has_i, NULL, NULL);
+        read_cache(r, s, "l1d", &m->l1d, &has_d, NULL, NULL);
         if (has_i != has_d)
             fail(r, has_i ? "l1d" : "l1i", "l1i and l1d come together");
         m->has_l1 = has_i && has_d;
         static const char *const outer[] = { "l2", "l3" };
         for (int k = 0; k < 2; k++) {
-            bool present = false, shared = false;
+            bool present = false, shared = false, per_socket = false;
             hwcache_config c = { 0 };
-            read_cache(r, s, outer[k], &c, &present, &shared);
+            read_cache(r, s, outer[k], &c, &present, &shared, &per_socket);
             if (!present)
                 continue;
             if (k == 1 && m->nouter == 0)
@@ -441,6 +457,7 @@ static void read_config(rd *r, int top, model_config *cfg)
             hwmem_outer_config *o = &m->outer[m->nouter++];
             o->cache = c;
             o->shared = shared;
+            o->per_socket = per_socket;
             g_strlcpy(o->name, outer[k], sizeof o->name);
         }
         leave(r, s, &sv);
@@ -494,6 +511,9 @@ static void read_config(rd *r, int top, model_config *cfg)
         cfg->irq_prio_bits = (unsigned)get_int(r, s, "priority_bits", false, 1, 8, 0);
         if (!r->failed && (cfg->irq == MODEL_IRQ_NVIC) != m_profile)
             fail(r, "controller", "%s does not go with %s", irq_names[cfg->irq], model_arch_name(cfg->arch));
+        if (!r->failed && cfg->irq == MODEL_IRQ_GIC && cfg->cores > HWIRQ_GIC_MAX_CORES)
+            fail(r, "controller", "a GICv2 (\"gic\") has at most %u CPU interfaces, and the machine has %u cores: "
+                 "irq = { controller = \"gicv3\" } has one redistributor per core", HWIRQ_GIC_MAX_CORES, cfg->cores);
         leave(r, s, &sv);
     }
 
@@ -739,50 +759,3 @@ bool model_config_load(const char *name, model_config *cfg, GError **error)
 }
 
 /* ---- `cossim machines` ---- */
-
-int model_cli_machines(int argc, char **argv)
-{
-    g_autoptr(GOptionContext) ctx = g_option_context_new("[NAME] - list the machine presets, or print one with its sources");
-    g_autoptr(GError) err = NULL;
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "cossim machines: %s\n", err->message);
-        return 2;
-    }
-    if (argc > 2) {
-        fprintf(stderr, "cossim machines: one machine at a time ('%s' is extra)\n", argv[2]);
-        return 2;
-    }
-    if (argc == 1) {
-        g_auto(GStrv) names = model_preset_names();
-        for (char **n = names; *n; n++) {
-            model_config cfg;
-            if (!model_config_load(*n, &cfg, &err)) {
-                printf("%-14s (invalid: %s)\n", *n, err->message);
-                g_clear_error(&err);
-                continue;
-            }
-            printf("%-14s %-9s %u core%s, %.0f MHz  %s\n", *n, model_arch_name(cfg.arch), cfg.cores,
-                   cfg.cores == 1 ? " " : "s", (double)cfg.freq_hz / 1e6, cfg.description ? cfg.description : "");
-            model_config_clear(&cfg);
-        }
-        return 0;
-    }
-    model_config cfg;
-    if (!model_config_load(argv[1], &cfg, &err)) {
-        fprintf(stderr, "cossim machines: %s\n", err->message);
-        return 2;
-    }
-    printf("%s: %s\n\n", cfg.name, cfg.description ? cfg.description : "");
-    size_t w = 0;
-    for (guint i = 0; i < cfg.figures->len; i++) {
-        model_figure *f = cfg.figures->pdata[i];
-        w = MAX(w, strlen(f->path) + strlen(f->value) + 3);
-    }
-    for (guint i = 0; i < cfg.figures->len; i++) {
-        model_figure *f = cfg.figures->pdata[i];
-        g_autofree char *lhs = g_strdup_printf("%s = %s", f->path, f->value);
-        printf("%-*s  %s%s\n", (int)w, lhs, f->calibrated ? "CALIBRATED: " : "", f->source);
-    }
-    model_config_clear(&cfg);
-    return 0;
-}

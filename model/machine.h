@@ -22,7 +22,7 @@ GQuark model_error_quark(void);
 enum { MODEL_ERROR_PRESET };
 
 typedef enum { MODEL_X86_64, MODEL_ARMV7A, MODEL_ARMV8A, MODEL_ARMV7M, MODEL_ARMV7EM, MODEL_ARMV8M } model_arch;
-typedef enum { MODEL_IRQ_LAPIC, MODEL_IRQ_GIC, MODEL_IRQ_NVIC } model_irq_kind;
+typedef enum { MODEL_IRQ_LAPIC, MODEL_IRQ_GIC, MODEL_IRQ_NVIC, MODEL_IRQ_GICV3 } model_irq_kind;
 typedef enum { MODEL_TIMER_TSC_DEADLINE, MODEL_TIMER_ARM_GENERIC, MODEL_TIMER_ARM_PRIVATE, MODEL_TIMER_SYSTICK } model_timer_kind;
 typedef enum { MODEL_MPU_V7M, MODEL_MPU_V8M } model_mpu_kind;
 
@@ -60,6 +60,7 @@ typedef struct model_config {
     char *description;
     model_arch arch;
     unsigned cores;
+    unsigned sockets;           /* sockets (x86) or clusters (ARM), dividing the cores; 1 by default */
     uint64_t freq_hz;
     hwmem_config mem;           /* cores, frequency, memory and caches */
     bool has_tlb;

@@ -46,6 +46,12 @@ bool hwmem_config_check(const hwmem_config *cfg, GError **error)
         BAD("memory.size: %" G_GUINT64_FORMAT " bytes is not a positive multiple of 4 KiB", cfg->size);
     if (cfg->nouter > HWMEM_MAX_OUTER)
         BAD("caches: at most %d levels below L1", HWMEM_MAX_OUTER);
+    unsigned nsock = cfg->sockets ? cfg->sockets : 1;
+    if (nsock > HWMEM_MAX_SOCKETS || nsock > cfg->cores)
+        BAD("sockets: %u is more than %s (%u)", nsock, nsock > HWMEM_MAX_SOCKETS ? "the model holds" : "the cores",
+            nsock > HWMEM_MAX_SOCKETS ? HWMEM_MAX_SOCKETS : cfg->cores);
+    if (cfg->cores % nsock != 0)
+        BAD("sockets: %u does not divide the %u cores", nsock, cfg->cores);
     unsigned line = 0;
     if (cfg->has_l1) {
         if (!hwcache_config_check(&cfg->l1i, "caches.l1i", error) ||
@@ -61,11 +67,12 @@ bool hwmem_config_check(const hwmem_config *cfg, GError **error)
     if (cfg->has_l1)
         lines += (uint64_t)cfg->cores * (cfg->l1i.size / cfg->l1i.line + cfg->l1d.size / cfg->l1d.line);
     for (unsigned k = 0; k < cfg->nouter; k++)
-        lines += (cfg->outer[k].shared ? 1 : cfg->cores) * (cfg->outer[k].cache.size / MAX(cfg->outer[k].cache.line, 1u));
+        lines += (cfg->outer[k].shared ? (cfg->outer[k].per_socket ? nsock : 1) : cfg->cores) *
+                 (cfg->outer[k].cache.size / MAX(cfg->outer[k].cache.line, 1u));
     if (lines > (UINT64_C(1) << 23))
         BAD("caches: %" G_GUINT64_FORMAT " cache lines in all (every core's and the shared ones) is more than "
             "this model holds (8,388,608)", lines);
-    bool seen_shared = false;
+    bool seen_shared = false, seen_machine = false;
     for (unsigned k = 0; k < cfg->nouter; k++) {
         const hwmem_outer_config *o = &cfg->outer[k];
         g_autofree char *what = g_strdup_printf("caches.%s", o->name[0] ? o->name : "outer");
@@ -76,7 +83,12 @@ bool hwmem_config_check(const hwmem_config *cfg, GError **error)
         line = o->cache.line;
         if (seen_shared && !o->shared)
             BAD("%s.shared: a private level cannot sit below a shared one", what);
+        if (o->per_socket && !o->shared)
+            BAD("%s.shared: a per-socket level is a shared one", what);
+        if (seen_machine && o->per_socket)
+            BAD("%s.shared: a per-socket level cannot sit below one shared by every socket", what);
         seen_shared |= o->shared;
+        seen_machine |= o->shared && !o->per_socket;
     }
     return true;
 }
@@ -84,9 +96,13 @@ bool hwmem_config_check(const hwmem_config *cfg, GError **error)
 /* The cache of level k (0 = L1 data, 1.. = outer) as core c sees it. */
 static inline hwcache *level(hwmem *m, unsigned c, unsigned k)
 {
-    if (k == 0)
-        return &m->core[c].l1d;
-    return m->cfg.outer[k - 1].shared ? &m->shared[k - 1] : &m->core[c].outer[k - 1];
+    return m->core[c].lv[k];
+}
+
+/* The instance of shared level k that core c uses: its socket's, or the one. */
+static inline unsigned inst(const hwmem *m, unsigned c, unsigned k)
+{
+    return m->cfg.outer[k - 1].per_socket ? m->core[c].socket : 0;
 }
 
 static inline bool level_shared(const hwmem *m, unsigned k)
@@ -108,7 +124,7 @@ static inline uint64_t fill_ways(const hwmem *m, unsigned c, unsigned k)
 {
     if (!level_shared(m, k))
         return 0;   /* all */
-    uint64_t ways = m->fill_mask[k - 1][c] ? m->fill_mask[k - 1][c] : m->shared[k - 1].all_ways;
+    uint64_t ways = m->fill_mask[k - 1][c] ? m->fill_mask[k - 1][c] : m->shared[k - 1][0].all_ways;
     return ways & ~m->locked[k - 1];
 }
 
@@ -146,6 +162,13 @@ static sim_time_t bus_transfer(hwmem *m, unsigned c, sim_time_t now, sim_time_t 
 
 static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st, sim_time_t now);
 
+/* Who uses core c's level k for this access: the core being served, or,
+ * for a write-back into another socket's instance (a downgrade there), c. */
+static inline unsigned user(const hwmem *m, unsigned c, unsigned k)
+{
+    return level_shared(m, k) && inst(m, m->cause, k) != inst(m, c, k) ? c : m->cause;
+}
+
 /* A dirty line leaves level k of core c: the next level down takes it, or
  * memory does (over the bus). */
 static void writeback(hwmem *m, unsigned c, unsigned k, uint64_t la, sim_time_t now)
@@ -158,7 +181,7 @@ static void writeback(hwmem *m, unsigned c, unsigned k, uint64_t la, sim_time_t 
         hwcache_line *l = hwcache_find(h, la);
         if (l) {
             l->state = HWCACHE_MODIFIED;
-            l->owner = (uint8_t)m->cause;
+            l->owner = (uint8_t)user(m, c, j);
             return;
         }
         if (fill_ways(m, c, j) == 0 && level_shared(m, j))
@@ -187,8 +210,8 @@ static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st
          * the cause: that core's loss; or the cause's own, pushed out
          * while lines of other cores hold ways the cause may fill (with
          * those ways it would have kept it): the cause's loss to them */
-        unsigned cause = m->cause;
-        uint8_t *rec = m->evicted[k - 1];
+        unsigned cause = user(m, c, k);
+        uint8_t *rec = m->evicted[k - 1][inst(m, c, k)];
         l->owner = (uint8_t)cause;
         rec[la] = 0;
         if (v.state != HWCACHE_INVALID) {
@@ -245,18 +268,55 @@ static void peer_invalidate(hwmem *m, unsigned p, uint64_t la)
     forget(m, p, la);
 }
 
-/* Make core c the only holder (before it writes a line it has Shared). */
-static void invalidate_others(hwmem *m, unsigned c, uint64_t la)
+/* Make core c the only holder (before it writes a line it has Shared);
+ * whether a copy in another socket went. */
+static bool invalidate_others(hwmem *m, unsigned c, uint64_t la)
 {
-    for (uint64_t s = peers(m, c, la); s; s &= s - 1)
-        peer_invalidate(m, (unsigned)__builtin_ctzll(s), la);
+    bool far = false;
+    for (uint64_t s = peers(m, c, la); s; s &= s - 1) {
+        unsigned p = (unsigned)__builtin_ctzll(s);
+        far |= m->core[p].socket != m->core[c].socket && peer_state(m, p, la) != HWCACHE_INVALID;
+        peer_invalidate(m, p, la);
+    }
+    return far;
+}
+
+/* Other sockets' per-socket levels (m->xsock): the copies of la there,
+ * REMOTE_ANY, and REMOTE_DIRTY if one is Modified (then it is the only
+ * one: hwmem_verify).  `drop`: a write by core c, every one goes. */
+enum { REMOTE_ANY = 1, REMOTE_DIRTY = 2 };
+static unsigned remote(hwmem *m, unsigned c, uint64_t la, bool drop)
+{
+    unsigned found = 0, own = m->core[c].socket;
+    for (unsigned k = 1; k < levels_end(m); k++) {
+        if (!m->cfg.outer[k - 1].per_socket)
+            continue;
+        for (unsigned s = 0; s < m->nsock; s++) {
+            if (s == own)
+                continue;
+            hwcache *h = &m->shared[k - 1][s];
+            hwcache_line *l = hwcache_find(h, la);
+            if (l == NULL)
+                continue;
+            found |= REMOTE_ANY | (l->state == HWCACHE_MODIFIED ? REMOTE_DIRTY : 0);
+            if (drop)
+                hwcache_invalidate(h, la);
+        }
+    }
+    return found;
+}
+
+/* The cost of moving a line to core c from a cache of socket `from`. */
+static inline unsigned transfer_cycles(const hwmem *m, unsigned c, unsigned from)
+{
+    return from == m->core[c].socket ? m->cfg.coherence_cycles : m->cfg.socket_cycles;
 }
 
 /* Core c missed shared level k on line la: was it c's line when another
  * core pushed it out of there?  The first such level is the one noted. */
 static inline void note_shared_miss(hwmem *m, unsigned c, unsigned k, uint64_t la)
 {
-    if (m->evicted[k - 1][la] == c + 1u && m->evict_level < 0)
+    if (m->evicted[k - 1][inst(m, c, k)][la] == c + 1u && m->evict_level < 0)
         m->evict_level = (int)k;
 }
 
@@ -312,12 +372,22 @@ static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_s
         if (ps == HWCACHE_INVALID)
             forget(m, p, la);
         if (ps == HWCACHE_MODIFIED) {
+            cyc = transfer_cycles(m, c, m->core[p].socket);
             core->n.coherence_transfers++;
-            core->n.cross_cycles += m->cfg.coherence_cycles;
-            cyc = m->cfg.coherence_cycles;
+            core->n.socket_transfers += m->core[p].socket != m->core[c].socket;
+            core->n.cross_cycles += cyc;
             *from = HWMEM_PEER;
             found = true;
         }
+    }
+    /* ... or another socket's level holds dirty (its copy is the only one) */
+    if (!found && m->xsock && (remote(m, c, la, false) & REMOTE_DIRTY)) {
+        cyc = m->cfg.socket_cycles;
+        core->n.coherence_transfers++;
+        core->n.socket_transfers++;
+        core->n.cross_cycles += cyc;
+        *from = HWMEM_PEER;
+        found = true;
     }
     /* 3. the shared levels, then memory */
     if (!found) {
@@ -369,11 +439,15 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
         hwcache_touch(h, l);
         uint64_t cyc = h->cfg.hit_cycles;
         hwcache_state st = (hwcache_state)l->state;
+        /* other sockets' levels may hold it (Shared here; Exclusive: a
+         * fetch's copy, which takes no part in coherence) */
+        bool far = write && st != HWCACHE_MODIFIED && m->xsock && remote(m, c, la, true);
         if (write && st == HWCACHE_SHARED) {
-            invalidate_others(m, c, la);
+            far |= invalidate_others(m, c, la);
+            unsigned up = far ? m->cfg.socket_cycles : m->cfg.coherence_cycles;
             core->n.upgrades++;
-            core->n.cross_cycles += m->cfg.coherence_cycles;
-            cyc += m->cfg.coherence_cycles;
+            core->n.cross_cycles += up;
+            cyc += up;
         }
         if (write && h->cfg.write_back) {
             st = HWCACHE_MODIFIED;
@@ -390,6 +464,7 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
     unsigned first_shared = k;
     /* 2. the other cores */
     bool others = false, transfer = false;
+    unsigned src = m->core[c].socket;           /* the socket a transfer comes from */
     for (uint64_t s = peers(m, c, la); s; s &= s - 1) {
         unsigned p = (unsigned)__builtin_ctzll(s);
         hwcache_state ps = peer_state(m, p, la);
@@ -397,7 +472,10 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
             forget(m, p, la);
             continue;
         }
-        transfer |= ps == HWCACHE_MODIFIED;
+        if (ps == HWCACHE_MODIFIED) {
+            transfer = true;
+            src = m->core[p].socket;
+        }
         if (write) {
             peer_invalidate(m, p, la);
         } else {
@@ -405,11 +483,21 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
             others = true;
         }
     }
+    /* other sockets' levels: a dirty copy is taken from there; a write
+     * drops every copy (a clean one's invalidation overlaps the fetch, as
+     * the other cores' above); a clean copy makes a read's Shared */
+    unsigned rem = m->xsock ? remote(m, c, la, write) : 0;
+    if (!transfer && (rem & REMOTE_DIRTY)) {
+        transfer = true;
+        src = (m->core[c].socket + 1) % m->nsock;   /* any other: one price */
+    }
+    others |= rem != 0;
     uint64_t cyc = 0;
     if (transfer) {
+        cyc = transfer_cycles(m, c, src);
         core->n.coherence_transfers++;
-        core->n.cross_cycles += m->cfg.coherence_cycles;
-        cyc = m->cfg.coherence_cycles;
+        core->n.socket_transfers += src != m->core[c].socket;
+        core->n.cross_cycles += cyc;
         *from = HWMEM_PEER;
     } else {
         /* 3. the shared levels, then memory */
@@ -465,7 +553,7 @@ static G_GNUC_NO_INLINE uint64_t access_slow(hwmem *m, unsigned core, uint64_t l
         cyc = data(m, core, la, kind == HWMEM_WRITE, now, &where);
     if (m->evict_level >= 0) {
         /* but for the other core's eviction it would have hit there */
-        uint64_t hit = m->shared[m->evict_level - 1].cfg.hit_cycles;
+        uint64_t hit = m->shared[m->evict_level - 1][0].cfg.hit_cycles;
         uint64_t counted = n->cross_cycles - cross0;
         if (cyc > hit + counted) {
             n->evict_misses++;
@@ -493,8 +581,9 @@ static inline bool l1_hit(hwmem *m, unsigned core, uint64_t la, hwmem_kind kind,
     hwmem_core *c = &m->core[core];
     hwcache *h = kind == HWMEM_FETCH ? &c->l1i : &c->l1d;
     hwcache_line *l = hwcache_find(h, la);
-    if (!l || (kind == HWMEM_WRITE && (l->state == HWCACHE_SHARED || !h->cfg.write_back)))
-        return false;
+    if (!l || (kind == HWMEM_WRITE && !((l->state == HWCACHE_MODIFIED || (l->state == HWCACHE_EXCLUSIVE && !m->xsock))
+                                         && h->cfg.write_back)))
+        return false;   /* (with sockets, an Exclusive line may have a clean copy in another socket) */
     hwmem_source where = kind == HWMEM_FETCH ? HWMEM_L1I : HWMEM_L1D;
     hwcache_touch(h, l);
     if (kind == HWMEM_WRITE)
@@ -565,14 +654,33 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
                 hwcache_init(&m->core[c].outer[k], &cfg->outer[k].cache, &r, cfg->outer[k].name, NULL);
             }
     }
-    for (unsigned k = 0; k < cfg->nouter; k++)
-        if (cfg->outer[k].shared) {
+    m->nsock = cfg->sockets ? cfg->sockets : 1;
+    for (unsigned k = 0; k < cfg->nouter; k++) {
+        if (!cfg->outer[k].shared)
+            continue;
+        unsigned n = cfg->outer[k].per_socket ? m->nsock : 1;
+        m->xsock |= n > 1;
+        m->shared[k] = g_new0(hwcache, n);
+        for (unsigned i = 0; i < n; i++) {
             char name[48];
             simrng r;
-            g_snprintf(name, sizeof name, "cache.%s", cfg->outer[k].name);
+            /* the one instance keeps the stream name it had before sockets */
+            if (n > 1)
+                g_snprintf(name, sizeof name, "cache.%s.socket%u", cfg->outer[k].name, i);
+            else
+                g_snprintf(name, sizeof name, "cache.%s", cfg->outer[k].name);
             simrng_init(&r, seed, name);
-            hwcache_init(&m->shared[k], &cfg->outer[k].cache, &r, cfg->outer[k].name, NULL);
+            hwcache_init(&m->shared[k][i], &cfg->outer[k].cache, &r, cfg->outer[k].name, NULL);
         }
+    }
+    for (unsigned c = 0; c < cfg->cores; c++) {
+        hwmem_core *hc = &m->core[c];
+        hc->socket = c / (cfg->cores / m->nsock);
+        hc->lv[0] = &hc->l1d;
+        for (unsigned k = 0; k < cfg->nouter; k++)
+            hc->lv[k + 1] = !cfg->outer[k].shared ? &hc->outer[k]
+                          : &m->shared[k][cfg->outer[k].per_socket ? hc->socket : 0];
+    }
     /* Memory is reserved, not committed: pages appear, zero, when first
      * written (reads of an untouched page share the host's zero page).  The
      * kernel's objects are a few scattered pages of it, so no huge pages:
@@ -608,17 +716,17 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
      * physical memory, reserved and committed only where written */
     m->evicted_bytes = (size_t)(cfg->size >> m->line_shift);
     for (unsigned k = 0; k < cfg->nouter; k++) {
-        if (!cfg->outer[k].shared)
-            continue;
-        void *rec = mmap(NULL, m->evicted_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                         -1, 0);
-        if (rec == MAP_FAILED) {
-            g_set_error(error, HWMEM_ERROR, HWMEM_ERROR_CONFIG, "memory.size: cannot reserve %zu bytes of host "
-                        "address space for the %s's eviction records", m->evicted_bytes, cfg->outer[k].name);
-            hwmem_free(m);
-            return NULL;
+        for (unsigned i = 0; cfg->outer[k].shared && i < (cfg->outer[k].per_socket ? m->nsock : 1); i++) {
+            void *rec = mmap(NULL, m->evicted_bytes, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+            if (rec == MAP_FAILED) {
+                g_set_error(error, HWMEM_ERROR, HWMEM_ERROR_CONFIG, "memory.size: cannot reserve %zu bytes of host "
+                            "address space for the %s's eviction records", m->evicted_bytes, cfg->outer[k].name);
+                hwmem_free(m);
+                return NULL;
+            }
+            m->evicted[k][i] = rec;
         }
-        m->evicted[k] = rec;
     }
     return m;
 }
@@ -633,13 +741,17 @@ void hwmem_free(hwmem *m)
         for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++)
             hwcache_free(&m->core[c].outer[k]);
     }
-    for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++)
-        hwcache_free(&m->shared[k]);
+    for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++) {
+        for (unsigned i = 0; m->shared[k] && i < (m->cfg.outer[k].per_socket ? m->nsock : 1); i++)
+            hwcache_free(&m->shared[k][i]);
+        g_free(m->shared[k]);
+    }
     if (m->ram)
         munmap(m->ram, m->cfg.size);
     for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++)
-        if (m->evicted[k])
-            munmap(m->evicted[k], m->evicted_bytes);
+        for (unsigned i = 0; i < HWMEM_MAX_SOCKETS; i++)
+            if (m->evicted[k][i])
+                munmap(m->evicted[k][i], m->evicted_bytes);
     if (m->holders)
         munmap(m->holders, m->holders_bytes);
     g_free(m->core);
@@ -660,7 +772,7 @@ bool hwmem_set_partition(hwmem *m, unsigned lvl, unsigned core, uint64_t ways, G
         return false;
     if (core >= m->cfg.cores)
         BAD("partition: core %u does not exist (the machine has %u)", core, m->cfg.cores);
-    if (ways & ~m->shared[lvl].all_ways)
+    if (ways & ~m->shared[lvl][0].all_ways)
         BAD("partition: ways 0x%" G_GINT64_MODIFIER "x include ways %s does not have", ways, m->cfg.outer[lvl].name);
     m->fill_mask[lvl][core] = ways;
     return true;
@@ -670,7 +782,7 @@ bool hwmem_lock_ways(hwmem *m, unsigned lvl, uint64_t ways, GError **error)
 {
     if (!check_level(m, lvl, error))
         return false;
-    if (ways & ~m->shared[lvl].all_ways)
+    if (ways & ~m->shared[lvl][0].all_ways)
         BAD("lock: ways 0x%" G_GINT64_MODIFIER "x include ways %s does not have", ways, m->cfg.outer[lvl].name);
     m->locked[lvl] = ways;
     return true;
@@ -692,10 +804,10 @@ void hwmem_flush_all(hwmem *m)
     if (m->holders)
         madvise(m->holders, m->holders_bytes, MADV_DONTNEED);   /* no private copies: zeros */
     for (unsigned k = 0; k < m->cfg.nouter; k++)
-        if (m->cfg.outer[k].shared) {
-            hwcache_invalidate_all(&m->shared[k]);
+        for (unsigned i = 0; m->cfg.outer[k].shared && i < (m->cfg.outer[k].per_socket ? m->nsock : 1); i++) {
+            hwcache_invalidate_all(&m->shared[k][i]);
             /* nobody evicted anything yet: the pages go back, reading as zeros */
-            madvise(m->evicted[k], m->evicted_bytes, MADV_DONTNEED);
+            madvise(m->evicted[k][i], m->evicted_bytes, MADV_DONTNEED);
         }
 }
 
@@ -719,6 +831,11 @@ bool hwmem_verify(const hwmem *m)
                               "does not name it", c, hwcache_addr_of(h, l));
                     return false;
                 }
+                if (l->state == HWCACHE_MODIFIED && m->xsock && remote(mm, c, hwcache_addr_of(h, l), false)) {
+                    g_warning("hwmem_verify: core %u holds line 0x%" G_GINT64_MODIFIER "x Modified, and another "
+                              "socket's level has a copy", c, hwcache_addr_of(h, l));
+                    return false;
+                }
                 if (l->state != HWCACHE_MODIFIED && l->state != HWCACHE_EXCLUSIVE)
                     continue;
                 for (unsigned p = 0; p < m->cfg.cores; p++)
@@ -730,8 +847,24 @@ bool hwmem_verify(const hwmem *m)
             }
         }
     }
-    for (unsigned k = 0; k < m->cfg.nouter; k++)
-        if (m->cfg.outer[k].shared && !hwcache_verify(&m->shared[k]))
-            return false;
+    for (unsigned k = 0; k < m->cfg.nouter; k++) {
+        unsigned n = !m->cfg.outer[k].shared ? 0 : m->cfg.outer[k].per_socket ? m->nsock : 1;
+        for (unsigned i = 0; i < n; i++) {
+            const hwcache *h = &m->shared[k][i];
+            if (!hwcache_verify(h))
+                return false;
+            /* a dirty copy in a socket's level is the only one in any socket's */
+            for (size_t j = 0; n > 1 && j < (size_t)h->sets * h->cfg.ways; j++) {
+                if (h->lines[j].state != HWCACHE_MODIFIED)
+                    continue;
+                unsigned c = i * (m->cfg.cores / m->nsock);     /* a core of socket i */
+                if (remote(mm, c, hwcache_addr_of(h, &h->lines[j]), false)) {
+                    g_warning("hwmem_verify: socket %u's %s holds line 0x%" G_GINT64_MODIFIER "x Modified, and "
+                              "another socket's has a copy", i, m->cfg.outer[k].name, hwcache_addr_of(h, &h->lines[j]));
+                    return false;
+                }
+            }
+        }
+    }
     return true;
 }

@@ -28,6 +28,23 @@
  * writes it to the next level down (or to memory, using the bus).  Levels
  * are neither inclusive nor exclusive.
  *
+ * Sockets (x86) or clusters (ARM), `sockets` > 1: cores/sockets consecutive
+ * cores each.  A level declared per socket (shared = "socket" in a preset)
+ * has one instance per socket, shared by its cores only; a machine-wide
+ * shared level may sit below per-socket ones, not above.  The private
+ * levels' MESI spans every socket (the snoop filter too), and the
+ * per-socket levels take part across sockets: a line Modified in one
+ * socket's level is in no other socket's level (hwmem_verify), a private
+ * miss takes such a dirty line from there (a transfer), a write drops every
+ * other socket's copy, and another socket's clean copy makes a read's
+ * state Shared.  A transfer from a cache of another socket, or an upgrade
+ * that invalidated a copy in another socket, costs `socket_cycles` instead
+ * of `coherence_cycles`; clean copies in other sockets are not forwarded
+ * (the line comes from the requester's socket or memory), and their
+ * invalidation on a write miss overlaps the fetch, as other cores' do.
+ * Memory is one pool behind one bus: no local/remote DRAM.  With one
+ * socket every access costs what it did before sockets.
+ *
  * Timing approximation: an access is costed at the time the caller gives
  * (the core's time within a kernel path, which may run ahead of other
  * cores' events); the bus is claimed in the order accesses are made.
@@ -64,6 +81,7 @@ enum { HWMEM_ERROR_CONFIG };
 
 #define HWMEM_MAX_CORES 64
 #define HWMEM_MAX_OUTER 2
+#define HWMEM_MAX_SOCKETS 16
 
 typedef enum { HWMEM_READ, HWMEM_WRITE, HWMEM_FETCH } hwmem_kind;
 
@@ -76,6 +94,7 @@ typedef enum {
 typedef struct hwmem_outer_config {
     hwcache_config cache;
     bool shared;
+    bool per_socket;            /* shared: one instance per socket, shared within it */
     char name[8];               /* "l2", "l3" */
 } hwmem_outer_config;
 
@@ -90,6 +109,12 @@ typedef struct hwmem_config {
     sim_time_t mem_latency;     /* ps, after the last cache level */
     sim_time_t bus_line;        /* ps the bus is busy per line transferred */
     unsigned coherence_cycles;  /* a cache-to-cache transfer or an upgrade */
+    /* Sockets (x86) or clusters (ARM): cores/sockets consecutive cores each
+     * (0 or 1: one socket).  A per-socket level has one instance per
+     * socket; a transfer from, or an upgrade that invalidates, a copy in
+     * another socket costs socket_cycles instead of coherence_cycles. */
+    unsigned sockets;
+    unsigned socket_cycles;
     /* host-side only, for tests: snoop every other core on a private miss
      * instead of the cores the snoop filter names (the results are the
      * same; tests/test_mem_filter.c compares the two) */
@@ -101,6 +126,7 @@ typedef struct hwmem_counters {
     uint64_t served[HWMEM_SOURCES];         /* where each access found its line */
     uint64_t misses[HWMEM_SOURCES];         /* per cache level looked up and missed */
     uint64_t coherence_transfers;           /* lines taken from another core's cache */
+    uint64_t socket_transfers;              /* ... of which from another socket (not in the trace) */
     uint64_t upgrades;                      /* Shared -> Modified */
     uint64_t invalidations;                 /* copies invalidated in other cores */
     uint64_t writebacks;                    /* dirty lines written towards memory (any level) */
@@ -121,6 +147,8 @@ typedef struct hwmem_counters {
 typedef struct hwmem_core {
     hwcache l1i, l1d;
     hwcache outer[HWMEM_MAX_OUTER];         /* private outer levels only */
+    hwcache *lv[HWMEM_MAX_OUTER + 1];       /* the cache of each level as this core sees it (0: L1D) */
+    unsigned socket;
     hwmem_counters n;
 } hwmem_core;
 
@@ -128,7 +156,10 @@ typedef struct hwmem {
     hwmem_config cfg;
     unsigned line_shift;
     hwmem_core *core;                       /* [cores] */
-    hwcache shared[HWMEM_MAX_OUTER];        /* shared outer levels only */
+    /* shared outer levels only: [1], or [sockets] for a per-socket level */
+    hwcache *shared[HWMEM_MAX_OUTER];
+    unsigned nsock;                         /* sockets (1 if not split) */
+    bool xsock;                             /* nsock > 1 and some level is per socket */
     uint64_t fill_mask[HWMEM_MAX_OUTER][HWMEM_MAX_CORES];  /* way partitions (0 = all) */
     uint64_t locked[HWMEM_MAX_OUTER];       /* ways no fill may use */
     sim_time_t bus_free;                    /* when the bus is next idle */
@@ -137,7 +168,7 @@ typedef struct hwmem {
     /* per shared level, per line of physical memory: 1 + its owner if it
      * was last pushed out of that level for another core, else 0 (NULL
      * for private levels); reserved, committed as written */
-    uint8_t *evicted[HWMEM_MAX_OUTER];
+    uint8_t *evicted[HWMEM_MAX_OUTER][HWMEM_MAX_SOCKETS];  /* [level][its instance] */
     size_t evicted_bytes;
     /* The snoop filter, host-side only (no simulated cost, no simulated
      * effect): per line of physical memory, a superset of the cores that

@@ -290,6 +290,8 @@ hwtimer *hwtimer_new(sim *s, hwirq *irq, const hwtimer_config *cfg, GError **err
         return NULL;
     }
     const char *kname = hwtimer_kind_name(cfg->kind);
+    if (want == HWIRQ_GIC && cfg->kind == HWTIMER_GENERIC && hwirq_get_kind(irq) == HWIRQ_GICV3)
+        want = HWIRQ_GICV3;             /* the generic timer's PPI reaches a GICv3's Redistributor too */
     if (hwirq_get_kind(irq) != want) {
         g_set_error(error, HWTIMER_ERROR, HWTIMER_ERROR_CONFIG,
                     "kind: a %s timer is wired to a %s, but the controller is a %s", kname,
@@ -312,7 +314,7 @@ hwtimer *hwtimer_new(sim *s, hwirq *irq, const hwtimer_config *cfg, GError **err
                     "line: %u cannot be raised on this %s", cfg->line, hwirq_kind_name(want));
         return NULL;
     }
-    if (want == HWIRQ_GIC && (cfg->line < 16 || cfg->line > 31)) {
+    if ((want == HWIRQ_GIC || want == HWIRQ_GICV3) && (cfg->line < 16 || cfg->line > 31)) {
         g_set_error(error, HWTIMER_ERROR, HWTIMER_ERROR_CONFIG,
                     "line: %u is not a PPI (16-31); a per-core %s timer raises a PPI", cfg->line,
                     kname);

@@ -5,15 +5,21 @@
 -- time is 1 / (mu - lambda) (Kleinrock, Queueing Systems vol. 1, 1975,
 -- eq. 3.26), so the simulated figure can be checked against the formula.
 --
--- Parameters (cossim run quickstart --set load=0.8 --set jobs=20000):
+-- Parameters (cossim run mm1-queue --set load=0.8 --set jobs=20000):
 --   load     utilisation lambda/mu, below 1   (default 0.5)
 --   service  mean service time                (default "100us")
 --   jobs     number of arrivals to simulate   (default 10000)
+local p = sim.params{
+  jobs    = { 10000, "number of arrivals to simulate" },
+  load    = { 0.5, "utilisation lambda/mu, below 1" },
+  service = { "100us", "mean service time" },
+  span    = { "1000s", "simulated time to run" },
+}
 local report = require("report")
 
-local load = params.load or 0.5
-local service = sim.time(params.service or "100us")
-local jobs = params.jobs or 10000
+local load = p.load
+local service = sim.time(p.service)
+local jobs = p.jobs
 assert(load > 0 and load < 1, "load must be between 0 and 1")
 assert(math.type(jobs) == "integer" and jobs > 0, "jobs must be a positive integer")
 
@@ -55,7 +61,7 @@ sim.spawn("arrivals", function()
   end
 end)
 
-sim.run(params.span or "1000s")            -- stops when the last job is served
+sim.run(p.span)            -- stops when the last job is served
 if busy then busy_ps = busy_ps + (sim.now() - busy_since) end
 local elapsed = busy and sim.now() or last_departure
 

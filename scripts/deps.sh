@@ -40,6 +40,28 @@ cossim_install_simpy() {
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-simpy
 }
 
+# Optional, for scripts/path-counts.py only (the kernel's per-ISA instruction
+# counts, kernel/path_counts.h, and the slow test that checks them): clang and
+# lld (the freestanding twins compiled for each target ISA; llvm for
+# llvm-objcopy and llvm-nm) and Debian's python3-unicorn (the emulator that
+# runs them, for /usr/bin/python3).  Not part of setup or the default tests:
+# without them the `path-counts` test is skipped and the checked-in table used.
+COSSIM_CALIB_PACKAGES="clang lld llvm python3-unicorn"
+cossim_install_calib() {
+    missing=""
+    for p in $COSSIM_CALIB_PACKAGES; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $p"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    echo "cossim: installing:$missing" >&2
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}
+
 # Optional, for `cossim sweep --run slurm` on this machine and the slow
 # suite's single-node Slurm test (tests/check_sweep.py --slurm, skipped
 # without it): Debian's slurm-wlm (slurmctld, slurmd, the client commands)

@@ -249,6 +249,37 @@ typedef struct progress {
     bool shown;
 } progress;
 
+static bool progress_shown;
+
+/* Without escape sequences under NO_COLOR or a dumb terminal. */
+static bool plain_terminal(void)
+{
+    const char *nc = g_getenv("NO_COLOR"), *term = g_getenv("TERM");
+    return (nc && *nc) || (term && strcmp(term, "dumb") == 0);
+}
+
+void simcli_progress_clear(void)
+{
+    if (!progress_shown)
+        return;
+    fputs(plain_terminal() ? "\r                                                                      \r" : "\r\033[K",
+          stderr);
+    fflush(stderr);
+    progress_shown = false;
+}
+
+/* A simulated time for the progress line: three decimals of its unit. */
+static const char *progress_time(sim_time_t ps, char *buf, size_t n)
+{
+    if (ps >= SIM_S)
+        g_snprintf(buf, n, "%.3f s", (double)ps / (double)SIM_S);
+    else if (ps >= SIM_MS)
+        g_snprintf(buf, n, "%.3f ms", (double)ps / (double)SIM_MS);
+    else
+        g_snprintf(buf, n, "%.3f us", (double)ps / (double)SIM_US);
+    return buf;
+}
+
 static void show_progress(sim *s, void *user)
 {
     progress *p = user;
@@ -256,18 +287,19 @@ static void show_progress(sim *s, void *user)
     if (now - p->last_us < 200000)
         return;
     double rate = (double)(s->dispatched - p->last_events) / ((double)(now - p->last_us) / 1e6);
-    char t[SIMT_FMT_LEN], target[SIMT_FMT_LEN];
-    simt_format(sim_now(s), t, sizeof t);
+    char t[32], target[32];
+    simcli_progress_clear();
+    progress_time(sim_now(s), t, sizeof t);
     if (s->target != SIM_TIME_MAX)
-        fprintf(stderr, "\r\033[Kcossim: %s of %s (%.0f%%), %.2f M events/s", t,
-                simt_format(s->target, target, sizeof target),
+        fprintf(stderr, "cossim: %s of %s (%.0f%%), %.2f M events/s", t,
+                progress_time(s->target, target, sizeof target),
                 100.0 * (double)sim_now(s) / (double)(s->target ? s->target : 1), rate / 1e6);
     else
-        fprintf(stderr, "\r\033[Kcossim: %s, %.2f M events/s", t, rate / 1e6);
+        fprintf(stderr, "cossim: %s, %.2f M events/s", t, rate / 1e6);
     fflush(stderr);
     p->last_us = now;
     p->last_events = s->dispatched;
-    p->shown = true;
+    p->shown = progress_shown = true;
 }
 
 /* ---- run ---- */
@@ -303,9 +335,38 @@ static GOptionContext *run_context(run_opts *o)
     GOptionContext *ctx = g_option_context_new("SCENARIO - run a scenario");
     g_option_context_set_summary(ctx,
         "Runs SCENARIO (a path, or the name of a bundled scenario: see 'cossim scenarios'),\n"
-        "writes its trace and prints a summary with the trace's digest.");
+        "writes its trace and prints a summary with the trace's digest.\n"
+        "'cossim run SCENARIO --help' lists the scenario's parameters (--set KEY=VALUE).");
     g_option_context_add_main_entries(ctx, entries, NULL);
     return ctx;
+}
+
+/* `cossim run SCENARIO --help` lists the scenario's parameters (its
+ * sim.params declaration) where `cossim run --help` lists the verb's
+ * options: true, with --help taken out of argv, when a scenario is named
+ * (an argument that is neither an option nor an option's value). */
+static bool scenario_help(int *argc, char **argv)
+{
+    static const char *const valued[] = { "--seed", "--until", "--trace", "--trace-level", "--set", "--lua-memory",
+                                          "--lua-instructions", "--timeout", "--memory", NULL };
+    int help = -1;
+    bool named = false;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "-?") == 0)
+            help = i;
+        else if (strcmp(argv[i], "--") == 0)
+            named = named || i + 1 < *argc;
+        else if (g_strv_contains(valued, argv[i]))
+            i++;                /* its value */
+        else if (argv[i][0] != '-')
+            named = true;
+    }
+    if (help < 0 || !named)
+        return false;
+    for (int i = help; i + 1 < *argc; i++)
+        argv[i] = argv[i + 1];
+    (*argc)--;
+    return true;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -322,6 +383,7 @@ static int cmd_run(int argc, char **argv)
     g_autofree char *lib_dir = NULL, *report = NULL, *machine = NULL;
     gsize text_len = 0;
 
+    bool help = scenario_help(&argc, argv);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         rc = usage_error("run", "%s", err->message);
         goto out;
@@ -393,6 +455,10 @@ static int cmd_run(int argc, char **argv)
     }
     script_sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, text_len);
     base = g_path_get_basename(path);
+    if (help) {                 /* the parameters are listed; nothing is run or written */
+        g_free(o.trace);
+        o.trace = g_strdup("none");
+    }
     if (o.trace == NULL) {
         g_autofree char *stem = g_str_has_suffix(base, ".lua") ? g_strndup(base, strlen(base) - 4) : g_strdup(base);
         trace_path = g_strconcat(stem, ".db", NULL);
@@ -460,6 +526,8 @@ static int cmd_run(int argc, char **argv)
     }
     if (o.until)
         simlua_set_until(h, until);
+    if (help)
+        simlua_set_help(h);
 
     progress prog = { 0 };
     prog.start_us = prog.last_us = g_get_monotonic_time();
@@ -468,9 +536,12 @@ static int cmd_run(int argc, char **argv)
     gint64 t0 = g_get_monotonic_time();
     bool ok = simlua_run(h, path, text, text_len, &err);
     gint64 t1 = g_get_monotonic_time();
-    if (prog.shown)
-        fprintf(stderr, "\r\033[K");
+    simcli_progress_clear();
     fflush(stdout);
+    if (!ok && g_error_matches(err, SIMLUA_ERROR, SIMLUA_ERROR_HELP)) {
+        rc = 0;
+        goto out;
+    }
     if (!ok) {
         fprintf(stderr, "%s\n", err->message);
         rc = SIMCLI_EXIT_USAGE;
@@ -615,7 +686,13 @@ static int cmp_str(gconstpointer a, gconstpointer b)
 
 static int cmd_scenarios(int argc, char **argv)
 {
+    gboolean json = FALSE;
+    GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON array of {name, description}", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- list the bundled scenarios");
+    g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         return usage_error("scenarios", "%s", err->message);
@@ -627,13 +704,25 @@ static int cmd_scenarios(int argc, char **argv)
     g_ptr_array_sort(list, cmp_str);
     if (list->len == 0)
         fprintf(stderr, "cossim scenarios: none found in %s\n", root);
+    GString *j = g_string_new("[");
     for (guint i = 0; i < list->len; i++) {
         const char *rel = list->pdata[i];
         g_autofree char *full = g_build_filename(root, rel, NULL);
         g_autofree char *name = g_strndup(rel, strlen(rel) - 4);
         g_autofree char *desc = describe(full);
-        printf("%-28s %s\n", name, desc);
+        if (!json) {
+            printf("%-28s %s\n", name, desc);
+            continue;
+        }
+        g_string_append(j, i ? ",{\"name\":" : "{\"name\":");
+        simjson_string(j, name, -1);
+        g_string_append(j, ",\"description\":");
+        simjson_string(j, desc, -1);
+        g_string_append_c(j, '}');
     }
+    if (json)
+        printf("%s]\n", j->str);
+    g_string_free(j, TRUE);
     g_ptr_array_free(list, TRUE);
     return 0;
 }

@@ -60,6 +60,9 @@ void simcli_watchdog(const char *verb, unsigned seconds);
 /* The folder of bundled scenarios (COSSIM_SCENARIOS, else the source tree,
  * else the installed copy). */
 const char *simcli_scenario_dir(void);
+/* Clear `cossim run`'s progress line on the terminal if it is shown, so
+ * that other output (the script's print, a warning) starts on a clean line. */
+void simcli_progress_clear(void);
 
 /* The file of a scenario named on the command line: a path, or the name of
  * a bundled scenario ("quickstart", "labs/ipc"); NULL if there is none. */

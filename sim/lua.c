@@ -77,6 +77,7 @@ simlua *simlua_new(sim *s, const simlua_limits *limits, FILE *out, const char *l
     h->lim = *limits;
     h->lib_dir = g_strdup(lib_dir);
     h->attached = g_array_new(FALSE, FALSE, sizeof(attachment));
+    h->set_keys = g_ptr_array_new_with_free_func(g_free);
     simrng_init(&h->math_rng, s ? s->seed : 0, "lua.math");
     h->L = lua_newstate(simlua_alloc, h);
     if (h->L == NULL) {
@@ -127,6 +128,8 @@ void simlua_free(simlua *h)
     }
     if (h->attached)
         g_array_free(h->attached, TRUE);
+    if (h->set_keys)
+        g_ptr_array_free(h->set_keys, TRUE);
     g_free(h->machine);
     if (h->warning)
         g_string_free(h->warning, TRUE);
@@ -142,7 +145,6 @@ void simlua_free(simlua *h)
 void simlua_param(simlua *h, const char *key, const char *value)
 {
     lua_State *L = h->L;
-    lua_getglobal(L, "params");
     char *end = NULL;
     errno = 0;
     long long ll = strtoll(value, &end, 10);
@@ -159,8 +161,12 @@ void simlua_param(simlua *h, const char *key, const char *value)
         else
             lua_pushstring(L, value);
     }
-    lua_setfield(L, -2, key);
-    lua_pop(L, 1);
+    simlua_params_store(h, key);
+}
+
+void simlua_set_help(simlua *h)
+{
+    h->help = true;
 }
 
 void simlua_set_until(simlua *h, sim_time_t until)
@@ -191,6 +197,11 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
             lua_sethook(L, simlua_count_hook, LUA_MASKCOUNT, SIMLUA_HOOK_EVERY);
         }
     }
+    if (status != LUA_OK && h->help_shown) {
+        lua_settop(L, base);
+        g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_HELP, "the parameters were listed");
+        return false;
+    }
     if (status != LUA_OK) {
         if (h->failure == NULL) {
             if (status == LUA_ERRMEM && h->refused)
@@ -210,6 +221,15 @@ bool simlua_run(simlua *h, const char *path, const char *buf, size_t len, GError
         char why[256];
         g_autofree char *m = g_strdup_printf("%s: %s", path, simbudget_message(h->s->budget, why, sizeof why));
         simlua_set_failure(h, m);
+    }
+    if (h->failure == NULL) {     /* a --set the scenario never read did nothing: say so */
+        g_autofree char *unread = simlua_params_unread(h);
+        if (unread) {
+            g_autofree char *m = g_strdup_printf("%s: --set %s: the scenario never read %s (a misspelt parameter? "
+                                                 "'cossim run SCENARIO --help' lists what it takes)",
+                                                 path, unread, strchr(unread, ',') ? "these" : "it");
+            simlua_set_failure(h, m);
+        }
     }
     if (h->failure) {       /* a callback, a process, or a __gc finalizer */
         lua_settop(L, base);

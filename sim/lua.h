@@ -27,7 +27,7 @@
 
 #define SIMLUA_ERROR (simlua_error_quark())
 GQuark simlua_error_quark(void);
-enum { SIMLUA_ERROR_SCRIPT, SIMLUA_ERROR_INIT };
+enum { SIMLUA_ERROR_SCRIPT, SIMLUA_ERROR_INIT, SIMLUA_ERROR_HELP };
 
 typedef struct simlua_limits {
     size_t memory;          /* bytes; 0 = unlimited */
@@ -129,6 +129,11 @@ void simlua_param(simlua *h, const char *key, const char *value);
 /* The --until cap: no sim.run goes past it, and a script that never calls
  * sim.run is run up to it. */
 void simlua_set_until(simlua *h, sim_time_t until);
+/* `cossim run SCENARIO --help`: the script runs up to its sim.params
+ * declaration, which is listed on the state's output, or up to its first
+ * run (what it read of params listed); simlua_run then fails with
+ * SIMLUA_ERROR_HELP and nothing is simulated. */
+void simlua_set_help(simlua *h);
 
 /* Data files (bounds files for `cossim check`, task sets): the scenario's
  * sandbox without a simulation (no `sim` table; the same libraries, limits

@@ -79,6 +79,10 @@ struct simlua {
     uint64_t next_id;            /* the last object id given (lua_ids.c) */
     bool watching;               /* the script's main function runs: its return is watched */
     char report_where[128];      /* "FILE:LINE" of the return that gave the report, or "" */
+    GPtrArray *set_keys;         /* the --set keys, in order (lua_params.c) */
+    bool declared;               /* sim.params was called */
+    bool help;                   /* `cossim run SCENARIO --help`: list the parameters, run nothing */
+    bool help_shown;             /* ... and they were: the script stopped there */
 };
 
 static inline simlua_thread *simlua_thread_of(lua_State *L)
@@ -105,6 +109,19 @@ void simlua_count_hook(lua_State *L, lua_Debug *ar);
 /* The sandbox's libraries with their replaced functions, and the global
  * `params`; run once, protected, with nothing on the stack. [-0, +0, e] */
 void simlua_open_sandbox(lua_State *L);
+
+/* ---- lua_params.c ---- */
+
+/* The global `params` (a proxy noting the keys read). [-0, +0, m] */
+void simlua_open_params(lua_State *L);
+/* params[key] = the value on top (popped); key noted as given by --set. */
+void simlua_params_store(simlua *h, const char *key);
+/* The --set keys the script never read, "a, b" (g_free), NULL if none. */
+char *simlua_params_unread(simlua *h);
+/* sim.params{ key = { default, "what it is" }, ... } */
+int simlua_l_params(lua_State *L);
+/* Help mode, a scenario that declared nothing: list what it read, stop. */
+void simlua_params_help_at_run(lua_State *L);
 
 /* ---- lua_error.c ---- */
 

@@ -11,6 +11,7 @@
  * under the caps).  Calls lua_error.c, lua_gc.c, lua_ids.c and lua_keys.c
  * (lua_internal.h). */
 #include "lua_internal.h"
+#include "cli.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -210,6 +211,7 @@ static int l_print(lua_State *L)
 {
     simlua *h = simlua_host(L);
     int n = lua_gettop(L);
+    simcli_progress_clear();
     for (int i = 1; i <= n; i++) {
         size_t len;
         const char *s = simlua_tolstring(L, i, &len);
@@ -553,9 +555,8 @@ void simlua_open_sandbox(lua_State *L)
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
 
-    lua_newtable(L);
-    lua_setfield(L, -2, "params");
     lua_pop(L, 1);
+    simlua_open_params(L);
 
     lua_newtable(L);
     h->loaded_ref = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -444,6 +444,7 @@ const char *simlua_run_to(lua_State *L, sim_time_t target)
 {
     simlua *h = simlua_host(L);
     check_can_run(L);
+    simlua_params_help_at_run(L);
     sim_time_t now = sim_now(h->s);
     if (h->has_until && target > h->until)
         target = h->until;
@@ -616,6 +617,7 @@ static const luaL_Reg sim_funcs[] = {
     { "wait_until", l_wait_until },
     { "self", l_self },
     { "run", l_run },
+    { "params", simlua_l_params },
     { "stop", l_stop },
     { "stats", l_stats },
     { "event", l_event },

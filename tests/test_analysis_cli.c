@@ -477,6 +477,56 @@ static void test_sweep_and_plot(void **state)
     g_free(dir);
 }
 
+/* --json on the listing and result verbs (issue 18): each prints one JSON
+ * value with the figures its text shows.  Expected counts by hand: the
+ * scenarios folder holds 17 bundled scenarios (cossim scenarios lists
+ * them, one a line) and model/presets 6 machines; quickstart's bounds file
+ * (docs/examples/quickstart-bounds.lua) declares 12 bounds, all met. */
+static void test_json_verbs(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_in(dir, cossim, "scenarios", NULL);
+    expect_status(&r, 0);
+    int lines = 0;
+    for (const char *p = r.out; (p = strchr(p, '\n')); p++)
+        lines++;
+    result_clear(&r);
+    r = run_in(dir, cossim, "scenarios", "--json", NULL);
+    expect_status(&r, 0);
+    int names = 0;
+    for (const char *p = r.out; (p = strstr(p, "\"name\":")); p++)
+        names++;
+    assert_int_equal(names, lines);
+    assert_true(r.out[0] == '[');
+    assert_non_null(strstr(r.out, "\"name\":\"quickstart\""));
+    result_clear(&r);
+    r = run_in(dir, cossim, "machines", "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"name\":\"cortex-m7\""));
+    assert_non_null(strstr(r.out, "\"freq_hz\":216000000"));     /* STM32F767: 216 MHz */
+    result_clear(&r);
+    r = run_in(dir, cossim, "machines", "x86_64", "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "\"figures\":[{\"path\":"));
+    result_clear(&r);
+    r = run_in(dir, cossim, "run", "quickstart", "--trace", "q.db", NULL);
+    expect_status(&r, 0);
+    result_clear(&r);
+    g_autofree char *bounds = g_build_filename(g_getenv("COSSIM_DOCS"), "examples", "quickstart-bounds.lua", NULL);
+    r = run_in(dir, cossim, "check", "q.db", bounds, "--json", NULL);
+    expect_status(&r, 0);
+    assert_non_null(strstr(r.out, "{\"checked\":12,\"violated\":0,\"bounds\":[{\"check\":"));
+    assert_null(strstr(r.out, "observed  result"));       /* no table mixed in */
+    result_clear(&r);
+    r = run_in(dir, cossim, "plot", "gantt", "q.db", "-o", "g.svg", "--json", NULL);
+    if (r.status == 0)          /* gnuplot present */
+        assert_string_equal(r.out, "{\"figure\":\"g.svg\"}\n");
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 2))
@@ -489,6 +539,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_analyze_user_dispatch),
         cmocka_unit_test(test_analyze_taskset),
         cmocka_unit_test(test_sweep_and_plot),
+        cmocka_unit_test(test_json_verbs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

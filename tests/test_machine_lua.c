@@ -108,6 +108,33 @@ static void test_mistakes_are_errors(void **state)
     expect_error("local m = machine{ preset = 'cortex-a9' }\nm:partition(1, 0, 0x100)\n", "t.lua:2:", "ways");
 }
 
+/* Sockets: machine{ sockets = N } on the x86_64 preset (75-cycle transfers
+ * within a socket, 197 across: model/presets/x86_64.lua).  8 cores in 2
+ * sockets (cores 0-3, 4-7).  Core 0 writes a line (cold); core 1 reads it:
+ * core 0 holds it Modified, a transfer within the socket, 75 cycles, and
+ * core 0's copy is written back to socket 0's L3; core 4 reads it: no core
+ * holds it Modified, socket 0's L3 does, a transfer across, 197. */
+static void test_sockets(void **state)
+{
+    (void)state;
+    setup_presets();
+    expect_output("local m = machine{ preset = 'x86_64', cores = 8, sockets = 2 }\n"
+                  "m:access(0, 0x10000, 8, 'write')\n"
+                  "print(m:info().sockets, m:access(1, 0x10000, 8, 'read'), m:access(4, 0x10000, 8, 'read'))\n",
+                  "2\t75\t197\n");
+    expect_output("print(machine{ preset = 'x86_64' }:info().sockets)\n", "1\n");
+    expect_error("local x = 1\nmachine{ preset = 'x86_64', cores = 6, sockets = 4 }\n", "t.lua:2:",
+                 "sockets: 4 does not divide the 6 cores");
+    expect_error("local x = 1\nmachine{ preset = 'x86_64', sockets = 0 }\n", "t.lua:2:",
+                 "sockets: must be a whole number from 1 to 16");
+    expect_error("local x = 1\nmachine{ preset = 'x86_64', cores = 64, sockets = 64 }\n", "t.lua:2:",
+                 "sockets: must be a whole number from 1 to 16");
+    expect_error("local x = 1\nmachine{ preset = 'x86_64', cores = 4, sockets = 'two' }\n", "t.lua:2:",
+                 "sockets: must be a whole number");
+    expect_error("local x = 1\nmachine{ preset = 'cortex-a9', sockets = 2 }\n", "t.lua:2:",
+                 "socket_transfer_cycles: is required");
+}
+
 static void test_m4_without_caches(void **state)
 {
     (void)state;
@@ -176,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_overrides_are_order_independent),
         cmocka_unit_test(test_mistakes_are_errors),
         cmocka_unit_test(test_two_machines),
+        cmocka_unit_test(test_sockets),
         cmocka_unit_test(test_m4_without_caches),
         cmocka_unit_test(test_device_validated_before_anything),
         cmocka_unit_test(test_nothing_after_the_end),

@@ -99,7 +99,7 @@ static void test_read_after_write_and_upgrade(void **state)
      * keeps it Shared and writes it back to the L2 (one write-back) */
     expect(m, 1, 0x3000, HWMEM_READ, 100, 20, HWMEM_PEER);
     assert_int_equal(m->core[0].n.writebacks, 1);
-    assert_int_equal(hwcache_find(&m->shared[0], 0x3000 >> 5)->state, HWCACHE_MODIFIED);
+    assert_int_equal(hwcache_find(&m->shared[0][0], 0x3000 >> 5)->state, HWCACHE_MODIFIED);
     /* core 0 writes its Shared copy: an L1 hit (2) plus an upgrade (20)
      * that invalidates core 1's copy */
     expect(m, 0, 0x3000, HWMEM_WRITE, 200, 22, HWMEM_L1D);
@@ -127,7 +127,7 @@ static void test_write_back_traffic(void **state)
     expect(m, 0, 128, HWMEM_READ, 200, 60, HWMEM_DRAM);
     assert_int_equal(m->core[0].n.writebacks, 1);
     assert_int_equal(m->core[0].n.mem_writes, 0);
-    assert_int_equal(hwcache_find(&m->shared[0], 0)->state, HWCACHE_MODIFIED);
+    assert_int_equal(hwcache_find(&m->shared[0][0], 0)->state, HWCACHE_MODIFIED);
     /* L2 set 0 holds line addresses 0, 4, 8, ... (paddr multiples of 128):
      * 4 ways.  Fill 4 more such lines by reading: the dirty paddr-0 line is
      * the L2's LRU and goes to memory over the bus. */
@@ -191,7 +191,7 @@ static void test_lines_lost_to_another_core(void **state)
     expect(m, 0, 0x100, HWMEM_READ, 200, 60, HWMEM_DRAM);
     expect(m, 0, 0x180, HWMEM_READ, 300, 60, HWMEM_DRAM);
     expect(m, 0, 0x200, HWMEM_READ, 400, 60, HWMEM_DRAM);
-    assert_int_equal(m->evicted[0][LA(0x000)], 1 + 1);
+    assert_int_equal(m->evicted[0][0][LA(0x000)], 1 + 1);
     /* core 1 still has A in its L1: F and G (new lines, nobody's loss:
      * nothing to count) push it out of there; their fills push B and C,
      * core 0's, out of the L2 */
@@ -210,7 +210,7 @@ static void test_lines_lost_to_another_core(void **state)
     expect(m, 0, 0x080, HWMEM_READ, 800, 60, HWMEM_DRAM);
     expect_lost(m, 0, 1, 50, 50);
     /* a line filled again is nobody's loss any more */
-    assert_int_equal(m->evicted[0][LA(0x000)], 0);
+    assert_int_equal(m->evicted[0][0][LA(0x000)], 0);
     hwmem_free(m);
 }
 
@@ -257,7 +257,7 @@ static void test_lines_lost_to_crowding(void **state)
     expect(m, 0, 0x000 + 0x1000, HWMEM_READ, 600, 60, HWMEM_DRAM);
     hwmem_flush_all(m);
     for (uint64_t a = 0; a < 0x400; a += 32)
-        assert_int_equal(m->evicted[0][LA(a)], 0);
+        assert_int_equal(m->evicted[0][0][LA(a)], 0);
     hwmem_free(m);
 }
 
@@ -275,14 +275,14 @@ static void test_way_partitioning(void **state)
     for (uint64_t i = 0; i < 40; i++)
         hwmem_access(m, 1, 0x8000 + i * 128, HWMEM_READ, 1000, NULL);
     /* core 0's lines are still in the L2: partitioned ways are isolated */
-    assert_non_null(hwcache_find(&m->shared[0], 0));
-    assert_non_null(hwcache_find(&m->shared[0], 128 >> 5));
+    assert_non_null(hwcache_find(&m->shared[0][0], 0));
+    assert_non_null(hwcache_find(&m->shared[0][0], 128 >> 5));
     /* without partitions the same stream pushes them out */
     hwmem *u = make(2);
     hwmem_access(u, 0, 0, HWMEM_READ, 0, NULL);
     for (uint64_t i = 0; i < 40; i++)
         hwmem_access(u, 1, 0x8000 + i * 128, HWMEM_READ, 1000, NULL);
-    assert_null(hwcache_find(&u->shared[0], 0));
+    assert_null(hwcache_find(&u->shared[0][0], 0));
     /* errors name what is wrong */
     assert_false(hwmem_set_partition(m, 0, 5, 0x1, &err));
     assert_non_null(g_strstr_len(err->message, -1, "core 5"));
@@ -407,7 +407,7 @@ static void test_write_through_l1(void **state)
     /* a write miss fills the L1 clean and writes through to the L2 */
     expect(m, 0, 0x500, HWMEM_WRITE, 0, 60, HWMEM_DRAM);
     assert_int_equal(hwcache_find(&m->core[0].l1d, 0x500 >> 5)->state, HWCACHE_EXCLUSIVE);
-    assert_int_equal(hwcache_find(&m->shared[0], 0x500 >> 5)->state, HWCACHE_MODIFIED);
+    assert_int_equal(hwcache_find(&m->shared[0][0], 0x500 >> 5)->state, HWCACHE_MODIFIED);
     assert_int_equal(m->core[0].n.writebacks, 1);
     /* core 1 reads (both Shared); core 0 writes: one upgrade (2 + 20), and
      * the line stays the only copy, clean: later writes are L1 hits (2),

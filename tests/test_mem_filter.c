@@ -61,9 +61,9 @@ static void same_state(const hwmem *a, const hwmem *b)
         assert_true(a->bus_own_end[c] == b->bus_own_end[c]);
     }
     for (unsigned k = 0; k < a->cfg.nouter; k++)
-        if (a->cfg.outer[k].shared) {
-            same_cache(&a->shared[k], &b->shared[k], a->cfg.outer[k].name, 0);
-            assert_memory_equal(a->evicted[k], b->evicted[k], a->evicted_bytes);
+        for (unsigned i = 0; a->cfg.outer[k].shared && i < (a->cfg.outer[k].per_socket ? a->nsock : 1); i++) {
+            same_cache(&a->shared[k][i], &b->shared[k][i], a->cfg.outer[k].name, i);
+            assert_memory_equal(a->evicted[k][i], b->evicted[k][i], a->evicted_bytes);
         }
     assert_true(a->bus_free == b->bus_free);
 }
@@ -83,7 +83,7 @@ static void run(const hwmem_config *cfg, unsigned n, uint64_t seed)
      * half, odd ones the high half, and the top way locked */
     unsigned last = cfg->nouter - 1;
     if (cfg->outer[last].shared) {
-        uint64_t all = f->shared[last].all_ways, low = all >> (cfg->outer[last].cache.ways / 2);
+        uint64_t all = f->shared[last][0].all_ways, low = all >> (cfg->outer[last].cache.ways / 2);
         for (unsigned c = 0; c < cfg->cores; c++) {
             assert_true(hwmem_set_partition(f, last, c, c % 2 ? all & ~low : low, NULL));
             assert_true(hwmem_set_partition(r, last, c, c % 2 ? all & ~low : low, NULL));
@@ -198,9 +198,43 @@ static void test_64_cores_no_l1(void **state)
     run(&cfg, 40000, 3);
 }
 
+/* Speck's shape: 40 cores in 4 sockets of 10, private L1s and L2, an L3
+ * per socket; transfers across sockets at their own price. */
+static void test_40_cores_4_sockets(void **state)
+{
+    (void)state;
+    hwmem_config cfg = base;
+    cfg.cores = 40;
+    cfg.sockets = 4;
+    cfg.socket_cycles = 70;
+    cfg.nouter = 2;
+    cfg.outer[0] = (hwmem_outer_config){ .cache = { 1024, 4, 32, 10, HWCACHE_PLRU, true }, .name = "l2" };
+    cfg.outer[1] = (hwmem_outer_config){ .cache = { 4096, 8, 32, 30, HWCACHE_LRU, true }, .shared = true,
+                                         .per_socket = true, .name = "l3" };
+    run(&cfg, 60000, 4);
+}
+
+/* 16 cores in 4 clusters: an L2 per cluster above an L3 every cluster
+ * shares. */
+static void test_16_cores_4_clusters(void **state)
+{
+    (void)state;
+    hwmem_config cfg = base;
+    cfg.cores = 16;
+    cfg.sockets = 4;
+    cfg.socket_cycles = 90;
+    cfg.nouter = 2;
+    cfg.outer[0] = (hwmem_outer_config){ .cache = { 2048, 4, 32, 10, HWCACHE_PLRU, true }, .shared = true,
+                                         .per_socket = true, .name = "l2" };
+    cfg.outer[1] = (hwmem_outer_config){ .cache = { 8192, 8, 32, 30, HWCACHE_LRU, true }, .shared = true, .name = "l3" };
+    run(&cfg, 40000, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_40_cores_4_sockets),
+        cmocka_unit_test(test_16_cores_4_clusters),
         cmocka_unit_test(test_64_cores_private_l2),
         cmocka_unit_test(test_13_cores_write_through),
         cmocka_unit_test(test_64_cores_no_l1),

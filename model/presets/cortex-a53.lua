@@ -44,6 +44,13 @@ return {
     coherence_transfer_cycles = { 30, calibrated =
       "provisional (SCU snoop of a dirty line in another core's L1); to be fitted to "
       .. "the coherence measurements in Bansal et al., OSPERT 2018, see docs/calibration.md" },
+    -- Used when the cores are split into clusters (machine{ sockets = N }):
+    -- each cluster has its own L2 (shared = "socket" below), and a line
+    -- moved from, or an upgrade that invalidates a copy in, another cluster
+    -- (through the interconnect, e.g. a CCI-400) costs this.
+    socket_transfer_cycles = { 90, calibrated =
+      "provisional, guessed: three times the in-cluster transfer above; no published cross-cluster "
+      .. "Cortex-A53 measurement located, see docs/calibration.md" },
   },
 
   caches = {
@@ -71,7 +78,7 @@ return {
     l2  = { size = "1M", ways = 16, line = 64,
             hit_cycles = { 13, source =
               "H&P 2.6: L1 miss penalty to the L2 is 13 clock cycles on the Cortex-A53" },
-            replacement = "pseudo-lru", write = "back", shared = true,
+            replacement = "pseudo-lru", write = "back", shared = "socket",
             source = "UG1085 'L2 Memory Subsystem': 1 MB, 16-way set-associative, "
                   .. "physically addressed, shared by the cluster through the SCU; DDI 0500 "
                   .. "section 2.1.7 / 7.1: 64-byte lines; replacement not stated in the sources "

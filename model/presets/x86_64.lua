@@ -41,6 +41,19 @@ return {
       .. "Analysis Guide for Intel Core i7 Processor and Intel Xeon 5500 "
       .. "processors' (D. Levinthal); to be fitted to a Skylake-client core-to-core "
       .. "line transfer measurement, see docs/calibration.md" },
+    -- Used when the machine is split into sockets (machine{ sockets = N },
+    -- e.g. Speck's 4 sockets of 10 cores: cores = 40, sockets = 4): each
+    -- socket has its own L3 (shared = "socket" below), and a line moved
+    -- from, or an upgrade that invalidates a copy in, another socket costs
+    -- this instead of coherence_transfer_cycles.  Memory stays one pool
+    -- (no local/remote DRAM).
+    socket_transfer_cycles = { 197, calibrated =
+      "provisional; derived: the same-socket transfer above (75 cycles, Levinthal) plus one QPI "
+      .. "hop, taken as the remote-minus-local DRAM latency that 7-cpu.com's 'Intel Westmere' page "
+      .. "reports for a 2-socket Xeon X5650 (Westmere-EP): RAM = 40 cycles + 67 ns local, + 105 ns "
+      .. "remote, so 38 ns = 121.6 -> 122 cycles at 3.2 GHz; 75 + 122 = 197, inside the '~100-300 "
+      .. "cycles' Levinthal's guide gives for a remote L3 on Xeon 5500.  To be fitted to a "
+      .. "cross-socket cache-to-cache measurement on Westmere-EX (Xeon E7-4800), see docs/calibration.md" },
   },
 
   caches = {
@@ -68,7 +81,7 @@ return {
               .. "ways'; the i5-6500 has 6 MB over 4 cores (ARK), i.e. 1.5 MB per "
               .. "slice with the same set count as a 2 MB/16-way slice, so 12 ways" },
             line = 64, hit_cycles = 44,
-            replacement = "lru", write = "back", shared = true,
+            replacement = "lru", write = "back", shared = "socket",
             source = "OPT table 'Cache Parameters of the Skylake Microarchitecture': "
                   .. "shared L3, 64 B lines, fastest latency 44 cycles, writeback; size 6 MB "
                   .. "from ARK; replacement not documented (adaptive in practice); the model's "
