@@ -5,6 +5,8 @@
 #include "analysis/check.h"
 #include "analysis/cli.h"
 #include "analysis/export.h"
+#include "analysis/merge.h"
+#include "analysis/plan.h"
 #include "analysis/plot.h"
 #include "model/bench.h"
 #include "model/machine.h"
@@ -27,10 +29,12 @@ static const simlua_lib libs[] = {
 
 static const simcli_verb verbs[] = {
     { "machines", "list the machine presets, or print one with its sources", model_cli_machines },
-    { "analyze", "a run's trace (TRACE.db), a task set (--taskset FILE) or random ones (--sweep)", an_cli_analyze },
-    { "plot", "figures: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv", an_cli_plot },
+    { "analyze", "a run's trace (TRACE.db) or a merge of many (MERGED.db), a task set (--taskset FILE) or random ones (--sweep)", an_cli_analyze },
+    { "plot", "figures: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv, sweep MERGED.db", an_cli_plot },
     { "check", "check a run's trace against timing bounds: TRACE.db BOUNDS.lua (exit 1 on a violation)", an_cli_check },
     { "export", "a run's trace for other tools: TRACE.db --format perfetto|litmus|ctf|schedcat [-o FILE]", an_cli_export },
+    { "sweep", "a parameter sweep: SCENARIO --param K=V1,V2 [--seeds N] --plan PLAN [--run local|slurm]", an_cli_sweep },
+    { "merge", "gather runs' traces into one results database: OUT.db RUN.db...", an_cli_merge },
 };
 
 static const simcli_bench benches[] = {

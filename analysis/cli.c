@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "cli_taskset.h"
+#include "merged.h"
 #include "sweep.h"
 #include "trace.h"
 
@@ -52,6 +53,21 @@ static int analyze_trace(const char *path, const args *a)
 {
     an_trace_report tr;
     g_autoptr(GError) err = NULL;
+    if (an_merged_is_file(path)) {      /* a results database of cossim merge */
+        an_merged m;
+        if (a->jobs)
+            return usage("--jobs: a results database holds many runs: analyze a run's own trace for its jobs");
+        if (!an_merged_read(path, &m, &err))
+            return usage("%s", err->message);
+        g_autoptr(GString) s = g_string_new(NULL);
+        if (a->json)
+            an_merged_json(&m, s);
+        else
+            an_merged_print(&m, s);
+        fputs(s->str, stdout);
+        an_merged_clear(&m);
+        return 0;
+    }
     if (!an_trace_read(path, NULL, &tr, &err)) {
         fprintf(stderr, "cossim analyze: %s\n", err->message);
         return 2;
@@ -141,7 +157,7 @@ int an_cli_analyze(int argc, char **argv)
         { "jobs", 0, 0, G_OPTION_ARG_FILENAME, &a.jobs, "Trace: write every job's response-time breakdown as CSV here ('-': standard output)", "FILE" },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("[TRACE.db] - what a run's trace says per task and core; or, with --taskset FILE, schedulability of a task set");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("[TRACE.db] - what a run's trace (or a results database of cossim merge) says per task and core; or, with --taskset FILE, schedulability of a task set");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     int rc;

@@ -4,6 +4,7 @@
 #include "plot.h"
 
 #include "gnuplot.h"
+#include "merged.h"
 #include "sim/simtime.h"
 
 #include <math.h>
@@ -114,7 +115,10 @@ int an_cli_plot(int argc, char **argv)
     char *output = NULL;
     g_autofree char *from_s = NULL, *to_s = NULL;
     gboolean mean = FALSE, json = FALSE;
+    g_autofree char *param = NULL, *data = NULL;
     GOptionEntry entries[] = {
+        { "param", 0, 0, G_OPTION_ARG_STRING, &param, "Sweep: the swept parameter on the x axis (default: the only one)", "KEY" },
+        { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "Sweep: write the figure's points as CSV here too", "FILE" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Figure file: .png, .svg or .pdf (default: TRACE-KIND.png, RESULT.png)", "FILE" },
         { "from", 0, 0, G_OPTION_ARG_STRING, &from_s, "Gantt: start of the window (default: the first release)", "TIME" },
         { "to", 0, 0, G_OPTION_ARG_STRING, &to_s, "Gantt: end of the window (default: 10 shortest periods on, or a longest period)", "TIME" },
@@ -122,28 +126,32 @@ int an_cli_plot(int argc, char **argv)
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"figure\": FILE} instead of the file's name", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("KIND FILE - draw a figure: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("KIND FILE - draw a figure: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv, sweep MERGED.db");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
         return usage(err->message, NULL);
     if (argc != 3) {
         g_free(output);
-        return usage("usage: cossim plot gantt|response|breakdown|counters TRACE.db, or schedulability RESULT.csv "
-                     "[--output FILE]", NULL);
+        return usage("usage: cossim plot gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv, "
+                     "or sweep MERGED.db [--param KEY] [--output FILE]", NULL);
     }
     an_gp_json(json);
     static const char *const kinds[] = { "gantt", "response", "breakdown", "counters", NULL };
     bool trace = g_strv_contains(kinds, argv[1]);
-    if (!trace && strcmp(argv[1], "schedulability") != 0) {
+    bool merged = strcmp(argv[1], "sweep") == 0;
+    if (!trace && !merged && strcmp(argv[1], "schedulability") != 0) {
         g_free(output);
-        return usage("figures: gantt, response, breakdown, counters (of a trace) and schedulability (of a sweep); not", argv[1]);
+        return usage("figures: gantt, response, breakdown, counters (of a trace), schedulability (of analyze --sweep's CSV) "
+                     "and sweep (of a results database of cossim merge); not", argv[1]);
     }
-    const char *ext = trace ? ".db" : ".csv";
+    const char *ext = trace || merged ? ".db" : ".csv";
     g_autofree char *stem = g_str_has_suffix(argv[2], ext) ? g_strndup(argv[2], strlen(argv[2]) - strlen(ext)) : g_strdup(argv[2]);
-    g_autofree char *out = output ? output : trace ? g_strconcat(stem, "-", argv[1], ".png", NULL) : g_strconcat(stem, ".png", NULL);
+    g_autofree char *out = output ? output : trace || merged ? g_strconcat(stem, "-", argv[1], ".png", NULL) : g_strconcat(stem, ".png", NULL);
     if (an_gp_terminal(out) == NULL)
         return usage("--output: the figure is .png, .svg or .pdf:", out);
+    if (merged)
+        return an_merged_plot(argv[2], param, out, data);
     if (trace) {
         sim_time_t from = 0, to = 0;
         GError *e = NULL;

@@ -178,9 +178,7 @@ const char *simcli_scenario_dir(void)
     return COSSIM_INSTALLED_SCENARIOS;
 }
 
-/* A scenario named on the command line: a path, or the name of a bundled
- * scenario ("quickstart", "labs/ipc"). */
-static char *find_scenario(const char *arg)
+char *simcli_find_scenario(const char *arg)
 {
     if (g_file_test(arg, G_FILE_TEST_IS_REGULAR))
         return g_strdup(arg);
@@ -446,7 +444,7 @@ static int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    path = find_scenario(argv[1]);
+    path = simcli_find_scenario(argv[1]);
     if (path == NULL) {
         rc = usage_error("run", "scenario '%s' not found (a path to a .lua file, or a bundled name: see 'cossim scenarios')", argv[1]);
         goto out;

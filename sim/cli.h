@@ -63,3 +63,7 @@ const char *simcli_scenario_dir(void);
 /* Clear `cossim run`'s progress line on the terminal if it is shown, so
  * that other output (the script's print, a warning) starts on a clean line. */
 void simcli_progress_clear(void);
+
+/* The file of a scenario named on the command line: a path, or the name of
+ * a bundled scenario ("quickstart", "labs/ipc"); NULL if there is none. */
+char *simcli_find_scenario(const char *arg);
