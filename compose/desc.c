@@ -192,13 +192,16 @@ void cmp_pack(lua_State *L, composed *c)
     WL_APP_ARRAYS(WL_PLACE, a)
 #undef WL_PLACE
     /* the description's arrays */
-    memcpy(a->policy, d->policy, d->ncores * sizeof *a->policy);
-    memcpy(a->sched_cfg, d->sched_cfg, wl_nsched(d) * sizeof *a->sched_cfg);
-    memcpy(a->task, d->task, d->ntasks * sizeof *a->task);
-    memcpy(a->lock, d->lock, d->nlocks * sizeof *a->lock);
-    memcpy(a->irq, d->irq, d->nirqs * sizeof *a->irq);
-    memcpy(a->group, d->group, d->ngroups * sizeof *a->group);
-    memcpy(a->chan, d->chan, d->nchans * sizeof *a->chan);
+    /* (an empty array may have no storage: memcpy's pointers may not be NULL) */
+#define COPY(m, n) do { if (n) memcpy(a->m, d->m, (size_t)(n) * sizeof *a->m); } while (0)
+    COPY(policy, d->ncores);
+    COPY(sched_cfg, wl_nsched(d));
+    COPY(task, d->ntasks);
+    COPY(lock, d->nlocks);
+    COPY(irq, d->nirqs);
+    COPY(group, d->ngroups);
+    COPY(chan, d->nchans);
+#undef COPY
     unsigned k = 0;
     for (unsigned i = 0; i < d->ntasks; i++) {
         a->task[i].ops = a->ops + k;

@@ -53,6 +53,8 @@ bool hwcache_config_check(const hwcache_config *cfg, const char *what, GError **
 #undef BAD
 }
 
+static void plru_tables(hwcache *c);
+
 bool hwcache_init(hwcache *c, const hwcache_config *cfg, const simrng *rng, const char *what, GError **error)
 {
     memset(c, 0, sizeof *c);
@@ -62,9 +64,15 @@ bool hwcache_init(hwcache *c, const hwcache_config *cfg, const simrng *rng, cons
     c->sets = (unsigned)(cfg->size / ((uint64_t)cfg->ways * cfg->line));
     c->line_shift = (unsigned)__builtin_ctz(cfg->line);
     c->set_mask = c->sets - 1;
-    c->lines = g_new0(hwcache_line, (gsize)c->sets * cfg->ways);
-    if (cfg->policy == HWCACHE_PLRU)
+    c->ways_shift = (unsigned)__builtin_ctz(cfg->ways);    /* log2 ways where ways is a power of two */
+    gsize n = (gsize)c->sets * cfg->ways;
+    c->tags = g_aligned_alloc0(n, sizeof *c->tags, 64);
+    c->stamps = g_aligned_alloc0(n, sizeof *c->stamps, 64);
+    c->lines = g_new0(hwcache_line, n);
+    if (cfg->policy == HWCACHE_PLRU) {
         c->plru = g_new0(uint64_t, c->sets);
+        plru_tables(c);
+    }
     c->clock = 1;
     c->all_ways = cfg->ways == 64 ? UINT64_MAX : (UINT64_C(1) << cfg->ways) - 1;
     if (rng)
@@ -76,24 +84,17 @@ bool hwcache_init(hwcache *c, const hwcache_config *cfg, const simrng *rng, cons
 
 void hwcache_free(hwcache *c)
 {
+    g_aligned_free(c->tags);
+    g_aligned_free(c->stamps);
     g_free(c->lines);
     g_free(c->plru);
+    g_free(c->plru_set);
     memset(c, 0, sizeof *c);
 }
 
-static inline hwcache_line *set_base(hwcache *c, unsigned set)
+static inline size_t set_base(const hwcache *c, unsigned set)
 {
-    return &c->lines[(size_t)set * c->cfg.ways];
-}
-
-hwcache_line *hwcache_find(hwcache *c, uint64_t line_addr)
-{
-    hwcache_line *l = set_base(c, hwcache_set_of(c, line_addr));
-    uint64_t tag = line_addr + 1;
-    for (unsigned w = 0; w < c->cfg.ways; w++)
-        if (l[w].tag == tag)
-            return &l[w];
-    return NULL;
+    return (size_t)set * c->cfg.ways;
 }
 
 /* Pseudo-LRU: a binary tree over the ways, node 1 at the root, children of
@@ -102,28 +103,32 @@ hwcache_line *hwcache_find(hwcache *c, uint64_t line_addr)
  * access sets every bit on its path to point away from the accessed way. */
 static void plru_access(hwcache *c, unsigned set, unsigned way)
 {
-    uint64_t bits = c->plru[set];
-    unsigned node = way + c->cfg.ways;
-    while (node > 1) {
-        unsigned parent = node >> 1;
-        if (node & 1)                       /* came from the right: point left */
-            bits &= ~(UINT64_C(1) << parent);
-        else                                /* came from the left: point right */
-            bits |= UINT64_C(1) << parent;
-        node = parent;
-    }
-    c->plru[set] = bits;
+    c->plru[set] = (c->plru[set] & ~c->plru_clr[way]) | c->plru_set[way];
 }
 
-/* Ways of subtree `node` as a mask. */
-static uint64_t subtree_ways(const hwcache *c, unsigned node)
+/* The tables plru_access and plru_victim read (cache.h): for each way,
+ * the bits its access sets and clears, and each node's ways. */
+static void plru_tables(hwcache *c)
 {
-    unsigned depth = 0;
-    while ((node << depth) < c->cfg.ways)
-        depth++;
-    unsigned first = (node << depth) - c->cfg.ways, count = 1u << depth;
-    uint64_t m = count == 64 ? UINT64_MAX : (UINT64_C(1) << count) - 1;
-    return m << first;
+    unsigned ways = c->cfg.ways;
+    c->plru_set = g_new0(uint64_t, 4 * (gsize)ways);
+    c->plru_clr = c->plru_set + ways;
+    c->plru_sub = c->plru_set + 2 * ways;
+    for (unsigned way = 0; way < ways; way++)
+        for (unsigned node = way + ways; node > 1; node >>= 1) {
+            if (node & 1)                   /* came from the right: point left */
+                c->plru_clr[way] |= UINT64_C(1) << (node >> 1);
+            else                            /* came from the left: point right */
+                c->plru_set[way] |= UINT64_C(1) << (node >> 1);
+        }
+    for (unsigned node = 1; node < 2 * ways; node++) {
+        unsigned depth = 0;
+        while ((node << depth) < ways)
+            depth++;
+        unsigned first = (node << depth) - ways, count = 1u << depth;
+        uint64_t m = count == 64 ? UINT64_MAX : (UINT64_C(1) << count) - 1;
+        c->plru_sub[node] = m << first;
+    }
 }
 
 static unsigned plru_victim(const hwcache *c, unsigned set, uint64_t allowed)
@@ -134,39 +139,25 @@ static unsigned plru_victim(const hwcache *c, unsigned set, uint64_t allowed)
         unsigned want = 2 * node + ((bits >> node) & 1);
         unsigned other = want ^ 1;
         /* a side with no allowed way is never taken */
-        node = (subtree_ways(c, want) & allowed) ? want : other;
+        node = (c->plru_sub[want] & allowed) ? want : other;
     }
     return node - c->cfg.ways;
 }
 
-void hwcache_touch(hwcache *c, hwcache_line *l)
-{
-    size_t idx = (size_t)(l - c->lines);
-    switch (c->cfg.policy) {
-    case HWCACHE_LRU:
-        l->stamp = c->clock++;
-        break;
-    case HWCACHE_PLRU:
-        plru_access(c, (unsigned)(idx / c->cfg.ways), (unsigned)(idx % c->cfg.ways));
-        break;
-    case HWCACHE_FIFO:
-    case HWCACHE_RANDOM:
-        break;
-    }
-}
 
 static unsigned pick_victim(hwcache *c, unsigned set, uint64_t allowed)
 {
-    hwcache_line *l = set_base(c, set);
+    const uint64_t *t = c->tags + set_base(c, set);
     for (unsigned w = 0; w < c->cfg.ways; w++)
-        if (((allowed >> w) & 1) && l[w].state == HWCACHE_INVALID)
+        if (((allowed >> w) & 1) && t[w] == 0)       /* invalid (tag 0 iff invalid) */
             return w;
     switch (c->cfg.policy) {
     case HWCACHE_LRU:
     case HWCACHE_FIFO: {
+        const uint64_t *st = c->stamps + set_base(c, set);
         unsigned best = 64;
         for (unsigned w = 0; w < c->cfg.ways; w++)
-            if (((allowed >> w) & 1) && (best == 64 || l[w].stamp < l[best].stamp))
+            if (((allowed >> w) & 1) && (best == 64 || st[w] < st[best]))
                 best = w;
         return best;
     }
@@ -191,16 +182,17 @@ hwcache_line *hwcache_fill(hwcache *c, uint64_t line_addr, hwcache_state state, 
     g_assert(allowed != 0);
     unsigned set = hwcache_set_of(c, line_addr);
     unsigned w = pick_victim(c, set, allowed);
-    hwcache_line *l = &set_base(c, set)[w];
+    size_t i = set_base(c, set) + w;
+    hwcache_line *l = &c->lines[i];
     victim->state = (hwcache_state)l->state;
-    victim->line_addr = l->tag ? l->tag - 1 : 0;
+    victim->line_addr = c->tags[i] ? c->tags[i] - 1 : 0;
     victim->owner = l->owner;
     l->owner = 0;
     if (!c->cfg.write_back && state == HWCACHE_MODIFIED)
         state = HWCACHE_EXCLUSIVE;
-    l->tag = line_addr + 1;
+    c->tags[i] = line_addr + 1;
     l->state = (uint8_t)state;
-    l->stamp = c->clock++;             /* LRU: this access; FIFO: the fill */
+    c->stamps[i] = c->clock++;         /* LRU: this access; FIFO: the fill */
     if (c->cfg.policy == HWCACHE_PLRU)
         plru_access(c, set, w);
     return l;
@@ -212,9 +204,10 @@ hwcache_state hwcache_invalidate(hwcache *c, uint64_t line_addr)
     if (l == NULL)
         return HWCACHE_INVALID;
     hwcache_state s = (hwcache_state)l->state;
-    l->tag = 0;
+    size_t i = (size_t)(l - c->lines);
+    c->tags[i] = 0;
+    c->stamps[i] = 0;
     l->state = HWCACHE_INVALID;
-    l->stamp = 0;
     l->owner = 0;
     return s;
 }
@@ -223,10 +216,11 @@ uint64_t hwcache_invalidate_all(hwcache *c)
 {
     uint64_t dirty = 0;
     size_t n = (size_t)c->sets * c->cfg.ways;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         dirty += c->lines[i].state == HWCACHE_MODIFIED;
-        c->lines[i] = (hwcache_line){ 0 };
-    }
+    memset(c->tags, 0, n * sizeof *c->tags);
+    memset(c->stamps, 0, n * sizeof *c->stamps);
+    memset(c->lines, 0, n * sizeof *c->lines);
     if (c->plru)
         memset(c->plru, 0, c->sets * sizeof *c->plru);
     return dirty;
@@ -244,19 +238,20 @@ uint64_t hwcache_valid_lines(const hwcache *c)
 bool hwcache_verify(const hwcache *c)
 {
     for (unsigned s = 0; s < c->sets; s++) {
-        const hwcache_line *l = &c->lines[(size_t)s * c->cfg.ways];
+        const hwcache_line *l = &c->lines[set_base(c, s)];
+        const uint64_t *tag = &c->tags[set_base(c, s)], *stamp = &c->stamps[set_base(c, s)];
         for (unsigned w = 0; w < c->cfg.ways; w++) {
-            if ((l[w].tag == 0) != (l[w].state == HWCACHE_INVALID)) {
+            if ((tag[w] == 0) != (l[w].state == HWCACHE_INVALID)) {
                 g_warning("hwcache_verify: set %u way %u: tag and state disagree", s, w);
                 return false;
             }
-            if (l[w].tag == 0)
+            if (tag[w] == 0)
                 continue;
-            if (((l[w].tag - 1) & c->set_mask) != s) {
+            if (((tag[w] - 1) & c->set_mask) != s) {
                 g_warning("hwcache_verify: set %u way %u holds a line of another set", s, w);
                 return false;
             }
-            if (l[w].stamp >= c->clock) {
+            if (stamp[w] >= c->clock) {
                 g_warning("hwcache_verify: set %u way %u has a stamp from the future", s, w);
                 return false;
             }
@@ -265,7 +260,7 @@ bool hwcache_verify(const hwcache *c)
                 return false;
             }
             for (unsigned v = w + 1; v < c->cfg.ways; v++)
-                if (l[v].tag == l[w].tag) {
+                if (tag[v] == tag[w]) {
                     g_warning("hwcache_verify: set %u holds one line twice (ways %u and %u)", s, w, v);
                     return false;
                 }

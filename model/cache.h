@@ -19,6 +19,14 @@
  * Invariants (hwcache_verify): a valid tag appears at most once per set and
  * belongs to that set; invalid lines have tag 0 and state INVALID; stamps
  * of valid lines are below the cache's clock.
+ *
+ * Host layout (no simulated effect): a lookup reads only the set's tags,
+ * so the tags are an array of their own, a set's ways side by side and
+ * the array aligned to the host's 64-byte lines (an 8-way set's tags are
+ * one host line); the replacement stamps are another array, read by LRU
+ * and FIFO victim choice, and the state and owner of each line a third,
+ * two bytes a line.  A hwcache_line is the third array's element: index
+ * i of each array is the same line.
  */
 #pragma once
 
@@ -49,19 +57,24 @@ typedef struct hwcache_config {
     bool write_back;        /* false: write-through, never dirty */
 } hwcache_config;
 
+/* A line's state; its tag is tags[i] and its stamp stamps[i], for i its
+ * index in lines. */
 typedef struct hwcache_line {
-    uint64_t tag;           /* line address + 1; 0 when invalid */
-    uint64_t stamp;         /* LRU: last access; FIFO: fill */
     uint8_t state;          /* hwcache_state */
     uint8_t owner;          /* the memory system's: the core that used it last (shared levels) */
 } hwcache_line;
 
 typedef struct hwcache {
     hwcache_config cfg;
-    unsigned sets, line_shift;
+    unsigned sets, line_shift, ways_shift;
     uint64_t set_mask;
+    uint64_t *tags;         /* [sets][ways]: line address + 1; 0 when invalid */
+    uint64_t *stamps;       /* [sets][ways]: LRU: last access; FIFO: fill */
     hwcache_line *lines;    /* [sets][ways] */
     uint64_t *plru;         /* [sets]: tree bits, for HWCACHE_PLRU */
+    /* HWCACHE_PLRU, fixed at init: the tree bits an access to way w sets
+     * and clears ([ways] each), and the ways under each node ([2 ways]) */
+    uint64_t *plru_set, *plru_clr, *plru_sub;
     uint64_t clock;         /* stamps */
     uint64_t all_ways;      /* mask of every way */
     simrng rng;             /* for HWCACHE_RANDOM */
@@ -93,10 +106,37 @@ static inline unsigned hwcache_set_of(const hwcache *c, uint64_t line_addr)
     return (unsigned)(line_addr & c->set_mask);
 }
 
-/* The line holding line_addr, or NULL.  Changes nothing. */
-hwcache_line *hwcache_find(hwcache *c, uint64_t line_addr);
+/* The line holding line_addr, or NULL.  Changes nothing.  Inline: it is
+ * the memory model's most frequent call. */
+static inline hwcache_line *hwcache_find(hwcache *c, uint64_t line_addr)
+{
+    size_t base = (size_t)hwcache_set_of(c, line_addr) * c->cfg.ways;
+    const uint64_t *t = c->tags + base;
+    uint64_t tag = line_addr + 1;
+    for (unsigned w = 0; w < c->cfg.ways; w++)
+        if (t[w] == tag)
+            return &c->lines[base + w];
+    return NULL;
+}
+/* The line address of a line (valid: state not INVALID). */
+static inline uint64_t hwcache_addr_of(const hwcache *c, const hwcache_line *l)
+{
+    return c->tags[l - c->lines] - 1;
+}
 /* Record an access to a line found by hwcache_find (replacement state). */
-void hwcache_touch(hwcache *c, hwcache_line *l);
+static inline void hwcache_touch(hwcache *c, hwcache_line *l)
+{
+    size_t idx = (size_t)(l - c->lines);
+    if (c->cfg.policy == HWCACHE_LRU)
+        c->stamps[idx] = c->clock++;
+    else if (c->cfg.policy == HWCACHE_PLRU) {
+        /* a power-of-two number of ways: set and way without a division */
+        uint64_t *bits = &c->plru[idx >> c->ways_shift];
+        unsigned way = (unsigned)(idx & (c->cfg.ways - 1));
+        *bits = (*bits & ~c->plru_clr[way]) | c->plru_set[way];
+    }
+    /* FIFO and random: an access changes nothing */
+}
 /* Put line_addr in the cache (it must not be there) with `state`, in one of
  * the ways of `allowed` (0 means every way).  The line pushed out, if any,
  * is returned in *victim.  Returns the new line (its owner 0). */

@@ -180,6 +180,7 @@ static bool init_irq(hw *h, GError **error)
 
 hw *hw_new(sim *s, model_config *cfg, hwirq_signal_fn signal, void *signal_ctx, GError **error)
 {
+    g_assert(cfg->mem.freq_hz == cfg->freq_hz);    /* hw_ps divides by the memory's */
     hwmem *mem = hwmem_new(&cfg->mem, s->seed, error);
     if (mem == NULL)
         return NULL;

@@ -101,7 +101,7 @@ uint64_t hw_instructions(const hw *h, uint64_t n);
 /* Cycles of a core as picoseconds (rounded up). */
 static inline sim_time_t hw_ps(const hw *h, uint64_t cycles)
 {
-    return hwmem_cycles_to_ps(cycles, h->cfg.freq_hz);
+    return hwmem_ps_of(h->mem, cycles);     /* h->mem->cfg.freq_hz is h->cfg.freq_hz */
 }
 /* A core's kernel-mode cycles, and the cross-core cycles (model/mem.h)
  * its user accesses (model/stream.h) spent, so far: the kernel stamps

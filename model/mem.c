@@ -112,7 +112,20 @@ static inline uint64_t fill_ways(const hwmem *m, unsigned c, unsigned k)
     return ways & ~m->locked[k - 1];
 }
 
-/* Time the bus is busy for one line from `now`; returns the wait. */
+/* The snoop filter (mem.h, `holders`): the other cores that may hold
+ * line la privately, every other core without the filter. */
+static inline uint64_t peers(const hwmem *m, unsigned c, uint64_t la)
+{
+    return (m->holders ? m->holders[la] : m->all_cores) & ~(UINT64_C(1) << c);
+}
+
+/* Core p holds no private copy of la (any more). */
+static inline void forget(hwmem *m, unsigned p, uint64_t la)
+{
+    if (m->holders)
+        m->holders[la] &= ~(UINT64_C(1) << p);
+}
+
 /* Reserve the bus for one line from `now` for core c; the wait.  *cross
  * (may be NULL) is the part of the wait not spent behind c's own transfers
  * (the bus is first come first served, so the wait is behind the
@@ -165,6 +178,8 @@ static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st
     hwcache_victim v;
     hwcache *h = level(m, c, k);
     hwcache_line *l = hwcache_fill(h, la, st, ways, &v);
+    if (!level_shared(m, k) && m->holders)
+        m->holders[la] |= UINT64_C(1) << c;    /* a private copy: snoops must see it */
     if (level_shared(m, k)) {
         /* the line is here again, the cause's (the core whose access
          * this is, a write-back or downgrade included).  Its victim was
@@ -227,14 +242,14 @@ static void peer_invalidate(hwmem *m, unsigned p, uint64_t la)
     for (unsigned k = first_level(m); k < levels_end(m) && !level_shared(m, k); k++)
         if (hwcache_invalidate(level(m, p, k), la) != HWCACHE_INVALID)
             m->core[p].n.invalidations++;
+    forget(m, p, la);
 }
 
 /* Make core c the only holder (before it writes a line it has Shared). */
 static void invalidate_others(hwmem *m, unsigned c, uint64_t la)
 {
-    for (unsigned p = 0; p < m->cfg.cores; p++)
-        if (p != c)
-            peer_invalidate(m, p, la);
+    for (uint64_t s = peers(m, c, la); s; s &= s - 1)
+        peer_invalidate(m, (unsigned)__builtin_ctzll(s), la);
 }
 
 /* Core c missed shared level k on line la: was it c's line when another
@@ -291,14 +306,19 @@ static uint64_t fetch(hwmem *m, unsigned c, uint64_t la, sim_time_t now, hwmem_s
     }
     unsigned first_shared = k;
     /* 2. a line another core has written */
-    for (unsigned p = 0; !found && p < m->cfg.cores; p++)
-        if (p != c && peer_state(m, p, la) == HWCACHE_MODIFIED) {
+    for (uint64_t s = found ? 0 : peers(m, c, la); s && !found; s &= s - 1) {
+        unsigned p = (unsigned)__builtin_ctzll(s);
+        hwcache_state ps = peer_state(m, p, la);
+        if (ps == HWCACHE_INVALID)
+            forget(m, p, la);
+        if (ps == HWCACHE_MODIFIED) {
             core->n.coherence_transfers++;
             core->n.cross_cycles += m->cfg.coherence_cycles;
             cyc = m->cfg.coherence_cycles;
             *from = HWMEM_PEER;
             found = true;
         }
+    }
     /* 3. the shared levels, then memory */
     if (!found) {
         for (k = first_shared; k < levels_end(m); k++) {
@@ -370,12 +390,13 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
     unsigned first_shared = k;
     /* 2. the other cores */
     bool others = false, transfer = false;
-    for (unsigned p = 0; p < m->cfg.cores; p++) {
-        if (p == c)
-            continue;
+    for (uint64_t s = peers(m, c, la); s; s &= s - 1) {
+        unsigned p = (unsigned)__builtin_ctzll(s);
         hwcache_state ps = peer_state(m, p, la);
-        if (ps == HWCACHE_INVALID)
+        if (ps == HWCACHE_INVALID) {
+            forget(m, p, la);
             continue;
+        }
         transfer |= ps == HWCACHE_MODIFIED;
         if (write) {
             peer_invalidate(m, p, la);
@@ -426,13 +447,11 @@ static uint64_t data(hwmem *m, unsigned c, uint64_t la, bool write, sim_time_t n
     return cyc;
 }
 
-uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, sim_time_t now,
-                      hwmem_source *from)
+/* Everything but an L1 hit that changes no other core's copy. */
+static G_GNUC_NO_INLINE uint64_t access_slow(hwmem *m, unsigned core, uint64_t la, hwmem_kind kind, sim_time_t now,
+                                            hwmem_source *from)
 {
-    g_assert(core < m->cfg.cores);
-    g_assert(paddr < m->cfg.size);
     hwmem_source where = HWMEM_DRAM;
-    uint64_t la = paddr >> m->line_shift;
     uint64_t cyc;
     hwmem_counters *n = &m->core[core].n;
     uint64_t cross0 = n->cross_cycles;
@@ -462,6 +481,38 @@ uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, 
     return cyc;
 }
 
+uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, sim_time_t now,
+                      hwmem_source *from)
+{
+    g_assert(core < m->cfg.cores);
+    g_assert(paddr < m->cfg.size);
+    uint64_t la = paddr >> m->line_shift;
+    if (m->cfg.has_l1) {
+        /* Host speed only: an L1 hit that needs nothing of the other cores
+         * (a fetch, a read, a write to a line held Exclusive or Modified in
+         * a write-back L1D) is what data() and fetch() do for it, without
+         * their frame: the line touched, made Modified by a write, the
+         * L1's hit latency, and the counters */
+        hwmem_core *c = &m->core[core];
+        hwcache *h = kind == HWMEM_FETCH ? &c->l1i : &c->l1d;
+        hwcache_line *l = hwcache_find(h, la);
+        if (l && (kind != HWMEM_WRITE || (l->state != HWCACHE_SHARED && h->cfg.write_back))) {
+            hwmem_source where = kind == HWMEM_FETCH ? HWMEM_L1I : HWMEM_L1D;
+            hwcache_touch(h, l);
+            if (kind == HWMEM_WRITE)
+                l->state = HWCACHE_MODIFIED;
+            uint64_t cyc = h->cfg.hit_cycles;
+            c->n.accesses[kind]++;
+            c->n.served[where]++;
+            c->n.cycles += cyc;
+            if (from)
+                *from = where;
+            return cyc;
+        }
+    }
+    return access_slow(m, core, la, kind, now, from);
+}
+
 uint64_t hwmem_access_range(hwmem *m, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind,
                             sim_time_t now)
 {
@@ -470,7 +521,7 @@ uint64_t hwmem_access_range(hwmem *m, unsigned core, uint64_t paddr, uint64_t le
     uint64_t line = UINT64_C(1) << m->line_shift;
     uint64_t total = 0;
     for (uint64_t a = paddr & ~(line - 1); a < paddr + len; a += line) {
-        total += hwmem_access(m, core, a, kind, now + hwmem_cycles_to_ps(total, m->cfg.freq_hz), NULL);
+        total += hwmem_access(m, core, a, kind, now + hwmem_ps_of(m, total), NULL);
     }
     return total;
 }
@@ -526,6 +577,21 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
     (void)madvise(ram, cfg->size, MADV_NOHUGEPAGE);     /* advice: a host without THP refuses it, harmlessly */
 #endif
     m->ram = ram;
+    m->freq = hwdiv_make(cfg->freq_hz);
+    m->all_cores = cfg->cores == 64 ? UINT64_MAX : (UINT64_C(1) << cfg->cores) - 1;
+    bool private_data = cfg->has_l1 || (cfg->nouter > 0 && !cfg->outer[0].shared);
+    m->holders_bytes = (size_t)(cfg->size >> m->line_shift) * sizeof *m->holders;
+    if (cfg->cores > 1 && private_data && !cfg->snoop_all) {
+        void *hold = mmap(NULL, m->holders_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                          -1, 0);
+        if (hold == MAP_FAILED) {
+            g_set_error(error, HWMEM_ERROR, HWMEM_ERROR_CONFIG, "memory.size: cannot reserve %zu bytes of host "
+                        "address space for the snoop filter", m->holders_bytes);
+            hwmem_free(m);
+            return NULL;
+        }
+        m->holders = hold;
+    }
     /* who evicted each line, per shared level: one byte per line of
      * physical memory, reserved and committed only where written */
     m->evicted_bytes = (size_t)(cfg->size >> m->line_shift);
@@ -562,6 +628,8 @@ void hwmem_free(hwmem *m)
     for (unsigned k = 0; k < HWMEM_MAX_OUTER; k++)
         if (m->evicted[k])
             munmap(m->evicted[k], m->evicted_bytes);
+    if (m->holders)
+        munmap(m->holders, m->holders_bytes);
     g_free(m->core);
     g_free(m);
 }
@@ -609,6 +677,8 @@ void hwmem_flush_all(hwmem *m)
             if (!m->cfg.outer[k].shared)
                 hwcache_invalidate_all(&m->core[c].outer[k]);
     }
+    if (m->holders)
+        madvise(m->holders, m->holders_bytes, MADV_DONTNEED);   /* no private copies: zeros */
     for (unsigned k = 0; k < m->cfg.nouter; k++)
         if (m->cfg.outer[k].shared) {
             hwcache_invalidate_all(&m->shared[k]);
@@ -632,12 +702,17 @@ bool hwmem_verify(const hwmem *m)
             size_t n = (size_t)h->sets * h->cfg.ways;
             for (size_t i = 0; i < n; i++) {
                 const hwcache_line *l = &h->lines[i];
+                if (l->state != HWCACHE_INVALID && m->holders && !((m->holders[hwcache_addr_of(h, l)] >> c) & 1)) {
+                    g_warning("hwmem_verify: core %u holds line 0x%" G_GINT64_MODIFIER "x, and the snoop filter "
+                              "does not name it", c, hwcache_addr_of(h, l));
+                    return false;
+                }
                 if (l->state != HWCACHE_MODIFIED && l->state != HWCACHE_EXCLUSIVE)
                     continue;
                 for (unsigned p = 0; p < m->cfg.cores; p++)
-                    if (p != c && peer_state(mm, p, l->tag - 1) != HWCACHE_INVALID) {
+                    if (p != c && peer_state(mm, p, hwcache_addr_of(h, l)) != HWCACHE_INVALID) {
                         g_warning("hwmem_verify: core %u holds line 0x%" G_GINT64_MODIFIER "x %s, and core %u has a copy",
-                                  c, l->tag - 1, l->state == HWCACHE_MODIFIED ? "Modified" : "Exclusive", p);
+                                  c, hwcache_addr_of(h, l), l->state == HWCACHE_MODIFIED ? "Modified" : "Exclusive", p);
                         return false;
                     }
             }

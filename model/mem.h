@@ -56,6 +56,7 @@
 #include <glib.h>
 #include "sim/simtime.h"
 #include "cache.h"
+#include "div.h"
 
 #define HWMEM_ERROR (hwmem_error_quark())
 GQuark hwmem_error_quark(void);
@@ -89,6 +90,10 @@ typedef struct hwmem_config {
     sim_time_t mem_latency;     /* ps, after the last cache level */
     sim_time_t bus_line;        /* ps the bus is busy per line transferred */
     unsigned coherence_cycles;  /* a cache-to-cache transfer or an upgrade */
+    /* host-side only, for tests: snoop every other core on a private miss
+     * instead of the cores the snoop filter names (the results are the
+     * same; tests/test_mem_filter.c compares the two) */
+    bool snoop_all;
 } hwmem_config;
 
 typedef struct hwmem_counters {
@@ -134,6 +139,21 @@ typedef struct hwmem {
      * for private levels); reserved, committed as written */
     uint8_t *evicted[HWMEM_MAX_OUTER];
     size_t evicted_bytes;
+    /* The snoop filter, host-side only (no simulated cost, no simulated
+     * effect): per line of physical memory, a superset of the cores that
+     * hold it in a private data level (L1D, private outer levels).  A core's
+     * bit is set whenever the line is filled into one of its private
+     * levels; it is cleared when its copies are invalidated, or when a
+     * snoop finds none there (evictions leave it set: cleaned lazily).  So
+     * a snoop visits the cores that may hold the line, in increasing
+     * order as a snoop of every core would, and skips only cores that
+     * hold no copy, which a snoop of every core passes over unchanged.
+     * NULL when no other core can hold a copy (one core, or no private
+     * data level) or with cfg.snoop_all; reserved, committed as written. */
+    uint64_t *holders;
+    size_t holders_bytes;
+    uint64_t all_cores;                     /* mask of every core */
+    hwdiv freq;                             /* division by cfg.freq_hz (hwmem_ps_of) */
     unsigned cause;                         /* the core whose access is being served */
     int evict_level;                        /* the first shared level it missed on another core's eviction, -1 none */
 } hwmem;
@@ -184,5 +204,13 @@ void hwmem_flush_all(hwmem *m);
  * rounding up too (a cost never shrinks in translation). */
 uint64_t hwmem_ps_to_cycles(sim_time_t ps, uint64_t freq_hz);
 sim_time_t hwmem_cycles_to_ps(uint64_t cycles, uint64_t freq_hz);
+/* hwmem_cycles_to_ps(cycles, m->cfg.freq_hz), the same to the picosecond,
+ * without a division instruction for up to 1.8e7 cycles (model/div.h). */
+static inline sim_time_t hwmem_ps_of(const hwmem *m, uint64_t cycles)
+{
+    if (cycles <= UINT64_C(18000000))   /* cycles 1e12 + f below 2^64 */
+        return hwdiv_div(&m->freq, cycles * UINT64_C(1000000000000) + m->cfg.freq_hz - 1);
+    return hwmem_cycles_to_ps(cycles, m->cfg.freq_hz);
+}
 
 bool hwmem_verify(const hwmem *m);

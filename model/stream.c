@@ -16,7 +16,7 @@ static sim_time_t time_of(const hw *h, const hwstream_run *r, uint64_t dd)
     if (dd == 0)
         return r->start;
     uint64_t f = h->cfg.freq_hz;
-    sim_time_t t = dd <= UINT64_C(18000000) ? r->tick_q + (r->tick_r + dd * PS_PER_S + f - 1) / f
+    sim_time_t t = dd <= UINT64_C(18000000) ? r->tick_q + hwdiv_div(&h->mem->freq, r->tick_r + dd * PS_PER_S + f - 1)
                                             : hwtimer_tick_time(f, 1, r->base + dd);
     return t > r->start ? t : r->start;
 }

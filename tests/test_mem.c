@@ -463,6 +463,55 @@ static void test_conversion_fast_paths(void **state)
     }
 }
 
+/* model/div.h against the division instruction: divisors 1 to 1000,
+ * the presets' frequencies, powers of two, random ones of every size and
+ * ones of 2^63 and above; numerators 0, 1, around d, around 2^64 and
+ * random ones of every size (splitmix64).  And hwmem_ps_of against
+ * hwmem_cycles_to_ps at every frequency tried, on both sides of its fast
+ * path's bound. */
+static void test_division_by_invariant(void **state)
+{
+    (void)state;
+    uint64_t z = 7;
+#define NEXT() (z += UINT64_C(0x9E3779B97F4A7C15), \
+                z2 = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9), \
+                z2 = (z2 ^ (z2 >> 27)) * UINT64_C(0x94D049BB133111EB), z2 ^ (z2 >> 31))
+    uint64_t z2;
+    static const uint64_t fixed[] = { 667000000, 1200000000, 3200000000u, 110000000, 64000000, 480000000,
+                                      UINT64_C(100000000000), UINT64_C(1) << 40, UINT64_C(1) << 63,
+                                      (UINT64_C(1) << 63) + 1, UINT64_MAX };
+    for (unsigned i = 0; i < 40000; i++) {
+        uint64_t d;
+        if (i < 1000)
+            d = i + 1;
+        else if (i < 1000 + G_N_ELEMENTS(fixed))
+            d = fixed[i - 1000];
+        else {
+            uint64_t r = NEXT();
+            d = r >> (NEXT() % 64);
+            d = d ? d : 1;
+        }
+        hwdiv v = hwdiv_make(d);
+        for (unsigned k = 0; k < 64; k++) {
+            uint64_t specials[] = { 0, 1, d - 1, d, d + 1, 2 * d, UINT64_MAX, UINT64_MAX - 1, UINT64_MAX - d };
+            uint64_t r = NEXT();
+            uint64_t n = k < G_N_ELEMENTS(specials) ? specials[k] : r >> (NEXT() % 64);
+            if (hwdiv_div(&v, n) != n / d)
+                fail_msg("%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT,
+                         n, d, hwdiv_div(&v, n), n / d);
+        }
+        if (d <= UINT64_C(100000000000)) {     /* a frequency the loader takes */
+            hwmem m = { .cfg = { .freq_hz = d }, .freq = v };
+            for (unsigned k = 0; k < 16; k++) {
+                uint64_t r = NEXT();
+                uint64_t c = k == 0 ? 17999999 : k == 1 ? 18000000 : k == 2 ? 18000001 : r >> (NEXT() % 64);
+                assert_true(hwmem_ps_of(&m, c) == hwmem_cycles_to_ps(c, d));
+            }
+        }
+    }
+#undef NEXT
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_write_through_l1),
         cmocka_unit_test(test_conversions_saturate),
         cmocka_unit_test(test_conversion_fast_paths),
+        cmocka_unit_test(test_division_by_invariant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
