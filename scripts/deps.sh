@@ -39,3 +39,22 @@ cossim_install_simpy() {
     $SUDO apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-simpy
 }
+
+# Optional, for scripts/fuzz.sh only: clang and its sanitizer and libFuzzer
+# runtimes (Debian 12: clang 14; libclang-rt-14-dev holds libFuzzer).  Not
+# part of setup or the tests: the normal build replays the corpora with gcc.
+COSSIM_FUZZ_PACKAGES="clang libclang-rt-14-dev"
+cossim_install_fuzz() {
+    missing=""
+    for p in $COSSIM_FUZZ_PACKAGES; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $p"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    echo "cossim: installing:$missing" >&2
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}

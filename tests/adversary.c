@@ -108,7 +108,7 @@ typedef struct actor {
 typedef kadv_reached reached;
 
 typedef struct fuzz {
-    bool mpu, deep;
+    bool mpu, deep, boot_unchecked;
     uint64_t budget, calls, touches, touch_faults;
     uint64_t errors[COS_ERRS + 1];
     uint64_t isolation;                 /* accesses that went where they should not, or failed inside */
@@ -637,7 +637,10 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word a1, cos_word a2, 
     (void)caller, (void)a1, (void)a2, (void)a3;
     if (core != 0 || F->booted)
         return 0;   /* other cores; or a thread an adversary made to run this entry */
-    if (!build())
+    F->k->cfg.check = !F->boot_unchecked;
+    bool built = build();
+    F->k->cfg.check = true;
+    if (!built)
         return 0;
     if (!snapshot_all()) {
         F->boot_error = 1;
@@ -776,7 +779,7 @@ static void check_reach(k_kernel *k, const adv *a, const snap *sn, uint64_t kmem
 void kadv_run(const kadv_opts *o, kadv_reached *r, kadv_result *out)
 {
     memset(out, 0, sizeof *out);
-    fuzz st = { .budget = o->budget, .stride = o->stride ? o->stride : 1, .deep = o->deep, .r = r,
+    fuzz st = { .budget = o->budget, .stride = o->stride ? o->stride : 1, .deep = o->deep, .boot_unchecked = o->boot_unchecked, .r = r,
                 .actors = g_ptr_array_new_with_free_func(g_free), .tape = o->tape, .tape_len = o->tape_len };
     F = &st;
     for (unsigned i = 0; i < NADV; i++)

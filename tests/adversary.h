@@ -36,6 +36,10 @@ typedef struct kadv_reached {
 typedef struct kadv_opts {
     const char *preset;         /* a machine preset (model/presets) */
     bool deep;                  /* chains of servers and victims (adversary.c) */
+    /* No invariant check during the booter's build (the same on every run,
+     * whatever the draws), only from the adversaries' first call on: the
+     * fuzzing harness's speed-up; the seeded test checks the build too. */
+    bool boot_unchecked;
     uint64_t budget;            /* system calls, at most */
     uint64_t stride;            /* fingerprint the kernel around every stride-th call (>= 1) */
     uint64_t seed;              /* adversary i draws from splitmix64 seeded seed + i */
