@@ -57,7 +57,7 @@ const char *cosfuzz_dir(void)
 {
     init();
     if (scratch == NULL) {
-        scratch = g_dir_make_tmp("cossim-fuzz-XXXXXX", NULL);
+        scratch = g_dir_make_tmp("cosfuzz-scratch-XXXXXX", NULL);
         if (scratch == NULL)
             abort();
     }

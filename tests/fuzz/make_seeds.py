@@ -34,6 +34,14 @@ for sub in ["scenarios", "scenarios/labs"]:
 for n in ["evict_pair.lua", "random_events.lua", "runtime_error.lua", "syntax_error.lua", "long_run.lua"]:
     put("scenario", "tests-" + n, read("tests", "data", n))
 
+# ... and every Lua example of the docs (docs/*.md, docs/*/*.md)
+import glob
+import re
+for f in sorted(glob.glob(os.path.join(root, "docs", "*.md")) + glob.glob(os.path.join(root, "docs", "*", "*.md"))):
+    rel = os.path.relpath(f, root)
+    for i, m in enumerate(re.finditer(r"```lua\n(.*?)```", read(rel).decode(), re.S)):
+        put("scenario", "docs-%s-%d.lua" % (os.path.basename(f)[:-3], i), m.group(1).encode())
+
 # (b) kernel: byte 0 = preset (bits 0-1) and deep (bit 2); then the tape
 rng = random.Random(19)
 for mode in range(8):
