@@ -4,8 +4,10 @@ from the shipped scenarios, the test data, docs/examples and
 tests/fuzz/data/base.db (a 5 ms quickstart trace, 512-byte pages:
 cossim run quickstart --until 5ms, then PRAGMA journal_mode=DELETE;
 PRAGMA page_size=512; VACUUM).  Deterministic: the kernel tapes come from a
-seeded generator.  Run from the source root; files found by fuzzing are
-added beside these by scripts/fuzz.sh --keep, not here."""
+seeded generator.  Run from the source root.  The files named by a SHA-1
+(40 hex digits) are not written here: they are what the campaigns of
+docs/testing.md found, minimized with libFuzzer's -merge=1 and added
+beside the seeds."""
 import os
 import random
 import sys
