@@ -349,10 +349,12 @@ static u128 bound_overload(const edf_set *s, const util_cmp *uc)
  *    only that deadline remains to be checked;
  *  - h(t) <= d_min: every s in [d_min, t] has h(s) <= h(t) <= s, and
  *    h(s) = 0 below d_min; nothing is left. */
-static bool qpa(const edf_set *s, u128 from, u128 *at)
+static bool qpa(const edf_set *s, u128 from, u128 *at, uint64_t *budget)
 {
     u128 t = from;
     for (;;) {
+        if (budget && (*budget == 0 || --*budget == 0))
+            return false;        /* the caller's steps are spent: "none found" */
         u128 h = demand(s, t);
         if (h > t) {
             *at = t;
@@ -415,9 +417,13 @@ static u128 first_violation(const edf_set *s, u128 v)
 {
     u128 lo = s->d_min - 1;       /* no violation at or below lo: h = 0 there */
     u128 hi = v;                  /* h(hi) > hi */
+    /* QPA can walk every deadline below mid (a short period, a far one):
+     * once AN_EDF_WITNESS_STEPS are spent every run answers "none" and
+     * hi, a violation, stays the answer (found by fuzzing, issue 19) */
+    uint64_t budget = AN_EDF_WITNESS_STEPS;
     while (hi - lo > 1) {
         u128 mid = lo + (hi - lo) / 2, at;
-        if (qpa(s, mid, &at))
+        if (qpa(s, mid, &at, &budget))
             hi = at;              /* lo < at <= mid */
         else
             lo = mid;
@@ -448,7 +454,7 @@ bool an_edf_schedulable(const an_taskset *ts, const an_overheads *oh, uint64_t *
              * from the top of the range (a violation below 2^128 is still
              * found; none further out is worth reporting). */
             u128 from = bound_overload(&s, &uc);
-            found = qpa(&s, from == NO_BOUND ? NO_BOUND - 1 : from, &viol);
+            found = qpa(&s, from == NO_BOUND ? NO_BOUND - 1 : from, &viol, NULL);
         }
     } else if (cmp == U_UNKNOWN) {
         /* |U - 1| below ~1e-14 with periods whose lcm exceeds 2^128:
@@ -475,7 +481,7 @@ bool an_edf_schedulable(const an_taskset *ts, const an_overheads *oh, uint64_t *
              * also the exact answer: dbf(k H) = k H, and B adds to it.) */
             ok = false;
         } else {
-            found = qpa(&s, L, &viol);
+            found = qpa(&s, L, &viol, NULL);
             ok = !found;
         }
     }

@@ -63,11 +63,15 @@
  * 0 when the set is schedulable, and also when it fails at t = 0 (a task
  * with J >= D); trust the return value, not the witness.  A first miss
  * beyond 2^64 ns (U a hair below or above 1) is reported as UINT64_MAX.
- * Finding the first such t costs up to 128 more QPA runs; pass NULL when
- * only the verdict matters (with U > 1 the answer is then immediate).
+ * Finding the first such t costs up to 128 more QPA runs, of
+ * AN_EDF_WITNESS_STEPS steps in all: past them the witness is a t with
+ * h(t) > t that may not be the first (a set with a far deadline and a
+ * short period).  Pass NULL when only the verdict matters (with U > 1 the
+ * answer is then immediate).
  *
  * An empty set is schedulable.  Every task must have period, wcet and
  * deadline > 0 (asserted). */
+#define AN_EDF_WITNESS_STEPS UINT64_C(10000000)
 bool an_edf_schedulable(const an_taskset *ts, const an_overheads *oh, uint64_t *witness);
 
 /* sum_i dbf_i(t) with the jitter-shortened deadlines above, the tasks' own

@@ -152,6 +152,9 @@ static an_result rta_task(const fp_job_ctx *c)
     uint64_t ci, w, w_prev = 0, worst = 0;
     uint64_t limit = 0;          /* jobs to examine; 0 = not worked out yet */
     bool limit_is_period = false;  /* limit = m: stopping there is exact */
+    uint64_t l = 0;              /* the level-i lcm (0: does not fit), once l_known */
+    bool l_known = false;
+    uint64_t steps = 0;          /* iterations of the recurrence, for AN_FP_MAX_ITERATIONS */
     if (!cost(c, c->i, &ci))
         return unbounded;
     for (uint64_t q = 0;; q++) {
@@ -166,7 +169,17 @@ static an_result rta_task(const fp_job_ctx *c)
             r -= qt;             /* w > w(q-1) > q T_i */
             if (r > ti->deadline)
                 return (an_result){ .schedulable = false, .wcrt = r };
-            if (!demand(c, q, w, &next))
+            /* Job 0 runs past T_i (so D_i > T_i, or the line above had
+             * returned): with a level-i utilisation above 1 it has no
+             * fixed point, and a far deadline would be all that ends this
+             * loop (the opening comment) */
+            if (q == 0 && w > ti->period && !l_known) {
+                l = level_lcm(c);
+                l_known = true;
+                if (l != 0 && level_overloaded(c, l))
+                    return unbounded;
+            }
+            if (!demand(c, q, w, &next) || ++steps > AN_FP_MAX_ITERATIONS)
                 return unbounded;
             if (next == w) {
                 worst = MAX(worst, r);
@@ -178,7 +191,9 @@ static an_result rta_task(const fp_job_ctx *c)
         if (mul_ovf(q + 1, ti->period, &next_release) || w <= next_release)
             return (an_result){ .schedulable = true, .wcrt = worst };
         if (limit == 0) {
-            uint64_t l = level_lcm(c);
+            if (!l_known)
+                l = level_lcm(c);
+            l_known = true;
             if (l != 0 && level_overloaded(c, l))
                 return unbounded;
             limit_is_period = l != 0 && l / ti->period <= AN_FP_MAX_BUSY_JOBS;

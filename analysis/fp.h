@@ -49,8 +49,9 @@
  * enough to decide), or UINT64_MAX when no bound was found: the level-i
  * utilisation is above 1 and the first job's busy period outlasts T_i (the
  * responses then grow without bound), a busy-period window passed 2^64 ns,
- * or the busy period ran past AN_FP_MAX_BUSY_JOBS jobs of the task.  The
- * last two are the only cases where the verdict may be pessimistic.
+ * the busy period ran past AN_FP_MAX_BUSY_JOBS jobs of the task, or the
+ * recurrence ran past AN_FP_MAX_ITERATIONS.  The last three are the only
+ * cases where the verdict may be pessimistic.
  *
  * Arithmetic is integer, with overflow detected, never wrapped.  Every task
  * must have period, wcet and deadline > 0 and a priority >= 0 (asserted;
@@ -72,6 +73,13 @@
  * many of its periods (so that fp.c cannot bound the busy period
  * otherwise). */
 #define AN_FP_MAX_BUSY_JOBS 1000000u
+
+/* Iterations of the recurrence for one task, over all its jobs, before
+ * giving up (unschedulable, wcrt UINT64_MAX): a bound on the host time a
+ * task set can cost, reached only by sets whose busy periods climb in tiny
+ * steps towards a far deadline (found by fuzzing, issue 19: a task set
+ * with a deadline of 2^64 - 1 ns kept `cossim analyze` busy for ever). */
+#define AN_FP_MAX_ITERATIONS 10000000u
 
 /* Analyse every task of ts with the priorities it carries.  out has ts->n
  * entries.  oh may be NULL.  Returns true when every task is schedulable.

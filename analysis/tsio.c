@@ -1,6 +1,7 @@
 /* analysis/tsio.c: task-set files (see tsio.h). */
 #include "tsio.h"
 
+#include <errno.h>
 #include <string.h>
 #include <lua.h>
 
@@ -19,8 +20,12 @@ static bool parse_ns(const char *text, uint64_t *out, GError **error)
     while (g_ascii_isspace(*p))
         p++;
     char *end = NULL;
-    guint64 v = g_ascii_strtoull(p, &end, 10);
-    if (end != p) {
+    /* digits only: strtoull would take "-1" as 2^64 - 1 and saturate a
+     * number past 2^64 - 1 (both found by fuzzing, issue 19); a sign or
+     * anything else goes to simt_parse, which refuses it */
+    errno = 0;
+    guint64 v = g_ascii_isdigit(*p) ? g_ascii_strtoull(p, &end, 10) : 0;
+    if (end != NULL && end != p && errno == 0) {
         const char *q = end;
         while (g_ascii_isspace(*q))
             q++;

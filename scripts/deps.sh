@@ -66,3 +66,12 @@ cossim_install_ctf() {
 cossim_install_slurm() {
     cossim_install_packages slurm-wlm munge
 }
+
+# Optional, for scripts/fuzz.sh only: clang and its sanitizer and libFuzzer
+# runtimes (Debian 12: clang 14; libclang-rt-14-dev holds libFuzzer).  Not
+# part of setup or the tests: the normal build replays the corpora with gcc.
+COSSIM_FUZZ_PACKAGES="clang libclang-rt-14-dev"
+cossim_install_fuzz() {
+    # shellcheck disable=SC2086
+    cossim_install_packages $COSSIM_FUZZ_PACKAGES
+}

@@ -94,6 +94,26 @@ static void test_implicit_above_one(void **state)
     an_taskset_clear(&ts);
 }
 
+static void test_witness_search_bounded(void **state)
+{
+    (void)state;
+    /* Found by fuzzing (issue 19): t1 fills the core (C = T = D = 1 ms),
+     * t2 (C = 1 ms, T = 6 ms) has its deadline 21 days away.  U > 1, so the
+     * verdict is immediate; the first miss is t2's deadline D2 (before it
+     * dbf(t) = t at t1's deadlines, at D2 it gains t2's 1 ms), but QPA from
+     * any instant below D2 walks t1's deadlines one by one, 1.8e9 of them:
+     * the witness search never returned.  Now it gives up after
+     * AN_EDF_WITNESS_STEPS with a violating instant, at or past D2. */
+    static const spec s[] = { { 1000000, 1000000, 1000000, 0, 0 },
+                              { 1000000, 6000000, UINT64_C(1844674407370955), 0, 0 } };
+    an_taskset ts = make(s, 2);
+    uint64_t w = 0;
+    assert_false(an_edf_schedulable(&ts, NULL, &w));
+    assert_true(w >= UINT64_C(1844674407370955));
+    assert_true(an_edf_dbf(&ts, w) > w);
+    an_taskset_clear(&ts);
+}
+
 /* ---- constrained, arbitrary, jitter, blocking: worked by hand --------- */
 
 static void test_constrained_hand_example(void **state)
@@ -567,6 +587,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_implicit_exactly_one),
         cmocka_unit_test(test_implicit_above_one),
+        cmocka_unit_test(test_witness_search_bounded),
         cmocka_unit_test(test_constrained_hand_example),
         cmocka_unit_test(test_arbitrary_deadlines),
         cmocka_unit_test(test_jitter_shortens_the_deadline),

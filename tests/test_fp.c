@@ -173,6 +173,23 @@ static void test_jitter_and_blocking(void **state)
     assert_rt(out, 2, true, 14);
 }
 
+static void test_overloaded_level_far_deadline(void **state)
+{
+    (void)state;
+    /* Found by fuzzing (issue 19): task 1 (C=T=1000) fills the core, task 2
+     * (C=2000, T=3000) has a deadline 2^64 - 2 ns away.  Level-2
+     * utilisation 1 + 2/3 > 1: job 0's recurrence has no fixed point,
+     * w = 2000 + 1000 ceil(w/1000) climbs by 2000 a step, and before the
+     * fix only the deadline ended it (about 10^16 steps).  fp.h: above 1
+     * and job 0 past T_2, the response is unbounded. */
+    an_task t[] = { TASK(1000, 1000, 1000, 0, 0, 0), TASK(2000, 3000, UINT64_MAX - 1, 0, 0, 1) };
+    an_taskset ts = TS(t);
+    an_result out[2];
+    assert_false(an_fp_rta(&ts, NULL, out));
+    assert_rt(out, 0, true, 1000);
+    assert_rt(out, 1, false, UINT64_MAX);
+}
+
 static void test_arbitrary_deadline_worst_job_not_first(void **state)
 {
     (void)state;
@@ -546,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_audsley_beats_dm_with_long_deadline),
         cmocka_unit_test(test_no_assignment_exists),
         cmocka_unit_test(test_misuse_is_asserted),
+        cmocka_unit_test(test_overloaded_level_far_deadline),
     };
     return cmocka_run_group_tests_name("fp", tests, NULL, NULL);
 }

@@ -92,6 +92,11 @@ static void test_errors(void **state)
     expect_error(".csv", "name, period, wcet\nx, 10ms, 1500ps\n", "not a whole number of nanoseconds");
     expect_error(".csv", "name, period, wcet, priority\nx, 10ms, 1ms, -1\n", ":2: priority '-1'");
     expect_error(".csv", "", "empty");
+    /* found by fuzzing (issue 19): strtoull took "-01" as 2^64 - 1 ns and
+     * saturated a number past 2^64 - 1; with that deadline the analysis
+     * never returned (tests/fuzz/regressions/files) */
+    expect_error(".csv", "name, period, wcet, deadline\nx, 3ms, 2ms, -01\n", ":2: deadline: '-01' is not a time");
+    expect_error(".csv", "name, period, wcet\nx, 99999999999999999999, 1\n", ":2: period:");
     expect_error(".lua", "return { { name = 'x', period = '1ms', wcet = '1ms', colour = 1 } }", "task 1: unknown key 'colour'");
     /* several unknown keys: the first by name ('aa'), on every load, not
      * whichever lua_next meets first (Lua seeds its string hashes per state) */

@@ -1,0 +1,5 @@
+sim.after("1us", function() end)
+sim.after("2us", function() end)
+sim.run("1500ns")
+local st = sim.stats()
+print(st.now, st.events, st.pending)   --> 1500000  1  1

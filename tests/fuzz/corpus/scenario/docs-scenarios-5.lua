@@ -1,0 +1,6 @@
+sim.at("2ms", function() print("second") end)
+sim.after("1ms", function() print("first") end)
+local t = sim.after("1500us", function() print("never") end)
+assert(t:pending())
+assert(t:cancel())
+sim.run("5ms")

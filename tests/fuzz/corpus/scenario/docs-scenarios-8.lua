@@ -1,0 +1,5 @@
+sim.after("1us", function()
+  sim.event("irq", { core = 0, a0 = 42, note = "timer" })
+end)
+sim.event("boot")
+sim.run("2us")

@@ -1,0 +1,51 @@
+-- Scale: many periodic tasks over many cores in one system (issue 15, BENCHMARKS.md)
+--
+-- x86_64 with `cores` cores (up to 64), `tasks` periodic tasks spread
+-- evenly over them, partitioned fixed priority, rate monotonic on each
+-- core.  Periods are 1, 2, 5 and 10 ms in turn (harmonic but for 5), each
+-- job computes 0.4 / (tasks per core) of its period, so every core's
+-- declared work is 40% of its time; the kernel's and the scheduler's
+-- microseconds a job come on top (at 157 tasks a core, most of the rest:
+-- the worst response is then near its period).  While no job misses, the
+-- number of jobs is known by hand: a task of period T released at the
+-- start completes ceil(span / T) jobs in `span`.  The default is small, to
+-- run with the test suite; the benchmark is
+--
+--   /usr/bin/time -v ./build/cossim run scale --set tasks=10000 --set cores=64 --trace none
+--
+-- --set tasks=N (1000), cores=C (16), span=T (20ms), trace=false: no
+-- kernel events in the trace (the jobs table still).
+local n = params.tasks or 1000
+local cores = params.cores or 16
+local span = sim.time(params.span or "20ms")
+local m = machine{ preset = "x86_64", cores = cores }
+local sys = system{ machine = m, policy = "fp", trace = params.trace ~= false }
+local periods_us = { 1000, 2000, 5000, 10000 }
+local per_core = math.ceil(n / cores)
+local expected = 0
+for i = 1, n do
+  local p = periods_us[(i - 1) // cores % #periods_us + 1]
+  local wcet = math.max(1, p * 0.4 // per_core)
+  -- rate monotonic: the shorter the period, the higher the priority (1)
+  local prio = 0
+  for k, q in ipairs(periods_us) do if q == p then prio = k end end
+  sys:task{ name = "t" .. i, core = (i - 1) % cores, priority = prio, period = p .. "us",
+            body = { {"compute", wcet .. "us"} } }
+  expected = expected + (span + sim.us(p) - 1) // sim.us(p)
+end
+sys:run(span)
+local r = sys:results()
+local jobs, missed, worst = 0, 0, 0
+for _, t in ipairs(r.tasks) do
+  jobs = jobs + t.jobs
+  missed = missed + t.missed
+  if t.jobs > 0 and t.resp_max_ns / t.period_ns > worst then worst = t.resp_max_ns / t.period_ns end
+end
+local used = 0      -- cores whose scheduler dispatched a task
+for _, c in ipairs(r.cores) do if c.dispatches + c.ul_dispatches > 0 then used = used + 1 end end
+local k = sys:kernel():stats()
+print(string.format("%d tasks on %d cores: %d jobs (%d by hand), %d missed; worst response %.1f%% of its period",
+                    n, cores, jobs, expected, missed, worst * 100))
+print(string.format("kernel: %d system calls, %d switches, %d interrupts", k.syscalls, k.switches, k.interrupts))
+return { tasks = n, cores = cores, cores_used = used, jobs = jobs, expected = expected, missed = missed,
+         worst_response = worst, syscalls = k.syscalls }

@@ -1,0 +1,3 @@
+-- Test data: a syntax error on line 3
+local a = 1
+local b = = 2
