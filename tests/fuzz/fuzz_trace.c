@@ -2,7 +2,7 @@
  * trust, through every reader of a trace: `cossim analyze` (the report as
  * text, JSON and the jobs' CSV), the digest check, `cossim check` with a
  * bounds file that asks for every figure, and the four figures of
- * `cossim plot` of a trace.
+ * `cossim plot` and `cossim export` (every format) of a trace.
  *
  * Byte 0 says what the rest is:
  *   - even: the database file itself, byte for byte (corrupt, truncated,
@@ -25,6 +25,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include "analysis/check.h"
+#include "analysis/export.h"
 #include "analysis/plot.h"
 #include "analysis/trace.h"
 #include "sim/trace.h"
@@ -107,6 +108,24 @@ int cosfuzz_trace(const uint8_t *data, size_t size)
     an_check(path, bpath, out, msg);
     g_string_free(out, TRUE);
     g_string_free(msg, TRUE);
+
+    /* the exports: the files to /dev/null, the folders in the scratch folder */
+    sqlite3 *db = simtr_open_read(path, &err);
+    if (db) {
+        if (!an_export_perfetto(db, cosfuzz_null(), &err))
+            g_clear_error(&err);
+        g_autofree char *lit = g_build_filename(cosfuzz_dir(), "lit", NULL);
+        g_autofree char *ctf = g_build_filename(cosfuzz_dir(), "ctf", NULL);
+        if (!an_export_litmus(db, lit, &err))
+            g_clear_error(&err);
+        if (!an_export_ctf(db, ctf, &err))
+            g_clear_error(&err);
+        sqlite3_close(db);
+    }
+    g_clear_error(&err);
+    char *traces[] = { path };
+    if (!an_export_schedcat(traces, 1, cosfuzz_null(), &err))
+        g_clear_error(&err);
 
     g_autofree char *fig = g_build_filename(cosfuzz_dir(), "f.png", NULL);
     static const char *const kinds[] = { "gantt", "response", "breakdown", "counters" };
