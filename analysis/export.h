@@ -31,6 +31,9 @@ struct sqlite3;
 int an_cli_export(int argc, char **argv);
 
 GQuark an_export_error_quark(void);
+/* The folder a multi-file format writes into: made if absent; false (and
+ * why) if it is something else or cannot be made. */
+bool an_export_folder(const char *dir, GError **error);
 
 /* Write the trace open in db to f in the Perfetto/Chrome JSON format;
  * false with the reason on a read error (f is then incomplete). */

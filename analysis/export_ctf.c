@@ -377,15 +377,8 @@ static bool finish(cx *x, bool ok)
 
 bool an_export_ctf(sqlite3 *db, const char *dir, GError **error)
 {
-    struct stat sb;
-    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        g_set_error(error, an_export_error_quark(), 2, "--output: '%s' is not a folder", dir);
+    if (!an_export_folder(dir, error))
         return false;
-    }
-    if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
-        g_set_error(error, an_export_error_quark(), 2, "--output: cannot make the folder '%s': %s", dir, g_strerror(errno));
-        return false;
-    }
     cx *x = g_new0(cx, 1);
     x->db = db, x->dir = dir, x->error = error;
     x->labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

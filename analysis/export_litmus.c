@@ -340,15 +340,8 @@ bool an_export_litmus(sqlite3 *db, const char *dir, GError **error)
         g_set_error(error, an_export_error_quark(), 1, "the trace has no tasks, jobs or counters (a run of a system{})");
         return false;
     }
-    struct stat sb;
-    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        g_set_error(error, an_export_error_quark(), 2, "--output: '%s' is not a folder", dir);
+    if (!an_export_folder(dir, error))
         return false;
-    }
-    if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
-        g_set_error(error, an_export_error_quark(), 2, "--output: cannot make the folder '%s': %s", dir, g_strerror(errno));
-        return false;
-    }
     lx *x = g_new0(lx, 1);
     x->db = db, x->dir = dir, x->error = error;
     x->tasks = g_array_new(FALSE, TRUE, sizeof(ltask));
