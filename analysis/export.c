@@ -23,20 +23,6 @@ static int usage(const char *fmt, ...)
     return 2;
 }
 
-bool an_export_folder(const char *dir, GError **error)
-{
-    struct stat sb;
-    if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-        g_set_error(error, an_export_error_quark(), 2, "--output: '%s' is not a folder", dir);
-        return false;
-    }
-    if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0) {
-        g_set_error(error, an_export_error_quark(), 2, "--output: cannot make the folder '%s': %s", dir, g_strerror(errno));
-        return false;
-    }
-    return true;
-}
-
 /* What is exported: one trace, open (db), or several, by name (schedcat). */
 typedef struct source {
     sqlite3 *db;
