@@ -10,4 +10,5 @@ const cos_image *const cos_images[COS_IMAGES] = {
     [COS_IMAGE_WL_BOOTER] = &cos_image_wl_booter,
     [COS_IMAGE_ROGUE] = &cos_image_rogue,
     [COS_IMAGE_IPI_RATELIMIT] = &cos_image_ipi_ratelimit,
+    [COS_IMAGE_MICROBENCH] = &cos_image_microbench,
 };

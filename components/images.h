@@ -14,6 +14,7 @@ enum {
     COS_IMAGE_WL_BOOTER,
     COS_IMAGE_ROGUE,
     COS_IMAGE_IPI_RATELIMIT,
+    COS_IMAGE_MICROBENCH,
     COS_IMAGES
 };
 
@@ -25,5 +26,6 @@ extern const cos_image cos_image_wl_mem;
 extern const cos_image cos_image_wl_booter;   /* implementation/booter/composed */
 extern const cos_image cos_image_rogue;       /* implementation/test/rogue */
 extern const cos_image cos_image_ipi_ratelimit;   /* implementation/ipi/ratelimit */
+extern const cos_image cos_image_microbench;   /* implementation/bench/micro */
 /* All of them, index = id. */
 extern const cos_image *const cos_images[COS_IMAGES];
