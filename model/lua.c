@@ -513,6 +513,20 @@ static int l_counters(lua_State *L)
     return 1;
 }
 
+/* preset(NAME) -> the preset's figures as its file gives them (a figure
+ * with a source is { value, source = ... }), read-only by copy: what a
+ * calibration starts from. [-0, +1, e] */
+static int l_preset(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (!valid_preset_name(name))
+        return luaL_error(L, "preset: '%s' is not a preset name (see 'cossim machines')", name);
+    GError *err = NULL;
+    if (!model_preset_push(L, name, &err))
+        return raise_gerror(L, err);
+    return 1;
+}
+
 int hwlua_open(lua_State *L)
 {
     static const luaL_Reg methods[] = {
@@ -533,6 +547,8 @@ int hwlua_open(lua_State *L)
     lua_pop(L, 1);
     lua_pushcfunction(L, l_machine);
     lua_setglobal(L, "machine");
+    lua_pushcfunction(L, l_preset);
+    lua_setglobal(L, "preset");
     return 0;
 }
 

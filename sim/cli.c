@@ -804,6 +804,27 @@ static int cmd_version(int argc, char **argv)
     return 0;
 }
 
+/* A verb that is a bundled scenario run without a trace: `cossim VERB
+ * [OPTIONS]` is `cossim run SCENARIO --trace none [OPTIONS]` (a --trace
+ * given writes one; --json prints the scenario's report). */
+static int run_bundled(const char *scenario, int argc, char **argv)
+{
+    g_autofree char **args = g_new0(char *, (size_t)argc + 5);
+    int n = 0;
+    args[n++] = (char *)"run";
+    args[n++] = (char *)scenario;
+    args[n++] = (char *)"--trace";
+    args[n++] = (char *)"none";
+    for (int i = 1; i < argc; i++)
+        args[n++] = argv[i];
+    return cmd_run(n, args);
+}
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    return run_bundled("calibrate", argc, argv);
+}
+
 static int cmd_help(int argc, char **argv);
 
 typedef struct verb {
@@ -816,6 +837,7 @@ static const verb verbs[] = {
     { "run", "run a scenario and write its trace", cmd_run },
     { "scenarios", "list the bundled scenarios", cmd_scenarios },
     { "bench", "measure the engine's speed", cmd_bench },
+    { "calibrate", "run every published target's microbenchmark, fit the few marked fit, report the rest as predictions", cmd_calibrate },
     { "version", "print the version", cmd_version },
     { "help", "help on cossim or on one verb", cmd_help },
 };

@@ -20,7 +20,11 @@
  *               init thread is blocked too: the core is idle), from before
  *               the send to R's first read of the counter after its
  *               receive returns: one way.  R answers with a send to A's
- *               endpoint and A waits for it before the next round.
+ *               endpoint and A waits for it before the next round;
+ *   map, unmap  (MMU machines) A maps a user page into N's page table,
+ *               beside N's memory, and unmaps it: each call on its own (N
+ *               runs on core 0 only, so an unmap has no other core's TLB
+ *               to shoot down).
  *
  * Each is reported as NAME.median/.min/.max/.mean/.n (cos_bench_report).
  * The counters of one machine's cores run at one frequency from one start,
@@ -56,7 +60,9 @@ typedef struct micro_state {
     cos_capid r_rcv, r_to_a;            /* R's endpoint; the send to A's (in M) */
     cos_capid go1, go0;                 /* in the boot table: the start of core `xcore`, the answer */
     cos_capid a_go0;                    /* go0, in M's table: A's end */
-    cos_capid a_rcv_boot;               /* A's endpoint, in the boot table */
+    cos_capid a_pgtbl, a_kmem;          /* N's page table and the untyped memory (MMU machines; 0: none) */
+    uint64_t map_page, map_vaddr;       /* the page A maps, where */
+    uint64_t unmap_cycles;              /* the unmap of the last round */
     bt b1;                              /* the receiver core's allocator */
     bt_comp m;
     uint64_t t0;                        /* A's reading before a send */
@@ -182,6 +188,19 @@ static cos_err round_xcore(micro_state *st, uint64_t *sample)
     return e;
 }
 
+static cos_err round_map(micro_state *st, uint64_t *sample)
+{
+    uint64_t t0 = cos_cycles();
+    cos_err e = cos_pgtbl_map(st->a_pgtbl, st->map_vaddr, st->a_kmem, st->map_page, COS_MAP_WRITE);
+    uint64_t t1 = cos_cycles();
+    if (e)
+        return e;
+    cos_ret r = cos_pgtbl_unmap(st->a_pgtbl, st->map_vaddr);
+    st->unmap_cycles = cos_cycles() - t1;
+    *sample = t1 - t0;
+    return r.err;
+}
+
 static bool measure(micro_state *st, const char *name, round_fn f, uint64_t *v, uint64_t *v2)
 {
     uint64_t n = 0;
@@ -195,9 +214,9 @@ static bool measure(micro_state *st, const char *name, round_fn f, uint64_t *v, 
             return false;
         }
         if (i >= st->warmup) {
-            if (f == round_sinv) {
-                v[n] = st->stamp_in;
-                v2[n] = st->stamp_out;
+            if (f == round_sinv || f == round_map) {
+                v[n] = f == round_sinv ? st->stamp_in : s;
+                v2[n] = f == round_sinv ? st->stamp_out : st->unmap_cycles;
             } else {
                 v[n] = s;
             }
@@ -207,6 +226,9 @@ static bool measure(micro_state *st, const char *name, round_fn f, uint64_t *v, 
     if (f == round_sinv) {
         cos_bench_report("sinv_in", v, n);
         cos_bench_report("sinv_out", v2, n);
+    } else if (f == round_map) {
+        cos_bench_report("map", v, n);
+        cos_bench_report("unmap", v2, n);
     } else if (f != round_xcore) {
         cos_bench_report(name, v, n);
     }
@@ -223,7 +245,7 @@ static cos_word measurer(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2
         fail(st, "micro.error", COS_ENOMEM);
     } else if (measure(st, "null", round_null, v, v2) && measure(st, "switch", round_switch, v, v2)
                && measure(st, "switch_x", round_switch_x, v, v2) && measure(st, "sinv", round_sinv, v, v2)
-               && st->xcore && measure(st, "xcore", round_xcore, v, v2)) {
+               && (st->a_pgtbl == 0 || measure(st, "map", round_map, v, v2)) && st->xcore && measure(st, "xcore", round_xcore, v, v2)) {
         cos_bench_report("xcore", st->xs, st->nx);
     }
     free(v);
@@ -294,6 +316,14 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     CHECK(bt_sinv(&b, &m, &n, E_STAMP, &sl));
     st->a_sinv = sl;
     CHECK(bt_asnd(&b, COS_BOOT_RCV(0), &st->go0));
+    if (!b.mpu) {       /* a page to map, and where: the page after N's memory, in the tables of its pool */
+        CHECK(bt_page(&b, false, &st->map_page));
+        CHECK(bt_give(&b, &m, n.pgtbl, &s));
+        st->a_pgtbl = s;
+        CHECK(bt_give(&b, &m, b.kmem, &s));
+        st->a_kmem = s;
+        st->map_vaddr = n.base + COS_PAGE_SIZE * n.user_pages;
+    }
     CHECK(bt_give(&b, &m, st->go0, &s));
     st->a_go0 = s;
     if (xcore) {
