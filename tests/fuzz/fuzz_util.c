@@ -4,9 +4,12 @@
  * runs one harness, input after input, and the folder must outlive them. */
 #include "fuzz.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -53,11 +56,43 @@ static void init(void)
     atexit(at_exit);
 }
 
+/* The folders of fuzzing processes that are gone: a process ended by a
+ * timeout, a crash or a signal never ran its exit cleanup.  Each folder
+ * carries its process's id (cosfuzz-scratch-PID-XXXXXX); one whose process
+ * no longer exists is removed.  (A reused id keeps a stale folder until
+ * that process ends too: the leak stays bounded.) */
+static void sweep_stale(void)
+{
+    const char *tmp = g_get_tmp_dir();
+    GDir *d = g_dir_open(tmp, 0, NULL);
+    if (d == NULL)
+        return;
+    const char *n;
+    while ((n = g_dir_read_name(d)) != NULL) {
+        if (!g_str_has_prefix(n, "cosfuzz-scratch-"))
+            continue;
+        char *end = NULL;
+        long pid = strtol(n + strlen("cosfuzz-scratch-"), &end, 10);
+        if (end == NULL || *end != '-' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;       /* alive (or not ours to ask): left alone */
+        g_autofree char *p = g_build_filename(tmp, n, NULL);
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK)) {
+            remove_tree(p);
+            g_rmdir(p);
+        }
+    }
+    g_dir_close(d);
+}
+
 const char *cosfuzz_dir(void)
 {
     init();
     if (scratch == NULL) {
-        scratch = g_dir_make_tmp("cosfuzz-scratch-XXXXXX", NULL);
+        sweep_stale();
+        g_autofree char *tmpl = g_strdup_printf("cosfuzz-scratch-%ld-XXXXXX", (long)getpid());
+        scratch = g_dir_make_tmp(tmpl, NULL);
         if (scratch == NULL)
             abort();
     }

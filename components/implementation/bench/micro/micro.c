@@ -35,12 +35,11 @@
  * receiver's core for xcore (0: no xcore).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include "components/lib/booter.h"
 #include "components/lib/stats.h"
 #include "components/images.h"
 
-#define MICRO_MAX_ITERATIONS ((1u << 20) - 1u)
+#define MICRO_MAX_ITERATIONS ((1u << 20) - 1u)  /* 24 MiB of samples at most: under COS_COMP_DATA_MAX */
 #define MICRO_OP_NULL 0u        /* no such operation: the kernel returns COS_EINVAL at once */
 
 /* The boot table's slots every core's init thread knows: M, and the
@@ -67,10 +66,21 @@ typedef struct micro_state {
     bt_comp m;
     uint64_t t0;                        /* A's reading before a send */
     uint64_t stamp_in, stamp_out;       /* the halves of the last invocation */
-    uint64_t *xs;                       /* R's samples */
-    uint64_t nx;
+    uint64_t nx;                        /* R's samples so far */
     bool xready, done, failed;
 } micro_state;
+
+/* The samples follow the state in M's block (memory of the component's,
+ * freed with the system however the run ends): A's two arrays and R's. */
+static uint64_t *samples(micro_state *st, unsigned which)
+{
+    return (uint64_t *)(st + 1) + (size_t)which * st->iterations;
+}
+
+static size_t block_bytes(uint64_t iterations)
+{
+    return sizeof(micro_state) + 3 * sizeof(uint64_t) * (size_t)iterations;
+}
 
 /* N's block: C's capability to A. */
 typedef struct micro_n {
@@ -130,7 +140,7 @@ static cos_word receiver(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2
             return 0;
         }
         if (i >= st->warmup && st->nx < st->iterations)
-            st->xs[st->nx++] = t1 - st->t0;
+            samples(st, 2)[st->nx++] = t1 - st->t0;
         cos_err e = cos_asnd(st->r_to_a, false);
         if (e) {
             fail(st, "xcore.error", e);
@@ -240,16 +250,12 @@ static cos_word measurer(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2
 {
     (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
     micro_state *st = cos_comp_data();
-    uint64_t *v = malloc(sizeof *v * st->iterations), *v2 = malloc(sizeof *v2 * st->iterations);
-    if (v == NULL || v2 == NULL) {
-        fail(st, "micro.error", COS_ENOMEM);
-    } else if (measure(st, "null", round_null, v, v2) && measure(st, "switch", round_switch, v, v2)
+    uint64_t *v = samples(st, 0), *v2 = samples(st, 1);
+    if (measure(st, "null", round_null, v, v2) && measure(st, "switch", round_switch, v, v2)
                && measure(st, "switch_x", round_switch_x, v, v2) && measure(st, "sinv", round_sinv, v, v2)
                && (st->a_pgtbl == 0 || measure(st, "map", round_map, v, v2)) && st->xcore && measure(st, "xcore", round_xcore, v, v2)) {
-        cos_bench_report("xcore", st->xs, st->nx);
+        cos_bench_report("xcore", samples(st, 2), st->nx);
     }
-    free(v);
-    free(v2);
     st->done = true;
     cos_err e = cos_asnd(st->a_go0, false);     /* core 0's init thread waits for the end */
     if (e)
@@ -288,7 +294,7 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
         if (core != xcore)
             return 0;
         CHECK(cos_rcv(COS_BOOT_RCV(core), 0).err);     /* core 0's go */
-        micro_state *st = cos_comp_load(SLOT_M, sizeof(micro_state));
+        micro_state *st = cos_comp_load(SLOT_M, block_bytes(iterations));
         if (st == NULL)
             CHECK(COS_EINVAL);
         return boot_receiver(st);
@@ -301,7 +307,7 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     CHECK(bt_init(&b));
     CHECK(bt_comp_new(&b, COS_IMAGE_MICROBENCH, 1, &m));
     CHECK(bt_comp_new(&b, COS_IMAGE_MICROBENCH, 1, &n));
-    micro_state *st = cos_comp_load(m.comp, sizeof *st);
+    micro_state *st = cos_comp_load(m.comp, block_bytes(iterations));
     micro_n *nd = cos_comp_load(n.comp, sizeof *nd);
     if (st == NULL || nd == NULL)
         CHECK(COS_ENOMEM);
@@ -328,9 +334,6 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     st->a_go0 = s;
     if (xcore) {
         cos_capid ra, aa;
-        st->xs = malloc(sizeof *st->xs * iterations);
-        if (st->xs == NULL)
-            CHECK(COS_ENOMEM);
         CHECK(bt_rcv(&b, ta, 0, COS_BOOT_RCV(0), &ra));
         CHECK(bt_asnd(&b, ra, &aa));
         CHECK(bt_give(&b, &m, ra, &s));
