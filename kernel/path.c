@@ -7,7 +7,9 @@
  * cpi (hw_instructions) and fetches its text lines through the core's
  * instruction cache: warm, the fetches hit (one fetch slot per line, the
  * presets' convention); cold, they miss and cost what the memory system
- * says.  Text is laid out step after step, each step starting on a 64-byte
+ * says.  A machine without an instruction cache (the cacheless Cortex-M
+ * presets) fetches from flash inside its cpi, so no fetch is charged
+ * there (hw_fetch_in_cpi).  Text is laid out step after step, each step starting on a 64-byte
  * boundary, each as long as its compiled code.
  *
  * The counts and the code sizes are the machine's ISA's row of
@@ -66,6 +68,8 @@ void k_step(k_core *c, k_path_step s)
     c->p_instr += in;
     if (k->text_len[s] == 0)
         return;     /* its code is fetched with the step it is part of */
+    if (hw_fetch_in_cpi(h))
+        return;     /* no instruction cache: the fetch is inside cpi (hw.h) */
     uint64_t f = hw_access(h, c->id, k->text + k->text_off[s], k->text_len[s], HWMEM_FETCH, c->now + hw_ps(h, c->cycles));
     c->cycles += f;
     c->p_fetch += f;

@@ -440,6 +440,11 @@ hw_isa hw_code_isa(const hw *h)
     g_assert_not_reached();
 }
 
+bool hw_fetch_in_cpi(const hw *h)
+{
+    return !h->cfg.mem.has_l1;
+}
+
 hw_pd_kind hw_pd_kind_of(const hw *h)
 {
     return h->cfg.has_mpu ? HW_PD_MPU : HW_PD_PAGETABLE;

@@ -188,6 +188,12 @@ unsigned hw_context_words(const hw *h);
  * is counted for a future 32-bit x86 preset; none has it yet. */
 typedef enum { HW_ISA_X86_64, HW_ISA_I386, HW_ISA_A32, HW_ISA_T32, HW_ISA_A64 } hw_isa;
 hw_isa hw_code_isa(const hw *h);
+/* True when the machine has no instruction cache (the cacheless Cortex-M
+ * presets): code runs from flash behind the vendor's prefetcher (ST's ART),
+ * and its fetch time is already inside the preset's cpi, so the kernel
+ * charges no separate fetch for its text (charging both counted the fetch
+ * twice). */
+bool hw_fetch_in_cpi(const hw *h);
 
 /* Protection domains: what a core loads to run a component.  An MMU
  * machine's domain is a page-table root tagged with an address-space id;

@@ -636,7 +636,15 @@ static void preset_hook(lua_State *L, lua_Debug *ar)
     luaL_error(L, "a preset is data: it ran too long");
 }
 
-bool model_preset_push(lua_State *L, const char *name, GError **error)
+static bool is_alias(lua_State *L, int t)
+{
+    bool yes = lua_getfield(L, t, "alias") == LUA_TSTRING;
+    lua_pop(L, 1);
+    return yes;
+}
+
+/* Run one preset file and push the table it returns [-0, +1 on success]. */
+static bool push_file(lua_State *L, const char *name, GError **error)
 {
     g_autofree char *path = NULL;
     if (g_str_has_suffix(name, ".lua") || strchr(name, '/'))
@@ -676,6 +684,58 @@ bool model_preset_push(lua_State *L, const char *name, GError **error)
         lua_settop(L, top);
         return false;
     }
+    return true;
+}
+
+/* A preset may be another's second name: `return { name = "cortex-a9",
+ * alias = "zynq7000" }` (and nothing else) is preset zynq7000's table
+ * with its name replaced, so a run on the old name is named, and traced,
+ * as before.  An alias of an alias is refused. */
+bool model_preset_push(lua_State *L, const char *name, GError **error)
+{
+    if (!push_file(L, name, error))
+        return false;
+    int t = lua_gettop(L);
+    if (!is_alias(L, t))
+        return true;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+        if (strcmp(k, "name") != 0 && strcmp(k, "alias") != 0) {
+            g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET,
+                        "preset %s: an alias has a name and an alias only ('%s' is extra)", name, k);
+            lua_settop(L, t - 1);
+            return false;
+        }
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, t, "name");
+    lua_getfield(L, t, "alias");
+    g_autofree char *target = g_strdup(lua_tostring(L, -1));
+    bool named = lua_type(L, -2) == LUA_TSTRING;
+    if (!named || strchr(target, '/') || g_str_has_suffix(target, ".lua")) {
+        g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET,
+                    "preset %s: an alias needs a name and the name of a preset in the same folder", name);
+        lua_settop(L, t - 1);
+        return false;
+    }
+    if (!push_file(L, target, error)) {
+        lua_settop(L, t - 1);
+        return false;
+    }
+    if (is_alias(L, -1)) {
+        g_set_error(error, MODEL_ERROR, MODEL_ERROR_PRESET, "preset %s: %s is an alias itself", name, target);
+        lua_settop(L, t - 1);
+        return false;
+    }
+    lua_pushvalue(L, -3);                  /* the alias's name */
+    lua_setfield(L, -2, "name");
+    lua_getfield(L, -1, "description");    /* listed as what it is */
+    lua_pushfstring(L, "another name for %s: %s", target, lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+    lua_setfield(L, -3, "description");
+    lua_pop(L, 1);
+    lua_replace(L, t);                     /* the target's table, renamed, where the alias's was */
+    lua_settop(L, t);
     return true;
 }
 

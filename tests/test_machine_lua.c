@@ -140,14 +140,18 @@ static void test_m4_without_caches(void **state)
     (void)state;
     setup_presets();
     /* No cache on the Cortex-M4 preset: every 32-bit word is a memory
-     * access over the bus.  The preset's SRAM: 6 ns latency, 6 ns of bus
-     * per word, 168 MHz (5.95 ns a cycle).  One word at t = 0: 6 ns ->
-     * 1.008 -> 2 cycles, and the bus is busy until 6 ns.  Then 64 bytes =
-     * 16 words, also at t = 0: the first waits for the bus (6 + 6 = 12 ns
-     * -> 2.016 -> 3 cycles); each next one starts after the previous one's
-     * cycles, when the bus is free again: 2 cycles each: 3 + 15 x 2 = 33. */
+     * access over the bus.  The preset's SRAM: 5952 ps latency, 5952 ps of
+     * bus per word, 168 MHz (a cycle is 1e12 / 168e6 = 5952.38 ps; the model
+     * rounds a time up to whole cycles).  One word at t = 0: 5952 ps ->
+     * 0.99994 -> 1 cycle, and the bus is busy until 5952 ps.  Then 64 bytes
+     * = 16 words, also at t = 0: the first waits for the bus (5952 + 5952 =
+     * 11904 ps -> 1.9999 -> 2 cycles); each next one starts after the
+     * previous one's cycles (at 11904.76 ps, 17857.14 ps, ...), just after
+     * the bus is free again (11904 ps, 17856.76 ps, ...): 1 cycle each:
+     * 2 + 15 x 1 = 17.  (With "6ns" it was 2 and 33: 6 ns is 1.008 cycles,
+     * rounded up to 2 -- the audit's finding.) */
     expect_output("local m = machine{ preset = 'cortex-m4' }\nprint(m:access(0, 0x100, 4, 'read'), m:access(0, 0x100, 64, 'read'))\n",
-                  "2\t33\n");
+                  "1\t17\n");
 }
 
 static void test_device_validated_before_anything(void **state)

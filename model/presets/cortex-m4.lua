@@ -8,8 +8,10 @@
 -- Not modelled yet: the flash and its ART accelerator.  Code runs from flash
 -- with 5 wait states at 168 MHz (RM0090 section 3.5.1, Table 10, 2.7-3.6 V),
 -- largely hidden by the ART prefetch / 1 KiB instruction cache; docs/machines.md
--- has no key for flash wait states, so instruction fetch is treated as part of
--- cpi (see the open items in docs/calibration.md).
+-- has no key for flash wait states, so instruction fetch is part of cpi, and
+-- only there: a machine without an instruction cache charges no separate fetch
+-- for kernel code (hw_fetch_in_cpi, model/hw.c), since Thumb-2 code is mostly
+-- 2-byte instructions fetched 128 bits at a time behind the ART.
 --
 -- Abbreviations used in the source strings:
 --   DDI 0439 = ARM Cortex-M4 Processor Technical Reference Manual (rev. B)
@@ -32,15 +34,17 @@ return {
     size = { "192K", source =
       "RM0090 section 2.3.1 'Embedded SRAM': STM32F405xx/07xx have 192 Kbytes of system "
       .. "SRAM (112 KB SRAM1 + 16 KB SRAM2 + 64 KB CCM data RAM) plus 4 KB backup SRAM" },
-    dram_latency = { "6ns", source =
+    dram_latency = { "5952ps", source =
       "derived: SRAM is accessed at the system clock 'without wait state' (RM0090 "
       .. "section 2.3.1); a non-pipelined LDR takes 2 cycles (DDI 0439 Table 3-1, "
       .. "instruction set summary), one of which is the issue slot counted in cpi, so a memory access "
-      .. "adds 1 cycle = 5.95 ns at 168 MHz" },
+      .. "adds 1 cycle = 1 / 168 MHz = 5.952 ns, written 5952 ps (rounded down: the model rounds "
+      .. "a time up to whole cycles, and '6ns' = 1.008 cycles became 2)" },
     bus = {
-      line_transfer = { "6ns", source =
+      line_transfer = { "5952ps", source =
         "derived: no cache lines -- one 32-bit AHB data phase to zero-wait-state SRAM "
-        .. "takes 1 cycle at 168 MHz = 5.95 ns" },
+        .. "takes 1 cycle at 168 MHz = 5.952 ns (5952 ps, rounded down so that it is 1 cycle, "
+        .. "not 2)" },
     },
   },
 

@@ -158,10 +158,15 @@ return {
       "provisional (INVPCID type 1, single PCID); to be fitted to a ring-0 "
       .. "RDTSC-timed microbenchmark on a Skylake desktop (no published figure located), "
       .. "see docs/calibration.md" },
-    tlb_flush_addr = { 350, source =
-      "D. Hansen, 'x86 TLB flushing: INVPCID vs. deferred CR3 write', LKML "
-      .. "2017-12-05: ~350 cycles per page for an INVPCID single-address flush, "
-      .. "measured with tracepoints on a 4-core (no HT) Skylake desktop" },
+    tlb_flush_addr = { 200, calibrated =
+      "provisional (INVLPG of one 4 KiB page, the instruction the kernel uses for one "
+      .. "page of the current address space); ~200 cycles is the audit's figure for "
+      .. "INVLPG on Skylake-class cores, not re-read from a table here (Agner Fog's "
+      .. "instruction tables and Intel's OPT give no INVLPG row that was read in this "
+      .. "pass).  Replaces 350, which was D. Hansen's LKML (2017-12-05) figure for an "
+      .. "INVPCID single-address flush -- another instruction.  To be fitted to a "
+      .. "ring-0 RDTSC-timed INVLPG loop over mapped pages on a Skylake desktop, see "
+      .. "docs/calibration.md" },
     ipi_send = { 100, calibrated =
       "provisional (write of the local APIC ICR, x2APIC WRMSR); to be fitted with "
       .. "irq.ipi_latency to a ring-0 IPI ping-pong on a Skylake desktop (no published "
