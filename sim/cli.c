@@ -21,6 +21,7 @@
 #include "cossim-config.h"
 #include "bench.h"
 #include "json.h"
+#include "cli_internal.h"
 #include "lua.h"
 #include "sim.h"
 
@@ -157,43 +158,6 @@ void simcli_watchdog(const char *verb, unsigned seconds)
 
 /* ---- helpers ---- */
 
-static int usage_error(const char *verb, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static int usage_error(const char *verb, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "cossim%s%s: %s\n", verb ? " " : "", verb ? verb : "", msg);
-    return SIMCLI_EXIT_USAGE;
-}
-
-const char *simcli_scenario_dir(void)
-{
-    const char *env = g_getenv("COSSIM_SCENARIOS");
-    if (env && *env)
-        return env;
-    if (g_file_test(COSSIM_SOURCE_SCENARIOS, G_FILE_TEST_IS_DIR))
-        return COSSIM_SOURCE_SCENARIOS;
-    return COSSIM_INSTALLED_SCENARIOS;
-}
-
-char *simcli_find_scenario(const char *arg)
-{
-    if (g_file_test(arg, G_FILE_TEST_IS_REGULAR))
-        return g_strdup(arg);
-    if (g_path_is_absolute(arg) || g_str_has_prefix(arg, "."))
-        return NULL;
-    const char *dir = simcli_scenario_dir();
-    g_autofree char *a = g_build_filename(dir, arg, NULL);
-    if (g_file_test(a, G_FILE_TEST_IS_REGULAR))
-        return g_steal_pointer(&a);
-    g_autofree char *withext = g_strconcat(arg, ".lua", NULL);
-    g_autofree char *b = g_build_filename(dir, withext, NULL);
-    if (g_file_test(b, G_FILE_TEST_IS_REGULAR))
-        return g_steal_pointer(&b);
-    return NULL;
-}
 
 static bool valid_param_key(const char *k, size_t n)
 {
@@ -225,16 +189,16 @@ static bool trace_target_ok(const char *trace_path, const char *scenario, int *r
     if (stat(trace_path, &t) != 0)
         return true;                 /* nothing there (or unreachable: opening says why) */
     if (S_ISDIR(t.st_mode)) {
-        *rc = usage_error("run", "--trace: '%s' is a folder", trace_path);
+        *rc = simcli_usage_error("run", "--trace: '%s' is a folder", trace_path);
         return false;
     }
     if (!S_ISREG(t.st_mode)) {
-        *rc = usage_error("run", "--trace: '%s' is not a regular file (a device, a pipe or a socket), and writing "
+        *rc = simcli_usage_error("run", "--trace: '%s' is not a regular file (a device, a pipe or a socket), and writing "
                                  "the trace would replace it (for no trace file: --trace none)", trace_path);
         return false;
     }
     if (stat(scenario, &sc) == 0 && sc.st_dev == t.st_dev && sc.st_ino == t.st_ino) {
-        *rc = usage_error("run", "--trace: '%s' is the scenario itself, and writing the trace would replace it",
+        *rc = simcli_usage_error("run", "--trace: '%s' is the scenario itself, and writing the trace would replace it",
                           trace_path);
         return false;
     }
@@ -385,54 +349,54 @@ static int cmd_run(int argc, char **argv)
 
     bool help = scenario_help(&argc, argv);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        rc = usage_error("run", "%s", err->message);
+        rc = simcli_usage_error("run", "%s", err->message);
         goto out;
     }
     if (argc != 2) {
-        rc = usage_error("run", argc < 2 ? "which scenario? (cossim run SCENARIO.lua)"
+        rc = simcli_usage_error("run", argc < 2 ? "which scenario? (cossim run SCENARIO.lua)"
                                           : "one scenario at a time ('%s' is extra)", argc < 2 ? "" : argv[2]);
         goto out;
     }
     uint64_t seed = 1;
     if (o.seed && !parse_u64(o.seed, &seed)) {
-        rc = usage_error("run", "--seed: '%s' is not a whole number from 0 to 2^64-1", o.seed);
+        rc = simcli_usage_error("run", "--seed: '%s' is not a whole number from 0 to 2^64-1", o.seed);
         goto out;
     }
     sim_time_t until = 0;
     if (o.until && !simt_parse(o.until, &until, &err)) {
-        rc = usage_error("run", "--until: %s", err->message);
+        rc = simcli_usage_error("run", "--until: %s", err->message);
         goto out;
     }
     if (o.until && until > (sim_time_t)INT64_MAX) {
-        rc = usage_error("run", "--until: '%s' is past the end of scenario time (2^63-1 ps, about 106 days)", o.until);
+        rc = simcli_usage_error("run", "--until: '%s' is past the end of scenario time (2^63-1 ps, about 106 days)", o.until);
         goto out;
     }
     simtr_level level = SIMTR_LEVEL_ALL;
     if (o.trace_level && !simtr_level_parse(o.trace_level, &level)) {
-        rc = usage_error("run", "--trace-level: '%s' is not a level (%s)", o.trace_level, SIMTR_LEVELS);
+        rc = simcli_usage_error("run", "--trace-level: '%s' is not a level (%s)", o.trace_level, SIMTR_LEVELS);
         goto out;
     }
     simlua_limits lim = { SIMLUA_DEFAULT_MEMORY, SIMLUA_DEFAULT_INSTRUCTIONS };
     if (o.lua_memory_mib != G_MININT) {
         if (o.lua_memory_mib < 0 || o.lua_memory_mib > 1 << 20) {
-            rc = usage_error("run", "--lua-memory: %d is not a size in MiB from 0 (no cap) to 1048576", o.lua_memory_mib);
+            rc = simcli_usage_error("run", "--lua-memory: %d is not a size in MiB from 0 (no cap) to 1048576", o.lua_memory_mib);
             goto out;
         }
         lim.memory = (size_t)o.lua_memory_mib << 20;
     }
     if (o.lua_instructions != G_MININT64) {
         if (o.lua_instructions < 0) {
-            rc = usage_error("run", "--lua-instructions: %" G_GINT64_FORMAT " is negative (0 means no cap)", o.lua_instructions);
+            rc = simcli_usage_error("run", "--lua-instructions: %" G_GINT64_FORMAT " is negative (0 means no cap)", o.lua_instructions);
             goto out;
         }
         lim.instructions = (uint64_t)o.lua_instructions;
     }
     if (o.timeout_s < 0) {
-        rc = usage_error("run", "--timeout: %d is negative (0 means no budget)", o.timeout_s);
+        rc = simcli_usage_error("run", "--timeout: %d is negative (0 means no budget)", o.timeout_s);
         goto out;
     }
     if (o.memory_mib < 0 || o.memory_mib > 1 << 24) {
-        rc = usage_error("run", "--memory: %d is not a size in MiB from 0 (no budget) to 16777216", o.memory_mib);
+        rc = simcli_usage_error("run", "--memory: %d is not a size in MiB from 0 (no budget) to 16777216", o.memory_mib);
         goto out;
     }
     simbudget budget;
@@ -440,17 +404,17 @@ static int cmd_run(int argc, char **argv)
     for (char **kv = o.set; kv && *kv; kv++) {
         const char *eq = strchr(*kv, '=');
         if (eq == NULL || !valid_param_key(*kv, (size_t)(eq - *kv))) {
-            rc = usage_error("run", "--set: '%s' is not KEY=VALUE (KEY: letters, digits and _, not starting with a digit)", *kv);
+            rc = simcli_usage_error("run", "--set: '%s' is not KEY=VALUE (KEY: letters, digits and _, not starting with a digit)", *kv);
             goto out;
         }
     }
     path = simcli_find_scenario(argv[1]);
     if (path == NULL) {
-        rc = usage_error("run", "scenario '%s' not found (a path to a .lua file, or a bundled name: see 'cossim scenarios')", argv[1]);
+        rc = simcli_usage_error("run", "scenario '%s' not found (a path to a .lua file, or a bundled name: see 'cossim scenarios')", argv[1]);
         goto out;
     }
     if (!g_file_get_contents(path, &text, &text_len, &err)) {
-        rc = usage_error("run", "cannot read scenario: %s", err->message);
+        rc = simcli_usage_error("run", "cannot read scenario: %s", err->message);
         goto out;
     }
     script_sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, text_len);
@@ -464,7 +428,7 @@ static int cmd_run(int argc, char **argv)
         trace_path = g_strconcat(stem, ".db", NULL);
     } else if (strcmp(o.trace, "none") != 0) {
         if (*o.trace == '\0') {
-            rc = usage_error("run", "--trace: an empty name (give a file, or 'none')");
+            rc = simcli_usage_error("run", "--trace: an empty name (give a file, or 'none')");
             goto out;
         }
         trace_path = g_strdup(o.trace);
@@ -496,7 +460,7 @@ static int cmd_run(int argc, char **argv)
         raise(deferred);
     }
     if (tr == NULL) {
-        rc = usage_error("run", "%s", err->message);
+        rc = simcli_usage_error("run", "%s", err->message);
         goto out;
     }
     if (o.timeout_s > 0)      /* the backstop of the budget's polls: a little later than they */
@@ -515,7 +479,7 @@ static int cmd_run(int argc, char **argv)
     h = simlua_new(s, &lim, o.json ? stderr : stdout, lib_dir, the_app ? the_app->libs : NULL,
                    the_app ? the_app->nlibs : 0, &err);
     if (h == NULL) {
-        rc = usage_error("run", "%s", err->message);
+        rc = simcli_usage_error("run", "%s", err->message);
         goto out;
     }
     for (char **kv = o.set; kv && *kv; kv++) {
@@ -636,97 +600,6 @@ out:
     return rc;
 }
 
-/* ---- scenarios ---- */
-
-/* The one-line description: the first line, if it is a comment. */
-static char *describe(const char *file)
-{
-    g_autofree char *text = NULL;
-    if (!g_file_get_contents(file, &text, NULL, NULL))
-        return g_strdup("(unreadable)");
-    char *line = text;
-    if (g_str_has_prefix(line, "#!")) {
-        char *nl = strchr(line, '\n');
-        line = nl ? nl + 1 : line + strlen(line);
-    }
-    if (!g_str_has_prefix(line, "--"))
-        return g_strdup("");
-    line += 2;
-    while (*line == '-' || *line == ' ')
-        line++;
-    char *nl = strchr(line, '\n');
-    return g_strstrip(g_strndup(line, nl ? (gsize)(nl - line) : strlen(line)));
-}
-
-static void collect(const char *root, const char *rel, GPtrArray *out)
-{
-    g_autofree char *dir = rel ? g_build_filename(root, rel, NULL) : g_strdup(root);
-    GDir *d = g_dir_open(dir, 0, NULL);
-    if (d == NULL)
-        return;
-    const char *name;
-    while ((name = g_dir_read_name(d))) {
-        g_autofree char *r = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
-        g_autofree char *full = g_build_filename(root, r, NULL);
-        if (g_file_test(full, G_FILE_TEST_IS_DIR)) {
-            if (rel == NULL && strcmp(name, "lib") == 0)
-                continue;    /* helpers, not scenarios */
-            collect(root, r, out);
-        } else if (g_str_has_suffix(name, ".lua")) {
-            g_ptr_array_add(out, g_steal_pointer(&r));
-        }
-    }
-    g_dir_close(d);
-}
-
-static int cmp_str(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int cmd_scenarios(int argc, char **argv)
-{
-    gboolean json = FALSE;
-    GOptionEntry entries[] = {
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON array of {name, description}", NULL },
-        { NULL, 0, 0, 0, NULL, NULL, NULL },
-    };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("- list the bundled scenarios");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    g_autoptr(GError) err = NULL;
-    if (!g_option_context_parse(ctx, &argc, &argv, &err))
-        return usage_error("scenarios", "%s", err->message);
-    if (argc > 1)
-        return usage_error("scenarios", "takes no arguments ('%s')", argv[1]);
-    const char *root = simcli_scenario_dir();
-    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
-    collect(root, NULL, list);
-    g_ptr_array_sort(list, cmp_str);
-    if (list->len == 0)
-        fprintf(stderr, "cossim scenarios: none found in %s\n", root);
-    GString *j = g_string_new("[");
-    for (guint i = 0; i < list->len; i++) {
-        const char *rel = list->pdata[i];
-        g_autofree char *full = g_build_filename(root, rel, NULL);
-        g_autofree char *name = g_strndup(rel, strlen(rel) - 4);
-        g_autofree char *desc = describe(full);
-        if (!json) {
-            printf("%-28s %s\n", name, desc);
-            continue;
-        }
-        g_string_append(j, i ? ",{\"name\":" : "{\"name\":");
-        simjson_string(j, name, -1);
-        g_string_append(j, ",\"description\":");
-        simjson_string(j, desc, -1);
-        g_string_append_c(j, '}');
-    }
-    if (json)
-        printf("%s]\n", j->str);
-    g_string_free(j, TRUE);
-    g_ptr_array_free(list, TRUE);
-    return 0;
-}
-
 /* ---- bench ---- */
 
 static int cmd_bench(int argc, char **argv)
@@ -744,13 +617,13 @@ static int cmd_bench(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
-        return usage_error("bench", "%s", err->message);
+        return simcli_usage_error("bench", "%s", err->message);
     if (argc > 1)
-        return usage_error("bench", "takes no arguments ('%s')", argv[1]);
+        return simcli_usage_error("bench", "takes no arguments ('%s')", argv[1]);
     if (!(scale > 0 && scale <= 1000))
-        return usage_error("bench", "--scale must be above 0 and at most 1000");
+        return simcli_usage_error("bench", "--scale must be above 0 and at most 1000");
     if (dir && !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        int rc = usage_error("bench", "--dir: '%s' is not a folder", dir);
+        int rc = simcli_usage_error("bench", "--dir: '%s' is not a folder", dir);
         g_free(dir);
         return rc;
     }
@@ -799,7 +672,7 @@ static int cmd_version(int argc, char **argv)
 {
     (void)argv;
     if (argc > 1)
-        return usage_error("version", "takes no arguments");
+        return simcli_usage_error("version", "takes no arguments");
     printf("cossim %s\n", COSSIM_VERSION);
     return 0;
 }
@@ -835,7 +708,7 @@ typedef struct verb {
 
 static const verb verbs[] = {
     { "run", "run a scenario and write its trace", cmd_run },
-    { "scenarios", "list the bundled scenarios", cmd_scenarios },
+    { "scenarios", "list the bundled scenarios", simcli_cmd_scenarios },
     { "bench", "measure the engine's speed", cmd_bench },
     { "calibrate", "run every published target's microbenchmark, fit the few marked fit, report the rest as predictions", cmd_calibrate },
     { "version", "print the version", cmd_version },
@@ -861,7 +734,7 @@ static int cmd_help(int argc, char **argv)
         return 0;
     }
     if (argc > 2)
-        return usage_error("help", "one verb at a time");
+        return simcli_usage_error("help", "one verb at a time");
     for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
         if (strcmp(verbs[i].name, argv[1]) != 0)
             continue;
@@ -881,7 +754,7 @@ static int cmd_help(int argc, char **argv)
             char *args[] = { (char *)the_app->verbs[i].name, (char *)"--help", NULL };
             return the_app->verbs[i].fn(2, args);
         }
-    return usage_error("help", "unknown verb '%s' (see 'cossim help')", argv[1]);
+    return simcli_usage_error("help", "unknown verb '%s' (see 'cossim help')", argv[1]);
 }
 
 int simcli_main(int argc, char **argv, const simcli_app *app)
@@ -908,5 +781,5 @@ int simcli_main(int argc, char **argv, const simcli_app *app)
             g_set_prgname(prg);
             return the_app->verbs[i].fn(argc - 1, argv + 1);
         }
-    return usage_error(NULL, "unknown verb '%s' (see 'cossim help')", name);
+    return simcli_usage_error(NULL, "unknown verb '%s' (see 'cossim help')", name);
 }

@@ -1,0 +1,111 @@
+-- The published figures cossim is measured against: the one place in the
+-- code and data where they are written (docs/calibration.md; sources in
+-- detail in the project's targets record).  `cossim calibrate`
+-- (scenarios/calibrate.lua) runs each target's microbenchmark on its
+-- machine and compares; scenarios that print a published figure beside
+-- their own (ipc-roundtrip) read it from here.
+--
+-- A target:
+--   id         a name of its own;
+--   machine    the preset it runs on (the paper's machine, or the nearest);
+--   bench      "micro" (components/implementation/bench/micro) or "ipc"
+--              (components/implementation/bench/ipc);
+--   measure    what the benchmark reports (micro: null, switch, switch_x,
+--              sinv_in, sinv_out, xcore, map, unmap; ipc: sinv, ipc);
+--   stat       "mean" or "median" of the warm rounds (what the source
+--              reports);
+--   scale      multiplies the measured figure (0.5: a round trip reported
+--              one way);
+--   published  the figure, in the machine's cycles;
+--   source     where it comes from; what: what exactly was measured;
+--   fit        for the targets that fit a figure: the preset figure it
+--              sets (a path in the preset, e.g. "costs.syscall_exit"; a
+--              time is fitted in picoseconds) and the presets it is set
+--              for (the same core).  Every other target is a prediction.
+--
+-- At most a third of the targets fit (tests/test_calibrate.c checks), and
+-- each fit target is chosen to isolate one figure: a null system call, an
+-- IPI, a page-table switch.
+local T = {}
+
+local function t(x) T[#T + 1] = x end
+
+-- Chaos (Gadepalli et al., RTAS 2019), Table II: Intel Core i7-8700 at
+-- 3.2 GHz, hyper-threading off; averages over 10^6 iterations.
+t{ id = "chaos.switch", machine = "i7-8700", bench = "micro", measure = "switch", stat = "mean", scale = 0.5,
+   published = 307, source = "Chaos (RTAS 2019) Table II, Composite thread switch, average",
+   what = "kernel thread switch between two threads of one component, one way (round trip / 2), warm",
+   fit = { figure = "costs.syscall_entry", presets = { "i7-8700", "x86_64" } } }
+t{ id = "chaos.sinv", machine = "i7-8700", bench = "ipc", measure = "sinv", stat = "mean",
+   published = 741, source = "Chaos (RTAS 2019) Table II, Composite synchronous IPC round trip, average",
+   what = "invocation of an empty server function in another component and its return, warm" }
+t{ id = "chaos.xcore", machine = "i7-8700", bench = "micro", measure = "xcore", stat = "mean",
+   published = 2386, source = "Chaos (RTAS 2019) Table II, Composite cross-core one-way, average",
+   what = "asynchronous send to a thread blocked on another core until it runs, one way" }
+t{ id = "chaos.sel4_ipc", machine = "i7-8700", bench = "ipc", measure = "ipc", stat = "mean",
+   published = 934, source = "Chaos (RTAS 2019) Table II, seL4 synchronous IPC round trip, average",
+   what = "L4-style call and reply-and-wait between two threads in two components, warm (sel4bench "
+       .. "modified by the Chaos authors not to warm the cache: the model's warm loop is the nearest)" }
+
+-- seL4's sel4bench results (seL4/sel4bench-results), one-way Call +
+-- ReplyRecv, summed to a round trip.
+t{ id = "sel4bench.skylake", machine = "x86_64", bench = "ipc", measure = "ipc", stat = "mean",
+   published = 722 + 578, source = "sel4bench results, Skylake 64-bit: Call 722 + ReplyRecv 578, no Meltdown mitigation",
+   what = "L4-style call and reply-and-wait round trip, warm" }
+t{ id = "sel4bench.a9", machine = "zynq7000", bench = "ipc", measure = "ipc", stat = "mean",
+   published = 368 + 353, source = "sel4bench results, Cortex-A9 (i.MX6): Call 368 + ReplyRecv 353",
+   what = "L4-style call and reply-and-wait round trip, warm; the A9 core of an i.MX6 taken for the Zynq's",
+   fit = { figure = "costs.pt_switch", presets = { "zynq7000", "cortex-a9" } } }
+t{ id = "sel4bench.a53", machine = "cortex-a53", bench = "ipc", measure = "ipc", stat = "mean",
+   published = 260 + 278, source = "sel4bench results, Cortex-A53: Call 260 + ReplyRecv 278",
+   what = "L4-style call and reply-and-wait round trip, warm; the board's A53 taken for the preset's (ZynqMP)" }
+
+-- Composite on a Zynq-7000 (2x Cortex-A9, 667 MHz): the group's 2020 raw
+-- data, 10,000 samples.
+t{ id = "zynq.sinv", machine = "zynq7000", bench = "ipc", measure = "sinv", stat = "mean",
+   published = 540, source = "Composite Zynq-7000 raw data (2020), sinv round trip, mean",
+   what = "invocation of an empty server function and its return, warm" }
+t{ id = "zynq.switch", machine = "zynq7000", bench = "micro", measure = "switch", stat = "mean",
+   published = 1617, source = "Composite Zynq-7000 raw data (2020), kernel thread switch, mean",
+   what = "kernel thread switch; the data does not say one way or round trip: taken as the round trip A -> B -> A" }
+
+-- uCVM (Pan et al., RTAS 2018): STM32F767, Cortex-M7 at 216 MHz, caches
+-- on; averages of 10,000 (read from the paper's figures: +-5%).
+t{ id = "ucvm.syscall", machine = "stm32f767", bench = "micro", measure = "null", stat = "mean",
+   published = 90, source = "uCVM (RTAS 2018), hardware operations: system call that returns at once, average",
+   what = "a system call the kernel answers at once (entry, the thread's header, exit)",
+   fit = { figure = "costs.syscall_exit", presets = { "stm32f767", "cortex-m7" } } }
+t{ id = "ucvm.sinv_entry", machine = "stm32f767", bench = "micro", measure = "sinv_in", stat = "mean",
+   published = 355, source = "uCVM (RTAS 2018), Composite operations (figure): sinv entry",
+   what = "from before an invocation to the server's first instruction" }
+t{ id = "ucvm.sinv_return", machine = "stm32f767", bench = "micro", measure = "sinv_out", stat = "mean",
+   published = 205, source = "uCVM (RTAS 2018), Composite operations (figure): sret",
+   what = "from the server's last instruction to the caller's after the return" }
+t{ id = "ucvm.switch_intra", machine = "stm32f767", bench = "micro", measure = "switch", stat = "mean",
+   published = 1310, source = "uCVM (RTAS 2018), Composite operations (figure): intra-component round-trip switch",
+   what = "kernel thread switch A -> B -> A, both in one component" }
+t{ id = "ucvm.switch_inter", machine = "stm32f767", bench = "micro", measure = "switch_x", stat = "mean",
+   published = 1355, source = "uCVM (RTAS 2018), Composite operations (figure): inter-component round-trip switch",
+   what = "kernel thread switch A -> C -> A, C in another component (an MPU switch each way)" }
+
+-- Speck (Wang et al., RTAS 2015): 40 cores, 4 sockets, 2.0 GHz; the
+-- benchmark code's constants (per-core averages, all cores active; the
+-- model runs one core's benchmark alone).
+t{ id = "speck.xcore", machine = "xeon-e7-4850", bench = "micro", measure = "xcore", stat = "mean",
+   published = 18122, source = "Speck (RTAS 2015) benchmark constants: cross-core asnd (IPI)",
+   what = "asynchronous send to a thread blocked on another core of the same socket until it runs, one way",
+   fit = { figure = "irq.ipi_latency", presets = { "xeon-e7-4850" } } }
+t{ id = "speck.sinv", machine = "xeon-e7-4850", bench = "ipc", measure = "sinv", stat = "mean",
+   published = 638, source = "Speck (RTAS 2015) benchmark constants: IPC round trip",
+   what = "invocation of an empty server function and its return, warm" }
+t{ id = "speck.switch", machine = "xeon-e7-4850", bench = "micro", measure = "switch", stat = "mean", scale = 0.5,
+   published = 463, source = "Speck (RTAS 2015) benchmark constants: thread switch",
+   what = "kernel thread switch, one way (round trip / 2)" }
+t{ id = "speck.map", machine = "xeon-e7-4850", bench = "micro", measure = "map", stat = "mean",
+   published = 2749, source = "Speck (RTAS 2015) benchmark constants: memory map",
+   what = "map one user page into a page table (the model: one page-table entry written, no other core mapping)" }
+t{ id = "speck.unmap", machine = "xeon-e7-4850", bench = "micro", measure = "unmap", stat = "mean",
+   published = 3248, source = "Speck (RTAS 2015) benchmark constants: memory unmap",
+   what = "unmap one user page (the model: the entry cleared and the page's TLB entry invalidated on this core)" }
+
+return T
