@@ -21,10 +21,8 @@
  * IPCBENCH_MAX_ITERATIONS: each is a sample kept for the median), 32-47
  * warm-up rounds, bit 48 cold (ipcbench_arg builds it).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "components/lib/booter.h"
+#include "components/lib/stats.h"
 
 #define IPCBENCH_MAX_ITERATIONS 1000000u
 #include "components/images.h"
@@ -44,32 +42,11 @@ static params unpack(cos_word arg)
     return (params){ .iterations = arg & 0xFFFFFFFFu, .warmup = (arg >> 32) & 0xFFFFu, .cold = (arg >> 48) & 1u };
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* The client's block (its own memory, freed with the system however the
+ * run ends): the samples of one measurement. */
+static size_t block_bytes(uint64_t iterations)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void report(const char *what, uint64_t *v, uint64_t n)
-{
-    char key[64];
-    if (n == 0)
-        return;
-    qsort(v, n, sizeof *v, cmp_u64);
-    uint64_t sum = 0;
-    for (uint64_t i = 0; i < n; i++)
-        sum += v[i];
-    /* the median of an even count: the lower middle (a sample, not an average) */
-    snprintf(key, sizeof key, "%s.median", what);
-    cos_report(key, (int64_t)v[(n - 1) / 2]);
-    snprintf(key, sizeof key, "%s.min", what);
-    cos_report(key, (int64_t)v[0]);
-    snprintf(key, sizeof key, "%s.max", what);
-    cos_report(key, (int64_t)v[n - 1]);
-    snprintf(key, sizeof key, "%s.mean", what);
-    cos_report(key, (int64_t)((sum + n / 2) / n));
-    snprintf(key, sizeof key, "%s.n", what);
-    cos_report(key, (int64_t)n);
+    return sizeof(uint64_t) * (size_t)(iterations ? iterations : 1);
 }
 
 static cos_word empty(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
@@ -97,7 +74,7 @@ static cos_word client(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2,
         cos_report("client.error", COS_EINVAL);     /* more samples than it keeps */
         return 0;
     }
-    uint64_t *v = malloc(sizeof *v * (p.iterations ? p.iterations : 1));
+    uint64_t *v = cos_comp_data();
     if (v == NULL) {
         cos_report("client.error", COS_ENOMEM);
         return 0;
@@ -118,9 +95,8 @@ static cos_word client(cos_thdid caller, cos_word arg, cos_word a1, cos_word a2,
             if (measured)
                 v[n++] = t1 - t0;
         }
-        report(what == 0 ? "sinv" : "ipc", v, n);
+        cos_bench_report(what == 0 ? "sinv" : "ipc", v, n);
     }
-    free(v);
     return 0;
 }
 
@@ -137,6 +113,9 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     CHECK(bt_init(&b));
     CHECK(bt_comp_new(&b, COS_IMAGE_IPCBENCH, 1, &cl));
     CHECK(bt_comp_new(&b, COS_IMAGE_IPCBENCH, 1, &sv));
+    params p = unpack(arg);
+    if (p.iterations <= IPCBENCH_MAX_ITERATIONS && cos_comp_load(cl.comp, block_bytes(p.iterations)) == NULL)
+        CHECK(COS_ENOMEM);
     CHECK(bt_sinv(&b, &cl, &sv, E_EMPTY, &sl));
     CHECK(bt_thd(&b, &cl, E_CLIENT, arg, &tc));
     CHECK(bt_thd(&b, &sv, E_SERVER, 0, &ts));
