@@ -49,7 +49,19 @@ end
 -- the fitted figures: fitted[preset] = { {path, value, is_time}, ... }
 local fitted = {}
 
-local function overrides(preset_name)
+-- a deep copy of b merged over a (tables key by key; b's values win)
+local function merged(a, b)
+  local out = {}
+  for k, v in pairs(a or {}) do out[k] = type(v) == "table" and merged(v, nil) or v end
+  for k, v in pairs(b or {}) do
+    out[k] = type(v) == "table" and merged(type(out[k]) == "table" and out[k] or nil, v) or v
+  end
+  return out
+end
+
+-- the machine a target runs on: its preset, the fitted figures, then the
+-- target's own settings (`set`, e.g. tlb = { asid = false })
+local function overrides(preset_name, set)
   local ov = { preset = preset_name }
   for _, f in ipairs(fitted[preset_name] or {}) do
     local tbl = ov
@@ -61,7 +73,7 @@ local function overrides(preset_name)
     end
     tbl[parts[#parts]] = f.is_time and string.format("%dps", f.value) or f.value
   end
-  return ov
+  return merged(ov, set)
 end
 
 local function describe(ov)
@@ -110,7 +122,7 @@ local function run_bench(ov, bench)
   return r
 end
 
-local function measure(t, ov)
+local function measure_on(t, ov)
   local r = run_bench(ov, t.bench)
   local e = r[t.measure .. ".error"]
   if e then error(string.format("calibrate: %s: %s failed with kernel error %d", t.id, t.measure, e)) end
@@ -124,6 +136,14 @@ local function measure(t, ov)
                         #errs > 0 and table.concat(errs, ", ") or "and no error"))
   end
   return v * (t.scale or 1)
+end
+
+-- a target's figure: its measurement, less the same measurement on the
+-- machine changed by `minus` when it has one (a difference of two runs)
+local function measure(t)
+  local v = measure_on(t, overrides(t.machine, t.set))
+  if t.minus then v = v - measure_on(t, overrides(t.machine, merged(t.set, t.minus))) end
+  return v
 end
 
 -- the fit of one target: secant steps on its figure
@@ -140,7 +160,7 @@ local function fit(t)
       end
       if not found then list[#list + 1] = { path = path, value = c, is_time = is_time } end
     end
-    return measure(t, overrides(t.machine))
+    return measure(t)
   end
   local unit = 1
   local x0, y0 = c0, at(c0)
@@ -180,7 +200,7 @@ for _, t in ipairs(targets) do
 end
 for _, t in ipairs(targets) do
   if wanted(t) then
-    local v = measure(t, overrides(t.machine))
+    local v = measure(t)
     rows[#rows + 1] = { id = t.id, machine = t.machine, measure = t.measure, stat = t.stat, published = t.published,
                         cossim = v, error = v / t.published - 1, role = t.fit and "fit" or "predict",
                         fit = fits[t.id], source = t.source, what = t.what }

@@ -16,6 +16,10 @@
 --              reports);
 --   scale      multiplies the measured figure (0.5: a round trip reported
 --              one way);
+--   set        machine settings of the target's own (machine{} overrides,
+--              e.g. tlb = { asid = false });
+--   minus      when given, the figure is the measurement less the same
+--              measurement with these settings as well (a difference);
 --   published  the figure, in the machine's cycles;
 --   source     where it comes from; what: what exactly was measured;
 --   fit        for the targets that fit a figure: the preset figure it
