@@ -26,7 +26,7 @@ const char *model_cost_name(model_cost c)
     return c < MODEL_COSTS ? cost_names[c] : "?";
 }
 
-static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", "armv8-m", NULL };
+static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", "armv8-m", "i386", NULL };
 static const char *const irq_names[] = { "lapic", "gic", "nvic", "gicv3", NULL };
 static const char *const timer_names[] = { "tsc-deadline", "arm-generic", "arm-private", "systick", NULL };
 static const char *const mpu_names[] = { "v7m", "v8m", NULL };
@@ -474,6 +474,8 @@ static void read_config(rd *r, int top, model_config *cfg)
         read_tlb_level(r, s, "dtlb", &cfg->dtlb);
         read_tlb_level(r, s, "l2tlb", &cfg->l2tlb);
         cfg->asid = get_bool(r, s, "asid", true);
+        if (!r->failed && cfg->asid && cfg->arch == MODEL_I386)
+            fail(r, "asid", "32-bit paging has no PCIDs (SDM vol. 3A 4.10.1: CR4.PCIDE needs IA-32e mode)");
         leave(r, s, &sv);
     } else if (!m_profile) {
         fail(r, "tlb", "is required for %s", model_arch_name(cfg->arch));
