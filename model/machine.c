@@ -721,7 +721,14 @@ bool model_preset_push(lua_State *L, const char *name, GError **error)
         lua_settop(L, t - 1);
         return false;
     }
-    if (!push_file(L, target, error)) {
+    /* the target sits beside the alias: in the preset folder, or in the
+     * folder of an alias given by path */
+    g_autofree char *tpath = NULL;
+    if (g_str_has_suffix(name, ".lua") || strchr(name, '/')) {
+        g_autofree char *d = g_path_get_dirname(name);
+        tpath = g_strdup_printf("%s/%s.lua", d, target);
+    }
+    if (!push_file(L, tpath ? tpath : target, error)) {
         lua_settop(L, t - 1);
         return false;
     }

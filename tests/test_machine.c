@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -257,6 +258,84 @@ static void test_bundled_presets_load(void **state)
     g_unsetenv("COSSIM_PRESETS");
 }
 
+/* An alias is the other preset under another name: every figure equal
+ * (the same file is read), the name the alias's own; the description says
+ * which preset it is.  An alias of an alias, or one with figures of its
+ * own, is refused. */
+static void test_aliases(void **state)
+{
+    (void)state;
+    g_autofree char *dir = g_build_filename(g_getenv("COSSIM_SOURCE_ROOT"), "model", "presets", NULL);
+    g_setenv("COSSIM_PRESETS", dir, TRUE);
+    static const char *const pairs[][2] = { { "cortex-a9", "zynq7000" }, { "cortex-m7", "stm32f767" } };
+    for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
+        model_config a, t;
+        assert_true(model_config_load(pairs[i][0], &a, NULL));
+        assert_true(model_config_load(pairs[i][1], &t, NULL));
+        assert_string_equal(a.name, pairs[i][0]);
+        assert_string_equal(t.name, pairs[i][1]);
+        assert_non_null(strstr(a.description, pairs[i][1]));
+        assert_int_equal(a.cores, t.cores);
+        assert_int_equal(a.freq_hz, t.freq_hz);
+        assert_memory_equal(a.cost, t.cost, sizeof a.cost);
+        assert_true(a.cpi == t.cpi);
+        assert_int_equal(a.figures->len, t.figures->len);
+        for (guint k = 0; k < a.figures->len; k++) {
+            model_figure *fa = a.figures->pdata[k], *ft = t.figures->pdata[k];
+            assert_string_equal(fa->path, ft->path);
+            assert_string_equal(fa->value, ft->value);
+            assert_string_equal(fa->source, ft->source);
+        }
+        model_config_clear(&a);
+        model_config_clear(&t);
+    }
+    /* the refusals, in a folder of our own */
+    g_autofree char *tmp = g_dir_make_tmp("cossim-alias-XXXXXX", NULL);
+    assert_non_null(tmp);
+    g_autofree char *src = NULL;
+    g_autofree char *zynq = g_build_filename(dir, "zynq7000.lua", NULL);
+    assert_true(g_file_get_contents(zynq, &src, NULL, NULL));
+    static const char *const files[][2] = {
+        { "zynq7000.lua", NULL },
+        { "a.lua", "return { name = 'a', alias = 'zynq7000' }" },
+        { "b.lua", "return { name = 'b', alias = 'a' }" },
+        { "c.lua", "return { name = 'c', alias = 'zynq7000', cores = 4 }" },
+        { "d.lua", "return { name = 'd', alias = '../zynq7000' }" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *p = g_build_filename(tmp, files[i][0], NULL);
+        assert_true(g_file_set_contents(p, files[i][1] ? files[i][1] : src, -1, NULL));
+    }
+    g_setenv("COSSIM_PRESETS", tmp, TRUE);
+    model_config cfg;
+    assert_true(model_config_load("a", &cfg, NULL));
+    assert_string_equal(cfg.name, "a");
+    assert_int_equal(cfg.cores, 2);
+    model_config_clear(&cfg);
+    g_autofree char *apath = g_build_filename(tmp, "a.lua", NULL);    /* by path: the target beside it */
+    g_unsetenv("COSSIM_PRESETS");
+    assert_true(model_config_load(apath, &cfg, NULL));
+    assert_string_equal(cfg.name, "a");
+    model_config_clear(&cfg);
+    g_setenv("COSSIM_PRESETS", tmp, TRUE);
+    static const char *const bad[][2] = {
+        { "b", "a is an alias itself" }, { "c", "('cores' is extra)" }, { "d", "the name of a preset in the same folder" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        GError *err = NULL;
+        assert_false(model_config_load(bad[i][0], &cfg, &err));
+        if (!strstr(err->message, bad[i][1]))
+            fail_msg("%s: '%s' does not say '%s'", bad[i][0], err->message, bad[i][1]);
+        g_error_free(err);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *p = g_build_filename(tmp, files[i][0], NULL);
+        g_unlink(p);
+    }
+    g_rmdir(tmp);
+    g_unsetenv("COSSIM_PRESETS");
+}
+
 static void test_unknown_preset(void **state)
 {
     (void)state;
@@ -275,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys_named_alike),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_bundled_presets_load),
+        cmocka_unit_test(test_aliases),
         cmocka_unit_test(test_unknown_preset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

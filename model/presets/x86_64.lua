@@ -105,8 +105,11 @@ return {
     controller = "lapic",
     lines = 224,
     ipi_latency = { "500ns", calibrated =
-      "provisional; to be fitted to a published cross-core IPI delivery "
-      .. "measurement on a Skylake client part (none located yet), see docs/calibration.md" },
+      "provisional; 500 ns is a placeholder, not a figure of this machine (zynq7000 and "
+      .. "cortex-a53 start from the same number, i7-8700 from this one as the same core); "
+      .. "to be fitted to an IPI one-way on a Skylake client part (ring-0 ICR write on one "
+      .. "core to the first handler instruction on another, RDTSC on both), never to a "
+      .. "published cross-core IPC result, see docs/calibration.md" },
     source = "SDM Vol. 3A 6.2 'Exception and Interrupt Vectors': vectors 32-255 are "
           .. "available for external interrupts (224 lines); local APIC per SDM Vol. 3A ch. 10",
   },

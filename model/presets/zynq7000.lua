@@ -88,8 +88,11 @@ return {
     controller = "gic",
     lines = 96,
     ipi_latency = { "500ns", calibrated =
-      "provisional (SGI from one A9 to the other, to first handler instruction); to "
-      .. "be fitted to a Zynq-7000 SGI round-trip measurement, see docs/calibration.md" },
+      "provisional (SGI from one A9 to the other, to first handler instruction); 500 ns "
+      .. "is a placeholder, not a figure of this machine (x86_64 and cortex-a53 start from "
+      .. "the same number); to be fitted to an SGI one-way on a Zynq-7000 (half of a "
+      .. "PMCCNTR-timed SGI ping-pong between the two A9s), never to a published cross-core "
+      .. "IPC result, see docs/calibration.md" },
     source = "UG585 section 7.2: IDs 0-15 software generated interrupts (Table 7-2), "
           .. "private peripheral interrupts at IDs 27-31 (Table 7-3), 'approximately 60' shared "
           .. "peripheral interrupts from ID 32 into the low 90s (7.2.3 names IRQ #61-#68 and "
