@@ -50,7 +50,8 @@ return {
     -- (through the interconnect, e.g. a CCI-400) costs this.
     socket_transfer_cycles = { 90, calibrated =
       "provisional, guessed: three times the in-cluster transfer above; no published cross-cluster "
-      .. "Cortex-A53 measurement located, see docs/calibration.md" },
+      .. "Cortex-A53 measurement located; to be fitted to a cross-cluster cache-line ping-pong "
+      .. "(PMCCNTR_EL0-timed), see docs/calibration.md" },
   },
 
   caches = {

@@ -125,7 +125,8 @@ return {
       "provisional; assumed equal to exception_entry (both vector through the IDT); to be "
       .. "fitted to an interrupt-latency microbenchmark on a Pentium 4, see docs/calibration.md" },
     irq_exit = { 300, calibrated =
-      "provisional; assumed equal to exception_exit (IRET), see docs/calibration.md" },
+      "provisional; assumed equal to exception_exit (IRET); fitted with irq_entry to the "
+      .. "same interrupt-latency microbenchmark, see docs/calibration.md" },
     pt_switch = { 100, calibrated =
       "provisional (MOV to CR3, the instruction; the TLB refills after it come out of the "
       .. "model's TLB and 2-level walks); to be fitted to a CR3-write loop that touches no "
@@ -134,12 +135,14 @@ return {
       "provisional (MOV to CR3 rewriting the same value: flushes the non-global entries); "
       .. "fitted with pt_switch, see docs/calibration.md" },
     tlb_flush_asid = { 100, calibrated =
-      "provisional (no PCIDs: the same CR3 rewrite as tlb_flush_all), see docs/calibration.md" },
+      "provisional (no PCIDs: the same CR3 rewrite as tlb_flush_all); fitted with pt_switch "
+      .. "to the CR3-write loop, see docs/calibration.md" },
     tlb_flush_addr = { 200, calibrated =
       "provisional (INVLPG); no NetBurst figure read; to be fitted to a ring-0 "
       .. "RDTSC-timed INVLPG loop on a Pentium 4, see docs/calibration.md" },
     ipi_send = { 100, calibrated =
-      "provisional (xAPIC ICR write); unused on this one-core machine, see docs/calibration.md" },
+      "provisional (xAPIC ICR write); unused on this one-core machine, so never fitted; to be "
+      .. "measured with an IPI microbenchmark only on a multi-core variant, see docs/calibration.md" },
     timer_program = { 100, calibrated =
       "provisional (a write of the LAPIC timer's initial count, an uncached MMIO store); to "
       .. "be fitted to a ring-0 RDTSC-timed loop on a Pentium 4, see docs/calibration.md" },
@@ -147,9 +150,11 @@ return {
       "provisional (FXSAVE); to be taken from Agner Fog's instruction tables, Pentium 4 "
       .. "rows (not read in this pass), see docs/calibration.md" },
     fpu_restore = { 100, calibrated =
-      "provisional (FXRSTOR); Agner Fog's tables, Pentium 4 rows, not read in this pass" },
+      "provisional (FXRSTOR); to be taken from Agner Fog's instruction tables, Pentium 4 "
+      .. "rows (not read in this pass), see docs/calibration.md" },
     atomic_rmw = { 100, calibrated =
       "provisional (LOCK ADD on a line in L1; NetBurst's locked operations are known to be "
-      .. "slow); to be taken from Agner Fog's tables, Pentium 4 rows (not read in this pass)" },
+      .. "slow); to be taken from Agner Fog's tables, Pentium 4 rows (not read in this pass), see "
+      .. "docs/calibration.md" },
   },
 }
