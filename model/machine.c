@@ -778,7 +778,51 @@ static bool is_prose(lua_State *L, int k)
            strcmp(s, "calibrated") == 0;
 }
 
+static void merge(lua_State *L, int base, int over);
+
+/* A whole number from a figure, plain or { n, source = ... }; 0 if none. */
+static lua_Integer figure_int(lua_State *L, int t, const char *key)
+{
+    lua_getfield(L, t, key);
+    if (lua_istable(L, -1)) {
+        lua_rawgeti(L, -1, 1);
+        lua_remove(L, -2);
+    }
+    lua_Integer v = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    return v;
+}
+
 void model_preset_merge(lua_State *L, int base, int over)
+{
+    base = lua_absindex(L, base);
+    over = lua_absindex(L, over);
+    luaL_checkstack(L, 8, "model_preset_merge");
+    /* A scenario that sets cores but not sockets on a preset of several
+     * sockets (xeon-e7-4850) keeps the preset's cores per socket: cores /
+     * per sockets when that divides, else one socket (a smaller machine of
+     * the same part), rather than an error for every scenario that asks
+     * for one core. */
+    lua_getfield(L, over, "cores");
+    lua_getfield(L, over, "sockets");
+    bool fix = !lua_isnil(L, -2) && lua_isnil(L, -1);
+    lua_pop(L, 2);
+    lua_Integer c0 = figure_int(L, base, "cores"), s0 = figure_int(L, base, "sockets");
+    merge(L, base, over);
+    if (!fix || s0 <= 1 || c0 % s0 != 0)
+        return;
+    lua_Integer per = c0 / s0, n = figure_int(L, base, "cores");
+    lua_Integer s = n > 0 && n % per == 0 ? n / per : 1;
+    lua_createtable(L, 1, 1);
+    lua_pushinteger(L, s);
+    lua_rawseti(L, -2, 1);
+    lua_pushfstring(L, "derived: the scenario's %I cores at the preset's %I cores per socket "
+                       "(one socket when they do not fill whole sockets)", (LUAI_UACINT)n, (LUAI_UACINT)per);
+    lua_setfield(L, -2, "source");
+    lua_setfield(L, base, "sockets");
+}
+
+static void merge(lua_State *L, int base, int over)
 {
     base = lua_absindex(L, base);
     over = lua_absindex(L, over);
@@ -791,7 +835,7 @@ void model_preset_merge(lua_State *L, int base, int over)
         if (lua_istable(L, -1) && lua_istable(L, -2) && lua_rawlen(L, -2) == 0) {
             /* a table of settings over a table: merge (a figure written as
              * { value, source = ... } replaces instead) */
-            model_preset_merge(L, -1, -2);
+            merge(L, -1, -2);
             lua_pop(L, 2);
             continue;
         }
