@@ -101,9 +101,10 @@ static bool init_core(hw *h, unsigned c, GError **error)
     k->h = h;
     k->id = c;
     const model_config *cfg = &h->cfg;
-    if (cfg->has_tlb && (cfg->arch == MODEL_X86_64 || cfg->arch == MODEL_ARMV7A || cfg->arch == MODEL_ARMV8A)) {
+    bool x86 = cfg->arch == MODEL_X86_64 || cfg->arch == MODEL_I386;
+    if (cfg->has_tlb && (x86 || cfg->arch == MODEL_ARMV7A || cfg->arch == MODEL_ARMV8A)) {
         const model_tlb_level *l = cfg->l2tlb.entries ? &cfg->l2tlb : &cfg->dtlb;
-        hwtlb_config tc = { cfg->arch == MODEL_X86_64 ? HWTLB_X86_64 : HWTLB_ARMV7A, l->entries, l->ways, cfg->asid };
+        hwtlb_config tc = { x86 ? HWTLB_X86_64 : HWTLB_ARMV7A, l->entries, l->ways, cfg->asid };
         k->tlb = hwtlb_new(&tc, error);
         if (k->tlb == NULL)
             return false;
@@ -114,6 +115,11 @@ static bool init_core(hw *h, unsigned c, GError **error)
             hwpt_x86_regs r = { .cr3 = 0, .maxphyaddr = 39, .nxe = true, .wp = true, .smep = false,
                                 .pge = true, .pcide = cfg->asid };
             return hwpt_mmu_init_x86(&k->mmu, &r, &mem, k->tlb, error);
+        }
+        if (cfg->arch == MODEL_I386) {
+            /* 32-bit paging, CR4.PSE off, WP and global pages on, no PCID */
+            hwpt_x86_regs r = { .cr3 = 0, .maxphyaddr = 32, .wp = true, .pge = true };
+            return hwpt_mmu_init_x86_32(&k->mmu, &r, &mem, k->tlb, error);
         }
         /* every domain "client": permissions come from the descriptors */
         hwpt_arm_regs r = { .ttbr0 = 0, .ttbr1 = 0, .ttbcr_n = 0, .dacr = 0x55555555u, .asid = 0,
@@ -281,6 +287,10 @@ uint64_t hw_switch_address_space(hw *h, unsigned core, uint64_t root, uint16_t a
         uint64_t cr3 = root | (h->cfg.asid ? (asid & 0xfffu) : 0) | (h->cfg.asid && keep ? UINT64_C(1) << 63 : 0);
         bool ok = hwpt_x86_write_cr3(&k->mmu, cr3);
         g_assert(ok);   /* the kernel passes an aligned root in range */
+    } else if (h->cfg.arch == MODEL_I386) {
+        g_assert(root <= UINT32_MAX);
+        bool ok = hwpt_x86_32_write_cr3(&k->mmu, (uint32_t)root);   /* no PCID: the TLB's entries go */
+        g_assert(ok);
     } else {
         g_assert(asid <= 255 && root <= UINT32_MAX);   /* the kernel's to check */
         hwpt_arm_switch(&k->mmu, (uint32_t)root, h->cfg.asid ? (uint8_t)asid : 0);
@@ -417,6 +427,11 @@ static bool is_x86(const hw *h)
     return h->cfg.arch == MODEL_X86_64;
 }
 
+static bool is_i386(const hw *h)
+{
+    return h->cfg.arch == MODEL_I386;
+}
+
 unsigned hw_word_bytes(const hw *h)
 {
     return is_x86(h) ? 8 : 4;
@@ -424,13 +439,16 @@ unsigned hw_word_bytes(const hw *h)
 
 unsigned hw_context_words(const hw *h)
 {
-    return is_x86(h) ? 18 : 17;
+    /* i386: EAX..EDI (8), EIP, EFLAGS -- as the i386 row of
+     * kernel/path_counts.h is compiled (KF_REGS_WORDS=10) */
+    return is_x86(h) ? 18 : is_i386(h) ? 10 : 17;
 }
 
 hw_isa hw_code_isa(const hw *h)
 {
     switch (h->cfg.arch) {
     case MODEL_X86_64: return HW_ISA_X86_64;
+    case MODEL_I386: return HW_ISA_I386;
     case MODEL_ARMV7A: return HW_ISA_A32;
     case MODEL_ARMV8A: return HW_ISA_A64;
     case MODEL_ARMV7M:
@@ -454,7 +472,7 @@ unsigned hw_asids(const hw *h)
 {
     if (h->cfg.has_mpu)
         return 0;
-    return is_x86(h) ? 4096 : 256;
+    return is_x86(h) || is_i386(h) ? 4096 : 256;   /* i386: ids kept by the kernel, unused by the hardware */
 }
 
 uint64_t hw_switch_pd(hw *h, unsigned core, const hw_pd *pd)
@@ -482,7 +500,7 @@ uint64_t hw_pt_root_bytes(const hw *h)
 {
     if (h->cfg.has_mpu)
         return 0;
-    return is_x86(h) ? 4096 : 16384;    /* PML4; ARMv7-A first-level table, TTBCR.N = 0 */
+    return is_x86(h) || is_i386(h) ? 4096 : 16384;    /* PML4 or i386 page directory; ARMv7-A first level, TTBCR.N = 0 */
 }
 
 bool hw_pd_layout_ok(const hw *h, const hwmpu *layout)
@@ -497,7 +515,7 @@ uint64_t hw_user_va_end(const hw *h)
 
 unsigned hw_pt_table_bytes(const hw *h)
 {
-    return is_x86(h) ? 4096 : 1024;     /* PDPT, PD, PT; an ARM second-level table */
+    return is_x86(h) || is_i386(h) ? 4096 : 1024;     /* PDPT, PD, PT; an i386 page table; an ARM second-level table */
 }
 
 /* A dry run of a builder: it reads memory as the real run would find it
@@ -547,6 +565,9 @@ static bool pt_map(hw *h, const hwpt_mem *mem, uint64_t root, uint64_t vaddr, ui
     if (is_x86(h))
         ok = hwpt_x86_map(mem, root, vaddr, paddr, HWTLB_4K, HWPT_X86_US | (w ? HWPT_X86_RW : 0) | (x ? 0 : HWPT_X86_XD),
                           &err);
+    else if (is_i386(h))
+        ok = hwpt_x86_32_map(mem, (uint32_t)root, (uint32_t)vaddr, paddr, HWTLB_4K, HWPT_X86_US | (w ? HWPT_X86_RW : 0),
+                             &err);     /* no XD in 32-bit paging: x is not enforced */
     else
         ok = hwpt_arm_map(mem, (uint32_t)root, (uint32_t)vaddr, paddr, HWTLB_4K,
                           HWPT_ARM_AP(w ? 3 : 2) | HWPT_ARM_NG | (x ? 0 : HWPT_ARM_XN), &err);
@@ -557,8 +578,9 @@ static bool pt_map(hw *h, const hwpt_mem *mem, uint64_t root, uint64_t vaddr, ui
 static bool pt_unmap(hw *h, const hwpt_mem *mem, uint64_t root, uint64_t vaddr, uint64_t *paddr)
 {
     GError *err = NULL;
-    bool ok = is_x86(h) ? hwpt_x86_unmap(mem, root, vaddr, HWTLB_4K, paddr, &err)
-                        : hwpt_arm_unmap(mem, (uint32_t)root, (uint32_t)vaddr, HWTLB_4K, paddr, &err);
+    bool ok = is_x86(h)    ? hwpt_x86_unmap(mem, root, vaddr, HWTLB_4K, paddr, &err)
+              : is_i386(h) ? hwpt_x86_32_unmap(mem, (uint32_t)root, (uint32_t)vaddr, HWTLB_4K, paddr, &err)
+                           : hwpt_arm_unmap(mem, (uint32_t)root, (uint32_t)vaddr, HWTLB_4K, paddr, &err);
     g_clear_error(&err);
     return ok;
 }

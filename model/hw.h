@@ -176,16 +176,17 @@ unsigned hw_ipi_line(const hw *h);
  * MPU version or interrupt controller the machine has.  Whatever differs
  * between them is answered or done here. */
 
-/* Bytes of a machine word: 8 (x86-64) or 4 (the 32-bit ARM profiles). */
+/* Bytes of a machine word: 8 (x86-64) or 4 (i386 and the 32-bit ARM profiles). */
 unsigned hw_word_bytes(const hw *h);
 /* Register-file words a thread switch saves and loads: x86-64 18 (16
- * general registers, RIP, RFLAGS), ARM 17 (R0-R15, CPSR or xPSR). */
+ * general registers, RIP, RFLAGS), i386 10 (8, EIP, EFLAGS), ARM 17
+ * (R0-R15, CPSR or xPSR). */
 unsigned hw_context_words(const hw *h);
 /* The instruction set the kernel's code is compiled for: the row of the
  * kernel's instruction counts (kernel/path_counts.h).  x86-64; ARMv7-A in
  * A32 (Cortex-A9); AArch64 (Cortex-A53); Thumb-2 on the M profiles (ARMv7-M,
- * ARMv7E-M and ARMv8-M Mainline run the same Thumb-2 code).  HW_ISA_I386
- * is counted for a future 32-bit x86 preset; none has it yet. */
+ * ARMv7E-M and ARMv8-M Mainline run the same Thumb-2 code); i386 on the
+ * 32-bit x86 preset (pentium4). */
 typedef enum { HW_ISA_X86_64, HW_ISA_I386, HW_ISA_A32, HW_ISA_T32, HW_ISA_A64 } hw_isa;
 hw_isa hw_code_isa(const hw *h);
 /* True when the machine has no instruction cache (the cacheless Cortex-M

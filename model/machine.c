@@ -26,7 +26,7 @@ const char *model_cost_name(model_cost c)
     return c < MODEL_COSTS ? cost_names[c] : "?";
 }
 
-static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", "armv8-m", NULL };
+static const char *const arch_names[] = { "x86_64", "armv7-a", "armv8-a", "armv7-m", "armv7e-m", "armv8-m", "i386", NULL };
 static const char *const irq_names[] = { "lapic", "gic", "nvic", "gicv3", NULL };
 static const char *const timer_names[] = { "tsc-deadline", "arm-generic", "arm-private", "systick", NULL };
 static const char *const mpu_names[] = { "v7m", "v8m", NULL };
@@ -474,6 +474,8 @@ static void read_config(rd *r, int top, model_config *cfg)
         read_tlb_level(r, s, "dtlb", &cfg->dtlb);
         read_tlb_level(r, s, "l2tlb", &cfg->l2tlb);
         cfg->asid = get_bool(r, s, "asid", true);
+        if (!r->failed && cfg->asid && cfg->arch == MODEL_I386)
+            fail(r, "asid", "32-bit paging has no PCIDs (SDM vol. 3A 4.10.1: CR4.PCIDE needs IA-32e mode)");
         leave(r, s, &sv);
     } else if (!m_profile) {
         fail(r, "tlb", "is required for %s", model_arch_name(cfg->arch));
@@ -719,7 +721,14 @@ bool model_preset_push(lua_State *L, const char *name, GError **error)
         lua_settop(L, t - 1);
         return false;
     }
-    if (!push_file(L, target, error)) {
+    /* the target sits beside the alias: in the preset folder, or in the
+     * folder of an alias given by path */
+    g_autofree char *tpath = NULL;
+    if (g_str_has_suffix(name, ".lua") || strchr(name, '/')) {
+        g_autofree char *d = g_path_get_dirname(name);
+        tpath = g_strdup_printf("%s/%s.lua", d, target);
+    }
+    if (!push_file(L, tpath ? tpath : target, error)) {
         lua_settop(L, t - 1);
         return false;
     }
@@ -769,7 +778,51 @@ static bool is_prose(lua_State *L, int k)
            strcmp(s, "calibrated") == 0;
 }
 
+static void merge(lua_State *L, int base, int over);
+
+/* A whole number from a figure, plain or { n, source = ... }; 0 if none. */
+static lua_Integer figure_int(lua_State *L, int t, const char *key)
+{
+    lua_getfield(L, t, key);
+    if (lua_istable(L, -1)) {
+        lua_rawgeti(L, -1, 1);
+        lua_remove(L, -2);
+    }
+    lua_Integer v = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    return v;
+}
+
 void model_preset_merge(lua_State *L, int base, int over)
+{
+    base = lua_absindex(L, base);
+    over = lua_absindex(L, over);
+    luaL_checkstack(L, 8, "model_preset_merge");
+    /* A scenario that sets cores but not sockets on a preset of several
+     * sockets (xeon-e7-4850) keeps the preset's cores per socket: cores /
+     * per sockets when that divides, else one socket (a smaller machine of
+     * the same part), rather than an error for every scenario that asks
+     * for one core. */
+    lua_getfield(L, over, "cores");
+    lua_getfield(L, over, "sockets");
+    bool fix = !lua_isnil(L, -2) && lua_isnil(L, -1);
+    lua_pop(L, 2);
+    lua_Integer c0 = figure_int(L, base, "cores"), s0 = figure_int(L, base, "sockets");
+    merge(L, base, over);
+    if (!fix || s0 <= 1 || c0 % s0 != 0)
+        return;
+    lua_Integer per = c0 / s0, n = figure_int(L, base, "cores");
+    lua_Integer s = n > 0 && n % per == 0 ? n / per : 1;
+    lua_createtable(L, 1, 1);
+    lua_pushinteger(L, s);
+    lua_rawseti(L, -2, 1);
+    lua_pushfstring(L, "derived: the scenario's %I cores at the preset's %I cores per socket "
+                       "(one socket when they do not fill whole sockets)", (LUAI_UACINT)n, (LUAI_UACINT)per);
+    lua_setfield(L, -2, "source");
+    lua_setfield(L, base, "sockets");
+}
+
+static void merge(lua_State *L, int base, int over)
 {
     base = lua_absindex(L, base);
     over = lua_absindex(L, over);
@@ -782,7 +835,7 @@ void model_preset_merge(lua_State *L, int base, int over)
         if (lua_istable(L, -1) && lua_istable(L, -2) && lua_rawlen(L, -2) == 0) {
             /* a table of settings over a table: merge (a figure written as
              * { value, source = ... } replaces instead) */
-            model_preset_merge(L, -1, -2);
+            merge(L, -1, -2);
             lua_pop(L, 2);
             continue;
         }

@@ -21,7 +21,8 @@
 GQuark model_error_quark(void);
 enum { MODEL_ERROR_PRESET };
 
-typedef enum { MODEL_X86_64, MODEL_ARMV7A, MODEL_ARMV8A, MODEL_ARMV7M, MODEL_ARMV7EM, MODEL_ARMV8M } model_arch;
+/* MODEL_I386: 32-bit x86 with 32-bit (non-PAE, 2-level) paging and no PCID */
+typedef enum { MODEL_X86_64, MODEL_ARMV7A, MODEL_ARMV8A, MODEL_ARMV7M, MODEL_ARMV7EM, MODEL_ARMV8M, MODEL_I386 } model_arch;
 typedef enum { MODEL_IRQ_LAPIC, MODEL_IRQ_GIC, MODEL_IRQ_NVIC, MODEL_IRQ_GICV3 } model_irq_kind;
 typedef enum { MODEL_TIMER_TSC_DEADLINE, MODEL_TIMER_ARM_GENERIC, MODEL_TIMER_ARM_PRIVATE, MODEL_TIMER_SYSTICK } model_timer_kind;
 typedef enum { MODEL_MPU_V7M, MODEL_MPU_V8M } model_mpu_kind;

@@ -223,6 +223,12 @@ bool hwpt_mmu_init_x86(hwpt_mmu *m, const hwpt_x86_regs *regs, const hwpt_mem *m
                        GError **error);
 bool hwpt_mmu_init_armv7a(hwpt_mmu *m, const hwpt_arm_regs *regs, const hwpt_mem *mem, hwtlb *tlb,
                           GError **error);
+/* x86 32-bit paging (non-PAE, 2 levels of 1024 4-byte entries, 4 KiB
+ * pages, CR4.PSE = 0; SDM vol. 3A 4.3; model/pagetable_x86_32.c): the
+ * x86 regs with pcide, nxe and smep false; CR3 bits 31:12 (and PWT/PCD)
+ * only; a TLB of the x86 family with ids off. */
+bool hwpt_mmu_init_x86_32(hwpt_mmu *m, const hwpt_x86_regs *regs, const hwpt_mem *mem, hwtlb *tlb,
+                          GError **error);
 
 /* The current address-space id (x86: CR3[11:0] with PCIDE, else 0; ARM:
  * the ASID). */
@@ -254,6 +260,10 @@ bool hwpt_x86_write_cr3(hwpt_mmu *m, uint64_t value);
  * everything if PGE changes or PCIDE goes 1 -> 0, and the current PCID's
  * entries if SMEP goes 0 -> 1 (SDM 4.10.4.1). */
 bool hwpt_x86_write_cr4(hwpt_mmu *m, bool pcide, bool pge, bool smep);
+/* 32-bit paging's MOV to CR3: false if bits other than 31:12, PWT and
+ * PCD are set; otherwise the new directory, and every non-global TLB
+ * entry invalidated (no PCIDs, SDM 4.10.4.1). */
+bool hwpt_x86_32_write_cr3(hwpt_mmu *m, uint32_t value);
 /* ARM address-space switch: TTBR0 and CONTEXTIDR.ASID (see hwtlb_switch
  * for what the TLB does; asid must be 0 while ASIDs are off). */
 void hwpt_arm_switch(hwpt_mmu *m, uint32_t ttbr0, uint8_t asid);
@@ -287,3 +297,11 @@ bool hwpt_arm_map(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, uint64_t pa
                   uint32_t flags, GError **error);
 bool hwpt_arm_unmap(const hwpt_mem *mem, uint32_t ttb, uint32_t vaddr, hwtlb_size size, uint64_t *paddr,
                     GError **error);
+
+/* The same for x86 32-bit paging: `root` is the page directory's base;
+ * 4 KiB pages only; flags as for hwpt_x86_map without XD; a new page
+ * table's PDE is P|RW|US. */
+bool hwpt_x86_32_map(const hwpt_mem *mem, uint32_t root, uint32_t vaddr, uint64_t paddr, hwtlb_size size,
+                     uint64_t flags, GError **error);
+bool hwpt_x86_32_unmap(const hwpt_mem *mem, uint32_t root, uint32_t vaddr, hwtlb_size size, uint64_t *paddr,
+                       GError **error);

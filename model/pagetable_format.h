@@ -10,6 +10,8 @@
  *                        MMU at its format
  *   pagetable_armv7a.c   ARMv7-A short descriptors, likewise
  *                        (hwpt_mmu_init_armv7a)
+ *   pagetable_x86_32.c   x86 32-bit (non-PAE) 2-level paging, likewise
+ *                        (hwpt_mmu_init_x86_32)
  *   pagetable.c          the generic MMU calls (hwpt_translate, hwpt_walk,
  *                        hwpt_asid, hwpt_verify), which go through
  *                        hwpt_mmu.fmt, and the error domain.  It never names

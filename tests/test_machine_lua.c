@@ -135,6 +135,22 @@ static void test_sockets(void **state)
                  "socket_transfer_cycles: is required");
 }
 
+static void test_cores_keep_cores_per_socket(void **state)
+{
+    (void)state;
+    setup_presets();
+    /* xeon-e7-4850 is 4 sockets of 10 cores (ARK: 10 cores per E7-4850).
+     * A scenario's cores without sockets keeps 10 per socket: 20 -> 2
+     * sockets, 40 -> 4; 8 or 1 do not fill a socket -> 1; a scenario's own
+     * sockets wins. */
+    expect_output("for _, n in ipairs({ 1, 8, 20, 40 }) do\n"
+                  "  local i = machine{ preset = 'xeon-e7-4850', cores = n }:info()\n"
+                  "  print(i.cores, i.sockets)\n"
+                  "end\n"
+                  "print(machine{ preset = 'xeon-e7-4850', cores = 8, sockets = 4 }:info().sockets)\n",
+                  "1\t1\n8\t1\n20\t2\n40\t4\n4\n");
+}
+
 static void test_m4_without_caches(void **state)
 {
     (void)state;
@@ -208,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_mistakes_are_errors),
         cmocka_unit_test(test_two_machines),
         cmocka_unit_test(test_sockets),
+        cmocka_unit_test(test_cores_keep_cores_per_socket),
         cmocka_unit_test(test_m4_without_caches),
         cmocka_unit_test(test_device_validated_before_anything),
         cmocka_unit_test(test_nothing_after_the_end),

@@ -50,7 +50,8 @@ return {
     -- (through the interconnect, e.g. a CCI-400) costs this.
     socket_transfer_cycles = { 90, calibrated =
       "provisional, guessed: three times the in-cluster transfer above; no published cross-cluster "
-      .. "Cortex-A53 measurement located, see docs/calibration.md" },
+      .. "Cortex-A53 measurement located; to be fitted to a cross-cluster cache-line ping-pong "
+      .. "(PMCCNTR_EL0-timed), see docs/calibration.md" },
   },
 
   caches = {
@@ -101,8 +102,10 @@ return {
     controller = "gic",
     lines = 192,
     ipi_latency = { "500ns", calibrated =
-      "provisional (SGI between APU cores to first handler instruction); to be "
-      .. "fitted to a published Zynq UltraScale+ APU SGI measurement, see docs/calibration.md" },
+      "provisional (SGI between APU cores to first handler instruction); 500 ns is a "
+      .. "placeholder, not a figure of this machine (x86_64 and zynq7000 start from the same "
+      .. "number); to be fitted to an SGI one-way between APU cores (half of a "
+      .. "PMCCNTR_EL0-timed SGI ping-pong), see docs/calibration.md" },
     source = "UG1085 'Generic Interrupt Controller': the APU uses an external GIC-400 "
           .. "(GICv2); derived: UG1085 ch. 13 Table 13-1 'System Interrupts' assigns the "
           .. "shared interrupts GIC IDs from 32 upwards (e.g. PL interrupts at 121-128 and "

@@ -157,12 +157,12 @@ return {
       .. "ring-0 RDTSC-timed loop on the i7-8700, see docs/calibration.md" },
     fpu_save = { 100, calibrated =
       "provisional (XSAVEOPT); transferred from x86_64; to be replaced by Agner Fog's "
-      .. "instruction tables, Skylake/Coffee Lake XSAVEOPT row (not read in this pass)" },
+      .. "instruction tables, Skylake/Coffee Lake XSAVEOPT row (not read in this pass), see docs/calibration.md" },
     fpu_restore = { 120, calibrated =
       "provisional (XRSTOR); transferred from x86_64; to be replaced by Agner Fog's "
-      .. "instruction tables, XRSTOR row (not read in this pass)" },
+      .. "instruction tables, XRSTOR row (not read in this pass), see docs/calibration.md" },
     atomic_rmw = { 18, calibrated =
       "provisional (LOCK ADD on a line in L1); transferred from x86_64; to be replaced by "
-      .. "Agner Fog's instruction tables, LOCK ADD row (not read in this pass)" },
+      .. "Agner Fog's instruction tables, LOCK ADD row (not read in this pass), see docs/calibration.md" },
   },
 }

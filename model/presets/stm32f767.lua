@@ -98,10 +98,11 @@ return {
 
   costs = {
     cpi = { 1.0, calibrated =
-      "provisional (dual-issue core); to be fitted to a measured Composite kernel "
-      .. "path on an STM32F767, e.g. the MPU-system microbenchmarks of Pan, Peach, Ren, "
-      .. "Parmer, 'Predictable Virtualization on Memory Protection Unit-based "
-      .. "Microcontrollers', RTAS 2018, see docs/calibration.md" },
+      "provisional (dual-issue core); to be fitted to a null system call on an STM32F767 "
+      .. "with the kernel's Thumb-2 counts fixed (the system-call microbenchmark of Pan, "
+      .. "Peach, Ren, Parmer, 'Predictable Virtualization on Memory Protection Unit-based "
+      .. "Microcontrollers', RTAS 2018, isolates it; not its round-trip switch), see "
+      .. "docs/calibration.md" },
     syscall_entry = { 12, source =
       "SVC is an exception entry: ARM white paper 'Cortex-M for Beginners', "
       .. "interrupt latency table, Cortex-M7: 'typically 12, worst case 14' cycles with "

@@ -105,8 +105,11 @@ return {
     controller = "lapic",
     lines = 224,
     ipi_latency = { "500ns", calibrated =
-      "provisional; to be fitted to a published cross-core IPI delivery "
-      .. "measurement on a Skylake client part (none located yet), see docs/calibration.md" },
+      "provisional; 500 ns is a placeholder, not a figure of this machine (zynq7000 and "
+      .. "cortex-a53 start from the same number, i7-8700 from this one as the same core); "
+      .. "to be fitted to an IPI one-way on a Skylake client part (ring-0 ICR write on one "
+      .. "core to the first handler instruction on another, RDTSC on both), never to a "
+      .. "published cross-core IPC result, see docs/calibration.md" },
     source = "SDM Vol. 3A 6.2 'Exception and Interrupt Vectors': vectors 32-255 are "
           .. "available for external interrupts (224 lines); local APIC per SDM Vol. 3A ch. 10",
   },
@@ -122,16 +125,17 @@ return {
 
   costs = {
     cpi = { 0.8, calibrated =
-      "provisional; to be fitted (with syscall_entry, syscall_exit, pt_switch) to "
-      .. "seL4 sel4bench IPC call 381 / reply 389 cycles on an i7-6700 Skylake, no "
-      .. "Meltdown mitigation (seL4 performance page, sel4bench-manifest 0c297f3e), "
-      .. "see docs/calibration.md" },
+      "provisional; to be fitted (with syscall_entry and syscall_exit) to a null system "
+      .. "call on a Skylake desktop, with the kernel's instruction counts fixed by "
+      .. "kernel/path_counts.h -- not to a published IPC result (the seL4 Skylake IPC "
+      .. "figures this note once named are predictions to compare with, see "
+      .. "docs/calibration.md)" },
     syscall_entry = { 60, calibrated =
       "provisional (SYSCALL to first kernel instruction); to be fitted to a null "
-      .. "system call measurement on Skylake and the seL4 i7-6700 call/reply figures, "
-      .. "see docs/calibration.md" },
+      .. "system call on Skylake (SYSCALL + SYSRET, RDTSC-timed), see docs/calibration.md" },
     syscall_exit = { 40, calibrated =
-      "provisional (SYSRET); fitted together with syscall_entry, see docs/calibration.md" },
+      "provisional (SYSRET); fitted together with syscall_entry to the null system call, "
+      .. "see docs/calibration.md" },
     exception_entry = { 440, calibrated =
       "provisional; initial value is the measured user-to-kernel page-fault "
       .. "crossing on a Haswell-EP Xeon E5 v3 (~440 cycles, an upper bound that "
@@ -148,8 +152,9 @@ return {
       "provisional; assumed equal to exception_exit (IRET); fitted with irq_entry, "
       .. "see docs/calibration.md" },
     pt_switch = { 150, calibrated =
-      "provisional (MOV to CR3 with PCID, no-flush bit set); to be fitted to the "
-      .. "seL4 i7-6700 call/reply figures with the syscall costs, see docs/calibration.md" },
+      "provisional (MOV to CR3 with PCID, no-flush bit set); to be fitted to a page-table "
+      .. "switch microbenchmark (alternating CR3 writes between two PCIDs, RDTSC-timed) on "
+      .. "a Skylake desktop, not to an IPC result, see docs/calibration.md" },
     tlb_flush_all = { 500, calibrated =
       "provisional (INVPCID type 2, all contexts incl. globals); to be fitted to a "
       .. "ring-0 RDTSC-timed microbenchmark on a Skylake desktop (no published figure "

@@ -148,7 +148,8 @@ return {
       "provisional; assumed equal to exception_entry (both vector through the IDT); to be "
       .. "fitted to an interrupt-latency microbenchmark on the E7-4850, see docs/calibration.md" },
     irq_exit = { 270, calibrated =
-      "provisional; assumed equal to exception_exit (IRET), see docs/calibration.md" },
+      "provisional; assumed equal to exception_exit (IRET); fitted with irq_entry to the "
+      .. "same interrupt-latency microbenchmark, see docs/calibration.md" },
     pt_switch = { 200, calibrated =
       "provisional (MOV to CR3 without PCID: the write itself; the TLB refills that follow "
       .. "come out of the model); to be fitted to a page-table switch microbenchmark "
@@ -172,9 +173,10 @@ return {
       "provisional (XSAVE of x87/SSE state); to be taken from Agner Fog's instruction tables, "
       .. "Westmere rows (not read in this pass), see docs/calibration.md" },
     fpu_restore = { 120, calibrated =
-      "provisional (XRSTOR); Agner Fog's tables, Westmere rows, not read in this pass" },
+      "provisional (XRSTOR); to be taken from Agner Fog's instruction tables, Westmere rows "
+      .. "(not read in this pass), see docs/calibration.md" },
     atomic_rmw = { 20, calibrated =
-      "provisional (LOCK ADD on a line in L1); Agner Fog's tables, Westmere rows, not read in "
-      .. "this pass" },
+      "provisional (LOCK ADD on a line in L1); to be taken from Agner Fog's instruction "
+      .. "tables, Westmere rows (not read in this pass), see docs/calibration.md" },
   },
 }

@@ -88,8 +88,11 @@ return {
     controller = "gic",
     lines = 96,
     ipi_latency = { "500ns", calibrated =
-      "provisional (SGI from one A9 to the other, to first handler instruction); to "
-      .. "be fitted to a Zynq-7000 SGI round-trip measurement, see docs/calibration.md" },
+      "provisional (SGI from one A9 to the other, to first handler instruction); 500 ns "
+      .. "is a placeholder, not a figure of this machine (x86_64 and cortex-a53 start from "
+      .. "the same number); to be fitted to an SGI one-way on a Zynq-7000 (half of a "
+      .. "PMCCNTR-timed SGI ping-pong between the two A9s), never to a published cross-core "
+      .. "IPC result, see docs/calibration.md" },
     source = "UG585 section 7.2: IDs 0-15 software generated interrupts (Table 7-2), "
           .. "private peripheral interrupts at IDs 27-31 (Table 7-3), 'approximately 60' shared "
           .. "peripheral interrupts from ID 32 into the low 90s (7.2.3 names IRQ #61-#68 and "
@@ -107,10 +110,11 @@ return {
 
   costs = {
     cpi = { 0.7, calibrated =
-      "fitted (2026-11-21, with pt_switch) to the Cortex-A9 (Zynq, 667 MHz) IPC "
-      .. "comparison: thread-migration round trip 543, L4-style IPC 630 cycles; minimax "
-      .. "relative error with cpi held to >= 0.7 (the A9 issues at most two instructions "
-      .. "a cycle); the fit sits on that bound, see docs/calibration.md (was 1.3)" },
+      "provisional; the value 0.7 (was 1.3) came from a fit (2026-11-21, with pt_switch) "
+      .. "to the published Zynq-7000 IPC comparison -- a source issue 16 rules out for a "
+      .. "preset figure; kept only so that the shipped figures do not move until it is "
+      .. "to be fitted, by `cossim calibrate`, to a null system call (SVC and return, "
+      .. "PMCCNTR-timed) on a Zynq-7000 with the kernel's A32 counts fixed; see docs/calibration.md" },
     syscall_entry = { 15, calibrated =
       "provisional (SVC to first handler instruction: pipeline refill); no cycle "
       .. "timing in DDI 0388; fitted with cpi, see docs/calibration.md" },
@@ -131,10 +135,11 @@ return {
       "provisional; assumed equal to syscall_exit; fitted with irq_entry to the "
       .. "JBLopen Zynq-7000 interrupt-latency figures, see docs/calibration.md" },
     pt_switch = { 140, calibrated =
-      "fitted (2026-11-21, with cpi) to the Cortex-A9 IPC comparison (543 / 630 cycles), "
-      .. "see docs/calibration.md; stands for the TTBR0/CONTEXTIDR switch with its "
-      .. "synchronisation barriers (ISB, and the branch-predictor maintenance an OS does "
-      .. "with it); was 30" },
+      "provisional; the value 140 (was 30) came from the same fit to the published "
+      .. "Zynq-7000 IPC comparison as cpi, ruled out as a source by issue 16; kept until it "
+      .. "is to be fitted, by `cossim calibrate`, to a page-table switch microbenchmark (TTBR0 "
+      .. "/ CONTEXTIDR writes with their ISB, PMCCNTR-timed) on a Zynq-7000; it stands for "
+      .. "the TTBR0/CONTEXTIDR switch with its synchronisation barriers; see docs/calibration.md" },
     tlb_flush_all = { 60, calibrated =
       "provisional (TLBIALLIS + DSB + ISB); to be fitted to a PMCCNTR-timed sequence on "
       .. "a Zynq-7000 (no published figure located), see docs/calibration.md" },
