@@ -121,7 +121,8 @@ static void body_alloc_errors(ts *s)
     EXPECT_ERR(s, cos_pgtbl_map(pt, BT_USER_BASE, k, 0, COS_MAP_WRITE), COS_ETYPE);
     EXPECT_ERR(s, cos_pgtbl_map(pt, BT_USER_BASE + 8, k, 1, COS_MAP_WRITE), COS_EALIGN);
     EXPECT_ERR(s, cos_pgtbl_map(pt, UINT64_C(1) << 47, k, 1, COS_MAP_WRITE), COS_ERANGE);
-    EXPECT_ERR(s, cos_pgtbl_map(pt, BT_USER_BASE, k, 1, 4), COS_EINVAL);
+    EXPECT_ERR(s, cos_pgtbl_map(pt, BT_USER_BASE, k, 1, COS_MAP_STACK), COS_EINVAL);  /* a stack not written */
+    EXPECT_ERR(s, cos_pgtbl_map(pt, BT_USER_BASE, k, 1, 8), COS_EINVAL);
     EXPECT_ERR(s, cos_pgtbl_map(pt, BT_USER_BASE, k, 1, COS_MAP_WRITE), COS_OK);
     EXPECT_ERR(s, cos_pgtbl_map(pt, BT_USER_BASE, k, 1, COS_MAP_WRITE), COS_EEXIST);
     EXPECT_ERR(s, cos_mpu_region(pt, 0, 0, 0, 12, 0), COS_EINVAL);      /* not an MPU machine */
