@@ -49,7 +49,7 @@ static const copied tables[] = {
                           "user_cross_cycles", "evict_misses", "evict_cycles", "tlb_misses", "interrupts", "freq_hz",
                           NULL } },
     { "kernel_paths", "id", { "id", "first_core", "path", "n", "cycles", "max_cycles", "arch", "instructions", "fetch",
-                              "data", "accesses", NULL } },
+                              "data", "accesses", "walk", "walks", NULL } },
 };
 
 /* Column types in the results database (STRICT: a trace's value of

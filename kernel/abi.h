@@ -138,7 +138,17 @@ typedef enum cos_op {
 #define COS_MEM_USER 2u
 
 #define COS_MAP_WRITE 1u
+/* MMU machines: the page holds code.  The latest page a domain maps with
+ * EXEC is where its threads' user code resumes: the kernel's return to
+ * user level in that domain fetches there through the TLB (a walk when the
+ * translation is not cached). */
 #define COS_MAP_EXEC 2u
+/* MMU machines: the page holds the domain's user stacks.  The latest page
+ * a domain maps with STACK is written when its user code resumes (the
+ * stub's first push or pop), through the TLB like the fetch above.  Both
+ * are docs/kernel-abi.md's "returning to user level"; MPU_REGION refuses
+ * STACK (an MPU has no TLB). */
+#define COS_MAP_STACK 4u
 
 /* Scheduling events (r[1] of COS_OP_SCHED_RCV). */
 #define COS_SCHED_EV_BLOCKED 1u   /* the thread blocked (it is not runnable) */

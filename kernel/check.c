@@ -165,6 +165,14 @@ bool k_check(k_kernel *k)
                 }
             if (!hw_pd_layout_ok(k->h, &o->mpu))
                 FAIL("page table %#" G_GINT64_MODIFIER "x: MPU layout", a);
+            /* where user code resumes: pages the table maps (unmap clears them) */
+            uint64_t ignored;
+            if (o->uva & ~(uint32_t)(K_UVA_CODE | K_UVA_STACK))
+                FAIL("page table %#" G_GINT64_MODIFIER "x: uva %#x", a, o->uva);
+            if ((o->uva & K_UVA_CODE) && !hw_pt_lookup(k->h, o->root, o->code_va, &ignored))
+                FAIL("page table %#" G_GINT64_MODIFIER "x: its code page is not mapped", a);
+            if ((o->uva & K_UVA_STACK) && !hw_pt_lookup(k->h, o->root, o->stack_va, &ignored))
+                FAIL("page table %#" G_GINT64_MODIFIER "x: its stack page is not mapped", a);
             break;
         }
         case COS_CAP_THREAD: {

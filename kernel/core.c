@@ -26,6 +26,7 @@ static void begin_path(k_core *c, unsigned kind)
     c->cycles = 0;
     c->kind = kind;
     c->p_arch = c->p_instr = c->p_fetch = c->p_accesses = 0;
+    c->p_walk = c->p_walks = 0;
     c->next = c->cur;
     if (c->ul_dirty) {
         /* a user-level dispatch happened here: the kernel learns the
@@ -79,9 +80,13 @@ static void arm_timer(k_core *c)
 static void end_path(k_core *c)
 {
     k_kernel *k = c->k;
-    /* the next thread runs in its component's address space */
-    if (c->next)
-        k_pgtbl_switch(c, K_RD(c, k_thd_o, c->next->obj, comp));
+    /* the next thread runs in its component's address space, and its user
+     * code's first fetch and stack access go through the TLB */
+    if (c->next) {
+        uint64_t comp = K_RD(c, k_thd_o, c->next->obj, comp);
+        k_pgtbl_switch(c, comp);
+        k_pgtbl_resume(c, comp);
+    }
     arm_timer(c);
     c->cur = c->next;
     k_path_stats *p = &k->paths[c->kind];
@@ -90,7 +95,9 @@ static void end_path(k_core *c)
     p->arch += c->p_arch;
     p->instructions += c->p_instr;
     p->fetch += c->p_fetch;
-    p->data += c->cycles - c->p_arch - c->p_instr - c->p_fetch;
+    p->walk += c->p_walk;
+    p->walks += c->p_walks;
+    p->data += c->cycles - c->p_arch - c->p_instr - c->p_fetch - c->p_walk;
     p->accesses += c->p_accesses;
     p->max = MAX(p->max, c->cycles);
     hw_account(k->h, c->id, c->cycles, true);

@@ -26,7 +26,14 @@ typedef struct k_pgtbl_o {
     hwmpu mpu;              /* the MPU layout (MPU machines) */
     uint64_t region_first[HWMPU_MAX_REGIONS];   /* pages mapped per region (references) */
     uint64_t region_pages[HWMPU_MAX_REGIONS];
+    /* MMU machines: where the domain's user code resumes (the latest page
+     * mapped COS_MAP_EXEC) and its user stack (COS_MAP_STACK); `uva` says
+     * which of the two is set (K_UVA_CODE, K_UVA_STACK).  Unmapping the
+     * page clears it.  k_pgtbl_resume translates them. */
+    uint64_t code_va, stack_va;
+    uint32_t uva;
 } k_pgtbl_o;
+enum { K_UVA_CODE = 1u, K_UVA_STACK = 2u };
 _Static_assert(offsetof(k_pgtbl_o, root) == offsetof(k_pgtbl_head, root), "k_pgtbl_head is k_pgtbl_o's head");
 _Static_assert(offsetof(k_pgtbl_o, asid) == offsetof(k_pgtbl_head, asid), "k_pgtbl_head is k_pgtbl_o's head");
 _Static_assert(sizeof(k_pgtbl_head) <= offsetof(k_pgtbl_o, mpu), "k_pgtbl_head is k_pgtbl_o's head");
@@ -88,6 +95,7 @@ typedef struct k_core {
     unsigned kind;           /* its kind (k_path_stats) */
     uint64_t pd;             /* the page table / MPU layout object loaded on the core */
     uint64_t p_arch, p_instr, p_fetch, p_accesses;   /* its parts so far */
+    uint64_t p_walk, p_walks;   /* TLB refills of the user pages the return touches: cycles, walks */
     bool ul_dirty;           /* a user-level dispatch since the kernel last ran here */
 } k_core;
 

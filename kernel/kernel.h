@@ -93,6 +93,8 @@ unsigned k_threads(const k_kernel *k);       /* thread ids are 1..k_threads */
 enum { K_PATH_SRET = COS_OPS, K_PATH_IRQ, K_PATH_FAULT, K_PATH_EXIT, K_PATHS };
 typedef struct k_path_stats {
     uint64_t n, cycles, arch, instructions, fetch, data, accesses;
+    uint64_t walk, walks;   /* TLB refills of the user pages the return to user level touches
+                             * (kernel/pgtbl.h, k_pgtbl_resume): cycles (not in data), walks */
     uint64_t max;        /* the longest one, cycles */
 } k_path_stats;
 const k_path_stats *k_get_path_stats(const k_kernel *k, unsigned kind);

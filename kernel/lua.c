@@ -204,7 +204,7 @@ static int l_stats(lua_State *L)
     return 1;
 }
 
-/* sys:paths() -> { name = {n, cycles, arch, instructions, fetch, data, accesses}, ... }
+/* sys:paths() -> { name = {n, cycles, arch, instructions, fetch, data, accesses, walk, walks}, ... }
  * (sums over the run; only paths that ran) [-0, +1, m] */
 static int l_paths(lua_State *L)
 {
@@ -214,10 +214,11 @@ static int l_paths(lua_State *L)
         const k_path_stats *p = k_get_path_stats(k, i);
         if (p->n == 0)
             continue;
-        lua_createtable(L, 0, 7);
+        lua_createtable(L, 0, 9);
         struct { const char *name; uint64_t v; } f[] = {
             { "n", p->n }, { "cycles", p->cycles }, { "arch", p->arch }, { "instructions", p->instructions },
-            { "fetch", p->fetch }, { "data", p->data }, { "accesses", p->accesses },
+            { "fetch", p->fetch }, { "data", p->data }, { "accesses", p->accesses }, { "walk", p->walk },
+            { "walks", p->walks },
         };
         for (size_t j = 0; j < G_N_ELEMENTS(f); j++) {
             lua_pushinteger(L, (lua_Integer)f[j].v);

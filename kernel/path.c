@@ -133,7 +133,7 @@ void k_write_paths(k_kernel *k)
         { "first_core", SIMTR_INT, true }, { "path", SIMTR_TEXT, true },      { "n", SIMTR_INT, true },
         { "cycles", SIMTR_INT, true },     { "max_cycles", SIMTR_INT, true }, { "arch", SIMTR_INT, true },
         { "instructions", SIMTR_INT, true }, { "fetch", SIMTR_INT, true },    { "data", SIMTR_INT, true },
-        { "accesses", SIMTR_INT, true },
+        { "accesses", SIMTR_INT, true }, { "walk", SIMTR_INT, true },       { "walks", SIMTR_INT, true },
     };
     simtr_table *tb = simtr_find(k->s->trace, TRN_KERNEL_PATHS);
     if (tb == NULL)
@@ -153,6 +153,8 @@ void k_write_paths(k_kernel *k)
         simtr_int(tb, (int64_t)p->fetch);
         simtr_int(tb, (int64_t)p->data);
         simtr_int(tb, (int64_t)p->accesses);
+        simtr_int(tb, (int64_t)p->walk);
+        simtr_int(tb, (int64_t)p->walks);
         simtr_end(tb);
     }
 }

@@ -150,6 +150,41 @@ void k_pgtbl_switch(k_core *c, uint64_t comp)
     k_arch(c, hw_switch_pd(c->k->h, c->id, &pd));
 }
 
+/* ---- returning to user level ----------------------------------------------------- *
+ * User code is host code and its instructions are not simulated, but on
+ * an MMU machine the hardware translates what it fetches and what it
+ * pushes the moment it runs again: the instruction after the trap (or the
+ * entry point of an upcall) through the instruction TLB, and the stub's
+ * first stack access through the data TLB.  The model keeps one TLB per
+ * core for both (model/hw.c: the preset's main TLB; docs/calibration.md),
+ * so both translations go to it.  A hit costs nothing beyond the cpi; a
+ * miss is a walk through the caches.  With PCID/ASID in use these hit once
+ * warm; without, every domain switch flushed them and each costs a walk.
+ * The kernel's own accesses are not translated here: the kernel's pages
+ * are global (x86 PGE, ARM nG = 0), so no switch flushes them
+ * (docs/calibration.md, "TLB and address-space effects"). */
+
+static void resume_one(k_core *c, uint64_t va, unsigned acc)
+{
+    hwpt_result r;
+    uint64_t w = hw_translate(c->k->h, c->id, va, acc | HWPT_ACC_USER, c->now + hw_ps(c->k->h, c->cycles), &r);
+    c->cycles += w;
+    c->p_walk += w;
+    c->p_walks += !r.tlb_hit;
+}
+
+void k_pgtbl_resume(k_core *c, uint64_t comp)
+{
+    if (hw_pd_kind_of(c->k->h) != HW_PD_PAGETABLE)
+        return;
+    uint64_t pt = K_RD(c, k_comp_o, comp, pgtbl);
+    const k_pgtbl_o *o = K_OBJ(c->k, k_pgtbl_o, pt);
+    if (o->uva & K_UVA_CODE)
+        resume_one(c, o->code_va, HWPT_ACC_FETCH);
+    if (o->uva & K_UVA_STACK)
+        resume_one(c, o->stack_va, HWPT_ACC_WRITE);
+}
+
 /* ---- PGTBL_ALLOC: a domain in kmem `cap`'s pages [a0, a0 + a2), at slot a1 ------- */
 
 typedef struct alloc_args {
@@ -201,7 +236,7 @@ static unsigned map_flags(cos_word f)
 
 typedef struct map_args {
     uint64_t pt, root, va, frame;
-    unsigned flags;
+    unsigned flags, uva;
 } map_args;
 
 static cos_err map_decode(k_core *c, k_thread *t, k_thd_o *th, map_args *a)
@@ -214,10 +249,13 @@ static cos_err map_decode(k_core *c, k_thread *t, k_thd_o *th, map_args *a)
     K_TRY(k_cap_user_page(c, th->comp, (cos_capid)t->a[1], t->a[2], &a->frame));
     a->va = t->a[0];
     K_TRY(user_va(k, a->va));
-    if (t->a[3] & ~(cos_word)(COS_MAP_WRITE | COS_MAP_EXEC))
+    if (t->a[3] & ~(cos_word)(COS_MAP_WRITE | COS_MAP_EXEC | COS_MAP_STACK))
         return COS_EINVAL;
+    if ((t->a[3] & COS_MAP_STACK) && !(t->a[3] & COS_MAP_WRITE))
+        return COS_EINVAL;      /* a stack is written */
     a->pt = pt.obj;
     a->flags = map_flags(t->a[3]);
+    a->uva = (t->a[3] & COS_MAP_EXEC ? K_UVA_CODE : 0) | (t->a[3] & COS_MAP_STACK ? K_UVA_STACK : 0);
     k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, pt.obj);
     k_touch(c, pt.obj, 64, false);
     a->root = o->root;
@@ -238,6 +276,14 @@ static void map_invoke(k_core *c, const map_args *a)
     g_assert(ok);   /* the decode's dry run said so, and the pool has room */
     k_touch(c, a->root, 8, true);
     k_obj_ref(c, a->frame);     /* the mapping's reference */
+    k_pgtbl_o *o = K_OBJ(c->k, k_pgtbl_o, a->pt);
+    if (a->uva & K_UVA_CODE)
+        o->code_va = a->va;
+    if (a->uva & K_UVA_STACK)
+        o->stack_va = a->va;
+    if (a->uva)
+        k_touch(c, a->pt + offsetof(k_pgtbl_o, code_va), 20, true);
+    o->uva |= a->uva;
 }
 
 cos_ret k_pgtbl_map(k_core *c, k_thread *t, k_thd_o *th)
@@ -302,6 +348,11 @@ static unsigned unmap_invoke(k_core *c, const unmap_args *a)
     bool ok = hw_pt_unmap(k->h, a->root, a->va, &frame);
     g_assert(ok && frame == a->frame);
     k_touch(c, a->root, 8, true);
+    k_pgtbl_o *o = K_OBJ(k, k_pgtbl_o, a->pt);
+    if ((o->uva & K_UVA_CODE) && o->code_va == a->va)
+        o->uva &= ~K_UVA_CODE;      /* no code to resume at any more */
+    if ((o->uva & K_UVA_STACK) && o->stack_va == a->va)
+        o->uva &= ~K_UVA_STACK;
     if (k->asid_owner[(size_t)c->id * k->nasids + a->asid] == a->pt)
         k_arch(c, hw_tlb_invalidate_page(k->h, c->id, a->va, a->asid));
     unsigned sent = 0;

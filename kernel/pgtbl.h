@@ -25,6 +25,11 @@
 
 /* Load comp's domain on c (nothing if it is loaded already). */
 void k_pgtbl_switch(k_core *c, uint64_t comp);
+/* The return to user level in comp's domain (loaded): translate the page
+ * its code resumes at and its stack page (COS_MAP_EXEC, COS_MAP_STACK), as
+ * the hardware does when user code runs again; the walks of TLB misses are
+ * charged to the path (p_walk, p_walks).  Nothing on an MPU machine. */
+void k_pgtbl_resume(k_core *c, uint64_t comp);
 /* A domain in the npages kernel pages from `page` (the object and its
  * pool); k_pgtbl_min_pool of them at least. */
 uint64_t k_pgtbl_init(k_core *c, uint64_t page, uint64_t npages);

@@ -10,7 +10,20 @@
 -- It prints median and maximum per path, the published figure where there is
 -- one, and the model's breakdown of each warm round trip: architectural
 -- events from the cost table (mode switches, page-table switches),
--- instructions x cpi, instruction fetch, and memory stalls.
+-- instructions x cpi, instruction fetch, memory stalls, and the TLB walks of
+-- the user pages each return to user level touches (the resumed code page and
+-- stack page; kernel pages are global and never walk).
+--
+-- On each preset with an MMU it runs the warm benchmark once more with the
+-- address-space ids off (tlb = { asid = false }: no PCID / no ASID), so every
+-- page-table switch flushes the non-global TLB entries and the user pages
+-- after it are walked again; it prints both round trips, the walks per round
+-- trip and their cycles.  The ULS rows (West and Parmer's upcall figures) are
+-- the same measurements named as that work names them: an upcall (a sinv into
+-- another component and back, tagged TLB), the upcall with the TLB flushed and
+-- reloaded (ids off), and the flush and reload alone (the difference).  They
+-- are measured and printed, not compared: the published ULS machine is not a
+-- preset here.
 --
 -- --set iterations=N (default 1000), warmup=N (default 100).
 -- The published figures (docs/calibration.md): Composite invocation 741 and
@@ -47,6 +60,13 @@ for _, p in ipairs(presets) do
     systems[#systems + 1] = { preset = p, cold = cold, machine = m,
                               sys = kernel.boot{ machine = m, booter = "ipc-bench", arg = arg } }
   end
+  -- warm again without address-space ids, where the machine has a TLB (a
+  -- Cortex-M has none: the machine refuses the key)
+  local ok, m = pcall(machine, { preset = p, tlb = { asid = false } })
+  if ok then
+    systems[#systems + 1] = { preset = p, cold = false, untagged = true, machine = m,
+                              sys = kernel.boot{ machine = m, booter = "ipc-bench", arg = iterations | (warmup << 32) } }
+  end
 end
 
 -- run until every booter says it is done (each machine runs on its own cores)
@@ -71,29 +91,43 @@ for _, s in ipairs(systems) do
   result[s.preset] = r
   for _, path in ipairs{ "sinv", "ipc" } do
     r[path] = r[path] or { published = published[s.preset] and published[s.preset][path] }
-    r[path][s.cold and "cold" or "warm"] = {
-      median = s.sys:report(path .. ".median"), max = s.sys:report(path .. ".max"),
-      min = s.sys:report(path .. ".min"), mean = s.sys:report(path .. ".mean"), n = s.sys:report(path .. ".n"),
-    }
   end
-  if not s.cold then
-    -- the parts of a warm round trip: the mean over every call of each path
-    local paths = s.sys:paths()
-    local function parts(names)
-      local t = { arch = 0, instructions = 0, fetch = 0, stall = 0, cycles = 0 }
-      for _, name in ipairs(names) do
-        local p = paths[name]
-        t.arch = t.arch + p.arch / p.n
-        t.instructions = t.instructions + p.instructions / p.n
-        t.fetch = t.fetch + p.fetch / p.n
-        t.stall = t.stall + p.data / p.n
-        t.cycles = t.cycles + p.cycles / p.n
-      end
-      for k, v in pairs(t) do t[k] = math.floor(v + 0.5) end
-      return t
+  -- the parts of a warm round trip: the mean over every call of each path
+  local paths = s.sys:paths()
+  local function parts(names)
+    local t = { arch = 0, instructions = 0, fetch = 0, stall = 0, walk = 0, walks = 0, cycles = 0 }
+    for _, name in ipairs(names) do
+      local p = paths[name]
+      t.arch = t.arch + p.arch / p.n
+      t.instructions = t.instructions + p.instructions / p.n
+      t.fetch = t.fetch + p.fetch / p.n
+      t.stall = t.stall + p.data / p.n
+      t.walk = t.walk + p.walk / p.n
+      t.walks = t.walks + p.walks / p.n
+      t.cycles = t.cycles + p.cycles / p.n
     end
-    r.sinv.parts = parts{ "sinv", "sret" }
-    r.ipc.parts = parts{ "asnd_rcv", "asnd_rcv" }
+    for k, v in pairs(t) do t[k] = math.floor(v + 0.5) end
+    return t
+  end
+  if s.untagged then
+    for _, path in ipairs{ "sinv", "ipc" } do
+      r[path].untagged = { median = s.sys:report(path .. ".median"), max = s.sys:report(path .. ".max"),
+                         min = s.sys:report(path .. ".min"), mean = s.sys:report(path .. ".mean"),
+                         n = s.sys:report(path .. ".n") }
+    end
+    r.sinv.untagged.parts = parts{ "sinv", "sret" }
+    r.ipc.untagged.parts = parts{ "asnd_rcv", "asnd_rcv" }
+  else
+    for _, path in ipairs{ "sinv", "ipc" } do
+      r[path][s.cold and "cold" or "warm"] = {
+        median = s.sys:report(path .. ".median"), max = s.sys:report(path .. ".max"),
+        min = s.sys:report(path .. ".min"), mean = s.sys:report(path .. ".mean"), n = s.sys:report(path .. ".n"),
+      }
+    end
+    if not s.cold then
+      r.sinv.parts = parts{ "sinv", "sret" }
+      r.ipc.parts = parts{ "asnd_rcv", "asnd_rcv" }
+    end
   end
 end
 
@@ -113,11 +147,40 @@ for _, p in ipairs(presets) do
 end
 print()
 print("warm round trip, mean parts in cycles (arch = mode and page-table switches from the cost table)")
-print(string.format("%-10s %-5s %7s %7s %7s %7s %7s", "machine", "path", "arch", "instr", "fetch", "stall", "total"))
+print(string.format("%-10s %-5s %7s %7s %7s %7s %7s %7s", "machine", "path", "arch", "instr", "fetch", "stall",
+                    "walk", "total"))
 for _, p in ipairs(presets) do
   for _, path in ipairs{ "sinv", "ipc" } do
     local t = result[p][path].parts
-    print(string.format("%-10s %-5s %7d %7d %7d %7d %7d", p, path, t.arch, t.instructions, t.fetch, t.stall, t.cycles))
+    print(string.format("%-10s %-5s %7d %7d %7d %7d %7d %7d", p, path, t.arch, t.instructions, t.fetch, t.stall,
+                        t.walk, t.cycles))
+  end
+end
+
+-- the MMU machines, with and without address-space ids
+local mmu = {}
+for _, p in ipairs(presets) do
+  if result[p].sinv.untagged then mmu[#mmu + 1] = p end
+end
+if #mmu > 0 then
+  print()
+  print("warm round trip with PCID/ASID on and off (off: every page-table switch flushes the non-global TLB entries)")
+  print(string.format("%-10s %-5s %8s %8s %8s %9s %9s", "machine", "path", "on-med", "off-med", "off-on",
+                      "walks-off", "walk-off"))
+  for _, p in ipairs(mmu) do
+    for _, path in ipairs{ "sinv", "ipc" } do
+      local x = result[p][path]
+      print(string.format("%-10s %-5s %8d %8d %8d %9d %9d", p, path, x.warm.median, x.untagged.median,
+                          x.untagged.median - x.warm.median, x.untagged.parts.walks, x.untagged.parts.walk))
+    end
+  end
+  print()
+  print("ULS rows (measured, cycles): upcall = sinv round trip into another component")
+  print(string.format("%-10s %8s %14s %14s", "machine", "upcall", "upcall+flush", "flush+reload"))
+  for _, p in ipairs(mmu) do
+    local x = result[p].sinv
+    x.uls = { upcall = x.warm.median, upcall_flush = x.untagged.median, flush_reload = x.untagged.median - x.warm.median }
+    print(string.format("%-10s %8d %14d %14d", p, x.uls.upcall, x.uls.upcall_flush, x.uls.flush_reload))
   end
 end
 

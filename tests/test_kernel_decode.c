@@ -201,6 +201,7 @@ static void body_refused(ts *s)
     REFUSED(s, cos_pgtbl_map(pt, GIB, k, 2, COS_MAP_WRITE), COS_ETYPE);           /* a kernel page */
     EXPECT_ERR(s, cos_pgtbl_map(pt, GIB, k, 0, COS_MAP_WRITE), COS_OK);
     REFUSED(s, cos_pgtbl_map(pt, GIB, k, 1, COS_MAP_WRITE), COS_EEXIST);
+    REFUSED(s, cos_pgtbl_map(pt, GIB + COS_PAGE_SIZE, k, 1, COS_MAP_STACK), COS_EINVAL);   /* unwritable stack */
     REFUSED(s, cos_pgtbl_unmap(pt, GIB + COS_PAGE_SIZE).err, COS_ENOENT);
     REFUSED(s, cos_pgtbl_unmap(pt, 64 * GIB).err, COS_ENOENT);
     REFUSED(s, cos_mpu_region(pt, 0, k, 0, 12, 0), COS_EINVAL);
@@ -225,6 +226,7 @@ static void body_refused_mpu(ts *s)
     REFUSED(s, cos_mpu_region(COS_BOOT_PGTBL, 0, k, 2, 14, COS_MAP_WRITE), COS_ERANGE);  /* pages 2-5 */
     REFUSED(s, cos_mpu_region(COS_BOOT_PGTBL, 64, k, 0, 12, 0), COS_ERANGE);
     REFUSED(s, cos_mpu_region(COS_BOOT_PGTBL, 0, k, 0, 11, 0), COS_EINVAL);
+    REFUSED(s, cos_mpu_region(COS_BOOT_PGTBL, 0, k, 0, 12, COS_MAP_WRITE | COS_MAP_STACK), COS_EINVAL);   /* no TLB */
     REFUSED(s, cos_pgtbl_map(COS_BOOT_PGTBL, BT_USER_BASE, k, 0, 0), COS_EINVAL);
     REFUSED(s, cos_kmem_retype(k, 0, COS_MEM_USER, COS_MEM_UNTYPED), COS_EBUSY);   /* in region 0 */
     EXPECT_ERR(s, cos_mpu_region(COS_BOOT_PGTBL, 0, 0, 0, 0, 0), COS_OK);

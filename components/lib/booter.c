@@ -140,6 +140,18 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
         else
             TRY(cos_pgtbl_map(out->pgtbl, out->base + (uint64_t)i * COS_PAGE_SIZE, b->kmem, page, COS_MAP_WRITE));
     }
+    if (b->mpu)
+        return COS_OK;
+    /* MMU: a page for its code and one for its threads' stacks, which the
+     * kernel translates whenever the component's user code runs again
+     * (COS_MAP_EXEC, COS_MAP_STACK: docs/kernel-abi.md).  At the same
+     * addresses in every component, as every process of a Unix has its
+     * text at its link address, below all components' memory and far from
+     * it (a touch just past or before a component's memory still faults). */
+    TRY(bt_page(b, false, &page));
+    TRY(cos_pgtbl_map(out->pgtbl, BT_TEXT_VA, b->kmem, page, COS_MAP_EXEC));
+    TRY(bt_page(b, false, &page));
+    TRY(cos_pgtbl_map(out->pgtbl, BT_STACK_VA, b->kmem, page, COS_MAP_WRITE | COS_MAP_STACK));
     return COS_OK;
 }
 

@@ -55,6 +55,12 @@ typedef struct bt_comp {
     uint64_t base;                  /* the address its memory starts at (MMU: its own range; MPU: physical) */
 } bt_comp;
 
+/* MMU machines: where bt_comp_new maps each component's code page and
+ * stack page (the same in every address space; below BT_USER_BASE, so no
+ * component's memory or the unmapped pages around it come near them). */
+#define BT_TEXT_VA UINT64_C(0x100000)
+#define BT_STACK_VA UINT64_C(0x102000)
+
 cos_err bt_init(bt *b);
 /* The MPU regions a component of `pages` pages takes. */
 unsigned bt_mpu_regions(unsigned pages);
