@@ -122,27 +122,30 @@ local function run_bench(ov, bench)
   return r
 end
 
-local function measure_on(t, ov)
+local function measure_on(t, ov, what)
   local r = run_bench(ov, t.bench)
-  local e = r[t.measure .. ".error"]
-  if e then error(string.format("calibrate: %s: %s failed with kernel error %d", t.id, t.measure, e)) end
-  local v = r[t.measure .. "." .. t.stat]
+  local e = r[what .. ".error"]
+  if e then error(string.format("calibrate: %s: %s failed with kernel error %d", t.id, what, e)) end
+  local v = r[what .. "." .. t.stat]
   if v == nil then
     local errs = {}
     for k, x in pairs(r) do
       if string.find(k, "error", 1, true) then errs[#errs + 1] = k .. " = " .. x end
     end
-    error(string.format("calibrate: %s: the %s benchmark reported no %s.%s (%s)", t.id, t.bench, t.measure, t.stat,
+    error(string.format("calibrate: %s: the %s benchmark reported no %s.%s (%s)", t.id, t.bench, what, t.stat,
                         #errs > 0 and table.concat(errs, ", ") or "and no error"))
   end
   return v * (t.scale or 1)
 end
 
 -- a target's figure: its measurement, less the same measurement on the
--- machine changed by `minus` when it has one (a difference of two runs)
+-- machine changed by `minus` (a difference of two runs), or less another
+-- measurement of the same run (`minus_measure`)
 local function measure(t)
-  local v = measure_on(t, overrides(t.machine, t.set))
-  if t.minus then v = v - measure_on(t, overrides(t.machine, merged(t.set, t.minus))) end
+  local ov = overrides(t.machine, t.set)
+  local v = measure_on(t, ov, t.measure)
+  if t.minus then v = v - measure_on(t, overrides(t.machine, merged(t.set, t.minus)), t.measure) end
+  if t.minus_measure then v = v - measure_on(t, ov, t.minus_measure) end
   return v
 end
 
@@ -162,9 +165,17 @@ local function fit(t)
     end
     return measure(t)
   end
-  local unit = 1
+  -- a whole figure (cycles, picoseconds) moves by whole units; a fraction
+  -- (a cpi) by thousandths
+  local whole = math.type(c0) == "integer"
+  local unit = whole and 1 or 0.001
+  local function round(x)
+    x = math.max(0, x)
+    if whole then return math.floor(x + 0.5) end
+    return math.floor(x * 1000 + 0.5) / 1000
+  end
   local x0, y0 = c0, at(c0)
-  local x1 = c0 + math.max(unit, c0 // 4)
+  local x1 = round(c0 + math.max(unit, c0 / 4))
   local y1 = at(x1)
   local best, besty = x0, y0
   if math.abs(y1 - t.published) < math.abs(besty - t.published) then best, besty = x1, y1 end
@@ -174,7 +185,7 @@ local function fit(t)
                           tostring(y0), x0, x1))
     end
     local x2 = x1 + (t.published - y1) * (x1 - x0) / (y1 - y0)
-    x2 = math.max(0, math.floor(x2 + 0.5))
+    x2 = round(x2)
     if x2 == x1 or x2 == x0 then break end
     local y2 = at(x2)
     if math.abs(y2 - t.published) < math.abs(besty - t.published) then best, besty = x2, y2 end

@@ -93,6 +93,21 @@ unsigned bt_mpu_regions(unsigned pages)
     return n;
 }
 
+cos_err bt_comp_share(bt *b, unsigned image, const bt_comp *domain, bt_comp *out)
+{
+    *out = (bt_comp){ .next_slot = 1, .pgtbl = domain->pgtbl, .base = domain->base,
+                      .user_first = domain->user_first, .user_pages = domain->user_pages };
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    TRY(take_slot(b, &out->captbl));
+    TRY(cos_captbl_alloc(b->kmem, page, out->captbl));
+    TRY(bt_page(b, true, &page));
+    TRY(cos_captbl_expand(out->captbl, 0, b->kmem, page));
+    TRY(take_slot(b, &out->comp));
+    TRY(bt_page(b, true, &page));
+    return cos_comp_alloc_id(b->kmem, page, out->comp, out->captbl, out->pgtbl, image, &out->id);
+}
+
 cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
 {
     *out = (bt_comp){ .next_slot = 1 };

@@ -68,6 +68,10 @@ unsigned bt_mpu_regions(unsigned pages);
 cos_err bt_page(bt *b, bool kernel, uint64_t *page);
 /* A component running `image`, with user_pages pages of memory. */
 cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out);
+/* A component running `image` with a capability table of its own in
+ * `domain`'s protection domain (its page table or MPU layout, so its
+ * memory too): an invocation between the two switches no address space. */
+cos_err bt_comp_share(bt *b, unsigned image, const bt_comp *domain, bt_comp *out);
 /* A thread in comp running entry(arg); its capability in the boot table
  * (and, with bt_thd_id, its id). */
 cos_err bt_thd(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd);

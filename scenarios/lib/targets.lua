@@ -11,7 +11,8 @@
 --   bench      "micro" (components/implementation/bench/micro) or "ipc"
 --              (components/implementation/bench/ipc);
 --   measure    what the benchmark reports (micro: null, switch, switch_x,
---              sinv_in, sinv_out, xcore, map, unmap; ipc: sinv, ipc);
+--              sinv_in, sinv_out, sinv_rt, sinv_same, xcore, map, unmap;
+--              ipc: sinv, ipc);
 --   stat       "mean" or "median" of the warm rounds (what the source
 --              reports);
 --   scale      multiplies the measured figure (0.5: a round trip reported
@@ -20,6 +21,8 @@
 --              e.g. tlb = { asid = false });
 --   minus      when given, the figure is the measurement less the same
 --              measurement with these settings as well (a difference);
+--   minus_measure  when given, the figure is the measurement less this
+--              other measurement of the same run;
 --   published  the figure, in the machine's cycles;
 --   source     where it comes from; what: what exactly was measured;
 --   fit        for the targets that fit a figure: the preset figure it
@@ -59,7 +62,7 @@ t{ id = "sel4bench.skylake", machine = "x86_64", bench = "ipc", measure = "ipc",
 t{ id = "sel4bench.a9", machine = "zynq7000", bench = "ipc", measure = "ipc", stat = "mean",
    published = 368 + 353, source = "sel4bench results, Cortex-A9 (i.MX6): Call 368 + ReplyRecv 353",
    what = "L4-style call and reply-and-wait round trip, warm; the A9 core of an i.MX6 taken for the Zynq's",
-   fit = { figure = "costs.pt_switch", presets = { "zynq7000", "cortex-a9" } } }
+   fit = { figure = "costs.cpi", presets = { "zynq7000", "cortex-a9" } } }
 t{ id = "sel4bench.a53", machine = "cortex-a53", bench = "ipc", measure = "ipc", stat = "mean",
    published = 260 + 278, source = "sel4bench results, Cortex-A53: Call 260 + ReplyRecv 278",
    what = "L4-style call and reply-and-wait round trip, warm; the board's A53 taken for the preset's (ZynqMP)" }
@@ -111,5 +114,19 @@ t{ id = "speck.map", machine = "xeon-e7-4850", bench = "micro", measure = "map",
 t{ id = "speck.unmap", machine = "xeon-e7-4850", bench = "micro", measure = "unmap", stat = "mean",
    published = 3248, source = "Speck (RTAS 2015) benchmark constants: memory unmap",
    what = "unmap one user page (the model: the entry cleared and the page's TLB entry invalidated on this core)" }
+
+-- ULS (West and Parmer's user-level sandboxing line of work, RTAS 2006;
+-- the seed's figures): a Pentium-class x86-32 without a tagged TLB.
+t{ id = "uls.upcall", machine = "pentium4", bench = "micro", measure = "sinv_same", stat = "mean",
+   published = 2500, source = "ULS (West and Parmer, RTAS 2006 line of work): raw upcall",
+   what = "an upcall without an address-space switch: an invocation of a component in the caller's protection "
+       .. "domain, round trip" }
+t{ id = "uls.upcall_flush", machine = "pentium4", bench = "micro", measure = "sinv_rt", stat = "mean",
+   published = 11000, source = "ULS (West and Parmer, RTAS 2006 line of work): upcall with TLB flush and reload",
+   what = "an upcall into another address space and back: two CR3 writes, each flushing the TLB, and the refills "
+       .. "the path then takes (the model: the resumed code and stack pages)" }
+t{ id = "uls.flush_reload", machine = "pentium4", bench = "micro", measure = "sinv_rt", minus_measure = "sinv_same",
+   stat = "mean", published = 8500, source = "ULS (West and Parmer, RTAS 2006 line of work): TLB flush and reload",
+   what = "the upcall with the address-space switch less the raw upcall: the switches, the flushes and the refills" }
 
 return T

@@ -16,6 +16,13 @@
  *   sinv_in     an invocation of N's entry, from before the call to the
  *               entry's first read of the counter;
  *   sinv_out    from that read to the caller's, after the return;
+ *   sinv_rt     the whole round trip (the two halves);
+ *   sinv_same   the round trip of an invocation of P's entry, P a component
+ *               with its own capability table in M's protection domain (no
+ *               page-table or MPU switch: a "raw upcall" in West and
+ *               Parmer's terms, where sinv_rt is the upcall with the
+ *               address-space switch, and on a machine without PCID/ASID
+ *               the TLB's flush and refill);
  *   xcore       A sends to R's endpoint (R blocked on another core, whose
  *               init thread is blocked too: the core is idle), from before
  *               the send to R's first read of the counter after its
@@ -53,7 +60,7 @@ enum { E_BOOT = 0, E_A, E_B, E_C, E_STAMP, E_R };
 typedef struct micro_state {
     uint64_t iterations, warmup;
     unsigned xcore;                     /* the receiver's core (0: none) */
-    cos_capid a_b, a_c, a_sinv;         /* in M's table: A's capabilities */
+    cos_capid a_b, a_c, a_sinv, a_same; /* in M's table: A's capabilities */
     cos_capid a_rcv, a_to_r;            /* A's endpoint; the send to R's */
     cos_capid b_a;                      /* B's capability to A (in M) */
     cos_capid r_rcv, r_to_a;            /* R's endpoint; the send to A's (in M) */
@@ -188,6 +195,14 @@ static cos_err round_sinv(micro_state *st, uint64_t *sample)
     return r.err;
 }
 
+static cos_err round_same(micro_state *st, uint64_t *sample)
+{
+    uint64_t t0 = cos_cycles();
+    cos_ret r = cos_sinv(st->a_same, 0, 0, 0, 0);
+    *sample = cos_cycles() - t0;
+    return r.err;
+}
+
 static cos_err round_xcore(micro_state *st, uint64_t *sample)
 {
     st->t0 = cos_cycles();
@@ -234,8 +249,11 @@ static bool measure(micro_state *st, const char *name, round_fn f, uint64_t *v, 
         }
     }
     if (f == round_sinv) {
+        for (uint64_t i = 0; i < n; i++)
+            samples(st, 2)[i] = v[i] + v2[i];
         cos_bench_report("sinv_in", v, n);
         cos_bench_report("sinv_out", v2, n);
+        cos_bench_report("sinv_rt", samples(st, 2), n);
     } else if (f == round_map) {
         cos_bench_report("map", v, n);
         cos_bench_report("unmap", v2, n);
@@ -253,6 +271,7 @@ static cos_word measurer(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2
     uint64_t *v = samples(st, 0), *v2 = samples(st, 1);
     if (measure(st, "null", round_null, v, v2) && measure(st, "switch", round_switch, v, v2)
                && measure(st, "switch_x", round_switch_x, v, v2) && measure(st, "sinv", round_sinv, v, v2)
+               && measure(st, "sinv_same", round_same, v, v2)
                && (st->a_pgtbl == 0 || measure(st, "map", round_map, v, v2)) && st->xcore && measure(st, "xcore", round_xcore, v, v2)) {
         cos_bench_report("xcore", samples(st, 2), st->nx);
     }
@@ -321,6 +340,10 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     CHECK(bt_give(&b, &n, ta, &nd->c_a));
     CHECK(bt_sinv(&b, &m, &n, E_STAMP, &sl));
     st->a_sinv = sl;
+    bt_comp pc;
+    CHECK(bt_comp_share(&b, COS_IMAGE_MICROBENCH, &m, &pc));
+    CHECK(bt_sinv(&b, &m, &pc, E_STAMP, &sl));
+    st->a_same = sl;
     CHECK(bt_asnd(&b, COS_BOOT_RCV(0), &st->go0));
     if (!b.mpu) {       /* a page to map, and where: the page after N's memory, in the tables of its pool */
         CHECK(bt_page(&b, false, &st->map_page));
