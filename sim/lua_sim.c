@@ -61,9 +61,11 @@ static void push_time(lua_State *L, sim_time_t t)
 static sim_time_t later(lua_State *L, sim_time_t delay, const char *what)
 {
     sim_time_t now = sim_now(simlua_host(L)->s);
-    if (delay > SIMLUA_TIME_MAX - now)
-        luaL_error(L, "%s: %I ps from now is past the end of scenario time (2^63-1 ps, about 106 days)",
-                   what, (lua_Integer)delay);
+    if (delay > SIMLUA_TIME_MAX - now) {
+        char a[SIMT_FMT_LEN];
+        luaL_error(L, "%s: %s from now is past the end of scenario time (2^63-1 ps, about 106 days)",
+                   what, simt_format(delay, a, sizeof a));
+    }
     return now + delay;
 }
 
@@ -161,9 +163,11 @@ static int schedule_call(lua_State *L, sim_time_t when)
     simlua *h = simlua_host(L);
     check_live(L, "sim.at");
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    if (when < sim_now(h->s))
-        return luaL_error(L, "sim.at: %I ps is in the past (now is %I ps)", (lua_Integer)when,
-                          (lua_Integer)sim_now(h->s));
+    if (when < sim_now(h->s)) {
+        char a[SIMT_FMT_LEN], b[SIMT_FMT_LEN];
+        return luaL_error(L, "sim.at: %s is in the past (now is %s)", simt_format(when, a, sizeof a),
+                          simt_format(sim_now(h->s), b, sizeof b));
+    }
     timer_handle *th = lua_newuserdatauv(L, sizeof *th, 0);
     luaL_setmetatable(L, CALL_MT);
     lua_pushvalue(L, 2);

@@ -165,6 +165,11 @@ static void test_other_numbers(void **state)
     expect_status(&r, 2);
     expect_in("t < 1000", r.err, "t.lua:2: a time compared with 1000: the number has no unit");
     result_clear(&r);
+    /* messages about times say them with their unit */
+    r = run_text(dir, "sim.run('2ms')\nsim.at('1500us', print)\n", NULL);
+    expect_status(&r, 2);
+    expect_in("past", r.err, "t.lua:2: sim.at: 1.5ms is in the past (now is 2ms)");
+    result_clear(&r);
     /* 0 needs no unit; the run reaches its end at 0 */
     r = run_text(dir, "sim.after(0, function() print('at', sim.now()) end)\nsim.run(0)\n", NULL);
     expect_status(&r, 0);
