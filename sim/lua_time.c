@@ -207,8 +207,17 @@ static int64_t div_nearest(int64_t a, int64_t b)
 }
 
 /* time / time -> number; time / number -> time (the nearest ps) */
+/* n / t, n // t: refused (what would it be?) [-0, +0, e] */
+static void check_dividend(lua_State *L)
+{
+    if (!simlua_time_value(L, 1, NULL))
+        luaL_error(L, "a %s divided by a time is not a time (divide a time by a number or by a time)",
+                   luaL_typename(L, 1));
+}
+
 static int l_div(lua_State *L)
 {
+    check_dividend(L);
     int64_t a = check_ps(L, 1, "divided by"), b;
     if (simlua_time_value(L, 2, &b)) {
         if (b == 0)
@@ -243,6 +252,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 /* time // time -> integer; time // number -> time (rounded down) */
 static int l_idiv(lua_State *L)
 {
+    check_dividend(L);
     int64_t a = check_ps(L, 1, "divided by"), b;
     bool both = simlua_time_value(L, 2, &b);
     if (!both) {
