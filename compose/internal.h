@@ -111,6 +111,9 @@ uint64_t cmp_ps_cycles(const composed *c, sim_time_t ps);
 uint64_t cmp_opt_cycles(lua_State *L, composed *c, int t, const char *key, const char *who, uint64_t def);
 /* Cycles: an integer count of cycles, or a time. [-0, +0, e] */
 uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what);
+/* A time that is never bare cycles (how long a step waits: sleep, timeout,
+ * tick), in cycles: a string with a unit or a time value. */
+uint64_t cmp_time_cycles(lua_State *L, composed *c, int idx, const char *what);
 /* Bytes: an integer or "16K", "2M", "4KiB". [-0, +0, e] */
 uint64_t cmp_to_bytes(lua_State *L, int idx, const char *what);
 int cmp_find_name(const cmp_name *names, unsigned n, const char *name);

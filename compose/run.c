@@ -302,7 +302,7 @@ static const cos_fail *first_fail(const composed *c)
 int cmp_l_run(lua_State *L)
 {
     composed *c = cmp_check(L);
-    sim_time_t span = simlua_time(L, 2, "sys:run: span");
+    sim_time_t span = simlua_time(L, 2, "sys:run");
     lua_settop(L, 2);
     sim *s = simlua_sim(L);
     if (!c->booted) {

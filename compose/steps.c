@@ -166,7 +166,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
     case WL_TIMEOUT:
     case WL_TICK:
         lua_rawgeti(L, idx, 2);
-        op->a = cmp_to_cycles(L, c, -1, what);
+        op->a = cmp_time_cycles(L, c, -1, what);
         lua_pop(L, 1);
         if (op->a == 0)
             luaL_error(L, "%s: give a time of at least one cycle", what);
@@ -213,7 +213,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         break;
     case WL_SLEEP:
         lua_rawgeti(L, idx, 2);
-        op->a = cmp_to_cycles(L, c, -1, what);
+        op->a = cmp_time_cycles(L, c, -1, what);
         lua_pop(L, 1);
         break;
     default:

@@ -37,16 +37,14 @@ uint64_t cmp_opt_cycles(lua_State *L, composed *c, int t, const char *key, const
 {
     lua_getfield(L, t, key);
     uint64_t v = def;
-    if (!lua_isnil(L, -1)) {
-        char what[96];
-        g_snprintf(what, sizeof what, "%s: %s", who, key);
-        v = cmp_ps_cycles(c, simlua_time(L, -1, what));
-    }
+    if (!lua_isnil(L, -1))
+        v = cmp_ps_cycles(c, simlua_field_time(L, -1, who, key));
     lua_pop(L, 1);
     return v;
 }
 
-/* Cycles: an integer count of cycles, or a time. */
+/* Cycles: an integer count of cycles, or a time (a string with a unit or
+ * a time value): here, and only here, a bare number is not an error. */
 uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what)
 {
     if (lua_isinteger(L, idx)) {
@@ -56,6 +54,11 @@ uint64_t cmp_to_cycles(lua_State *L, composed *c, int idx, const char *what)
     }
     if (lua_type(L, idx) == LUA_TNUMBER)
         return (uint64_t)luaL_error(L, "%s: give whole cycles or a time such as \"2ms\"", what);
+    return cmp_ps_cycles(c, simlua_time(L, idx, what));
+}
+
+uint64_t cmp_time_cycles(lua_State *L, composed *c, int idx, const char *what)
+{
     return cmp_ps_cycles(c, simlua_time(L, idx, what));
 }
 

@@ -156,7 +156,7 @@ static int l_reports(lua_State *L)
         lua_setfield(L, -2, "key");
         lua_pushinteger(L, x->value);
         lua_setfield(L, -2, "value");
-        lua_pushinteger(L, (lua_Integer)x->at);
+        simlua_push_time(L, (int64_t)x->at);           /* a time value */
         lua_setfield(L, -2, "at");
         lua_pushinteger(L, x->thread);
         lua_setfield(L, -2, "thread");

@@ -321,12 +321,10 @@ static int l_lock(lua_State *L)
 
 #define DEVICE_MT "cossim.device"
 
-/* A time argument: a string with a unit or integer picoseconds. */
+/* A time field: a string with a unit or a time value (sim/lua.h). */
 static sim_time_t check_time(lua_State *L, int idx, const char *what)
 {
-    char w[96];
-    g_snprintf(w, sizeof w, "m:device: %s", what);
-    return simlua_time(L, idx, w);
+    return simlua_field_time(L, idx, "m:device", what);
 }
 
 /* m:device{line = N, core = C, periodic = "1ms", phase = "0ms"}
@@ -426,7 +424,7 @@ static int l_device_stats(lua_State *L)
     lua_pushinteger(L, (lua_Integer)st.dropped);
     lua_setfield(L, -2, "dropped");
     if (st.next <= (sim_time_t)INT64_MAX) {
-        lua_pushinteger(L, (lua_Integer)st.next);
+        simlua_push_time(L, (int64_t)st.next);         /* a time value */
         lua_setfield(L, -2, "next");
     }
     return 1;

@@ -251,8 +251,20 @@ static sim_time_t get_time(rd *r, int t, const char *key, bool required)
     if (!figure(r, t, key, required))
         return 0;
     sim_time_t v = 0;
+    int64_t tv;
     GError *e = NULL;
-    if (lua_type(r->L, -1) != LUA_TSTRING)
+    if (simlua_time_value(r->L, -1, &tv)) {          /* sim.time("80ns") in an override */
+        if (tv < 0)
+            fail(r, key, "a time cannot be negative");
+        v = tv < 0 ? 0 : (sim_time_t)tv;
+    } else if (lua_isinteger(r->L, -1)) {
+        char hint[128];
+        fail(r, key, "%s has no unit (%s)", lua_tostring(r->L, -1),
+             simt_unit_hint((int64_t)lua_tointeger(r->L, -1), hint, sizeof hint));
+    } else if (lua_type(r->L, -1) == LUA_TNUMBER)
+        fail(r, key, "%s has no unit (write e.g. \"%sus\"; units: ps, ns, us, ms, s)",
+             lua_tostring(r->L, -1), lua_tostring(r->L, -1));
+    else if (lua_type(r->L, -1) != LUA_TSTRING)
         fail(r, key, "must be a time with a unit, e.g. \"80ns\"");
     else if (!simt_parse(lua_tostring(r->L, -1), &v, &e)) {
         fail(r, key, "%s", e->message);

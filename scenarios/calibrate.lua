@@ -39,7 +39,7 @@ local function figure_of(preset_name, path)
     v = v[part]
   end
   if type(v) == "table" then v = v[1] end
-  if type(v) == "string" then return sim.time(v), true end
+  if type(v) == "string" then return sim.time(v):ps(), true end
   if type(v) ~= "number" then
     error(string.format("calibrate: preset %s has no figure %s", preset_name, path))
   end
@@ -219,7 +219,7 @@ for _, t in ipairs(targets) do
 end
 
 local function fmt_value(f, v)
-  return f.is_time and sim.format(v) or tostring(v)
+  return f.is_time and sim.format(sim.ps(v)) or tostring(v)
 end
 
 print(string.format("%-18s %-13s %-9s %9s %9s %8s  %s", "target", "machine", "measure", "published", "cossim",

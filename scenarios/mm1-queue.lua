@@ -18,14 +18,15 @@ local p = sim.params{
 local report = require("report")
 
 local load = p.load
-local service = sim.time(p.service)
+local service = sim.time(p.service)      -- a time value (docs/scenarios.md "Time values")
+local service_ps = service:ps()           -- its integer picoseconds, for the arithmetic below
 local jobs = p.jobs
 assert(load > 0 and load < 1, "load must be between 0 and 1")
 assert(math.type(jobs) == "integer" and jobs > 0, "jobs must be a positive integer")
 
 local arrivals = sim.rng("arrivals")
 local services = sim.rng("service")
-local mean_gap = service / load            -- ps between arrivals, on average
+local mean_gap = service_ps / load            -- ps between arrivals, on average
 
 local queue, head, busy = {}, 1, false
 local response = {}
@@ -34,19 +35,19 @@ local busy_ps, busy_since, last_departure = 0, 0, 0
 local function start_next()
   if head > #queue then
     busy = false
-    busy_ps = busy_ps + (sim.now() - busy_since)
+    busy_ps = busy_ps + (sim.now():ps() - busy_since)
     return
   end
   local job = queue[head]
   head = head + 1
   if not busy then
-    busy, busy_since = true, sim.now()
+    busy, busy_since = true, sim.now():ps()
   end
   sim.event("start", { a0 = job.n })
-  sim.after(math.floor(services:exponential(service) + 0.5), function()
+  sim.after(sim.ps(math.floor(services:exponential(service_ps) + 0.5)), function()
     sim.event("finish", { a0 = job.n })
-    response[#response + 1] = sim.now() - job.arrived
-    last_departure = sim.now()
+    response[#response + 1] = sim.now():ps() - job.arrived
+    last_departure = sim.now():ps()
     if #response == jobs then sim.stop("all jobs served") end
     start_next()
   end)
@@ -54,19 +55,19 @@ end
 
 sim.spawn("arrivals", function()
   for n = 1, jobs do
-    sim.wait(math.floor(arrivals:exponential(mean_gap) + 0.5))
-    queue[#queue + 1] = { n = n, arrived = sim.now() }
+    sim.wait(sim.ps(math.floor(arrivals:exponential(mean_gap) + 0.5)))
+    queue[#queue + 1] = { n = n, arrived = sim.now():ps() }
     sim.event("arrive", { a0 = n })
     if not busy then start_next() end
   end
 end)
 
 sim.run(p.span)            -- stops when the last job is served
-if busy then busy_ps = busy_ps + (sim.now() - busy_since) end
-local elapsed = busy and sim.now() or last_departure
+if busy then busy_ps = busy_ps + (sim.now():ps() - busy_since) end
+local elapsed = busy and sim.now():ps() or last_departure
 
 local r = report.stats(response)
-local analytic = service / (1 - load)
+local analytic = service_ps / (1 - load)
 print(string.format("M/M/1 queue at load %.2f, mean service %s", load, sim.format(service)))
 print(report.table{
   header = { "figure", "simulated", "analytic" },

@@ -37,7 +37,7 @@ for i = 1, n do
   for k, q in ipairs(periods_us) do if q == p then prio = k end end
   sys:task{ name = "t" .. i, core = (i - 1) % cores, priority = prio, period = p .. "us",
             body = { {"compute", wcet .. "us"} } }
-  expected = expected + (span + sim.us(p) - 1) // sim.us(p)
+  expected = expected + (span + sim.us(p) - sim.ps(1)) // sim.us(p)
 end
 sys:run(span)
 local r = sys:results()

@@ -62,9 +62,18 @@ sim *simlua_sim(struct lua_State *L);
  * e.g. write counters) and be freed when the host is (free(obj), before
  * the simulation is freed).  Hooks run in the order they were attached. */
 void simlua_attach(struct lua_State *L, void *obj, void (*end)(void *obj), void (*free_fn)(void *obj));
-/* For bindings: the time at stack index idx (a string with a unit, or
- * integer picoseconds), or a Lua error "WHAT: ..." [-0, +0, e]. */
+/* For bindings: the time at stack index idx: a string with a unit
+ * ("10ms"), a time value (sim.time, sim.now: lua_time.c) or 0.  Anything
+ * else is a Lua error at the scenario's line, "WHAT: ..." or, for a field,
+ * "WHO: KEY = 1000000 has no unit (write e.g. ...)"; a bare number is
+ * never picoseconds. [-0, +0, e] */
 sim_time_t simlua_time(struct lua_State *L, int idx, const char *what);
+sim_time_t simlua_field_time(struct lua_State *L, int idx, const char *who, const char *key);
+/* Push a time value of ps picoseconds (negative: a difference). [-0, +1, m] */
+void simlua_push_time(struct lua_State *L, int64_t ps);
+/* Whether idx holds a time value, and its picoseconds (ps may be NULL);
+ * plain API: false on a state without time values. [-0, +0, -] */
+bool simlua_time_value(struct lua_State *L, int idx, int64_t *ps);
 /* For bindings: charge work done in C on the script's behalf to its
  * instruction budget, as n VM instructions of about the same host time (a
  * loop in the string or table library, a new process, a memory-system

@@ -12,6 +12,7 @@
  *   lua_error.c    error messages with positions; the run's failure
  *   lua_ids.c      objects named by id, never by address: tostring, format
  *   lua_keys.c     keys in a fixed order: pairs, next, sorted keys, key checks
+ *   lua_time.c     time values: "10ms" or sim.time's values, never bare numbers
  *
  * Stack effects are noted as in the Lua manual: [-pop, +push, x] where x
  * is '-' (raises nothing), 'm' (only a memory error) or 'e' (any error).
@@ -174,6 +175,7 @@ void simlua_open_ids(lua_State *L);
 
 /* Sets the global `sim` and the metatables of its objects. [-0, +0, e] */
 void simlua_open_simlib(lua_State *L);
+void simlua_open_time(lua_State *L);   /* the time values' metatable */
 /* Deschedule every callback and process and free the processes; before
  * lua_close (it drops their references in the state). */
 void simlua_cancel_all(simlua *h);

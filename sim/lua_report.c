@@ -108,6 +108,15 @@ static bool to_json(lua_State *L, int idx, GString *out, int depth, GError **err
     }
     case LUA_TTABLE:
         return table_json(L, idx, out, depth, error);
+    case LUA_TUSERDATA:
+        if (simlua_time_value(L, idx, NULL)) {     /* a time: its text, "1.5ms" */
+            size_t len;
+            const char *s = luaL_tolstring(L, idx, &len);
+            simjson_string(out, s, (ssize_t)len);
+            lua_pop(L, 1);
+            return true;
+        }
+        /* fall through */
     default:
         g_set_error(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT,
                     "it holds a %s, which has no JSON form", luaL_typename(L, idx));

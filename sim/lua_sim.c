@@ -45,66 +45,27 @@ struct simlua_proc {
 
 /* ---- time arguments ---- */
 
-/* A time from a string with a unit or an integer count of picoseconds.
- * [-0, +0, e] */
-static sim_time_t check_time(lua_State *L, int arg)
+/* A time argument: "10ms", a time value or 0 (lua_time.c). [-0, +0, e] */
+static sim_time_t check_time(lua_State *L, int arg, const char *what)
 {
-    if (lua_type(L, arg) == LUA_TSTRING) {
-        GError *err = NULL;
-        sim_time_t t;
-        if (!simt_parse(lua_tostring(L, arg), &t, &err)) {
-            char msg[256];
-            g_strlcpy(msg, err->message, sizeof msg);
-            g_error_free(err);      /* before raising: the error is a longjmp */
-            return (sim_time_t)luaL_argerror(L, arg, msg);
-        }
-        if (t > SIMLUA_TIME_MAX)
-            return (sim_time_t)luaL_argerror(L, arg, "past the end of scenario time (2^63-1 ps, about 106 days)");
-        return t;
-    }
-    if (lua_isinteger(L, arg)) {
-        lua_Integer v = lua_tointeger(L, arg);
-        luaL_argcheck(L, v >= 0, arg, "time cannot be negative");
-        return (sim_time_t)v;
-    }
-    if (lua_type(L, arg) == LUA_TNUMBER) {
-        lua_Number v = lua_tonumber(L, arg);
-        luaL_argcheck(L, v >= 0 && v == floor(v) && v < 0x1p63, arg,
-                      "a time in picoseconds must be a whole, non-negative number (or write a unit: \"1.5us\")");
-        return (sim_time_t)v;
-    }
-    return (sim_time_t)luaL_typeerror(L, arg, "time (\"10ms\" or an integer of picoseconds)");
-}
-
-sim_time_t simlua_time(lua_State *L, int idx, const char *what)
-{
-    if (lua_isinteger(L, idx) && lua_tointeger(L, idx) >= 0)
-        return (sim_time_t)lua_tointeger(L, idx);
-    sim_time_t t = 0;
-    GError *err = NULL;
-    if (lua_type(L, idx) == LUA_TSTRING && simt_parse(lua_tostring(L, idx), &t, &err))
-        return t;
-    if (err) {
-        lua_pushfstring(L, "%s: %s", what, err->message);
-        g_error_free(err);      /* before raising: the error is a longjmp */
-        return (sim_time_t)lua_error(L);
-    }
-    return (sim_time_t)luaL_error(L, "%s must be a time such as \"10ms\" (or integer picoseconds)", what);
+    return simlua_time(L, arg, what);
 }
 
 static void push_time(lua_State *L, sim_time_t t)
 {
     g_assert(t <= SIMLUA_TIME_MAX);
-    lua_pushinteger(L, (lua_Integer)t);
+    simlua_push_time(L, (int64_t)t);
 }
 
 /* now + delay, refused past the end of scenario time. [-0, +0, e] */
 static sim_time_t later(lua_State *L, sim_time_t delay, const char *what)
 {
     sim_time_t now = sim_now(simlua_host(L)->s);
-    if (delay > SIMLUA_TIME_MAX - now)
-        luaL_error(L, "%s: %I ps from now is past the end of scenario time (2^63-1 ps, about 106 days)",
-                   what, (lua_Integer)delay);
+    if (delay > SIMLUA_TIME_MAX - now) {
+        char a[SIMT_FMT_LEN];
+        luaL_error(L, "%s: %s from now is past the end of scenario time (2^63-1 ps, about 106 days)",
+                   what, simt_format(delay, a, sizeof a));
+    }
     return now + delay;
 }
 
@@ -116,15 +77,21 @@ static void check_live(lua_State *L, const char *what)
         luaL_error(L, "%s: the scenario has ended", what);
 }
 
-/* sim.time(x) -> ps [-0, +1, e] */
+/* sim.time(x) -> time value [-0, +1, e] */
 static int l_time(lua_State *L)
 {
-    push_time(L, check_time(L, 1));
+    push_time(L, check_time(L, 1, "sim.time"));
     return 1;
 }
 
 static int unit_conv(lua_State *L, sim_time_t unit)
 {
+    if (lua_isinteger(L, 1)) {
+        lua_Integer v = lua_tointeger(L, 1);
+        luaL_argcheck(L, v >= 0 && v <= (lua_Integer)(SIMLUA_TIME_MAX / unit), 1, "time out of range");
+        push_time(L, (sim_time_t)v * unit);
+        return 1;
+    }
     lua_Number v = luaL_checknumber(L, 1);
     lua_Number ps = v * (lua_Number)unit;
     luaL_argcheck(L, ps >= 0 && ps < 0x1p63, 1, "time out of range");
@@ -140,12 +107,17 @@ static int l_s(lua_State *L) { return unit_conv(L, SIM_S); }
 /* sim.format(t) -> "1.5ms" [-0, +1, e] */
 static int l_format(lua_State *L)
 {
+    int64_t ps;
+    if (simlua_time_value(L, 1, &ps) && ps < 0) {   /* a difference */
+        luaL_tolstring(L, 1, NULL);
+        return 1;
+    }
     char buf[SIMT_FMT_LEN];
-    lua_pushstring(L, simt_format(check_time(L, 1), buf, sizeof buf));
+    lua_pushstring(L, simt_format(check_time(L, 1, "sim.format"), buf, sizeof buf));
     return 1;
 }
 
-/* sim.now() -> ps [-0, +1, -] */
+/* sim.now() -> time value [-0, +1, m] */
 static int l_now(lua_State *L)
 {
     push_time(L, sim_now(simlua_host(L)->s));
@@ -191,9 +163,11 @@ static int schedule_call(lua_State *L, sim_time_t when)
     simlua *h = simlua_host(L);
     check_live(L, "sim.at");
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    if (when < sim_now(h->s))
-        return luaL_error(L, "sim.at: %I ps is in the past (now is %I ps)", (lua_Integer)when,
-                          (lua_Integer)sim_now(h->s));
+    if (when < sim_now(h->s)) {
+        char a[SIMT_FMT_LEN], b[SIMT_FMT_LEN];
+        return luaL_error(L, "sim.at: %s is in the past (now is %s)", simt_format(when, a, sizeof a),
+                          simt_format(sim_now(h->s), b, sizeof b));
+    }
     timer_handle *th = lua_newuserdatauv(L, sizeof *th, 0);
     luaL_setmetatable(L, CALL_MT);
     lua_pushvalue(L, 2);
@@ -221,13 +195,13 @@ static int schedule_call(lua_State *L, sim_time_t when)
 /* sim.at(time, fn) -> timer [-0, +1, e] */
 static int l_at(lua_State *L)
 {
-    return schedule_call(L, check_time(L, 1));
+    return schedule_call(L, check_time(L, 1, "sim.at"));
 }
 
 /* sim.after(delay, fn) -> timer [-0, +1, e] */
 static int l_after(lua_State *L)
 {
-    return schedule_call(L, later(L, check_time(L, 1), "sim.after"));
+    return schedule_call(L, later(L, check_time(L, 1, "sim.after"), "sim.after"));
 }
 
 /* timer:cancel() -> true if it was still pending [-0, +1, e] */
@@ -407,13 +381,13 @@ static int wait_at(lua_State *L, sim_time_t when, const char *what)
 /* sim.wait(delay) -> now, in a process [-0, +1, e] */
 static int l_wait(lua_State *L)
 {
-    return wait_at(L, later(L, check_time(L, 1), "sim.wait"), "sim.wait");
+    return wait_at(L, later(L, check_time(L, 1, "sim.wait"), "sim.wait"), "sim.wait");
 }
 
 /* sim.wait_until(time) -> now, in a process [-0, +1, e] */
 static int l_wait_until(lua_State *L)
 {
-    sim_time_t t = check_time(L, 1), now = sim_now(simlua_host(L)->s);
+    sim_time_t t = check_time(L, 1, "sim.wait_until"), now = sim_now(simlua_host(L)->s);
     return wait_at(L, t < now ? now : t, "sim.wait_until");
 }
 
@@ -481,7 +455,7 @@ static int l_run(lua_State *L)
             return luaL_error(L, "sim.run needs a span, e.g. sim.run(\"10ms\"), or --until on the command line");
         lua_pushstring(L, simlua_run_to(L, h->until));
     } else {
-        lua_pushstring(L, simlua_run_for(L, check_time(L, 1)));
+        lua_pushstring(L, simlua_run_for(L, check_time(L, 1, "sim.run")));
     }
     return 1;
 }
@@ -628,6 +602,7 @@ static const luaL_Reg sim_funcs[] = {
 void simlua_open_simlib(lua_State *L)
 {
     simlua *h = simlua_host(L);
+    simlua_open_time(L);
     lua_pushglobaltable(L);
     luaL_newlib(L, sim_funcs);
     lua_pushinteger(L, (lua_Integer)h->s->seed);

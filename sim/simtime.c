@@ -111,6 +111,18 @@ fine:
     return false;
 }
 
+char *simt_unit_hint(int64_t v, char *buf, size_t len)
+{
+    char alt[SIMT_FMT_LEN];
+    if (v > 0 && v <= INT64_MAX / 1000 && v % 1000 == 0) {
+        simt_format((sim_time_t)v * SIM_NS, alt, sizeof alt);
+        g_snprintf(buf, len, "write e.g. \"%" PRId64 "ns\" or \"%s\"; units: ps, ns, us, ms, s", v, alt);
+    } else {
+        g_snprintf(buf, len, "write e.g. \"%" PRId64 "ns\" or \"%" PRId64 "us\"; units: ps, ns, us, ms, s", v, v);
+    }
+    return buf;
+}
+
 char *simt_format(sim_time_t t, char *buf, size_t len)
 {
     static const struct { const char *name; sim_time_t ps; } units[] = {

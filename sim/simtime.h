@@ -30,6 +30,10 @@ enum { SIMT_ERROR_SYNTAX, SIMT_ERROR_RANGE };
  * is ambiguous and refused.  Decimal fractions are exact (parsed as decimal
  * digits, not through a double) and must land on a whole picosecond. */
 bool simt_parse(const char *text, sim_time_t *out, GError **error);
+/* The hint for a bare integer v where a time is expected: which unit to
+ * write, e.g. for 1000000: write e.g. "1000000ns" or "1ms"; units: ps, ns,
+ * us, ms, s.  Returns buf. */
+char *simt_unit_hint(int64_t v, char *buf, size_t len);
 
 /* Write t with the largest unit that keeps it readable, e.g. "1.5ms",
  * "250us", "3ps".  Exact: trailing digits are kept rather than rounded.

@@ -92,7 +92,7 @@ local p = sim.params{ preset = {"cortex-m7","p"}, entry = {0,"d"}, exit = {0,"d"
 local pr = preset(p.preset)
 local ov = { preset = p.preset, costs = { syscall_entry = pr.costs.syscall_entry[1] + p.entry,
                                           syscall_exit = pr.costs.syscall_exit[1] + p.exit } }
-if p.ipi ~= 0 then ov.irq = { ipi_latency = string.format("%dps", sim.time(pr.irq.ipi_latency[1]) + p.ipi * 1000) } end
+if p.ipi ~= 0 then ov.irq = { ipi_latency = string.format("%dps", sim.time(pr.irq.ipi_latency[1]):ps() + p.ipi * 1000) } end
 local m = machine(ov)
 local s = kernel.boot{ machine = m, booter = "micro-bench",
                        arg = 50 | (10 << 20) | ((m:info().cores >= 2 and 1 or 0) << 36) }

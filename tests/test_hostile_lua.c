@@ -182,7 +182,7 @@ static void test_c_work_charged(void **state)
 static void test_host_time_budget(void **state)
 {
     (void)state;
-    expect_failure("local function tick() sim.after('1us', tick) end\nsim.after('1us', tick)\nsim.run(math.maxinteger)\n",
+    expect_failure("local function tick() sim.after('1us', tick) end\nsim.after('1us', tick)\nsim.run(sim.ps(math.maxinteger))\n",
                    "the host-time budget of 1 s ran out (raise it with --timeout", "--timeout", "1");
     /* a loop in Lua: the count hook polls the budget */
     expect_failure("while true do end\n", "s.lua:1: the host-time budget of 1 s ran out", "--timeout", "1");
@@ -274,7 +274,7 @@ static void test_probe_yield_across_c(void **state)
                   "end)\nsim.run('10us')\n",
                   "sort\tfalse\ts.lua:2: sim.wait cannot wait here (inside a metamethod or require)\n"
                   "gsub\tfalse\ts.lua:3: sim.wait cannot wait here (inside a metamethod or require)\n"
-                  "index\t1\t1000000\npcall\ttrue\t2000000\n");
+                  "index\t1\t1us\npcall\ttrue\t2us\n");
     expect_failure("sim.spawn('p', function()\n  setmetatable({}, { __gc = function() sim.wait('1us') end })\n"
                    "  collectgarbage('collect')\nend)\nsim.run('10us')\n",
                    "s.lua:2: sim.wait can only be called inside a process (see sim.spawn) (in a __gc finalizer)", NULL, NULL);

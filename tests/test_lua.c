@@ -235,8 +235,8 @@ static void test_processes_and_timers(void **state)
      * after a's 2ms wake-up... a scheduled its 2ms wake at 1ms, b at 0, so b first). */
     run *r = run_script(
         "local log = {}\n"
-        "sim.spawn('a', function() for i = 0, 2 do log[#log+1] = 'a' .. sim.now() // 1000000000; sim.wait('1ms') end end)\n"
-        "sim.spawn('b', function() log[#log+1] = 'b0'; sim.wait('2ms'); log[#log+1] = 'b' .. sim.now() // 1000000000 end)\n"
+        "sim.spawn('a', function() for i = 0, 2 do log[#log+1] = 'a' .. sim.now() // sim.ms(1); sim.wait('1ms') end end)\n"
+        "sim.spawn('b', function() log[#log+1] = 'b0'; sim.wait('2ms'); log[#log+1] = 'b' .. sim.now() // sim.ms(1) end)\n"
         "sim.after('1500us', function() log[#log+1] = 'T' end)\n"
         "local why = sim.run('10ms')\n"
         "print(why, sim.format(sim.now()), table.concat(log, ' '))\n",
@@ -287,14 +287,17 @@ static void test_misuse(void **state)
     run *r = run_script("local x = 1\nsim.wait('1ms')\n", NULL, 1);
     assert_fails(r, "t.lua:2:", "only be called inside a process");
     run_free(r);
-    r = run_script("local x = 1\nsim.after(10, function() sim.run('1ms') end)\nsim.run('1ms')\n", NULL, 1);
+    r = run_script("local x = 1\nsim.after('10ns', function() sim.run('1ms') end)\nsim.run('1ms')\n", NULL, 1);
     assert_fails(r, "t.lua:2:", "cannot be called from inside the simulation");
     run_free(r);
     r = run_script("local x = 1\nsim.after('10', function() end)\n", NULL, 1);
     assert_fails(r, "t.lua:2:", "has no unit");
     run_free(r);
     r = run_script("local x = 1\nsim.after(-1, function() end)\n", NULL, 1);
-    assert_fails(r, "t.lua:2:", "negative");
+    assert_fails(r, "t.lua:2:", "sim.after: -1 is negative and has no unit");
+    run_free(r);
+    r = run_script("local x = 1\nsim.after(-sim.ms(1), function() end)\n", NULL, 1);
+    assert_fails(r, "t.lua:2:", "sim.after: -1ms: a time cannot be negative");
     run_free(r);
     r = run_script("local x = 1\nsim.event('k', {cpu = 1})\n", NULL, 1);
     assert_fails(r, "t.lua:2:", "sim.event: unknown key 'cpu' (known: core, thread, component, a0, a1, a2, note)");
@@ -308,9 +311,10 @@ static void test_time_helpers(void **state)
 {
     (void)state;
     /* 1.5us = 1,500,000 ps; "2ms" = 2e9 ps; format back exactly */
-    run *r = run_script("print(sim.us(1.5), sim.time('2ms'), sim.format(1500000), sim.format(sim.ms(2.25)))\n", NULL, 1);
+    run *r = run_script("print(sim.us(1.5), sim.time('2ms'), sim.format(sim.ps(1500000)), sim.format(sim.ms(2.25)),\n"
+                        "      sim.us(1.5):ps(), sim.time('2ms'):ps())\n", NULL, 1);
     assert_ok(r);
-    assert_string_equal(r->out, "1500000\t2000000000\t1.5us\t2.25ms\n");
+    assert_string_equal(r->out, "1.5us\t2ms\t1.5us\t2.25ms\t1500000\t2000000000\n");
     run_free(r);
 }
 
@@ -473,7 +477,7 @@ static void test_time_range_and_names(void **state)
     static const struct { const char *code; const char *want; } v[] = {
         { "local x = 1\nsim.at('18446744073709551615ps', print)\n", "past the end of scenario time" },
         { "local x = 1\nsim.run('9223372036854775808ps')\n", "past the end of scenario time" },
-        { "sim.run('9223372036854775807ps')\nsim.after(1, print)\n", "past the end of scenario time" },
+        { "sim.run('9223372036854775807ps')\nsim.after(sim.ps(1), print)\n", "past the end of scenario time" },
         { "local x = 1\nsim.rng('a\\0b')\n", "NUL" },
         { "local x = 1\nsim.event('k\\0x')\n", "NUL" },
         { "local x = 1\nsim.event('k', {note = string.rep('n', 65537)})\n", "at most 65536 bytes" },
@@ -540,12 +544,12 @@ static void test_run_from_a_binding(void **state)
                     "sim = nil\n"
                     "print(go('2ms'), now())\n", 0);
     assert_ok(r);
-    assert_string_equal(r->out, "fired\t1000000000\ntime\t2000000000\n");
+    assert_string_equal(r->out, "fired\t1ms\ntime\t2ms\n");
     run_free(r);
     /* capped at --until (3 ms), as sim.run is */
     r = run_go("print(go('5ms'), sim.now())\n", 3 * SIM_MS);
     assert_ok(r);
-    assert_string_equal(r->out, "time\t3000000000\n");
+    assert_string_equal(r->out, "time\t3ms\n");
     run_free(r);
     /* the run counts as the script's: simlua_run does not run on to the
      * cap after the script (the clock stays at 1 ms, not 3 ms) */
@@ -557,7 +561,7 @@ static void test_run_from_a_binding(void **state)
     r = run_go("go('1ms')\nprint(go_to(0), sim.now())\n"
                "sim.after('1ms', function() sim.stop() end)\nprint(go('5ms'), sim.now())\n", 0);
     assert_ok(r);
-    assert_string_equal(r->out, "time\t1000000000\nrequest\t2000000000\n");
+    assert_string_equal(r->out, "time\t1ms\nrequest\t2ms\n");
     run_free(r);
     /* a failing callback fails the run, through a pcall around the binding */
     r = run_go("sim.after('1ms', function() error('inner') end)\nlocal ok = pcall(go, '2ms')\nprint('after')\n", 0);
@@ -565,7 +569,7 @@ static void test_run_from_a_binding(void **state)
     assert_null(strstr(r->out, "after"));
     run_free(r);
     /* not from inside the simulation */
-    r = run_go("local x = 1\nsim.after(10, function() go('1ms') end)\nsim.run('1ms')\n", 0);
+    r = run_go("local x = 1\nsim.after('10ns', function() go('1ms') end)\nsim.run('1ms')\n", 0);
     assert_fails(r, "t.lua:2:", "cannot be called from inside the simulation");
     run_free(r);
 }

@@ -49,7 +49,7 @@ local function run(streaming)
     sim.spawn("core0", function()
       local s = 0
       while active do
-        sim.wait(m:ps(m:access(0, stream_base + s, 4, "read")))
+        sim.wait(sim.ps(m:ps(m:access(0, stream_base + s, 4, "read"))))
         s = (s + line) % stream
       end
     end)
@@ -59,7 +59,7 @@ local function run(streaming)
       for a = 0, ws - 1, line do
         local c = m:access(1, ws_base + a, 4, "read")
         if pass == passes then total, n = total + c, n + 1 end
-        sim.wait(m:ps(c))
+        sim.wait(sim.ps(m:ps(c)))
       end
     end
     active = false

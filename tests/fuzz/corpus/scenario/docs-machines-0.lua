@@ -4,6 +4,7 @@ return {
   arch = "armv7-a",          -- x86_64 | armv7-a | armv8-a | armv7-m | armv7e-m | armv8-m
   source = "Xilinx DS190 (Zynq-7000 data sheet) v1.x; ARM DDI 0388I (Cortex-A9 TRM r4p1)",
   cores = 2,
+  sockets = 1,                -- optional: sockets (x86) or clusters (ARM), dividing the cores
   frequency_hz = 667e6,
 
   memory = {                  -- physical memory and the path to it
@@ -13,9 +14,11 @@ return {
       line_transfer = { "10ns", source = "..." },
     },
     coherence_transfer_cycles = { 30, source = "..." }, -- a line moved from another core's cache
+    socket_transfer_cycles = { 90, source = "..." },   -- ... from another socket's; required with sockets > 1
   },
 
-  caches = {                  -- levels in order; `shared = true` for one cache for all cores
+  caches = {                  -- levels in order; `shared = true` for one cache for all cores,
+                              -- `shared = "socket"` for one per socket (cluster), shared within it
     l1i = { size = "32K", ways = 4, line = 32, hit_cycles = 1, replacement = "pseudo-lru",
             write = "none", source = "ARM DDI 0388I section 7.1" },
     l1d = { size = "32K", ways = 4, line = 32, hit_cycles = 4, replacement = "pseudo-lru",
@@ -34,6 +37,7 @@ return {
   mpu = nil,                  -- M profile: { arch = "v7m" (armv7-m, armv7e-m) | "v8m" (armv8-m), regions = 8, source = "..." }
 
   irq = { controller = "gic", lines = 96, ipi_latency = { "500ns", source = "..." }, source = "..." },
+                              -- lapic | gic (GICv2, at most 8 cores) | gicv3 | nvic
   timer = { kind = "arm-private", frequency_hz = 333.5e6, source = "..." },
                               -- tsc-deadline | arm-generic | arm-private | systick
 

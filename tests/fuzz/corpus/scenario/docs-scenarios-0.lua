@@ -1,4 +1,3 @@
-assert(sim.time("1.5us") == 1500000)
-assert(sim.us(1.5) == sim.time("1.5us"))
-assert(sim.ms(2) == 2000000000)
-print(sim.format(1500000), sim.format(sim.s(3)), sim.format(7))   --> 1.5us  3s  7ps
+local mean = sim.time("100us")
+local gap_ps = sim.rng("arrivals"):exponential(mean:ps())   -- a float of ps
+sim.after(sim.ps(math.floor(gap_ps + 0.5)), function() end)

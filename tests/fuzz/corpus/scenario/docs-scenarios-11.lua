@@ -1,4 +1,6 @@
-local report = require("report")     -- scenarios/lib/report.lua
-print(report.table{ header = { "task", "ms" }, rows = { { "a", 1.5 }, { "b", 12 } } })
-local s = report.stats({ 3, 1, 2 })
-print(s.mean, s.min, s.max)          --> 2.0  1  3
+local p = sim.params{
+  load = { 0.5, "utilisation, below 1" },
+  span = { "1ms", "simulated time to run" },
+  verbose = { false, "print every job" },
+}
+print("load", p.load, "span", sim.format(sim.time(p.span)), "verbose", p.verbose)

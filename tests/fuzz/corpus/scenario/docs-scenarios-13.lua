@@ -1,5 +1,4 @@
-local m = machine{ preset = "cortex-a9" }
-local cold = m:access(0, 0x1000, 4, "read")     -- memory
-local warm = m:access(0, 0x1000, 4, "read")     -- the L1
-local other = m:access(1, 0x1000, 4, "write")   -- core 1: the shared L2, core 0's copy invalidated
-print(cold, warm, other, m:ps(warm))
+local report = require("report")     -- scenarios/lib/report.lua
+print(report.table{ header = { "task", "ms" }, rows = { { "a", 1.5 }, { "b", 12 } } })
+local s = report.stats({ 3, 1, 2 })
+print(s.mean, s.min, s.max)          --> 2.0  1  3

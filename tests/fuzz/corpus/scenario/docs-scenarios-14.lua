@@ -1,4 +1,3 @@
-local m = machine{ preset = "cortex-a9" }      -- 8-way L2
-m:partition(1, 0, 0x0F)                         -- core 0: ways 0-3
-m:partition(1, 1, 0xF0)                         -- core 1: ways 4-7
-m:flush()
+local m = machine{ preset = "cortex-a9", cores = 4, l2 = { size = "1M" } }
+local info = m:info()
+print(info.name, info.arch, info.cores, info.frequency_hz)   --> cortex-a9  armv7-a  4  667000000

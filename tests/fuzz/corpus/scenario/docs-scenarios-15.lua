@@ -1,4 +1,2 @@
-local m = machine{ preset = "x86_64" }
-for i = 0, 63 do m:access(0, i * 64, 4, "read") end
-local c = m:counters()
-print(c[1].l1d_misses, c[1].mem_reads)          --> 64  64
+local speck = machine{ preset = "x86_64", cores = 40, sockets = 4 }
+local arm = machine{ preset = "cortex-a53", cores = 64, sockets = 16, irq = { controller = "gicv3" } }

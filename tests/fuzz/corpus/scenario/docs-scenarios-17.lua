@@ -1,7 +1,5 @@
-local m = machine{ preset = "cortex-m7" }
-local sys = kernel.boot{ machine = m, booter = "ipc-bench", arg = 20 | (5 << 32) }
-sim.run("2ms")
-print(sys:report("sinv.median"), sys:report("ipc.median"))   --> 234  486
-local p = sys:paths().sinv
-print(p.n, p.cycles // p.n, p.arch // p.n)                    --> 25  128  26
-print(sys:stats().errors, sys:check())                         --> 0  true
+local m = machine{ preset = "cortex-a9" }
+local cold = m:access(0, 0x1000, 4, "read")     -- memory
+local warm = m:access(0, 0x1000, 4, "read")     -- the L1
+local other = m:access(1, 0x1000, 4, "write")   -- core 1: the shared L2, core 0's copy invalidated
+print(cold, warm, other, m:ps(warm))

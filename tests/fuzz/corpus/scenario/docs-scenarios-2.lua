@@ -1,5 +1,5 @@
-local n = 0
-local function tick() n = n + 1; sim.after("1ms", tick) end
-sim.after(0, tick)
-print(sim.run("2500us"), n)   --> time  3   (ticks at 0, 1ms, 2ms)
-print(sim.run("1ms"), n)      --> time  4
+sim.after("3us", function() print("now", sim.format(sim.now())) end)   --> now 3us
+sim.run("10us")
+print(sim.now(), sim.now():ps())                                       --> 10us  10000000
+local deadline = sim.now() + sim.time("5us")
+assert(deadline - sim.now() == sim.time("5us"))

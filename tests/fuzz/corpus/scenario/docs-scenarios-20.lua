@@ -1,13 +1,8 @@
-local m = machine{ preset = "x86_64", cores = 1 }
-local function earliest(ready, now)
-  local best = ready[1]
-  for _, t in ipairs(ready) do
-    if t.deadline_us < best.deadline_us then best = t end
-  end
-  return best
-end
-local sys = system{ machine = m, scheduler = { policy = earliest, instructions = 30 } }
-sys:task{ name = "t1", period = "5ms", body = { {"compute", "2ms"} } }
-sys:task{ name = "t2", period = "7ms", body = { {"compute", "4ms"} } }
-sys:run("35ms")
-assert(sys:results().tasks[2].missed == 0)     -- U = 0.97: EDF meets every deadline
+local m = machine{ preset = "cortex-a9" }
+local d = m:device{ line = 40, core = 0, periodic = "1ms", phase = "500us" }
+sim.run("3600us")
+local st = d:stats()
+-- raises at 0.5, 1.5, 2.5 and 3.5 ms: the first is pending, nobody takes
+-- it, the other three merge into it; the next is due at 4.5 ms
+assert(st.raised == 1 and st.coalesced == 3 and st.next == sim.time("4.5ms"))
+assert(m:pending(0, 40))

@@ -1,8 +1,7 @@
-local lottery = require("lottery")
-local m = machine{ preset = "x86_64", cores = 1 }
-local sys = system{ machine = m, scheduler = lottery.scheduler{ quantum = "1ms" } }
-sys:task{ name = "big", weight = 3, period = "1s", body = { {"compute", "30ms"} } }
-sys:task{ name = "small", weight = 1, period = "1s", body = { {"compute", "30ms"} } }
-sys:run("100ms")
-local r = sys:results().tasks
-print(r[1].resp_max_ns / 1e6, r[2].resp_max_ns / 1e6)   -- about 40 and 60 ms
+local m = machine{ preset = "cortex-m7" }
+local sys = kernel.boot{ machine = m, booter = "ipc-bench", arg = 20 | (5 << 32) }
+sim.run("2ms")
+print(sys:report("sinv.median"), sys:report("ipc.median"))   --> 328  714
+local p = sys:paths().sinv
+print(p.n, p.cycles // p.n, p.arch // p.n)                    --> 25  181  26
+print(sys:stats().errors, sys:check())                         --> 0  true

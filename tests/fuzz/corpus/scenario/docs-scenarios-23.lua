@@ -1,9 +1,10 @@
 local m = machine{ preset = "x86_64", cores = 1 }
-local sys = system{ machine = m, policy = "edf" }
-sys:task{ name = "grow", period = "1ms", body = function(job)
-  step.compute(10000 * job)            -- each job longer than the last
-  if job % 2 == 0 then step.sleep("10us") end
-end }
-sys:run("5ms")
-local t = sys:results().tasks[1]
-assert(t.jobs == 5 and t.resp_max_ns > t.resp_min_ns)
+local sys = system{ machine = m, scheduler = { name = "rr", quantum = "1ms" } }
+for i, n in ipairs{ "A", "B", "C" } do
+  sys:task{ name = n, period = "20ms", body = { {"compute", "2500us"} } }
+end
+sys:run("20ms")
+-- A B C A B C, then the last halves: A done at 6.5 ms, B at 7.0, C at 7.5
+local r = sys:results().tasks
+assert(r[1].resp_max_ns > 6.5e6 and r[1].resp_max_ns < 6.52e6)
+assert(r[3].resp_max_ns > 7.5e6 and r[3].resp_max_ns < 7.52e6)

@@ -1,8 +1,11 @@
-local m = machine{ preset = "x86_64", cores = 1 }
-local sys = system{ machine = m, policy = "fp" }
-sys:task{ name = "t", priority = 2, period = "1ms", body = { {"compute", "100us"} } }
-sys:irq{ name = "nic", line = 40, work = "10us", budget = "100us", period = "1ms" }
-m:device{ line = 40, core = 0, periodic = "50us" }
-sys:run("10ms")
-local q = sys:results().irqs[1]
-assert(q.handled > 50 and q.expiries > 0)
+local m = machine{ preset = "cortex-a9" }
+local sys = system{ machine = m, policy = "fp", locks = { l = "ceiling" } }
+sys:task{ name = "ctl", priority = 1, period = "1ms", jitter = "50us",
+          body = { {"lock", "l"}, {"compute", {"uniform", 10000, 20000}}, {"unlock", "l"} } }
+sys:task{ name = "io", priority = 2, period = "2ms", sporadic = { extra = "1ms" }, memory = "8K",
+          body = { {"touch", 0, "8K", "write"}, {"send", "rx"} } }
+sys:task{ name = "rx", core = 1, priority = 1, period = "1ms", body = { {"recv"}, {"compute", 5000} } }
+sys:run("20ms")
+local r = sys:results()
+assert(r.tasks[1].jobs == 20 and r.tasks[1].missed == 0)
+assert(r.tasks[3].jobs >= 1)

@@ -1,9 +1,8 @@
-local m = machine{ preset = "x86_64", cores = 2 }
+local m = machine{ preset = "x86_64", cores = 1 }
 local sys = system{ machine = m, policy = "fp" }
-sys:component{ name = "fwd", image = "ipi-ratelimit", args = { limit = 3, window = 3200000 } }
-sys:grant{ from = "fwd", to = "rx", kind = "asnd", name = "to" }
-sys:task{ name = "tx", core = 0, priority = 1, period = "100us", body = { {"invoke", "fwd"} } }
-sys:task{ name = "rx", core = 1, priority = 1, period = "10us", body = { {"recv"} } }
+sys:task{ name = "t", priority = 2, period = "1ms", body = { {"compute", "100us"} } }
+sys:irq{ name = "nic", line = 40, work = "10us", budget = "100us", period = "1ms" }
+m:device{ line = 40, core = 0, periodic = "50us" }
 sys:run("10ms")
-local f = sys:results().components.fwd
-assert(f.forwarded == 30 and f.dropped == 70)
+local q = sys:results().irqs[1]
+assert(q.handled > 50 and q.expiries > 0)

@@ -1,5 +1,2 @@
-sim.after("1us", function() end)
-sim.after("2us", function() end)
-sim.run("1500ns")
-local st = sim.stats()
-print(st.now, st.events, st.pending)   --> 1500000  1  1
+sim.after("5ms", function() sim.stop("enough") end)
+print(sim.run("1s"), sim.format(sim.now()))   --> request  5ms

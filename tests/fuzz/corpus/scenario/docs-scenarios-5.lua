@@ -1,6 +1,5 @@
-sim.at("2ms", function() print("second") end)
-sim.after("1ms", function() print("first") end)
-local t = sim.after("1500us", function() print("never") end)
-assert(t:pending())
-assert(t:cancel())
-sim.run("5ms")
+sim.after("1us", function() end)
+sim.after("2us", function() end)
+sim.run("1500ns")
+local st = sim.stats()
+print(st.now, st.events, st.pending)   --> 1.5us  1  1

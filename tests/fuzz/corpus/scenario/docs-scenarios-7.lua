@@ -1,7 +1,14 @@
-local arrivals = sim.rng("arrivals")
-local sizes = sim.rng("sizes")
-local a1 = arrivals:exponential(1000)
-local again = sim.rng("arrivals")
-assert(again:exponential(1000) == a1)        -- same seed and name, same numbers
-print(sizes:int(1, 6), sizes:uniform(), arrivals:uniform(10, 20))
-print(math.random(100))                      -- math.random is the "lua.math" stream
+local function worker(period, count)
+  local name = sim.self()
+  for i = 1, count do
+    sim.wait(period)
+    print(name, i, sim.format(sim.now()))
+  end
+end
+sim.spawn("fast", worker, "1ms", 3)
+sim.spawn("slow", worker, "2ms", 2)
+sim.spawn("deadline", function()
+  sim.wait_until("2500us")
+  print("deadline at", sim.format(sim.now()))
+end)
+sim.run("10ms")

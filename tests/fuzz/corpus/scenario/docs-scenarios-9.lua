@@ -1,3 +1,5 @@
-local load = params.load or 0.5          -- cossim run this.lua --set load=0.8
-local span = params.span or "1ms"
-print("load", load, "span", sim.format(sim.time(span)))
+sim.after("1us", function()
+  sim.event("irq", { core = 0, a0 = 42, note = "timer" })
+end)
+sim.event("boot")
+sim.run("2us")

@@ -15,12 +15,18 @@
 --               the ring's lines move between the two cores' caches.
 -- Printed: message latency (put to get) in cycles, waits, responses.
 -- --set burst=4, slots=2, span=20ms, preset=x86_64.
+local p = sim.params{
+  burst  = { 4, "messages the sensor puts each period" },
+  preset = { "x86_64", "machine preset (cossim machines)" },
+  slots  = { 2, "slots in the ring" },
+  span   = { "20ms", "simulated time to run" },
+}
 local report = require("report")
 
-local burst = tonumber(params.burst or 4)
-local slots = tonumber(params.slots or 2)
-local span = params.span or "20ms"
-local preset = params.preset or "x86_64"
+local burst = p.burst
+local slots = p.slots
+local span = p.span
+local preset = p.preset
 
 local systems, out = {}, {}
 for _, place in ipairs{ "same core", "two cores" } do

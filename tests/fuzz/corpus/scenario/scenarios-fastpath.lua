@@ -22,11 +22,15 @@
 -- (Gadepalli et al., "Slite: OS support for near zero-cost, configurable
 -- scheduling", RTAS 2020, measure this comparison on x86.)  --set
 -- presets=x86_64,cortex-a9 (default), span=100ms.
+local p = sim.params{
+  presets = { "x86_64,cortex-a9", "machine presets, comma-separated" },
+  span    = { "100ms", "simulated time to run" },
+}
 local report = require("report")
 
 local presets = {}
-for p in string.gmatch(params.presets or "x86_64,cortex-a9", "[^,]+") do presets[#presets + 1] = p end
-local span = params.span or "100ms"
+for p in string.gmatch(p.presets, "[^,]+") do presets[#presets + 1] = p end
+local span = p.span
 local out, rows = {}, {}
 for _, p in ipairs(presets) do
   out[p] = {}

@@ -10,12 +10,16 @@
 -- guarantee.  Both policies run the same set on the same machine; the
 -- simulated response times include the kernel's and the scheduler's
 -- overheads.  --set span=350ms (default: ten hyperperiods of 35 ms).
+local p = sim.params{
+  preset = { "x86_64", "machine preset (cossim machines)" },
+  span   = { "350ms", "simulated time to run" },
+}
 local report = require("report")
 
-local span = params.span or "350ms"
+local span = p.span
 local out, systems = {}, {}
 for _, policy in ipairs{ "fp", "edf" } do
-  local m = machine{ preset = params.preset or "x86_64", cores = 1 }
+  local m = machine{ preset = p.preset, cores = 1 }
   local sys = system{ machine = m, policy = policy }
   sys:task{ name = "t1", priority = 1, period = "5ms", body = { {"compute", "2ms"} } }
   sys:task{ name = "t2", priority = 2, period = "7ms", body = { {"compute", "4ms"} } }

@@ -16,10 +16,14 @@
 -- periodic resource model bound for A (Shin and Lee, RTSS 2003: blackout
 -- 2(P - Q) = 6 ms for P = 5, Q = 2) is 7 ms for a1 and 13 ms for a2.
 -- --set span=200ms (default), preset=x86_64.
+local p = sim.params{
+  preset = { "x86_64", "machine preset (cossim machines)" },
+  span   = { "200ms", "simulated time to run" },
+}
 local report = require("report")
 
-local span = params.span or "200ms"
-local preset = params.preset or "x86_64"
+local span = p.span
+local preset = p.preset
 local out, systems = {}, {}
 
 for _, mode in ipairs{ "groups", "flat" } do

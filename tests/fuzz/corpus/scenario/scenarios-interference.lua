@@ -14,10 +14,14 @@
 -- --set span=40ms; --set split=N issues the aggressor's 384 KiB as N
 -- touches of consecutive whole lines (default 1: one step): the same
 -- traffic costs the victim the same however it is cut up.
+local p = sim.params{
+  span  = { "40ms", "simulated time to run" },
+  split = { 1, "the aggressor issues its 384 KiB in this many steps" },
+}
 local report = require("report")
 
-local span = params.span or "40ms"
-local split = math.tointeger(params.split or 1)
+local span = p.span
+local split = p.split
 local agg_bytes, line = 384 * 1024, 32          -- the Cortex-A9's line
 assert(split and split >= 1 and split <= agg_bytes // line, "split: a whole number of touches, 1 to 12288")
 local aggressor_body = { {"touch", 0, "384K", "write"} }

@@ -16,12 +16,16 @@
 --
 -- (The interrupt-management argument of Composite's temporal capabilities:
 -- Gadepalli et al., RTSS 2017.)  --set span=30ms.
+local p = sim.params{
+  preset = { "x86_64", "machine preset (cossim machines)" },
+  span   = { "30ms", "simulated time to run" },
+}
 local report = require("report")
 
-local span = params.span or "30ms"
+local span = p.span
 local out = {}
 for _, bounded in ipairs{ false, true } do
-  local m = machine{ preset = params.preset or "x86_64", cores = 1 }
+  local m = machine{ preset = p.preset, cores = 1 }
   local sys = system{ machine = m, policy = "fp" }
   sys:task{ name = "control", priority = 2, period = "1ms", budget = "400us", body = { {"compute", "300us"} } }
   sys:task{ name = "logger", priority = 3, period = "10ms", budget = "3ms", body = { {"compute", "2ms"} } }

@@ -19,12 +19,17 @@
 -- fitted to its two figures; cortex-m7 is a prediction with no published
 -- figure to compare.
 
+local p = sim.params{
+  iterations = { 1000, "measured round trips per path" },
+  presets    = { "x86_64,cortex-a9,cortex-m7", "machine presets, comma-separated" },
+  warmup     = { 100, "round trips before measuring" },
+}
 local presets = {}
-for p in string.gmatch(params.presets or "x86_64,cortex-a9,cortex-m7", "[^,]+") do
+for p in string.gmatch(p.presets, "[^,]+") do
   presets[#presets + 1] = p
 end
-local iterations = params.iterations or 1000
-local warmup = params.warmup or 100
+local iterations = p.iterations
+local warmup = p.warmup
 assert(math.type(iterations) == "integer" and iterations >= 1 and iterations <= 1000000,
        "iterations must be an integer from 1 to 1000000 (the samples the benchmark keeps)")
 assert(math.type(warmup) == "integer" and warmup >= 0 and warmup < 2^16, "warmup must be an integer from 0 to 65535")

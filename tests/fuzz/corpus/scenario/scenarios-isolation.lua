@@ -16,6 +16,7 @@
 -- = jobs; the jobs go on (a fault is an error returned, not a crash).  The
 -- machines run side by side, each from its own start: about 10 jobs each
 -- (the first booted runs a little longer).
+sim.params{}     -- no parameters: any --set is an error
 local presets = { "x86_64", "cortex-a9", "cortex-m7", "cortex-m33" }
 local systems, out = {}, {}
 for _, preset in ipairs(presets) do

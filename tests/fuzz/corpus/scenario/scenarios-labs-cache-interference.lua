@@ -10,9 +10,16 @@
 --
 -- Parameters: preset (default "cortex-a9"), working_set (default "256K"),
 -- stream (default "4M"), passes (default 4).
+local p = sim.params{
+  passes      = { 4, "passes over the working set per measurement" },
+  preset      = { "cortex-a9", "machine preset (cossim machines)" },
+  span        = { "10s", "simulated time to run" },
+  stream      = { "4M", "core 0's streaming buffer" },
+  working_set = { "256K", "core 1's working set" },
+}
 local report = require("report")
 
-local preset = params.preset or "cortex-a9"
+local preset = p.preset
 local m = machine{ preset = preset }
 local info = m:info()
 assert(info.cores >= 2, "this lab needs a machine with at least two cores")
@@ -23,9 +30,9 @@ local function bytes(s)
   return math.tointeger(n) * ({ [""] = 1, K = 1024, M = 1024 * 1024, G = 1024 * 1024 * 1024 })[unit]
 end
 
-local ws = bytes(params.working_set or "256K")
-local stream = bytes(params.stream or "4M")
-local passes = params.passes or 4
+local ws = bytes(p.working_set)
+local stream = bytes(p.stream)
+local passes = p.passes
 local line = 32                           -- the smallest line of any preset
 local ws_base, stream_base = 0x100000, 0x1000000
 
@@ -42,7 +49,7 @@ local function run(streaming)
     sim.spawn("core0", function()
       local s = 0
       while active do
-        sim.wait(m:ps(m:access(0, stream_base + s, 4, "read")))
+        sim.wait(sim.ps(m:ps(m:access(0, stream_base + s, 4, "read"))))
         s = (s + line) % stream
       end
     end)
@@ -52,13 +59,13 @@ local function run(streaming)
       for a = 0, ws - 1, line do
         local c = m:access(1, ws_base + a, 4, "read")
         if pass == passes then total, n = total + c, n + 1 end
-        sim.wait(m:ps(c))
+        sim.wait(sim.ps(m:ps(c)))
       end
     end
     active = false
     sim.stop("core 1 is done")
   end)
-  sim.run(params.span or "10s")
+  sim.run(p.span)
   return total / n
 end
 

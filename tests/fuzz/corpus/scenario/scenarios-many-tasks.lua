@@ -5,11 +5,16 @@
 -- 1 s (seeded: the "periods" stream) and utilisation 0.6 per core split
 -- evenly, tracing on.  The script prints per-core totals; the run summary
 -- gives the host time.  --set span=10s, tasks=100, policy=fp|edf.
-local span = params.span or "10s"
-local n = params.tasks or 100
+local p = sim.params{
+  policy = { "fp", "scheduling policy: fp or edf" },
+  span   = { "10s", "simulated time to run" },
+  tasks  = { 100, "number of periodic tasks" },
+}
+local span = p.span
+local n = p.tasks
 local m = machine{ preset = "x86_64" }
 local cores = m:info().cores
-local sys = system{ machine = m, policy = params.policy or "fp" }
+local sys = system{ machine = m, policy = p.policy }
 local rng = sim.rng("periods")
 local per_core = {}
 for i = 1, n do

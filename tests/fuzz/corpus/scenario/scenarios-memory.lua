@@ -24,10 +24,14 @@
 -- per page of alloc (retype, zeroing, map) and free (unmap, shootdown) as
 -- the client sees them, and the shootdowns core 1 took.
 -- --set span=50ms, preset=x86_64.
+local p = sim.params{
+  preset = { "x86_64", "machine preset (cossim machines)" },
+  span   = { "50ms", "simulated time to run" },
+}
 local report = require("report")
 
-local span = params.span or "50ms"
-local preset = params.preset or "x86_64"
+local span = p.span
+local preset = p.preset
 
 local function build(cores)
   local m = machine{ preset = preset, cores = cores }

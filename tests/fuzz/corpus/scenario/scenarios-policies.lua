@@ -15,11 +15,15 @@
 -- 30th win is negative binomial: mean 40, standard deviation 3.7) and B,
 -- the core never idle, at 60 ms.  Kernel and scheduler overheads add a few
 -- microseconds per switch.
+local p = sim.params{
+  preset  = { "x86_64", "machine preset (cossim machines)" },
+  quantum = { "1ms", "round-robin and lottery time slice" },
+}
 local report = require("report")
 local rrpolicy = require("rrpolicy")
 local lottery = require("lottery")
 
-local quantum = params.quantum or "1ms"
+local quantum = p.quantum
 local schedulers = {
   fp = { policy = "fp" },
   rr = { scheduler = { name = "rr", quantum = quantum } },
@@ -28,14 +32,14 @@ local schedulers = {
 local out, systems = {}, {}
 for _, name in ipairs{ "fp", "rr", "lua_rr" } do
   local def = schedulers[name]
-  local sys = system{ machine = machine{ preset = params.preset or "x86_64", cores = 1 },
+  local sys = system{ machine = machine{ preset = p.preset, cores = 1 },
                       policy = def.policy, scheduler = def.scheduler }
   for i, n in ipairs{ "A", "B", "C" } do
     sys:task{ name = n, priority = i, period = "20ms", body = { {"compute", "2500us"} } }
   end
   systems[name] = sys
 end
-local lot = system{ machine = machine{ preset = params.preset or "x86_64", cores = 1 },
+local lot = system{ machine = machine{ preset = p.preset, cores = 1 },
                     scheduler = lottery.scheduler{ quantum = quantum } }
 lot:task{ name = "A", weight = 3, period = "1s", body = { {"compute", "30ms"} } }
 lot:task{ name = "B", weight = 1, period = "1s", body = { {"compute", "30ms"} } }

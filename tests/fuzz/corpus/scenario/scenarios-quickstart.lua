@@ -14,15 +14,20 @@
 -- critical section.  The script prints per-task response times (best, mean,
 -- worst) and returns them for --json.  Parameters: --set span=100ms,
 -- --set preset=x86_64 (any MMU preset), --set lock=pi|ceiling|none.
+local p = sim.params{
+  lock   = { "pi", "the lock protocol: pi, ceiling or none" },
+  preset = { "x86_64", "machine preset (cossim machines)" },
+  span   = { "100ms", "simulated time to run" },
+}
 local report = require("report")
 
-local span = params.span or "100ms"
-local m = machine{ preset = params.preset or "x86_64", cores = 1 }
+local span = p.span
+local m = machine{ preset = p.preset, cores = 1 }
 local sys = system{
   machine = m,
   policy = "fp",
   servers = { log = { work = "20us", touch = "4K" } },
-  locks = { state = params.lock or "pi" },
+  locks = { state = p.lock },
 }
 sys:task{ name = "control", priority = 1, period = "1ms",
           body = { {"compute", "100us"}, {"lock", "state"}, {"compute", "10us"}, {"unlock", "state"},
@@ -39,7 +44,7 @@ local tasks = report.tasks(r, string.format("%s, fixed priority, %s of simulated
 local l = r.locks.state
 local c = r.tasks[1]
 print(string.format("lock state (%s): %d acquisitions, %d contended; control waited at most %.1f us",
-                    params.lock or "pi", l.acquisitions, l.contended, c.lock_wait_max_ns / 1e3))
+                    p.lock, l.acquisitions, l.contended, c.lock_wait_max_ns / 1e3))
 local k = sys:kernel():stats()
 print(string.format("kernel: %d system calls, %d switches, %d interrupts; scheduler: %d dispatches",
                     k.syscalls, k.switches, k.interrupts, r.cores[1].dispatches))

@@ -15,11 +15,17 @@
 --
 -- --set tasks=N (1000), cores=C (16), span=T (20ms), trace=false: no
 -- kernel events in the trace (the jobs table still).
-local n = params.tasks or 1000
-local cores = params.cores or 16
-local span = sim.time(params.span or "20ms")
+local p = sim.params{
+  cores = { 16, "cores of the machine (up to 64)" },
+  span  = { "20ms", "simulated time to run" },
+  tasks = { 1000, "number of periodic tasks" },
+  trace = { true, "false: write no rows of the system (the digest still covers the run)" },
+}
+local n = p.tasks
+local cores = p.cores
+local span = sim.time(p.span)
 local m = machine{ preset = "x86_64", cores = cores }
-local sys = system{ machine = m, policy = "fp", trace = params.trace ~= false }
+local sys = system{ machine = m, policy = "fp", trace = p.trace }
 local periods_us = { 1000, 2000, 5000, 10000 }
 local per_core = math.ceil(n / cores)
 local expected = 0
@@ -31,7 +37,7 @@ for i = 1, n do
   for k, q in ipairs(periods_us) do if q == p then prio = k end end
   sys:task{ name = "t" .. i, core = (i - 1) % cores, priority = prio, period = p .. "us",
             body = { {"compute", wcet .. "us"} } }
-  expected = expected + (span + sim.us(p) - 1) // sim.us(p)
+  expected = expected + (span + sim.us(p) - sim.ps(1)) // sim.us(p)
 end
 sys:run(span)
 local r = sys:results()

@@ -17,10 +17,14 @@
 -- the millisecond), so its response is 500 us, the wake-up's lateness and
 -- 10 us of work.  Printed: responses and the lateness after expiry.
 -- --set span=50ms, preset=x86_64.
+local p = sim.params{
+  preset = { "x86_64", "machine preset (cossim machines)" },
+  span   = { "50ms", "simulated time to run" },
+}
 local report = require("report")
 
-local span = params.span or "50ms"
-local preset = params.preset or "x86_64"
+local span = p.span
+local preset = p.preset
 local systems, out = {}, {}
 for _, how in ipairs{ "sleep", "timeout" } do
   local m = machine{ preset = preset, cores = 1 }
