@@ -116,9 +116,11 @@ return {
       .. "fitted to a null system call on the i7-8700 together with syscall_entry/exit, with "
       .. "the kernel's instruction counts fixed by kernel/path_counts.h (not to an IPC "
       .. "result), see docs/calibration.md" },
-    syscall_entry = { 60, calibrated =
-      "provisional (SYSCALL to the first kernel instruction); transferred from x86_64; to "
-      .. "be fitted to a null system call on the i7-8700, see docs/calibration.md" },
+    syscall_entry = { 76, calibrated =
+      "fitted by `cossim calibrate` to the target chaos.switch (scenarios/lib/targets.lua, the "
+      .. "one file that holds published figures); the thread switch is the published figure "
+      .. "nearest a null system call on this machine (two system calls a round trip, no "
+      .. "address-space switch); syscall_exit stays provisional; see docs/calibration.md" },
     syscall_exit = { 40, calibrated =
       "provisional (SYSRET); transferred from x86_64; fitted with syscall_entry to the same "
       .. "null system call, see docs/calibration.md" },

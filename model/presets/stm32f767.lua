@@ -107,10 +107,10 @@ return {
       "SVC is an exception entry: ARM white paper 'Cortex-M for Beginners', "
       .. "interrupt latency table, Cortex-M7: 'typically 12, worst case 14' cycles with "
       .. "zero-wait-state memory (as quoted in ARM Community Cortex-M forum thread 47326)" },
-    syscall_exit = { 10, calibrated =
-      "provisional; no published Cortex-M7 exception-return figure located; the "
-      .. "Cortex-M4 value (10 cycles, ARM Knowledge Article 103489845) is used, to be "
-      .. "measured on an STM32F767 with DWT CYCCNT, see docs/calibration.md" },
+    syscall_exit = { 5, calibrated =
+      "fitted by `cossim calibrate` to the target ucvm.syscall (scenarios/lib/targets.lua, the "
+      .. "one file that holds published figures); the null system call isolates entry plus exit; "
+      .. "entry is sourced, so exit takes the rest; see docs/calibration.md" },
     exception_entry = { 12, source =
       "ARM white paper 'Cortex-M for Beginners', interrupt latency table, Cortex-M7: "
       .. "typically 12 cycles (worst case 14), zero-wait-state memory" },

@@ -105,12 +105,11 @@ return {
   irq = {
     controller = "lapic",
     lines = 224,
-    ipi_latency = { "750ns", calibrated =
-      "provisional; initial value a guess for a cross-socket IPI over QPI on a 2.0 GHz part "
-      .. "(no published Westmere-EX IPI delivery figure located); one latency for every pair "
-      .. "of cores, the model has no per-socket IPI latency; to be fitted to an IPI one-way "
-      .. "between cores of different sockets on the E7-4850 (ring-0 ICR write to the first "
-      .. "handler instruction, RDTSC on both, TSCs synchronised), see docs/calibration.md" },
+    ipi_latency = { "8518500ps", calibrated =
+      "fitted by `cossim calibrate` to the target speck.xcore (scenarios/lib/targets.lua, the "
+      .. "one file that holds published figures); the cross-core send one way on this machine (the "
+      .. "benchmark's sender and receiver in one socket); one latency for every pair of cores; see "
+      .. "docs/calibration.md" },
     source = "SDM Vol. 3A 6.2: vectors 32-255 for external interrupts (224 lines); x2APIC "
           .. "(Westmere-EX supports it, SDM Vol. 3A ch. 10) addresses 40 cores",
   },
