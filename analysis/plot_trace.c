@@ -164,6 +164,9 @@ static int response(const an_trace_report *r, const char *out)
         if (task->has_bound && task->bound_ok)
             g_string_append_printf(plot, ", %.6f with lines dt 2 lw 1.5 lc rgb '%s' notitle", task->bound_ps / 1e6,
                                    an_gp_colour(t));
+        if (task->has_safe && task->safe_ok)
+            g_string_append_printf(plot, ", %.6f with lines dt 3 lw 1.5 lc rgb '%s' notitle", task->safe_ps / 1e6,
+                                   an_gp_colour(t));
     }
     g_string_append_printf(gp, "%s\n", plot->str);
     g_string_free(plot, TRUE);
