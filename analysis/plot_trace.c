@@ -135,7 +135,7 @@ static int response(const an_trace_report *r, const char *out)
         fprintf(stderr, "cossim plot: no job finished in this trace\n");
         return 2;
     }
-    g_autofree char *title = g_strdup_printf("Response time of every job in %s (dashed: analytic bound)", r->scenario);
+    g_autofree char *title = g_strdup_printf("Response time of every job in %s (dashed: observed-input bound; dotted: safe bound)", r->scenario);
     an_gp *g = header(out, title);
     GString *gp = an_gp_text(g);
     g_string_append(gp, "set xlabel 'Release time (ms)'\nset ylabel 'Response time (us)'\nset key outside right top\n"
