@@ -145,10 +145,10 @@ static const an_trace_task *task_named(const an_trace_report *r, const char *nam
     return NULL;
 }
 
-/* tasks = { name = { response = "200us", misses = 0, within_bound = true } } */
+/* tasks = { name = { response = "200us", misses = 0, within_bound = true, within_safe_bound = true } } */
 static void check_tasks(checker *c, lua_State *L)
 {
-    static const char *const known[] = { "response", "misses", "within_bound", NULL };
+    static const char *const known[] = { "response", "misses", "within_bound", "within_safe_bound", NULL };
     g_autoptr(GPtrArray) names = sorted_keys(c, L, "tasks");
     for (guint i = 0; names && i < names->len && !c->error; i++) {
         const char *name = names->pdata[i];
@@ -203,6 +203,18 @@ static void check_tasks(checker *c, lua_State *L)
                                                                  : g_strdup("no bound");
                 g_autofree char *s = t->jobs ? us_text(t->worst_ps) : g_strdup("no job");
                 verdict(c, what, b, s, t->has_bound && t->bound_ok && t->jobs && t->worst_ps <= t->bound_ps);
+            }
+            lua_pop(L, 1);
+            rawfield(L, -1, "within_safe_bound");
+            if (lua_toboolean(L, -1) && c->r->level < SIMTR_LEVEL_ALL) {
+                bad(c, "%s.within_safe_bound: %s; write the trace at --trace-level all", where,
+                    an_trace_level_note(c->r->level));
+            } else if (lua_toboolean(L, -1)) {
+                g_autofree char *what = g_strdup_printf("%s: worst vs safe bound", who);
+                g_autofree char *b = t->has_safe && t->safe_ok ? g_strdup_printf("<= %.3f us", (double)t->safe_ps / 1e6)
+                                                               : g_strdup("no bound");
+                g_autofree char *s = t->jobs ? us_text(t->worst_ps) : g_strdup("no job");
+                verdict(c, what, b, s, t->has_safe && t->safe_ok && t->jobs && t->worst_ps <= t->safe_ps);
             }
             lua_pop(L, 1);
         }

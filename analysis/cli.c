@@ -93,6 +93,9 @@ static int analyze_trace(const char *path, const args *a)
     if (tr.bound_exceeded)
         fprintf(stderr, "cossim analyze: %" PRId64 " task(s) above their analytic bound: the model, the analysis or the task set is wrong\n",
                 tr.bound_exceeded);
+    if (tr.safe_exceeded)
+        fprintf(stderr, "cossim analyze: %" PRId64 " task(s) above their safe bound: the model, the analysis or the declared demand is wrong\n",
+                tr.safe_exceeded);
     an_trace_clear(&tr);
     return rc;
 }

@@ -48,6 +48,8 @@ static const copied tables[] = {
                           "upgrades", "invalidations", "writebacks", "mem_writes", "bus_wait_cycles", "cross_cycles",
                           "user_cross_cycles", "evict_misses", "evict_cycles", "tlb_misses", "interrupts", "freq_hz",
                           NULL } },
+    { "task_demand", "id", { "id", "task", "lock", "protocol", "ceiling", "compute_cycles", "lines", "pages",
+                             "mem_cycles", "runtime_cycles", "invocations", "cycles", "note", NULL } },
     { "kernel_paths", "id", { "id", "first_core", "path", "n", "cycles", "max_cycles", "arch", "instructions", "fetch",
                               "data", "accesses", "walk", "walks", NULL } },
 };
@@ -56,7 +58,7 @@ static const copied tables[] = {
  * another type is refused). */
 static const char *col_type(const char *col)
 {
-    static const char *const text[] = { "name", "policy", "group_name", "path", NULL };
+    static const char *const text[] = { "name", "policy", "group_name", "path", "lock", "protocol", "note", NULL };
     return g_strv_contains(text, col) ? "TEXT" : "INTEGER";
 }
 

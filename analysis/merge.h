@@ -28,7 +28,7 @@ int an_cli_merge(int argc, char **argv);
 
 /* PRAGMA application_id of a results database ("cosm"; a trace is "coss"). */
 #define AN_MERGE_APP_ID 0x636f736d
-#define AN_MERGE_VERSION 1
+#define AN_MERGE_VERSION 2    /* 2: task_demand */
 
 /* Whether the database open in db is a results database of cossim merge. */
 bool an_merge_is(struct sqlite3 *db);

@@ -135,7 +135,7 @@ static int response(const an_trace_report *r, const char *out)
         fprintf(stderr, "cossim plot: no job finished in this trace\n");
         return 2;
     }
-    g_autofree char *title = g_strdup_printf("Response time of every job in %s (dashed: analytic bound)", r->scenario);
+    g_autofree char *title = g_strdup_printf("Response time of every job in %s (dashed: observed-input bound; dotted: safe bound)", r->scenario);
     an_gp *g = header(out, title);
     GString *gp = an_gp_text(g);
     g_string_append(gp, "set xlabel 'Release time (ms)'\nset ylabel 'Response time (us)'\nset key outside right top\n"
@@ -163,6 +163,9 @@ static int response(const an_trace_report *r, const char *out)
                                curves++ ? ", " : "", t, an_gp_colour(t), an_gp_label(g, l));
         if (task->has_bound && task->bound_ok)
             g_string_append_printf(plot, ", %.6f with lines dt 2 lw 1.5 lc rgb '%s' notitle", task->bound_ps / 1e6,
+                                   an_gp_colour(t));
+        if (task->has_safe && task->safe_ok)
+            g_string_append_printf(plot, ", %.6f with lines dt 3 lw 1.5 lc rgb '%s' notitle", task->safe_ps / 1e6,
                                    an_gp_colour(t));
     }
     g_string_append_printf(gp, "%s\n", plot->str);

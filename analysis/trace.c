@@ -600,7 +600,8 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
                               .jobs = g_array_new(FALSE, TRUE, sizeof(an_trace_job)),
                               .segs = g_array_new(FALSE, TRUE, sizeof(an_trace_seg)),
                               .invocations = g_array_new(FALSE, TRUE, sizeof(an_trace_inv)),
-                              .paths = g_array_new(FALSE, TRUE, sizeof(an_trace_path)) };
+                              .paths = g_array_new(FALSE, TRUE, sizeof(an_trace_path)),
+                              .sections = g_array_new(FALSE, TRUE, sizeof(an_trace_section)) };
     reader rd = { .r = out, .threads = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free_thread),
                   .machines = g_array_new(FALSE, FALSE, sizeof(int64_t)),
                   .core_segs = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref),
@@ -720,6 +721,11 @@ bool an_trace_read(const char *path, const an_trace_opts *opts, an_trace_report 
     }
     core_totals(&rd);
     measure_overheads(&rd);
+    {
+        g_autofree char *why = NULL;
+        if (!an_trace_read_demand(db, out, &why))
+            ERR("%s: %s", path, why);
+    }
     an_trace_bounds(out);
     if (opts && opts->segments)
         for (guint c = 0; c < rd.core_segs->len; c++) {
@@ -775,6 +781,8 @@ void an_trace_clear(an_trace_report *r)
             g_free(t->policy);
             g_free(t->preempt_mean);
             g_free(t->bound_note);
+            g_free(t->demand_note);
+            g_free(t->safe_note);
         }
         g_array_free(r->tasks, TRUE);
     }
@@ -787,6 +795,15 @@ void an_trace_clear(an_trace_report *r)
         for (guint i = 0; i < r->paths->len; i++)
             g_free(g_array_index(r->paths, an_trace_path, i).path);
         g_array_free(r->paths, TRUE);
+    }
+    if (r->sections) {
+        for (guint i = 0; i < r->sections->len; i++) {
+            an_trace_section *x = &g_array_index(r->sections, an_trace_section, i);
+            g_free(x->lock);
+            g_free(x->protocol);
+            g_free(x->note);
+        }
+        g_array_free(r->sections, TRUE);
     }
     if (r->cores)
         g_array_free(r->cores, TRUE);

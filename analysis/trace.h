@@ -16,9 +16,12 @@
  *     the kernel, and in other threads;
  *   - per job, its response time split into the parts of an_bd (below),
  *     which add up to the response time exactly;
- *   - per task, the analytic bound on its response time (fixed-priority
- *     RTA, or the EDF demand test) for the task set of the trace with the
- *     overheads measured in it, beside the observed worst case;
+ *   - per task, two analytic bounds on its response time (fixed-priority
+ *     RTA, or the EDF demand test) beside the observed worst case: the
+ *     observed-input bound (C and B as the run observed them: it holds for
+ *     the phasings the run saw) and the safe bound (C and B from the
+ *     declared bodies, `task_demand`: docs/analysis.md); both charge the
+ *     overheads measured in the trace;
  *   - the longest synchronous invocation (k.sinv to its k.sret) per server
  *     component, and the kernel paths' statistics (`kernel_paths`).
  *
@@ -83,13 +86,31 @@ typedef struct an_trace_task {
     int64_t own_max_ps;         /* longest own execution (own + cross + its own kernel time) of a job */
     int64_t lock_max_ps;        /* longest lock blocking of a job */
     int64_t susp_max_ps;        /* longest time a started job was neither running nor preempted nor blocked on a lock */
-    /* the analytic bound */
+    /* the observed-input analytic bound (bound_observed) */
     bool has_bound;             /* false: no analysis applies (see bound_note) */
     bool bound_ok;              /* the analysis found the set schedulable for this task */
     int64_t bound_ps;           /* the bound (fp: the RTA's WCRT; edf: the deadline) */
     int64_t c_ps, b_ps;         /* the execution time and blocking the analysis used */
     char *bound_note;           /* how the bound was found, or why there is none */
+    /* the declared demand (task_demand's whole-job row; cycles -1: none, see demand_note) */
+    int64_t demand_cycles, demand_invocations;
+    char *demand_note;
+    /* the safe bound (bound_safe): the same fields, from the declared demand */
+    bool has_safe, safe_ok;
+    int64_t safe_ps, safe_c_ps, safe_b_ps;
+    char *safe_note;
 } an_trace_task;
+
+/* A task's longest declared critical section on a lock (task_demand's rows
+ * with a lock). */
+typedef struct an_trace_section {
+    int64_t task;
+    char *lock, *protocol;      /* protocol: pi, ceiling or none */
+    int64_t ceiling;            /* the highest priority of the lock's users (smallest number) */
+    int64_t cycles;             /* -1: not declared (note) */
+    int64_t invocations;
+    char *note;
+} an_trace_section;
 
 typedef struct an_trace_core {
     int64_t core, kernel_cycles, user_cycles, interrupts, cross_cycles, freq_hz;
@@ -139,8 +160,11 @@ typedef struct an_trace_report {
     GArray *segs;               /* an_trace_seg, by core then time (with opts.segments) */
     GArray *invocations;        /* an_trace_inv, by component */
     GArray *paths;              /* an_trace_path, as written */
+    GArray *sections;           /* an_trace_section, as written (empty for a trace without task_demand) */
     an_trace_overheads oh;
-    int64_t bound_exceeded;     /* tasks whose observed worst response is above their bound */
+    int64_t bound_exceeded;     /* tasks whose observed worst response is above their observed-input bound */
+    int64_t safe_exceeded;      /* ... above their safe bound */
+    bool has_demand;            /* the trace has the task_demand table */
     bool has_timeline;          /* the trace has switch events with cycle stamps */
     simtr_level level;          /* what the trace kept (its trace_level table; all without one) */
 } an_trace_report;

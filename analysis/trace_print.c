@@ -20,17 +20,16 @@ static int name_width(const an_trace_report *r)
     return w;
 }
 
-/* The one-line verdict on a task's bound. */
-static void bound_text(const an_trace_task *t, GString *out)
+/* One bound's cell: the figure and its verdict (width: the figure's). */
+static void bound_text(GString *out, int width, bool has, bool ok, int64_t ps, const an_trace_task *t)
 {
-    if (!t->has_bound)
-        g_string_append(out, "         -  (no bound)");
-    else if (!t->bound_ok)
-        g_string_append(out, "         -  unschedulable");
-    else if (t->jobs && t->worst_ps > t->bound_ps)
-        g_string_append_printf(out, "%10.3f  EXCEEDED", us((double)t->bound_ps));
+    if (!has)
+        g_string_append_printf(out, "  %*s  %-10s", width, "-", "(no bound)");
+    else if (!ok)
+        g_string_append_printf(out, "  %*s  %-10s", width, "-", "unschedulable");
     else
-        g_string_append_printf(out, "%10.3f  ok", us((double)t->bound_ps));
+        g_string_append_printf(out, "  %*.3f  %-10s", width, us((double)ps),
+                               t->jobs && t->worst_ps > ps ? "EXCEEDED" : "ok");
 }
 
 void an_trace_print(const an_trace_report *r, GString *out)
@@ -40,8 +39,8 @@ void an_trace_print(const an_trace_report *r, GString *out)
     g_string_append_printf(out, "%s: %.3f ms of simulated time\n\n", r->scenario, (double)r->end_ps / 1e9);
     if (lacks)
         g_string_append_printf(out, "note: %s.\n\n", lacks);
-    g_string_append_printf(out, "%-*s  core  jobs  missed     best_us     mean_us    worst_us   jitter_us  start_max_us    bound_us\n",
-                           w, "task");
+    g_string_append_printf(out, "%-*s  core  jobs  missed     best_us     mean_us    worst_us   jitter_us  start_max_us"
+                                "  bound_observed_us              bound_safe_us\n", w, "task");
     for (guint i = 0; i < r->tasks->len; i++) {
         const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
         g_string_append_printf(out, "%-*s  %4" PRId64 "  %4" PRId64 "  %6" PRId64, w, t->name, t->core, t->jobs,
@@ -51,8 +50,11 @@ void an_trace_print(const an_trace_report *r, GString *out)
                                    us(t->mean_ps), us((double)t->worst_ps), us((double)(t->worst_ps - t->best_ps)),
                                    us((double)t->start_max_ps));
         else
-            g_string_append_printf(out, "  %-58s  ", "(no job finished)");
-        bound_text(t, out);
+            g_string_append_printf(out, "  %-58s", "(no job finished)");
+        bound_text(out, 17, t->has_bound, t->bound_ok, t->bound_ps, t);
+        bound_text(out, 13, t->has_safe, t->safe_ok, t->safe_ps, t);
+        while (out->len && out->str[out->len - 1] == ' ')
+            g_string_truncate(out, out->len - 1);
         g_string_append_c(out, '\n');
     }
     for (guint i = 0; i < r->tasks->len; i++) {
@@ -62,17 +64,30 @@ void an_trace_print(const an_trace_report *r, GString *out)
                                    "\n!! BOUND EXCEEDED: %s's observed worst response %.3f us is above its analytic bound "
                                    "%.3f us.\n!! The model, the analysis or the task set is wrong.\n",
                                    t->name, us((double)t->worst_ps), us((double)t->bound_ps));
+        if (t->has_safe && t->safe_ok && t->jobs && t->worst_ps > t->safe_ps)
+            g_string_append_printf(out,
+                                   "\n!! SAFE BOUND EXCEEDED: %s's observed worst response %.3f us is above its safe "
+                                   "bound %.3f us.\n!! The model, the analysis or the declared demand is wrong.\n",
+                                   t->name, us((double)t->worst_ps), us((double)t->safe_ps));
     }
     if (r->tasks->len && !lacks) {
-        g_string_append_printf(out, "\nbounds: %s; execution C = max(declared wcet, longest observed), blocking B = "
-                                    "longest observed lock wait; measured overheads: context switch %.3f us, "
+        g_string_append_printf(out, "\nbounds: %s; observed-input: execution C = max(declared wcet, longest observed), "
+                                    "blocking B = longest observed lock wait; safe: C and B from the declared bodies "
+                                    "(task_demand); measured overheads: context switch %.3f us, "
                                     "scheduler %.3f us, interrupt %.3f us\n",
                                "per core", us((double)r->oh.ctx_switch), us((double)r->oh.sched), us((double)r->oh.irq));
-        g_string_append_printf(out, "%-*s        C_us        B_us  analysis\n", w, "task");
+        g_string_append_printf(out, "%-*s  C_observed_us  B_observed_us   C_safe_us   B_safe_us  analysis\n", w, "task");
         for (guint i = 0; i < r->tasks->len; i++) {
             const an_trace_task *t = &g_array_index(r->tasks, an_trace_task, i);
-            g_string_append_printf(out, "%-*s  %10.3f  %10.3f  %s\n", w, t->name, us((double)t->c_ps),
-                                   us((double)t->b_ps), t->bound_note ? t->bound_note : "");
+            g_string_append_printf(out, "%-*s  %13.3f  %13.3f", w, t->name, us((double)t->c_ps), us((double)t->b_ps));
+            if (t->has_safe)
+                g_string_append_printf(out, "  %10.3f  %10.3f", us((double)t->safe_c_ps), us((double)t->safe_b_ps));
+            else
+                g_string_append_printf(out, "  %10s  %10s", "-", "-");
+            g_string_append_printf(out, "  %s", t->bound_note ? t->bound_note : "");
+            if (!t->has_safe || (t->safe_note && t->bound_note && strcmp(t->safe_note, t->bound_note) != 0))
+                g_string_append_printf(out, "; safe: %s", t->safe_note ? t->safe_note : "none");
+            g_string_append_c(out, '\n');
         }
     }
     if (r->has_timeline && r->jobs->len) {
@@ -162,13 +177,39 @@ static void bd_json(GString *out, const char *key, const double *bd)
     g_string_append_c(out, '}');
 }
 
+/* One bound's fields: NAME_us (null: none), NAME_exceeded, NAME_c_us,
+ * NAME_b_us (null without a bound), NAME_analysis. */
+static void bound_json(GString *out, const char *name, bool has, bool ok, int64_t ps, int64_t c_ps, int64_t b_ps,
+                       const char *note, const an_trace_task *t)
+{
+    g_string_append_printf(out, ",\"%s_us\":", name);
+    if (has && ok)
+        simjson_double(out, us((double)ps));
+    else
+        g_string_append(out, "null");
+    g_string_append_printf(out, ",\"%s_exceeded\":%s", name, has && ok && t->jobs && t->worst_ps > ps ? "true" : "false");
+    g_string_append_printf(out, ",\"%s_c_us\":", name);
+    if (has)
+        simjson_double(out, us((double)c_ps));
+    else
+        g_string_append(out, "null");
+    g_string_append_printf(out, ",\"%s_b_us\":", name);
+    if (has)
+        simjson_double(out, us((double)b_ps));
+    else
+        g_string_append(out, "null");
+    g_string_append_printf(out, ",\"%s_analysis\":", name);
+    simjson_string(out, note ? note : "", -1);
+}
+
 void an_trace_json(const an_trace_report *r, GString *out)
 {
     g_string_append(out, "{\"scenario\":");
     simjson_string(out, r->scenario, -1);
     field_int(out, "end_ps", r->end_ps);
     g_string_append_printf(out, ",\"trace_level\":\"%s\"", simtr_level_name(r->level));
-    field_int(out, "bound_exceeded", r->bound_exceeded);
+    field_int(out, "bound_observed_exceeded", r->bound_exceeded);
+    field_int(out, "bound_safe_exceeded", r->safe_exceeded);
     g_string_append(out, ",\"overheads_us\":{\"ctx_switch\":");
     simjson_double(out, us((double)r->oh.ctx_switch));
     if (r->level == SIMTR_LEVEL_ALL) {
@@ -193,17 +234,8 @@ void an_trace_json(const an_trace_report *r, GString *out)
             field_num(out, "jitter_us", us((double)(t->worst_ps - t->best_ps)));
             field_num(out, "start_max_us", us((double)t->start_max_ps));
         }
-        g_string_append(out, ",\"bound_us\":");
-        if (t->has_bound && t->bound_ok)
-            simjson_double(out, us((double)t->bound_ps));
-        else
-            g_string_append(out, "null");
-        g_string_append_printf(out, ",\"bound_exceeded\":%s",
-                               t->has_bound && t->bound_ok && t->jobs && t->worst_ps > t->bound_ps ? "true" : "false");
-        field_num(out, "c_us", us((double)t->c_ps));
-        field_num(out, "b_us", us((double)t->b_ps));
-        g_string_append(out, ",\"analysis\":");
-        simjson_string(out, t->bound_note ? t->bound_note : "", -1);
+        bound_json(out, "bound_observed", t->has_bound, t->bound_ok, t->bound_ps, t->c_ps, t->b_ps, t->bound_note, t);
+        bound_json(out, "bound_safe", t->has_safe, t->safe_ok, t->safe_ps, t->safe_c_ps, t->safe_b_ps, t->safe_note, t);
         if (t->jobs && t->worst_job >= 0 && r->has_timeline) {
             bd_json(out, "breakdown_mean_us", t->bd_mean);
             const an_trace_job *j = &g_array_index(r->jobs, an_trace_job, t->worst_job);

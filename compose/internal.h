@@ -160,3 +160,5 @@ int cmp_l_grant(lua_State *L);
 void cmp_comp_results(lua_State *L, const composed *c);
 void cmp_define_components_table(const composed *c, sim *s);
 void cmp_resolve_comps(lua_State *L, composed *c);
+/* ---- demand.c: the trace's task_demand table (each task's declared demand) */
+void cmp_define_demand_table(const composed *c, sim *s);

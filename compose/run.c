@@ -269,6 +269,7 @@ static void boot(lua_State *L, composed *c)
     }
     cmp_resolve_comps(L, c);
     define_tasks_table(c, s);
+    cmp_define_demand_table(c, s);
     bool lua_bodies = false;
     for (unsigned i = 0; i < w->app.ntasks; i++)
         lua_bodies = lua_bodies || w->app.task[i].program;

@@ -40,7 +40,7 @@
 #include <sys/types.h>
 #include <glib.h>
 
-#define SIMTR_SCHEMA_VERSION 1
+#define SIMTR_SCHEMA_VERSION 2    /* 2: the task_demand table */
 #define SIMTR_DIGEST_HEX 65    /* 64 hex digits and a NUL */
 
 #define SIMTR_ERROR (simtr_error_quark())

@@ -15,6 +15,7 @@
 #define TRN_KERNEL_PATHS "kernel_paths"   /* kernel/path.c: each kernel path's count and cycles */
 #define TRN_TASKS "tasks"                 /* compose/run.c: a composed system's tasks */
 #define TRN_COMPONENTS "components"       /* compose/comps.c: a composed system's components */
+#define TRN_TASK_DEMAND "task_demand"     /* compose/demand.c: each task's declared demand, for the safe bound */
 #define TRN_JOBS "jobs"                   /* components/implementation/app/workload: every job */
 #define TRN_TRACE_LEVEL "trace_level"     /* sim/trace.c: the level, when it is not all */
 
