@@ -126,7 +126,7 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         int ci = inv && name && i < 0 ? cmp_find_name(c->comp_names, c->w->ncomps, name) : -1;
         if (ci >= 0) {
             /* an added component: entry 0, with the step's optional argument */
-            op->target = (uint16_t)(WL_TARGET_COMP | (unsigned)ci);
+            op->target = WL_TARGET_COMP | (uint32_t)ci;
             c->w->comp[ci].invoked = true;
             lua_rawgeti(L, idx, 3);
             if (!lua_isnil(L, -1) && !lua_isinteger(L, -1))

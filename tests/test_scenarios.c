@@ -640,6 +640,30 @@ static void test_ratelimit(void **state)
     g_free(dir);
 }
 
+/* An invoke step naming an added component reaches that component, also
+ * when the system has servers: the step's target once lost the flag that
+ * marks a component (a 16-bit cast of a 32-bit field), and "probe" was
+ * called as server 0, "fs".  One job a millisecond for 5 ms: 5 calls of
+ * the probe, none of fs (the only invoke names the probe). */
+static void test_invoke_component_beside_servers(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    result r = run_script_json(dir, "both.lua",
+        "local sys = system{ machine = machine{ preset = 'cortex-m7' }, policy = 'fp',\n"
+        "                    servers = { fs = { work = '5us' } } }\n"
+        "sys:component{ name = 'probe', image = 'rogue', args = { target = 'app' } }\n"
+        "sys:task{ name = 't', priority = 1, period = '1ms', body = { {'invoke', 'probe'} } }\n"
+        "sys:run('5ms')\n"
+        "local r = sys:results()\n"
+        "return { probe = r.components.probe.calls, fs = r.servers.fs.calls }\n");
+    in_band("probe calls", JP(r.out, "probe"), 5, 5);
+    in_band("fs calls", JP(r.out, "fs"), 0, 0);
+    result_clear(&r);
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 2))
@@ -663,6 +687,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_policies),
         cmocka_unit_test(test_isolation),
         cmocka_unit_test(test_ratelimit),
+        cmocka_unit_test(test_invoke_component_beside_servers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
