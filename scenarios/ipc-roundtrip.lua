@@ -1,14 +1,19 @@
 -- IPC round trips: thread-migration invocation vs L4-style IPC, warm and cold, per machine
 --
--- On each preset (--set presets=x86_64,cortex-a9,cortex-m7 by default) this
+-- On each preset (--set presets=i7-8700,zynq7000,stm32f767 by default: the
+-- machines of the seed's IPC table and of uCVM) this
 -- boots the kernel with the ipc-bench booter twice (warm, and cold: caches
 -- and TLBs flushed before every measured round) and measures, from a client
 -- component, with the core's cycle counter:
 --   sinv  a thread-migration invocation of an empty server function and its return;
 --   ipc   an L4-style IPC: send to the server thread's endpoint and wait on one's
 --         own (the call), the server's reply-and-wait.
--- It prints median and maximum per path, the published figure where there is
--- one, and the model's breakdown of each warm round trip: architectural
+-- It prints median and maximum per path, the published figure where the
+-- targets file (scenarios/lib/targets.lua, the one place published figures
+-- are written) has one for that machine and path, with cossim's figure in
+-- the target's own statistic (a mean, for every IPC target), the error and
+-- whether the target is a prediction or one `cossim calibrate` fits a
+-- preset figure to; and the model's breakdown of each warm round trip: architectural
 -- events from the cost table (mode switches, page-table switches),
 -- instructions x cpi, instruction fetch, memory stalls, and the TLB walks of
 -- the user pages each return to user level touches (the resumed code page and
@@ -26,15 +31,15 @@
 -- preset here.
 --
 -- --set iterations=N (default 1000), warmup=N (default 100).
--- The published figures (docs/calibration.md): Composite invocation 741 and
--- seL4 IPC 934 cycles on a 3.2 GHz x86; 543 and 630 on a 667 MHz Cortex-A9
--- (Zynq).  x86_64 is a prediction; cortex-a9's cpi and pt_switch were
--- fitted to its two figures; cortex-m7 is a prediction with no published
--- figure to compare.
+-- The seed's table: Chaos's x86 row (i7-8700: Composite's invocation and
+-- seL4's IPC, both predictions) and the Zynq row (Composite's invocation,
+-- the target the Cortex-A9's cpi is fitted to; seL4 on the A9 is sel4bench's
+-- figure, a prediction; the seed's own seL4 A9 figure has no source).
+-- docs/calibration.md has the whole table (`cossim calibrate`).
 
 local p = sim.params{
   iterations = { 1000, "measured round trips per path" },
-  presets    = { "x86_64,cortex-a9,cortex-m7", "machine presets, comma-separated" },
+  presets    = { "i7-8700,zynq7000,stm32f767", "machine presets, comma-separated" },
   warmup     = { 100, "round trips before measuring" },
 }
 local presets = {}
@@ -47,10 +52,15 @@ assert(math.type(iterations) == "integer" and iterations >= 1 and iterations <= 
        "iterations must be an integer from 1 to 1000000 (the samples the benchmark keeps)")
 assert(math.type(warmup) == "integer" and warmup >= 0 and warmup < 2^16, "warmup must be an integer from 0 to 65535")
 
-local published = {
-  x86_64 = { sinv = 741, ipc = 934 },
-  ["cortex-a9"] = { sinv = 543, ipc = 630 },
-}
+-- the published figure of each machine and path, from the targets file
+local published = {}
+for _, t in ipairs(require "targets") do
+  if t.bench == "ipc" and not t.set and not t.minus and not t.minus_measure then
+    published[t.machine] = published[t.machine] or {}
+    published[t.machine][t.measure] = { value = t.published, id = t.id, stat = t.stat,
+                                        role = t.fit and "fit" or "predict" }
+  end
+end
 
 local systems = {}
 for _, p in ipairs(presets) do
@@ -131,28 +141,30 @@ for _, s in ipairs(systems) do
   end
 end
 
-print(string.format("%-10s %-5s %8s %8s %8s %8s %10s %7s", "machine", "path", "warm-med", "warm-max",
-                    "cold-med", "cold-max", "published", "error"))
+print(string.format("%-12s %-5s %8s %8s %8s %8s %10s %8s %7s  %s", "machine", "path", "warm-med", "warm-max",
+                    "cold-med", "cold-max", "published", "cossim", "error", "target"))
 for _, p in ipairs(presets) do
   for _, path in ipairs{ "sinv", "ipc" } do
     local x = result[p][path]
-    local pub, err = "-", "-"
+    local pub, mine, err, tgt = "-", "-", "-", ""
     if x.published then
-      pub = tostring(x.published)
-      err = string.format("%+.1f%%", 100 * (x.warm.median / x.published - 1))
+      local v = x.warm[x.published.stat]
+      pub, mine = tostring(x.published.value), tostring(v)
+      err = string.format("%+.1f%%", 100 * (v / x.published.value - 1))
+      tgt = string.format("%s (%s, %s)", x.published.id, x.published.stat, x.published.role)
     end
-    print(string.format("%-10s %-5s %8d %8d %8d %8d %10s %7s", p, path, x.warm.median, x.warm.max,
-                        x.cold.median, x.cold.max, pub, err))
+    print(string.format("%-12s %-5s %8d %8d %8d %8d %10s %8s %7s  %s", p, path, x.warm.median, x.warm.max,
+                        x.cold.median, x.cold.max, pub, mine, err, tgt))
   end
 end
 print()
 print("warm round trip, mean parts in cycles (arch = mode and page-table switches from the cost table)")
-print(string.format("%-10s %-5s %7s %7s %7s %7s %7s %7s", "machine", "path", "arch", "instr", "fetch", "stall",
+print(string.format("%-12s %-5s %7s %7s %7s %7s %7s %7s", "machine", "path", "arch", "instr", "fetch", "stall",
                     "walk", "total"))
 for _, p in ipairs(presets) do
   for _, path in ipairs{ "sinv", "ipc" } do
     local t = result[p][path].parts
-    print(string.format("%-10s %-5s %7d %7d %7d %7d %7d %7d", p, path, t.arch, t.instructions, t.fetch, t.stall,
+    print(string.format("%-12s %-5s %7d %7d %7d %7d %7d %7d", p, path, t.arch, t.instructions, t.fetch, t.stall,
                         t.walk, t.cycles))
   end
 end
@@ -165,22 +177,22 @@ end
 if #mmu > 0 then
   print()
   print("warm round trip with PCID/ASID on and off (off: every page-table switch flushes the non-global TLB entries)")
-  print(string.format("%-10s %-5s %8s %8s %8s %9s %9s", "machine", "path", "on-med", "off-med", "off-on",
+  print(string.format("%-12s %-5s %8s %8s %8s %9s %9s", "machine", "path", "on-med", "off-med", "off-on",
                       "walks-off", "walk-off"))
   for _, p in ipairs(mmu) do
     for _, path in ipairs{ "sinv", "ipc" } do
       local x = result[p][path]
-      print(string.format("%-10s %-5s %8d %8d %8d %9d %9d", p, path, x.warm.median, x.untagged.median,
+      print(string.format("%-12s %-5s %8d %8d %8d %9d %9d", p, path, x.warm.median, x.untagged.median,
                           x.untagged.median - x.warm.median, x.untagged.parts.walks, x.untagged.parts.walk))
     end
   end
   print()
   print("ULS rows (measured, cycles): upcall = sinv round trip into another component")
-  print(string.format("%-10s %8s %14s %14s", "machine", "upcall", "upcall+flush", "flush+reload"))
+  print(string.format("%-12s %8s %14s %14s", "machine", "upcall", "upcall+flush", "flush+reload"))
   for _, p in ipairs(mmu) do
     local x = result[p].sinv
     x.uls = { upcall = x.warm.median, upcall_flush = x.untagged.median, flush_reload = x.untagged.median - x.warm.median }
-    print(string.format("%-10s %8d %14d %14d", p, x.uls.upcall, x.uls.upcall_flush, x.uls.flush_reload))
+    print(string.format("%-12s %8d %14d %14d", p, x.uls.upcall, x.uls.upcall_flush, x.uls.flush_reload))
   end
 end
 

