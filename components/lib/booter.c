@@ -93,16 +93,25 @@ unsigned bt_mpu_regions(unsigned pages)
     return n;
 }
 
+/* A capability table, with the level-2 node of slots 0..255 (bt_give
+ * adds the next node when a component needs more: memory is scarce on
+ * microcontrollers, a node a page), at the boot table's next slot. */
+static cos_err new_captbl(bt *b, cos_capid *slot)
+{
+    uint64_t page;
+    TRY(bt_page(b, true, &page));
+    TRY(take_slot(b, slot));
+    TRY(cos_captbl_alloc(b->kmem, page, *slot));
+    TRY(bt_page(b, true, &page));
+    return cos_captbl_expand(*slot, 0, b->kmem, page);
+}
+
 cos_err bt_comp_share(bt *b, unsigned image, const bt_comp *domain, bt_comp *out)
 {
     *out = (bt_comp){ .next_slot = 1, .pgtbl = domain->pgtbl, .base = domain->base,
                       .user_first = domain->user_first, .user_pages = domain->user_pages };
     uint64_t page;
-    TRY(bt_page(b, true, &page));
-    TRY(take_slot(b, &out->captbl));
-    TRY(cos_captbl_alloc(b->kmem, page, out->captbl));
-    TRY(bt_page(b, true, &page));
-    TRY(cos_captbl_expand(out->captbl, 0, b->kmem, page));
+    TRY(new_captbl(b, &out->captbl));
     TRY(take_slot(b, &out->comp));
     TRY(bt_page(b, true, &page));
     return cos_comp_alloc_id(b->kmem, page, out->comp, out->captbl, out->pgtbl, image, &out->id);
@@ -112,14 +121,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
 {
     *out = (bt_comp){ .next_slot = 1 };
     uint64_t page;
-    /* the capability table, with the level-2 node of slots 0..255 (bt_give
-     * adds the next node when a component needs more: memory is scarce on
-     * microcontrollers, a node a page) */
-    TRY(bt_page(b, true, &page));
-    TRY(take_slot(b, &out->captbl));
-    TRY(cos_captbl_alloc(b->kmem, page, out->captbl));
-    TRY(bt_page(b, true, &page));
-    TRY(cos_captbl_expand(out->captbl, 0, b->kmem, page));
+    TRY(new_captbl(b, &out->captbl));
     /* the page table or MPU layout: consecutive pages */
     unsigned pool = b->mpu ? 1 : bt_pool_pages(user_pages);
     uint64_t first = 0;
