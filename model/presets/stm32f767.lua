@@ -126,11 +126,11 @@ return {
     irq_tail_chain = { 6, calibrated =
       "provisional; no published Cortex-M7 figure located; the Cortex-M4 value "
       .. "(6 cycles, ARM DDI 0439B section 3.9.1) is used, to be measured, see docs/calibration.md" },
-    mpu_region_write = { 4, calibrated =
-      "provisional (two stores to the PPB: MPU_RBAR with VALID+REGION, then MPU_RASR, "
-      .. "DDI 0403 B3.5, PMSAv7 register descriptions); Cortex-M4 derivation reused, the M7 publishes no store "
-      .. "timing; the DSB/ISB after an MPU update is not included; to be measured with DWT "
-      .. "CYCCNT on an STM32F767, see docs/calibration.md" },
+    mpu_region_write = { 7, calibrated =
+      "fitted by `cossim calibrate` to the target ucvm.mpu4 (scenarios/lib/targets.lua, the "
+      .. "one file that holds published figures): the 4-region reprogramming isolates it; the "
+      .. "8-region figure is the prediction that checks it (was 4: two stores to the PPB, MPU_RBAR "
+      .. "then MPU_RASR, DDI 0403 B3.5, a Cortex-M4 derivation); see docs/calibration.md" },
     timer_program = { 8, calibrated =
       "provisional (four stores to SysTick registers: CSR off, RVR, CVR, CSR on); "
       .. "Cortex-M4 derivation reused; to be measured with DWT CYCCNT on an STM32F767, "

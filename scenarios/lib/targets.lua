@@ -11,7 +11,8 @@
 --   bench      "micro" (components/implementation/bench/micro) or "ipc"
 --              (components/implementation/bench/ipc);
 --   measure    what the benchmark reports (micro: null, switch, switch_x,
---              sinv_in, sinv_out, sinv_rt, sinv_same, xcore, map, unmap;
+--              sinv_in, sinv_out, sinv_rt, sinv_same, sinv_q4, sinv_q8,
+--              xcore, map, unmap;
 --              ipc: sinv, ipc);
 --   stat       "mean" or "median" of the warm rounds (what the source
 --              reports);
@@ -85,6 +86,16 @@ t{ id = "ucvm.syscall", machine = "stm32f767", bench = "micro", measure = "null"
    published = 90, source = "uCVM (RTAS 2018), hardware operations: system call that returns at once, average",
    what = "a system call the kernel answers at once (entry, the thread's header, exit)",
    fit = { figure = "costs.syscall_exit", presets = { "stm32f767", "cortex-m7" } } }
+t{ id = "ucvm.mpu4", machine = "stm32f767", bench = "micro", measure = "sinv_q4", minus_measure = "sinv_same",
+   stat = "mean", scale = 0.5,
+   published = 27, source = "uCVM (RTAS 2018), hardware operations: MPU programming, 4 regions, average",
+   what = "the MPU reprogrammed for a layout of 4 regions: half the difference between an invocation of a "
+       .. "4-region component and one within the caller's layout (each way 4 regions change)",
+   fit = { figure = "costs.mpu_region_write", presets = { "stm32f767", "cortex-m7" } } }
+t{ id = "ucvm.mpu8", machine = "stm32f767", bench = "micro", measure = "sinv_q8", minus_measure = "sinv_same",
+   stat = "mean", scale = 0.5,
+   published = 40, source = "uCVM (RTAS 2018), hardware operations: MPU programming, 8 regions, average",
+   what = "the same for a layout of 8 regions" }
 t{ id = "ucvm.sinv_entry", machine = "stm32f767", bench = "micro", measure = "sinv_in", stat = "mean",
    published = 355, source = "uCVM (RTAS 2018), Composite operations (figure): sinv entry",
    what = "from before an invocation to the server's first instruction" }

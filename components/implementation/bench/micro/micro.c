@@ -23,6 +23,10 @@
  *               Parmer's terms, where sinv_rt is the upcall with the
  *               address-space switch, and on a machine without PCID/ASID
  *               the TLB's flush and refill);
+ *   sinv_q4, sinv_q8  (MPU machines) the round trip of an invocation of a
+ *               component whose layout has 4 (8) regions of a page each:
+ *               less sinv_same, the MPU's reprogramming both ways (M has
+ *               one region, so each way k regions change);
  *   xcore       A sends to R's endpoint (R blocked on another core, whose
  *               init thread is blocked too: the core is idle), from before
  *               the send to R's first read of the counter after its
@@ -61,6 +65,7 @@ typedef struct micro_state {
     uint64_t iterations, warmup;
     unsigned xcore;                     /* the receiver's core (0: none) */
     cos_capid a_b, a_c, a_sinv, a_same; /* in M's table: A's capabilities */
+    cos_capid a_q[2];                   /* MPU machines: invocations of Q4 and Q8 (0: none) */
     cos_capid a_rcv, a_to_r;            /* A's endpoint; the send to R's */
     cos_capid b_a;                      /* B's capability to A (in M) */
     cos_capid r_rcv, r_to_a;            /* R's endpoint; the send to A's (in M) */
@@ -203,6 +208,24 @@ static cos_err round_same(micro_state *st, uint64_t *sample)
     return r.err;
 }
 
+static cos_err round_q(micro_state *st, unsigned which, uint64_t *sample)
+{
+    uint64_t t0 = cos_cycles();
+    cos_ret r = cos_sinv(st->a_q[which], 0, 0, 0, 0);
+    *sample = cos_cycles() - t0;
+    return r.err;
+}
+
+static cos_err round_q4(micro_state *st, uint64_t *sample)
+{
+    return round_q(st, 0, sample);
+}
+
+static cos_err round_q8(micro_state *st, uint64_t *sample)
+{
+    return round_q(st, 1, sample);
+}
+
 static cos_err round_xcore(micro_state *st, uint64_t *sample)
 {
     st->t0 = cos_cycles();
@@ -272,6 +295,8 @@ static cos_word measurer(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2
     if (measure(st, "null", round_null, v, v2) && measure(st, "switch", round_switch, v, v2)
                && measure(st, "switch_x", round_switch_x, v, v2) && measure(st, "sinv", round_sinv, v, v2)
                && measure(st, "sinv_same", round_same, v, v2)
+               && (st->a_q[0] == 0 || (measure(st, "sinv_q4", round_q4, v, v2)
+                                       && measure(st, "sinv_q8", round_q8, v, v2)))
                && (st->a_pgtbl == 0 || measure(st, "map", round_map, v, v2)) && st->xcore && measure(st, "xcore", round_xcore, v, v2)) {
         cos_bench_report("xcore", samples(st, 2), st->nx);
     }
@@ -344,6 +369,19 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     CHECK(bt_comp_share(&b, COS_IMAGE_MICROBENCH, &m, &pc));
     CHECK(bt_sinv(&b, &m, &pc, E_STAMP, &sl));
     st->a_same = sl;
+    if (b.mpu) {        /* Q4 and Q8: 4 and 8 regions of a page (the first 4 bt_comp_new's, the rest added) */
+        for (unsigned k = 0; k < 2; k++) {
+            bt_comp q;
+            CHECK(bt_comp_new(&b, COS_IMAGE_MICROBENCH, 4, &q));
+            for (unsigned r = 4; r < 4 + 4 * k; r++) {
+                uint64_t page;
+                CHECK(bt_page(&b, false, &page));
+                CHECK(cos_mpu_region(q.pgtbl, r, b.kmem, page, 12, COS_MAP_WRITE));
+            }
+            CHECK(bt_sinv(&b, &m, &q, E_STAMP, &sl));
+            st->a_q[k] = sl;
+        }
+    }
     CHECK(bt_asnd(&b, COS_BOOT_RCV(0), &st->go0));
     if (!b.mpu) {       /* a page to map, and where: the page after N's memory, in the tables of its pool */
         CHECK(bt_page(&b, false, &st->map_page));
