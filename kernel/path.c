@@ -77,25 +77,11 @@ void k_step(k_core *c, k_path_step s)
 
 void k_touch(k_core *c, uint64_t paddr, uint64_t len, bool write)
 {
-    hw *h = c->k->h;
-    const hwmem_config *mc = &h->cfg.mem;
-    uint64_t ls = mc->has_l1 ? mc->l1d.line : 64;
-    uint64_t hit = mc->has_l1 ? mc->l1d.hit_cycles : 0;
     c->p_accesses++;
-    if (len == 0)
-        return;
-    /* the time of each line: the path's start and its cycles so far, which
-     * only a stall moves (converted again only then) */
-    uint64_t at_cycles = c->cycles;
-    sim_time_t at = c->now + hw_ps(h, at_cycles);
-    for (uint64_t a = paddr & ~(ls - 1); a < paddr + len; a += ls) {
-        if (c->cycles != at_cycles)
-            at_cycles = c->cycles, at = c->now + hw_ps(h, at_cycles);
-        uint64_t cost = hw_access(h, c->id, a, 1, write ? HWMEM_WRITE : HWMEM_READ, at);
-        /* an L1 hit is inside the instruction's cpi; what the path waits
-         * for is the stall beyond it */
-        c->cycles += cost > hit ? cost - hit : 0;
-    }
+    /* each line at the path's start plus its cycles so far; an L1 hit is
+     * inside the instruction's cpi, so what the path waits for is the
+     * stall beyond it */
+    c->cycles += hw_access_stalls(c->k->h, c->id, paddr, len, write ? HWMEM_WRITE : HWMEM_READ, c->now, c->cycles);
 }
 
 /* ---- per kind of path, over the run (kernel.h) ------------------------------------- */

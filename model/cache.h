@@ -76,6 +76,7 @@ typedef struct hwcache {
      * and clears ([ways] each), and the ways under each node ([2 ways]) */
     uint64_t *plru_set, *plru_clr, *plru_sub;
     uint64_t clock;         /* stamps */
+    size_t last;            /* host speed only: the slot hwcache_find found last */
     uint64_t all_ways;      /* mask of every way */
     simrng rng;             /* for HWCACHE_RANDOM */
 } hwcache;
@@ -106,16 +107,22 @@ static inline unsigned hwcache_set_of(const hwcache *c, uint64_t line_addr)
     return (unsigned)(line_addr & c->set_mask);
 }
 
-/* The line holding line_addr, or NULL.  Changes nothing.  Inline: it is
- * the memory model's most frequent call. */
+/* The line holding line_addr, or NULL.  Changes nothing the model sees.
+ * Inline: it is the memory model's most frequent call. */
 static inline hwcache_line *hwcache_find(hwcache *c, uint64_t line_addr)
 {
+    uint64_t tag = line_addr + 1;
+    /* the line found last, first: a tag is only ever in its own set and
+     * at most once, so a slot holding the tag is the answer */
+    if (c->tags[c->last] == tag)
+        return &c->lines[c->last];
     size_t base = (size_t)hwcache_set_of(c, line_addr) * c->cfg.ways;
     const uint64_t *t = c->tags + base;
-    uint64_t tag = line_addr + 1;
     for (unsigned w = 0; w < c->cfg.ways; w++)
-        if (t[w] == tag)
+        if (t[w] == tag) {
+            c->last = base + w;
             return &c->lines[base + w];
+        }
     return NULL;
 }
 /* The line address of a line (valid: state not INVALID). */

@@ -125,6 +125,17 @@ static inline void hw_interrupt_taken(hw *h, unsigned core)
 void hw_account(hw *h, unsigned core, uint64_t cycles, bool kernel);
 /* Cycles to access [paddr, paddr + len) from `core`, starting at `at`. */
 uint64_t hw_access(hw *h, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind, sim_time_t at);
+/* The same for kernel code, whose L1 hits are inside its instructions'
+ * cost: the stall cycles beyond an L1 hit, one access per L1 line (per 64
+ * bytes without an L1), each at `base` plus the cycles so far (`cycles`
+ * and the stalls before it); hwmem_access_stalls. */
+static inline uint64_t hw_access_stalls(hw *h, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind,
+                                        sim_time_t base, uint64_t cycles)
+{
+    const hwmem_config *mc = &h->cfg.mem;
+    return hwmem_access_stalls(h->mem, core, paddr, len, mc->has_l1 ? mc->l1d.line : 64, kind, base, cycles,
+                               mc->has_l1 ? mc->l1d.hit_cycles : 0);
+}
 
 /* Translate vaddr for an access (HWPT_ACC_* flags) by `core` at time `at`:
  * the TLB, and on a miss a walk whose descriptor reads go through the

@@ -627,6 +627,28 @@ uint64_t hwmem_access_range(hwmem *m, unsigned core, uint64_t paddr, uint64_t le
     return total;
 }
 
+uint64_t hwmem_access_stalls(hwmem *m, unsigned core, uint64_t paddr, uint64_t len, uint64_t step,
+                             hwmem_kind kind, sim_time_t base, uint64_t cycles0, uint64_t hit)
+{
+    if (len == 0)
+        return 0;
+    g_assert(core < m->cfg.cores && hwmem_in_range(m, paddr, len));
+    g_assert((step & (step - 1)) == 0 && step >> m->line_shift >= 1);
+    uint64_t stall = 0, at_stall = UINT64_MAX;
+    sim_time_t at = 0;
+    for (uint64_t a = paddr & ~(step - 1); a < paddr + len; a += step) {
+        uint64_t la = a >> m->line_shift, cyc;
+        if (!l1_hit(m, core, la, kind, NULL, &cyc)) {
+            /* the time only where it is needed: an L1 hit takes none */
+            if (stall != at_stall)
+                at_stall = stall, at = base + hwmem_ps_of(m, cycles0 + stall);
+            cyc = access_slow(m, core, la, kind, at, NULL);
+        }
+        stall += cyc > hit ? cyc - hit : 0;
+    }
+    return stall;
+}
+
 hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
 {
     if (!hwmem_config_check(cfg, error))

@@ -209,6 +209,14 @@ uint64_t hwmem_access(hwmem *m, unsigned core, uint64_t paddr, hwmem_kind kind, 
 /* Every line of [paddr, paddr + len), one after the other from `now`. */
 uint64_t hwmem_access_range(hwmem *m, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind,
                             sim_time_t now);
+/* One access per `step` bytes of [paddr, paddr + len) (step a power of
+ * two, at least the unit moved; aligned down), one after the other, for
+ * code whose L1 hits are inside its instructions' cost (a kernel path):
+ * each access's time is base + the cycles so far (cycles0 plus the stalls
+ * of the accesses before it, converted again only when they grew), and
+ * what is returned is the stall, the cycles beyond `hit` of each, summed. */
+uint64_t hwmem_access_stalls(hwmem *m, unsigned core, uint64_t paddr, uint64_t len, uint64_t step,
+                             hwmem_kind kind, sim_time_t base, uint64_t cycles0, uint64_t hit);
 
 static inline bool hwmem_in_range(const hwmem *m, uint64_t paddr, uint64_t len)
 {

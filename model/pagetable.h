@@ -191,17 +191,6 @@ typedef struct hwpt_stats {
 /* A page-table format's walker and TLB policy (model/pagetable_format.h). */
 typedef struct hwpt_format hwpt_format;
 
-typedef struct hwpt_mmu {
-    hwtlb_arch arch;
-    const hwpt_format *fmt; /* the format's ops, chosen by hwpt_mmu_init_*; the
-                             * generic calls below go through it */
-    hwpt_x86_regs x86;      /* used when arch == HWTLB_X86_64 */
-    hwpt_arm_regs arm;      /* used when arch == HWTLB_ARMV7A */
-    hwpt_mem mem;
-    hwtlb *tlb;             /* not owned; NULL: every translation walks */
-    hwpt_stats st;
-} hwpt_mmu;
-
 /* What a translation found. */
 typedef struct hwpt_result {
     uint64_t paddr;         /* when the fault kind is HWPT_OK */
@@ -213,6 +202,41 @@ typedef struct hwpt_result {
     unsigned writes;        /* accessed/dirty updates by this call */
     hwpt_fault fault;
 } hwpt_result;
+
+/* A recent translation that was one TLB hit and nothing else, kept so
+ * that a later translation of the same 4 KiB page with the same access,
+ * the same registers and an unchanged TLB repeats it without the search
+ * (hwpt_translate; HWPT_MEMOS of them, by the page's low bits).  Host speed only: the repeat counts, stamps and
+ * returns exactly what the search would (the same slot answers a page
+ * while the TLB's gen stands still), which tests/test_pagetable.c checks
+ * against translations made without it. */
+#define HWPT_MEMOS 8
+typedef struct hwpt_memo {
+    bool valid;
+    unsigned acc;
+    uint64_t page;          /* vaddr >> 12 */
+    const hwtlb *tlb;
+    uint64_t tlb_gen;
+    hwpt_x86_regs x86;      /* the registers it was made under */
+    hwpt_arm_regs arm;
+    hwtlb_slot *slot;
+    hwpt_result r;
+} hwpt_memo;
+
+typedef struct hwpt_mmu {
+    hwtlb_arch arch;
+    const hwpt_format *fmt; /* the format's ops, chosen by hwpt_mmu_init_*; the
+                             * generic calls below go through it */
+    hwpt_x86_regs x86;      /* used when arch == HWTLB_X86_64 */
+    hwpt_arm_regs arm;      /* used when arch == HWTLB_ARMV7A */
+    hwpt_mem mem;
+    hwtlb *tlb;             /* not owned; NULL: every translation walks */
+    hwpt_stats st;
+    hwpt_memo memo[HWPT_MEMOS];
+    bool no_memo;           /* tests: every translation searches */
+    uint64_t memo_hits;     /* translations the memo answered (tests) */
+} hwpt_mmu;
+
 
 /* Set up an MMU (the struct is the caller's, e.g. in a per-core array).
  * The TLB (may be NULL) must be of the same architecture and, on x86, use

@@ -105,8 +105,7 @@ bool hwtlb_lookup(hwtlb *t, uint64_t vaddr, uint16_t asid, hwtlb_entry *out)
         t->st.misses++;
         return false;
     }
-    t->st.hits++;
-    sl->stamp = t->clock++;
+    hwtlb_hit_again(t, sl);
     if (out)
         *out = sl->e;
     return true;
@@ -122,6 +121,7 @@ bool hwtlb_peek(const hwtlb *t, uint64_t vaddr, uint16_t asid, hwtlb_entry *out)
 
 static void drop(hwtlb *t, hwtlb_slot *sl)
 {
+    t->gen++;
     t->size_count[sl->e.size]--;
     memset(sl, 0, sizeof *sl);
 }
@@ -161,6 +161,7 @@ void hwtlb_insert(hwtlb *t, const hwtlb_entry *e)
     }
     if (victim->valid)
         drop(t, victim);
+    t->gen++;
     victim->e = *e;
     victim->valid = true;
     victim->stamp = t->clock++;
@@ -243,6 +244,7 @@ unsigned hwtlb_switch(hwtlb *t, uint16_t new_asid, bool preserve)
         return hwtlb_invalidate_asid(t, 0);
     }
     t->asid = new_asid;
+    t->gen++;
     if (t->cfg.arch == HWTLB_ARMV7A || preserve)
         return 0;   /* ARM: no maintenance on TTBR0/CONTEXTIDR writes; x86: bit 63 set */
     /* x86 PCIDE = 1, bit 63 clear: "invalidates all TLB entries associated
@@ -254,6 +256,7 @@ unsigned hwtlb_switch(hwtlb *t, uint16_t new_asid, bool preserve)
 void hwtlb_set_asid_enabled(hwtlb *t, bool on)
 {
     t->cfg.asid_enabled = on;
+    t->gen++;
     if (!on)
         t->asid = 0;
 }

@@ -111,6 +111,12 @@ typedef struct hwtlb {
     uint32_t size_count[HWTLB_NSIZES];
     hwtlb_slot *slot;       /* [sets * ways], set-major */
     hwtlb_stats st;
+    /* Host speed only (no simulated effect): `gen` changes whenever an
+     * entry or the current id does, and `last_hit` is the slot the latest
+     * hit found, so that a caller may repeat a hit it has just seen
+     * (hwtlb_hit_again) without searching. */
+    uint64_t gen;
+    hwtlb_slot *last_hit;
 } hwtlb;
 
 /* NULL and HWTLB_ERROR_CONFIG (naming the key and value) if the shape is
@@ -124,6 +130,15 @@ void hwtlb_free(hwtlb *t);
  * If several sizes match (the OS changed a mapping's size without
  * invalidating), the smallest wins, then the lowest way. */
 bool hwtlb_lookup(hwtlb *t, uint64_t vaddr, uint16_t asid, hwtlb_entry *out);
+/* What hwtlb_lookup does on a hit, for a slot it found since the last
+ * change of gen (the caller's to know): the slot becomes most recently
+ * used and `hits` counts. */
+static inline void hwtlb_hit_again(hwtlb *t, hwtlb_slot *sl)
+{
+    t->st.hits++;
+    sl->stamp = t->clock++;
+    t->last_hit = sl;
+}
 /* The same without touching LRU order or counters (tests, debuggers). */
 bool hwtlb_peek(const hwtlb *t, uint64_t vaddr, uint16_t asid, hwtlb_entry *out);
 /* Physical address of vaddr through an entry that covers it. */

@@ -71,6 +71,115 @@ static void test_generic_calls(void **state)
     fx_free(f);
 }
 
+/* The memo of recent TLB hits (pagetable.h, hwpt_memo) is host speed only:
+ * two MMUs over the same tables, one with it and one without
+ * (no_memo), take the same 6,000 seeded steps (runs of translations of pages
+ * mapped read-write, read-only, kernel-only and not at all, a 2 MiB page
+ * on x86, with every kind of access; page invalidations; address-space
+ * switches; register writes the hit path depends on: CR0.WP, DACR) and
+ * must give the same result at every step and end with the same counters
+ * and the same TLB, slot by slot with LRU stamps.  The reference is the
+ * searching path itself, which the tests above check by hand.  The memo
+ * must also have answered a good share of the translations (more than a
+ * third), or this would test nothing. */
+static void memo_run(fx *a, fx *b, bool x86, const uint64_t *pages, unsigned npages)
+{
+    b->mmu.no_memo = true;
+    GRand *rng = g_rand_new_with_seed(2026);
+    uint64_t page = pages[0];
+    unsigned acc = 0;
+    for (unsigned step = 0; step < 6000; step++) {
+        unsigned op = (unsigned)g_rand_int_range(rng, 0, 100);
+        /* runs of accesses to one page, as code makes them */
+        if (g_rand_int_range(rng, 0, 4) == 0) {
+            page = pages[g_rand_int_range(rng, 0, (gint32)npages)];
+            acc = (unsigned)g_rand_int_range(rng, 0, 8) & (HWPT_ACC_WRITE | HWPT_ACC_USER
+                                                           | (op < 5 ? HWPT_ACC_FETCH : 0));
+        }
+        uint64_t va = page + (uint64_t)g_rand_int_range(rng, 0, 4096);
+        if (op < 94) {
+            hwpt_result ra, rb;
+            bool oka = hwpt_translate(&a->mmu, va, acc, &ra), okb = hwpt_translate(&b->mmu, va, acc, &rb);
+            assert_int_equal(oka, okb);
+            assert_int_equal(ra.fault.kind, rb.fault.kind);
+            assert_int_equal(ra.fault.code, rb.fault.code);
+            assert_int_equal(ra.tlb_hit, rb.tlb_hit);
+            assert_int_equal(ra.have_entry, rb.have_entry);
+            assert_int_equal(ra.reads, rb.reads);
+            assert_int_equal(ra.writes, rb.writes);
+            if (oka)
+                assert_int_equal(ra.paddr, rb.paddr);
+        } else if (op < 96) {
+            hwtlb_invalidate_addr(a->tlb, va, hwpt_asid(&a->mmu), false);
+            hwtlb_invalidate_addr(b->tlb, va, hwpt_asid(&b->mmu), false);
+        } else if (op < 98) {
+            if (x86) {
+                bool wp = g_rand_boolean(rng);
+                a->mmu.x86.wp = b->mmu.x86.wp = wp;
+            } else {
+                uint32_t dacr = g_rand_boolean(rng) ? 0x1 : 0x3;
+                a->mmu.arm.dacr = b->mmu.arm.dacr = dacr;
+            }
+        } else {
+            uint16_t id = (uint16_t)g_rand_int_range(rng, 1, 3);
+            if (x86) {
+                assert_true(hwpt_x86_write_cr3(&a->mmu, X86_ROOT | id));
+                assert_true(hwpt_x86_write_cr3(&b->mmu, X86_ROOT | id));
+            } else {
+                hwpt_arm_switch(&a->mmu, ARM_TTB, (uint8_t)id);
+                hwpt_arm_switch(&b->mmu, ARM_TTB, (uint8_t)id);
+            }
+        }
+    }
+    g_rand_free(rng);
+    assert_memory_equal(&a->mmu.st, &b->mmu.st, sizeof a->mmu.st);
+    assert_memory_equal(&a->tlb->st, &b->tlb->st, sizeof a->tlb->st);
+    assert_int_equal(a->tlb->clock, b->tlb->clock);
+    for (unsigned i = 0; i < a->tlb->cfg.entries; i++) {
+        const hwtlb_slot *x = &a->tlb->slot[i], *y = &b->tlb->slot[i];
+        assert_int_equal(x->valid, y->valid);
+        if (x->valid) {
+            assert_int_equal(x->stamp, y->stamp);
+            assert_int_equal(x->e.va, y->e.va);
+            assert_int_equal(x->e.asid, y->e.asid);
+        }
+    }
+    assert_int_equal(b->mmu.memo_hits, 0);
+    if (a->mmu.memo_hits * 3 < a->mmu.st.translations)
+        fail_msg("the memo answered %" PRIu64 " of %" PRIu64 " translations", a->mmu.memo_hits, a->mmu.st.translations);
+    assert_verified(a);
+}
+
+static void test_memo_same_as_search(void **state)
+{
+    (void)state;
+    fx *a = fx_x86(true), *b = fx_x86(true);
+    uint64_t xp[] = { 0x400000, 0x401000, 0x402000, 0x403000, 0x600000, 0x800000, 0x40000000 };
+    for (unsigned i = 0; i < 2; i++) {
+        fx *f = i ? b : a;
+        map_x86(f, 0x400000, 0x200000, HWTLB_4K, HWPT_X86_RW | HWPT_X86_US);
+        map_x86(f, 0x401000, 0x201000, HWTLB_4K, HWPT_X86_US);                 /* read-only */
+        map_x86(f, 0x402000, 0x202000, HWTLB_4K, HWPT_X86_RW);                 /* kernel only */
+        map_x86(f, 0x403000, 0x203000, HWTLB_4K, HWPT_X86_RW | HWPT_X86_US | HWPT_X86_XD);
+        map_x86(f, 0x600000, 0x400000, HWTLB_2M, HWPT_X86_RW | HWPT_X86_US);
+    }
+    memo_run(a, b, true, xp, G_N_ELEMENTS(xp));
+    fx_free(a);
+    fx_free(b);
+    a = fx_arm(true), b = fx_arm(true);
+    uint64_t ap[] = { 0x00400000, 0x00401000, 0x00402000, 0x00403000, 0x00800000 };
+    for (unsigned i = 0; i < 2; i++) {
+        fx *f = i ? b : a;
+        map_arm(f, 0x00400000, 0x00200000, HWTLB_4K, HWPT_ARM_AP(3));
+        map_arm(f, 0x00401000, 0x00201000, HWTLB_4K, HWPT_ARM_AP(2));          /* user read-only */
+        map_arm(f, 0x00402000, 0x00202000, HWTLB_4K, HWPT_ARM_AP(1));          /* kernel only */
+        map_arm(f, 0x00403000, 0x00203000, HWTLB_4K, HWPT_ARM_AP(3) | HWPT_ARM_XN);
+    }
+    memo_run(a, b, false, ap, G_N_ELEMENTS(ap));
+    fx_free(a);
+    fx_free(b);
+}
+
 /* Warnings from hwpt_verify (the default log domain) are collected here
  * instead of printed. */
 static GString *warnings;
@@ -115,6 +224,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generic_calls),
+        cmocka_unit_test(test_memo_same_as_search),
         cmocka_unit_test(test_verify_reaches_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
