@@ -130,16 +130,36 @@ static inline uint64_t fill_ways(const hwmem *m, unsigned c, unsigned k)
 
 /* The snoop filter (mem.h, `holders`): the other cores that may hold
  * line la privately, every other core without the filter. */
+static inline uint64_t holders_of(const hwmem *m, uint64_t la)
+{
+    switch (m->holders_width) {
+    case 1: return ((const uint8_t *)m->holders)[la];
+    case 2: return ((const uint16_t *)m->holders)[la];
+    case 4: return ((const uint32_t *)m->holders)[la];
+    default: return ((const uint64_t *)m->holders)[la];
+    }
+}
+
+static inline void set_holders(hwmem *m, uint64_t la, uint64_t v)
+{
+    switch (m->holders_width) {
+    case 1: ((uint8_t *)m->holders)[la] = (uint8_t)v; break;
+    case 2: ((uint16_t *)m->holders)[la] = (uint16_t)v; break;
+    case 4: ((uint32_t *)m->holders)[la] = (uint32_t)v; break;
+    default: ((uint64_t *)m->holders)[la] = v; break;
+    }
+}
+
 static inline uint64_t peers(const hwmem *m, unsigned c, uint64_t la)
 {
-    return (m->holders ? m->holders[la] : m->all_cores) & ~(UINT64_C(1) << c);
+    return (m->holders ? holders_of(m, la) : m->all_cores) & ~(UINT64_C(1) << c);
 }
 
 /* Core p holds no private copy of la (any more). */
 static inline void forget(hwmem *m, unsigned p, uint64_t la)
 {
     if (m->holders)
-        m->holders[la] &= ~(UINT64_C(1) << p);
+        set_holders(m, la, holders_of(m, la) & ~(UINT64_C(1) << p));
 }
 
 /* Reserve the bus for one line from `now` for core c; the wait.  *cross
@@ -202,7 +222,7 @@ static void fill(hwmem *m, unsigned c, unsigned k, uint64_t la, hwcache_state st
     hwcache *h = level(m, c, k);
     hwcache_line *l = hwcache_fill(h, la, st, ways, &v);
     if (!level_shared(m, k) && m->holders)
-        m->holders[la] |= UINT64_C(1) << c;    /* a private copy: snoops must see it */
+        set_holders(m, la, holders_of(m, la) | UINT64_C(1) << c);    /* a private copy: snoops must see it */
     if (level_shared(m, k)) {
         /* the line is here again, the cause's (the core whose access
          * this is, a write-back or downgrade included).  Its victim was
@@ -722,7 +742,8 @@ hwmem *hwmem_new(const hwmem_config *cfg, uint64_t seed, GError **error)
     m->freq = hwdiv_make(cfg->freq_hz);
     m->all_cores = cfg->cores == 64 ? UINT64_MAX : (UINT64_C(1) << cfg->cores) - 1;
     bool private_data = cfg->has_l1 || (cfg->nouter > 0 && !cfg->outer[0].shared);
-    m->holders_bytes = (size_t)(cfg->size >> m->line_shift) * sizeof *m->holders;
+    m->holders_width = cfg->cores <= 8 ? 1 : cfg->cores <= 16 ? 2 : cfg->cores <= 32 ? 4 : 8;
+    m->holders_bytes = (size_t)(cfg->size >> m->line_shift) * m->holders_width;
     if (cfg->cores > 1 && private_data && !cfg->snoop_all) {
         void *hold = mmap(NULL, m->holders_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                           -1, 0);
@@ -848,7 +869,7 @@ bool hwmem_verify(const hwmem *m)
             size_t n = (size_t)h->sets * h->cfg.ways;
             for (size_t i = 0; i < n; i++) {
                 const hwcache_line *l = &h->lines[i];
-                if (l->state != HWCACHE_INVALID && m->holders && !((m->holders[hwcache_addr_of(h, l)] >> c) & 1)) {
+                if (l->state != HWCACHE_INVALID && m->holders && !((holders_of(m, hwcache_addr_of(h, l)) >> c) & 1)) {
                     g_warning("hwmem_verify: core %u holds line 0x%" G_GINT64_MODIFIER "x, and the snoop filter "
                               "does not name it", c, hwcache_addr_of(h, l));
                     return false;

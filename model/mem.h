@@ -180,8 +180,12 @@ typedef struct hwmem {
      * order as a snoop of every core would, and skips only cores that
      * hold no copy, which a snoop of every core passes over unchanged.
      * NULL when no other core can hold a copy (one core, or no private
-     * data level) or with cfg.snoop_all; reserved, committed as written. */
-    uint64_t *holders;
+     * data level) or with cfg.snoop_all; reserved, committed as written.
+     * Each entry is the narrowest of 1, 2, 4, 8 bytes that has a bit per
+     * core (holders_width): the array is indexed by every line of
+     * physical memory, so its size is what the host's caches feel. */
+    void *holders;
+    unsigned holders_width;
     size_t holders_bytes;
     uint64_t all_cores;                     /* mask of every core */
     hwdiv freq;                             /* division by cfg.freq_hz (hwmem_ps_of) */

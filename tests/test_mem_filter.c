@@ -230,9 +230,35 @@ static void test_16_cores_4_clusters(void **state)
     run(&cfg, 40000, 5);
 }
 
+/* The filter's entries are 1, 2, 4 or 8 bytes, the narrowest with a bit
+ * per core (mem.h, holders_width): 6 cores (the i7-8700's count) take the
+ * 1-byte entries, 24 the 4-byte ones; the cases above cover 2 and 8. */
+static void test_6_cores(void **state)
+{
+    (void)state;
+    hwmem_config cfg = base;
+    cfg.cores = 6;
+    cfg.nouter = 2;
+    cfg.outer[0] = (hwmem_outer_config){ .cache = { 1024, 4, 32, 10, HWCACHE_PLRU, true }, .name = "l2" };
+    cfg.outer[1] = (hwmem_outer_config){ .cache = { 8192, 8, 32, 30, HWCACHE_LRU, true }, .shared = true, .name = "l3" };
+    run(&cfg, 40000, 6);
+}
+
+static void test_24_cores(void **state)
+{
+    (void)state;
+    hwmem_config cfg = base;
+    cfg.cores = 24;
+    cfg.nouter = 1;
+    cfg.outer[0] = (hwmem_outer_config){ .cache = { 8192, 8, 32, 30, HWCACHE_LRU, true }, .shared = true, .name = "l2" };
+    run(&cfg, 40000, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_6_cores),
+        cmocka_unit_test(test_24_cores),
         cmocka_unit_test(test_40_cores_4_sockets),
         cmocka_unit_test(test_16_cores_4_clusters),
         cmocka_unit_test(test_64_cores_private_l2),
