@@ -1,0 +1,180 @@
+/* compare/monolithic/internal.h: the monolithic kernel's objects and
+ * paths, shared by its files (mono.h is the interface).
+ *
+ * Objects in simulated physical memory (their paddrs are what the caches
+ * see; hwmem_ram gives their bytes): per core a run queue (mono_rq_o, its
+ * first line the lock, the count, the bitmap and the running task: the
+ * line a remote wakeup takes), per thread a task (mono_task_o) and a
+ * kernel stack whose top holds the saved user registers, per process an
+ * mm (mono_mm_o), per pipe its header and a ring, futex hash buckets and
+ * interrupt descriptors.  Host-side state is only what a user program and
+ * the engine need (a thread's user code, a core's path in progress).
+ *
+ * Invariants (mono_check): a task is RUNNABLE and queued on its core's run
+ * queue at its priority, or RUNNING as its core's rq->curr, or SLEEPING
+ * (on at most one wait: a pipe, a futex bucket, an irq), or DEAD; bitmap
+ * bit p is set iff level p's queue is not empty; nr counts the queued.
+ */
+#pragma once
+
+#include "mono.h"
+
+#define MONO_LINE 64u
+#define MONO_BUCKETS 64u
+#define MONO_KSTACK 1024u
+
+typedef enum { MONO_RUNNABLE = 1, MONO_RUNNING, MONO_SLEEPING, MONO_DEAD } mono_task_state;
+
+typedef struct mono_rq_o {
+    uint32_t lock;          /* the raw spinlock: 0 free, 1 held */
+    uint32_t nr;            /* tasks queued (not the running one) */
+    uint64_t bitmap;        /* bit p: level p has a queued task */
+    uint64_t curr;          /* the running task (paddr), 0: idle */
+    uint64_t pad[5];
+    uint64_t head[MONO_PRIOS], tail[MONO_PRIOS];
+} mono_rq_o;
+
+typedef struct mono_task_o {
+    uint32_t state, prio, core, id;
+    uint64_t mm;            /* paddr of its mm; 0 for a kernel thread */
+    uint64_t rq_next;       /* next on its run-queue level */
+    uint64_t wait_next;     /* next on a futex bucket */
+    uint64_t futex_mm, futex_uaddr;
+    uint64_t kstack;        /* the saved user registers' frame */
+} mono_task_o;
+
+typedef struct mono_mm_o {
+    uint64_t root;          /* the page table's top level */
+    uint32_t asid, users;
+} mono_mm_o;
+
+typedef struct mono_pipe_o {
+    uint32_t head, tail;    /* bytes read and written so far (the ring is mod MONO_PIPE_BYTES) */
+    uint32_t readers, writers;
+    uint64_t reader_wait;   /* the task blocked reading, 0 none */
+    uint64_t buf;           /* the ring's paddr */
+} mono_pipe_o;
+
+typedef struct mono_bucket_o {
+    uint32_t lock, n;
+    uint64_t head;
+    uint64_t pad[6];
+} mono_bucket_o;
+
+typedef struct mono_irq_o {
+    uint32_t line, pending;
+    uint64_t thread;        /* the interrupt thread's task */
+    uint64_t waiting;       /* it is blocked in IRQ_WAIT */
+} mono_irq_o;
+
+/* The steps of the kernel's paths; counts in compare/monolithic/path.c. */
+typedef enum {
+    MS_ENTRY, MS_EXIT, MS_IRQ, MS_IPI, MS_IRQ_HARD, MS_YIELD, MS_SCHED, MS_SWITCH, MS_SWITCH_MM,
+    MS_WAKE, MS_LOCK, MS_UNLOCK, MS_PIPE_WRITE, MS_PIPE_READ, MS_COPY_LINE, MS_CLOSE, MS_FUTEX_WAIT,
+    MS_FUTEX_WAKE, MS_FUTEX_WALK, MS_IRQ_WAIT, MS_EXIT_THREAD,
+    MS_STEPS
+} mono_step;
+
+struct mono_proc {
+    mono *k;
+    unsigned id;
+    uint64_t mm;            /* paddr of mono_mm_o */
+    uint64_t root;
+    uint16_t asid;
+    uint64_t data_pa[MONO_DATA_PAGES], code_pa, stack_pa;
+};
+
+struct mono_thread {
+    mono *k;
+    unsigned id, core;
+    uint64_t task;          /* paddr */
+    mono_proc *proc;        /* NULL: a kernel thread */
+    mono_user_fn fn;
+    void *arg;
+    int64_t ret;
+    uint64_t compute_left;
+    mono_req wait;          /* the request it is blocked in (op MONO_REQS: none) */
+    bool by_irq;            /* it left user level for an interrupt: it returns by iret */
+};
+
+typedef enum { MONO_CORE_IDLE, MONO_CORE_USER, MONO_CORE_KERNEL } mono_core_state;
+
+typedef struct mono_core {
+    mono *k;
+    unsigned id;
+    mono_core_state state;
+    simq_event ev;
+    uint64_t rq;            /* paddr of its mono_rq_o */
+    mono_thread *cur;       /* running (at user level, or in this path) */
+    mono_thread *next;      /* the path's choice */
+    uint64_t active_mm;     /* the mm loaded (an idle or kernel thread keeps the last: lazy TLB) */
+    bool need_resched, yield, irq_pending;
+    /* the path in progress */
+    sim_time_t now;
+    uint64_t cycles;
+    unsigned kind;
+    /* user compute in progress */
+    sim_time_t user_since;
+    uint64_t compute_cycles;
+} mono_core;
+
+struct mono {
+    sim *s;
+    hw *h;
+    unsigned ncores;
+    mono_core *core;
+    uint64_t brk, mem_end;  /* the boot allocator over physical memory */
+    uint64_t text, text_off[MS_STEPS], text_len[MS_STEPS];
+    uint64_t step_instr[MS_STEPS];
+    uint64_t buckets;       /* paddr of MONO_BUCKETS mono_bucket_o */
+    GPtrArray *threads;     /* mono_thread *, id - 1 */
+    GPtrArray *procs;
+    GArray *pipes;          /* uint64_t paddr, id - 1 */
+    GArray *irqs;           /* uint64_t paddr, id - 1 */
+    uint64_t *asid_owner;   /* [core * asids + asid]: the mm whose entries the TLB holds */
+    unsigned nasids, next_asid;
+    mono_stats st;
+    mono_path_stats paths[MONO_PATHS];
+    bool detached;
+};
+
+static inline void *mono_ram(const mono *k, uint64_t paddr)
+{
+    return hwmem_ram(k->h->mem, paddr);
+}
+#define MONO_OBJ(k, type, paddr) ((type *)mono_ram((k), (paddr)))
+
+static inline mono_thread *mono_thread_of(const mono *k, uint64_t task)
+{
+    return g_ptr_array_index(k->threads, MONO_OBJ(k, mono_task_o, task)->id - 1);
+}
+
+/* ---- path.c: what code and data cost on the path in progress ---- */
+void mono_path_init(mono *k);
+/* step s's instructions (cpi) and its text's fetch through the I-cache */
+void mono_step_run(mono_core *c, mono_step s);
+/* an access to [paddr, paddr + len): the stall beyond an L1 hit, per line */
+void mono_touch(mono_core *c, uint64_t paddr, uint64_t len, bool write);
+/* a cost the preset gives (mode switch, CR3 write, IPI send) */
+static inline void mono_arch(mono_core *c, uint64_t cycles)
+{
+    c->cycles += cycles;
+}
+/* a raw spinlock taken (an atomic read-modify-write on its line) and released */
+void mono_lock(mono_core *c, uint64_t lock);
+void mono_unlock(mono_core *c, uint64_t lock);
+/* a user address translated by the core's MMU as the kernel copies (its
+ * walk charged); false if it is not mapped */
+bool mono_user_translate(mono_core *c, uint64_t vaddr, bool write, uint64_t *paddr);
+uint64_t mono_alloc(mono *k, uint64_t bytes, uint64_t align);
+
+/* ---- sched.c: run queues, wakeups, schedule() ---- */
+void mono_rq_init(mono *k);
+void mono_enqueue(mono *k, mono_core *c, uint64_t rq, uint64_t task, bool head);
+/* try_to_wake_up: task to RUNNABLE on its own core's queue; preempts
+ * there if it outranks what runs (a remote core: through an IPI). */
+void mono_wake(mono_core *c, uint64_t task);
+/* schedule(): c->cur (NULL: idle) gives way to the highest queued task;
+ * c->next is the choice (NULL: idle), switched to (registers, mm). */
+void mono_schedule(mono_core *c);
+bool mono_rq_check(const mono *k);
