@@ -99,6 +99,15 @@ struct mono_thread {
 
 typedef enum { MONO_CORE_IDLE, MONO_CORE_USER, MONO_CORE_KERNEL } mono_core_state;
 
+/* A reschedule IPI on its way out: sent when the path that raises it has
+ * run up to the ICR write (the path's start plus its cycles so far), not
+ * at the path's start. */
+typedef struct mono_ipi {
+    simq_event ev;
+    mono *k;
+    unsigned from, to;
+} mono_ipi;
+
 typedef struct mono_core {
     mono *k;
     unsigned id;
@@ -109,6 +118,7 @@ typedef struct mono_core {
     mono_thread *next;      /* the path's choice */
     uint64_t active_mm;     /* the mm loaded (an idle or kernel thread keeps the last: lazy TLB) */
     bool need_resched, yield, irq_pending;
+    mono_ipi *ipi;          /* [ncores]: this core's IPI to each */
     /* the path in progress */
     sim_time_t now;
     uint64_t cycles;
@@ -170,6 +180,7 @@ uint64_t mono_alloc(mono *k, uint64_t bytes, uint64_t align);
 
 /* ---- sched.c: run queues, wakeups, schedule() ---- */
 void mono_rq_init(mono *k);
+void mono_rq_free(mono *k);
 void mono_enqueue(mono *k, mono_core *c, uint64_t rq, uint64_t task, bool head);
 /* try_to_wake_up: task to RUNNABLE on its own core's queue; preempts
  * there if it outranks what runs (a remote core: through an IPI). */

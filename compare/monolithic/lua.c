@@ -31,7 +31,7 @@ static unsigned opt_count(lua_State *L, int t, const char *key, unsigned dflt, u
     unsigned v = dflt;
     if (ty != LUA_TNIL) {
         if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > max)
-            luaL_error(L, "monolithic.bench: %s must be an integer from 0 to %u, not %s", key, max,
+            luaL_error(L, "monolithic.bench: %s must be an integer from 0 to %d, not %s", key, (int)max,
                        luaL_tolstring(L, -1, NULL));
         v = (unsigned)lua_tointeger(L, -1);
     }

@@ -619,6 +619,7 @@ void mono_free(mono *k)
     for (unsigned i = 0; i < k->ncores; i++)
         if (simq_scheduled(&k->core[i].ev))
             sim_deschedule(k->s, &k->core[i].ev);
+    mono_rq_free(k);
     g_ptr_array_free(k->threads, true);
     g_ptr_array_free(k->procs, true);
     g_array_free(k->pipes, true);

@@ -16,12 +16,38 @@ static mono_rq_o *rq_of(const mono *k, uint64_t rq)
     return MONO_OBJ(k, mono_rq_o, rq);
 }
 
+static void ipi_send(void *owner, simq_event *ev)
+{
+    (void)owner;
+    mono_ipi *x = (mono_ipi *)(void *)ev;
+    mono *k = x->k;
+    hwirq_status st = hwirq_ipi(k->h->irq, x->from, HWIRQ_DEST_CORE, x->to, hw_ipi_line(k->h));
+    g_assert(st == HWIRQ_OK || st == HWIRQ_COALESCED);
+}
+
 void mono_rq_init(mono *k)
 {
     for (unsigned i = 0; i < k->ncores; i++) {
         mono_core *c = &k->core[i];
         c->rq = mono_alloc(k, sizeof(mono_rq_o), 4096);
         g_assert(c->rq != 0);
+        c->ipi = g_new0(mono_ipi, k->ncores);
+        for (unsigned j = 0; j < k->ncores; j++) {
+            simq_event_init(&c->ipi[j].ev, ipi_send);
+            c->ipi[j].k = k;
+            c->ipi[j].from = i;
+            c->ipi[j].to = j;
+        }
+    }
+}
+
+void mono_rq_free(mono *k)
+{
+    for (unsigned i = 0; i < k->ncores; i++) {
+        for (unsigned j = 0; j < k->ncores && k->core[i].ipi; j++)
+            if (simq_scheduled(&k->core[i].ipi[j].ev))
+                sim_deschedule(k->s, &k->core[i].ipi[j].ev);
+        g_free(k->core[i].ipi);
     }
 }
 
@@ -104,8 +130,9 @@ void mono_wake(mono_core *c, uint64_t task)
             if (q->curr)
                 mono_touch(c, q->curr, 16, true);
             mono_arch(c, hw_cost(k->h, MODEL_COST_IPI_SEND));
-            hwirq_status st = hwirq_ipi(k->h->irq, c->id, HWIRQ_DEST_CORE, to->id, hw_ipi_line(k->h));
-            g_assert(st == HWIRQ_OK || st == HWIRQ_COALESCED);
+            mono_ipi *x = &c->ipi[to->id];
+            if (!simq_scheduled(&x->ev))
+                sim_schedule(k->s, &x->ev, c->now + hw_ps(k->h, c->cycles), 10);
             k->st.ipis++;
         }
     }
