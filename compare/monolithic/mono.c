@@ -139,7 +139,7 @@ static bool user_range_ok(uint64_t va, uint64_t len)
         && va - MONO_DATA_VA <= MONO_DATA_PAGES * 4096u - len;
 }
 
-static int64_t pipe_write(mono_core *c, mono_thread *t, const mono_req *r)
+static int64_t pipe_write(mono_core *c, const mono_req *r)
 {
     mono *k = c->k;
     mono_step_run(c, MS_PIPE_WRITE);
@@ -162,7 +162,6 @@ static int64_t pipe_write(mono_core *c, mono_thread *t, const mono_req *r)
         p->reader_wait = 0;
         mono_wake(c, w);
     }
-    (void)t;
     return (int64_t)r->a2;
 }
 
@@ -402,7 +401,7 @@ static void syscall_path(mono_core *c, mono_thread *t, const mono_req *r)
         c->yield = true;
         resched(c);
         break;
-    case MONO_REQ_WRITE: t->ret = pipe_write(c, t, r); break;
+    case MONO_REQ_WRITE: t->ret = pipe_write(c, r); break;
     case MONO_REQ_READ: pipe_read(c, t, r); break;
     case MONO_REQ_CLOSE: t->ret = pipe_close(c, r); break;
     case MONO_REQ_FUTEX_WAIT: futex_wait(c, t, r); break;
@@ -488,7 +487,7 @@ static void run_user(mono_core *c)
 {
     mono *k = c->k;
     mono_thread *t = c->cur;
-    for (unsigned i = 0;; i++) {
+    for (;;) {
         if (t->compute_left) {
             c->state = MONO_CORE_USER;
             c->user_since = sim_now(k->s);
@@ -505,7 +504,6 @@ static void run_user(mono_core *c)
             t->ret = 0;
             continue;
         }
-        (void)i;
         syscall_path(c, t, &r);
         return;
     }
