@@ -377,6 +377,8 @@ static void finish_wait(mono_core *c, mono_thread *t)
     mono_req r = t->wait;
     t->wait.op = MONO_REQS;
     if (r.op == MONO_REQ_READ) {
+        /* pipe_read's loop again, now that there is something to read */
+        mono_step_run(c, MS_PIPE_READ);
         int64_t n = pipe_take(c, &r);
         t->ret = n;
     } else if (r.op == MONO_REQ_IRQ_WAIT) {
