@@ -50,6 +50,8 @@ static void test_bad_calls(void **state)
     expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', warmup = 1.5 }\n",
                  "warmup");
     expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', warm = 1 }\n", "warm");
+    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', check = 'yes' }\n",
+                 "check");
     expect_error(dir, "monolithic.bench{ measure = 'ipc' }\n", "give the machine");
     expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700', cores = 1}, measure = 'xcore' }\n",
                  "2 cores");
@@ -70,8 +72,9 @@ static const char LIN[] =
     "if p.ipi ~= 0 then ov.irq = { ipi_latency = string.format('%dps', sim.time(pr.irq.ipi_latency[1]):ps() + p.ipi * 1000) } end\n"
     "local r = {}\n"
     "for _, m in ipairs{'switch', 'ipc', 'xcore'} do\n"
-    "  local b = monolithic.bench{ machine = machine(ov), measure = m, rounds = 20, warmup = 10 }\n"
+    "  local b = monolithic.bench{ machine = machine(ov), measure = m, rounds = 20, warmup = 10, check = true }\n"
     "  r[m] = b.mean\n"
+    "  assert(b.stats.check_failures == 0, m .. ': the run-queue invariants broke')\n"
     "  r[m .. '_ipis'] = b.stats.ipis\n"
     "end\n"
     "return r\n";

@@ -102,6 +102,7 @@ struct mono {
     mono_stats st;
     mono_path_stats paths[MONO_PATHS];
     bool detached;
+    bool check;             /* mono_check after every path */
 };
 
 static inline void *mono_ram(const mono *k, uint64_t paddr)

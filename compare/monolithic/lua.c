@@ -51,14 +51,14 @@ static void set_int(lua_State *L, const char *key, uint64_t v)
     lua_setfield(L, -2, key);
 }
 
-/* monolithic.bench{machine =, measure =, rounds =, warmup =, warm =} -> result [-0, +1, e] */
+/* monolithic.bench{machine =, measure =, rounds =, warmup =, warm =, check =} -> result [-0, +1, e] */
 static int l_bench(lua_State *L)
 {
     if (!simlua_live(L))
         return luaL_error(L, "monolithic: the scenario has ended");
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    static const char *const known[] = { "machine", "measure", "rounds", "warmup", "warm", NULL };
+    static const char *const known[] = { "machine", "measure", "rounds", "warmup", "warm", "check", NULL };
     simlua_check_keys(L, 1, "monolithic.bench", known);
     if (lua_getfield(L, 1, "machine") == LUA_TNIL)      /* 2 */
         return luaL_error(L, "monolithic.bench: give the machine, e.g. monolithic.bench{machine = "
@@ -81,6 +81,11 @@ static int l_bench(lua_State *L)
     if (ty == LUA_TBOOLEAN)
         cfg.warm = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    ty = lua_getfield(L, 1, "check");
+    if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
+        return luaL_error(L, "monolithic.bench: check must be true or false, not a %s", lua_typename(L, ty));
+    bool check = lua_toboolean(L, -1);
+    lua_pop(L, 1);
 
     GError *err = NULL;
     mono *k = mono_new(simlua_sim(L), h, &err);
@@ -89,6 +94,7 @@ static int l_bench(lua_State *L)
         g_error_free(err);
         return luaL_error(L, "%s", lua_tostring(L, -1));
     }
+    mono_set_check(k, check);
     held *x = g_new0(held, 1);
     x->k = k;
     simlua_attach(L, x, NULL, free_held);
@@ -126,8 +132,10 @@ static int l_bench(lua_State *L)
     lua_setfield(L, -2, "mean");
     set_int(L, "worst", sorted[n - 1]);
     set_int(L, "min", sorted[0]);
+    set_int(L, "max", sorted[n - 1]);
     set_int(L, "median", sorted[(n - 1) / 2]);
     set_int(L, "rounds", n);
+    set_int(L, "n", n);
     lua_createtable(L, (int)n, 0);
     for (unsigned i = 0; i < n; i++) {
         lua_pushinteger(L, (lua_Integer)v[i]);
@@ -146,6 +154,7 @@ static int l_bench(lua_State *L)
     set_int(L, "interrupts", st->interrupts);
     set_int(L, "errors", st->errors);
     set_int(L, "kernel_cycles", st->kernel_cycles);
+    set_int(L, "check_failures", st->check_failures);
     lua_setfield(L, -2, "stats");
     /* per kind of path: n, mean and worst cycles */
     lua_newtable(L);

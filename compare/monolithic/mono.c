@@ -76,6 +76,8 @@ static void end(mono_core *c)
     hw_account(k->h, c->id, c->cycles, true);
     k->st.kernel_cycles += c->cycles;
     sim_schedule(k->s, &c->ev, c->now + hw_ps(k->h, c->cycles), MONO_EV_PRIO);
+    if (k->check && !mono_check(k))
+        k->st.check_failures++;
 }
 
 static void finish_wait(mono_core *c, mono_thread *t);
@@ -780,6 +782,11 @@ const char *mono_path_name(unsigned kind)
         [MONO_PATH_IRQ] = "irq", [MONO_PATH_IDLE] = "idle",
     };
     return kind < MONO_PATHS && names[kind] ? names[kind] : "?";
+}
+
+void mono_set_check(mono *k, bool on)
+{
+    k->check = on;
 }
 
 bool mono_check(const mono *k)

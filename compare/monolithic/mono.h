@@ -65,6 +65,7 @@ typedef mono_req (*mono_user_fn)(mono_thread *t, int64_t ret, void *arg);
 typedef struct mono_stats {
     uint64_t syscalls, errors, switches, mm_switches, wakeups, ipis, interrupts, irq_threads;
     uint64_t kernel_cycles;
+    uint64_t check_failures;    /* paths after which mono_check failed (mono_set_check) */
 } mono_stats;
 
 /* The paths, by kind, for `paths`. */
@@ -111,6 +112,9 @@ mono *mono_thread_kernel(const mono_thread *t);
 const mono_stats *mono_get_stats(const mono *k);
 const mono_path_stats *mono_get_path_stats(const mono *k, unsigned kind);
 const char *mono_path_name(unsigned kind);
+/* Run mono_check after every kernel path (slow; for tests), counting
+ * failures in the stats. */
+void mono_set_check(mono *k, bool on);
 /* Every run-queue invariant holds (each runnable thread queued once, on
  * its own core, at its priority; the bitmap says which levels have one). */
 bool mono_check(const mono *k);
