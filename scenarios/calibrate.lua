@@ -122,8 +122,21 @@ local function run_bench(ov, bench)
   return r
 end
 
+-- one run of the monolithic kernel's benchmark (compare/monolithic,
+-- docs/compare.md), cached like run_bench: { [measure.mean] =, [measure.worst] = }
+local function run_monolithic(ov, what, warm)
+  local key = ov.preset .. "|monolithic|" .. what .. "|" .. tostring(warm) .. "|" .. describe(ov)
+  if runs[key] then return runs[key] end
+  local b = monolithic.bench{ machine = machine(ov), measure = what, rounds = p.iterations, warmup = p.warmup,
+                              warm = warm }
+  local r = { [what .. ".mean"] = b.mean, [what .. ".worst"] = b.worst, [what .. ".median"] = b.median }
+  runs[key] = r
+  nruns = nruns + 1
+  return r
+end
+
 local function measure_on(t, ov, what)
-  local r = run_bench(ov, t.bench)
+  local r = t.bench == "monolithic" and run_monolithic(ov, what, t.warm ~= false) or run_bench(ov, t.bench)
   local e = r[what .. ".error"]
   if e then error(string.format("calibrate: %s: %s failed with kernel error %d", t.id, what, e)) end
   local v = r[what .. "." .. t.stat]

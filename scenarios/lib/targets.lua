@@ -8,14 +8,18 @@
 -- A target:
 --   id         a name of its own;
 --   machine    the preset it runs on (the paper's machine, or the nearest);
---   bench      "micro" (components/implementation/bench/micro) or "ipc"
---              (components/implementation/bench/ipc);
+--   bench      "micro" (components/implementation/bench/micro), "ipc"
+--              (components/implementation/bench/ipc) or "monolithic" (the
+--              Linux-RT-like comparison kernel, compare/monolithic:
+--              monolithic.bench, docs/compare.md);
 --   measure    what the benchmark reports (micro: null, switch, switch_x,
 --              sinv_in, sinv_out, sinv_rt, sinv_same, sinv_q4, sinv_q8,
 --              xcore, map, unmap;
---              ipc: sinv, ipc);
+--              ipc: sinv, ipc; monolithic: switch, ipc, xcore);
 --   stat       "mean" or "median" of the warm rounds (what the source
---              reports);
+--              reports); "worst" for monolithic (the largest sample);
+--   warm       monolithic only: false runs every round from cold caches
+--              and TLBs (the model's worst case short of interference);
 --   scale      multiplies the measured figure (0.5: a round trip reported
 --              one way);
 --   set        machine settings of the target's own (machine{} overrides,
@@ -54,6 +58,32 @@ t{ id = "chaos.sel4_ipc", machine = "i7-8700", bench = "ipc", measure = "ipc", s
    published = 934, source = "Chaos (RTAS 2019) Table II, seL4 synchronous IPC round trip, average",
    what = "L4-style call and reply-and-wait between two threads in two components, warm (sel4bench "
        .. "modified by the Chaos authors not to warm the cache: the model's warm loop is the nearest)" }
+
+-- Linux-RT on the same machine (Chaos Table II; Linux 4.4.148-rt165): the
+-- monolithic comparison kernel (compare/monolithic), predictions only.
+-- The averages are warm loops; the worst cases are taken as the model's
+-- worst round: every round from cold caches and TLBs (the model has no
+-- other source of a long round: no interference, no timer ticks).
+t{ id = "linuxrt.switch", machine = "i7-8700", bench = "monolithic", measure = "switch", stat = "mean",
+   scale = 0.5, published = 1548, source = "Chaos (RTAS 2019) Table II, Linux-RT thread switch, average",
+   what = "two threads of one process on one core ping-pong with sched_yield, one way (round trip / 2), warm" }
+t{ id = "linuxrt.switch_w", machine = "i7-8700", bench = "monolithic", measure = "switch", stat = "worst",
+   scale = 0.5, warm = false, published = 9380, source = "Chaos (RTAS 2019) Table II, Linux-RT thread switch, worst",
+   what = "the same, one way, the worst round with every round started from cold caches and TLBs" }
+t{ id = "linuxrt.ipc", machine = "i7-8700", bench = "monolithic", measure = "ipc", stat = "mean",
+   published = 17801, source = "Chaos (RTAS 2019) Table II, Linux-RT synchronous IPC round trip, average",
+   what = "a client and a server process on one core: 8 bytes written into a request pipe, 8 read from a reply "
+       .. "pipe, round trip, warm" }
+t{ id = "linuxrt.ipc_w", machine = "i7-8700", bench = "monolithic", measure = "ipc", stat = "worst",
+   warm = false, published = 185551, source = "Chaos (RTAS 2019) Table II, Linux-RT synchronous IPC round trip, worst",
+   what = "the same round trip, the worst round with every round started from cold caches and TLBs" }
+t{ id = "linuxrt.xcore", machine = "i7-8700", bench = "monolithic", measure = "xcore", stat = "mean",
+   published = 8628, source = "Chaos (RTAS 2019) Table II, Linux-RT cross-core one-way, average",
+   what = "a pipe write on core 0 waking a reader blocked on core 1 (remote run-queue lock, reschedule IPI), "
+       .. "from the write's start to the reader at user level, one way, warm" }
+t{ id = "linuxrt.xcore_w", machine = "i7-8700", bench = "monolithic", measure = "xcore", stat = "worst",
+   warm = false, published = 52696, source = "Chaos (RTAS 2019) Table II, Linux-RT cross-core one-way, worst",
+   what = "the same one way, the worst round with every round started from cold caches and TLBs" }
 
 -- seL4's sel4bench results (seL4/sel4bench-results), one-way Call +
 -- ReplyRecv, summed to a round trip.
