@@ -13,6 +13,7 @@
 #include "model/lua.h"
 #include "sim/lua.h"
 #include "kernel/lua.h"
+#include "compare/rtos/lua.h"
 #include "components/images.h"
 #include "compose/compose.h"
 
@@ -24,6 +25,7 @@ static int open_kernel(lua_State *L)
 static const simlua_lib libs[] = {
     { "machine", hwlua_open },
     { "kernel", open_kernel },
+    { "rtos", rtlua_open },
     { "system", compose_open },
 };
 
