@@ -519,7 +519,8 @@ static void api(rt_sys *r, rt_tcb_host *t, const rt_op *op)
         t->in_op = true;
     } else {
         t->in_op = false;
-        t->last = RTC_RESULT(res);
+        if (op->kind != RT_OP_DELAY && op->kind != RT_OP_END)
+            t->last = RTC_RESULT(res);
         if (op->kind != RT_OP_END)
             t->pc++;
     }
