@@ -22,7 +22,9 @@
 #define RT_CONTEXT_BYTES 32u    /* r4-r11 (PendSV), or the exception frame r0-r3, r12, lr, pc, xPSR */
 #define RT_IDLE_CYCLES (UINT64_C(1) << 32)
 
-typedef struct rt_tcb_host {
+/* A task as the system keeps it on the host: its program and where it is
+ * in it (its TCB and stack are in the machine's RAM). */
+typedef struct rt_taskrec {
     uint32_t tcb, stack, buf;
     rt_op *ops;
     unsigned nops, pc;
@@ -34,7 +36,7 @@ typedef struct rt_tcb_host {
     bool faulted;
     hwmpu layout;
     GArray *marks[RT_MARK_SLOTS];
-} rt_tcb_host;
+} rt_taskrec;
 
 struct rt_sys {
     simq_event ev;              /* first: the event's owner is the system */
@@ -44,7 +46,7 @@ struct rt_sys {
     rtp port;
     rtc_kernel *k;
     uint32_t kaddr, next, end;
-    rt_tcb_host task[RT_MAX_TASKS + 1];     /* [0]: the idle task */
+    rt_taskrec task[RT_MAX_TASKS + 1];     /* [0]: the idle task */
     unsigned ntasks;
     uint32_t queue[RT_MAX_QUEUES];
     unsigned item[RT_MAX_QUEUES], nqueues;
@@ -68,7 +70,7 @@ static uint32_t alloc(rt_sys *r, uint32_t bytes, uint32_t align)
     return a;
 }
 
-static rt_tcb_host *current(rt_sys *r)
+static rt_taskrec *current(rt_sys *r)
 {
     for (unsigned i = 0; i < r->ntasks; i++)
         if (r->task[i].tcb == r->k->cur)
@@ -86,7 +88,7 @@ static const rt_op idle_ops[] = { { RT_OP_COMPUTE, 0, 0, RT_IDLE_CYCLES }, { RT_
 static int add_task(rt_sys *r, const rt_task_config *c, GError **error)
 {
     unsigned id = r->ntasks;
-    rt_tcb_host *t = &r->task[id];
+    rt_taskrec *t = &r->task[id];
     uint32_t sb = r->cfg.stack_bytes;
     t->tcb = r->kaddr + 256u + id * RT_TCB_BYTES;
     t->stack = alloc(r, sb, sb);
@@ -305,7 +307,7 @@ static void finish(rt_sys *r, uint64_t cycles)
     sim_schedule(r->s, &r->ev, sim_now(r->s) + hw_ps(r->h, cycles), RT_EV_PRIO);
 }
 
-static void start_user(rt_sys *r, rt_tcb_host *t, uint64_t cycles)
+static void start_user(rt_sys *r, rt_taskrec *t, uint64_t cycles)
 {
     r->state = RT_USER;
     r->user_since = sim_now(r->s);
@@ -313,7 +315,7 @@ static void start_user(rt_sys *r, rt_tcb_host *t, uint64_t cycles)
     sim_schedule(r->s, &r->ev, r->user_since + hw_ps(r->h, cycles), RT_EV_PRIO);
 }
 
-static void user_ran(rt_sys *r, rt_tcb_host *t, uint64_t done)
+static void user_ran(rt_sys *r, rt_taskrec *t, uint64_t done)
 {
     hw_account(r->h, 0, done, false);
     r->st.user_cycles += done;
@@ -324,7 +326,7 @@ static void user_ran(rt_sys *r, rt_tcb_host *t, uint64_t done)
     }
 }
 
-static void context(rt_sys *r, const rt_tcb_host *t, bool write, uint32_t extra)
+static void context(rt_sys *r, const rt_taskrec *t, bool write, uint32_t extra)
 {
     rtp_touch(&r->port, t->tcb, 4 + (r->cfg.mpu && !write ? 4 * RTC_MPU_WORDS : 0), write);
     rtp_touch(&r->port, RTC(rtc_tcb, r->k, t->tcb)->sp - RT_CONTEXT_BYTES - extra, RT_CONTEXT_BYTES + extra, write);
@@ -340,9 +342,11 @@ static void context_switch(rt_sys *r)
     rtc_switch_context(r->k);
     rtp_core(p, RT_C_SWITCH, 1);
     rtp_touch(p, r->kaddr, sizeof(rtc_kernel), true);
-    rt_tcb_host *t = current(r);
-    if (r->cfg.mpu)
+    rt_taskrec *t = current(r);
+    if (r->cfg.mpu) {
         rtp_mpu_load(p, &t->layout);
+        r->st.mpu_writes = p->mpu_writes;
+    }
     context(r, t, false, ctl);
     r->st.switches++;
 }
@@ -380,7 +384,7 @@ static void handle(rt_sys *r, unsigned line)
         if (flags & RTC_SWITCH)
             rtp_pend(p, RTP_PENDSV);
     } else if (line == RTP_MEMMANAGE) {
-        rt_tcb_host *t = current(r);
+        rt_taskrec *t = current(r);
         rtp_port(p, RT_P_FAULT);
         rtc_suspend(k, t->tcb);
         rtp_core(p, RT_C_SUSPEND, 1);
@@ -426,7 +430,7 @@ static void exceptions(rt_sys *r)
 }
 
 /* The task's operation at its pc that calls the RTOS. */
-static void api(rt_sys *r, rt_tcb_host *t, const rt_op *op)
+static void api(rt_sys *r, rt_taskrec *t, const rt_op *op)
 {
     rtp *p = &r->port;
     rtc_kernel *k = r->k;
@@ -529,7 +533,7 @@ static void api(rt_sys *r, rt_tcb_host *t, const rt_op *op)
 
 /* A task's loads or stores: through the MPU (unprivileged with it), then
  * the caches, as the task's own time. */
-static void touch(rt_sys *r, rt_tcb_host *t, const rt_op *op)
+static void touch(rt_sys *r, rt_taskrec *t, const rt_op *op)
 {
     hw *h = r->h;
     hwmpu_fault f;
@@ -552,7 +556,7 @@ static void dispatch(rt_sys *r)
             exceptions(r);
             return;
         }
-        rt_tcb_host *t = current(r);
+        rt_taskrec *t = current(r);
         if (t->pc >= t->nops || ++r->zero_ops > 4 * t->nops + 8) {
             /* past its last operation, or looping without spending time:
              * the task ends */
@@ -637,7 +641,6 @@ static void rt_signal(void *ctx, unsigned core, unsigned line)
 
 const rt_stats *rt_get_stats(const rt_sys *r)
 {
-    ((rt_sys *)r)->st.mpu_writes = r->port.mpu_writes;
     return &r->st;
 }
 
@@ -683,7 +686,7 @@ const hwmpu *rt_task_layout(const rt_sys *r, unsigned task)
     return &r->task[task].layout;
 }
 
-/* A list's links and count agree, and `ok(node)` holds for each. */
+/* A list's links, owner and count agree; a sorted one is in key order. */
 static bool list_ok(const rt_sys *r, const rtc_list *l, uint32_t list_addr, bool sorted)
 {
     const rtc_kernel *k = r->k;
