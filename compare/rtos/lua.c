@@ -14,6 +14,7 @@
 typedef struct holder {
     rt_sys *r;
     hwirq_source *src;
+    sim_time_t *times;          /* the interrupts' times (measure "irq") */
 } holder;
 
 static void free_holder(void *obj)
@@ -22,6 +23,7 @@ static void free_holder(void *obj)
     if (ho->src)
         hwirq_source_stop(ho->src);
     rt_free(ho->r);
+    g_free(ho->times);
     g_free(ho);
 }
 
@@ -172,25 +174,21 @@ static int l_bench(lua_State *L)
     if (m == M_IRQ) {
         if (!rt_isr(r, DEVICE_LINE, (unsigned)q, &err))
             raise_gerror(L, err);
-        times = g_new(sim_time_t, total);
+        times = ho->times = g_new(sim_time_t, total);
         sim_time_t t0 = sim_now(s) + period / 2;
         for (unsigned i = 0; i < total; i++)
             times[i] = t0 + i * period;
         ho->src = hwirq_source_list(h->irq, 0, DEVICE_LINE, times, total, &err);
-        if (ho->src == NULL) {
-            g_free(times);
+        if (ho->src == NULL)
             raise_gerror(L, err);
-        }
     }
     rt_start(r);
     /* run until the samples are in (the marks of the last round) */
     unsigned want_task = m == M_MSG ? (unsigned)tb : (unsigned)ta, want_slot = m == M_SWITCH ? 1 : 0, n = 0;
     sim_time_t limit = sim_now(s) + SIM_S;
     while (rt_marks(r, want_task, want_slot, &n), n < total) {
-        if (sim_now(s) >= limit) {
-            g_free(times);
+        if (sim_now(s) >= limit)
             return luaL_error(L, "rtos.bench: %s did not finish %u rounds in 1 s of simulated time", mname, total);
-        }
         simlua_run_for(L, SIM_S / 1000);
     }
     unsigned n0, n1;
@@ -210,7 +208,6 @@ static int l_bench(lua_State *L)
         lua_pushinteger(L, (lua_Integer)v[i]);
         lua_rawseti(L, samples, i + 1);
     }
-    g_free(times);
     const rt_stats *st = rt_get_stats(r);
     lua_Integer switches = (lua_Integer)st->switches, ints = (lua_Integer)st->interrupts,
                 syscalls = (lua_Integer)st->syscalls, mpuw = (lua_Integer)st->mpu_writes;
