@@ -4,7 +4,7 @@
  * the code itself, compiled for Thumb-2, under the Unicorn emulator, from the path's
  * first instruction to its return, in the state compare/rtos/fast/harness.c builds
  * (docs/compare.md says what each state is).  Bytes: the path's compiled function.
- * Sources: compare/rtos/core.c, compare/rtos/core.h, compare/rtos/fast/harness.c; sha256 of the three: 818d498844454d77.
+ * Sources: compare/rtos/core.c, compare/rtos/core.h, compare/rtos/fast/harness.c; sha256 of the three: ce7374df473b42c3.
  * Compiler: Debian clang version 14.0.6, -target thumbv7m-none-eabi -O2 -ffreestanding -fno-builtin -nostdlib -fno-stack-protector -fno-pic -fomit-frame-pointer -fno-exceptions -fno-unwind-tables -fno-asynchronous-unwind-tables -std=gnu11 -mthumb -mcpu=cortex-m3 -mfloat-abi=soft
  *   -DRTC_FREESTANDING.
  * `scripts/rtos-counts.py --check` (the slow test rtos-counts) regenerates them

@@ -1,7 +1,9 @@
 /* compare/rtos/fast/harness.c: the states the RTOS's paths are counted in.
  *
- * Built only by scripts/rtos-counts.py, freestanding for Thumb-2 together
- * with compare/rtos/core.c (the simulator never links it).  Each rth_*
+ * Built by scripts/rtos-counts.py, freestanding for Thumb-2 together with
+ * compare/rtos/core.c, and for the host by tests/test_rtos_fast.c, which
+ * checks that each state gives the outcome its count is named for (the
+ * simulator never links it).  Each rth_*
  * function builds one state in the emulator's data area (at RTH_K, the
  * kernel block, and the objects after it) and leaves the arguments of the
  * path to count in rth_arg[]; the script then calls the path itself with
@@ -20,10 +22,23 @@
 #define STACK(i) (RTH_K + 0x8000u + (i) * 0x400u)
 
 uint32_t rth_arg[4];
+/* the states (the script calls them by name; tests/test_rtos_fast.c too) */
+void rth_pair(void), rth_tick(void), rth_tick_wake(void), rth_send(void), rth_send8(void), rth_send_wake(void),
+    rth_send_block(void), rth_recv(void), rth_recv8(void), rth_recv_wake(void), rth_recv_empty(void),
+    rth_recv_block(void), rth_give_isr(void), rth_give(void), rth_give_wake(void), rth_take(void),
+    rth_take_block(void), rth_delay(void), rth_suspend(void);
+
+#ifdef RTC_HOSTED
+/* the emulator's memory, from address 0 (tests only) */
+unsigned char *rth_ram;
+#define KERN ((rtc_kernel *)(void *)(rth_ram + RTH_K))
+#else
+#define KERN ((rtc_kernel *)(uintptr_t)RTH_K)
+#endif
 
 static rtc_kernel *kern(void)
 {
-    return (rtc_kernel *)(uintptr_t)RTH_K;
+    return KERN;
 }
 
 /* idle (0) and n tasks at the given priorities; task `run` current */
