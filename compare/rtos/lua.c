@@ -27,10 +27,13 @@ static void free_holder(void *obj)
     g_free(ho);
 }
 
+/* The error as a Lua error at the script's line (luaL_where). */
 static void raise_gerror(lua_State *L, GError *err)
 {
+    luaL_where(L, 1);
     lua_pushstring(L, err->message);
     g_error_free(err);
+    lua_concat(L, 2);
     lua_error(L);
 }
 
