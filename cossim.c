@@ -14,6 +14,7 @@
 #include "sim/lua.h"
 #include "kernel/lua.h"
 #include "compare/monolithic/lua.h"
+#include "compare/rtos/lua.h"
 #include "components/images.h"
 #include "compose/compose.h"
 
@@ -26,6 +27,7 @@ static const simlua_lib libs[] = {
     { "machine", hwlua_open },
     { "kernel", open_kernel },
     { "monolithic", monolua_open },
+    { "rtos", rtlua_open },
     { "system", compose_open },
 };
 

@@ -95,6 +95,21 @@ local runs, nruns = {}, 0
 local function run_bench(ov, bench)
   local key = ov.preset .. "|" .. bench .. "|" .. describe(ov)
   if runs[key] then return runs[key] end
+  if bench == "rtos" then
+    -- the FreeRTOS-like RTOS (compare/rtos): each measure on a machine of its own
+    local r = {}
+    for _, ms in ipairs{ "switch", "irq", "msg" } do
+      for _, mpu in ipairs{ false, true } do
+        local b = rtos.bench{ machine = machine(ov), measure = ms, mpu = mpu, rounds = p.iterations,
+                              warmup = p.warmup }
+        local name = ms .. (mpu and "_mpu" or "")
+        r[name .. ".mean"], r[name .. ".median"], r[name .. ".worst"] = b.mean, b.median, b.worst
+      end
+    end
+    runs[key] = r
+    nruns = nruns + 1
+    return r
+  end
   local m = machine(ov)
   local booter, arg
   if bench == "micro" then

@@ -9,13 +9,15 @@
 --   id         a name of its own;
 --   machine    the preset it runs on (the paper's machine, or the nearest);
 --   bench      "micro" (components/implementation/bench/micro), "ipc"
---              (components/implementation/bench/ipc) or "monolithic" (the
+--              (components/implementation/bench/ipc), "monolithic" (the
 --              Linux-RT-like comparison kernel, compare/monolithic:
---              monolithic.bench, docs/compare.md);
+--              monolithic.bench, docs/compare.md) or "rtos" (the
+--              FreeRTOS-like RTOS of compare/rtos, rtos.bench{});
 --   measure    what the benchmark reports (micro: null, switch, switch_x,
 --              sinv_in, sinv_out, sinv_rt, sinv_same, sinv_q4, sinv_q8,
 --              xcore, map, unmap;
---              ipc: sinv, ipc; monolithic: switch, ipc, xcore);
+--              ipc: sinv, ipc; monolithic: switch, ipc, xcore; rtos:
+--              switch, irq, msg and each with _mpu);
 --   stat       "mean" or "median" of the warm rounds (what the source
 --              reports); "worst" for monolithic (the largest sample);
 --   warm       monolithic only: false runs every round from cold caches
@@ -138,6 +140,31 @@ t{ id = "ucvm.switch_intra", machine = "stm32f767", bench = "micro", measure = "
 t{ id = "ucvm.switch_inter", machine = "stm32f767", bench = "micro", measure = "switch_x", stat = "mean",
    published = 1355, source = "uCVM (RTAS 2018), Composite operations (figure): inter-component round-trip switch",
    what = "kernel thread switch A -> C -> A, C in another component (an MPU switch each way)" }
+
+-- uCVM (Pan et al., RTAS 2018), the FreeRTOS 9.0.0 columns: the same
+-- board (STM32F767, 216 MHz, caches on), read from the paper's figures
+-- (+-5%).  The model's FreeRTOS-like RTOS (compare/rtos, docs/compare.md),
+-- bench "rtos": predictions only; the MPU variants run FreeRTOS-MPU's
+-- design (tasks unprivileged, API calls through an SVC, four task regions
+-- written at every switch).
+t{ id = "frtos.switch", machine = "stm32f767", bench = "rtos", measure = "switch", stat = "mean",
+   published = 395, source = "uCVM (RTAS 2018), OS operations (figure): FreeRTOS round-trip context switch",
+   what = "two tasks of one priority yielding to each other: A's yield to A running again (two switches)" }
+t{ id = "frtos.switch_mpu", machine = "stm32f767", bench = "rtos", measure = "switch_mpu", stat = "mean",
+   published = 670, source = "uCVM (RTAS 2018), OS operations (figure): FreeRTOS + MPU round-trip context switch",
+   what = "the same with FreeRTOS-MPU: yields through SVC, four MPU regions loaded at each switch" }
+t{ id = "frtos.irq", machine = "stm32f767", bench = "rtos", measure = "irq", stat = "mean",
+   published = 690, source = "uCVM (RTAS 2018), OS operations (figure): FreeRTOS interrupt to handler thread",
+   what = "a device interrupt's assertion to the first instruction of the task whose semaphore its ISR gave" }
+t{ id = "frtos.irq_mpu", machine = "stm32f767", bench = "rtos", measure = "irq_mpu", stat = "mean",
+   published = 950, source = "uCVM (RTAS 2018), OS operations (figure): FreeRTOS + MPU interrupt to handler thread",
+   what = "the same with FreeRTOS-MPU" }
+t{ id = "frtos.msg", machine = "stm32f767", bench = "rtos", measure = "msg", stat = "mean",
+   published = 1110, source = "uCVM (RTAS 2018), OS operations (figure): FreeRTOS message passing",
+   what = "a 4-byte queue send by one task to the receive's return in a higher-priority task waiting on it, one way" }
+t{ id = "frtos.msg_mpu", machine = "stm32f767", bench = "rtos", measure = "msg_mpu", stat = "mean",
+   published = 1900, source = "uCVM (RTAS 2018), OS operations (figure): FreeRTOS + MPU message passing",
+   what = "the same with FreeRTOS-MPU: both API calls through MPU_ wrappers (SVC), the yield an SVC" }
 
 -- Speck (Wang et al., RTAS 2015): 40 cores, 4 sockets, 2.0 GHz; the
 -- benchmark code's constants (per-core averages, all cores active; the
