@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Rewrite the printed output of the docs' runnable blocks (the ones
-tests/check_docs.py checks) from a real run, after a change that moves
+tests/check_docs.py and tests/check_labs.py check) from a real run, after a change that moves
 figures on purpose.  A block whose expected output has a `...` line is
 left alone and named (rewrite it by hand).  Review the diff before
 committing: the doc's text around a block may need the new figures too.
@@ -38,7 +38,8 @@ def refresh(path):
             with tempfile.TemporaryDirectory() as tmp:
                 os.mkdir(os.path.join(tmp, "bin"))
                 os.symlink(COSSIM, os.path.join(tmp, "bin", "cossim"))
-                os.symlink(os.path.join(ROOT, "docs"), os.path.join(tmp, "docs"))
+                for d in ("docs", "scenarios", "scripts"):     # as tests/check_docs.py links them
+                    os.symlink(os.path.join(ROOT, d), os.path.join(tmp, d))
                 env = dict(os.environ, PATH=os.path.join(tmp, "bin") + os.pathsep + os.environ.get("PATH", ""),
                            NO_COLOR="1")
                 for line in body:
@@ -61,6 +62,8 @@ def refresh(path):
         open(path, "w").write("\n".join(out))
 
 
+LABS = os.path.join(ROOT, "docs", "labs")     # the labs' handouts (tests/check_labs.py runs them)
 for f in [os.path.join(ROOT, "README.md")] + sorted(
-        os.path.join(ROOT, "docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md")):
+        os.path.join(ROOT, "docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md")) + sorted(
+        os.path.join(LABS, f) for f in os.listdir(LABS) if f.endswith(".md")):
     refresh(f)

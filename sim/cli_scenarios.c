@@ -69,6 +69,8 @@ static void collect(const char *root, const char *rel, GPtrArray *out)
         if (g_file_test(full, G_FILE_TEST_IS_DIR)) {
             if (rel == NULL && strcmp(name, "lib") == 0)
                 continue;    /* helpers, not scenarios */
+            if (strcmp(name, "student") == 0)
+                continue;    /* a lab's starter files (docs/labs), loaded by the lab */
             collect(root, r, out);
         } else if (g_str_has_suffix(name, ".lua")) {
             g_ptr_array_add(out, g_steal_pointer(&r));

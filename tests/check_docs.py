@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The shell examples of the docs marked runnable, run and compared.
 
-Usage: check_docs.py COSSIM SOURCE_ROOT
+Usage: check_docs.py COSSIM SOURCE_ROOT [FILE.md...]
 
 A fenced block preceded by the line `<!-- runnable -->` in README.md or
 docs/*.md holds commands (`$ ...`) each followed by the output it prints.
@@ -11,6 +11,9 @@ work), through /bin/sh, with `cossim` and `./build/cossim` meaning the
 built binary.  What a command prints on standard output must be the lines
 that follow it, trailing spaces aside; a line `...` stands for any number
 of lines.  Exit 0 when every block holds, else the first difference.
+The scratch folder also links `scenarios` and `scripts` (the labs'
+handouts, docs/labs/, run scripts/lab-check.py).  Without FILE arguments:
+README.md and docs/*.md; tests/check_labs.py checks each lab's handout.
 """
 import os
 import re
@@ -18,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-COSSIM, ROOT = sys.argv[1], sys.argv[2]
+COSSIM, ROOT = None, None
 
 
 def blocks(path):
@@ -74,21 +77,32 @@ def run_block(path, lineno, lines, tmp):
             sys.exit(1)
 
 
-def main():
-    docs = [os.path.join(ROOT, "README.md")] + sorted(
-        os.path.join(ROOT, "docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md"))
+def check_files(cossim, root, docs):
+    """Run every runnable block of the files `docs`; the number of blocks."""
+    global COSSIM, ROOT
+    COSSIM, ROOT = cossim, os.path.abspath(root)
     count = 0
     for path in docs:
         for lineno, lines in blocks(path):
             with tempfile.TemporaryDirectory() as tmp:
                 os.mkdir(os.path.join(tmp, "bin"))
                 os.symlink(os.path.abspath(COSSIM), os.path.join(tmp, "bin", "cossim"))
-                os.symlink(os.path.join(ROOT, "docs"), os.path.join(tmp, "docs"))
+                for d in ("docs", "scenarios", "scripts"):
+                    os.symlink(os.path.join(ROOT, d), os.path.join(tmp, d))
                 run_block(os.path.relpath(path, ROOT), lineno, lines, tmp)
             count += 1
-    if count < 2:
+    return count
+
+
+def main():
+    cossim, root = sys.argv[1], sys.argv[2]
+    docs = sys.argv[3:] or [os.path.join(root, "README.md")] + sorted(
+        os.path.join(root, "docs", f) for f in os.listdir(os.path.join(root, "docs")) if f.endswith(".md"))
+    count = check_files(cossim, root, docs)
+    if count < 2 and not sys.argv[3:]:
         sys.exit("only %d runnable blocks found: the markers are gone?" % count)
     print("ok: %d runnable blocks" % count)
 
 
-main()
+if __name__ == "__main__":
+    main()

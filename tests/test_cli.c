@@ -253,6 +253,11 @@ static void test_verbs(void **state)
     assert_non_null(strstr(r.out, "mm1-queue"));
     assert_non_null(strstr(r.out, "Quick start: three periodic tasks"));
     assert_null(strstr(r.out, "report"));   /* lib/ holds helpers, not scenarios */
+    /* the labs are listed; their starter files (labs/student/) are not */
+    assert_non_null(strstr(r.out, "labs/scheduler "));
+    assert_non_null(strstr(r.out, "labs/priority-inversion "));
+    assert_non_null(strstr(r.out, "labs/cache-partition "));
+    assert_null(strstr(r.out, "student"));
     result_clear(&r);
     /* --until caps a script's own span */
     r = run_in(dir, cossim, "run", data("long_run.lua"), "--until", "2us", "--trace", "none", NULL);

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""A classroom lab (docs/labs/), checked end to end.
+
+Usage: check_labs.py COSSIM SOURCE_ROOT LAB HANDOUT
+
+(a) the reference solution, tests/labs/LAB/solution.lua, passes the
+instructor's check (scripts/lab-check.py exits 0); (b) the starter file
+as shipped, scenarios/labs/student/LAB.lua, does not (exit 1: the check
+tests something); (c) every command of the handout docs/labs/HANDOUT.md
+runs as written and prints what the handout says (its runnable blocks,
+through tests/check_docs.py).  The figures the goals need are derived
+by hand in scripts/lab-check.py, beside each goal: round robin's 6.5,
+7.0 and 7.5 ms; the hard set t1 (1, 4), t2 (2, 6), t3 (3.5, 10) ms, where
+rate-monotonic analysis gives t3 R = 6.5, 9.5, 10.5 > 10 (a miss) and
+U = 0.933 <= 1 lets EDF meet every deadline; priority inversion's
+B = 2000 us (one 2 ms section of low) and R = C + B = 2500 us; the
+cortex-a9 L2 hit of 23 cycles.  Nothing here depends on host time (the
+labs' own run times are in docs/labs/README.md, measured by hand).
+"""
+import os
+import subprocess
+import sys
+
+COSSIM, ROOT, LAB, HANDOUT = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_docs  # noqa: E402
+
+
+def lab_check(student):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "lab-check.py"), LAB, student],
+                          env=dict(os.environ, COSSIM=COSSIM), capture_output=True, text=True, timeout=600)
+
+
+def main():
+    solution = os.path.join(ROOT, "tests", "labs", LAB, "solution.lua")
+    r = lab_check(solution)
+    if r.returncode != 0:
+        sys.exit("FAIL: %s: the reference solution does not pass (exit %d):\n%s%s"
+                 % (LAB, r.returncode, r.stdout, r.stderr))
+    starter = os.path.join(ROOT, "scenarios", "labs", "student", LAB + ".lua")
+    r = lab_check(starter)
+    if r.returncode != 1:
+        sys.exit("FAIL: %s: the unchanged starter file gave exit %d (want 1, goals not met):\n%s%s"
+                 % (LAB, r.returncode, r.stdout, r.stderr))
+    n = check_docs.check_files(COSSIM, ROOT, [os.path.join(ROOT, "docs", "labs", HANDOUT + ".md")])
+    if n == 0:
+        sys.exit("FAIL: docs/labs/%s.md has no runnable block" % HANDOUT)
+    print("ok: %s: the solution passes, the starter does not, %d handout blocks run as written" % (LAB, n))
+
+
+main()
