@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Count the instructions of the FreeRTOS-like RTOS's core paths (compare/rtos).
 
     scripts/rtos-counts.py [--print | --write | --check]
