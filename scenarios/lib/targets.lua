@@ -9,10 +9,12 @@
 --   id         a name of its own;
 --   machine    the preset it runs on (the paper's machine, or the nearest);
 --   bench      "micro" (components/implementation/bench/micro) or "ipc"
---              (components/implementation/bench/ipc);
+--              (components/implementation/bench/ipc); the paper suite's
+--              also "micro-irq" (the micro-bench's irq mode), "flood",
+--              "preset" and the other systems' (below);
 --   measure    what the benchmark reports (micro: null, switch, switch_x,
 --              sinv_in, sinv_out, sinv_rt, sinv_same, sinv_q4, sinv_q8,
---              xcore, map, unmap;
+--              xcore, map, unmap; micro-irq: irq_thd;
 --              ipc: sinv, ipc);
 --   stat       "mean" or "median" of the warm rounds (what the source
 --              reports);
@@ -107,36 +109,36 @@ t{ id = "zynq.switch", machine = "zynq7000", bench = "micro", measure = "switch"
 -- uCVM (Pan et al., RTAS 2018): STM32F767, Cortex-M7 at 216 MHz, caches
 -- on; averages of 10,000 (read from the paper's figures: +-5%).
 t{ id = "ucvm.syscall",
-   paper = "ucvm", ref = "hardware operations", system = "hardware", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "null", stat = "mean",
+   paper = "ucvm", ref = "hardware ops table", system = "hardware", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "null", stat = "mean",
    published = 90, source = "uCVM (RTAS 2018), hardware operations: system call that returns at once, average",
    what = "a system call the kernel answers at once (entry, the thread's header, exit)",
    fit = { figure = "costs.syscall_exit", presets = { "stm32f767", "cortex-m7" } } }
 t{ id = "ucvm.mpu4",
-   paper = "ucvm", ref = "hardware operations", system = "hardware", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_q4", minus_measure = "sinv_same",
+   paper = "ucvm", ref = "hardware ops table", system = "hardware", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_q4", minus_measure = "sinv_same",
    stat = "mean", scale = 0.5,
    published = 27, source = "uCVM (RTAS 2018), hardware operations: MPU programming, 4 regions, average",
    what = "the MPU reprogrammed for a layout of 4 regions: half the difference between an invocation of a "
        .. "4-region component and one within the caller's layout (each way 4 regions change)",
    fit = { figure = "costs.mpu_region_write", presets = { "stm32f767", "cortex-m7" } } }
 t{ id = "ucvm.mpu8",
-   paper = "ucvm", ref = "hardware operations", system = "hardware", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_q8", minus_measure = "sinv_same",
+   paper = "ucvm", ref = "hardware ops table", system = "hardware", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_q8", minus_measure = "sinv_same",
    stat = "mean", scale = 0.5,
    published = 40, source = "uCVM (RTAS 2018), hardware operations: MPU programming, 8 regions, average",
    what = "the same for a layout of 8 regions" }
 t{ id = "ucvm.sinv_entry",
-   paper = "ucvm", ref = "Composite operations figure", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_in", stat = "mean",
+   paper = "ucvm", ref = "Composite ops fig.", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_in", stat = "mean",
    published = 355, source = "uCVM (RTAS 2018), Composite operations (figure): sinv entry",
    what = "from before an invocation to the server's first instruction" }
 t{ id = "ucvm.sinv_return",
-   paper = "ucvm", ref = "Composite operations figure", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_out", stat = "mean",
+   paper = "ucvm", ref = "Composite ops fig.", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "sinv_out", stat = "mean",
    published = 205, source = "uCVM (RTAS 2018), Composite operations (figure): sret",
    what = "from the server's last instruction to the caller's after the return" }
 t{ id = "ucvm.switch_intra",
-   paper = "ucvm", ref = "Composite operations figure", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "switch", stat = "mean",
+   paper = "ucvm", ref = "Composite ops fig.", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "switch", stat = "mean",
    published = 1310, source = "uCVM (RTAS 2018), Composite operations (figure): intra-component round-trip switch",
    what = "kernel thread switch A -> B -> A, both in one component" }
 t{ id = "ucvm.switch_inter",
-   paper = "ucvm", ref = "Composite operations figure", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "switch_x", stat = "mean",
+   paper = "ucvm", ref = "Composite ops fig.", system = "composite", tol = 0.15, machine = "stm32f767", bench = "micro", measure = "switch_x", stat = "mean",
    published = 1355, source = "uCVM (RTAS 2018), Composite operations (figure): inter-component round-trip switch",
    what = "kernel thread switch A -> C -> A, C in another component (an MPU switch each way)" }
 
@@ -230,21 +232,23 @@ t{ id = "chaos.ratelimit", machine = "i7-8700", bench = "flood", measure = "limi
 -- uCVM: the hardware interrupt, the Composite column of the operation
 -- table, and the other columns (built by the RTOS branch; the VM, not yet).
 t{ id = "ucvm.irq", machine = "stm32f767", bench = "preset", measure = "costs.irq_entry+costs.irq_exit", stat = "mean",
-   paper = "ucvm", ref = "hardware operations", system = "hardware", tol = 0.15, calibrate = false,
+   paper = "ucvm", ref = "hardware ops table", system = "hardware", tol = 0.15, calibrate = false,
    published = 35, source = "uCVM (RTAS 2018), hardware operations: interrupt, average",
    what = "an interrupt taken and returned from with an empty handler: the model's entry and exit charges" }
 t{ id = "ucvm.op_switch", machine = "stm32f767", bench = "micro", measure = "switch", stat = "mean",
    paper = "ucvm", ref = "OS operations table", system = "composite", tol = 0.15, calibrate = false,
    published = 1325, source = "uCVM (RTAS 2018), OS operations: Composite round-trip context switch",
    what = "kernel thread switch A -> B -> A, both in one component" }
-t{ id = "ucvm.op_irq", machine = "stm32f767", bench = "micro", measure = "irq_thd", stat = "mean",
+t{ id = "ucvm.op_irq", machine = "stm32f767", bench = "micro-irq", measure = "irq_thd", stat = "mean",
    paper = "ucvm", ref = "OS operations table", system = "composite", tol = 0.15, calibrate = false,
    published = 915, source = "uCVM (RTAS 2018), OS operations: Composite interrupt to handler thread",
-   what = "from an interrupt's assertion to its handler thread's first instruction" }
-t{ id = "ucvm.op_msg", machine = "stm32f767", bench = "micro", measure = "asnd", stat = "mean",
+   what = "from an interrupt to the first instruction of the thread its line is bound to, preempting a "
+       .. "spinning thread (the micro-bench's irq mode)" }
+t{ id = "ucvm.op_msg", machine = "stm32f767", bench = "ipc", measure = "ipc", stat = "mean", scale = 0.5,
    paper = "ucvm", ref = "OS operations table", system = "composite", tol = 0.15, calibrate = false,
    published = 965, source = "uCVM (RTAS 2018), OS operations: Composite message passing",
-   what = "asnd to a higher-priority thread blocked in rcv on the same core, until it runs" }
+   what = "a message one way between two threads of two components: half the ipc benchmark's round trip "
+       .. "(asnd to the other's endpoint and rcv on one's own, in one call, each way)" }
 for _, r in ipairs{
   { "switch", 395, 670, 2175, "round-trip context switch" },
   { "irq", 690, 950, 4550, "interrupt to handler thread" },
