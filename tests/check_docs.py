@@ -3,8 +3,8 @@
 
 Usage: check_docs.py COSSIM SOURCE_ROOT
 
-A fenced block preceded by the line `<!-- runnable -->` in README.md or
-docs/*.md holds commands (`$ ...`) each followed by the output it prints.
+A fenced block preceded by the line `<!-- runnable -->` in README.md,
+docs/*.md or docs/papers/*.md holds commands (`$ ...`) each followed by the output it prints.
 The commands of a block run in order, in one scratch folder (holding a
 link `docs` to the source's docs folder, so `docs/examples/...` paths
 work), through /bin/sh, with `cossim` and `./build/cossim` meaning the
@@ -77,6 +77,9 @@ def run_block(path, lineno, lines, tmp):
 def main():
     docs = [os.path.join(ROOT, "README.md")] + sorted(
         os.path.join(ROOT, "docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md"))
+    papers = os.path.join(ROOT, "docs", "papers")      # the paper pages' tables (docs/papers/README.md)
+    if os.path.isdir(papers):
+        docs += sorted(os.path.join(papers, f) for f in os.listdir(papers) if f.endswith(".md"))
     count = 0
     for path in docs:
         for lineno, lines in blocks(path):
