@@ -287,16 +287,16 @@ end
 -- ---- the table ----
 
 function L.print_rows(rows)
-  print(string.format("%-22s %-20s %-10s %10s %10s %8s %7s  %s", "target", "ref", "system", "published", "cossim",
+  print(string.format("%-24s %-20s %-10s %10s %10s %8s %7s  %s", "target", "ref", "system", "published", "cossim",
                       "error", "band", "status"))
   for _, r in ipairs(rows) do
     if r.shape then
-      print(string.format("%-22s %-20s %-10s %s", r.id, r.ref, r.system, "shape: " .. r.check))
-      print(string.format("%-22s published: %s", "", r.published))
-      print(string.format("%-22s cossim:    %s", "", r.cossim or "-"))
-      print(string.format("%-22s %s", "", r.status))
+      print(string.format("%-24s %-20s %-10s %s", r.id, r.ref, r.system, "shape: " .. r.check))
+      print(string.format("%-24s published: %s", "", r.published))
+      print(string.format("%-24s cossim:    %s", "", r.cossim or "-"))
+      print(string.format("%-24s %s", "", r.status))
     else
-      print(string.format("%-22s %-20s %-10s %10d %10s %8s %7s  %s%s", r.id, r.ref, r.system, r.published,
+      print(string.format("%-24s %-20s %-10s %10d %10s %8s %7s  %s%s", r.id, r.ref, r.system, r.published,
                           r.cossim and string.format("%.0f", r.cossim) or "-",
                           r.error and string.format("%+.1f%%", 100 * r.error) or "-",
                           string.format("+-%d%%", math.floor(100 * r.tol + 0.5)), r.status,
