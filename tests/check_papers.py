@@ -104,6 +104,40 @@ for x in rows:
 check((r.returncode == 0) == (misses == 0), "exit %d with %d misses (0 only when none misses)" % (r.returncode, misses))
 check(rep["misses"] == misses, "the report's count of misses (%d) is its rows' (%d)" % (rep["misses"], misses))
 
+# uCVM's interrupt to thread (the micro-bench's irq mode) measures what it
+# says: by hand, each sample is one interrupt's path to H (one interrupt
+# entry, and nothing else of the entry figure) plus the part of A's spin
+# step (4 instructions at the preset's cpi, 1.0: 4 cycles) between A's last
+# reading and the interrupt, which shifts as the path's length does.  So
+# moving costs.irq_entry by 40 cycles moves the mean and the minimum by 40,
+# give or take one spin step: 36 to 44 (a measure blind to the entry: 0 to 4).
+IRQ = """
+local p = sim.params{ d = {0, "cycles added to irq_entry"} }
+local pr = preset("stm32f767")
+local m = machine{ preset = "stm32f767", costs = { irq_entry = pr.costs.irq_entry[1] + p.d } }
+local dev = m:device{ line = 40, core = 0, periodic = "20us" }
+local s = kernel.boot{ machine = m, booter = "micro-bench", arg = 50 | (10 << 20) | (40 << 48) }
+while not s:report("boot.done") and not s:report("boot.error") do sim.run("1ms") end
+dev:stop()
+return { mean = s:report("irq_thd.mean"), min = s:report("irq_thd.min"), max = s:report("irq_thd.max") }
+"""
+if paper == "ucvm":
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        Path(d, "irq.lua").write_text(IRQ)
+        got = []
+        for dd in (0, 40):
+            q = subprocess.run([cossim, "run", "irq.lua", "--trace", "none", "--json", "--set", "d=%d" % dd],
+                               capture_output=True, text=True, cwd=d, timeout=300)
+            check(q.returncode == 0, "irq.lua d=%d runs (%s)" % (dd, q.stderr[-1000:]))
+            got.append(json.loads(q.stdout)["report"] if q.returncode == 0 else {})
+        if all("mean" in g for g in got):
+            check(all(36 <= got[1][k] - got[0][k] <= 44 for k in ("mean", "min")),
+                  "irq_thd moves with irq_entry, +40 within a spin step (mean %s -> %s, min %s -> %s)"
+                  % (got[0]["mean"], got[1]["mean"], got[0]["min"], got[1]["min"]))
+        else:
+            check(False, "irq_thd reported (%s)" % got)
+
 if failures:
     print("%d check(s) failed" % len(failures))
     sys.exit(1)
