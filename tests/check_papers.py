@@ -122,6 +122,13 @@ dev:stop()
 return { mean = s:report("irq_thd.mean"), min = s:report("irq_thd.min"), max = s:report("irq_thd.max") }
 """
 if paper == "ucvm":
+    # the verb's mistakes: exit 2, naming what is wrong
+    q = subprocess.run([cossim, "papers", "--paper", "nope"], capture_output=True, text=True, timeout=300)
+    check(q.returncode == 2 and "no paper 'nope'" in q.stderr and "chaos" in q.stderr,
+          "an unknown paper: exit 2 naming the papers (%d: %s)" % (q.returncode, q.stderr[-300:]))
+    q = subprocess.run([cossim, "papers", "--paper"], capture_output=True, text=True, timeout=300)
+    check(q.returncode == 2 and "--paper" in q.stderr, "--paper without a name: exit 2 (%d: %s)"
+          % (q.returncode, q.stderr[-300:]))
     import tempfile
     with tempfile.TemporaryDirectory() as d:
         Path(d, "irq.lua").write_text(IRQ)
