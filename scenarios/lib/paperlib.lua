@@ -88,14 +88,16 @@ end
 -- `hi` (priority 1, `job` of compute every 2 ms, first at 1 ms); each of
 -- the n other cores runs a sender that sends, computes for the model's own
 -- cross-core one-way latency on this machine (micro-bench xcore mean), and
--- sends again: a sender that keeps about one notification in flight.  Unprotected: each
--- sender wakes a receiver of its own on core 0 (priorities 2..n+1, below
--- hi, each looping on recv); limited: every sender invokes one
--- ipi-ratelimit component that forwards at most `limit` sends a
--- millisecond to one receiver on core 0.  The senders stop after the
--- measured jobs (every system shares the one clock and runs on while the
--- next is measured: so the next run starts quiet).  Returns hi's worst response in ns, or nil for a livelock (a
--- job missed its 2 ms period or never finished).
+-- sends again: a sender that keeps about one notification in flight.
+-- Unprotected: each sender wakes a receiver of its own on core 0
+-- (priorities 2..n+1, below hi, each looping on recv); limited: every
+-- sender invokes one ipi-ratelimit component that forwards at most `limit`
+-- sends a millisecond to one receiver on core 0.  The senders stop after
+-- as many sends as the measured span holds gaps (every system shares the
+-- one clock and runs on while the next is measured, on a machine of its
+-- own: a sender still going costs host time only).  Returns hi's worst
+-- response in ns, or nil for a livelock (a job missed its 2 ms period or
+-- never finished).
 local function flood_run(preset_name, n, limit, job, o)
   local m = machine{ preset = preset_name }
   local info = m:info()
