@@ -731,6 +731,10 @@ static int cmd_papers(int argc, char **argv)
         } else if (g_str_has_prefix(a, "--paper=")) {
             v = a + strlen("--paper=");
         }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            printf("cossim papers [--paper NAME] [--json] [--set KEY=VALUE ...]: each paper reproduction's targets "
+                   "(docs/papers/README.md); --paper NAME is --set paper=NAME; exit 0 when no target misses, 1 "
+                   "when one does\n\n");
         if (v) {
             if (paper)
                 return simcli_usage_error("papers", "--paper: one paper at a time");
