@@ -110,6 +110,83 @@ static int plot_schedulability(const char *csv_path, const char *out)
     return an_gp_run(g, out);
 }
 
+/* `cossim plot series FILE.csv`: curves of y over x, one per series (the
+ * paper suite's figures: scripts/papers-figures.py).  Lines: "series,x,y"
+ * (the header), then "NAME,X,Y" rows; "#title,TEXT", "#xlabel,TEXT",
+ * "#ylabel,TEXT" set the labels and "#logy" a log y axis.  Every name and
+ * label goes to gnuplot as a label (an_gp_label), every number printed by
+ * us. */
+static int plot_series(const char *csv_path, const char *out)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+    if (!g_file_get_contents(csv_path, &text, NULL, &err)) {
+        fprintf(stderr, "cossim plot: %s\n", err->message);
+        return 2;
+    }
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    if (!g_str_has_prefix(lines[0], "series,x,y"))
+        return usage("not a series CSV (a first line series,x,y):", csv_path);
+    g_autoptr(GArray) curves = g_array_new(FALSE, FALSE, sizeof(curve));
+    g_array_set_clear_func(curves, curve_clear);
+    const char *title = "", *xlabel = "x", *ylabel = "y";
+    bool logy = false;
+    for (int i = 1; lines[i]; i++) {
+        const char *l = lines[i];
+        if (l[0] == '\0')
+            continue;
+        if (g_str_has_prefix(l, "#title,"))
+            title = l + strlen("#title,");
+        else if (g_str_has_prefix(l, "#xlabel,"))
+            xlabel = l + strlen("#xlabel,");
+        else if (g_str_has_prefix(l, "#ylabel,"))
+            ylabel = l + strlen("#ylabel,");
+        else if (strcmp(l, "#logy") == 0)
+            logy = true;
+        else {
+            const char *c2 = strrchr(l, ',');
+            const char *c1 = c2 ? g_strrstr_len(l, c2 - l, ",") : NULL;
+            double x, y;
+            g_autofree char *xs = c1 ? g_strndup(c1 + 1, (gsize)(c2 - c1 - 1)) : NULL;
+            if (c1 == NULL || !csv_number(xs, &x) || !csv_number(c2 + 1, &y)) {
+                fprintf(stderr, "cossim plot: %s:%d: expected series,x,y (x and y numbers)\n", csv_path, i + 1);
+                return 2;
+            }
+            g_autofree char *name = g_strndup(l, (gsize)(c1 - l));
+            guint t;
+            for (t = 0; t < curves->len && strcmp(g_array_index(curves, curve, t).test, name) != 0; t++)
+                ;
+            if (t == curves->len) {
+                curve n = { g_strdup(name), g_string_new(NULL) };
+                g_array_append_val(curves, n);
+            }
+            g_string_append_printf(g_array_index(curves, curve, t).points, "%.9g %.9g\n", x, y);
+        }
+    }
+    if (curves->len == 0)
+        return usage("no points in", csv_path);
+    an_gp *g = an_gp_new(out);
+    GString *gp = an_gp_text(g);
+    g_string_append(gp, "set title ");
+    an_gp_ref(g, title);
+    g_string_append(gp, "\nset xlabel ");
+    an_gp_ref(g, xlabel);
+    g_string_append(gp, "\nset ylabel ");
+    an_gp_ref(g, ylabel);
+    g_string_append(gp, logy ? "\nset logscale y\n" : "\n");
+    g_string_append(gp, "set key top left\nset grid\n");
+    for (guint t = 0; t < curves->len; t++) {
+        g_autofree char *name = g_strdup_printf("d%u", t);
+        an_gp_data(g, name, g_array_index(curves, curve, t).points->str);
+    }
+    g_string_append(gp, "plot ");
+    for (guint t = 0; t < curves->len; t++)
+        g_string_append_printf(gp, "%s$d%u using 1:2 with linespoints lw 2 pt %u title L[%d]", t ? ", " : "", t, t + 5,
+                               an_gp_label(g, g_array_index(curves, curve, t).test));
+    g_string_append(gp, "\n");
+    return an_gp_run(g, out);
+}
+
 int an_cli_plot(int argc, char **argv)
 {
     char *output = NULL;
@@ -126,7 +203,7 @@ int an_cli_plot(int argc, char **argv)
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print {\"figure\": FILE} instead of the file's name", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("KIND FILE - draw a figure: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv, sweep MERGED.db");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("KIND FILE - draw a figure: gantt|response|breakdown|counters TRACE.db, schedulability RESULT.csv, series FIGURE.csv, sweep MERGED.db");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err))
@@ -140,10 +217,11 @@ int an_cli_plot(int argc, char **argv)
     static const char *const kinds[] = { "gantt", "response", "breakdown", "counters", NULL };
     bool trace = g_strv_contains(kinds, argv[1]);
     bool merged = strcmp(argv[1], "sweep") == 0;
-    if (!trace && !merged && strcmp(argv[1], "schedulability") != 0) {
+    bool series = strcmp(argv[1], "series") == 0;
+    if (!trace && !merged && !series && strcmp(argv[1], "schedulability") != 0) {
         g_free(output);
-        return usage("figures: gantt, response, breakdown, counters (of a trace), schedulability (of analyze --sweep's CSV) "
-                     "and sweep (of a results database of cossim merge); not", argv[1]);
+        return usage("figures: gantt, response, breakdown, counters (of a trace), schedulability (of analyze --sweep's CSV), "
+                     "series (of a series,x,y CSV: the paper suite's figures) and sweep (of a results database of cossim merge); not", argv[1]);
     }
     const char *ext = trace || merged ? ".db" : ".csv";
     g_autofree char *stem = g_str_has_suffix(argv[2], ext) ? g_strndup(argv[2], strlen(argv[2]) - strlen(ext)) : g_strdup(argv[2]);
@@ -163,5 +241,7 @@ int an_cli_plot(int argc, char **argv)
         an_plot_opts o = { .from_ps = from_s ? (int64_t)from : -1, .to_ps = to_s ? (int64_t)to : -1, .mean = mean };
         return an_plot_trace(argv[1], argv[2], out, &o);
     }
+    if (series)
+        return plot_series(argv[2], out);
     return plot_schedulability(argv[2], out);
 }

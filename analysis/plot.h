@@ -3,6 +3,7 @@
  * cossim plot gantt|response|breakdown|counters TRACE.db [--output FILE]
  *             [--from T --to T] [--mean]
  * cossim plot schedulability RESULT.csv [--output FILE]
+ * cossim plot series FIGURE.csv [--output FILE]   (curves of y over x)
  * The figure's format follows the output's extension: .png, .svg or .pdf.
  * Each task has one colour in every figure (an_gp_colour).
  */

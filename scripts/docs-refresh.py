@@ -63,7 +63,9 @@ def refresh(path):
 
 
 LABS = os.path.join(ROOT, "docs", "labs")     # the labs' handouts (tests/check_labs.py runs them)
+papers = os.path.join(ROOT, "docs", "papers")      # the paper pages' tables
 for f in [os.path.join(ROOT, "README.md")] + sorted(
         os.path.join(ROOT, "docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md")) + sorted(
-        os.path.join(LABS, f) for f in os.listdir(LABS) if f.endswith(".md")):
+        os.path.join(LABS, f) for f in os.listdir(LABS) if f.endswith(".md")) + sorted(
+        os.path.join(papers, f) for f in (os.listdir(papers) if os.path.isdir(papers) else []) if f.endswith(".md")):
     refresh(f)

@@ -333,7 +333,9 @@ static bool scenario_help(int *argc, char **argv)
     return true;
 }
 
-static int cmd_run(int argc, char **argv)
+/* `cossim run`; with report_out, the script's report (JSON) is handed
+ * back on success (a bundled verb judges it: cossim papers). */
+static int run_scenario(int argc, char **argv, char **report_out)
 {
     run_opts o = { .lua_memory_mib = G_MININT, .lua_instructions = G_MININT64,   /* unset */
                    .timeout_s = SIMCLI_DEFAULT_TIMEOUT, .memory_mib = SIMCLI_DEFAULT_MEMORY };
@@ -582,6 +584,8 @@ static int cmd_run(int argc, char **argv)
             printf("trace      none (%" PRIu64 " event rows digested%s)\n", rows, lv);
         printf("digest     %s\n", digest);
     }
+    if (report_out)
+        *report_out = g_strdup(report);
     rc = 0;
 out:
     if (h)
@@ -677,10 +681,15 @@ static int cmd_version(int argc, char **argv)
     return 0;
 }
 
+static int cmd_run(int argc, char **argv)
+{
+    return run_scenario(argc, argv, NULL);
+}
+
 /* A verb that is a bundled scenario run without a trace: `cossim VERB
  * [OPTIONS]` is `cossim run SCENARIO --trace none [OPTIONS]` (a --trace
  * given writes one; --json prints the scenario's report). */
-static int run_bundled(const char *scenario, int argc, char **argv)
+static int run_bundled_report(const char *scenario, int argc, char **argv, char **report_out)
 {
     g_autofree char **args = g_new0(char *, (size_t)argc + 5);
     int n = 0;
@@ -690,12 +699,57 @@ static int run_bundled(const char *scenario, int argc, char **argv)
     args[n++] = (char *)"none";
     for (int i = 1; i < argc; i++)
         args[n++] = argv[i];
-    return cmd_run(n, args);
+    return run_scenario(n, args, report_out);
+}
+
+static int run_bundled(const char *scenario, int argc, char **argv)
+{
+    return run_bundled_report(scenario, argc, argv, NULL);
 }
 
 static int cmd_calibrate(int argc, char **argv)
 {
     return run_bundled("calibrate", argc, argv);
+}
+
+/* `cossim papers [--paper NAME] [--json] [run options]`: the bundled
+ * scenario papers.lua, whose report says whether every declared target
+ * holds (papers_all_hold): exit 0 when it does, 1 when one misses.
+ * --paper NAME is --set paper=NAME. */
+static int cmd_papers(int argc, char **argv)
+{
+    g_autofree char **args = g_new0(char *, (size_t)argc + 2);
+    g_autofree char *paper = NULL;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = NULL;
+        if (strcmp(a, "--paper") == 0) {
+            if (i + 1 >= argc)
+                return simcli_usage_error("papers", "--paper: which paper? (chaos, ucvm)");
+            v = argv[++i];
+        } else if (g_str_has_prefix(a, "--paper=")) {
+            v = a + strlen("--paper=");
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            printf("cossim papers [--paper NAME] [--json] [--set KEY=VALUE ...]: each paper reproduction's targets "
+                   "(docs/papers/README.md); --paper NAME is --set paper=NAME; exit 0 when no target misses, 1 "
+                   "when one does\n\n");
+        if (v) {
+            if (paper)
+                return simcli_usage_error("papers", "--paper: one paper at a time");
+            paper = g_strconcat("paper=", v, NULL);
+            args[n++] = (char *)"--set";
+            args[n++] = paper;
+        } else {
+            args[n++] = argv[i];
+        }
+    }
+    g_autofree char *report = NULL;
+    int rc = run_bundled_report("papers", n, args, &report);
+    if (rc != 0 || report == NULL)
+        return rc;
+    return strstr(report, "\"papers_all_hold\":true") ? 0 : SIMCLI_EXIT_FAIL;
 }
 
 static int cmd_help(int argc, char **argv);
@@ -711,6 +765,7 @@ static const verb verbs[] = {
     { "scenarios", "list the bundled scenarios", simcli_cmd_scenarios },
     { "bench", "measure the engine's speed", cmd_bench },
     { "calibrate", "run every published target's microbenchmark, fit the few marked fit, report the rest as predictions", cmd_calibrate },
+    { "papers", "run the paper reproductions' targets: published, cossim's, error, declared band, holds or misses", cmd_papers },
     { "version", "print the version", cmd_version },
     { "help", "help on cossim or on one verb", cmd_help },
 };

@@ -3,8 +3,8 @@
 
 Usage: check_docs.py COSSIM SOURCE_ROOT [FILE.md...]
 
-A fenced block preceded by the line `<!-- runnable -->` in README.md or
-docs/*.md holds commands (`$ ...`) each followed by the output it prints.
+A fenced block preceded by the line `<!-- runnable -->` in README.md,
+docs/*.md or docs/papers/*.md holds commands (`$ ...`) each followed by the output it prints.
 The commands of a block run in order, in one scratch folder (holding a
 link `docs` to the source's docs folder, so `docs/examples/...` paths
 work), through /bin/sh, with `cossim` and `./build/cossim` meaning the
@@ -98,6 +98,9 @@ def main():
     cossim, root = sys.argv[1], sys.argv[2]
     docs = sys.argv[3:] or [os.path.join(root, "README.md")] + sorted(
         os.path.join(root, "docs", f) for f in os.listdir(os.path.join(root, "docs")) if f.endswith(".md"))
+    papers = os.path.join(root, "docs", "papers")      # the paper pages' tables (docs/papers/README.md)
+    if not sys.argv[3:] and os.path.isdir(papers):
+        docs += sorted(os.path.join(papers, f) for f in os.listdir(papers) if f.endswith(".md"))
     count = check_files(cossim, root, docs)
     if count < 2 and not sys.argv[3:]:
         sys.exit("only %d runnable blocks found: the markers are gone?" % count)

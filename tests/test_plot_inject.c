@@ -5,7 +5,7 @@
  * a newline or a backquote, a scenario file name with either, a trace file
  * name with a quote (it landed in `set output '...'`), an output name
  * starting with '|' (gnuplot opens a pipe), a test name or a number of a
- * schedulability CSV.  Every command a payload carries is `touch X`: the
+ * schedulability CSV; a series name, a label or a number of a series CSV.  Every command a payload carries is `touch X`: the
  * test runs in a fresh folder and checks that no X appears there.  Each
  * label must also read as given: the figures are drawn as SVG, whose text
  * elements hold the labels, and compared with the text a reader should see,
@@ -330,6 +330,52 @@ static void test_schedulability_csv(void **state)
     g_free(dir);
 }
 
+/* cossim plot series (the paper suite's figures): the series' names become
+ * key entries and the #title, #xlabel and #ylabel lines the figure's
+ * labels, all as given; numbers that are not are refused with the line. */
+static void test_series_csv(void **state)
+{
+    (void)state;
+    static const struct { const char *test, *label; } names[] = {
+        { "x'.system('touch X').'", "x'.system('touch X').'" },
+        { "e`touch X`f", "e`touch X`f" },
+        { "q\".system(\"touch X\").\"", "q\".system(\"touch X\").\"" },
+        { "c\rsystem 'touch X'\r", "c\\rsystem 'touch X'\\r" },
+        { "m@M;n$0 {b}^c_d&e~f 100%s, 1", "m@M;n$0 {b}^c_d&e~f 100%s, 1" },
+    };
+    char *dir = tmpdir();
+    g_autofree char *csv = g_build_filename(dir, "s.csv", NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        for (unsigned where = 0; where < 4; where++) {
+            static const char *const keys[] = { NULL, "#title,", "#xlabel,", "#ylabel," };
+            g_autofree char *text = where == 0
+                ? g_strdup_printf("series,x,y\n%s,1,10\n%s,2,20\n", names[i].test, names[i].test)
+                : g_strdup_printf("series,x,y\n%s%s\n#logy\nplain,1,10\nplain,2,20\n", keys[where], names[i].test);
+            assert_true(g_file_set_contents(csv, text, -1, NULL));
+            result r = run_in(dir, cossim, "plot", "series", "s.csv", "--output", "s.svg", NULL);
+            expect_no_command_ran(dir, names[i].label);
+            expect_exit(&r, 0, names[i].label);
+            expect_label(dir, "s.svg", names[i].label, true);
+        }
+    }
+    static const char *const bad[] = {
+        "series,x,y\nx,EOD,1\nx,system,'touch X'\n",
+        "series,x,y\nx,1,1\nx,2,nan\n",
+        "series,x,y\nx,1,1\nx,2 `touch X`,1\n",
+        "series,x,y\nno commas here\n",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        assert_true(g_file_set_contents(csv, bad[i], -1, NULL));
+        result r = run_in(dir, cossim, "plot", "series", "s.csv", "--output", "b.svg", NULL);
+        expect_no_command_ran(dir, bad[i]);
+        if (r.status != 2 || strstr(r.err, "s.csv:") == NULL)
+            note("series CSV %zu: exit %d, %s", i, r.status, r.err);
+        result_clear(&r);
+    }
+    tu_rmtree(dir);
+    g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (!cli_args(argc, argv, 2))
@@ -339,6 +385,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_scenario_names, fails_setup, fails_check),
         cmocka_unit_test_setup_teardown(test_file_names, fails_setup, fails_check),
         cmocka_unit_test_setup_teardown(test_schedulability_csv, fails_setup, fails_check),
+        cmocka_unit_test_setup_teardown(test_series_csv, fails_setup, fails_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,13 +37,27 @@
  *               runs on core 0 only, so an unmap has no other core's TLB
  *               to shoot down).
  *
+ *   irq_thd     (only in irq mode, below: then the only measure) from an
+ *               interrupt to the first instruction of the thread H its
+ *               line is bound to, H above A (a tcap of its own at priority
+ *               1): A spins on the counter, writing each reading to M's
+ *               memory and running 4 instructions between readings, until
+ *               H has taken the interrupt; H's reading less A's last is
+ *               the sample (so it includes up to the 4 instructions A ran
+ *               after its last reading: at most 4 x the core's cpi cycles).
+ *               The interrupts come from a device on the line that the
+ *               scenario attaches (m:device{ periodic = ... }), which must
+ *               be slower than a round (scenarios/lib/paperlib.lua: 20 us).
+ *
  * Each is reported as NAME.median/.min/.max/.mean/.n (cos_bench_report).
  * The counters of one machine's cores run at one frequency from one start,
  * so a difference of two cores' readings is a time.
  *
  * The boot argument (micro_arg in scenarios/calibrate.lua): bits 0-19
  * iterations (1..MICRO_MAX_ITERATIONS), 20-35 warm-up rounds, 36-47 the
- * receiver's core for xcore (0: no xcore).
+ * receiver's core for xcore (0: no xcore), 48-59 irq mode's interrupt
+ * line (0: not irq mode; in irq mode irq_thd is the only measure, so a run
+ * with interrupts arriving measures nothing else).
  */
 #include <stdio.h>
 #include "components/lib/booter.h"
@@ -58,7 +72,7 @@
 enum { SLOT_M = 500, SLOT_KMEM1 = 501, SLOT_FIRST1 = 384 };
 #define KMEM1_PAGES 16u
 
-enum { E_BOOT = 0, E_A, E_B, E_C, E_STAMP, E_R };
+enum { E_BOOT = 0, E_A, E_B, E_C, E_STAMP, E_R, E_H };
 
 /* M's block: what its threads and the two init threads share. */
 typedef struct micro_state {
@@ -80,6 +94,11 @@ typedef struct micro_state {
     uint64_t stamp_in, stamp_out;       /* the halves of the last invocation */
     uint64_t nx;                        /* R's samples so far */
     bool xready, done, failed;
+    unsigned irq_line;                  /* irq mode: the line (0: not irq mode) */
+    cos_capid h_rcv;                    /* H's endpoint, in M */
+    volatile uint64_t spin_last;        /* A's last reading while it spins */
+    volatile bool armed;                /* A waits for H's next interrupt */
+    uint64_t nirq;                      /* H's samples so far */
 } micro_state;
 
 /* The samples follow the state in M's block (memory of the component's,
@@ -159,6 +178,43 @@ static cos_word receiver(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2
             return 0;
         }
     }
+}
+
+/* H: each interrupt on its line, while A is armed, is a sample. */
+static cos_word irq_handler(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    micro_state *st = cos_comp_data();
+    for (;;) {
+        cos_ret r = cos_rcv(st->h_rcv, 0);
+        uint64_t t1 = cos_cycles();
+        if (r.err) {
+            fail(st, "irq_thd.error", r.err);
+            return 0;
+        }
+        if (st->armed) {
+            if (st->nirq < st->warmup + st->iterations)
+                samples(st, 0)[st->nirq] = t1 - st->spin_last;
+            st->nirq++;
+            st->armed = false;
+        }
+    }
+}
+
+/* A in irq mode: spin until H has taken an interrupt, warmup + iterations
+ * times; then the samples after the warm-up. */
+#define MICRO_SPIN_INSTR 4u
+static void measure_irq(micro_state *st)
+{
+    for (uint64_t i = 0; i < st->warmup + st->iterations && !st->failed; i++) {
+        st->armed = true;
+        while (st->armed && !st->failed) {
+            st->spin_last = cos_cycles();
+            cos_instructions(MICRO_SPIN_INSTR);
+        }
+    }
+    if (!st->failed)
+        cos_bench_report("irq_thd", samples(st, 0) + st->warmup, st->iterations);
 }
 
 /* One measured loop: f's cycles for each round, or what went wrong. */
@@ -292,7 +348,9 @@ static cos_word measurer(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2
     (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
     micro_state *st = cos_comp_data();
     uint64_t *v = samples(st, 0), *v2 = samples(st, 1);
-    if (measure(st, "null", round_null, v, v2) && measure(st, "switch", round_switch, v, v2)
+    if (st->irq_line)
+        measure_irq(st);
+    else if (measure(st, "null", round_null, v, v2) && measure(st, "switch", round_switch, v, v2)
                && measure(st, "switch_x", round_switch_x, v, v2) && measure(st, "sinv", round_sinv, v, v2)
                && measure(st, "sinv_same", round_same, v, v2)
                && (st->a_q[0] == 0 || (measure(st, "sinv_q4", round_q4, v, v2)
@@ -333,7 +391,7 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
 {
     (void)caller, (void)a2, (void)a3;
     uint64_t iterations = arg & MICRO_MAX_ITERATIONS, warmup = (arg >> 20) & 0xFFFFu;
-    unsigned xcore = (unsigned)((arg >> 36) & 0xFFFu);
+    unsigned xcore = (unsigned)((arg >> 36) & 0xFFFu), irq_line = (unsigned)((arg >> 48) & 0xFFFu);
     if (core != 0) {
         if (core != xcore)
             return 0;
@@ -355,7 +413,9 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     micro_n *nd = cos_comp_load(n.comp, sizeof *nd);
     if (st == NULL || nd == NULL)
         CHECK(COS_ENOMEM);
-    *st = (micro_state){ .iterations = iterations, .warmup = warmup, .xcore = xcore };
+    if (irq_line && xcore)
+        CHECK(COS_EINVAL);      /* irq mode measures nothing else */
+    *st = (micro_state){ .iterations = iterations, .warmup = warmup, .xcore = xcore, .irq_line = irq_line };
     CHECK(bt_thd(&b, &m, E_A, 0, &ta));
     CHECK(bt_thd(&b, &m, E_B, 0, &tb));
     CHECK(bt_thd(&b, &n, E_C, 0, &tc));
@@ -412,15 +472,33 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
         while (!st->xready && !st->failed)
             CHECK(cos_rcv(COS_BOOT_RCV(0), 0).err);
     }
+    if (irq_line) {     /* H: a tcap of its own above A's, its line bound; it runs until it waits */
+        cos_capid th, tcap, rh;
+        CHECK(bt_thd(&b, &m, E_H, 0, &th));
+        CHECK(bt_tcap(&b, &tcap));
+        CHECK(bt_rcv(&b, th, tcap, COS_BOOT_RCV(0), &rh));
+        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(0), rh, 0, 1));
+        CHECK(bt_give(&b, &m, rh, &s));
+        st->h_rcv = s;
+        CHECK(cos_switch(th, 0, 0, 0, 0, 0));
+        CHECK(cos_hw_attach(COS_BOOT_HW, irq_line, rh));
+    }
     CHECK(cos_switch(ta, 0, 0, 0, 0, 0));
-    while (!st->done && !st->failed)             /* A blocks now and then (xcore): wait for its end */
-        CHECK(cos_rcv(COS_BOOT_RCV(0), 0).err);
+    while (!st->done && !st->failed) {           /* A blocks now and then (xcore): wait for its end */
+        /* irq mode: this thread, the core's scheduler, runs when H has
+         * taken an interrupt and waits again: A, preempted, runs on */
+        if (irq_line)
+            CHECK(cos_switch(ta, 0, 0, 0, 0, 0));
+        else
+            CHECK(cos_rcv(COS_BOOT_RCV(0), 0).err);
+    }
     cos_report("boot.done", 1);
     return 0;
 }
 
 static const cos_entry_fn entries[] = {
     [E_BOOT] = boot, [E_A] = measurer, [E_B] = partner_b, [E_C] = partner_c, [E_STAMP] = stamp, [E_R] = receiver,
+    [E_H] = irq_handler,
 };
 
-const cos_image cos_image_microbench = { "micro-bench", entries, 6 };
+const cos_image cos_image_microbench = { "micro-bench", entries, 7 };
