@@ -86,6 +86,23 @@ static bool read_curves(const char *csv_path, GArray *curves)
     return true;
 }
 
+/* The curves as data blocks and one line each (named by their labels),
+ * then the figure made. */
+static int plot_curves(an_gp *g, GArray *curves, const char *out)
+{
+    GString *gp = an_gp_text(g);
+    for (guint t = 0; t < curves->len; t++) {
+        g_autofree char *name = g_strdup_printf("d%u", t);
+        an_gp_data(g, name, g_array_index(curves, curve, t).points->str);
+    }
+    g_string_append(gp, "plot ");
+    for (guint t = 0; t < curves->len; t++)
+        g_string_append_printf(gp, "%s$d%u using 1:2 with linespoints lw 2 pt %u title L[%d]", t ? ", " : "", t, t + 5,
+                               an_gp_label(g, g_array_index(curves, curve, t).test));
+    g_string_append(gp, "\n");
+    return an_gp_run(g, out);
+}
+
 static int plot_schedulability(const char *csv_path, const char *out)
 {
     g_autoptr(GArray) curves = g_array_new(FALSE, FALSE, sizeof(curve));
@@ -98,16 +115,7 @@ static int plot_schedulability(const char *csv_path, const char *out)
     an_gp_ref(g, "Schedulability of random task sets (UUniFast, log-uniform periods)");
     g_string_append(gp, "\nset xlabel 'Total utilisation'\nset ylabel 'Fraction of task sets accepted'\n"
                         "set yrange [0:1.05]\nset key bottom left\nset grid\n");
-    for (guint t = 0; t < curves->len; t++) {
-        g_autofree char *name = g_strdup_printf("d%u", t);
-        an_gp_data(g, name, g_array_index(curves, curve, t).points->str);
-    }
-    g_string_append(gp, "plot ");
-    for (guint t = 0; t < curves->len; t++)
-        g_string_append_printf(gp, "%s$d%u using 1:2 with linespoints lw 2 pt %u title L[%d]", t ? ", " : "", t, t + 5,
-                               an_gp_label(g, g_array_index(curves, curve, t).test));
-    g_string_append(gp, "\n");
-    return an_gp_run(g, out);
+    return plot_curves(g, curves, out);
 }
 
 /* `cossim plot series FILE.csv`: curves of y over x, one per series (the
@@ -175,16 +183,7 @@ static int plot_series(const char *csv_path, const char *out)
     an_gp_ref(g, ylabel);
     g_string_append(gp, logy ? "\nset logscale y\n" : "\n");
     g_string_append(gp, "set key top left\nset grid\n");
-    for (guint t = 0; t < curves->len; t++) {
-        g_autofree char *name = g_strdup_printf("d%u", t);
-        an_gp_data(g, name, g_array_index(curves, curve, t).points->str);
-    }
-    g_string_append(gp, "plot ");
-    for (guint t = 0; t < curves->len; t++)
-        g_string_append_printf(gp, "%s$d%u using 1:2 with linespoints lw 2 pt %u title L[%d]", t ? ", " : "", t, t + 5,
-                               an_gp_label(g, g_array_index(curves, curve, t).test));
-    g_string_append(gp, "\n");
-    return an_gp_run(g, out);
+    return plot_curves(g, curves, out);
 }
 
 int an_cli_plot(int argc, char **argv)
