@@ -3,7 +3,7 @@
 
     python3 scripts/lab-check.py LAB [STUDENT_FILE]
 
-LAB is scheduler, priority-inversion or cache-partition.  STUDENT_FILE is
+LAB is scheduler, priority-inversion, cache-partition, ipc or interrupts.  STUDENT_FILE is
 the student's work (default: scenarios/labs/student/LAB.lua, the file the
 handout asks the student to edit).  The lab runs with that file in place
 of the starter, in a scratch folder (the source tree is not touched), and
@@ -151,8 +151,76 @@ def check_cache_partition(student):
     return g.finish("cache-partition")
 
 
+def check_ipc(student):
+    r = run_lab("ipc", student, "working_sets=16K,64K,512K")
+    g = Goals()
+    paths, mine = r["paths"], r["student"]
+    # By hand from the i7-8700's cost table (docs/labs/ipc.md, step 2):
+    # a kernel entry and return is syscall_entry 76 + syscall_exit 40 = 116,
+    # a CR3 write 150.  sinv and ipc: 2 entries, 2 page-table switches =
+    # 2 x 116 + 2 x 150 = 532 each; the pipe: 4 system calls and 2
+    # page-table switches = 4 x 116 + 2 x 150 = 764.  These are exact sums of
+    # cost-table figures: 1% allows for nothing but rounding.
+    hand_arch = {"sinv": 532, "ipc": 532, "pipe": 764}
+    yours = mine.get("arch") or {}
+    for name in ("sinv", "ipc", "pipe"):
+        model, y = paths[name]["arch"], yours.get(name)
+        g.need("the model's %s arch part is the hand sum" % name, "%d" % hand_arch[name], "%d" % model,
+               model == hand_arch[name])
+        g.need("your %s arch part" % name, "within 1%% of %d" % model, str(y),
+               isinstance(y, (int, float)) and abs(y - model) <= 0.01 * model)
+    # Thread migration saves the two thread switches (by construction:
+    # docs/labs/ipc.md): it must be the cheapest round trip.
+    g.need("sinv is the cheapest round trip (as designed)", "< ipc < pipe",
+           "%d, %d, %d" % (paths["sinv"]["on"], paths["ipc"]["on"], paths["pipe"]["on"]),
+           paths["sinv"]["on"] < paths["ipc"]["on"] < paths["pipe"]["on"])
+    # With the ids off each page-table switch drops the user pages' TLB
+    # entries: every path costs more (walks), never less.
+    g.need("ids off costs more on every path (as designed)", "off > on", "",
+           all(paths[n]["off"] > paths[n]["on"] for n in ("sinv", "ipc", "pipe")))
+    # The working set, by hand (docs/labs/ipc.md, step 4) from the warm round
+    # trip of 712 and the line counts: 16 KiB = 256 lines of L1 hits (4):
+    # 712 + 1024 = 1736; 64 KiB = 1024 lines of L2 hits (12): 13000; 512 KiB =
+    # 8192 lines of L3 hits (44): 361160.  Conflicts and TLB refills the
+    # hand sum leaves out: 5% allowance.  The student's figure must be
+    # within 5% of the run's.
+    ws = {str(x["kib"]): x["sinv"] for x in r["ws"]}
+    yws = mine.get("ws") or {}
+    for kib, hand in (("16", 1736), ("64", 13000), ("512", 361160)):
+        model = ws[kib]
+        y = yws.get(kib) if isinstance(yws, dict) else None
+        g.need("the run's sinv with %s KiB is near the hand sum" % kib, "%d +- 5%%" % hand, "%d" % model,
+               abs(model - hand) <= 0.05 * hand)
+        g.need("your sinv with %s KiB" % kib, "within 5%% of %d" % model, str(y),
+               isinstance(y, (int, float)) and abs(y - model) <= 0.05 * model)
+    return g.finish("ipc")
+
+
+def check_interrupts(student):
+    r = run_lab("interrupts", student)
+    g = Goals()
+    # By hand (docs/labs/interrupts.md): app needs 300 us of every 1 ms, the
+    # handlers rate x 20 us.  Without a budget app misses once rate x 20 us
+    # > 700 us, rate > 35/ms; at 40/ms and above it must miss (as designed).
+    for x in r["none"]:
+        if x["rate"] >= 40:
+            g.need("no budget, %d/ms: app misses (as designed)" % x["rate"], ">= 1", str(x["missed"]),
+                   x["missed"] >= 1)
+    g.need("your file bounds the interrupt thread", "a budget and a period",
+           "%s per %s" % (r.get("budget"), r.get("period")), bool(r.get("budget")))
+    runs = r.get("budget_runs") or []
+    for x in runs:
+        g.need("your budget, %d/ms: app misses nothing" % x["rate"], "0", str(x["missed"]), x["missed"] == 0)
+    # The card must be served at 20 interrupts per ms or more when it
+    # raises 100 per ms (the lab's stated rate: 40% of the core at 20 us).
+    top = [x for x in runs if x["rate"] == 100]
+    served = top[0]["served_per_ms"] if top else 0
+    g.need("your budget, 100/ms: interrupts served per ms", ">= 20", "%.1f" % served, served >= 20)
+    return g.finish("interrupts")
+
+
 LABS = {"scheduler": check_scheduler, "priority-inversion": check_priority_inversion,
-        "cache-partition": check_cache_partition}
+        "cache-partition": check_cache_partition, "ipc": check_ipc, "interrupts": check_interrupts}
 
 
 def main():

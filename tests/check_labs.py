@@ -14,7 +14,16 @@ by hand in scripts/lab-check.py, beside each goal: round robin's 6.5,
 rate-monotonic analysis gives t3 R = 6.5, 9.5, 10.5 > 10 (a miss) and
 U = 0.933 <= 1 lets EDF meet every deadline; priority inversion's
 B = 2000 us (one 2 ms section of low) and R = C + B = 2500 us; the
-cortex-a9 L2 hit of 23 cycles.  Nothing here depends on host time (the
+cortex-a9 L2 hit of 23 cycles; the i7-8700's IPC events, 2 x (76 + 40)
++ 2 x 150 = 532 for sinv and ipc and 4 x 116 + 2 x 150 = 764 for the
+pipe, and the sinv round trip 712 plus the server's lines at their
+level's latency (16 KiB: 256 x 4, 64 KiB: 1024 x 12, 512 KiB: 8192 x 44);
+the interrupt knee, where the handlers' utilisation rate x 20 us reaches
+1, at 50 interrupts/ms, and the application's first misses past
+rate x 20 us = 1 - 300/1000, at 35/ms (checked from 40/ms); with a budget
+B per period P the card gets (B/P) / 20.4 us interrupts (>= 20/ms needs
+B/P >= 0.41) and the application R <= 300 + (ceil(1000/P) + 1) B us.
+Nothing here depends on host time (the
 labs' own run times are in docs/labs/README.md, measured by hand).
 """
 import os

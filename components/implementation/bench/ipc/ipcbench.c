@@ -19,12 +19,19 @@
  *
  * The boot argument packs the parameters: bits 0-31 iterations (at most
  * IPCBENCH_MAX_ITERATIONS: each is a sample kept for the median), 32-47
- * warm-up rounds, bit 48 cold (ipcbench_arg builds it).
+ * warm-up rounds, bit 48 cold (ipcbench_arg builds it), bits 49-58 the
+ * server's working set in KiB (0, the default: none; at most
+ * IPCBENCH_MAX_WS_KIB).  With a working set, the server reads each of its
+ * lines on every request, in the invoked function (sinv) and in the server
+ * thread (ipc) alike: its own memory, pages after the first (which holds
+ * nothing the benchmark touches), so a request costs the path plus what the
+ * caches and the TLB make of that many bytes (scenarios/labs/ipc.lua).
  */
 #include "components/lib/booter.h"
 #include "components/lib/stats.h"
 
 #define IPCBENCH_MAX_ITERATIONS 1000000u
+#define IPCBENCH_MAX_WS_KIB 1023u
 #include "components/images.h"
 
 /* the client's and server's capability slots (given in this order by the booter) */
@@ -35,11 +42,18 @@ enum { E_BOOT = 0, E_CLIENT = 1, E_EMPTY = 2, E_SERVER = 3 };
 typedef struct params {
     uint64_t iterations, warmup;
     bool cold;
+    uint64_t ws_bytes;
 } params;
+
+/* The server's block: where its working set starts, how big it is. */
+typedef struct server_state {
+    uint64_t ws_base, ws_bytes;
+} server_state;
 
 static params unpack(cos_word arg)
 {
-    return (params){ .iterations = arg & 0xFFFFFFFFu, .warmup = (arg >> 32) & 0xFFFFu, .cold = (arg >> 48) & 1u };
+    return (params){ .iterations = arg & 0xFFFFFFFFu, .warmup = (arg >> 32) & 0xFFFFu, .cold = (arg >> 48) & 1u,
+                     .ws_bytes = ((arg >> 49) & 0x3FFu) * 1024u };
 }
 
 /* The client's block (its own memory, freed with the system however the
@@ -49,9 +63,21 @@ static size_t block_bytes(uint64_t iterations)
     return sizeof(uint64_t) * (size_t)(iterations ? iterations : 1);
 }
 
+/* The server's work on a request: read its working set, if it has one. */
+static cos_err serve(void)
+{
+    const server_state *s = cos_comp_data();
+    if (s == NULL || s->ws_bytes == 0)
+        return COS_OK;
+    return cos_touch_range(s->ws_base, s->ws_bytes, false);
+}
+
 static cos_word empty(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
 {
     (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    cos_err e = serve();
+    if (e != COS_OK)
+        cos_report("server.error", e);
     return 0;
 }
 
@@ -60,8 +86,14 @@ static cos_word server(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, 
 {
     (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
     cos_ret r = cos_rcv(S_RCV, 0);
-    while (r.err == COS_OK)
+    while (r.err == COS_OK) {
+        cos_err e = serve();
+        if (e != COS_OK) {
+            cos_report("server.error", e);
+            return 0;
+        }
         r = cos_asnd_rcv(S_ASND, S_RCV);
+    }
     cos_report("server.error", r.err);
     return 0;
 }
@@ -112,8 +144,14 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     cos_capid sl, tc, ts, rc, rs, ac, as;
     CHECK(bt_init(&b));
     CHECK(bt_comp_new(&b, COS_IMAGE_IPCBENCH, 1, &cl));
-    CHECK(bt_comp_new(&b, COS_IMAGE_IPCBENCH, 1, &sv));
     params p = unpack(arg);
+    CHECK(bt_comp_new(&b, COS_IMAGE_IPCBENCH, 1 + (unsigned)((p.ws_bytes + COS_PAGE_SIZE - 1) / COS_PAGE_SIZE), &sv));
+    if (p.ws_bytes) {
+        server_state *ss = cos_comp_load(sv.comp, sizeof *ss);
+        if (ss == NULL)
+            CHECK(COS_ENOMEM);
+        *ss = (server_state){ .ws_base = sv.base + COS_PAGE_SIZE, .ws_bytes = p.ws_bytes };
+    }
     if (p.iterations <= IPCBENCH_MAX_ITERATIONS && cos_comp_load(cl.comp, block_bytes(p.iterations)) == NULL)
         CHECK(COS_ENOMEM);
     CHECK(bt_sinv(&b, &cl, &sv, E_EMPTY, &sl));
