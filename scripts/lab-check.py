@@ -3,7 +3,7 @@
 
     python3 scripts/lab-check.py LAB [STUDENT_FILE]
 
-LAB is scheduler, priority-inversion, cache-partition, ipc or interrupts.  STUDENT_FILE is
+LAB is scheduler, priority-inversion, cache-partition, ipc, interrupts or multikernel.  STUDENT_FILE is
 the student's work (default: scenarios/labs/student/LAB.lua, the file the
 handout asks the student to edit).  The lab runs with that file in place
 of the starter, in a scratch folder (the source tree is not touched), and
@@ -219,8 +219,46 @@ def check_interrupts(student):
     return g.finish("interrupts")
 
 
+def check_multikernel(student):
+    r = run_lab("multikernel", student)
+    g = Goals()
+    runs = {x["cores"]: x for x in r["runs"]}
+    mine = r["student"]
+    k = r["lines"]
+    # By hand (docs/labs/multikernel.md): from 2 cores on, each of the k
+    # lines of the shared copy is Modified in another core when a core
+    # writes it, except at the very first update of the run (from memory):
+    # at least k x (1 - 1 / (n x rounds)) transfers a core's round, as designed.
+    rounds = 10
+    for n in (2, 16):
+        t, need = runs[n]["shared_transfers"], k * (1 - 1 / (n * rounds))
+        g.need("shared, %d cores: transfers a round (as designed)" % n, ">= %.1f" % need, "%.1f" % t, t >= need)
+    # The transfer's price: the x86_64 preset's coherence_transfer_cycles,
+    # 75; the run's shared figure at 2 cores over its transfers carries a
+    # few hundred cycles of other work besides: within 15% of 75.
+    y = mine.get("transfer")
+    g.need("your transfer cost", "75 +- 15%", str(y), isinstance(y, (int, float)) and abs(y - 75) <= 0.15 * 75)
+    # The replicas' slope by hand: 64 lines x 4 (L1 hit) applied, plus about
+    # 6 ring-line transfers of 75: 706 cycles per other core; the run's
+    # slope between 8 and 16 cores must be near it (15%), and the
+    # student's figure within 15% of the run's.
+    slope = (runs[16]["replicas"] - runs[8]["replicas"]) / 8
+    g.need("the run's replicas slope, cycles per other core", "706 +- 15%", "%.0f" % slope,
+           abs(slope - 706) <= 0.15 * 706)
+    y = mine.get("per_message")
+    g.need("your cost per message", "within 15%% of %.0f" % slope, str(y),
+           isinstance(y, (int, float)) and abs(y - slope) <= 0.15 * slope)
+    # The crossing by hand: 256 + (N - 1) x 706 > 64 x 75 = 4800 once
+    # N > 7.4: of 1, 2, 4, 8, 16, the first is 8.
+    g.need("the run's crossing", "8 cores", str(r.get("crossing")), r.get("crossing") == 8)
+    y = mine.get("crossing")
+    g.need("your predicted crossing", "%s cores" % r.get("crossing"), str(y), y == r.get("crossing"))
+    return g.finish("multikernel")
+
+
 LABS = {"scheduler": check_scheduler, "priority-inversion": check_priority_inversion,
-        "cache-partition": check_cache_partition, "ipc": check_ipc, "interrupts": check_interrupts}
+        "cache-partition": check_cache_partition, "ipc": check_ipc, "interrupts": check_interrupts,
+        "multikernel": check_multikernel}
 
 
 def main():
