@@ -46,7 +46,8 @@ for s in string.gmatch(p.cores, "[^,]+") do
 end
 local work = "20us"
 local irq = p.irq ~= "" and { controller = p.irq } or nil
-local base = 0x800000            -- the shared structure: physical memory no task or kernel object uses
+local base = 0x30000000          -- the shared structure at 768 MiB: the kernel and the booter take memory from the
+                                 -- bottom (kernel/boot.c, components/lib/booter.c), a few MiB in this lab
 
 -- user cycles a core spends per round beyond its compute, and coherence
 -- transfers per round, over all cores
