@@ -22,7 +22,7 @@
 --
 -- Printed per mode: cycles per call (the inverse of throughput), the
 -- latency of a batch (from its first request to its last reply read), the
--- application's system calls per call, and core 0's L1D and TLB misses per
+-- application's own kernel entries per call, and core 0's L1D and TLB misses per
 -- call (the pollution of app's working set).  The student's file
 -- (scenarios/labs/student/flexsc.lua) chooses a batch size and predicts
 -- the synchronous call's L1D misses by hand; --set csv=true prints the
@@ -33,6 +33,7 @@ local p = sim.params{
   batches = { "1,2,4,8,16,32", "batch sizes of the exception-less runs, comma-separated, each dividing calls (one alone: 16,)" },
   calls   = { 64, "system calls app makes each 1 ms period" },
   csv     = { false, "print the sweep as CSV for `cossim plot series` instead of the table" },
+  only    = { "", "run one mode alone, sync or batchN (e.g. batch4), for a trace to plot" },
   ktouch  = { "16K", "the call's data (the kernel's working set), read on each call" },
   kwork   = { 1000, "the call's own work, cycles" },
   preset  = { "x86_64", "machine preset (cossim machines)" },
@@ -88,31 +89,64 @@ local function run(b)
     sys:task{ name = "kern", core = 1, priority = 1, period = "1ms", memory = p.ktouch, body = kbody }
   end
   sys:task{ name = "app", core = 0, priority = 1, period = "1ms", memory = p.utouch, body = body }
+  -- the build, then a first period that fills the caches (its job is left
+  -- out: the figures are the warm ones), then the measured span
+  local function app_of(r)
+    for _, t in ipairs(r.tasks) do if t.name == "app" then return t end end
+  end
   sys:run(0)
+  sys:run("1ms")
+  local r0 = sys:results()
+  local cold = app_of(r0)
+  assert(cold.jobs == 1, "flexsc lab: the warm-up period ran no job of app")
   local before = misses(m)
   sys:run(p.span)
   local after = misses(m)
   local r = sys:results()
-  local app
-  for _, t in ipairs(r.tasks) do if t.name == "app" then app = t end end
-  assert(app.jobs >= 1 and app.missed == 0, "flexsc lab: app did not finish its calls each period")
+  local all = app_of(r)
+  assert(all.missed == 0, "flexsc lab: app did not finish its calls each period")
+  -- the warm jobs: all of them less the first
+  local app = { jobs = all.jobs - cold.jobs,
+                resp_mean_ns = (all.resp_mean_ns * all.jobs - cold.resp_mean_ns * cold.jobs) / (all.jobs - cold.jobs) }
+  assert(app.jobs >= 1, "flexsc lab: no warm job of app in the span")
   local calls = app.jobs * n
-  -- the system calls app makes itself: one sinv a call; exception-less, a
-  -- send each time it wakes kern (req's notifications) and a wait each time
-  -- it finds no reply (rep's empty waits)
-  local sc = b == nil and calls or r.channels.req.notifies + r.channels.rep.empty_waits
+  -- app's own kernel entries: two a call synchronously (sinv, sret);
+  -- exception-less, a send each time it wakes kern (req's notifications)
+  -- and a wait each time it finds no reply (rep's empty waits)
+  local function entries(x) return x.channels.req.notifies + x.channels.rep.empty_waits end
+  local sc = b == nil and 2 * calls or entries(r) - entries(r0)
   local per_call = app.resp_mean_ns * 1e-9 * before.hz / n
   return { batch = b or 0, jobs = app.jobs, cycles_per_call = math.floor(per_call + 0.5),
            latency_us = app.resp_mean_ns / 1e3 / (b and n // b or n),
            latency_cycles = math.floor(per_call * (b or 1) + 0.5),
-           syscalls_per_call = sc / calls,
+           entries_per_call = sc / calls,
            l1d_per_call = (after.l1d - before.l1d) / calls, tlb_per_call = (after.tlb - before.tlb) / calls }
+end
+
+local function line(label, x)
+  print(string.format("%-10s %9d %11.2f %12.3f %10.1f %9.2f", label, x.cycles_per_call, x.latency_us,
+                      x.entries_per_call, x.l1d_per_call, x.tlb_per_call))
+end
+local header = string.format("%-10s %9s %11s %12s %10s %9s", "mode", "cyc/call", "latency_us", "entries/call",
+                             "l1d/call", "tlb/call")
+
+if p.only ~= "" then
+  local b = nil
+  if p.only ~= "sync" then
+    b = math.tointeger(tonumber(string.match(p.only, "^batch(%d+)$")))
+    assert(b and b >= 1 and n % b == 0, "only: sync, or batchN with N a batch size that divides calls (" .. n .. ")")
+  end
+  local x = run(b)
+  print(header)
+  line(b and ("batch " .. b) or "sync", x)
+  return { only = x }
 end
 
 local out = { sync = run(nil), batches = {}, student = { batch = student.batch, l1d_sync = student.l1d_sync } }
 for _, b in ipairs(batches) do out.batches[#out.batches + 1] = run(b) end
 
 if p.csv then
+  print("series,x,y")
   print("#title,FlexSC lab: " .. n .. " calls per ms on " .. p.preset)
   print("#xlabel,batch size (calls)")
   print("#ylabel,cycles")
@@ -127,12 +161,7 @@ end
 
 print(string.format("%s: app makes %d calls a ms; between calls it reads %s with %d cycles of work; a call: %d cycles, reads %s",
                     p.preset, n, p.utouch, p.uwork, p.kwork, p.ktouch))
-print(string.format("%-10s %9s %11s %11s %10s %9s", "mode", "cyc/call", "latency_us", "syscl/call", "l1d/call",
-                    "tlb/call"))
-local function line(label, x)
-  print(string.format("%-10s %9d %11.2f %11.3f %10.1f %9.2f", label, x.cycles_per_call, x.latency_us,
-                      x.syscalls_per_call, x.l1d_per_call, x.tlb_per_call))
-end
+print(header)
 line("sync", out.sync)
 for _, x in ipairs(out.batches) do line("batch " .. x.batch, x) end
 print(string.format("your batch: %s; your hand L1D misses per synchronous call: %s",
