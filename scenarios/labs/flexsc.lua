@@ -20,10 +20,11 @@
 --            across cores): the only kernel entries left, about one pair
 --            per batch instead of one per call.
 --
--- Printed per mode: cycles per call (the inverse of throughput), the
--- latency of a batch (from its first request to its last reply read), the
--- application's own kernel entries per call, and core 0's L1D and TLB misses per
--- call (the pollution of app's working set).  The student's file
+-- Printed per mode, over the warm periods (the first is left out): cycles
+-- per call (the inverse of throughput), the latency of a batch (from its
+-- first request to its last reply read), app's own kernel entries per
+-- call, and core 0's L1D and TLB misses per call (the pollution of app's
+-- working set).  The student's file
 -- (scenarios/labs/student/flexsc.lua) chooses a batch size and predicts
 -- the synchronous call's L1D misses by hand; --set csv=true prints the
 -- sweep as a CSV for `cossim plot series`.
@@ -53,7 +54,7 @@ for s in string.gmatch(p.batches, "[^,]+") do add_batch(s, "batches") end
 if student.batch ~= nil then add_batch(student.batch, "your file's M.batch") end
 table.sort(batches)
 
--- core 0's misses over the measured span (after the build)
+-- core 0's counters now (read before and after the measured span)
 local function misses(m)
   local c = m:counters()[1]
   return { l1d = c.l1d_misses, tlb = c.tlb_misses, hz = c.freq_hz }
