@@ -26,6 +26,10 @@ B/P >= 0.41) and the application R <= 300 + (ceil(1000/P) + 1) B us.
 The multikernel's shared copy pulls its 64 lines at 75 cycles (4,800 a
 round) while each replica pays 64 x 4 + 6 x 75 = 706 per other core: they
 cross past N - 1 = 4544 / 706 = 6.4, at 8 of 1, 2, 4, 8, 16 cores.
+FlexSC's synchronous call misses on all 640 lines of 24 + 16 KiB read in
+turn (10 lines for each 8-way set of the 32 KiB L1D), and a batch of B
+takes at least B x 2036 + 2024 cycles (21.0 us at B = 32, over the 20 us
+goal).
 Nothing here depends on host time (the
 labs' own run times are in docs/labs/README.md, measured by hand).
 """
