@@ -22,7 +22,12 @@ the interrupt knee, where the handlers' utilisation rate x 20 us reaches
 1, at 50 interrupts/ms, and the application's first misses past
 rate x 20 us = 1 - 300/1000, at 35/ms (checked from 40/ms); with a budget
 B per period P the card gets (B/P) / 20.4 us interrupts (>= 20/ms needs
-B/P >= 0.41) and the application R <= 300 + (ceil(1000/P) + 1) B us.
+B/P >= 0.41) and the application R <= 300 + (ceil(1000/P) + 1) B us;
+the exokernel's savings a page, at least a sinv round trip's cost-table
+events over 8 pages (532 / 8 = 66.5) plus the zeroing the library skips
+(152/160 x 64 lines x 4) and the manager's extra retype (136/160 x 116):
+408.3 for alloc, 66.5 for free; owner's 4 requests in 20 ms (2.1, 7.1,
+12.1, 17.1 ms).
 Nothing here depends on host time (the
 labs' own run times are in docs/labs/README.md, measured by hand).
 """
