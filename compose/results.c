@@ -164,14 +164,31 @@ int cmp_l_results(lua_State *L)
         lua_newtable(L);
         set_int(L, "pages", m->pages);
         set_int(L, "quota", m->quota);
-        set_int(L, "allocated", m->allocated);
-        set_int(L, "denied", m->denied);
-        set_int(L, "freed", m->freed);
-        set_int(L, "revoked", m->revoked);
-        set_int(L, "revocations", m->revocations);
-        set_int(L, "shootdowns", m->shootdowns);
-        set_int(L, "reuse_waits", m->reuse_waits);
-        set_int(L, "unmap_retries", m->unmap_retries);
+        const wl_lib *l = &app->lib;
+        if (l->on) {
+            /* the library memory manager (memlib.c): its counts, and the visible revocations */
+            set_int(L, "library", 1);
+            set_int(L, "allocated", l->allocated);
+            set_int(L, "denied", l->denied);
+            set_int(L, "freed", l->freed);
+            set_int(L, "zeroed", l->zeroed);
+            set_int(L, "shootdowns", l->shootdowns);
+            set_int(L, "reuse_waits", l->reuse_waits);
+            set_int(L, "requests", l->requests);
+            set_int(L, "answered", l->answered);
+            set_int(L, "given", l->given);
+            set_int(L, "aborts", l->aborts);
+            set_int(L, "taken", l->taken);
+        } else {
+            set_int(L, "allocated", m->allocated);
+            set_int(L, "denied", m->denied);
+            set_int(L, "freed", m->freed);
+            set_int(L, "revoked", m->revoked);
+            set_int(L, "revocations", m->revocations);
+            set_int(L, "shootdowns", m->shootdowns);
+            set_int(L, "reuse_waits", m->reuse_waits);
+            set_int(L, "unmap_retries", m->unmap_retries);
+        }
         set_int(L, "faults", cl->faults);
         if (cl->alloc_n) {
             set_num(L, "alloc_mean_cycles", (double)cl->alloc_sum / (double)cl->alloc_n);

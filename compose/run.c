@@ -74,12 +74,12 @@ static void boot(lua_State *L, composed *c)
     for (unsigned i = 0; i < w->app.ntasks; i++)
         for (unsigned k = 0; k < w->app.task[i].nops; k++) {
             wl_op *op = &w->app.task[i].ops[k];
-            if (op->kind != WL_SEND && op->kind != WL_REVOKE)
+            if (op->kind != WL_SEND && op->kind != WL_REVOKE && op->kind != WL_ABORT)
                 continue;
             lua_pushfstring(L, "task:%d:%d", (int)i, (int)k);
             lua_rawget(L, names);
             int r = cmp_find_task(c, lua_tostring(L, -1));
-            if (op->kind == WL_REVOKE) {
+            if (op->kind == WL_REVOKE || op->kind == WL_ABORT) {
                 if (r < 0)
                     luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which is no task", c->where[i],
                                c->names[i], (int)k + 1, lua_tostring(L, -1));
@@ -209,7 +209,7 @@ static void boot(lua_State *L, composed *c)
         bool uses = false;
         for (unsigned k = 0; k < w->app.task[i].nops; k++)
             uses = uses || w->app.task[i].ops[k].kind == WL_ALLOC || w->app.task[i].ops[k].kind == WL_FREE
-                   || w->app.task[i].ops[k].kind == WL_HEAP;
+                   || w->app.task[i].ops[k].kind == WL_HEAP || w->app.task[i].ops[k].kind == WL_ANSWER;
         if (!uses)
             continue;
         if (nheaps == WL_HEAPS)
@@ -217,10 +217,16 @@ static void boot(lua_State *L, composed *c)
                        (int)WL_HEAPS);
         w->app.task[i].heap = ++nheaps;
     }
-    w->mm.used = nheaps > 0;
+    /* the library memory manager: no manager component; each heap owns `quota` pages of the pool */
+    w->mm.used = nheaps > 0 && !w->app.lib.on;
+    if (w->app.lib.on && nheaps * w->mm.quota > w->mm.pages)
+        luaL_error(L, "sys:run: the library memory manager gives each of the %d tasks with a heap its quota of %d pages: "
+                   "%d pages, more than the pool's %d (memory = { pages = ... })", (int)nheaps, (int)w->mm.quota,
+                   (int)(nheaps * w->mm.quota), (int)w->mm.pages);
     for (unsigned i = 0; i < w->app.ntasks; i++)
         for (unsigned k = 0; k < w->app.task[i].nops; k++)
-            if (w->app.task[i].ops[k].kind == WL_REVOKE && w->app.task[w->app.task[i].ops[k].target].heap == 0)
+            if ((w->app.task[i].ops[k].kind == WL_REVOKE || w->app.task[i].ops[k].kind == WL_ABORT)
+                && w->app.task[w->app.task[i].ops[k].target].heap == 0)
                 luaL_error(L, "%s sys:task '%s': step %d revokes the memory of '%s', which never allocates", c->where[i],
                            c->names[i], (int)k + 1, c->names[w->app.task[i].ops[k].target]);
     /* interrupt lines exist */

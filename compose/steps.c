@@ -31,6 +31,8 @@ static const cmp_step_kind kinds[] = {
     { "free", WL_FREE, "use the memory manager" },
     { "heap", WL_HEAP, "use the memory manager" },
     { "revoke", WL_REVOKE, "use the memory manager" },
+    { "answer", WL_ANSWER, "use the memory manager" },
+    { "abort", WL_ABORT, "use the memory manager" },
 };
 
 /* "compute, touch, ..." on the Lua stack's top, for a message. [-0, +1, m] */
@@ -201,13 +203,31 @@ void cmp_parse_step(lua_State *L, composed *c, int idx, wl_op *op, const char *w
         break;
     }
     case WL_REVOKE:
+    case WL_ABORT: {
         if (c->w->mm.pages == 0)
-            luaL_error(L, "%s: revoke needs the memory manager (system{memory = { pages = N }})", what);
+            luaL_error(L, "%s: %s needs the memory manager (system{memory = { pages = N }})", what, k);
+        if (op->kind == WL_ABORT && !c->w->app.lib.on)
+            luaL_error(L, "%s: abort needs the library memory manager (system{memory = { library = true }})", what);
         lua_rawgeti(L, idx, 2);
         if (lua_tostring(L, -1) == NULL)
-            luaL_error(L, "%s: name the task whose memory to revoke", what);
+            luaL_error(L, "%s: name the task whose memory to %s", what, k);
         op->target = UINT16_MAX;    /* resolved at the first run */
-        lua_pop(L, 1);
+        /* library: {"revoke", task, n} asks for n pages back (none: all) */
+        lua_rawgeti(L, idx, 3);
+        lua_Integer n = lua_isnil(L, -1) ? 0 : lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+        if (op->kind == WL_REVOKE && !lua_isnil(L, -1) && !c->w->app.lib.on)
+            luaL_error(L, "%s: the memory manager revokes every page (a number of pages: memory = { library = true })",
+                       what);
+        if (n < 0 || n > (lua_Integer)WL_HEAP_PAGES || (op->kind == WL_ABORT && !lua_isnil(L, -1)))
+            luaL_error(L, "%s: %s", what, op->kind == WL_ABORT ? "abort takes a task's name only"
+                                                               : "revoke asks for a number of pages, 1 to 64 (none: all)");
+        op->a = (uint64_t)n;
+        lua_pop(L, 2);
+        break;
+    }
+    case WL_ANSWER:
+        if (!c->w->app.lib.on)
+            luaL_error(L, "%s: answer needs the library memory manager (system{memory = { library = true }})", what);
         break;
     case WL_RECV:
         break;

@@ -196,7 +196,7 @@ static int l_system(lua_State *L)
     if (lua_getfield(L, 1, "memory") != LUA_TNIL) {
         if (!lua_istable(L, -1))
             return luaL_error(L, "system: memory = { pages = N, quota = M }");
-        static const char *const mk[] = { "pages", "quota", NULL };
+        static const char *const mk[] = { "pages", "quota", "library", NULL };
         simlua_check_keys(L, lua_gettop(L), "system: memory", mk);
         lua_getfield(L, -1, "pages");
         lua_Integer pages = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
@@ -211,7 +211,12 @@ static int l_system(lua_State *L)
             return luaL_error(L, "system: memory: the memory manager maps pages: not on an MPU machine yet");
         w->mm.pages = (unsigned)pages;
         w->mm.quota = (unsigned)quota;
-        lua_pop(L, 2);
+        lua_getfield(L, -3, "library");
+        if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+            return luaL_error(L, "system: memory: library is true or false");
+        w->app.lib.on = lua_toboolean(L, -1);
+        w->app.lib.quota = (unsigned)quota;
+        lua_pop(L, 3);
     }
     lua_settop(L, 3);
     return 1;

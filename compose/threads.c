@@ -148,7 +148,7 @@ int cmp_l_task(lua_State *L)
         for (lua_Integer k = 1; k <= n; k++) {
             lua_rawgeti(L, -1, k);
             cmp_parse_step(L, c, -1, &t->ops[k - 1], who, false);
-            if (t->ops[k - 1].kind == WL_SEND || t->ops[k - 1].kind == WL_REVOKE) {
+            if (t->ops[k - 1].kind == WL_SEND || t->ops[k - 1].kind == WL_REVOKE || t->ops[k - 1].kind == WL_ABORT) {
                 lua_rawgeti(L, -1, 2);
                 lua_getiuservalue(L, 1, 3);
                 /* keep the receiver's (revoked task's) name to resolve at the first run */

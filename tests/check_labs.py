@@ -29,7 +29,12 @@ cross past N - 1 = 4544 / 706 = 6.4, at 8 of 1, 2, 4, 8, 16 cores.
 FlexSC's synchronous call misses on all 640 lines of 24 + 16 KiB read in
 turn (10 lines for each 8-way set of the 32 KiB L1D), and a batch of B
 takes at least B x 2036 + 2024 cycles (21.0 us at B = 32, over the 20 us
-goal).
+goal);
+the exokernel's savings a page, at least a sinv round trip's cost-table
+events over 8 pages (532 / 8 = 66.5) plus the zeroing the library skips
+(152/160 x 64 lines x 4) and the manager's extra retype (136/160 x 116):
+408.3 for alloc, 66.5 for free; owner's 4 requests in 20 ms (2.1, 7.1,
+12.1, 17.1 ms).
 Nothing here depends on host time (the
 labs' own run times are in docs/labs/README.md, measured by hand).
 """

@@ -376,7 +376,7 @@ static void test_compose_errors(void **state)
           "sys:irq 'q': priority 0 out of range (1 is the highest, up to 65535)" },
         { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'frob'} } }",
           "sys:task 'a': unknown step 'frob' (compute, touch, invoke, send, recv, lock, unlock, sleep, put, get, "
-          "timeout, tick, alloc, free, heap, revoke)" },
+          "timeout, tick, alloc, free, heap, revoke, answer, abort)" },
         { "sys:group{ name = 'g', priority = 2, budget = '1ms', period = '2ms' }\n"
           "sys:task{ name = 'a', priority = 1, group = 'g', budget = '1ms', period = '2ms', body = { {'compute', 10} } }",
           "runs on the group's budget" },
@@ -456,6 +456,9 @@ static void test_compose_errors(void **state)
           "granted a send to 'a', which never receives" },
         { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'invoke', 'zz'} } }",
           "no server 'zz' (declare it in system{servers = ...} or with sys:component{...})" },
+        /* the library memory manager's steps need it (system{memory = { library = true }}) */
+        { "sys:task{ name = 'a', priority = 1, period = '1ms', body = { {'answer'} } }",
+          "answer needs the library memory manager" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *dir = tmpdir();

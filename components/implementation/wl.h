@@ -264,5 +264,7 @@ void wl_record_job(wl_app *app, uint32_t task, uint64_t job, uint64_t release, u
 void wl_timeout(wl_app *app, wl_rt_thd *me, uint64_t cycles);
 void wl_tick(wl_app *app, wl_rt_thd *me, uint64_t period);
 void wl_mem_op(wl_app *app, wl_rt_thd *me, const wl_op *op);
+/* ---- app/workload/memlib.c: the library memory manager (memory = { library = true }) ---- */
+void wl_lib_op(wl_app *app, wl_rt_thd *me, const wl_op *op);
 void wl_heap(wl_app *app, wl_rt_thd *me, uint64_t len, bool write);
 

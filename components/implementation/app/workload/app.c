@@ -58,7 +58,14 @@ static void run_op(wl_app *app, wl_rt_thd *me, const wl_op *op)
     case WL_ALLOC:
     case WL_FREE:
     case WL_REVOKE:
-        wl_mem_op(app, me, op);
+        if (app->lib.on)
+            wl_lib_op(app, me, op);
+        else
+            wl_mem_op(app, me, op);
+        break;
+    case WL_ANSWER:
+    case WL_ABORT:
+        wl_lib_op(app, me, op);
         break;
     case WL_HEAP:
         wl_heap(app, me, op->a, op->target != 0);

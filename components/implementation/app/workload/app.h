@@ -69,7 +69,10 @@ typedef enum {
     WL_ALLOC,       /* a: pages; ask the memory manager for them (mapped at the end of the task's heap) */
     WL_FREE,        /* a: pages (0: all); give back the last ones */
     WL_HEAP,        /* a: bytes from the heap's start, target: 1 = write; stops at the first fault */
-    WL_REVOKE,      /* target: task; the memory manager takes back every page it holds */
+    WL_REVOKE,      /* target: task; the memory manager takes back every page it holds (library: a: pages
+                       asked back, 0 all; the task's library is asked, and answers at its next WL_ANSWER) */
+    WL_ANSWER,      /* library: give back the pages a revocation asks of this task, if one stands */
+    WL_ABORT,       /* target: task; library: a revocation still unanswered: unmap all its pages by force */
     WL_OPKINDS
 } wl_opkind;
 typedef enum { WL_FIXED = 0, WL_UNIFORM, WL_EXP } wl_dist;
@@ -175,6 +178,29 @@ typedef struct wl_clients {
     uint64_t alloc_n, alloc_sum, alloc_max;   /* cycles per page, as the client sees an alloc call */
     uint64_t free_n, free_sum, free_max;      /* the same for free and revoke */
 } wl_clients;
+
+/* The library memory manager (system{memory = { library = true }}), the
+ * exokernel way: no manager component; the app holds a kmem capability
+ * for the pool and its own page-table capability, and each task's heap
+ * owns a fixed share of the pool (heap h: pool pages h x quota to
+ * (h + 1) x quota - 1), retyped to user memory (zeroed) once and then
+ * mapped and unmapped by the library itself.  A revocation is visible:
+ * it asks the library for pages (`want`), which the library gives back
+ * at its next answer; one still unanswered at an abort loses every page
+ * (unmapped; to be retyped back, and zeroed, before the next use). */
+enum { WL_LIB_UNTYPED = 0, WL_LIB_OWNED, WL_LIB_MAPPED, WL_LIB_TAKEN };
+typedef struct wl_lib {
+    bool on;
+    unsigned quota;                                 /* pages each heap owns */
+    cos_capid kmem, pgtbl;                          /* given by the booter: the pool, the app's page table */
+    uint8_t state[WL_HEAPS * WL_HEAP_PAGES];        /* each owned page (heap h's page k: h x quota + k) */
+    unsigned held[WL_HEAPS];                        /* pages mapped, from the window's start */
+    unsigned want[WL_HEAPS];                        /* pages a standing revocation asks back (0: none) */
+    bool asked[WL_HEAPS];                           /* a revocation stands */
+    bool busy[WL_HEAPS], abort_due[WL_HEAPS];       /* an op on the heap in progress; an abort left to it */
+    uint64_t allocated, denied, freed, zeroed, reuse_waits, shootdowns;   /* pages; shootdowns sent */
+    uint64_t requests, answered, given, aborts, taken;   /* revocations asked, answered, pages given; aborts, pages */
+} wl_lib;
 
 /* ---- the scheduler's shared state (user memory; host copy here) -------- */
 typedef enum { WL_S_IDLE = 0, WL_S_READY, WL_S_LOCK, WL_S_KBLOCK, WL_S_DEPLETED, WL_S_SLEEP, WL_S_EXITED } wl_state;
@@ -284,6 +310,7 @@ typedef struct wl_app {
     cos_tkind tk[8];                  /* its trace events' kinds (wl_trace), taken at first use */
     uint32_t jobs_table;              /* the trace's jobs table (wl_record_job), made at the first job */
     wl_clients cl;
+    wl_lib lib;                       /* the library memory manager (on: the description's) */
     unsigned max_thdid;               /* by_id's size */
 
     /* ---- its arrays: in the same block, after this header (WL_APP_ARRAYS) ------- */

@@ -393,6 +393,13 @@ static cos_err build_shared(wl_desc *w)
         CHECK(cos_kmem_narrow(b->kmem, w->boot.mm.captbl, mm->kmem, b->next, mm->pages));
         b->next += mm->pages;
         CHECK(bt_give(b, &w->boot.mm, w->boot.app.pgtbl, &mm->pgtbl));
+    } else if (app->lib.on && w->mm.pages) {
+        /* the library memory manager: the pool (the booter's next pages,
+         * untyped) narrowed into the app's own table, and its own page table */
+        app->lib.kmem = w->boot.app.next_slot++;
+        CHECK(cos_kmem_narrow(b->kmem, w->boot.app.captbl, app->lib.kmem, b->next, w->mm.pages));
+        b->next += w->mm.pages;
+        CHECK(bt_give(b, &w->boot.app, w->boot.app.pgtbl, &app->lib.pgtbl));
     }
     CHECK(build_added(w));
     for (unsigned l = 0; l < app->nlocks; l++)
