@@ -64,23 +64,7 @@ class Image:
             subprocess.run([clang, "-target", triple] + pc.COMMON + flags
                            + [f"-DMF_REGS_WORDS={self.regs_words}", "-I", ROOT, "-c", src, "-o", obj], check=True)
             objs.append(obj)
-        ld = os.path.join(workdir, "mlink.ld")
-        with open(ld, "w") as f:
-            f.write(pc.LINK)
-        elf = os.path.join(workdir, f"m{isa}.elf")
-        subprocess.run([lld, "-T", ld, "-e", "mf_entry", "-static", "-o", elf] + objs, check=True)
-        flat = os.path.join(workdir, f"m{isa}.bin")
-        subprocess.run([pc.tool("llvm-objcopy"), "-O", "binary", elf, flat], check=True)
-        with open(flat, "rb") as f:
-            self.code = f.read()
-        nm = subprocess.run([pc.tool("llvm-nm"), "-S", "--defined-only", elf], capture_output=True, text=True,
-                            check=True).stdout
-        self.sym, self.size = {}, {}
-        for line in nm.splitlines():
-            p = line.split()
-            if len(p) == 4:
-                self.sym[p[3]] = int(p[0], 16)
-                self.size[p[3]] = int(p[1], 16)
+        self.code, self.sym, self.size = pc.link(lld, workdir, f"m{isa}", "mf_entry", objs)
         import struct
         vals = struct.unpack_from("<%dI" % len(FIELDS), self.code, self.sym["mf_probe"] - pc.CODE)
         self.off = {f"{t}.{f}": v for (t, f), v in zip(FIELDS, vals)}

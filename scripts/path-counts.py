@@ -122,6 +122,32 @@ def clang_version(clang):
     return out.splitlines()[0].strip()
 
 
+def link(lld, workdir, name, entry, objs):
+    """Link objs at CODE (LINK's script) with `entry` first; the flat code,
+    the symbols' addresses and sizes (llvm-nm).  Also used by the
+    comparison systems' count scripts."""
+    ld = os.path.join(workdir, name + ".ld")
+    with open(ld, "w") as f:
+        f.write(LINK)
+    elf = os.path.join(workdir, f"{name}.elf")
+    subprocess.run([lld, "-T", ld, "-e", entry, "-static", "-o", elf] + objs, check=True)
+    flat = os.path.join(workdir, f"{name}.bin")
+    subprocess.run([tool("llvm-objcopy"), "-O", "binary", elf, flat], check=True)
+    with open(flat, "rb") as f:
+        code = f.read()
+    nm = subprocess.run([tool("llvm-nm"), "-S", "--defined-only", elf], capture_output=True, text=True,
+                        check=True).stdout
+    sym, size = {}, {}
+    for line in nm.splitlines():
+        p = line.split()
+        if len(p) == 4:
+            sym[p[3]] = int(p[0], 16)
+            size[p[3]] = int(p[1], 16)
+        elif len(p) == 3:
+            sym[p[2]] = int(p[0], 16)
+    return code, sym, size
+
+
 class Image:
     """One ISA's linked twins: the flat code, the symbols, the layout."""
 
@@ -138,25 +164,7 @@ class Image:
                            + [f"-DKF_REGS_WORDS={self.regs_words}", "-I", ROOT, "-c", src, "-o", obj],
                            check=True)
             objs.append(obj)
-        ld = os.path.join(workdir, "link.ld")
-        with open(ld, "w") as f:
-            f.write(LINK)
-        elf = os.path.join(workdir, f"{isa}.elf")
-        subprocess.run([lld, "-T", ld, "-e", "kf_entry", "-static", "-o", elf] + objs, check=True)
-        flat = os.path.join(workdir, f"{isa}.bin")
-        subprocess.run([tool("llvm-objcopy"), "-O", "binary", elf, flat], check=True)
-        with open(flat, "rb") as f:
-            self.code = f.read()
-        nm = subprocess.run([tool("llvm-nm"), "-S", "--defined-only", elf], capture_output=True, text=True,
-                            check=True).stdout
-        self.sym, self.size = {}, {}
-        for line in nm.splitlines():
-            p = line.split()
-            if len(p) == 4:
-                self.sym[p[3]] = int(p[0], 16)
-                self.size[p[3]] = int(p[1], 16)
-            elif len(p) == 3:
-                self.sym[p[2]] = int(p[0], 16)
+        self.code, self.sym, self.size = link(lld, workdir, isa, "kf_entry", objs)
         base = self.sym["kf_probe"] - CODE
         n = len(PROBE_FIELDS) + len(PROBE_SIZES)
         vals = struct.unpack_from("<%dI" % n, self.code, base)

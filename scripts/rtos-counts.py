@@ -70,26 +70,8 @@ class Image:
             subprocess.run([clang, "-target", triple] + pc.COMMON + flags + ["-DRTC_FREESTANDING", "-I", ROOT, "-c",
                             os.path.join(ROOT, src), "-o", obj], check=True)
             objs.append(obj)
-        ld = os.path.join(wd, "link.ld")
-        with open(ld, "w") as f:
-            f.write(pc.LINK)
-        elf = os.path.join(wd, "rtos.elf")
-        subprocess.run([lld, "-T", ld, "-e", "rtc_init", "-static", "-o", elf] + objs, check=True)
-        flat = os.path.join(wd, "rtos.bin")
-        subprocess.run([pc.tool("llvm-objcopy"), "-O", "binary", elf, flat], check=True)
-        with open(flat, "rb") as f:
-            self.code = f.read()
-        nm = subprocess.run([pc.tool("llvm-nm"), "-S", "--defined-only", elf], capture_output=True, text=True,
-                            check=True).stdout
-        self.sym, self.size = {}, {}
-        for line in nm.splitlines():
-            p = line.split()
-            if len(p) == 4:
-                self.sym[p[3]] = int(p[0], 16)
-                self.size[p[3]] = int(p[1], 16)
-            elif len(p) == 3:
-                self.sym[p[2]] = int(p[0], 16)
-        if any(s in self.sym for s in ("memcpy", "memset")) or "undefined" in nm:
+        self.code, self.sym, self.size = pc.link(lld, wd, "rtos", "rtc_init", objs)
+        if any(s in self.sym for s in ("memcpy", "memset")):
             raise RuntimeError("rtos-counts: the core calls a library function")
 
     def fn(self, name):

@@ -18,17 +18,13 @@ local p = sim.params{
   working_set = { "256K", "core 1's working set" },
 }
 local report = require("report")
+local bytes = report.bytes
 
 local preset = p.preset
 local m = machine{ preset = preset }
 local info = m:info()
 assert(info.cores >= 2, "this lab needs a machine with at least two cores")
 
-local function bytes(s)
-  local n, unit = tostring(s):match("^(%d+)([KMG]?)$")
-  assert(n, "a size such as 256K")
-  return math.tointeger(n) * ({ [""] = 1, K = 1024, M = 1024 * 1024, G = 1024 * 1024 * 1024 })[unit]
-end
 
 local ws = bytes(p.working_set)
 local stream = bytes(p.stream)

@@ -1,6 +1,13 @@
--- Shared helpers for scenarios: aligned tables and statistics.
+-- Shared helpers for scenarios: aligned tables, statistics and size parameters.
 -- Usage: local report = require("report")
 local report = {}
+
+-- report.bytes("256K") -> 262144: a size parameter (digits and K, M or G).
+function report.bytes(s)
+  local n, unit = tostring(s):match("^(%d+)([KMG]?)$")
+  assert(n, "a size such as 256K")
+  return math.tointeger(n) * ({ [""] = 1, K = 1024, M = 1024 * 1024, G = 1024 * 1024 * 1024 })[unit]
+end
 
 -- report.table{ header = {"task", "mean"}, rows = {{"a", 1.5}, ...} } -> string
 -- Columns are padded to their widest cell; numbers are right-aligned.
