@@ -285,6 +285,41 @@ t{ id = "chaos.ratelimit", machine = "i7-8700", bench = "flood", measure = "limi
        .. "between 0.2 and 0.3%)",
    what = "the same flood through the ipi-ratelimit component (one forwarder for all senders), a 1 ms job" }
 
+-- Chaos Table VI, the headline: the cFS sensor -> actuator round trip on
+-- core 0 (paperlib's sensor loop: docs/papers/chaos.md says how it is
+-- modelled).  The application's own work is not published: chaos.rtt sets
+-- it (`sensor_fit`: the work is the published mean less the loop's mean
+-- with no work), and every other figure is a prediction with that work.
+local function rtt(id, system, variant, stat, published, what)
+  t{ id = id, machine = "i7-8700", bench = "sensor", system = system, variant = variant, stat = stat,
+     paper = "chaos", ref = "Table VI", tol = 0.15, calibrate = false, published = published,
+     sensor_fit = id == "chaos.rtt" or nil,
+     source = "Chaos (RTAS 2019) Table VI, cFS sensor round-trip time, " .. what, what = what }
+end
+rtt("chaos.rtt", "composite", "quiet", "mean", 98817, "Chaos w/ NetBSD, average")
+rtt("chaos.rtt_w", "composite", "quiet", "max", 124033, "Chaos w/ NetBSD, worst measured")
+rtt("chaos.rtt_rl", "composite", "ratelimit", "mean", 98909,
+    "Chaos w/ NetBSD w/ IPI RL=1/500ms w/ interference (four cores sending), average")
+rtt("chaos.rtt_rl_w", "composite", "ratelimit", "max", 127819,
+    "Chaos w/ NetBSD w/ IPI RL=1/500ms w/ interference (four cores sending), worst measured")
+rtt("linuxrt.rtt", "monolithic", "quiet", "mean", 85478, "LinuxRT, average")
+rtt("linuxrt.rtt_w", "monolithic", "quiet", "max", 247817, "LinuxRT, worst measured")
+rtt("linuxrt.rtt_yield", "monolithic", "yield", "mean", 267584,
+    "LinuxRT w/ interference (sched_yield loops on four cores), average")
+rtt("linuxrt.rtt_yield_w", "monolithic", "yield", "max", 450277,
+    "LinuxRT w/ interference (sched_yield loops on four cores), worst measured")
+-- the headline's ratios: Linux-RT's round trip under interference over
+-- Chaos's, average and worst (the paper: "2.7x" and "3.5x")
+for _, r in ipairs{ { "mean", 2.7, "average" }, { "max", 3.5, "worst measured" } } do
+  t{ id = "chaos.headline" .. (r[1] == "max" and "_w" or ""), machine = "i7-8700", bench = "sensor",
+     system = "both", ratio = { "linuxrt.rtt_yield" .. (r[1] == "max" and "_w" or ""),
+                                "chaos.rtt_rl" .. (r[1] == "max" and "_w" or "") },
+     paper = "chaos", ref = "Table VI", tol = 0.15, calibrate = false, published = r[2],
+     source = "Chaos (RTAS 2019) Table VI and abstract: LinuxRT's slowdown vs Chaos, " .. r[3],
+     what = "Linux-RT's round trip with sched_yield interference over Chaos's with rate-limited "
+         .. "interference, " .. r[3] }
+end
+
 -- uCVM: the hardware interrupt, the Composite column of the operation
 -- table, and the VM's column (not built yet; the FreeRTOS columns are the
 -- frtos.* records above, which calibrate predicts too).
