@@ -88,7 +88,11 @@ end
 -- `hi` (priority 1, `job` of compute every 2 ms, first at 1 ms); each of
 -- the n other cores runs a sender that sends, computes for the model's own
 -- cross-core one-way latency on this machine (micro-bench xcore mean), and
--- sends again: a sender that keeps about one notification in flight.
+-- sends again: a sender that keeps about one notification in flight.  The
+-- gap is drawn from the sender's seeded stream, uniformly within
+-- `flood_jitter` of itself either side (0.5 by default; 0: perfectly
+-- regular senders, which fall into step with core 0's handling:
+-- docs/papers/chaos.md).
 -- Unprotected: each sender wakes a receiver of its own on core 0
 -- (priorities 2..n+1, below hi, each looping on recv); limited: every
 -- sender invokes one ipi-ratelimit component that forwards at most `limit`
@@ -132,9 +136,14 @@ local function flood_run(preset_name, n, limit, job, o)
   local function body(i)
     local b = {}
     local send = limit and { "invoke", "fwd" } or { "send", "rx" .. i }
+    local gap_step = { "compute", xc_cycles }
+    if o.flood_jitter > 0 then
+      local spread = math.floor(xc_cycles * o.flood_jitter + 0.5)
+      gap_step = { "compute", { "uniform", xc_cycles - spread, xc_cycles + spread } }
+    end
     for k = 1, count do
       b[2 * k - 1] = send
-      b[2 * k] = { "compute", xc_cycles }
+      b[2 * k] = gap_step
     end
     return b
   end
@@ -151,7 +160,7 @@ end
 -- the flood's slowdowns: { [n] = % or "livelock" } (limited: by limit)
 local flood_cache = {}
 local function flood(t, o)
-  local key = t.machine .. "|" .. t.measure
+  local key = t.machine .. "|" .. t.measure .. "|" .. o.jobs .. "|" .. o.flood_jitter
   if flood_cache[key] then return flood_cache[key] end
   local res
   if t.measure == "unprotected" then
@@ -518,7 +527,9 @@ end
 L.params = {
   iterations = { 200, "measured rounds per microbenchmark" },
   warmup     = { 50, "unmeasured rounds before them" },
-  jobs       = { 3, "measured jobs of the flood's high-priority task (2 ms apart)" },
+  jobs       = { 8, "measured jobs of the flood's high-priority task (2 ms apart)" },
+  flood_jitter = { 0.5, "each flood sender's gap is drawn uniformly within this fraction of the cross-core "
+                        .. "latency either side of it (0: perfectly regular senders)" },
   senders    = { 5, "the flood's largest number of sending cores (Chaos: 5)" },
   sensor_rounds = { 20, "sensor round trips per system of Table VI's loop (Chaos: 1000)" },
 }
@@ -528,6 +539,8 @@ function L.check_params(p)
          "iterations must be an integer from 1 to 100000")
   assert(math.type(p.warmup) == "integer" and p.warmup >= 0 and p.warmup < 2^16,
          "warmup must be an integer from 0 to 65535")
+  assert(type(p.flood_jitter) == "number" and p.flood_jitter >= 0 and p.flood_jitter < 1,
+         "flood_jitter must be a number from 0 to below 1")
   assert(math.type(p.jobs) == "integer" and p.jobs >= 1 and p.jobs <= 100, "jobs must be an integer from 1 to 100")
   assert(math.type(p.sensor_rounds) == "integer" and p.sensor_rounds >= 1 and p.sensor_rounds <= 10000,
          "sensor_rounds must be an integer from 1 to 10000")
