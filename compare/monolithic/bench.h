@@ -29,6 +29,8 @@ typedef enum { MONO_BENCH_SWITCH, MONO_BENCH_IPC, MONO_BENCH_XCORE, MONO_BENCH_S
 
 #define MONO_SENSOR_STAGES 8u       /* at most this many stages */
 #define MONO_SENSOR_LINE 40u        /* the device line (every MMU preset's controller has it) */
+/* The shortest period: shorter, the interrupt's own paths could fill it. */
+#define MONO_SENSOR_MIN_PERIOD (10 * SIM_US)
 
 typedef struct mono_bench_cfg {
     mono_measure measure;

@@ -77,8 +77,8 @@ static void sensor_opts(lua_State *L, mono_bench_cfg *cfg, const hw *h)
             cfg->period = hwtimer_tick_time(h->cfg.freq_hz, 1, (uint64_t)lua_tointeger(L, -1));
         else
             cfg->period = simlua_field_time(L, -1, "monolithic.bench", "period");
-        if (cfg->period == 0)
-            luaL_error(L, "monolithic.bench: period must be more than 0 (a time such as \"5ms\", or cycles)");
+        if (cfg->period < MONO_SENSOR_MIN_PERIOD)
+            luaL_error(L, "monolithic.bench: period must be 10us or more (a time such as \"5ms\", or cycles)");
     }
     lua_pop(L, 1);
     cfg->work = opt_cycles(L, 1, "work", 0, h);
@@ -171,8 +171,8 @@ static int l_bench(lua_State *L)
     sim_time_t limit = sim_now(s) + span;
     while (!mono_bench_done(x->b)) {
         if (sim_now(s) >= limit)
-            return luaL_error(L, "monolithic.bench: %s did not finish in %.3f s of simulated time",
-                              mono_measure_name(cfg.measure), (double)span / (double)SIM_S);
+            return luaL_error(L, "monolithic.bench: %s did not finish in %f s of simulated time",
+                              mono_measure_name(cfg.measure), (lua_Number)span / (lua_Number)SIM_S);
         simlua_run_for(L, SIM_MS);
     }
     if (mono_bench_error(x->b))

@@ -164,8 +164,8 @@ bool mono_sensor_setup(mono_bench *b, GError **error)
     hw *h = b->h;
     const mono_bench_cfg *cfg = &b->cfg;
     char why[160];
-    if (cfg->period == 0)
-        return bad(error, "period must be more than 0");
+    if (cfg->period < MONO_SENSOR_MIN_PERIOD)
+        return bad(error, "period must be 10us or more");
     if (cfg->stages < 1 || cfg->stages > MONO_SENSOR_STAGES) {
         g_snprintf(why, sizeof why, "stages must be from 1 to %u, not %u", MONO_SENSOR_STAGES, cfg->stages);
         return bad(error, why);
