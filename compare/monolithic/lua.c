@@ -108,7 +108,8 @@ static void set_int(lua_State *L, const char *key, uint64_t v)
     lua_setfield(L, -2, key);
 }
 
-/* monolithic.bench{machine =, measure =, rounds =, warmup =, warm =, check =} -> result [-0, +1, e] */
+/* monolithic.bench{machine =, measure =, rounds =, warmup =, warm =, check =, and for the sensor
+ * period =, work =, stages =, bytes =, yielders =} -> result [-0, +1, e] */
 static int l_bench(lua_State *L)
 {
     if (!simlua_live(L))
@@ -226,6 +227,7 @@ static int l_bench(lua_State *L)
     set_int(L, "wakeups", st->wakeups);
     set_int(L, "ipis", st->ipis);
     set_int(L, "interrupts", st->interrupts);
+    set_int(L, "irq_threads", st->irq_threads);
     set_int(L, "errors", st->errors);
     set_int(L, "kernel_cycles", st->kernel_cycles);
     set_int(L, "check_failures", st->check_failures);
