@@ -167,8 +167,12 @@ static int l_bench(lua_State *L)
     sim *s = simlua_sim(L);
     /* the sensor's rounds take a period each, or more when one overruns */
     sim_time_t span = 10 * SIM_S;
-    if (cfg.measure == MONO_BENCH_SENSOR)
-        span += 2 * ((sim_time_t)cfg.rounds + cfg.warmup + 1) * (cfg.period + hwtimer_tick_time(h->cfg.freq_hz, 1, cfg.work));
+    if (cfg.measure == MONO_BENCH_SENSOR) {
+        /* saturating: a long period times many rounds stays a time */
+        double per = (double)cfg.period + (double)hwtimer_tick_time(h->cfg.freq_hz, 1, cfg.work);
+        double more = 2.0 * ((double)cfg.rounds + cfg.warmup + 1) * per;
+        span = more < (double)(INT64_MAX / 4) ? span + (sim_time_t)more : INT64_MAX / 4;
+    }
     sim_time_t limit = sim_now(s) + span;
     while (!mono_bench_done(x->b)) {
         if (sim_now(s) >= limit)
