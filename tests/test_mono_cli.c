@@ -53,6 +53,20 @@ static void test_bad_calls(void **state)
     expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', check = 'yes' }\n",
                  "check");
     expect_error(dir, "monolithic.bench{ measure = 'ipc' }\n", "give the machine");
+    /* the sensor's options: each out of range, named; and only for it */
+    static const char *const sensor_bad[][2] = {
+        { "stages = 0", "stages" }, { "stages = 9", "stages" }, { "bytes = 0", "bytes" },
+        { "bytes = 4097", "bytes" }, { "yielders = 6", "yielders" }, { "period = 0", "period" }, { "period = 5", "period" }, { "period = '9us'", "period" },
+        { "period = '-1ms'", "period" }, { "work = -1", "work" },
+        { "work = 'lots'", "work" }, { "stages = 2.5", "stages" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(sensor_bad); i++) {
+        g_autofree char *text = g_strdup_printf(
+            "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'sensor', %s }\n", sensor_bad[i][0]);
+        expect_error(dir, text, sensor_bad[i][1]);
+    }
+    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', yielders = 1 }\n",
+                 "yielders");
     expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700', cores = 1}, measure = 'xcore' }\n",
                  "2 cores");
     expect_error(dir, "monolithic.bench{ machine = machine{preset='stm32f767'}, measure = 'switch' }\n", "no MMU");

@@ -4,7 +4,7 @@
  *
  * Calls mono.c only.
  */
-#include "bench.h"
+#include "bench_int.h"
 
 #include <string.h>
 
@@ -14,21 +14,7 @@
 /* the writer's poll while the reader is not yet blocked (xcore) */
 #define POLL_CYCLES 1000u
 
-struct mono_bench {
-    mono *k;
-    mono_bench_cfg cfg;
-    hw *h;
-    GArray *samples;        /* uint64_t */
-    unsigned round;         /* rounds begun, warm-up included */
-    uint64_t t0;
-    bool done, reader_ready;
-    int64_t error;
-    unsigned req, rep;      /* pipes */
-    unsigned cores_used;
-    struct { unsigned stage; } st[2];
-};
-
-static const char *const names[MONO_BENCH_MEASURES] = { "switch", "ipc", "xcore" };
+static const char *const names[MONO_BENCH_MEASURES] = { "switch", "ipc", "xcore", "sensor" };
 
 bool mono_measure_parse(const char *name, mono_measure *m)
 {
@@ -45,16 +31,9 @@ const char *mono_measure_name(mono_measure m)
     return m < MONO_BENCH_MEASURES ? names[m] : "?";
 }
 
-static mono_req req(mono_req_kind op, uint64_t a0, uint64_t a1, uint64_t a2)
-{
-    return (mono_req){ .op = op, .a0 = a0, .a1 = a1, .a2 = a2 };
-}
-
-static void fail(mono_bench *b, int64_t ret)
-{
-    if (ret < 0 && b->error == 0)
-        b->error = ret;
-}
+#define req(op, a0, a1, a2) mono_bench_req((op), (a0), (a1), (a2))
+#define fail(b, ret) mono_bench_fail((b), (ret))
+#define round_end(b) mono_bench_round_end(b)
 
 /* A round begins: a cold start when asked, then the clock is read. */
 static void round_begin(mono_bench *b)
@@ -63,17 +42,6 @@ static void round_begin(mono_bench *b)
         for (unsigned i = 0; i < b->cores_used; i++)
             (void)hw_flush_cold(b->h, i);
     b->t0 = mono_cycles(b->k);
-}
-
-/* A round ends at `now`: recorded after the warm-up; true when all are. */
-static bool round_end(mono_bench *b)
-{
-    uint64_t dt = mono_cycles(b->k) - b->t0;
-    if (b->round > b->cfg.warmup)
-        g_array_append_val(b->samples, dt);
-    if (b->samples->len >= b->cfg.rounds)
-        b->done = true;
-    return b->done;
 }
 
 /* ---- switch: A yields to B, B yields back -------------------------------------------- */
@@ -185,6 +153,15 @@ mono_bench *mono_bench_new(mono *k, const mono_bench_cfg *cfg, GError **error)
     b->h = h;
     b->cfg = *cfg;
     b->samples = g_array_new(false, false, sizeof(uint64_t));
+    if (cfg->measure == MONO_BENCH_SENSOR) {
+        b->cores_used = 1;
+        if (!mono_sensor_setup(b, error)) {
+            mono_bench_free(b);
+            return NULL;
+        }
+        mono_start(k);
+        return b;
+    }
     b->cores_used = cfg->measure == MONO_BENCH_XCORE ? 2 : 1;
     mono_proc *p1 = mono_proc_new(k);
     mono_proc *p2 = cfg->measure == MONO_BENCH_SWITCH ? p1 : mono_proc_new(k);
@@ -218,7 +195,7 @@ mono_bench *mono_bench_new(mono *k, const mono_bench_cfg *cfg, GError **error)
 
 bool mono_bench_done(const mono_bench *b)
 {
-    return b->done || b->error != 0;
+    return mono_bench_over(b);
 }
 
 const uint64_t *mono_bench_samples(const mono_bench *b, unsigned *n)
@@ -236,6 +213,7 @@ void mono_bench_free(mono_bench *b)
 {
     if (b == NULL)
         return;
+    mono_sensor_free(b->sensor);
     g_array_free(b->samples, true);
     g_free(b);
 }

@@ -135,20 +135,46 @@ static bool copy_user(mono_core *c, uint64_t va, uint64_t ring, uint32_t at, uin
     return true;
 }
 
+/* A kernel thread's write: len bytes from a buffer on its kernel stack (no
+ * user address, no MMU) into the ring, line by line as copy_user. */
+static void copy_kernel(mono_core *c, uint64_t src, uint64_t ring, uint32_t at, uint64_t len)
+{
+    mono *k = c->k;
+    for (uint64_t done = 0; done < len;) {
+        uint64_t s = src + done;
+        uint32_t r = (uint32_t)((at + done) % MONO_PIPE_BYTES);
+        uint64_t n = MIN(len - done, MONO_LINE - (s % MONO_LINE));
+        n = MIN(n, (uint64_t)(MONO_PIPE_BYTES - r));
+        n = MIN(n, (uint64_t)(MONO_LINE - r % MONO_LINE));
+        mono_step_run(c, MS_COPY_LINE);
+        mono_touch(c, s, n, false);
+        mono_touch(c, ring + r, n, true);
+        memcpy(mono_ram(k, ring + r), mono_ram(k, s), n);
+        done += n;
+    }
+}
+
+/* A kernel thread's write buffer: below the switch frame (sched.c's
+ * callee-saved words) under the saved registers, on its kernel stack. */
+static uint64_t kbuf_of(const mono *k, const mono_thread *t)
+{
+    return MONO_OBJ(k, mono_task_o, t->task)->kstack - (uint64_t)hw_word_bytes(k->h) * 8 - MONO_KWRITE_BYTES;
+}
+
 static bool user_range_ok(uint64_t va, uint64_t len)
 {
     return va >= MONO_DATA_VA && len <= MONO_DATA_PAGES * 4096u
         && va - MONO_DATA_VA <= MONO_DATA_PAGES * 4096u - len;
 }
 
-static int64_t pipe_write(mono_core *c, const mono_req *r)
+static int64_t pipe_write(mono_core *c, const mono_thread *t, const mono_req *r)
 {
     mono *k = c->k;
     mono_step_run(c, MS_PIPE_WRITE);
     uint64_t pp = pipe_of(k, r->a0);
     if (pp == 0)
         return MONO_EBADF;
-    if (!user_range_ok(r->a1, r->a2) || r->a2 > MONO_PIPE_BYTES)
+    if (t->proc ? !user_range_ok(r->a1, r->a2) || r->a2 > MONO_PIPE_BYTES : r->a2 > MONO_KWRITE_BYTES)
         return MONO_EFAULT;
     mono_touch(c, pp, sizeof(mono_pipe_o), true);
     mono_pipe_o *p = MONO_OBJ(k, mono_pipe_o, pp);
@@ -156,7 +182,9 @@ static int64_t pipe_write(mono_core *c, const mono_req *r)
         return MONO_EPIPE;
     if (r->a2 > MONO_PIPE_BYTES - (p->tail - p->head))
         return MONO_EAGAIN;     /* a writer does not block here: see docs/compare.md */
-    if (!copy_user(c, r->a1, p->buf, p->tail, r->a2, false))
+    if (t->proc == NULL)
+        copy_kernel(c, kbuf_of(k, t), p->buf, p->tail, r->a2);
+    else if (!copy_user(c, r->a1, p->buf, p->tail, r->a2, false))
         return MONO_EFAULT;
     p->tail += (uint32_t)r->a2;
     uint64_t w = p->reader_wait;
@@ -405,7 +433,7 @@ static void syscall_path(mono_core *c, mono_thread *t, const mono_req *r)
         c->yield = true;
         resched(c);
         break;
-    case MONO_REQ_WRITE: t->ret = pipe_write(c, r); break;
+    case MONO_REQ_WRITE: t->ret = pipe_write(c, t, r); break;
     case MONO_REQ_READ: pipe_read(c, t, r); break;
     case MONO_REQ_CLOSE: t->ret = pipe_close(c, r); break;
     case MONO_REQ_FUTEX_WAIT: futex_wait(c, t, r); break;
@@ -548,6 +576,8 @@ static void core_event(void *owner, simq_event *ev)
         t->ret = 0;
         if (r.op == MONO_REQ_IRQ_WAIT)
             irq_wait(c, t, &r);
+        else if (r.op == MONO_REQ_WRITE)
+            t->ret = pipe_write(c, t, &r);     /* a wakeup through a pipe (docs/compare.md) */
         else if (r.op == MONO_REQ_EXIT) {
             MONO_OBJ(k, mono_task_o, t->task)->state = MONO_DEAD;
             resched(c);

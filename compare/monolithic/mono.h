@@ -60,6 +60,10 @@ typedef mono_req (*mono_user_fn)(mono_thread *t, int64_t ret, void *arg);
 #define MONO_DATA_PAGES 4u
 #define MONO_STACK_VA UINT64_C(0x7ff000)
 #define MONO_PIPE_BYTES 4096u    /* a pipe's ring (Linux: one page per buffer slot) */
+/* A kernel thread (no process) may write to a pipe: a2 bytes, at most
+ * this many, from a buffer just below the saved registers on its kernel
+ * stack (a1 is not used); its other requests are IRQ_WAIT, COMPUTE and EXIT. */
+#define MONO_KWRITE_BYTES 64u
 #define MONO_PRIOS 64u           /* priorities 1..63, higher runs first (Linux RT has 99) */
 
 typedef struct mono_stats {
