@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print tests/data/papers-expected.txt from today's `cossim papers --json`:
 one "id status value" line per target (value: cossim's figure rounded to
-0.1; a shape's points, comma-separated, livelock as such; - for a
+0.1, or to 4 significant digits below 100; a shape's points, comma-separated, livelock as such; - for a
 target not built).  A change that moves a paper's
 figure reruns this and says which targets moved in its commit message:
 
@@ -31,7 +31,8 @@ print("# scripts/papers-expected.py prints this file; docs/papers/README.md)")
 for name in sorted(rep["papers"]):
     for x in rep["papers"][name]["targets"]:
         v = x.get("cossim")
-        value = "%.1f" % v if isinstance(v, (int, float)) else "-"
+        # to 0.1, or to 4 significant digits for a small figure (a ratio)
+        value = ("%.1f" % v if abs(v) >= 100 else "%.4g" % v) if isinstance(v, (int, float)) else "-"
         if "points" in x:
             value = ",".join("%.3f" % y if isinstance(y, (int, float)) else str(y) for y in flat(x["points"]))
         print("%s %s %s" % (x["id"], x["status"].replace(" ", "_"), value))

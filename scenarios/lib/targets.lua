@@ -14,7 +14,10 @@
 --              monolithic.bench, docs/compare.md) or "rtos" (the
 --              FreeRTOS-like RTOS of compare/rtos, rtos.bench{}); the paper
 --              suite's also "micro-irq" (the micro-bench's irq mode),
---              "flood" and "preset";
+--              "flood", "sensor" (Chaos Table VI's loop: `variant` quiet,
+--              ratelimit or yield; `ratio` = two targets' ids, the first's
+--              figure over the second's; `sensor_fit` the one target that
+--              sets the loop's application work) and "preset";
 --   measure    what the benchmark reports (micro: null, switch, switch_x,
 --              sinv_in, sinv_out, sinv_rt, sinv_same, sinv_q4, sinv_q8,
 --              xcore, map, unmap; micro-irq: irq_thd;
