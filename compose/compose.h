@@ -1,4 +1,4 @@
-/* compose/compose.h: the `system` Lua binding (docs/scenarios.md).
+/* compose/compose.h: the `system` Lua binding (docs/systems.md).
  *
  * compose/ sits above every layer: it reads a scenario's description of a
  * system into the components' descriptions, boots the kernel with the

@@ -2,7 +2,7 @@
  * (sys:component), the capabilities it grants them (sys:grant), their
  * rows of sys:results(), and the trace's components table, which names
  * every component of the system by the id the events use.
- * docs/scenarios.md documents the calls. */
+ * docs/systems.md documents the calls. */
 #include "compose/internal.h"
 #include "sim/trace_names.h"
 

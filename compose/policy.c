@@ -2,7 +2,7 @@
  * scenario fills it: fixed priority or EDF (sched/fpedf), round robin
  * (sched/rr), or a policy written in Lua, which the scheduler's Lua policy
  * (components/implementation/sched/lua) calls through cmp_lua_pick below.
- * docs/scenarios.md documents the forms. */
+ * docs/systems.md documents the forms. */
 #include "compose/internal.h"
 
 #include <string.h>

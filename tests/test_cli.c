@@ -270,8 +270,9 @@ static void test_verbs(void **state)
     g_free(dir);
 }
 
-/* Every ```lua block of docs/scenarios.md is a complete scenario that
- * runs (the doc promises "a runnable example per call"). */
+/* Every ```lua block of docs/scenarios.md and docs/systems.md is a
+ * complete scenario that runs (the docs promise "a runnable example per
+ * call"). */
 /* The words of s up to the first that opens a parenthesis (an aside). */
 static char *words_of(const char *s)
 {
@@ -290,7 +291,7 @@ static char *words_of(const char *s)
 /* Every `print(...)  --> a b c` of an example names a line its run printed
  * (the same words, whitespace aside; a parenthesised aside after them is
  * a comment): the documented output is checked, not only that it runs. */
-static void expect_printed(int count, const char *code, const char *out)
+static void expect_printed(const char *file, int count, const char *code, const char *out)
 {
     g_auto(GStrv) lines = g_strsplit(code, "\n", -1);
     g_auto(GStrv) got = g_strsplit(out ? out : "", "\n", -1);
@@ -305,14 +306,14 @@ static void expect_printed(int count, const char *code, const char *out)
             seen = strcmp(w, want) == 0;
         }
         if (!seen)
-            fail_msg("docs/scenarios.md example %d says %s prints '%s'; it printed:\n%s", count, *l, want, out);
+            fail_msg("docs/%s example %d says %s prints '%s'; it printed:\n%s", file, count, *l, want, out);
     }
 }
 
-static void test_docs_examples_run(void **state)
+/* The lua blocks of docs/FILE run, each printing what it says; their count. */
+static int docs_examples_run(const char *file)
 {
-    (void)state;
-    g_autofree char *doc = g_build_filename(g_getenv("COSSIM_DOCS"), "scenarios.md", NULL);
+    g_autofree char *doc = g_build_filename(g_getenv("COSSIM_DOCS"), file, NULL);
     g_autofree char *text = NULL;
     assert_true(g_file_get_contents(doc, &text, NULL, NULL));
     char *dir = tmpdir();
@@ -327,16 +328,23 @@ static void test_docs_examples_run(void **state)
         assert_true(g_file_set_contents(path, code, -1, NULL));
         result r = run_in(dir, cossim, "run", name, "--trace", "none", NULL);
         if (r.status != 0)
-            fail_msg("docs/scenarios.md example %d fails (exit %d):\n%s\n%s", count, r.status, code, r.err);
-        expect_printed(count, code, r.out);
+            fail_msg("docs/%s example %d fails (exit %d):\n%s\n%s", file, count, r.status, code, r.err);
+        expect_printed(file, count, code, r.out);
         result_clear(&r);
         unlink(path);
         p = end + 3;
     }
-    /* one per call of the engine layer at least */
-    assert_true(count >= 10);
     tu_rmtree(dir);
     g_free(dir);
+    return count;
+}
+
+static void test_docs_examples_run(void **state)
+{
+    (void)state;
+    /* one per call of the engine layer at least; one per call of system{} */
+    assert_true(docs_examples_run("scenarios.md") >= 10);
+    assert_true(docs_examples_run("systems.md") >= 8);
 }
 
 /* A scenario's mistakes in composing a system: exit 2, the script's file

@@ -2,7 +2,7 @@
  * cores, 128 tasks, 24 steps a body, 8 servers, locks, interrupt threads,
  * groups and channels, 8 added components), through the cossim command
  * (suite: scenario), and the limits that remain, each an error at the
- * scenario's line (docs/scenarios.md, "Limits").  argv: the cossim binary.
+ * scenario's line (docs/systems.md, "Limits").  argv: the cossim binary.
  *
  * The scripts are written here, not shipped in scenarios/, so that no
  * bundled scenario's digest moves (tests/data/digests.txt). */
