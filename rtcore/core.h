@@ -1,12 +1,18 @@
-/* compare/rtos/core.h: the FreeRTOS-like RTOS's core: task records, the
+/* rtcore/core.h: the FreeRTOS-like RTOS's core: task records, the
  * priority-preemptive scheduler, the delayed list, queues and semaphores.
+ *
+ * Its folder includes nothing (stdint only), so both layers that run it
+ * may include it: compare/rtos (the native RTOS on the bare machine) and
+ * components/implementation/vmm (the same core as a paravirtualised guest
+ * in a VM on cossim's kernel).
  *
  * The core is portable C with no hardware in it (FreeRTOS's tasks.c and
  * queue.c, where port.c does the rest): it changes lists and says what the
  * port must do ("a switch is due"), and never touches a register, a timer
- * or the MPU.  compare/rtos/port.c is the port layer that does (exception
+ * or the MPU.  compare/rtos/port.c is the native port layer that does (exception
  * entry and exit, PendSV, SVC, SysTick, MPU regions); a paravirtualised
- * port can replace it without changing this file.
+ * port can replace it without changing this file (the VMM's guest,
+ * components/implementation/vmm/guest, is one).
  *
  * Every object lives in the simulated SRAM, so the caches see it, and
  * refers to others by 32-bit physical address.  The same source is
