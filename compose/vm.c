@@ -247,9 +247,222 @@ static int l_fit(lua_State *L)
     return 1;
 }
 
+
+#define VM_IRQ_LINE 40u     /* the device line (the kernel's numbering), as the micro-bench's irq mode */
+
+typedef enum { M_SWITCH, M_IRQ, M_MSG } measure;
+static const char *const measures[] = { "switch", "irq", "msg", NULL };
+static const vmg_app measure_app[] = { VMG_APP_SWITCH, VMG_APP_IRQ, VMG_APP_MSG };
+static const char *const what[] = {
+    "round-trip switch in VM 0: task A's yield to A running again after task B's yield (two user-level "
+    "switches in the VM), both priority 2",
+    "interrupt to handler task: the device line's assertion to the guest's priority-3 task after its "
+    "semaphore take returns (the kernel's interrupt path, the VMM's interrupt thread, its send to VM 0's "
+    "vCPU, the VMM's scheduler, the guest's virtual interrupt and switch), the guest idle when it fires",
+    "message, one way: the guest's priority-1 sender before its queue send to the priority-2 receiver "
+    "after its receive returns with the 4-byte item",
+};
+
+static lua_Integer bench_int(lua_State *L, int t, const char *key, lua_Integer dflt, lua_Integer lo, lua_Integer hi)
+{
+    int ty = lua_getfield(L, t, key);
+    lua_Integer v = dflt;
+    if (ty != LUA_TNIL) {
+        if (!lua_isinteger(L, -1))
+            luaL_error(L, "vm.bench: %s must be an integer, not a %s", key, luaL_typename(L, -1));
+        v = lua_tointeger(L, -1);
+        if (v < lo || v > hi)
+            luaL_error(L, "vm.bench: %s must be from %I to %I, not %I", key, lo, hi, v);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* The times (ps) of the reports under key from VM `vm`, in order. */
+static GArray *marks(k_kernel *k, const char *key, int64_t vm)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(sim_time_t));
+    const GArray *a = k_reports(k);
+    for (guint i = 0; i < a->len; i++) {
+        const k_report *r = &g_array_index(a, k_report, i);
+        if (r->value == vm && strcmp(r->key, key) == 0)
+            g_array_append_val(out, r->at);
+    }
+    return out;
+}
+
+static unsigned count(k_kernel *k, const char *key, int64_t vm)
+{
+    GArray *m = marks(k, key, vm);
+    unsigned n = m->len;
+    g_array_free(m, TRUE);
+    return n;
+}
+
+typedef struct bench_hold {
+    hwirq_source *src;
+    sim_time_t *times;
+    GArray *m0, *m1;
+    uint64_t *v;
+} bench_hold;
+
+static void free_hold(void *obj)
+{
+    bench_hold *b = obj;
+    if (b->src)
+        hwirq_source_stop(b->src);
+    g_free(b->times);
+    if (b->m0)
+        g_array_free(b->m0, TRUE);
+    if (b->m1)
+        g_array_free(b->m1, TRUE);
+    g_free(b->v);
+    g_free(b);
+}
+
+/* vm.bench{machine, measure, rounds = 200, warmup = 20, period = "100us", rogue = false, mpu = false}
+ *   -> {mean, median, min, worst, n, samples, measure, what, faults, switches, interrupts, system} [-0, +1, e] */
+static int l_bench(lua_State *L)
+{
+    if (!simlua_live(L))
+        return luaL_error(L, "vm: the scenario has ended");
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    static const char *const known[] = { "machine", "measure", "rounds", "warmup", "period", "rogue", "mpu", NULL };
+    simlua_check_keys(L, 1, "vm.bench", known);
+    hw *h = check_mpu_machine(L, 1, "vm.bench");                    /* 2 */
+    if (h->signal)
+        return luaL_error(L, "vm.bench: this machine runs a kernel already (give it a machine of its own)");
+    if (h->cfg.mpu_regions != 8 && h->cfg.mpu_regions != 16)
+        return luaL_error(L, "vm.bench: the VMM knows MPUs of 8 or 16 regions, not %d", (int)h->cfg.mpu_regions);
+    if (lua_getfield(L, 1, "measure") != LUA_TSTRING)              /* 3 */
+        return luaL_error(L, "vm.bench: measure must be one of \"switch\", \"irq\", \"msg\"");
+    const char *mname = lua_tostring(L, 3);
+    int m = -1;
+    for (int i = 0; measures[i]; i++)
+        if (strcmp(measures[i], mname) == 0)
+            m = i;
+    if (m < 0)
+        return luaL_error(L, "vm.bench: measure must be one of \"switch\", \"irq\", \"msg\", not \"%s\"", mname);
+    lua_getfield(L, 1, "mpu");                                      /* 4 */
+    if (!lua_isnil(L, 4) && !lua_isboolean(L, 4))
+        return luaL_error(L, "vm.bench: mpu must be true or false");
+    if (lua_toboolean(L, 4))
+        return luaL_error(L, "vm.bench: mpu = true has no meaning here: every VM is isolated by the MPU already");
+    lua_getfield(L, 1, "rogue");                                    /* 5 */
+    if (!lua_isnil(L, 5) && !lua_isboolean(L, 5))
+        return luaL_error(L, "vm.bench: rogue must be true or false");
+    bool rogue = lua_toboolean(L, 5);
+    lua_Integer rounds = bench_int(L, 1, "rounds", 200, 1, 100000);
+    lua_Integer warmup = bench_int(L, 1, "warmup", 20, 0, 100000);
+    sim_time_t period = 100 * SIM_US;
+    if (lua_getfield(L, 1, "period") != LUA_TNIL)
+        period = simlua_field_time(L, 1, "vm.bench", "period");
+    lua_pop(L, 1);
+    if (period < SIM_US || period > SIM_S)
+        return luaL_error(L, "vm.bench: period must be from 1us to 1s");
+    lua_settop(L, 2);
+    sim *s = simlua_sim(L);
+    unsigned total = (unsigned)(rounds + warmup);
+    k_config cfg = { .boot_image = COS_IMAGE_VMM, .boot_entry = 0, .trace = true,
+                     .boot_arg = vmm_bench_arg(measure_app[m], rogue, m == M_IRQ ? VM_IRQ_LINE : 0,
+                                               h->cfg.mpu_regions) };
+    klua_boot(L, 2, &cfg);                                          /* 3: the system */
+    k_kernel *k = klua_check(L, 3);
+    bench_hold *ho = g_new0(bench_hold, 1);
+    simlua_attach(L, ho, NULL, free_hold);
+    sim_time_t limit = sim_now(s) + SIM_S;
+    while (report(k, "boot.done", 0) == 0 && report(k, "boot.error", 0) == 0 && sim_now(s) < limit)
+        simlua_run_for(L, 10 * SIM_US);
+    if (report(k, "boot.error", 0))
+        return luaL_error(L, "vm.bench: the VMM failed with kernel error %d (line %d of vmm.c)",
+                          (int)report(k, "boot.error", 0), (int)report(k, "boot.line", 0));
+    if (m == M_IRQ) {
+        GError *err = NULL;
+        ho->times = g_new(sim_time_t, total);
+        sim_time_t t0 = sim_now(s) + period / 2;
+        for (unsigned i = 0; i < total; i++)
+            ho->times[i] = t0 + i * period;
+        ho->src = hwirq_source_list(h->irq, 0, VM_IRQ_LINE, ho->times, total, &err);
+        if (ho->src == NULL) {
+            lua_pushstring(L, err->message);
+            g_error_free(err);
+            return lua_error(L);
+        }
+    }
+    /* run until the samples are in (the marks of the last round) */
+    const char *want = m == M_SWITCH ? "vm.m1" : m == M_IRQ ? "vm.m0" : "vm.m1";
+    limit = sim_now(s) + SIM_S + (m == M_IRQ ? period * total : 0);
+    while (count(k, want, 0) < total) {
+        if (report(k, "boot.error", 0))
+            return luaL_error(L, "vm.bench: the VMM failed with kernel error %d (line %d of vmm.c)",
+                              (int)report(k, "boot.error", 0), (int)report(k, "boot.line", 0));
+        if (sim_now(s) >= limit)
+            return luaL_error(L, "vm.bench: %s did not finish %u rounds in time", mname, total);
+        simlua_run_for(L, SIM_S / 1000);
+    }
+    if (rogue)      /* let VM 1 have run past its fault (it runs when VM 0 waits) */
+        simlua_run_for(L, SIM_S / 1000);
+    ho->m0 = marks(k, "vm.m0", 0);
+    ho->m1 = m == M_IRQ ? NULL : marks(k, "vm.m1", 0);
+    uint64_t f = h->cfg.freq_hz;
+    lua_createtable(L, (int)rounds, 0);
+    int samples = lua_gettop(L);
+    ho->v = g_new(uint64_t, (size_t)rounds);
+    uint64_t *v = ho->v;
+    double sum = 0;
+    for (unsigned i = 0; i < (unsigned)rounds; i++) {
+        unsigned j = (unsigned)warmup + i;
+        sim_time_t from = m == M_IRQ ? ho->times[j] : g_array_index(ho->m0, sim_time_t, j);
+        sim_time_t to = m == M_IRQ ? g_array_index(ho->m0, sim_time_t, j) : g_array_index(ho->m1, sim_time_t, j);
+        v[i] = (uint64_t)(((unsigned __int128)(to - from) * f + SIM_S / 2) / SIM_S);
+        sum += (double)v[i];
+        lua_pushinteger(L, (lua_Integer)v[i]);
+        lua_rawseti(L, samples, i + 1);
+    }
+    for (lua_Integer i = 1; i < rounds; i++)       /* insertion sort: deterministic */
+        for (lua_Integer j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            uint64_t x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    if (ho->src)
+        hwirq_source_stop(ho->src);
+    ho->src = NULL;
+    const k_stats *st = k_get_stats(k);
+    lua_createtable(L, 0, 14);
+    lua_pushnumber(L, sum / (double)rounds);
+    lua_setfield(L, -2, "mean");
+    lua_pushinteger(L, (lua_Integer)(rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2));
+    lua_setfield(L, -2, "median");
+    lua_pushinteger(L, (lua_Integer)v[0]);
+    lua_setfield(L, -2, "min");
+    lua_pushinteger(L, (lua_Integer)v[rounds - 1]);
+    lua_setfield(L, -2, "worst");
+    lua_pushinteger(L, rounds);
+    lua_setfield(L, -2, "n");
+    lua_pushvalue(L, samples);
+    lua_setfield(L, -2, "samples");
+    lua_pushstring(L, mname);
+    lua_setfield(L, -2, "measure");
+    lua_pushboolean(L, false);
+    lua_setfield(L, -2, "mpu");
+    lua_pushstring(L, what[m]);
+    lua_setfield(L, -2, "what");
+    lua_pushinteger(L, (lua_Integer)count(k, "vm.fault", 1));
+    lua_setfield(L, -2, "faults");
+    lua_pushinteger(L, (lua_Integer)st->switches);
+    lua_setfield(L, -2, "switches");
+    lua_pushinteger(L, (lua_Integer)st->interrupts);
+    lua_setfield(L, -2, "interrupts");
+    lua_pushvalue(L, 3);
+    lua_setfield(L, -2, "system");
+    return 1;
+}
+
 int compose_vm_open(lua_State *L)
 {
-    static const luaL_Reg fns[] = { { "layout", l_layout }, { "fit", l_fit }, { NULL, NULL } };
+    static const luaL_Reg fns[] = { { "layout", l_layout }, { "fit", l_fit }, { "bench", l_bench }, { NULL, NULL } };
     luaL_newlib(L, fns);
     lua_setglobal(L, "vm");
     return 0;

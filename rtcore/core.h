@@ -132,6 +132,19 @@ uint32_t rtc_queue_recv(rtc_kernel *k, uint32_t q, uint32_t dst, uint32_t until)
  * pxHigherPriorityTaskWoken. */
 uint32_t rtc_queue_send_isr(rtc_kernel *k, uint32_t q, uint32_t src);
 
+/* The core's counted paths (rtcore/counts.h, scripts/rtos-counts.py): the
+ * instructions each executes, compiled for Thumb-2, which every port that
+ * runs this core (compare/rtos's native one, the VMM's paravirtual one)
+ * charges for it. */
+typedef enum {
+    RT_C_SWITCH, RT_C_YIELD, RT_C_TICK, RT_C_TICK_WAKE,
+    RT_C_SEND, RT_C_SEND_WAKE, RT_C_SEND_BLOCK,
+    RT_C_RECV, RT_C_RECV_WAKE, RT_C_RECV_BLOCK, RT_C_RECV_EMPTY,
+    RT_C_GIVE_ISR, RT_C_GIVE, RT_C_GIVE_WAKE, RT_C_TAKE, RT_C_TAKE_BLOCK, RT_C_DELAY, RT_C_SUSPEND,
+    RT_C_SEND_WORD, RT_C_RECV_WORD,
+    RT_C_STEPS
+} rt_core_step;
+
 /* The highest ready priority from the bitmap (31 - CLZ, the port-optimised
  * selection). */
 static inline uint32_t rtc_top_prio(uint32_t bits)

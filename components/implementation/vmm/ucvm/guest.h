@@ -31,7 +31,7 @@
 #define VMG_STACK_DEFAULT 1024u
 #define VMG_MAX_TASKS 16u       /* the idle task's included */
 #define VMG_MAX_QUEUES 8u
-#define VMG_VIRQ_LINES 4u       /* virtual interrupt lines: 0 is the tick, 1.. devices */
+#define VMG_VIRQ_LINES 4u       /* virtual interrupt lines: 0 is the tick (not built yet), 1.. devices */
 
 /* What a VM holds, as the VMM is asked for it. */
 typedef struct vmg_spec {
@@ -65,9 +65,24 @@ typedef struct vmg_pv {
     uint32_t virq_pending;      /* bit l: virtual line l came while masked */
     uint32_t virq_sem[VMG_VIRQ_LINES];  /* the semaphore each line gives (its queue's address; 0: none) */
     uint32_t switch_pending;    /* the core asked for a switch (portYIELD's flag, PendSV's stand-in) */
-    uint32_t ticks;             /* ticks delivered */
     uint32_t faults;            /* accesses the guest made outside its VM (each stops a task) */
+    uint32_t app;               /* the application it runs (vmg_app) */
+    uint32_t target;            /* VMG_APP_ROGUE: the address its task writes (another VM's) */
 } vmg_pv;
+
+/* The applications a guest runs (guest.c's programs, in the image: code in
+ * flash), for vm.bench{} (docs/scenarios.md):
+ *   VMG_APP_SWITCH  tasks A and B at priority 2 yield to each other; A
+ *                   marks before its yield (vm.m0) and after (vm.m1)
+ *   VMG_APP_IRQ     task H at priority 3 takes a semaphore that virtual
+ *                   line 1's interrupt gives, and marks (vm.m0) when it has it
+ *   VMG_APP_MSG     task S at priority 1 marks (vm.m0) and sends a 4-byte
+ *                   item to a queue of 4; task R at priority 2 receives it
+ *                   and marks (vm.m1)
+ *   VMG_APP_ROGUE   a task writes to pv.target, outside its VM, each round */
+typedef enum { VMG_APP_NONE, VMG_APP_SWITCH, VMG_APP_IRQ, VMG_APP_MSG, VMG_APP_ROGUE, VMG_APPS } vmg_app;
+/* The tasks, queues and storage an application asks for (its spec). */
+vmg_spec vmg_app_spec(vmg_app app);
 
 /* The guest's demand, by kind (layout.h). */
 vml_demand vmg_demand(const vmg_spec *s);
