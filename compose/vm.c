@@ -300,7 +300,7 @@ static unsigned count(k_kernel *k, const char *key, int64_t vm)
 }
 
 typedef struct bench_hold {
-    hwirq_source *src;
+    hwirq_source *src, *tick;
     sim_time_t *times;
     GArray *m0, *m1;
     uint64_t *v;
@@ -311,6 +311,8 @@ static void free_hold(void *obj)
     bench_hold *b = obj;
     if (b->src)
         hwirq_source_stop(b->src);
+    if (b->tick)
+        hwirq_source_stop(b->tick);
     g_free(b->times);
     if (b->m0)
         g_array_free(b->m0, TRUE);
@@ -320,7 +322,7 @@ static void free_hold(void *obj)
     g_free(b);
 }
 
-/* vm.bench{machine, measure, rounds = 200, warmup = 20, period = "100us", rogue = false, mpu = false}
+/* vm.bench{machine, measure, rounds = 200, warmup = 20, period = "100us", tick = true, rogue = false, mpu = false}
  *   -> {mean, median, min, worst, n, samples, measure, what, faults, switches, interrupts, system} [-0, +1, e] */
 static int l_bench(lua_State *L)
 {
@@ -328,7 +330,8 @@ static int l_bench(lua_State *L)
         return luaL_error(L, "vm: the scenario has ended");
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    static const char *const known[] = { "machine", "measure", "rounds", "warmup", "period", "rogue", "mpu", NULL };
+    static const char *const known[] = { "machine", "measure", "rounds", "warmup", "period", "tick", "rogue", "mpu",
+                                         NULL };
     simlua_check_keys(L, 1, "vm.bench", known);
     hw *h = check_mpu_machine(L, 1, "vm.bench");                    /* 2 */
     if (h->signal)
@@ -353,6 +356,10 @@ static int l_bench(lua_State *L)
     if (!lua_isnil(L, 5) && !lua_isboolean(L, 5))
         return luaL_error(L, "vm.bench: rogue must be true or false");
     bool rogue = lua_toboolean(L, 5);
+    lua_getfield(L, 1, "tick");                                     /* 6 */
+    if (!lua_isnil(L, 6) && !lua_isboolean(L, 6))
+        return luaL_error(L, "vm.bench: tick must be true or false");
+    bool tick = lua_isnil(L, 6) || lua_toboolean(L, 6);
     lua_Integer rounds = bench_int(L, 1, "rounds", 200, 1, 100000);
     lua_Integer warmup = bench_int(L, 1, "warmup", 20, 0, 100000);
     sim_time_t period = 100 * SIM_US;
@@ -365,7 +372,7 @@ static int l_bench(lua_State *L)
     sim *s = simlua_sim(L);
     unsigned total = (unsigned)(rounds + warmup);
     k_config cfg = { .boot_image = COS_IMAGE_VMM, .boot_entry = 0, .trace = true,
-                     .boot_arg = vmm_bench_arg(measure_app[m], rogue, m == M_IRQ ? VM_IRQ_LINE : 0,
+                     .boot_arg = vmm_bench_arg(measure_app[m], rogue, m == M_IRQ ? VM_IRQ_LINE : 0, tick,
                                                h->cfg.mpu_regions) };
     klua_boot(L, 2, &cfg);                                          /* 3: the system */
     k_kernel *k = klua_check(L, 3);
@@ -377,8 +384,16 @@ static int l_bench(lua_State *L)
     if (report(k, "boot.error", 0))
         return luaL_error(L, "vm.bench: the VMM failed with kernel error %d (line %d of vmm.c)",
                           (int)report(k, "boot.error", 0), (int)report(k, "boot.line", 0));
+    GError *err = NULL;
+    if (tick) {     /* the guests' tick, 1 kHz (compare/rtos's SysTick rate), from 1 ms on */
+        ho->tick = hwirq_source_periodic(h->irq, 0, VMM_TICK_LINE, SIM_MS, sim_now(s) + SIM_MS, &err);
+        if (ho->tick == NULL) {
+            lua_pushstring(L, err->message);
+            g_error_free(err);
+            return lua_error(L);
+        }
+    }
     if (m == M_IRQ) {
-        GError *err = NULL;
         ho->times = g_new(sim_time_t, total);
         sim_time_t t0 = sim_now(s) + period / 2;
         for (unsigned i = 0; i < total; i++)
@@ -428,7 +443,9 @@ static int l_bench(lua_State *L)
         }
     if (ho->src)
         hwirq_source_stop(ho->src);
-    ho->src = NULL;
+    if (ho->tick)
+        hwirq_source_stop(ho->tick);
+    ho->src = ho->tick = NULL;
     const k_stats *st = k_get_stats(k);
     lua_createtable(L, 0, 14);
     lua_pushnumber(L, sum / (double)rounds);
@@ -451,6 +468,8 @@ static int l_bench(lua_State *L)
     lua_setfield(L, -2, "what");
     lua_pushinteger(L, (lua_Integer)count(k, "vm.fault", 1));
     lua_setfield(L, -2, "faults");
+    lua_pushboolean(L, tick);
+    lua_setfield(L, -2, "tick");
     lua_pushinteger(L, (lua_Integer)st->switches);
     lua_setfield(L, -2, "switches");
     lua_pushinteger(L, (lua_Integer)st->interrupts);

@@ -9,8 +9,8 @@
 --
 -- `fit`: the kernel boots with the VMM, which makes empty VMs (the idle
 -- task only) until the 512 KiB of SRAM run out; each VM's kernel objects
--- (capability table, MPU layout, component, vCPU thread, tcap, endpoint:
--- a 4 KiB page each) count with its memory.  µCVM reports 8 empty VMs in
+-- (capability table, MPU layout, component, vCPU thread, tcap, endpoint,
+-- hypercall invocation: a 4 KiB page each) count with its memory.  µCVM reports 8 empty VMs in
 -- 512 KB beside the kernel and VMM (docs/papers/ucvm.md).
 --
 -- `mixes`: (X - Y) / Y, the bytes the regions cover over the bytes asked

@@ -67,7 +67,7 @@ static const char *const bench_script =
  * SWITCH 41, SEND_WAKE 105, RECV 47, GIVE_ISR 69, TAKE 19) and the
  * paravirtual port's listings counted by hand from port.c (a call site 6,
  * a critical section 7, the user-level switch 9 + 13 + 9 = 31, a virtual
- * interrupt's entry 13).
+ * interrupt's entry with its hypercall's call site 16).
  *   switch, a round trip: two yields, each YIELD + the switch (31 + 41):
  *     2 x 81 = 162 cycles at least; every record it touches a miss at most
  *     (per switch: the frame pushed and popped, 2 + 2 lines, two TCBs of 4
@@ -78,7 +78,7 @@ static const char *const bench_script =
  *     + 20 lines missed (140) + 20: 404.
  *   irq: at least the kernel's interrupt path and a send (their measured
  *     means, r.system:paths()) and the guest's own part after its receive
- *     returns (13 + 69 + 72 + 7 + 19 = 180); at most one interrupt period
+ *     returns (16 + 69 + 72 + 7 + 19 = 183); at most one interrupt period
  *     (100 us = 21600 cycles): every round ends before the next interrupt. */
 static void test_bench(void **state)
 {
@@ -88,7 +88,7 @@ static void test_bench(void **state)
     in_band("switch.n", JP(a.out, "switch", "n"), 50, 50);
     in_band("switch", JP(a.out, "switch", "mean"), 162, 406);
     in_band("msg", JP(a.out, "msg", "mean"), 244, 404);
-    double lo = JP(a.out, "irq", "irq") + JP(a.out, "irq", "asnd") + 180;
+    double lo = JP(a.out, "irq", "irq") + JP(a.out, "irq", "asnd") + 183;
     in_band("irq", JP(a.out, "irq", "mean"), lo, 21600);
     in_band("irq.worst", JP(a.out, "irq", "worst"), lo, 21600);
     in_band("irq.faults", JP(a.out, "irq", "faults"), 0, 0);
@@ -118,9 +118,9 @@ static const char *const script =
  * 4 KiB region; its kernel objects are a page each (components/lib/
  * booter.c): the capability table and its first level-2 node (2), the
  * MPU layout (1), the component (1), the vCPU thread, its tcap and its
- * endpoint (3): 7 pages.  A VM is 8 pages = 32768 bytes, and the VMs
- * that fit are (memory - kernel - VMM) / 32768, rounded down, with less
- * than one VM's bytes left.
+ * endpoint (3), the hypercall's invocation (1): 8 pages.  A VM is 9 pages
+ * = 36864 bytes, and the VMs that fit are (memory - kernel - VMM) /
+ * 36864, rounded down, with less than one VM's bytes left.
  *
  * A guest with one task and a 16 KiB heap: 16384 + 2 stacks of 1024 +
  * under 1024 of records lies between 18432 and 19456 bytes: 5 pages
@@ -132,12 +132,12 @@ static void test_fit(void **state)
     result a = run_script_json(dir, "f.lua", script);
     double mem = JP(a.out, "f", "memory"), kernel = JP(a.out, "f", "kernel"), vmm = JP(a.out, "f", "vmm");
     in_band("memory", mem, 524288, 524288);
-    in_band("per_vm", JP(a.out, "f", "per_vm"), 32768, 32768);
+    in_band("per_vm", JP(a.out, "f", "per_vm"), 36864, 36864);
     in_band("x", JP(a.out, "f", "x"), 4096, 4096);
     in_band("regions", JP(a.out, "f", "regions"), 1, 1);
-    double want = (double)(((uint64_t)mem - (uint64_t)kernel - (uint64_t)vmm) / 32768);
+    double want = (double)(((uint64_t)mem - (uint64_t)kernel - (uint64_t)vmm) / 36864);
     in_band("vms", JP(a.out, "f", "vms"), want, want);
-    in_band("left", JP(a.out, "f", "left"), mem - kernel - vmm - want * 32768, mem - kernel - vmm - want * 32768);
+    in_band("left", JP(a.out, "f", "left"), mem - kernel - vmm - want * 36864, mem - kernel - vmm - want * 36864);
     in_band("g.vms", JP(a.out, "g", "vms"), 3, 3);
     in_band("g.x", JP(a.out, "g", "x"), 20480, 20480);
     in_band("g.y", JP(a.out, "g", "y"), 18432, 19456);

@@ -19,3 +19,18 @@
 #include "components/lib/cos.h"
 
 #define VMM_RESERVED_REGIONS 2u     /* the VM's code in flash, and one shared region */
+
+/* Hypercalls: synchronous invocations of the VMM through the sinv the VMM
+ * gave each VM (thread migration into the VMM, an MPU switch each way),
+ * only where the guest must ask.
+ *   VMM_HC_PENDING  the virtual lines that came since the last ask (bit l:
+ *                   line l; 0 is the tick), cleared: what a guest reads
+ *                   after its vCPU's receive returned, to know which of
+ *                   its interrupts to run. */
+enum { VMM_HC_PENDING = 0 };
+
+static inline cos_word vmm_hc_pending(cos_capid hypercall)
+{
+    cos_ret r = cos_sinv(hypercall, VMM_HC_PENDING, 0, 0, 0);
+    return r.err ? 0 : r.r[0];
+}

@@ -14,6 +14,7 @@
 #include "components/implementation/vmm/ucvm/guest.h"
 
 #include "components/images.h"
+#include "components/interface/vmm.h"
 #include "components/implementation/vmm/ucvm/port.h"
 #include "components/lib/comp.h"
 
@@ -207,8 +208,10 @@ static void guest_queue(vcpu *v, const vmg_op *op)
         guest_switch(v);
 }
 
-/* The idle task's wait for a virtual interrupt, then its delivery: line
- * 1's semaphore given from "ISR" (rtcore's xSemaphoreGiveFromISR). */
+/* The idle task's wait for a virtual interrupt, then its delivery: the
+ * guest asks the VMM which lines came (a hypercall), runs the tick's
+ * handler for line 0 (rtcore's tick) and gives line 1's semaphore from
+ * "ISR" (rtcore's xSemaphoreGiveFromISR), then switches if either says so. */
 static void guest_idle(vcpu *v)
 {
     vmp_port(VMP_IDLE);
@@ -218,21 +221,29 @@ static void guest_idle(vcpu *v)
         return;
     vmp_port(VMP_VIRQ);
     (void)cos_touch(v->pv->self, sizeof(vmg_pv), false);
+    cos_word lines = vmm_hc_pending(v->pv->hypercall);
     if (v->pv->virq_masked) {
-        v->pv->virq_pending |= 2u;
+        v->pv->virq_pending |= (uint32_t)lines;
         return;
     }
-    uint32_t sem = v->pv->virq_sem[1];
-    if (sem == 0)
-        return;
-    rtc_queue *qu = AT(v, rtc_queue, sem);
-    rtc_list before = qu->receivers;
-    uint32_t res = rtc_queue_send_isr(v->k, sem, 0);
-    vmp_core(RT_C_GIVE_ISR, 1);
-    (void)cos_touch(sem, sizeof(rtc_queue), true);
-    if (woke_one(&before, &qu->receivers)) {
+    uint32_t res = 0;
+    if (lines & 1u) {
+        rtc_list before = v->k->delayed;
+        res |= rtc_tick(v->k);
+        vmp_core(v->k->delayed.n < before.n ? RT_C_TICK_WAKE : RT_C_TICK, 1);
         (void)cos_touch(v->kaddr, sizeof(rtc_kernel), true);
-        (void)cos_touch(AT(v, rtc_node, before.first)->owner, sizeof(rtc_tcb), true);
+    }
+    uint32_t sem = v->pv->virq_sem[1];
+    if ((lines & 2u) && sem) {
+        rtc_queue *qu = AT(v, rtc_queue, sem);
+        rtc_list before = qu->receivers;
+        res |= rtc_queue_send_isr(v->k, sem, 0);
+        vmp_core(RT_C_GIVE_ISR, 1);
+        (void)cos_touch(sem, sizeof(rtc_queue), true);
+        if (woke_one(&before, &qu->receivers)) {
+            (void)cos_touch(v->kaddr, sizeof(rtc_kernel), true);
+            (void)cos_touch(AT(v, rtc_node, before.first)->owner, sizeof(rtc_tcb), true);
+        }
     }
     if (res & RTC_SWITCH)
         guest_switch(v);

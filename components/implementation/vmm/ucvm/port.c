@@ -25,11 +25,14 @@ static const char *const sw[] = {
     "str r1, [r2, #masked]", "ldr r0, =k", "bl rtc_switch_context", "mov r1, #0", "str r1, [r2, #masked]",
     "ldr r1, [r3]", "ldr r0, [r1]", "mov sp, r0", "pop {r4-r11, pc}", NULL,
 };
-/* A virtual interrupt, after the vCPU's receive returned: masked? then
- * pend it; else the line's semaphore given from "ISR", and a switch when
- * it says so (xSemaphoreGiveFromISR and portYIELD_FROM_ISR). */
+/* A virtual interrupt, after the vCPU's receive returned: the pending
+ * hypercall's call site (its sinv apart: the kernel's), masked? then pend
+ * them; else the line's semaphore given from "ISR", and a switch when it
+ * says so (xSemaphoreGiveFromISR and portYIELD_FROM_ISR; the tick's
+ * handler, when line 0 came, is the core's path apart). */
 static const char *const virq[] = {
-    "ldr r2, =pv", "ldr r1, [r2, #masked]", "cbnz r1, 1f", "ldr r3, =virq_sem", "ldr r0, [r3, #4]",
+    "ldr r2, =pv", "ldr r0, [r2, #hypercall]", "mov r1, #0", "bl cos_sinv", "mov r4, r0",
+    "ldr r1, [r2, #masked]", "cbnz r1, 1f", "ldr r3, =virq_sem", "ldr r0, [r3, #4]",
     "mov r1, #0", "str r1, [sp, #woken]", "add r1, sp, #woken", "bl xQueueGiveFromISR", "ldr r3, [sp, #woken]",
     "cbz r3, 2f", "bl vmg_switch", "b idle", NULL,
 };

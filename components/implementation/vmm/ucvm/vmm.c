@@ -20,10 +20,12 @@
 
 /* Hand counts of the VMM's own code (provisional, as port.c's): the
  * interrupt thread's loop around its receive and send (the line's VM
- * looked up, the send's call site, the loop back), and the scheduler's
+ * looked up, its pending bit set, the send's call site, the loop back),
+ * the pending hypercall, and the scheduler's
  * work per event (find the VM by thread id, set its flag) and per
  * decision (the first runnable VM of the list, the switch's call site). */
 #define VMM_IRQ_INSTR 8u
+#define VMM_HC_INSTR 8u         /* the hypercall: find the caller's VM, read and clear its word, return */
 #define VMM_EVENT_INSTR 10u
 #define VMM_DECIDE_INSTR 12u
 
@@ -40,8 +42,10 @@ typedef struct vmm_state {
     vmg_spec spec;
     vml_layout layout;
     vmm_vm vm[VMM_MAX_VMS];
-    /* the interrupt thread's (slots of the VMM's own table) */
-    cos_capid irq_rcv, irq_to_vm;
+    uint32_t pending[VMM_MAX_VMS];  /* each VM's virtual lines that came (bit l: line l) */
+    /* the interrupt threads' (slots of the VMM's own table): the device's
+     * (to VM 0, line 1) and the tick's (to every VM, line 0) */
+    cos_capid irq_rcv, irq_to_vm, tick_rcv, tick_to_vm[2];
     unsigned mpu_regions;
 } vmm_state;
 
@@ -52,7 +56,8 @@ typedef struct vmm_state {
  * runs the guest's set-up and its idle task's wait (an idle guest) at
  * once.  A failure leaves the VM unfinished (not counted): COS_ENOMEM
  * when the memory ran out. */
-static cos_err vm_new(bt *b, vmm_state *st, unsigned idx, vmg_app app, uint32_t prio, uint32_t target, bool run)
+static cos_err vm_new(bt *b, vmm_state *st, bt_comp *vmm, unsigned idx, vmg_app app, uint32_t prio, uint32_t target,
+                      bool run)
 {
     const vml_layout *l = &st->layout;
     bt_comp c;
@@ -77,6 +82,9 @@ static cos_err vm_new(bt *b, vmm_state *st, unsigned idx, vmg_app app, uint32_t 
     if ((e = bt_give(b, &c, v->rcv, &s)))
         return e;
     pv->rcv = (uint32_t)s;
+    if ((e = bt_sinv(b, &c, vmm, 2, &s)))       /* its hypercall: the VMM's entry 2 */
+        return e;
+    pv->hypercall = (uint32_t)s;
     if (!run)
         return COS_OK;      /* its first dispatch sets the guest up */
     if ((e = cos_switch(v->vcpu, 0, 0, 0, 0, 0)))      /* the guest sets up and waits */
@@ -85,12 +93,12 @@ static cos_err vm_new(bt *b, vmm_state *st, unsigned idx, vmg_app app, uint32_t 
 }
 
 /* VMM_FIT: VMs until the memory runs out or there are max_vms. */
-static cos_err fit(bt *b, vmm_state *st, unsigned max_vms, uint64_t pages_vmm)
+static cos_err fit(bt *b, vmm_state *st, bt_comp *vmm, unsigned max_vms, uint64_t pages_vmm)
 {
     unsigned want = max_vms && max_vms < VMM_MAX_VMS ? max_vms : VMM_MAX_VMS;
     uint64_t before = b->next, pages_vm = 0, done = b->next;
     for (unsigned i = 0; i < want; i++) {
-        cos_err e = vm_new(b, st, i, VMG_APP_NONE, VMM_VM_PRIO, 0, true);
+        cos_err e = vm_new(b, st, vmm, i, VMG_APP_NONE, VMM_VM_PRIO, 0, true);
         if (e == COS_ENOMEM)
             break;              /* the unfinished VM's pages stay taken; left counts from the last whole one */
         CHECK(e);
@@ -110,22 +118,45 @@ static cos_err fit(bt *b, vmm_state *st, unsigned max_vms, uint64_t pages_vmm)
     return COS_OK;
 }
 
-/* The interrupt thread (entry 1): each interrupt on its line becomes a
- * send to VM 0's vCPU, which runs under VM 0's tcap. */
+/* An interrupt thread (entry 1; a0: 0 the device's, 1 the tick's): each
+ * interrupt on its line sets the virtual line's bit in the VM's pending
+ * word and sends to the VM's vCPU, which runs under the VM's tcap. */
 static cos_word irq_thread(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
 {
-    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    (void)caller, (void)a1, (void)a2, (void)a3;
     vmm_state *st = cos_comp_data();
     if (st == NULL)
         return 0;
+    bool tick = a0 == 1;
     for (;;) {
-        cos_ret r = cos_rcv(st->irq_rcv, 0);
+        cos_ret r = cos_rcv(tick ? st->tick_rcv : st->irq_rcv, 0);
         if (r.err)
             return 0;
-        cos_instructions(VMM_IRQ_INSTR);
-        if (cos_asnd(st->irq_to_vm, false) != COS_OK)
-            return 0;
+        for (unsigned i = 0; i < (tick ? st->nvms : 1); i++) {
+            cos_instructions(VMM_IRQ_INSTR);
+            st->pending[i] |= tick ? 1u : 2u;
+            if (cos_asnd(tick ? st->tick_to_vm[i] : st->irq_to_vm, false) != COS_OK)
+                return 0;
+        }
     }
+}
+
+/* The hypercall (entry 2), on the calling vCPU's thread: the caller's
+ * VM's pending lines, cleared. */
+static cos_word hypercall(cos_thdid caller, cos_word op, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)a1, (void)a2, (void)a3;
+    vmm_state *st = cos_comp_data();
+    if (st == NULL || op != VMM_HC_PENDING)
+        return 0;
+    cos_instructions(VMM_HC_INSTR);
+    for (unsigned i = 0; i < st->nvms; i++)
+        if (st->vm[i].id == caller) {
+            cos_word w = st->pending[i];
+            st->pending[i] = 0;
+            return w;
+        }
+    return 0;
 }
 
 static void apply(void *ctx, const cos_ret *ev)
@@ -139,7 +170,21 @@ static void apply(void *ctx, const cos_ret *ev)
 
 /* VMM_BENCH: VM 0 runs `app`, VM 1 idles or is a rogue; the interrupt
  * thread, then the scheduler, which never returns. */
-static cos_err bench(bt *b, vmm_state *st, bt_comp *vmm, vmg_app app, bool rogue, unsigned line)
+/* A VMM interrupt thread (`which`: 0 the device's, 1 the tick's) with a
+ * tcap at VMM_IRQ_PRIO; its endpoint's slot in the VMM's table to *slot.
+ * It runs until it waits, then `line` is bound to it. */
+static cos_err irq_thread_new(bt *b, bt_comp *vmm, unsigned which, cos_capid *thd, cos_capid *rcv, cos_capid *slot)
+{
+    cos_capid tcap;
+    CHECK(bt_thd(b, vmm, 1, which, thd));
+    CHECK(bt_tcap(b, &tcap));
+    CHECK(bt_rcv(b, *thd, tcap, COS_BOOT_RCV(0), rcv));
+    CHECK(cos_tcap_transfer(COS_BOOT_TCAP(0), *rcv, 0, VMM_IRQ_PRIO));
+    CHECK(bt_give(b, vmm, *rcv, slot));
+    return COS_OK;
+}
+
+static cos_err bench(bt *b, vmm_state *st, bt_comp *vmm, vmg_app app, bool rogue, unsigned line, bool tick)
 {
     vmg_spec s0 = vmg_app_spec(app), s1 = vmg_app_spec(rogue ? VMG_APP_ROGUE : VMG_APP_NONE);
     /* one layout for both, the larger demand's (the two differ by a TCB and a queue) */
@@ -150,27 +195,31 @@ static cos_err bench(bt *b, vmm_state *st, bt_comp *vmm, vmg_app app, bool rogue
     vml_demand d = vmg_demand(&st->spec);
     if (!vml_lay_out(&d, &r, &st->layout))
         CHECK(COS_ERANGE);
-    /* the interrupt thread first: the VMs' vCPUs run their set-up at once */
-    cos_capid th = 0, tcap, rcv, s;
-    if (line) {
-        CHECK(bt_thd(b, vmm, 1, 0, &th));
-        CHECK(bt_tcap(b, &tcap));
-        CHECK(bt_rcv(b, th, tcap, COS_BOOT_RCV(0), &rcv));
-        CHECK(cos_tcap_transfer(COS_BOOT_TCAP(0), rcv, 0, VMM_IRQ_PRIO));
-        CHECK(bt_give(b, vmm, rcv, &s));
-        st->irq_rcv = s;
-    }
-    CHECK(vm_new(b, st, 0, app, VMM_VM_PRIO, 0, false));
+    cos_capid th = 0, rcv = 0, tth = 0, trcv = 0, s, a;
+    if (line)
+        CHECK(irq_thread_new(b, vmm, 0, &th, &rcv, &st->irq_rcv));
+    if (tick)
+        CHECK(irq_thread_new(b, vmm, 1, &tth, &trcv, &st->tick_rcv));
+    CHECK(vm_new(b, st, vmm, 0, app, VMM_VM_PRIO, 0, false));
     st->nvms = 1;
-    CHECK(vm_new(b, st, 1, rogue ? VMG_APP_ROGUE : VMG_APP_NONE, VMM_VM_PRIO + 1, (uint32_t)st->vm[0].base, false));
+    CHECK(vm_new(b, st, vmm, 1, rogue ? VMG_APP_ROGUE : VMG_APP_NONE, VMM_VM_PRIO + 1, (uint32_t)st->vm[0].base,
+                 false));
     st->nvms = 2;
     if (line) {
-        cos_capid a;
         CHECK(bt_asnd(b, st->vm[0].rcv, &a));
         CHECK(bt_give(b, vmm, a, &s));
         st->irq_to_vm = s;
         CHECK(cos_switch(th, 0, 0, 0, 0, 0));       /* it waits on its endpoint */
         CHECK(cos_hw_attach(COS_BOOT_HW, line, rcv));
+    }
+    if (tick) {
+        for (unsigned i = 0; i < st->nvms; i++) {
+            CHECK(bt_asnd(b, st->vm[i].rcv, &a));
+            CHECK(bt_give(b, vmm, a, &s));
+            st->tick_to_vm[i] = s;
+        }
+        CHECK(cos_switch(tth, 0, 0, 0, 0, 0));
+        CHECK(cos_hw_attach(COS_BOOT_HW, VMM_TICK_LINE, trcv));
     }
     cos_report("boot.done", 1);
     for (unsigned i = 0; i < st->nvms; i++)
@@ -225,7 +274,8 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
     st->spec = spec;
     st->mpu_regions = mpu_regions;
     if (mode == VMM_BENCH) {
-        (void)bench(&b, st, &vmm, (vmg_app)((arg >> 4) & 0xFu), (arg >> 8) & 1u, (unsigned)(arg >> 9) & 0xFFu);
+        (void)bench(&b, st, &vmm, (vmg_app)((arg >> 4) & 0xFu), (arg >> 8) & 1u, (unsigned)(arg >> 9) & 0xFFu,
+                    (arg >> 17) & 1u);
         return 0;
     }
     /* the machine's MPU regions (the argument says: the kernel has no call
@@ -236,11 +286,11 @@ static cos_word boot(cos_thdid caller, cos_word core, cos_word arg, cos_word a2,
         cos_report("boot.error", COS_ERANGE);       /* the guest does not fit the VM's regions */
         return 0;
     }
-    if (mode == VMM_FIT && fit(&b, st, max_vms, b.next) != COS_OK)
+    if (mode == VMM_FIT && fit(&b, st, &vmm, max_vms, b.next) != COS_OK)
         return 0;
     cos_report("boot.done", 1);
     return 0;
 }
 
-static const cos_entry_fn entries[] = { boot, irq_thread };
-const cos_image cos_image_vmm = { "vmm", entries, 2 };
+static const cos_entry_fn entries[] = { boot, irq_thread, hypercall };
+const cos_image cos_image_vmm = { "vmm", entries, 3 };

@@ -33,20 +33,26 @@ enum { VMM_FIT = 1, VMM_BENCH = 2 };
 /* VMM_BENCH's argument: bits 0..3 VMM_BENCH, 4..7 VM 0's application
  * (guest.h's vmg_app), 8 VM 1 is a rogue (VMG_APP_ROGUE, writing into VM
  * 0's memory) rather than idle, 9..16 the device line whose interrupts the
- * VMM's interrupt thread sends to VM 0 (0: none), 23 as above.
+ * VMM's interrupt thread sends to VM 0 (0: none), 17 the guests' tick:
+ * interrupts on VMM_TICK_LINE go to every VM as virtual line 0, 23 as
+ * above.
  *
  * The VMM makes two VMs (the paper measured with two loaded), VM 0 at
  * tcap priority VMM_VM_PRIO and VM 1 below it, and an interrupt thread of
  * its own at VMM_IRQ_PRIO, above both, bound to the line; then it
- * schedules the vCPUs, VM 0 first, from the kernel's events.  The guests
+ * schedules the vCPUs, VM 0 first, from the kernel's events.  Each
+ * interrupt thread sets the line's bit in the VM's pending word (the
+ * VMM's memory) before its send; the guest asks for the word with a
+ * hypercall (interface/vmm.h).  The guests
  * mark with cos_report (vm.m0, vm.m1: value the VM's number), and a fault
  * is reported as vm.fault. */
-static inline uint64_t vmm_bench_arg(unsigned app, bool rogue, unsigned line, unsigned mpu_regions)
+static inline uint64_t vmm_bench_arg(unsigned app, bool rogue, unsigned line, bool tick, unsigned mpu_regions)
 {
     return (uint64_t)VMM_BENCH | ((uint64_t)(app & 0xFu) << 4) | ((uint64_t)rogue << 8)
-         | ((uint64_t)(line & 0xFFu) << 9) | ((uint64_t)(mpu_regions == 16) << 23);
+         | ((uint64_t)(line & 0xFFu) << 9) | ((uint64_t)tick << 17) | ((uint64_t)(mpu_regions == 16) << 23);
 }
 
+#define VMM_TICK_LINE 41u       /* the guests' tick: a timer's line (the paper used the board's TIM3) */
 #define VMM_IRQ_PRIO 1u         /* the VMM's interrupt thread's tcap priority (1: the highest) */
 #define VMM_VM_PRIO 2u          /* VM 0's tcap priority; VM i's is VMM_VM_PRIO + i */
 
