@@ -17,6 +17,7 @@
 #include "compare/rtos/lua.h"
 #include "components/images.h"
 #include "compose/compose.h"
+#include "compose/vm.h"
 
 static int open_kernel(lua_State *L)
 {
@@ -29,6 +30,7 @@ static const simlua_lib libs[] = {
     { "monolithic", monolua_open },
     { "rtos", rtlua_open },
     { "system", compose_open },
+    { "vm", compose_vm_open },
 };
 
 static const simcli_verb verbs[] = {

@@ -11,4 +11,6 @@ const cos_image *const cos_images[COS_IMAGES] = {
     [COS_IMAGE_ROGUE] = &cos_image_rogue,
     [COS_IMAGE_IPI_RATELIMIT] = &cos_image_ipi_ratelimit,
     [COS_IMAGE_MICROBENCH] = &cos_image_microbench,
+    [COS_IMAGE_VMM] = &cos_image_vmm,
+    [COS_IMAGE_VM_GUEST] = &cos_image_vm_guest,
 };

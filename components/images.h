@@ -15,6 +15,8 @@ enum {
     COS_IMAGE_ROGUE,
     COS_IMAGE_IPI_RATELIMIT,
     COS_IMAGE_MICROBENCH,
+    COS_IMAGE_VMM,
+    COS_IMAGE_VM_GUEST,
     COS_IMAGES
 };
 
@@ -27,5 +29,7 @@ extern const cos_image cos_image_wl_booter;   /* implementation/booter/composed 
 extern const cos_image cos_image_rogue;       /* implementation/test/rogue */
 extern const cos_image cos_image_ipi_ratelimit;   /* implementation/ipi/ratelimit */
 extern const cos_image cos_image_microbench;   /* implementation/bench/micro */
+extern const cos_image cos_image_vmm;          /* implementation/vmm/ucvm: the VMM */
+extern const cos_image cos_image_vm_guest;     /* implementation/vmm/ucvm: a VM's guest */
 /* All of them, index = id. */
 extern const cos_image *const cos_images[COS_IMAGES];

@@ -22,12 +22,15 @@ MAX_LINES = 900
 # (issue 14 emptied it).  The list only shrinks: anything not named here
 # fails, and so does a name here that no longer violates anything.
 KNOWN = set()
-FOLDERS = ["sim", "model", "kernel", "compare", "components", "compose", "analysis", "tests"]
+FOLDERS = ["sim", "model", "kernel", "rtcore", "compare", "components", "compose", "analysis", "tests"]
 # folder -> folders it must not include (DESIGN.md's table, read upwards)
 FORBIDDEN = {
-    "sim": ["model", "kernel", "compare", "components", "compose", "scenarios", "analysis"],
-    "model": ["kernel", "compare", "components", "compose", "scenarios", "analysis"],
-    "kernel": ["compare", "components", "compose", "scenarios", "analysis"],
+    "sim": ["model", "kernel", "rtcore", "compare", "components", "compose", "scenarios", "analysis"],
+    "model": ["kernel", "rtcore", "compare", "components", "compose", "scenarios", "analysis"],
+    "kernel": ["rtcore", "compare", "components", "compose", "scenarios", "analysis"],
+    # the RTOS core: portable C that the native RTOS (compare/) and the VMM's
+    # guests (components/) both run, so it includes neither, nor anything else
+    "rtcore": ["sim", "model", "kernel", "compare", "components", "compose", "scenarios", "analysis"],
     "compare": ["kernel", "components", "compose", "scenarios", "analysis"],
     "components": ["sim", "model", "compose", "analysis", "scenarios"],
     "compose": ["analysis", "scenarios"],

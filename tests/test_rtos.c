@@ -22,7 +22,7 @@
 #include "sim/trace.h"
 #include "model/hw.h"
 #include "model/machine.h"
-#include "compare/rtos/core.h"
+#include "rtcore/core.h"
 #include "compare/rtos/port.h"
 #include "compare/rtos/rtos.h"
 

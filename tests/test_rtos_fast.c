@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
-#include "compare/rtos/core.h"
+#include "rtcore/core.h"
 
 #define RTH_K 0x100000u
 #define TCB(i) (RTH_K + 0x400u + (i) * 0x100u)

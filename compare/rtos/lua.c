@@ -7,7 +7,7 @@
 #include "sim/lua.h"
 #include "model/lua.h"
 #include "rtos.h"
-#include "core.h"
+#include "rtcore/core.h"
 
 /* What a bench holds until it is done; freed at the host's end if a
  * Lua error cut it short. */

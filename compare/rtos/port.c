@@ -13,7 +13,7 @@
 #include "port.h"
 
 #include <string.h>
-#include "counts.h"
+#include "rtcore/counts.h"
 
 /* PendSV (FreeRTOS's xPortPendSVHandler, no FPU: the uCVM board ran with
  * the FPU off). */

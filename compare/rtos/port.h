@@ -22,16 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "model/hw.h"
-
-/* The core's counted paths (counts.h, scripts/rtos-counts.py). */
-typedef enum {
-    RT_C_SWITCH, RT_C_YIELD, RT_C_TICK, RT_C_TICK_WAKE,
-    RT_C_SEND, RT_C_SEND_WAKE, RT_C_SEND_BLOCK,
-    RT_C_RECV, RT_C_RECV_WAKE, RT_C_RECV_BLOCK, RT_C_RECV_EMPTY,
-    RT_C_GIVE_ISR, RT_C_GIVE, RT_C_GIVE_WAKE, RT_C_TAKE, RT_C_TAKE_BLOCK, RT_C_DELAY, RT_C_SUSPEND,
-    RT_C_SEND_WORD, RT_C_RECV_WORD,
-    RT_C_STEPS
-} rt_core_step;
+#include "rtcore/core.h"
 
 /* The port's own paths (port.c's listings). */
 typedef enum {

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <string.h>
-#include "core.h"
+#include "rtcore/core.h"
 #include "port.h"
 
 #define RT_EV_PRIO 64u          /* after the interrupt controller's signals (model/irq.h) */

@@ -117,7 +117,7 @@ cos_err bt_comp_share(bt *b, unsigned image, const bt_comp *domain, bt_comp *out
     return cos_comp_alloc_id(b->kmem, page, out->comp, out->captbl, out->pgtbl, image, &out->id);
 }
 
-cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
+static cos_err comp_new(bt *b, unsigned image, unsigned user_pages, bool blocks, bt_comp *out)
 {
     *out = (bt_comp){ .next_slot = 1 };
     uint64_t page;
@@ -137,7 +137,7 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     TRY(cos_comp_alloc_id(b->kmem, page, out->comp, out->captbl, out->pgtbl, image, &out->id));
     /* its memory */
     out->user_pages = user_pages;
-    if (b->mpu && user_pages > BT_MPU_PAGES)
+    if (b->mpu && (blocks || user_pages > BT_MPU_PAGES))
         return mpu_blocks(b, out, user_pages);
     /* MMU: each component's memory at addresses of its own, one after
      * another with an unmapped page between, so that an address of one
@@ -170,6 +170,18 @@ cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
     TRY(bt_page(b, false, &page));
     TRY(cos_pgtbl_map(out->pgtbl, BT_STACK_VA, b->kmem, page, COS_MAP_WRITE | COS_MAP_STACK));
     return COS_OK;
+}
+
+cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
+{
+    return comp_new(b, image, user_pages, false, out);
+}
+
+cos_err bt_comp_blocks(bt *b, unsigned image, unsigned user_pages, bt_comp *out)
+{
+    if (!b->mpu || user_pages == 0)
+        return COS_EINVAL;
+    return comp_new(b, image, user_pages, true, out);
 }
 
 cos_err bt_thd_id(bt *b, const bt_comp *comp, unsigned entry, cos_word arg, cos_capid *thd, cos_thdid *id)

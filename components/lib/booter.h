@@ -68,6 +68,11 @@ unsigned bt_mpu_regions(unsigned pages);
 cos_err bt_page(bt *b, bool kernel, uint64_t *page);
 /* A component running `image`, with user_pages pages of memory. */
 cos_err bt_comp_new(bt *b, unsigned image, unsigned user_pages, bt_comp *out);
+/* MPU machines: the same, its memory in power-of-two blocks however few
+ * its pages (a region each, largest first, aligned to its size: what
+ * mpu_blocks gives more than BT_MPU_PAGES pages); COS_EINVAL elsewhere.
+ * What the VMM lays its VMs out with (implementation/vmm/ucvm/layout.h). */
+cos_err bt_comp_blocks(bt *b, unsigned image, unsigned user_pages, bt_comp *out);
 /* A component running `image` with a capability table of its own in
  * `domain`'s protection domain (its page table or MPU layout, so its
  * memory too): an invocation between the two switches no address space. */

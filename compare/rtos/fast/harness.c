@@ -12,7 +12,7 @@
  * of one priority, a receiver of higher priority waiting on a queue of
  * 4-byte items, a handler task waiting on a semaphore.
  */
-#include "compare/rtos/core.h"
+#include "rtcore/core.h"
 
 #define RTH_K 0x100000u
 #define TCB(i) (RTH_K + 0x400u + (i) * 0x100u)

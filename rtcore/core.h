@@ -1,12 +1,18 @@
-/* compare/rtos/core.h: the FreeRTOS-like RTOS's core: task records, the
+/* rtcore/core.h: the FreeRTOS-like RTOS's core: task records, the
  * priority-preemptive scheduler, the delayed list, queues and semaphores.
+ *
+ * Its folder includes nothing (stdint only), so both layers that run it
+ * may include it: compare/rtos (the native RTOS on the bare machine) and
+ * components/implementation/vmm (the same core as a paravirtualised guest
+ * in a VM on cossim's kernel).
  *
  * The core is portable C with no hardware in it (FreeRTOS's tasks.c and
  * queue.c, where port.c does the rest): it changes lists and says what the
  * port must do ("a switch is due"), and never touches a register, a timer
- * or the MPU.  compare/rtos/port.c is the port layer that does (exception
+ * or the MPU.  compare/rtos/port.c is the native port layer that does (exception
  * entry and exit, PendSV, SVC, SysTick, MPU regions); a paravirtualised
- * port can replace it without changing this file.
+ * port can replace it without changing this file (the VMM's guest,
+ * components/implementation/vmm/guest, is one).
  *
  * Every object lives in the simulated SRAM, so the caches see it, and
  * refers to others by 32-bit physical address.  The same source is
@@ -125,6 +131,19 @@ uint32_t rtc_queue_recv(rtc_kernel *k, uint32_t q, uint32_t dst, uint32_t until)
 /* xQueueSendFromISR / xSemaphoreGiveFromISR: never waits; RTC_SWITCH as
  * pxHigherPriorityTaskWoken. */
 uint32_t rtc_queue_send_isr(rtc_kernel *k, uint32_t q, uint32_t src);
+
+/* The core's counted paths (rtcore/counts.h, scripts/rtos-counts.py): the
+ * instructions each executes, compiled for Thumb-2, which every port that
+ * runs this core (compare/rtos's native one, the VMM's paravirtual one)
+ * charges for it. */
+typedef enum {
+    RT_C_SWITCH, RT_C_YIELD, RT_C_TICK, RT_C_TICK_WAKE,
+    RT_C_SEND, RT_C_SEND_WAKE, RT_C_SEND_BLOCK,
+    RT_C_RECV, RT_C_RECV_WAKE, RT_C_RECV_BLOCK, RT_C_RECV_EMPTY,
+    RT_C_GIVE_ISR, RT_C_GIVE, RT_C_GIVE_WAKE, RT_C_TAKE, RT_C_TAKE_BLOCK, RT_C_DELAY, RT_C_SUSPEND,
+    RT_C_SEND_WORD, RT_C_RECV_WORD,
+    RT_C_STEPS
+} rt_core_step;
 
 /* The highest ready priority from the bitmap (31 - CLZ, the port-optimised
  * selection). */

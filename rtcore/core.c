@@ -1,4 +1,4 @@
-/* compare/rtos/core.c: the RTOS's portable core (see core.h).
+/* rtcore/core.c: the RTOS's portable core (see core.h).
  *
  * Freestanding: no library calls, no host pointers kept in RAM.  Built
  * into the simulator with RTC_HOSTED and, for the instruction counts, by
