@@ -338,6 +338,31 @@ function L.sensor_table(o)
   return { work = work, rows = rows }
 end
 
+-- ---- uCVM Table II: the layout overhead of a VM configuration ----
+--
+-- Every part of the system in RAM, at the paper's sizes (targets.lua's
+-- ucvm_ram): the kernel, the VMM's scheduler, the I/O manager, each VM,
+-- and a shared region between each VM and the I/O manager.  Each part is
+-- laid out as vm.layout lays a VM out (whole 4 KiB pages, split into at
+-- most the machine's MPU regions less 2, power-of-two sizes, largest
+-- first); the shared regions are 4 KiB each, one region.  Y is the bytes
+-- asked, X the bytes the regions cover: placed largest first, regions
+-- whose sizes are powers of two leave no gap, so X is also the least SRAM
+-- the layout fits in.  Returns (X - Y) / Y.
+local function vm_layout_overhead(g, t)
+  local ram = targets.ucvm_ram
+  local parts = { ram.kernel, ram.scheduler, ram.io }
+  for _, name in ipairs(t.vms) do
+    if not ram[name] then error("papers: " .. t.id .. ": no RAM size for " .. tostring(name)) end
+    parts[#parts + 1] = ram[name]
+  end
+  local guests = {}
+  for i, b in ipairs(parts) do guests[i] = { bytes = b } end
+  local l = g.layout{ machine = machine{ preset = t.machine }, guests = guests }
+  local shared = #t.vms * ram.shared
+  return (l.x + shared) / (l.y + shared) - 1
+end
+
 -- ---- the shape checks (declared here, named by the targets) ----
 
 local shapes = {}
@@ -457,6 +482,17 @@ function L.run_target(t, o)
       row.cossim, row.error = v, v / t.published - 1
       row.status, row.note = "fit", string.format("sets the application's work: %d cycles", sensor_work(t.machine, o))
       return row
+    end
+  elseif t.bench == "vm-fit" or t.bench == "vm-layout" then
+    local g = _ENV.vm
+    if type(g) ~= "table" or type(g.fit) ~= "function" then
+      row.status, row.note = "not built", "no vm table in this build"
+      return row
+    end
+    if t.bench == "vm-fit" then
+      v = g.fit{ machine = machine{ preset = t.machine } }.vms
+    else
+      v = vm_layout_overhead(g, t)
     end
   elseif t.bench == "flood" then
     local res = flood(t, o)

@@ -355,4 +355,40 @@ for _, r in ipairs{
      what = "the guest RTOS's " .. r[3] .. " inside an MPU-isolated VM" }
 end
 
+-- uCVM's memory (§VII-D).  The number of empty VMs the VMM fits beside the
+-- kernel and itself (the paper: eight, each in a 32 KB block), and Table
+-- II's layout overhead (X - Y) / Y for its five VM configurations with
+-- shared regions between each VM and the I/O manager only ("System
+-- Only").  The inputs are the paper's own sizes (RAM: .data + .bss), not
+-- targets: Table I for the kernel, the VMM's scheduler and the I/O
+-- manager, Table III for each VM (MiBench applications compiled with the
+-- paravirtualised FreeRTOS), 4096 bytes for each shared region (16
+-- packets of 256 bytes, §VII-D).  cossim's layout (paperlib, vm.layout)
+-- lays each of them out in power-of-two MPU regions; X is what those cover.
+t{ id = "ucvm.vms_empty", machine = "stm32f767", bench = "vm-fit", measure = "vms", stat = "value",
+   paper = "ucvm", ref = "text, VII-D", system = "vm", tol = 0.15, calibrate = false, published = 8,
+   source = "uCVM (RTAS 2018) §VII-D: eight empty FreeRTOS/VMs fit the STM32F767's 512 KB of SRAM with the "
+       .. "kernel and the VMM components",
+   what = "empty VMs the VMM makes on the stm32f767 before its SRAM runs out (vm.fit{}.vms)" }
+T.ucvm_ram = {
+  kernel = 158 + 36816, scheduler = 8192 + 15612, io = 4 + 512,    -- Table I, .data + .bss
+  basicmath = 12740 + 17260, dijkstra = 12744 + 57708, gsm = 12932 + 17260,   -- Table III
+  pbmsrch = 12744 + 18284, rijndael = 12748 + 17260, big = 12948 + 59244,
+  shared = 4096,
+}
+for i, c in ipairs{
+  { 0.528, { "basicmath", "dijkstra", "gsm" } },
+  { 0.600, { "basicmath", "dijkstra", "gsm", "big" } },
+  { 0.534, { "basicmath", "dijkstra", "gsm", "pbmsrch", "big" } },
+  { 0.400, { "basicmath", "dijkstra", "gsm", "pbmsrch", "rijndael" } },
+  { 0.487, { "basicmath", "dijkstra", "gsm", "pbmsrch", "rijndael", "big" } },
+} do
+  t{ id = "ucvm.layout" .. i, machine = "stm32f767", bench = "vm-layout", vms = c[2], stat = "overhead",
+     paper = "ucvm", ref = "Table II", system = "vm", tol = 0.15, calibrate = false, published = c[1],
+     source = "uCVM (RTAS 2018) Table II, VM configuration " .. i .. ", System Only: (X - Y) / Y",
+     what = "the kernel, the VMM's scheduler, the I/O manager, the VMs " .. table.concat(c[2], ", ")
+         .. " and a 4 KB region shared by each VM and the I/O manager, each laid out in MPU regions: "
+         .. "the bytes the regions cover over the bytes asked, less 1" }
+end
+
 return T
