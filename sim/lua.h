@@ -105,6 +105,12 @@ const char *simlua_unknown_key(struct lua_State *L, int idx, const char *const *
  * list's order) if the table at idx has a key that is not in `known`,
  * naming the first as simlua_unknown_key does. [-0, +0, e] */
 void simlua_check_keys(struct lua_State *L, int idx, const char *who, const char *const *known);
+/* Field `key` of the table at idx: an integer from lo to hi, dflt when
+ * absent; a boolean, dflt when absent.  Anything else is an error naming
+ * `who` and the key, at the script's line. */
+long long simlua_field_int(struct lua_State *L, int idx, const char *who, const char *key, long long dflt,
+                           long long lo, long long hi);
+bool simlua_field_bool(struct lua_State *L, int idx, const char *who, const char *key, bool dflt);
 /* The same check for readers that collect errors instead of raising: true
  * if every key is known, else false with that message in `error`
  * (SIMLUA_ERROR_SCRIPT). [-0, +0, m] */

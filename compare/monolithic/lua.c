@@ -26,18 +26,10 @@ static void free_held(void *obj)
     g_free(x);
 }
 
+/* A count from 0 to max (monolithic.bench's options). */
 static unsigned opt_count(lua_State *L, int t, const char *key, unsigned dflt, unsigned max)
 {
-    int ty = lua_getfield(L, t, key);
-    unsigned v = dflt;
-    if (ty != LUA_TNIL) {
-        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > max)
-            luaL_error(L, "monolithic.bench: %s must be an integer from 0 to %d, not %s", key, (int)max,
-                       luaL_tolstring(L, -1, NULL));
-        v = (unsigned)lua_tointeger(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
+    return (unsigned)simlua_field_int(L, t, "monolithic.bench", key, dflt, 0, max);
 }
 
 /* A count of the machine's core cycles: an integer, or a time (at the
@@ -130,21 +122,10 @@ static int l_bench(lua_State *L)
         return luaL_error(L, "monolithic.bench: measure must be \"switch\", \"ipc\", \"xcore\" or \"sensor\", not %s",
                           luaL_tolstring(L, -1, NULL));
     lua_pop(L, 1);
-    cfg.rounds = opt_count(L, 1, "rounds", 200, 100000);
-    if (cfg.rounds == 0)
-        return luaL_error(L, "monolithic.bench: rounds must be an integer from 1 to 100000, not 0");
+    cfg.rounds = (unsigned)simlua_field_int(L, 1, "monolithic.bench", "rounds", 200, 1, 100000);
     cfg.warmup = opt_count(L, 1, "warmup", 50, 100000);
-    int ty = lua_getfield(L, 1, "warm");
-    if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
-        return luaL_error(L, "monolithic.bench: warm must be true or false, not a %s", lua_typename(L, ty));
-    if (ty == LUA_TBOOLEAN)
-        cfg.warm = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    ty = lua_getfield(L, 1, "check");
-    if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
-        return luaL_error(L, "monolithic.bench: check must be true or false, not a %s", lua_typename(L, ty));
-    bool check = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    cfg.warm = simlua_field_bool(L, 1, "monolithic.bench", "warm", true);
+    bool check = simlua_field_bool(L, 1, "monolithic.bench", "check", false);
     sensor_opts(L, &cfg, h);
 
     GError *err = NULL;

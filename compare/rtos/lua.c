@@ -37,31 +37,6 @@ static void raise_gerror(lua_State *L, GError *err)
     lua_error(L);
 }
 
-static bool opt_bool(lua_State *L, int t, const char *key, bool dflt)
-{
-    int ty = lua_getfield(L, t, key);
-    bool v = ty == LUA_TNIL ? dflt : lua_toboolean(L, -1);
-    if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
-        luaL_error(L, "rtos.bench: %s must be true or false, not a %s", key, lua_typename(L, ty));
-    lua_pop(L, 1);
-    return v;
-}
-
-static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer dflt, lua_Integer lo, lua_Integer hi)
-{
-    int ty = lua_getfield(L, t, key);
-    lua_Integer v = dflt;
-    if (ty != LUA_TNIL) {
-        if (!lua_isinteger(L, -1))
-            luaL_error(L, "rtos.bench: %s must be an integer, not a %s", key, luaL_typename(L, -1));
-        v = lua_tointeger(L, -1);
-        if (v < lo || v > hi)
-            luaL_error(L, "rtos.bench: %s must be from %I to %I, not %I", key, lo, hi, v);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
 typedef enum { M_SWITCH, M_IRQ, M_MSG } measure;
 static const char *const measures[] = { "switch", "irq", "msg", NULL };
 static const char *const what[] = {
@@ -102,10 +77,11 @@ static int l_bench(lua_State *L)
             m = i;
     if (m < 0)
         return luaL_error(L, "rtos.bench: measure must be one of \"switch\", \"irq\", \"msg\", not \"%s\"", mname);
-    bool mpu = opt_bool(L, 1, "mpu", false), warm = opt_bool(L, 1, "warm", true);
-    lua_Integer rounds = opt_int(L, 1, "rounds", 200, 1, 100000);
-    lua_Integer warmup = opt_int(L, 1, "warmup", 20, 0, 100000);
-    lua_Integer size = opt_int(L, 1, "size", 4, 4, 64);
+    bool mpu = simlua_field_bool(L, 1, "rtos.bench", "mpu", false);
+    bool warm = simlua_field_bool(L, 1, "rtos.bench", "warm", true);
+    lua_Integer rounds = simlua_field_int(L, 1, "rtos.bench", "rounds", 200, 1, 100000);
+    lua_Integer warmup = simlua_field_int(L, 1, "rtos.bench", "warmup", 20, 0, 100000);
+    lua_Integer size = simlua_field_int(L, 1, "rtos.bench", "size", 4, 4, 64);
     if (size % 4)
         return luaL_error(L, "rtos.bench: size must be a multiple of 4 bytes");
     sim_time_t period = 100 * SIM_US;
