@@ -110,8 +110,10 @@ static uint64_t pipe_of(mono *k, uint64_t id)
 
 /* Copy len bytes between user memory at va (the current mm) and the ring
  * from byte `at`, line by line: the user line through the MMU, the ring's
- * line, and the copy's instructions.  false if a user page is not mapped. */
-static bool copy_user(mono_core *c, uint64_t va, uint64_t ring, uint32_t at, uint64_t len, bool to_user)
+ * line, and the copy's instructions.  false if a user page is not mapped.
+ * kernel: va is a kernel address instead (a kernel thread's buffer on its
+ * kernel stack: no MMU), copied into the ring. */
+static bool copy_ring(mono_core *c, uint64_t va, uint64_t ring, uint32_t at, uint64_t len, bool to_user, bool kernel)
 {
     mono *k = c->k;
     for (uint64_t done = 0; done < len;) {
@@ -120,8 +122,8 @@ static bool copy_user(mono_core *c, uint64_t va, uint64_t ring, uint32_t at, uin
         uint64_t n = MIN(len - done, MONO_LINE - (u % MONO_LINE));
         n = MIN(n, (uint64_t)(MONO_PIPE_BYTES - r));
         n = MIN(n, (uint64_t)(MONO_LINE - r % MONO_LINE));
-        uint64_t pa;
-        if (!mono_user_translate(c, u, to_user, &pa))
+        uint64_t pa = u;
+        if (!kernel && !mono_user_translate(c, u, to_user, &pa))
             return false;
         mono_step_run(c, MS_COPY_LINE);
         mono_touch(c, pa, n, to_user);
@@ -133,25 +135,6 @@ static bool copy_user(mono_core *c, uint64_t va, uint64_t ring, uint32_t at, uin
         done += n;
     }
     return true;
-}
-
-/* A kernel thread's write: len bytes from a buffer on its kernel stack (no
- * user address, no MMU) into the ring, line by line as copy_user. */
-static void copy_kernel(mono_core *c, uint64_t src, uint64_t ring, uint32_t at, uint64_t len)
-{
-    mono *k = c->k;
-    for (uint64_t done = 0; done < len;) {
-        uint64_t s = src + done;
-        uint32_t r = (uint32_t)((at + done) % MONO_PIPE_BYTES);
-        uint64_t n = MIN(len - done, MONO_LINE - (s % MONO_LINE));
-        n = MIN(n, (uint64_t)(MONO_PIPE_BYTES - r));
-        n = MIN(n, (uint64_t)(MONO_LINE - r % MONO_LINE));
-        mono_step_run(c, MS_COPY_LINE);
-        mono_touch(c, s, n, false);
-        mono_touch(c, ring + r, n, true);
-        memcpy(mono_ram(k, ring + r), mono_ram(k, s), n);
-        done += n;
-    }
 }
 
 /* A kernel thread's write buffer: below the switch frame (sched.c's
@@ -183,8 +166,8 @@ static int64_t pipe_write(mono_core *c, const mono_thread *t, const mono_req *r)
     if (r->a2 > MONO_PIPE_BYTES - (p->tail - p->head))
         return MONO_EAGAIN;     /* a writer does not block here: see docs/compare.md */
     if (t->proc == NULL)
-        copy_kernel(c, kbuf_of(k, t), p->buf, p->tail, r->a2);
-    else if (!copy_user(c, r->a1, p->buf, p->tail, r->a2, false))
+        (void)copy_ring(c, kbuf_of(k, t), p->buf, p->tail, r->a2, false, true);
+    else if (!copy_ring(c, r->a1, p->buf, p->tail, r->a2, false, false))
         return MONO_EFAULT;
     p->tail += (uint32_t)r->a2;
     uint64_t w = p->reader_wait;
@@ -207,7 +190,7 @@ static int64_t pipe_take(mono_core *c, const mono_req *r)
     if (avail == 0)
         return p->writers == 0 ? 0 : MONO_EAGAIN;
     uint64_t n = MIN((uint64_t)avail, r->a2);
-    if (!copy_user(c, r->a1, p->buf, p->head, n, true))
+    if (!copy_ring(c, r->a1, p->buf, p->head, n, true, false))
         return MONO_EFAULT;
     p->head += (uint32_t)n;
     return (int64_t)n;
