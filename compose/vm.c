@@ -254,11 +254,12 @@ typedef enum { M_SWITCH, M_IRQ, M_MSG } measure;
 static const char *const measures[] = { "switch", "irq", "msg", NULL };
 static const vmg_app measure_app[] = { VMG_APP_SWITCH, VMG_APP_IRQ, VMG_APP_MSG };
 static const char *const what[] = {
-    "round-trip switch in VM 0: task A's yield to A running again after task B's yield (two user-level "
-    "switches in the VM), both priority 2",
+    "round-trip switch in VM 0: task A's yield to A running again after task B's yield (two guest "
+    "switches, each the kernel's dispatch of the other task's thread), both priority 2",
     "interrupt to handler task: the device line's assertion to the guest's priority-3 task after its "
     "semaphore take returns (the kernel's interrupt path, the VMM's interrupt thread, its send to VM 0's "
-    "vCPU, the VMM's scheduler, the guest's virtual interrupt and switch), the guest idle when it fires",
+    "vCPU, the VMM's scheduler, the guest's virtual interrupt and its dispatch of the handler task's thread), "
+    "the guest idle when it fires",
     "message, one way: the guest's priority-1 sender before its queue send to the priority-2 receiver "
     "after its receive returns with the 4-byte item",
 };

@@ -1,16 +1,17 @@
 /* components/implementation/vmm/ucvm/guest.c: a VM's guest (see guest.h):
- * its demand, its memory map, and its image, whose one entry is the vCPU.
+ * its demand, its memory map, and its image: entry 0 the vCPU (the idle
+ * task's thread), entry 1 a task's thread.
  *
  * The vCPU sets the guest RTOS up in the VM's memory (rtcore's kernel
- * block, the idle task, the application's tasks and queues) and runs it:
- * the running task's program, one operation at a time, its RTOS calls
+ * block, the idle task, the application's tasks and queues).  Each task's
+ * thread runs its program, one operation at a time, its RTOS calls
  * through rtcore (the counted source) and the paravirtual port (port.h):
- * a switch between tasks is a user-level switch inside the VM, the saved
- * context (the callee-saved registers and the return address, here the
- * task's next operation and whether it is inside a call) on the task's own
- * stack; the idle task waits on the vCPU's endpoint for a virtual
- * interrupt.  Every record the RTOS touches is touched in the VM's memory,
- * through the kernel's MPU and the caches. */
+ * a switch between tasks is the core's choice (rtc_switch_context) and
+ * the kernel's dispatch of the chosen task's thread; the thread's next
+ * operation and whether it is inside a call are its own (the registers
+ * the kernel saves).  The idle task's thread waits on the VM's endpoint
+ * for a virtual interrupt.  Every record the RTOS touches is touched in
+ * the VM's memory, through the kernel's MPU and the caches. */
 #include "components/implementation/vmm/ucvm/guest.h"
 
 #include "components/images.h"
@@ -43,7 +44,7 @@ vmg_map vmg_map_of(const vmg_spec *s, const vml_layout *l)
 
 /* ---- the applications ----------------------------------------------------- */
 
-typedef enum { OP_MARK, OP_YIELD, OP_SEND, OP_RECV, OP_TAKE, OP_IDLE, OP_TOUCH, OP_JUMP } op_kind;
+typedef enum { OP_MARK, OP_YIELD, OP_SEND, OP_RECV, OP_TAKE, OP_TOUCH, OP_JUMP } op_kind;
 typedef struct vmg_op {
     uint8_t kind, a;            /* a: the mark's slot, the queue, the jump's target */
 } vmg_op;
@@ -57,7 +58,6 @@ typedef struct app_desc {
     int virq_sem;               /* the queue virtual line 1 gives (-1: none) */
 } app_desc;
 
-static const vmg_op idle_prog[OPS] = { { OP_IDLE, 0 }, { OP_JUMP, 0 } };
 static const app_desc apps[VMG_APPS] = {
     [VMG_APP_NONE] = { .virq_sem = -1 },
     [VMG_APP_SWITCH] = { .ntasks = 2, .prio = { 2, 2 }, .virq_sem = -1,
@@ -81,22 +81,21 @@ vmg_spec vmg_app_spec(vmg_app app)
     return s;
 }
 
-/* ---- the vCPU ------------------------------------------------------------------ */
+/* ---- the tasks' threads --------------------------------------------------------- */
 
-/* A task's saved context, pushed on its stack by the switch (port.c's
- * "push {r4-r11, lr}"): r4 says whether it is inside a call (to retry it),
- * lr its next operation. */
-#define FRAME_WORDS 9u
-#define FRAME_IN_OP 0u
-#define FRAME_PC 8u
+/* A task's item buffer: this far below the top of its stack. */
+#define ITEM_BUF 100u
 
+/* What a thread of the guest keeps (its registers: the kernel saves them
+ * when it is dispatched away). */
 typedef struct vcpu {
     vmg_pv *pv;
     unsigned char *mem;
     rtc_kernel *k;
     uint32_t kaddr;             /* the kernel block's address */
     const app_desc *app;
-    uint32_t pc, in_op;         /* the running task's (its registers) */
+    unsigned self;              /* the task this thread runs (0: the idle task, the vCPU) */
+    uint32_t pc, in_op;         /* its next operation, and whether it is inside a call */
 } vcpu;
 
 #define ADDR(v, off) ((v)->pv->self + (off))
@@ -117,37 +116,51 @@ static unsigned task_id(const vcpu *v)
     return AT(v, rtc_tcb, v->k->cur)->id;
 }
 
-/* The user-level switch (port.c's listing): the running task's context
- * pushed on its stack and its sp stored, rtc_switch_context, the next
- * one's context popped.  A task that never ran has no frame: it starts at
- * its first operation. */
-static void guest_switch(vcpu *v)
+static bool vcpu_init(vcpu *v, unsigned self)
 {
-    rtc_tcb *old = AT(v, rtc_tcb, v->k->cur);
-    uint32_t top = old->stack + old->stack_bytes, sp = top - FRAME_WORDS * 4;
-    uint32_t *frame = AT(v, uint32_t, sp);
-    frame[FRAME_IN_OP] = v->in_op;
-    frame[FRAME_PC] = v->pc;
-    old->sp = sp;
+    vmg_pv *pv = cos_comp_data();
+    if (pv == NULL)
+        return false;
+    *v = (vcpu){ .pv = pv, .mem = (unsigned char *)pv, .kaddr = pv->self + pv->map.kernel,
+                 .app = &apps[pv->app < VMG_APPS ? pv->app : VMG_APP_NONE], .self = self };
+    v->k = AT(v, rtc_kernel, v->kaddr);
+    return true;
+}
+
+/* The kernel's dispatch of the guest's running task (port.h): its thread's
+ * capability read from the pv state, cos_switch under the VM's tcap.  It
+ * returns when this thread is dispatched again: by another of the guest's
+ * threads (the guest's scheduler chose its task) or, for the vCPU, by the
+ * VMM. */
+static void guest_dispatch(vcpu *v)
+{
+    unsigned id = task_id(v);
+    if (id == v->self)
+        return;
+    vmp_port(VMP_DISPATCH);
+    (void)cos_touch(ADDR(v, offsetof(vmg_pv, tcap)), 4, false);
+    (void)cos_touch(ADDR(v, offsetof(vmg_pv, thd) + 4 * id), 4, false);
+    cos_err e = cos_switch(v->pv->thd[id], v->pv->tcap, 0, 0, 0, 0);
+    if (e)
+        cos_report("vm.dispatch_error", e);
+}
+
+/* The core's choice of the next task (rtc_switch_context, masked), then
+ * its dispatch. */
+static void guest_pick(vcpu *v)
+{
     vmp_port(VMP_SWITCH);
     vmp_core(RT_C_SWITCH, 1);
-    (void)cos_touch(sp, FRAME_WORDS * 4, true);
     (void)cos_touch(v->k->cur, sizeof(rtc_tcb), true);
     rtc_switch_context(v->k);
     (void)cos_touch(v->kaddr, sizeof(rtc_kernel), true);
-    rtc_tcb *now = AT(v, rtc_tcb, v->k->cur);
     (void)cos_touch(v->k->cur, sizeof(rtc_tcb), false);
-    top = now->stack + now->stack_bytes;
-    if (now->sp == top) {
-        v->pc = 0;
-        v->in_op = 0;
-    } else {
-        (void)cos_touch(now->sp, FRAME_WORDS * 4, false);
-        frame = AT(v, uint32_t, now->sp);
-        v->in_op = frame[FRAME_IN_OP];
-        v->pc = frame[FRAME_PC];
-        now->sp = top;
-    }
+}
+
+static void guest_switch(vcpu *v)
+{
+    guest_pick(v);
+    guest_dispatch(v);
 }
 
 /* Did a task of list `after` join it since `before` (a wake-up)? */
@@ -171,7 +184,7 @@ static void guest_queue(vcpu *v, const vmg_op *op)
     uint32_t slot = qu->storage + (send ? qu->write : qu->read) * qu->item_size;
     /* the item's buffer: below the task's saved context on its stack */
     rtc_tcb *cur = AT(v, rtc_tcb, v->k->cur);
-    uint32_t buf = cur->stack + cur->stack_bytes - FRAME_WORDS * 4 - 64;
+    uint32_t buf = cur->stack + cur->stack_bytes - ITEM_BUF;
     uint32_t res = send ? rtc_queue_send(v->k, q, buf, RTC_FOREVER) : rtc_queue_recv(v->k, q, buf, RTC_FOREVER);
     bool woke = woke_one(&before, send ? &qu->receivers : &qu->senders);
     rtc_result rr = RTC_RESULT(res);
@@ -208,16 +221,18 @@ static void guest_queue(vcpu *v, const vmg_op *op)
         guest_switch(v);
 }
 
-/* The idle task's wait for a virtual interrupt, then its delivery: the
- * guest asks the VMM which lines came (a hypercall), runs the tick's
- * handler for line 0 (rtcore's tick) and gives line 1's semaphore from
- * "ISR" (rtcore's xSemaphoreGiveFromISR), then switches if either says so. */
+/* The vCPU's receive: a wait when the idle task is the guest's running
+ * task (the native WFI), else a look at what came while a task ran (the
+ * VMM dispatched the VM).  What came is delivered: the guest asks the VMM
+ * which lines came (a hypercall), runs the tick's handler for line 0
+ * (rtcore's tick) and gives line 1's semaphore from "ISR" (rtcore's
+ * xSemaphoreGiveFromISR); the core's choice follows when either says so,
+ * and the vCPU's loop dispatches the task it chose. */
 static void guest_idle(vcpu *v)
 {
     vmp_port(VMP_IDLE);
-    cos_ret r = cos_rcv(v->pv->rcv, 0);
-    v->pc++;
-    if (r.err != COS_OK)
+    cos_ret r = cos_rcv(v->pv->rcv, task_id(v) == 0 ? 0 : COS_RCV_NONBLOCK);
+    if (r.err != COS_OK || r.r[0] == 0)
         return;
     vmp_port(VMP_VIRQ);
     (void)cos_touch(v->pv->self, sizeof(vmg_pv), false);
@@ -246,7 +261,7 @@ static void guest_idle(vcpu *v)
         }
     }
     if (res & RTC_SWITCH)
-        guest_switch(v);
+        guest_pick(v);
 }
 
 /* A write outside the VM faults in the kernel's MPU check: the task is
@@ -290,22 +305,23 @@ static void guest_boot(vcpu *v)
     pv->booted = 1;
 }
 
-static cos_word vcpu_main(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+/* Task t's thread (entry 1, a0 = t): the task's program, one operation
+ * at a time, from when the guest's scheduler first dispatches it. */
+static cos_word task_main(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
 {
-    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
-    vmg_pv *pv = cos_comp_data();
-    if (pv == NULL)
+    (void)caller, (void)a1, (void)a2, (void)a3;
+    vcpu v;
+    if (a0 == 0 || a0 > VMG_MAX_TASKS || !vcpu_init(&v, (unsigned)a0))
         return 0;
-    vcpu v = { .pv = pv, .mem = (unsigned char *)pv, .kaddr = pv->self + pv->map.kernel,
-               .app = &apps[pv->app < VMG_APPS ? pv->app : VMG_APP_NONE] };
-    v.k = AT(&v, rtc_kernel, v.kaddr);
-    guest_boot(&v);
     for (;;) {
-        unsigned t = task_id(&v);
-        const vmg_op *op = t == 0 ? &idle_prog[v.pc % OPS] : &v.app->prog[t - 1][v.pc % OPS];
+        if (task_id(&v) != v.self) {
+            guest_dispatch(&v);         /* not this task's turn (never so, unless dispatched from outside) */
+            continue;
+        }
+        const vmg_op *op = &v.app->prog[v.self - 1][v.pc % OPS];
         switch ((op_kind)op->kind) {
         case OP_MARK:
-            cos_report(op->a ? "vm.m1" : "vm.m0", pv->vm);
+            cos_report(op->a ? "vm.m1" : "vm.m0", v.pv->vm);
             v.pc++;
             break;
         case OP_JUMP:
@@ -325,9 +341,6 @@ static cos_word vcpu_main(cos_thdid caller, cos_word a0, cos_word a1, cos_word a
         case OP_TAKE:
             guest_queue(&v, op);
             break;
-        case OP_IDLE:
-            guest_idle(&v);
-            break;
         case OP_TOUCH:
             guest_touch(&v);
             break;
@@ -336,5 +349,23 @@ static cos_word vcpu_main(cos_thdid caller, cos_word a0, cos_word a1, cos_word a
     return 0;
 }
 
-static const cos_entry_fn entries[] = { vcpu_main };
-const cos_image cos_image_vm_guest = { "vm-guest", entries, 1 };
+/* The vCPU (entry 0), the idle task's thread: it sets the guest up, then
+ * dispatches the guest's running task, and when it is dispatched again
+ * (the guest went idle, or the VMM ran the VM) receives on the VM's
+ * endpoint. */
+static cos_word vcpu_main(cos_thdid caller, cos_word a0, cos_word a1, cos_word a2, cos_word a3)
+{
+    (void)caller, (void)a0, (void)a1, (void)a2, (void)a3;
+    vcpu v;
+    if (!vcpu_init(&v, 0))
+        return 0;
+    guest_boot(&v);
+    for (;;) {
+        guest_dispatch(&v);
+        guest_idle(&v);
+    }
+    return 0;
+}
+
+static const cos_entry_fn entries[] = { vcpu_main, task_main };
+const cos_image cos_image_vm_guest = { "vm-guest", entries, 2 };

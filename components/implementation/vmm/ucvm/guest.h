@@ -15,9 +15,13 @@
  * records, never typed: an empty guest is the kernel block, the pv state
  * and the idle task's TCB and stack.
  *
- * The guest runs on the VM's vCPU, one cossim thread of the VM's
- * component, which the VMM creates, with a receive endpoint (its virtual
- * interrupts arrive there) under a tcap of the VM's own. */
+ * Each of the guest's tasks is a cossim thread of the VM's component,
+ * which the VMM creates and whose capabilities it puts in the VM's
+ * capability table (vmg_pv.thd), with the VM's tcap (vmg_pv.tcap): the
+ * guest's switch between tasks is the kernel's thread dispatch (port.h).
+ * Task 0's thread, the idle task's, is also the VM's vCPU: it holds the
+ * VM's receive endpoint (its virtual interrupts arrive there), and it is
+ * the thread the VMM dispatches when it runs the VM. */
 #pragma once
 
 #include <stddef.h>
@@ -57,6 +61,8 @@ typedef struct vmg_pv {
     uint32_t vm;                /* the VM's number at its VMM */
     uint32_t rcv;               /* the vCPU's endpoint: a slot of the VM's table */
     uint32_t hypercall;         /* the invocation of the VMM: a slot of the VM's table */
+    uint32_t tcap;              /* the VM's tcap: a slot of the VM's table (each dispatch runs under it) */
+    uint32_t thd[VMG_MAX_TASKS];    /* task t's thread: a slot of the VM's table (0: the vCPU's) */
     uint32_t ntasks, nqueues, stack_bytes;
     vmg_map map;                /* where its records are */
     uint32_t booted;            /* the guest set its kernel up */
@@ -64,7 +70,6 @@ typedef struct vmg_pv {
     uint32_t virq_masked;       /* the guest's interrupt mask (its BASEPRI): 1 while its kernel runs */
     uint32_t virq_pending;      /* bit l: virtual line l came while masked */
     uint32_t virq_sem[VMG_VIRQ_LINES];  /* the semaphore each line gives (its queue's address; 0: none) */
-    uint32_t switch_pending;    /* the core asked for a switch (portYIELD's flag, PendSV's stand-in) */
     uint32_t faults;            /* accesses the guest made outside its VM (each stops a task) */
     uint32_t app;               /* the application it runs (vmg_app) */
     uint32_t target;            /* VMG_APP_ROGUE: the address its task writes (another VM's) */

@@ -17,13 +17,20 @@ static const char *const crit[] = {
     "ldr r2, =pv", "mov r3, #1", "str r3, [r2, #masked]",
     "mov r3, #0", "str r3, [r2, #masked]", "ldr r3, [r2, #pending]", "cbnz r3, 1f", NULL,
 };
-/* The user-level switch: push the callee-saved registers and lr, store sp
- * in the current TCB, mask, rtc_switch_context, unmask, load the new
- * TCB's sp, pop (pc among them: the return into the new task). */
+/* The switch (portYIELD's stand-in): mask, rtc_switch_context, unmask.
+ * No registers are saved here: the kernel's dispatch saves them. */
 static const char *const sw[] = {
-    "push {r4-r11, lr}", "ldr r3, =k_cur", "ldr r2, [r3]", "str sp, [r2]", "ldr r2, =pv", "mov r1, #1",
-    "str r1, [r2, #masked]", "ldr r0, =k", "bl rtc_switch_context", "mov r1, #0", "str r1, [r2, #masked]",
-    "ldr r1, [r3]", "ldr r0, [r1]", "mov sp, r0", "pop {r4-r11, pc}", NULL,
+    "ldr r2, =pv", "mov r1, #1", "str r1, [r2, #masked]", "ldr r0, =k", "bl rtc_switch_context", "mov r1, #0",
+    "str r1, [r2, #masked]", NULL,
+};
+/* The dispatch's call site: the running TCB's task number, its thread's
+ * slot in the pv state's table, the VM's tcap, no priority, timeout or
+ * scheduler's rcv (cos_switch's six arguments, the last three on the
+ * stack), the system call's stub, its result checked. */
+static const char *const dispatch[] = {
+    "ldr r3, =k_cur", "ldr r1, [r3]", "ldr r1, [r1, #id]", "ldr r2, =pv", "add r1, r2, r1, lsl #2",
+    "ldr r0, [r1, #thd]", "ldr r1, [r2, #tcap]", "mov r2, #0", "mov r3, #0", "push {r3}", "push {r3}",
+    "push {r3}", "bl cos_switch", "add sp, #12", "cmp r0, #0", "bne 1f", NULL,
 };
 /* A virtual interrupt, after the vCPU's receive returned: the pending
  * hypercall's call site (its sinv apart: the kernel's), masked? then pend
@@ -36,10 +43,12 @@ static const char *const virq[] = {
     "mov r1, #0", "str r1, [sp, #woken]", "add r1, sp, #woken", "bl xQueueGiveFromISR", "ldr r3, [sp, #woken]",
     "cbz r3, 2f", "bl vmg_switch", "b idle", NULL,
 };
-/* The idle task: the receive's call site (cos_rcv's stub: endpoint, flags,
- * the system call) and the loop back. */
+/* The vCPU's receive: its call site (cos_rcv's stub: endpoint, flags:
+ * blocking when the idle task is the guest's running task, else not, the
+ * system call) and the loop back. */
 static const char *const idle[] = {
-    "ldr r2, =pv", "ldr r0, [r2, #rcv]", "mov r1, #0", "bl cos_rcv", "cmp r0, #0", "bne 1f", NULL,
+    "ldr r2, =pv", "ldr r0, [r2, #rcv]", "ldr r3, =k_cur", "ldr r3, [r3]", "ldr r1, =idle_tcb", "cmp r3, r1",
+    "ite eq", "moveq r1, #0", "movne r1, #1", "bl cos_rcv", "cmp r0, #0", "bne 1f", NULL,
 };
 /* A fault: suspend the task (the core's path apart), count it, switch. */
 static const char *const fault[] = {
@@ -48,8 +57,8 @@ static const char *const fault[] = {
 };
 
 static const char *const *const listings[VMP_STEPS] = {
-    [VMP_CALL] = call, [VMP_CRIT] = crit, [VMP_SWITCH] = sw, [VMP_VIRQ] = virq, [VMP_IDLE] = idle,
-    [VMP_FAULT] = fault,
+    [VMP_CALL] = call, [VMP_CRIT] = crit, [VMP_SWITCH] = sw, [VMP_DISPATCH] = dispatch, [VMP_VIRQ] = virq,
+    [VMP_IDLE] = idle, [VMP_FAULT] = fault,
 };
 
 /* Registers in a push/pop list ("{r4-r11, lr}": 9), else 1. */

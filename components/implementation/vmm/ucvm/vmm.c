@@ -2,7 +2,8 @@
  * RTAS 2018, §VI): it builds virtual machines on an MPU machine, each a
  * component of its own (capability table, MPU layout, memory) laid out by
  * layout.h in power-of-two regions, running the guest of guest.h on a
- * vCPU thread with a receive endpoint under a tcap of the VM's own.
+ * vCPU thread (the guest's idle task's) with a receive endpoint under a
+ * tcap of the VM's own, and a thread per guest task (guest.h).
  *
  * Booted as kernel.boot{ booter = "vmm", arg = vmm.h's argument }: the
  * boot entry runs on core 0's init thread as the loader (booter library),
@@ -52,12 +53,13 @@ typedef struct vmm_state {
 #define CHECK(x) do { cos_err e_ = (x); if (e_) { cos_report("boot.error", e_); cos_report("boot.line", __LINE__); return e_; } } while (0)
 
 /* One VM: its component and memory, the guest's boot state in that
- * memory, its vCPU with endpoint and tcap; then, with `run`, the vCPU
+ * memory, its vCPU with endpoint and tcap, a thread per task (`ntasks`),
+ * their capabilities and the tcap's in its table; then, with `run`, the vCPU
  * runs the guest's set-up and its idle task's wait (an idle guest) at
  * once.  A failure leaves the VM unfinished (not counted): COS_ENOMEM
  * when the memory ran out. */
-static cos_err vm_new(bt *b, vmm_state *st, bt_comp *vmm, unsigned idx, vmg_app app, uint32_t prio, uint32_t target,
-                      bool run)
+static cos_err vm_new(bt *b, vmm_state *st, bt_comp *vmm, unsigned idx, vmg_app app, unsigned ntasks, uint32_t prio,
+                      uint32_t target, bool run)
 {
     const vml_layout *l = &st->layout;
     bt_comp c;
@@ -82,6 +84,20 @@ static cos_err vm_new(bt *b, vmm_state *st, bt_comp *vmm, unsigned idx, vmg_app 
     if ((e = bt_give(b, &c, v->rcv, &s)))
         return e;
     pv->rcv = (uint32_t)s;
+    /* the guest's threads in its table: the vCPU's (the idle task's), a
+     * thread per task (entry 1, its task's number), and the VM's tcap */
+    if ((e = bt_give(b, &c, v->vcpu, &s)))
+        return e;
+    pv->thd[0] = (uint32_t)s;
+    for (unsigned t = 1; t <= ntasks && t < VMG_MAX_TASKS; t++) {
+        cos_capid th;
+        if ((e = bt_thd(b, &c, 1, t, &th)) || (e = bt_give(b, &c, th, &s)))
+            return e;
+        pv->thd[t] = (uint32_t)s;
+    }
+    if ((e = bt_give(b, &c, v->tcap, &s)))
+        return e;
+    pv->tcap = (uint32_t)s;
     if ((e = bt_sinv(b, &c, vmm, 2, &s)))       /* its hypercall: the VMM's entry 2 */
         return e;
     pv->hypercall = (uint32_t)s;
@@ -98,7 +114,7 @@ static cos_err fit(bt *b, vmm_state *st, bt_comp *vmm, unsigned max_vms, uint64_
     unsigned want = max_vms && max_vms < VMM_MAX_VMS ? max_vms : VMM_MAX_VMS;
     uint64_t before = b->next, pages_vm = 0, done = b->next;
     for (unsigned i = 0; i < want; i++) {
-        cos_err e = vm_new(b, st, vmm, i, VMG_APP_NONE, VMM_VM_PRIO, 0, true);
+        cos_err e = vm_new(b, st, vmm, i, VMG_APP_NONE, st->spec.tasks, VMM_VM_PRIO, 0, true);
         if (e == COS_ENOMEM)
             break;              /* the unfinished VM's pages stay taken; left counts from the last whole one */
         CHECK(e);
@@ -200,10 +216,10 @@ static cos_err bench(bt *b, vmm_state *st, bt_comp *vmm, vmg_app app, bool rogue
         CHECK(irq_thread_new(b, vmm, 0, &th, &rcv, &st->irq_rcv));
     if (tick)
         CHECK(irq_thread_new(b, vmm, 1, &tth, &trcv, &st->tick_rcv));
-    CHECK(vm_new(b, st, vmm, 0, app, VMM_VM_PRIO, 0, false));
+    CHECK(vm_new(b, st, vmm, 0, app, s0.tasks, VMM_VM_PRIO, 0, false));
     st->nvms = 1;
-    CHECK(vm_new(b, st, vmm, 1, rogue ? VMG_APP_ROGUE : VMG_APP_NONE, VMM_VM_PRIO + 1, (uint32_t)st->vm[0].base,
-                 false));
+    CHECK(vm_new(b, st, vmm, 1, rogue ? VMG_APP_ROGUE : VMG_APP_NONE, s1.tasks, VMM_VM_PRIO + 1,
+                 (uint32_t)st->vm[0].base, false));
     st->nvms = 2;
     if (line) {
         CHECK(bt_asnd(b, st->vm[0].rcv, &a));
