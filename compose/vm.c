@@ -54,15 +54,7 @@ static uint64_t opt_bytes(lua_State *L, int t, const char *who, const char *key,
 
 static unsigned opt_uint(lua_State *L, int t, const char *who, const char *key, unsigned def, unsigned max)
 {
-    int ty = lua_getfield(L, t, key);
-    lua_Integer v = def;
-    if (ty != LUA_TNIL) {
-        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > (lua_Integer)max)
-            luaL_error(L, "%s: %s must be an integer from 0 to %d", who, key, (int)max);
-        v = lua_tointeger(L, -1);
-    }
-    lua_pop(L, 1);
-    return (unsigned)v;
+    return (unsigned)simlua_field_int(L, t, who, key, def, 0, max);
 }
 
 /* A guest's description at t: either a guest of the RTOS (tasks, stack,
@@ -158,6 +150,9 @@ static int l_layout(lua_State *L)
         vml_layout l;
         if (!vml_lay_out(&d, &r, &l))
             return luaL_error(L, "vm.layout: guest %d does not fit %d regions of at most 1 MiB", (int)i, (int)r.regions);
+        if (l.x > h->cfg.mem.size)
+            return luaL_error(L, "vm.layout: guest %d takes %I bytes of regions, more than the machine's %I bytes of memory",
+                              (int)i, (lua_Integer)l.x, (lua_Integer)h->cfg.mem.size);
         push_layout(L, &l, &d);
         lua_rawseti(L, 5, i);
         x += l.x;
@@ -224,6 +219,11 @@ static int l_fit(lua_State *L)
         return luaL_error(L, "vm.fit: the VMM failed with kernel error %d (line %d of vmm.c)",
                           (int)report(k, "boot.error", 0), (int)report(k, "boot.line", 0));
     uint64_t pages = (uint64_t)report(k, "vmm.pages", 0), mem = h->cfg.mem.size;
+    if (report(k, "vmm.vms", 0) == 0)
+        return luaL_error(L, "vm.fit: not one VM of this guest fits: its memory takes %I bytes of regions (and its "
+                             "kernel objects a page each), and %I bytes were left after the kernel and the VMM",
+                          (lua_Integer)report(k, "vmm.x", 0),
+                          (lua_Integer)(report(k, "vmm.pages_left", 0) * COS_PAGE_SIZE));
     struct { const char *k; int64_t v; } fs[] = {
         { "vms", report(k, "vmm.vms", 0) },
         { "x", report(k, "vmm.x", 0) },
@@ -263,21 +263,6 @@ static const char *const what[] = {
     "message, one way: the guest's priority-1 sender before its queue send to the priority-2 receiver "
     "after its receive returns with the 4-byte item",
 };
-
-static lua_Integer bench_int(lua_State *L, int t, const char *key, lua_Integer dflt, lua_Integer lo, lua_Integer hi)
-{
-    int ty = lua_getfield(L, t, key);
-    lua_Integer v = dflt;
-    if (ty != LUA_TNIL) {
-        if (!lua_isinteger(L, -1))
-            luaL_error(L, "vm.bench: %s must be an integer, not a %s", key, luaL_typename(L, -1));
-        v = lua_tointeger(L, -1);
-        if (v < lo || v > hi)
-            luaL_error(L, "vm.bench: %s must be from %I to %I, not %I", key, lo, hi, v);
-    }
-    lua_pop(L, 1);
-    return v;
-}
 
 /* The times (ps) of the reports under key from VM `vm`, in order. */
 static GArray *marks(k_kernel *k, const char *key, int64_t vm)
@@ -348,21 +333,12 @@ static int l_bench(lua_State *L)
             m = i;
     if (m < 0)
         return luaL_error(L, "vm.bench: measure must be one of \"switch\", \"irq\", \"msg\", not \"%s\"", mname);
-    lua_getfield(L, 1, "mpu");                                      /* 4 */
-    if (!lua_isnil(L, 4) && !lua_isboolean(L, 4))
-        return luaL_error(L, "vm.bench: mpu must be true or false");
-    if (lua_toboolean(L, 4))
+    if (simlua_field_bool(L, 1, "vm.bench", "mpu", false))
         return luaL_error(L, "vm.bench: mpu = true has no meaning here: every VM is isolated by the MPU already");
-    lua_getfield(L, 1, "rogue");                                    /* 5 */
-    if (!lua_isnil(L, 5) && !lua_isboolean(L, 5))
-        return luaL_error(L, "vm.bench: rogue must be true or false");
-    bool rogue = lua_toboolean(L, 5);
-    lua_getfield(L, 1, "tick");                                     /* 6 */
-    if (!lua_isnil(L, 6) && !lua_isboolean(L, 6))
-        return luaL_error(L, "vm.bench: tick must be true or false");
-    bool tick = lua_isnil(L, 6) || lua_toboolean(L, 6);
-    lua_Integer rounds = bench_int(L, 1, "rounds", 200, 1, 100000);
-    lua_Integer warmup = bench_int(L, 1, "warmup", 20, 0, 100000);
+    bool rogue = simlua_field_bool(L, 1, "vm.bench", "rogue", false);
+    bool tick = simlua_field_bool(L, 1, "vm.bench", "tick", true);
+    lua_Integer rounds = simlua_field_int(L, 1, "vm.bench", "rounds", 200, 1, 100000);
+    lua_Integer warmup = simlua_field_int(L, 1, "vm.bench", "warmup", 20, 0, 100000);
     sim_time_t period = 100 * SIM_US;
     if (lua_getfield(L, 1, "period") != LUA_TNIL)
         period = simlua_field_time(L, 1, "vm.bench", "period");

@@ -42,6 +42,13 @@ static void test_bad_arguments(void **state)
                  "does not fit 6 regions");
     expect_error("vm.fit{ machine = machine{ preset = 'stm32f767' }, guest = {bytes = 100} }\n",
                  "a guest of the RTOS");
+    /* a guest bigger than the machine: 2 MiB of regions on 512 KiB of SRAM;
+     * a 600 KiB heap (148 pages) cannot fit beside the kernel and the VMM
+     * in 512 KiB (128 pages in all) */
+    expect_error("vm.layout{ machine = machine{ preset = 'stm32f767' }, guests = { {bytes = '2M'} } }\n",
+                 "more than the machine's 524288 bytes of memory");
+    expect_error("vm.fit{ machine = machine{ preset = 'stm32f767' }, guest = {heap = '600K'} }\n",
+                 "not one VM of this guest fits");
     expect_error("vm.bench{ machine = machine{ preset = 'stm32f767' }, measure = 'ping' }\n",
                  "measure must be one of");
     expect_error("vm.bench{ machine = machine{ preset = 'stm32f767' }, measure = 'irq', mpu = true }\n",
