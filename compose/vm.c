@@ -398,26 +398,14 @@ static int l_bench(lua_State *L)
     ho->m0 = marks(k, "vm.m0", 0);
     ho->m1 = m == M_IRQ ? NULL : marks(k, "vm.m1", 0);
     uint64_t f = h->cfg.freq_hz;
-    lua_createtable(L, (int)rounds, 0);
-    int samples = lua_gettop(L);
     ho->v = g_new(uint64_t, (size_t)rounds);
     uint64_t *v = ho->v;
-    double sum = 0;
     for (unsigned i = 0; i < (unsigned)rounds; i++) {
         unsigned j = (unsigned)warmup + i;
         sim_time_t from = m == M_IRQ ? ho->times[j] : g_array_index(ho->m0, sim_time_t, j);
         sim_time_t to = m == M_IRQ ? g_array_index(ho->m0, sim_time_t, j) : g_array_index(ho->m1, sim_time_t, j);
         v[i] = (uint64_t)(((unsigned __int128)(to - from) * f + SIM_S / 2) / SIM_S);
-        sum += (double)v[i];
-        lua_pushinteger(L, (lua_Integer)v[i]);
-        lua_rawseti(L, samples, i + 1);
     }
-    for (lua_Integer i = 1; i < rounds; i++)       /* insertion sort: deterministic */
-        for (lua_Integer j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t x = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = x;
-        }
     if (ho->src)
         hwirq_source_stop(ho->src);
     if (ho->tick)
@@ -425,18 +413,7 @@ static int l_bench(lua_State *L)
     ho->src = ho->tick = NULL;
     const k_stats *st = k_get_stats(k);
     lua_createtable(L, 0, 14);
-    lua_pushnumber(L, sum / (double)rounds);
-    lua_setfield(L, -2, "mean");
-    lua_pushinteger(L, (lua_Integer)(rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2));
-    lua_setfield(L, -2, "median");
-    lua_pushinteger(L, (lua_Integer)v[0]);
-    lua_setfield(L, -2, "min");
-    lua_pushinteger(L, (lua_Integer)v[rounds - 1]);
-    lua_setfield(L, -2, "worst");
-    lua_pushinteger(L, rounds);
-    lua_setfield(L, -2, "n");
-    lua_pushvalue(L, samples);
-    lua_setfield(L, -2, "samples");
+    simlua_set_samples(L, v, (size_t)rounds);
     lua_pushstring(L, mname);
     lua_setfield(L, -2, "measure");
     lua_pushboolean(L, false);

@@ -111,6 +111,10 @@ void simlua_check_keys(struct lua_State *L, int idx, const char *who, const char
 long long simlua_field_int(struct lua_State *L, int idx, const char *who, const char *key, long long dflt,
                            long long lo, long long hi);
 bool simlua_field_bool(struct lua_State *L, int idx, const char *who, const char *key, bool dflt);
+/* Set samples (v in order), mean, median (of an even count, the two middle
+ * values' mean rounded down), min, worst and n of the n > 0 samples v on
+ * the table at the top of the stack (the benchmarks' results). */
+void simlua_set_samples(struct lua_State *L, const uint64_t *v, size_t n);
 /* The same check for readers that collect errors instead of raising: true
  * if every key is known, else false with that message in `error`
  * (SIMLUA_ERROR_SCRIPT). [-0, +0, m] */

@@ -8,7 +8,6 @@
  * of the host (lua_internal.h). */
 #include "lua_internal.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,30 +398,4 @@ bool simlua_only_keys(lua_State *L, int idx, const char *who, const char *const 
     g_set_error_literal(error, SIMLUA_ERROR, SIMLUA_ERROR_SCRIPT, push_unknown_key_message(L, who, key, known));
     lua_pop(L, 1);
     return false;
-}
-
-long long simlua_field_int(lua_State *L, int idx, const char *who, const char *key, long long dflt, long long lo,
-                           long long hi)
-{
-    int ty = lua_getfield(L, idx, key);
-    lua_Integer v = (lua_Integer)dflt;
-    if (ty != LUA_TNIL) {
-        if (!lua_isinteger(L, -1))
-            luaL_error(L, "%s: %s must be an integer, not %s", who, key, luaL_tolstring(L, -1, NULL));
-        v = lua_tointeger(L, -1);
-        if (v < (lua_Integer)lo || v > (lua_Integer)hi)
-            luaL_error(L, "%s: %s must be from %I to %I, not %I", who, key, (lua_Integer)lo, (lua_Integer)hi, v);
-    }
-    lua_pop(L, 1);
-    return (long long)v;
-}
-
-bool simlua_field_bool(lua_State *L, int idx, const char *who, const char *key, bool dflt)
-{
-    int ty = lua_getfield(L, idx, key);
-    if (ty != LUA_TNIL && ty != LUA_TBOOLEAN)
-        luaL_error(L, "%s: %s must be true or false, not a %s", who, key, lua_typename(L, ty));
-    bool v = ty == LUA_TNIL ? dflt : lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
 }

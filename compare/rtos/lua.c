@@ -175,17 +175,11 @@ static int l_bench(lua_State *L)
     const sim_time_t *m1 = m == M_SWITCH ? rt_marks(r, (unsigned)ta, 1, &n1)
                          : m == M_MSG ? rt_marks(r, (unsigned)tb, 0, &n1) : NULL;
     uint64_t f = h->cfg.freq_hz;
-    lua_createtable(L, (int)rounds, 0);
-    int samples = lua_gettop(L);
     uint64_t *v = g_new(uint64_t, (size_t)rounds);
-    double sum = 0;
     for (unsigned i = 0; i < (unsigned)rounds; i++) {
         unsigned j = (unsigned)warmup + i;
         sim_time_t from = m == M_IRQ ? times[j] : m0[j], to = m == M_IRQ ? m0[j] : m1[j];
         v[i] = (uint64_t)(((unsigned __int128)(to - from) * f + SIM_S / 2) / SIM_S);
-        sum += (double)v[i];
-        lua_pushinteger(L, (lua_Integer)v[i]);
-        lua_rawseti(L, samples, i + 1);
     }
     const rt_stats *st = rt_get_stats(r);
     lua_Integer switches = (lua_Integer)st->switches, ints = (lua_Integer)st->interrupts,
@@ -196,28 +190,9 @@ static int l_bench(lua_State *L)
     ho->src = NULL;
     rt_free(r);
     ho->r = NULL;
-    uint64_t *sorted = g_memdup2(v, sizeof *v * (size_t)rounds);
-    for (lua_Integer i = 1; i < rounds; i++)       /* insertion sort: deterministic, rounds <= 100000 */
-        for (lua_Integer j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-            uint64_t x = sorted[j];
-            sorted[j] = sorted[j - 1];
-            sorted[j - 1] = x;
-        }
     lua_createtable(L, 0, 14);
-    lua_pushnumber(L, sum / (double)rounds);
-    lua_setfield(L, -2, "mean");
-    lua_pushinteger(L, (lua_Integer)(rounds % 2 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2));
-    lua_setfield(L, -2, "median");
-    lua_pushinteger(L, (lua_Integer)sorted[0]);
-    lua_setfield(L, -2, "min");
-    lua_pushinteger(L, (lua_Integer)sorted[rounds - 1]);
-    lua_setfield(L, -2, "worst");
-    g_free(sorted);
+    simlua_set_samples(L, v, (size_t)rounds);
     g_free(v);
-    lua_pushinteger(L, rounds);
-    lua_setfield(L, -2, "n");
-    lua_pushvalue(L, samples);
-    lua_setfield(L, -2, "samples");
     lua_pushstring(L, mname);
     lua_setfield(L, -2, "measure");
     lua_pushboolean(L, mpu);
