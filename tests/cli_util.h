@@ -92,6 +92,19 @@ static inline void expect_status(const result *r, int status)
         fail_msg("exit status %d, expected %d\nstdout:\n%s\nstderr:\n%s", r->status, status, r->out, r->err);
 }
 
+/* `cossim run` of the scenario text (as bad.lua in dir) is a mistake of
+ * the script's: exit 2, the error at the script's line, naming `want`. */
+static inline void expect_script_error(const char *dir, const char *text, const char *want)
+{
+    char *path = g_build_filename(dir, "bad.lua", NULL);
+    assert_true(g_file_set_contents(path, text, -1, NULL));
+    g_free(path);
+    result r = run_in(dir, cossim, "run", "bad.lua", "--trace", "none", NULL);
+    if (r.status != 2 || strstr(r.err, "bad.lua:") == NULL || strstr(r.err, want) == NULL)
+        fail_msg("%s\nexit %d, expected 2 with the script's line and '%s'; stderr:\n%s", text, r.status, want, r.err);
+    result_clear(&r);
+}
+
 static inline double json_number(const char *json, const char *key)
 {
     g_autofree char *k = g_strdup_printf("\"%s\":", key);

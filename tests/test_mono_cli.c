@@ -26,33 +26,23 @@
 
 #include "cli_util.h"
 
-static void expect_error(const char *dir, const char *text, const char *needle)
-{
-    g_autofree char *path = g_build_filename(dir, "bad.lua", NULL);
-    assert_true(g_file_set_contents(path, text, -1, NULL));
-    result r = run_in(dir, cossim, "run", "bad.lua", "--trace", "none", NULL);
-    if (r.status != 2 || strstr(r.err, "bad.lua:") == NULL || strstr(r.err, needle) == NULL)
-        fail_msg("%s\nexit %d, expected 2 with the line and '%s'; stderr:\n%s", text, r.status, needle, r.err);
-    result_clear(&r);
-}
-
 static void test_bad_calls(void **state)
 {
     (void)state;
     char *dir = tmpdir();
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', roundz = 3 }\n",
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', roundz = 3 }\n",
                  "roundz");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'pingpong' }\n", "measure");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', rounds = -1 }\n",
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'pingpong' }\n", "measure");
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', rounds = -1 }\n",
                  "rounds");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', rounds = 0 }\n",
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', rounds = 0 }\n",
                  "rounds");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', warmup = 1.5 }\n",
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', warmup = 1.5 }\n",
                  "warmup");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', warm = 1 }\n", "warm");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', check = 'yes' }\n",
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', warm = 1 }\n", "warm");
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', check = 'yes' }\n",
                  "check");
-    expect_error(dir, "monolithic.bench{ measure = 'ipc' }\n", "give the machine");
+    expect_script_error(dir, "monolithic.bench{ measure = 'ipc' }\n", "give the machine");
     /* the sensor's options: each out of range, named; and only for it */
     static const char *const sensor_bad[][2] = {
         { "stages = 0", "stages" }, { "stages = 9", "stages" }, { "bytes = 0", "bytes" },
@@ -63,14 +53,14 @@ static void test_bad_calls(void **state)
     for (size_t i = 0; i < G_N_ELEMENTS(sensor_bad); i++) {
         g_autofree char *text = g_strdup_printf(
             "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'sensor', %s }\n", sensor_bad[i][0]);
-        expect_error(dir, text, sensor_bad[i][1]);
+        expect_script_error(dir, text, sensor_bad[i][1]);
     }
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', yielders = 1 }\n",
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700'}, measure = 'ipc', yielders = 1 }\n",
                  "yielders");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700', cores = 1}, measure = 'xcore' }\n",
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='i7-8700', cores = 1}, measure = 'xcore' }\n",
                  "2 cores");
-    expect_error(dir, "monolithic.bench{ machine = machine{preset='stm32f767'}, measure = 'switch' }\n", "no MMU");
-    expect_error(dir,
+    expect_script_error(dir, "monolithic.bench{ machine = machine{preset='stm32f767'}, measure = 'switch' }\n", "no MMU");
+    expect_script_error(dir,
                  "local m = machine{preset='i7-8700'}\n"
                  "monolithic.bench{ machine = m, measure = 'switch', rounds = 5 }\n"
                  "monolithic.bench{ machine = m, measure = 'ipc', rounds = 5 }\n",

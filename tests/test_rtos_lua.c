@@ -19,16 +19,11 @@
 
 #include "cli_util.h"
 
+/* a script's mistake, in a folder of its own */
 static void expect_error(const char *script, const char *want)
 {
     char *dir = tmpdir();
-    g_autofree char *path = g_build_filename(dir, "bad.lua", NULL);
-    assert_true(g_file_set_contents(path, script, -1, NULL));
-    result r = run_in(dir, cossim, "run", "bad.lua", "--trace", "none", NULL);
-    expect_status(&r, 2);
-    if (strstr(r.err, want) == NULL || strstr(r.err, "bad.lua:") == NULL)
-        fail_msg("expected '%s' with the script's line, got:\n%s", want, r.err);
-    result_clear(&r);
+    expect_script_error(dir, script, want);
     tu_rmtree(dir);
     g_free(dir);
 }
