@@ -14,6 +14,7 @@
 #include "tempfile.h"
 #include "trace_digest.h"
 #include "trace_names.h"
+#include "trace_pages.h"
 
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 
@@ -21,9 +22,8 @@ G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 #define CHUNK_BYTES (256u * 1024u)   /* a table's rows go to the writer thread this many bytes at a time */
 #define HASH_BYTES 8192u             /* without a database, rows are hashed this many bytes at a time */
 #define CHUNK_FIRST 4096u            /* a table's first chunk; it grows as its rows need */
+#define PAGE_SIZE 4096u              /* the file's pages (trace_pages.c builds most of them) */
 #define MAX_INFLIGHT 64              /* chunks handed over and not yet written: beyond, the simulation waits */
-#define CHUNK_COLS 64                /* the widest table inserted from its chunks; wider ones row by row */
-#define CHUNK_POINTER "simtr-chunk"  /* sqlite3_bind_pointer's type for a chunk */
 
 /* A chunk: whole rows of one table, back to back, each value in the
  * digest's encoding (docs/trace-schema.md: a tag, then 8 bytes little-endian
@@ -44,8 +44,8 @@ struct simtr_table {
     simtr_column *cols;
     unsigned ncols;
     unsigned col;              /* next column of the row being written */
-    sqlite3_stmt *insert;      /* one row from parameters */
-    sqlite3_stmt *from_chunk;  /* every row of a chunk (INSERT ... SELECT FROM simtr_chunk(?)); NULL: row by row */
+    sqlite3_stmt *insert;      /* the run table: one row from parameters */
+    simtp_table *pages;        /* every other table: its rows as pages (trace_pages.h) */
     chunk *cur;                /* the rows being encoded (the simulation thread's) */
     simsha256 sum;             /* of the rows handed over */
     uint64_t rows;
@@ -62,6 +62,7 @@ struct simtr_table {
  * its own order. */
 struct simtr {
     sqlite3 *db;
+    simtp *pages;              /* the tables' pages, with a database */
     char *path;                /* requested; NULL for no database */
     char *temp;                /* being written */
     GPtrArray *tables;         /* simtr_table *, declaration order */
@@ -98,33 +99,9 @@ static void chunk_free(chunk *c)
     g_free(c);
 }
 
-/* The length of the encoded value at p. */
-static inline size_t value_len(const guint8 *p)
-{
-    uint32_t n;
-    switch (*p) {
-    case 'I':
-    case 'F':
-        return 9;
-    case 'N':
-        return 1;
-    case 'T':
-        memcpy(&n, p + 1, 4);
-        return 5 + GUINT32_FROM_LE(n);
-    }
-    g_assert_not_reached();
-}
-
-static inline int64_t value_u64(const guint8 *p)
-{
-    uint64_t u;
-    memcpy(&u, p + 1, 8);
-    return (int64_t)GUINT64_FROM_LE(u);
-}
-
 static inline double value_real(const guint8 *p)
 {
-    uint64_t u = (uint64_t)value_u64(p);
+    uint64_t u = (uint64_t)simtr_value_i64(p);
     double d;
     memcpy(&d, &u, 8);
     return d;
@@ -150,178 +127,18 @@ static bool exec(simtr *tr, const char *sql)
     return true;
 }
 
-/* ---- a chunk as a table SQLite reads ----
- *
- * A row inserted through bound parameters runs a whole statement: its
- * start, its cursor on the table, its end.  `INSERT INTO t(...) SELECT c0,
- * c1, ... FROM simtr_chunk(?)`, with the chunk bound as a pointer, runs one
- * statement per chunk that reads the chunk's rows through this virtual
- * table, values straight from the chunk's bytes (measured: BENCHMARKS.md,
- * "Trace writer").  The module is eponymous (it is never in the file's
- * schema: a trace still holds tables only) and registered on the writer's
- * connection only; columns past the table's own are never read. */
-
-typedef struct ck_cursor {
-    sqlite3_vtab_cursor base;
-    const chunk *c;
-    const guint8 *next;        /* the row after the current one */
-    uint64_t row;              /* the current row, from 0 */
-    const guint8 *val[CHUNK_COLS];     /* the current row's values */
-} ck_cursor;
-
-static int ck_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err)
-{
-    GString *s = g_string_new("CREATE TABLE x(");
-    for (int i = 0; i < CHUNK_COLS; i++)
-        g_string_append_printf(s, "c%d, ", i);
-    g_string_append(s, "chunk HIDDEN)");
-    int rc = sqlite3_declare_vtab(db, s->str);
-    g_string_free(s, TRUE);
-    if (rc != SQLITE_OK)
-        return rc;
-    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-    if ((*out = sqlite3_malloc(sizeof **out)) == NULL)
-        return SQLITE_NOMEM;
-    memset(*out, 0, sizeof **out);
-    return SQLITE_OK;
-}
-
-static int ck_disconnect(sqlite3_vtab *v)
-{
-    sqlite3_free(v);
-    return SQLITE_OK;
-}
-
-/* Only a scan of one chunk, given as the hidden column's value. */
-static int ck_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
-{
-    for (int i = 0; i < ix->nConstraint; i++)
-        if (ix->aConstraint[i].iColumn == CHUNK_COLS && ix->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ &&
-            ix->aConstraint[i].usable) {
-            ix->aConstraintUsage[i].argvIndex = 1;
-            ix->aConstraintUsage[i].omit = 1;
-            ix->estimatedCost = 1;
-            return SQLITE_OK;
-        }
-    return SQLITE_CONSTRAINT;
-}
-
-static int ck_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
-{
-    ck_cursor *c = sqlite3_malloc(sizeof *c);
-    if (c == NULL)
-        return SQLITE_NOMEM;
-    memset(c, 0, sizeof *c);
-    *out = &c->base;
-    return SQLITE_OK;
-}
-
-static int ck_close(sqlite3_vtab_cursor *c)
-{
-    sqlite3_free(c);
-    return SQLITE_OK;
-}
-
-/* Find the values of the row at cur->next. */
-static void ck_read_row(ck_cursor *cur)
-{
-    if (cur->row >= cur->c->rows)
-        return;
-    const guint8 *p = cur->next;
-    for (unsigned k = 0; k < cur->c->t->ncols; k++) {
-        cur->val[k] = p;
-        p += value_len(p);
-    }
-    cur->next = p;
-}
-
-static int ck_filter(sqlite3_vtab_cursor *vc, int idx, const char *idx_str, int argc, sqlite3_value **argv)
-{
-    ck_cursor *cur = (ck_cursor *)vc;
-    if (argc != 1 || (cur->c = sqlite3_value_pointer(argv[0], CHUNK_POINTER)) == NULL)
-        return SQLITE_ERROR;
-    cur->next = cur->c->data;
-    cur->row = 0;
-    ck_read_row(cur);
-    return SQLITE_OK;
-}
-
-static int ck_next(sqlite3_vtab_cursor *vc)
-{
-    ck_cursor *cur = (ck_cursor *)vc;
-    cur->row++;
-    ck_read_row(cur);
-    return SQLITE_OK;
-}
-
-static int ck_eof(sqlite3_vtab_cursor *vc)
-{
-    ck_cursor *cur = (ck_cursor *)vc;
-    return cur->row >= cur->c->rows;
-}
-
-static int ck_column(sqlite3_vtab_cursor *vc, sqlite3_context *ctx, int i)
-{
-    ck_cursor *cur = (ck_cursor *)vc;
-    if ((unsigned)i >= cur->c->t->ncols) {
-        sqlite3_result_null(ctx);
-        return SQLITE_OK;
-    }
-    const guint8 *p = cur->val[i];
-    switch (*p) {
-    case 'I':
-        sqlite3_result_int64(ctx, value_u64(p));
-        break;
-    case 'F':
-        sqlite3_result_double(ctx, value_real(p));
-        break;
-    case 'T':
-        /* a text SQLite refuses (longer than its limit) fails the
-         * statement, so the trace: never a NULL the digest does not
-         * describe */
-        sqlite3_result_text64(ctx, (const char *)p + 5, value_len(p) - 5, SQLITE_STATIC, SQLITE_UTF8);
-        break;
-    default:
-        sqlite3_result_null(ctx);
-        break;
-    }
-    return SQLITE_OK;
-}
-
-static int ck_rowid(sqlite3_vtab_cursor *vc, sqlite3_int64 *rowid)
-{
-    *rowid = (sqlite3_int64)((ck_cursor *)vc)->row;
-    return SQLITE_OK;
-}
-
-static const sqlite3_module chunk_module = {
-    .iVersion = 0,
-    .xCreate = NULL,            /* eponymous only: no CREATE VIRTUAL TABLE */
-    .xConnect = ck_connect,
-    .xBestIndex = ck_best_index,
-    .xDisconnect = ck_disconnect,
-    .xDestroy = ck_disconnect,
-    .xOpen = ck_open,
-    .xClose = ck_close,
-    .xFilter = ck_filter,
-    .xNext = ck_next,
-    .xEof = ck_eof,
-    .xColumn = ck_column,
-    .xRowid = ck_rowid,
-};
-
 /* ---- the writer thread ---- */
 
 /* Insert one row from p through t->insert; the end of the row. */
 static const guint8 *insert_row(simtr *tr, simtr_table *t, const guint8 *p)
 {
     sqlite3_stmt *st = t->insert;
-    for (unsigned c = 0; c < t->ncols && tr->failure == NULL; c++, p += value_len(p)) {
+    for (unsigned c = 0; c < t->ncols && tr->failure == NULL; c++, p += simtr_value_len(p)) {
         int i = (int)c + 1, rc = SQLITE_OK;
         switch (*p) {
-        case 'I': rc = sqlite3_bind_int64(st, i, value_u64(p)); break;
+        case 'I': rc = sqlite3_bind_int64(st, i, simtr_value_i64(p)); break;
         case 'F': rc = sqlite3_bind_double(st, i, value_real(p)); break;
-        case 'T': rc = sqlite3_bind_text64(st, i, (const char *)p + 5, value_len(p) - 5, SQLITE_STATIC, SQLITE_UTF8); break;
+        case 'T': rc = sqlite3_bind_text64(st, i, (const char *)p + 5, simtr_value_len(p) - 5, SQLITE_STATIC, SQLITE_UTF8); break;
         case 'N': rc = sqlite3_bind_null(st, i); break;
         default: g_assert_not_reached();
         }
@@ -339,16 +156,16 @@ static void write_chunk(simtr *tr, const chunk *c)
     simtr_table *t = c->t;
     if (tr->failure || c->rows == 0)
         return;
-    if (t->from_chunk) {
-        if (sqlite3_bind_pointer(t->from_chunk, 1, (void *)c, CHUNK_POINTER, NULL) != SQLITE_OK ||
-            sqlite3_step(t->from_chunk) != SQLITE_DONE)
-            fail(tr, t->name);
-        sqlite3_reset(t->from_chunk);
-    } else {
-        const guint8 *p = c->data;
-        for (uint64_t r = 0; r < c->rows && tr->failure == NULL; r++)
-            p = insert_row(tr, t, p);
+    if (t->pages) {
+        char *why = NULL;
+        if (!simtp_add_rows(t->pages, c->data, c->len, c->rows, &why) && tr->failure == NULL)
+            tr->failure = g_strdup_printf("%s: %s", t->name, why);
+        g_free(why);
+        return;
     }
+    const guint8 *p = c->data;
+    for (uint64_t r = 0; r < c->rows && tr->failure == NULL; r++)
+        p = insert_row(tr, t, p);
     tr->pending += c->rows;
     if (tr->pending >= ROWS_PER_TRANSACTION) {
         exec(tr, "COMMIT; BEGIN;");
@@ -586,27 +403,31 @@ simtr_table *simtr_find(simtr *tr, const char *name)
     return NULL;
 }
 
-/* The statements that insert t's rows: one row from parameters, and, for a
- * table of at most CHUNK_COLS columns, every row of a chunk. */
-static void prepare_inserts(simtr *tr, simtr_table *t)
+/* The run table's statement: one row from parameters. */
+static void prepare_insert(simtr *tr, simtr_table *t)
 {
-    g_autoptr(GString) cols = g_string_new(NULL), params = g_string_new(NULL), from = g_string_new(NULL);
+    g_autoptr(GString) cols = g_string_new(NULL), params = g_string_new(NULL);
     for (unsigned i = 0; i < t->ncols; i++) {
         g_string_append_printf(cols, "%s%s", i ? ", " : "", t->cols[i].name);
         g_string_append(params, i ? ", ?" : "?");
-        g_string_append_printf(from, "%sc%u", i ? ", " : "", i);
     }
     g_autofree char *one = g_strdup_printf("INSERT INTO %s(%s) VALUES(%s)", t->name, cols->str, params->str);
-    if (sqlite3_prepare_v3(tr->db, one, -1, SQLITE_PREPARE_PERSISTENT, &t->insert, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(tr->db, one, -1, SQLITE_PREPARE_PERSISTENT, &t->insert, NULL) != SQLITE_OK)
         fail(tr, "prepare");
-        return;
-    }
-    if (t->ncols > CHUNK_COLS)
-        return;
-    g_autofree char *many = g_strdup_printf("INSERT INTO %s(%s) SELECT %s FROM simtr_chunk(?)", t->name, cols->str,
-                                            from->str);
-    if (sqlite3_prepare_v3(tr->db, many, -1, SQLITE_PREPARE_PERSISTENT, &t->from_chunk, NULL) != SQLITE_OK)
-        fail(tr, "prepare");
+}
+
+/* Every other table's root page, to build its B-tree on. */
+static void start_pages(simtr *tr, simtr_table *t)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(tr->db, "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?", -1, &st,
+                           NULL) != SQLITE_OK
+        || sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW
+        || sqlite3_column_int64(st, 0) < 2 || sqlite3_column_int64(st, 0) > UINT32_MAX)
+        fail(tr, "root page");
+    else
+        t->pages = simtp_table_new(tr->pages, t->name, t->ncols, (uint32_t)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
 }
 
 simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols, unsigned ncols)
@@ -646,7 +467,10 @@ simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols,
                                 tr->tables->len, name);
     exec(tr, reg);
     sqlite3_free(reg);
-    prepare_inserts(tr, t);
+    if (is_run)
+        prepare_insert(tr, t);
+    else
+        start_pages(tr, t);
     return t;
 }
 
@@ -738,16 +562,17 @@ simtr *simtr_open(const char *path, GError **error)
             return NULL;
         }
         g_autofree char *pragmas = g_strdup_printf(
+            "PRAGMA page_size=%u; PRAGMA auto_vacuum=NONE;"
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
             "PRAGMA temp_store=MEMORY; PRAGMA application_id=%d; PRAGMA user_version=%d;"
             "CREATE TABLE trace_tables(position INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
             "BEGIN;",
-            0x636f7373 /* "coss" */, SIMTR_SCHEMA_VERSION);
-        if (sqlite3_create_module(tr->db, "simtr_chunk", &chunk_module, NULL) != SQLITE_OK)
-            fail(tr, "simtr_chunk");
-        if (!exec(tr, pragmas)) {
+            PAGE_SIZE, 0x636f7373 /* "coss" */, SIMTR_SCHEMA_VERSION);
+        GError *err = NULL;
+        if (!exec(tr, pragmas) || (tr->pages = simtp_open(tr->temp, PAGE_SIZE, &err)) == NULL) {
             g_set_error(error, SIMTR_ERROR, SIMTR_ERROR_OPEN, "cannot set up trace '%s': %s",
-                        path, tr->failure);
+                        path, tr->failure ? tr->failure : err->message);
+            g_clear_error(&err);
             simtr_abort(tr);
             return NULL;
         }
@@ -774,8 +599,7 @@ static void finalize_statements(simtr *tr)
     for (guint i = 0; i < tr->tables->len; i++) {
         simtr_table *t = tr->tables->pdata[i];
         sqlite3_finalize(t->insert);
-        sqlite3_finalize(t->from_chunk);
-        t->insert = t->from_chunk = NULL;
+        t->insert = NULL;
     }
 }
 
@@ -792,6 +616,7 @@ static void free_tr(simtr *tr)
     g_ptr_array_free(tr->tables, TRUE);
     if (tr->db)
         sqlite3_close(tr->db);
+    simtp_free(tr->pages);
     g_free(tr->path);
     g_free(tr->temp);
     g_free(tr->failure);
@@ -853,6 +678,9 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
             fail(tr, "close");
         else
             tr->db = NULL;
+        char *why = NULL;
+        if (tr->failure == NULL && !simtp_assemble(tr->pages, tr->temp, &why))
+            tr->failure = why;
         if (tr->failure == NULL && rename(tr->temp, tr->path) != 0)
             tr->failure = g_strdup_printf("cannot rename '%s' to '%s': %s", tr->temp, tr->path,
                                           g_strerror(errno));

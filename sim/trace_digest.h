@@ -6,10 +6,35 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <glib.h>
 
 #include "sha256.h"
 
 #define SIMTR_DIGEST_MAGIC "cossim-trace-v1\n"
+
+/* A value in the digest's encoding (docs/trace-schema.md): 'I' or 'F'
+ * and 8 bytes little-endian, 'T', 4 bytes of length little-endian and the
+ * bytes, or 'N'.  Its length, and the 8 bytes of an 'I' or 'F'. */
+static inline size_t simtr_value_len(const unsigned char *p)
+{
+    uint32_t n;
+    switch (*p) {
+    case 'T':
+        memcpy(&n, p + 1, 4);
+        return 5 + (size_t)GUINT32_FROM_LE(n);
+    case 'N':
+        return 1;
+    default:
+        return 9;
+    }
+}
+
+static inline int64_t simtr_value_i64(const unsigned char *p)
+{
+    uint64_t u;
+    memcpy(&u, p + 1, 8);
+    return (int64_t)GUINT64_FROM_LE(u);
+}
 
 /* Add one table to the run's digest: its name, a 0 byte, its row count
  * (8 bytes little-endian) and its own digest (which this finishes). */
