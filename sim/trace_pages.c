@@ -75,7 +75,16 @@ struct simtp {
 static inline void put_be(guint8 *p, uint64_t v, unsigned n)
 {
     uint64_t be = GUINT64_TO_BE(v);
-    memcpy(p, (const guint8 *)&be + 8 - n, n);
+    const guint8 *b = (const guint8 *)&be;
+    switch (n) {       /* fixed sizes: copies the compiler inlines */
+    case 8: memcpy(p, b, 8); break;
+    case 6: memcpy(p, b + 2, 6); break;
+    case 4: memcpy(p, b + 4, 4); break;
+    case 3: memcpy(p, b + 5, 3); break;
+    case 2: memcpy(p, b + 6, 2); break;
+    case 1: *p = b[7]; break;
+    default: memcpy(p, b + 8 - n, n); break;
+    }
 }
 
 static inline uint64_t get_be(const guint8 *p, unsigned n)
@@ -195,13 +204,15 @@ static void flush_out(simtp *p)
     p->out_n = 0;
 }
 
-/* The next side-file page, zeroed, and its number. */
-static guint8 *new_page(simtp *p, unsigned kind, uint32_t *number)
+/* The next side-file page and its number; zeroed unless a whole page is
+ * to be copied into it (`whole`). */
+static guint8 *new_page(simtp *p, unsigned kind, uint32_t *number, bool whole)
 {
     if (p->out_n == OUT_PAGES)
         flush_out(p);
     guint8 *b = p->out + (size_t)p->out_n++ * p->psize;
-    memset(b, 0, p->psize);
+    if (!whole)
+        memset(b, 0, p->psize);
     guint8 k = (guint8)kind;
     g_byte_array_append(p->kinds, &k, 1);
     *number = ++p->pages;
@@ -274,7 +285,7 @@ static void leaf_out(simtp_table *t)
     simtp *p = t->p;
     leaf_header(t->leaf, t->ncells, t->content);
     uint32_t n;
-    memcpy(new_page(p, KIND_LEAF, &n), t->leaf, p->psize);
+    memcpy(new_page(p, KIND_LEAF, &n, true), t->leaf, p->psize);
     child c = { n, t->rowid };
     g_array_append_val(t->leaves, c);
     memset(t->leaf, 0, p->psize);
@@ -393,7 +404,7 @@ static void add_cell(simtp_table *t)
     put_be(c + local, first, 4);
     while (done < payload) {
         uint32_t n;
-        guint8 *o = new_page(p, KIND_OVERFLOW, &n);
+        guint8 *o = new_page(p, KIND_OVERFLOW, &n, false);
         uint64_t take = MIN(room, payload - done);
         memcpy(o + 4, p->rec + done, take);
         done += take;
@@ -443,7 +454,7 @@ static void interior_level(simtp *p, const GArray *kids, GArray *up, guint8 *top
     for (unsigned q = 0; q < pages; q++) {
         unsigned from = s[q], to = q + 1 < pages ? s[q + 1] : n;   /* children [from, to) */
         uint32_t num = 0;
-        guint8 *b = pages == 1 ? top : new_page(p, KIND_INTERIOR, &num);
+        guint8 *b = pages == 1 ? top : new_page(p, KIND_INTERIOR, &num, false);
         memset(b, 0, p->psize);
         unsigned content = p->usable, cells = 0;
         for (unsigned j = from; j + 1 < to; j++) {
