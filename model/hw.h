@@ -125,6 +125,21 @@ static inline void hw_interrupt_taken(hw *h, unsigned core)
 void hw_account(hw *h, unsigned core, uint64_t cycles, bool kernel);
 /* Cycles to access [paddr, paddr + len) from `core`, starting at `at`. */
 uint64_t hw_access(hw *h, unsigned core, uint64_t paddr, uint64_t len, hwmem_kind kind, sim_time_t at);
+/* hw_translate's answer when the MMU's memo repeats a recent TLB hit (no
+ * walk, no cycles, the same counts and TLB stamp): true with *paddr; false
+ * with nothing done otherwise (then hw_translate).  Host speed only. */
+static inline bool hw_translate_repeat(hw *h, unsigned core, uint64_t vaddr, unsigned acc, uint64_t *paddr)
+{
+    hw_core *k = &h->core[core];
+    if (k->tlb == NULL)
+        return false;
+    hwpt_memo *mo = hwpt_memo_find(&k->mmu, vaddr, acc);
+    if (mo == NULL)
+        return false;
+    *paddr = hwpt_memo_repeat(&k->mmu, mo, vaddr);
+    return true;
+}
+
 /* The same for kernel code, whose L1 hits are inside its instructions'
  * cost: the stall cycles beyond an L1 hit, one access per L1 line (per 64
  * bytes without an L1), each at `base` plus the cycles so far (`cycles`

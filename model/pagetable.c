@@ -37,33 +37,17 @@ static bool dispatch(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r, 
     return ok;
 }
 
-/* Whether the registers a translation depends on are those the memo was
- * made under (compared field by field: tests write them directly). */
-static bool regs_same(const hwpt_mmu *m, const hwpt_memo *mo)
-{
-    if (m->arch == HWTLB_ARMV7A) {
-        const hwpt_arm_regs *a = &m->arm, *b = &mo->arm;
-        return a->ttbr0 == b->ttbr0 && a->ttbr1 == b->ttbr1 && a->ttbcr_n == b->ttbcr_n && a->dacr == b->dacr
-               && a->asid == b->asid && a->has_pxn == b->has_pxn;
-    }
-    const hwpt_x86_regs *a = &m->x86, *b = &mo->x86;
-    return a->cr3 == b->cr3 && a->maxphyaddr == b->maxphyaddr && a->nxe == b->nxe && a->wp == b->wp
-           && a->smep == b->smep && a->pge == b->pge && a->pcide == b->pcide;
-}
-
 bool hwpt_translate(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r)
 {
-    m->st.translations++;
-    hwpt_memo *mo = &m->memo[(vaddr >> 12) % HWPT_MEMOS];
-    hwtlb *t = m->tlb;
-    if (mo->valid && mo->page == vaddr >> 12 && mo->acc == acc && mo->tlb == t && t->gen == mo->tlb_gen
-        && regs_same(m, mo)) {
+    hwpt_memo *mo = hwpt_memo_find(m, vaddr, acc);
+    if (mo) {
         *r = mo->r;
-        r->paddr = hwtlb_paddr(&r->entry, vaddr);
-        hwtlb_hit_again(t, mo->slot);
-        m->memo_hits++;
+        r->paddr = hwpt_memo_repeat(m, mo, vaddr);
         return true;
     }
+    mo = &m->memo[(vaddr >> 12) % HWPT_MEMOS];
+    m->st.translations++;
+    hwtlb *t = m->tlb;
     uint64_t gen = t ? t->gen : 0, hits = t ? t->st.hits : 0, misses = t ? t->st.misses : 0;
     uint64_t faults = m->st.faults;
     bool ok = dispatch(m, vaddr, acc, r, true);

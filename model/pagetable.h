@@ -270,6 +270,40 @@ uint16_t hwpt_asid(const hwpt_mmu *m);
  * hit, so a translation is cached even when it faults on domain or
  * permission (changing DACR needs no TLB maintenance). */
 bool hwpt_translate(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r);
+
+/* The memo that repeats a translation of vaddr with `acc` now, or NULL:
+ * valid, the same page, access, TLB, TLB gen and registers (compared
+ * field by field: tests write them directly).  Looks only. */
+static inline hwpt_memo *hwpt_memo_find(hwpt_mmu *m, uint64_t vaddr, unsigned acc)
+{
+    hwpt_memo *mo = &m->memo[(vaddr >> 12) % HWPT_MEMOS];
+    const hwtlb *t = m->tlb;
+    if (!mo->valid || mo->page != vaddr >> 12 || mo->acc != acc || mo->tlb != t || t->gen != mo->tlb_gen)
+        return NULL;
+    if (m->arch == HWTLB_ARMV7A) {
+        const hwpt_arm_regs *a = &m->arm, *b = &mo->arm;
+        return a->ttbr0 == b->ttbr0 && a->ttbr1 == b->ttbr1 && a->ttbcr_n == b->ttbcr_n && a->dacr == b->dacr
+                       && a->asid == b->asid && a->has_pxn == b->has_pxn
+                   ? mo
+                   : NULL;
+    }
+    const hwpt_x86_regs *a = &m->x86, *b = &mo->x86;
+    return a->cr3 == b->cr3 && a->maxphyaddr == b->maxphyaddr && a->nxe == b->nxe && a->wp == b->wp
+                   && a->smep == b->smep && a->pge == b->pge && a->pcide == b->pcide
+               ? mo
+               : NULL;
+}
+
+/* Repeat the memo's translation of vaddr (hwpt_memo_find found it): what
+ * hwpt_translate does for it, the counts and the TLB slot's stamp; the
+ * physical address. */
+static inline uint64_t hwpt_memo_repeat(hwpt_mmu *m, hwpt_memo *mo, uint64_t vaddr)
+{
+    m->st.translations++;
+    hwtlb_hit_again(m->tlb, mo->slot);
+    m->memo_hits++;
+    return hwtlb_paddr(&mo->r.entry, vaddr);
+}
 /* Walk the tables without the TLB (setting accessed/dirty bits as the
  * hardware does); same result conventions. */
 bool hwpt_walk(hwpt_mmu *m, uint64_t vaddr, unsigned acc, hwpt_result *r);

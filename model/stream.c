@@ -21,18 +21,23 @@ static sim_time_t time_of(const hw *h, const hwstream_run *r, uint64_t dd)
     return t > r->start ? t : r->start;
 }
 
-/* The work done before line i of a range (word i of a list): W spread
- * evenly over its n lines (words). */
-static uint64_t work_before(const hwstream *st, uint64_t i)
+/* The work done before the next line of a range (word of a list), taken
+ * in order from the first: W spread evenly over its n lines (words), the
+ * work before unit i being floor(W (i + 1) / n) - floor(W i / n).  With W =
+ * q n + r and W i = Q n + R (R < n), that is q, plus 1 when R + r >= n; R
+ * moves on by r modulo n.  No division per unit. */
+static uint64_t next_work(hwstream *st)
 {
     uint64_t units = st->words ? st->nwords : st->lines;
     if (st->work == 0 || units == 0)
         return 0;
-    uint64_t w = st->work;
-    if (w <= UINT32_MAX && i < UINT32_MAX)      /* w (i + 1) fits in 64 bits */
-        return w * (i + 1) / units - w * i / units;
-    unsigned __int128 w2 = w, n = units;
-    return (uint64_t)((w2 * (i + 1)) / n - (w2 * i) / n);
+    uint64_t w = st->work_q;
+    st->work_acc += st->work_r;     /* both below units: no overflow for any count of units a host can hold */
+    if (st->work_acc >= units) {
+        st->work_acc -= units;
+        w++;
+    }
+    return w;
 }
 
 /* Whether the access being made is a write. */
@@ -55,11 +60,16 @@ static bool map(hw *h, unsigned c, hwstream *st, uint64_t va, uint64_t end, sim_
             return false;
         st->map_va = va, st->map_end = end, st->map_pa = va;
     } else {
-        hwpt_result r;
-        *cyc += hw_translate(h, c, va, (writing(st) ? HWPT_ACC_WRITE : 0) | HWPT_ACC_USER, t, &r);
-        if (r.fault.kind != HWPT_OK)
-            return false;
-        st->map_va = va, st->map_end = (va & ~(PAGE - 1)) + PAGE, st->map_pa = r.paddr;
+        unsigned acc = (writing(st) ? HWPT_ACC_WRITE : 0) | HWPT_ACC_USER;
+        uint64_t pa;
+        if (!hw_translate_repeat(h, c, va, acc, &pa)) {
+            hwpt_result r;
+            *cyc += hw_translate(h, c, va, acc, t, &r);
+            if (r.fault.kind != HWPT_OK)
+                return false;
+            pa = r.paddr;
+        }
+        st->map_va = va, st->map_end = (va & ~(PAGE - 1)) + PAGE, st->map_pa = pa;
     }
     st->mapped = true;
     return true;
@@ -121,9 +131,9 @@ static bool step(hw *h, unsigned c, hwstream_run *r, sim_time_t t)
         return true;
     }
     if (!st->words)
-        r->d += work_before(st, st->line);
+        r->d += next_work(st);
     else if (st->sub == 0)
-        r->d += work_before(st, st->pos);      /* a word is done: the work before the next */
+        r->d += next_work(st);     /* a word is done: the work before the next */
     r->next_at = time_of(h, r, r->d);
     return false;
 }
@@ -224,7 +234,11 @@ void hwstream_start(hw *h, unsigned core, const hwstream *st, simq_event *ev, un
         s->pos = s->sub = s->line = 0;
         unsigned ls = h->mem->line_shift;
         s->lines = s->words ? 0 : ((s->vaddr + s->len - 1) >> ls) - (s->vaddr >> ls) + 1;
-        s->wait = work_before(s, 0);
+        uint64_t units = s->words ? s->nwords : s->lines;
+        s->work_q = units ? s->work / units : 0;
+        s->work_r = units ? s->work % units : 0;
+        s->work_acc = 0;
+        s->wait = next_work(s);
     }
     s->mapped = false;          /* a (re)start translates again */
     r->active = true;

@@ -83,6 +83,7 @@ typedef struct hwstream {
     uint64_t sub;               /* words: bytes of it done */
     uint64_t line, lines;       /* range: lines issued, of `lines` */
     uint64_t wait;              /* cycles before the next line issues (the rest of an access, or work) */
+    uint64_t work_q, work_r, work_acc;  /* work / units, work % units, work x (units done) % units */
     bool mapped;                /* [map_va, map_end) translates to map_pa + offset */
     uint64_t map_va, map_end, map_pa;
 } hwstream;
