@@ -69,6 +69,7 @@ bool hwcache_init(hwcache *c, const hwcache_config *cfg, const simrng *rng, cons
     c->tags = g_aligned_alloc0(n, sizeof *c->tags, 64);
     c->stamps = g_aligned_alloc0(n, sizeof *c->stamps, 64);
     c->lines = g_new0(hwcache_line, n);
+    c->mru = g_new0(uint8_t, c->sets);
     if (cfg->policy == HWCACHE_PLRU) {
         c->plru = g_new0(uint64_t, c->sets);
         plru_tables(c);
@@ -87,6 +88,7 @@ void hwcache_free(hwcache *c)
     g_aligned_free(c->tags);
     g_aligned_free(c->stamps);
     g_free(c->lines);
+    g_free(c->mru);
     g_free(c->plru);
     g_free(c->plru_set);
     memset(c, 0, sizeof *c);
@@ -191,6 +193,7 @@ hwcache_line *hwcache_fill(hwcache *c, uint64_t line_addr, hwcache_state state, 
     if (!c->cfg.write_back && state == HWCACHE_MODIFIED)
         state = HWCACHE_EXCLUSIVE;
     c->tags[i] = line_addr + 1;
+    c->mru[set] = (uint8_t)w;
     l->state = (uint8_t)state;
     c->stamps[i] = c->clock++;         /* LRU: this access; FIFO: the fill */
     if (c->cfg.policy == HWCACHE_PLRU)

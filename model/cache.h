@@ -77,6 +77,7 @@ typedef struct hwcache {
     uint64_t *plru_set, *plru_clr, *plru_sub;
     uint64_t clock;         /* stamps */
     size_t last;            /* host speed only: the slot hwcache_find found last */
+    uint8_t *mru;           /* host speed only: [sets], the way each set last found or filled */
     uint64_t all_ways;      /* mask of every way */
     simrng rng;             /* for HWCACHE_RANDOM */
 } hwcache;
@@ -116,11 +117,19 @@ static inline hwcache_line *hwcache_find(hwcache *c, uint64_t line_addr)
      * at most once, so a slot holding the tag is the answer */
     if (c->tags[c->last] == tag)
         return &c->lines[c->last];
-    size_t base = (size_t)hwcache_set_of(c, line_addr) * c->cfg.ways;
+    unsigned set = hwcache_set_of(c, line_addr);
+    size_t base = (size_t)set * c->cfg.ways;
+    /* then the way the set found or filled last */
+    size_t m = base + c->mru[set];
+    if (c->tags[m] == tag) {
+        c->last = m;
+        return &c->lines[m];
+    }
     const uint64_t *t = c->tags + base;
     for (unsigned w = 0; w < c->cfg.ways; w++)
         if (t[w] == tag) {
             c->last = base + w;
+            c->mru[set] = (uint8_t)w;
             return &c->lines[base + w];
         }
     return NULL;
