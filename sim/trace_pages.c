@@ -52,9 +52,7 @@ struct simtp_table {
     guint8 *leaf;           /* the leaf being filled */
     unsigned ncells, content;
     GArray *leaves;         /* child: every full leaf written */
-    const guint8 **val;     /* [ncols]: the row's values, their serial types and sizes */
-    uint64_t *st;
-    unsigned *size;
+    guint8 *hdr;            /* a record's serial types, being built */
 };
 
 struct simtp {
@@ -65,8 +63,9 @@ struct simtp {
     guint8 *out;            /* pages numbered and not yet written: OUT_PAGES of them */
     uint32_t out_first, out_n;
     GPtrArray *tables;
-    guint8 *rec;            /* a record being built */
+    guint8 *rec;            /* a record being built, at rec_at */
     uint64_t rec_len, rec_cap;
+    size_t rec_at;
     char *failure;
 };
 
@@ -258,9 +257,7 @@ simtp_table *simtp_table_new(simtp *p, const char *name, unsigned ncols, uint32_
     t->leaf = g_malloc0(p->psize);
     t->content = p->usable;
     t->leaves = g_array_new(FALSE, FALSE, sizeof(child));
-    t->val = g_new(const guint8 *, ncols);
-    t->st = g_new(uint64_t, ncols);
-    t->size = g_new(unsigned, ncols);
+    t->hdr = g_malloc(9 * ((size_t)ncols + 1));
     g_ptr_array_add(p->tables, t);
     return t;
 }
@@ -293,36 +290,25 @@ static void leaf_out(simtp_table *t)
     t->content = p->usable;
 }
 
-/* The serial type and value size of the encoded value at v. */
-static inline uint64_t serial(const guint8 *v, unsigned *size)
+/* The serial type and size of the number (an 'I' or 'F' value) at v. */
+static inline unsigned number_type(const guint8 *v, unsigned *size)
 {
-    switch (*v) {
-    case 'N':
-        *size = 0;
-        return 0;
-    case 'F':
+    if (*v == 'F') {
         *size = 8;
         return 7;
-    case 'T': {
-        uint64_t n = simtr_value_len(v) - 5;
-        *size = (unsigned)MIN(n, (uint64_t)UINT_MAX);
-        return 2 * n + 13;
     }
-    default: {
-        int64_t i = simtr_value_i64(v);
-        uint64_t u = i < 0 ? ~(uint64_t)i : (uint64_t)i;
-        if (i == 0 || i == 1) {
-            *size = 0;
-            return (uint64_t)(8 + i);
-        }
-        /* the bytes for u's bits and a sign bit: 1, 2, 3, 4, 6 or 8 */
-        static const guint8 type_of_bytes[9] = { 1, 1, 2, 3, 4, 5, 5, 6, 6 };
-        static const guint8 size_of_type[7] = { 0, 1, 2, 3, 4, 6, 8 };
-        unsigned bits = u ? 65 - (unsigned)__builtin_clzll(u) : 1, type = type_of_bytes[(bits + 7) / 8];
-        *size = size_of_type[type];
-        return type;
+    int64_t i = simtr_value_i64(v);
+    if (i == 0 || i == 1) {
+        *size = 0;
+        return (unsigned)(8 + i);
     }
-    }
+    /* the bytes for the magnitude's bits and a sign bit: 1, 2, 3, 4, 6 or 8 */
+    static const guint8 type_of_bytes[9] = { 1, 1, 2, 3, 4, 5, 5, 6, 6 };
+    static const guint8 size_of_type[7] = { 0, 1, 2, 3, 4, 6, 8 };
+    uint64_t u = i < 0 ? ~(uint64_t)i : (uint64_t)i;
+    unsigned bits = u ? 65 - (unsigned)__builtin_clzll(u) : 1, type = type_of_bytes[(bits + 7) / 8];
+    *size = size_of_type[type];
+    return type;
 }
 
 /* Room for n bytes in p->rec. */
@@ -332,52 +318,56 @@ static guint8 *rec_room(simtp *p, uint64_t n)
         p->rec_cap = MAX(n, 2 * p->rec_cap);
         p->rec = g_realloc(p->rec, p->rec_cap);
     }
-    p->rec_len = n;
     return p->rec;
 }
 
-/* The record of the row at *pos into p->rec; the row's end in *pos. */
-static void build_record(simtp_table *t, const guint8 **pos)
+/* The record of the row at *pos, in one pass: the values go into p->rec
+ * after room for the longest header, the serial types into t->hdr; then
+ * the header is put right before the values.  The record in
+ * [p->rec_at, p->rec_at + p->rec_len); the row's end in *pos (at most
+ * `end`: a row's values take no more bytes in the record than in the
+ * chunk). */
+static void build_record(simtp_table *t, const guint8 **pos, const guint8 *end)
 {
     simtp *p = t->p;
     const guint8 *v = *pos;
-    uint64_t hdr = 1, body = 0;     /* the id: serial type 0, one byte */
+    size_t room = 9 + 9 * ((size_t)t->ncols + 1);
+    guint8 *b0 = rec_room(p, room + (uint64_t)(end - v)) + room, *b = b0, *h = t->hdr;
+    *h++ = 0;       /* the id: the rowid's alias, stored as NULL */
     for (unsigned c = 0; c < t->ncols; c++) {
-        unsigned size;
-        uint64_t st = serial(v, &size);
-        t->val[c] = v;
-        t->st[c] = st;
-        t->size[c] = size;
-        hdr += varint_len(st);
-        body += *v == 'T' ? simtr_value_len(v) - 5 : size;
-        v += simtr_value_len(v);
+        switch (*v) {
+        case 'N':
+            *h++ = 0;
+            v += 1;
+            break;
+        case 'T': {
+            size_t n = simtr_value_len(v) - 5;
+            h += put_varint(h, 2 * (uint64_t)n + 13);
+            memcpy(b, v + 5, n);
+            b += n, v += 5 + n;
+            break;
+        }
+        default: {
+            unsigned size;
+            *h++ = (guint8)number_type(v, &size);
+            if (size)
+                put_be(b, (uint64_t)simtr_value_i64(v), size);
+            b += size, v += 9;
+            break;
+        }
+        }
     }
     *pos = v;
     /* the header's size counts its own varint */
-    uint64_t hsize = hdr + 1;
+    uint64_t hdr = (uint64_t)(h - t->hdr), hsize = hdr + 1;
     while (hdr + varint_len(hsize) != hsize)
         hsize = hdr + varint_len(hsize);
-    if (hsize + body > SQLITE_MAX_PAYLOAD) {
-        fail(p, "a row of %s is %" G_GUINT64_FORMAT " bytes, more than SQLite holds", t->name, hsize + body);
-        p->rec_len = 0;
-        return;
-    }
-    guint8 *h = rec_room(p, hsize + body), *b = h + hsize;
-    h += put_varint(h, hsize);
-    *h++ = 0;
-    for (unsigned c = 0; c < t->ncols; c++) {
-        h += put_varint(h, t->st[c]);
-        v = t->val[c];
-        if (*v == 'T') {
-            size_t n = simtr_value_len(v) - 5;
-            memcpy(b, v + 5, n);
-            b += n;
-        } else if (t->size[c]) {
-            put_be(b, (uint64_t)simtr_value_i64(v), t->size[c]);
-            b += t->size[c];
-        }
-    }
-    g_assert(h == p->rec + hsize && b == p->rec + p->rec_len);
+    guint8 *r = b0 - hsize;
+    memcpy(r + put_varint(r, hsize), t->hdr, hdr);
+    p->rec_at = (size_t)(r - p->rec);
+    p->rec_len = (uint64_t)(b - r);
+    if (p->rec_len > SQLITE_MAX_PAYLOAD)
+        fail(p, "a row of %s is %" G_GUINT64_FORMAT " bytes, more than SQLite holds", t->name, p->rec_len);
 }
 
 /* The record in p->rec as the table's next row. */
@@ -395,7 +385,8 @@ static void add_cell(simtp_table *t)
     put_be(t->leaf + 8 + 2 * t->ncells++, t->content, 2);
     c += put_varint(c, payload);
     c += put_varint(c, (uint64_t)rowid);
-    memcpy(c, p->rec, local);
+    const guint8 *rec = p->rec + p->rec_at;
+    memcpy(c, rec, local);
     if (local == payload)
         return;
     /* the rest in a chain of overflow pages, numbered as written */
@@ -406,7 +397,7 @@ static void add_cell(simtp_table *t)
         uint32_t n;
         guint8 *o = new_page(p, KIND_OVERFLOW, &n, false);
         uint64_t take = MIN(room, payload - done);
-        memcpy(o + 4, p->rec + done, take);
+        memcpy(o + 4, rec + done, take);
         done += take;
         put_be(o, done < payload ? n + 1 : 0, 4);
     }
@@ -417,7 +408,7 @@ bool simtp_add_rows(simtp_table *t, const guint8 *data, size_t len, uint64_t row
     simtp *p = t->p;
     const guint8 *pos = data;
     for (uint64_t r = 0; r < rows && p->failure == NULL; r++) {
-        build_record(t, &pos);
+        build_record(t, &pos, data + len);
         if (p->failure == NULL)
             add_cell(t);
     }
@@ -614,9 +605,7 @@ void simtp_free(simtp *p)
         g_free(t->name);
         g_free(t->leaf);
         g_array_free(t->leaves, TRUE);
-        g_free(t->val);
-        g_free(t->st);
-        g_free(t->size);
+        g_free(t->hdr);
         g_free(t);
     }
     g_ptr_array_free(p->tables, TRUE);
