@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,11 +18,9 @@
 G_DEFINE_QUARK(simtr-error-quark, simtr_error)
 
 #define ROWS_PER_TRANSACTION 65536   /* with the journal off a commit only writes the dirty pages: any size will do */
-#define CHUNK_BYTES (256u * 1024u)   /* a table's rows go to the writer thread this many bytes at a time */
-#define HASH_BYTES 8192u             /* without a database, rows are hashed this many bytes at a time */
+#define CHUNK_BYTES 8192u            /* a table's rows are hashed and written this many bytes at a time */
 #define CHUNK_FIRST 4096u            /* a table's first chunk; it grows as its rows need */
 #define PAGE_SIZE 4096u              /* the file's pages (trace_pages.c builds most of them) */
-#define MAX_INFLIGHT 64              /* chunks handed over and not yet written: beyond, the simulation waits */
 
 /* A chunk: whole rows of one table, back to back, each value in the
  * digest's encoding (docs/trace-schema.md: a tag, then 8 bytes little-endian
@@ -51,15 +48,14 @@ struct simtr_table {
     uint64_t rows;
 };
 
-/* With a database, each table's rows are encoded into its chunk; a full
- * chunk is hashed and handed to a writer thread that inserts its rows, so
- * SQLite's work overlaps the simulation's.  The simulation thread touches
- * the database itself only after drain(), when the writer is idle and
- * every row handed over is in; while the writer runs, it alone uses the
- * connection and `failure`.  A table's rows reach the database in the
- * order written (chunks are written in the order handed over); rows of
- * different tables may not, which no reader sees: each table's `id` is
- * its own order. */
+/* Each table's rows are encoded into its chunk; a full chunk (CHUNK_BYTES)
+ * is hashed into the table's digest and, with a database, written: as
+ * pages (trace_pages.h) or, for the run table, through SQLite.  It is
+ * done on the simulation's own thread: 8 KiB of rows are still in the
+ * core's cache when the writer reads them, and a writer thread (used
+ * until the pages replaced SQLite's INSERT) cost more CPU in its hand-offs
+ * than it saved (BENCHMARKS.md, "The trace as pages").  Each table's `id`
+ * is its rows' order. */
 struct simtr {
     sqlite3 *db;
     simtp *pages;              /* the tables' pages, with a database */
@@ -68,19 +64,10 @@ struct simtr {
     GPtrArray *tables;         /* simtr_table *, declaration order */
     simtr_table *run;
     simtr_level level;
-    size_t flush_at;           /* a table's chunk is handed over (or hashed) at this many bytes */
-    uint64_t pending;          /* rows in the open transaction (writer) */
-    char *failure;             /* first SQLite error, sticky */
-    bool writing;              /* the writer thread runs */
-    pthread_t writer;
-    pthread_mutex_t lock;      /* (pthreads, which thread checkers see) guards the four below */
-    pthread_cond_t work, idle;
-    GQueue full, empty;        /* chunks to the writer, and back */
-    unsigned inflight;         /* chunks handed over and not yet written */
-    bool discard;              /* abort: the writer drops what is left */
+    uint64_t pending;          /* rows in the open transaction */
+    char *failure;             /* first error, sticky */
 };
 
-static chunk stop_mark;        /* pushed to end the writer */
 
 static chunk *chunk_new(simtr_table *t)
 {
@@ -127,7 +114,7 @@ static bool exec(simtr *tr, const char *sql)
     return true;
 }
 
-/* ---- the writer thread ---- */
+/* ---- writing ---- */
 
 /* Insert one row from p through t->insert; the end of the row. */
 static const guint8 *insert_row(simtr *tr, simtr_table *t, const guint8 *p)
@@ -173,41 +160,8 @@ static void write_chunk(simtr *tr, const chunk *c)
     }
 }
 
-static void *writer_main(void *data)
-{
-    simtr *tr = data;
-    pthread_mutex_lock(&tr->lock);
-    for (;;) {
-        while (g_queue_is_empty(&tr->full))
-            pthread_cond_wait(&tr->work, &tr->lock);
-        chunk *c = g_queue_pop_head(&tr->full);
-        if (c == &stop_mark)
-            break;
-        bool discard = tr->discard;
-        pthread_mutex_unlock(&tr->lock);
-        if (!discard)
-            write_chunk(tr, c);
-        pthread_mutex_lock(&tr->lock);
-        g_queue_push_tail(&tr->empty, c);
-        tr->inflight--;
-        pthread_cond_broadcast(&tr->idle);
-    }
-    pthread_mutex_unlock(&tr->lock);
-    return NULL;
-}
-
-static void push_full(simtr *tr, chunk *c)
-{
-    pthread_mutex_lock(&tr->lock);
-    g_queue_push_tail(&tr->full, c);
-    tr->inflight += c != &stop_mark;
-    pthread_cond_signal(&tr->work);
-    pthread_mutex_unlock(&tr->lock);
-}
-
-/* Hash the table's rows so far into its digest and hand them to the writer
- * (or insert them here if no thread could be started); the table gets an
- * empty chunk. */
+/* Hash the table's rows so far into its digest and write them (with a
+ * database); the table's chunk is then empty. */
 static void hand_over(simtr_table *t)
 {
     simtr *tr = t->tr;
@@ -216,75 +170,17 @@ static void hand_over(simtr_table *t)
     if (c->rows == 0)
         return;
     simsha256_update(&t->sum, c->data, c->len);
-    if (!tr->writing) {
-        if (tr->db)
-            write_chunk(tr, c);
-        c->len = 0;
-        c->rows = 0;
-        return;
-    }
-    push_full(tr, c);
-    pthread_mutex_lock(&tr->lock);
-    while (tr->inflight > MAX_INFLIGHT)     /* bounded memory: wait for the writer */
-        pthread_cond_wait(&tr->idle, &tr->lock);
-    c = g_queue_pop_head(&tr->empty);
-    pthread_mutex_unlock(&tr->lock);
-    if (c == NULL)
-        c = chunk_new(t);
-    c->t = t;
+    if (tr->db)
+        write_chunk(tr, c);
     c->len = 0;
     c->rows = 0;
-    t->cur = c;
 }
 
-/* Hand every table's rows over and wait until the writer has written them. */
+/* Every table's rows hashed and written. */
 static void drain(simtr *tr)
 {
     for (guint i = 0; i < tr->tables->len; i++)
         hand_over(tr->tables->pdata[i]);
-    if (!tr->writing)
-        return;
-    pthread_mutex_lock(&tr->lock);
-    while (tr->inflight)
-        pthread_cond_wait(&tr->idle, &tr->lock);
-    pthread_mutex_unlock(&tr->lock);
-}
-
-/* End the writer thread once what was handed over is written (or dropped:
- * discard). */
-static void stop_writer(simtr *tr, bool discard)
-{
-    if (!tr->writing)
-        return;
-    pthread_mutex_lock(&tr->lock);
-    tr->discard = discard;
-    pthread_mutex_unlock(&tr->lock);
-    if (!discard)
-        drain(tr);
-    push_full(tr, &stop_mark);
-    pthread_join(tr->writer, NULL);
-    tr->writing = false;
-    chunk *c;
-    while ((c = g_queue_pop_head(&tr->empty)))
-        chunk_free(c);
-    pthread_mutex_destroy(&tr->lock);
-    pthread_cond_destroy(&tr->work);
-    pthread_cond_destroy(&tr->idle);
-}
-
-static void start_writer(simtr *tr)
-{
-    pthread_mutex_init(&tr->lock, NULL);
-    pthread_cond_init(&tr->work, NULL);
-    pthread_cond_init(&tr->idle, NULL);
-    g_queue_init(&tr->full);
-    g_queue_init(&tr->empty);
-    tr->writing = pthread_create(&tr->writer, NULL, writer_main, tr) == 0;
-    if (!tr->writing) {     /* the rows are inserted on this thread, then */
-        pthread_mutex_destroy(&tr->lock);
-        pthread_cond_destroy(&tr->work);
-        pthread_cond_destroy(&tr->idle);
-    }
 }
 
 /* ---- encoding a row ---- */
@@ -374,7 +270,7 @@ void simtr_end(simtr_table *t)
     t->col = 0;
     t->rows++;
     t->cur->rows++;
-    if (t->cur->len >= t->tr->flush_at)
+    if (t->cur->len >= CHUNK_BYTES)
         hand_over(t);
 }
 
@@ -446,7 +342,7 @@ simtr_table *simtr_define(simtr *tr, const char *name, const simtr_column *cols,
         t->cols[i].name = g_intern_string(cols[i].name);
     }
     t->cur = chunk_new(t);
-    drain(tr);      /* the writer is idle: the table list and the connection are this thread's */
+    drain(tr);      /* every row so far in, before the schema changes */
     g_ptr_array_add(tr->tables, t);
     if (tr->db == NULL)
         return t;
@@ -542,7 +438,6 @@ simtr *simtr_open(const char *path, GError **error)
     simtr *tr = g_new0(simtr, 1);
     tr->tables = g_ptr_array_new();
     tr->level = SIMTR_LEVEL_ALL;
-    tr->flush_at = HASH_BYTES;
     if (path != NULL) {
         tr->path = g_strdup(path);
         simtmp_sweep(path);        /* what killed runs left here */
@@ -576,8 +471,6 @@ simtr *simtr_open(const char *path, GError **error)
             simtr_abort(tr);
             return NULL;
         }
-        tr->flush_at = CHUNK_BYTES;
-        start_writer(tr);
     }
     tr->run = simtr_define(tr, TRN_RUN, run_columns, G_N_ELEMENTS(run_columns));
     return tr;
@@ -627,7 +520,6 @@ void simtr_abort(simtr *tr)
 {
     if (tr == NULL)
         return;
-    stop_writer(tr, true);
     finalize_statements(tr);
     if (tr->db) {
         sqlite3_close(tr->db);
@@ -656,10 +548,7 @@ bool simtr_finish(simtr *tr, const simtr_run *run, char digest_hex[SIMTR_DIGEST_
     simtr_int(r, (int64_t)run->events);
     simtr_end(r);
 
-    if (tr->writing)
-        stop_writer(tr, false);    /* every row is hashed and in */
-    else
-        drain(tr);
+    drain(tr);      /* every row hashed and in */
     simsha256 all;
     simsha256_init(&all);
     simsha256_update(&all, SIMTR_DIGEST_MAGIC, strlen(SIMTR_DIGEST_MAGIC));
