@@ -167,30 +167,29 @@ static void fail(simtp *p, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool write_all(int fd, const guint8 *b, size_t n, off_t at)
+/* All n bytes at `at`, written from b (write) or read into it; false on an
+ * error or the end of the file. */
+static bool io_all(int fd, guint8 *b, size_t n, off_t at, bool write)
 {
     while (n > 0) {
-        ssize_t w = pwrite(fd, b, n, at);
-        if (w < 0 && errno == EINTR)
+        ssize_t k = write ? pwrite(fd, b, n, at) : pread(fd, b, n, at);
+        if (k < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
+        if (k <= 0)
             return false;
-        b += w, n -= (size_t)w, at += w;
+        b += k, n -= (size_t)k, at += k;
     }
     return true;
 }
 
+static bool write_all(int fd, const guint8 *b, size_t n, off_t at)
+{
+    return io_all(fd, (guint8 *)b, n, at, true);
+}
+
 static bool read_all(int fd, guint8 *b, size_t n, off_t at)
 {
-    while (n > 0) {
-        ssize_t r = pread(fd, b, n, at);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        b += r, n -= (size_t)r, at += r;
-    }
-    return true;
+    return io_all(fd, b, n, at, false);
 }
 
 static void flush_out(simtp *p)

@@ -48,15 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    GDir *d = g_dir_open(f->dir, 0, NULL);
-    const char *n;
-    while (d && (n = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(f->dir, n, NULL);
-        unlink(p);
-    }
-    if (d)
-        g_dir_close(d);
-    rmdir(f->dir);
+    tu_rmtree(f->dir);
     g_free(f->path);
     g_free(f->dir);
     g_free(f);
