@@ -374,6 +374,45 @@ static void test_mixed_and_repeatable(void **state)
     unlink(second);
 }
 
+/* A write that fails part way (the file-size limit, as on a full disk):
+ * the run's finish reports it, and nothing is left under the name or
+ * beside it (the side file is unlinked from the start). */
+static const char *limited_path;
+
+static void write_past_limit(void)
+{
+    struct rlimit lim = { 256 * 1024, 256 * 1024 };
+    signal(SIGXFSZ, SIG_IGN);      /* the write fails with EFBIG instead */
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+        _exit(5);
+    GError *err = NULL;
+    simtr *tr = simtr_open(limited_path, &err);
+    if (tr == NULL)
+        _exit(6);
+    simtr_table *t = simtr_define(tr, "rows", cols, G_N_ELEMENTS(cols));
+    for (int64_t i = 0; i < 200000; i++) {     /* about 6 MB of pages */
+        simtr_begin(t);
+        simtr_int(t, i);
+        simtr_int(t, -i);
+        simtr_real(t, 0.5);
+        simtr_text(t, "some text", -1);
+        simtr_end(t);
+    }
+    char digest[SIMTR_DIGEST_HEX];
+    if (simtr_finish(tr, &run_meta, digest, &err))
+        _exit(4);
+    _exit(strstr(err->message, "not written") && strstr(err->message, "File too large") ? 3 : 7);
+}
+
+static void test_write_failure(void **state)
+{
+    fixture *f = *state;
+    limited_path = f->path;
+    char buf[64];
+    assert_string_equal(tu_run_child(write_past_limit, buf, sizeof buf), "exited with status 3");
+    assert_int_equal(tu_count_files(f->dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interior_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mixed_and_repeatable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
