@@ -26,7 +26,7 @@ G_DEFINE_QUARK(simtr-error-quark, simtr_error)
  * digest's encoding (docs/trace-schema.md: a tag, then 8 bytes little-endian
  * for an integer or a real, 4 bytes of length and the bytes for a text,
  * the tag alone for a NULL).  The bytes the digest hashes are the bytes the
- * writer inserts: a value is encoded once, and a table's digest is the
+ * pages are built from: a value is encoded once, and a table's digest is the
  * SHA-256 of its chunks in order. */
 typedef struct chunk {
     simtr_table *t;

@@ -14,15 +14,12 @@
  * requested one (NAME.tmp-PID-XXXXXX, sim/tempfile.h) and renamed over it
  * only by simtr_finish().  A failed or killed run leaves nothing under the
  * requested name; the temporary file of a run killed outright (SIGKILL) is
- * removed by the next simtr_open in that folder.  Rows go through one
- * prepared statement per table, many rows per transaction, with journal and
- * fsync off: a deterministic trace is regenerated from its seed, not
- * recovered.  The inserts run on a writer thread: the caller's values are
- * encoded into one chunk per table, in the digest's encoding, that the
- * writer inserts in the same order (a chunk at a time, through a virtual
- * table reading it), so every table holds the same rows as if written in
- * place; the caller's thread uses the connection only after waiting for
- * the writer (a new table, simtr_failure, simtr_finish).
+ * removed by the next simtr_open in that folder.  SQLite creates the
+ * file, its schema and the run row; every other table's rows are written
+ * as that table's B-tree pages by sim/trace_pages.c, 8 KiB of encoded rows
+ * at a time on the caller's thread, and put into the file when SQLite has
+ * closed it (simtr_finish).  Journal and fsync are off: a deterministic
+ * trace is regenerated from its seed, not recovered.
  *
  * Digest: every row is also fed, in a canonical byte encoding (the chunks'
  * own), to a SHA-256 per table; the run's digest is a SHA-256 over the tables in declaration
@@ -30,8 +27,9 @@
  * recomputes it from a database, so the stored digest can be checked.  With
  * no database (`--trace none`) the digest is still computed.
  *
- * Errors from SQLite are sticky: the first one is kept, later rows are
- * dropped, and simtr_finish() reports it and removes the temporary file.
+ * Errors (SQLite's, or the page file's writes) are sticky: the first one
+ * is kept, later rows are dropped, and simtr_finish() reports it and
+ * removes the temporary file.
  */
 #pragma once
 
