@@ -70,6 +70,7 @@ typedef struct hwcache {
     uint64_t set_mask;
     uint64_t *tags;         /* [sets][ways]: line address + 1; 0 when invalid */
     uint64_t *stamps;       /* [sets][ways]: LRU: last access; FIFO: fill */
+    void *tags_mem, *stamps_mem;    /* host: the allocations tags and stamps lie in (cache.c zalloc64) */
     hwcache_line *lines;    /* [sets][ways] */
     uint64_t *plru;         /* [sets]: tree bits, for HWCACHE_PLRU */
     /* HWCACHE_PLRU, fixed at init: the tree bits an access to way w sets
