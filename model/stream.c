@@ -21,6 +21,22 @@ static sim_time_t time_of(const hw *h, const hwstream_run *r, uint64_t dd)
     return t > r->start ? t : r->start;
 }
 
+/* base 10^12 = *q f + *r (0 <= *r < f), by the machine's divider of f (no
+ * 128-bit division; host speed only, the same values).  With base = b1 f
+ * + r1, r1 10^6 = b2 f + r2 and r2 10^6 = b3 f + r3: base 10^12 = (b1
+ * 10^12 + b2 10^6 + b3) f + r3.  r1, r2 < f, so r1 10^6 and r2 10^6 fit in
+ * 64 bits for any f below 1.8e13 Hz; the quotient is the base's time in
+ * picoseconds, below 2^64.  tests/test_stream.c checks it against the
+ * 128-bit division. */
+void hwstream_tick_split(const hwdiv *f, uint64_t base, uint64_t *q, uint64_t *r)
+{
+    uint64_t b1 = hwdiv_div(f, base), r1 = base - b1 * f->d;
+    uint64_t x2 = r1 * UINT64_C(1000000), b2 = hwdiv_div(f, x2), r2 = x2 - b2 * f->d;
+    uint64_t x3 = r2 * UINT64_C(1000000), b3 = hwdiv_div(f, x3);
+    *q = b1 * PS_PER_S + b2 * UINT64_C(1000000) + b3;
+    *r = x3 - b3 * f->d;
+}
+
 /* The work done before the next line of a range (word of a list), taken
  * in order from the first: W spread evenly over its n lines (words), the
  * work before unit i being floor(W (i + 1) / n) - floor(W i / n).  With W =
@@ -244,9 +260,7 @@ void hwstream_start(hw *h, unsigned core, const hwstream *st, simq_event *ev, un
     r->active = true;
     r->start = sim_now(h->s);
     r->base = hwtimer_ticks_at(h->cfg.freq_hz, 1, r->start);
-    unsigned __int128 x = (unsigned __int128)r->base * PS_PER_S;
-    r->tick_q = (uint64_t)(x / h->cfg.freq_hz);
-    r->tick_r = (uint64_t)(x % h->cfg.freq_hz);
+    hwstream_tick_split(&h->mem->freq, r->base, &r->tick_q, &r->tick_r);
     r->d = s->wait;
     s->wait = 0;
     r->ev = ev;

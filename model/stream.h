@@ -54,6 +54,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/sim.h"
+#include "div.h"
 
 struct hw;
 
@@ -113,3 +114,7 @@ uint64_t hwstream_stop(struct hw *h, unsigned core, hwstream *keep);
 /* The stream ended (ev came): *out gets its final state (done; fault and
  * where); returns the cycles it ran since it (re)started. */
 uint64_t hwstream_end(struct hw *h, unsigned core, hwstream *out);
+
+/* base x 10^12 = *q f + *r, 0 <= *r < f, for f = the divider's divisor
+ * below 1.8e13 (a stream's start: hwstream_run's tick_q and tick_r). */
+void hwstream_tick_split(const hwdiv *f, uint64_t base, uint64_t *q, uint64_t *r);

@@ -100,6 +100,18 @@ sim_time_t hwtimer_tick_time(uint64_t freq_hz, uint64_t div, uint64_t tick)
 uint64_t hwtimer_ticks_at(uint64_t freq_hz, uint64_t div, sim_time_t t)
 {
     g_assert(freq_hz > 0 && div > 0);
+    if (div == 1 && freq_hz < (UINT64_C(1) << 33)) {
+        /* floor(t f / 10^12) with no 128-bit division (host speed only, the
+         * same value): with t = a 10^12 + b it is a f + floor(b f / 10^12),
+         * and as 10^12 = 2^12 5^12, floor(b f / 10^12) = floor(floor(b f /
+         * 2^12) / 5^12).  b f < 10^12 2^33 < 2^73, so b f >> 12 fits in 64
+         * bits; a < 2^64 / 10^12 < 2^25, so a f < 2^58.  The divisions are
+         * by constants: multiplications.  tests/test_timer.c compares it
+         * with the 128-bit formula below. */
+        uint64_t a = (uint64_t)t / PS_PER_S, b = (uint64_t)t % PS_PER_S;
+        uint64_t bf = (uint64_t)(((unsigned __int128)b * freq_hz) >> 12);
+        return a * freq_hz + bf / UINT64_C(244140625);
+    }
     unsigned __int128 n = (unsigned __int128)t * freq_hz / ((unsigned __int128)div * PS_PER_S);
     return n > UINT64_MAX ? UINT64_MAX : (uint64_t)n;
 }

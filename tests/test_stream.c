@@ -185,6 +185,46 @@ static void test_words_read_then_written(void **state)
     sim_free(s);
 }
 
+/* A stream's start splits base x 10^12 = q f + r by the machine's divider
+ * of f, in three 64-bit steps (model/stream.c hwstream_tick_split).  The
+ * reference is the definition, one 128-bit division, for the presets'
+ * frequencies and odd ones up to the loader's limit (10^11 Hz), at cycle
+ * counts 0 to 999, near multiples of f and 2^64 / 10^12 f (the largest
+ * base whose time in ps fits 64 bits), and 100,000 from a fixed xorshift. */
+static void test_tick_split_exact(void **state)
+{
+    (void)state;
+    static const uint64_t freqs[] = { 1, 7, 32768, 16000000u, 48000000u, 100000000u, 480000000u, 666666666u,
+                                      667000000u, 1200000000u, 2400000000u, 3200000000u, 4294967311u,
+                                      UINT64_C(99999999977), UINT64_C(100000000000) };
+    uint64_t x = UINT64_C(0x2545f4914f6cdd1d);
+    for (size_t i = 0; i < G_N_ELEMENTS(freqs); i++) {
+        uint64_t f = freqs[i];
+        hwdiv d = hwdiv_make(f);
+        /* the largest base with base 10^12 / f < 2^64 */
+        uint64_t top = (uint64_t)((((unsigned __int128)1 << 64) * f - 1) / UINT64_C(1000000000000));
+        for (unsigned k = 0; k < 8000; k++) {
+            uint64_t base;
+            if (k < 1000)
+                base = k;
+            else if (k < 1030)
+                base = f * (k - 1000) + (k % 3) - 1 + (k == 1000);
+            else if (k < 1040)
+                base = top - (k - 1030);
+            else {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                base = (x >> (x % 64)) % (top + 1);
+            }
+            unsigned __int128 p = (unsigned __int128)base * UINT64_C(1000000000000);
+            uint64_t q, r;
+            hwstream_tick_split(&d, base, &q, &r);
+            if (q != (uint64_t)(p / f) || r != (uint64_t)(p % f))
+                fail_msg("%" G_GUINT64_FORMAT " x 10^12 / %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " r %" G_GUINT64_FORMAT
+                         ", not %" G_GUINT64_FORMAT " r %" G_GUINT64_FORMAT, base, f, q, r, (uint64_t)(p / f), (uint64_t)(p % f));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_stop_keeps_the_rest),
         cmocka_unit_test(test_stops_at_the_target),
         cmocka_unit_test(test_words_read_then_written),
+        cmocka_unit_test(test_tick_split_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -139,6 +139,42 @@ static void assert_hits(const bench *b, const hit *want, int n, int line)
 
 /* ---- conversions -------------------------------------------------------------- */
 
+/* hwtimer_ticks_at(f, 1, t) takes a path without a 128-bit division for f
+ * below 2^33 (model/timer.c).  The reference here is the definition,
+ * floor(t f / 10^12), computed in 128-bit arithmetic: every frequency a
+ * preset uses, the edges of the fast path (2^33 - 1 and 2^33, which takes
+ * the other path), and times at every whole second +-1 ps, small times,
+ * the top of the range and 200,000 times from a fixed xorshift. */
+static void test_ticks_at_exact(void **state)
+{
+    (void)state;
+    static const uint64_t freqs[] = { 1, 3, 32768, 16000000u, 48000000u, 64000000u, 100000000u, 480000000u,
+                                      666666666u, 667000000u, 1200000000u, 1600000000u, 2000000000u,
+                                      2400000000u, 3200000000u, 4294967295u, 4294967296u,
+                                      (UINT64_C(1) << 33) - 1, UINT64_C(1) << 33, UINT64_C(100000000000) };
+    uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
+    for (size_t i = 0; i < G_N_ELEMENTS(freqs); i++) {
+        uint64_t f = freqs[i];
+        for (unsigned k = 0; k < 10000; k++) {
+            uint64_t t;
+            if (k < 40)
+                t = (uint64_t)(k / 2) * UINT64_C(1000000000000) + (k % 2) - (k % 4 == 3 ? 2 : 0);
+            else if (k < 60)
+                t = UINT64_MAX - (k - 40);
+            else if (k < 1060)
+                t = k - 60;
+            else {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                t = x >> (x % 64);
+            }
+            uint64_t want = (uint64_t)((unsigned __int128)t * f / UINT64_C(1000000000000));
+            if (hwtimer_ticks_at(f, 1, t) != want)
+                fail_msg("ticks_at(%" G_GUINT64_FORMAT " Hz, %" G_GUINT64_FORMAT " ps) = %" G_GUINT64_FORMAT
+                         ", not %" G_GUINT64_FORMAT, f, t, hwtimer_ticks_at(f, 1, t), want);
+        }
+    }
+}
+
 static void test_tick_conversions(void **state)
 {
     (void)state;
@@ -526,6 +562,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tick_conversions),
+        cmocka_unit_test(test_ticks_at_exact),
         cmocka_unit_test(test_tsc_deadline),
         cmocka_unit_test(test_tsc_deadline_667mhz),
         cmocka_unit_test(test_reprogram_at_expiry),
