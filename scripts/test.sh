@@ -1,10 +1,19 @@
 #!/bin/sh
 # Build and run the whole test suite (unit, scenario and slow suites).
-# Under CI=true also builds with AddressSanitizer + UBSan and runs the unit
+# Under CI=true also installs the optional test packages (scripts/deps.sh),
+# builds with AddressSanitizer + UBSan and runs the unit
 # and scenario suites there.  Ends with one line "tests: N passed, M failed".
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
+if [ "${CI:-}" = "true" ]; then
+    # CI runs every check, so it also installs the optional packages whose
+    # tests skip without them (scripts/deps.sh): the path-count emulator,
+    # the independent CTF reader and a single-node Slurm
+    cossim_install_calib
+    cossim_install_ctf
+    cossim_install_slurm
+fi
 cossim_build
 
 passed=0
